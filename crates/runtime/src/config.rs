@@ -1,0 +1,127 @@
+//! Client configuration, shared by every provider.
+
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind};
+use crate::meta::ProviderMeta;
+use crate::ratelimit::RateLimitConfig;
+use crate::retry::RetryPolicy;
+use crate::secret::Credentials;
+use crate::transport::Transport;
+
+/// Configuration of a provider client: credentials, base URL, retries, rate
+/// limits and timeouts. Every provider crate's `Client::from_config` takes it.
+#[derive(Clone, Debug)]
+pub struct Config {
+    credentials: Credentials,
+    base_url: Option<String>,
+    allow_http: bool,
+    retry: RetryPolicy,
+    rate_limits: RateLimitConfig,
+    connect_timeout: Duration,
+    timeout: Duration,
+    user_agent: String,
+}
+
+/// What [`Config::build`] produces for a generated `Client`.
+#[derive(Debug)]
+pub struct Parts {
+    /// Validated base URL without a trailing slash.
+    pub base_url: String,
+    /// The HTTP client (timeouts and user agent applied).
+    pub http: reqwest::Client,
+    /// The transport policy (auth, retries, limiter).
+    pub transport: Transport,
+}
+
+impl Config {
+    /// A configuration with these credentials and the defaults: the spec's
+    /// first server, HTTPS only, [`RetryPolicy::default`], documented rate
+    /// limits, 10 s connect and 30 s request timeouts.
+    pub fn new(credentials: Credentials) -> Self {
+        Self {
+            credentials,
+            base_url: None,
+            allow_http: false,
+            retry: RetryPolicy::default(),
+            rate_limits: RateLimitConfig::default(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            user_agent: concat!("supportkit/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+    /// Another base URL (a white-label host, a proxy, the sandbox).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    /// Allows a plain `http://` base URL (the sandbox, a local proxy).
+    /// Without it only HTTPS is accepted, so credentials never travel in clear.
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+    /// Retry policy.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+    /// Client-side rate limiting.
+    pub fn rate_limits(mut self, config: RateLimitConfig) -> Self {
+        self.rate_limits = config;
+        self
+    }
+    /// Time allowed to establish a connection.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+    /// Time allowed for one attempt, from sending to the end of the body.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+    /// `User-Agent` header.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+
+    /// Validates the configuration for `provider` and builds the client parts.
+    pub fn build(self, provider: &'static ProviderMeta) -> Result<Parts, Error> {
+        let raw = self
+            .base_url
+            .clone()
+            .unwrap_or_else(|| provider.default_base_url.to_string());
+        let config_error = |msg: String| {
+            Error::new(ErrorKind::Config, provider.name).with_message(msg)
+        };
+        let url = url::Url::parse(&raw)
+            .map_err(|e| config_error(format!("base URL {raw:?} is not a URL: {e}")))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if self.allow_http => {}
+            "http" => {
+                return Err(config_error(format!(
+                    "base URL {raw:?} is plain HTTP; use HTTPS or call `allow_http(true)` (sandbox, local proxy)"
+                )));
+            }
+            other => {
+                return Err(config_error(format!(
+                    "base URL {raw:?} has scheme {other:?}; expected https"
+                )));
+            }
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(&self.user_agent)
+            .build()
+            .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Parts {
+            base_url: raw.trim_end_matches('/').to_string(),
+            http,
+            transport: Transport::new(provider, &self.credentials, self.retry, &self.rate_limits),
+        })
+    }
+}

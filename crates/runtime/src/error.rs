@@ -1,0 +1,321 @@
+//! One error type for every provider and operation.
+
+use std::fmt;
+use std::time::Duration;
+
+/// What went wrong, broadly; see [`Error`] for the details.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An argument broke a documented limit; nothing was sent.
+    InvalidArgument,
+    /// The client configuration is unusable (bad base URL, plain HTTP not allowed...).
+    Config,
+    /// The provider refused the credentials (401/403 or an auth error code).
+    Auth,
+    /// The resource does not exist (404 or a not-found error code).
+    NotFound,
+    /// Rate limited (429 or a rate-limit error code), after any retries.
+    RateLimited,
+    /// Any other error answer from the provider.
+    Api,
+    /// The connection could not be made (nothing was sent).
+    Connect,
+    /// The request timed out.
+    Timeout,
+    /// The request was sent but the exchange failed (connection dropped, body unreadable).
+    Transport,
+    /// The response could not be decoded.
+    Decode,
+    /// Pagination went wrong (a repeated cursor, a malformed next link).
+    Pagination,
+    /// A webhook signature or payload was rejected.
+    Webhook,
+    /// The provider cannot do this operation.
+    Unsupported,
+}
+
+impl ErrorKind {
+    fn describe(self) -> &'static str {
+        match self {
+            Self::InvalidArgument => "invalid argument (request not sent)",
+            Self::Config => "invalid client configuration",
+            Self::Auth => "authentication failed",
+            Self::NotFound => "not found",
+            Self::RateLimited => "rate limited",
+            Self::Api => "provider error",
+            Self::Connect => "could not connect",
+            Self::Timeout => "timed out",
+            Self::Transport => "connection failed during the request",
+            Self::Decode => "unexpected response",
+            Self::Pagination => "pagination failed",
+            Self::Webhook => "webhook rejected",
+            Self::Unsupported => "unsupported",
+        }
+    }
+}
+
+/// The error of every supportkit call: provider, operation, HTTP status,
+/// provider error code and message, `Retry-After`, and a body excerpt.
+///
+/// `Display` is meant to be read by a person without a debugger, e.g.
+/// `chatapi get_contact: not found: HTTP 404 Not Found, provider code 404: Contact not found`.
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    provider: &'static str,
+    operation: Option<&'static str>,
+    status: Option<u16>,
+    code: Option<String>,
+    message: Option<String>,
+    retry_after: Option<Duration>,
+    body_excerpt: Option<String>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// Longest body excerpt kept in an error, in bytes.
+pub const EXCERPT_LEN: usize = 512;
+
+/// The first [`EXCERPT_LEN`] bytes of a body, cut at a character boundary.
+pub fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.len() <= EXCERPT_LEN {
+        return text.to_string();
+    }
+    let mut end = EXCERPT_LEN;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+impl Error {
+    /// A new error of `kind` for `provider`.
+    pub fn new(kind: ErrorKind, provider: &'static str) -> Self {
+        Self {
+            inner: Box::new(Inner {
+                kind,
+                provider,
+                operation: None,
+                status: None,
+                code: None,
+                message: None,
+                retry_after: None,
+                body_excerpt: None,
+                source: None,
+            }),
+        }
+    }
+
+    /// An error answer from the provider; the kind follows the status.
+    pub fn from_status(provider: &'static str, status: u16) -> Self {
+        let kind = match status {
+            401 | 403 => ErrorKind::Auth,
+            404 => ErrorKind::NotFound,
+            429 => ErrorKind::RateLimited,
+            _ => ErrorKind::Api,
+        };
+        Self::new(kind, provider).with_status(status)
+    }
+
+    /// Sets the operation.
+    pub fn with_operation(mut self, operation: &'static str) -> Self {
+        self.inner.operation = Some(operation);
+        self
+    }
+    /// Sets the HTTP status.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+    /// Sets the provider's error code.
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.inner.code = Some(code.into());
+        self
+    }
+    /// Sets the provider's (or our) message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.inner.message = Some(message.into());
+        self
+    }
+    /// Sets `Retry-After`.
+    pub fn with_retry_after(mut self, after: Option<Duration>) -> Self {
+        self.inner.retry_after = after;
+        self
+    }
+    /// Sets the body excerpt (truncated to [`EXCERPT_LEN`]).
+    pub fn with_body(mut self, body: &[u8]) -> Self {
+        if !body.is_empty() {
+            self.inner.body_excerpt = Some(excerpt(body));
+        }
+        self
+    }
+    /// Sets the underlying cause.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+    /// Changes the kind (e.g. a 400 whose provider code means "not found").
+    pub fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.inner.kind = kind;
+        self
+    }
+
+    /// What went wrong, broadly.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+    /// The provider (`chatapi`, `tawk`, `tomticket`).
+    pub fn provider(&self) -> &'static str {
+        self.inner.provider
+    }
+    /// The operation id (`send_message`), when the error belongs to one.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.inner.operation
+    }
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+    /// The provider's error code, when it sent one.
+    pub fn code(&self) -> Option<&str> {
+        self.inner.code.as_deref()
+    }
+    /// The provider's message (or, for local errors, ours).
+    pub fn message(&self) -> Option<&str> {
+        self.inner.message.as_deref()
+    }
+    /// The provider's `Retry-After`, when it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+    /// The start of the response body, when there was one.
+    pub fn body_excerpt(&self) -> Option<&str> {
+        self.inner.body_excerpt.as_deref()
+    }
+
+    /// Whether trying again later may succeed (rate limits, timeouts,
+    /// connection failures, 408, 449 and 5xx answers).
+    pub fn is_retryable(&self) -> bool {
+        match self.inner.kind {
+            ErrorKind::RateLimited | ErrorKind::Connect | ErrorKind::Timeout => true,
+            ErrorKind::Api | ErrorKind::Transport => {
+                self.inner.status.is_none_or(|s| s == 408 || s == 449 || s >= 500)
+            }
+            _ => false,
+        }
+    }
+    /// Whether the provider rate-limited the request.
+    pub fn is_rate_limited(&self) -> bool {
+        self.inner.kind == ErrorKind::RateLimited
+    }
+    /// Whether the resource does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.inner.kind == ErrorKind::NotFound
+    }
+    /// Whether the credentials were refused.
+    pub fn is_auth(&self) -> bool {
+        self.inner.kind == ErrorKind::Auth
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.write_str(i.provider)?;
+        if let Some(op) = i.operation {
+            write!(f, " {op}")?;
+        }
+        write!(f, ": {}", i.kind.describe())?;
+        if let Some(s) = i.status {
+            let reason = http::StatusCode::from_u16(s)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("");
+            write!(f, ": HTTP {s} {reason}")?;
+        }
+        if let Some(c) = &i.code {
+            write!(f, ", provider code {c}")?;
+        }
+        if let Some(m) = &i.message {
+            write!(f, ": {m}")?;
+        }
+        if let Some(r) = i.retry_after {
+            write!(f, " (retry after {}s)", r.as_secs_f64())?;
+        }
+        if let Some(src) = &i.source {
+            write!(f, ": {src}")?;
+        }
+        if let Some(b) = &i.body_excerpt
+            && i.message.is_none()
+        {
+            write!(f, "; body: {b}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Error")
+            .field("kind", &i.kind)
+            .field("provider", &i.provider)
+            .field("operation", &i.operation)
+            .field("status", &i.status)
+            .field("code", &i.code)
+            .field("message", &i.message)
+            .field("retry_after", &i.retry_after)
+            .field("body_excerpt", &i.body_excerpt)
+            .field("source", &i.source)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_tells_the_whole_story() {
+        let e = Error::from_status("chatapi", 404)
+            .with_operation("get_contact")
+            .with_code("404")
+            .with_message("Contact not found");
+        assert_eq!(
+            e.to_string(),
+            "chatapi get_contact: not found: HTTP 404 Not Found, provider code 404: Contact not found"
+        );
+        assert!(e.is_not_found() && !e.is_retryable());
+    }
+
+    #[test]
+    fn excerpt_is_bounded_at_a_char_boundary() {
+        let body = "é".repeat(600);
+        let ex = excerpt(body.as_bytes());
+        assert!(ex.len() <= EXCERPT_LEN + '…'.len_utf8());
+        assert!(ex.ends_with('…'));
+    }
+
+    #[test]
+    fn retryable_classification() {
+        assert!(Error::from_status("x", 429).is_retryable());
+        assert!(Error::from_status("x", 503).is_retryable());
+        assert!(Error::from_status("x", 449).is_retryable());
+        assert!(!Error::from_status("x", 400).is_retryable());
+        assert!(Error::from_status("x", 401).is_auth());
+    }
+}

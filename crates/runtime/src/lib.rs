@@ -1,0 +1,57 @@
+//! Transport policy shared by every supportkit provider client.
+//!
+//! Generated clients (`supportkit-chatapi`, ...) run every request through a
+//! [`Transport`] via progenitor's `ClientHooks`:
+//!
+//! - **auth**: Bearer or Basic from [`Credentials`], whose secrets never print;
+//! - **limits**: the spec's documented limits are checked before a request is
+//!   sent, and the error names the field and the limit;
+//! - **rate limits**: a client-side limiter per spec bucket, shared by every
+//!   clone of a client; a 429's `Retry-After` pauses the whole bucket;
+//! - **retries**: exponential backoff with jitter, `Retry-After` honoured,
+//!   bounded attempts and time ([`RetryPolicy`]); only what is safe: idempotent
+//!   operations on 408/429/5xx/connection errors, others only when the request
+//!   provably was not processed (connect failure, 429, 449);
+//! - **errors**: one [`Error`] with provider, operation, status, provider code
+//!   and message, `Retry-After` and a body excerpt;
+//! - **pagination**: [`PaginateExt`] streams for every cursor-paged operation;
+//! - **tracing**: a `supportkit.request` span per call (provider, operation,
+//!   method, status, attempt, duration); secrets never recorded;
+//! - **webhooks**: constant-time HMAC verification ([`webhook`]).
+//!
+//! ```
+//! use std::time::Duration;
+//! use supportkit_runtime::{Config, Credentials, RateLimitConfig, RetryPolicy};
+//!
+//! let config = Config::new(Credentials::bearer("token"))
+//!     .base_url("https://api.respond.io/v2")
+//!     .retry(RetryPolicy::default().max_attempts(5).max_elapsed(Duration::from_secs(30)))
+//!     .rate_limits(RateLimitConfig::default().scale(0.5))
+//!     .timeout(Duration::from_secs(20));
+//! // `supportkit_chatapi::Client::from_config(config)` builds a client from it.
+//! # let _ = config;
+//! ```
+
+mod config;
+mod error;
+pub mod meta;
+mod operation;
+mod pagination;
+mod ratelimit;
+mod retry;
+mod secret;
+#[doc(hidden)]
+pub mod serde_support;
+mod transport;
+mod validate;
+pub mod webhook;
+
+pub use config::{Config, Parts};
+pub use error::{EXCERPT_LEN, Error, ErrorKind, excerpt};
+pub use operation::{Operation, OperationExt, ProviderErrorBody};
+pub use pagination::{CursorPaged, Page, PaginateExt, Paginator, cursor_from_url};
+pub use progenitor_client::ResponseValue;
+pub use ratelimit::RateLimitConfig;
+pub use retry::{RetryPolicy, parse_retry_after};
+pub use secret::{Credentials, Secret};
+pub use transport::Transport;

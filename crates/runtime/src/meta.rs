@@ -1,0 +1,133 @@
+//! Provider and operation metadata, emitted by `cargo xtask codegen` from the
+//! spec's vendor extensions. The runtime reads it; nobody writes it by hand.
+
+/// Everything the runtime knows about one provider.
+#[derive(Debug)]
+pub struct ProviderMeta {
+    /// Short name used in errors and tracing (`chatapi`).
+    pub name: &'static str,
+    /// The spec's first server.
+    pub default_base_url: &'static str,
+    /// Every server the spec lists.
+    pub servers: &'static [&'static str],
+    /// How requests authenticate.
+    pub auth: AuthScheme,
+    /// Rate-limit buckets; operations refer to them by index.
+    pub buckets: &'static [BucketMeta],
+    /// Every operation, sorted by [`OperationMeta::id`].
+    pub operations: &'static [OperationMeta],
+}
+
+impl ProviderMeta {
+    /// Looks an operation up by its snake_case id.
+    pub fn operation(&self, id: &str) -> Option<&'static OperationMeta> {
+        self.operations
+            .binary_search_by(|op| op.id.cmp(id))
+            .ok()
+            .map(|i| &self.operations[i])
+    }
+}
+
+/// Authentication scheme of a provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// HTTP Basic.
+    Basic,
+}
+
+/// A client-side rate-limit bucket.
+#[derive(Debug)]
+pub struct BucketMeta {
+    /// Bucket name from the spec.
+    pub name: &'static str,
+    /// Documented requests per second.
+    pub per_second: f64,
+}
+
+/// Whether an operation may be retried after the provider may have processed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetrySafety {
+    /// Idempotent (or read-only): retried on 408, 429, 5xx and connection errors.
+    Safe,
+    /// Retried only when the request provably was not processed.
+    Unsafe,
+}
+
+/// One operation of a spec.
+#[derive(Debug)]
+pub struct OperationMeta {
+    /// snake_case operationId (progenitor's method name).
+    pub id: &'static str,
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path template.
+    pub path: &'static str,
+    /// The spec's summary.
+    pub summary: &'static str,
+    /// Index into [`ProviderMeta::buckets`].
+    pub bucket: Option<usize>,
+    /// Retry safety.
+    pub retry: RetrySafety,
+    /// Whether the operation is cursor-paginated.
+    pub paginated: bool,
+    /// Documented limits, checked before sending.
+    pub constraints: &'static [Constraint],
+}
+
+/// A documented limit on one request field.
+#[derive(Debug)]
+pub struct Constraint {
+    /// Where the field lives.
+    pub location: Location,
+    /// Path to the field inside the query/path parameter or the JSON body.
+    pub path: &'static [Seg],
+    /// The field as users know it (`text`, `tags[]`, `limit`).
+    pub field: &'static str,
+    /// The limit.
+    pub rule: Rule,
+}
+
+/// Where a constrained field lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// Query string.
+    Query,
+    /// Path parameter.
+    Path,
+    /// Header.
+    Header,
+    /// JSON body.
+    Body,
+}
+
+/// A step in a field path.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Seg {
+    /// An object key (or, first in a parameter path, the parameter name).
+    Key(&'static str),
+    /// Every element of an array.
+    Each,
+}
+
+/// A limit from the spec.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Rule {
+    /// `minLength` (characters).
+    MinLength(usize),
+    /// `maxLength` (characters).
+    MaxLength(usize),
+    /// `minItems`.
+    MinItems(usize),
+    /// `maxItems`.
+    MaxItems(usize),
+    /// `uniqueItems: true`.
+    UniqueItems,
+    /// `minimum`.
+    Minimum(f64),
+    /// `maximum`.
+    Maximum(f64),
+    /// `pattern` (ECMAScript regular expression).
+    Pattern(&'static str),
+}

@@ -1,0 +1,154 @@
+//! Calling generated operations with supportkit's error type.
+
+use std::future::Future;
+
+use progenitor_client::ResponseValue;
+
+use crate::error::{Error, ErrorKind};
+use crate::meta::ProviderMeta;
+use crate::transport::{EXCHANGE, Exchange};
+
+/// A provider's error body (generated for the spec's `error-schema`).
+pub trait ProviderErrorBody: serde::Serialize {
+    /// The provider's error code, if the body has one.
+    fn code(&self) -> Option<String>;
+    /// The provider's message, if the body has one.
+    fn message(&self) -> Option<String>;
+    /// A kind implied by the provider's code, overriding the status's.
+    fn kind(&self) -> Option<ErrorKind> {
+        None
+    }
+}
+
+/// A ready-to-send generated request builder (implemented by the generator
+/// for every operation of a spec).
+pub trait Operation: Sized + Send {
+    /// The success body.
+    type Output: Send;
+    /// The error body.
+    type ErrorBody: ProviderErrorBody + Send;
+    /// snake_case operation id.
+    const ID: &'static str;
+    /// The provider's metadata.
+    fn provider() -> &'static ProviderMeta;
+    /// progenitor's `send`.
+    fn send(
+        self,
+    ) -> impl Future<
+        Output = Result<ResponseValue<Self::Output>, progenitor_client::Error<Self::ErrorBody>>,
+    > + Send;
+}
+
+/// `call()`: send a generated request and get supportkit's [`Error`].
+pub trait OperationExt: Operation {
+    /// Sends the request; returns the decoded body.
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        async move { self.call_full().await.map(ResponseValue::into_inner) }
+    }
+
+    /// Sends the request; returns the body with the status and headers.
+    fn call_full(
+        self,
+    ) -> impl Future<Output = Result<ResponseValue<Self::Output>, Error>> + Send {
+        let provider = Self::provider().name;
+        async move {
+            let (result, exchange) = EXCHANGE
+                .scope(Default::default(), async move {
+                    let result = self.send().await;
+                    (result, EXCHANGE.with(|x| x.borrow().clone()))
+                })
+                .await;
+            match result {
+                Ok(v) => Ok(v),
+                Err(e) => Err(map_error(e, provider, Self::ID, &exchange).await),
+            }
+        }
+    }
+}
+
+impl<T: Operation> OperationExt for T {}
+
+/// Turns progenitor's error into ours, keeping every fact it carries.
+async fn map_error<E: ProviderErrorBody>(
+    err: progenitor_client::Error<E>,
+    provider: &'static str,
+    operation: &'static str,
+    exchange: &Exchange,
+) -> Error {
+    use progenitor_client::Error as P;
+    let base = |kind| Error::new(kind, provider).with_operation(operation);
+    match err {
+        P::InvalidRequest(msg) => base(ErrorKind::InvalidArgument).with_message(msg),
+        P::CommunicationError(e) | P::InvalidUpgrade(e) => transport_error(e, provider, operation),
+        P::ResponseBodyError(e) => {
+            let mut out = transport_error(e, provider, operation);
+            if let Some(s) = exchange.status {
+                out = out.with_status(s);
+            }
+            out
+        }
+        P::ErrorResponse(value) => {
+            let status = value.status().as_u16();
+            let retry_after = crate::retry::parse_retry_after(value.headers());
+            let body = value.into_inner();
+            let mut out = Error::from_status(provider, status)
+                .with_operation(operation)
+                .with_retry_after(retry_after)
+                .with_body(&serde_json::to_vec(&body).unwrap_or_default());
+            if let Some(kind) = body.kind() {
+                out = out.with_kind(kind);
+            }
+            if let Some(c) = body.code() {
+                out = out.with_code(c);
+            }
+            if let Some(m) = body.message() {
+                out = out.with_message(m);
+            }
+            out
+        }
+        P::InvalidResponsePayload(bytes, e) => {
+            let out = match exchange.status {
+                Some(s) if s >= 400 => Error::from_status(provider, s)
+                    .with_operation(operation)
+                    .with_message(format!("the error body did not decode: {e}")),
+                Some(s) => base(ErrorKind::Decode)
+                    .with_status(s)
+                    .with_message(format!("the response body did not decode: {e}")),
+                None => base(ErrorKind::Decode)
+                    .with_message(format!("the response body did not decode: {e}")),
+            };
+            out.with_retry_after(exchange.retry_after).with_body(&bytes)
+        }
+        P::UnexpectedResponse(response) => {
+            let status = response.status().as_u16();
+            let retry_after = crate::retry::parse_retry_after(response.headers());
+            let body = response.bytes().await.unwrap_or_default();
+            let out = if status < 400 {
+                base(ErrorKind::Decode)
+                    .with_status(status)
+                    .with_message(format!("undocumented status {status}"))
+            } else {
+                Error::from_status(provider, status).with_operation(operation)
+            };
+            out.with_retry_after(retry_after).with_body(&body)
+        }
+        P::Custom(msg) => base(ErrorKind::Api).with_message(msg),
+    }
+}
+
+fn transport_error(e: reqwest::Error, provider: &'static str, operation: &'static str) -> Error {
+    let kind = if e.is_connect() {
+        ErrorKind::Connect
+    } else if e.is_timeout() {
+        ErrorKind::Timeout
+    } else if e.is_decode() {
+        ErrorKind::Decode
+    } else {
+        ErrorKind::Transport
+    };
+    let mut out = Error::new(kind, provider).with_operation(operation);
+    if let Some(s) = e.status() {
+        out = out.with_status(s.as_u16());
+    }
+    out.with_source(e)
+}

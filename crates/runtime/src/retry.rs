@@ -1,0 +1,160 @@
+//! When to retry, and how long to wait.
+
+use std::time::Duration;
+
+use crate::meta::RetrySafety;
+
+/// Retry policy: exponential backoff with jitter, `Retry-After` honoured,
+/// bounded in attempts and in total time.
+///
+/// Which failures are retried depends on the operation's
+/// [`RetrySafety`](crate::meta::RetrySafety) (from the spec), never on this
+/// policy: a non-idempotent operation is retried only when the request
+/// provably was not processed.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    pub(crate) max_attempts: u32,
+    pub(crate) initial_backoff: Duration,
+    pub(crate) max_backoff: Duration,
+    pub(crate) max_elapsed: Duration,
+    pub(crate) jitter: bool,
+}
+
+impl Default for RetryPolicy {
+    /// 4 attempts (3 retries, as the respond.io SDK does), 500 ms doubling to
+    /// at most 10 s, at most 60 s in all, with jitter.
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(10),
+            max_elapsed: Duration::from_secs(60),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn disabled() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+    /// Total attempts, first one included (at least 1).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+    /// First backoff; doubles on each retry.
+    pub fn initial_backoff(mut self, d: Duration) -> Self {
+        self.initial_backoff = d;
+        self
+    }
+    /// Upper bound of one backoff.
+    pub fn max_backoff(mut self, d: Duration) -> Self {
+        self.max_backoff = d;
+        self
+    }
+    /// Upper bound of the time spent on one call, waits included. A
+    /// `Retry-After` that would exceed it ends the retries.
+    pub fn max_elapsed(mut self, d: Duration) -> Self {
+        self.max_elapsed = d;
+        self
+    }
+    /// Randomize backoffs (on by default, so clients don't retry in lockstep).
+    pub fn jitter(mut self, on: bool) -> Self {
+        self.jitter = on;
+        self
+    }
+
+    /// Backoff before retry number `retry` (1-based): `initial·2^(retry-1)`,
+    /// capped, then (with jitter) uniformly drawn from its upper half.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let exp = self
+            .initial_backoff
+            .saturating_mul(1u32 << (retry.saturating_sub(1)).min(20));
+        let capped = exp.min(self.max_backoff);
+        if !self.jitter {
+            return capped;
+        }
+        let half = capped / 2;
+        half + capped.mul_f64(rand::random::<f64>() * 0.5)
+    }
+}
+
+/// Whether an HTTP status may be retried for an operation of this safety.
+pub fn status_is_retryable(status: u16, safety: RetrySafety) -> bool {
+    match status {
+        // Provably not processed: the provider refused before doing anything.
+        429 | 449 => true,
+        408 | 500..=599 => safety == RetrySafety::Safe,
+        _ => false,
+    }
+}
+
+/// Whether a transport failure may be retried for an operation of this safety.
+pub fn error_is_retryable(err: &reqwest::Error, safety: RetrySafety) -> bool {
+    // A failed connect sent nothing; anything later may have been processed.
+    err.is_connect() || safety == RetrySafety::Safe
+}
+
+/// Parses `Retry-After` (delta-seconds or an HTTP date).
+pub fn parse_retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let p = RetryPolicy::default().jitter(false);
+        assert_eq!(p.backoff(1), Duration::from_millis(500));
+        assert_eq!(p.backoff(2), Duration::from_millis(1000));
+        assert_eq!(p.backoff(10), Duration::from_secs(10));
+    }
+
+    #[test]
+    fn jitter_stays_in_upper_half() {
+        let p = RetryPolicy::default();
+        for _ in 0..100 {
+            let d = p.backoff(3);
+            assert!(d >= Duration::from_millis(1000) && d <= Duration::from_millis(2000));
+        }
+    }
+
+    #[test]
+    fn unsafe_operations_retry_only_unprocessed_statuses() {
+        use RetrySafety::*;
+        assert!(status_is_retryable(429, Unsafe));
+        assert!(status_is_retryable(449, Unsafe));
+        assert!(!status_is_retryable(502, Unsafe));
+        assert!(status_is_retryable(502, Safe));
+        assert!(status_is_retryable(408, Safe));
+        assert!(!status_is_retryable(404, Safe));
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let mut h = http::HeaderMap::new();
+        h.insert("retry-after", "3".parse().unwrap());
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(3)));
+        let later = std::time::SystemTime::now() + Duration::from_secs(120);
+        h.insert("retry-after", httpdate::fmt_http_date(later).parse().unwrap());
+        let d = parse_retry_after(&h).unwrap();
+        assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120));
+        h.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(parse_retry_after(&h), None);
+    }
+}

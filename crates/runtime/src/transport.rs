@@ -1,0 +1,197 @@
+//! The transport policy every generated client runs through its progenitor
+//! `ClientHooks`: `prepare` (auth, limits, encoding) and `execute` (rate
+//! limiting, retries, tracing).
+
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::meta::{OperationMeta, ProviderMeta, RetrySafety};
+use crate::ratelimit::{Limiters, RateLimitConfig};
+use crate::retry::{self, RetryPolicy};
+use crate::secret::Credentials;
+use crate::validate;
+
+/// Shared transport state of a client. Cloning a client clones an `Arc`, so
+/// every clone shares one rate limiter.
+#[derive(Clone)]
+pub struct Transport {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    provider: &'static ProviderMeta,
+    auth: Option<http::HeaderValue>,
+    retry: RetryPolicy,
+    limiters: Limiters,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("provider", &self.shared.provider.name)
+            .field("retry", &self.shared.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the last response of a call looked like; read by
+/// [`OperationExt`](crate::OperationExt) to give decode errors their status.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Exchange {
+    pub(crate) status: Option<u16>,
+    pub(crate) retry_after: Option<Duration>,
+}
+
+tokio::task_local! {
+    pub(crate) static EXCHANGE: RefCell<Exchange>;
+}
+
+impl Transport {
+    pub(crate) fn new(
+        provider: &'static ProviderMeta,
+        credentials: &Credentials,
+        retry: RetryPolicy,
+        rate_limits: &RateLimitConfig,
+    ) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                provider,
+                auth: credentials.header(),
+                retry,
+                limiters: Limiters::new(provider, rate_limits),
+            }),
+        }
+    }
+
+    /// The provider this transport serves.
+    pub fn provider(&self) -> &'static ProviderMeta {
+        self.shared.provider
+    }
+
+    fn operation(&self, id: &str) -> Option<&'static OperationMeta> {
+        self.shared.provider.operation(id)
+    }
+
+    /// Runs before a request is sent: checks the spec's limits (so a bad
+    /// argument never leaves the machine), adds credentials, drops
+    /// progenitor's `api-version` header and percent-encodes `+` in the path.
+    pub fn prepare(&self, request: &mut reqwest::Request, operation_id: &str) -> Result<(), String> {
+        if let Some(op) = self.operation(operation_id) {
+            validate::check(request, op)?;
+        }
+        let headers = request.headers_mut();
+        headers.remove("api-version");
+        if let Some(auth) = &self.shared.auth {
+            headers.insert(http::header::AUTHORIZATION, auth.clone());
+        }
+        // `+` is legal in a path, but providers decode it as a space
+        // (respond.io asks for `%2B` in `phone:+60...`); `%2B` is never ambiguous.
+        if request.url().path().contains('+') {
+            let path = request.url().path().replace('+', "%2B");
+            request.url_mut().set_path(&path);
+        }
+        Ok(())
+    }
+
+    /// Sends a request: waits for the operation's rate-limit bucket, retries
+    /// what is safe to retry (see [`RetryPolicy`]), and records a tracing span.
+    pub async fn execute(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let op = self.operation(operation_id);
+        let span = tracing::info_span!(
+            "supportkit.request",
+            provider = self.shared.provider.name,
+            operation = operation_id,
+            method = %request.method(),
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        self.run(client, request, op).instrument(span).await
+    }
+
+    async fn run(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        op: Option<&'static OperationMeta>,
+    ) -> reqwest::Result<reqwest::Response> {
+        // Unknown operations are treated as unsafe: never risk a duplicate.
+        let safety = op.map_or(RetrySafety::Unsafe, |o| o.retry);
+        let bucket = op.and_then(|o| o.bucket);
+        let policy = &self.shared.retry;
+        let limiters = &self.shared.limiters;
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        let mut pending = Some(request);
+        loop {
+            attempt += 1;
+            let current = pending.take().expect("a request for every attempt");
+            // A body that cannot be cloned (a stream) gets exactly one attempt.
+            let spare = if attempt < policy.max_attempts {
+                current.try_clone()
+            } else {
+                None
+            };
+            limiters.acquire(bucket).await;
+            let result = client.execute(current).await;
+            let (retryable, status, retry_after) = match &result {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    (
+                        retry::status_is_retryable(status, safety),
+                        Some(status),
+                        retry::parse_retry_after(resp.headers()),
+                    )
+                }
+                Err(e) => (retry::error_is_retryable(e, safety), None, None),
+            };
+            if status == Some(429) {
+                limiters.pause(bucket, retry_after.unwrap_or_else(|| policy.backoff(attempt)));
+            }
+            let wait = retry_after.unwrap_or_else(|| policy.backoff(attempt));
+            let within_budget = started.elapsed() + wait <= policy.max_elapsed;
+            match spare {
+                Some(next) if retryable && within_budget => {
+                    tracing::debug!(
+                        attempt,
+                        status,
+                        error = result.as_ref().err().map(tracing::field::display),
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying"
+                    );
+                    drop(result);
+                    tokio::time::sleep(wait).await;
+                    pending = Some(next);
+                }
+                _ => {
+                    let span = tracing::Span::current();
+                    span.record("attempt", attempt);
+                    span.record("duration_ms", started.elapsed().as_millis() as u64);
+                    if let Some(s) = status {
+                        span.record("status", s);
+                    }
+                    match &result {
+                        Ok(_) => tracing::debug!("done"),
+                        Err(e) => tracing::debug!(error = %e, "failed"),
+                    }
+                    let _ = EXCHANGE.try_with(|x| {
+                        *x.borrow_mut() = Exchange {
+                            status,
+                            retry_after,
+                        };
+                    });
+                    return result;
+                }
+            }
+        }
+    }
+}

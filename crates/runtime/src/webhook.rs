@@ -1,0 +1,120 @@
+//! Webhook signature verification, in constant time.
+//!
+//! Providers disagree on digest encodings (hex or base64) and sources
+//! disagree on which one a provider uses, so the helpers accept either: a
+//! signature is decoded every way it can be, and each candidate is compared
+//! with [`hmac::Mac::verify_slice`] (constant time).
+
+use base64::Engine;
+use hmac::{Hmac, Mac};
+
+use crate::error::{Error, ErrorKind};
+
+/// HMAC-SHA256 of `body` under `key` matches `signature` (hex or base64).
+pub fn verify_hmac_sha256(key: &[u8], body: &[u8], signature: &str) -> bool {
+    verify::<Hmac<sha2::Sha256>>(key, body, signature)
+}
+
+/// HMAC-SHA1 of `body` under `key` matches `signature` (hex or base64).
+pub fn verify_hmac_sha1(key: &[u8], body: &[u8], signature: &str) -> bool {
+    verify::<Hmac<sha1::Sha1>>(key, body, signature)
+}
+
+fn verify<M: Mac + hmac::digest::KeyInit>(key: &[u8], body: &[u8], signature: &str) -> bool {
+    let sig = signature.trim();
+    let mut ok = false;
+    for candidate in decode_candidates(sig) {
+        let Ok(mut mac) = <M as hmac::digest::KeyInit>::new_from_slice(key) else {
+            return false;
+        };
+        mac.update(body);
+        // Evaluate every candidate: no early exit that would leak which matched.
+        ok |= mac.verify_slice(&candidate).is_ok();
+    }
+    ok
+}
+
+/// Every byte string `sig` may encode: hex, standard and URL-safe base64.
+fn decode_candidates(sig: &str) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    if let Some(bytes) = decode_hex(sig) {
+        out.push(bytes);
+    }
+    for engine in [
+        &base64::engine::general_purpose::STANDARD,
+        &base64::engine::general_purpose::URL_SAFE,
+    ] {
+        if let Ok(bytes) = engine.decode(sig) {
+            out.push(bytes);
+        }
+    }
+    out
+}
+
+/// Decodes lowercase or uppercase hex.
+pub fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 || s.is_empty() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Lowercase hex.
+pub fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// HMAC-SHA256 of `body` under `key` (for signing test deliveries).
+pub fn hmac_sha256(key: &[u8], body: &[u8]) -> Vec<u8> {
+    let mut mac = <Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new_from_slice(key)
+        .expect("HMAC takes any key length");
+    mac.update(body);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// HMAC-SHA1 of `body` under `key` (for signing test deliveries).
+pub fn hmac_sha1(key: &[u8], body: &[u8]) -> Vec<u8> {
+    let mut mac = <Hmac<sha1::Sha1> as hmac::digest::KeyInit>::new_from_slice(key)
+        .expect("HMAC takes any key length");
+    mac.update(body);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// A webhook error for `provider`.
+pub fn webhook_error(provider: &'static str, message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Webhook, provider).with_message(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_hex_and_base64_rejects_tampering() {
+        let key = b"secret";
+        let body = br#"{"event":"chat:start"}"#;
+        let mac = hmac_sha1(key, body);
+        let hex = encode_hex(&mac);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&mac);
+        assert!(verify_hmac_sha1(key, body, &hex));
+        assert!(verify_hmac_sha1(key, body, &hex.to_uppercase()));
+        assert!(verify_hmac_sha1(key, body, &b64));
+        assert!(!verify_hmac_sha1(key, b"{\"event\":\"chat:end\"}", &hex));
+        assert!(!verify_hmac_sha1(b"other", body, &hex));
+        assert!(!verify_hmac_sha1(key, body, "not a signature"));
+        assert!(!verify_hmac_sha1(key, body, ""));
+    }
+
+    #[test]
+    fn sha256_matches_a_known_vector() {
+        // RFC 4231 test case 2.
+        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            encode_hex(&mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}

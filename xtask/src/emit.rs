@@ -1,0 +1,839 @@
+//! The model the xtask derives from a spec, the progenitor call, and the code
+//! progenitor cannot express (open enums and unions, operation metadata,
+//! constraint tables, hooks, pagination).
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::ProviderConfig;
+use crate::spec::{self, Op};
+
+pub struct Model {
+    pub provider: String,
+    pub auth: String,
+    pub servers: Vec<String>,
+    pub error_schema: String,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub enums: Vec<EnumDef>,
+    pub unions: Vec<UnionDef>,
+    pub buckets: Vec<(String, f64)>,
+    pub ops: Vec<OpDef>,
+    pub replacements: Vec<(String, String)>,
+}
+
+pub struct EnumDef {
+    pub name: String,
+    pub description: Option<String>,
+    pub values: Vec<String>,
+}
+
+pub struct UnionDef {
+    pub name: String,
+    pub description: Option<String>,
+    pub tag: String,
+    /// (tag value, variant component)
+    pub variants: Vec<(String, String)>,
+}
+
+pub struct OpDef {
+    /// snake_case operationId: progenitor's method name and `OperationInfo::operation_id`.
+    pub id: String,
+    pub builder: String,
+    pub method: &'static str,
+    pub path: String,
+    pub summary: Option<String>,
+    pub bucket: Option<usize>,
+    pub safe: bool,
+    pub constraints: Vec<Constraint>,
+    pub output: Option<String>,
+    pub pagination: Option<PageDef>,
+}
+
+pub struct Constraint {
+    pub location: &'static str,
+    pub path: Vec<Seg>,
+    pub display: String,
+    pub rule: Rule,
+}
+
+#[derive(Clone)]
+pub enum Seg {
+    Key(String),
+    Each,
+}
+
+pub enum Rule {
+    MinLength(usize),
+    MaxLength(usize),
+    MinItems(usize),
+    MaxItems(usize),
+    UniqueItems,
+    Minimum(f64),
+    Maximum(f64),
+    Pattern(String),
+}
+
+pub struct PageDef {
+    pub cursor_param: String,
+    pub cursor_is_int: bool,
+    pub item_type: String,
+    /// Rust expression over `page` giving `Vec<Item>`.
+    pub items_expr: TokenStream,
+    /// Rust expression over `page` giving `Option<&str>`.
+    pub next_expr: TokenStream,
+}
+
+impl Model {
+    pub fn build(cfg: &ProviderConfig, api: &OpenAPI) -> Result<Model, String> {
+        let root = &api.extensions["x-supportkit"];
+        let get = |k: &str| root.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        let provider = get("provider").ok_or("x-supportkit.provider is missing")?;
+        let auth = get("auth").ok_or("x-supportkit.auth is missing")?;
+        if !matches!(auth.as_str(), "bearer" | "basic") {
+            return Err(format!("x-supportkit.auth must be bearer or basic, found {auth}"));
+        }
+        let error_schema = get("error-schema").ok_or("x-supportkit.error-schema is missing")?;
+        if spec::component(api, &error_schema).is_none() {
+            return Err(format!(
+                "x-supportkit.error-schema names `{error_schema}`, which is not a component"
+            ));
+        }
+        let servers: Vec<String> = api.servers.iter().map(|s| s.url.clone()).collect();
+        if servers.is_empty() {
+            return Err("the spec needs at least one `servers` entry (the default base URL)".into());
+        }
+
+        let mut enums = Vec::new();
+        let mut unions = Vec::new();
+        if let Some(c) = &api.components {
+            for (name, s) in &c.schemas {
+                let ReferenceOr::Item(s) = s else { continue };
+                if let SchemaKind::Type(Type::String(st)) = &s.schema_kind
+                    && !st.enumeration.is_empty()
+                {
+                    enums.push(EnumDef {
+                        name: name.clone(),
+                        description: s.schema_data.description.clone(),
+                        values: st.enumeration.iter().flatten().cloned().collect(),
+                    });
+                }
+                if let (SchemaKind::OneOf { .. }, Some(d)) =
+                    (&s.schema_kind, &s.schema_data.discriminator)
+                {
+                    unions.push(UnionDef {
+                        name: name.clone(),
+                        description: s.schema_data.description.clone(),
+                        tag: d.property_name.clone(),
+                        variants: d
+                            .mapping
+                            .iter()
+                            .filter_map(|(t, r)| {
+                                Some((t.clone(), spec::ref_name(r)?.to_string()))
+                            })
+                            .collect(),
+                    });
+                }
+            }
+        }
+        for e in &enums {
+            let mut names: Vec<String> = e.values.iter().map(|v| variant_name(v)).collect();
+            names.sort();
+            names.dedup();
+            if names.len() != e.values.len() {
+                return Err(format!(
+                    "schema `{}`: enum values collide after UpperCamelCase",
+                    e.name
+                ));
+            }
+        }
+
+        let mut buckets: Vec<(String, f64)> = Vec::new();
+        let mut ops = Vec::new();
+        for op in spec::operations(api) {
+            let bucket = match op.op.extensions.get("x-supportkit-rate-limit") {
+                Some(v) => {
+                    let name = v["bucket"].as_str().unwrap_or_default().to_string();
+                    let rate = v["per-second"].as_f64().unwrap_or_default();
+                    match buckets.iter().position(|(n, _)| *n == name) {
+                        Some(i) if buckets[i].1 != rate => {
+                            return Err(format!(
+                                "{}: bucket `{name}` is declared with {rate}/s here and {}/s elsewhere",
+                                op.label(),
+                                buckets[i].1
+                            ));
+                        }
+                        Some(i) => Some(i),
+                        None => {
+                            buckets.push((name, rate));
+                            Some(buckets.len() - 1)
+                        }
+                    }
+                }
+                None => None,
+            };
+            let safe = match op.op.extensions.get("x-supportkit-retry").and_then(|v| v.as_str()) {
+                Some("safe") => true,
+                Some(_) => false,
+                None => matches!(op.method, "GET" | "PUT" | "DELETE" | "HEAD"),
+            };
+            let output = spec::success_types(api, op.op).into_iter().flatten().next();
+            let pagination = match op.op.extensions.get("x-supportkit-pagination") {
+                Some(v) => Some(page_def(api, &op, v, output.as_deref())?),
+                None => None,
+            };
+            ops.push(OpDef {
+                id: op.id.to_snake_case(),
+                builder: op.id.to_upper_camel_case(),
+                method: op.method,
+                path: op.path.to_string(),
+                summary: op.op.summary.clone(),
+                bucket,
+                safe,
+                constraints: constraints(api, &op),
+                output,
+                pagination,
+            });
+        }
+        ops.sort_by(|a, b| a.id.cmp(&b.id));
+
+        Ok(Model {
+            provider,
+            auth,
+            servers,
+            error_schema,
+            error_code: get("error-code"),
+            error_message: get("error-message"),
+            enums,
+            unions,
+            buckets,
+            ops,
+            replacements: cfg
+                .replacements
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        })
+    }
+}
+
+/// Rust variant name for an enum value or union tag.
+fn variant_name(value: &str) -> String {
+    let name = value.replace(['.', '-', ' ', '/', ':'], "_").to_upper_camel_case();
+    if name.is_empty() {
+        "Empty".into()
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{name}")
+    } else {
+        name
+    }
+}
+
+fn ident(s: &str) -> Ident {
+    Ident::new(s, Span::call_site())
+}
+
+/// A field name as typify spells it.
+fn field_ident(prop: &str) -> Ident {
+    let snake = prop.to_snake_case();
+    match snake.as_str() {
+        "type" | "ref" | "self" | "match" | "move" | "use" | "fn" | "mod" | "struct" | "enum"
+        | "impl" | "trait" | "where" | "loop" | "box" | "crate" | "super" => {
+            ident(&format!("{snake}_"))
+        }
+        _ => ident(&snake),
+    }
+}
+
+fn page_def(
+    api: &OpenAPI,
+    op: &Op<'_>,
+    ext: &serde_json::Value,
+    output: Option<&str>,
+) -> Result<PageDef, String> {
+    let label = op.label();
+    let output =
+        output.ok_or_else(|| format!("{label}: a paginated operation needs a `$ref` success type"))?;
+    let cursor_param = ext["cursor-param"].as_str().unwrap_or_default().to_string();
+    let param = op
+        .op
+        .parameters
+        .iter()
+        .filter_map(|p| spec::parameter(api, p))
+        .find(|p| p.parameter_data_ref().name == cursor_param)
+        .ok_or_else(|| format!("{label}: pagination cursor-param `{cursor_param}` is not a parameter"))?;
+    let cursor_is_int = match &param.parameter_data_ref().format {
+        openapiv3::ParameterSchemaOrContent::Schema(s) => matches!(
+            spec::resolve(api, s).map(|s| &s.schema_kind),
+            Some(SchemaKind::Type(Type::Integer(_)))
+        ),
+        _ => false,
+    };
+    let page = spec::component(api, output)
+        .and_then(spec::object)
+        .ok_or_else(|| format!("{label}: success type `{output}` is not an object"))?;
+
+    // items: a top-level array of `$ref` items.
+    let items_prop = ext["items"].as_str().unwrap_or_default();
+    let items_schema = page
+        .properties
+        .get(items_prop)
+        .ok_or_else(|| format!("{label}: `{output}` has no property `{items_prop}`"))?;
+    let item_type = match spec::resolve_boxed(api, items_schema).map(|s| &s.schema_kind) {
+        Some(SchemaKind::Type(Type::Array(a))) => match &a.items {
+            Some(ReferenceOr::Reference { reference }) => spec::ref_name(reference).map(str::to_string),
+            _ => None,
+        },
+        _ => None,
+    }
+    .ok_or_else(|| format!("{label}: `{output}.{items_prop}` must be an array of `$ref` items"))?;
+    let items_field = field_ident(items_prop);
+    let items_expr = if page.required.iter().any(|r| r == items_prop) {
+        quote!(page.#items_field)
+    } else {
+        quote!(page.#items_field.unwrap_or_default())
+    };
+
+    // next: a dotted path; each hop is optional unless required and not nullable.
+    let next_path = ext["next"].as_str().unwrap_or_default();
+    let mut expr = quote!(Some(page));
+    let mut current = page;
+    let hops: Vec<&str> = next_path.split('.').collect();
+    for (i, hop) in hops.iter().enumerate() {
+        let prop = current
+            .properties
+            .get(*hop)
+            .ok_or_else(|| format!("{label}: pagination `next` path `{next_path}`: no property `{hop}`"))?;
+        let schema = spec::resolve_boxed(api, prop)
+            .ok_or_else(|| format!("{label}: `{next_path}` does not resolve"))?;
+        let optional = !current.required.iter().any(|r| r == hop) || schema.schema_data.nullable;
+        let f = field_ident(hop);
+        let last = i + 1 == hops.len();
+        expr = match (optional, last) {
+            (true, true) => quote!(#expr.and_then(|v| v.#f.as_deref())),
+            (false, true) => quote!(#expr.map(|v| v.#f.as_str())),
+            (true, false) => quote!(#expr.and_then(|v| v.#f.as_ref())),
+            (false, false) => quote!(#expr.map(|v| &v.#f)),
+        };
+        if !last {
+            current = spec::object(schema)
+                .ok_or_else(|| format!("{label}: `{next_path}`: `{hop}` is not an object"))?;
+        }
+    }
+    Ok(PageDef {
+        cursor_param,
+        cursor_is_int,
+        item_type,
+        items_expr,
+        next_expr: expr,
+    })
+}
+
+/// The limits of an operation's parameters and body, as a flat table.
+fn constraints(api: &OpenAPI, op: &Op<'_>) -> Vec<Constraint> {
+    let mut out = Vec::new();
+    for p in &op.op.parameters {
+        let Some(p) = spec::parameter(api, p) else { continue };
+        let (location, data) = match p {
+            openapiv3::Parameter::Query { parameter_data, .. } => ("Query", parameter_data),
+            openapiv3::Parameter::Path { parameter_data, .. } => ("Path", parameter_data),
+            openapiv3::Parameter::Header { parameter_data, .. } => ("Header", parameter_data),
+            openapiv3::Parameter::Cookie { .. } => continue,
+        };
+        if let openapiv3::ParameterSchemaOrContent::Schema(s) = &data.format
+            && let Some(s) = spec::resolve(api, s)
+        {
+            collect(api, s, location, &[Seg::Key(data.name.clone())], &data.name, &mut out, 0);
+        }
+    }
+    if let Some((_, Some(s))) = spec::request_body(api, op.op)
+        && let Some(s) = spec::resolve(api, s)
+    {
+        collect(api, s, "Body", &[], "body", &mut out, 0);
+    }
+    out
+}
+
+fn collect(
+    api: &OpenAPI,
+    schema: &Schema,
+    location: &'static str,
+    path: &[Seg],
+    display: &str,
+    out: &mut Vec<Constraint>,
+    depth: usize,
+) {
+    if depth > 8 {
+        return;
+    }
+    let mut push = |rule| {
+        out.push(Constraint {
+            location,
+            path: path.to_vec(),
+            display: display.to_string(),
+            rule,
+        })
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => {
+            if let Some(n) = s.min_length {
+                push(Rule::MinLength(n));
+            }
+            if let Some(n) = s.max_length {
+                push(Rule::MaxLength(n));
+            }
+            if let Some(p) = &s.pattern {
+                push(Rule::Pattern(p.clone()));
+            }
+        }
+        SchemaKind::Type(Type::Integer(i)) => {
+            if let Some(n) = i.minimum {
+                push(Rule::Minimum(n as f64));
+            }
+            if let Some(n) = i.maximum {
+                push(Rule::Maximum(n as f64));
+            }
+        }
+        SchemaKind::Type(Type::Number(n)) => {
+            if let Some(v) = n.minimum {
+                push(Rule::Minimum(v));
+            }
+            if let Some(v) = n.maximum {
+                push(Rule::Maximum(v));
+            }
+        }
+        SchemaKind::Type(Type::Array(a)) => {
+            if let Some(n) = a.min_items {
+                push(Rule::MinItems(n));
+            }
+            if let Some(n) = a.max_items {
+                push(Rule::MaxItems(n));
+            }
+            if a.unique_items {
+                push(Rule::UniqueItems);
+            }
+            if let Some(items) = &a.items
+                && let Some(items) = spec::resolve_boxed(api, items)
+            {
+                let mut p = path.to_vec();
+                p.push(Seg::Each);
+                collect(api, items, location, &p, &format!("{display}[]"), out, depth + 1);
+            }
+        }
+        SchemaKind::Type(Type::Object(o)) => {
+            for (k, prop) in &o.properties {
+                if let Some(prop) = spec::resolve_boxed(api, prop) {
+                    let mut p = path.to_vec();
+                    p.push(Seg::Key(k.clone()));
+                    let d = if display == "body" { k.clone() } else { format!("{display}.{k}") };
+                    collect(api, prop, location, &p, &d, out, depth + 1);
+                }
+            }
+        }
+        SchemaKind::AllOf { all_of } => {
+            for s in all_of {
+                if let Some(s) = spec::resolve(api, s) {
+                    collect(api, s, location, path, display, out, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Progenitor's part: types, builders, `Client`.
+pub fn progenitor_tokens(
+    cfg: &ProviderConfig,
+    model: &Model,
+    spec: &OpenAPI,
+) -> Result<TokenStream, String> {
+    use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_inner_type(quote!(::supportkit_runtime::Transport))
+        .with_hooks(HooksMode::Expected)
+        .with_derive("PartialEq");
+    let module = format!("crate::{}", module_name(cfg));
+    for e in &model.enums {
+        settings.with_replacement(
+            &e.name,
+            format!("{module}::types::{}", e.name.to_upper_camel_case()),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
+    for u in &model.unions {
+        settings.with_replacement(
+            &u.name,
+            format!("{module}::types::{}", u.name.to_upper_camel_case()),
+            std::iter::empty(),
+        );
+    }
+    for (name, path) in &model.replacements {
+        settings.with_replacement(name, path, [TypeImpl::Display].into_iter());
+    }
+    let mut generator = Generator::new(&settings);
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| generator.generate_tokens(spec)))
+        .map_err(|p| {
+            p.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "panicked".into())
+        })?
+        .map_err(|e| e.to_string())
+}
+
+/// The module the generated file is mounted as (`crates/x/src/<module>.rs`).
+pub fn module_name(cfg: &ProviderConfig) -> String {
+    std::path::Path::new(cfg.out)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("generated")
+        .to_string()
+}
+
+/// Items to splice into progenitor's `mod types`.
+pub fn type_items(model: &Model) -> TokenStream {
+    let enums = model.enums.iter().map(open_enum);
+    let unions = model.unions.iter().map(open_union);
+    quote!(#(#enums)* #(#unions)*)
+}
+
+fn doc(text: &Option<String>, fallback: &str) -> TokenStream {
+    let text = text
+        .as_deref()
+        .map(|t| t.trim().to_string())
+        .unwrap_or_else(|| fallback.to_string());
+    let lines = text.lines().map(|l| format!(" {l}"));
+    quote!(#(#[doc = #lines])*)
+}
+
+fn open_enum(e: &EnumDef) -> TokenStream {
+    let name = ident(&e.name.to_upper_camel_case());
+    let docs = doc(&e.description, &format!("`{}` values.", e.name));
+    let variants: Vec<Ident> = e.values.iter().map(|v| ident(&variant_name(v))).collect();
+    let values = &e.values;
+    let variant_docs = values.iter().map(|v| format!(" `{v}`"));
+    quote! {
+        #docs
+        ///
+        /// Open enum: a value this version does not know is kept in `Unknown`,
+        /// so a provider adding a value never breaks decoding.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#[doc = #variant_docs] #variants,)*
+            /// A value not known when this client was generated.
+            Unknown(::std::string::String),
+        }
+        impl #name {
+            /// The wire value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variants => #values,)*
+                    Self::Unknown(v) => v.as_str(),
+                }
+            }
+            /// Every value known to this version of the client.
+            pub const KNOWN: &'static [&'static str] = &[#(#values),*];
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#values => Self::#variants,)*
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
+                Self::from(value.as_str())
+            }
+        }
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                ::std::string::String::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}
+
+fn open_union(u: &UnionDef) -> TokenStream {
+    let name = ident(&u.name.to_upper_camel_case());
+    let docs = doc(&u.description, &format!("`{}` union.", u.name));
+    let tag = &u.tag;
+    let variants: Vec<Ident> = u.variants.iter().map(|(t, _)| ident(&variant_name(t))).collect();
+    let tys: Vec<Ident> = u
+        .variants
+        .iter()
+        .map(|(_, c)| ident(&c.to_upper_camel_case()))
+        .collect();
+    let tags: Vec<&String> = u.variants.iter().map(|(t, _)| t).collect();
+    let variant_docs = tags.iter().map(|t| format!(" `{tag}: {t}`"));
+    let tag_doc = format!(
+        " Tagged by `{tag}`. Open union: a tag this version does not know is kept, whole, in `Unknown`."
+    );
+    quote! {
+        #docs
+        ///
+        #[doc = #tag_doc]
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #name {
+            #(#[doc = #variant_docs] #variants(#tys),)*
+            /// A variant not known when this client was generated, as received.
+            Unknown(::serde_json::Value),
+        }
+        impl #name {
+            /// The value of the tag property.
+            pub fn tag(&self) -> &str {
+                match self {
+                    #(Self::#variants(_) => #tags,)*
+                    Self::Unknown(v) => v.get(#tag).and_then(|t| t.as_str()).unwrap_or(""),
+                }
+            }
+        }
+        #(
+            impl ::std::convert::From<#tys> for #name {
+                fn from(value: #tys) -> Self {
+                    Self::#variants(value)
+                }
+            }
+        )*
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(Self::#variants(v) => ::supportkit_runtime::serde_support::serialize_tagged(serializer, #tag, #tags, v),)*
+                    Self::Unknown(v) => ::serde::Serialize::serialize(v, serializer),
+                }
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#tag).and_then(|t| t.as_str()).map(str::to_owned);
+                match tag.as_deref() {
+                    #(Some(#tags) => ::serde_json::from_value(value).map(Self::#variants).map_err(<D::Error as ::serde::de::Error>::custom),)*
+                    _ => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+    }
+}
+
+/// Items appended after progenitor's output.
+pub fn extra_tokens(model: &Model) -> TokenStream {
+    let provider = &model.provider;
+    let auth = ident(if model.auth == "basic" { "Basic" } else { "Bearer" });
+    let default_url = &model.servers[0];
+    let servers = &model.servers;
+    let buckets = model.buckets.iter().map(|(n, r)| {
+        quote!(::supportkit_runtime::meta::BucketMeta { name: #n, per_second: #r })
+    });
+    let ops = model.ops.iter().map(op_meta);
+    let op_count = model.ops.len();
+
+    let operation_impls = model.ops.iter().map(|op| {
+        let builder = ident(&op.builder);
+        let id = &op.id;
+        let output = match &op.output {
+            Some(t) => {
+                let t = ident(&t.to_upper_camel_case());
+                quote!(types::#t)
+            }
+            None => quote!(()),
+        };
+        let err = ident(&model.error_schema.to_upper_camel_case());
+        quote! {
+            impl ::supportkit_runtime::Operation for builder::#builder<'_> {
+                type Output = #output;
+                type ErrorBody = types::#err;
+                const ID: &'static str = #id;
+                fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
+                    &PROVIDER
+                }
+                fn send(self) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        ResponseValue<Self::Output>,
+                        Error<Self::ErrorBody>,
+                    >,
+                > + Send {
+                    builder::#builder::send(self)
+                }
+            }
+        }
+    });
+
+    let page_impls = model.ops.iter().filter_map(|op| {
+        let p = op.pagination.as_ref()?;
+        let builder = ident(&op.builder);
+        let item = ident(&p.item_type.to_upper_camel_case());
+        let setter = field_ident(&p.cursor_param);
+        let cursor_param = &p.cursor_param;
+        let set = if p.cursor_is_int {
+            quote! {
+                let cursor: i64 = cursor.parse().map_err(|_| {
+                    format!("pagination cursor `{}` is not an integer: {cursor:?}", #cursor_param)
+                })?;
+                Ok(self.#setter(cursor))
+            }
+        } else {
+            quote!(Ok(self.#setter(cursor.to_string())))
+        };
+        let items_expr = &p.items_expr;
+        let next_expr = &p.next_expr;
+        Some(quote! {
+            impl ::supportkit_runtime::CursorPaged for builder::#builder<'_> {
+                type Item = types::#item;
+                const CURSOR_PARAM: &'static str = #cursor_param;
+                fn with_cursor(self, cursor: &str) -> ::std::result::Result<Self, ::std::string::String> {
+                    #set
+                }
+                fn next_url(page: &Self::Output) -> ::std::option::Option<&str> {
+                    #next_expr
+                }
+                fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
+                    #items_expr
+                }
+            }
+        })
+    });
+
+    let err = ident(&model.error_schema.to_upper_camel_case());
+    let code = match &model.error_code {
+        Some(f) => {
+            let f = field_ident(f);
+            quote!(self.#f.as_ref().map(|v| v.to_string()))
+        }
+        None => quote!(None),
+    };
+    let message = match &model.error_message {
+        Some(f) => {
+            let f = field_ident(f);
+            quote!(self.#f.as_ref().map(|v| v.to_string()))
+        }
+        None => quote!(None),
+    };
+
+    quote! {
+        /// What the spec's vendor extensions say about this provider, as data
+        /// the runtime reads (rate-limit buckets, retry safety, limits).
+        pub static PROVIDER: ::supportkit_runtime::meta::ProviderMeta = ::supportkit_runtime::meta::ProviderMeta {
+            name: #provider,
+            default_base_url: #default_url,
+            servers: &[#(#servers),*],
+            auth: ::supportkit_runtime::meta::AuthScheme::#auth,
+            buckets: &[#(#buckets),*],
+            operations: &OPERATIONS,
+        };
+
+        /// Every operation of the spec, sorted by id.
+        pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; #op_count] = [#(#ops),*];
+
+        impl Client {
+            /// Builds a client from a runtime configuration (credentials,
+            /// base URL, retries, rate limits, timeouts).
+            pub fn from_config(config: ::supportkit_runtime::Config) -> ::std::result::Result<Self, ::supportkit_runtime::Error> {
+                let parts = config.build(&PROVIDER)?;
+                Ok(Self::new_with_client(&parts.base_url, parts.http, parts.transport))
+            }
+        }
+
+        impl ClientHooks<::supportkit_runtime::Transport> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut ::reqwest::Request,
+                info: &OperationInfo,
+            ) -> ::std::result::Result<(), Error<E>> {
+                self.inner.prepare(request, info.operation_id).map_err(Error::InvalidRequest)
+            }
+            async fn exec(
+                &self,
+                request: ::reqwest::Request,
+                info: &OperationInfo,
+            ) -> ::reqwest::Result<::reqwest::Response> {
+                self.inner.execute(&self.client, request, info.operation_id).await
+            }
+        }
+
+        impl ::supportkit_runtime::ProviderErrorBody for types::#err {
+            fn code(&self) -> ::std::option::Option<::std::string::String> {
+                #code
+            }
+            fn message(&self) -> ::std::option::Option<::std::string::String> {
+                #message
+            }
+        }
+
+        #(#operation_impls)*
+        #(#page_impls)*
+    }
+}
+
+fn op_meta(op: &OpDef) -> TokenStream {
+    let id = &op.id;
+    let method = op.method;
+    let path = &op.path;
+    let summary = op.summary.as_deref().unwrap_or("");
+    let bucket = match op.bucket {
+        Some(i) => quote!(Some(#i)),
+        None => quote!(None),
+    };
+    let retry = ident(if op.safe { "Safe" } else { "Unsafe" });
+    let paginated = op.pagination.is_some();
+    let constraints = op.constraints.iter().map(|c| {
+        let location = ident(c.location);
+        let segs = c.path.iter().map(|s| match s {
+            Seg::Key(k) => quote!(::supportkit_runtime::meta::Seg::Key(#k)),
+            Seg::Each => quote!(::supportkit_runtime::meta::Seg::Each),
+        });
+        let field = &c.display;
+        let rule = match &c.rule {
+            Rule::MinLength(n) => quote!(MinLength(#n)),
+            Rule::MaxLength(n) => quote!(MaxLength(#n)),
+            Rule::MinItems(n) => quote!(MinItems(#n)),
+            Rule::MaxItems(n) => quote!(MaxItems(#n)),
+            Rule::UniqueItems => quote!(UniqueItems),
+            Rule::Minimum(n) => quote!(Minimum(#n)),
+            Rule::Maximum(n) => quote!(Maximum(#n)),
+            Rule::Pattern(p) => quote!(Pattern(#p)),
+        };
+        quote! {
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::#location,
+                path: &[#(#segs),*],
+                field: #field,
+                rule: ::supportkit_runtime::meta::Rule::#rule,
+            }
+        }
+    });
+    quote! {
+        ::supportkit_runtime::meta::OperationMeta {
+            id: #id,
+            method: #method,
+            path: #path,
+            summary: #summary,
+            bucket: #bucket,
+            retry: ::supportkit_runtime::meta::RetrySafety::#retry,
+            paginated: #paginated,
+            constraints: &[#(#constraints),*],
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The copy of the spec that progenitor sees.
+//!
+//! - Limits (`maxLength`, `minimum`, `maxItems`, ...) are removed: the runtime
+//!   enforces them from the generated constraint table with errors that name
+//!   the field, and typify would otherwise turn them into constrained newtypes
+//!   (`NonZeroU64` for `minimum: 1`) that make plain literals unusable.
+//! - Discriminator properties are removed from union variants: the generated
+//!   open union writes the tag, so users never set it by hand.
+
+use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
+
+use crate::emit::Model;
+
+pub fn for_progenitor(api: &OpenAPI, model: &Model) -> OpenAPI {
+    let mut api = api.clone();
+    if let Some(c) = api.components.as_mut() {
+        for s in c.schemas.values_mut() {
+            if let ReferenceOr::Item(s) = s {
+                strip_limits(s);
+            }
+        }
+        for p in c.parameters.values_mut() {
+            if let ReferenceOr::Item(p) = p {
+                strip_param(p);
+            }
+        }
+        for u in &model.unions {
+            for (_, variant) in &u.variants {
+                if let Some(ReferenceOr::Item(s)) = c.schemas.get_mut(variant)
+                    && let SchemaKind::Type(Type::Object(o)) = &mut s.schema_kind
+                {
+                    o.properties.shift_remove(&u.tag);
+                    o.required.retain(|r| *r != u.tag);
+                }
+            }
+        }
+    }
+    for item in api.paths.paths.values_mut() {
+        let ReferenceOr::Item(item) = item else { continue };
+        for p in &mut item.parameters {
+            if let ReferenceOr::Item(p) = p {
+                strip_param(p);
+            }
+        }
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+        ];
+        for op in ops.into_iter().flatten() {
+            for p in &mut op.parameters {
+                if let ReferenceOr::Item(p) = p {
+                    strip_param(p);
+                }
+            }
+            if let Some(ReferenceOr::Item(body)) = &mut op.request_body {
+                for media in body.content.values_mut() {
+                    if let Some(ReferenceOr::Item(s)) = &mut media.schema {
+                        strip_limits(s);
+                    }
+                }
+            }
+        }
+    }
+    api
+}
+
+fn strip_param(p: &mut openapiv3::Parameter) {
+    let data = match p {
+        openapiv3::Parameter::Query { parameter_data, .. }
+        | openapiv3::Parameter::Path { parameter_data, .. }
+        | openapiv3::Parameter::Header { parameter_data, .. }
+        | openapiv3::Parameter::Cookie { parameter_data, .. } => parameter_data,
+    };
+    if let openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) = &mut data.format {
+        strip_limits(s);
+    }
+}
+
+fn strip_limits(schema: &mut Schema) {
+    let boxed = |r: &mut ReferenceOr<Box<Schema>>| {
+        if let ReferenceOr::Item(s) = r {
+            strip_limits(s);
+        }
+    };
+    match &mut schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => {
+            s.min_length = None;
+            s.max_length = None;
+            s.pattern = None;
+        }
+        SchemaKind::Type(Type::Integer(i)) => {
+            i.minimum = None;
+            i.maximum = None;
+            i.exclusive_minimum = false;
+            i.exclusive_maximum = false;
+        }
+        SchemaKind::Type(Type::Number(n)) => {
+            n.minimum = None;
+            n.maximum = None;
+            n.exclusive_minimum = false;
+            n.exclusive_maximum = false;
+        }
+        SchemaKind::Type(Type::Array(a)) => {
+            a.min_items = None;
+            a.max_items = None;
+            a.unique_items = false;
+            if let Some(i) = &mut a.items {
+                boxed(i);
+            }
+        }
+        SchemaKind::Type(Type::Object(o)) => {
+            for p in o.properties.values_mut() {
+                boxed(p);
+            }
+        }
+        SchemaKind::OneOf { one_of: v }
+        | SchemaKind::AnyOf { any_of: v }
+        | SchemaKind::AllOf { all_of: v } => {
+            for s in v {
+                if let ReferenceOr::Item(s) = s {
+                    strip_limits(s);
+                }
+            }
+        }
+        _ => {}
+    }
+}
