@@ -1,1 +1,14 @@
-fn main() {}
+//! ChatAPI v2 client against the sandbox, over real HTTP on loopback.
+
+mod config;
+mod contacts;
+mod conversations;
+mod errors;
+mod messages;
+mod pagination;
+mod ratelimit;
+mod retries;
+mod space;
+mod tracing_spans;
+mod validation;
+mod webhooks;

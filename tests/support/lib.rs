@@ -1,1 +1,58 @@
-//! placeholder
+//! Shared test helpers: a sandbox plus a client pointed at it.
+
+use std::time::Duration;
+
+use supportkit_chatapi::{Client, Config, Credentials, RateLimitConfig, RetryPolicy};
+use supportkit_sandbox::{Sandbox, SandboxConfig};
+
+/// Rates run this many times faster than documented in most tests, on both
+/// sides, so suites stay quick while the limiter logic is the real one.
+pub const FAST: f64 = 50.0;
+
+/// A retry policy with short backoffs (Retry-After from the sandbox still rules).
+pub fn quick_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(5))
+        .max_backoff(Duration::from_millis(50))
+}
+
+/// A sandbox running `FAST` times the documented rates.
+pub async fn sandbox() -> Sandbox {
+    Sandbox::start_with(SandboxConfig {
+        rate_scale: FAST,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox starts")
+}
+
+/// The configuration of a ChatAPI client for `sandbox`.
+pub fn chatapi_config(sandbox: &Sandbox) -> Config {
+    Config::new(Credentials::bearer(sandbox.chatapi_token()))
+        .base_url(sandbox.chatapi_url())
+        .allow_http(true)
+        .retry(quick_retries())
+        .rate_limits(RateLimitConfig::default().scale(FAST))
+}
+
+/// A ChatAPI client for `sandbox`.
+pub fn chatapi(sandbox: &Sandbox) -> Client {
+    Client::from_config(chatapi_config(sandbox)).expect("valid config")
+}
+
+/// A sandbox and a ChatAPI client for it.
+pub async fn chatapi_pair() -> (Sandbox, Client) {
+    let sandbox = sandbox().await;
+    let client = chatapi(&sandbox);
+    (sandbox, client)
+}
+
+/// Seeds a contact linked to a channel (messages need one) and returns its id.
+pub fn messaging_contact(sandbox: &Sandbox, first_name: &str) -> i64 {
+    let id = sandbox
+        .chatapi()
+        .seed_contact(serde_json::json!({ "firstName": first_name }));
+    let channel = sandbox.chatapi().add_channel("WhatsApp", "whatsapp_cloud");
+    sandbox.chatapi().link_channel(id, channel);
+    id
+}

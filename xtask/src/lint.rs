@@ -281,13 +281,15 @@ fn response_refs(api: &OpenAPI, op: &Op<'_>) -> Vec<String> {
     out
 }
 
-/// Webhook payloads are read like responses.
+/// Discriminated unions (webhook events, message unions) are decoded like responses.
 fn webhook_roots(api: &OpenAPI) -> Vec<String> {
     api.components
         .iter()
-        .flat_map(|c| c.schemas.keys())
-        .filter(|n| n.contains("Webhook") || n.ends_with("Event"))
-        .cloned()
+        .flat_map(|c| &c.schemas)
+        .filter(|(_, s)| {
+            matches!(s, ReferenceOr::Item(s) if s.schema_data.discriminator.is_some())
+        })
+        .map(|(n, _)| n.clone())
         .collect()
 }
 

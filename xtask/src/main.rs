@@ -12,6 +12,8 @@ mod lint;
 mod output;
 mod spec;
 mod transform;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -13438,6 +13438,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[],
                 field: "body",
@@ -13471,7 +13479,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(12usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
+        ],
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "create_comment",
@@ -13482,6 +13499,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
         constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("text")],
@@ -13498,7 +13523,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(1usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
+        ],
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "create_custom_field",
@@ -13543,7 +13577,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(2usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
+        ],
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "create_space_tag",
@@ -13563,7 +13606,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(1usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
+        ],
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "delete_space_tag",
@@ -13583,7 +13635,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
+        ],
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "get_custom_field",
@@ -13603,7 +13664,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(10usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
+        ],
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "get_user",
@@ -13647,6 +13717,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: true,
         constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
@@ -13716,6 +13794,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: true,
         constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
@@ -13838,6 +13924,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[],
                 field: "body",
@@ -13871,7 +13965,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(8usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
+        ],
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "update_contact",
@@ -13881,7 +13984,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(1usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
+        ],
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "update_conversation_status",
@@ -13892,6 +14004,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
         constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("category")],
@@ -13914,7 +14034,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(7usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
+                field: "identifier",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                ),
+            },
+        ],
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "update_space_tag",

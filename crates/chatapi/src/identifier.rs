@@ -5,8 +5,10 @@ use std::str::FromStr;
 
 /// A contact identifier: `id:<int>`, `email:<addr>` or `phone:<E.164>`.
 ///
-/// Checked when built, so a malformed identifier is refused before any
-/// request is sent. On the wire the `+` of a phone number is sent as `%2B`
+/// The constructors check their input at once. A plain string (`"id:1"`)
+/// converts without failing, so it can be handed straight to a request
+/// builder; the runtime then checks it against the spec's pattern before
+/// sending, and the error names `identifier` and the rule. On the wire the `+` of a phone number is sent as `%2B`
 /// (the runtime encodes it), as respond.io asks.
 ///
 /// ```
@@ -17,6 +19,9 @@ use std::str::FromStr;
 /// let parsed: ContactIdentifier = "email:ana@example.com".parse().unwrap();
 /// assert_eq!(parsed, ContactIdentifier::email("ana@example.com").unwrap());
 /// assert!("phone:12345".parse::<ContactIdentifier>().is_err());
+/// // Plain strings convert as given; the runtime checks them before sending.
+/// assert_eq!(ContactIdentifier::from("id:7"), ContactIdentifier::id(7));
+/// assert!(matches!(ContactIdentifier::from("phone:12345"), ContactIdentifier::Unchecked(_)));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ContactIdentifier {
@@ -26,6 +31,9 @@ pub enum ContactIdentifier {
     Email(String),
     /// `phone:<E.164>`, e.g. `+60121233112`.
     Phone(String),
+    /// A string that did not parse as one of the forms above, used as given;
+    /// checked against the spec's pattern before a request is sent.
+    Unchecked(String),
 }
 
 /// Why a contact identifier was refused.
@@ -87,7 +95,7 @@ impl ContactIdentifier {
 
     /// Whether `create_contact` accepts it (email or phone forms only).
     pub fn can_create(&self) -> bool {
-        !matches!(self, Self::Id(_))
+        matches!(self, Self::Email(_) | Self::Phone(_))
     }
 }
 
@@ -97,6 +105,7 @@ impl fmt::Display for ContactIdentifier {
             Self::Id(id) => write!(f, "id:{id}"),
             Self::Email(e) => write!(f, "email:{e}"),
             Self::Phone(p) => write!(f, "phone:{p}"),
+            Self::Unchecked(s) => f.write_str(s),
         }
     }
 }
@@ -121,24 +130,21 @@ impl FromStr for ContactIdentifier {
     }
 }
 
-impl TryFrom<&str> for ContactIdentifier {
-    type Error = InvalidIdentifier;
-    fn try_from(s: &str) -> Result<Self, Self::Error> {
-        s.parse()
+impl From<&str> for ContactIdentifier {
+    fn from(s: &str) -> Self {
+        s.parse().unwrap_or_else(|_| Self::Unchecked(s.to_string()))
     }
 }
 
-impl TryFrom<String> for ContactIdentifier {
-    type Error = InvalidIdentifier;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
+impl From<String> for ContactIdentifier {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
     }
 }
 
-impl TryFrom<&String> for ContactIdentifier {
-    type Error = InvalidIdentifier;
-    fn try_from(s: &String) -> Result<Self, Self::Error> {
-        s.parse()
+impl From<&String> for ContactIdentifier {
+    fn from(s: &String) -> Self {
+        Self::from(s.as_str())
     }
 }
 

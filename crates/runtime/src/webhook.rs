@@ -53,7 +53,7 @@ fn decode_candidates(sig: &str) -> Vec<Vec<u8>> {
 
 /// Decodes lowercase or uppercase hex.
 pub fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || s.is_empty() {
+    if !s.len().is_multiple_of(2) || s.is_empty() {
         return None;
     }
     (0..s.len())

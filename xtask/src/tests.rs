@@ -1,0 +1,158 @@
+//! The generator's own tests: every lint rule refuses a bad spec with the
+//! file, operation and rule; generation is deterministic; `--check` catches drift.
+
+use std::path::PathBuf;
+
+use crate::{ProviderConfig, generate, output};
+
+const TEST: ProviderConfig = ProviderConfig {
+    name: "test",
+    out: "crates/test/src/generated.rs",
+    replacements: &[],
+};
+
+/// A small valid spec; `ops` and `schemas` are spliced in as YAML.
+fn spec(ops: &str, schemas: &str) -> String {
+    format!(
+        r##"openapi: 3.0.3
+info: {{title: t, version: "1"}}
+servers: [{{url: "https://api.example.com/v1"}}]
+x-supportkit: {{provider: test, auth: bearer, error-schema: ApiError, error-code: code, error-message: message}}
+paths:
+  /things/{{id}}:
+    get:
+      operationId: get_thing
+      parameters: [{{name: id, in: path, required: true, schema: {{type: string}}}}]
+      responses:
+        "200": {{description: ok, content: {{application/json: {{schema: {{$ref: "#/components/schemas/Thing"}}}}}}}}
+        "4XX": {{description: err, content: {{application/json: {{schema: {{$ref: "#/components/schemas/ApiError"}}}}}}}}
+{ops}
+components:
+  schemas:
+    ApiError: {{type: object, properties: {{code: {{type: integer}}, message: {{type: string}}}}}}
+    Thing: {{type: object, required: [id], properties: {{id: {{type: string}}, status: {{$ref: "#/components/schemas/Status"}}}}}}
+    Status: {{type: string, enum: [open, closed]}}
+{schemas}
+"##
+    )
+}
+
+fn run(text: &str) -> Result<String, Vec<String>> {
+    let dir = std::env::temp_dir().join(format!("xtask-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{:x}.yaml", fxhash(text)));
+    std::fs::write(&path, text).unwrap();
+    generate(&TEST, &path)
+}
+
+fn fxhash(s: &str) -> u64 {
+    s.bytes()
+        .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+}
+
+fn refused(text: &str, rule: &str, operation: &str) {
+    let errors = run(text).expect_err("the spec must be refused");
+    let hit = errors
+        .iter()
+        .find(|e| e.contains(rule))
+        .unwrap_or_else(|| panic!("no `{rule}` in {errors:#?}"));
+    assert!(hit.contains(".yaml"), "names the spec file: {hit}");
+    assert!(hit.contains(operation), "names `{operation}`: {hit}");
+}
+
+#[test]
+fn a_valid_spec_generates_and_is_deterministic() {
+    let text = spec("", "");
+    let a = run(&text).expect("valid spec");
+    let b = run(&text).expect("valid spec");
+    assert_eq!(a, b);
+    assert!(a.starts_with("// @generated"));
+    assert!(a.contains("pub enum Status"), "open enum emitted");
+    assert!(a.contains("Unknown(::std::string::String)"));
+    assert!(a.contains("pub static PROVIDER"));
+}
+
+#[test]
+fn inline_response_schema_is_refused() {
+    let ops = r##"  /inline:
+    get:
+      operationId: get_inline
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object, properties: {a: {type: string}}}}}}"##;
+    refused(&spec(ops, ""), "inline-response-schema", "get_inline");
+}
+
+#[test]
+fn two_success_types_are_refused() {
+    let ops = r##"  /two:
+    post:
+      operationId: create_two
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+        "202": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/ApiError"}}}}"##;
+    refused(&spec(ops, ""), "one-success-type", "create_two");
+}
+
+#[test]
+fn colliding_operation_ids_are_refused() {
+    let ops = r##"  /me:
+    get:
+      operationId: agent.me
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+  /me2:
+    get:
+      operationId: agent_me
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}"##;
+    refused(&spec(ops, ""), "operation-id-collision", "agent_me");
+}
+
+#[test]
+fn closed_response_objects_are_refused() {
+    let ops = r##"  /closed:
+    get:
+      operationId: get_closed
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Closed"}}}}"##;
+    let schemas =
+        "    Closed: {type: object, additionalProperties: false, properties: {a: {type: string}}}";
+    refused(&spec(ops, schemas), "tolerant-response", "Closed");
+}
+
+#[test]
+fn unsendable_body_types_are_refused() {
+    let ops = r##"  /upload:
+    post:
+      operationId: upload_file
+      requestBody:
+        content: {multipart/form-data: {schema: {type: object, properties: {file: {type: string, format: binary}}}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}"##;
+    refused(&spec(ops, ""), "body-content-type", "upload_file");
+}
+
+#[test]
+fn default_responses_and_inline_enums_are_refused() {
+    let ops = r##"  /d:
+    get:
+      operationId: get_default
+      parameters: [{name: mode, in: query, schema: {type: string, enum: [a, b]}}]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+        default: {description: err, content: {application/json: {schema: {$ref: "#/components/schemas/ApiError"}}}}"##;
+    refused(&spec(ops, ""), "no-default-response", "get_default");
+    refused(&spec(ops, ""), "named-enum", "get_default");
+}
+
+#[test]
+fn check_reports_stale_files() {
+    let dir = std::env::temp_dir().join(format!("xtask-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path: PathBuf = dir.join("generated.rs");
+    std::fs::write(&path, "old\n").unwrap();
+    assert!(!output::write_or_check(&path, "generated.rs", "new\n", true));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\n", "check never writes");
+    assert!(output::write_or_check(&path, "generated.rs", "new\n", false));
+    assert!(output::write_or_check(&path, "generated.rs", "new\n", true));
+}
