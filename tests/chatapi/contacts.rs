@@ -2,8 +2,8 @@ use futures::TryStreamExt;
 use serde_json::json;
 use supportkit_chatapi::types::{
     ContactFields, ContactFilter, ContactFilterCategory, ContactFilterCondition,
-    ContactFilterOperator, ContactStatus, ContactUpdate, ListContactsRequest,
-    MergeContactsRequest, UpdateLifecycleRequest,
+    ContactFilterOperator, ContactStatus, ContactUpdate, ListContactsRequest, MergeContactsRequest,
+    UpdateLifecycleRequest,
 };
 use supportkit_chatapi::{ContactIdentifier, OperationExt, PaginateExt};
 use supportkit_tests::chatapi_pair;
@@ -26,7 +26,13 @@ async fn create_get_update_delete() {
     let (sandbox, client) = chatapi_pair().await;
     let ana = ContactIdentifier::email("ana@example.com").unwrap();
 
-    let created = client.create_contact().identifier(&ana).body(fields("Ana")).call().await.unwrap();
+    let created = client
+        .create_contact()
+        .identifier(&ana)
+        .body(fields("Ana"))
+        .call()
+        .await
+        .unwrap();
     assert_eq!(created.code.as_deref(), Some("200"));
 
     let contact = client.get_contact().identifier(&ana).call().await.unwrap();
@@ -39,15 +45,39 @@ async fn create_get_update_delete() {
         last_name: Some("Souza".into()),
         ..Default::default()
     };
-    let updated = client.update_contact().identifier(&by_id).body(update).call().await.unwrap();
+    let updated = client
+        .update_contact()
+        .identifier(&by_id)
+        .body(update)
+        .call()
+        .await
+        .unwrap();
     assert_eq!(updated.contact_id, contact.id);
-    let again = client.get_contact().identifier(&by_id).call().await.unwrap();
+    let again = client
+        .get_contact()
+        .identifier(&by_id)
+        .call()
+        .await
+        .unwrap();
     assert_eq!(again.last_name.as_deref(), Some("Souza"));
-    assert_eq!(again.first_name, "Ana", "a partial update keeps other fields");
+    assert_eq!(
+        again.first_name, "Ana",
+        "a partial update keeps other fields"
+    );
 
-    let deleted = client.delete_contact().identifier(&by_id).call().await.unwrap();
+    let deleted = client
+        .delete_contact()
+        .identifier(&by_id)
+        .call()
+        .await
+        .unwrap();
     assert_eq!(deleted.contact_id, contact.id);
-    let gone = client.get_contact().identifier(&by_id).call().await.unwrap_err();
+    let gone = client
+        .get_contact()
+        .identifier(&by_id)
+        .call()
+        .await
+        .unwrap_err();
     assert!(gone.is_not_found(), "{gone}");
     assert_eq!(gone.status(), Some(404));
     assert_eq!(gone.operation(), Some("get_contact"));
@@ -58,12 +88,28 @@ async fn create_get_update_delete() {
 async fn phone_identifiers_send_an_encoded_plus() {
     let (sandbox, client) = chatapi_pair().await;
     let phone = ContactIdentifier::phone("+60121233112").unwrap();
-    client.create_contact().identifier(&phone).body(fields("Bo")).call().await.unwrap();
-    let contact = client.get_contact().identifier(&phone).call().await.unwrap();
+    client
+        .create_contact()
+        .identifier(&phone)
+        .body(fields("Bo"))
+        .call()
+        .await
+        .unwrap();
+    let contact = client
+        .get_contact()
+        .identifier(&phone)
+        .call()
+        .await
+        .unwrap();
     assert_eq!(contact.phone.as_deref(), Some("+60121233112"));
-    let raw: Vec<String> = sandbox.requests().iter().map(|r| r.path().to_string()).collect();
+    let raw: Vec<String> = sandbox
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
     assert!(
-        raw.iter().all(|p| !p.contains('+')) && raw.iter().any(|p| p.contains("phone:%2B60121233112")),
+        raw.iter().all(|p| !p.contains('+'))
+            && raw.iter().any(|p| p.contains("phone:%2B60121233112")),
         "{raw:?}"
     );
 }
@@ -72,8 +118,20 @@ async fn phone_identifiers_send_an_encoded_plus() {
 async fn create_refuses_id_identifiers_and_existing_contacts() {
     let (_sandbox, client) = chatapi_pair().await;
     let ana = ContactIdentifier::email("dup@example.com").unwrap();
-    client.create_contact().identifier(&ana).body(fields("Ana")).call().await.unwrap();
-    let err = client.create_contact().identifier(&ana).body(fields("Ana")).call().await.unwrap_err();
+    client
+        .create_contact()
+        .identifier(&ana)
+        .body(fields("Ana"))
+        .call()
+        .await
+        .unwrap();
+    let err = client
+        .create_contact()
+        .identifier(&ana)
+        .body(fields("Ana"))
+        .call()
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(400), "{err}");
     let err = client
         .create_contact()
@@ -90,11 +148,32 @@ async fn create_or_update_and_merge() {
     let (sandbox, client) = chatapi_pair().await;
     let a = ContactIdentifier::email("a@example.com").unwrap();
     let b = ContactIdentifier::email("b@example.com").unwrap();
-    let first = client.create_or_update_contact().identifier(&a).body(fields("A")).call().await.unwrap();
-    let same = client.create_or_update_contact().identifier(&a).body(fields("A2")).call().await.unwrap();
+    let first = client
+        .create_or_update_contact()
+        .identifier(&a)
+        .body(fields("A"))
+        .call()
+        .await
+        .unwrap();
+    let same = client
+        .create_or_update_contact()
+        .identifier(&a)
+        .body(fields("A2"))
+        .call()
+        .await
+        .unwrap();
     assert_eq!(first.contact_id, same.contact_id, "the second call updates");
-    assert_eq!(sandbox.chatapi().contact(first.contact_id).unwrap()["firstName"], "A2");
-    let second = client.create_or_update_contact().identifier(&b).body(fields("B")).call().await.unwrap();
+    assert_eq!(
+        sandbox.chatapi().contact(first.contact_id).unwrap()["firstName"],
+        "A2"
+    );
+    let second = client
+        .create_or_update_contact()
+        .identifier(&b)
+        .body(fields("B"))
+        .call()
+        .await
+        .unwrap();
 
     let merged = client
         .merge_contacts()
@@ -106,40 +185,95 @@ async fn create_or_update_and_merge() {
         .call()
         .await
         .unwrap();
-    assert_eq!(merged.contact_id, first.contact_id, "the older contact survives");
+    assert_eq!(
+        merged.contact_id, first.contact_id,
+        "the older contact survives"
+    );
     assert!(sandbox.chatapi().contact(second.contact_id).is_none());
-    let survivor = client.get_contact().identifier(ContactIdentifier::id(first.contact_id)).call().await.unwrap();
+    let survivor = client
+        .get_contact()
+        .identifier(ContactIdentifier::id(first.contact_id))
+        .call()
+        .await
+        .unwrap();
     assert_eq!(survivor.first_name, "Merged");
 }
 
 #[tokio::test]
 async fn tags_lifecycle_and_channels() {
     let (sandbox, client) = chatapi_pair().await;
-    let id = sandbox.chatapi().seed_contact(json!({"firstName": "Tag", "email": "tag@example.com"}));
+    let id = sandbox
+        .chatapi()
+        .seed_contact(json!({"firstName": "Tag", "email": "tag@example.com"}));
     let who = ContactIdentifier::id(id);
-    client.add_tags().identifier(&who).body(vec!["vip".to_string(), "lead".into()]).call().await.unwrap();
-    client.remove_tags().identifier(&who).body(vec!["lead".to_string()]).call().await.unwrap();
+    client
+        .add_tags()
+        .identifier(&who)
+        .body(vec!["vip".to_string(), "lead".into()])
+        .call()
+        .await
+        .unwrap();
+    client
+        .remove_tags()
+        .identifier(&who)
+        .body(vec!["lead".to_string()])
+        .call()
+        .await
+        .unwrap();
     let contact = client.get_contact().identifier(&who).call().await.unwrap();
     assert_eq!(contact.tags, vec!["vip".to_string()]);
 
     client
         .update_lifecycle()
         .identifier(&who)
-        .body(UpdateLifecycleRequest { name: Some("Customer".into()) })
+        .body(UpdateLifecycleRequest {
+            name: Some("Customer".into()),
+        })
         .call()
         .await
         .unwrap();
-    assert_eq!(client.get_contact().identifier(&who).call().await.unwrap().lifecycle.as_deref(), Some("Customer"));
-    client.update_lifecycle().identifier(&who).body(UpdateLifecycleRequest { name: None }).call().await.unwrap();
+    assert_eq!(
+        client
+            .get_contact()
+            .identifier(&who)
+            .call()
+            .await
+            .unwrap()
+            .lifecycle
+            .as_deref(),
+        Some("Customer")
+    );
+    client
+        .update_lifecycle()
+        .identifier(&who)
+        .body(UpdateLifecycleRequest { name: None })
+        .call()
+        .await
+        .unwrap();
     let body = sandbox.requests().last().unwrap().body_json().unwrap();
-    assert_eq!(body, json!({"name": null}), "clearing sends an explicit null");
+    assert_eq!(
+        body,
+        json!({"name": null}),
+        "clearing sends an explicit null"
+    );
 
-    let channel = sandbox.chatapi().add_channel("WhatsApp main", "whatsapp_cloud");
+    let channel = sandbox
+        .chatapi()
+        .add_channel("WhatsApp main", "whatsapp_cloud");
     sandbox.chatapi().link_channel(id, channel);
-    let channels: Vec<_> = client.list_contact_channels().identifier(&who).stream().try_collect().await.unwrap();
+    let channels: Vec<_> = client
+        .list_contact_channels()
+        .identifier(&who)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(channels.len(), 1);
     assert_eq!(channels[0].id, channel);
-    assert_eq!(channels[0].source.as_ref().map(|s| s.as_str()), Some("whatsapp_cloud"));
+    assert_eq!(
+        channels[0].source.as_ref().map(|s| s.as_str()),
+        Some("whatsapp_cloud")
+    );
     assert_eq!(contact.status, Some(ContactStatus::Open));
 }
 
@@ -147,11 +281,21 @@ async fn tags_lifecycle_and_channels() {
 async fn search_with_filters_across_three_pages() {
     let (sandbox, client) = chatapi_pair().await;
     for i in 0..25 {
-        let id = sandbox.chatapi().seed_contact(json!({"firstName": format!("Vip {i}"), "email": format!("vip{i}@example.com")}));
-        client.add_tags().identifier(ContactIdentifier::id(id)).body(vec!["vip".to_string()]).call().await.unwrap();
+        let id = sandbox.chatapi().seed_contact(
+            json!({"firstName": format!("Vip {i}"), "email": format!("vip{i}@example.com")}),
+        );
+        client
+            .add_tags()
+            .identifier(ContactIdentifier::id(id))
+            .body(vec!["vip".to_string()])
+            .call()
+            .await
+            .unwrap();
     }
     for i in 0..5 {
-        sandbox.chatapi().seed_contact(json!({"firstName": format!("Other {i}")}));
+        sandbox
+            .chatapi()
+            .seed_contact(json!({"firstName": format!("Other {i}")}));
     }
     sandbox.clear_requests();
     let request = ListContactsRequest {
@@ -167,15 +311,37 @@ async fn search_with_filters_across_three_pages() {
             or: vec![],
         },
     };
-    let pages: Vec<_> = client.list_contacts().limit(10).body(request).pages().try_collect().await.unwrap();
-    assert_eq!(pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(), vec![10, 10, 5]);
-    let names: std::collections::HashSet<_> = pages.iter().flat_map(|p| &p.items).map(|c| c.first_name.clone()).collect();
+    let pages: Vec<_> = client
+        .list_contacts()
+        .limit(10)
+        .body(request)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(),
+        vec![10, 10, 5]
+    );
+    let names: std::collections::HashSet<_> = pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .map(|c| c.first_name.clone())
+        .collect();
     assert_eq!(names.len(), 25);
     assert!(names.iter().all(|n| n.starts_with("Vip")));
     let sent = sandbox.requests();
     assert_eq!(sent.len(), 3);
     for r in &sent {
-        assert!(r.query().unwrap_or("").contains("limit=10"), "limit kept: {:?}", r.query());
-        assert_eq!(r.body_json().unwrap()["filter"]["$and"][0]["operator"], "hasAnyOf", "filter kept");
+        assert!(
+            r.query().unwrap_or("").contains("limit=10"),
+            "limit kept: {:?}",
+            r.query()
+        );
+        assert_eq!(
+            r.body_json().unwrap()["filter"]["$and"][0]["operator"],
+            "hasAnyOf",
+            "filter kept"
+        );
     }
 }

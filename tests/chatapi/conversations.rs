@@ -9,30 +9,62 @@ use supportkit_tests::chatapi_pair;
 #[tokio::test]
 async fn assign_by_id_by_email_and_unassign() {
     let (sandbox, client) = chatapi_pair().await;
-    let user = sandbox.chatapi().add_user("Agent", "Smith", "agent@example.com", "agent");
+    let user = sandbox
+        .chatapi()
+        .add_user("Agent", "Smith", "agent@example.com", "agent");
     let id = sandbox.chatapi().seed_contact(json!({"firstName": "Conv"}));
     let who = ContactIdentifier::id(id);
 
     let assign = |a| AssignConversationRequest { assignee: a };
-    client.assign_conversation().identifier(&who).body(assign(Some(AssignConversationRequestAssignee::Integer(user)))).call().await.unwrap();
+    client
+        .assign_conversation()
+        .identifier(&who)
+        .body(assign(Some(AssignConversationRequestAssignee::Integer(
+            user,
+        ))))
+        .call()
+        .await
+        .unwrap();
     let contact = client.get_contact().identifier(&who).call().await.unwrap();
     assert_eq!(contact.assignee.as_ref().and_then(|a| a.id), Some(user));
 
     client
         .assign_conversation()
         .identifier(&who)
-        .body(assign(Some(AssignConversationRequestAssignee::String("agent@example.com".into()))))
+        .body(assign(Some(AssignConversationRequestAssignee::String(
+            "agent@example.com".into(),
+        ))))
         .call()
         .await
         .unwrap();
-    client.assign_conversation().identifier(&who).body(assign(None)).call().await.unwrap();
-    assert_eq!(sandbox.requests().last().unwrap().body_json().unwrap(), json!({"assignee": null}));
-    assert!(client.get_contact().identifier(&who).call().await.unwrap().assignee.is_none());
+    client
+        .assign_conversation()
+        .identifier(&who)
+        .body(assign(None))
+        .call()
+        .await
+        .unwrap();
+    assert_eq!(
+        sandbox.requests().last().unwrap().body_json().unwrap(),
+        json!({"assignee": null})
+    );
+    assert!(
+        client
+            .get_contact()
+            .identifier(&who)
+            .call()
+            .await
+            .unwrap()
+            .assignee
+            .is_none()
+    );
 
     let err = client
         .assign_conversation()
         .identifier(&who)
-        .body(assign(Some(AssignConversationRequestAssignee::Integer(999_999))))
+        .body(assign(Some(AssignConversationRequestAssignee::Integer(
+            999_999,
+        ))))
         .call()
         .await
         .unwrap_err();
@@ -42,7 +74,9 @@ async fn assign_by_id_by_email_and_unassign() {
 #[tokio::test]
 async fn open_and_close_with_a_closing_note() {
     let (sandbox, client) = chatapi_pair().await;
-    let id = sandbox.chatapi().seed_contact(json!({"firstName": "Close"}));
+    let id = sandbox
+        .chatapi()
+        .seed_contact(json!({"firstName": "Close"}));
     let who = ContactIdentifier::id(id);
     client
         .update_conversation_status()
@@ -55,15 +89,37 @@ async fn open_and_close_with_a_closing_note() {
         .call()
         .await
         .unwrap();
-    assert_eq!(client.get_contact().identifier(&who).call().await.unwrap().status, Some(ContactStatus::Closed));
+    assert_eq!(
+        client
+            .get_contact()
+            .identifier(&who)
+            .call()
+            .await
+            .unwrap()
+            .status,
+        Some(ContactStatus::Closed)
+    );
     client
         .update_conversation_status()
         .identifier(&who)
-        .body(ConversationStatusRequest { status: ConversationStatus::Open, category: None, summary: None })
+        .body(ConversationStatusRequest {
+            status: ConversationStatus::Open,
+            category: None,
+            summary: None,
+        })
         .call()
         .await
         .unwrap();
-    assert_eq!(client.get_contact().identifier(&who).call().await.unwrap().status, Some(ContactStatus::Open));
+    assert_eq!(
+        client
+            .get_contact()
+            .identifier(&who)
+            .call()
+            .await
+            .unwrap()
+            .status,
+        Some(ContactStatus::Open)
+    );
     let events = sandbox.chatapi().conversation_events(id);
     assert_eq!(events.len(), 2, "{events:?}");
 }
@@ -75,7 +131,9 @@ async fn comments_are_stored() {
     let comment = client
         .create_comment()
         .identifier(ContactIdentifier::id(id))
-        .body(CreateCommentRequest { text: "Called back {{@user.1}}".into() })
+        .body(CreateCommentRequest {
+            text: "Called back {{@user.1}}".into(),
+        })
         .call()
         .await
         .unwrap();

@@ -9,11 +9,18 @@ use supportkit_chatapi::{ContactIdentifier, OperationExt, PaginateExt};
 use supportkit_tests::{chatapi_pair, messaging_contact};
 
 fn text(t: &str) -> Message {
-    TextMessage { text: t.into(), message_tag: None }.into()
+    TextMessage {
+        text: t.into(),
+        message_tag: None,
+    }
+    .into()
 }
 
 fn send(message: Message) -> SendMessageRequest {
-    SendMessageRequest { channel_id: None, message }
+    SendMessageRequest {
+        channel_id: None,
+        message,
+    }
 }
 
 #[tokio::test]
@@ -21,11 +28,26 @@ async fn send_and_read_back_a_text_message() {
     let (sandbox, client) = chatapi_pair().await;
     let id = messaging_contact(&sandbox, "Ana");
     let who = ContactIdentifier::id(id);
-    let sent = client.send_message().identifier(&who).body(send(text("Hello {{$contact.name}}"))).call().await.unwrap();
+    let sent = client
+        .send_message()
+        .identifier(&who)
+        .body(send(text("Hello {{$contact.name}}")))
+        .call()
+        .await
+        .unwrap();
     let wire = sandbox.requests().last().unwrap().body_json().unwrap();
-    assert_eq!(wire["message"], json!({"type": "text", "text": "Hello {{$contact.name}}"}));
+    assert_eq!(
+        wire["message"],
+        json!({"type": "text", "text": "Hello {{$contact.name}}"})
+    );
 
-    let record = client.get_message().identifier(&who).message_id(sent.message_id).call().await.unwrap();
+    let record = client
+        .get_message()
+        .identifier(&who)
+        .message_id(sent.message_id)
+        .call()
+        .await
+        .unwrap();
     assert_eq!(record.message_id, sent.message_id);
     assert_eq!(record.traffic, Some(MessageTraffic::Outgoing));
     match record.message {
@@ -37,7 +59,9 @@ async fn send_and_read_back_a_text_message() {
 #[tokio::test]
 async fn every_message_type_is_typed_on_the_wire() {
     let (sandbox, client) = chatapi_pair().await;
-    let id = sandbox.chatapi().seed_contact(json!({"firstName": "Types"}));
+    let id = sandbox
+        .chatapi()
+        .seed_contact(json!({"firstName": "Types"}));
     let channel = sandbox.chatapi().add_channel("Telegram", "telegram");
     sandbox.chatapi().link_channel(id, channel);
     let who = ContactIdentifier::id(id);
@@ -54,7 +78,11 @@ async fn every_message_type_is_typed_on_the_wire() {
             "attachment",
         ),
         (
-            QuickReplyMessage { title: "Pick".into(), replies: vec!["Yes".into(), "No".into()] }.into(),
+            QuickReplyMessage {
+                title: "Pick".into(),
+                replies: vec!["Yes".into(), "No".into()],
+            }
+            .into(),
             "quick_reply",
         ),
         (
@@ -80,9 +108,24 @@ async fn every_message_type_is_typed_on_the_wire() {
         ),
     ];
     for (message, tag) in cases {
-        let sent = client.send_message().identifier(&who).body(send(message.clone())).call().await.unwrap();
-        assert_eq!(sandbox.requests().last().unwrap().body_json().unwrap()["message"]["type"], tag);
-        let back = client.get_message().identifier(&who).message_id(sent.message_id).call().await.unwrap();
+        let sent = client
+            .send_message()
+            .identifier(&who)
+            .body(send(message.clone()))
+            .call()
+            .await
+            .unwrap();
+        assert_eq!(
+            sandbox.requests().last().unwrap().body_json().unwrap()["message"]["type"],
+            tag
+        );
+        let back = client
+            .get_message()
+            .identifier(&who)
+            .message_id(sent.message_id)
+            .call()
+            .await
+            .unwrap();
         assert_eq!(back.message.as_ref().map(Message::tag), Some(tag));
         assert_eq!(back.message, Some(message), "{tag} round-trips");
     }
@@ -92,22 +135,39 @@ async fn every_message_type_is_typed_on_the_wire() {
     client
         .send_message()
         .identifier(&who)
-        .body(SendMessageRequest { channel_id: Some(channel), message: payload.into() })
+        .body(SendMessageRequest {
+            channel_id: Some(channel),
+            message: payload.into(),
+        })
         .call()
         .await
         .unwrap();
     let wire = sandbox.requests().last().unwrap().body_json().unwrap();
-    assert_eq!(wire, json!({"channelId": channel, "message": {"type": "custom_payload", "payload": {"sticker": "wave"}}}));
+    assert_eq!(
+        wire,
+        json!({"channelId": channel, "message": {"type": "custom_payload", "payload": {"sticker": "wave"}}})
+    );
 }
 
 #[tokio::test]
 async fn unknown_message_types_are_kept_whole() {
     let (sandbox, client) = chatapi_pair().await;
-    let id = sandbox.chatapi().seed_contact(json!({"firstName": "Sticker"}));
+    let id = sandbox
+        .chatapi()
+        .seed_contact(json!({"firstName": "Sticker"}));
     let channel = sandbox.chatapi().add_channel("Line", "line");
-    sandbox.chatapi().add_incoming_message(id, channel, json!({"type": "sticker", "stickerId": 42}));
-    let messages: Vec<_> =
-        client.list_messages().identifier(ContactIdentifier::id(id)).stream().try_collect().await.unwrap();
+    sandbox.chatapi().add_incoming_message(
+        id,
+        channel,
+        json!({"type": "sticker", "stickerId": 42}),
+    );
+    let messages: Vec<_> = client
+        .list_messages()
+        .identifier(ContactIdentifier::id(id))
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].traffic, Some(MessageTraffic::Incoming));
     match &messages[0].message {
@@ -122,12 +182,31 @@ async fn messages_page_by_cursor_across_three_pages() {
     let id = messaging_contact(&sandbox, "Pages");
     let who = ContactIdentifier::id(id);
     for i in 0..7 {
-        client.send_message().identifier(&who).body(send(text(&format!("m{i}")))).call().await.unwrap();
+        client
+            .send_message()
+            .identifier(&who)
+            .body(send(text(&format!("m{i}"))))
+            .call()
+            .await
+            .unwrap();
     }
     sandbox.clear_requests();
-    let pages: Vec<_> = client.list_messages().identifier(&who).limit(3).pages().try_collect().await.unwrap();
-    assert_eq!(pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(), vec![3, 3, 1]);
-    assert_eq!(pages.iter().map(|p| p.number).collect::<Vec<_>>(), vec![1, 2, 3]);
+    let pages: Vec<_> = client
+        .list_messages()
+        .identifier(&who)
+        .limit(3)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(),
+        vec![3, 3, 1]
+    );
+    assert_eq!(
+        pages.iter().map(|p| p.number).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
     assert!(pages[2].next_cursor.is_none());
     let texts: Vec<String> = pages
         .into_iter()
@@ -138,7 +217,16 @@ async fn messages_page_by_cursor_across_three_pages() {
         })
         .collect();
     assert_eq!(texts, (0..7).map(|i| format!("m{i}")).collect::<Vec<_>>());
-    let queries: Vec<String> = sandbox.requests().iter().map(|r| r.query().unwrap_or("").to_string()).collect();
+    let queries: Vec<String> = sandbox
+        .requests()
+        .iter()
+        .map(|r| r.query().unwrap_or("").to_string())
+        .collect();
     assert!(!queries[0].contains("cursorId"), "{queries:?}");
-    assert!(queries[1..].iter().all(|q| q.contains("cursorId=") && q.contains("limit=3")), "{queries:?}");
+    assert!(
+        queries[1..]
+            .iter()
+            .all(|q| q.contains("cursorId=") && q.contains("limit=3")),
+        "{queries:?}"
+    );
 }

@@ -9,8 +9,15 @@ use supportkit_sandbox::Fault;
 use supportkit_tests::{chatapi_config, chatapi_pair, messaging_contact, quick_retries, sandbox};
 
 fn hello() -> SendMessageRequest {
-    let message: Message = TextMessage { text: "hello".into(), message_tag: None }.into();
-    SendMessageRequest { channel_id: None, message }
+    let message: Message = TextMessage {
+        text: "hello".into(),
+        message_tag: None,
+    }
+    .into();
+    SendMessageRequest {
+        channel_id: None,
+        message,
+    }
 }
 
 async fn contact(sandbox: &supportkit_sandbox::Sandbox) -> (i64, String) {
@@ -22,20 +29,48 @@ async fn contact(sandbox: &supportkit_sandbox::Sandbox) -> (i64, String) {
 async fn a_send_message_that_gets_a_502_is_not_sent_twice() {
     let (sandbox, client) = chatapi_pair().await;
     let (id, path) = contact(&sandbox).await;
-    sandbox.faults().push("POST", &format!("{path}/message"), [Fault::status_after_processing(502)]);
-    let err = client.send_message().identifier(ContactIdentifier::id(id)).body(hello()).call().await.unwrap_err();
+    sandbox.faults().push(
+        "POST",
+        &format!("{path}/message"),
+        [Fault::status_after_processing(502)],
+    );
+    let err = client
+        .send_message()
+        .identifier(ContactIdentifier::id(id))
+        .body(hello())
+        .call()
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(502), "{err}");
     assert!(err.is_retryable(), "the caller may decide to retry: {err}");
-    assert_eq!(sandbox.request_count("POST", &format!("{path}/message")), 1, "sent exactly once");
-    assert_eq!(sandbox.chatapi().messages(id).len(), 1, "stored exactly once");
+    assert_eq!(
+        sandbox.request_count("POST", &format!("{path}/message")),
+        1,
+        "sent exactly once"
+    );
+    assert_eq!(
+        sandbox.chatapi().messages(id).len(),
+        1,
+        "stored exactly once"
+    );
 }
 
 #[tokio::test]
 async fn a_send_message_whose_connection_drops_is_not_sent_twice() {
     let (sandbox, client) = chatapi_pair().await;
     let (id, path) = contact(&sandbox).await;
-    sandbox.faults().push("POST", &format!("{path}/message"), [Fault::DropAfterProcessing]);
-    let err = client.send_message().identifier(ContactIdentifier::id(id)).body(hello()).call().await.unwrap_err();
+    sandbox.faults().push(
+        "POST",
+        &format!("{path}/message"),
+        [Fault::DropAfterProcessing],
+    );
+    let err = client
+        .send_message()
+        .identifier(ContactIdentifier::id(id))
+        .body(hello())
+        .call()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
     assert_eq!(sandbox.request_count("POST", &format!("{path}/message")), 1);
     assert_eq!(sandbox.chatapi().messages(id).len(), 1);
@@ -46,15 +81,41 @@ async fn writes_are_retried_when_provably_not_processed() {
     let (sandbox, client) = chatapi_pair().await;
     let (id, path) = contact(&sandbox).await;
     let msg_path = format!("{path}/message");
-    sandbox.faults().push("POST", &msg_path, [Fault::too_many_requests(0), Fault::status(449)]);
-    client.send_message().identifier(ContactIdentifier::id(id)).body(hello()).call().await.unwrap();
-    assert_eq!(sandbox.request_count("POST", &msg_path), 3, "429 and 449 retried");
-    assert_eq!(sandbox.chatapi().messages(id).len(), 1, "one message in the end");
+    sandbox.faults().push(
+        "POST",
+        &msg_path,
+        [Fault::too_many_requests(0), Fault::status(449)],
+    );
+    client
+        .send_message()
+        .identifier(ContactIdentifier::id(id))
+        .body(hello())
+        .call()
+        .await
+        .unwrap();
+    assert_eq!(
+        sandbox.request_count("POST", &msg_path),
+        3,
+        "429 and 449 retried"
+    );
+    assert_eq!(
+        sandbox.chatapi().messages(id).len(),
+        1,
+        "one message in the end"
+    );
 
     // The sandbox's own 449 ("in queue") on a conversation write, then success.
     sandbox.chatapi().set_in_queue(id, 1);
-    let body = supportkit_chatapi::types::CreateCommentRequest { text: "queued".into() };
-    client.create_comment().identifier(ContactIdentifier::id(id)).body(body).call().await.unwrap();
+    let body = supportkit_chatapi::types::CreateCommentRequest {
+        text: "queued".into(),
+    };
+    client
+        .create_comment()
+        .identifier(ContactIdentifier::id(id))
+        .body(body)
+        .call()
+        .await
+        .unwrap();
     assert_eq!(sandbox.request_count("POST", &format!("{path}/comment")), 2);
     assert_eq!(sandbox.chatapi().comments(id).len(), 1);
 }
@@ -63,8 +124,17 @@ async fn writes_are_retried_when_provably_not_processed() {
 async fn reads_are_retried_on_5xx_and_dropped_connections() {
     let (sandbox, client) = chatapi_pair().await;
     let (id, path) = contact(&sandbox).await;
-    sandbox.faults().push("GET", &path, [Fault::status(502), Fault::status(503), Fault::Drop]);
-    let c = client.get_contact().identifier(ContactIdentifier::id(id)).call().await.unwrap();
+    sandbox.faults().push(
+        "GET",
+        &path,
+        [Fault::status(502), Fault::status(503), Fault::Drop],
+    );
+    let c = client
+        .get_contact()
+        .identifier(ContactIdentifier::id(id))
+        .call()
+        .await
+        .unwrap();
     assert_eq!(c.id, id);
     assert_eq!(sandbox.request_count("GET", &path), 4);
 }
@@ -73,17 +143,32 @@ async fn reads_are_retried_on_5xx_and_dropped_connections() {
 async fn attempts_are_bounded_and_retries_can_be_turned_off() {
     let sandbox = sandbox().await;
     let (id, path) = contact(&sandbox).await;
-    let client = Client::from_config(chatapi_config(&sandbox).retry(quick_retries().max_attempts(3))).unwrap();
-    sandbox.faults().push("GET", &path, (0..5).map(|_| Fault::status(503)));
-    let err = client.get_contact().identifier(ContactIdentifier::id(id)).call().await.unwrap_err();
+    let client =
+        Client::from_config(chatapi_config(&sandbox).retry(quick_retries().max_attempts(3)))
+            .unwrap();
+    sandbox
+        .faults()
+        .push("GET", &path, (0..5).map(|_| Fault::status(503)));
+    let err = client
+        .get_contact()
+        .identifier(ContactIdentifier::id(id))
+        .call()
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert_eq!(sandbox.request_count("GET", &path), 3);
 
     sandbox.faults().clear();
     sandbox.clear_requests();
-    let once = Client::from_config(chatapi_config(&sandbox).retry(RetryPolicy::disabled())).unwrap();
+    let once =
+        Client::from_config(chatapi_config(&sandbox).retry(RetryPolicy::disabled())).unwrap();
     sandbox.faults().push("GET", &path, [Fault::status(503)]);
-    let err = once.get_contact().identifier(ContactIdentifier::id(id)).call().await.unwrap_err();
+    let err = once
+        .get_contact()
+        .identifier(ContactIdentifier::id(id))
+        .call()
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert_eq!(sandbox.request_count("GET", &path), 1);
 }
@@ -92,10 +177,21 @@ async fn attempts_are_bounded_and_retries_can_be_turned_off() {
 async fn retry_after_is_honoured_within_the_time_budget() {
     let (sandbox, client) = chatapi_pair().await;
     let (id, path) = contact(&sandbox).await;
-    sandbox.faults().push("GET", &path, [Fault::too_many_requests(1)]);
+    sandbox
+        .faults()
+        .push("GET", &path, [Fault::too_many_requests(1)]);
     let started = Instant::now();
-    client.get_contact().identifier(ContactIdentifier::id(id)).call().await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(950), "waited {:?}", started.elapsed());
+    client
+        .get_contact()
+        .identifier(ContactIdentifier::id(id))
+        .call()
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "waited {:?}",
+        started.elapsed()
+    );
 
     // A Retry-After beyond the budget ends the retries with the provider's answer.
     let budget = Client::from_config(
@@ -103,8 +199,15 @@ async fn retry_after_is_honoured_within_the_time_budget() {
     )
     .unwrap();
     sandbox.clear_requests();
-    sandbox.faults().push("GET", &path, [Fault::too_many_requests(30)]);
-    let err = budget.get_contact().identifier(ContactIdentifier::id(id)).call().await.unwrap_err();
+    sandbox
+        .faults()
+        .push("GET", &path, [Fault::too_many_requests(30)]);
+    let err = budget
+        .get_contact()
+        .identifier(ContactIdentifier::id(id))
+        .call()
+        .await
+        .unwrap_err();
     assert!(err.is_rate_limited(), "{err}");
     assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
     assert_eq!(sandbox.request_count("GET", &path), 1);
@@ -118,19 +221,36 @@ async fn connection_failures_and_timeouts() {
     drop(listener);
     let sandbox = sandbox().await;
     let dead = Client::from_config(
-        chatapi_config(&sandbox).base_url(format!("http://{addr}/chatapi/v2")).retry(quick_retries().max_attempts(2)),
+        chatapi_config(&sandbox)
+            .base_url(format!("http://{addr}/chatapi/v2"))
+            .retry(quick_retries().max_attempts(2)),
     )
     .unwrap();
-    let err = dead.send_message().identifier(ContactIdentifier::id(1)).body(hello()).call().await.unwrap_err();
+    let err = dead
+        .send_message()
+        .identifier(ContactIdentifier::id(1))
+        .body(hello())
+        .call()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
     assert!(err.is_retryable());
 
     let (id, path) = contact(&sandbox).await;
     let slow = Client::from_config(
-        chatapi_config(&sandbox).timeout(Duration::from_millis(200)).retry(RetryPolicy::disabled()),
+        chatapi_config(&sandbox)
+            .timeout(Duration::from_millis(200))
+            .retry(RetryPolicy::disabled()),
     )
     .unwrap();
-    sandbox.faults().push("GET", &path, [Fault::Delay(Duration::from_secs(3))]);
-    let err = slow.get_contact().identifier(ContactIdentifier::id(id)).call().await.unwrap_err();
+    sandbox
+        .faults()
+        .push("GET", &path, [Fault::Delay(Duration::from_secs(3))]);
+    let err = slow
+        .get_contact()
+        .identifier(ContactIdentifier::id(id))
+        .call()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
 }

@@ -13,29 +13,70 @@ async fn users_channels_closing_notes_and_templates() {
     let manager = state.add_user("Mia", "Lee", "mia@example.com", "manager");
     state.set_user_team(manager, 7, "Support");
     for i in 0..4 {
-        state.add_user("Agent", &format!("{i}"), &format!("a{i}@example.com"), "agent");
+        state.add_user(
+            "Agent",
+            &format!("{i}"),
+            &format!("a{i}@example.com"),
+            "agent",
+        );
     }
-    let users: Vec<_> = client.list_users().limit(2).stream().try_collect().await.unwrap();
+    let users: Vec<_> = client
+        .list_users()
+        .limit(2)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(users.len(), 5);
     let mia = client.get_user().id(manager).call().await.unwrap();
     assert_eq!(mia.role, Some(UserRole::Manager));
-    assert_eq!(mia.team.as_ref().and_then(|t| t.name.clone()).as_deref(), Some("Support"));
-    assert!(client.get_user().id(424_242).call().await.unwrap_err().is_not_found());
+    assert_eq!(
+        mia.team.as_ref().and_then(|t| t.name.clone()).as_deref(),
+        Some("Support")
+    );
+    assert!(
+        client
+            .get_user()
+            .id(424_242)
+            .call()
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
 
     let channel = state.add_channel("WA", "whatsapp_cloud");
     state.add_channel("Mail", "gmail");
-    let channels: Vec<_> = client.list_space_channels().stream().try_collect().await.unwrap();
+    let channels: Vec<_> = client
+        .list_space_channels()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(channels.len(), 2);
 
     state.add_closing_note("Sales", "Closed a deal");
     state.add_closing_note("Billing", "Invoice question");
-    let notes: Vec<_> = client.list_closing_notes().stream().try_collect().await.unwrap();
+    let notes: Vec<_> = client
+        .list_closing_notes()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     let categories: Vec<_> = notes.iter().filter_map(|n| n.category.clone()).collect();
-    assert_eq!(categories, vec!["Billing".to_string(), "Sales".into()], "sorted by category");
+    assert_eq!(
+        categories,
+        vec!["Billing".to_string(), "Sales".into()],
+        "sorted by category"
+    );
 
     state.add_template(channel, "welcome", "en", "MARKETING");
-    let templates: Vec<_> =
-        client.list_whatsapp_templates().channel_id(channel).stream().try_collect().await.unwrap();
+    let templates: Vec<_> = client
+        .list_whatsapp_templates()
+        .channel_id(channel)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(templates.len(), 1);
     assert_eq!(templates[0].name.as_deref(), Some("welcome"));
 }
@@ -55,10 +96,20 @@ async fn custom_fields_create_get_list() {
         .call()
         .await
         .unwrap();
-    let fetched = client.get_custom_field().id(created.id).call().await.unwrap();
+    let fetched = client
+        .get_custom_field()
+        .id(created.id)
+        .call()
+        .await
+        .unwrap();
     assert_eq!(fetched.name.as_deref(), Some("Plan"));
     assert_eq!(fetched.data_type, Some(CustomFieldDataType::List));
-    let all: Vec<_> = client.list_custom_fields().stream().try_collect().await.unwrap();
+    let all: Vec<_> = client
+        .list_custom_fields()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert!(all.iter().any(|f| f.id == created.id));
 }
 
@@ -67,7 +118,12 @@ async fn space_tags_create_update_delete() {
     let (sandbox, client) = chatapi_pair().await;
     let tag = client
         .create_space_tag()
-        .body(CreateSpaceTagRequest { name: "vip".into(), description: None, color_code: Some("#ff0000".into()), emoji: None })
+        .body(CreateSpaceTagRequest {
+            name: "vip".into(),
+            description: None,
+            color_code: Some("#ff0000".into()),
+            emoji: None,
+        })
         .call()
         .await
         .unwrap();
@@ -85,6 +141,13 @@ async fn space_tags_create_update_delete() {
         .await
         .unwrap();
     assert_eq!(renamed.name, "gold");
-    client.delete_space_tag().body(DeleteSpaceTagRequest { name: "gold".into() }).call().await.unwrap();
+    client
+        .delete_space_tag()
+        .body(DeleteSpaceTagRequest {
+            name: "gold".into(),
+        })
+        .call()
+        .await
+        .unwrap();
     assert!(sandbox.chatapi().space_tags().is_empty());
 }

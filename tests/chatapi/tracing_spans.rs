@@ -9,8 +9,8 @@ use supportkit_sandbox::Fault;
 use supportkit_tests::chatapi_pair;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
-use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::Layer;
+use tracing_subscriber::layer::{Context, SubscriberExt};
 
 #[derive(Clone, Default)]
 struct Spans(Arc<Mutex<HashMap<u64, HashMap<String, String>>>>);
@@ -19,7 +19,10 @@ struct Fields<'a>(&'a mut HashMap<String, String>);
 
 impl Visit for Fields<'_> {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_string(), format!("{value:?}").trim_matches('"').to_string());
+        self.0.insert(
+            field.name().to_string(),
+            format!("{value:?}").trim_matches('"').to_string(),
+        );
     }
 }
 
@@ -42,10 +45,22 @@ impl<S: tracing::Subscriber> Layer<S> for Spans {
 async fn each_call_records_a_span_with_status_and_attempts() {
     let (sandbox, client) = chatapi_pair().await;
     let spans = Spans::default();
-    let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(spans.clone()));
-    let id = sandbox.chatapi().seed_contact(json!({"firstName": "Traced"}));
-    sandbox.faults().push("GET", &format!("/chatapi/v2/contact/id:{id}"), [Fault::status(503)]);
-    client.get_contact().identifier(ContactIdentifier::id(id)).call().await.unwrap();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(spans.clone()));
+    let id = sandbox
+        .chatapi()
+        .seed_contact(json!({"firstName": "Traced"}));
+    sandbox.faults().push(
+        "GET",
+        &format!("/chatapi/v2/contact/id:{id}"),
+        [Fault::status(503)],
+    );
+    client
+        .get_contact()
+        .identifier(ContactIdentifier::id(id))
+        .call()
+        .await
+        .unwrap();
 
     let recorded = spans.0.lock().unwrap();
     let span = recorded.values().next().expect("one span");
@@ -56,5 +71,8 @@ async fn each_call_records_a_span_with_status_and_attempts() {
     assert_eq!(span["status"], "200");
     assert_eq!(span["attempt"], "2");
     assert!(span["duration_ms"].parse::<u64>().is_ok());
-    assert!(span.values().all(|v| !v.contains(sandbox.chatapi_token())), "no secrets in spans");
+    assert!(
+        span.values().all(|v| !v.contains(sandbox.chatapi_token())),
+        "no secrets in spans"
+    );
 }

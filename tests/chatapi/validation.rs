@@ -8,7 +8,11 @@ use supportkit_chatapi::types::{
 use supportkit_chatapi::{ContactIdentifier, ErrorKind, OperationExt};
 use supportkit_tests::chatapi_pair;
 
-fn assert_refused(result: Result<impl std::fmt::Debug, supportkit_chatapi::Error>, field: &str, limit: &str) {
+fn assert_refused(
+    result: Result<impl std::fmt::Debug, supportkit_chatapi::Error>,
+    field: &str,
+    limit: &str,
+) {
     let err = result.expect_err("must be refused");
     assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
     let text = err.to_string();
@@ -20,22 +24,67 @@ fn assert_refused(result: Result<impl std::fmt::Debug, supportkit_chatapi::Error
 #[tokio::test]
 async fn limits_are_enforced_before_sending() {
     let (sandbox, client) = chatapi_pair().await;
-    let id = sandbox.chatapi().seed_contact(json!({"firstName": "Limits"}));
+    let id = sandbox
+        .chatapi()
+        .seed_contact(json!({"firstName": "Limits"}));
     let who = ContactIdentifier::id(id);
     sandbox.clear_requests();
 
     let tags = |n: usize| (0..n).map(|i| format!("t{i}")).collect::<Vec<_>>();
-    assert_refused(client.add_tags().identifier(&who).body(tags(11)).call().await, "body", "at most 10 items");
-    assert_refused(client.add_tags().identifier(&who).body(tags(0)).call().await, "body", "at least 1 items");
     assert_refused(
-        client.add_tags().identifier(&who).body(vec!["a".to_string(), "a".into()]).call().await,
+        client
+            .add_tags()
+            .identifier(&who)
+            .body(tags(11))
+            .call()
+            .await,
+        "body",
+        "at most 10 items",
+    );
+    assert_refused(
+        client
+            .add_tags()
+            .identifier(&who)
+            .body(tags(0))
+            .call()
+            .await,
+        "body",
+        "at least 1 items",
+    );
+    assert_refused(
+        client
+            .add_tags()
+            .identifier(&who)
+            .body(vec!["a".to_string(), "a".into()])
+            .call()
+            .await,
         "body",
         "unique",
     );
-    assert_refused(client.add_tags().identifier(&who).body(vec!["x".repeat(256)]).call().await, "body[]", "255");
+    assert_refused(
+        client
+            .add_tags()
+            .identifier(&who)
+            .body(vec!["x".repeat(256)])
+            .call()
+            .await,
+        "body[]",
+        "255",
+    );
 
-    let comment = |n: usize| CreateCommentRequest { text: "c".repeat(n) };
-    assert_refused(client.create_comment().identifier(&who).body(comment(1001)).call().await, "text", "1000");
+    let comment = |n: usize| CreateCommentRequest {
+        text: "c".repeat(n),
+    };
+    assert_refused(
+        client
+            .create_comment()
+            .identifier(&who)
+            .body(comment(1001))
+            .call()
+            .await,
+        "text",
+        "1000",
+    );
 
     let field = |name: &str, slug: &str| CreateCustomFieldRequest {
         name: name.into(),
@@ -44,33 +93,126 @@ async fn limits_are_enforced_before_sending() {
         data_type: CustomFieldDataType::Text,
         allowed_values: None,
     };
-    assert_refused(client.create_custom_field().body(field(&"n".repeat(51), "ok")).call().await, "name", "50");
-    assert_refused(client.create_custom_field().body(field("ok", &"s".repeat(51))).call().await, "slug", "50");
-    assert_refused(client.create_custom_field().body(field("ok", "bad-slug")).call().await, "slug", "A-Za-z0-9_");
+    assert_refused(
+        client
+            .create_custom_field()
+            .body(field(&"n".repeat(51), "ok"))
+            .call()
+            .await,
+        "name",
+        "50",
+    );
+    assert_refused(
+        client
+            .create_custom_field()
+            .body(field("ok", &"s".repeat(51)))
+            .call()
+            .await,
+        "slug",
+        "50",
+    );
+    assert_refused(
+        client
+            .create_custom_field()
+            .body(field("ok", "bad-slug"))
+            .call()
+            .await,
+        "slug",
+        "A-Za-z0-9_",
+    );
 
     let close = |category: usize, summary: usize| ConversationStatusRequest {
         status: ConversationStatus::Close,
         category: Some("c".repeat(category)),
         summary: Some("s".repeat(summary)),
     };
-    assert_refused(client.update_conversation_status().identifier(&who).body(close(129, 1)).call().await, "category", "128");
-    assert_refused(client.update_conversation_status().identifier(&who).body(close(1, 513)).call().await, "summary", "512");
+    assert_refused(
+        client
+            .update_conversation_status()
+            .identifier(&who)
+            .body(close(129, 1))
+            .call()
+            .await,
+        "category",
+        "128",
+    );
+    assert_refused(
+        client
+            .update_conversation_status()
+            .identifier(&who)
+            .body(close(1, 513))
+            .call()
+            .await,
+        "summary",
+        "512",
+    );
 
-    assert_refused(client.list_users().limit(0).call().await, "limit", "at least 1");
-    assert_refused(client.list_users().limit(101).call().await, "limit", "at most 100");
-    assert_refused(client.list_messages().identifier(&who).limit(51).call().await, "limit", "at most 50");
+    assert_refused(
+        client.list_users().limit(0).call().await,
+        "limit",
+        "at least 1",
+    );
+    assert_refused(
+        client.list_users().limit(101).call().await,
+        "limit",
+        "at most 100",
+    );
+    assert_refused(
+        client
+            .list_messages()
+            .identifier(&who)
+            .limit(51)
+            .call()
+            .await,
+        "limit",
+        "at most 50",
+    );
 
     let merge = MergeContactsRequest::builder().contact_ids(vec![1, 2, 3]);
-    assert_refused(client.merge_contacts().body(merge).call().await, "contactIds", "at most 2");
+    assert_refused(
+        client.merge_contacts().body(merge).call().await,
+        "contactIds",
+        "at most 2",
+    );
 
-    assert_refused(client.get_contact().identifier("phone:12345").call().await, "identifier", "phone:\\+[0-9]{8,15}");
-    assert_refused(client.get_contact().identifier("name:ana").call().await, "identifier", "email:");
-    assert_refused(client.get_contact().call().await, "identifier", "not initialized");
+    assert_refused(
+        client.get_contact().identifier("phone:12345").call().await,
+        "identifier",
+        "phone:\\+[0-9]{8,15}",
+    );
+    assert_refused(
+        client.get_contact().identifier("name:ana").call().await,
+        "identifier",
+        "email:",
+    );
+    assert_refused(
+        client.get_contact().call().await,
+        "identifier",
+        "not initialized",
+    );
 
     assert_eq!(sandbox.requests().len(), 0, "nothing reached the provider");
 
     // The limits themselves are accepted.
-    client.add_tags().identifier(&who).body(tags(10)).call().await.unwrap();
-    client.create_comment().identifier(&who).body(comment(1000)).call().await.unwrap();
-    client.update_conversation_status().identifier(&who).body(close(128, 512)).call().await.unwrap();
+    client
+        .add_tags()
+        .identifier(&who)
+        .body(tags(10))
+        .call()
+        .await
+        .unwrap();
+    client
+        .create_comment()
+        .identifier(&who)
+        .body(comment(1000))
+        .call()
+        .await
+        .unwrap();
+    client
+        .update_conversation_status()
+        .identifier(&who)
+        .body(close(128, 512))
+        .call()
+        .await
+        .unwrap();
 }

@@ -37,8 +37,11 @@ fn a_valid_signature_parses_into_a_typed_event() {
 #[test]
 fn decoded_key_raw_key_and_hex_digests_are_accepted() {
     let body = body();
-    let decoded = base64::engine::general_purpose::STANDARD.decode(KEY).unwrap();
-    let raw_key_sig = base64::engine::general_purpose::STANDARD.encode(hmac_sha256(KEY.as_bytes(), &body));
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(KEY)
+        .unwrap();
+    let raw_key_sig =
+        base64::engine::general_purpose::STANDARD.encode(hmac_sha256(KEY.as_bytes(), &body));
     let hex_sig = encode_hex(&hmac_sha256(&decoded, &body));
     webhook::verify(KEY, &body, Some(&raw_key_sig)).unwrap();
     webhook::verify(KEY, &body, Some(&hex_sig)).unwrap();
@@ -57,7 +60,12 @@ fn tampered_wrongly_keyed_and_unsigned_payloads_are_rejected() {
 
     let other = webhook::sign("b3RoZXIta2V5", &body);
     assert!(webhook::verify(KEY, &body, Some(&other)).is_err());
-    assert!(webhook::verify(KEY, &body, None).unwrap_err().to_string().contains("missing"));
+    assert!(
+        webhook::verify(KEY, &body, None)
+            .unwrap_err()
+            .to_string()
+            .contains("missing")
+    );
     assert!(webhook::verify(KEY, &body, Some("")).is_err());
 }
 

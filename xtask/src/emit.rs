@@ -93,7 +93,9 @@ impl Model {
         let provider = get("provider").ok_or("x-supportkit.provider is missing")?;
         let auth = get("auth").ok_or("x-supportkit.auth is missing")?;
         if !matches!(auth.as_str(), "bearer" | "basic") {
-            return Err(format!("x-supportkit.auth must be bearer or basic, found {auth}"));
+            return Err(format!(
+                "x-supportkit.auth must be bearer or basic, found {auth}"
+            ));
         }
         let error_schema = get("error-schema").ok_or("x-supportkit.error-schema is missing")?;
         if spec::component(api, &error_schema).is_none() {
@@ -103,7 +105,9 @@ impl Model {
         }
         let servers: Vec<String> = api.servers.iter().map(|s| s.url.clone()).collect();
         if servers.is_empty() {
-            return Err("the spec needs at least one `servers` entry (the default base URL)".into());
+            return Err(
+                "the spec needs at least one `servers` entry (the default base URL)".into(),
+            );
         }
 
         let mut enums = Vec::new();
@@ -130,9 +134,7 @@ impl Model {
                         variants: d
                             .mapping
                             .iter()
-                            .filter_map(|(t, r)| {
-                                Some((t.clone(), spec::ref_name(r)?.to_string()))
-                            })
+                            .filter_map(|(t, r)| Some((t.clone(), spec::ref_name(r)?.to_string())))
                             .collect(),
                     });
                 }
@@ -174,7 +176,12 @@ impl Model {
                 }
                 None => None,
             };
-            let safe = match op.op.extensions.get("x-supportkit-retry").and_then(|v| v.as_str()) {
+            let safe = match op
+                .op
+                .extensions
+                .get("x-supportkit-retry")
+                .and_then(|v| v.as_str())
+            {
                 Some("safe") => true,
                 Some(_) => false,
                 None => matches!(op.method, "GET" | "PUT" | "DELETE" | "HEAD"),
@@ -221,7 +228,9 @@ impl Model {
 
 /// Rust variant name for an enum value or union tag.
 fn variant_name(value: &str) -> String {
-    let name = value.replace(['.', '-', ' ', '/', ':'], "_").to_upper_camel_case();
+    let name = value
+        .replace(['.', '-', ' ', '/', ':'], "_")
+        .to_upper_camel_case();
     if name.is_empty() {
         "Empty".into()
     } else if name.starts_with(|c: char| c.is_ascii_digit()) {
@@ -254,8 +263,8 @@ fn page_def(
     output: Option<&str>,
 ) -> Result<PageDef, String> {
     let label = op.label();
-    let output =
-        output.ok_or_else(|| format!("{label}: a paginated operation needs a `$ref` success type"))?;
+    let output = output
+        .ok_or_else(|| format!("{label}: a paginated operation needs a `$ref` success type"))?;
     let cursor_param = ext["cursor-param"].as_str().unwrap_or_default().to_string();
     let param = op
         .op
@@ -263,7 +272,9 @@ fn page_def(
         .iter()
         .filter_map(|p| spec::parameter(api, p))
         .find(|p| p.parameter_data_ref().name == cursor_param)
-        .ok_or_else(|| format!("{label}: pagination cursor-param `{cursor_param}` is not a parameter"))?;
+        .ok_or_else(|| {
+            format!("{label}: pagination cursor-param `{cursor_param}` is not a parameter")
+        })?;
     let cursor_is_int = match &param.parameter_data_ref().format {
         openapiv3::ParameterSchemaOrContent::Schema(s) => matches!(
             spec::resolve(api, s).map(|s| &s.schema_kind),
@@ -283,7 +294,9 @@ fn page_def(
         .ok_or_else(|| format!("{label}: `{output}` has no property `{items_prop}`"))?;
     let item_type = match spec::resolve_boxed(api, items_schema).map(|s| &s.schema_kind) {
         Some(SchemaKind::Type(Type::Array(a))) => match &a.items {
-            Some(ReferenceOr::Reference { reference }) => spec::ref_name(reference).map(str::to_string),
+            Some(ReferenceOr::Reference { reference }) => {
+                spec::ref_name(reference).map(str::to_string)
+            }
             _ => None,
         },
         _ => None,
@@ -302,10 +315,9 @@ fn page_def(
     let mut current = page;
     let hops: Vec<&str> = next_path.split('.').collect();
     for (i, hop) in hops.iter().enumerate() {
-        let prop = current
-            .properties
-            .get(*hop)
-            .ok_or_else(|| format!("{label}: pagination `next` path `{next_path}`: no property `{hop}`"))?;
+        let prop = current.properties.get(*hop).ok_or_else(|| {
+            format!("{label}: pagination `next` path `{next_path}`: no property `{hop}`")
+        })?;
         let schema = spec::resolve_boxed(api, prop)
             .ok_or_else(|| format!("{label}: `{next_path}` does not resolve"))?;
         let optional = !current.required.iter().any(|r| r == hop) || schema.schema_data.nullable;
@@ -335,7 +347,9 @@ fn page_def(
 fn constraints(api: &OpenAPI, op: &Op<'_>) -> Vec<Constraint> {
     let mut out = Vec::new();
     for p in &op.op.parameters {
-        let Some(p) = spec::parameter(api, p) else { continue };
+        let Some(p) = spec::parameter(api, p) else {
+            continue;
+        };
         let (location, data) = match p {
             openapiv3::Parameter::Query { parameter_data, .. } => ("Query", parameter_data),
             openapiv3::Parameter::Path { parameter_data, .. } => ("Path", parameter_data),
@@ -345,7 +359,15 @@ fn constraints(api: &OpenAPI, op: &Op<'_>) -> Vec<Constraint> {
         if let openapiv3::ParameterSchemaOrContent::Schema(s) = &data.format
             && let Some(s) = spec::resolve(api, s)
         {
-            collect(api, s, location, &[Seg::Key(data.name.clone())], &data.name, &mut out, 0);
+            collect(
+                api,
+                s,
+                location,
+                &[Seg::Key(data.name.clone())],
+                &data.name,
+                &mut out,
+                0,
+            );
         }
     }
     if let Some((_, Some(s))) = spec::request_body(api, op.op)
@@ -419,7 +441,15 @@ fn collect(
             {
                 let mut p = path.to_vec();
                 p.push(Seg::Each);
-                collect(api, items, location, &p, &format!("{display}[]"), out, depth + 1);
+                collect(
+                    api,
+                    items,
+                    location,
+                    &p,
+                    &format!("{display}[]"),
+                    out,
+                    depth + 1,
+                );
             }
         }
         SchemaKind::Type(Type::Object(o)) => {
@@ -427,7 +457,11 @@ fn collect(
                 if let Some(prop) = spec::resolve_boxed(api, prop) {
                     let mut p = path.to_vec();
                     p.push(Seg::Key(k.clone()));
-                    let d = if display == "body" { k.clone() } else { format!("{display}.{k}") };
+                    let d = if display == "body" {
+                        k.clone()
+                    } else {
+                        format!("{display}.{k}")
+                    };
                     collect(api, prop, location, &p, &d, out, depth + 1);
                 }
             }
@@ -449,7 +483,9 @@ pub fn progenitor_tokens(
     model: &Model,
     spec: &OpenAPI,
 ) -> Result<TokenStream, String> {
-    use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+    use progenitor::{
+        GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
+    };
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -476,14 +512,16 @@ pub fn progenitor_tokens(
         settings.with_replacement(name, path, [TypeImpl::Display].into_iter());
     }
     let mut generator = Generator::new(&settings);
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| generator.generate_tokens(spec)))
-        .map_err(|p| {
-            p.downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "panicked".into())
-        })?
-        .map_err(|e| e.to_string())
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        generator.generate_tokens(spec)
+    }))
+    .map_err(|p| {
+        p.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "panicked".into())
+    })?
+    .map_err(|e| e.to_string())
 }
 
 /// The module the generated file is mounted as (`crates/x/src/<module>.rs`).
@@ -580,7 +618,11 @@ fn open_union(u: &UnionDef) -> TokenStream {
     let name = ident(&u.name.to_upper_camel_case());
     let docs = doc(&u.description, &format!("`{}` union.", u.name));
     let tag = &u.tag;
-    let variants: Vec<Ident> = u.variants.iter().map(|(t, _)| ident(&variant_name(t))).collect();
+    let variants: Vec<Ident> = u
+        .variants
+        .iter()
+        .map(|(t, _)| ident(&variant_name(t)))
+        .collect();
     let tys: Vec<Ident> = u
         .variants
         .iter()
@@ -641,12 +683,17 @@ fn open_union(u: &UnionDef) -> TokenStream {
 /// Items appended after progenitor's output.
 pub fn extra_tokens(model: &Model) -> TokenStream {
     let provider = &model.provider;
-    let auth = ident(if model.auth == "basic" { "Basic" } else { "Bearer" });
+    let auth = ident(if model.auth == "basic" {
+        "Basic"
+    } else {
+        "Bearer"
+    });
     let default_url = &model.servers[0];
     let servers = &model.servers;
-    let buckets = model.buckets.iter().map(|(n, r)| {
-        quote!(::supportkit_runtime::meta::BucketMeta { name: #n, per_second: #r })
-    });
+    let buckets = model
+        .buckets
+        .iter()
+        .map(|(n, r)| quote!(::supportkit_runtime::meta::BucketMeta { name: #n, per_second: #r }));
     let ops = model.ops.iter().map(op_meta);
     let op_count = model.ops.len();
 

@@ -34,7 +34,10 @@ pub fn lint(api: &OpenAPI) -> Vec<String> {
             ));
             continue;
         }
-        by_snake.entry(op.id.to_snake_case()).or_default().push(op.id);
+        by_snake
+            .entry(op.id.to_snake_case())
+            .or_default()
+            .push(op.id);
         lint_operation(api, op, &mut out);
     }
     for (snake, ids) in by_snake {
@@ -106,7 +109,14 @@ pub fn lint(api: &OpenAPI) -> Vec<String> {
                 && let openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) =
                     &p.parameter_data_ref().format
             {
-                check(s, format!("{}: parameter `{}`", op.label(), p.parameter_data_ref().name));
+                check(
+                    s,
+                    format!(
+                        "{}: parameter `{}`",
+                        op.label(),
+                        p.parameter_data_ref().name
+                    ),
+                );
             }
         }
         if let Some((_, Some(ReferenceOr::Item(s)))) = spec::request_body(api, op.op) {
@@ -214,7 +224,9 @@ fn lint_operation(api: &OpenAPI, op: &Op<'_>, out: &mut Vec<String>) {
     }
     if let Some(v) = op.op.extensions.get("x-supportkit-rate-limit") {
         let ok = v.get("bucket").and_then(|b| b.as_str()).is_some()
-            && v.get("per-second").and_then(|r| r.as_f64()).is_some_and(|r| r > 0.0);
+            && v.get("per-second")
+                .and_then(|r| r.as_f64())
+                .is_some_and(|r| r > 0.0);
         if !ok {
             out.push(format!(
                 "{label}: rule `x-supportkit-rate-limit`: needs `bucket` (string) and `per-second` (> 0), found {v}"
@@ -229,7 +241,10 @@ fn lint_operation(api: &OpenAPI, op: &Op<'_>, out: &mut Vec<String>) {
                 ));
             }
         }
-        if v.get("style").and_then(|s| s.as_str()).is_some_and(|s| s != "cursor") {
+        if v.get("style")
+            .and_then(|s| s.as_str())
+            .is_some_and(|s| s != "cursor")
+        {
             out.push(format!(
                 "{label}: rule `x-supportkit-pagination`: unknown style {} (supported: cursor)",
                 v["style"]
@@ -286,9 +301,7 @@ fn webhook_roots(api: &OpenAPI) -> Vec<String> {
     api.components
         .iter()
         .flat_map(|c| &c.schemas)
-        .filter(|(_, s)| {
-            matches!(s, ReferenceOr::Item(s) if s.schema_data.discriminator.is_some())
-        })
+        .filter(|(_, s)| matches!(s, ReferenceOr::Item(s) if s.schema_data.discriminator.is_some()))
         .map(|(n, _)| n.clone())
         .collect()
 }

@@ -11,9 +11,9 @@ mod emit;
 mod lint;
 mod output;
 mod spec;
-mod transform;
 #[cfg(test)]
 mod tests;
+mod transform;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -123,5 +123,6 @@ pub fn generate(cfg: &ProviderConfig, spec_path: &Path) -> Result<String, Vec<St
     let tokens = emit::progenitor_tokens(cfg, &model, &progenitor_spec)
         .map_err(|e| vec![format!("{display}: progenitor: {e}")])?;
     let extra = emit::extra_tokens(&model);
-    output::format(cfg, tokens, emit::type_items(&model), extra).map_err(|e| vec![format!("{display}: {e}")])
+    output::format(cfg, tokens, emit::type_items(&model), extra)
+        .map_err(|e| vec![format!("{display}: {e}")])
 }

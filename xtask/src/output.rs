@@ -69,9 +69,10 @@ pub fn write_or_check(path: &Path, shown: &str, code: &str, check: bool) -> bool
         let diff = similar::TextDiff::from_lines(current.as_str(), code);
         eprint!(
             "{}",
-            diff.unified_diff()
-                .context_radius(2)
-                .header(&format!("{shown} (committed)"), &format!("{shown} (from spec)"))
+            diff.unified_diff().context_radius(2).header(
+                &format!("{shown} (committed)"),
+                &format!("{shown} (from spec)")
+            )
         );
         return false;
     }

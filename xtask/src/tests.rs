@@ -46,8 +46,9 @@ fn run(text: &str) -> Result<String, Vec<String>> {
 }
 
 fn fxhash(s: &str) -> u64 {
-    s.bytes()
-        .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
 }
 
 fn refused(text: &str, rule: &str, operation: &str) {
@@ -151,8 +152,22 @@ fn check_reports_stale_files() {
     std::fs::create_dir_all(&dir).unwrap();
     let path: PathBuf = dir.join("generated.rs");
     std::fs::write(&path, "old\n").unwrap();
-    assert!(!output::write_or_check(&path, "generated.rs", "new\n", true));
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\n", "check never writes");
-    assert!(output::write_or_check(&path, "generated.rs", "new\n", false));
+    assert!(!output::write_or_check(
+        &path,
+        "generated.rs",
+        "new\n",
+        true
+    ));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "old\n",
+        "check never writes"
+    );
+    assert!(output::write_or_check(
+        &path,
+        "generated.rs",
+        "new\n",
+        false
+    ));
     assert!(output::write_or_check(&path, "generated.rs", "new\n", true));
 }

@@ -36,7 +36,9 @@ pub fn for_progenitor(api: &OpenAPI, model: &Model) -> OpenAPI {
         }
     }
     for item in api.paths.paths.values_mut() {
-        let ReferenceOr::Item(item) = item else { continue };
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
         for p in &mut item.parameters {
             if let ReferenceOr::Item(p) = p {
                 strip_param(p);

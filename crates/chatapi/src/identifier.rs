@@ -45,7 +45,11 @@ pub struct InvalidIdentifier {
 
 impl fmt::Display for InvalidIdentifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid contact identifier {:?}: {}", self.value, self.reason)
+        write!(
+            f,
+            "invalid contact identifier {:?}: {}",
+            self.value, self.reason
+        )
     }
 }
 

@@ -53,7 +53,9 @@ pub fn verify(signing_key: &str, body: &[u8], signature: Option<&str>) -> Result
     } else {
         Err(webhook_error(
             PROVIDER,
-            format!("{SIGNATURE_HEADER} does not match the body (wrong signing key, or the body was altered)"),
+            format!(
+                "{SIGNATURE_HEADER} does not match the body (wrong signing key, or the body was altered)"
+            ),
         ))
     }
 }

@@ -93,9 +93,8 @@ impl Config {
             .base_url
             .clone()
             .unwrap_or_else(|| provider.default_base_url.to_string());
-        let config_error = |msg: String| {
-            Error::new(ErrorKind::Config, provider.name).with_message(msg)
-        };
+        let config_error =
+            |msg: String| Error::new(ErrorKind::Config, provider.name).with_message(msg);
         let url = url::Url::parse(&raw)
             .map_err(|e| config_error(format!("base URL {raw:?} is not a URL: {e}")))?;
         match url.scheme() {

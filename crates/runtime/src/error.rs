@@ -203,9 +203,10 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self.inner.kind {
             ErrorKind::RateLimited | ErrorKind::Connect | ErrorKind::Timeout => true,
-            ErrorKind::Api | ErrorKind::Transport => {
-                self.inner.status.is_none_or(|s| s == 408 || s == 449 || s >= 500)
-            }
+            ErrorKind::Api | ErrorKind::Transport => self
+                .inner
+                .status
+                .is_none_or(|s| s == 408 || s == 449 || s >= 500),
             _ => false,
         }
     }

@@ -47,9 +47,7 @@ pub trait OperationExt: Operation {
     }
 
     /// Sends the request; returns the body with the status and headers.
-    fn call_full(
-        self,
-    ) -> impl Future<Output = Result<ResponseValue<Self::Output>, Error>> + Send {
+    fn call_full(self) -> impl Future<Output = Result<ResponseValue<Self::Output>, Error>> + Send {
         let provider = Self::provider().name;
         async move {
             let (result, exchange) = EXCHANGE

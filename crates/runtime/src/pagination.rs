@@ -53,7 +53,7 @@ impl<B: CursorPaged> Paginator<B> {
     }
 
     /// The pages, one request each.
-    pub fn pages(self) -> impl Stream<Item = Result<Page<B::Item>, Error>> + Send {
+    pub fn pages(self) -> impl Stream<Item = Result<Page<B::Item>, Error>> + Send + Unpin {
         struct State<B> {
             first: B,
             cursor: Option<String>,
@@ -70,7 +70,8 @@ impl<B: CursorPaged> Paginator<B> {
             done: false,
             max_pages: self.max_pages,
         };
-        futures::stream::try_unfold(state, |mut st| async move {
+        // Boxed once per walk so callers can `.try_next()` without pinning.
+        Box::pin(futures::stream::try_unfold(state, |mut st| async move {
             if st.done || st.max_pages.is_some_and(|m| st.number >= m) {
                 return Ok(None);
             }
@@ -113,11 +114,11 @@ impl<B: CursorPaged> Paginator<B> {
                 next_cursor,
             };
             Ok(Some((page, st)))
-        })
+        }))
     }
 
     /// Every item of every page.
-    pub fn items(self) -> impl Stream<Item = Result<B::Item, Error>> + Send {
+    pub fn items(self) -> impl Stream<Item = Result<B::Item, Error>> + Send + Unpin {
         self.pages()
             .map_ok(|p| futures::stream::iter(p.items.into_iter().map(Ok)))
             .try_flatten()
@@ -134,11 +135,11 @@ pub trait PaginateExt: CursorPaged {
         }
     }
     /// Every item of every page.
-    fn stream(self) -> impl Stream<Item = Result<Self::Item, Error>> + Send {
+    fn stream(self) -> impl Stream<Item = Result<Self::Item, Error>> + Send + Unpin {
         self.paginate().items()
     }
     /// Every page.
-    fn pages(self) -> impl Stream<Item = Result<Page<Self::Item>, Error>> + Send {
+    fn pages(self) -> impl Stream<Item = Result<Page<Self::Item>, Error>> + Send + Unpin {
         self.paginate().pages()
     }
 }
@@ -164,10 +165,17 @@ mod tests {
     #[test]
     fn cursor_from_absolute_and_relative_urls() {
         assert_eq!(
-            cursor_from_url("https://api.chatapi.net/v2/space/user?limit=10&cursorId=42", "cursorId").as_deref(),
+            cursor_from_url(
+                "https://api.chatapi.net/v2/space/user?limit=10&cursorId=42",
+                "cursorId"
+            )
+            .as_deref(),
             Some("42")
         );
-        assert_eq!(cursor_from_url("/space/user?cursorId=-10", "cursorId").as_deref(), Some("-10"));
+        assert_eq!(
+            cursor_from_url("/space/user?cursorId=-10", "cursorId").as_deref(),
+            Some("-10")
+        );
         assert_eq!(cursor_from_url("/space/user?limit=10", "cursorId"), None);
     }
 }

@@ -102,7 +102,11 @@ pub fn error_is_retryable(err: &reqwest::Error, safety: RetrySafety) -> bool {
 
 /// Parses `Retry-After` (delta-seconds or an HTTP date).
 pub fn parse_retry_after(headers: &http::HeaderMap) -> Option<Duration> {
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<f64>() {
         return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
     }
@@ -151,7 +155,10 @@ mod tests {
         h.insert("retry-after", "3".parse().unwrap());
         assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(3)));
         let later = std::time::SystemTime::now() + Duration::from_secs(120);
-        h.insert("retry-after", httpdate::fmt_http_date(later).parse().unwrap());
+        h.insert(
+            "retry-after",
+            httpdate::fmt_http_date(later).parse().unwrap(),
+        );
         let d = parse_retry_after(&h).unwrap();
         assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120));
         h.insert("retry-after", "soon".parse().unwrap());

@@ -81,8 +81,11 @@ impl Credentials {
             Self::Bearer(t) => format!("Bearer {}", t.expose()),
             Self::Basic { user, password } => format!(
                 "Basic {}",
-                base64::engine::general_purpose::STANDARD
-                    .encode(format!("{}:{}", user.expose(), password.expose()))
+                base64::engine::general_purpose::STANDARD.encode(format!(
+                    "{}:{}",
+                    user.expose(),
+                    password.expose()
+                ))
             ),
             Self::None => return None,
         };
@@ -100,7 +103,11 @@ mod tests {
     fn secrets_never_print() {
         let c = Credentials::basic("user-key", "pass-word");
         let shown = format!("{c:?} {}", Secret::new("tok-123"));
-        assert!(!shown.contains("user-key") && !shown.contains("pass-word") && !shown.contains("tok-123"));
+        assert!(
+            !shown.contains("user-key")
+                && !shown.contains("pass-word")
+                && !shown.contains("tok-123")
+        );
         assert!(shown.contains("***"));
     }
 

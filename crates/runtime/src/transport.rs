@@ -79,7 +79,11 @@ impl Transport {
     /// Runs before a request is sent: checks the spec's limits (so a bad
     /// argument never leaves the machine), adds credentials, drops
     /// progenitor's `api-version` header and percent-encodes `+` in the path.
-    pub fn prepare(&self, request: &mut reqwest::Request, operation_id: &str) -> Result<(), String> {
+    pub fn prepare(
+        &self,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+    ) -> Result<(), String> {
         if let Some(op) = self.operation(operation_id) {
             validate::check(request, op)?;
         }
@@ -155,7 +159,10 @@ impl Transport {
                 Err(e) => (retry::error_is_retryable(e, safety), None, None),
             };
             if status == Some(429) {
-                limiters.pause(bucket, retry_after.unwrap_or_else(|| policy.backoff(attempt)));
+                limiters.pause(
+                    bucket,
+                    retry_after.unwrap_or_else(|| policy.backoff(attempt)),
+                );
             }
             let wait = retry_after.unwrap_or_else(|| policy.backoff(attempt));
             let within_budget = started.elapsed() + wait <= policy.max_elapsed;

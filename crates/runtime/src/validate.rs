@@ -124,7 +124,9 @@ fn check_value(c: &Constraint, value: &Value, from_text: bool) -> Result<(), Str
                 return Err(format!("`{field}` must have at most {n} items (got {len})"));
             }
             if matches!(c.rule, Rule::MinItems(_)) && len < n {
-                return Err(format!("`{field}` must have at least {n} items (got {len})"));
+                return Err(format!(
+                    "`{field}` must have at least {n} items (got {len})"
+                ));
             }
         }
         Rule::UniqueItems => {
@@ -155,8 +157,9 @@ fn check_value(c: &Constraint, value: &Value, from_text: bool) -> Result<(), Str
             let Some(s) = value.as_str() else {
                 return Ok(());
             };
-            let re = regress::Regex::new(pattern)
-                .map_err(|e| format!("`{field}`: the spec's pattern {pattern:?} is invalid: {e}"))?;
+            let re = regress::Regex::new(pattern).map_err(|e| {
+                format!("`{field}`: the spec's pattern {pattern:?} is invalid: {e}")
+            })?;
             if re.find(s).is_none() {
                 return Err(format!("`{field}` must match {pattern} (got {s:?})"));
             }
@@ -172,7 +175,12 @@ mod tests {
     #[test]
     fn path_params_match_from_the_end() {
         assert_eq!(
-            path_param("/contact/{identifier}/tag", "/v2/contact/phone:%2B6012/tag", "identifier").as_deref(),
+            path_param(
+                "/contact/{identifier}/tag",
+                "/v2/contact/phone:%2B6012/tag",
+                "identifier"
+            )
+            .as_deref(),
             Some("phone:+6012")
         );
         assert_eq!(path_param("/a/{x}", "/b", "x"), None);

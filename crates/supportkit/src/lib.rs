@@ -1,1 +1,32 @@
-//! placeholder
+//! **supportkit**: typed async Rust clients for customer-support and
+//! live-chat platforms, generated from hand-written OpenAPI specs and sharing
+//! one transport policy (auth, retries, rate limits, errors, pagination,
+//! tracing, webhook verification).
+//!
+//! Each provider is a cargo feature and a module:
+//!
+//! | feature | module | provider |
+//! |---|---|---|
+//! | `chatapi` (default) | [`chatapi`] | ChatAPI v2 / respond.io Developer API v2 |
+//!
+//! ```no_run
+//! use supportkit::chatapi::{Client, ContactIdentifier};
+//! use supportkit::{Config, Credentials, OperationExt};
+//!
+//! # async fn run() -> Result<(), supportkit::Error> {
+//! let client = Client::from_config(Config::new(Credentials::bearer("token")))?;
+//! let contact = client
+//!     .get_contact()
+//!     .identifier(ContactIdentifier::email("ana@example.com").unwrap())
+//!     .call()
+//!     .await?;
+//! println!("{} is {:?}", contact.first_name, contact.status);
+//! # Ok(()) }
+//! ```
+
+#[cfg(feature = "chatapi")]
+pub use supportkit_chatapi as chatapi;
+pub use supportkit_runtime::{
+    Config, Credentials, Error, ErrorKind, OperationExt, Page, PaginateExt, RateLimitConfig,
+    RetryPolicy, Secret,
+};

@@ -1,0 +1,385 @@
+//! Contact routes: CRUD, upsert, merge, search, tags, channels, comments, conversation,
+//! lifecycle.
+
+use axum::Json;
+use axum::extract::State;
+use bytes::Bytes;
+use serde_json::{Value, json};
+
+use super::Ctx;
+use super::error::{ApiError, ChatPath};
+use super::fields::{
+    ContactPatch, Identifier, check_max_len, opt_str, page_body, page_request, parse_json,
+    parse_object, req_str,
+};
+use super::filter::ContactQuery;
+use super::model::{Comment, ConversationEvent, now_unix};
+use crate::pagination::{ListTarget, paginate};
+
+pub(crate) type ApiResult = Result<Json<Value>, ApiError>;
+
+fn contact_id(id: i64) -> ApiResult {
+    Ok(Json(json!({ "contactId": id })))
+}
+
+/// `GET /contact/{identifier}`
+pub(crate) async fn get_contact(
+    State(ctx): State<Ctx>,
+    ChatPath(identifier): ChatPath<String>,
+) -> ApiResult {
+    let identifier = Identifier::parse(&identifier)?;
+    let data = ctx.state.lock();
+    let id = data.resolve(&identifier)?;
+    Ok(Json(data.contact_value(id)))
+}
+
+/// `POST /contact/{identifier}`: create (email/phone identifiers only).
+pub(crate) async fn create_contact(
+    State(ctx): State<Ctx>,
+    ChatPath(identifier): ChatPath<String>,
+    body: Bytes,
+) -> ApiResult {
+    let identifier = Identifier::parse(&identifier)?;
+    identifier.require_creatable()?;
+    let patch = ContactPatch::parse(&parse_object(&body)?)?;
+    patch.require_first_name()?;
+    let mut data = ctx.state.lock();
+    if data.find(&identifier).is_some() {
+        return Err(ApiError::bad_request("Contact already exists"));
+    }
+    data.create_contact(&identifier, &patch)?;
+    Ok(Json(
+        json!({ "code": "200", "message": "Contact added successfully!" }),
+    ))
+}
+
+/// `PUT /contact/{identifier}`
+pub(crate) async fn update_contact(
+    State(ctx): State<Ctx>,
+    ChatPath(identifier): ChatPath<String>,
+    body: Bytes,
+) -> ApiResult {
+    let identifier = Identifier::parse(&identifier)?;
+    let patch = ContactPatch::parse(&parse_object(&body)?)?;
+    let mut data = ctx.state.lock();
+    let id = data.resolve(&identifier)?;
+    data.apply_patch(id, &patch)?;
+    contact_id(id)
+}
+
+/// `DELETE /contact/{identifier}`
+pub(crate) async fn delete_contact(
+    State(ctx): State<Ctx>,
+    ChatPath(identifier): ChatPath<String>,
+) -> ApiResult {
+    let identifier = Identifier::parse(&identifier)?;
+    let mut data = ctx.state.lock();
+    let id = data.resolve(&identifier)?;
+    data.delete_contact(id);
+    contact_id(id)
+}
+
+/// `POST /contact/create_or_update/{identifier}`
+pub(crate) async fn create_or_update_contact(
+    State(ctx): State<Ctx>,
+    ChatPath(identifier): ChatPath<String>,
+    body: Bytes,
+) -> ApiResult {
+    let identifier = Identifier::parse(&identifier)?;
+    identifier.require_creatable()?;
+    let patch = ContactPatch::parse(&parse_object(&body)?)?;
+    let mut data = ctx.state.lock();
+    let id = match data.find(&identifier) {
+        Some(id) => {
+            data.apply_patch(id, &patch)?;
+            id
+        }
+        None => data.create_contact(&identifier, &patch)?,
+    };
+    contact_id(id)
+}
+
+/// `POST /contact/merge`: `{contactIds: [a, b], ...fields}`; the lower id survives.
+pub(crate) async fn merge_contacts(State(ctx): State<Ctx>, body: Bytes) -> ApiResult {
+    let body = parse_object(&body)?;
+    let invalid = || ApiError::bad_request("contactIds must contain exactly 2 unique contact ids");
+    let ids: Vec<i64> = body
+        .get("contactIds")
+        .and_then(Value::as_array)
+        .ok_or_else(invalid)?
+        .iter()
+        .map(Value::as_i64)
+        .collect::<Option<_>>()
+        .ok_or_else(invalid)?;
+    let [a, b] = ids[..] else {
+        return Err(invalid());
+    };
+    if a == b {
+        return Err(invalid());
+    }
+    let patch = ContactPatch::parse(&body)?;
+    let mut data = ctx.state.lock();
+    for id in [a, b] {
+        data.resolve(&Identifier::Id(id))?;
+    }
+    let id = data.merge_contacts(a, b, &patch)?;
+    contact_id(id)
+}
+
+/// `POST /contact/list?limit&cursorId`: `{search?, timezone, filter?}`.
+pub(crate) async fn list_contacts(
+    State(ctx): State<Ctx>,
+    target: ListTarget,
+    body: Bytes,
+) -> ApiResult {
+    let request = page_request(&target, 100)?;
+    let query = ContactQuery::parse(&parse_object(&body)?)?;
+    let data = ctx.state.lock();
+    let matching: Vec<_> = data
+        .contacts
+        .values()
+        .filter(|c| query.matches(c))
+        .collect();
+    let page = paginate(&matching, |c| c.id, request);
+    let page = crate::pagination::Page {
+        items: page
+            .items
+            .iter()
+            .map(|c| data.contact_value(c.id))
+            .collect(),
+        next: page.next,
+        previous: page.previous,
+    };
+    Ok(Json(page_body(&target, request, page)))
+}
+
+/// Validates a tag list body: a JSON array of 1–10 unique, non-empty strings of at most
+/// 255 characters.
+fn parse_tags(body: &[u8]) -> Result<Vec<String>, ApiError> {
+    let not_strings = || ApiError::bad_request("tags must be an array of strings");
+    let Value::Array(items) = parse_json(body)? else {
+        return Err(not_strings());
+    };
+    if items.is_empty() || items.len() > 10 {
+        return Err(ApiError::bad_request(
+            "tags must contain between 1 and 10 tags",
+        ));
+    }
+    let mut tags: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::String(tag) = item else {
+            return Err(not_strings());
+        };
+        if tag.trim().is_empty() {
+            return Err(ApiError::bad_request("tags must not contain empty tags"));
+        }
+        check_max_len("tag", &tag, 255)?;
+        if tags.contains(&tag) {
+            return Err(ApiError::bad_request("tags must be unique"));
+        }
+        tags.push(tag);
+    }
+    Ok(tags)
+}
+
+/// `POST /contact/{identifier}/tag`: JSON array body.
+pub(crate) async fn add_tags(
+    State(ctx): State<Ctx>,
+    ChatPath(identifier): ChatPath<String>,
+    body: Bytes,
+) -> ApiResult {
+    let identifier = Identifier::parse(&identifier)?;
+    let tags = parse_tags(&body)?;
+    let mut data = ctx.state.lock();
+    let id = data.resolve(&identifier)?;
+    let contact = data.contact_mut(id)?;
+    let mut merged = contact.tags.clone();
+    for tag in &tags {
+        if !merged.contains(tag) {
+            merged.push(tag.clone());
+        }
+    }
+    if merged.len() > 10 {
+        return Err(ApiError::bad_request("A contact can have at most 10 tags"));
+    }
+    data.take_in_queue(id)?;
+    for tag in &tags {
+        data.ensure_space_tag(tag);
+    }
+    data.contact_mut(id)?.tags = merged;
+    contact_id(id)
+}
+
+/// `DELETE /contact/{identifier}/tag`: JSON array body.
+pub(crate) async fn remove_tags(
+    State(ctx): State<Ctx>,
+    ChatPath(identifier): ChatPath<String>,
+    body: Bytes,
+) -> ApiResult {
+    let identifier = Identifier::parse(&identifier)?;
+    let tags = parse_tags(&body)?;
+    let mut data = ctx.state.lock();
+    let id = data.resolve(&identifier)?;
+    data.take_in_queue(id)?;
+    data.contact_mut(id)?.tags.retain(|t| !tags.contains(t));
+    contact_id(id)
+}
+
+/// `GET /contact/{identifier}/channels?limit&cursorId`
+pub(crate) async fn list_contact_channels(
+    State(ctx): State<Ctx>,
+    ChatPath(identifier): ChatPath<String>,
+    target: ListTarget,
+) -> ApiResult {
+    let identifier = Identifier::parse(&identifier)?;
+    let request = page_request(&target, 100)?;
+    let data = ctx.state.lock();
+    let id = data.resolve(&identifier)?;
+    let items: Vec<Value> = data
+        .links
+        .range((id, i64::MIN)..=(id, i64::MAX))
+        .filter_map(|((_, channel_id), link)| {
+            let channel = data.channels.get(channel_id)?;
+            let mut item = json!({
+                "id": channel.id,
+                "name": channel.name,
+                "source": channel.source,
+                "created_at": link.created_at,
+            });
+            if let Some(time) = link.last_message_time {
+                item["lastMessageTime"] = time.into();
+            }
+            if let Some(time) = link.last_incoming_message_time {
+                item["lastIncomingMessageTime"] = time.into();
+            }
+            Some(item)
+        })
+        .collect();
+    let page = paginate(
+        &items,
+        |item| item["id"].as_i64().unwrap_or_default(),
+        request,
+    );
+    Ok(Json(page_body(&target, request, page)))
+}
+
+/// `POST /contact/{identifier}/comment`: `{text}` (≤ 1000 characters).
+pub(crate) async fn create_comment(
+    State(ctx): State<Ctx>,
+    ChatPath(identifier): ChatPath<String>,
+    body: Bytes,
+) -> ApiResult {
+    let identifier = Identifier::parse(&identifier)?;
+    let body = parse_object(&body)?;
+    let text = req_str(&body, "text")?;
+    check_max_len("Comment", text, 1000)?;
+    let mut data = ctx.state.lock();
+    let id = data.resolve(&identifier)?;
+    data.take_in_queue(id)?;
+    let comment = Comment {
+        contact_id: id,
+        text: text.to_owned(),
+        created_at: now_unix(),
+    };
+    let response =
+        json!({ "contactId": id, "text": comment.text, "created_at": comment.created_at });
+    data.comments.push(comment);
+    Ok(Json(response))
+}
+
+/// `POST /contact/{identifier}/conversation/assignee`: `{assignee: id | email | null}`.
+pub(crate) async fn assign_conversation(
+    State(ctx): State<Ctx>,
+    ChatPath(identifier): ChatPath<String>,
+    body: Bytes,
+) -> ApiResult {
+    let identifier = Identifier::parse(&identifier)?;
+    let body = parse_object(&body)?;
+    let key = match body.get("assignee") {
+        None => return Err(ApiError::bad_request("assignee is required")),
+        Some(key @ (Value::Null | Value::String(_))) => key.clone(),
+        Some(key @ Value::Number(n)) if n.is_i64() => key.clone(),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "assignee must be a user id, a user email or null",
+            ));
+        }
+    };
+    let mut data = ctx.state.lock();
+    let id = data.resolve(&identifier)?;
+    let assignee = if key.is_null() {
+        None
+    } else {
+        Some(
+            data.assignee_for(&key)
+                .ok_or_else(|| ApiError::not_found("User not found"))?,
+        )
+    };
+    data.take_in_queue(id)?;
+    data.contact_mut(id)?.assignee = assignee;
+    contact_id(id)
+}
+
+/// `POST /contact/{identifier}/conversation/status`: `{status: open|close, category?, summary?}`.
+pub(crate) async fn update_conversation_status(
+    State(ctx): State<Ctx>,
+    ChatPath(identifier): ChatPath<String>,
+    body: Bytes,
+) -> ApiResult {
+    let identifier = Identifier::parse(&identifier)?;
+    let body = parse_object(&body)?;
+    let status = match opt_str(&body, "status")? {
+        Some("open") => "open",
+        Some("close") => "closed",
+        _ => return Err(ApiError::bad_request("status must be one of: open, close")),
+    };
+    let category = opt_str(&body, "category")?;
+    if let Some(category) = category {
+        check_max_len("category", category, 128)?;
+    }
+    let summary = opt_str(&body, "summary")?;
+    if let Some(summary) = summary {
+        check_max_len("summary", summary, 512)?;
+    }
+    let mut data = ctx.state.lock();
+    let id = data.resolve(&identifier)?;
+    data.take_in_queue(id)?;
+    data.contact_mut(id)?.status = status.to_owned();
+    let closing = status == "closed";
+    data.conversation_events.push(ConversationEvent {
+        contact_id: id,
+        status: status.to_owned(),
+        category: category.filter(|_| closing).map(str::to_owned),
+        summary: summary
+            .filter(|_| closing && category.is_some())
+            .map(str::to_owned),
+        timestamp: now_unix(),
+    });
+    contact_id(id)
+}
+
+/// `POST /contact/{identifier}/lifecycle/update`: `{name: string | null}`.
+pub(crate) async fn update_lifecycle(
+    State(ctx): State<Ctx>,
+    ChatPath(identifier): ChatPath<String>,
+    body: Bytes,
+) -> ApiResult {
+    let identifier = Identifier::parse(&identifier)?;
+    let body = parse_object(&body)?;
+    let name = match body.get("name") {
+        None => return Err(ApiError::bad_request("name is required")),
+        Some(Value::Null) => None,
+        Some(Value::String(name)) if !name.trim().is_empty() => Some(name.clone()),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "name must be a non-empty string or null",
+            ));
+        }
+    };
+    let mut data = ctx.state.lock();
+    let id = data.resolve(&identifier)?;
+    data.contact_mut(id)?.lifecycle = name;
+    Ok(Json(
+        json!({ "code": "200", "message": "Lifecycle updated successfully!" }),
+    ))
+}

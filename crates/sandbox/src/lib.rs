@@ -1,0 +1,226 @@
+//! A local, stateful emulator of the providers supportkit talks to, served over real
+//! HTTP on loopback.
+//!
+//! Today it emulates the ChatAPI v2 (respond.io Developer API v2) under
+//! [`Sandbox::chatapi_url`]: Bearer auth, the documented error shapes, cursor
+//! pagination, per-endpoint rate limits with `Retry-After` / `X-RateLimit-*`, the
+//! 449 "in queue" answer, and scripted faults ([`Fault`]).
+//!
+//! ```
+//! use supportkit_sandbox::{Fault, Sandbox};
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let sandbox = Sandbox::start().await?;
+//!     let contact = sandbox.chatapi().seed_contact(serde_json::json!({
+//!         "firstName": "Ada",
+//!         "email": "ada@example.com",
+//!     }));
+//!     // Point a client at the ChatAPI base URL with the sandbox token.
+//!     println!("{} (token {})", sandbox.chatapi_url(), sandbox.chatapi_token());
+//!     // The next message sent to this contact is answered with a 502 and not processed.
+//!     let path = format!("/chatapi/v2/contact/id:{contact}/message");
+//!     sandbox.faults().push("POST", &path, [Fault::status(502)]);
+//!     assert_eq!(sandbox.faults().pending(), 1);
+//!     sandbox.shutdown().await;
+//!     Ok(())
+//! }
+//! ```
+
+#![warn(missing_docs)]
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+mod auth;
+mod chatapi;
+mod faults;
+mod pagination;
+mod ratelimit;
+mod record;
+mod server;
+
+pub use chatapi::{
+    CHATAPI_PREFIX, ChatApiState, IN_QUEUE_MESSAGE, chatapi_rate_limits, chatapi_routes,
+};
+pub use faults::{Fault, Faults};
+pub use record::RecordedRequest;
+
+/// Settings of a [`Sandbox`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SandboxConfig {
+    /// Multiplies every rate limit (requests per second). Must be positive; default `1.0`.
+    pub rate_scale: f64,
+    /// Whether rate limits answer 429 when exceeded; default `true`. When `false` the
+    /// `X-RateLimit-*` headers are still sent (with `Remaining` equal to `Limit`).
+    pub enforce_rate_limits: bool,
+    /// The only Bearer token the ChatAPI emulation accepts; default `"sandbox-chatapi-token"`.
+    pub chatapi_token: String,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            rate_scale: 1.0,
+            enforce_rate_limits: true,
+            chatapi_token: "sandbox-chatapi-token".to_owned(),
+        }
+    }
+}
+
+/// What every provider emulation shares: settings and the rate limiter.
+#[derive(Clone)]
+pub(crate) struct ProviderContext {
+    pub(crate) config: Arc<SandboxConfig>,
+    pub(crate) limiter: ratelimit::RateLimiter,
+}
+
+/// A running emulator. Dropping it shuts the server down.
+pub struct Sandbox {
+    addr: SocketAddr,
+    config: Arc<SandboxConfig>,
+    faults: Faults,
+    recorder: record::Recorder,
+    chatapi: ChatApiState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox with the default configuration on `127.0.0.1:0`.
+    pub async fn start() -> std::io::Result<Sandbox> {
+        Self::start_with(SandboxConfig::default()).await
+    }
+
+    /// Starts a sandbox with `config` on `127.0.0.1:0`.
+    pub async fn start_with(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        Self::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await
+    }
+
+    /// Starts a sandbox listening on `addr` (port 0 picks a free port).
+    pub async fn bind(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let config = Arc::new(config);
+        let faults = Faults::default();
+        let recorder = record::Recorder::default();
+        let chatapi = ChatApiState::default();
+        let provider = ProviderContext {
+            config: config.clone(),
+            limiter: ratelimit::RateLimiter::default(),
+        };
+        let router = server::router(&provider, &chatapi);
+        let core = Arc::new(server::Core {
+            router,
+            faults: faults.clone(),
+            recorder: recorder.clone(),
+            base_url: base_url_for(addr).into(),
+        });
+        let (tx, rx) = oneshot::channel();
+        let task = tokio::spawn(server::accept_loop(listener, core, rx));
+        Ok(Sandbox {
+            addr,
+            config,
+            faults,
+            recorder,
+            chatapi,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` (an unspecified listen address is reported as loopback).
+    pub fn base_url(&self) -> String {
+        base_url_for(self.addr)
+    }
+
+    /// The ChatAPI v2 base URL: [`Sandbox::base_url`] + [`CHATAPI_PREFIX`].
+    pub fn chatapi_url(&self) -> String {
+        format!("{}{CHATAPI_PREFIX}", self.base_url())
+    }
+
+    /// The Bearer token the ChatAPI emulation accepts.
+    pub fn chatapi_token(&self) -> &str {
+        &self.config.chatapi_token
+    }
+
+    /// The configuration the sandbox runs with.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.config
+    }
+
+    /// Fault injection scripts.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// Every request received so far, in arrival order (faulted ones included).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.recorder.all()
+    }
+
+    /// How many recorded requests have `method` (case-insensitive) and a path starting with
+    /// `path_prefix`, compared with the full raw path (e.g. `/chatapi/v2/contact/id:1/message`)
+    /// or with its percent-decoded form.
+    pub fn request_count(&self, method: &str, path_prefix: &str) -> usize {
+        self.recorder.count(method, path_prefix)
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.recorder.clear();
+    }
+
+    /// A handle on the ChatAPI state, to seed and inspect it.
+    pub fn chatapi(&self) -> ChatApiState {
+        self.chatapi.clone()
+    }
+
+    /// Stops accepting connections, closes the open ones and waits for the server task.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+fn base_url_for(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
