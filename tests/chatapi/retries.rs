@@ -2,7 +2,6 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::json;
 use supportkit_chatapi::types::{Message, SendMessageRequest, TextMessage};
 use supportkit_chatapi::{Client, ContactIdentifier, ErrorKind, OperationExt, RetryPolicy};
 use supportkit_sandbox::Fault;

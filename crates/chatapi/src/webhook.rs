@@ -6,7 +6,7 @@
 //! [`verify`] tries the decoded key first (the preferred variant) and the raw
 //! key string second, and accepts a hex digest too, all in constant time.
 //! Events whose `event_type` this version does not know parse as
-//! [`WebhookEvent::Unknown`](crate::types::WebhookEvent::Unknown).
+//! [`WebhookEvent::Unknown`].
 //!
 //! ```
 //! use supportkit_chatapi::webhook;
