@@ -19,8 +19,12 @@ pub struct Model {
     pub error_message: Option<String>,
     pub enums: Vec<EnumDef>,
     pub unions: Vec<UnionDef>,
-    pub buckets: Vec<(String, f64)>,
+    pub buckets: Vec<(String, f64, bool)>,
     pub ops: Vec<OpDef>,
+    /// (field, failure value)
+    pub envelope: Option<(String, bool)>,
+    /// (provider code, runtime ErrorKind variant)
+    pub error_kinds: Vec<(String, &'static str)>,
     pub replacements: Vec<(String, String)>,
 }
 
@@ -77,13 +81,19 @@ pub enum Rule {
 }
 
 pub struct PageDef {
-    pub cursor_param: String,
-    pub cursor_is_int: bool,
+    /// `Cursor`, `Page` or `Offset` (runtime `PageStyle`).
+    pub style: &'static str,
+    /// Statements turning `cursor: &str` into `Ok(Self)`.
+    pub set_cursor: TokenStream,
     pub item_type: String,
     /// Rust expression over `page` giving `Vec<Item>`.
     pub items_expr: TokenStream,
-    /// Rust expression over `page` giving `Option<&str>`.
+    /// Rust expression over `page` giving `Result<Option<String>, String>`.
     pub next_expr: TokenStream,
+    /// Rust expression over `page` giving `Option<u64>`.
+    pub total_expr: Option<TokenStream>,
+    /// Rust expression over `item` giving `Option<String>`.
+    pub key_expr: Option<TokenStream>,
 }
 
 impl Model {
@@ -152,15 +162,46 @@ impl Model {
             }
         }
 
-        let mut buckets: Vec<(String, f64)> = Vec::new();
+        let envelope = match root.get("envelope") {
+            Some(e) => Some((
+                e.get("field")
+                    .and_then(|v| v.as_str())
+                    .ok_or("x-supportkit.envelope.field is missing")?
+                    .to_string(),
+                e.get("failure")
+                    .and_then(|v| v.as_bool())
+                    .ok_or("x-supportkit.envelope.failure must be a boolean")?,
+            )),
+            None => None,
+        };
+        let mut error_kinds = Vec::new();
+        if let Some(map) = root.get("error-kinds").and_then(|m| m.as_object()) {
+            for (code, kind) in map {
+                let kind = match kind.as_str() {
+                    Some("auth") => "Auth",
+                    Some("not_found") => "NotFound",
+                    Some("rate_limited") => "RateLimited",
+                    Some("conflict") => "Conflict",
+                    Some("invalid") => "Api",
+                    other => {
+                        return Err(format!(
+                            "x-supportkit.error-kinds.{code}: unknown kind {other:?} (auth, not_found, rate_limited, conflict, invalid)"
+                        ));
+                    }
+                };
+                error_kinds.push((code.clone(), kind));
+            }
+        }
+        let mut buckets: Vec<(String, f64, bool)> = Vec::new();
         let mut ops = Vec::new();
         for op in spec::operations(api) {
             let bucket = match op.op.extensions.get("x-supportkit-rate-limit") {
                 Some(v) => {
                     let name = v["bucket"].as_str().unwrap_or_default().to_string();
                     let rate = v["per-second"].as_f64().unwrap_or_default();
-                    match buckets.iter().position(|(n, _)| *n == name) {
-                        Some(i) if buckets[i].1 != rate => {
+                    let adaptive = v.get("adaptive").and_then(|a| a.as_bool()).unwrap_or(false);
+                    match buckets.iter().position(|(n, _, _)| *n == name) {
+                        Some(i) if buckets[i].1 != rate || buckets[i].2 != adaptive => {
                             return Err(format!(
                                 "{}: bucket `{name}` is declared with {rate}/s here and {}/s elsewhere",
                                 op.label(),
@@ -169,7 +210,7 @@ impl Model {
                         }
                         Some(i) => Some(i),
                         None => {
-                            buckets.push((name, rate));
+                            buckets.push((name, rate, adaptive));
                             Some(buckets.len() - 1)
                         }
                     }
@@ -217,6 +258,8 @@ impl Model {
             unions,
             buckets,
             ops,
+            envelope,
+            error_kinds,
             replacements: cfg
                 .replacements
                 .iter()
@@ -256,6 +299,85 @@ fn field_ident(prop: &str) -> Ident {
     }
 }
 
+/// Where a pagination parameter lives and how to set it.
+fn cursor_setter(api: &OpenAPI, op: &Op<'_>, name: &str) -> Result<(bool, TokenStream), String> {
+    let label = op.label();
+    let setter = field_ident(name);
+    // A query parameter...
+    if let Some(p) = op
+        .op
+        .parameters
+        .iter()
+        .filter_map(|p| spec::parameter(api, p))
+        .find(|p| p.parameter_data_ref().name == name)
+    {
+        let is_int = match &p.parameter_data_ref().format {
+            openapiv3::ParameterSchemaOrContent::Schema(s) => matches!(
+                spec::resolve(api, s).map(|s| &s.schema_kind),
+                Some(SchemaKind::Type(Type::Integer(_)))
+            ),
+            _ => false,
+        };
+        return Ok((is_int, quote!(self.#setter(value))));
+    }
+    // ...or a property of the JSON body.
+    let body = spec::request_body(api, op.op)
+        .and_then(|(_, s)| spec::resolve(api, s?))
+        .and_then(spec::object)
+        .ok_or_else(|| format!("{label}: pagination parameter `{name}` is neither a query parameter nor a body property"))?;
+    let prop = body
+        .properties
+        .get(name)
+        .and_then(|p| spec::resolve_boxed(api, p))
+        .ok_or_else(|| format!("{label}: pagination parameter `{name}` is neither a query parameter nor a body property"))?;
+    let is_int = matches!(prop.schema_kind, SchemaKind::Type(Type::Integer(_)));
+    let required = body.required.iter().any(|r| r == name);
+    let value = if required {
+        quote!(value)
+    } else {
+        quote!(Some(value))
+    };
+    Ok((is_int, quote!(self.body_map(|b| b.#setter(#value)))))
+}
+
+/// Follows a dotted path through object schemas; the expression borrows
+/// (`Option<&Leaf>`) or moves (`Option<Leaf>`), starting from `Some(<start>)`.
+fn walk_path<'a>(
+    api: &'a OpenAPI,
+    start: &str,
+    root: &'a openapiv3::ObjectType,
+    path: &str,
+    owned: bool,
+    what: &str,
+) -> Result<(TokenStream, &'a Schema), String> {
+    let start = ident(start);
+    let mut expr = quote!(Some(#start));
+    let mut current = root;
+    let hops: Vec<&str> = path.split('.').collect();
+    for (i, hop) in hops.iter().enumerate() {
+        let prop = current
+            .properties
+            .get(*hop)
+            .ok_or_else(|| format!("{what} path `{path}`: no property `{hop}`"))?;
+        let schema = spec::resolve_boxed(api, prop)
+            .ok_or_else(|| format!("{what} path `{path}` does not resolve"))?;
+        let optional = !current.required.iter().any(|r| r == hop) || schema.schema_data.nullable;
+        let f = field_ident(hop);
+        expr = match (optional, owned) {
+            (true, false) => quote!(#expr.and_then(|v| v.#f.as_ref())),
+            (false, false) => quote!(#expr.map(|v| &v.#f)),
+            (true, true) => quote!(#expr.and_then(|v| v.#f)),
+            (false, true) => quote!(#expr.map(|v| v.#f)),
+        };
+        if i + 1 == hops.len() {
+            return Ok((expr, schema));
+        }
+        current = spec::object(schema)
+            .ok_or_else(|| format!("{what} path `{path}`: `{hop}` is not an object"))?;
+    }
+    Err(format!("{what} path is empty"))
+}
+
 fn page_def(
     api: &OpenAPI,
     op: &Op<'_>,
@@ -263,37 +385,43 @@ fn page_def(
     output: Option<&str>,
 ) -> Result<PageDef, String> {
     let label = op.label();
+    let get = |k: &str| ext.get(k).and_then(|v| v.as_str());
     let output = output
         .ok_or_else(|| format!("{label}: a paginated operation needs a `$ref` success type"))?;
-    let cursor_param = ext["cursor-param"].as_str().unwrap_or_default().to_string();
-    let param = op
-        .op
-        .parameters
-        .iter()
-        .filter_map(|p| spec::parameter(api, p))
-        .find(|p| p.parameter_data_ref().name == cursor_param)
-        .ok_or_else(|| {
-            format!("{label}: pagination cursor-param `{cursor_param}` is not a parameter")
-        })?;
-    let cursor_is_int = match &param.parameter_data_ref().format {
-        openapiv3::ParameterSchemaOrContent::Schema(s) => matches!(
-            spec::resolve(api, s).map(|s| &s.schema_kind),
-            Some(SchemaKind::Type(Type::Integer(_)))
-        ),
-        _ => false,
-    };
     let page = spec::component(api, output)
         .and_then(spec::object)
         .ok_or_else(|| format!("{label}: success type `{output}` is not an object"))?;
 
-    // items: a top-level array of `$ref` items.
-    let items_prop = ext["items"].as_str().unwrap_or_default();
-    let items_schema = page
-        .properties
-        .get(items_prop)
-        .ok_or_else(|| format!("{label}: `{output}` has no property `{items_prop}`"))?;
-    let item_type = match spec::resolve_boxed(api, items_schema).map(|s| &s.schema_kind) {
-        Some(SchemaKind::Type(Type::Array(a))) => match &a.items {
+    let style = get("style").unwrap_or_default();
+    let (rt_style, param) = match style {
+        "cursor" => ("Cursor", get("cursor-param")),
+        "page" => ("Page", get("page-param")),
+        "offset" => ("Offset", get("offset-param")),
+        "token" => ("Cursor", get("token-param")),
+        other => return Err(format!("{label}: unknown pagination style `{other}`")),
+    };
+    let param = param
+        .ok_or_else(|| format!("{label}: pagination style `{style}` needs its parameter name"))?;
+    let (is_int, set) = cursor_setter(api, op, param)?;
+    let set_cursor = if is_int {
+        quote! {
+            let value: i64 = cursor.parse().map_err(|_| {
+                format!("pagination parameter `{}` is not an integer: {cursor:?}", #param)
+            })?;
+            Ok(#set)
+        }
+    } else {
+        quote! {
+            let value = cursor.to_string();
+            Ok(#set)
+        }
+    };
+
+    let items_path = get("items").ok_or_else(|| format!("{label}: pagination needs `items`"))?;
+    let (items_expr, items_schema) = walk_path(api, "page", page, items_path, true, "items")
+        .map_err(|e| format!("{label}: {e}"))?;
+    let item_type = match &items_schema.schema_kind {
+        SchemaKind::Type(Type::Array(a)) => match &a.items {
             Some(ReferenceOr::Reference { reference }) => {
                 spec::ref_name(reference).map(str::to_string)
             }
@@ -301,45 +429,54 @@ fn page_def(
         },
         _ => None,
     }
-    .ok_or_else(|| format!("{label}: `{output}.{items_prop}` must be an array of `$ref` items"))?;
-    let items_field = field_ident(items_prop);
-    let items_expr = if page.required.iter().any(|r| r == items_prop) {
-        quote!(page.#items_field)
-    } else {
-        quote!(page.#items_field.unwrap_or_default())
-    };
+    .ok_or_else(|| format!("{label}: `{output}.{items_path}` must be an array of `$ref` items"))?;
+    let items_expr = quote!(#items_expr.unwrap_or_default());
 
-    // next: a dotted path; each hop is optional unless required and not nullable.
-    let next_path = ext["next"].as_str().unwrap_or_default();
-    let mut expr = quote!(Some(page));
-    let mut current = page;
-    let hops: Vec<&str> = next_path.split('.').collect();
-    for (i, hop) in hops.iter().enumerate() {
-        let prop = current.properties.get(*hop).ok_or_else(|| {
-            format!("{label}: pagination `next` path `{next_path}`: no property `{hop}`")
-        })?;
-        let schema = spec::resolve_boxed(api, prop)
-            .ok_or_else(|| format!("{label}: `{next_path}` does not resolve"))?;
-        let optional = !current.required.iter().any(|r| r == hop) || schema.schema_data.nullable;
-        let f = field_ident(hop);
-        let last = i + 1 == hops.len();
-        expr = match (optional, last) {
-            (true, true) => quote!(#expr.and_then(|v| v.#f.as_deref())),
-            (false, true) => quote!(#expr.map(|v| v.#f.as_str())),
-            (true, false) => quote!(#expr.and_then(|v| v.#f.as_ref())),
-            (false, false) => quote!(#expr.map(|v| &v.#f)),
-        };
-        if !last {
-            current = spec::object(schema)
-                .ok_or_else(|| format!("{label}: `{next_path}`: `{hop}` is not an object"))?;
+    let next_expr = match style {
+        "offset" => quote!(Ok(None)),
+        _ => {
+            let next = get("next").ok_or_else(|| format!("{label}: pagination needs `next`"))?;
+            let (expr, _) = walk_path(api, "page", page, next, false, "next")
+                .map_err(|e| format!("{label}: {e}"))?;
+            if style == "cursor" {
+                quote! {
+                    match #expr {
+                        Some(link) => ::supportkit_runtime::cursor_in_link(link, #param).map(Some),
+                        None => Ok(None),
+                    }
+                }
+            } else {
+                quote!(Ok(#expr.map(|v| v.to_string())))
+            }
         }
-    }
+    };
+    let total_expr = match get("total") {
+        Some(path) => {
+            let (expr, _) = walk_path(api, "page", page, path, false, "total")
+                .map_err(|e| format!("{label}: {e}"))?;
+            Some(quote!(#expr.and_then(|v| u64::try_from(*v).ok())))
+        }
+        None => None,
+    };
+    let key_expr = match get("dedupe-by") {
+        Some(key) => {
+            let item = spec::component(api, &item_type)
+                .and_then(spec::object)
+                .ok_or_else(|| format!("{label}: dedupe-by needs object items"))?;
+            let (expr, _) = walk_path(api, "item", item, key, false, "dedupe-by")
+                .map_err(|e| format!("{label}: {e}"))?;
+            Some(quote!(#expr.map(|v| v.to_string())))
+        }
+        None => None,
+    };
     Ok(PageDef {
-        cursor_param,
-        cursor_is_int,
+        style: rt_style,
+        set_cursor,
         item_type,
         items_expr,
-        next_expr: expr,
+        next_expr,
+        total_expr,
+        key_expr,
     })
 }
 
@@ -690,10 +827,23 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
     });
     let default_url = &model.servers[0];
     let servers = &model.servers;
-    let buckets = model
-        .buckets
-        .iter()
-        .map(|(n, r)| quote!(::supportkit_runtime::meta::BucketMeta { name: #n, per_second: #r }));
+    let buckets = model.buckets.iter().map(|(n, r, a)| {
+        quote!(::supportkit_runtime::meta::BucketMeta { name: #n, per_second: #r, adaptive: #a })
+    });
+    let envelope = match &model.envelope {
+        Some((field, failure)) => {
+            quote!(Some(::supportkit_runtime::meta::EnvelopeMeta { field: #field, failure: #failure }))
+        }
+        None => quote!(None),
+    };
+    let error_kinds = model.error_kinds.iter().map(|(code, kind)| {
+        let kind = ident(kind);
+        quote!((#code, ::supportkit_runtime::ErrorKind::#kind))
+    });
+    let error_code_field = match &model.error_code {
+        Some(f) => quote!(Some(#f)),
+        None => quote!(None),
+    };
     let ops = model.ops.iter().map(op_meta);
     let op_count = model.ops.len();
 
@@ -732,33 +882,39 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
         let p = op.pagination.as_ref()?;
         let builder = ident(&op.builder);
         let item = ident(&p.item_type.to_upper_camel_case());
-        let setter = field_ident(&p.cursor_param);
-        let cursor_param = &p.cursor_param;
-        let set = if p.cursor_is_int {
-            quote! {
-                let cursor: i64 = cursor.parse().map_err(|_| {
-                    format!("pagination cursor `{}` is not an integer: {cursor:?}", #cursor_param)
-                })?;
-                Ok(self.#setter(cursor))
-            }
-        } else {
-            quote!(Ok(self.#setter(cursor.to_string())))
-        };
+        let style = ident(p.style);
+        let set_cursor = &p.set_cursor;
         let items_expr = &p.items_expr;
         let next_expr = &p.next_expr;
-        Some(quote! {
-            impl ::supportkit_runtime::CursorPaged for builder::#builder<'_> {
-                type Item = types::#item;
-                const CURSOR_PARAM: &'static str = #cursor_param;
-                fn with_cursor(self, cursor: &str) -> ::std::result::Result<Self, ::std::string::String> {
-                    #set
+        let total = p.total_expr.as_ref().map(|e| {
+            quote! {
+                fn total(page: &Self::Output) -> ::std::option::Option<u64> {
+                    #e
                 }
-                fn next_url(page: &Self::Output) -> ::std::option::Option<&str> {
+            }
+        });
+        let key = p.key_expr.as_ref().map(|e| {
+            quote! {
+                fn item_key(item: &Self::Item) -> ::std::option::Option<::std::string::String> {
+                    #e
+                }
+            }
+        });
+        Some(quote! {
+            impl ::supportkit_runtime::Paged for builder::#builder<'_> {
+                type Item = types::#item;
+                const STYLE: ::supportkit_runtime::PageStyle = ::supportkit_runtime::PageStyle::#style;
+                fn with_cursor(self, cursor: &str) -> ::std::result::Result<Self, ::std::string::String> {
+                    #set_cursor
+                }
+                fn next_cursor(page: &Self::Output) -> ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String> {
                     #next_expr
                 }
                 fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
                     #items_expr
                 }
+                #total
+                #key
             }
         })
     });
@@ -789,6 +945,9 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
             auth: ::supportkit_runtime::meta::AuthScheme::#auth,
             buckets: &[#(#buckets),*],
             operations: &OPERATIONS,
+            envelope: #envelope,
+            error_kinds: &[#(#error_kinds),*],
+            error_code_field: #error_code_field,
         };
 
         /// Every operation of the spec, sorted by id.
@@ -826,6 +985,9 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
             }
             fn message(&self) -> ::std::option::Option<::std::string::String> {
                 #message
+            }
+            fn kind(&self) -> ::std::option::Option<::supportkit_runtime::ErrorKind> {
+                PROVIDER.kind_for_code(&::supportkit_runtime::ProviderErrorBody::code(self)?)
             }
         }
 

@@ -20,7 +20,10 @@ pub fn format(
     let extra: syn::File =
         syn::parse2(extra).map_err(|e| format!("extra code does not parse: {e}"))?;
     file.items.extend(extra.items);
-    Ok(finish(prettyplease::unparse(&file), cfg))
+    // Progenitor's usage snippets are illustrations, not tests: mark them
+    // `text` so rustdoc neither compiles nor reports them as ignored tests.
+    let code = prettyplease::unparse(&file).replace("```ignore", "```text");
+    Ok(finish(code, cfg))
 }
 
 fn finish(body: String, cfg: &ProviderConfig) -> String {

@@ -9782,7 +9782,7 @@ Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
-```ignore
+```text
 let response = client.get_contact()
     .identifier(identifier)
     .send()
@@ -9807,7 +9807,7 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```ignore
+```text
 let response = client.update_contact()
     .identifier(identifier)
     .body(body)
@@ -9836,7 +9836,7 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```ignore
+```text
 let response = client.create_contact()
     .identifier(identifier)
     .body(body)
@@ -9860,7 +9860,7 @@ Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
-```ignore
+```text
 let response = client.delete_contact()
     .identifier(identifier)
     .send()
@@ -9884,7 +9884,7 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```ignore
+```text
 let response = client.create_or_update_contact()
     .identifier(identifier)
     .body(body)
@@ -9904,7 +9904,7 @@ mergecontacts]. Rate: 5 req/s (Límites: "Fusionar dos contactos").
 
 Sends a `POST` request to `/contact/merge`
 
-```ignore
+```text
 let response = client.merge_contacts()
     .body(body)
     .send()
@@ -9931,7 +9931,7 @@ page's `pagination.next` URL. Omit for the first page.
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 - `body`
-```ignore
+```text
 let response = client.list_contacts()
     .cursor_id(cursor_id)
     .limit(limit)
@@ -9958,7 +9958,7 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```ignore
+```text
 let response = client.add_tags()
     .identifier(identifier)
     .body(body)
@@ -9983,7 +9983,7 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```ignore
+```text
 let response = client.remove_tags()
     .identifier(identifier)
     .body(body)
@@ -10010,7 +10010,7 @@ Arguments:
 page's `pagination.next` URL. Omit for the first page.
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```ignore
+```text
 let response = client.list_contact_channels()
     .identifier(identifier)
     .cursor_id(cursor_id)
@@ -10036,7 +10036,7 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```ignore
+```text
 let response = client.update_lifecycle()
     .identifier(identifier)
     .body(body)
@@ -10067,7 +10067,7 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```ignore
+```text
 let response = client.send_message()
     .identifier(identifier)
     .body(body)
@@ -10095,7 +10095,7 @@ Arguments:
 taken from the `cursorId` query of the previous page's `pagination.next` URL.
 
 - `limit`: Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10 [WHITE-LABEL aelyst].
-```ignore
+```text
 let response = client.list_messages()
     .identifier(identifier)
     .cursor_id(cursor_id)
@@ -10120,7 +10120,7 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `message_id`: The message id returned by send_message or a message listing.
-```ignore
+```text
 let response = client.get_message()
     .identifier(identifier)
     .message_id(message_id)
@@ -10146,7 +10146,7 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```ignore
+```text
 let response = client.create_comment()
     .identifier(identifier)
     .body(body)
@@ -10171,7 +10171,7 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```ignore
+```text
 let response = client.assign_conversation()
     .identifier(identifier)
     .body(body)
@@ -10198,7 +10198,7 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```ignore
+```text
 let response = client.update_conversation_status()
     .identifier(identifier)
     .body(body)
@@ -10221,7 +10221,7 @@ Arguments:
 page's `pagination.next` URL. Omit for the first page.
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```ignore
+```text
 let response = client.list_space_channels()
     .cursor_id(cursor_id)
     .limit(limit)
@@ -10246,7 +10246,7 @@ Arguments:
 page's `pagination.next` URL. Omit for the first page.
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```ignore
+```text
 let response = client.list_whatsapp_templates()
     .channel_id(channel_id)
     .cursor_id(cursor_id)
@@ -10271,7 +10271,7 @@ Arguments:
 page's `pagination.next` URL. Omit for the first page.
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```ignore
+```text
 let response = client.list_closing_notes()
     .cursor_id(cursor_id)
     .limit(limit)
@@ -10295,7 +10295,7 @@ Arguments:
 page's `pagination.next` URL. Omit for the first page.
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```ignore
+```text
 let response = client.list_users()
     .cursor_id(cursor_id)
     .limit(limit)
@@ -10315,7 +10315,7 @@ Sends a `GET` request to `/space/user/{id}`
 
 Arguments:
 - `id`: User id.
-```ignore
+```text
 let response = client.get_user()
     .id(id)
     .send()
@@ -10340,7 +10340,7 @@ Arguments:
 page's `pagination.next` URL. Omit for the first page.
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```ignore
+```text
 let response = client.list_custom_fields()
     .cursor_id(cursor_id)
     .limit(limit)
@@ -10362,7 +10362,7 @@ table lists "Crear campo de contacto" at 5; the seed's table is followed.
 
 Sends a `POST` request to `/space/custom_field`
 
-```ignore
+```text
 let response = client.create_custom_field()
     .body(body)
     .send()
@@ -10383,7 +10383,7 @@ Sends a `GET` request to `/space/custom_field/{id}`
 
 Arguments:
 - `id`: Contact field id.
-```ignore
+```text
 let response = client.get_custom_field()
     .id(id)
     .send()
@@ -10403,7 +10403,7 @@ Rate: not in the Límites table; 5 req/s [INFERRED], shared with create/delete.
 
 Sends a `PUT` request to `/space/tag`
 
-```ignore
+```text
 let response = client.update_space_tag()
     .body(body)
     .send()
@@ -10421,7 +10421,7 @@ bucket shared by create/update/delete (like the contact write row).
 
 Sends a `POST` request to `/space/tag`
 
-```ignore
+```text
 let response = client.create_space_tag()
     .body(body)
     .send()
@@ -10440,7 +10440,7 @@ create/update.
 
 Sends a `DELETE` request to `/space/tag`
 
-```ignore
+```text
 let response = client.delete_space_tag()
     .body(body)
     .send()
@@ -13334,97 +13334,123 @@ pub static PROVIDER: ::supportkit_runtime::meta::ProviderMeta = ::supportkit_run
         ::supportkit_runtime::meta::BucketMeta {
             name: "contact_get",
             per_second: 10f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "contact_write",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "contact_upsert",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "contact_merge",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "contact_list",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "contact_tags",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "contact_channels",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "contact_lifecycle",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "message_send",
             per_second: 10f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "message_list",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "message_get",
             per_second: 15f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "comment_create",
             per_second: 10f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "conversation_assign",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "conversation_status",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "space_channel_list",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "template_list",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "closing_note_list",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "user_list",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "user_get",
             per_second: 10f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "custom_field_list",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "custom_field_create",
             per_second: 5f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "custom_field_get",
             per_second: 10f64,
+            adaptive: false,
         },
         ::supportkit_runtime::meta::BucketMeta {
             name: "space_tag_write",
             per_second: 5f64,
+            adaptive: false,
         },
     ],
     operations: &OPERATIONS,
+    envelope: None,
+    error_kinds: &[],
+    error_code_field: Some("code"),
 };
 /// Every operation of the spec, sorted by id.
 pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
@@ -14089,6 +14115,9 @@ impl ::supportkit_runtime::ProviderErrorBody for types::ApiError {
     fn message(&self) -> ::std::option::Option<::std::string::String> {
         self.message.as_ref().map(|v| v.to_string())
     }
+    fn kind(&self) -> ::std::option::Option<::supportkit_runtime::ErrorKind> {
+        PROVIDER.kind_for_code(&::supportkit_runtime::ProviderErrorBody::code(self)?)
+    }
 }
 impl ::supportkit_runtime::Operation for builder::AddTags<'_> {
     type Output = types::ContactActionResponse;
@@ -14594,180 +14623,285 @@ impl ::supportkit_runtime::Operation for builder::UpdateSpaceTag<'_> {
         builder::UpdateSpaceTag::send(self)
     }
 }
-impl ::supportkit_runtime::CursorPaged for builder::ListClosingNotes<'_> {
+impl ::supportkit_runtime::Paged for builder::ListClosingNotes<'_> {
     type Item = types::ClosingNote;
-    const CURSOR_PARAM: &'static str = "cursorId";
+    const STYLE: ::supportkit_runtime::PageStyle = ::supportkit_runtime::PageStyle::Cursor;
     fn with_cursor(
         self,
         cursor: &str,
     ) -> ::std::result::Result<Self, ::std::string::String> {
-        let cursor: i64 = cursor
+        let value: i64 = cursor
             .parse()
             .map_err(|_| {
                 format!(
-                    "pagination cursor `{}` is not an integer: {cursor:?}", "cursorId"
+                    "pagination parameter `{}` is not an integer: {cursor:?}", "cursorId"
                 )
             })?;
-        Ok(self.cursor_id(cursor))
+        Ok(self.cursor_id(value))
     }
-    fn next_url(page: &Self::Output) -> ::std::option::Option<&str> {
-        Some(page).and_then(|v| v.pagination.as_ref()).and_then(|v| v.next.as_deref())
+    fn next_cursor(
+        page: &Self::Output,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::std::string::String>,
+        ::std::string::String,
+    > {
+        match Some(page)
+            .and_then(|v| v.pagination.as_ref())
+            .and_then(|v| v.next.as_ref())
+        {
+            Some(link) => {
+                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
+            }
+            None => Ok(None),
+        }
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
-        page.items
+        Some(page).map(|v| v.items).unwrap_or_default()
     }
 }
-impl ::supportkit_runtime::CursorPaged for builder::ListContactChannels<'_> {
+impl ::supportkit_runtime::Paged for builder::ListContactChannels<'_> {
     type Item = types::Channel;
-    const CURSOR_PARAM: &'static str = "cursorId";
+    const STYLE: ::supportkit_runtime::PageStyle = ::supportkit_runtime::PageStyle::Cursor;
     fn with_cursor(
         self,
         cursor: &str,
     ) -> ::std::result::Result<Self, ::std::string::String> {
-        let cursor: i64 = cursor
+        let value: i64 = cursor
             .parse()
             .map_err(|_| {
                 format!(
-                    "pagination cursor `{}` is not an integer: {cursor:?}", "cursorId"
+                    "pagination parameter `{}` is not an integer: {cursor:?}", "cursorId"
                 )
             })?;
-        Ok(self.cursor_id(cursor))
+        Ok(self.cursor_id(value))
     }
-    fn next_url(page: &Self::Output) -> ::std::option::Option<&str> {
-        Some(page).and_then(|v| v.pagination.as_ref()).and_then(|v| v.next.as_deref())
+    fn next_cursor(
+        page: &Self::Output,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::std::string::String>,
+        ::std::string::String,
+    > {
+        match Some(page)
+            .and_then(|v| v.pagination.as_ref())
+            .and_then(|v| v.next.as_ref())
+        {
+            Some(link) => {
+                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
+            }
+            None => Ok(None),
+        }
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
-        page.items
+        Some(page).map(|v| v.items).unwrap_or_default()
     }
 }
-impl ::supportkit_runtime::CursorPaged for builder::ListContacts<'_> {
+impl ::supportkit_runtime::Paged for builder::ListContacts<'_> {
     type Item = types::Contact;
-    const CURSOR_PARAM: &'static str = "cursorId";
+    const STYLE: ::supportkit_runtime::PageStyle = ::supportkit_runtime::PageStyle::Cursor;
     fn with_cursor(
         self,
         cursor: &str,
     ) -> ::std::result::Result<Self, ::std::string::String> {
-        let cursor: i64 = cursor
+        let value: i64 = cursor
             .parse()
             .map_err(|_| {
                 format!(
-                    "pagination cursor `{}` is not an integer: {cursor:?}", "cursorId"
+                    "pagination parameter `{}` is not an integer: {cursor:?}", "cursorId"
                 )
             })?;
-        Ok(self.cursor_id(cursor))
+        Ok(self.cursor_id(value))
     }
-    fn next_url(page: &Self::Output) -> ::std::option::Option<&str> {
-        Some(page).and_then(|v| v.pagination.as_ref()).and_then(|v| v.next.as_deref())
+    fn next_cursor(
+        page: &Self::Output,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::std::string::String>,
+        ::std::string::String,
+    > {
+        match Some(page)
+            .and_then(|v| v.pagination.as_ref())
+            .and_then(|v| v.next.as_ref())
+        {
+            Some(link) => {
+                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
+            }
+            None => Ok(None),
+        }
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
-        page.items
+        Some(page).map(|v| v.items).unwrap_or_default()
     }
 }
-impl ::supportkit_runtime::CursorPaged for builder::ListCustomFields<'_> {
+impl ::supportkit_runtime::Paged for builder::ListCustomFields<'_> {
     type Item = types::CustomField;
-    const CURSOR_PARAM: &'static str = "cursorId";
+    const STYLE: ::supportkit_runtime::PageStyle = ::supportkit_runtime::PageStyle::Cursor;
     fn with_cursor(
         self,
         cursor: &str,
     ) -> ::std::result::Result<Self, ::std::string::String> {
-        let cursor: i64 = cursor
+        let value: i64 = cursor
             .parse()
             .map_err(|_| {
                 format!(
-                    "pagination cursor `{}` is not an integer: {cursor:?}", "cursorId"
+                    "pagination parameter `{}` is not an integer: {cursor:?}", "cursorId"
                 )
             })?;
-        Ok(self.cursor_id(cursor))
+        Ok(self.cursor_id(value))
     }
-    fn next_url(page: &Self::Output) -> ::std::option::Option<&str> {
-        Some(page).and_then(|v| v.pagination.as_ref()).and_then(|v| v.next.as_deref())
+    fn next_cursor(
+        page: &Self::Output,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::std::string::String>,
+        ::std::string::String,
+    > {
+        match Some(page)
+            .and_then(|v| v.pagination.as_ref())
+            .and_then(|v| v.next.as_ref())
+        {
+            Some(link) => {
+                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
+            }
+            None => Ok(None),
+        }
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
-        page.items
+        Some(page).map(|v| v.items).unwrap_or_default()
     }
 }
-impl ::supportkit_runtime::CursorPaged for builder::ListMessages<'_> {
+impl ::supportkit_runtime::Paged for builder::ListMessages<'_> {
     type Item = types::MessageRecord;
-    const CURSOR_PARAM: &'static str = "cursorId";
+    const STYLE: ::supportkit_runtime::PageStyle = ::supportkit_runtime::PageStyle::Cursor;
     fn with_cursor(
         self,
         cursor: &str,
     ) -> ::std::result::Result<Self, ::std::string::String> {
-        Ok(self.cursor_id(cursor.to_string()))
+        let value = cursor.to_string();
+        Ok(self.cursor_id(value))
     }
-    fn next_url(page: &Self::Output) -> ::std::option::Option<&str> {
-        Some(page).and_then(|v| v.pagination.as_ref()).and_then(|v| v.next.as_deref())
+    fn next_cursor(
+        page: &Self::Output,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::std::string::String>,
+        ::std::string::String,
+    > {
+        match Some(page)
+            .and_then(|v| v.pagination.as_ref())
+            .and_then(|v| v.next.as_ref())
+        {
+            Some(link) => {
+                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
+            }
+            None => Ok(None),
+        }
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
-        page.items
+        Some(page).map(|v| v.items).unwrap_or_default()
     }
 }
-impl ::supportkit_runtime::CursorPaged for builder::ListSpaceChannels<'_> {
+impl ::supportkit_runtime::Paged for builder::ListSpaceChannels<'_> {
     type Item = types::Channel;
-    const CURSOR_PARAM: &'static str = "cursorId";
+    const STYLE: ::supportkit_runtime::PageStyle = ::supportkit_runtime::PageStyle::Cursor;
     fn with_cursor(
         self,
         cursor: &str,
     ) -> ::std::result::Result<Self, ::std::string::String> {
-        let cursor: i64 = cursor
+        let value: i64 = cursor
             .parse()
             .map_err(|_| {
                 format!(
-                    "pagination cursor `{}` is not an integer: {cursor:?}", "cursorId"
+                    "pagination parameter `{}` is not an integer: {cursor:?}", "cursorId"
                 )
             })?;
-        Ok(self.cursor_id(cursor))
+        Ok(self.cursor_id(value))
     }
-    fn next_url(page: &Self::Output) -> ::std::option::Option<&str> {
-        Some(page).and_then(|v| v.pagination.as_ref()).and_then(|v| v.next.as_deref())
+    fn next_cursor(
+        page: &Self::Output,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::std::string::String>,
+        ::std::string::String,
+    > {
+        match Some(page)
+            .and_then(|v| v.pagination.as_ref())
+            .and_then(|v| v.next.as_ref())
+        {
+            Some(link) => {
+                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
+            }
+            None => Ok(None),
+        }
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
-        page.items
+        Some(page).map(|v| v.items).unwrap_or_default()
     }
 }
-impl ::supportkit_runtime::CursorPaged for builder::ListUsers<'_> {
+impl ::supportkit_runtime::Paged for builder::ListUsers<'_> {
     type Item = types::User;
-    const CURSOR_PARAM: &'static str = "cursorId";
+    const STYLE: ::supportkit_runtime::PageStyle = ::supportkit_runtime::PageStyle::Cursor;
     fn with_cursor(
         self,
         cursor: &str,
     ) -> ::std::result::Result<Self, ::std::string::String> {
-        let cursor: i64 = cursor
+        let value: i64 = cursor
             .parse()
             .map_err(|_| {
                 format!(
-                    "pagination cursor `{}` is not an integer: {cursor:?}", "cursorId"
+                    "pagination parameter `{}` is not an integer: {cursor:?}", "cursorId"
                 )
             })?;
-        Ok(self.cursor_id(cursor))
+        Ok(self.cursor_id(value))
     }
-    fn next_url(page: &Self::Output) -> ::std::option::Option<&str> {
-        Some(page).and_then(|v| v.pagination.as_ref()).and_then(|v| v.next.as_deref())
+    fn next_cursor(
+        page: &Self::Output,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::std::string::String>,
+        ::std::string::String,
+    > {
+        match Some(page)
+            .and_then(|v| v.pagination.as_ref())
+            .and_then(|v| v.next.as_ref())
+        {
+            Some(link) => {
+                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
+            }
+            None => Ok(None),
+        }
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
-        page.items
+        Some(page).map(|v| v.items).unwrap_or_default()
     }
 }
-impl ::supportkit_runtime::CursorPaged for builder::ListWhatsappTemplates<'_> {
+impl ::supportkit_runtime::Paged for builder::ListWhatsappTemplates<'_> {
     type Item = types::WhatsAppTemplateRecord;
-    const CURSOR_PARAM: &'static str = "cursorId";
+    const STYLE: ::supportkit_runtime::PageStyle = ::supportkit_runtime::PageStyle::Cursor;
     fn with_cursor(
         self,
         cursor: &str,
     ) -> ::std::result::Result<Self, ::std::string::String> {
-        let cursor: i64 = cursor
+        let value: i64 = cursor
             .parse()
             .map_err(|_| {
                 format!(
-                    "pagination cursor `{}` is not an integer: {cursor:?}", "cursorId"
+                    "pagination parameter `{}` is not an integer: {cursor:?}", "cursorId"
                 )
             })?;
-        Ok(self.cursor_id(cursor))
+        Ok(self.cursor_id(value))
     }
-    fn next_url(page: &Self::Output) -> ::std::option::Option<&str> {
-        Some(page).and_then(|v| v.pagination.as_ref()).and_then(|v| v.next.as_deref())
+    fn next_cursor(
+        page: &Self::Output,
+    ) -> ::std::result::Result<
+        ::std::option::Option<::std::string::String>,
+        ::std::string::String,
+    > {
+        match Some(page)
+            .and_then(|v| v.pagination.as_ref())
+            .and_then(|v| v.next.as_ref())
+        {
+            Some(link) => {
+                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
+            }
+            None => Ok(None),
+        }
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
-        page.items
+        Some(page).map(|v| v.items).unwrap_or_default()
     }
 }

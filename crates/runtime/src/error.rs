@@ -17,6 +17,8 @@ pub enum ErrorKind {
     NotFound,
     /// Rate limited (429 or a rate-limit error code), after any retries.
     RateLimited,
+    /// The provider refused a conflicting change (409 or a conflict error code).
+    Conflict,
     /// Any other error answer from the provider.
     Api,
     /// The connection could not be made (nothing was sent).
@@ -43,6 +45,7 @@ impl ErrorKind {
             Self::Auth => "authentication failed",
             Self::NotFound => "not found",
             Self::RateLimited => "rate limited",
+            Self::Conflict => "conflict",
             Self::Api => "provider error",
             Self::Connect => "could not connect",
             Self::Timeout => "timed out",
@@ -116,6 +119,7 @@ impl Error {
         let kind = match status {
             401 | 403 => ErrorKind::Auth,
             404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
             429 => ErrorKind::RateLimited,
             _ => ErrorKind::Api,
         };

@@ -35,6 +35,7 @@
 mod config;
 mod error;
 pub mod meta;
+pub mod multipart;
 mod operation;
 mod pagination;
 mod ratelimit;
@@ -49,7 +50,9 @@ pub mod webhook;
 pub use config::{Config, Parts};
 pub use error::{EXCERPT_LEN, Error, ErrorKind, excerpt};
 pub use operation::{Operation, OperationExt, ProviderErrorBody};
-pub use pagination::{CursorPaged, Page, PaginateExt, Paginator, cursor_from_url};
+pub use pagination::{
+    Page, PageStyle, Paged, PaginateExt, Paginator, cursor_from_url, cursor_in_link,
+};
 pub use progenitor_client::ResponseValue;
 pub use ratelimit::RateLimitConfig;
 pub use retry::{RetryPolicy, parse_retry_after};

@@ -16,9 +16,32 @@ pub struct ProviderMeta {
     pub buckets: &'static [BucketMeta],
     /// Every operation, sorted by [`OperationMeta::id`].
     pub operations: &'static [OperationMeta],
+    /// A 2xx whose body says "failure" is an error (`{ok: false}`, `{error: true}`).
+    pub envelope: Option<EnvelopeMeta>,
+    /// Provider error codes and what they mean.
+    pub error_kinds: &'static [(&'static str, crate::ErrorKind)],
+    /// The property of an error body holding the provider's error code.
+    pub error_code_field: Option<&'static str>,
+}
+
+/// How a provider signals failure inside a 2xx body.
+#[derive(Debug)]
+pub struct EnvelopeMeta {
+    /// The boolean property of every response body.
+    pub field: &'static str,
+    /// The value of `field` that means failure.
+    pub failure: bool,
 }
 
 impl ProviderMeta {
+    /// What a provider error code means, if the spec says.
+    pub fn kind_for_code(&self, code: &str) -> Option<crate::ErrorKind> {
+        self.error_kinds
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, k)| *k)
+    }
+
     /// Looks an operation up by its snake_case id.
     pub fn operation(&self, id: &str) -> Option<&'static OperationMeta> {
         self.operations
@@ -42,8 +65,10 @@ pub enum AuthScheme {
 pub struct BucketMeta {
     /// Bucket name from the spec.
     pub name: &'static str,
-    /// Documented requests per second.
+    /// Documented (or, when adaptive, starting) requests per second.
     pub per_second: f64,
+    /// No published rate: slow down after each 429, recover on success.
+    pub adaptive: bool,
 }
 
 /// Whether an operation may be retried after the provider may have processed it.

@@ -86,7 +86,12 @@ async fn map_error<E: ProviderErrorBody>(
             out
         }
         P::ErrorResponse(value) => {
-            let status = value.status().as_u16();
+            // A failed envelope on a 2xx: report the status the provider sent.
+            let status = value
+                .headers()
+                .get(crate::transport::ENVELOPE_STATUS)
+                .and_then(|v| v.to_str().ok()?.parse().ok())
+                .unwrap_or(value.status().as_u16());
             let retry_after = crate::retry::parse_retry_after(value.headers());
             let body = value.into_inner();
             let mut out = Error::from_status(provider, status)

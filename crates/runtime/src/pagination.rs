@@ -1,10 +1,12 @@
-//! Streams over cursor-paginated list operations.
+//! Streams over paginated list operations.
 //!
-//! The generator implements [`CursorPaged`] for every operation whose spec
-//! carries `x-supportkit-pagination`. Each page is the first request with only
-//! the cursor changed, so filters and the page size are kept on every page.
-//! Guards: a page without items ends the stream, a cursor seen before is an
-//! error (never a loop), and [`Paginator::max_pages`] caps the walk.
+//! The generator implements [`Paged`] for every operation whose spec carries
+//! `x-supportkit-pagination`. Each page is the first request with only the
+//! cursor (cursor, page number, offset or token) changed, so filters and the
+//! page size are kept on every page. Guards: a page without items ends the
+//! stream; a cursor seen before is an error (never a loop); items with a
+//! dedupe key are yielded once, and an offset page with nothing new ends the
+//! stream; [`Paginator::max_pages`] caps the walk.
 
 use std::collections::HashSet;
 
@@ -13,16 +15,35 @@ use futures::{Stream, TryStreamExt};
 use crate::error::{Error, ErrorKind};
 use crate::operation::{Operation, OperationExt};
 
-/// A list operation whose next page is named by a cursor in a `next` URL.
-pub trait CursorPaged: Operation + Clone {
+/// How a list names its next page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageStyle {
+    /// An opaque cursor read from a next-page URL or token.
+    Cursor,
+    /// A page number.
+    Page,
+    /// An item offset: the next offset is this one plus the page's length.
+    Offset,
+}
+
+/// A paginated list operation (implemented by the generator).
+pub trait Paged: Operation + Clone {
     /// One listed item.
     type Item: Send;
-    /// The query parameter carrying the cursor.
-    const CURSOR_PARAM: &'static str;
-    /// This request, asking for the page after `cursor`.
+    /// How the next page is named.
+    const STYLE: PageStyle;
+    /// This request, asking for the page named by `cursor`.
     fn with_cursor(self, cursor: &str) -> Result<Self, String>;
-    /// The next-page URL of a page, if any.
-    fn next_url(page: &Self::Output) -> Option<&str>;
+    /// The next page's cursor or number, if the page names one (not used for offsets).
+    fn next_cursor(page: &Self::Output) -> Result<Option<String>, String>;
+    /// The total number of items, when the provider says.
+    fn total(_page: &Self::Output) -> Option<u64> {
+        None
+    }
+    /// A key identifying an item, for dropping repeats.
+    fn item_key(_item: &Self::Item) -> Option<String> {
+        None
+    }
     /// The items of a page.
     fn into_items(page: Self::Output) -> Vec<Self::Item>;
 }
@@ -32,9 +53,9 @@ pub trait CursorPaged: Operation + Clone {
 pub struct Page<T> {
     /// 1-based page number within this walk.
     pub number: usize,
-    /// The items.
+    /// The items (repeats already dropped, for lists with a dedupe key).
     pub items: Vec<T>,
-    /// The cursor of the next page, if the provider announced one.
+    /// The cursor of the next page, if there is one.
     pub next_cursor: Option<String>,
 }
 
@@ -45,7 +66,7 @@ pub struct Paginator<B> {
     max_pages: Option<usize>,
 }
 
-impl<B: CursorPaged> Paginator<B> {
+impl<B: Paged> Paginator<B> {
     /// Stops after `n` pages.
     pub fn max_pages(mut self, n: usize) -> Self {
         self.max_pages = Some(n);
@@ -57,7 +78,9 @@ impl<B: CursorPaged> Paginator<B> {
         struct State<B> {
             first: B,
             cursor: Option<String>,
-            seen: HashSet<String>,
+            seen_cursors: HashSet<String>,
+            seen_items: HashSet<String>,
+            offset: u64,
             number: usize,
             done: bool,
             max_pages: Option<usize>,
@@ -65,7 +88,9 @@ impl<B: CursorPaged> Paginator<B> {
         let state = State {
             first: self.first,
             cursor: None,
-            seen: HashSet::new(),
+            seen_cursors: HashSet::new(),
+            seen_items: HashSet::new(),
+            offset: 0,
             number: 0,
             done: false,
             max_pages: self.max_pages,
@@ -82,36 +107,52 @@ impl<B: CursorPaged> Paginator<B> {
                     .with_message(msg)
             };
             let request = match &st.cursor {
+                None if B::STYLE == PageStyle::Offset => {
+                    st.first.clone().with_cursor("0").map_err(fail)?
+                }
                 None => st.first.clone(),
                 Some(c) => st.first.clone().with_cursor(c).map_err(fail)?,
             };
             let page = request.call().await?;
             st.number += 1;
-            let next_cursor = match B::next_url(&page) {
-                None => None,
-                Some(url) => Some(cursor_from_url(url, B::CURSOR_PARAM).ok_or_else(|| {
-                    fail(format!(
-                        "the next-page link {url:?} carries no `{}`",
-                        B::CURSOR_PARAM
-                    ))
-                })?),
+            let total = B::total(&page);
+            let mut next = match B::STYLE {
+                PageStyle::Offset => None,
+                _ => B::next_cursor(&page).map_err(fail)?,
             };
-            let items = B::into_items(page);
-            match &next_cursor {
-                _ if items.is_empty() => st.done = true,
+            let raw = B::into_items(page);
+            let raw_len = raw.len() as u64;
+            let items: Vec<B::Item> = raw
+                .into_iter()
+                .filter(|item| match B::item_key(item) {
+                    Some(key) => st.seen_items.insert(key),
+                    None => true,
+                })
+                .collect();
+            if B::STYLE == PageStyle::Offset {
+                st.offset += raw_len;
+                let finished =
+                    raw_len == 0 || items.is_empty() || total.is_some_and(|t| st.offset >= t);
+                next = (!finished).then(|| st.offset.to_string());
+            }
+            match &next {
+                _ if raw_len == 0 => st.done = true,
                 None => st.done = true,
-                Some(c) if !st.seen.insert(c.clone()) => {
+                Some(c) if !st.seen_cursors.insert(c.clone()) => {
                     return Err(fail(format!(
-                        "the provider returned cursor {c:?} twice; stopping instead of looping"
+                        "the provider named page {c:?} twice; stopping instead of looping"
                     )));
                 }
                 Some(_) => {}
             }
-            st.cursor = next_cursor.clone();
+            if st.done {
+                next = None;
+            }
+            st.cursor = next.clone();
             let page = Page {
                 number: st.number,
                 items,
-                next_cursor,
+                next_cursor: next,
             };
             Ok(Some((page, st)))
         }))
@@ -126,7 +167,7 @@ impl<B: CursorPaged> Paginator<B> {
 }
 
 /// `.paginate()`, `.stream()` and `.pages()` on every paginated request builder.
-pub trait PaginateExt: CursorPaged {
+pub trait PaginateExt: Paged {
     /// A walk starting with this request (its filters and page size are kept).
     fn paginate(self) -> Paginator<Self> {
         Paginator {
@@ -144,7 +185,13 @@ pub trait PaginateExt: CursorPaged {
     }
 }
 
-impl<B: CursorPaged> PaginateExt for B {}
+impl<B: Paged> PaginateExt for B {}
+
+/// The cursor `param` carried by a next-page link; `Err` when the link has none.
+pub fn cursor_in_link(url: &str, param: &str) -> Result<String, String> {
+    cursor_from_url(url, param)
+        .ok_or_else(|| format!("the next-page link {url:?} carries no `{param}`"))
+}
 
 /// The value of `param` in the query of `url` (absolute or relative).
 pub fn cursor_from_url(url: &str, param: &str) -> Option<String> {

@@ -49,10 +49,24 @@ impl RateLimitConfig {
 }
 
 struct Bucket {
-    limiter: DefaultDirectRateLimiter,
+    pace: Pace,
     /// Set from a provider's `Retry-After`: every caller of the bucket waits.
     paused_until: Mutex<Option<Instant>>,
 }
+
+enum Pace {
+    /// A documented rate.
+    Fixed(DefaultDirectRateLimiter),
+    /// No published rate: evenly spaced slots whose spacing doubles after a
+    /// 429 (up to 32x) and shrinks back by 10% after each success.
+    Adaptive {
+        base: Duration,
+        state: Mutex<(Instant, f64)>,
+    },
+}
+
+/// Most an adaptive bucket slows down.
+const MAX_SLOWDOWN: f64 = 32.0;
 
 pub(crate) struct Limiters {
     buckets: Vec<Option<Bucket>>,
@@ -71,9 +85,17 @@ impl Limiters {
                 // Evenly spaced, no burst: the provider's bucket holds a full
                 // second of burst, so network jitter can never push us over.
                 let period = Duration::from_secs_f64(1.0 / rate.max(1e-6));
-                let quota = Quota::with_period(period)?.allow_burst(NonZeroU32::MIN);
+                let pace = if b.adaptive {
+                    Pace::Adaptive {
+                        base: period,
+                        state: Mutex::new((Instant::now(), 1.0)),
+                    }
+                } else {
+                    let quota = Quota::with_period(period)?.allow_burst(NonZeroU32::MIN);
+                    Pace::Fixed(RateLimiter::direct(quota))
+                };
                 Some(Bucket {
-                    limiter: RateLimiter::direct(quota),
+                    pace,
                     paused_until: Mutex::new(None),
                 })
             })
@@ -96,7 +118,46 @@ impl Limiters {
         {
             tokio::time::sleep_until(until).await;
         }
-        bucket.limiter.until_ready().await;
+        match &bucket.pace {
+            Pace::Fixed(limiter) => limiter.until_ready().await,
+            Pace::Adaptive { base, state } => {
+                let slot = {
+                    let mut st = state.lock().expect("limiter lock");
+                    let slot = st.0.max(Instant::now());
+                    st.0 = slot + base.mul_f64(st.1);
+                    slot
+                };
+                tokio::time::sleep_until(slot).await;
+            }
+        }
+    }
+
+    /// Feeds an answer's status to an adaptive bucket.
+    pub(crate) fn record(&self, index: Option<usize>, status: u16) {
+        let Some(Bucket {
+            pace: Pace::Adaptive { state, .. },
+            ..
+        }) = self.bucket(index)
+        else {
+            return;
+        };
+        let mut st = state.lock().expect("limiter lock");
+        st.1 = if status == 429 {
+            (st.1 * 2.0).min(MAX_SLOWDOWN)
+        } else if (200..300).contains(&status) {
+            (st.1 * 0.9).max(1.0)
+        } else {
+            st.1
+        };
+    }
+
+    /// The current slowdown factor of an adaptive bucket (1.0 = starting rate).
+    #[cfg(test)]
+    pub(crate) fn slowdown(&self, index: Option<usize>) -> Option<f64> {
+        match &self.bucket(index)?.pace {
+            Pace::Adaptive { state, .. } => Some(state.lock().expect("limiter lock").1),
+            Pace::Fixed(_) => None,
+        }
     }
 
     /// Holds every caller of the bucket back for `wait` (after a 429).
@@ -108,5 +169,45 @@ impl Limiters {
                 *slot = Some(until);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::{AuthScheme, BucketMeta};
+
+    static BUCKETS: [BucketMeta; 1] = [BucketMeta {
+        name: "api",
+        per_second: 1000.0,
+        adaptive: true,
+    }];
+    static META: ProviderMeta = ProviderMeta {
+        name: "t",
+        default_base_url: "https://x",
+        servers: &[],
+        auth: AuthScheme::Bearer,
+        buckets: &BUCKETS,
+        operations: &[],
+        envelope: None,
+        error_kinds: &[],
+        error_code_field: None,
+    };
+
+    #[tokio::test]
+    async fn adaptive_buckets_slow_down_after_429_and_recover() {
+        let l = Limiters::new(&META, &RateLimitConfig::default());
+        l.acquire(Some(0)).await;
+        l.record(Some(0), 429);
+        l.record(Some(0), 429);
+        assert_eq!(l.slowdown(Some(0)), Some(4.0));
+        for _ in 0..100 {
+            l.record(Some(0), 200);
+        }
+        assert_eq!(l.slowdown(Some(0)), Some(1.0));
+        for _ in 0..10 {
+            l.record(Some(0), 429);
+        }
+        assert_eq!(l.slowdown(Some(0)), Some(MAX_SLOWDOWN));
     }
 }

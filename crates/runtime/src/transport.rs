@@ -9,7 +9,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::meta::{OperationMeta, ProviderMeta, RetrySafety};
+use crate::ErrorKind;
+use crate::meta::{EnvelopeMeta, OperationMeta, ProviderMeta, RetrySafety};
+use crate::multipart::Form;
 use crate::ratelimit::{Limiters, RateLimitConfig};
 use crate::retry::{self, RetryPolicy};
 use crate::secret::Credentials;
@@ -45,6 +47,9 @@ pub(crate) struct Exchange {
     pub(crate) status: Option<u16>,
     pub(crate) retry_after: Option<Duration>,
 }
+
+/// Marks a response rebuilt from a failed envelope; holds the provider's real status.
+pub(crate) const ENVELOPE_STATUS: &str = "x-supportkit-envelope-status";
 
 tokio::task_local! {
     pub(crate) static EXCHANGE: RefCell<Exchange>;
@@ -101,6 +106,14 @@ impl Transport {
         Ok(())
     }
 
+    /// Checks the text fields of a multipart form against the operation's limits.
+    pub fn check_form(&self, operation_id: &str, form: &Form) -> Result<(), String> {
+        match self.operation(operation_id) {
+            Some(op) => validate::check_fields(op, form.fields()),
+            None => Ok(()),
+        }
+    }
+
     /// Sends a request: waits for the operation's rate-limit bucket, retries
     /// what is safe to retry (see [`RetryPolicy`]), and records a tracing span.
     pub async fn execute(
@@ -120,6 +133,50 @@ impl Transport {
             duration_ms = tracing::field::Empty,
         );
         self.run(client, request, op).instrument(span).await
+    }
+
+    /// A 2xx whose envelope says failure becomes the error status its code
+    /// implies (429 for a rate-limit code, so it is retried), with the real
+    /// status kept in a header for the error report.
+    async fn unwrap_envelope(
+        &self,
+        resp: reqwest::Response,
+        envelope: &EnvelopeMeta,
+    ) -> reqwest::Result<reqwest::Response> {
+        if !resp.status().is_success() {
+            return Ok(resp);
+        }
+        let status = resp.status();
+        let version = resp.version();
+        let mut headers = resp.headers().clone();
+        let body = resp.bytes().await?;
+        let parsed = serde_json::from_slice::<serde_json::Value>(&body).ok();
+        let failed = parsed
+            .as_ref()
+            .and_then(|v| v.get(envelope.field)?.as_bool())
+            .is_some_and(|b| b == envelope.failure);
+        let mut out_status = status;
+        if failed {
+            let provider = self.shared.provider;
+            let kind = provider.error_code_field.and_then(|f| {
+                let code = parsed.as_ref()?.get(f)?.as_str()?;
+                provider.kind_for_code(code)
+            });
+            out_status = http::StatusCode::from_u16(match kind {
+                Some(ErrorKind::Auth) => 401,
+                Some(ErrorKind::NotFound) => 404,
+                Some(ErrorKind::Conflict) => 409,
+                Some(ErrorKind::RateLimited) => 429,
+                _ => 422,
+            })
+            .expect("valid status");
+            headers.insert(ENVELOPE_STATUS, http::HeaderValue::from(status.as_u16()));
+        }
+        let mut rebuilt = http::Response::new(body);
+        *rebuilt.status_mut() = out_status;
+        *rebuilt.version_mut() = version;
+        *rebuilt.headers_mut() = headers;
+        Ok(reqwest::Response::from(rebuilt))
     }
 
     async fn run(
@@ -146,7 +203,14 @@ impl Transport {
                 None
             };
             limiters.acquire(bucket).await;
-            let result = client.execute(current).await;
+            let mut result = client.execute(current).await;
+            if let (Ok(_), Some(envelope)) = (&result, &self.shared.provider.envelope) {
+                let resp = result.expect("checked Ok");
+                result = self.unwrap_envelope(resp, envelope).await;
+            }
+            if let Ok(resp) = &result {
+                limiters.record(bucket, resp.status().as_u16());
+            }
             let (retryable, status, retry_after) = match &result {
                 Ok(resp) => {
                     let status = resp.status().as_u16();

@@ -58,6 +58,24 @@ pub(crate) fn check(request: &reqwest::Request, op: &OperationMeta) -> Result<()
     Ok(())
 }
 
+/// Checks the text fields of a form against the operation's body limits.
+pub(crate) fn check_fields(op: &OperationMeta, fields: &[(String, String)]) -> Result<(), String> {
+    for c in op.constraints {
+        if c.location != Location::Body {
+            continue;
+        }
+        let [Seg::Key(name)] = c.path else {
+            continue;
+        };
+        for (k, v) in fields {
+            if k == name {
+                check_value(c, &Value::String(v.clone()), true)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The value of `{name}` in `actual`, matched against `template` from the end
 /// (the base URL may add leading segments).
 fn path_param(template: &str, actual: &str, name: &str) -> Option<String> {
