@@ -202,9 +202,17 @@ fn lint_operation(api: &OpenAPI, op: &Op<'_>, out: &mut Vec<String>) {
                     content.len()
                 ));
             }
+            let multipart = op.op.extensions.contains_key("x-supportkit-multipart");
             for ct in content.keys() {
                 let base = ct.split(';').next().unwrap_or("").trim();
-                if !SENDABLE.contains(&base) {
+                if base == "multipart/form-data" && multipart {
+                    continue;
+                }
+                if base == "multipart/form-data" {
+                    out.push(format!(
+                        "{label}: rule `body-content-type`: multipart/form-data needs `x-supportkit-multipart` (progenitor cannot send it; the xtask emits such operations)"
+                    ));
+                } else if !SENDABLE.contains(&base) {
                     out.push(format!(
                         "{label}: rule `body-content-type`: request body content type `{ct}` cannot be sent by the pipeline (supported: {})",
                         SENDABLE.join(", ")
@@ -234,21 +242,26 @@ fn lint_operation(api: &OpenAPI, op: &Op<'_>, out: &mut Vec<String>) {
         }
     }
     if let Some(v) = op.op.extensions.get("x-supportkit-pagination") {
-        for key in ["style", "cursor-param", "items", "next"] {
-            if v.get(key).and_then(|x| x.as_str()).is_none() {
+        let style = v.get("style").and_then(|s| s.as_str()).unwrap_or("");
+        let needed: &[&str] = match style {
+            "cursor" => &["cursor-param", "items", "next"],
+            "page" => &["page-param", "items", "next"],
+            "offset" => &["offset-param", "items"],
+            "token" => &["token-param", "items", "next"],
+            _ => {
                 out.push(format!(
-                    "{label}: rule `x-supportkit-pagination`: missing `{key}`"
+                    "{label}: rule `x-supportkit-pagination`: unknown style {:?} (supported: cursor, page, offset, token)",
+                    style
+                ));
+                &[]
+            }
+        };
+        for key in needed {
+            if v.get(*key).and_then(|x| x.as_str()).is_none() {
+                out.push(format!(
+                    "{label}: rule `x-supportkit-pagination`: style `{style}` needs `{key}`"
                 ));
             }
-        }
-        if v.get("style")
-            .and_then(|s| s.as_str())
-            .is_some_and(|s| s != "cursor")
-        {
-            out.push(format!(
-                "{label}: rule `x-supportkit-pagination`: unknown style {} (supported: cursor)",
-                v["style"]
-            ));
         }
     }
 }

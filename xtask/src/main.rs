@@ -30,11 +30,26 @@ pub struct ProviderConfig {
     pub replacements: &'static [(&'static str, &'static str)],
 }
 
-pub const PROVIDERS: &[ProviderConfig] = &[ProviderConfig {
-    name: "chatapi",
-    out: "crates/chatapi/src/generated.rs",
-    replacements: &[("ContactIdentifier", "crate::ContactIdentifier")],
-}];
+pub const PROVIDERS: &[ProviderConfig] = &[
+    ProviderConfig {
+        name: "chatapi",
+        out: "crates/chatapi/src/generated.rs",
+        replacements: &[("ContactIdentifier", "crate::ContactIdentifier")],
+    },
+    ProviderConfig {
+        name: "tomticket",
+        out: "crates/tomticket/src/generated.rs",
+        replacements: &[
+            ("TicketId", "crate::TicketId"),
+            ("TicketProtocol", "crate::Protocol"),
+        ],
+    },
+    ProviderConfig {
+        name: "tawk",
+        out: "crates/tawk/src/generated.rs",
+        replacements: &[],
+    },
+];
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "supportkit build tasks")]
@@ -122,7 +137,9 @@ pub fn generate(cfg: &ProviderConfig, spec_path: &Path) -> Result<String, Vec<St
     let progenitor_spec = transform::for_progenitor(&api, &model);
     let tokens = emit::progenitor_tokens(cfg, &model, &progenitor_spec)
         .map_err(|e| vec![format!("{display}: progenitor: {e}")])?;
-    let extra = emit::extra_tokens(&model);
-    output::format(cfg, tokens, emit::type_items(&model), extra)
+    let mut extra = emit::extra_tokens(&model);
+    let (builders, methods) = emit::multipart_tokens(&model);
+    extra.extend(methods);
+    output::format(cfg, tokens, emit::type_items(&model), builders, extra)
         .map_err(|e| vec![format!("{display}: {e}")])
 }

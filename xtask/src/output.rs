@@ -12,11 +12,15 @@ pub fn format(
     cfg: &ProviderConfig,
     progenitor: TokenStream,
     types: TokenStream,
+    builders: TokenStream,
     extra: TokenStream,
 ) -> Result<String, String> {
     let mut file: syn::File =
         syn::parse2(progenitor).map_err(|e| format!("progenitor output does not parse: {e}"))?;
-    splice_types(&mut file, types)?;
+    splice(&mut file, "types", types)?;
+    if !builders.is_empty() {
+        splice(&mut file, "builder", builders)?;
+    }
     let extra: syn::File =
         syn::parse2(extra).map_err(|e| format!("extra code does not parse: {e}"))?;
     file.items.extend(extra.items);
@@ -34,13 +38,13 @@ fn finish(body: String, cfg: &ProviderConfig) -> String {
     )
 }
 
-/// Splices `items` into the `pub mod types` of `file`.
-pub fn splice_types(file: &mut syn::File, items: TokenStream) -> Result<(), String> {
+/// Splices `items` into the module `module` of `file` (after its `use`s).
+pub fn splice(file: &mut syn::File, module: &str, items: TokenStream) -> Result<(), String> {
     let items: syn::File =
-        syn::parse2(items).map_err(|e| format!("generated types do not parse: {e}"))?;
+        syn::parse2(items).map_err(|e| format!("generated `{module}` items do not parse: {e}"))?;
     for item in &mut file.items {
         if let syn::Item::Mod(m) = item
-            && m.ident == "types"
+            && m.ident == module
             && let Some((_, content)) = &mut m.content
         {
             // After the `use` items, so our enums sit with the other types.
@@ -54,7 +58,7 @@ pub fn splice_types(file: &mut syn::File, items: TokenStream) -> Result<(), Stri
             return Ok(());
         }
     }
-    Err("progenitor output has no `mod types`".into())
+    Err(format!("progenitor output has no `mod {module}`"))
 }
 
 /// Writes `code` to `path`, or (with `check`) compares and prints a diff.

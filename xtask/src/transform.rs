@@ -52,6 +52,23 @@ pub fn for_progenitor(api: &OpenAPI, model: &Model) -> OpenAPI {
             &mut item.patch,
             &mut item.head,
         ];
+        for slot in ops {
+            // Multipart operations are emitted by the xtask, not progenitor.
+            if slot
+                .as_ref()
+                .is_some_and(|op| op.extensions.contains_key("x-supportkit-multipart"))
+            {
+                *slot = None;
+            }
+        }
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+        ];
         for op in ops.into_iter().flatten() {
             for p in &mut op.parameters {
                 if let ReferenceOr::Item(p) = p {

@@ -13451,6 +13451,7 @@ pub static PROVIDER: ::supportkit_runtime::meta::ProviderMeta = ::supportkit_run
     envelope: None,
     error_kinds: &[],
     error_code_field: Some("code"),
+    error_message_field: Some("message"),
 };
 /// Every operation of the spec, sorted by id.
 pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [

@@ -22,6 +22,8 @@ pub struct ProviderMeta {
     pub error_kinds: &'static [(&'static str, crate::ErrorKind)],
     /// The property of an error body holding the provider's error code.
     pub error_code_field: Option<&'static str>,
+    /// The property of an error body holding the provider's message.
+    pub error_message_field: Option<&'static str>,
 }
 
 /// How a provider signals failure inside a 2xx body.

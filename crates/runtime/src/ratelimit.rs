@@ -192,6 +192,7 @@ mod tests {
         envelope: None,
         error_kinds: &[],
         error_code_field: None,
+        error_message_field: None,
     };
 
     #[tokio::test]

@@ -106,6 +106,76 @@ impl Transport {
         Ok(())
     }
 
+    /// Sends a request the spec does not describe (a provider method newer
+    /// than the spec) through the same policy: auth, rate limits, retries
+    /// (as an unsafe operation unless `operation_id` names a known one), the
+    /// envelope. Returns the raw success body; error answers become [`Error`]s.
+    pub async fn call_raw(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+        operation_id: &str,
+    ) -> Result<bytes::Bytes, crate::Error> {
+        let provider = self.shared.provider;
+        let op_name: &'static str = self.operation(operation_id).map_or("raw_call", |o| o.id);
+        let fail = |kind| crate::Error::new(kind, provider.name).with_operation(op_name);
+        self.prepare(&mut request, operation_id)
+            .map_err(|m| fail(ErrorKind::InvalidArgument).with_message(m))?;
+        let response = self
+            .execute(client, request, operation_id)
+            .await
+            .map_err(|e| {
+                let kind = if e.is_connect() {
+                    ErrorKind::Connect
+                } else if e.is_timeout() {
+                    ErrorKind::Timeout
+                } else {
+                    ErrorKind::Transport
+                };
+                fail(kind).with_source(e)
+            })?;
+        let status = response.status().as_u16();
+        let real_status = response
+            .headers()
+            .get(ENVELOPE_STATUS)
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+            .unwrap_or(status);
+        let retry_after = crate::retry::parse_retry_after(response.headers());
+        let body = response.bytes().await.map_err(|e| {
+            fail(ErrorKind::Transport)
+                .with_status(status)
+                .with_source(e)
+        })?;
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        let mut err = crate::Error::from_status(provider.name, status)
+            .with_operation(op_name)
+            .with_retry_after(retry_after)
+            .with_body(&body);
+        if real_status != status {
+            err = err.with_status(real_status);
+        }
+        if let Ok(json) = serde_json::from_slice::<serde_json::Value>(&body) {
+            if let Some(code) = provider
+                .error_code_field
+                .and_then(|f| json.get(f)?.as_str())
+            {
+                if let Some(kind) = provider.kind_for_code(code) {
+                    err = err.with_kind(kind);
+                }
+                err = err.with_code(code);
+            }
+            if let Some(m) = provider
+                .error_message_field
+                .and_then(|f| json.get(f)?.as_str())
+            {
+                err = err.with_message(m);
+            }
+        }
+        Err(err)
+    }
+
     /// Checks the text fields of a multipart form against the operation's limits.
     pub fn check_form(&self, operation_id: &str, form: &Form) -> Result<(), String> {
         match self.operation(operation_id) {
