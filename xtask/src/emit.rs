@@ -97,6 +97,7 @@ pub enum Rule {
     Minimum(f64),
     Maximum(f64),
     Pattern(String),
+    OneOf(Vec<String>),
 }
 
 pub struct PageDef {
@@ -887,6 +888,11 @@ fn collect(
             if let Some(p) = &s.pattern {
                 push(Rule::Pattern(p.clone()));
             }
+            if !s.enumeration.is_empty() {
+                push(Rule::OneOf(
+                    s.enumeration.iter().flatten().cloned().collect(),
+                ));
+            }
         }
         SchemaKind::Type(Type::Integer(i)) => {
             if let Some(n) = i.minimum {
@@ -1228,6 +1234,8 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
         let builder = ident(&op.builder);
         let item = ident(&p.item_type.to_upper_camel_case());
         let style = ident(p.style);
+        // Offsets are computed by the paginator, not read from the page.
+        let page_arg = ident(if p.style == "Offset" { "_page" } else { "page" });
         let set_cursor = &p.set_cursor;
         let items_expr = &p.items_expr;
         let next_expr = &p.next_expr;
@@ -1252,7 +1260,7 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
                 fn with_cursor(self, cursor: &str) -> ::std::result::Result<Self, ::std::string::String> {
                     #set_cursor
                 }
-                fn next_cursor(page: &Self::Output) -> ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String> {
+                fn next_cursor(#page_arg: &Self::Output) -> ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String> {
                     #next_expr
                 }
                 fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
@@ -1369,6 +1377,7 @@ fn op_meta(op: &OpDef) -> TokenStream {
             Rule::Minimum(n) => quote!(Minimum(#n)),
             Rule::Maximum(n) => quote!(Maximum(#n)),
             Rule::Pattern(p) => quote!(Pattern(#p)),
+            Rule::OneOf(v) => quote!(OneOf(&[#(#v),*])),
         };
         quote! {
             ::supportkit_runtime::meta::Constraint {

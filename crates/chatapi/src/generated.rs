@@ -13594,6 +13594,23 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 field: "description",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
             },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("dataType")],
+                field: "dataType",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &[
+                        "text",
+                        "list",
+                        "checkbox",
+                        "email",
+                        "number",
+                        "url",
+                        "date",
+                        "time",
+                    ],
+                ),
+            },
         ],
     },
     ::supportkit_runtime::meta::OperationMeta {
@@ -13786,6 +13803,86 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filter"),
+                    ::supportkit_runtime::meta::Seg::Key("$and"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                ],
+                field: "filter.$and[].category",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &["contactField", "contactTag", "lifecycle"],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filter"),
+                    ::supportkit_runtime::meta::Seg::Key("$and"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("operator"),
+                ],
+                field: "filter.$and[].operator",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &[
+                        "isEqualTo",
+                        "isNotEqualTo",
+                        "isTimestampAfter",
+                        "isTimestampBefore",
+                        "isTimestampBetween",
+                        "exists",
+                        "doesNotExist",
+                        "isGreaterThan",
+                        "isLessThan",
+                        "isBetween",
+                        "hasAnyOf",
+                        "hasAllOf",
+                        "hasNoneOf",
+                    ],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filter"),
+                    ::supportkit_runtime::meta::Seg::Key("$or"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                ],
+                field: "filter.$or[].category",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &["contactField", "contactTag", "lifecycle"],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filter"),
+                    ::supportkit_runtime::meta::Seg::Key("$or"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("operator"),
+                ],
+                field: "filter.$or[].operator",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &[
+                        "isEqualTo",
+                        "isNotEqualTo",
+                        "isTimestampAfter",
+                        "isTimestampBefore",
+                        "isTimestampBetween",
+                        "exists",
+                        "doesNotExist",
+                        "isGreaterThan",
+                        "isLessThan",
+                        "isBetween",
+                        "hasAnyOf",
+                        "hasAllOf",
+                        "hasNoneOf",
+                    ],
+                ),
             },
         ],
     },
@@ -14038,6 +14135,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("status")],
+                field: "status",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["open", "close"]),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,

@@ -157,4 +157,7 @@ pub enum Rule {
     Maximum(f64),
     /// `pattern` (ECMAScript regular expression).
     Pattern(&'static str),
+    /// `enum`: the documented values. Response enums stay open; requests are
+    /// checked so a typo never reaches the provider.
+    OneOf(&'static [&'static str]),
 }

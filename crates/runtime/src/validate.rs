@@ -171,6 +171,17 @@ fn check_value(c: &Constraint, value: &Value, from_text: bool) -> Result<(), Str
                 return Err(format!("`{field}` must be at most {max} (got {v})"));
             }
         }
+        Rule::OneOf(values) => {
+            let Some(s) = value.as_str() else {
+                return Ok(());
+            };
+            if !values.contains(&s) {
+                return Err(format!(
+                    "`{field}` must be one of {} (got {s:?})",
+                    values.join(", ")
+                ));
+            }
+        }
         Rule::Pattern(pattern) => {
             let Some(s) = value.as_str() else {
                 return Ok(());

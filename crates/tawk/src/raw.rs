@@ -22,8 +22,9 @@ impl Client {
         use progenitor_client::ClientInfo;
         let fail = |kind| Error::new(kind, crate::PROVIDER.name).with_operation("call_method");
         if method.is_empty() || method.contains(['/', '?', '#', ' ']) {
-            return Err(fail(ErrorKind::InvalidArgument)
-                .with_message(format!("`method` must be a tawk.to method name like `chat.list` (got {method:?})")));
+            return Err(fail(ErrorKind::InvalidArgument).with_message(format!(
+                "`method` must be a tawk.to method name like `chat.list` (got {method:?})"
+            )));
         }
         let url = format!("{}/{method}", self.baseurl());
         let request = self

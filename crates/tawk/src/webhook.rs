@@ -45,7 +45,9 @@ pub fn verify(secret: &str, body: &[u8], signature: Option<&str>) -> Result<(), 
     } else {
         Err(webhook_error(
             PROVIDER,
-            format!("{SIGNATURE_HEADER} does not match the body (wrong secret, or the body was altered)"),
+            format!(
+                "{SIGNATURE_HEADER} does not match the body (wrong secret, or the body was altered)"
+            ),
         ))
     }
 }

@@ -10745,6 +10745,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("customer_type_id")],
+                field: "customer_type_id",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["I", "E"]),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("department_id")],
                 field: "department_id",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(512usize),
@@ -10795,6 +10801,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 field: "customer_id",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(250usize),
             },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("customer_type_id")],
+                field: "customer_type_id",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["I", "E"]),
+            },
         ],
     },
     ::supportkit_runtime::meta::OperationMeta {
@@ -10811,6 +10823,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("customer_id")],
                 field: "customer_id",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(250usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("customer_type_id")],
+                field: "customer_type_id",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["I", "E"]),
             },
         ],
     },
@@ -10884,6 +10902,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("language")],
+                field: "language",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &["pt-BR", "es_ES", "en-US"],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("portfolio_id")],
                 field: "portfolio_id",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(512usize),
@@ -10904,6 +10930,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("customer_id")],
                 field: "customer_id",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(250usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("customer_type_id")],
+                field: "customer_type_id",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["I", "E"]),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -10940,6 +10972,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("organization_id")],
                 field: "organization_id",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(512usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("language")],
+                field: "language",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &["pt-BR", "es_ES", "en-US"],
+                ),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -11092,6 +11132,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("problem_solved")],
+                field: "problem_solved",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["Y", "N"]),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("grade")],
                 field: "grade",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
@@ -11156,6 +11202,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("customer_type_id")],
+                field: "customer_type_id",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["I", "E"]),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("situation")],
                 field: "situation",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(512usize),
@@ -11165,6 +11217,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("department_id")],
                 field: "department_id",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(512usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("order")],
+                field: "order",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["ASC", "DESC"]),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("column")],
+                field: "column",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &["protocol", "creation_date"],
+                ),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
@@ -11194,6 +11260,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("customer_id")],
                 field: "customer_id",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(250usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("customer_id_type")],
+                field: "customer_id_type",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["I", "E"]),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
