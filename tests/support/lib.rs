@@ -56,3 +56,36 @@ pub fn messaging_contact(sandbox: &Sandbox, first_name: &str) -> i64 {
     sandbox.chatapi().link_channel(id, channel);
     id
 }
+
+/// A TomTicket client for `sandbox`.
+pub fn tomticket(sandbox: &Sandbox) -> supportkit_tomticket::Client {
+    supportkit_tomticket::Client::from_config(tomticket_config(sandbox)).expect("valid config")
+}
+
+/// The configuration of a TomTicket client for `sandbox`.
+pub fn tomticket_config(sandbox: &Sandbox) -> Config {
+    Config::new(Credentials::bearer(sandbox.tomticket_token()))
+        .base_url(sandbox.tomticket_url())
+        .allow_http(true)
+        .retry(quick_retries())
+        .rate_limits(RateLimitConfig::default().scale(FAST))
+}
+
+/// A sandbox and a TomTicket client for it.
+pub async fn tomticket_pair() -> (Sandbox, supportkit_tomticket::Client) {
+    let sandbox = sandbox().await;
+    let client = tomticket(&sandbox);
+    (sandbox, client)
+}
+
+/// A department with one operator and one category, plus a customer: `(department, operator, category, customer internal id)`.
+pub fn tomticket_desk(sandbox: &Sandbox) -> (String, String, String, String) {
+    let state = sandbox.tomticket();
+    let department = state.add_department("Support");
+    let operator = state.add_operator(&department, "Olga Operator");
+    let category = state.add_category(&department, "Hardware");
+    state.seed_customer(serde_json::json!({
+        "customer_id": "cust-1", "name": "Ana Souza", "email": "ana@example.com"
+    }));
+    (department, operator, category, "cust-1".to_string())
+}

@@ -11,6 +11,7 @@ use supportkit::chatapi::types::{
     SendMessageRequest, TextMessage,
 };
 use supportkit::chatapi::{Client, ContactIdentifier};
+use supportkit::tomticket::Attachment;
 use supportkit::{Config, Credentials, OperationExt, PaginateExt};
 use supportkit_sandbox::Sandbox;
 
@@ -18,9 +19,12 @@ use supportkit_sandbox::Sandbox;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::start().await?;
     sandbox.chatapi().seed_demo();
+    sandbox.tomticket().seed_demo();
     println!("sandbox running at {}", sandbox.base_url());
 
     chatapi(&sandbox).await?;
+    tomticket(&sandbox).await?;
+    tawk(&sandbox).await?;
 
     println!("\ndone: every call above went over real HTTP to the local sandbox");
     Ok(())
@@ -138,5 +142,122 @@ async fn chatapi(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
     }
     let users: Vec<_> = client.list_users().stream().try_collect().await?;
     println!("{} user(s) in the space", users.len());
+    Ok(())
+}
+
+async fn tomticket(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    use supportkit::tomticket::Client;
+    println!("\n== TomTicket API v2.0 ({})", sandbox.tomticket_url());
+    let client = Client::from_config(
+        Config::new(Credentials::bearer(sandbox.tomticket_token()))
+            .base_url(sandbox.tomticket_url())
+            .allow_http(true),
+    )?;
+    let departments = client
+        .department_list()
+        .show_nested_items(1)
+        .call()
+        .await?
+        .data;
+    let department = departments
+        .first()
+        .ok_or("the demo data has a department")?;
+    let department_id = department.id.clone().unwrap_or_default();
+    let operator_id = department
+        .operators
+        .first()
+        .and_then(|o| o.id.clone())
+        .ok_or("the demo department has an operator")?;
+    println!(
+        "department {:?} with {} operator(s)",
+        department.name,
+        department.operators.len()
+    );
+
+    // Open a ticket with an attachment (multipart/form-data, as the provider demands).
+    client
+        .customer_new()
+        .customer_id("tour-42")
+        .name("Tour Customer")
+        .email("tour@example.com")
+        .call()
+        .await?;
+    let created = client
+        .ticket_new()
+        .customer_id("tour-42")
+        .department_id(&department_id)
+        .subject("The invoice PDF is blank")
+        .message("See the attached screenshot.")
+        .priority(3)
+        .attachment(Attachment::from_bytes(
+            "screenshot.png",
+            "image/png",
+            vec![0x89, b'P', b'N', b'G'],
+        ))
+        .call()
+        .await?;
+    let id = created.ticket_id.ok_or("ticket_new returns the id")?;
+    println!(
+        "opened ticket #{} (id {id})",
+        created.protocol.map(|p| p.0).unwrap_or_default()
+    );
+
+    // Link an operator, reply, comment.
+    client
+        .ticket_operator_link()
+        .ticket_id(&id)
+        .operator_id(&operator_id)
+        .call()
+        .await?;
+    client
+        .ticket_reply_operator()
+        .ticket_id(&id)
+        .message("We are regenerating it now.")
+        .call()
+        .await?;
+    client
+        .ticket_comment()
+        .ticket_id(&id)
+        .comment("Billing bug #881")
+        .call()
+        .await?;
+    println!("linked operator {operator_id}, replied and commented");
+
+    // Page through tickets, 50 per page.
+    let mut pages = client.ticket_list().pages();
+    let mut total = 0;
+    while let Some(page) = pages.try_next().await? {
+        total += page.items.len();
+        println!(
+            "tickets page {}: {} ticket(s)",
+            page.number,
+            page.items.len()
+        );
+    }
+    println!("{total} ticket(s) in all");
+
+    // Finish it.
+    client
+        .ticket_finish()
+        .ticket_id(&id)
+        .message("Fixed: invoices render again.")
+        .call()
+        .await?;
+    let detail = client
+        .ticket_detail()
+        .ticket_id(&id)
+        .call()
+        .await?
+        .data
+        .ok_or("detail")?;
+    println!(
+        "ticket is now {:?} with {} repl(ies)",
+        detail.situation.and_then(|s| s.description),
+        detail.replies.len()
+    );
+    Ok(())
+}
+
+async fn tawk(_sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }

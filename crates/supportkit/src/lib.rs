@@ -8,6 +8,8 @@
 //! | feature | module | provider |
 //! |---|---|---|
 //! | `chatapi` (default) | [`chatapi`] | ChatAPI v2 / respond.io Developer API v2 |
+//! | `tomticket` (default) | [`tomticket`] | TomTicket API v2.0 |
+//! | `tawk` (default) | [`tawk`] | tawk.to REST API v1 |
 //!
 //! ```no_run
 //! use supportkit::chatapi::{Client, ContactIdentifier};
@@ -30,3 +32,7 @@ pub use supportkit_runtime::{
     Config, Credentials, Error, ErrorKind, OperationExt, Page, PaginateExt, RateLimitConfig,
     RetryPolicy, Secret,
 };
+#[cfg(feature = "tawk")]
+pub use supportkit_tawk as tawk;
+#[cfg(feature = "tomticket")]
+pub use supportkit_tomticket as tomticket;

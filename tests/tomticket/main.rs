@@ -1,0 +1,8 @@
+//! TomTicket API v2.0 client against the sandbox, over real HTTP on loopback.
+
+mod customers;
+mod envelope;
+mod limits;
+mod listing;
+mod tickets;
+mod webhooks;
