@@ -171,3 +171,74 @@ fn check_reports_stale_files() {
     ));
     assert!(output::write_or_check(&path, "generated.rs", "new\n", true));
 }
+
+#[test]
+fn multipart_operations_are_emitted_by_the_xtask() {
+    let ops = r##"  /upload:
+    post:
+      operationId: upload_file
+      requestBody:
+        required: true
+        content: {multipart/form-data: {schema: {$ref: "#/components/schemas/UploadForm"}}}
+      x-supportkit-multipart: {files: attachment, max-files: 3, max-total-bytes: 1000, map: custom_field}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+        "4XX": {description: err, content: {application/json: {schema: {$ref: "#/components/schemas/ApiError"}}}}"##;
+    let schemas = "    UploadForm: {type: object, required: [title], properties: {title: {type: string, maxLength: 9}, status: {$ref: \"#/components/schemas/Status\"}, count: {type: integer}}}";
+    let code = run(&spec(ops, schemas)).expect("multipart spec generates");
+    assert!(code.contains("pub struct UploadFile<'a>"), "builder emitted");
+    assert!(code.contains("pub fn upload_file(&self) -> builder::UploadFile<'_>"));
+    assert!(code.contains("pub fn attachment("));
+    assert!(code.contains("pub fn custom_field("));
+    assert!(code.contains("max_files: Some(3usize)"));
+    assert!(code.contains("title was not initialized"));
+    assert!(code.contains(".check_form(") && code.contains("operation_id: \"upload_file\""));
+    assert!(code.contains("Rule::MaxLength(9usize)"), "form limits in the constraint table");
+}
+
+#[test]
+fn page_and_offset_pagination_and_envelopes_become_data() {
+    let ops = r##"  /list:
+    get:
+      operationId: list_things
+      parameters: [{name: page, in: query, schema: {type: integer, minimum: 1}}]
+      x-supportkit-pagination: {style: page, page-param: page, items: data, next: next_page}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/ThingPage"}}}}
+  /search:
+    post:
+      operationId: search_things
+      x-supportkit-retry: safe
+      x-supportkit-rate-limit: {bucket: api, per-second: 3, adaptive: true}
+      x-supportkit-pagination: {style: offset, offset-param: offset, items: data, total: total, dedupe-by: id}
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Search"}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/ThingPage"}}}}"##;
+    let schemas = "    ThingPage: {type: object, properties: {data: {type: array, items: {$ref: \"#/components/schemas/Thing\"}}, next_page: {type: integer, nullable: true}, total: {type: integer}}}\n    Search: {type: object, properties: {offset: {type: integer}, size: {type: integer}}}";
+    let text = spec(ops, schemas).replace(
+        "x-supportkit: {provider: test,",
+        "x-supportkit: {envelope: {field: ok, failure: false}, error-kinds: {nope: not_found}, provider: test,",
+    );
+    let code = run(&text).expect("generates");
+    assert!(code.contains("PageStyle::Page"));
+    assert!(code.contains("PageStyle::Offset"));
+    assert!(code.contains("self.body_map(|b| b.offset(Some(value)))"), "offset lives in the body");
+    assert!(code.contains("fn item_key("), "dedupe key emitted");
+    assert!(code.contains("adaptive: true"));
+    assert!(code.contains("field: \"ok\""));
+    assert!(code.contains("ErrorKind::NotFound"));
+    assert!(code.contains("retry: ::supportkit_runtime::meta::RetrySafety::Safe"), "a POST marked safe");
+}
+
+#[test]
+fn pagination_extensions_are_checked() {
+    let ops = r##"  /list:
+    get:
+      operationId: list_bad
+      x-supportkit-pagination: {style: page, items: data}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}"##;
+    refused(&spec(ops, ""), "x-supportkit-pagination", "list_bad");
+}

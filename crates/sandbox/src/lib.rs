@@ -44,12 +44,22 @@ mod pagination;
 mod ratelimit;
 mod record;
 mod server;
+mod tawk;
+mod tomticket;
 
 pub use chatapi::{
     CHATAPI_PREFIX, ChatApiState, IN_QUEUE_MESSAGE, chatapi_rate_limits, chatapi_routes,
 };
 pub use faults::{Fault, Faults};
 pub use record::RecordedRequest;
+pub use tawk::{
+    EVENT_ID_HEADER, SIGNATURE_HEADER, TAWK_PREFIX, TawkState, WebhookDelivery, tawk_methods,
+    tawk_rate_limits, webhook_signature,
+};
+pub use tomticket::{
+    TOMTICKET_PREFIX, TomTicketState, tomticket_rate_limits, tomticket_routes,
+    tomticket_webhook_signature,
+};
 
 /// Settings of a [`Sandbox`].
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +71,15 @@ pub struct SandboxConfig {
     pub enforce_rate_limits: bool,
     /// The only Bearer token the ChatAPI emulation accepts; default `"sandbox-chatapi-token"`.
     pub chatapi_token: String,
+    /// The only Bearer token the TomTicket emulation accepts; default
+    /// `"sandbox-tomticket-token"`.
+    pub tomticket_token: String,
+    /// The only API key (HTTP Basic user name) the tawk.to emulation accepts; default
+    /// `"sandbox-tawk-key"`.
+    pub tawk_api_key: String,
+    /// Requests per second per tawk.to API key before `rate_scale` (tawk.to publishes no
+    /// number); default `10.0`.
+    pub tawk_rate_per_second: f64,
 }
 
 impl Default for SandboxConfig {
@@ -69,6 +88,9 @@ impl Default for SandboxConfig {
             rate_scale: 1.0,
             enforce_rate_limits: true,
             chatapi_token: "sandbox-chatapi-token".to_owned(),
+            tomticket_token: "sandbox-tomticket-token".to_owned(),
+            tawk_api_key: "sandbox-tawk-key".to_owned(),
+            tawk_rate_per_second: 10.0,
         }
     }
 }
@@ -87,6 +109,8 @@ pub struct Sandbox {
     faults: Faults,
     recorder: record::Recorder,
     chatapi: ChatApiState,
+    tomticket: TomTicketState,
+    tawk: TawkState,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -118,11 +142,13 @@ impl Sandbox {
         let faults = Faults::default();
         let recorder = record::Recorder::default();
         let chatapi = ChatApiState::default();
+        let tomticket = TomTicketState::default();
+        let tawk = TawkState::default();
         let provider = ProviderContext {
             config: config.clone(),
             limiter: ratelimit::RateLimiter::default(),
         };
-        let router = server::router(&provider, &chatapi);
+        let router = server::router(&provider, &chatapi, &tomticket, &tawk);
         let core = Arc::new(server::Core {
             router,
             faults: faults.clone(),
@@ -137,6 +163,8 @@ impl Sandbox {
             faults,
             recorder,
             chatapi,
+            tomticket,
+            tawk,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -160,6 +188,27 @@ impl Sandbox {
     /// The Bearer token the ChatAPI emulation accepts.
     pub fn chatapi_token(&self) -> &str {
         &self.config.chatapi_token
+    }
+
+    /// The TomTicket API v2.0 base URL: [`Sandbox::base_url`] + [`TOMTICKET_PREFIX`].
+    pub fn tomticket_url(&self) -> String {
+        format!("{}{TOMTICKET_PREFIX}", self.base_url())
+    }
+
+    /// The Bearer token the TomTicket emulation accepts.
+    pub fn tomticket_token(&self) -> &str {
+        &self.config.tomticket_token
+    }
+
+    /// The tawk.to REST API v1 base URL: [`Sandbox::base_url`] + [`TAWK_PREFIX`]; methods
+    /// are `POST {tawk_url}/<method.name>`.
+    pub fn tawk_url(&self) -> String {
+        format!("{}{TAWK_PREFIX}", self.base_url())
+    }
+
+    /// The API key the tawk.to emulation accepts (HTTP Basic user name).
+    pub fn tawk_api_key(&self) -> &str {
+        &self.config.tawk_api_key
     }
 
     /// The configuration the sandbox runs with.
@@ -192,6 +241,17 @@ impl Sandbox {
     /// A handle on the ChatAPI state, to seed and inspect it.
     pub fn chatapi(&self) -> ChatApiState {
         self.chatapi.clone()
+    }
+
+    /// A handle on the TomTicket account, to seed and inspect it.
+    pub fn tomticket(&self) -> TomTicketState {
+        self.tomticket.clone()
+    }
+
+    /// A handle on the tawk.to account, to seed and inspect it and to produce webhook
+    /// events.
+    pub fn tawk(&self) -> TawkState {
+        self.tawk.clone()
     }
 
     /// Stops accepting connections, closes the open ones and waits for the server task.

@@ -24,6 +24,12 @@ struct Args {
     /// The ChatAPI Bearer token to accept.
     #[arg(long)]
     chatapi_token: Option<String>,
+    /// The TomTicket Bearer token to accept.
+    #[arg(long)]
+    tomticket_token: Option<String>,
+    /// The tawk.to API key to accept (HTTP Basic user name).
+    #[arg(long)]
+    tawk_api_key: Option<String>,
     /// Start with an empty workspace instead of the demo data.
     #[arg(long)]
     empty: bool,
@@ -47,13 +53,25 @@ async fn main() -> std::io::Result<()> {
     if let Some(token) = args.chatapi_token {
         config.chatapi_token = token;
     }
+    if let Some(token) = args.tomticket_token {
+        config.tomticket_token = token;
+    }
+    if let Some(key) = args.tawk_api_key {
+        config.tawk_api_key = key;
+    }
     let sandbox = Sandbox::bind(SocketAddr::new(args.host, args.port), config).await?;
     if !args.empty {
         sandbox.chatapi().seed_demo();
+        sandbox.tomticket().seed_demo();
+        sandbox.tawk().seed_demo();
     }
     println!("supportkit sandbox listening on {}", sandbox.base_url());
     println!("ChatAPI v2 base URL: {}", sandbox.chatapi_url());
     println!("ChatAPI token:       {}", sandbox.chatapi_token());
+    println!("TomTicket base URL:  {}", sandbox.tomticket_url());
+    println!("TomTicket token:     {}", sandbox.tomticket_token());
+    println!("tawk.to base URL:    {}", sandbox.tawk_url());
+    println!("tawk.to API key:     {}", sandbox.tawk_api_key());
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     sandbox.shutdown().await;

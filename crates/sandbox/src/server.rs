@@ -19,6 +19,8 @@ use crate::ProviderContext;
 use crate::chatapi::{self, ChatApiState};
 use crate::faults::{Fault, Faults, decode_path};
 use crate::record::{RecordedRequest, Recorder};
+use crate::tawk::{self, TawkState};
+use crate::tomticket::{self, TomTicketState};
 
 /// The URL the server is reachable at, inserted into every request's extensions so that
 /// handlers can build absolute URLs when a request carries no `Host` header.
@@ -26,9 +28,16 @@ use crate::record::{RecordedRequest, Recorder};
 pub(crate) struct BaseUrl(pub(crate) Arc<str>);
 
 /// Builds the router of every provider emulation.
-pub(crate) fn router(provider: &ProviderContext, chatapi_state: &ChatApiState) -> Router {
+pub(crate) fn router(
+    provider: &ProviderContext,
+    chatapi_state: &ChatApiState,
+    tomticket_state: &TomTicketState,
+    tawk_state: &TawkState,
+) -> Router {
     Router::new()
         .merge(chatapi::router(provider.clone(), chatapi_state.clone()))
+        .merge(tomticket::router(provider.clone(), tomticket_state.clone()))
+        .merge(tawk::router(provider.clone(), tawk_state.clone()))
         .fallback(not_found)
 }
 

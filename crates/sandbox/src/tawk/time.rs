@@ -1,0 +1,155 @@
+//! ISO-8601 timestamps (UTC, milliseconds) without a date-time dependency.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = if year >= 0 { year } else { year - 399 } / 400;
+    let yoe = year - era * 400;
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// `2026-01-02T03:04:05.678Z`.
+pub(crate) fn format_iso(ms: i64) -> String {
+    let days = ms.div_euclid(MS_PER_DAY);
+    let rest = ms.rem_euclid(MS_PER_DAY);
+    let (y, m, d) = civil_from_days(days);
+    let (h, min, s, milli) = (
+        rest / 3_600_000,
+        rest / 60_000 % 60,
+        rest / 1000 % 60,
+        rest % 1000,
+    );
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{milli:03}Z")
+}
+
+/// The UTC day of a timestamp, `2026-01-02`.
+pub(crate) fn format_day(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Days since the epoch of a timestamp (UTC).
+pub(crate) fn day_of(ms: i64) -> i64 {
+    ms.div_euclid(MS_PER_DAY)
+}
+
+fn number(s: &str) -> Option<i64> {
+    (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+/// Parses `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` (no zone means UTC).
+pub(crate) fn parse_iso(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    let (date, time) = match raw.find(['T', 't', ' ']) {
+        Some(at) => (&raw[..at], Some(&raw[at + 1..])),
+        None => (raw, None),
+    };
+    let mut parts = date.split('-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    let (year, month, day) = (number(year)?, number(month)?, number(day)?);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1..=days_in_month).contains(&day) {
+        return None;
+    }
+    let mut ms = days_from_civil(year, month, day) * MS_PER_DAY;
+    let Some(time) = time else {
+        return Some(ms);
+    };
+    let (clock, offset_ms) = if let Some(clock) = time.strip_suffix(['Z', 'z']) {
+        (clock, 0)
+    } else if let Some(at) = time.rfind(['+', '-']) {
+        let (clock, zone) = time.split_at(at);
+        let sign = if zone.starts_with('-') { -1 } else { 1 };
+        let zone = zone[1..].replace(':', "");
+        if zone.len() != 4 {
+            return None;
+        }
+        let (h, m) = (number(&zone[..2])?, number(&zone[2..])?);
+        if h > 23 || m > 59 {
+            return None;
+        }
+        (clock, sign * (h * 60 + m) * 60_000)
+    } else {
+        (time, 0)
+    };
+    let (hms, fraction) = match clock.split_once('.') {
+        Some((hms, fraction)) => (hms, Some(fraction)),
+        None => (clock, None),
+    };
+    let mut fields = hms.split(':');
+    let hour = number(fields.next()?).filter(|h| *h < 24)?;
+    let minute = number(fields.next()?).filter(|m| *m < 60)?;
+    let second = match fields.next() {
+        Some(s) => number(s).filter(|s| *s < 60)?,
+        None => 0,
+    };
+    if fields.next().is_some() {
+        return None;
+    }
+    let millis = match fraction {
+        Some(f) if !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) => {
+            let padded = format!("{f:0<3}");
+            padded[..3].parse::<i64>().ok()?
+        }
+        Some(_) => return None,
+        None => 0,
+    };
+    ms += ((hour * 60 + minute) * 60 + second) * 1000 + millis;
+    Some(ms - offset_ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_parses_variants() {
+        let ms = parse_iso("2026-01-02T03:04:05.678Z").unwrap();
+        assert_eq!(format_iso(ms), "2026-01-02T03:04:05.678Z");
+        assert_eq!(parse_iso("1970-01-01"), Some(0));
+        assert_eq!(parse_iso("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(parse_iso("1970-01-01T00:00-0030"), Some(1_800_000));
+        assert_eq!(parse_iso("2024-02-29T00:00:00"), parse_iso("2024-02-29"));
+        assert_eq!(parse_iso("2023-02-29"), None);
+        assert_eq!(parse_iso("2023-13-01"), None);
+        assert_eq!(parse_iso("yesterday"), None);
+        assert_eq!(format_day(day_of(ms)), "2026-01-02");
+        assert_eq!(format_iso(-1), "1969-12-31T23:59:59.999Z");
+    }
+}
