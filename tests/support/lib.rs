@@ -89,3 +89,29 @@ pub fn tomticket_desk(sandbox: &Sandbox) -> (String, String, String, String) {
     }));
     (department, operator, category, "cust-1".to_string())
 }
+
+/// The configuration of a tawk.to client for `sandbox`.
+pub fn tawk_config(sandbox: &Sandbox) -> Config {
+    Config::new(Credentials::basic(sandbox.tawk_api_key(), ""))
+        .base_url(sandbox.tawk_url())
+        .allow_http(true)
+        .retry(quick_retries())
+        .rate_limits(RateLimitConfig::default().scale(FAST))
+}
+
+/// A tawk.to client for `sandbox`.
+pub fn tawk(sandbox: &Sandbox) -> supportkit_tawk::Client {
+    supportkit_tawk::Client::from_config(tawk_config(sandbox)).expect("valid config")
+}
+
+/// A sandbox and a tawk.to client for it.
+pub async fn tawk_pair() -> (Sandbox, supportkit_tawk::Client) {
+    let sandbox = sandbox().await;
+    let client = tawk(&sandbox);
+    (sandbox, client)
+}
+
+/// A typed request from a JSON literal (the long tail of gated methods).
+pub fn req<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).expect("a valid request")
+}

@@ -58,3 +58,23 @@ fn unknown_types_and_actions_are_kept() {
     );
     assert_eq!(event.action, WebhookAction::Unknown("merged".into()));
 }
+
+#[test]
+fn the_sandbox_signs_deliveries_the_way_the_client_verifies() {
+    let sig = supportkit_sandbox::tomticket_webhook_signature("s3cret", BODY);
+    webhook::verify("s3cret", BODY, Some(&sig)).unwrap();
+}
+
+#[test]
+fn the_spec_and_the_sandbox_agree_on_the_rate_limit() {
+    let spec: Vec<(String, u32)> = supportkit_tomticket::PROVIDER
+        .buckets
+        .iter()
+        .map(|b| (b.name.to_string(), b.per_second as u32))
+        .collect();
+    let sandbox: Vec<(String, u32)> = supportkit_sandbox::tomticket_rate_limits()
+        .into_iter()
+        .map(|(n, r)| (n.to_string(), r))
+        .collect();
+    assert_eq!(spec, sandbox);
+}

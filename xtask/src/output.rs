@@ -26,7 +26,14 @@ pub fn format(
     file.items.extend(extra.items);
     // Progenitor's usage snippets are illustrations, not tests: mark them
     // `text` so rustdoc neither compiles nor reports them as ignored tests.
-    let code = prettyplease::unparse(&file).replace("```ignore", "```text");
+    let code = prettyplease::unparse(&file)
+        .replace("```ignore", "```text")
+        // typify's struct builders demand a value for the flattened `extra`
+        // map of open objects; an empty map is the right default.
+        .replace(
+            "extra: Err(\"no value supplied for extra\".to_string()),",
+            "extra: Ok(Default::default()),",
+        );
     Ok(finish(code, cfg))
 }
 

@@ -186,14 +186,20 @@ fn multipart_operations_are_emitted_by_the_xtask() {
         "4XX": {description: err, content: {application/json: {schema: {$ref: "#/components/schemas/ApiError"}}}}"##;
     let schemas = "    UploadForm: {type: object, required: [title], properties: {title: {type: string, maxLength: 9}, status: {$ref: \"#/components/schemas/Status\"}, count: {type: integer}}}";
     let code = run(&spec(ops, schemas)).expect("multipart spec generates");
-    assert!(code.contains("pub struct UploadFile<'a>"), "builder emitted");
+    assert!(
+        code.contains("pub struct UploadFile<'a>"),
+        "builder emitted"
+    );
     assert!(code.contains("pub fn upload_file(&self) -> builder::UploadFile<'_>"));
     assert!(code.contains("pub fn attachment("));
     assert!(code.contains("pub fn custom_field("));
     assert!(code.contains("max_files: Some(3usize)"));
     assert!(code.contains("title was not initialized"));
     assert!(code.contains(".check_form(") && code.contains("operation_id: \"upload_file\""));
-    assert!(code.contains("Rule::MaxLength(9usize)"), "form limits in the constraint table");
+    assert!(
+        code.contains("Rule::MaxLength(9usize)"),
+        "form limits in the constraint table"
+    );
 }
 
 #[test]
@@ -224,12 +230,18 @@ fn page_and_offset_pagination_and_envelopes_become_data() {
     let code = run(&text).expect("generates");
     assert!(code.contains("PageStyle::Page"));
     assert!(code.contains("PageStyle::Offset"));
-    assert!(code.contains("self.body_map(|b| b.offset(Some(value)))"), "offset lives in the body");
+    assert!(
+        code.contains("self.body_map(|b| b.offset(Some(value)))"),
+        "offset lives in the body"
+    );
     assert!(code.contains("fn item_key("), "dedupe key emitted");
     assert!(code.contains("adaptive: true"));
     assert!(code.contains("field: \"ok\""));
     assert!(code.contains("ErrorKind::NotFound"));
-    assert!(code.contains("retry: ::supportkit_runtime::meta::RetrySafety::Safe"), "a POST marked safe");
+    assert!(
+        code.contains("retry: ::supportkit_runtime::meta::RetrySafety::Safe"),
+        "a POST marked safe"
+    );
 }
 
 #[test]
@@ -241,4 +253,30 @@ fn pagination_extensions_are_checked() {
       responses:
         "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}"##;
     refused(&spec(ops, ""), "x-supportkit-pagination", "list_bad");
+}
+
+#[test]
+fn open_objects_keep_unknown_fields_in_extra() {
+    let schemas =
+        "    Open: {type: object, additionalProperties: true, properties: {a: {type: string}}}";
+    let ops = r##"  /open:
+    post:
+      operationId: post_open
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Open"}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Open"}}}}"##;
+    let code = run(&spec(ops, schemas)).expect("generates");
+    let open = &code[code.find("pub struct Open {").expect("struct Open")..];
+    let open = &open[..open.find("\n    }").unwrap()];
+    assert!(
+        open.contains("pub extra:"),
+        "additionalProperties: true keeps extras:\n{open}"
+    );
+    assert!(open.contains("flatten"), "{open}");
+    assert!(
+        !code.contains("no value supplied for extra"),
+        "builders default `extra` to empty"
+    );
 }

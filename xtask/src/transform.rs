@@ -6,6 +6,9 @@
 //!   (`NonZeroU64` for `minimum: 1`) that make plain literals unusable.
 //! - Discriminator properties are removed from union variants: the generated
 //!   open union writes the tag, so users never set it by hand.
+//! - `additionalProperties: true` on an object with properties becomes the
+//!   schema `{}`: typify drops unknown fields for `true` but keeps them in a
+//!   flattened `extra` map for a schema, and an open object must keep them.
 
 use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
 
@@ -16,7 +19,7 @@ pub fn for_progenitor(api: &OpenAPI, model: &Model) -> OpenAPI {
     if let Some(c) = api.components.as_mut() {
         for s in c.schemas.values_mut() {
             if let ReferenceOr::Item(s) = s {
-                strip_limits(s);
+                adapt_schema(s);
             }
         }
         for p in c.parameters.values_mut() {
@@ -78,7 +81,7 @@ pub fn for_progenitor(api: &OpenAPI, model: &Model) -> OpenAPI {
             if let Some(ReferenceOr::Item(body)) = &mut op.request_body {
                 for media in body.content.values_mut() {
                     if let Some(ReferenceOr::Item(s)) = &mut media.schema {
-                        strip_limits(s);
+                        adapt_schema(s);
                     }
                 }
             }
@@ -95,14 +98,14 @@ fn strip_param(p: &mut openapiv3::Parameter) {
         | openapiv3::Parameter::Cookie { parameter_data, .. } => parameter_data,
     };
     if let openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) = &mut data.format {
-        strip_limits(s);
+        adapt_schema(s);
     }
 }
 
-fn strip_limits(schema: &mut Schema) {
+fn adapt_schema(schema: &mut Schema) {
     let boxed = |r: &mut ReferenceOr<Box<Schema>>| {
         if let ReferenceOr::Item(s) = r {
-            strip_limits(s);
+            adapt_schema(s);
         }
     };
     match &mut schema.schema_kind {
@@ -135,13 +138,26 @@ fn strip_limits(schema: &mut Schema) {
             for p in o.properties.values_mut() {
                 boxed(p);
             }
+            if !o.properties.is_empty()
+                && matches!(
+                    o.additional_properties,
+                    Some(openapiv3::AdditionalProperties::Any(true))
+                )
+            {
+                o.additional_properties = Some(openapiv3::AdditionalProperties::Schema(Box::new(
+                    ReferenceOr::Item(Schema {
+                        schema_data: Default::default(),
+                        schema_kind: SchemaKind::Any(Default::default()),
+                    }),
+                )));
+            }
         }
         SchemaKind::OneOf { one_of: v }
         | SchemaKind::AnyOf { any_of: v }
         | SchemaKind::AllOf { all_of: v } => {
             for s in v {
                 if let ReferenceOr::Item(s) = s {
-                    strip_limits(s);
+                    adapt_schema(s);
                 }
             }
         }

@@ -1570,7 +1570,7 @@ pub mod types {
         }
     }
     ///Body of agent.info. The agent id field's name is gated [SECONDARY "agent id"].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentInfoRequest {
         ///Agent id. The name `agentId` is [INFERRED]; send another name through the extra fields if it is refused.
         #[serde(
@@ -1578,6 +1578,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub agent_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AgentInfoRequest {
         pub fn builder() -> builder::AgentInfoRequest {
@@ -1590,6 +1592,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<Agent>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AgentResponse {
         pub fn builder() -> builder::AgentResponse {
@@ -1599,7 +1603,7 @@ pub mod types {
     /**A chat [COMMUNITY Python client parser, PostHog (`createdOn` as partition key),
 TS client]. Other fields are kept as raw JSON.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Chat {
         ///Creation time, ISO-8601.
         #[serde(
@@ -1617,6 +1621,8 @@ TS client]. Other fields are kept as raw JSON.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub person_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Chat {
         pub fn builder() -> builder::Chat {
@@ -1624,7 +1630,7 @@ TS client]. Other fields are kept as raw JSON.
         }
     }
     ///`chat:end`: the chat ended [OFFICIAL event; fields COMMUNITY Botpress].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatEndEvent {
         #[serde(
             rename = "chatId",
@@ -1640,6 +1646,8 @@ TS client]. Other fields are kept as raw JSON.
         pub time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visitor: ::std::option::Option<WebhookVisitor>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatEndEvent {
         pub fn builder() -> builder::ChatEndEvent {
@@ -1653,6 +1661,8 @@ TS client]. Other fields are kept as raw JSON.
         pub chat_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatGetRequest {
         pub fn builder() -> builder::ChatGetRequest {
@@ -1717,6 +1727,8 @@ before sending. 50 is the community-verified value [COMMUNITY PostHog].
         ///Only chats with these tags [COMMUNITY Python client].
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatListRequest {
         pub fn builder() -> builder::ChatListRequest {
@@ -1735,6 +1747,8 @@ nothing new (items are de-duplicated by `id`).
         ///Number of chats matching the filters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatListResponse {
         pub fn builder() -> builder::ChatListResponse {
@@ -1744,7 +1758,7 @@ nothing new (items are de-duplicated by `id`).
     /**One message of a chat (chat.get) or of a `chat:transcript_created` webhook
 [COMMUNITY Python client; transcript sample].
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessage {
         /**Type-specific data, e.g. `{url, title}` of a `nav` message [COMMUNITY Python
 client]; kept as raw JSON because other types are not described.
@@ -1761,6 +1775,8 @@ client]; kept as raw JSON because other types are not described.
         pub time: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::MessageType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatMessage {
         pub fn builder() -> builder::ChatMessage {
@@ -1770,13 +1786,15 @@ client]; kept as raw JSON because other types are not described.
     /**Sender `{t, n?}` [COMMUNITY]. Some code reads `sender.type` instead of `t`; such a
 field is kept in the extra fields.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageSender {
         ///Sender name, when sent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub n: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub t: ::std::option::Option<crate::generated::types::SenderCode>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatMessageSender {
         pub fn builder() -> builder::ChatMessageSender {
@@ -1789,6 +1807,8 @@ field is kept in the extra fields.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<Chat>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatResponse {
         pub fn builder() -> builder::ChatResponse {
@@ -1796,7 +1816,7 @@ field is kept in the extra fields.
         }
     }
     ///`chat:start`: the first message of a chat [OFFICIAL event; fields COMMUNITY Botpress].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatStartEvent {
         #[serde(
             rename = "chatId",
@@ -1812,6 +1832,8 @@ field is kept in the extra fields.
         pub time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visitor: ::std::option::Option<WebhookVisitor>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatStartEvent {
         pub fn builder() -> builder::ChatStartEvent {
@@ -1821,7 +1843,7 @@ field is kept in the extra fields.
     /**`chat:transcript_created`: the full transcript, sent about 3 minutes after the
 chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample].
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatTranscriptCreatedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat: ::std::option::Option<TranscriptChat>,
@@ -1836,6 +1858,8 @@ chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample]
         ///Event time, ISO-8601.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatTranscriptCreatedEvent {
         pub fn builder() -> builder::ChatTranscriptCreatedEvent {
@@ -1843,7 +1867,7 @@ chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample]
         }
     }
     ///`data` of contact.attribute.list-custom.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactAttributeList {
         #[serde(
             rename = "dataAttributes",
@@ -1851,6 +1875,8 @@ chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample]
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub data_attributes: ::std::vec::Vec<DataAttribute>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactAttributeList {
         pub fn builder() -> builder::ContactAttributeList {
@@ -1863,6 +1889,8 @@ chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample]
         pub object: crate::generated::types::AttributeObject,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactAttributeListCustomRequest {
         pub fn builder() -> builder::ContactAttributeListCustomRequest {
@@ -1875,6 +1903,8 @@ chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample]
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ContactAttributeList>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactAttributeListResponse {
         pub fn builder() -> builder::ContactAttributeListResponse {
@@ -1892,6 +1922,8 @@ chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample]
         pub person_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactPersonGetRequest {
         pub fn builder() -> builder::ContactPersonGetRequest {
@@ -1899,7 +1931,7 @@ chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample]
         }
     }
     ///A custom data attribute `{key, object, label?, dataType?, fullPath?}` [COMMUNITY TS client].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DataAttribute {
         #[serde(
             rename = "dataType",
@@ -1917,6 +1949,8 @@ chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample]
         pub label: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<crate::generated::types::AttributeObject>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl DataAttribute {
         pub fn builder() -> builder::DataAttribute {
@@ -1977,7 +2011,7 @@ the fields still decodes.
         }
     }
     ///An article `{id, meta, content}` [SECONDARY verified live].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticle {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<KbArticleContent>,
@@ -1985,6 +2019,8 @@ the fields still decodes.
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<KbArticleMeta>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticle {
         pub fn builder() -> builder::KbArticle {
@@ -1992,7 +2028,7 @@ the fields still decodes.
         }
     }
     ///A category of an article as answered (nothing required; `name` may be sent).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleCategory {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -2000,6 +2036,8 @@ the fields still decodes.
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleCategory {
         pub fn builder() -> builder::KbArticleCategory {
@@ -2021,7 +2059,7 @@ verified live], so this object has no extra fields.
         }
     }
     ///The translation of an article for one site, with its body blocks [SECONDARY verified live].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleContent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<::std::string::String>,
@@ -2057,6 +2095,8 @@ verified live], so this object has no extra fields.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleContent {
         pub fn builder() -> builder::KbArticleContent {
@@ -2086,6 +2126,8 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtitle: ::std::option::Option<::std::string::String>,
         pub title: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleContentInput {
         pub fn builder() -> builder::KbArticleContentInput {
@@ -2111,6 +2153,8 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         pub status: crate::generated::types::ArticleStatus,
         pub subtitle: ::std::string::String,
         pub title: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleContentUpdate {
         pub fn builder() -> builder::KbArticleContentUpdate {
@@ -2118,10 +2162,12 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         }
     }
     ///`data` holding one article.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub article: ::std::option::Option<KbArticle>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleData {
         pub fn builder() -> builder::KbArticleData {
@@ -2129,7 +2175,7 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         }
     }
     ///Article list/search filters [SECONDARY endpoints.md].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleFilters {
         ///Author agent ids.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2156,6 +2202,8 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         pub visibility: ::std::option::Option<
             crate::generated::types::ArticleVisibility,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleFilters {
         pub fn builder() -> builder::KbArticleFilters {
@@ -2168,6 +2216,8 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         pub content: KbArticleContentInput,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<KbArticleMetaInput>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleInput {
         pub fn builder() -> builder::KbArticleInput {
@@ -2180,6 +2230,8 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<KbArticlePage>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleListResponse {
         pub fn builder() -> builder::KbArticleListResponse {
@@ -2187,7 +2239,7 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         }
     }
     ///Site-independent part of an article [SECONDARY verified live].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleMeta {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<KbArticleCategory>,
@@ -2204,8 +2256,12 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub related_articles: ::std::vec::Vec<KbRelatedArticle>,
+        /**Per-site state of the article. The [SECONDARY] reference describes objects
+`{id, author, status}` (see `KbArticleSite`), while other answers list bare
+site ids; the item shape is left open so both decode.
+*/
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub sites: ::std::vec::Vec<KbArticleSite>,
+        pub sites: ::std::vec::Vec<::serde_json::Value>,
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2215,6 +2271,8 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         pub visibility: ::std::option::Option<
             crate::generated::types::ArticleVisibility,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleMeta {
         pub fn builder() -> builder::KbArticleMeta {
@@ -2222,7 +2280,7 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         }
     }
     ///Article meta [SECONDARY].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleMetaInput {
         ///Categories; exactly one should be `primary: true`. Real ids only (placeholders fail).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2237,6 +2295,8 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         pub visibility: ::std::option::Option<
             crate::generated::types::ArticleVisibility,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleMetaInput {
         pub fn builder() -> builder::KbArticleMetaInput {
@@ -2244,7 +2304,7 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         }
     }
     ///SEO metadata of a translation [SECONDARY]; see the create-time caveat on `KbArticleContentInput`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleMetadata {
         ///Banner `{type: "url", content: <URL>}`; null removes it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2252,6 +2312,8 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         ///Meta description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleMetadata {
         pub fn builder() -> builder::KbArticleMetadata {
@@ -2259,7 +2321,7 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         }
     }
     ///One page of article summaries with its cursors [SECONDARY verified live].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticlePage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub articles: ::std::vec::Vec<KbArticleSummary>,
@@ -2280,6 +2342,8 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         pub previous: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticlePage {
         pub fn builder() -> builder::KbArticlePage {
@@ -2295,6 +2359,8 @@ live].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<KbArticleData>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleResponse {
         pub fn builder() -> builder::KbArticleResponse {
@@ -2302,7 +2368,7 @@ live].
         }
     }
     ///Per-site status of an article `{id, author, status}`: it can be draft on one site and published on another [SECONDARY verified live].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleSite {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<::std::string::String>,
@@ -2310,6 +2376,8 @@ live].
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::ArticleStatus>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleSite {
         pub fn builder() -> builder::KbArticleSite {
@@ -2317,12 +2385,14 @@ live].
         }
     }
     ///Sort of article list/search [SECONDARY].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleSort {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<crate::generated::types::KbSortField>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub order: ::std::option::Option<crate::generated::types::SortOrder>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleSort {
         pub fn builder() -> builder::KbArticleSort {
@@ -2330,7 +2400,7 @@ live].
         }
     }
     ///An article in list form, without body blocks (use article.get) [SECONDARY verified live].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleSummary {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<KbArticleCategory>,
@@ -2358,6 +2428,8 @@ live].
         pub visibility: ::std::option::Option<
             crate::generated::types::ArticleVisibility,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleSummary {
         pub fn builder() -> builder::KbArticleSummary {
@@ -2370,6 +2442,8 @@ live].
         pub content: KbArticleContentUpdate,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<KbArticleMetaInput>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleUpdateInput {
         pub fn builder() -> builder::KbArticleUpdateInput {
@@ -2377,13 +2451,15 @@ live].
         }
     }
     ///Article banner; only the `url` type is valid and tawk.to does not host the image [SECONDARY].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbBanner {
         ///Publicly reachable image URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::KbBannerType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbBanner {
         pub fn builder() -> builder::KbBanner {
@@ -2413,6 +2489,8 @@ object (these per-type rules are documented, not checked locally).
         pub content: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(rename = "type")]
         pub type_: crate::generated::types::KbBlockType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbBlock {
         pub fn builder() -> builder::KbBlock {
@@ -2420,7 +2498,7 @@ object (these per-type rules are documented, not checked locally).
         }
     }
     ///A category in the nested form `{id, meta, content}` [SECONDARY verified live].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategory {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<KbCategoryContent>,
@@ -2428,6 +2506,8 @@ object (these per-type rules are documented, not checked locally).
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<KbCategoryMeta>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategory {
         pub fn builder() -> builder::KbCategory {
@@ -2435,7 +2515,7 @@ object (these per-type rules are documented, not checked locally).
         }
     }
     ///Per-site part of a category [SECONDARY verified live].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryContent {
         #[serde(
             rename = "createdAt",
@@ -2458,6 +2538,8 @@ object (these per-type rules are documented, not checked locally).
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryContent {
         pub fn builder() -> builder::KbCategoryContent {
@@ -2477,6 +2559,8 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
         pub site_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryContentInput {
         pub fn builder() -> builder::KbCategoryContentInput {
@@ -2484,10 +2568,12 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
         }
     }
     ///`data` holding one category.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<KbCategory>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryData {
         pub fn builder() -> builder::KbCategoryData {
@@ -2495,13 +2581,15 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
         }
     }
     ///Category icon `{type: "predefined", content: <icon name>}` [SECONDARY].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryIcon {
         ///Icon name from the predefined set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::KbIconType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryIcon {
         pub fn builder() -> builder::KbCategoryIcon {
@@ -2514,6 +2602,8 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
         pub content: KbCategoryContentInput,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<KbCategoryMetaInput>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryInput {
         pub fn builder() -> builder::KbCategoryInput {
@@ -2526,6 +2616,8 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<KbCategoryPage>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryListResponse {
         pub fn builder() -> builder::KbCategoryListResponse {
@@ -2533,7 +2625,7 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
         }
     }
     ///Site-independent part of a category [SECONDARY verified live].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryMeta {
         #[serde(
             rename = "articlesCount",
@@ -2560,6 +2652,8 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryMeta {
         pub fn builder() -> builder::KbCategoryMeta {
@@ -2567,7 +2661,7 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
         }
     }
     ///Placement of a category [SECONDARY verified live].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryMetaInput {
         ///Icon; may be omitted (stored as null).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2578,6 +2672,8 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
         ///0-based position among its siblings [SECONDARY].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryMetaInput {
         pub fn builder() -> builder::KbCategoryMetaInput {
@@ -2588,7 +2684,7 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
 fields are assumed to match the article list [SECONDARY "KB list/search use
 cursors"].
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<KbCategorySummary>,
@@ -2609,6 +2705,8 @@ cursors"].
         pub previous: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryPage {
         pub fn builder() -> builder::KbCategoryPage {
@@ -2621,6 +2719,8 @@ cursors"].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<KbCategoryData>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryResponse {
         pub fn builder() -> builder::KbCategoryResponse {
@@ -2628,7 +2728,7 @@ cursors"].
         }
     }
     ///A category in the FLATTENED list form (no meta/content split) [SECONDARY verified live].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategorySummary {
         #[serde(
             rename = "articlesCount",
@@ -2667,6 +2767,8 @@ cursors"].
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategorySummary {
         pub fn builder() -> builder::KbCategorySummary {
@@ -2674,12 +2776,14 @@ cursors"].
         }
     }
     ///ISO-8601 date range [SECONDARY].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbDateRange {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub to: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbDateRange {
         pub fn builder() -> builder::KbDateRange {
@@ -2687,7 +2791,7 @@ cursors"].
         }
     }
     ///Reader votes.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbFeedback {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub downvotes: ::std::option::Option<i64>,
@@ -2695,6 +2799,8 @@ cursors"].
         pub total: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upvotes: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbFeedback {
         pub fn builder() -> builder::KbFeedback {
@@ -2702,12 +2808,14 @@ cursors"].
         }
     }
     ///A related article as answered.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbRelatedArticle {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbRelatedArticle {
         pub fn builder() -> builder::KbRelatedArticle {
@@ -2729,7 +2837,7 @@ cursors"].
 primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
 `ticketForm` and `header` are kept as raw JSON.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbSite {
         ///Banner (shape gated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2763,6 +2871,8 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub widget_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSite {
         pub fn builder() -> builder::KbSite {
@@ -2770,10 +2880,12 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
         }
     }
     ///`data` holding one site.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbSiteData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub site: ::std::option::Option<KbSite>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteData {
         pub fn builder() -> builder::KbSiteData {
@@ -2781,7 +2893,7 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
         }
     }
     ///A navigation link `{id, label, url}` (managed by knowledge-base.site-link.*) [SECONDARY].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbSiteLink {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -2789,6 +2901,8 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
         pub label: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteLink {
         pub fn builder() -> builder::KbSiteLink {
@@ -2796,10 +2910,12 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
         }
     }
     ///`data` of knowledge-base.site.list [INFERRED].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbSiteList {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sites: ::std::vec::Vec<KbSite>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteList {
         pub fn builder() -> builder::KbSiteList {
@@ -2812,6 +2928,8 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<KbSiteList>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteListResponse {
         pub fn builder() -> builder::KbSiteListResponse {
@@ -2824,6 +2942,8 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<KbSiteData>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteResponse {
         pub fn builder() -> builder::KbSiteResponse {
@@ -2836,6 +2956,8 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
         pub article: KbArticleInput,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleCreateRequest {
         pub fn builder() -> builder::KnowledgeBaseArticleCreateRequest {
@@ -2849,6 +2971,8 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
         pub article_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleDeleteRequest {
         pub fn builder() -> builder::KnowledgeBaseArticleDeleteRequest {
@@ -2865,6 +2989,8 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
         ///Site of the translation to return; the default site id is the literal "primary".
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleGetRequest {
         pub fn builder() -> builder::KnowledgeBaseArticleGetRequest {
@@ -2891,6 +3017,8 @@ none is enforced; the lower bound 1 is [INFERRED].
         pub property_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<KbArticleSort>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleListRequest {
         pub fn builder() -> builder::KnowledgeBaseArticleListRequest {
@@ -2920,6 +3048,8 @@ none is enforced; the lower bound 1 is [INFERRED].
         pub query: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<KbArticleSort>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleSearchRequest {
         pub fn builder() -> builder::KnowledgeBaseArticleSearchRequest {
@@ -2934,6 +3064,8 @@ none is enforced; the lower bound 1 is [INFERRED].
         pub article_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleUpdateRequest {
         pub fn builder() -> builder::KnowledgeBaseArticleUpdateRequest {
@@ -2946,6 +3078,8 @@ none is enforced; the lower bound 1 is [INFERRED].
         pub category: KbCategoryInput,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryCreateRequest {
         pub fn builder() -> builder::KnowledgeBaseCategoryCreateRequest {
@@ -2963,6 +3097,8 @@ none is enforced; the lower bound 1 is [INFERRED].
         pub category_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryDeleteRequest {
         pub fn builder() -> builder::KnowledgeBaseCategoryDeleteRequest {
@@ -2986,6 +3122,8 @@ none is enforced; the lower bound 1 is [INFERRED].
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryGetRequest {
         pub fn builder() -> builder::KnowledgeBaseCategoryGetRequest {
@@ -3016,6 +3154,8 @@ none is enforced; the lower bound 1 is [INFERRED].
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryListRequest {
         pub fn builder() -> builder::KnowledgeBaseCategoryListRequest {
@@ -3034,6 +3174,8 @@ none is enforced; the lower bound 1 is [INFERRED].
         pub category_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryUpdateRequest {
         pub fn builder() -> builder::KnowledgeBaseCategoryUpdateRequest {
@@ -3058,6 +3200,8 @@ none is enforced; the lower bound 1 is [INFERRED].
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub widget_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCreateRequest {
         pub fn builder() -> builder::KnowledgeBaseCreateRequest {
@@ -3074,6 +3218,8 @@ none is enforced; the lower bound 1 is [INFERRED].
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         pub title: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteCreateRequest {
         pub fn builder() -> builder::KnowledgeBaseSiteCreateRequest {
@@ -3091,6 +3237,8 @@ none is enforced; the lower bound 1 is [INFERRED].
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteDeleteRequest {
         pub fn builder() -> builder::KnowledgeBaseSiteDeleteRequest {
@@ -3108,6 +3256,8 @@ none is enforced; the lower bound 1 is [INFERRED].
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteGetRequest {
         pub fn builder() -> builder::KnowledgeBaseSiteGetRequest {
@@ -3119,6 +3269,8 @@ none is enforced; the lower bound 1 is [INFERRED].
     pub struct KnowledgeBaseSiteListRequest {
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteListRequest {
         pub fn builder() -> builder::KnowledgeBaseSiteListRequest {
@@ -3163,6 +3315,8 @@ enabled, widgetId"]. The shapes of `banner`, `ticketForm` and `header` are gated
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub widget_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteUpdateRequest {
         pub fn builder() -> builder::KnowledgeBaseSiteUpdateRequest {
@@ -3205,6 +3359,8 @@ kept as raw JSON.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Member>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MemberListResponse {
         pub fn builder() -> builder::MemberListResponse {
@@ -3222,6 +3378,8 @@ kept as raw JSON.
         pub member_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersDisableRequest {
         pub fn builder() -> builder::MembersDisableRequest {
@@ -3242,6 +3400,8 @@ kept as raw JSON.
         ///New role [INFERRED name].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersEditInviteRequest {
         pub fn builder() -> builder::MembersEditInviteRequest {
@@ -3259,6 +3419,8 @@ kept as raw JSON.
         pub member_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersEnableRequest {
         pub fn builder() -> builder::MembersEnableRequest {
@@ -3276,6 +3438,8 @@ kept as raw JSON.
         ///Role to grant; values gated [INFERRED name].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersInviteRequest {
         pub fn builder() -> builder::MembersInviteRequest {
@@ -3287,6 +3451,8 @@ kept as raw JSON.
     pub struct MembersListInvitesRequest {
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersListInvitesRequest {
         pub fn builder() -> builder::MembersListInvitesRequest {
@@ -3298,6 +3464,8 @@ kept as raw JSON.
     pub struct MembersListRequest {
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersListRequest {
         pub fn builder() -> builder::MembersListRequest {
@@ -3315,6 +3483,8 @@ kept as raw JSON.
         pub invite_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersRemoveInviteRequest {
         pub fn builder() -> builder::MembersRemoveInviteRequest {
@@ -3332,6 +3502,8 @@ kept as raw JSON.
         pub member_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersRemoveRequest {
         pub fn builder() -> builder::MembersRemoveRequest {
@@ -3352,6 +3524,8 @@ kept as raw JSON.
         pub permissions: ::std::option::Option<::serde_json::Value>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersUpdatePermissionsRequest {
         pub fn builder() -> builder::MembersUpdatePermissionsRequest {
@@ -3391,6 +3565,8 @@ extra fields if these are refused.
         ///Only these tags [INFERRED name].
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MetricsRequest {
         pub fn builder() -> builder::MetricsRequest {
@@ -3404,6 +3580,8 @@ extra fields if these are refused.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MetricsResponse {
         pub fn builder() -> builder::MetricsResponse {
@@ -3421,6 +3599,8 @@ kept as raw JSON; other top-level fields land in the extra map.
         pub data: ::std::option::Option<::serde_json::Value>,
         ///`true` on success [OFFICIAL].
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OkResponse {
         pub fn builder() -> builder::OkResponse {
@@ -3431,7 +3611,7 @@ kept as raw JSON; other top-level fields land in the extra map.
 whose JSON type the docstring leaves open (`emails`, `phones`, `primaryPhone`,
 location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Person {
         #[serde(
             rename = "createdOn",
@@ -3476,6 +3656,8 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub web_session: ::std::option::Option<PersonWebSession>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Person {
         pub fn builder() -> builder::Person {
@@ -3483,10 +3665,12 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
         }
     }
     ///`data` of contact.person.get.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub person: ::std::option::Option<Person>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonData {
         pub fn builder() -> builder::PersonData {
@@ -3494,7 +3678,7 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
         }
     }
     ///Last device `{ip, browser, os}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonDevice {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub browser: ::std::option::Option<::std::string::String>,
@@ -3502,6 +3686,8 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
         pub ip: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub os: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonDevice {
         pub fn builder() -> builder::PersonDevice {
@@ -3509,7 +3695,7 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
         }
     }
     ///Geo-location of the person.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonLocation {
         ///City id (JSON type not confirmed).
         #[serde(
@@ -3540,6 +3726,8 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub region_name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonLocation {
         pub fn builder() -> builder::PersonLocation {
@@ -3547,12 +3735,14 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
         }
     }
     ///`{first, last}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonName {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonName {
         pub fn builder() -> builder::PersonName {
@@ -3565,6 +3755,8 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<PersonData>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonResponse {
         pub fn builder() -> builder::PersonResponse {
@@ -3572,7 +3764,7 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
         }
     }
     ///Web-session statistics.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonWebSession {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
@@ -3592,6 +3784,8 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub time_spent: ::std::option::Option<f64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonWebSession {
         pub fn builder() -> builder::PersonWebSession {
@@ -3602,7 +3796,7 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
 Pipedream, Python client] are typed; everything else (settings, agents, widgets,
 assets, createdOn of property.info) is kept as raw JSON.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Property {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -3611,6 +3805,8 @@ assets, createdOn of property.info) is kept as raw JSON.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub property_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Property {
         pub fn builder() -> builder::Property {
@@ -3649,7 +3845,7 @@ fields"); none is declared, send them as extra fields.
         }
     }
     ///Sections property.info should include [COMMUNITY Python client].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyInfoFields {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agents: ::std::option::Option<bool>,
@@ -3664,6 +3860,8 @@ fields"); none is declared, send them as extra fields.
         pub settings: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub widgets: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyInfoFields {
         pub fn builder() -> builder::PropertyInfoFields {
@@ -3677,6 +3875,8 @@ fields"); none is declared, send them as extra fields.
         pub fields: ::std::option::Option<PropertyInfoFields>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyInfoRequest {
         pub fn builder() -> builder::PropertyInfoRequest {
@@ -3686,13 +3886,15 @@ fields"); none is declared, send them as extra fields.
     /**Body of property.list: `{}` lists everything [COMMUNITY PostHog]; `type` and
 `enabled` filter [COMMUNITY Pipedream, Python client].
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyListRequest {
         ///Only enabled (true) or disabled (false) properties [COMMUNITY Python client].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::PropertyType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyListRequest {
         pub fn builder() -> builder::PropertyListRequest {
@@ -3705,6 +3907,8 @@ fields"); none is declared, send them as extra fields.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Property>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyListResponse {
         pub fn builder() -> builder::PropertyListResponse {
@@ -3717,6 +3921,8 @@ fields"); none is declared, send them as extra fields.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<Property>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyResponse {
         pub fn builder() -> builder::PropertyResponse {
@@ -3731,6 +3937,8 @@ fields"); none is declared, send them as extra fields.
         pub position: ::std::option::Option<i64>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsAddRequest {
         pub fn builder() -> builder::TabsAddRequest {
@@ -3742,6 +3950,8 @@ fields"); none is declared, send them as extra fields.
     pub struct TabsAvailableRequest {
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsAvailableRequest {
         pub fn builder() -> builder::TabsAvailableRequest {
@@ -3759,6 +3969,8 @@ fields"); none is declared, send them as extra fields.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tab_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsGetRequest {
         pub fn builder() -> builder::TabsGetRequest {
@@ -3770,6 +3982,8 @@ fields"); none is declared, send them as extra fields.
     pub struct TabsListRequest {
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsListRequest {
         pub fn builder() -> builder::TabsListRequest {
@@ -3787,6 +4001,8 @@ fields"); none is declared, send them as extra fields.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tab_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsRemoveRequest {
         pub fn builder() -> builder::TabsRemoveRequest {
@@ -3807,6 +4023,8 @@ fields"); none is declared, send them as extra fields.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tab_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsUpdateRequest {
         pub fn builder() -> builder::TabsUpdateRequest {
@@ -3818,7 +4036,7 @@ fields"); none is declared, send them as extra fields.
 [COMMUNITY Pipedream]; `createdOn` [INFERRED, like chats]. ticket.get also sends
 the ticket's events, kept as raw JSON with every other field.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Ticket {
         ///Creation time, ISO-8601 [INFERRED].
         #[serde(
@@ -3842,6 +4060,8 @@ the ticket's events, kept as raw JSON with every other field.
         pub status: ::std::option::Option<crate::generated::types::TicketStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Ticket {
         pub fn builder() -> builder::Ticket {
@@ -3849,7 +4069,7 @@ the ticket's events, kept as raw JSON with every other field.
         }
     }
     ///`ticket:create`: a new ticket [OFFICIAL event; fields COMMUNITY Botpress].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketCreateEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub property: ::std::option::Option<WebhookProperty>,
@@ -3860,6 +4080,8 @@ the ticket's events, kept as raw JSON with every other field.
         ///Event time, ISO-8601.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketCreateEvent {
         pub fn builder() -> builder::TicketCreateEvent {
@@ -3873,6 +4095,8 @@ the ticket's events, kept as raw JSON with every other field.
         pub property_id: ::std::string::String,
         #[serde(rename = "ticketId")]
         pub ticket_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketGetRequest {
         pub fn builder() -> builder::TicketGetRequest {
@@ -3920,6 +4144,8 @@ the only source that states a range for tickets.
         pub start_date: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::TicketStatus>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketListRequest {
         pub fn builder() -> builder::TicketListRequest {
@@ -3937,6 +4163,8 @@ the only source that states a range for tickets.
         ///Number of tickets matching the filters, when sent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketListResponse {
         pub fn builder() -> builder::TicketListResponse {
@@ -3944,12 +4172,14 @@ the only source that states a range for tickets.
         }
     }
     ///Who opened a ticket `{name, email?}` [COMMUNITY Botpress].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketRequester {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketRequester {
         pub fn builder() -> builder::TicketRequester {
@@ -3962,6 +4192,8 @@ the only source that states a range for tickets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<Ticket>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketResponse {
         pub fn builder() -> builder::TicketResponse {
@@ -3969,7 +4201,7 @@ the only source that states a range for tickets.
         }
     }
     ///The transcript `{id, visitor, messages}` [COMMUNITY transcript sample].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TranscriptChat {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -3978,6 +4210,8 @@ the only source that states a range for tickets.
         pub messages: ::std::vec::Vec<ChatMessage>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visitor: ::std::option::Option<WebhookVisitor>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TranscriptChat {
         pub fn builder() -> builder::TranscriptChat {
@@ -3988,7 +4222,7 @@ the only source that states a range for tickets.
 `hookId` [INFERRED]; whatever else the server sends (an `id`, the secret...) is
 kept as raw JSON.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Webhook {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -4003,6 +4237,8 @@ kept as raw JSON.
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Webhook {
         pub fn builder() -> builder::Webhook {
@@ -4015,6 +4251,8 @@ kept as raw JSON.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<WebhookCreated>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookCreateResponse {
         pub fn builder() -> builder::WebhookCreateResponse {
@@ -4022,7 +4260,7 @@ kept as raw JSON.
         }
     }
     ///`data` of webhooks.create.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookCreated {
         ///Id to pass to webhooks.get/update/delete.
         #[serde(
@@ -4030,6 +4268,8 @@ kept as raw JSON.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hook_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookCreated {
         pub fn builder() -> builder::WebhookCreated {
@@ -4042,6 +4282,8 @@ kept as raw JSON.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Webhook>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookListResponse {
         pub fn builder() -> builder::WebhookListResponse {
@@ -4049,7 +4291,7 @@ kept as raw JSON.
         }
     }
     ///The message that started/ended the chat `{text, type, sender: {type}}` [COMMUNITY Botpress].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookMessage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sender: ::std::option::Option<WebhookMessageSender>,
@@ -4057,6 +4299,8 @@ kept as raw JSON.
         pub text: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::MessageType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookMessage {
         pub fn builder() -> builder::WebhookMessage {
@@ -4064,10 +4308,12 @@ kept as raw JSON.
         }
     }
     ///Sender of a webhook message `{type}` [COMMUNITY Botpress].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookMessageSender {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::SenderType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookMessageSender {
         pub fn builder() -> builder::WebhookMessageSender {
@@ -4075,12 +4321,14 @@ kept as raw JSON.
         }
     }
     ///The property an event belongs to `{id, name}` [OFFICIAL].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookProperty {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookProperty {
         pub fn builder() -> builder::WebhookProperty {
@@ -4093,6 +4341,8 @@ kept as raw JSON.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<Webhook>,
         pub ok: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookResponse {
         pub fn builder() -> builder::WebhookResponse {
@@ -4100,7 +4350,7 @@ kept as raw JSON.
         }
     }
     ///The new ticket `{id, humanId, subject, message}` [COMMUNITY Botpress].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookTicket {
         ///Human-readable ticket number (a JSON number).
         #[serde(
@@ -4114,6 +4364,8 @@ kept as raw JSON.
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookTicket {
         pub fn builder() -> builder::WebhookTicket {
@@ -4121,7 +4373,7 @@ kept as raw JSON.
         }
     }
     ///The chat visitor `{name, email?, city, country}` [COMMUNITY Botpress].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookVisitor {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
@@ -4131,6 +4383,8 @@ kept as raw JSON.
         pub email: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookVisitor {
         pub fn builder() -> builder::WebhookVisitor {
@@ -4154,6 +4408,8 @@ also requires `name` and `enabled` is gated, so send them.
         pub property_id: ::std::string::String,
         ///HTTPS endpoint the events are POSTed to [OFFICIAL].
         pub url: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksCreateRequest {
         pub fn builder() -> builder::WebhooksCreateRequest {
@@ -4167,6 +4423,8 @@ also requires `name` and `enabled` is gated, so send them.
         pub hook_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksDeleteRequest {
         pub fn builder() -> builder::WebhooksDeleteRequest {
@@ -4180,6 +4438,8 @@ also requires `name` and `enabled` is gated, so send them.
         pub hook_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksGetRequest {
         pub fn builder() -> builder::WebhooksGetRequest {
@@ -4191,6 +4451,8 @@ also requires `name` and `enabled` is gated, so send them.
     pub struct WebhooksListRequest {
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksListRequest {
         pub fn builder() -> builder::WebhooksListRequest {
@@ -4212,6 +4474,8 @@ also requires `name` and `enabled` is gated, so send them.
         pub property_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksUpdateRequest {
         pub fn builder() -> builder::WebhooksUpdateRequest {
@@ -4223,6 +4487,8 @@ also requires `name` and `enabled` is gated, so send them.
     pub struct WidgetsAddRequest {
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsAddRequest {
         pub fn builder() -> builder::WidgetsAddRequest {
@@ -4234,6 +4500,8 @@ also requires `name` and `enabled` is gated, so send them.
     pub struct WidgetsApiKeyListRequest {
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsApiKeyListRequest {
         pub fn builder() -> builder::WidgetsApiKeyListRequest {
@@ -4247,6 +4515,8 @@ also requires `name` and `enabled` is gated, so send them.
         pub property_id: ::std::string::String,
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsCardsAddRequest {
         pub fn builder() -> builder::WidgetsCardsAddRequest {
@@ -4269,6 +4539,8 @@ also requires `name` and `enabled` is gated, so send them.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub widget_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsCardsRemoveRequest {
         pub fn builder() -> builder::WidgetsCardsRemoveRequest {
@@ -4291,6 +4563,8 @@ also requires `name` and `enabled` is gated, so send them.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub widget_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsCardsUpdateRequest {
         pub fn builder() -> builder::WidgetsCardsUpdateRequest {
@@ -4304,6 +4578,8 @@ also requires `name` and `enabled` is gated, so send them.
         pub property_id: ::std::string::String,
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsGetRequest {
         pub fn builder() -> builder::WidgetsGetRequest {
@@ -4315,6 +4591,8 @@ also requires `name` and `enabled` is gated, so send them.
     pub struct WidgetsGlobalSettingsGetRequest {
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsGlobalSettingsGetRequest {
         pub fn builder() -> builder::WidgetsGlobalSettingsGetRequest {
@@ -4326,6 +4604,8 @@ also requires `name` and `enabled` is gated, so send them.
     pub struct WidgetsGlobalSettingsUpdateRequest {
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsGlobalSettingsUpdateRequest {
         pub fn builder() -> builder::WidgetsGlobalSettingsUpdateRequest {
@@ -4339,6 +4619,8 @@ also requires `name` and `enabled` is gated, so send them.
         pub property_id: ::std::string::String,
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsRemoveRequest {
         pub fn builder() -> builder::WidgetsRemoveRequest {
@@ -4352,6 +4634,8 @@ also requires `name` and `enabled` is gated, so send them.
         pub property_id: ::std::string::String,
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsUpdateRequest {
         pub fn builder() -> builder::WidgetsUpdateRequest {
@@ -4366,11 +4650,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AgentInfoRequest {
             fn default() -> Self {
                 Self {
                     agent_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4387,19 +4676,37 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AgentInfoRequest> for super::AgentInfoRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: AgentInfoRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { agent_id: value.agent_id? })
+                Ok(Self {
+                    agent_id: value.agent_id?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::AgentInfoRequest> for AgentInfoRequest {
             fn from(value: super::AgentInfoRequest) -> Self {
                 Self {
                     agent_id: Ok(value.agent_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -4410,12 +4717,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AgentResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4442,6 +4754,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AgentResponse> for super::AgentResponse {
             type Error = super::error::ConversionError;
@@ -4451,6 +4777,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4459,6 +4786,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -4480,6 +4808,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Chat {
             fn default() -> Self {
@@ -4488,6 +4820,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: Ok(Default::default()),
                     messages: Ok(Default::default()),
                     person_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4538,6 +4871,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Chat> for super::Chat {
             type Error = super::error::ConversionError;
@@ -4549,6 +4896,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: value.id?,
                     messages: value.messages?,
                     person_id: value.person_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4559,6 +4907,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: Ok(value.id),
                     messages: Ok(value.messages),
                     person_id: Ok(value.person_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -4584,6 +4933,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::WebhookVisitor>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ChatEndEvent {
             fn default() -> Self {
@@ -4593,6 +4946,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property: Ok(Default::default()),
                     time: Ok(Default::default()),
                     visitor: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4659,6 +5013,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ChatEndEvent> for super::ChatEndEvent {
             type Error = super::error::ConversionError;
@@ -4671,6 +5039,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property: value.property?,
                     time: value.time?,
                     visitor: value.visitor?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4682,6 +5051,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property: Ok(value.property),
                     time: Ok(value.time),
                     visitor: Ok(value.visitor),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -4692,12 +5062,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ChatGetRequest {
             fn default() -> Self {
                 Self {
                     chat_id: Err("no value supplied for chat_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4726,6 +5101,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ChatGetRequest> for super::ChatGetRequest {
             type Error = super::error::ConversionError;
@@ -4735,6 +5124,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     chat_id: value.chat_id?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4743,6 +5133,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     chat_id: Ok(value.chat_id),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -4792,6 +5183,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ChatListRequest {
             fn default() -> Self {
@@ -4807,6 +5202,7 @@ also requires `name` and `enabled` is gated, so send them.
                     start_date: Ok(Default::default()),
                     status: Ok(Default::default()),
                     tags: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4947,6 +5343,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ChatListRequest> for super::ChatListRequest {
             type Error = super::error::ConversionError;
@@ -4965,6 +5375,7 @@ also requires `name` and `enabled` is gated, so send them.
                     start_date: value.start_date?,
                     status: value.status?,
                     tags: value.tags?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4982,6 +5393,7 @@ also requires `name` and `enabled` is gated, so send them.
                     start_date: Ok(value.start_date),
                     status: Ok(value.status),
                     tags: Ok(value.tags),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -4996,6 +5408,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ChatListResponse {
             fn default() -> Self {
@@ -5003,6 +5419,7 @@ also requires `name` and `enabled` is gated, so send them.
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
                     total: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5041,6 +5458,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ChatListResponse> for super::ChatListResponse {
             type Error = super::error::ConversionError;
@@ -5051,6 +5482,7 @@ also requires `name` and `enabled` is gated, so send them.
                     data: value.data?,
                     ok: value.ok?,
                     total: value.total?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5060,6 +5492,7 @@ also requires `name` and `enabled` is gated, so send them.
                     data: Ok(value.data),
                     ok: Ok(value.ok),
                     total: Ok(value.total),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5085,6 +5518,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::MessageType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ChatMessage {
             fn default() -> Self {
@@ -5094,6 +5531,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sender: Ok(Default::default()),
                     time: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5162,6 +5600,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ChatMessage> for super::ChatMessage {
             type Error = super::error::ConversionError;
@@ -5174,6 +5626,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sender: value.sender?,
                     time: value.time?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5185,6 +5638,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sender: Ok(value.sender),
                     time: Ok(value.time),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5198,12 +5652,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::SenderCode>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ChatMessageSender {
             fn default() -> Self {
                 Self {
                     n: Ok(Default::default()),
                     t: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5230,13 +5689,31 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for t: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ChatMessageSender> for super::ChatMessageSender {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ChatMessageSender,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { n: value.n?, t: value.t? })
+                Ok(Self {
+                    n: value.n?,
+                    t: value.t?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ChatMessageSender> for ChatMessageSender {
@@ -5244,6 +5721,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     n: Ok(value.n),
                     t: Ok(value.t),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5254,12 +5732,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ChatResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5286,6 +5769,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ChatResponse> for super::ChatResponse {
             type Error = super::error::ConversionError;
@@ -5295,6 +5792,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5303,6 +5801,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5328,6 +5827,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::WebhookVisitor>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ChatStartEvent {
             fn default() -> Self {
@@ -5337,6 +5840,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property: Ok(Default::default()),
                     time: Ok(Default::default()),
                     visitor: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5403,6 +5907,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ChatStartEvent> for super::ChatStartEvent {
             type Error = super::error::ConversionError;
@@ -5415,6 +5933,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property: value.property?,
                     time: value.time?,
                     visitor: value.visitor?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5426,6 +5945,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property: Ok(value.property),
                     time: Ok(value.time),
                     visitor: Ok(value.visitor),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5451,6 +5971,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ChatTranscriptCreatedEvent {
             fn default() -> Self {
@@ -5460,6 +5984,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property: Ok(Default::default()),
                     referrer: Ok(Default::default()),
                     time: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5526,6 +6051,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ChatTranscriptCreatedEvent>
         for super::ChatTranscriptCreatedEvent {
@@ -5539,6 +6078,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property: value.property?,
                     referrer: value.referrer?,
                     time: value.time?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5551,6 +6091,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property: Ok(value.property),
                     referrer: Ok(value.referrer),
                     time: Ok(value.time),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5560,11 +6101,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::vec::Vec<super::DataAttribute>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ContactAttributeList {
             fn default() -> Self {
                 Self {
                     data_attributes: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5583,6 +6129,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ContactAttributeList>
         for super::ContactAttributeList {
@@ -5592,6 +6152,7 @@ also requires `name` and `enabled` is gated, so send them.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     data_attributes: value.data_attributes?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5599,6 +6160,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn from(value: super::ContactAttributeList) -> Self {
                 Self {
                     data_attributes: Ok(value.data_attributes),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5612,12 +6174,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ContactAttributeListCustomRequest {
             fn default() -> Self {
                 Self {
                     object: Err("no value supplied for object".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5646,6 +6213,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ContactAttributeListCustomRequest>
         for super::ContactAttributeListCustomRequest {
@@ -5656,6 +6237,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     object: value.object?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5665,6 +6247,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     object: Ok(value.object),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5675,12 +6258,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ContactAttributeListResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5709,6 +6297,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ContactAttributeListResponse>
         for super::ContactAttributeListResponse {
@@ -5719,6 +6321,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5728,6 +6331,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5745,6 +6349,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ContactPersonGetRequest {
             fn default() -> Self {
@@ -5752,6 +6360,7 @@ also requires `name` and `enabled` is gated, so send them.
                     fields: Ok(Default::default()),
                     person_id: Err("no value supplied for person_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5794,6 +6403,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ContactPersonGetRequest>
         for super::ContactPersonGetRequest {
@@ -5805,6 +6428,7 @@ also requires `name` and `enabled` is gated, so send them.
                     fields: value.fields?,
                     person_id: value.person_id?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5815,6 +6439,7 @@ also requires `name` and `enabled` is gated, so send them.
                     fields: Ok(value.fields),
                     person_id: Ok(value.person_id),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5840,6 +6465,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::AttributeObject>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DataAttribute {
             fn default() -> Self {
@@ -5849,6 +6478,7 @@ also requires `name` and `enabled` is gated, so send them.
                     key: Ok(Default::default()),
                     label: Ok(Default::default()),
                     object: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5915,6 +6545,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<DataAttribute> for super::DataAttribute {
             type Error = super::error::ConversionError;
@@ -5927,6 +6571,7 @@ also requires `name` and `enabled` is gated, so send them.
                     key: value.key?,
                     label: value.label?,
                     object: value.object?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5938,6 +6583,7 @@ also requires `name` and `enabled` is gated, so send them.
                     key: Ok(value.key),
                     label: Ok(value.label),
                     object: Ok(value.object),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6038,6 +6684,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::KbArticleMeta>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticle {
             fn default() -> Self {
@@ -6045,6 +6695,7 @@ also requires `name` and `enabled` is gated, so send them.
                     content: Ok(Default::default()),
                     id: Ok(Default::default()),
                     meta: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6085,6 +6736,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticle> for super::KbArticle {
             type Error = super::error::ConversionError;
@@ -6095,6 +6760,7 @@ also requires `name` and `enabled` is gated, so send them.
                     content: value.content?,
                     id: value.id?,
                     meta: value.meta?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6104,6 +6770,7 @@ also requires `name` and `enabled` is gated, so send them.
                     content: Ok(value.content),
                     id: Ok(value.id),
                     meta: Ok(value.meta),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6121,6 +6788,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleCategory {
             fn default() -> Self {
@@ -6128,6 +6799,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     primary: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6166,6 +6838,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleCategory> for super::KbArticleCategory {
             type Error = super::error::ConversionError;
@@ -6176,6 +6862,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: value.id?,
                     name: value.name?,
                     primary: value.primary?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6185,6 +6872,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: Ok(value.id),
                     name: Ok(value.name),
                     primary: Ok(value.primary),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6291,6 +6979,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleContent {
             fn default() -> Self {
@@ -6306,6 +6998,7 @@ also requires `name` and `enabled` is gated, so send them.
                     title: Ok(Default::default()),
                     translation_id: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6448,6 +7141,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleContent> for super::KbArticleContent {
             type Error = super::error::ConversionError;
@@ -6466,6 +7173,7 @@ also requires `name` and `enabled` is gated, so send them.
                     title: value.title?,
                     translation_id: value.translation_id?,
                     updated_at: value.updated_at?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6483,6 +7191,7 @@ also requires `name` and `enabled` is gated, so send them.
                     title: Ok(value.title),
                     translation_id: Ok(value.translation_id),
                     updated_at: Ok(value.updated_at),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6514,6 +7223,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleContentInput {
             fn default() -> Self {
@@ -6526,6 +7239,7 @@ also requires `name` and `enabled` is gated, so send them.
                     status: Ok(Default::default()),
                     subtitle: Ok(Default::default()),
                     title: Err("no value supplied for title".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6630,6 +7344,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleContentInput>
         for super::KbArticleContentInput {
@@ -6646,6 +7374,7 @@ also requires `name` and `enabled` is gated, so send them.
                     status: value.status?,
                     subtitle: value.subtitle?,
                     title: value.title?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6661,6 +7390,7 @@ also requires `name` and `enabled` is gated, so send them.
                     status: Ok(value.status),
                     subtitle: Ok(value.subtitle),
                     title: Ok(value.title),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6692,6 +7422,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleContentUpdate {
             fn default() -> Self {
@@ -6704,6 +7438,7 @@ also requires `name` and `enabled` is gated, so send them.
                     status: Err("no value supplied for status".to_string()),
                     subtitle: Err("no value supplied for subtitle".to_string()),
                     title: Err("no value supplied for title".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6806,6 +7541,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleContentUpdate>
         for super::KbArticleContentUpdate {
@@ -6822,6 +7571,7 @@ also requires `name` and `enabled` is gated, so send them.
                     status: value.status?,
                     subtitle: value.subtitle?,
                     title: value.title?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6837,6 +7587,7 @@ also requires `name` and `enabled` is gated, so send them.
                     status: Ok(value.status),
                     subtitle: Ok(value.subtitle),
                     title: Ok(value.title),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6846,11 +7597,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::KbArticle>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleData {
             fn default() -> Self {
                 Self {
                     article: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6867,18 +7623,38 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleData> for super::KbArticleData {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: KbArticleData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { article: value.article? })
+                Ok(Self {
+                    article: value.article?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::KbArticleData> for KbArticleData {
             fn from(value: super::KbArticleData) -> Self {
-                Self { article: Ok(value.article) }
+                Self {
+                    article: Ok(value.article),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -6911,6 +7687,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::ArticleVisibility>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleFilters {
             fn default() -> Self {
@@ -6922,6 +7702,7 @@ also requires `name` and `enabled` is gated, so send them.
                     status: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     visibility: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7014,6 +7795,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleFilters> for super::KbArticleFilters {
             type Error = super::error::ConversionError;
@@ -7028,6 +7823,7 @@ also requires `name` and `enabled` is gated, so send them.
                     status: value.status?,
                     updated_at: value.updated_at?,
                     visibility: value.visibility?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7041,6 +7837,7 @@ also requires `name` and `enabled` is gated, so send them.
                     status: Ok(value.status),
                     updated_at: Ok(value.updated_at),
                     visibility: Ok(value.visibility),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7054,12 +7851,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::KbArticleMetaInput>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleInput {
             fn default() -> Self {
                 Self {
                     content: Err("no value supplied for content".to_string()),
                     meta: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7090,6 +7892,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleInput> for super::KbArticleInput {
             type Error = super::error::ConversionError;
@@ -7099,6 +7915,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     content: value.content?,
                     meta: value.meta?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7107,6 +7924,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     content: Ok(value.content),
                     meta: Ok(value.meta),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7117,12 +7935,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleListResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7149,6 +7972,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleListResponse>
         for super::KbArticleListResponse {
@@ -7159,6 +7996,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7168,6 +8006,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7190,7 +8029,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             sites: ::std::result::Result<
-                ::std::vec::Vec<super::KbArticleSite>,
+                ::std::vec::Vec<::serde_json::Value>,
                 ::std::string::String,
             >,
             updated_at: ::std::result::Result<
@@ -7199,6 +8038,10 @@ also requires `name` and `enabled` is gated, so send them.
             >,
             visibility: ::std::result::Result<
                 ::std::option::Option<crate::generated::types::ArticleVisibility>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -7212,6 +8055,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sites: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     visibility: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7268,7 +8112,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn sites<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::KbArticleSite>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.sites = value
@@ -7304,6 +8148,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleMeta> for super::KbArticleMeta {
             type Error = super::error::ConversionError;
@@ -7318,6 +8176,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sites: value.sites?,
                     updated_at: value.updated_at?,
                     visibility: value.visibility?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7331,6 +8190,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sites: Ok(value.sites),
                     updated_at: Ok(value.updated_at),
                     visibility: Ok(value.visibility),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7348,6 +8208,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::ArticleVisibility>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleMetaInput {
             fn default() -> Self {
@@ -7355,6 +8219,7 @@ also requires `name` and `enabled` is gated, so send them.
                     categories: Ok(Default::default()),
                     related_articles: Ok(Default::default()),
                     visibility: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7399,6 +8264,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleMetaInput> for super::KbArticleMetaInput {
             type Error = super::error::ConversionError;
@@ -7409,6 +8288,7 @@ also requires `name` and `enabled` is gated, so send them.
                     categories: value.categories?,
                     related_articles: value.related_articles?,
                     visibility: value.visibility?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7418,6 +8298,7 @@ also requires `name` and `enabled` is gated, so send them.
                     categories: Ok(value.categories),
                     related_articles: Ok(value.related_articles),
                     visibility: Ok(value.visibility),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7431,12 +8312,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleMetadata {
             fn default() -> Self {
                 Self {
                     banner: Ok(Default::default()),
                     description: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7465,6 +8351,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleMetadata> for super::KbArticleMetadata {
             type Error = super::error::ConversionError;
@@ -7474,6 +8374,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     banner: value.banner?,
                     description: value.description?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7482,6 +8383,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     banner: Ok(value.banner),
                     description: Ok(value.description),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7511,6 +8413,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticlePage {
             fn default() -> Self {
@@ -7521,6 +8427,7 @@ also requires `name` and `enabled` is gated, so send them.
                     next: Ok(Default::default()),
                     previous: Ok(Default::default()),
                     total: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7597,6 +8504,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticlePage> for super::KbArticlePage {
             type Error = super::error::ConversionError;
@@ -7610,6 +8531,7 @@ also requires `name` and `enabled` is gated, so send them.
                     next: value.next?,
                     previous: value.previous?,
                     total: value.total?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7622,6 +8544,7 @@ also requires `name` and `enabled` is gated, so send them.
                     next: Ok(value.next),
                     previous: Ok(value.previous),
                     total: Ok(value.total),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7632,12 +8555,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7664,6 +8592,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleResponse> for super::KbArticleResponse {
             type Error = super::error::ConversionError;
@@ -7673,6 +8615,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7681,6 +8624,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7698,6 +8642,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::ArticleStatus>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleSite {
             fn default() -> Self {
@@ -7705,6 +8653,7 @@ also requires `name` and `enabled` is gated, so send them.
                     author: Ok(Default::default()),
                     id: Ok(Default::default()),
                     status: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7745,6 +8694,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleSite> for super::KbArticleSite {
             type Error = super::error::ConversionError;
@@ -7755,6 +8718,7 @@ also requires `name` and `enabled` is gated, so send them.
                     author: value.author?,
                     id: value.id?,
                     status: value.status?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7764,6 +8728,7 @@ also requires `name` and `enabled` is gated, so send them.
                     author: Ok(value.author),
                     id: Ok(value.id),
                     status: Ok(value.status),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7777,12 +8742,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::SortOrder>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleSort {
             fn default() -> Self {
                 Self {
                     field: Ok(Default::default()),
                     order: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7815,6 +8785,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleSort> for super::KbArticleSort {
             type Error = super::error::ConversionError;
@@ -7824,6 +8808,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     field: value.field?,
                     order: value.order?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7832,6 +8817,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     field: Ok(value.field),
                     order: Ok(value.order),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7873,6 +8859,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::ArticleVisibility>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleSummary {
             fn default() -> Self {
@@ -7886,6 +8876,7 @@ also requires `name` and `enabled` is gated, so send them.
                     title: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     visibility: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7998,6 +8989,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleSummary> for super::KbArticleSummary {
             type Error = super::error::ConversionError;
@@ -8014,6 +9019,7 @@ also requires `name` and `enabled` is gated, so send them.
                     title: value.title?,
                     updated_at: value.updated_at?,
                     visibility: value.visibility?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8029,6 +9035,7 @@ also requires `name` and `enabled` is gated, so send them.
                     title: Ok(value.title),
                     updated_at: Ok(value.updated_at),
                     visibility: Ok(value.visibility),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8042,12 +9049,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::KbArticleMetaInput>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbArticleUpdateInput {
             fn default() -> Self {
                 Self {
                     content: Err("no value supplied for content".to_string()),
                     meta: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8078,6 +9090,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbArticleUpdateInput>
         for super::KbArticleUpdateInput {
@@ -8088,6 +9114,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     content: value.content?,
                     meta: value.meta?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8096,6 +9123,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     content: Ok(value.content),
                     meta: Ok(value.meta),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8109,12 +9137,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::KbBannerType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbBanner {
             fn default() -> Self {
                 Self {
                     content: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8145,6 +9178,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbBanner> for super::KbBanner {
             type Error = super::error::ConversionError;
@@ -8154,6 +9201,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     content: value.content?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8162,6 +9210,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     content: Ok(value.content),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8175,12 +9224,17 @@ also requires `name` and `enabled` is gated, so send them.
                 crate::generated::types::KbBlockType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbBlock {
             fn default() -> Self {
                 Self {
                     content: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8211,6 +9265,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbBlock> for super::KbBlock {
             type Error = super::error::ConversionError;
@@ -8220,6 +9288,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     content: value.content?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8228,6 +9297,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     content: Ok(value.content),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8245,6 +9315,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::KbCategoryMeta>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbCategory {
             fn default() -> Self {
@@ -8252,6 +9326,7 @@ also requires `name` and `enabled` is gated, so send them.
                     content: Ok(Default::default()),
                     id: Ok(Default::default()),
                     meta: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8292,6 +9367,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbCategory> for super::KbCategory {
             type Error = super::error::ConversionError;
@@ -8302,6 +9391,7 @@ also requires `name` and `enabled` is gated, so send them.
                     content: value.content?,
                     id: value.id?,
                     meta: value.meta?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8311,6 +9401,7 @@ also requires `name` and `enabled` is gated, so send them.
                     content: Ok(value.content),
                     id: Ok(value.id),
                     meta: Ok(value.meta),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8340,6 +9431,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbCategoryContent {
             fn default() -> Self {
@@ -8350,6 +9445,7 @@ also requires `name` and `enabled` is gated, so send them.
                     site_id: Ok(Default::default()),
                     slug: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8426,6 +9522,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbCategoryContent> for super::KbCategoryContent {
             type Error = super::error::ConversionError;
@@ -8439,6 +9549,7 @@ also requires `name` and `enabled` is gated, so send them.
                     site_id: value.site_id?,
                     slug: value.slug?,
                     updated_at: value.updated_at?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8451,6 +9562,7 @@ also requires `name` and `enabled` is gated, so send them.
                     site_id: Ok(value.site_id),
                     slug: Ok(value.slug),
                     updated_at: Ok(value.updated_at),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8466,6 +9578,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbCategoryContentInput {
             fn default() -> Self {
@@ -8474,6 +9590,7 @@ also requires `name` and `enabled` is gated, so send them.
                     name: Err("no value supplied for name".to_string()),
                     site_id: Err("no value supplied for site_id".to_string()),
                     slug: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8526,6 +9643,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbCategoryContentInput>
         for super::KbCategoryContentInput {
@@ -8538,6 +9669,7 @@ also requires `name` and `enabled` is gated, so send them.
                     name: value.name?,
                     site_id: value.site_id?,
                     slug: value.slug?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8549,6 +9681,7 @@ also requires `name` and `enabled` is gated, so send them.
                     name: Ok(value.name),
                     site_id: Ok(value.site_id),
                     slug: Ok(value.slug),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8558,11 +9691,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::KbCategory>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbCategoryData {
             fn default() -> Self {
                 Self {
                     category: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8579,19 +9717,37 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbCategoryData> for super::KbCategoryData {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: KbCategoryData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { category: value.category? })
+                Ok(Self {
+                    category: value.category?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::KbCategoryData> for KbCategoryData {
             fn from(value: super::KbCategoryData) -> Self {
                 Self {
                     category: Ok(value.category),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8605,12 +9761,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::KbIconType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbCategoryIcon {
             fn default() -> Self {
                 Self {
                     content: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8641,6 +9802,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbCategoryIcon> for super::KbCategoryIcon {
             type Error = super::error::ConversionError;
@@ -8650,6 +9825,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     content: value.content?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8658,6 +9834,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     content: Ok(value.content),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8671,12 +9848,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::KbCategoryMetaInput>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbCategoryInput {
             fn default() -> Self {
                 Self {
                     content: Err("no value supplied for content".to_string()),
                     meta: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8707,6 +9889,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbCategoryInput> for super::KbCategoryInput {
             type Error = super::error::ConversionError;
@@ -8716,6 +9912,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     content: value.content?,
                     meta: value.meta?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8724,6 +9921,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     content: Ok(value.content),
                     meta: Ok(value.meta),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8734,12 +9932,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbCategoryListResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8766,6 +9969,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbCategoryListResponse>
         for super::KbCategoryListResponse {
@@ -8776,6 +9993,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8785,6 +10003,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8818,6 +10037,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbCategoryMeta {
             fn default() -> Self {
@@ -8829,6 +10052,7 @@ also requires `name` and `enabled` is gated, so send them.
                     position: Ok(Default::default()),
                     sites: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8919,6 +10143,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbCategoryMeta> for super::KbCategoryMeta {
             type Error = super::error::ConversionError;
@@ -8933,6 +10171,7 @@ also requires `name` and `enabled` is gated, so send them.
                     position: value.position?,
                     sites: value.sites?,
                     updated_at: value.updated_at?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8946,6 +10185,7 @@ also requires `name` and `enabled` is gated, so send them.
                     position: Ok(value.position),
                     sites: Ok(value.sites),
                     updated_at: Ok(value.updated_at),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8963,6 +10203,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbCategoryMetaInput {
             fn default() -> Self {
@@ -8970,6 +10214,7 @@ also requires `name` and `enabled` is gated, so send them.
                     icon: Ok(Default::default()),
                     parent: Ok(Default::default()),
                     position: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9010,6 +10255,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbCategoryMetaInput>
         for super::KbCategoryMetaInput {
@@ -9021,6 +10280,7 @@ also requires `name` and `enabled` is gated, so send them.
                     icon: value.icon?,
                     parent: value.parent?,
                     position: value.position?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9030,6 +10290,7 @@ also requires `name` and `enabled` is gated, so send them.
                     icon: Ok(value.icon),
                     parent: Ok(value.parent),
                     position: Ok(value.position),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9059,6 +10320,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbCategoryPage {
             fn default() -> Self {
@@ -9069,6 +10334,7 @@ also requires `name` and `enabled` is gated, so send them.
                     next: Ok(Default::default()),
                     previous: Ok(Default::default()),
                     total: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9145,6 +10411,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbCategoryPage> for super::KbCategoryPage {
             type Error = super::error::ConversionError;
@@ -9158,6 +10438,7 @@ also requires `name` and `enabled` is gated, so send them.
                     next: value.next?,
                     previous: value.previous?,
                     total: value.total?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9170,6 +10451,7 @@ also requires `name` and `enabled` is gated, so send them.
                     next: Ok(value.next),
                     previous: Ok(value.previous),
                     total: Ok(value.total),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9180,12 +10462,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbCategoryResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9212,6 +10499,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbCategoryResponse> for super::KbCategoryResponse {
             type Error = super::error::ConversionError;
@@ -9221,6 +10522,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9229,6 +10531,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9282,6 +10585,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbCategorySummary {
             fn default() -> Self {
@@ -9298,6 +10605,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sites: Ok(Default::default()),
                     slug: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9446,6 +10754,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbCategorySummary> for super::KbCategorySummary {
             type Error = super::error::ConversionError;
@@ -9465,6 +10787,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sites: value.sites?,
                     slug: value.slug?,
                     updated_at: value.updated_at?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9483,6 +10806,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sites: Ok(value.sites),
                     slug: Ok(value.slug),
                     updated_at: Ok(value.updated_at),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9496,12 +10820,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbDateRange {
             fn default() -> Self {
                 Self {
                     from: Ok(Default::default()),
                     to: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9528,6 +10857,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for to: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbDateRange> for super::KbDateRange {
             type Error = super::error::ConversionError;
@@ -9537,6 +10880,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     from: value.from?,
                     to: value.to?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9545,6 +10889,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     from: Ok(value.from),
                     to: Ok(value.to),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9562,6 +10907,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbFeedback {
             fn default() -> Self {
@@ -9569,6 +10918,7 @@ also requires `name` and `enabled` is gated, so send them.
                     downvotes: Ok(Default::default()),
                     total: Ok(Default::default()),
                     upvotes: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9609,6 +10959,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbFeedback> for super::KbFeedback {
             type Error = super::error::ConversionError;
@@ -9619,6 +10983,7 @@ also requires `name` and `enabled` is gated, so send them.
                     downvotes: value.downvotes?,
                     total: value.total?,
                     upvotes: value.upvotes?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9628,6 +10993,7 @@ also requires `name` and `enabled` is gated, so send them.
                     downvotes: Ok(value.downvotes),
                     total: Ok(value.total),
                     upvotes: Ok(value.upvotes),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9641,12 +11007,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbRelatedArticle {
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
                     title: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9673,6 +11044,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbRelatedArticle> for super::KbRelatedArticle {
             type Error = super::error::ConversionError;
@@ -9682,6 +11067,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     id: value.id?,
                     title: value.title?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9690,6 +11076,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     id: Ok(value.id),
                     title: Ok(value.title),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9796,6 +11183,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbSite {
             fn default() -> Self {
@@ -9811,6 +11202,7 @@ also requires `name` and `enabled` is gated, so send them.
                     ticket_form: Ok(Default::default()),
                     title: Ok(Default::default()),
                     widget_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9945,6 +11337,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbSite> for super::KbSite {
             type Error = super::error::ConversionError;
@@ -9963,6 +11369,7 @@ also requires `name` and `enabled` is gated, so send them.
                     ticket_form: value.ticket_form?,
                     title: value.title?,
                     widget_id: value.widget_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9980,6 +11387,7 @@ also requires `name` and `enabled` is gated, so send them.
                     ticket_form: Ok(value.ticket_form),
                     title: Ok(value.title),
                     widget_id: Ok(value.widget_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9989,11 +11397,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::KbSite>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbSiteData {
             fn default() -> Self {
                 Self {
                     site: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10010,18 +11423,38 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbSiteData> for super::KbSiteData {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: KbSiteData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { site: value.site? })
+                Ok(Self {
+                    site: value.site?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::KbSiteData> for KbSiteData {
             fn from(value: super::KbSiteData) -> Self {
-                Self { site: Ok(value.site) }
+                Self {
+                    site: Ok(value.site),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -10038,6 +11471,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbSiteLink {
             fn default() -> Self {
@@ -10045,6 +11482,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: Ok(Default::default()),
                     label: Ok(Default::default()),
                     url: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10083,6 +11521,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbSiteLink> for super::KbSiteLink {
             type Error = super::error::ConversionError;
@@ -10093,6 +11545,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: value.id?,
                     label: value.label?,
                     url: value.url?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10102,6 +11555,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: Ok(value.id),
                     label: Ok(value.label),
                     url: Ok(value.url),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10111,11 +11565,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::vec::Vec<super::KbSite>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbSiteList {
             fn default() -> Self {
                 Self {
                     sites: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10132,18 +11591,38 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbSiteList> for super::KbSiteList {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: KbSiteList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { sites: value.sites? })
+                Ok(Self {
+                    sites: value.sites?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::KbSiteList> for KbSiteList {
             fn from(value: super::KbSiteList) -> Self {
-                Self { sites: Ok(value.sites) }
+                Self {
+                    sites: Ok(value.sites),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -10153,12 +11632,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbSiteListResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10185,6 +11669,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbSiteListResponse> for super::KbSiteListResponse {
             type Error = super::error::ConversionError;
@@ -10194,6 +11692,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10202,6 +11701,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10212,12 +11712,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KbSiteResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10244,6 +11749,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KbSiteResponse> for super::KbSiteResponse {
             type Error = super::error::ConversionError;
@@ -10253,6 +11772,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10261,6 +11781,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10271,12 +11792,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseArticleCreateRequest {
             fn default() -> Self {
                 Self {
                     article: Err("no value supplied for article".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10305,6 +11831,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseArticleCreateRequest>
         for super::KnowledgeBaseArticleCreateRequest {
@@ -10315,6 +11855,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     article: value.article?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10324,6 +11865,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     article: Ok(value.article),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10337,12 +11879,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseArticleDeleteRequest {
             fn default() -> Self {
                 Self {
                     article_id: Err("no value supplied for article_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10371,6 +11918,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseArticleDeleteRequest>
         for super::KnowledgeBaseArticleDeleteRequest {
@@ -10381,6 +11942,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     article_id: value.article_id?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10390,6 +11952,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     article_id: Ok(value.article_id),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10404,6 +11967,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             site_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseArticleGetRequest {
             fn default() -> Self {
@@ -10411,6 +11978,7 @@ also requires `name` and `enabled` is gated, so send them.
                     article_id: Err("no value supplied for article_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     site_id: Err("no value supplied for site_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10451,6 +12019,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseArticleGetRequest>
         for super::KnowledgeBaseArticleGetRequest {
@@ -10462,6 +12044,7 @@ also requires `name` and `enabled` is gated, so send them.
                     article_id: value.article_id?,
                     property_id: value.property_id?,
                     site_id: value.site_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10472,6 +12055,7 @@ also requires `name` and `enabled` is gated, so send them.
                     article_id: Ok(value.article_id),
                     property_id: Ok(value.property_id),
                     site_id: Ok(value.site_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10501,6 +12085,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::KbArticleSort>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseArticleListRequest {
             fn default() -> Self {
@@ -10511,6 +12099,7 @@ also requires `name` and `enabled` is gated, so send them.
                     previous: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     sort: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10589,6 +12178,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseArticleListRequest>
         for super::KnowledgeBaseArticleListRequest {
@@ -10603,6 +12206,7 @@ also requires `name` and `enabled` is gated, so send them.
                     previous: value.previous?,
                     property_id: value.property_id?,
                     sort: value.sort?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10616,6 +12220,7 @@ also requires `name` and `enabled` is gated, so send them.
                     previous: Ok(value.previous),
                     property_id: Ok(value.property_id),
                     sort: Ok(value.sort),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10653,6 +12258,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::KbArticleSort>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseArticleSearchRequest {
             fn default() -> Self {
@@ -10665,6 +12274,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property_id: Err("no value supplied for property_id".to_string()),
                     query: Ok(Default::default()),
                     sort: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10767,6 +12377,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseArticleSearchRequest>
         for super::KnowledgeBaseArticleSearchRequest {
@@ -10783,6 +12407,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property_id: value.property_id?,
                     query: value.query?,
                     sort: value.sort?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10798,6 +12423,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property_id: Ok(value.property_id),
                     query: Ok(value.query),
                     sort: Ok(value.sort),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10815,6 +12441,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseArticleUpdateRequest {
             fn default() -> Self {
@@ -10822,6 +12452,7 @@ also requires `name` and `enabled` is gated, so send them.
                     article: Err("no value supplied for article".to_string()),
                     article_id: Err("no value supplied for article_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10862,6 +12493,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseArticleUpdateRequest>
         for super::KnowledgeBaseArticleUpdateRequest {
@@ -10873,6 +12518,7 @@ also requires `name` and `enabled` is gated, so send them.
                     article: value.article?,
                     article_id: value.article_id?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10883,6 +12529,7 @@ also requires `name` and `enabled` is gated, so send them.
                     article: Ok(value.article),
                     article_id: Ok(value.article_id),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10896,12 +12543,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseCategoryCreateRequest {
             fn default() -> Self {
                 Self {
                     category: Err("no value supplied for category".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10930,6 +12582,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseCategoryCreateRequest>
         for super::KnowledgeBaseCategoryCreateRequest {
@@ -10940,6 +12606,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     category: value.category?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10949,6 +12616,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     category: Ok(value.category),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10962,12 +12630,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseCategoryDeleteRequest {
             fn default() -> Self {
                 Self {
                     category_id: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10996,6 +12669,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseCategoryDeleteRequest>
         for super::KnowledgeBaseCategoryDeleteRequest {
@@ -11006,6 +12693,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     category_id: value.category_id?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11015,6 +12703,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     category_id: Ok(value.category_id),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11032,6 +12721,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseCategoryGetRequest {
             fn default() -> Self {
@@ -11039,6 +12732,7 @@ also requires `name` and `enabled` is gated, so send them.
                     category_id: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     site_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11079,6 +12773,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseCategoryGetRequest>
         for super::KnowledgeBaseCategoryGetRequest {
@@ -11090,6 +12798,7 @@ also requires `name` and `enabled` is gated, so send them.
                     category_id: value.category_id?,
                     property_id: value.property_id?,
                     site_id: value.site_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11100,6 +12809,7 @@ also requires `name` and `enabled` is gated, so send them.
                     category_id: Ok(value.category_id),
                     property_id: Ok(value.property_id),
                     site_id: Ok(value.site_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11125,6 +12835,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseCategoryListRequest {
             fn default() -> Self {
@@ -11134,6 +12848,7 @@ also requires `name` and `enabled` is gated, so send them.
                     previous: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     site_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11198,6 +12913,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseCategoryListRequest>
         for super::KnowledgeBaseCategoryListRequest {
@@ -11211,6 +12940,7 @@ also requires `name` and `enabled` is gated, so send them.
                     previous: value.previous?,
                     property_id: value.property_id?,
                     site_id: value.site_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11223,6 +12953,7 @@ also requires `name` and `enabled` is gated, so send them.
                     previous: Ok(value.previous),
                     property_id: Ok(value.property_id),
                     site_id: Ok(value.site_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11240,6 +12971,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseCategoryUpdateRequest {
             fn default() -> Self {
@@ -11247,6 +12982,7 @@ also requires `name` and `enabled` is gated, so send them.
                     category: Err("no value supplied for category".to_string()),
                     category_id: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11287,6 +13023,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseCategoryUpdateRequest>
         for super::KnowledgeBaseCategoryUpdateRequest {
@@ -11298,6 +13048,7 @@ also requires `name` and `enabled` is gated, so send them.
                     category: value.category?,
                     category_id: value.category_id?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11308,6 +13059,7 @@ also requires `name` and `enabled` is gated, so send them.
                     category: Ok(value.category),
                     category_id: Ok(value.category_id),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11338,6 +13090,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseCreateRequest {
             fn default() -> Self {
@@ -11349,6 +13105,7 @@ also requires `name` and `enabled` is gated, so send them.
                     subdomain: Err("no value supplied for subdomain".to_string()),
                     title: Err("no value supplied for title".to_string()),
                     widget_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11437,6 +13194,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseCreateRequest>
         for super::KnowledgeBaseCreateRequest {
@@ -11452,6 +13223,7 @@ also requires `name` and `enabled` is gated, so send them.
                     subdomain: value.subdomain?,
                     title: value.title?,
                     widget_id: value.widget_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11466,6 +13238,7 @@ also requires `name` and `enabled` is gated, so send them.
                     subdomain: Ok(value.subdomain),
                     title: Ok(value.title),
                     widget_id: Ok(value.widget_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11484,6 +13257,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseSiteCreateRequest {
             fn default() -> Self {
@@ -11492,6 +13269,7 @@ also requires `name` and `enabled` is gated, so send them.
                     language: Err("no value supplied for language".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     title: Err("no value supplied for title".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11544,6 +13322,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseSiteCreateRequest>
         for super::KnowledgeBaseSiteCreateRequest {
@@ -11556,6 +13348,7 @@ also requires `name` and `enabled` is gated, so send them.
                     language: value.language?,
                     property_id: value.property_id?,
                     title: value.title?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11567,6 +13360,7 @@ also requires `name` and `enabled` is gated, so send them.
                     language: Ok(value.language),
                     property_id: Ok(value.property_id),
                     title: Ok(value.title),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11580,12 +13374,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseSiteDeleteRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
                     site_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11614,6 +13413,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseSiteDeleteRequest>
         for super::KnowledgeBaseSiteDeleteRequest {
@@ -11624,6 +13437,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     property_id: value.property_id?,
                     site_id: value.site_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11633,6 +13447,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     property_id: Ok(value.property_id),
                     site_id: Ok(value.site_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11646,12 +13461,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseSiteGetRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
                     site_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11680,6 +13500,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseSiteGetRequest>
         for super::KnowledgeBaseSiteGetRequest {
@@ -11690,6 +13524,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     property_id: value.property_id?,
                     site_id: value.site_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11699,6 +13534,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     property_id: Ok(value.property_id),
                     site_id: Ok(value.site_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11708,11 +13544,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseSiteListRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11729,6 +13570,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseSiteListRequest>
         for super::KnowledgeBaseSiteListRequest {
@@ -11738,6 +13593,7 @@ also requires `name` and `enabled` is gated, so send them.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11746,6 +13602,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn from(value: super::KnowledgeBaseSiteListRequest) -> Self {
                 Self {
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11787,6 +13644,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KnowledgeBaseSiteUpdateRequest {
             fn default() -> Self {
@@ -11800,6 +13661,7 @@ also requires `name` and `enabled` is gated, so send them.
                     ticket_form: Ok(Default::default()),
                     title: Ok(Default::default()),
                     widget_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11912,6 +13774,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KnowledgeBaseSiteUpdateRequest>
         for super::KnowledgeBaseSiteUpdateRequest {
@@ -11929,6 +13805,7 @@ also requires `name` and `enabled` is gated, so send them.
                     ticket_form: value.ticket_form?,
                     title: value.title?,
                     widget_id: value.widget_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11945,6 +13822,7 @@ also requires `name` and `enabled` is gated, so send them.
                     ticket_form: Ok(value.ticket_form),
                     title: Ok(value.title),
                     widget_id: Ok(value.widget_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11955,12 +13833,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MemberListResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11987,6 +13870,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MemberListResponse> for super::MemberListResponse {
             type Error = super::error::ConversionError;
@@ -11996,6 +13893,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12004,6 +13902,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12017,12 +13916,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MembersDisableRequest {
             fn default() -> Self {
                 Self {
                     member_id: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12051,6 +13955,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MembersDisableRequest>
         for super::MembersDisableRequest {
@@ -12061,6 +13979,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     member_id: value.member_id?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12070,6 +13989,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     member_id: Ok(value.member_id),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12087,6 +14007,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MembersEditInviteRequest {
             fn default() -> Self {
@@ -12094,6 +14018,7 @@ also requires `name` and `enabled` is gated, so send them.
                     invite_id: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     role: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12134,6 +14059,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MembersEditInviteRequest>
         for super::MembersEditInviteRequest {
@@ -12145,6 +14084,7 @@ also requires `name` and `enabled` is gated, so send them.
                     invite_id: value.invite_id?,
                     property_id: value.property_id?,
                     role: value.role?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12155,6 +14095,7 @@ also requires `name` and `enabled` is gated, so send them.
                     invite_id: Ok(value.invite_id),
                     property_id: Ok(value.property_id),
                     role: Ok(value.role),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12168,12 +14109,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MembersEnableRequest {
             fn default() -> Self {
                 Self {
                     member_id: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12202,6 +14148,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MembersEnableRequest>
         for super::MembersEnableRequest {
@@ -12212,6 +14172,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     member_id: value.member_id?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12220,6 +14181,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     member_id: Ok(value.member_id),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12237,6 +14199,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MembersInviteRequest {
             fn default() -> Self {
@@ -12244,6 +14210,7 @@ also requires `name` and `enabled` is gated, so send them.
                     email: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     role: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12284,6 +14251,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MembersInviteRequest>
         for super::MembersInviteRequest {
@@ -12295,6 +14276,7 @@ also requires `name` and `enabled` is gated, so send them.
                     email: value.email?,
                     property_id: value.property_id?,
                     role: value.role?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12304,6 +14286,7 @@ also requires `name` and `enabled` is gated, so send them.
                     email: Ok(value.email),
                     property_id: Ok(value.property_id),
                     role: Ok(value.role),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12313,11 +14296,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MembersListInvitesRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12334,6 +14322,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MembersListInvitesRequest>
         for super::MembersListInvitesRequest {
@@ -12343,6 +14345,7 @@ also requires `name` and `enabled` is gated, so send them.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12351,6 +14354,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn from(value: super::MembersListInvitesRequest) -> Self {
                 Self {
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12360,11 +14364,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MembersListRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12381,6 +14390,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MembersListRequest> for super::MembersListRequest {
             type Error = super::error::ConversionError;
@@ -12389,6 +14412,7 @@ also requires `name` and `enabled` is gated, so send them.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12396,6 +14420,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn from(value: super::MembersListRequest) -> Self {
                 Self {
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12409,12 +14434,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MembersRemoveInviteRequest {
             fn default() -> Self {
                 Self {
                     invite_id: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12443,6 +14473,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MembersRemoveInviteRequest>
         for super::MembersRemoveInviteRequest {
@@ -12453,6 +14497,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     invite_id: value.invite_id?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12462,6 +14507,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     invite_id: Ok(value.invite_id),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12475,12 +14521,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MembersRemoveRequest {
             fn default() -> Self {
                 Self {
                     member_id: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12509,6 +14560,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MembersRemoveRequest>
         for super::MembersRemoveRequest {
@@ -12519,6 +14584,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     member_id: value.member_id?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12527,6 +14593,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     member_id: Ok(value.member_id),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12544,6 +14611,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MembersUpdatePermissionsRequest {
             fn default() -> Self {
@@ -12551,6 +14622,7 @@ also requires `name` and `enabled` is gated, so send them.
                     member_id: Ok(Default::default()),
                     permissions: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12591,6 +14663,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MembersUpdatePermissionsRequest>
         for super::MembersUpdatePermissionsRequest {
@@ -12602,6 +14688,7 @@ also requires `name` and `enabled` is gated, so send them.
                     member_id: value.member_id?,
                     permissions: value.permissions?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12612,6 +14699,7 @@ also requires `name` and `enabled` is gated, so send them.
                     member_id: Ok(value.member_id),
                     permissions: Ok(value.permissions),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12641,6 +14729,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MetricsRequest {
             fn default() -> Self {
@@ -12651,6 +14743,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property_id: Err("no value supplied for property_id".to_string()),
                     start_date: Err("no value supplied for start_date".to_string()),
                     tags: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12727,6 +14820,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MetricsRequest> for super::MetricsRequest {
             type Error = super::error::ConversionError;
@@ -12740,6 +14847,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property_id: value.property_id?,
                     start_date: value.start_date?,
                     tags: value.tags?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12752,6 +14860,7 @@ also requires `name` and `enabled` is gated, so send them.
                     property_id: Ok(value.property_id),
                     start_date: Ok(value.start_date),
                     tags: Ok(value.tags),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12762,12 +14871,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MetricsResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12794,6 +14908,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MetricsResponse> for super::MetricsResponse {
             type Error = super::error::ConversionError;
@@ -12803,6 +14931,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12811,6 +14940,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12821,12 +14951,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for OkResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12853,6 +14988,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<OkResponse> for super::OkResponse {
             type Error = super::error::ConversionError;
@@ -12862,6 +15011,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12870,6 +15020,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12923,6 +15074,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::PersonWebSession>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Person {
             fn default() -> Self {
@@ -12939,6 +15094,7 @@ also requires `name` and `enabled` is gated, so send them.
                     primary_phone: Ok(Default::default()),
                     updated_on: Ok(Default::default()),
                     web_session: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13087,6 +15243,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Person> for super::Person {
             type Error = super::error::ConversionError;
@@ -13106,6 +15276,7 @@ also requires `name` and `enabled` is gated, so send them.
                     primary_phone: value.primary_phone?,
                     updated_on: value.updated_on?,
                     web_session: value.web_session?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13124,6 +15295,7 @@ also requires `name` and `enabled` is gated, so send them.
                     primary_phone: Ok(value.primary_phone),
                     updated_on: Ok(value.updated_on),
                     web_session: Ok(value.web_session),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13133,11 +15305,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::Person>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PersonData {
             fn default() -> Self {
                 Self {
                     person: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13154,18 +15331,38 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PersonData> for super::PersonData {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: PersonData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { person: value.person? })
+                Ok(Self {
+                    person: value.person?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::PersonData> for PersonData {
             fn from(value: super::PersonData) -> Self {
-                Self { person: Ok(value.person) }
+                Self {
+                    person: Ok(value.person),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -13182,6 +15379,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PersonDevice {
             fn default() -> Self {
@@ -13189,6 +15390,7 @@ also requires `name` and `enabled` is gated, so send them.
                     browser: Ok(Default::default()),
                     ip: Ok(Default::default()),
                     os: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13225,6 +15427,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for os: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PersonDevice> for super::PersonDevice {
             type Error = super::error::ConversionError;
@@ -13235,6 +15451,7 @@ also requires `name` and `enabled` is gated, so send them.
                     browser: value.browser?,
                     ip: value.ip?,
                     os: value.os?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13244,6 +15461,7 @@ also requires `name` and `enabled` is gated, so send them.
                     browser: Ok(value.browser),
                     ip: Ok(value.ip),
                     os: Ok(value.os),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13277,6 +15495,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PersonLocation {
             fn default() -> Self {
@@ -13288,6 +15510,7 @@ also requires `name` and `enabled` is gated, so send them.
                     point: Ok(Default::default()),
                     region_id: Ok(Default::default()),
                     region_name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13376,6 +15599,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PersonLocation> for super::PersonLocation {
             type Error = super::error::ConversionError;
@@ -13390,6 +15627,7 @@ also requires `name` and `enabled` is gated, so send them.
                     point: value.point?,
                     region_id: value.region_id?,
                     region_name: value.region_name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13403,6 +15641,7 @@ also requires `name` and `enabled` is gated, so send them.
                     point: Ok(value.point),
                     region_id: Ok(value.region_id),
                     region_name: Ok(value.region_name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13416,12 +15655,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PersonName {
             fn default() -> Self {
                 Self {
                     first: Ok(Default::default()),
                     last: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13450,6 +15694,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PersonName> for super::PersonName {
             type Error = super::error::ConversionError;
@@ -13459,6 +15717,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     first: value.first?,
                     last: value.last?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13467,6 +15726,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     first: Ok(value.first),
                     last: Ok(value.last),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13477,12 +15737,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PersonResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13509,6 +15774,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PersonResponse> for super::PersonResponse {
             type Error = super::error::ConversionError;
@@ -13518,6 +15797,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13526,6 +15806,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13551,6 +15832,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PersonWebSession {
             fn default() -> Self {
@@ -13560,6 +15845,7 @@ also requires `name` and `enabled` is gated, so send them.
                     latest: Ok(Default::default()),
                     page_views: Ok(Default::default()),
                     time_spent: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13624,6 +15910,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PersonWebSession> for super::PersonWebSession {
             type Error = super::error::ConversionError;
@@ -13636,6 +15936,7 @@ also requires `name` and `enabled` is gated, so send them.
                     latest: value.latest?,
                     page_views: value.page_views?,
                     time_spent: value.time_spent?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13647,6 +15948,7 @@ also requires `name` and `enabled` is gated, so send them.
                     latest: Ok(value.latest),
                     page_views: Ok(value.page_views),
                     time_spent: Ok(value.time_spent),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13660,12 +15962,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Property {
             fn default() -> Self {
                 Self {
                     name: Ok(Default::default()),
                     property_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13694,6 +16001,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Property> for super::Property {
             type Error = super::error::ConversionError;
@@ -13703,6 +16024,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     name: value.name?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13711,6 +16033,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     name: Ok(value.name),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13736,6 +16059,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PropertyInfoFields {
             fn default() -> Self {
@@ -13745,6 +16072,7 @@ also requires `name` and `enabled` is gated, so send them.
                     created_on: Ok(Default::default()),
                     settings: Ok(Default::default()),
                     widgets: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13809,6 +16137,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PropertyInfoFields> for super::PropertyInfoFields {
             type Error = super::error::ConversionError;
@@ -13821,6 +16163,7 @@ also requires `name` and `enabled` is gated, so send them.
                     created_on: value.created_on?,
                     settings: value.settings?,
                     widgets: value.widgets?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13832,6 +16175,7 @@ also requires `name` and `enabled` is gated, so send them.
                     created_on: Ok(value.created_on),
                     settings: Ok(value.settings),
                     widgets: Ok(value.widgets),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13845,12 +16189,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PropertyInfoRequest {
             fn default() -> Self {
                 Self {
                     fields: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13881,6 +16230,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PropertyInfoRequest>
         for super::PropertyInfoRequest {
@@ -13891,6 +16254,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     fields: value.fields?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13899,6 +16263,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     fields: Ok(value.fields),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13912,12 +16277,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::PropertyType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PropertyListRequest {
             fn default() -> Self {
                 Self {
                     enabled: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13948,6 +16318,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PropertyListRequest>
         for super::PropertyListRequest {
@@ -13958,6 +16342,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     enabled: value.enabled?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13966,6 +16351,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     enabled: Ok(value.enabled),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13976,12 +16362,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PropertyListResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14008,6 +16399,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PropertyListResponse>
         for super::PropertyListResponse {
@@ -14018,6 +16423,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14026,6 +16432,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14036,12 +16443,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PropertyResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14068,6 +16480,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PropertyResponse> for super::PropertyResponse {
             type Error = super::error::ConversionError;
@@ -14077,6 +16503,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14085,6 +16512,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14098,12 +16526,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TabsAddRequest {
             fn default() -> Self {
                 Self {
                     position: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14132,6 +16565,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TabsAddRequest> for super::TabsAddRequest {
             type Error = super::error::ConversionError;
@@ -14141,6 +16588,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     position: value.position?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14149,6 +16597,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     position: Ok(value.position),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14158,11 +16607,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TabsAvailableRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14179,6 +16633,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TabsAvailableRequest>
         for super::TabsAvailableRequest {
@@ -14188,6 +16656,7 @@ also requires `name` and `enabled` is gated, so send them.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14195,6 +16664,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn from(value: super::TabsAvailableRequest) -> Self {
                 Self {
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14208,12 +16678,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TabsGetRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
                     tab_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14242,6 +16717,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TabsGetRequest> for super::TabsGetRequest {
             type Error = super::error::ConversionError;
@@ -14251,6 +16740,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     property_id: value.property_id?,
                     tab_id: value.tab_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14259,6 +16749,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     property_id: Ok(value.property_id),
                     tab_id: Ok(value.tab_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14268,11 +16759,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TabsListRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14289,6 +16785,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TabsListRequest> for super::TabsListRequest {
             type Error = super::error::ConversionError;
@@ -14297,6 +16807,7 @@ also requires `name` and `enabled` is gated, so send them.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14304,6 +16815,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn from(value: super::TabsListRequest) -> Self {
                 Self {
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14317,12 +16829,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TabsRemoveRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
                     tab_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14351,6 +16868,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TabsRemoveRequest> for super::TabsRemoveRequest {
             type Error = super::error::ConversionError;
@@ -14360,6 +16891,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     property_id: value.property_id?,
                     tab_id: value.tab_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14368,6 +16900,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     property_id: Ok(value.property_id),
                     tab_id: Ok(value.tab_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14385,6 +16918,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TabsUpdateRequest {
             fn default() -> Self {
@@ -14392,6 +16929,7 @@ also requires `name` and `enabled` is gated, so send them.
                     position: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     tab_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14432,6 +16970,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TabsUpdateRequest> for super::TabsUpdateRequest {
             type Error = super::error::ConversionError;
@@ -14442,6 +16994,7 @@ also requires `name` and `enabled` is gated, so send them.
                     position: value.position?,
                     property_id: value.property_id?,
                     tab_id: value.tab_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14451,6 +17004,7 @@ also requires `name` and `enabled` is gated, so send them.
                     position: Ok(value.position),
                     property_id: Ok(value.property_id),
                     tab_id: Ok(value.tab_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14484,6 +17038,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Ticket {
             fn default() -> Self {
@@ -14495,6 +17053,7 @@ also requires `name` and `enabled` is gated, so send them.
                     requester: Ok(Default::default()),
                     status: Ok(Default::default()),
                     subject: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14585,6 +17144,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Ticket> for super::Ticket {
             type Error = super::error::ConversionError;
@@ -14599,6 +17172,7 @@ also requires `name` and `enabled` is gated, so send them.
                     requester: value.requester?,
                     status: value.status?,
                     subject: value.subject?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14612,6 +17186,7 @@ also requires `name` and `enabled` is gated, so send them.
                     requester: Ok(value.requester),
                     status: Ok(value.status),
                     subject: Ok(value.subject),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14633,6 +17208,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TicketCreateEvent {
             fn default() -> Self {
@@ -14641,6 +17220,7 @@ also requires `name` and `enabled` is gated, so send them.
                     requester: Ok(Default::default()),
                     ticket: Ok(Default::default()),
                     time: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14697,6 +17277,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TicketCreateEvent> for super::TicketCreateEvent {
             type Error = super::error::ConversionError;
@@ -14708,6 +17302,7 @@ also requires `name` and `enabled` is gated, so send them.
                     requester: value.requester?,
                     ticket: value.ticket?,
                     time: value.time?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14718,6 +17313,7 @@ also requires `name` and `enabled` is gated, so send them.
                     requester: Ok(value.requester),
                     ticket: Ok(value.ticket),
                     time: Ok(value.time),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14731,12 +17327,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TicketGetRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
                     ticket_id: Err("no value supplied for ticket_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14765,6 +17366,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TicketGetRequest> for super::TicketGetRequest {
             type Error = super::error::ConversionError;
@@ -14774,6 +17389,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     property_id: value.property_id?,
                     ticket_id: value.ticket_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14782,6 +17398,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     property_id: Ok(value.property_id),
                     ticket_id: Ok(value.ticket_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14823,6 +17440,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::TicketStatus>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TicketListRequest {
             fn default() -> Self {
@@ -14836,6 +17457,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sort: Ok(Default::default()),
                     start_date: Ok(Default::default()),
                     status: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14954,6 +17576,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TicketListRequest> for super::TicketListRequest {
             type Error = super::error::ConversionError;
@@ -14970,6 +17606,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sort: value.sort?,
                     start_date: value.start_date?,
                     status: value.status?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14985,6 +17622,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sort: Ok(value.sort),
                     start_date: Ok(value.start_date),
                     status: Ok(value.status),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14999,6 +17637,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TicketListResponse {
             fn default() -> Self {
@@ -15006,6 +17648,7 @@ also requires `name` and `enabled` is gated, so send them.
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
                     total: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15044,6 +17687,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TicketListResponse> for super::TicketListResponse {
             type Error = super::error::ConversionError;
@@ -15054,6 +17711,7 @@ also requires `name` and `enabled` is gated, so send them.
                     data: value.data?,
                     ok: value.ok?,
                     total: value.total?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15063,6 +17721,7 @@ also requires `name` and `enabled` is gated, so send them.
                     data: Ok(value.data),
                     ok: Ok(value.ok),
                     total: Ok(value.total),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15076,12 +17735,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TicketRequester {
             fn default() -> Self {
                 Self {
                     email: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15110,6 +17774,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TicketRequester> for super::TicketRequester {
             type Error = super::error::ConversionError;
@@ -15119,6 +17797,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     email: value.email?,
                     name: value.name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15127,6 +17806,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     email: Ok(value.email),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15137,12 +17817,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TicketResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15169,6 +17854,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TicketResponse> for super::TicketResponse {
             type Error = super::error::ConversionError;
@@ -15178,6 +17877,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15186,6 +17886,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15203,6 +17904,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<super::WebhookVisitor>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TranscriptChat {
             fn default() -> Self {
@@ -15210,6 +17915,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: Ok(Default::default()),
                     messages: Ok(Default::default()),
                     visitor: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15248,6 +17954,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TranscriptChat> for super::TranscriptChat {
             type Error = super::error::ConversionError;
@@ -15258,6 +17978,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: value.id?,
                     messages: value.messages?,
                     visitor: value.visitor?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15267,6 +17988,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: Ok(value.id),
                     messages: Ok(value.messages),
                     visitor: Ok(value.visitor),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15292,6 +18014,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Webhook {
             fn default() -> Self {
@@ -15301,6 +18027,7 @@ also requires `name` and `enabled` is gated, so send them.
                     hook_id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     url: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15367,6 +18094,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Webhook> for super::Webhook {
             type Error = super::error::ConversionError;
@@ -15379,6 +18120,7 @@ also requires `name` and `enabled` is gated, so send them.
                     hook_id: value.hook_id?,
                     name: value.name?,
                     url: value.url?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15390,6 +18132,7 @@ also requires `name` and `enabled` is gated, so send them.
                     hook_id: Ok(value.hook_id),
                     name: Ok(value.name),
                     url: Ok(value.url),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15400,12 +18143,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookCreateResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15432,6 +18180,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhookCreateResponse>
         for super::WebhookCreateResponse {
@@ -15442,6 +18204,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15451,6 +18214,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15460,11 +18224,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookCreated {
             fn default() -> Self {
                 Self {
                     hook_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15481,18 +18250,38 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhookCreated> for super::WebhookCreated {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: WebhookCreated,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { hook_id: value.hook_id? })
+                Ok(Self {
+                    hook_id: value.hook_id?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::WebhookCreated> for WebhookCreated {
             fn from(value: super::WebhookCreated) -> Self {
-                Self { hook_id: Ok(value.hook_id) }
+                Self {
+                    hook_id: Ok(value.hook_id),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -15502,12 +18291,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookListResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15534,6 +18328,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhookListResponse>
         for super::WebhookListResponse {
@@ -15544,6 +18352,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15552,6 +18361,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15569,6 +18379,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::MessageType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookMessage {
             fn default() -> Self {
@@ -15576,6 +18390,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sender: Ok(Default::default()),
                     text: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15620,6 +18435,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhookMessage> for super::WebhookMessage {
             type Error = super::error::ConversionError;
@@ -15630,6 +18459,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sender: value.sender?,
                     text: value.text?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15639,6 +18469,7 @@ also requires `name` and `enabled` is gated, so send them.
                     sender: Ok(value.sender),
                     text: Ok(value.text),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15648,11 +18479,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<crate::generated::types::SenderType>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookMessageSender {
             fn default() -> Self {
                 Self {
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15671,6 +18507,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhookMessageSender>
         for super::WebhookMessageSender {
@@ -15678,12 +18528,18 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookMessageSender,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { type_: value.type_? })
+                Ok(Self {
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::WebhookMessageSender> for WebhookMessageSender {
             fn from(value: super::WebhookMessageSender) -> Self {
-                Self { type_: Ok(value.type_) }
+                Self {
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -15696,12 +18552,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookProperty {
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15728,6 +18589,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhookProperty> for super::WebhookProperty {
             type Error = super::error::ConversionError;
@@ -15737,6 +18612,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15745,6 +18621,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     id: Ok(value.id),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15755,12 +18632,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             ok: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     ok: Err("no value supplied for ok".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15787,6 +18669,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhookResponse> for super::WebhookResponse {
             type Error = super::error::ConversionError;
@@ -15796,6 +18692,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15804,6 +18701,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     data: Ok(value.data),
                     ok: Ok(value.ok),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15825,6 +18723,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookTicket {
             fn default() -> Self {
@@ -15833,6 +18735,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: Ok(Default::default()),
                     message: Ok(Default::default()),
                     subject: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15883,6 +18786,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhookTicket> for super::WebhookTicket {
             type Error = super::error::ConversionError;
@@ -15894,6 +18811,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: value.id?,
                     message: value.message?,
                     subject: value.subject?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15904,6 +18822,7 @@ also requires `name` and `enabled` is gated, so send them.
                     id: Ok(value.id),
                     message: Ok(value.message),
                     subject: Ok(value.subject),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15925,6 +18844,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookVisitor {
             fn default() -> Self {
@@ -15933,6 +18856,7 @@ also requires `name` and `enabled` is gated, so send them.
                     country: Ok(Default::default()),
                     email: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15985,6 +18909,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhookVisitor> for super::WebhookVisitor {
             type Error = super::error::ConversionError;
@@ -15996,6 +18934,7 @@ also requires `name` and `enabled` is gated, so send them.
                     country: value.country?,
                     email: value.email?,
                     name: value.name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16006,6 +18945,7 @@ also requires `name` and `enabled` is gated, so send them.
                     country: Ok(value.country),
                     email: Ok(value.email),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16028,6 +18968,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhooksCreateRequest {
             fn default() -> Self {
@@ -16037,6 +18981,7 @@ also requires `name` and `enabled` is gated, so send them.
                     name: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     url: Err("no value supplied for url".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16103,6 +19048,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhooksCreateRequest>
         for super::WebhooksCreateRequest {
@@ -16116,6 +19075,7 @@ also requires `name` and `enabled` is gated, so send them.
                     name: value.name?,
                     property_id: value.property_id?,
                     url: value.url?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16128,6 +19088,7 @@ also requires `name` and `enabled` is gated, so send them.
                     name: Ok(value.name),
                     property_id: Ok(value.property_id),
                     url: Ok(value.url),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16138,12 +19099,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhooksDeleteRequest {
             fn default() -> Self {
                 Self {
                     hook_id: Err("no value supplied for hook_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16172,6 +19138,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhooksDeleteRequest>
         for super::WebhooksDeleteRequest {
@@ -16182,6 +19162,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     hook_id: value.hook_id?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16191,6 +19172,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     hook_id: Ok(value.hook_id),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16201,12 +19183,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhooksGetRequest {
             fn default() -> Self {
                 Self {
                     hook_id: Err("no value supplied for hook_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16235,6 +19222,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhooksGetRequest> for super::WebhooksGetRequest {
             type Error = super::error::ConversionError;
@@ -16244,6 +19245,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     hook_id: value.hook_id?,
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16252,6 +19254,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     hook_id: Ok(value.hook_id),
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16261,11 +19264,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhooksListRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16282,6 +19290,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhooksListRequest>
         for super::WebhooksListRequest {
@@ -16291,6 +19313,7 @@ also requires `name` and `enabled` is gated, so send them.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16298,6 +19321,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn from(value: super::WebhooksListRequest) -> Self {
                 Self {
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16324,6 +19348,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhooksUpdateRequest {
             fn default() -> Self {
@@ -16334,6 +19362,7 @@ also requires `name` and `enabled` is gated, so send them.
                     name: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     url: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16412,6 +19441,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhooksUpdateRequest>
         for super::WebhooksUpdateRequest {
@@ -16426,6 +19469,7 @@ also requires `name` and `enabled` is gated, so send them.
                     name: value.name?,
                     property_id: value.property_id?,
                     url: value.url?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16439,6 +19483,7 @@ also requires `name` and `enabled` is gated, so send them.
                     name: Ok(value.name),
                     property_id: Ok(value.property_id),
                     url: Ok(value.url),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16448,11 +19493,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WidgetsAddRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16469,6 +19519,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WidgetsAddRequest> for super::WidgetsAddRequest {
             type Error = super::error::ConversionError;
@@ -16477,6 +19541,7 @@ also requires `name` and `enabled` is gated, so send them.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16484,6 +19549,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn from(value: super::WidgetsAddRequest) -> Self {
                 Self {
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16493,11 +19559,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WidgetsApiKeyListRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16514,6 +19585,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WidgetsApiKeyListRequest>
         for super::WidgetsApiKeyListRequest {
@@ -16523,6 +19608,7 @@ also requires `name` and `enabled` is gated, so send them.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16531,6 +19617,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn from(value: super::WidgetsApiKeyListRequest) -> Self {
                 Self {
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16544,12 +19631,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WidgetsCardsAddRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
                     widget_id: Err("no value supplied for widget_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16578,6 +19670,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WidgetsCardsAddRequest>
         for super::WidgetsCardsAddRequest {
@@ -16588,6 +19694,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     property_id: value.property_id?,
                     widget_id: value.widget_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16597,6 +19704,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     property_id: Ok(value.property_id),
                     widget_id: Ok(value.widget_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16614,6 +19722,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WidgetsCardsRemoveRequest {
             fn default() -> Self {
@@ -16621,6 +19733,7 @@ also requires `name` and `enabled` is gated, so send them.
                     card_id: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     widget_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16661,6 +19774,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WidgetsCardsRemoveRequest>
         for super::WidgetsCardsRemoveRequest {
@@ -16672,6 +19799,7 @@ also requires `name` and `enabled` is gated, so send them.
                     card_id: value.card_id?,
                     property_id: value.property_id?,
                     widget_id: value.widget_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16682,6 +19810,7 @@ also requires `name` and `enabled` is gated, so send them.
                     card_id: Ok(value.card_id),
                     property_id: Ok(value.property_id),
                     widget_id: Ok(value.widget_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16699,6 +19828,10 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WidgetsCardsUpdateRequest {
             fn default() -> Self {
@@ -16706,6 +19839,7 @@ also requires `name` and `enabled` is gated, so send them.
                     card_id: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     widget_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16746,6 +19880,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WidgetsCardsUpdateRequest>
         for super::WidgetsCardsUpdateRequest {
@@ -16757,6 +19905,7 @@ also requires `name` and `enabled` is gated, so send them.
                     card_id: value.card_id?,
                     property_id: value.property_id?,
                     widget_id: value.widget_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16767,6 +19916,7 @@ also requires `name` and `enabled` is gated, so send them.
                     card_id: Ok(value.card_id),
                     property_id: Ok(value.property_id),
                     widget_id: Ok(value.widget_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16780,12 +19930,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WidgetsGetRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
                     widget_id: Err("no value supplied for widget_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16814,6 +19969,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WidgetsGetRequest> for super::WidgetsGetRequest {
             type Error = super::error::ConversionError;
@@ -16823,6 +19992,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     property_id: value.property_id?,
                     widget_id: value.widget_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16831,6 +20001,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     property_id: Ok(value.property_id),
                     widget_id: Ok(value.widget_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16840,11 +20011,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WidgetsGlobalSettingsGetRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16861,6 +20037,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WidgetsGlobalSettingsGetRequest>
         for super::WidgetsGlobalSettingsGetRequest {
@@ -16870,6 +20060,7 @@ also requires `name` and `enabled` is gated, so send them.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16878,6 +20069,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn from(value: super::WidgetsGlobalSettingsGetRequest) -> Self {
                 Self {
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16887,11 +20079,16 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WidgetsGlobalSettingsUpdateRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16908,6 +20105,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WidgetsGlobalSettingsUpdateRequest>
         for super::WidgetsGlobalSettingsUpdateRequest {
@@ -16917,6 +20128,7 @@ also requires `name` and `enabled` is gated, so send them.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     property_id: value.property_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16925,6 +20137,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn from(value: super::WidgetsGlobalSettingsUpdateRequest) -> Self {
                 Self {
                     property_id: Ok(value.property_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16938,12 +20151,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WidgetsRemoveRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
                     widget_id: Err("no value supplied for widget_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16972,6 +20190,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WidgetsRemoveRequest>
         for super::WidgetsRemoveRequest {
@@ -16982,6 +20214,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     property_id: value.property_id?,
                     widget_id: value.widget_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16990,6 +20223,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     property_id: Ok(value.property_id),
                     widget_id: Ok(value.widget_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17003,12 +20237,17 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WidgetsUpdateRequest {
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
                     widget_id: Err("no value supplied for widget_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17037,6 +20276,20 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WidgetsUpdateRequest>
         for super::WidgetsUpdateRequest {
@@ -17047,6 +20300,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     property_id: value.property_id?,
                     widget_id: value.widget_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17055,6 +20309,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     property_id: Ok(value.property_id),
                     widget_id: Ok(value.widget_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
