@@ -20,6 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::start().await?;
     sandbox.chatapi().seed_demo();
     sandbox.tomticket().seed_demo();
+    sandbox.tawk().seed_demo();
     println!("sandbox running at {}", sandbox.base_url());
 
     chatapi(&sandbox).await?;
@@ -258,6 +259,67 @@ async fn tomticket(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> 
     Ok(())
 }
 
-async fn tawk(_sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+async fn tawk(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    use supportkit::tawk::{Client, types};
+    println!("\n== tawk.to REST API ({})", sandbox.tawk_url());
+    let client = Client::from_config(
+        Config::new(Credentials::basic(sandbox.tawk_api_key(), ""))
+            .base_url(sandbox.tawk_url())
+            .allow_http(true),
+    )?;
+
+    // List properties.
+    let properties = client.property_list().body(types::PropertyListRequest::builder()).call().await?;
+    for p in &properties.data {
+        println!("property {:?} ({})", p.name, p.property_id.as_deref().unwrap_or("?"));
+    }
+    let property = properties.data.iter().find_map(|p| p.property_id.clone()).ok_or("a property")?;
+
+    // Page through chats, two at a time (size/offset, repeated items dropped).
+    let mut pages = client
+        .chat_list()
+        .body(types::ChatListRequest::builder().property_id(property.clone()).size(Some(2)))
+        .pages();
+    while let Some(page) = pages.try_next().await? {
+        println!("chats page {}: {} chat(s)", page.number, page.items.len());
+    }
+
+    // Read a ticket.
+    let tickets = client
+        .ticket_list()
+        .body(types::TicketListRequest::builder().property_id(property.clone()))
+        .call()
+        .await?;
+    if let Some(ticket_id) = tickets.data.iter().find_map(|t| t.id.clone()) {
+        let ticket = client
+            .ticket_get()
+            .body(types::TicketGetRequest::builder().property_id(property.clone()).ticket_id(ticket_id))
+            .call()
+            .await?
+            .data
+            .ok_or("ticket data")?;
+        println!("ticket #{:?}: {:?}", ticket.human_id, ticket.subject);
+    }
+
+    // Create a webhook and a knowledge-base article.
+    let hook = client
+        .webhooks_create()
+        .body(
+            types::WebhooksCreateRequest::builder()
+                .property_id(property.clone())
+                .url("https://example.com/tawk-hook")
+                .events(vec![types::WebhookEvent::ChatStart, types::WebhookEvent::TicketCreate])
+                .name(Some("crm-sync".to_string())),
+        )
+        .call()
+        .await?;
+    println!("webhook {:?} created", hook.data.and_then(|d| d.hook_id));
+    let article: types::KnowledgeBaseArticleCreateRequest = serde_json::from_value(serde_json::json!({
+        "propertyId": property,
+        "article": {"content": {"siteId": "primary", "title": "Refunds in 3 steps", "status": "published",
+                                "contents": [{"type": "paragraph", "content": {"text": "<p>Open Billing, pick the charge, confirm.</p>"}}]}}
+    }))?;
+    let created = client.knowledge_base_article_create().body(article).call().await?;
+    println!("knowledge-base article {:?} published", created.data.and_then(|d| d.article).and_then(|a| a.id));
     Ok(())
 }
