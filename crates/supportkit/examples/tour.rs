@@ -269,16 +269,32 @@ async fn tawk(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
     )?;
 
     // List properties.
-    let properties = client.property_list().body(types::PropertyListRequest::builder()).call().await?;
+    let properties = client
+        .property_list()
+        .body(types::PropertyListRequest::builder())
+        .call()
+        .await?;
     for p in &properties.data {
-        println!("property {:?} ({})", p.name, p.property_id.as_deref().unwrap_or("?"));
+        println!(
+            "property {:?} ({})",
+            p.name,
+            p.property_id.as_deref().unwrap_or("?")
+        );
     }
-    let property = properties.data.iter().find_map(|p| p.property_id.clone()).ok_or("a property")?;
+    let property = properties
+        .data
+        .iter()
+        .find_map(|p| p.property_id.clone())
+        .ok_or("a property")?;
 
     // Page through chats, two at a time (size/offset, repeated items dropped).
     let mut pages = client
         .chat_list()
-        .body(types::ChatListRequest::builder().property_id(property.clone()).size(Some(2)))
+        .body(
+            types::ChatListRequest::builder()
+                .property_id(property.clone())
+                .size(Some(2)),
+        )
         .pages();
     while let Some(page) = pages.try_next().await? {
         println!("chats page {}: {} chat(s)", page.number, page.items.len());
@@ -293,7 +309,11 @@ async fn tawk(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(ticket_id) = tickets.data.iter().find_map(|t| t.id.clone()) {
         let ticket = client
             .ticket_get()
-            .body(types::TicketGetRequest::builder().property_id(property.clone()).ticket_id(ticket_id))
+            .body(
+                types::TicketGetRequest::builder()
+                    .property_id(property.clone())
+                    .ticket_id(ticket_id),
+            )
             .call()
             .await?
             .data
@@ -308,18 +328,30 @@ async fn tawk(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
             types::WebhooksCreateRequest::builder()
                 .property_id(property.clone())
                 .url("https://example.com/tawk-hook")
-                .events(vec![types::WebhookEvent::ChatStart, types::WebhookEvent::TicketCreate])
+                .events(vec![
+                    types::WebhookEvent::ChatStart,
+                    types::WebhookEvent::TicketCreate,
+                ])
                 .name(Some("crm-sync".to_string())),
         )
         .call()
         .await?;
     println!("webhook {:?} created", hook.data.and_then(|d| d.hook_id));
-    let article: types::KnowledgeBaseArticleCreateRequest = serde_json::from_value(serde_json::json!({
-        "propertyId": property,
-        "article": {"content": {"siteId": "primary", "title": "Refunds in 3 steps", "status": "published",
-                                "contents": [{"type": "paragraph", "content": {"text": "<p>Open Billing, pick the charge, confirm.</p>"}}]}}
-    }))?;
-    let created = client.knowledge_base_article_create().body(article).call().await?;
-    println!("knowledge-base article {:?} published", created.data.and_then(|d| d.article).and_then(|a| a.id));
+    let article: types::KnowledgeBaseArticleCreateRequest = serde_json::from_value(
+        serde_json::json!({
+            "propertyId": property,
+            "article": {"content": {"siteId": "primary", "title": "Refunds in 3 steps", "status": "published",
+                                    "contents": [{"type": "paragraph", "content": {"text": "<p>Open Billing, pick the charge, confirm.</p>"}}]}}
+        }),
+    )?;
+    let created = client
+        .knowledge_base_article_create()
+        .body(article)
+        .call()
+        .await?;
+    println!(
+        "knowledge-base article {:?} published",
+        created.data.and_then(|d| d.article).and_then(|a| a.id)
+    );
     Ok(())
 }
