@@ -109,7 +109,7 @@ impl Transport {
     /// Sends a request the spec does not describe (a provider method newer
     /// than the spec) through the same policy: auth, rate limits, retries
     /// (as an unsafe operation unless `operation_id` names a known one), the
-    /// envelope. Returns the raw success body; error answers become [`Error`]s.
+    /// envelope. Returns the raw success body; error answers become [`Error`](crate::Error)s.
     pub async fn call_raw(
         &self,
         client: &reqwest::Client,

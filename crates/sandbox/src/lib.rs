@@ -53,8 +53,8 @@ pub use chatapi::{
 pub use faults::{Fault, Faults};
 pub use record::RecordedRequest;
 pub use tawk::{
-    EVENT_ID_HEADER, SIGNATURE_HEADER, TAWK_PREFIX, TawkState, WebhookDelivery, tawk_methods,
-    tawk_rate_limits, webhook_signature,
+    TAWK_EVENT_ID_HEADER, TAWK_PREFIX, TAWK_SIGNATURE_HEADER, TawkState, TawkWebhookDelivery,
+    tawk_methods, tawk_rate_limits, tawk_webhook_signature,
 };
 pub use tomticket::{
     TOMTICKET_PREFIX, TomTicketState, tomticket_rate_limits, tomticket_routes,

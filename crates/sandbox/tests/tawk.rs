@@ -11,7 +11,10 @@ use hmac::{Hmac, Mac};
 use http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 use sha1::Sha1;
-use supportkit_sandbox::{Sandbox, SandboxConfig, TawkState, tawk_methods, tawk_rate_limits};
+use supportkit_sandbox::{
+    Sandbox, SandboxConfig, TAWK_EVENT_ID_HEADER, TAWK_SIGNATURE_HEADER, TawkState, tawk_methods,
+    tawk_rate_limits, tawk_webhook_signature,
+};
 use tokio::sync::mpsc;
 
 struct Tawk {
@@ -231,7 +234,7 @@ async fn business_failures_are_http_200_with_ok_false() {
     let article = api
         .call(
             "knowledge-base.article.get",
-            json!({"propertyId": property, "articleId": "nope"}),
+            json!({"propertyId": property, "articleId": "nope", "siteId": "primary"}),
         )
         .await;
     assert_failure(&article, 200, "not_found", "Knowledge base");
@@ -307,7 +310,8 @@ async fn validation_errors_are_400_and_name_the_json_path() {
         .call(
             "knowledge-base.article.create",
             json!({"propertyId": property, "article": {"content": {
-                "title": "T", "contents": [{"type": "paragraph"}, {"type": "marquee"}]
+                "siteId": "primary", "title": "T",
+                "contents": [{"type": "paragraph"}, {"type": "marquee"}]
             }}}),
         )
         .await;
@@ -322,8 +326,8 @@ async fn validation_errors_are_400_and_name_the_json_path() {
         .call(
             "knowledge-base.article.create",
             json!({"propertyId": property, "article": {
-                "content": {"title": "T"},
-                "meta": {"categories": [{"id": "nope"}]}
+                "content": {"siteId": "primary", "title": "T"},
+                "meta": {"categories": [{"id": "nope", "primary": true}]}
             }}),
         )
         .await;
@@ -332,6 +336,44 @@ async fn validation_errors_are_400_and_name_the_json_path() {
         400,
         "validation_error",
         "\"article.meta.categories[0].id\"",
+    );
+
+    // Verified-live quirks the emulation keeps: a category ref is exactly {id, primary},
+    // and `metadata` is refused on create.
+    let real = api
+        .data(
+            "knowledge-base.category.create",
+            json!({"propertyId": property, "category": {"content": {"siteId": "primary", "name": "Billing"}}}),
+        )
+        .await;
+    let named = api
+        .call(
+            "knowledge-base.article.create",
+            json!({"propertyId": property, "article": {
+                "content": {"siteId": "primary", "title": "T"},
+                "meta": {"categories": [{"id": real["category"]["id"], "primary": true, "name": "Billing"}]}
+            }}),
+        )
+        .await;
+    assert_failure(
+        &named,
+        400,
+        "validation_error",
+        "\"article.meta.categories[0].name\" is not allowed",
+    );
+    let metadata = api
+        .call(
+            "knowledge-base.article.create",
+            json!({"propertyId": property, "article": {
+                "content": {"siteId": "primary", "title": "T", "metadata": {"description": "d"}}
+            }}),
+        )
+        .await;
+    assert_failure(
+        &metadata,
+        400,
+        "validation_error",
+        "\"article.content.metadata\" is not allowed",
     );
 
     let events = api
@@ -469,6 +511,18 @@ async fn chat_list_pages_with_size_and_offset() {
         .await;
     assert_eq!(past.json["data"], json!([]));
     assert_eq!(past.json["total"], 7);
+
+    // Deleted chats are left out unless `deleted: true` includes them.
+    state.seed_chat(&property, json!({"deleted": true}));
+    let without = api.call("chat.list", json!({"propertyId": property})).await;
+    assert_eq!(without.json["total"], 7);
+    let with = api
+        .call(
+            "chat.list",
+            json!({"propertyId": property, "deleted": true}),
+        )
+        .await;
+    assert_eq!(with.json["total"], 8);
 
     // Filters: dates (inclusive) and the full chat by id.
     let window = api
@@ -640,7 +694,7 @@ async fn knowledge_base_articles_page_with_cursor_tokens() {
     let again = api
         .call(
             "knowledge-base.create",
-            json!({"propertyId": property, "subdomain": "shop-help"}),
+            json!({"propertyId": property, "language": "en", "title": "Again", "subdomain": "shop-help"}),
         )
         .await;
     assert_failure(&again, 200, "conflict", "");
@@ -670,7 +724,7 @@ async fn knowledge_base_articles_page_with_cursor_tokens() {
                 "knowledge-base.article.create",
                 json!({"propertyId": property, "article": {
                     "content": {"siteId": "primary", "title": format!("Article {i}"), "status": "published",
-                                "contents": [{"type": "paragraph", "data": {"text": format!("<p>body {i}</p>")}}]},
+                                "contents": [{"type": "paragraph", "content": {"text": format!("<p>body {i}</p>")}}]},
                     "meta": {"visibility": "public", "categories": [{"id": category_id, "primary": true}]}
                 }}),
             )
@@ -745,11 +799,29 @@ async fn knowledge_base_articles_page_with_cursor_tokens() {
         )
         .await;
     assert_eq!(article["article"]["content"]["title"], "Article 0");
-    api.data(
-        "knowledge-base.article.update",
-        json!({"propertyId": property, "articleId": ids[0], "article": {"content": {"title": "Renamed"}}}),
-    )
-    .await;
+    // An update replaces the translation: partial content is refused.
+    let partial = api
+        .call(
+            "knowledge-base.article.update",
+            json!({"propertyId": property, "articleId": ids[0],
+                   "article": {"content": {"siteId": "primary", "title": "Renamed"}}}),
+        )
+        .await;
+    assert_failure(
+        &partial,
+        400,
+        "validation_error",
+        "\"article.content.status\" is required",
+    );
+    let updated = api
+        .data(
+            "knowledge-base.article.update",
+            json!({"propertyId": property, "articleId": ids[0], "article": {"content": {
+                "siteId": "primary", "title": "Renamed", "status": "draft", "subtitle": "", "author": null
+            }}}),
+        )
+        .await;
+    assert_eq!(updated["article"]["meta"]["sites"][0]["status"], "draft");
     let categories = api
         .data(
             "knowledge-base.category.list",
@@ -758,6 +830,22 @@ async fn knowledge_base_articles_page_with_cursor_tokens() {
         .await;
     assert_eq!(categories["categories"][0]["articlesCount"], 5);
     assert_eq!(categories["hasNext"], false);
+
+    // Filters and sort.
+    let sorted = api
+        .data(
+            "knowledge-base.article.list",
+            json!({"propertyId": property,
+                   "filters": {"status": "published", "category": [category_id]},
+                   "sort": {"field": "title", "order": "desc"}}),
+        )
+        .await;
+    assert_eq!(sorted["total"], 4);
+    assert_eq!(sorted["articles"][0]["title"], "Article 4");
+    assert_eq!(
+        sorted["articles"][0]["sites"],
+        json!([{"id": "primary", "author": null, "status": "published"}])
+    );
 
     let deleted = api
         .call(
@@ -769,7 +857,7 @@ async fn knowledge_base_articles_page_with_cursor_tokens() {
     let gone = api
         .call(
             "knowledge-base.article.get",
-            json!({"propertyId": property, "articleId": ids[0]}),
+            json!({"propertyId": property, "articleId": ids[0], "siteId": "primary"}),
         )
         .await;
     assert_failure(&gone, 200, "not_found", "Article");
@@ -852,6 +940,21 @@ fn hex_hmac_sha1(secret: &str, body: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[test]
+fn the_signature_helper_is_hex_hmac_sha1() {
+    // RFC 2202, HMAC-SHA1 test case 2.
+    assert_eq!(
+        tawk_webhook_signature("Jefe", b"what do ya want for nothing?"),
+        "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"
+    );
+    assert_eq!(
+        tawk_webhook_signature("s3cret", b"{}"),
+        hex_hmac_sha1("s3cret", b"{}")
+    );
+    assert_eq!(TAWK_SIGNATURE_HEADER, "X-Tawk-Signature");
+    assert_eq!(TAWK_EVENT_ID_HEADER, "X-Hook-Event-Id");
 }
 
 #[tokio::test]
@@ -1076,18 +1179,27 @@ async fn metrics_are_computed_from_chats_and_tickets() {
             .extend(extra.as_object().unwrap().clone());
         body
     };
+    // `days` lists only the days with items; spread it over Jan 1st..3rd.
     let counts = |data: &Value| -> Vec<u64> {
-        data["days"]
-            .as_array()
-            .unwrap()
+        ["2026-01-01", "2026-01-02", "2026-01-03"]
             .iter()
-            .map(|d| d["count"].as_u64().unwrap())
+            .map(|date| {
+                data["days"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|d| d["date"] == *date)
+                    .map_or(0, |d| d["count"].as_u64().unwrap())
+            })
             .collect()
     };
 
     let chats = api.data("metrics.chats", range(json!({}))).await;
     assert_eq!(chats["total"], 3);
-    assert_eq!(chats["days"][0], json!({"date": "2026-01-01", "count": 2}));
+    assert_eq!(
+        chats["days"],
+        json!([{"date": "2026-01-01", "count": 2}, {"date": "2026-01-03", "count": 1}])
+    );
     assert_eq!(counts(&chats), [2, 0, 1]);
     let by_agent = api
         .data("metrics.chats", range(json!({"agentId": ben})))
@@ -1279,8 +1391,40 @@ async fn widgets_cards_settings_and_tabs() {
         p(json!({"settings": {"language": "pt"}})),
     )
     .await;
+    // The argument layout is gated: the flat form (fields next to propertyId) works too.
+    api.data(
+        "widgets.global-settings.update",
+        p(json!({"timezone": "Europe/Lisbon"})),
+    )
+    .await;
     let settings = api.data("widgets.global-settings.get", p(json!({}))).await;
     assert_eq!(settings["settings"]["language"], "pt");
+    assert_eq!(settings["settings"]["timezone"], "Europe/Lisbon");
+    let default_widget =
+        api.data("widgets.api-key.list", p(json!({}))).await[0]["widgetId"].clone();
+    let flat_card = api
+        .data(
+            "widgets.cards.add",
+            p(json!({"widgetId": default_widget, "type": "chat", "title": "Talk to us"})),
+        )
+        .await;
+    let widget = api
+        .data("widgets.get", p(json!({"widgetId": default_widget})))
+        .await;
+    assert_eq!(widget["cards"][0]["cardId"], flat_card["cardId"]);
+    assert_eq!(widget["cards"][0]["type"], "chat");
+    let untyped = api
+        .call(
+            "widgets.cards.add",
+            p(json!({"widgetId": default_widget, "card": {"title": "?"}})),
+        )
+        .await;
+    assert_failure(
+        &untyped,
+        400,
+        "validation_error",
+        "\"card.type\" is required",
+    );
 
     let available = api.data("tabs.available", p(json!({}))).await;
     assert!(

@@ -232,12 +232,12 @@ pub(crate) fn members_update_permissions(
         member.role = role.to_owned();
     }
     if let Some(permissions) = permissions {
-        for (key, value) in permissions.map() {
-            if !value.is_boolean() {
-                return Err(permissions.invalid(key, "must be a boolean"));
-            }
-            member.permissions.insert(key.clone(), value.clone());
-        }
+        member.permissions.extend(
+            permissions
+                .map()
+                .iter()
+                .map(|(key, value)| (key.clone(), value.clone())),
+        );
     }
     Ok(Reply::Done)
 }

@@ -22,6 +22,15 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// An object that is not part of the request body as sent (e.g. the body's fields
+    /// re-assembled), reported under `path`.
+    pub(crate) fn detached(map: &'a Map<String, Value>, path: &str) -> Self {
+        Self {
+            map,
+            path: path.to_owned(),
+        }
+    }
+
     /// The raw object.
     pub(crate) fn map(&self) -> &'a Map<String, Value> {
         self.map

@@ -46,7 +46,8 @@ struct ListFilter {
     /// Filter on the update time (`dateType: cuo`) instead of the creation time.
     by_update: bool,
     newest_first: bool,
-    deleted: bool,
+    /// `deleted: true` includes deleted items (the spec's reading of the Python client).
+    include_deleted: bool,
 }
 
 impl ListFilter {
@@ -63,13 +64,13 @@ impl ListFilter {
             end,
             by_update: body.opt_enum("dateType", DATE_TYPES)? == Some("cuo"),
             newest_first: body.opt_enum("sort", SORTS)?.unwrap_or("co-new-old") == "co-new-old",
-            deleted: body.opt_bool("deleted")?.unwrap_or(false),
+            include_deleted: body.opt_bool("deleted")?.unwrap_or(false),
         })
     }
 
     fn keeps(&self, created: i64, updated: i64, deleted: bool) -> bool {
         let at = if self.by_update { updated } else { created };
-        deleted == self.deleted
+        (self.include_deleted || !deleted)
             && self.start.is_none_or(|s| at >= s)
             && self.end.is_none_or(|e| at <= e)
     }

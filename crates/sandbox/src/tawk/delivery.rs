@@ -13,12 +13,12 @@ use tokio::runtime::Handle;
 use tokio::sync::Notify;
 
 /// `X-Tawk-Signature`: the hex HMAC-SHA1 of the raw body keyed with the webhook secret.
-pub const SIGNATURE_HEADER: &str = "X-Tawk-Signature";
+pub const TAWK_SIGNATURE_HEADER: &str = "X-Tawk-Signature";
 /// `X-Hook-Event-Id`: the same on every (re)delivery of one event.
-pub const EVENT_ID_HEADER: &str = "X-Hook-Event-Id";
+pub const TAWK_EVENT_ID_HEADER: &str = "X-Hook-Event-Id";
 
 /// Hex HMAC-SHA1 of `body` keyed with `secret`, as sent in `X-Tawk-Signature`.
-pub fn webhook_signature(secret: &str, body: &[u8]) -> String {
+pub fn tawk_webhook_signature(secret: &str, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
     mac.update(body);
     mac.finalize()
@@ -30,7 +30,7 @@ pub fn webhook_signature(secret: &str, body: &[u8]) -> String {
 
 /// One delivery attempt of a webhook event.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebhookDelivery {
+pub struct TawkWebhookDelivery {
     /// The `X-Hook-Event-Id` sent (shared by redeliveries of the same event).
     pub event_id: String,
     /// The webhook delivered to.
@@ -68,7 +68,7 @@ struct StoredEvent {
 #[derive(Debug, Default)]
 struct Log {
     events: HashMap<String, StoredEvent>,
-    deliveries: Vec<WebhookDelivery>,
+    deliveries: Vec<TawkWebhookDelivery>,
     in_flight: usize,
 }
 
@@ -122,7 +122,7 @@ impl Outbox {
             .map(|e| (e.hook_id.clone(), e.body.clone()))
     }
 
-    pub(crate) fn deliveries(&self) -> Vec<WebhookDelivery> {
+    pub(crate) fn deliveries(&self) -> Vec<TawkWebhookDelivery> {
         self.lock().deliveries.clone()
     }
 
@@ -133,7 +133,7 @@ impl Outbox {
         event_id: &str,
         body: Bytes,
     ) -> Result<u16, String> {
-        let signature = webhook_signature(&target.secret, &body);
+        let signature = tawk_webhook_signature(&target.secret, &body);
         let result = self
             .client
             .post(&target.url)
@@ -142,8 +142,8 @@ impl Outbox {
                 http::header::USER_AGENT,
                 "tawk.to webhooks (supportkit-sandbox)",
             )
-            .header(SIGNATURE_HEADER, &signature)
-            .header(EVENT_ID_HEADER, event_id)
+            .header(TAWK_SIGNATURE_HEADER, &signature)
+            .header(TAWK_EVENT_ID_HEADER, event_id)
             .body(body.clone())
             .send()
             .await
@@ -159,7 +159,7 @@ impl Outbox {
             .iter()
             .filter(|d| d.event_id == event_id)
             .count() as u32;
-        log.deliveries.push(WebhookDelivery {
+        log.deliveries.push(TawkWebhookDelivery {
             event_id: event_id.to_owned(),
             hook_id: target.hook_id.clone(),
             event,
@@ -218,7 +218,7 @@ mod tests {
     fn signature_is_hex_hmac_sha1() {
         // RFC 2202 test case 2.
         assert_eq!(
-            webhook_signature("Jefe", b"what do ya want for nothing?"),
+            tawk_webhook_signature("Jefe", b"what do ya want for nothing?"),
             "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"
         );
     }

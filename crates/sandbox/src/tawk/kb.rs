@@ -1,5 +1,11 @@
 //! The knowledge base: sites (one per language, `primary` first), categories and
 //! articles, with cursor-token pagination (`limit`, `next` / `previous`).
+//!
+//! Writes follow the [SECONDARY] "verified live" notes the spec quotes: an article's
+//! category refs are exactly `{id, primary}` (any other key is a `validation_error`),
+//! `content.metadata` is refused on create, updates replace the whole translation
+//! (`siteId`, `title`, `status`, `subtitle`, `author` required), body blocks are
+//! `{type, content}`, and deletes are soft.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -26,8 +32,11 @@ const BLOCK_TYPES: &[&str] = &[
     "divider",
     "table",
 ];
+const SORT_FIELDS: &[&str] = &["title", "createdAt", "updatedAt"];
+/// Page size of the knowledge-base lists when `limit` is absent (the reference's example;
+/// no maximum is documented, so none is enforced).
 const DEFAULT_LIMIT: i64 = 50;
-const MAX_LIMIT: i64 = 100;
+const SLUG_RULE: &str = "must contain only lower-case letters, digits and hyphens";
 
 /// A language version of the knowledge base.
 #[derive(Debug, Clone)]
@@ -63,7 +72,7 @@ impl Site {
     }
 }
 
-/// A category of one site.
+/// A category of one site; `deleted` marks a soft delete.
 #[derive(Debug, Clone)]
 pub(crate) struct Category {
     pub(crate) seq: i64,
@@ -77,20 +86,23 @@ pub(crate) struct Category {
     pub(crate) icon: Value,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
+    pub(crate) deleted: bool,
 }
 
-/// An article of one site; `deleted` marks a soft delete.
+/// An article (one translation, on one site); `deleted` marks a soft delete.
 #[derive(Debug, Clone)]
 pub(crate) struct Article {
     pub(crate) seq: i64,
     pub(crate) id: String,
+    pub(crate) kb_id: String,
+    pub(crate) translation_id: String,
     pub(crate) site_id: String,
     pub(crate) title: String,
     pub(crate) subtitle: Option<String>,
-    pub(crate) author: Value,
+    pub(crate) author: Option<String>,
     pub(crate) slug: String,
     pub(crate) status: String,
-    pub(crate) metadata: Value,
+    pub(crate) metadata: Map<String, Value>,
     pub(crate) contents: Vec<Value>,
     pub(crate) visibility: String,
     pub(crate) categories: Vec<Value>,
@@ -101,13 +113,22 @@ pub(crate) struct Article {
     pub(crate) deleted: bool,
 }
 
+fn feedback() -> Value {
+    json!({ "upvotes": 0, "downvotes": 0, "total": 0 })
+}
+
 impl Article {
+    fn sites(&self) -> Value {
+        json!([{ "id": self.site_id, "author": self.author, "status": self.status }])
+    }
+
     fn meta(&self) -> Value {
         json!({
             "visibility": self.visibility,
             "categories": self.categories,
             "relatedArticles": self.related,
-            "sites": [self.site_id],
+            "sites": self.sites(),
+            "feedback": feedback(),
             "createdAt": format_iso(self.created_at),
             "updatedAt": format_iso(self.updated_at),
             "publishedAt": self.published_at.map(format_iso),
@@ -121,6 +142,7 @@ impl Article {
             "id": self.id,
             "meta": self.meta(),
             "content": {
+                "translationId": self.translation_id,
                 "siteId": self.site_id,
                 "title": self.title,
                 "status": self.status,
@@ -129,21 +151,27 @@ impl Article {
                 "slug": self.slug,
                 "metadata": self.metadata,
                 "contents": self.contents,
+                "createdAt": format_iso(self.created_at),
+                "updatedAt": format_iso(self.updated_at),
             },
         })
     }
 
+    /// The list/search item: no body blocks.
     fn list_item(&self) -> Value {
         json!({
             "id": self.id,
+            "kbId": self.kb_id,
             "siteId": self.site_id,
             "title": self.title,
             "subtitle": self.subtitle,
             "slug": self.slug,
             "status": self.status,
-            "visibility": self.visibility,
             "author": self.author,
+            "sites": self.sites(),
             "categories": self.categories,
+            "feedback": feedback(),
+            "visibility": self.visibility,
             "createdAt": format_iso(self.created_at),
             "updatedAt": format_iso(self.updated_at),
             "publishedAt": self.published_at.map(format_iso),
@@ -177,6 +205,7 @@ impl Article {
 /// The knowledge base of one property.
 #[derive(Debug)]
 pub(crate) struct KnowledgeBase {
+    pub(crate) id: String,
     pub(crate) subdomain: String,
     pub(crate) title: String,
     pub(crate) description: Option<String>,
@@ -192,6 +221,7 @@ pub(crate) struct KnowledgeBase {
 impl Clone for KnowledgeBase {
     fn clone(&self) -> Self {
         Self {
+            id: self.id.clone(),
             subdomain: self.subdomain.clone(),
             title: self.title.clone(),
             description: self.description.clone(),
@@ -237,7 +267,9 @@ impl KnowledgeBase {
         language: &str,
         description: Option<String>,
     ) -> Self {
+        let mut ids = IdGen::default();
         Self {
+            id: ids.next_id(),
             subdomain: subdomain.to_owned(),
             title: title.to_owned(),
             description: description.clone(),
@@ -258,7 +290,7 @@ impl KnowledgeBase {
             }],
             categories: Vec::new(),
             articles: Vec::new(),
-            ids: IdGen::default(),
+            ids,
             seq: 0,
         }
     }
@@ -275,10 +307,14 @@ impl KnowledgeBase {
             .ok_or_else(|| TawkError::not_found(format!("Site {id} not found")))
     }
 
+    fn live_category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id && !c.deleted)
+    }
+
     fn category_index(&self, id: &str) -> Result<usize, TawkError> {
         self.categories
             .iter()
-            .position(|c| c.id == id)
+            .position(|c| c.id == id && !c.deleted)
             .ok_or_else(|| TawkError::not_found(format!("Category {id} not found")))
     }
 
@@ -294,6 +330,12 @@ impl KnowledgeBase {
             .iter()
             .filter(|a| !a.deleted && a.has_category(category_id))
             .count()
+    }
+
+    fn has_children(&self, category_id: &str) -> bool {
+        self.categories
+            .iter()
+            .any(|c| !c.deleted && c.parent.as_deref() == Some(category_id))
     }
 
     fn category_json(&self, category: &Category) -> Value {
@@ -313,6 +355,8 @@ impl KnowledgeBase {
                 "name": category.name,
                 "description": category.description,
                 "slug": category.slug,
+                "createdAt": format_iso(category.created_at),
+                "updatedAt": format_iso(category.updated_at),
             },
         })
     }
@@ -328,7 +372,7 @@ impl KnowledgeBase {
             "icon": category.icon,
             "sites": [category.site_id],
             "articlesCount": self.articles_count(&category.id),
-            "hasChildren": self.categories.iter().any(|c| c.parent.as_deref() == Some(&category.id)),
+            "hasChildren": self.has_children(&category.id),
             "createdAt": format_iso(category.created_at),
             "updatedAt": format_iso(category.updated_at),
         })
@@ -351,36 +395,49 @@ impl KnowledgeBase {
             icon: Value::Null,
             created_at: now,
             updated_at: now,
+            deleted: false,
         });
         id
     }
 
-    /// Adds a published article in a category of the primary site (demo data).
-    pub(crate) fn seed_article(&mut self, title: &str, category_id: &str) -> String {
-        let id = self.ids.next_id();
-        let seq = self.next_seq();
+    fn new_article(&mut self, site_id: &str) -> Article {
         let now = now_ms();
-        self.articles.push(Article {
-            seq,
-            id: id.clone(),
-            site_id: PRIMARY_SITE.to_owned(),
-            title: title.to_owned(),
+        Article {
+            seq: 0,
+            id: self.ids.next_id(),
+            kb_id: self.id.clone(),
+            translation_id: self.ids.next_id(),
+            site_id: site_id.to_owned(),
+            title: String::new(),
             subtitle: None,
-            author: Value::Null,
-            slug: slugify(title),
-            status: "published".to_owned(),
-            metadata: json!({}),
-            contents: vec![
-                json!({ "type": "paragraph", "data": { "text": format!("<p>{title}.</p>") } }),
-            ],
+            author: None,
+            slug: String::new(),
+            status: "draft".to_owned(),
+            metadata: Map::new(),
+            contents: Vec::new(),
             visibility: "public".to_owned(),
-            categories: vec![json!({ "id": category_id, "primary": true })],
+            categories: Vec::new(),
             related: Vec::new(),
             created_at: now,
             updated_at: now,
-            published_at: Some(now),
+            published_at: None,
             deleted: false,
-        });
+        }
+    }
+
+    /// Adds a published article in a category of the primary site (demo data).
+    pub(crate) fn seed_article(&mut self, title: &str, category_id: &str) -> String {
+        let mut article = self.new_article(PRIMARY_SITE);
+        article.seq = self.next_seq();
+        article.title = title.to_owned();
+        article.slug = slugify(title);
+        article.status = "published".to_owned();
+        article.published_at = Some(article.created_at);
+        article.contents =
+            vec![json!({ "type": "paragraph", "content": { "text": format!("<p>{title}.</p>") } })];
+        article.categories = vec![json!({ "id": category_id, "primary": true })];
+        let id = article.id.clone();
+        self.articles.push(article);
         id
     }
 }
@@ -395,16 +452,15 @@ fn kb_mut<'d>(data: &'d mut Data, body: &Obj<'_>) -> Result<&'d mut KnowledgeBas
 }
 
 /// One page of `items` cut by the `limit` / `next` / `previous` of `body`, answered as
-/// `{total, hasNext, hasPrevious, next, previous, <key>: [...]}`.
+/// `{total, hasNext, hasPrevious, next, previous, <key>: [...]}`. Tokens are opaque
+/// (base64 of the list kind and a position).
 fn token_page(
     body: &Obj<'_>,
     kind: &str,
     key: &str,
     items: Vec<Value>,
 ) -> Result<Reply, TawkError> {
-    let limit = body
-        .opt_int("limit", 1, MAX_LIMIT)?
-        .unwrap_or(DEFAULT_LIMIT) as usize;
+    let limit = body.opt_int("limit", 1, i64::MAX)?.unwrap_or(DEFAULT_LIMIT) as usize;
     let decode = |field: &str| -> Result<Option<i64>, TawkError> {
         let Some(token) = body.opt_str(field)?.filter(|t| !t.is_empty()) else {
             return Ok(None);
@@ -453,19 +509,31 @@ fn token_page(
     Ok(Reply::Data(Value::Object(data)))
 }
 
+/// Rejects every key of `obj` outside `allowed` (`"<path>.<key>" is not allowed`).
+fn only_keys(obj: &Obj<'_>, allowed: &[&str]) -> Result<(), TawkError> {
+    match obj.map().keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(key) => Err(obj.invalid(key, "is not allowed")),
+        None => Ok(()),
+    }
+}
+
+fn slug_of(obj: &Obj<'_>) -> Result<Option<String>, TawkError> {
+    match obj.opt_str("slug")? {
+        Some(slug) if !is_slug(slug) => Err(obj.invalid("slug", SLUG_RULE)),
+        slug => Ok(slug.map(str::to_owned)),
+    }
+}
+
 // ---- knowledge-base.create ------------------------------------------------------------
 
 pub(crate) fn create(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     let property_id = data.access(body)?;
+    let language = body.str("language")?;
+    let title = body.str("title")?;
     let subdomain = body.str("subdomain")?;
     if !is_slug(subdomain) {
-        return Err(body.invalid(
-            "subdomain",
-            "must contain only lower-case letters, digits and hyphens",
-        ));
+        return Err(body.invalid("subdomain", SLUG_RULE));
     }
-    let language = body.opt_str("language")?.unwrap_or("en");
-    let title = body.opt_str("title")?.map(str::to_owned);
     let description = body.opt_str("description")?.map(str::to_owned);
     let widget_id = body.opt_str("widgetId")?.map(str::to_owned);
     let published = body.opt_bool("published")?.unwrap_or(false);
@@ -489,8 +557,7 @@ pub(crate) fn create(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError
     {
         return Err(TawkError::not_found(format!("Widget {widget} not found")));
     }
-    let title = title.unwrap_or_else(|| property.name.clone());
-    let mut kb = KnowledgeBase::new(subdomain, &title, language, description);
+    let mut kb = KnowledgeBase::new(subdomain, title, language, description);
     kb.widget_id = widget_id;
     kb.published = published;
     property.kb = Some(kb);
@@ -540,8 +607,8 @@ fn apply_site_fields(site: &mut Site, body: &Obj<'_>) -> Result<(), TawkError> {
 
 pub(crate) fn site_create(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     data.access(body)?;
+    let language = body.str("language")?.to_owned();
     let title = body.str("title")?;
-    let language = body.opt_str("language")?.unwrap_or("en").to_owned();
     let kb = kb_mut(data, body)?;
     if kb.sites.iter().any(|s| s.language == language) {
         return Err(TawkError::conflict(format!(
@@ -569,7 +636,7 @@ pub(crate) fn site_create(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Tawk
 
 pub(crate) fn site_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     data.access(body)?;
-    let site_id = body.str("siteId")?;
+    let site_id = body.opt_str("siteId")?.unwrap_or(PRIMARY_SITE);
     let language = body.opt_str("language")?;
     let kb = kb_mut(data, body)?;
     kb.site(site_id)?;
@@ -583,21 +650,21 @@ pub(crate) fn site_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Tawk
             "A site in language {language} already exists"
         )));
     }
-    let site = kb
-        .sites
-        .iter_mut()
-        .find(|s| s.id == site_id)
-        .expect("checked");
-    apply_site_fields(site, body)?;
+    let mut site = kb.site(site_id)?.clone();
+    apply_site_fields(&mut site, body)?;
     if let Some(language) = language {
         site.language = language.to_owned();
     }
-    Ok(Reply::Data(json!({ "site": site.to_json() })))
+    let out = site.to_json();
+    if let Some(slot) = kb.sites.iter_mut().find(|s| s.id == site_id) {
+        *slot = site;
+    }
+    Ok(Reply::Data(json!({ "site": out })))
 }
 
 pub(crate) fn site_get(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     data.access(body)?;
-    let site_id = body.str("siteId")?;
+    let site_id = body.opt_str("siteId")?.unwrap_or(PRIMARY_SITE);
     let kb = kb_mut(data, body)?;
     Ok(Reply::Data(json!({ "site": kb.site(site_id)?.to_json() })))
 }
@@ -623,61 +690,58 @@ pub(crate) fn site_delete(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Tawk
 
 // ---- categories -------------------------------------------------------------------------
 
-/// Applies `category.meta` / `category.content` (validated against the KB) to `category`.
+/// Applies `category.content` (required: `siteId`, `name`) and `category.meta` to
+/// `category`, validated against the knowledge base.
 fn apply_category(
     kb: &KnowledgeBase,
     category: &mut Category,
     input: &Obj<'_>,
     creating: bool,
 ) -> Result<(), TawkError> {
-    if let Some(content) = input.opt_obj("content")? {
-        if creating || content.has("name") {
-            category.name = content.str("name")?.to_owned();
-        }
-        if content.has("description") {
-            category.description = content.opt_str("description")?.map(str::to_owned);
-        }
-        match content.opt_str("slug")? {
-            Some(slug) if !is_slug(slug) => {
-                return Err(content.invalid(
-                    "slug",
-                    "must contain only lower-case letters, digits and hyphens",
-                ));
-            }
-            Some(slug) => category.slug = slug.to_owned(),
-            None if creating => category.slug = slugify(&category.name),
-            None => {}
-        }
-    } else if creating {
-        return Err(input.invalid("content", "is required"));
+    let content = input.obj("content")?;
+    let site_id = content.str("siteId")?;
+    if creating {
+        kb.site(site_id)?;
+        category.site_id = site_id.to_owned();
+    } else if site_id != category.site_id {
+        return Err(content.invalid("siteId", "must be the category's site"));
+    }
+    category.name = content.str("name")?.to_owned();
+    if content.has("description") {
+        category.description = content.opt_str("description")?.map(str::to_owned);
+    }
+    match slug_of(&content)? {
+        Some(slug) => category.slug = slug,
+        None if creating => category.slug = slugify(&category.name),
+        None => {}
     }
     if let Some(meta) = input.opt_obj("meta")? {
         if let Some(icon) = meta.opt_obj("icon")? {
-            icon.opt_enum("type", &["predefined", "custom"])?;
+            icon.opt_enum("type", &["predefined"])?;
+            icon.opt_str("content")?;
             category.icon = Value::Object(icon.map().clone());
+        } else if meta.map().contains_key("icon") {
+            category.icon = Value::Null;
         }
         if meta.map().contains_key("parent") {
             let parent = meta.opt_str("parent")?;
-            if let Some(parent) = parent {
-                let mut cursor = Some(parent.to_owned());
-                while let Some(id) = cursor {
-                    if id == category.id {
-                        return Err(meta.invalid(
-                            "parent",
-                            "cannot be the category itself or one of its descendants",
-                        ));
-                    }
-                    let found = kb
-                        .categories
-                        .iter()
-                        .find(|c| c.id == id && c.site_id == category.site_id);
-                    let Some(found) = found else {
-                        return Err(
-                            meta.invalid("parent", "must be the id of a category of the same site")
-                        );
-                    };
-                    cursor = found.parent.clone();
+            let mut cursor = parent.map(str::to_owned);
+            while let Some(id) = cursor {
+                if id == category.id {
+                    return Err(meta.invalid(
+                        "parent",
+                        "cannot be the category itself or one of its descendants",
+                    ));
                 }
+                let Some(found) = kb
+                    .live_category(&id)
+                    .filter(|c| c.site_id == category.site_id)
+                else {
+                    return Err(
+                        meta.invalid("parent", "must be the id of a category of the same site")
+                    );
+                };
+                cursor = found.parent.clone();
             }
             category.parent = parent.map(str::to_owned);
         }
@@ -685,11 +749,12 @@ fn apply_category(
             category.position = position;
         }
     }
-    if kb
-        .categories
-        .iter()
-        .any(|c| c.id != category.id && c.site_id == category.site_id && c.slug == category.slug)
-    {
+    if kb.categories.iter().any(|c| {
+        !c.deleted
+            && c.id != category.id
+            && c.site_id == category.site_id
+            && c.slug == category.slug
+    }) {
         return Err(TawkError::conflict(format!(
             "A category with slug {} already exists",
             category.slug
@@ -701,34 +766,30 @@ fn apply_category(
 pub(crate) fn category_create(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     data.access(body)?;
     let input = body.obj("category")?;
-    let site_id = match input.opt_obj("content")? {
-        Some(content) => content
-            .opt_str("siteId")?
-            .unwrap_or(PRIMARY_SITE)
-            .to_owned(),
-        None => PRIMARY_SITE.to_owned(),
-    };
     let kb = kb_mut(data, body)?;
-    kb.site(&site_id)?;
     let now = now_ms();
     let mut category = Category {
         seq: 0,
         id: kb.ids.next_id(),
-        position: kb
-            .categories
-            .iter()
-            .filter(|c| c.site_id == site_id)
-            .count() as i64,
-        site_id,
+        site_id: String::new(),
         name: String::new(),
         description: None,
         slug: String::new(),
         parent: None,
+        position: 0,
         icon: Value::Null,
         created_at: now,
         updated_at: now,
+        deleted: false,
     };
     apply_category(kb, &mut category, &input, true)?;
+    if !input.opt_obj("meta")?.is_some_and(|m| m.has("position")) {
+        category.position = kb
+            .categories
+            .iter()
+            .filter(|c| !c.deleted && c.site_id == category.site_id && c.parent == category.parent)
+            .count() as i64;
+    }
     category.seq = kb.next_seq();
     let out = kb.category_json(&category);
     kb.categories.push(category);
@@ -752,10 +813,18 @@ pub(crate) fn category_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, 
 pub(crate) fn category_get(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     data.access(body)?;
     let category_id = body.str("categoryId")?;
+    let site_id = body.opt_str("siteId")?;
     let kb = kb_mut(data, body)?;
     let index = kb.category_index(category_id)?;
+    let category = &kb.categories[index];
+    if site_id.is_some_and(|s| s != category.site_id) {
+        return Err(TawkError::not_found(format!(
+            "Category {category_id} not found in site {}",
+            site_id.unwrap_or_default()
+        )));
+    }
     Ok(Reply::Data(
-        json!({ "category": kb.category_json(&kb.categories[index]) }),
+        json!({ "category": kb.category_json(category) }),
     ))
 }
 
@@ -770,6 +839,7 @@ pub(crate) fn category_list(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Ta
     let mut categories: Vec<&Category> = kb
         .categories
         .iter()
+        .filter(|c| !c.deleted)
         .filter(|c| site_id.is_none_or(|s| c.site_id == s))
         .filter(|c| parent.is_none_or(|p| c.parent.as_deref() == Some(p)))
         .collect();
@@ -782,75 +852,83 @@ pub(crate) fn category_delete(data: &mut Data, body: &Obj<'_>) -> Result<Reply, 
     data.access(body)?;
     let category_id = body.str("categoryId")?;
     let kb = kb_mut(data, body)?;
-    kb.category_index(category_id)?;
-    if kb
-        .categories
-        .iter()
-        .any(|c| c.parent.as_deref() == Some(category_id))
-    {
+    let index = kb.category_index(category_id)?;
+    if kb.has_children(category_id) {
         return Err(TawkError::conflict("The category has subcategories"));
     }
-    kb.categories.retain(|c| c.id != category_id);
-    for article in &mut kb.articles {
-        article.categories.retain(|c| c["id"] != category_id);
-    }
+    let category = &mut kb.categories[index];
+    category.deleted = true;
+    category.updated_at = now_ms();
     Ok(Reply::Done)
 }
 
 // ---- articles ---------------------------------------------------------------------------
 
+/// Applies `article.content` and `article.meta` to `article`. On create, `content`
+/// needs `siteId` and `title` and must not carry `metadata`; on update it replaces the
+/// translation and needs `siteId`, `title`, `status`, `subtitle` and `author`.
 fn apply_article(
     kb: &KnowledgeBase,
     article: &mut Article,
     input: &Obj<'_>,
     creating: bool,
 ) -> Result<(), TawkError> {
-    let content = input.opt_obj("content")?;
-    if creating && content.is_none() {
-        return Err(input.invalid("content", "is required"));
+    let content = input.obj("content")?;
+    let site_id = content.str("siteId")?;
+    if creating {
+        kb.site(site_id)?;
+        article.site_id = site_id.to_owned();
+    } else if site_id != article.site_id {
+        return Err(content.invalid("siteId", "must be the article's site"));
     }
-    if let Some(content) = content {
-        if creating || content.has("title") {
-            article.title = content.str("title")?.to_owned();
-        }
-        if let Some(status) = content.opt_enum("status", ARTICLE_STATUSES)? {
-            article.status = status.to_owned();
-        }
-        if content.has("subtitle") {
-            article.subtitle = content.opt_str("subtitle")?.map(str::to_owned);
-        }
-        if let Some(author) = content.value("author") {
-            article.author = author.clone();
-        }
-        if let Some(metadata) = content.opt_obj("metadata")? {
-            article.metadata = Value::Object(metadata.map().clone());
-        }
-        match content.opt_str("slug")? {
-            Some(slug) if !is_slug(slug) => {
-                return Err(content.invalid(
-                    "slug",
-                    "must contain only lower-case letters, digits and hyphens",
-                ));
+    article.title = content.str("title")?.to_owned();
+    if creating && content.has("metadata") {
+        return Err(content.invalid("metadata", "is not allowed"));
+    }
+    if !creating {
+        for key in ["status", "subtitle"] {
+            if !content.has(key) {
+                return Err(content.invalid(key, "is required"));
             }
-            Some(slug) => article.slug = slug.to_owned(),
-            None if creating => article.slug = slugify(&article.title),
-            None => {}
         }
-        if let Some(blocks) = content.opt_objects("contents")? {
-            for block in &blocks {
-                let kind = block.str("type")?;
-                if !BLOCK_TYPES.contains(&kind) {
-                    return Err(block.invalid(
-                        "type",
-                        &format!("must be one of [{}]", BLOCK_TYPES.join(", ")),
-                    ));
-                }
-            }
-            article.contents = blocks
-                .iter()
-                .map(|b| Value::Object(b.map().clone()))
-                .collect();
+        if !content.map().contains_key("author") {
+            return Err(content.invalid("author", "is required"));
         }
+    }
+    if let Some(status) = content.opt_enum("status", ARTICLE_STATUSES)? {
+        article.status = status.to_owned();
+    }
+    if content.has("subtitle") {
+        article.subtitle = content.opt_str("subtitle")?.map(str::to_owned);
+    }
+    if content.map().contains_key("author") {
+        article.author = content.opt_str("author")?.map(str::to_owned);
+    }
+    if let Some(metadata) = content.opt_obj("metadata")? {
+        if let Some(banner) = metadata.opt_obj("banner")? {
+            banner.opt_enum("type", &["url"])?;
+            banner.opt_str("content")?;
+        }
+        metadata.opt_str("description")?;
+        article.metadata = metadata.map().clone();
+    }
+    match slug_of(&content)? {
+        Some(slug) => article.slug = slug,
+        None if creating => article.slug = slugify(&article.title),
+        None => {}
+    }
+    if let Some(blocks) = content.opt_objects("contents")? {
+        for block in &blocks {
+            only_keys(block, &["type", "content"])?;
+            let Some(_) = block.opt_enum("type", BLOCK_TYPES)? else {
+                return Err(block.invalid("type", "is required"));
+            };
+            block.opt_obj("content")?;
+        }
+        article.contents = blocks
+            .iter()
+            .map(|b| Value::Object(b.map().clone()))
+            .collect();
     }
     if let Some(meta) = input.opt_obj("meta")? {
         if let Some(visibility) = meta.opt_enum("visibility", VISIBILITIES)? {
@@ -859,26 +937,23 @@ fn apply_article(
         if let Some(categories) = meta.opt_objects("categories")? {
             let mut out = Vec::new();
             for category in &categories {
+                only_keys(category, &["id", "primary"])?;
                 let id = category.str("id")?;
-                if !kb
-                    .categories
-                    .iter()
-                    .any(|c| c.id == id && c.site_id == article.site_id)
+                if kb
+                    .live_category(id)
+                    .is_none_or(|c| c.site_id != article.site_id)
                 {
                     return Err(category
                         .invalid("id", "must be the id of a category of the article's site"));
                 }
-                let primary = category.opt_bool("primary")?.unwrap_or(false);
+                let Some(primary) = category.opt_bool("primary")? else {
+                    return Err(category.invalid("primary", "is required"));
+                };
                 out.push(json!({ "id": id, "primary": primary }));
             }
             let primaries = out.iter().filter(|c| c["primary"] == true).count();
-            if primaries > 1 {
-                return Err(meta.invalid("categories", "may have only one primary category"));
-            }
-            if primaries == 0
-                && let Some(first) = out.first_mut()
-            {
-                first["primary"] = json!(true);
+            if !out.is_empty() && primaries != 1 {
+                return Err(meta.invalid("categories", "must have exactly one primary category"));
             }
             article.categories = out;
         }
@@ -911,35 +986,8 @@ fn apply_article(
 pub(crate) fn article_create(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     data.access(body)?;
     let input = body.obj("article")?;
-    let site_id = match input.opt_obj("content")? {
-        Some(content) => content
-            .opt_str("siteId")?
-            .unwrap_or(PRIMARY_SITE)
-            .to_owned(),
-        None => return Err(input.invalid("content", "is required")),
-    };
     let kb = kb_mut(data, body)?;
-    kb.site(&site_id)?;
-    let now = now_ms();
-    let mut article = Article {
-        seq: 0,
-        id: kb.ids.next_id(),
-        site_id,
-        title: String::new(),
-        subtitle: None,
-        author: Value::Null,
-        slug: String::new(),
-        status: "draft".to_owned(),
-        metadata: json!({}),
-        contents: Vec::new(),
-        visibility: "public".to_owned(),
-        categories: Vec::new(),
-        related: Vec::new(),
-        created_at: now,
-        updated_at: now,
-        published_at: None,
-        deleted: false,
-    };
+    let mut article = kb.new_article(PRIMARY_SITE);
     apply_article(kb, &mut article, &input, true)?;
     article.seq = kb.next_seq();
     let out = json!({ "article": { "id": article.id, "meta": article.meta() } });
@@ -964,7 +1012,7 @@ pub(crate) fn article_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, T
 pub(crate) fn article_get(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     data.access(body)?;
     let article_id = body.str("articleId")?;
-    let site_id = body.opt_str("siteId")?.unwrap_or(PRIMARY_SITE);
+    let site_id = body.str("siteId")?;
     let kb = kb_mut(data, body)?;
     kb.site(site_id)?;
     let index = kb.article_index(article_id)?;
@@ -977,40 +1025,132 @@ pub(crate) fn article_get(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Tawk
     Ok(Reply::Data(json!({ "article": article.to_json() })))
 }
 
-fn article_filter<'k>(
-    kb: &'k KnowledgeBase,
-    body: &Obj<'_>,
-) -> Result<impl Iterator<Item = &'k Article> + use<'k>, TawkError> {
-    let site_id = body.opt_str("siteId")?.map(str::to_owned);
-    if let Some(site_id) = &site_id {
-        kb.site(site_id)?;
+/// The filters and sort of article list/search: `filters {site[], author[],
+/// category[], status, visibility, createdAt {from, to}, updatedAt {from, to}}`,
+/// `sort {field: title|createdAt|updatedAt, order: asc|desc}` (default: creation order),
+/// plus the shorthands `siteId`, `categoryId` and `status` at the top level.
+struct ArticleQuery {
+    sites: Option<Vec<String>>,
+    authors: Option<Vec<String>>,
+    categories: Option<Vec<String>>,
+    status: Option<String>,
+    visibility: Option<String>,
+    created: (Option<i64>, Option<i64>),
+    updated: (Option<i64>, Option<i64>),
+    field: String,
+    descending: bool,
+}
+
+fn range(filters: &Obj<'_>, key: &str) -> Result<(Option<i64>, Option<i64>), TawkError> {
+    match filters.opt_obj(key)? {
+        Some(range) => Ok((range.opt_date("from")?, range.opt_date("to")?)),
+        None => Ok((None, None)),
     }
-    let category = body.opt_str("categoryId")?.map(str::to_owned);
-    let status = body
-        .opt_enum("status", ARTICLE_STATUSES)?
-        .map(str::to_owned);
-    Ok(kb.articles.iter().filter(move |a| {
+}
+
+impl ArticleQuery {
+    fn parse(kb: &KnowledgeBase, body: &Obj<'_>) -> Result<Self, TawkError> {
+        let filters = body.opt_obj("filters")?;
+        let strings = |key: &str| -> Result<Option<Vec<String>>, TawkError> {
+            match &filters {
+                Some(filters) => filters.opt_strings(key),
+                None => Ok(None),
+            }
+        };
+        let mut sites = strings("site")?;
+        if let Some(site_id) = body.opt_str("siteId")? {
+            kb.site(site_id)?;
+            sites.get_or_insert_with(Vec::new).push(site_id.to_owned());
+        }
+        let mut categories = strings("category")?;
+        if let Some(category) = body.opt_str("categoryId")? {
+            categories
+                .get_or_insert_with(Vec::new)
+                .push(category.to_owned());
+        }
+        let mut query = ArticleQuery {
+            sites,
+            authors: strings("author")?,
+            categories,
+            status: body
+                .opt_enum("status", ARTICLE_STATUSES)?
+                .map(str::to_owned),
+            visibility: None,
+            created: (None, None),
+            updated: (None, None),
+            field: "createdAt".to_owned(),
+            descending: false,
+        };
+        if let Some(filters) = &filters {
+            if let Some(status) = filters.opt_enum("status", ARTICLE_STATUSES)? {
+                query.status = Some(status.to_owned());
+            }
+            query.visibility = filters
+                .opt_enum("visibility", VISIBILITIES)?
+                .map(str::to_owned);
+            query.created = range(filters, "createdAt")?;
+            query.updated = range(filters, "updatedAt")?;
+        }
+        if let Some(sort) = body.opt_obj("sort")? {
+            if let Some(field) = sort.opt_enum("field", SORT_FIELDS)? {
+                query.field = field.to_owned();
+            }
+            query.descending = sort.opt_enum("order", &["asc", "desc"])? == Some("desc");
+        }
+        Ok(query)
+    }
+
+    fn keeps(&self, a: &Article) -> bool {
+        let within = |(from, to): (Option<i64>, Option<i64>), at: i64| {
+            from.is_none_or(|f| at >= f) && to.is_none_or(|t| at <= t)
+        };
         !a.deleted
-            && site_id.as_ref().is_none_or(|s| &a.site_id == s)
-            && category.as_ref().is_none_or(|c| a.has_category(c))
-            && status.as_ref().is_none_or(|s| &a.status == s)
-    }))
+            && self.sites.as_ref().is_none_or(|s| s.contains(&a.site_id))
+            && self
+                .authors
+                .as_ref()
+                .is_none_or(|s| a.author.as_ref().is_some_and(|author| s.contains(author)))
+            && self
+                .categories
+                .as_ref()
+                .is_none_or(|s| s.iter().any(|c| a.has_category(c)))
+            && self.status.as_ref().is_none_or(|s| &a.status == s)
+            && self.visibility.as_ref().is_none_or(|v| &a.visibility == v)
+            && within(self.created, a.created_at)
+            && within(self.updated, a.updated_at)
+    }
+
+    /// The matching articles in the requested order, as list items.
+    fn run<'k>(&self, kb: &'k KnowledgeBase, also: impl Fn(&Article) -> bool) -> Vec<Value> {
+        let mut articles: Vec<&'k Article> = kb
+            .articles
+            .iter()
+            .filter(|a| self.keeps(a) && also(a))
+            .collect();
+        match self.field.as_str() {
+            "title" => articles.sort_by_key(|a| (a.title.to_lowercase(), a.seq)),
+            "updatedAt" => articles.sort_by_key(|a| (a.updated_at, a.seq)),
+            _ => articles.sort_by_key(|a| (a.created_at, a.seq)),
+        }
+        if self.descending {
+            articles.reverse();
+        }
+        articles.iter().map(|a| a.list_item()).collect()
+    }
 }
 
 pub(crate) fn article_list(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     let kb = kb_mut(data, body)?;
-    let items = article_filter(kb, body)?.map(Article::list_item).collect();
+    let items = ArticleQuery::parse(kb, body)?.run(kb, |_| true);
     token_page(body, "articles", "articles", items)
 }
 
 pub(crate) fn article_search(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     data.access(body)?;
-    let query = body.str("query")?.trim().to_lowercase();
+    let query = body.opt_str("query")?.unwrap_or("").trim().to_lowercase();
+    body.opt_bool("highlight")?;
     let kb = kb_mut(data, body)?;
-    let items = article_filter(kb, body)?
-        .filter(|a| a.matches(&query))
-        .map(Article::list_item)
-        .collect();
+    let items = ArticleQuery::parse(kb, body)?.run(kb, |a| query.is_empty() || a.matches(&query));
     token_page(body, "search", "articles", items)
 }
 

@@ -1,12 +1,14 @@
 //! `metrics.*`: counts per UTC day computed from the sandbox's own chats and tickets.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use super::Reply;
 use super::args::Obj;
 use super::error::TawkError;
 use super::state::Data;
-use super::time::{day_of, format_day};
+use super::time::{day_of, format_day, format_iso};
 
 /// The request of every metrics method.
 struct Query {
@@ -48,22 +50,21 @@ impl Query {
                 .is_none_or(|d| department == Some(d))
     }
 
-    /// `{startDate, endDate, total, days: [{date, count}]}`, one entry per UTC day of the
-    /// range (zero days included).
+    /// `{startDate, endDate, total, days: [{date, count}]}`: `days` lists the UTC days
+    /// of the range that have at least one item, oldest first (days without any are
+    /// left out, so a wide range stays small).
     fn answer(&self, times: Vec<i64>) -> Reply {
-        let (first, last) = (day_of(self.start), day_of(self.end));
-        let mut counts = vec![0u64; (last - first + 1) as usize];
+        let mut counts: BTreeMap<i64, u64> = BTreeMap::new();
         for at in &times {
-            counts[(day_of(*at) - first) as usize] += 1;
+            *counts.entry(day_of(*at)).or_default() += 1;
         }
         let days: Vec<Value> = counts
             .iter()
-            .enumerate()
-            .map(|(i, count)| json!({ "date": format_day(first + i as i64), "count": count }))
+            .map(|(day, count)| json!({ "date": format_day(*day), "count": count }))
             .collect();
         Reply::Data(json!({
-            "startDate": super::time::format_iso(self.start),
-            "endDate": super::time::format_iso(self.end),
+            "startDate": format_iso(self.start),
+            "endDate": format_iso(self.end),
             "total": times.len(),
             "days": days,
         }))

@@ -36,7 +36,9 @@ mod state;
 mod time;
 mod widgets;
 
-pub use delivery::{EVENT_ID_HEADER, SIGNATURE_HEADER, WebhookDelivery, webhook_signature};
+pub use delivery::{
+    TAWK_EVENT_ID_HEADER, TAWK_SIGNATURE_HEADER, TawkWebhookDelivery, tawk_webhook_signature,
+};
 pub use state::TawkState;
 
 use args::Obj;

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::delivery::{Outbox, Target, WebhookDelivery};
+use super::delivery::{Outbox, Target, TawkWebhookDelivery};
 use super::error::TawkError;
 use super::ids::{IdGen, random_hex, uuid_like};
 use super::kb::KnowledgeBase;
@@ -565,7 +565,8 @@ impl TawkState {
     /// A visitor starts a chat with `message`: the chat is stored (its visitor becomes a
     /// contact) and `chat:start` is delivered to the subscribed webhooks in the
     /// background ([`TawkState::settle`] waits for it). `visitor` is
-    /// `{name, email?, city?, country?, domain?, referrer?}`. Returns the `chatId`.
+    /// `{name, email?, city?, country?, domain?, referrer?, tags?, departmentId?}` (the
+    /// last four are stored on the chat). Returns the `chatId`.
     pub fn start_chat(&self, property_id: &str, visitor: Value, message: &str) -> String {
         let outgoing;
         let id;
@@ -717,7 +718,8 @@ impl TawkState {
     /// Adds a chat without delivering any event, from `{createdOn?, endedOn?, visitor?,
     /// status?: open|closed, deleted?, tags?, agents?: [agentId], departmentId?, domain?,
     /// referrer?, messages?: [{sender: "v"|"a"|"s", agentId?, msg, time?}]}` (dates are
-    /// ISO-8601). Without `messages` the visitor says "Hello". Returns the `chatId`.
+    /// ISO-8601; an invalid one panics). Without `messages` the visitor says "Hello".
+    /// Returns the `chatId`.
     pub fn seed_chat(&self, property_id: &str, chat: Value) -> String {
         let mut data = self.lock();
         let _ = data.prop(property_id);
@@ -1076,7 +1078,7 @@ impl TawkState {
     }
 
     /// Every delivery attempt so far, in completion order.
-    pub fn deliveries(&self) -> Vec<WebhookDelivery> {
+    pub fn deliveries(&self) -> Vec<TawkWebhookDelivery> {
         self.outbox.deliveries()
     }
 

@@ -16,6 +16,25 @@ const TAB_TYPES: &[(&str, &str)] = &[
     ("custom", "Custom"),
 ];
 
+/// The object under `key` or, when the body has none, the body's own fields except
+/// `ids` (the layout of these arguments is gated, so both forms are accepted).
+fn nested_or_flat(
+    body: &Obj<'_>,
+    key: &str,
+    ids: &[&str],
+) -> Result<(Map<String, Value>, String), TawkError> {
+    if let Some(nested) = body.opt_obj(key)? {
+        return Ok((nested.map().clone(), body.path_of(key)));
+    }
+    let flat = body
+        .map()
+        .iter()
+        .filter(|(k, _)| !ids.contains(&k.as_str()) && k.as_str() != key)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Ok((flat, String::new()))
+}
+
 fn property_mut<'d>(data: &'d mut Data, body: &Obj<'_>) -> Result<&'d mut Property, TawkError> {
     let property_id = data.access(body)?;
     Ok(data.prop_mut(&property_id))
@@ -89,7 +108,8 @@ pub(crate) fn card_add(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkErr
     let card_id = data.ids.next_id();
     let property = property_mut(data, body)?;
     let index = widget_index(property, body)?;
-    let card = body.obj("card")?;
+    let (fields, path) = nested_or_flat(body, "card", &["propertyId", "widgetId"])?;
+    let card = Obj::detached(&fields, &path);
     card.str("type")?;
     property.widgets[index].cards.push(Card {
         id: card_id.clone(),
@@ -112,7 +132,8 @@ pub(crate) fn card_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Tawk
     let index = widget_index(property, body)?;
     let widget = &mut property.widgets[index];
     let card = card_index(widget, body)?;
-    let update = body.obj("card")?;
+    let (fields, path) = nested_or_flat(body, "card", &["propertyId", "widgetId", "cardId"])?;
+    let update = Obj::detached(&fields, &path);
     if update.has("type") {
         update.str("type")?;
     }
@@ -138,7 +159,8 @@ pub(crate) fn global_settings_get(data: &mut Data, body: &Obj<'_>) -> Result<Rep
 
 pub(crate) fn global_settings_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     let property = property_mut(data, body)?;
-    let settings = body.obj("settings")?;
+    let (fields, path) = nested_or_flat(body, "settings", &["propertyId"])?;
+    let settings = Obj::detached(&fields, &path);
     property
         .global_settings
         .extend(settings.map().iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -186,7 +208,8 @@ pub(crate) fn tabs_available(data: &mut Data, body: &Obj<'_>) -> Result<Reply, T
 pub(crate) fn tabs_add(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     let tab_id = data.ids.next_id();
     let property = property_mut(data, body)?;
-    let input = body.obj("tab")?;
+    let (fields, path) = nested_or_flat(body, "tab", &["propertyId", "position"])?;
+    let input = Obj::detached(&fields, &path);
     let kind_names: Vec<&str> = TAB_TYPES.iter().map(|(k, _)| *k).collect();
     let Some(kind) = input.opt_enum("type", &kind_names)? else {
         return Err(input.invalid("type", "is required"));
@@ -245,24 +268,23 @@ pub(crate) fn tabs_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Tawk
     let property = property_mut(data, body)?;
     let index = tab_index(property, body)?;
     let position = body.opt_int("position", 0, i64::MAX)?;
-    let input = body.opt_obj("tab")?;
+    let (fields, path) = nested_or_flat(body, "tab", &["propertyId", "tabId", "position"])?;
+    let input = Obj::detached(&fields, &path);
     let mut tab = property.tabs[index].clone();
-    if let Some(input) = &input {
-        if input.has("type") && input.opt_str("type")? != Some(tab.kind.as_str()) {
-            return Err(input.invalid("type", "cannot be changed"));
+    if input.has("type") && input.opt_str("type")? != Some(tab.kind.as_str()) {
+        return Err(input.invalid("type", "cannot be changed"));
+    }
+    if let Some(title) = input.opt_str("title")? {
+        if title.trim().is_empty() {
+            return Err(input.invalid("title", "is not allowed to be empty"));
         }
-        if let Some(title) = input.opt_str("title")? {
-            if title.trim().is_empty() {
-                return Err(input.invalid("title", "is not allowed to be empty"));
-            }
-            tab.title = title.to_owned();
-        }
-        if let Some(content) = input.value("content") {
-            tab.content = content.clone();
-        }
-        if let Some(enabled) = input.opt_bool("enabled")? {
-            tab.enabled = enabled;
-        }
+        tab.title = title.to_owned();
+    }
+    if let Some(content) = input.value("content") {
+        tab.content = content.clone();
+    }
+    if let Some(enabled) = input.opt_bool("enabled")? {
+        tab.enabled = enabled;
     }
     property.tabs.remove(index);
     let at = position.map_or(index, |p| (p as usize).min(property.tabs.len()));
