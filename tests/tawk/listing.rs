@@ -67,7 +67,11 @@ async fn repeated_pages_are_deduplicated_and_never_loop() {
         .unwrap();
     let ids: std::collections::HashSet<_> = chats.iter().filter_map(|c| c.id.clone()).collect();
     assert_eq!(ids.len(), chats.len(), "no duplicates");
-    assert!(chats.len() <= 25);
+    assert_eq!(
+        ids.len(),
+        25,
+        "the repeated page is skipped, nothing is lost"
+    );
 }
 
 #[tokio::test]
@@ -129,5 +133,30 @@ async fn knowledge_base_articles_page_by_token() {
     assert!(
         tokens[0].is_null() && tokens[1].is_string() && tokens[2].is_string(),
         "{tokens:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_provider_that_repeats_forever_still_ends_the_walk() {
+    let (sandbox, c) = tawk_pair().await;
+    let page = json!({"ok": true, "total": 1000, "data": [{"id": "a"}, {"id": "b"}]}).to_string();
+    sandbox.faults().push(
+        "POST",
+        "/tawk/v1/chat.list",
+        (0..50).map(|_| supportkit_sandbox::Fault::status_with_body(200, page.clone())),
+    );
+    let request: types::ChatListRequest = req(json!({"propertyId": "p", "size": 2}));
+    let chats: Vec<_> = c
+        .chat_list()
+        .body(request)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(chats.len(), 2, "each item once");
+    let asked = sandbox.request_count("POST", "/tawk/v1/chat.list");
+    assert!(
+        asked <= 5,
+        "stopped after a few repeats, not 500 pages: {asked}"
     );
 }

@@ -15,6 +15,9 @@ use futures::{Stream, TryStreamExt};
 use crate::error::{Error, ErrorKind};
 use crate::operation::{Operation, OperationExt};
 
+/// Offset pages in a row that may repeat earlier items before a walk stops.
+const MAX_STALE_PAGES: u32 = 3;
+
 /// How a list names its next page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PageStyle {
@@ -81,11 +84,17 @@ impl<B: Paged> Paginator<B> {
             seen_cursors: HashSet<String>,
             seen_items: HashSet<String>,
             offset: u64,
+            /// Consecutive offset pages that brought nothing new.
+            stale: u32,
+            /// The offset already asked twice because it repeated.
+            retried_at: Option<u64>,
             number: usize,
             done: bool,
             max_pages: Option<usize>,
         }
         let state = State {
+            stale: 0,
+            retried_at: None,
             first: self.first,
             cursor: None,
             seen_cursors: HashSet::new(),
@@ -130,15 +139,31 @@ impl<B: Paged> Paginator<B> {
                 })
                 .collect();
             if B::STYLE == PageStyle::Offset {
-                st.offset += raw_len;
-                let finished =
-                    raw_len == 0 || items.is_empty() || total.is_some_and(|t| st.offset >= t);
-                next = (!finished).then(|| st.offset.to_string());
+                // `st.offset` is this request's offset. A page of nothing new
+                // (a repeat, as tawk.to is reported to send) is asked again
+                // once, then skipped; a walk ends at the total, on an empty
+                // page, or after several repeats in a row.
+                let here = st.offset;
+                let repeat = items.is_empty() && raw_len > 0;
+                st.stale = if repeat { st.stale + 1 } else { 0 };
+                let next_offset = if repeat && st.retried_at != Some(here) {
+                    st.retried_at = Some(here);
+                    here
+                } else {
+                    here + raw_len
+                };
+                let finished = raw_len == 0
+                    || st.stale >= MAX_STALE_PAGES
+                    || total.is_some_and(|t| next_offset >= t)
+                    || (total.is_none() && repeat && next_offset != here);
+                st.offset = next_offset;
+                next = (!finished).then(|| next_offset.to_string());
             }
             match &next {
                 _ if raw_len == 0 => st.done = true,
                 None => st.done = true,
-                Some(c) if !st.seen_cursors.insert(c.clone()) => {
+                // Offsets are bounded by the stale-page rule instead.
+                Some(c) if B::STYLE != PageStyle::Offset && !st.seen_cursors.insert(c.clone()) => {
                     return Err(fail(format!(
                         "the provider named page {c:?} twice; stopping instead of looping"
                     )));

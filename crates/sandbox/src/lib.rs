@@ -1,10 +1,25 @@
 //! A local, stateful emulator of the providers supportkit talks to, served over real
 //! HTTP on loopback.
 //!
-//! Today it emulates the ChatAPI v2 (respond.io Developer API v2) under
-//! [`Sandbox::chatapi_url`]: Bearer auth, the documented error shapes, cursor
-//! pagination, per-endpoint rate limits with `Retry-After` / `X-RateLimit-*`, the
-//! 449 "in queue" answer, and scripted faults ([`Fault`]).
+//! One server emulates three providers, each under its own prefix:
+//!
+//! - **ChatAPI v2** (respond.io Developer API v2) at [`Sandbox::chatapi_url`]:
+//!   Bearer auth, `{code, message}` errors, cursor pagination with
+//!   `pagination.next` links, per-endpoint rate limits with `Retry-After` /
+//!   `X-RateLimit-*`, the 449 "in queue" answer.
+//! - **TomTicket v2.0** at [`Sandbox::tomticket_url`]: Bearer auth (401 for a
+//!   JSON body), multipart bodies with `attachment[i]` files (25 files / 25 MB)
+//!   and `custom_field[id]` parts, `{error, message}` envelopes on 200, 50 items
+//!   per page, 3 requests per second answered with nginx's HTML 429.
+//! - **tawk.to v1** at [`Sandbox::tawk_url`]: `POST /<method>` RPC with Basic
+//!   auth, `{ok: false, error}` envelopes (on 200 for `not_found`/`conflict`),
+//!   size/offset and cursor-token pagination, a configurable rate limit answered
+//!   with `rate_limited`, metrics computed from its own chats and tickets, and
+//!   signed webhook deliveries to your URL ([`TawkState::deliver`],
+//!   [`TawkState::redeliver`]).
+//!
+//! Every provider shares request recording ([`Sandbox::requests`]) and scripted
+//! faults ([`Fault`]: statuses, delays, dropped connections, malformed bodies).
 //!
 //! ```
 //! use supportkit_sandbox::{Fault, Sandbox};
