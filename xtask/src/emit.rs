@@ -56,6 +56,17 @@ pub struct OpDef {
     pub pagination: Option<PageDef>,
     pub description: Option<String>,
     pub multipart: Option<MultipartDef>,
+    /// (body kind, params)
+    pub body_kind: &'static str,
+    pub params: Vec<ParamDef>,
+}
+
+pub struct ParamDef {
+    pub name: String,
+    pub location: &'static str,
+    pub kind: &'static str,
+    pub required: bool,
+    pub description: String,
 }
 
 /// A `multipart/form-data` operation, emitted by the xtask.
@@ -268,6 +279,12 @@ impl Model {
                 output,
                 pagination,
                 description: op.op.description.clone(),
+                body_kind: match spec::request_body(api, op.op) {
+                    None => "None",
+                    Some((ct, _)) if ct.starts_with("multipart/") => "Multipart",
+                    Some(_) => "Json",
+                },
+                params: params(api, &op),
                 multipart,
             });
         }
@@ -820,6 +837,69 @@ fn page_def(
         total_expr,
         key_expr,
     })
+}
+
+fn param_kind(api: &OpenAPI, schema: Option<&Schema>) -> &'static str {
+    let Some(schema) = schema else { return "Json" };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(_)) => "String",
+        SchemaKind::Type(Type::Integer(_)) => "Integer",
+        SchemaKind::Type(Type::Number(_)) => "Number",
+        SchemaKind::Type(Type::Boolean(_)) => "Boolean",
+        SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
+            param_kind(api, spec::resolve(api, &all_of[0]))
+        }
+        _ => "Json",
+    }
+}
+
+fn first_line(text: Option<&str>) -> String {
+    text.and_then(|t| t.trim().lines().next())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Parameters and top-level body fields, for CLIs and docs.
+fn params(api: &OpenAPI, op: &Op<'_>) -> Vec<ParamDef> {
+    let mut out = Vec::new();
+    for p in &op.op.parameters {
+        let Some(p) = spec::parameter(api, p) else {
+            continue;
+        };
+        let (location, data) = match p {
+            openapiv3::Parameter::Query { parameter_data, .. } => ("Query", parameter_data),
+            openapiv3::Parameter::Path { parameter_data, .. } => ("Path", parameter_data),
+            openapiv3::Parameter::Header { parameter_data, .. } => ("Header", parameter_data),
+            openapiv3::Parameter::Cookie { .. } => continue,
+        };
+        let schema = match &data.format {
+            openapiv3::ParameterSchemaOrContent::Schema(s) => spec::resolve(api, s),
+            _ => None,
+        };
+        out.push(ParamDef {
+            name: data.name.clone(),
+            location,
+            kind: param_kind(api, schema),
+            required: data.required,
+            description: first_line(data.description.as_deref()),
+        });
+    }
+    if let Some((_, Some(body))) = spec::request_body(api, op.op)
+        && let Some(body) = spec::resolve(api, body)
+        && let Some(obj) = spec::object(body)
+    {
+        for (name, prop) in &obj.properties {
+            let schema = spec::resolve_boxed(api, prop);
+            out.push(ParamDef {
+                name: name.clone(),
+                location: "Body",
+                kind: param_kind(api, schema),
+                required: obj.required.iter().any(|r| r == name),
+                description: first_line(schema.and_then(|s| s.schema_data.description.as_deref())),
+            });
+        }
+    }
+    out
 }
 
 /// The limits of an operation's parameters and body, as a flat table.
@@ -1388,6 +1468,23 @@ fn op_meta(op: &OpDef) -> TokenStream {
             }
         }
     });
+    let body_kind = ident(op.body_kind);
+    let params = op.params.iter().map(|p| {
+        let name = &p.name;
+        let location = ident(p.location);
+        let kind = ident(p.kind);
+        let required = p.required;
+        let description = &p.description;
+        quote! {
+            ::supportkit_runtime::meta::ParamMeta {
+                name: #name,
+                location: ::supportkit_runtime::meta::Location::#location,
+                kind: ::supportkit_runtime::meta::ParamKind::#kind,
+                required: #required,
+                description: #description,
+            }
+        }
+    });
     quote! {
         ::supportkit_runtime::meta::OperationMeta {
             id: #id,
@@ -1398,6 +1495,8 @@ fn op_meta(op: &OpDef) -> TokenStream {
             retry: ::supportkit_runtime::meta::RetrySafety::#retry,
             paginated: #paginated,
             constraints: &[#(#constraints),*],
+            body: ::supportkit_runtime::meta::BodyKind::#body_kind,
+            params: &[#(#params),*],
         }
     }
 }

@@ -50,6 +50,11 @@ impl Config {
             user_agent: concat!("supportkit/", env!("CARGO_PKG_VERSION")).to_string(),
         }
     }
+    /// Replaces the credentials.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
     /// Another base URL (a white-label host, a proxy, the sandbox).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());

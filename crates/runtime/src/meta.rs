@@ -101,6 +101,51 @@ pub struct OperationMeta {
     pub paginated: bool,
     /// Documented limits, checked before sending.
     pub constraints: &'static [Constraint],
+    /// How the request body is sent.
+    pub body: BodyKind,
+    /// Every parameter and top-level body field (what a CLI turns into flags).
+    pub params: &'static [ParamMeta],
+}
+
+/// How an operation's request body is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    /// No body.
+    None,
+    /// JSON.
+    Json,
+    /// `multipart/form-data`.
+    Multipart,
+}
+
+/// One parameter or top-level body field of an operation.
+#[derive(Debug)]
+pub struct ParamMeta {
+    /// Wire name.
+    pub name: &'static str,
+    /// Where it goes.
+    pub location: Location,
+    /// Its JSON type.
+    pub kind: ParamKind,
+    /// Required.
+    pub required: bool,
+    /// The spec's description (first line).
+    pub description: &'static str,
+}
+
+/// The JSON type of a parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A string (or string enum).
+    String,
+    /// An integer.
+    Integer,
+    /// A number.
+    Number,
+    /// A boolean.
+    Boolean,
+    /// Anything else: an array, an object (given as JSON).
+    Json,
 }
 
 /// A documented limit on one request field.

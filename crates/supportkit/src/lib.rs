@@ -26,6 +26,15 @@
 //! # Ok(()) }
 //! ```
 
+mod adapters;
+mod connect;
+mod model;
+mod traits;
+
+pub use connect::{ConnectConfig, Connection, connect};
+pub use model::*;
+pub use traits::*;
+
 #[cfg(feature = "chatapi")]
 pub use supportkit_chatapi as chatapi;
 pub use supportkit_runtime::{

@@ -1,0 +1,22 @@
+//! The tawk adapter (being written).
+
+use crate::Error;
+use crate::connect::{ConnectConfig, Connection};
+use crate::model::Provider;
+use crate::traits::Capabilities;
+
+/// Connects to tawk.
+pub(crate) async fn connect(_config: &ConnectConfig) -> Result<Connection, Error> {
+    Ok(Connection {
+        provider: Provider::Tawk,
+        capabilities: Capabilities {
+            provider: Provider::Tawk,
+            operations: Default::default(),
+            native_filters: Default::default(),
+        },
+        tickets: None,
+        conversations: None,
+        contacts: None,
+        agents: None,
+    })
+}

@@ -1,0 +1,153 @@
+//! Building the traits a provider supports from configuration, so a program
+//! can switch providers without code changes.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::model::Provider;
+use crate::traits::{Agents, Capabilities, Contacts, Conversations, Tickets};
+use crate::{Config, Credentials, Error, ErrorKind};
+
+/// Where and how to connect.
+///
+/// ```
+/// use supportkit::{ConnectConfig, Provider};
+///
+/// let config = ConnectConfig::new(Provider::TomTicket, "token")
+///     .base_url("http://127.0.0.1:8080/tomticket/v2.0")
+///     .option("department_id", "d1");
+/// assert_eq!(config.provider, Provider::TomTicket);
+/// ```
+#[derive(Clone, Debug)]
+pub struct ConnectConfig {
+    /// The provider.
+    pub provider: Provider,
+    /// The API token (ChatAPI, TomTicket) or key (tawk.to).
+    pub secret: crate::Secret,
+    /// Another base URL (sandbox, white label); plain HTTP is allowed only for loopback hosts.
+    pub base_url: Option<String>,
+    /// Provider-specific options: `property_id` (tawk.to), `department_id` (TomTicket).
+    pub options: BTreeMap<String, String>,
+    /// Retry, rate-limit and timeout settings; credentials and base URL are set from the fields above.
+    pub tuning: Option<Config>,
+}
+
+impl ConnectConfig {
+    /// Connect to `provider` with `secret`.
+    pub fn new(provider: Provider, secret: impl Into<crate::Secret>) -> Self {
+        Self {
+            provider,
+            secret: secret.into(),
+            base_url: None,
+            options: BTreeMap::new(),
+            tuning: None,
+        }
+    }
+    /// Another base URL.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    /// A provider-specific option.
+    pub fn option(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.insert(key.into(), value.into());
+        self
+    }
+
+    /// The runtime configuration for this provider.
+    pub fn runtime_config(&self) -> Config {
+        let credentials = match self.provider {
+            Provider::Tawk => Credentials::basic(self.secret.clone(), ""),
+            _ => Credentials::Bearer(self.secret.clone()),
+        };
+        let mut config = match &self.tuning {
+            Some(t) => t.clone().credentials(credentials),
+            None => Config::new(credentials),
+        };
+        if let Some(url) = &self.base_url {
+            let loopback = url::Url::parse(url)
+                .ok()
+                .and_then(|u| {
+                    u.host_str()
+                        .map(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]")
+                })
+                .unwrap_or(false);
+            config = config.base_url(url.clone()).allow_http(loopback);
+        }
+        config
+    }
+}
+
+/// The traits a provider supports; `None` where it supports none of a trait's operations.
+#[derive(Clone)]
+pub struct Connection {
+    /// The provider.
+    pub provider: Provider,
+    /// What it can do.
+    pub capabilities: Capabilities,
+    /// Tickets, if the provider has them.
+    pub tickets: Option<Arc<dyn Tickets>>,
+    /// Conversations, if the provider has them.
+    pub conversations: Option<Arc<dyn Conversations>>,
+    /// Contacts, if the provider has them.
+    pub contacts: Option<Arc<dyn Contacts>>,
+    /// Agents, if the provider has them.
+    pub agents: Option<Arc<dyn Agents>>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("provider", &self.provider)
+            .field("tickets", &self.tickets.is_some())
+            .field("conversations", &self.conversations.is_some())
+            .field("contacts", &self.contacts.is_some())
+            .field("agents", &self.agents.is_some())
+            .finish()
+    }
+}
+
+impl Connection {
+    /// The tickets trait, or an `Unsupported` error naming the provider.
+    pub fn tickets(&self) -> Result<&Arc<dyn Tickets>, Error> {
+        self.tickets.as_ref().ok_or_else(|| self.missing("tickets"))
+    }
+    /// The conversations trait, or `Unsupported`.
+    pub fn conversations(&self) -> Result<&Arc<dyn Conversations>, Error> {
+        self.conversations
+            .as_ref()
+            .ok_or_else(|| self.missing("conversations"))
+    }
+    /// The contacts trait, or `Unsupported`.
+    pub fn contacts(&self) -> Result<&Arc<dyn Contacts>, Error> {
+        self.contacts
+            .as_ref()
+            .ok_or_else(|| self.missing("contacts"))
+    }
+    /// The agents trait, or `Unsupported`.
+    pub fn agents(&self) -> Result<&Arc<dyn Agents>, Error> {
+        self.agents.as_ref().ok_or_else(|| self.missing("agents"))
+    }
+    fn missing(&self, what: &str) -> Error {
+        Error::new(ErrorKind::Unsupported, self.provider.as_str())
+            .with_message(format!("{} has no {what}", self.provider))
+    }
+}
+
+/// Connects to a provider. Only the providers enabled as cargo features are available.
+pub async fn connect(config: ConnectConfig) -> Result<Connection, Error> {
+    match config.provider {
+        #[cfg(feature = "chatapi")]
+        Provider::ChatApi => crate::adapters::chatapi::connect(&config).await,
+        #[cfg(feature = "tomticket")]
+        Provider::TomTicket => crate::adapters::tomticket::connect(&config).await,
+        #[cfg(feature = "tawk")]
+        Provider::Tawk => crate::adapters::tawk::connect(&config).await,
+        #[allow(unreachable_patterns)]
+        other => Err(
+            Error::new(ErrorKind::Config, other.as_str()).with_message(format!(
+                "supportkit was built without the `{other}` feature"
+            )),
+        ),
+    }
+}

@@ -1,0 +1,314 @@
+//! Small, object-safe traits over every provider (usable as `Box<dyn Tickets>`
+//! or `Arc<dyn Conversations>`), plus extension traits for conveniences.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+
+use crate::model::*;
+use crate::{Error, ErrorKind};
+
+/// A future of a provider call.
+pub type Fut<'a, T> = BoxFuture<'a, Result<T, Error>>;
+/// A stream of records, page by page under the hood.
+pub type Records<'a, T> = BoxStream<'a, Result<T, Error>>;
+
+/// The operations of the common traits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// [`Tickets::list_tickets`]
+    ListTickets,
+    /// [`Tickets::get_ticket`]
+    GetTicket,
+    /// [`Tickets::create_ticket`]
+    CreateTicket,
+    /// [`Tickets::reply_ticket`] with `public: true`
+    ReplyTicket,
+    /// [`Tickets::reply_ticket`] with `public: false`
+    NoteTicket,
+    /// [`Tickets::close_ticket`]
+    CloseTicket,
+    /// [`Conversations::list_conversations`]
+    ListConversations,
+    /// [`Conversations::get_conversation`]
+    GetConversation,
+    /// [`Conversations::conversation_messages`]
+    ListMessages,
+    /// [`Conversations::send_text`]
+    SendText,
+    /// [`Conversations::assign_conversation`]
+    AssignConversation,
+    /// [`Conversations::set_conversation_status`]
+    SetConversationStatus,
+    /// [`Contacts::get_contact`]
+    GetContact,
+    /// [`Contacts::upsert_contact`]
+    UpsertContact,
+    /// [`Contacts::list_contacts`]
+    ListContacts,
+    /// [`Contacts::tag_contact`]
+    TagContact,
+    /// [`Agents::list_agents`]
+    ListAgents,
+    /// [`Agents::current_agent`]
+    CurrentAgent,
+}
+
+impl Operation {
+    /// snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::ListTickets => "list_tickets",
+            Operation::GetTicket => "get_ticket",
+            Operation::CreateTicket => "create_ticket",
+            Operation::ReplyTicket => "reply_ticket",
+            Operation::NoteTicket => "note_ticket",
+            Operation::CloseTicket => "close_ticket",
+            Operation::ListConversations => "list_conversations",
+            Operation::GetConversation => "get_conversation",
+            Operation::ListMessages => "list_messages",
+            Operation::SendText => "send_text",
+            Operation::AssignConversation => "assign_conversation",
+            Operation::SetConversationStatus => "set_conversation_status",
+            Operation::GetContact => "get_contact",
+            Operation::UpsertContact => "upsert_contact",
+            Operation::ListContacts => "list_contacts",
+            Operation::TagContact => "tag_contact",
+            Operation::ListAgents => "list_agents",
+            Operation::CurrentAgent => "current_agent",
+        }
+    }
+}
+
+/// List filters of the common traits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Filter {
+    /// [`TicketFilter::status`]
+    TicketStatus,
+    /// [`TicketFilter::requester`]
+    TicketRequester,
+    /// [`TicketFilter::updated_since`]
+    TicketUpdatedSince,
+    /// [`ContactFilter::search`]
+    ContactSearch,
+}
+
+/// What a provider can do, natively.
+///
+/// An operation missing from `operations` returns [`ErrorKind::Unsupported`];
+/// a filter missing from `native_filters` is applied client-side (correct
+/// results, more requests).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// The provider.
+    pub provider: Provider,
+    /// Operations the provider supports.
+    pub operations: BTreeSet<Operation>,
+    /// Filters applied server-side.
+    pub native_filters: BTreeSet<Filter>,
+}
+
+impl Capabilities {
+    /// Whether `op` is supported.
+    pub fn supports(&self, op: Operation) -> bool {
+        self.operations.contains(&op)
+    }
+    /// Whether `filter` is applied by the provider (else client-side).
+    pub fn filters_natively(&self, filter: Filter) -> bool {
+        self.native_filters.contains(&filter)
+    }
+}
+
+/// The error for an operation a provider cannot do.
+pub fn unsupported(provider: Provider, operation: Operation) -> Error {
+    Error::new(ErrorKind::Unsupported, provider.as_str())
+        .with_operation(operation.as_str())
+        .with_message(format!(
+            "{provider} cannot {}",
+            operation.as_str().replace('_', " ")
+        ))
+}
+
+/// Filters for [`Tickets::list_tickets`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TicketFilter {
+    /// Only tickets in this status.
+    pub status: Option<TicketStatus>,
+    /// Only tickets of this requester (email or provider id).
+    pub requester: Option<String>,
+    /// Only tickets updated at or after this time.
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+impl TicketFilter {
+    /// Whether `ticket` passes the filter (used for client-side filtering).
+    pub fn matches(&self, ticket: &Ticket) -> bool {
+        self.status.is_none_or(|s| ticket.status.value == s)
+            && self.requester.as_deref().is_none_or(|r| {
+                ticket
+                    .requester_email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(r))
+                    || ticket.requester_id.as_ref().is_some_and(|id| id.id == r)
+            })
+            && self.updated_since.is_none_or(|since| {
+                ticket
+                    .remote_updated_at
+                    .or(ticket.remote_created_at)
+                    .is_some_and(|t| t >= since)
+            })
+    }
+}
+
+/// A new ticket.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewTicket {
+    /// Subject.
+    pub subject: String,
+    /// First message.
+    pub description: String,
+    /// The requester: email or provider id.
+    pub requester: String,
+    /// Priority.
+    pub priority: Option<Priority>,
+    /// Provider-specific fields (e.g. TomTicket `department_id`).
+    pub extra: BTreeMap<String, String>,
+}
+
+/// A reply on a ticket.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewReply {
+    /// Text.
+    pub body: String,
+    /// Visible to the customer (`false`: an internal note).
+    pub public: bool,
+}
+
+/// Filters for [`Contacts::list_contacts`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContactFilter {
+    /// Free-text search (name, email, phone).
+    pub search: Option<String>,
+}
+
+/// A contact to create or update, matched by email (or phone).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewContact {
+    /// Full name.
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone (E.164).
+    pub phone: Option<String>,
+}
+
+/// Filters for [`Conversations::list_conversations`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConversationFilter {
+    /// Only conversations in this status.
+    pub status: Option<ConversationStatus>,
+}
+
+/// Every trait reports what its provider can do.
+pub trait Capable: Send + Sync {
+    /// What the provider can do natively.
+    fn capabilities(&self) -> &Capabilities;
+}
+
+/// Tickets: list, get, create, reply, close.
+pub trait Tickets: Capable {
+    /// Every ticket matching `filter`, across pages.
+    fn list_tickets(&self, filter: TicketFilter) -> Records<'_, Ticket>;
+    /// One ticket by its provider id.
+    fn get_ticket<'a>(&'a self, id: &'a str) -> Fut<'a, Ticket>;
+    /// Opens a ticket.
+    fn create_ticket(&self, ticket: NewTicket) -> Fut<'_, Ticket>;
+    /// Replies publicly, or adds an internal note.
+    fn reply_ticket<'a>(&'a self, id: &'a str, reply: NewReply) -> Fut<'a, ()>;
+    /// Closes (finishes) a ticket.
+    fn close_ticket<'a>(&'a self, id: &'a str) -> Fut<'a, ()>;
+}
+
+/// Chat conversations and their messages.
+pub trait Conversations: Capable {
+    /// Every conversation matching `filter`.
+    fn list_conversations(&self, filter: ConversationFilter) -> Records<'_, Conversation>;
+    /// One conversation.
+    fn get_conversation<'a>(&'a self, id: &'a str) -> Fut<'a, Conversation>;
+    /// The messages of a conversation, oldest first.
+    fn conversation_messages<'a>(&'a self, id: &'a str) -> Records<'a, Message>;
+    /// Sends a text message.
+    fn send_text<'a>(&'a self, id: &'a str, text: &'a str) -> Fut<'a, ()>;
+    /// Assigns to an agent (provider id or email), or unassigns with `None`.
+    fn assign_conversation<'a>(&'a self, id: &'a str, agent: Option<&'a str>) -> Fut<'a, ()>;
+    /// Opens or closes.
+    fn set_conversation_status<'a>(
+        &'a self,
+        id: &'a str,
+        status: ConversationStatus,
+    ) -> Fut<'a, ()>;
+}
+
+/// Customers.
+pub trait Contacts: Capable {
+    /// One contact by provider id.
+    fn get_contact<'a>(&'a self, id: &'a str) -> Fut<'a, Contact>;
+    /// Creates a contact, or updates the one with the same email/phone.
+    fn upsert_contact(&self, contact: NewContact) -> Fut<'_, Contact>;
+    /// Every contact matching `filter`.
+    fn list_contacts(&self, filter: ContactFilter) -> Records<'_, Contact>;
+    /// Adds tags.
+    fn tag_contact<'a>(&'a self, id: &'a str, tags: Vec<String>) -> Fut<'a, ()>;
+}
+
+/// Support agents.
+pub trait Agents: Capable {
+    /// Every agent.
+    fn list_agents(&self) -> Records<'_, Agent>;
+    /// The agent the credentials belong to, where the provider has one.
+    fn current_agent(&self) -> Fut<'_, Agent>;
+}
+
+/// Conveniences over [`Tickets`].
+pub trait TicketsExt: Tickets {
+    /// Collects [`Tickets::list_tickets`].
+    fn all_tickets(&self, filter: TicketFilter) -> Fut<'_, Vec<Ticket>> {
+        Box::pin(self.list_tickets(filter).try_collect::<Vec<_>>())
+    }
+    /// Open tickets only.
+    fn open_tickets(&self) -> Records<'_, Ticket> {
+        self.list_tickets(TicketFilter {
+            status: Some(TicketStatus::Open),
+            ..TicketFilter::default()
+        })
+    }
+}
+impl<T: Tickets + ?Sized> TicketsExt for T {}
+
+/// Conveniences over [`Conversations`].
+pub trait ConversationsExt: Conversations {
+    /// Closes a conversation.
+    fn close<'a>(&'a self, id: &'a str) -> Fut<'a, ()> {
+        self.set_conversation_status(id, ConversationStatus::Closed)
+    }
+    /// Reopens a conversation.
+    fn reopen<'a>(&'a self, id: &'a str) -> Fut<'a, ()> {
+        self.set_conversation_status(id, ConversationStatus::Open)
+    }
+}
+impl<T: Conversations + ?Sized> ConversationsExt for T {}
+
+/// Conveniences over [`Contacts`].
+pub trait ContactsExt: Contacts {
+    /// Collects [`Contacts::list_contacts`].
+    fn all_contacts(&self, filter: ContactFilter) -> Fut<'_, Vec<Contact>> {
+        Box::pin(self.list_contacts(filter).try_collect::<Vec<_>>())
+    }
+}
+impl<T: Contacts + ?Sized> ContactsExt for T {}
