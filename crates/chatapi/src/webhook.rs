@@ -21,7 +21,9 @@
 
 use base64::Engine;
 use supportkit_runtime::Error;
-use supportkit_runtime::webhook::{hmac_sha256, verify_hmac_sha256, webhook_error};
+use supportkit_runtime::webhook::{
+    check_signature, hmac_sha256, parse_event, require_signature, verify_hmac_sha256,
+};
 
 use crate::types::WebhookEvent;
 
@@ -41,30 +43,17 @@ fn key_variants(signing_key: &str) -> Vec<Vec<u8>> {
 
 /// Checks `signature` (the `X-Respond-Signature` value) against the raw `body`.
 pub fn verify(signing_key: &str, body: &[u8], signature: Option<&str>) -> Result<(), Error> {
-    let signature = signature
-        .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| webhook_error(PROVIDER, format!("missing {SIGNATURE_HEADER} header")))?;
+    let signature = require_signature(PROVIDER, SIGNATURE_HEADER, signature)?;
     let mut ok = false;
     for key in key_variants(signing_key) {
         ok |= verify_hmac_sha256(&key, body, signature);
     }
-    if ok {
-        Ok(())
-    } else {
-        Err(webhook_error(
-            PROVIDER,
-            format!(
-                "{SIGNATURE_HEADER} does not match the body (wrong signing key, or the body was altered)"
-            ),
-        ))
-    }
+    check_signature(PROVIDER, SIGNATURE_HEADER, ok)
 }
 
 /// Parses an event (any `event_type`; unknown ones are kept whole).
 pub fn parse(body: &[u8]) -> Result<WebhookEvent, Error> {
-    serde_json::from_slice(body).map_err(|e| {
-        webhook_error(PROVIDER, format!("the event did not decode: {e}")).with_body(body)
-    })
+    parse_event(PROVIDER, body)
 }
 
 /// [`verify`], then [`parse`].

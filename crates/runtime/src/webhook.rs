@@ -88,6 +88,40 @@ pub fn webhook_error(provider: &'static str, message: impl Into<String>) -> Erro
     Error::new(ErrorKind::Webhook, provider).with_message(message)
 }
 
+/// The signature header's value, or an error naming the missing header.
+pub fn require_signature<'a>(
+    provider: &'static str,
+    header: &str,
+    value: Option<&'a str>,
+) -> Result<&'a str, Error> {
+    value
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| webhook_error(provider, format!("missing {header} header")))
+}
+
+/// `Ok` when `valid`, else the error for a signature that does not match.
+pub fn check_signature(provider: &'static str, header: &str, valid: bool) -> Result<(), Error> {
+    if valid {
+        Ok(())
+    } else {
+        Err(webhook_error(
+            provider,
+            format!("{header} does not match the body (wrong secret, or the body was altered)"),
+        ))
+    }
+}
+
+/// Parses an event body; a body that does not decode is an error with an excerpt.
+pub fn parse_event<T: serde::de::DeserializeOwned>(
+    provider: &'static str,
+    body: &[u8],
+) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|e| {
+        webhook_error(provider, format!("the event did not decode: {e}")).with_body(body)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,7 +23,9 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
 
 use supportkit_runtime::Error;
-use supportkit_runtime::webhook::{encode_hex, hmac_sha1, verify_hmac_sha1, webhook_error};
+use supportkit_runtime::webhook::{
+    check_signature, encode_hex, hmac_sha1, parse_event, require_signature, verify_hmac_sha1,
+};
 
 use crate::types::TawkWebhookEvent;
 
@@ -36,27 +38,17 @@ const PROVIDER: &str = "tawk";
 
 /// Checks `X-Tawk-Signature` against the raw body.
 pub fn verify(secret: &str, body: &[u8], signature: Option<&str>) -> Result<(), Error> {
-    let signature = signature
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| webhook_error(PROVIDER, format!("missing {SIGNATURE_HEADER} header")))?;
-    if verify_hmac_sha1(secret.as_bytes(), body, signature) {
-        Ok(())
-    } else {
-        Err(webhook_error(
-            PROVIDER,
-            format!(
-                "{SIGNATURE_HEADER} does not match the body (wrong secret, or the body was altered)"
-            ),
-        ))
-    }
+    let signature = require_signature(PROVIDER, SIGNATURE_HEADER, signature)?;
+    check_signature(
+        PROVIDER,
+        SIGNATURE_HEADER,
+        verify_hmac_sha1(secret.as_bytes(), body, signature),
+    )
 }
 
 /// Parses an event; unknown events are kept whole.
 pub fn parse(body: &[u8]) -> Result<TawkWebhookEvent, Error> {
-    serde_json::from_slice(body).map_err(|e| {
-        webhook_error(PROVIDER, format!("the event did not decode: {e}")).with_body(body)
-    })
+    parse_event(PROVIDER, body)
 }
 
 /// [`verify`], then [`parse`].

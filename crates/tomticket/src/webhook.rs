@@ -18,7 +18,9 @@
 
 use base64::Engine;
 use supportkit_runtime::Error;
-use supportkit_runtime::webhook::{hmac_sha1, verify_hmac_sha1, webhook_error};
+use supportkit_runtime::webhook::{
+    check_signature, hmac_sha1, parse_event, require_signature, verify_hmac_sha1, webhook_error,
+};
 
 use crate::types::WebhookEvent;
 
@@ -33,33 +35,24 @@ fn signed_message(body: &[u8]) -> String {
 
 /// Checks an `X-Hub-Signature` value (`sha1=<digest>`) against the raw body.
 pub fn verify(secret: &str, body: &[u8], signature: Option<&str>) -> Result<(), Error> {
-    let header = signature
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| webhook_error(PROVIDER, format!("missing {SIGNATURE_HEADER} header")))?;
+    let header = require_signature(PROVIDER, SIGNATURE_HEADER, signature)?;
     let digest = header.strip_prefix("sha1=").ok_or_else(|| {
         webhook_error(
             PROVIDER,
             format!("{SIGNATURE_HEADER} must start with `sha1=`"),
         )
     })?;
-    if verify_hmac_sha1(secret.as_bytes(), signed_message(body).as_bytes(), digest) {
-        Ok(())
-    } else {
-        Err(webhook_error(
-            PROVIDER,
-            format!(
-                "{SIGNATURE_HEADER} does not match the body (wrong secret, or the body was altered)"
-            ),
-        ))
-    }
+    let message = signed_message(body);
+    check_signature(
+        PROVIDER,
+        SIGNATURE_HEADER,
+        verify_hmac_sha1(secret.as_bytes(), message.as_bytes(), digest),
+    )
 }
 
 /// Parses an event; unknown `type`/`action` values are kept.
 pub fn parse(body: &[u8]) -> Result<WebhookEvent, Error> {
-    serde_json::from_slice(body).map_err(|e| {
-        webhook_error(PROVIDER, format!("the event did not decode: {e}")).with_body(body)
-    })
+    parse_event(PROVIDER, body)
 }
 
 /// [`verify`], then [`parse`].
