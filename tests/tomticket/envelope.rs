@@ -20,11 +20,30 @@ async fn a_200_with_error_true_is_an_error_with_the_providers_message() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(200), "{err}");
-    assert_eq!(err.kind(), ErrorKind::Api);
+    // No error codes: the spec's `error-message-kinds` reads "não encontrado".
+    assert!(err.is_not_found(), "{err}");
     let message = err.message().expect("the provider's message");
-    assert!(!message.is_empty());
+    assert!(message.contains("não encontrado"), "{message}");
     assert!(err.to_string().contains(message));
     assert!(!err.is_retryable());
+
+    // Any other `error: true` is a provider error carrying its message.
+    let (sandbox, client) = tomticket_pair().await;
+    sandbox.faults().push(
+        "GET",
+        "/tomticket/v2.0/department/list",
+        [supportkit_sandbox::Fault::status_with_body(
+            200,
+            r#"{"error":true,"message":"Recurso não disponível no plano","success":false}"#,
+        )],
+    );
+    let err = client.department_list().call().await.unwrap_err();
+    assert_eq!(
+        (err.kind(), err.status()),
+        (ErrorKind::Api, Some(200)),
+        "{err}"
+    );
+    assert_eq!(err.message(), Some("Recurso não disponível no plano"));
 }
 
 #[tokio::test]

@@ -25,6 +25,8 @@ pub struct Model {
     pub envelope: Option<(String, bool)>,
     /// (provider code, runtime ErrorKind variant)
     pub error_kinds: Vec<(String, &'static str)>,
+    /// (lowercase message fragment, runtime ErrorKind variant)
+    pub error_message_kinds: Vec<(String, &'static str)>,
     pub replacements: Vec<(String, String)>,
 }
 
@@ -205,24 +207,32 @@ impl Model {
             )),
             None => None,
         };
-        let mut error_kinds = Vec::new();
-        if let Some(map) = root.get("error-kinds").and_then(|m| m.as_object()) {
-            for (code, kind) in map {
-                let kind = match kind.as_str() {
-                    Some("auth") => "Auth",
-                    Some("not_found") => "NotFound",
-                    Some("rate_limited") => "RateLimited",
-                    Some("conflict") => "Conflict",
-                    Some("invalid") => "Api",
-                    other => {
-                        return Err(format!(
-                            "x-supportkit.error-kinds.{code}: unknown kind {other:?} (auth, not_found, rate_limited, conflict, invalid)"
-                        ));
-                    }
-                };
-                error_kinds.push((code.clone(), kind));
+        let kinds = |key: &str| -> Result<Vec<(String, &'static str)>, String> {
+            let mut out = Vec::new();
+            if let Some(map) = root.get(key).and_then(|m| m.as_object()) {
+                for (code, kind) in map {
+                    let kind = match kind.as_str() {
+                        Some("auth") => "Auth",
+                        Some("not_found") => "NotFound",
+                        Some("rate_limited") => "RateLimited",
+                        Some("conflict") => "Conflict",
+                        Some("invalid") => "Api",
+                        other => {
+                            return Err(format!(
+                                "x-supportkit.{key}.{code}: unknown kind {other:?} (auth, not_found, rate_limited, conflict, invalid)"
+                            ));
+                        }
+                    };
+                    out.push((code.clone(), kind));
+                }
             }
-        }
+            Ok(out)
+        };
+        let error_kinds = kinds("error-kinds")?;
+        let error_message_kinds: Vec<_> = kinds("error-message-kinds")?
+            .into_iter()
+            .map(|(fragment, kind)| (fragment.to_lowercase(), kind))
+            .collect();
         let mut buckets: Vec<(String, f64, bool)> = Vec::new();
         let mut ops = Vec::new();
         for op in spec::operations(api) {
@@ -303,6 +313,7 @@ impl Model {
             ops,
             envelope,
             error_kinds,
+            error_message_kinds,
             replacements: cfg
                 .replacements
                 .iter()
@@ -1275,6 +1286,10 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
         Some(f) => quote!(Some(#f)),
         None => quote!(None),
     };
+    let error_message_kinds = model.error_message_kinds.iter().map(|(fragment, kind)| {
+        let kind = ident(kind);
+        quote!((#fragment, ::supportkit_runtime::ErrorKind::#kind))
+    });
     let ops = model.ops.iter().map(op_meta);
     let op_count = model.ops.len();
 
@@ -1382,6 +1397,7 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
             error_kinds: &[#(#error_kinds),*],
             error_code_field: #error_code_field,
             error_message_field: #error_message_field,
+            error_message_kinds: &[#(#error_message_kinds),*],
         };
 
         /// Every operation of the spec, sorted by id.
@@ -1421,7 +1437,10 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
                 #message
             }
             fn kind(&self) -> ::std::option::Option<::supportkit_runtime::ErrorKind> {
-                PROVIDER.kind_for_code(&::supportkit_runtime::ProviderErrorBody::code(self)?)
+                PROVIDER.classify(
+                    ::supportkit_runtime::ProviderErrorBody::code(self).as_deref(),
+                    ::supportkit_runtime::ProviderErrorBody::message(self).as_deref(),
+                )
             }
         }
 

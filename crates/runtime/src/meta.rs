@@ -24,6 +24,9 @@ pub struct ProviderMeta {
     pub error_code_field: Option<&'static str>,
     /// The property of an error body holding the provider's message.
     pub error_message_field: Option<&'static str>,
+    /// For providers without error codes: message fragments (lowercase) and
+    /// what they mean.
+    pub error_message_kinds: &'static [(&'static str, crate::ErrorKind)],
 }
 
 /// How a provider signals failure inside a 2xx body.
@@ -42,6 +45,17 @@ impl ProviderMeta {
             .iter()
             .find(|(c, _)| *c == code)
             .map(|(_, k)| *k)
+    }
+
+    /// What an error means: by its code, else by a fragment of its message.
+    pub fn classify(&self, code: Option<&str>, message: Option<&str>) -> Option<crate::ErrorKind> {
+        code.and_then(|c| self.kind_for_code(c)).or_else(|| {
+            let message = message?.to_lowercase();
+            self.error_message_kinds
+                .iter()
+                .find(|(fragment, _)| message.contains(fragment))
+                .map(|(_, k)| *k)
+        })
     }
 
     /// Looks an operation up by its snake_case id.

@@ -193,6 +193,7 @@ mod tests {
         error_kinds: &[],
         error_code_field: None,
         error_message_field: None,
+        error_message_kinds: &[],
     };
 
     #[tokio::test]

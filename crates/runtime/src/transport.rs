@@ -228,10 +228,12 @@ impl Transport {
         let mut out_status = status;
         if failed {
             let provider = self.shared.provider;
-            let kind = provider.error_code_field.and_then(|f| {
-                let code = parsed.as_ref()?.get(f)?.as_str()?;
-                provider.kind_for_code(code)
-            });
+            let field =
+                |name: Option<&str>| parsed.as_ref()?.get(name?)?.as_str().map(str::to_owned);
+            let kind = provider.classify(
+                field(provider.error_code_field).as_deref(),
+                field(provider.error_message_field).as_deref(),
+            );
             out_status = http::StatusCode::from_u16(match kind {
                 Some(ErrorKind::Auth) => 401,
                 Some(ErrorKind::NotFound) => 404,

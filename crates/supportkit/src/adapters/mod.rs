@@ -1,5 +1,26 @@
 //! One adapter per provider: the mapping from its types to the normalized
 //! models, written once and tested field by field.
+//!
+//! This module holds what the adapters share: building [`Capabilities`],
+//! the errors adapters raise themselves, timestamps, and turning a single
+//! request into a [`Records`] stream.
+
+// Each helper is used by some adapters only: with a provider feature off,
+// some go unused. The default build (every provider) still checks them.
+#![cfg_attr(
+    not(all(feature = "chatapi", feature = "tomticket", feature = "tawk")),
+    allow(dead_code)
+)]
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use futures::{TryStreamExt, stream};
+use serde::Serialize;
+
+use crate::model::Provider;
+use crate::traits::{Capabilities, Filter, Fut, Operation, Records, unsupported};
+use crate::{Error, ErrorKind};
 
 #[cfg(feature = "chatapi")]
 pub(crate) mod chatapi;
@@ -7,3 +28,142 @@ pub(crate) mod chatapi;
 pub(crate) mod tawk;
 #[cfg(feature = "tomticket")]
 pub(crate) mod tomticket;
+
+/// The capabilities of `provider`: exactly `operations` and `native_filters`.
+pub(crate) fn capabilities(
+    provider: Provider,
+    operations: &[Operation],
+    native_filters: &[Filter],
+) -> Capabilities {
+    Capabilities {
+        provider,
+        operations: operations.iter().copied().collect(),
+        native_filters: native_filters.iter().copied().collect(),
+    }
+}
+
+/// The provider payload kept in a model's `raw`.
+///
+/// Serializing a decoded provider type cannot fail in practice (no map has
+/// non-string keys); should it, `raw` is `null` rather than a panic.
+pub(crate) fn raw<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// A provider answer that lacks something the model needs (e.g. an id).
+pub(crate) fn decode_error(provider: Provider, message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Decode, provider.as_str()).with_message(message)
+}
+
+/// An argument the provider cannot take; nothing was sent.
+pub(crate) fn invalid_argument(
+    provider: Provider,
+    operation: Operation,
+    message: impl Into<String>,
+) -> Error {
+    Error::new(ErrorKind::InvalidArgument, provider.as_str())
+        .with_operation(operation.as_str())
+        .with_message(message)
+}
+
+/// A future failing with [`unsupported`] (never touches the network).
+pub(crate) fn unsupported_fut<'a, T: Send + 'a>(
+    provider: Provider,
+    operation: Operation,
+) -> Fut<'a, T> {
+    Box::pin(futures::future::ready(Err(unsupported(
+        provider, operation,
+    ))))
+}
+
+/// A stream failing at once with `error`.
+pub(crate) fn failed<'a, T: Send + 'a>(error: Error) -> Records<'a, T> {
+    Box::pin(stream::iter([Err(error)]))
+}
+
+/// The items of one request, as a stream (for answers that are not paged).
+pub(crate) fn from_vec<'a, T, F>(items: F) -> Records<'a, T>
+where
+    T: Send + 'a,
+    F: Future<Output = Result<Vec<T>, Error>> + Send + 'a,
+{
+    Box::pin(
+        stream::once(items)
+            .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+            .try_flatten(),
+    )
+}
+
+/// Unix seconds as a UTC time.
+pub(crate) fn from_unix(seconds: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(seconds, 0)
+}
+
+/// An RFC 3339 / ISO-8601 time with an offset (`2024-05-01T10:00:00.000Z`), in UTC.
+pub(crate) fn from_rfc3339(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// "First Last" from optional parts; `None` when both are empty.
+pub(crate) fn full_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
+    let name = [first, last]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!name.is_empty()).then_some(name)
+}
+
+/// Case-insensitive "contains", for client-side searches.
+pub(crate) fn contains_ignore_case(haystack: Option<&str>, needle_lower: &str) -> bool {
+    haystack.is_some_and(|h| h.to_lowercase().contains(needle_lower))
+}
+
+/// A stream that is the given one, or an error stream; lets a method validate
+/// its arguments before building the request stream.
+pub(crate) fn or_failed<'a, T: Send + 'a>(result: Result<Records<'a, T>, Error>) -> Records<'a, T> {
+    result.unwrap_or_else(failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(
+            from_unix(1_714_557_600),
+            Some(Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap())
+        );
+        assert_eq!(
+            from_rfc3339("2024-05-01T10:00:00.000Z"),
+            Some(Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap())
+        );
+        assert_eq!(
+            from_rfc3339("2024-05-01T07:00:00-03:00"),
+            Some(Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap())
+        );
+        assert_eq!(from_rfc3339("yesterday"), None);
+        assert_eq!(
+            full_name(Some("Ana"), Some("Silva")).as_deref(),
+            Some("Ana Silva")
+        );
+        assert_eq!(full_name(Some("Ana"), Some(" ")).as_deref(), Some("Ana"));
+        assert_eq!(full_name(None, Some("")), None);
+        let caps = capabilities(
+            Provider::Tawk,
+            &[Operation::GetTicket, Operation::GetTicket],
+            &[Filter::TicketStatus],
+        );
+        assert_eq!(caps.operations.len(), 1);
+        assert!(caps.filters_natively(Filter::TicketStatus));
+        let err = decode_error(Provider::Tawk, "no id");
+        assert_eq!(err.kind(), ErrorKind::Decode);
+        assert_eq!(err.provider(), "tawk");
+    }
+}
