@@ -23,11 +23,76 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     sandbox.tawk().seed_demo();
     println!("sandbox running at {}", sandbox.base_url());
 
+    facade(&sandbox).await?;
     chatapi(&sandbox).await?;
     tomticket(&sandbox).await?;
     tawk(&sandbox).await?;
 
     println!("\ndone: every call above went over real HTTP to the local sandbox");
+    Ok(())
+}
+
+/// The same code against every provider: only the configuration changes.
+async fn facade(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    use supportkit::{ConnectConfig, ContactFilter, ConversationFilter, Provider, TicketFilter};
+    println!("\n== The facade: one program, three providers");
+    for provider in Provider::ALL {
+        let (url, secret) = match provider {
+            Provider::ChatApi => (sandbox.chatapi_url(), sandbox.chatapi_token().to_string()),
+            Provider::TomTicket => (
+                sandbox.tomticket_url(),
+                sandbox.tomticket_token().to_string(),
+            ),
+            Provider::Tawk => (sandbox.tawk_url(), sandbox.tawk_api_key().to_string()),
+        };
+        let conn = supportkit::connect(ConnectConfig::new(provider, secret).base_url(url)).await?;
+        println!(
+            "\n{provider}: {} operations",
+            conn.capabilities.operations.len()
+        );
+        if let Some(tickets) = &conn.tickets {
+            let all: Vec<_> = tickets
+                .list_tickets(TicketFilter::default())
+                .try_collect()
+                .await?;
+            for t in all.iter().take(2) {
+                println!(
+                    "  ticket {} #{:?} {:?} [{:?}, was {:?}]",
+                    t.id, t.number, t.subject, t.status.value, t.status.original
+                );
+            }
+        }
+        if let Some(conversations) = &conn.conversations {
+            let all: Vec<_> = conversations
+                .list_conversations(ConversationFilter::default())
+                .try_collect()
+                .await?;
+            if let Some(c) = all.first() {
+                let messages: Vec<_> = conversations
+                    .conversation_messages(&c.id.id)
+                    .try_collect()
+                    .await?;
+                println!("  conversation {} with {} message(s)", c.id, messages.len());
+            }
+        }
+        if let Some(contacts) = &conn.contacts {
+            match contacts
+                .list_contacts(ContactFilter::default())
+                .try_collect::<Vec<_>>()
+                .await
+            {
+                Ok(all) => println!("  {} contact(s)", all.len()),
+                Err(e) if e.kind() == supportkit::ErrorKind::Unsupported => {
+                    println!("  contacts: {e}")
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if let Some(agents) = &conn.agents {
+            let all: Vec<_> = agents.list_agents().try_collect().await?;
+            println!("  {} agent(s)", all.len());
+        }
+    }
     Ok(())
 }
 

@@ -222,6 +222,24 @@ pub trait Capable: Send + Sync {
 }
 
 /// Tickets: list, get, create, reply, close.
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use supportkit::{NewReply, Operation, TicketFilter, TicketStatus, Tickets};
+///
+/// async fn triage(tickets: &dyn Tickets) -> Result<(), supportkit::Error> {
+///     let open: Vec<_> = tickets
+///         .list_tickets(TicketFilter { status: Some(TicketStatus::Open), ..Default::default() })
+///         .try_collect()
+///         .await?;
+///     for t in open {
+///         if tickets.capabilities().supports(Operation::NoteTicket) {
+///             tickets.reply_ticket(&t.id.id, NewReply { body: "Triaged".into(), public: false }).await?;
+///         }
+///     }
+///     Ok(())
+/// }
+/// ```
 pub trait Tickets: Capable {
     /// Every ticket matching `filter`, across pages.
     fn list_tickets(&self, filter: TicketFilter) -> Records<'_, Ticket>;
@@ -236,6 +254,19 @@ pub trait Tickets: Capable {
 }
 
 /// Chat conversations and their messages.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use futures::TryStreamExt;
+/// use supportkit::{Conversations, ConversationsExt};
+///
+/// async fn wrap_up(conversations: Arc<dyn Conversations>, id: &str) -> Result<(), supportkit::Error> {
+///     let messages: Vec<_> = conversations.conversation_messages(id).try_collect().await?;
+///     println!("{} messages", messages.len());
+///     conversations.send_text(id, "Anything else?").await?;
+///     conversations.close(id).await
+/// }
+/// ```
 pub trait Conversations: Capable {
     /// Every conversation matching `filter`.
     fn list_conversations(&self, filter: ConversationFilter) -> Records<'_, Conversation>;
@@ -256,6 +287,17 @@ pub trait Conversations: Capable {
 }
 
 /// Customers.
+///
+/// ```no_run
+/// use supportkit::{Contacts, NewContact};
+///
+/// async fn onboard(contacts: &dyn Contacts) -> Result<(), supportkit::Error> {
+///     let ana = contacts
+///         .upsert_contact(NewContact { name: "Ana".into(), email: Some("ana@example.com".into()), phone: None })
+///         .await?;
+///     contacts.tag_contact(&ana.id.id, vec!["onboarding".into()]).await
+/// }
+/// ```
 pub trait Contacts: Capable {
     /// One contact by provider id.
     fn get_contact<'a>(&'a self, id: &'a str) -> Fut<'a, Contact>;
@@ -268,6 +310,21 @@ pub trait Contacts: Capable {
 }
 
 /// Support agents.
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use supportkit::{Agents, ErrorKind};
+///
+/// async fn roster(agents: &dyn Agents) -> Result<(), supportkit::Error> {
+///     let all: Vec<_> = agents.list_agents().try_collect().await?;
+///     match agents.current_agent().await {
+///         Ok(me) => println!("{} agents, I am {:?}", all.len(), me.name),
+///         Err(e) if e.kind() == ErrorKind::Unsupported => println!("{} agents", all.len()),
+///         Err(e) => return Err(e),
+///     }
+///     Ok(())
+/// }
+/// ```
 pub trait Agents: Capable {
     /// Every agent.
     fn list_agents(&self) -> Records<'_, Agent>;
