@@ -126,10 +126,11 @@ fn per_call_allocs<F: std::future::Future<Output = ()>>(
 }
 
 fn mean_ns(id: &str) -> Option<f64> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/criterion")
-        .join(id)
-        .join("new/estimates.json");
+    // Criterion writes under the target directory, which CARGO_TARGET_DIR may move.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let path = target.join("criterion").join(id).join("new/estimates.json");
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
     v["mean"]["point_estimate"].as_f64()
 }
