@@ -27934,6 +27934,7 @@ pub static PROVIDER: ::supportkit_runtime::meta::ProviderMeta = ::supportkit_run
     ],
     error_code_field: Some("error"),
     error_message_field: Some("message"),
+    error_message_kinds: &[],
 };
 /// Every operation of the spec, sorted by id.
 pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
@@ -30564,7 +30565,11 @@ impl ::supportkit_runtime::ProviderErrorBody for types::ErrorEnvelope {
         self.message.as_ref().map(|v| v.to_string())
     }
     fn kind(&self) -> ::std::option::Option<::supportkit_runtime::ErrorKind> {
-        PROVIDER.kind_for_code(&::supportkit_runtime::ProviderErrorBody::code(self)?)
+        PROVIDER
+            .classify(
+                ::supportkit_runtime::ProviderErrorBody::code(self).as_deref(),
+                ::supportkit_runtime::ProviderErrorBody::message(self).as_deref(),
+            )
     }
 }
 impl ::supportkit_runtime::Operation for builder::AgentInfo<'_> {

@@ -10709,6 +10709,10 @@ pub static PROVIDER: ::supportkit_runtime::meta::ProviderMeta = ::supportkit_run
     error_kinds: &[],
     error_code_field: None,
     error_message_field: Some("message"),
+    error_message_kinds: &[
+        ("não autorizad", ::supportkit_runtime::ErrorKind::Auth),
+        ("não encontrad", ::supportkit_runtime::ErrorKind::NotFound),
+    ],
 };
 /// Every operation of the spec, sorted by id.
 pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
@@ -12158,7 +12162,11 @@ impl ::supportkit_runtime::ProviderErrorBody for types::ErrorEnvelope {
         self.message.as_ref().map(|v| v.to_string())
     }
     fn kind(&self) -> ::std::option::Option<::supportkit_runtime::ErrorKind> {
-        PROVIDER.kind_for_code(&::supportkit_runtime::ProviderErrorBody::code(self)?)
+        PROVIDER
+            .classify(
+                ::supportkit_runtime::ProviderErrorBody::code(self).as_deref(),
+                ::supportkit_runtime::ProviderErrorBody::message(self).as_deref(),
+            )
     }
 }
 impl ::supportkit_runtime::Operation for builder::ChatDetail<'_> {

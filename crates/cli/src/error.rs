@@ -1,0 +1,56 @@
+//! What a command can fail with, and the exit code each failure maps to.
+
+use std::fmt;
+
+/// A failed command. `Display` is what the binary prints after `error: `;
+/// it never contains a credential.
+#[derive(Debug)]
+pub enum Error {
+    /// A provider call (or connecting) failed: the supportkit error, verbatim.
+    Provider(supportkit::Error),
+    /// The command line is incomplete or inconsistent (exit code 2, like clap's own errors).
+    Usage(String),
+    /// Anything else: configuration, files, resume state (exit code 1).
+    Message(String),
+    /// Ctrl-C during an export; the state was saved (exit code 130).
+    Interrupted(String),
+}
+
+impl Error {
+    /// The process exit code: 2 for usage errors, 130 for an interrupted export, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::Interrupted(_) => 130,
+            Error::Provider(_) | Error::Message(_) => 1,
+        }
+    }
+
+    pub(crate) fn msg(message: impl Into<String>) -> Self {
+        Error::Message(message.into())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Provider(e) => fmt::Display::fmt(e, f),
+            Error::Usage(m) | Error::Message(m) | Error::Interrupted(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Provider(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<supportkit::Error> for Error {
+    fn from(e: supportkit::Error) -> Self {
+        Error::Provider(e)
+    }
+}

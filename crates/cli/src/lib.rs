@@ -1,0 +1,289 @@
+//! **supportkit-cli**: the `supportkit` command-line tool.
+//!
+//! ```text
+//! supportkit sandbox [--port N] [--host IP]
+//! supportkit <chatapi|tomticket|tawk> <operation> [flags]
+//! supportkit export <tickets|conversations|contacts> --provider P --out FILE
+//!                   [--format jsonl|csv] [--since DATE] [--resume | --restart]
+//! ```
+//!
+//! - `sandbox` runs the local emulator of every provider with demo data and
+//!   prints the base URLs, the demo credentials and the variables to export.
+//! - `<provider> <operation>` calls any operation of the provider's spec. The
+//!   operations and their flags are derived at run time from the generated
+//!   metadata ([`supportkit_runtime::meta`]); see [`ops`] for the rules. The
+//!   response body is printed as pretty JSON.
+//! - `export` streams every record through the facade's traits
+//!   ([`supportkit::connect`]) into JSON Lines or CSV, resumably; see [`export`].
+//!
+//! Credentials come from `SUPPORTKIT_<PROVIDER>_TOKEN` /
+//! `SUPPORTKIT_TAWK_API_KEY`, base URLs from `SUPPORTKIT_<PROVIDER>_URL`, or
+//! from a TOML config file (see [`config`]); the environment wins. Errors are
+//! printed to stderr as `error: <message>`; the exit code is 1 for failures,
+//! 2 for usage errors and 130 for an interrupted export.
+//!
+//! The whole command line is an ordinary [`clap::Command`]:
+//!
+//! ```
+//! let matches = supportkit_cli::command()
+//!     .try_get_matches_from(["supportkit", "tawk", "chat.list", "--property-id", "p1", "--size", "5"])
+//!     .unwrap();
+//! let (provider, sub) = matches.subcommand().unwrap();
+//! let (operation, args) = sub.subcommand().unwrap();
+//! assert_eq!((provider, operation), ("tawk", "chat-list"));
+//! assert_eq!(args.get_one::<String>("propertyId").map(String::as_str), Some("p1"));
+//! assert_eq!(args.get_one::<i64>("size"), Some(&5));
+//! ```
+
+#![warn(missing_docs)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
+use supportkit::{ContactFilter, ConversationFilter, Operation, Provider, TicketFilter};
+
+pub mod config;
+mod error;
+pub mod export;
+pub mod ops;
+mod sandbox;
+
+pub use error::Error;
+pub use sandbox::SandboxArgs;
+
+const AFTER_HELP: &str = "\
+Credentials (the environment overrides the config file):
+  SUPPORTKIT_CHATAPI_TOKEN            [chatapi] token
+  SUPPORTKIT_TOMTICKET_TOKEN          [tomticket] token
+  SUPPORTKIT_TAWK_API_KEY             [tawk] api_key
+  SUPPORTKIT_<PROVIDER>_URL           [<provider>] url (another base URL: sandbox, white label)
+  SUPPORTKIT_TAWK_PROPERTY_ID         [tawk] options.property_id
+  SUPPORTKIT_TOMTICKET_DEPARTMENT_ID  [tomticket] options.department_id
+Config file: --config FILE, else $XDG_CONFIG_HOME/supportkit/config.toml or ~/.config/supportkit/config.toml.
+Exit codes: 0 ok, 1 error, 2 usage error, 130 interrupted export.";
+
+/// The `supportkit` command line (the provider subcommands are added by [`command`]).
+#[derive(Debug, Parser)]
+#[command(
+    name = "supportkit",
+    version,
+    about = "Call ChatAPI, TomTicket and tawk.to, export their records, or run the local sandbox",
+    after_help = AFTER_HELP,
+    subcommand_required = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// Config file (TOML, a table per provider)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+/// The commands with fixed arguments.
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Run the local emulator of every provider, with demo data, until Ctrl-C
+    Sandbox(SandboxArgs),
+    /// Export every ticket, conversation or contact of a provider to a file (resumable)
+    Export(ExportArgs),
+}
+
+/// `supportkit export` arguments.
+#[derive(Clone, Debug, clap::Args)]
+#[command(after_help = "\
+Resume: FILE.state (JSON) records how much of FILE is committed. If it exists, the export \
+resumes by default: FILE is cut back to the last committed record and records already in it \
+are skipped, so running the same command again after an interruption (or after it finished) \
+never duplicates a record. An existing FILE without a state needs --resume or --restart.")]
+pub struct ExportArgs {
+    /// What to export
+    #[arg(value_enum)]
+    pub kind: export::Kind,
+    /// The provider
+    #[arg(long, short, value_name = "PROVIDER", value_parser = provider_parser())]
+    pub provider: Provider,
+    /// The output file
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The file format [default: csv for a .csv FILE, else jsonl]
+    #[arg(long, value_enum)]
+    pub format: Option<export::Format>,
+    /// Only records updated (contacts: created) at or after DATE: YYYY-MM-DD (UTC) or RFC 3339
+    #[arg(long, value_name = "DATE", value_parser = export::parse_since)]
+    pub since: Option<DateTime<Utc>>,
+    /// Append to an existing FILE even without FILE.state (records already in it are skipped)
+    #[arg(long, conflicts_with = "restart")]
+    pub resume: bool,
+    /// Overwrite FILE and its state instead of resuming
+    #[arg(long)]
+    pub restart: bool,
+    /// Records per committed batch (the state is saved after each)
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch: u64,
+    /// Without a terminal, log a progress line every N records
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub log_every: u64,
+    /// No progress output
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Stop after writing N records (testing interruptions)
+    #[arg(long, hide = true, value_name = "N")]
+    pub limit: Option<u64>,
+    /// (global) config file
+    #[arg(from_global)]
+    pub config: Option<PathBuf>,
+}
+
+fn provider_parser() -> impl clap::builder::TypedValueParser<Value = Provider> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Provider::ALL.map(Provider::as_str))
+        .map(|name| name.parse::<Provider>().expect("a listed provider"))
+}
+
+/// The whole command line: [`Cli`] plus one subcommand per provider, whose
+/// operations and flags are derived from the generated metadata.
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    for spec in &ops::PROVIDERS {
+        cmd = cmd.subcommand(ops::provider_command(spec));
+    }
+    cmd
+}
+
+/// Runs the binary with the process arguments.
+pub fn main() -> ExitCode {
+    run(std::env::args_os())
+}
+
+/// Runs `supportkit` with `args` (the first is the program name); prints
+/// results to stdout and errors to stderr, and returns the exit code.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let matches = match command().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(matches)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+async fn dispatch(matches: ArgMatches) -> Result<(), Error> {
+    if let Some((name, sub)) = matches.subcommand()
+        && let Some(spec) = ops::provider(name)
+    {
+        return ops::run(spec, sub).await;
+    }
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| Error::Usage(e.to_string()))?;
+    match cli.command {
+        Commands::Sandbox(args) => sandbox::run(args).await,
+        Commands::Export(args) => run_export(args).await,
+    }
+}
+
+async fn run_export(args: ExportArgs) -> Result<(), Error> {
+    let settings = config::Settings::load(args.provider, args.config.as_deref())?;
+    let connection = supportkit::connect(settings.connect_config()?).await?;
+    let mut opts = export::ExportOptions::new(args.kind, args.provider.as_str(), &args.out);
+    if let Some(format) = args.format {
+        opts.format = format;
+    }
+    opts.since = args.since;
+    opts.resume = match (args.resume, args.restart) {
+        (true, _) => export::Resume::Resume,
+        (_, true) => export::Resume::Restart,
+        _ => export::Resume::Auto,
+    };
+    opts.batch = usize::try_from(args.batch).unwrap_or(usize::MAX);
+    opts.limit = args.limit;
+    opts.progress = if args.quiet {
+        export::Progress::Quiet
+    } else {
+        export::Progress::Auto {
+            every: args.log_every,
+        }
+    };
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    // Fail before touching the output file when the provider cannot list these records.
+    let operation = match args.kind {
+        export::Kind::Tickets => Operation::ListTickets,
+        export::Kind::Conversations => Operation::ListConversations,
+        export::Kind::Contacts => Operation::ListContacts,
+    };
+    if !connection.capabilities.supports(operation) {
+        return Err(supportkit::unsupported(args.provider, operation).into());
+    }
+    let started = std::time::Instant::now();
+    let summary = match args.kind {
+        export::Kind::Tickets => {
+            let filter = TicketFilter {
+                updated_since: args.since,
+                ..TicketFilter::default()
+            };
+            let tickets = connection.tickets()?;
+            export::export_records(tickets.list_tickets(filter), &opts, interrupt).await?
+        }
+        export::Kind::Conversations => {
+            let conversations = connection.conversations()?;
+            let records = conversations.list_conversations(ConversationFilter::default());
+            export::export_records(records, &opts, interrupt).await?
+        }
+        export::Kind::Contacts => {
+            let contacts = connection.contacts()?;
+            let records = contacts.list_contacts(ContactFilter::default());
+            export::export_records(records, &opts, interrupt).await?
+        }
+    };
+    if !args.quiet {
+        let mut line = format!(
+            "export: {} {} in {} ({} written now",
+            summary.total,
+            args.kind.as_str(),
+            args.out.display(),
+            summary.written,
+        );
+        if summary.resumed > 0 {
+            line.push_str(&format!(", {} from before", summary.resumed));
+        }
+        if summary.duplicates > 0 {
+            line.push_str(&format!(", {} already there", summary.duplicates));
+        }
+        if summary.filtered > 0 {
+            line.push_str(&format!(", {} before --since", summary.filtered));
+        }
+        line.push_str(&format!(") in {:.1}s", started.elapsed().as_secs_f64()));
+        if !summary.complete {
+            line.push_str("; stopped early (--limit): run the same command again to resume");
+        }
+        eprintln!("{line}");
+    }
+    Ok(())
+}

@@ -1,0 +1,743 @@
+//! `supportkit <provider> <operation> [flags]`: any operation of any
+//! provider, with flags derived at run time from the generated operation
+//! metadata ([`ProviderMeta::operations`] and their [`ParamMeta`]s), and the
+//! request built generically and sent through the provider client's
+//! transport (auth, rate limits, retries, envelopes).
+//!
+//! How a parameter becomes a flag:
+//!
+//! - its wire name in kebab-case (`firstName` → `--first-name`, `customer_id`
+//!   → `--customer-id`), with the wire name itself as a hidden alias
+//!   (`--firstName`); a name taken by the CLI's own flags gets a `param-` prefix;
+//! - its value is parsed per [`ParamKind`]: integer, number, boolean
+//!   (`--flag`, `--flag false`), JSON (a JSON string) or string;
+//! - required as the spec says, except that a required body field may come
+//!   from `--body`, and a required parameter named like a provider option
+//!   (`property_id`, `department_id`) defaults to that option;
+//! - help: the spec's description, under a heading per location.
+//!
+//! Every operation with a body also takes `--body JSON` (the whole JSON body,
+//! or the multipart text fields as an object; field flags are merged into
+//! it), and every multipart operation takes `--attachment PATH` (repeatable,
+//! parts `attachment[i]`) and `--custom-field KEY=VALUE` (repeatable, parts
+//! `custom_field[KEY]`).
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use clap::builder::BoolishValueParser;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use heck::{ToKebabCase, ToShoutySnakeCase, ToSnakeCase};
+use progenitor_client::ClientInfo;
+use serde_json::{Map, Value};
+use supportkit::Provider;
+use supportkit_runtime::Transport;
+use supportkit_runtime::meta::{
+    BodyKind, Location, OperationMeta, ParamKind, ParamMeta, ProviderMeta,
+};
+use supportkit_runtime::multipart::{Attachment, FileLimits, Form};
+
+use crate::Error;
+use crate::config::{Settings, provider_env};
+
+/// A provider the CLI can call.
+#[derive(Debug)]
+pub struct ProviderSpec {
+    /// The provider (its short name is the subcommand).
+    pub provider: Provider,
+    /// Its name for people.
+    pub title: &'static str,
+    /// The generated metadata every flag is derived from.
+    pub meta: &'static ProviderMeta,
+}
+
+/// Every provider, in the order `--help` lists them.
+pub static PROVIDERS: [ProviderSpec; 3] = [
+    ProviderSpec {
+        provider: Provider::ChatApi,
+        title: "ChatAPI v2",
+        meta: &supportkit::chatapi::PROVIDER,
+    },
+    ProviderSpec {
+        provider: Provider::TomTicket,
+        title: "TomTicket API v2.0",
+        meta: &supportkit::tomticket::PROVIDER,
+    },
+    ProviderSpec {
+        provider: Provider::Tawk,
+        title: "tawk.to REST API v1",
+        meta: &supportkit::tawk::PROVIDER,
+    },
+];
+
+/// The provider named `name` (`chatapi`, `tomticket`, `tawk`).
+pub fn provider(name: &str) -> Option<&'static ProviderSpec> {
+    PROVIDERS.iter().find(|p| p.provider.as_str() == name)
+}
+
+const BODY: &str = "sk-body";
+const ATTACHMENT: &str = "sk-attachment";
+const CUSTOM_FIELD: &str = "sk-custom-field";
+/// Long names the CLI uses itself; a parameter with one of these names gets a `param-` prefix.
+const RESERVED: &[&str] = &[
+    "body",
+    "attachment",
+    "custom-field",
+    "config",
+    "help",
+    "version",
+];
+/// The multipart file part and map prefix (the only ones in the specs).
+const FILE_PART: &str = "attachment";
+const MAP_PREFIX: &str = "custom_field";
+
+/// The subcommand of one provider: one sub-subcommand per operation.
+pub fn provider_command(spec: &'static ProviderSpec) -> Command {
+    let mut cmd = Command::new(spec.provider.as_str())
+        .about(format!(
+            "Call any of the {} {} operations (`supportkit {} <operation> --help`)",
+            spec.meta.operations.len(),
+            spec.title,
+            spec.provider,
+        ))
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand_value_name("OPERATION")
+        .subcommand_help_heading("Operations")
+        .after_help(format!(
+            "Operation names: kebab-case (get-contact) or snake_case (get_contact){}.\n\
+             The response body is printed as pretty JSON; errors go to stderr with exit code 1.",
+            if spec.meta.operations.iter().any(|o| rpc_name(o).is_some()) {
+                ", or the method name (chat.list)"
+            } else {
+                ""
+            }
+        ));
+    for op in spec.meta.operations {
+        cmd = cmd.subcommand(operation_command(spec, op));
+    }
+    cmd
+}
+
+/// The method name of an RPC-style operation (`/chat.list` → `chat.list`).
+fn rpc_name(op: &OperationMeta) -> Option<&'static str> {
+    let name = op.path.strip_prefix('/')?;
+    (!name.contains('/') && !name.contains('{') && name.contains('.')).then_some(name)
+}
+
+fn operation_command(spec: &'static ProviderSpec, op: &'static OperationMeta) -> Command {
+    let name = op.id.to_kebab_case();
+    let mut cmd = Command::new(name.clone())
+        .about(op.summary)
+        .long_about(format!("{}\n\n{} {}", op.summary, op.method, op.path));
+    if name != op.id {
+        cmd = cmd.alias(op.id);
+    }
+    if let Some(method) = rpc_name(op) {
+        cmd = cmd.visible_alias(method);
+    }
+    let mut used: HashSet<String> = RESERVED.iter().map(|s| (*s).to_owned()).collect();
+    for p in op.params {
+        let mut long = p.name.to_kebab_case();
+        if used.contains(&long) {
+            long = format!("param-{long}");
+        }
+        used.insert(long.clone());
+        let alias = (p.name != long && !used.contains(p.name)).then(|| p.name.to_owned());
+        if let Some(a) = &alias {
+            used.insert(a.clone());
+        }
+        cmd = cmd.arg(param_arg(spec, op, p, long, alias));
+    }
+    let multipart = op.body == BodyKind::Multipart;
+    if op.body != BodyKind::None {
+        cmd = cmd.arg(
+            Arg::new(BODY)
+                .long("body")
+                .value_name("JSON")
+                .value_parser(parse_json)
+                .help_heading(if multipart { "Form fields" } else { "Body fields" })
+                .help(if multipart {
+                    "The text fields as a JSON object; field flags are added to it"
+                } else {
+                    "The whole JSON body (an object, or an array where the operation takes one); field flags are merged into it"
+                }),
+        );
+    }
+    if multipart {
+        cmd = cmd
+            .arg(
+                Arg::new(ATTACHMENT)
+                    .long("attachment")
+                    .value_name("PATH")
+                    .action(ArgAction::Append)
+                    .value_parser(clap::value_parser!(PathBuf))
+                    .help_heading("Form fields")
+                    .help("A file to attach (repeatable), sent as `attachment[i]`"),
+            )
+            .arg(
+                Arg::new(CUSTOM_FIELD)
+                    .long("custom-field")
+                    .value_name("KEY=VALUE")
+                    .action(ArgAction::Append)
+                    .value_parser(parse_key_value)
+                    .help_heading("Form fields")
+                    .help("A custom field (repeatable), sent as `custom_field[KEY]`"),
+            );
+    }
+    cmd
+}
+
+/// The provider option (and its environment variable) a required parameter defaults to.
+fn option_default(provider: Provider, param: &ParamMeta) -> Option<(&'static str, &'static str)> {
+    let snake = param.name.to_snake_case();
+    provider_env(provider)
+        .options
+        .iter()
+        .find(|(key, _)| *key == snake)
+        .copied()
+}
+
+fn param_arg(
+    spec: &ProviderSpec,
+    op: &OperationMeta,
+    p: &'static ParamMeta,
+    long: String,
+    alias: Option<String>,
+) -> Arg {
+    let mut help = p.description.to_owned();
+    if help.is_empty() {
+        help = format!("`{}`", p.name);
+    } else if p.name.replace('_', "-") != long {
+        help.push_str(&format!(" (`{}`)", p.name));
+    }
+    let mut arg = Arg::new(p.name).long(long).help_heading(match p.location {
+        Location::Path => "Path parameters",
+        Location::Query => "Query parameters",
+        Location::Header => "Header parameters",
+        Location::Body if op.body == BodyKind::Multipart => "Form fields",
+        Location::Body => "Body fields",
+    });
+    if let Some(a) = alias {
+        arg = arg.alias(a);
+    }
+    arg = match p.kind {
+        ParamKind::String => arg.value_name(p.name.to_shouty_snake_case()),
+        ParamKind::Integer => arg.value_name("INT").value_parser(clap::value_parser!(i64)),
+        ParamKind::Number => arg
+            .value_name("NUMBER")
+            .value_parser(clap::value_parser!(f64)),
+        ParamKind::Boolean => arg
+            .value_name("BOOL")
+            .num_args(0..=1)
+            .default_missing_value("true")
+            .value_parser(BoolishValueParser::new()),
+        ParamKind::Json => arg.value_name("JSON").value_parser(parse_json),
+    };
+    if p.required {
+        if let Some((key, var)) = option_default(spec.provider, p) {
+            help.push_str(&format!(
+                " [required; default: ${var} or options.{key} in the config file]"
+            ));
+        } else if p.location == Location::Body {
+            arg = arg.required_unless_present(BODY);
+        } else {
+            arg = arg.required(true);
+        }
+    }
+    arg.help(help)
+}
+
+fn parse_json(raw: &str) -> Result<Value, String> {
+    serde_json::from_str(raw).map_err(|e| format!("not valid JSON: {e}"))
+}
+
+fn parse_key_value(raw: &str) -> Result<(String, String), String> {
+    match raw.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("expected KEY=VALUE, got `{raw}`")),
+    }
+}
+
+/// One operation call, as given on the command line.
+#[derive(Debug, Default)]
+pub struct Call {
+    /// Parameter values by wire name, as JSON.
+    pub values: Vec<(&'static ParamMeta, Value)>,
+    /// `--body`.
+    pub body: Option<Value>,
+    /// `--attachment` files.
+    pub attachments: Vec<PathBuf>,
+    /// `--custom-field` pairs.
+    pub custom_fields: Vec<(String, String)>,
+}
+
+impl Call {
+    /// A call with `values` for the named parameters of `op` (unknown names are an error).
+    pub fn with_values(
+        op: &'static OperationMeta,
+        values: &[(&str, Value)],
+    ) -> Result<Self, Error> {
+        let mut call = Call::default();
+        for (name, value) in values {
+            let p = op
+                .params
+                .iter()
+                .find(|p| p.name == *name)
+                .ok_or_else(|| Error::Usage(format!("{} has no parameter `{name}`", op.id)))?;
+            call.values.push((p, value.clone()));
+        }
+        Ok(call)
+    }
+
+    fn from_matches(
+        spec: &ProviderSpec,
+        op: &'static OperationMeta,
+        m: &ArgMatches,
+        settings: &Settings,
+    ) -> Result<Self, Error> {
+        let mut call = Call::default();
+        if op.body != BodyKind::None {
+            call.body = m.get_one::<Value>(BODY).cloned();
+        }
+        if op.body == BodyKind::Multipart {
+            call.attachments = m
+                .get_many::<PathBuf>(ATTACHMENT)
+                .map(|v| v.cloned().collect())
+                .unwrap_or_default();
+            call.custom_fields = m
+                .get_many::<(String, String)>(CUSTOM_FIELD)
+                .map(|v| v.cloned().collect())
+                .unwrap_or_default();
+        }
+        for p in op.params {
+            let value = match p.kind {
+                ParamKind::String => m.get_one::<String>(p.name).cloned().map(Value::String),
+                ParamKind::Integer => m.get_one::<i64>(p.name).map(|i| Value::from(*i)),
+                ParamKind::Number => m.get_one::<f64>(p.name).map(|x| Value::from(*x)),
+                ParamKind::Boolean => m.get_one::<bool>(p.name).map(|b| Value::Bool(*b)),
+                ParamKind::Json => m.get_one::<Value>(p.name).cloned(),
+            };
+            let value = match value {
+                Some(v) => Some(v),
+                None if p.required => match option_default(spec.provider, p) {
+                    Some((key, var)) => match settings.option(key) {
+                        Some(v) => Some(Value::String(v.to_owned())),
+                        None => {
+                            return Err(Error::Usage(format!(
+                                "`supportkit {} {}` needs --{}: give it, or set ${var} or options.{key} in the [{}] table of the config file",
+                                spec.provider,
+                                op.id.to_kebab_case(),
+                                p.name.to_kebab_case(),
+                                spec.provider,
+                            )));
+                        }
+                    },
+                    None => None,
+                },
+                None => None,
+            };
+            if let Some(v) = value {
+                call.values.push((p, v));
+            }
+        }
+        Ok(call)
+    }
+}
+
+/// A parameter value as text (query, path, header, form field).
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn invalid(meta: &ProviderMeta, op: &OperationMeta, message: impl Into<String>) -> Error {
+    Error::Provider(
+        supportkit::Error::new(supportkit::ErrorKind::InvalidArgument, meta.name)
+            .with_operation(op.id)
+            .with_message(message),
+    )
+}
+
+/// Builds the HTTP request of `call` generically from the operation's metadata.
+pub fn build_request(
+    http: &reqwest::Client,
+    base_url: &str,
+    transport: &Transport,
+    op: &'static OperationMeta,
+    call: &Call,
+) -> Result<reqwest::Request, Error> {
+    let meta = transport.provider();
+    let value_of = |name: &str, location: Location| {
+        call.values
+            .iter()
+            .find(|(p, _)| p.name == name && p.location == location)
+            .map(|(_, v)| v)
+    };
+    // Path: substitute every `{name}`, percent-encoded.
+    let mut path = String::with_capacity(op.path.len() + 32);
+    let mut rest = op.path;
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..]
+            .find('}')
+            .map(|i| start + i)
+            .ok_or_else(|| invalid(meta, op, format!("malformed path template {}", op.path)))?;
+        let name = &rest[start + 1..end];
+        let value = value_of(name, Location::Path)
+            .ok_or_else(|| invalid(meta, op, format!("`{name}` is required")))?;
+        path.push_str(&rest[..start]);
+        path.push_str(&progenitor_client::encode_path(&text(value)));
+        rest = &rest[end + 1..];
+    }
+    path.push_str(rest);
+    let method = reqwest::Method::from_bytes(op.method.as_bytes())
+        .map_err(|_| invalid(meta, op, format!("unknown HTTP method {}", op.method)))?;
+    let mut builder = http
+        .request(method, format!("{}{path}", base_url.trim_end_matches('/')))
+        .header(reqwest::header::ACCEPT, "application/json");
+    let query: Vec<(&str, String)> = call
+        .values
+        .iter()
+        .filter(|(p, _)| p.location == Location::Query)
+        .map(|(p, v)| (p.name, text(v)))
+        .collect();
+    if !query.is_empty() {
+        builder = builder.query(&query);
+    }
+    for (p, v) in call
+        .values
+        .iter()
+        .filter(|(p, _)| p.location == Location::Header)
+    {
+        builder = builder.header(p.name, text(v));
+    }
+    let fields = call
+        .values
+        .iter()
+        .filter(|(p, _)| p.location == Location::Body);
+    match op.body {
+        BodyKind::None => {
+            if call.body.is_some() {
+                return Err(Error::Usage(format!("{} takes no body", op.id)));
+            }
+        }
+        BodyKind::Json => {
+            let mut body = call
+                .body
+                .clone()
+                .unwrap_or_else(|| Value::Object(Map::new()));
+            for (p, v) in fields {
+                let object = body.as_object_mut().ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--body must be a JSON object to be combined with --{}",
+                        p.name.to_kebab_case()
+                    ))
+                })?;
+                object.insert(p.name.to_owned(), v.clone());
+            }
+            let bytes = serde_json::to_vec(&body).expect("a JSON value serializes");
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(bytes);
+        }
+        BodyKind::Multipart => {
+            let mut parts: Vec<(String, String)> = Vec::new();
+            match &call.body {
+                None => {}
+                Some(Value::Object(object)) => {
+                    parts.extend(object.iter().map(|(k, v)| (k.clone(), text(v))));
+                }
+                Some(_) => {
+                    return Err(Error::Usage(
+                        "--body must be a JSON object of form fields".to_owned(),
+                    ));
+                }
+            }
+            for (p, v) in fields {
+                match parts.iter_mut().find(|(k, _)| k == p.name) {
+                    Some(slot) => slot.1 = text(v),
+                    None => parts.push((p.name.to_owned(), text(v))),
+                }
+            }
+            let mut form = Form::new();
+            for (k, v) in parts {
+                form.text(k, v);
+            }
+            for (k, v) in &call.custom_fields {
+                form.text(format!("{MAP_PREFIX}[{k}]"), v.clone());
+            }
+            transport
+                .check_form(op.id, &form)
+                .map_err(|m| invalid(meta, op, m))?;
+            let files = call
+                .attachments
+                .iter()
+                .map(|path| {
+                    Attachment::from_path(path).map_err(|e| {
+                        Error::msg(format!("cannot read attachment {}: {e}", path.display()))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            // The provider's file limits are not in the operation metadata;
+            // the provider (and the sandbox) enforce them.
+            let no_limits = FileLimits {
+                max_files: None,
+                max_total_bytes: None,
+            };
+            form.files(FILE_PART, &files, no_limits)
+                .map_err(|m| invalid(meta, op, m))?;
+            let (content_type, bytes) = form.finish();
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(bytes);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| invalid(meta, op, format!("cannot build the request: {e}")))
+}
+
+/// Sends `call` through a provider client's transport and returns the raw success body.
+pub async fn send<C: ClientInfo<Transport>>(
+    client: &C,
+    op: &'static OperationMeta,
+    call: &Call,
+) -> Result<bytes::Bytes, Error> {
+    let request = build_request(client.client(), client.baseurl(), client.inner(), op, call)?;
+    Ok(client
+        .inner()
+        .call_raw(client.client(), request, op.id)
+        .await?)
+}
+
+/// Connects to `settings`' provider and sends `call`.
+pub async fn invoke(
+    settings: &Settings,
+    op: &'static OperationMeta,
+    call: &Call,
+) -> Result<bytes::Bytes, Error> {
+    let config = settings.connect_config()?.runtime_config();
+    match settings.provider() {
+        Provider::ChatApi => {
+            send(&supportkit::chatapi::Client::from_config(config)?, op, call).await
+        }
+        Provider::TomTicket => {
+            send(
+                &supportkit::tomticket::Client::from_config(config)?,
+                op,
+                call,
+            )
+            .await
+        }
+        Provider::Tawk => send(&supportkit::tawk::Client::from_config(config)?, op, call).await,
+    }
+}
+
+/// Runs `supportkit <provider> <operation> ...` from its parsed arguments.
+pub(crate) async fn run(spec: &'static ProviderSpec, matches: &ArgMatches) -> Result<(), Error> {
+    let (name, op_matches) = matches.subcommand().ok_or_else(|| {
+        Error::Usage(format!("`supportkit {}` needs an operation", spec.provider))
+    })?;
+    let op = spec
+        .meta
+        .operations
+        .iter()
+        .find(|o| o.id.to_kebab_case() == name)
+        .ok_or_else(|| Error::Usage(format!("unknown operation {name}")))?;
+    let config = op_matches
+        .get_one::<PathBuf>("config")
+        .map(PathBuf::as_path);
+    let settings = Settings::load(spec.provider, config)?;
+    let call = Call::from_matches(spec, op, op_matches, &settings)?;
+    let body = invoke(&settings, op, &call).await?;
+    print_body(&body)
+}
+
+fn print_body(body: &[u8]) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let result = if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(())
+    } else if let Ok(json) = serde_json::from_slice::<Value>(body) {
+        serde_json::to_writer_pretty(&mut out, &json)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+    } else {
+        out.write_all(body)
+    };
+    match result.and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // `supportkit ... | head`: a closed pipe is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::msg(format!("cannot write the response: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sandbox_transport(provider: Provider) -> (reqwest::Client, String, Transport) {
+        let settings = Settings::load_with(provider, None, |k| {
+            (k.ends_with("_TOKEN") || k.ends_with("_API_KEY")).then(|| "t".to_owned())
+        })
+        .unwrap();
+        let config = settings
+            .connect_config()
+            .unwrap()
+            .base_url("http://127.0.0.1:9/x")
+            .runtime_config();
+        match provider {
+            Provider::ChatApi => {
+                let c = supportkit::chatapi::Client::from_config(config).unwrap();
+                (
+                    c.client().clone(),
+                    c.baseurl().to_owned(),
+                    c.inner().clone(),
+                )
+            }
+            Provider::TomTicket => {
+                let c = supportkit::tomticket::Client::from_config(config).unwrap();
+                (
+                    c.client().clone(),
+                    c.baseurl().to_owned(),
+                    c.inner().clone(),
+                )
+            }
+            Provider::Tawk => {
+                let c = supportkit::tawk::Client::from_config(config).unwrap();
+                (
+                    c.client().clone(),
+                    c.baseurl().to_owned(),
+                    c.inner().clone(),
+                )
+            }
+        }
+    }
+
+    #[test]
+    fn every_operation_command_is_consistent() {
+        for spec in &PROVIDERS {
+            provider_command(spec).debug_assert();
+        }
+    }
+
+    #[test]
+    fn path_params_are_percent_encoded_and_body_fields_merged() {
+        let (http, base, transport) = sandbox_transport(Provider::ChatApi);
+        let op = supportkit::chatapi::PROVIDER
+            .operation("create_contact")
+            .unwrap();
+        let call = Call::with_values(
+            op,
+            &[
+                ("identifier", Value::from("email:a b@example.com")),
+                ("firstName", Value::from("Ana")),
+            ],
+        )
+        .unwrap();
+        let mut call = call;
+        call.body = Some(serde_json::json!({"lastName": "Lopez", "firstName": "X"}));
+        let req = build_request(&http, &base, &transport, op, &call).unwrap();
+        assert_eq!(req.method(), "POST");
+        assert_eq!(
+            req.url().as_str(),
+            "http://127.0.0.1:9/x/contact/email:a%20b@example.com"
+        );
+        let body: Value = serde_json::from_slice(req.body().unwrap().as_bytes().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"firstName": "Ana", "lastName": "Lopez"})
+        );
+    }
+
+    #[test]
+    fn query_params_and_array_bodies() {
+        let (http, base, transport) = sandbox_transport(Provider::ChatApi);
+        let op = supportkit::chatapi::PROVIDER
+            .operation("list_users")
+            .unwrap();
+        let call = Call::with_values(op, &[("limit", Value::from(5))]).unwrap();
+        let req = build_request(&http, &base, &transport, op, &call).unwrap();
+        assert_eq!(req.url().query(), Some("limit=5"));
+        assert!(req.body().is_none());
+
+        let op = supportkit::chatapi::PROVIDER.operation("add_tags").unwrap();
+        let mut call = Call::with_values(op, &[("identifier", Value::from("id:1"))]).unwrap();
+        call.body = Some(serde_json::json!(["vip"]));
+        let req = build_request(&http, &base, &transport, op, &call).unwrap();
+        assert_eq!(req.body().unwrap().as_bytes().unwrap(), b"[\"vip\"]");
+    }
+
+    #[test]
+    fn multipart_parts_follow_the_spec_names() {
+        let (http, base, transport) = sandbox_transport(Provider::TomTicket);
+        let op = supportkit::tomticket::PROVIDER
+            .operation("ticket_comment")
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("note.txt");
+        std::fs::write(&file, b"hello").unwrap();
+        let mut call = Call::with_values(
+            op,
+            &[
+                ("ticket_id", Value::from("t1")),
+                ("comment", Value::from("hi")),
+            ],
+        )
+        .unwrap();
+        call.attachments.push(file);
+        call.custom_fields.push(("cf1".into(), "v".into()));
+        let req = build_request(&http, &base, &transport, op, &call).unwrap();
+        let ct = req.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap();
+        assert!(ct.starts_with("multipart/form-data; boundary="), "{ct}");
+        let body = String::from_utf8(req.body().unwrap().as_bytes().unwrap().to_vec()).unwrap();
+        assert!(body.contains("name=\"ticket_id\"\r\n\r\nt1\r\n"), "{body}");
+        assert!(
+            body.contains("name=\"custom_field[cf1]\"\r\n\r\nv\r\n"),
+            "{body}"
+        );
+        assert!(
+            body.contains("name=\"attachment[0]\"; filename=\"note.txt\""),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn limits_are_checked_before_sending() {
+        let (http, base, transport) = sandbox_transport(Provider::TomTicket);
+        let op = supportkit::tomticket::PROVIDER
+            .operation("ticket_comment")
+            .unwrap();
+        let call = Call::with_values(
+            op,
+            &[
+                ("ticket_id", Value::from("t1")),
+                ("comment", Value::from("x".repeat(600))),
+            ],
+        )
+        .unwrap();
+        let err = build_request(&http, &base, &transport, op, &call)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("invalid argument") && err.contains("comment"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rpc_names_are_aliases() {
+        let op = supportkit::tawk::PROVIDER.operation("chat_list").unwrap();
+        assert_eq!(rpc_name(op), Some("chat.list"));
+        let op = supportkit::chatapi::PROVIDER
+            .operation("get_contact")
+            .unwrap();
+        assert_eq!(rpc_name(op), None);
+    }
+}
