@@ -1504,6 +1504,35 @@ fn op_meta(op: &OpDef) -> TokenStream {
             }
         }
     });
+    let opt = |v: &Option<String>| match v {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    };
+    let multipart = match &op.multipart {
+        Some(mp) => {
+            let files = opt(&mp.files.as_ref().map(|(n, _, _)| n.clone()));
+            let max_files = match mp.files.as_ref().and_then(|(_, n, _)| *n) {
+                Some(n) => quote!(Some(#n)),
+                None => quote!(None),
+            };
+            let max_bytes = match mp.files.as_ref().and_then(|(_, _, b)| *b) {
+                Some(b) => quote!(Some(#b)),
+                None => quote!(None),
+            };
+            let map = opt(&mp.map);
+            quote! {
+                Some(::supportkit_runtime::meta::MultipartMeta {
+                    files: #files,
+                    file_limits: ::supportkit_runtime::multipart::FileLimits {
+                        max_files: #max_files,
+                        max_total_bytes: #max_bytes,
+                    },
+                    map: #map,
+                })
+            }
+        }
+        None => quote!(None),
+    };
     quote! {
         ::supportkit_runtime::meta::OperationMeta {
             id: #id,
@@ -1516,6 +1545,7 @@ fn op_meta(op: &OpDef) -> TokenStream {
             constraints: &[#(#constraints),*],
             body: ::supportkit_runtime::meta::BodyKind::#body_kind,
             params: &[#(#params),*],
+            multipart: #multipart,
         }
     }
 }

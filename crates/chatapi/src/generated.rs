@@ -13508,6 +13508,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "assign_conversation",
@@ -13544,6 +13545,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "create_comment",
@@ -13586,6 +13588,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "create_contact",
@@ -13671,6 +13674,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "create_custom_field",
@@ -13761,6 +13765,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "Options, for `list` fields only.",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "create_or_update_contact",
@@ -13846,6 +13851,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "create_space_tag",
@@ -13887,6 +13893,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "delete_contact",
@@ -13916,6 +13923,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "delete_space_tag",
@@ -13936,6 +13944,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "get_contact",
@@ -13965,6 +13974,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "get_custom_field",
@@ -13985,6 +13995,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "Contact field id.",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "get_message",
@@ -14021,6 +14032,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "The message id returned by send_message or a message listing.",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "get_user",
@@ -14041,6 +14053,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "User id.",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "list_closing_notes",
@@ -14081,6 +14094,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "list_contact_channels",
@@ -14136,6 +14150,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "list_contacts",
@@ -14277,6 +14292,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "Conditions combined with `$and` (all must match) and/or `$or` (any may match).",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "list_custom_fields",
@@ -14317,6 +14333,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "list_messages",
@@ -14372,6 +14389,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "Cursor of the page to fetch (a string for the message list [WHITE-LABEL aelyst]),",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "list_space_channels",
@@ -14412,6 +14430,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "list_users",
@@ -14452,6 +14471,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "list_whatsapp_templates",
@@ -14499,6 +14519,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "merge_contacts",
@@ -14594,6 +14615,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "remove_tags",
@@ -14647,6 +14669,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "send_message",
@@ -14690,6 +14713,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "Message content, discriminated by `type` [OFFICIAL-SDK `Message`; WHITE-LABEL",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "update_contact",
@@ -14775,6 +14799,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "update_conversation_status",
@@ -14843,6 +14868,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "update_lifecycle",
@@ -14879,6 +14905,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "update_space_tag",
@@ -14927,6 +14954,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
 ];
 impl Client {

@@ -18,9 +18,10 @@
 //!
 //! Every operation with a body also takes `--body JSON` (the whole JSON body,
 //! or the multipart text fields as an object; field flags are merged into
-//! it), and every multipart operation takes `--attachment PATH` (repeatable,
-//! parts `attachment[i]`) and `--custom-field KEY=VALUE` (repeatable, parts
-//! `custom_field[KEY]`).
+//! it), and multipart operations take `--attachment PATH` (repeatable, parts
+//! `attachment[i]`, the spec's file limits checked before sending) and
+//! `--custom-field KEY=VALUE` (repeatable, parts `custom_field[KEY]`) where
+//! the spec's `x-supportkit-multipart` says they accept files or a map.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -164,26 +165,32 @@ fn operation_command(spec: &'static ProviderSpec, op: &'static OperationMeta) ->
                 }),
         );
     }
-    if multipart {
-        cmd = cmd
-            .arg(
+    // The spec says which multipart operations take files and a map.
+    if let Some(mp) = &op.multipart {
+        if let Some(part) = mp.files {
+            cmd = cmd.arg(
                 Arg::new(ATTACHMENT)
                     .long("attachment")
                     .value_name("PATH")
                     .action(ArgAction::Append)
                     .value_parser(clap::value_parser!(PathBuf))
                     .help_heading("Form fields")
-                    .help("A file to attach (repeatable), sent as `attachment[i]`"),
-            )
-            .arg(
+                    .help(format!(
+                        "A file to attach (repeatable), sent as `{part}[i]`"
+                    )),
+            );
+        }
+        if let Some(prefix) = mp.map {
+            cmd = cmd.arg(
                 Arg::new(CUSTOM_FIELD)
                     .long("custom-field")
                     .value_name("KEY=VALUE")
                     .action(ArgAction::Append)
                     .value_parser(parse_key_value)
                     .help_heading("Form fields")
-                    .help("A custom field (repeatable), sent as `custom_field[KEY]`"),
+                    .help(format!("A map part (repeatable), sent as `{prefix}[KEY]`")),
             );
+        }
     }
     cmd
 }
@@ -300,15 +307,19 @@ impl Call {
         if op.body != BodyKind::None {
             call.body = m.get_one::<Value>(BODY).cloned();
         }
-        if op.body == BodyKind::Multipart {
-            call.attachments = m
-                .get_many::<PathBuf>(ATTACHMENT)
-                .map(|v| v.cloned().collect())
-                .unwrap_or_default();
-            call.custom_fields = m
-                .get_many::<(String, String)>(CUSTOM_FIELD)
-                .map(|v| v.cloned().collect())
-                .unwrap_or_default();
+        if let Some(mp) = &op.multipart {
+            if mp.files.is_some() {
+                call.attachments = m
+                    .get_many::<PathBuf>(ATTACHMENT)
+                    .map(|v| v.cloned().collect())
+                    .unwrap_or_default();
+            }
+            if mp.map.is_some() {
+                call.custom_fields = m
+                    .get_many::<(String, String)>(CUSTOM_FIELD)
+                    .map(|v| v.cloned().collect())
+                    .unwrap_or_default();
+            }
         }
         for p in op.params {
             let value = match p.kind {
@@ -466,8 +477,10 @@ pub fn build_request(
             for (k, v) in parts {
                 form.text(k, v);
             }
+            let mp = op.multipart.as_ref();
+            let prefix = mp.and_then(|m| m.map).unwrap_or(MAP_PREFIX);
             for (k, v) in &call.custom_fields {
-                form.text(format!("{MAP_PREFIX}[{k}]"), v.clone());
+                form.text(format!("{prefix}[{k}]"), v.clone());
             }
             transport
                 .check_form(op.id, &form)
@@ -481,13 +494,16 @@ pub fn build_request(
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            // The provider's file limits are not in the operation metadata;
-            // the provider (and the sandbox) enforce them.
-            let no_limits = FileLimits {
-                max_files: None,
-                max_total_bytes: None,
-            };
-            form.files(FILE_PART, &files, no_limits)
+            // The spec's file limits, checked before anything is sent.
+            let limits = mp.map_or(
+                FileLimits {
+                    max_files: None,
+                    max_total_bytes: None,
+                },
+                |m| m.file_limits,
+            );
+            let part = mp.and_then(|m| m.files).unwrap_or(FILE_PART);
+            form.files(part, &files, limits)
                 .map_err(|m| invalid(meta, op, m))?;
             let (content_type, bytes) = form.finish();
             builder = builder

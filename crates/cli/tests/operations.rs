@@ -51,6 +51,17 @@ fn operation_help_shows_flags_derived_from_the_spec() {
     ] {
         assert!(out.stdout.contains(flag), "{flag} missing: {out:?}");
     }
+    // Only where the spec's x-supportkit-multipart says so.
+    let out = h.run(&["tomticket", "ticket-transfer", "--help"]);
+    assert!(
+        !out.stdout.contains("--attachment") && !out.stdout.contains("--custom-field"),
+        "{out:?}"
+    );
+    let out = h.run(&["tomticket", "ticket-comment", "--help"]);
+    assert!(
+        out.stdout.contains("--attachment") && !out.stdout.contains("--custom-field"),
+        "{out:?}"
+    );
     let out = h.run(&["chatapi", "get-contact", "--help"]);
     assert!(out.stdout.contains("--identifier <IDENTIFIER>"), "{out:?}");
     assert!(!out.stdout.contains("--body"), "{out:?}");

@@ -119,6 +119,19 @@ pub struct OperationMeta {
     pub body: BodyKind,
     /// Every parameter and top-level body field (what a CLI turns into flags).
     pub params: &'static [ParamMeta],
+    /// Files and map parts of a multipart operation.
+    pub multipart: Option<MultipartMeta>,
+}
+
+/// The file and map parts of a `multipart/form-data` operation.
+#[derive(Debug)]
+pub struct MultipartMeta {
+    /// File part name (`attachment` → `attachment[0]`, ...), if the operation takes files.
+    pub files: Option<&'static str>,
+    /// Limits on the files of one request.
+    pub file_limits: crate::multipart::FileLimits,
+    /// Map part prefix (`custom_field` → `custom_field[<key>]`), if any.
+    pub map: Option<&'static str>,
 }
 
 /// How an operation's request body is sent.

@@ -27957,6 +27957,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Agent id. The name `agentId` is [INFERRED]; send another name through the extra fields if it is refused.",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "agent_me",
@@ -27969,6 +27970,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "chat_get",
@@ -27996,6 +27998,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "chat_list",
@@ -28119,6 +28122,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Message-count filter; commented out in the Python client, meaning unverified [COMMUNITY].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "contact_attribute_list_custom",
@@ -28155,6 +28159,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Object a custom data attribute belongs to [COMMUNITY TS client].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "contact_person_get",
@@ -28225,6 +28230,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Fields to return; omit for the server default.",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_article_create",
@@ -28309,6 +28315,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Article to create [SECONDARY].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_article_delete",
@@ -28336,6 +28343,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_article_get",
@@ -28370,6 +28378,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Site of the translation to return; the default site id is the literal \"primary\".",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_article_list",
@@ -28472,6 +28481,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Page size; the [SECONDARY] example uses 50. No maximum is documented, so",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_article_search",
@@ -28588,6 +28598,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Page size (example 50 [SECONDARY]); no documented maximum; lower bound [INFERRED].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_article_update",
@@ -28679,6 +28690,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Full replacement of an article [SECONDARY].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_category_create",
@@ -28728,6 +28740,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "A category to create or update; `meta` is optional [SECONDARY verified live].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_category_delete",
@@ -28755,6 +28768,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Category id [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_category_get",
@@ -28789,6 +28803,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Site whose content to return [INFERRED, by analogy with article.get].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_category_list",
@@ -28844,6 +28859,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Page size; the [SECONDARY] example uses 50. No maximum is documented, so",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_category_update",
@@ -28900,6 +28916,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "A category to create or update; `meta` is optional [SECONDARY verified live].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_create",
@@ -28962,6 +28979,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_site_create",
@@ -29003,6 +29021,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_site_delete",
@@ -29030,6 +29049,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Site id [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_site_get",
@@ -29057,6 +29077,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Site id; the default site is \"primary\" [SECONDARY]; the key name is [INFERRED].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_site_list",
@@ -29077,6 +29098,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "knowledge_base_site_update",
@@ -29153,6 +29175,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "members_disable",
@@ -29180,6 +29203,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Member (agent) id [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "members_edit_invite",
@@ -29214,6 +29238,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "New role [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "members_enable",
@@ -29241,6 +29266,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Member (agent) id [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "members_invite",
@@ -29275,6 +29301,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Role to grant; values gated [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "members_list",
@@ -29295,6 +29322,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "members_list_invites",
@@ -29315,6 +29343,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "members_remove",
@@ -29342,6 +29371,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Member (agent) id [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "members_remove_invite",
@@ -29369,6 +29399,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Pending invite id [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "members_update_permissions",
@@ -29403,6 +29434,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Role/permissions to set; shape gated (any JSON value) [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "metrics_chats",
@@ -29458,6 +29490,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Only this department [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "metrics_tickets_new",
@@ -29513,6 +29546,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Only this department [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "metrics_tickets_reopened",
@@ -29568,6 +29602,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Only this department [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "metrics_tickets_resolved",
@@ -29623,6 +29658,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Only this department [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "metrics_tickets_responses",
@@ -29678,6 +29714,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Only this department [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "property_create_site",
@@ -29690,6 +29727,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "property_info",
@@ -29717,6 +29755,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Sections property.info should include [COMMUNITY Python client].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "property_list",
@@ -29751,6 +29790,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Only enabled (true) or disabled (false) properties [COMMUNITY Python client].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "tabs_add",
@@ -29778,6 +29818,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Position of the tab [SECONDARY `position`].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "tabs_available",
@@ -29798,6 +29839,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "tabs_get",
@@ -29825,6 +29867,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Tab id [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "tabs_list",
@@ -29845,6 +29888,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "tabs_remove",
@@ -29872,6 +29916,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Tab id [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "tabs_update",
@@ -29906,6 +29951,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "New position (reorders the tab) [SECONDARY `position`].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_get",
@@ -29933,6 +29979,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_list",
@@ -30050,6 +30097,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated,",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "webhooks_create",
@@ -30121,6 +30169,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Display name (Pipedream sends e.g. \"Pipedream chat:start Webhook\").",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "webhooks_delete",
@@ -30148,6 +30197,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "webhooks_get",
@@ -30175,6 +30225,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "webhooks_list",
@@ -30195,6 +30246,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "webhooks_update",
@@ -30273,6 +30325,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "widgets_add",
@@ -30293,6 +30346,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "widgets_api_key_list",
@@ -30313,6 +30367,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "widgets_cards_add",
@@ -30340,6 +30395,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "widgets_cards_remove",
@@ -30374,6 +30430,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Card id [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "widgets_cards_update",
@@ -30408,6 +30465,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "Card id [INFERRED name].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "widgets_get",
@@ -30435,6 +30493,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "widgets_global_settings_get",
@@ -30455,6 +30514,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "widgets_global_settings_update",
@@ -30475,6 +30535,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "widgets_remove",
@@ -30502,6 +30563,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "widgets_update",
@@ -30529,6 +30591,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 description: "",
             },
         ],
+        multipart: None,
     },
 ];
 impl Client {

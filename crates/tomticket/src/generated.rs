@@ -10735,6 +10735,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Chat id [COMMUNITY].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "chat_list",
@@ -10849,6 +10850,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Chat situation code, e.g. `2` = active [COMMUNITY]; the full list of codes is not known.",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "custom_field_department_list",
@@ -10889,6 +10891,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Category id; absent returns the department's fields that belong to no category [OFFICIAL, ≤250].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "customer_details",
@@ -10929,6 +10932,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I` [INFERRED].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "customer_exists",
@@ -10969,6 +10973,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I` [INFERRED].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "customer_list",
@@ -10996,6 +11001,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "1-based page number; 50 items per page [OFFICIAL]. Default 1.",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "customer_new",
@@ -11129,6 +11135,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Portal password [COMMUNITY; no limit known].",
             },
         ],
+        multipart: Some(::supportkit_runtime::meta::MultipartMeta {
+            files: None,
+            file_limits: ::supportkit_runtime::multipart::FileLimits {
+                max_files: None,
+                max_total_bytes: None,
+            },
+            map: Some("custom_field"),
+        }),
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "customer_update",
@@ -11275,6 +11289,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Portal password [COMMUNITY for customer_new; INFERRED here].",
             },
         ],
+        multipart: Some(::supportkit_runtime::meta::MultipartMeta {
+            files: None,
+            file_limits: ::supportkit_runtime::multipart::FileLimits {
+                max_files: None,
+                max_total_bytes: None,
+            },
+            map: Some("custom_field"),
+        }),
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "department_category_list",
@@ -11295,6 +11317,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Department id [COMMUNITY].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "department_list",
@@ -11328,6 +11351,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "`1` adds operators, categories and custom fields to each department; `0` or absent leaves them out [COMMUNITY].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "department_operator_list",
@@ -11355,6 +11379,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Department id [OFFICIAL, ≤512].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_comment",
@@ -11395,6 +11420,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Comment text.",
             },
         ],
+        multipart: Some(::supportkit_runtime::meta::MultipartMeta {
+            files: Some("attachment"),
+            file_limits: ::supportkit_runtime::multipart::FileLimits {
+                max_files: Some(25usize),
+                max_total_bytes: Some(26214400u64),
+            },
+            map: None,
+        }),
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_detail",
@@ -11479,6 +11512,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "`1` adds the ticket tags [COMMUNITY].",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_evaluation",
@@ -11551,6 +11585,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Evaluation comment.",
             },
         ],
+        multipart: Some(::supportkit_runtime::meta::MultipartMeta {
+            files: None,
+            file_limits: ::supportkit_runtime::multipart::FileLimits {
+                max_files: None,
+                max_total_bytes: None,
+            },
+            map: Some("custom_field"),
+        }),
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_finish",
@@ -11598,6 +11640,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Worked time in minutes [COMMUNITY].",
             },
         ],
+        multipart: Some(::supportkit_runtime::meta::MultipartMeta {
+            files: Some("attachment"),
+            file_limits: ::supportkit_runtime::multipart::FileLimits {
+                max_files: Some(25usize),
+                max_total_bytes: Some(26214400u64),
+            },
+            map: None,
+        }),
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_list",
@@ -11773,6 +11823,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "`1` shortens each ticket's `message` in the list [COMMUNITY, seen only with",
             },
         ],
+        multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_new",
@@ -11879,6 +11930,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Operator to link at creation [COMMUNITY].",
             },
         ],
+        multipart: Some(::supportkit_runtime::meta::MultipartMeta {
+            files: Some("attachment"),
+            file_limits: ::supportkit_runtime::multipart::FileLimits {
+                max_files: Some(25usize),
+                max_total_bytes: Some(26214400u64),
+            },
+            map: Some("custom_field"),
+        }),
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_operator_link",
@@ -11919,6 +11978,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Operator id (see department_operator_list).",
             },
         ],
+        multipart: Some(::supportkit_runtime::meta::MultipartMeta {
+            files: None,
+            file_limits: ::supportkit_runtime::multipart::FileLimits {
+                max_files: None,
+                max_total_bytes: None,
+            },
+            map: None,
+        }),
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_reply_customer",
@@ -11959,6 +12026,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Reply, plain text.",
             },
         ],
+        multipart: Some(::supportkit_runtime::meta::MultipartMeta {
+            files: Some("attachment"),
+            file_limits: ::supportkit_runtime::multipart::FileLimits {
+                max_files: Some(25usize),
+                max_total_bytes: Some(26214400u64),
+            },
+            map: None,
+        }),
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_reply_operator",
@@ -11999,6 +12074,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Reply, plain text [OFFICIAL]; ≤512 [COMMUNITY ×3]. With no operator linked",
             },
         ],
+        multipart: Some(::supportkit_runtime::meta::MultipartMeta {
+            files: Some("attachment"),
+            file_limits: ::supportkit_runtime::multipart::FileLimits {
+                max_files: Some(25usize),
+                max_total_bytes: Some(26214400u64),
+            },
+            map: None,
+        }),
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_status_close",
@@ -12026,6 +12109,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the",
             },
         ],
+        multipart: Some(::supportkit_runtime::meta::MultipartMeta {
+            files: None,
+            file_limits: ::supportkit_runtime::multipart::FileLimits {
+                max_files: None,
+                max_total_bytes: None,
+            },
+            map: None,
+        }),
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_status_open",
@@ -12073,6 +12164,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Note about opening the status [no limit documented].",
             },
         ],
+        multipart: Some(::supportkit_runtime::meta::MultipartMeta {
+            files: None,
+            file_limits: ::supportkit_runtime::multipart::FileLimits {
+                max_files: None,
+                max_total_bytes: None,
+            },
+            map: None,
+        }),
     },
     ::supportkit_runtime::meta::OperationMeta {
         id: "ticket_transfer",
@@ -12126,6 +12225,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Target operator id [OFFICIAL; COMMUNITY reports it always failing].",
             },
         ],
+        multipart: Some(::supportkit_runtime::meta::MultipartMeta {
+            files: None,
+            file_limits: ::supportkit_runtime::multipart::FileLimits {
+                max_files: None,
+                max_total_bytes: None,
+            },
+            map: None,
+        }),
     },
 ];
 impl Client {
