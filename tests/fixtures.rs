@@ -1,0 +1,58 @@
+//! Documented payload shapes decode through the generated types (see fixtures/README.md).
+
+use serde::de::DeserializeOwned;
+
+fn decode<T: DeserializeOwned>(path: &str) -> T {
+    let full = format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} does not decode: {e}"))
+}
+
+#[test]
+fn chatapi_payloads() {
+    use supportkit_chatapi::types::*;
+    let c: Contact = decode("chatapi/contact.json");
+    assert_eq!((c.id, c.first_name.as_str()), (123, "Abdul"));
+    assert_eq!(c.status, Some(ContactStatus::Open));
+    assert_eq!(c.custom_fields.as_ref().map(Vec::len), Some(3));
+    let m: MessageRecord = decode("chatapi/message_record.json");
+    assert!(matches!(m.message, Some(Message::Text(ref t)) if t.text.contains("$contact")));
+    assert_eq!(m.status.len(), 2);
+    let u: UserList = decode("chatapi/user_list.json");
+    assert_eq!(u.items[0].role, Some(UserRole::Manager));
+    let e: ApiError = decode("chatapi/error.json");
+    assert_eq!(e.code, Some(449));
+    let w: WebhookEvent = decode("chatapi/webhook_message_received.json");
+    assert_eq!(w.tag(), "message.received");
+}
+
+#[test]
+fn tomticket_payloads() {
+    use supportkit_tomticket::types::*;
+    let l: TicketListResponse = decode("tomticket/ticket_list.json");
+    assert_eq!(l.next_page, Some(2));
+    assert_eq!(
+        l.data[0].protocol,
+        Some(supportkit_tomticket::Protocol(1042))
+    );
+    assert!(l.data[0].id.as_ref().is_some_and(|id| id.is_well_formed()));
+    let n: TicketNewResponse = decode("tomticket/ticket_new.json");
+    assert_eq!(n.protocol, Some(supportkit_tomticket::Protocol(1042)));
+    let o: OperatorListResponse = decode("tomticket/operator_list.json");
+    assert_eq!(o.data.len(), 2);
+    let w: WebhookEvent = decode("tomticket/webhook.json");
+    assert_eq!(w.action, WebhookAction::Updated);
+}
+
+#[test]
+fn tawk_payloads() {
+    use supportkit_tawk::types::*;
+    let c: ChatResponse = decode("tawk/chat.json");
+    assert_eq!(c.data.map(|d| d.messages.len()), Some(3));
+    let e: ErrorEnvelope = decode("tawk/error.json");
+    assert_eq!(e.error, Some(TawkErrorCode::ValidationError));
+    let t: TawkWebhookEvent = decode("tawk/webhook_transcript.json");
+    assert!(matches!(t, TawkWebhookEvent::ChatTranscriptCreated(_)));
+    let k: TawkWebhookEvent = decode("tawk/webhook_ticket_create.json");
+    assert_eq!(k.tag(), "ticket:create");
+}
