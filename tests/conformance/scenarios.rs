@@ -161,6 +161,15 @@ pub async fn tickets(h: Harness) {
             .all(|t| t.requester_email.as_deref() == Some(requester)),
         "filter honoured, natively or not"
     );
+    let nobody: Vec<_> = tickets
+        .list_tickets(TicketFilter {
+            requester: Some("nobody@example.com".into()),
+            ..Default::default()
+        })
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(nobody.is_empty(), "an unknown requester has no tickets");
     let future = chrono::Utc::now() + chrono::Duration::days(365);
     let none: Vec<_> = tickets
         .list_tickets(TicketFilter {

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
-use futures::{TryStreamExt, future};
+use futures::{StreamExt, TryStreamExt, future};
 use serde_json::Value;
 use supportkit_runtime::{ErrorKind, OperationExt, PaginateExt};
 use supportkit_tomticket::types::{self, CustomerIdType};
@@ -422,6 +422,7 @@ impl Tickets for TomTicket {
         if let Some(codes) = filter.status.and_then(situations) {
             request = request.situation(codes);
         }
+        let by_requester = filter.requester.is_some();
         if let Some(requester) = filter.requester {
             if let Some(kind) = key_type(&requester) {
                 request = request.customer_type_id(kind);
@@ -431,6 +432,11 @@ impl Tickets for TomTicket {
         Box::pin(
             request
                 .stream()
+                // TomTicket answers "Cliente não encontrado" for a requester it
+                // does not know; for a filter that simply means no tickets.
+                .filter(move |r| {
+                    future::ready(!(by_requester && r.as_ref().is_err_and(|e| e.is_not_found())))
+                })
                 .and_then(|t| future::ready(ticket(&t)))
                 .try_filter(move |t| future::ready(residual.matches(t))),
         )
