@@ -139,7 +139,12 @@ async fn map_error<E: ProviderErrorBody>(
     }
 }
 
-fn transport_error(e: reqwest::Error, provider: &'static str, operation: &'static str) -> Error {
+/// A failed exchange, classified: connect, timeout, decode or transport.
+pub(crate) fn transport_error(
+    e: reqwest::Error,
+    provider: &'static str,
+    operation: &'static str,
+) -> Error {
     let kind = if e.is_connect() {
         ErrorKind::Connect
     } else if e.is_timeout() {

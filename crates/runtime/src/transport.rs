@@ -124,16 +124,7 @@ impl Transport {
         let response = self
             .execute(client, request, operation_id)
             .await
-            .map_err(|e| {
-                let kind = if e.is_connect() {
-                    ErrorKind::Connect
-                } else if e.is_timeout() {
-                    ErrorKind::Timeout
-                } else {
-                    ErrorKind::Transport
-                };
-                fail(kind).with_source(e)
-            })?;
+            .map_err(|e| crate::operation::transport_error(e, provider.name, op_name))?;
         let status = response.status().as_u16();
         let real_status = response
             .headers()

@@ -186,7 +186,7 @@ fn check_value(c: &Constraint, value: &Value, from_text: bool) -> Result<(), Str
             let Some(s) = value.as_str() else {
                 return Ok(());
             };
-            let re = regress::Regex::new(pattern).map_err(|e| {
+            let re = compiled(pattern).map_err(|e| {
                 format!("`{field}`: the spec's pattern {pattern:?} is invalid: {e}")
             })?;
             if re.find(s).is_none() {
@@ -195,6 +195,23 @@ fn check_value(c: &Constraint, value: &Value, from_text: bool) -> Result<(), Str
         }
     }
     Ok(())
+}
+
+/// The spec's patterns, compiled once: they are checked on every request.
+fn compiled(pattern: &'static str) -> Result<std::sync::Arc<regress::Regex>, regress::Error> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Arc<regress::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(re) = cache.lock().expect("pattern cache").get(pattern) {
+        return Ok(re.clone());
+    }
+    let re = Arc::new(regress::Regex::new(pattern)?);
+    cache
+        .lock()
+        .expect("pattern cache")
+        .insert(pattern, re.clone());
+    Ok(re)
 }
 
 #[cfg(test)]
