@@ -1,4 +1,7 @@
 //! One `supportkit.request` span per call, with the facts an operator needs.
+//!
+//! Its own test binary: `tracing` decides callsite interest process-wide, so a
+//! scoped subscriber races other tests hitting the same span in one process.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

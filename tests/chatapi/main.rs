@@ -9,6 +9,5 @@ mod pagination;
 mod ratelimit;
 mod retries;
 mod space;
-mod tracing_spans;
 mod validation;
 mod webhooks;
