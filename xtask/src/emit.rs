@@ -99,6 +99,8 @@ pub struct Constraint {
 pub enum Seg {
     Key(String),
     Each,
+    /// Only a union variant whose tag property has this value.
+    If(String, String),
 }
 
 pub enum Rule {
@@ -1048,6 +1050,29 @@ fn collect(
                 }
             }
         }
+        // A discriminated union: each variant's limits apply where the tag
+        // names that variant (without a tag, no variant can be told apart).
+        SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
+            let Some(d) = &schema.schema_data.discriminator else {
+                return;
+            };
+            for variant in variants {
+                let ReferenceOr::Reference { reference } = variant else {
+                    continue;
+                };
+                let tag = d
+                    .mapping
+                    .iter()
+                    .find(|(_, r)| *r == reference)
+                    .map(|(k, _)| k.clone())
+                    .or_else(|| spec::ref_name(reference).map(str::to_string));
+                if let (Some(tag), Some(s)) = (tag, spec::resolve(api, variant)) {
+                    let mut p = path.to_vec();
+                    p.push(Seg::If(d.property_name.clone(), tag));
+                    collect(api, s, location, &p, display, out, depth + 1);
+                }
+            }
+        }
         _ => {}
     }
 }
@@ -1465,6 +1490,7 @@ fn op_meta(op: &OpDef) -> TokenStream {
         let segs = c.path.iter().map(|s| match s {
             Seg::Key(k) => quote!(::supportkit_runtime::meta::Seg::Key(#k)),
             Seg::Each => quote!(::supportkit_runtime::meta::Seg::Each),
+            Seg::If(k, v) => quote!(::supportkit_runtime::meta::Seg::If(#k, #v)),
         });
         let field = &c.display;
         let rule = match &c.rule {

@@ -14688,6 +14688,60 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                     "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "text"),
+                    ::supportkit_runtime::meta::Seg::Key("messageTag"),
+                ],
+                field: "message.messageTag",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &["ACCOUNT_UPDATE", "POST_PURCHASE_UPDATE", "CONFIRMED_EVENT_UPDATE"],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "attachment"),
+                    ::supportkit_runtime::meta::Seg::Key("attachment"),
+                    ::supportkit_runtime::meta::Seg::Key("type"),
+                ],
+                field: "message.attachment.type",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &["image", "video", "audio", "file"],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "email"),
+                    ::supportkit_runtime::meta::Seg::Key("attachments"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("type"),
+                ],
+                field: "message.attachments[].type",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &["image", "video", "audio", "file"],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "whatsapp_template"),
+                    ::supportkit_runtime::meta::Seg::Key("template"),
+                    ::supportkit_runtime::meta::Seg::Key("components"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("type"),
+                ],
+                field: "message.template.components[].type",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &["header", "body", "footer", "buttons"],
+                ),
+            },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[

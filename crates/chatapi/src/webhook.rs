@@ -43,6 +43,7 @@ fn key_variants(signing_key: &str) -> Vec<Vec<u8>> {
 
 /// Checks `signature` (the `X-Respond-Signature` value) against the raw `body`.
 pub fn verify(signing_key: &str, body: &[u8], signature: Option<&str>) -> Result<(), Error> {
+    supportkit_runtime::webhook::require_secret(PROVIDER, signing_key)?;
     let signature = require_signature(PROVIDER, SIGNATURE_HEADER, signature)?;
     let mut ok = false;
     for key in key_variants(signing_key) {

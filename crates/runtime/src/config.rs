@@ -9,6 +9,9 @@ use crate::retry::RetryPolicy;
 use crate::secret::Credentials;
 use crate::transport::Transport;
 
+/// Default of [`Config::max_response_bytes`]: 32 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 << 20;
+
 /// Configuration of a provider client: credentials, base URL, retries, rate
 /// limits and timeouts. Every provider crate's `Client::from_config` takes it.
 #[derive(Clone, Debug)]
@@ -20,6 +23,7 @@ pub struct Config {
     rate_limits: RateLimitConfig,
     connect_timeout: Duration,
     timeout: Duration,
+    max_response_bytes: usize,
     user_agent: String,
 }
 
@@ -47,6 +51,7 @@ impl Config {
             rate_limits: RateLimitConfig::default(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: concat!("supportkit/", env!("CARGO_PKG_VERSION")).to_string(),
         }
     }
@@ -84,6 +89,13 @@ impl Config {
     /// Time allowed for one attempt, from sending to the end of the body.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
+        self
+    }
+    /// Largest response body read (default 32 MiB): a longer answer is a
+    /// [`Transport`](ErrorKind::Transport) error naming the cap, refused
+    /// before it is held in memory.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
         self
     }
     /// `User-Agent` header.
@@ -125,7 +137,14 @@ impl Config {
         Ok(Parts {
             base_url: raw.trim_end_matches('/').to_string(),
             http,
-            transport: Transport::new(provider, &self.credentials, self.retry, &self.rate_limits),
+            transport: Transport::new(
+                provider,
+                &self.credentials,
+                self.retry,
+                &self.rate_limits,
+                self.timeout,
+                self.max_response_bytes,
+            ),
         })
     }
 }

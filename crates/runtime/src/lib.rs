@@ -47,7 +47,7 @@ mod transport;
 mod validate;
 pub mod webhook;
 
-pub use config::{Config, Parts};
+pub use config::{Config, DEFAULT_MAX_RESPONSE_BYTES, Parts};
 pub use error::{EXCERPT_LEN, Error, ErrorKind, excerpt};
 pub use operation::{Operation, OperationExt, ProviderErrorBody};
 pub use pagination::{
@@ -55,6 +55,6 @@ pub use pagination::{
 };
 pub use progenitor_client::ResponseValue;
 pub use ratelimit::RateLimitConfig;
-pub use retry::{RetryPolicy, parse_retry_after};
+pub use retry::{RETRY_AFTER_CEILING, RetryPolicy, parse_retry_after};
 pub use secret::{Credentials, Secret};
 pub use transport::Transport;

@@ -208,6 +208,9 @@ pub enum Seg {
     Key(&'static str),
     /// Every element of an array.
     Each,
+    /// The value itself, only when its tag property (first) has the given
+    /// value (second): the limits of one variant of a discriminated union.
+    If(&'static str, &'static str),
 }
 
 /// A limit from the spec.

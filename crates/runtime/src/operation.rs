@@ -48,17 +48,19 @@ pub trait OperationExt: Operation {
 
     /// Sends the request; returns the body with the status and headers.
     fn call_full(self) -> impl Future<Output = Result<ResponseValue<Self::Output>, Error>> + Send {
-        let provider = Self::provider().name;
+        let meta = Self::provider();
         async move {
-            let (result, exchange) = EXCHANGE
+            let (result, mut exchange) = EXCHANGE
                 .scope(Default::default(), async move {
                     let result = self.send().await;
-                    (result, EXCHANGE.with(|x| x.borrow().clone()))
+                    (result, EXCHANGE.with(|x| std::mem::take(&mut *x.borrow_mut())))
                 })
                 .await;
-            match result {
-                Ok(v) => Ok(v),
-                Err(e) => Err(map_error(e, provider, Self::ID, &exchange).await),
+            match (result, exchange.failure.take()) {
+                (Ok(v), None) => Ok(v),
+                // The transport ended the call; progenitor saw a placeholder.
+                (_, Some(failure)) => Err(failure),
+                (Err(e), None) => Err(map_error(e, meta, Self::ID, &exchange).await),
             }
         }
     }
@@ -69,10 +71,11 @@ impl<T: Operation> OperationExt for T {}
 /// Turns progenitor's error into ours, keeping every fact it carries.
 async fn map_error<E: ProviderErrorBody>(
     err: progenitor_client::Error<E>,
-    provider: &'static str,
+    meta: &'static ProviderMeta,
     operation: &'static str,
     exchange: &Exchange,
 ) -> Error {
+    let provider = meta.name;
     use progenitor_client::Error as P;
     let base = |kind| Error::new(kind, provider).with_operation(operation);
     match err {
@@ -92,7 +95,7 @@ async fn map_error<E: ProviderErrorBody>(
                 .get(crate::transport::ENVELOPE_STATUS)
                 .and_then(|v| v.to_str().ok()?.parse().ok())
                 .unwrap_or(value.status().as_u16());
-            let retry_after = crate::retry::parse_retry_after(value.headers());
+            let retry_after = exchange.retry_after;
             let body = value.into_inner();
             let mut out = Error::from_status(provider, status)
                 .with_operation(operation)
@@ -114,6 +117,12 @@ async fn map_error<E: ProviderErrorBody>(
                 Some(s) if s >= 400 => Error::from_status(provider, s)
                     .with_operation(operation)
                     .with_message(format!("the error body did not decode: {e}")),
+                Some(s) if accepted_write(meta, operation) => base(ErrorKind::Decode)
+                    .with_status(s)
+                    .with_message(format!(
+                        "the provider accepted the request (HTTP {s}) but its answer did not decode: {e}; \
+                         the write happened, so do not repeat it; the raw answer is in body_excerpt()"
+                    )),
                 Some(s) => base(ErrorKind::Decode)
                     .with_status(s)
                     .with_message(format!("the response body did not decode: {e}")),
@@ -124,7 +133,7 @@ async fn map_error<E: ProviderErrorBody>(
         }
         P::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
-            let retry_after = crate::retry::parse_retry_after(response.headers());
+            let retry_after = exchange.retry_after;
             let body = response.bytes().await.unwrap_or_default();
             let out = if status < 400 {
                 base(ErrorKind::Decode)
@@ -137,6 +146,12 @@ async fn map_error<E: ProviderErrorBody>(
         }
         P::Custom(msg) => base(ErrorKind::Api).with_message(msg),
     }
+}
+
+/// Whether `operation` is a write the provider may have processed (not safe to repeat).
+fn accepted_write(meta: &ProviderMeta, operation: &str) -> bool {
+    meta.operation(operation)
+        .is_some_and(|o| o.retry == crate::meta::RetrySafety::Unsafe)
 }
 
 /// A failed exchange, classified: connect, timeout, decode or transport.

@@ -1,12 +1,17 @@
 //! Client-side rate limiting: one limiter per bucket of the spec, shared by
 //! every clone of a client, so a program stays under the provider's limit
 //! instead of bouncing off 429s.
+//!
+//! Each bucket hands out evenly spaced slots (GCRA with a burst of one): a
+//! caller reserves the next free slot and sleeps until it. A 429 pauses the
+//! bucket; a caller whose reserved slot falls inside a pause that began while
+//! it slept gives the slot up and queues again after the pause, so the pause
+//! reaches every waiter, not only later callers. No wait ever outlasts the
+//! caller's deadline: a slot that cannot be had in time is refused at once.
 
-use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::time::Instant;
 
 use crate::meta::ProviderMeta;
@@ -48,21 +53,32 @@ impl RateLimitConfig {
     }
 }
 
-struct Bucket {
-    pace: Pace,
-    /// Set from a provider's `Retry-After`: every caller of the bucket waits.
-    paused_until: Mutex<Option<Instant>>,
+/// Why a slot could not be had before the caller's deadline.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Refused {
+    /// How long until the bucket could serve this caller.
+    pub(crate) wait: Duration,
+    /// Whether a 429's pause (rather than the pace) stands in the way.
+    pub(crate) paused: bool,
 }
 
-enum Pace {
-    /// A documented rate.
-    Fixed(DefaultDirectRateLimiter),
-    /// No published rate: evenly spaced slots whose spacing doubles after a
-    /// 429 (up to 32x) and shrinks back by 10% after each success.
-    Adaptive {
-        base: Duration,
-        state: Mutex<(Instant, f64)>,
-    },
+struct Bucket {
+    name: &'static str,
+    /// Spacing between two slots at the documented rate.
+    period: Duration,
+    /// No published rate: the spacing doubles after a 429 (up to 32x) and
+    /// shrinks back by 10% after each success.
+    adaptive: bool,
+    state: Mutex<State>,
+}
+
+struct State {
+    /// The earliest instant the next slot can be handed out.
+    next: Instant,
+    /// Set from a provider's `Retry-After`: no slot before it.
+    paused_until: Option<Instant>,
+    /// Spacing multiplier of an adaptive bucket (1.0 otherwise).
+    slowdown: f64,
 }
 
 /// Most an adaptive bucket slows down.
@@ -74,6 +90,7 @@ pub(crate) struct Limiters {
 
 impl Limiters {
     pub(crate) fn new(provider: &ProviderMeta, config: &RateLimitConfig) -> Self {
+        let now = Instant::now();
         let buckets = provider
             .buckets
             .iter()
@@ -81,22 +98,19 @@ impl Limiters {
                 if !config.enabled {
                     return None;
                 }
-                let rate = b.per_second * config.scale;
+                let rate = (b.per_second * config.scale).max(1e-6);
                 // Evenly spaced, no burst: the provider's bucket holds a full
                 // second of burst, so network jitter can never push us over.
-                let period = Duration::from_secs_f64(1.0 / rate.max(1e-6));
-                let pace = if b.adaptive {
-                    Pace::Adaptive {
-                        base: period,
-                        state: Mutex::new((Instant::now(), 1.0)),
-                    }
-                } else {
-                    let quota = Quota::with_period(period)?.allow_burst(NonZeroU32::MIN);
-                    Pace::Fixed(RateLimiter::direct(quota))
-                };
+                let period = Duration::try_from_secs_f64(1.0 / rate).unwrap_or(MAX_PERIOD);
                 Some(Bucket {
-                    pace,
-                    paused_until: Mutex::new(None),
+                    name: b.name,
+                    period,
+                    adaptive: b.adaptive,
+                    state: Mutex::new(State {
+                        next: now,
+                        paused_until: None,
+                        slowdown: 1.0,
+                    }),
                 })
             })
             .collect();
@@ -107,69 +121,89 @@ impl Limiters {
         self.buckets.get(index?)?.as_ref()
     }
 
-    /// Waits for a permit of the bucket (no-op without a bucket).
-    pub(crate) async fn acquire(&self, index: Option<usize>) {
+    /// The bucket's name, for error messages.
+    pub(crate) fn name(&self, index: Option<usize>) -> Option<&'static str> {
+        self.bucket(index).map(|b| b.name)
+    }
+
+    /// Waits for a slot of the bucket, but never past `deadline`: a slot (or
+    /// the end of a pause) that lies beyond it is refused at once, without
+    /// taking the slot from anyone else. No bucket, no wait.
+    pub(crate) async fn acquire(
+        &self,
+        index: Option<usize>,
+        deadline: Instant,
+    ) -> Result<(), Refused> {
         let Some(bucket) = self.bucket(index) else {
-            return;
+            return Ok(());
         };
-        let paused = *bucket.paused_until.lock().expect("limiter lock");
-        if let Some(until) = paused
-            && until > Instant::now()
-        {
-            tokio::time::sleep_until(until).await;
-        }
-        match &bucket.pace {
-            Pace::Fixed(limiter) => limiter.until_ready().await,
-            Pace::Adaptive { base, state } => {
-                let slot = {
-                    let mut st = state.lock().expect("limiter lock");
-                    let slot = st.0.max(Instant::now());
-                    st.0 = slot + base.mul_f64(st.1);
-                    slot
-                };
-                tokio::time::sleep_until(slot).await;
+        loop {
+            let slot = {
+                let mut st = bucket.state.lock().expect("limiter lock");
+                let now = Instant::now();
+                let paused = st.paused_until.filter(|p| *p > now);
+                let slot = st.next.max(now).max(paused.unwrap_or(now));
+                if slot > deadline {
+                    return Err(Refused {
+                        wait: slot - now,
+                        paused: paused.is_some_and(|p| p >= slot),
+                    });
+                }
+                st.next = slot + bucket.period.mul_f64(st.slowdown);
+                slot
+            };
+            tokio::time::sleep_until(slot).await;
+            // A 429 that arrived while we slept voids a slot inside its pause.
+            let paused = bucket.state.lock().expect("limiter lock").paused_until;
+            if paused.is_none_or(|p| p <= slot) {
+                return Ok(());
             }
         }
     }
 
     /// Feeds an answer's status to an adaptive bucket.
     pub(crate) fn record(&self, index: Option<usize>, status: u16) {
-        let Some(Bucket {
-            pace: Pace::Adaptive { state, .. },
-            ..
-        }) = self.bucket(index)
-        else {
+        let Some(bucket) = self.bucket(index).filter(|b| b.adaptive) else {
             return;
         };
-        let mut st = state.lock().expect("limiter lock");
-        st.1 = if status == 429 {
-            (st.1 * 2.0).min(MAX_SLOWDOWN)
+        let mut st = bucket.state.lock().expect("limiter lock");
+        st.slowdown = if status == 429 {
+            (st.slowdown * 2.0).min(MAX_SLOWDOWN)
         } else if (200..300).contains(&status) {
-            (st.1 * 0.9).max(1.0)
+            (st.slowdown * 0.9).max(1.0)
         } else {
-            st.1
+            st.slowdown
         };
     }
 
     /// The current slowdown factor of an adaptive bucket (1.0 = starting rate).
     #[cfg(test)]
     pub(crate) fn slowdown(&self, index: Option<usize>) -> Option<f64> {
-        match &self.bucket(index)?.pace {
-            Pace::Adaptive { state, .. } => Some(state.lock().expect("limiter lock").1),
-            Pace::Fixed(_) => None,
-        }
+        let bucket = self.bucket(index).filter(|b| b.adaptive)?;
+        Some(bucket.state.lock().expect("limiter lock").slowdown)
     }
 
-    /// Holds every caller of the bucket back for `wait` (after a 429).
+    /// Holds every caller of the bucket back for `wait` (after a 429),
+    /// including callers already waiting for a slot.
     pub(crate) fn pause(&self, index: Option<usize>, wait: Duration) {
         if let Some(bucket) = self.bucket(index) {
-            let until = Instant::now() + wait;
-            let mut slot = bucket.paused_until.lock().expect("limiter lock");
-            if slot.is_none_or(|u| u < until) {
-                *slot = Some(until);
+            let until = far_instant(wait);
+            let mut st = bucket.state.lock().expect("limiter lock");
+            if st.paused_until.is_none_or(|u| u < until) {
+                st.paused_until = Some(until);
             }
         }
     }
+}
+
+/// Spacing of a bucket whose rate is too small to express (one slot a day).
+const MAX_PERIOD: Duration = Duration::from_secs(86_400);
+
+/// `now + wait`, saturating instead of overflowing `Instant`.
+pub(crate) fn far_instant(wait: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(wait)
+        .unwrap_or_else(|| now + Duration::from_secs(10 * 365 * 86_400))
 }
 
 #[cfg(test)]
@@ -177,11 +211,18 @@ mod tests {
     use super::*;
     use crate::meta::{AuthScheme, BucketMeta};
 
-    static BUCKETS: [BucketMeta; 1] = [BucketMeta {
-        name: "api",
-        per_second: 1000.0,
-        adaptive: true,
-    }];
+    static BUCKETS: [BucketMeta; 2] = [
+        BucketMeta {
+            name: "api",
+            per_second: 1000.0,
+            adaptive: true,
+        },
+        BucketMeta {
+            name: "fixed",
+            per_second: 10.0,
+            adaptive: false,
+        },
+    ];
     static META: ProviderMeta = ProviderMeta {
         name: "t",
         default_base_url: "https://x",
@@ -196,10 +237,14 @@ mod tests {
         error_message_kinds: &[],
     };
 
+    fn later(secs: u64) -> Instant {
+        Instant::now() + Duration::from_secs(secs)
+    }
+
     #[tokio::test]
     async fn adaptive_buckets_slow_down_after_429_and_recover() {
         let l = Limiters::new(&META, &RateLimitConfig::default());
-        l.acquire(Some(0)).await;
+        l.acquire(Some(0), later(1)).await.unwrap();
         l.record(Some(0), 429);
         l.record(Some(0), 429);
         assert_eq!(l.slowdown(Some(0)), Some(4.0));
@@ -211,5 +256,69 @@ mod tests {
             l.record(Some(0), 429);
         }
         assert_eq!(l.slowdown(Some(0)), Some(MAX_SLOWDOWN));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slots_are_evenly_spaced() {
+        let l = Limiters::new(&META, &RateLimitConfig::default());
+        let start = Instant::now();
+        for _ in 0..11 {
+            l.acquire(Some(1), later(60)).await.unwrap();
+        }
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slot_past_the_deadline_is_refused_at_once_and_not_taken() {
+        let l = Limiters::new(&META, &RateLimitConfig::default());
+        l.acquire(Some(1), later(1)).await.unwrap();
+        let start = Instant::now();
+        let refused = l
+            .acquire(Some(1), Instant::now() + Duration::from_millis(50))
+            .await
+            .unwrap_err();
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        assert_eq!(refused.wait, Duration::from_millis(100));
+        assert!(!refused.paused);
+        // The refused caller did not push the next one back.
+        l.acquire(Some(1), later(1)).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_millis(100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_absurd_pause_never_overflows_and_is_refused_within_budget() {
+        let l = Limiters::new(&META, &RateLimitConfig::default());
+        l.pause(Some(1), Duration::MAX);
+        let refused = l.acquire(Some(1), later(30)).await.unwrap_err();
+        assert!(refused.paused);
+        assert!(refused.wait > Duration::from_secs(30));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_reaches_callers_already_waiting() {
+        let l = std::sync::Arc::new(Limiters::new(&META, &RateLimitConfig::default()));
+        let start = Instant::now();
+        // 20 callers queue for slots 0 ms .. 1900 ms.
+        let waiters: Vec<_> = (0..20)
+            .map(|_| {
+                let l = l.clone();
+                tokio::spawn(async move {
+                    l.acquire(Some(1), later(60)).await.unwrap();
+                    start.elapsed()
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        l.pause(Some(1), Duration::from_secs(2));
+        let mut times = Vec::new();
+        for w in waiters {
+            times.push(w.await.unwrap());
+        }
+        let pause = Duration::from_millis(250)..Duration::from_millis(2250);
+        assert!(
+            times.iter().all(|t| !pause.contains(t)),
+            "no slot inside the pause: {times:?}"
+        );
+        assert_eq!(times.iter().filter(|t| **t < pause.start).count(), 3);
     }
 }

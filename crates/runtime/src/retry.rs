@@ -17,18 +17,21 @@ pub struct RetryPolicy {
     pub(crate) initial_backoff: Duration,
     pub(crate) max_backoff: Duration,
     pub(crate) max_elapsed: Duration,
+    pub(crate) max_retry_after: Duration,
     pub(crate) jitter: bool,
 }
 
 impl Default for RetryPolicy {
     /// 4 attempts (3 retries, as the respond.io SDK does), 500 ms doubling to
-    /// at most 10 s, at most 60 s in all, with jitter.
+    /// at most 10 s, at most 60 s in all, `Retry-After` honoured up to 5
+    /// minutes, with jitter.
     fn default() -> Self {
         Self {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(10),
             max_elapsed: Duration::from_secs(60),
+            max_retry_after: Duration::from_secs(300),
             jitter: true,
         }
     }
@@ -57,11 +60,24 @@ impl RetryPolicy {
         self.max_backoff = d;
         self
     }
-    /// Upper bound of the time spent on one call, waits included. A
-    /// `Retry-After` that would exceed it ends the retries.
+    /// The budget of one call: every attempt, every timeout and every wait
+    /// (backoff, `Retry-After`, a paused bucket, a rate-limit slot) fits in
+    /// it. A wait that cannot fit ends the call at once with the error at
+    /// hand (a rate-limit wait with [`ErrorKind::RateLimited`](crate::ErrorKind)
+    /// and its `retry_after()`).
     pub fn max_elapsed(mut self, d: Duration) -> Self {
         self.max_elapsed = d;
         self
+    }
+    /// Longest `Retry-After` honoured, and so the longest a 429 pauses its
+    /// bucket: a longer (or absurd) value is clamped to it.
+    pub fn max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = d;
+        self
+    }
+    /// `Retry-After` clamped to [`max_retry_after`](Self::max_retry_after).
+    pub(crate) fn clamp_retry_after(&self, after: Option<Duration>) -> Option<Duration> {
+        after.map(|d| d.min(self.max_retry_after))
     }
     /// Randomize backoffs (on by default, so clients don't retry in lockstep).
     pub fn jitter(mut self, on: bool) -> Self {
@@ -100,7 +116,13 @@ pub fn error_is_retryable(err: &reqwest::Error, safety: RetrySafety) -> bool {
     err.is_connect() || safety == RetrySafety::Safe
 }
 
-/// Parses `Retry-After` (delta-seconds or an HTTP date).
+/// Longest `Retry-After` [`parse_retry_after`] returns: absurd values
+/// (`1e20`, a date in year 9999) saturate here instead of overflowing.
+pub const RETRY_AFTER_CEILING: Duration = Duration::from_secs(365 * 86_400);
+
+/// Parses `Retry-After`: delta-seconds (fractions accepted) or an HTTP date.
+/// Negative, non-finite or unparsable values give `None`; huge ones saturate
+/// at [`RETRY_AFTER_CEILING`]; a date in the past gives zero. Never panics.
 pub fn parse_retry_after(headers: &http::HeaderMap) -> Option<Duration> {
     let value = headers
         .get(http::header::RETRY_AFTER)?
@@ -108,13 +130,17 @@ pub fn parse_retry_after(headers: &http::HeaderMap) -> Option<Duration> {
         .ok()?
         .trim();
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        if !secs.is_finite() || secs < 0.0 {
+            return None;
+        }
+        let d = Duration::try_from_secs_f64(secs).unwrap_or(RETRY_AFTER_CEILING);
+        return Some(d.min(RETRY_AFTER_CEILING));
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(
-        at.duration_since(std::time::SystemTime::now())
-            .unwrap_or_default(),
-    )
+    let d = at
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    Some(d.min(RETRY_AFTER_CEILING))
 }
 
 #[cfg(test)]
@@ -163,5 +189,32 @@ mod tests {
         assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120));
         h.insert("retry-after", "soon".parse().unwrap());
         assert_eq!(parse_retry_after(&h), None);
+    }
+
+    #[test]
+    fn absurd_retry_after_values_never_panic() {
+        let parse = |v: &str| {
+            let mut h = http::HeaderMap::new();
+            h.insert("retry-after", v.parse().unwrap());
+            parse_retry_after(&h)
+        };
+        assert_eq!(parse("1e20"), Some(RETRY_AFTER_CEILING));
+        assert_eq!(parse("1e19"), Some(RETRY_AFTER_CEILING));
+        assert_eq!(parse("18446744073709551616"), Some(RETRY_AFTER_CEILING));
+        assert_eq!(
+            parse("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(RETRY_AFTER_CEILING)
+        );
+        assert_eq!(parse("Thu, 01 Jan 1970 00:00:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(parse("0.25"), Some(Duration::from_millis(250)));
+        assert_eq!(parse("-3"), None);
+        assert_eq!(parse("NaN"), None);
+        assert_eq!(parse("inf"), None);
+        assert_eq!(parse(""), None);
+        let p = RetryPolicy::default().max_retry_after(Duration::from_secs(7));
+        assert_eq!(
+            p.clamp_retry_after(parse("1e20")),
+            Some(Duration::from_secs(7))
+        );
     }
 }

@@ -12,7 +12,7 @@ use tracing::Instrument;
 use crate::ErrorKind;
 use crate::meta::{EnvelopeMeta, OperationMeta, ProviderMeta, RetrySafety};
 use crate::multipart::Form;
-use crate::ratelimit::{Limiters, RateLimitConfig};
+use crate::ratelimit::{self, Limiters, RateLimitConfig, Refused};
 use crate::retry::{self, RetryPolicy};
 use crate::secret::Credentials;
 use crate::validate;
@@ -29,6 +29,10 @@ struct Shared {
     auth: Option<http::HeaderValue>,
     retry: RetryPolicy,
     limiters: Limiters,
+    /// Per-attempt timeout (the budget may shorten it).
+    timeout: Duration,
+    /// Largest response body read.
+    max_body: usize,
 }
 
 impl std::fmt::Debug for Transport {
@@ -42,10 +46,13 @@ impl std::fmt::Debug for Transport {
 
 /// What the last response of a call looked like; read by
 /// [`OperationExt`](crate::OperationExt) to give decode errors their status.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Exchange {
     pub(crate) status: Option<u16>,
+    /// `Retry-After`, clamped by the policy.
     pub(crate) retry_after: Option<Duration>,
+    /// A failure the transport decided, overriding what progenitor reports.
+    pub(crate) failure: Option<crate::Error>,
 }
 
 /// Marks a response rebuilt from a failed envelope; holds the provider's real status.
@@ -61,6 +68,8 @@ impl Transport {
         credentials: &Credentials,
         retry: RetryPolicy,
         rate_limits: &RateLimitConfig,
+        timeout: Duration,
+        max_body: usize,
     ) -> Self {
         Self {
             shared: Arc::new(Shared {
@@ -68,6 +77,8 @@ impl Transport {
                 auth: credentials.header(),
                 retry,
                 limiters: Limiters::new(provider, rate_limits),
+                timeout,
+                max_body,
             }),
         }
     }
@@ -121,17 +132,24 @@ impl Transport {
         let fail = |kind| crate::Error::new(kind, provider.name).with_operation(op_name);
         self.prepare(&mut request, operation_id)
             .map_err(|m| fail(ErrorKind::InvalidArgument).with_message(m))?;
-        let response = self
-            .execute(client, request, operation_id)
-            .await
-            .map_err(|e| crate::operation::transport_error(e, provider.name, op_name))?;
+        let response = match self.send(client, request, operation_id).await {
+            Ok(resp) => resp,
+            Err(Failure::Http(e)) => {
+                return Err(crate::operation::transport_error(e, provider.name, op_name));
+            }
+            Err(Failure::Local(e)) => return Err(e),
+        };
         let status = response.status().as_u16();
         let real_status = response
             .headers()
             .get(ENVELOPE_STATUS)
             .and_then(|v| v.to_str().ok()?.parse().ok())
             .unwrap_or(status);
-        let retry_after = crate::retry::parse_retry_after(response.headers());
+        let retry_after = self
+            .shared
+            .retry
+            .clamp_retry_after(crate::retry::parse_retry_after(response.headers()));
+        // Already read within the attempt: this cannot fail.
         let body = response.bytes().await.map_err(|e| {
             fail(ErrorKind::Transport)
                 .with_status(status)
@@ -176,14 +194,40 @@ impl Transport {
     }
 
     /// Sends a request: waits for the operation's rate-limit bucket, retries
-    /// what is safe to retry (see [`RetryPolicy`]), and records a tracing span.
+    /// what is safe to retry (see [`RetryPolicy`]), reads the body (capped)
+    /// within the attempt, and records a tracing span.
+    ///
+    /// A failure found here rather than by HTTP (a wait that does not fit the
+    /// budget, a body over the cap) reaches [`OperationExt`](crate::OperationExt)
+    /// through the call's task-local; progenitor sees a placeholder answer.
     pub async fn execute(
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
         operation_id: &str,
     ) -> reqwest::Result<reqwest::Response> {
+        match self.send(client, request, operation_id).await {
+            Ok(resp) => Ok(resp),
+            Err(Failure::Http(e)) => Err(e),
+            Err(Failure::Local(err)) => {
+                let _ = EXCHANGE.try_with(|x| x.borrow_mut().failure = Some(err));
+                let mut placeholder = http::Response::new(bytes::Bytes::new());
+                *placeholder.status_mut() = http::StatusCode::from_u16(LOCAL_FAILURE_STATUS)
+                    .expect("a valid status");
+                Ok(reqwest::Response::from(placeholder))
+            }
+        }
+    }
+
+    /// [`execute`](Self::execute) with local failures kept apart.
+    async fn send(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &str,
+    ) -> Result<reqwest::Response, Failure> {
         let op = self.operation(operation_id);
+        let op_name = op.map_or("raw_call", |o| o.id);
         let span = tracing::info_span!(
             "supportkit.request",
             provider = self.shared.provider.name,
@@ -193,53 +237,44 @@ impl Transport {
             attempt = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        self.run(client, request, op).instrument(span).await
+        self.run(client, request, op, op_name)
+            .instrument(span)
+            .await
     }
 
     /// A 2xx whose envelope says failure becomes the error status its code
     /// implies (429 for a rate-limit code, so it is retried), with the real
     /// status kept in a header for the error report.
-    async fn unwrap_envelope(
-        &self,
-        resp: reqwest::Response,
-        envelope: &EnvelopeMeta,
-    ) -> reqwest::Result<reqwest::Response> {
-        if !resp.status().is_success() {
-            return Ok(resp);
+    fn unwrap_envelope(&self, answer: &mut Answer, envelope: &EnvelopeMeta) {
+        if !answer.status.is_success() {
+            return;
         }
-        let status = resp.status();
-        let version = resp.version();
-        let mut headers = resp.headers().clone();
-        let body = resp.bytes().await?;
-        let parsed = serde_json::from_slice::<serde_json::Value>(&body).ok();
+        let parsed = serde_json::from_slice::<serde_json::Value>(&answer.body).ok();
         let failed = parsed
             .as_ref()
             .and_then(|v| v.get(envelope.field)?.as_bool())
             .is_some_and(|b| b == envelope.failure);
-        let mut out_status = status;
-        if failed {
-            let provider = self.shared.provider;
-            let field =
-                |name: Option<&str>| parsed.as_ref()?.get(name?)?.as_str().map(str::to_owned);
-            let kind = provider.classify(
-                field(provider.error_code_field).as_deref(),
-                field(provider.error_message_field).as_deref(),
-            );
-            out_status = http::StatusCode::from_u16(match kind {
-                Some(ErrorKind::Auth) => 401,
-                Some(ErrorKind::NotFound) => 404,
-                Some(ErrorKind::Conflict) => 409,
-                Some(ErrorKind::RateLimited) => 429,
-                _ => 422,
-            })
-            .expect("valid status");
-            headers.insert(ENVELOPE_STATUS, http::HeaderValue::from(status.as_u16()));
+        if !failed {
+            return;
         }
-        let mut rebuilt = http::Response::new(body);
-        *rebuilt.status_mut() = out_status;
-        *rebuilt.version_mut() = version;
-        *rebuilt.headers_mut() = headers;
-        Ok(reqwest::Response::from(rebuilt))
+        let provider = self.shared.provider;
+        let field = |name: Option<&str>| parsed.as_ref()?.get(name?)?.as_str().map(str::to_owned);
+        let kind = provider.classify(
+            field(provider.error_code_field).as_deref(),
+            field(provider.error_message_field).as_deref(),
+        );
+        let status = match kind {
+            Some(ErrorKind::Auth) => 401,
+            Some(ErrorKind::NotFound) => 404,
+            Some(ErrorKind::Conflict) => 409,
+            Some(ErrorKind::RateLimited) => 429,
+            _ => 422,
+        };
+        answer.headers.insert(
+            ENVELOPE_STATUS,
+            http::HeaderValue::from(answer.status.as_u16()),
+        );
+        answer.status = http::StatusCode::from_u16(status).expect("a valid status");
     }
 
     async fn run(
@@ -247,52 +282,89 @@ impl Transport {
         client: &reqwest::Client,
         request: reqwest::Request,
         op: Option<&'static OperationMeta>,
-    ) -> reqwest::Result<reqwest::Response> {
+        op_name: &'static str,
+    ) -> Result<reqwest::Response, Failure> {
         // Unknown operations are treated as unsafe: never risk a duplicate.
         let safety = op.map_or(RetrySafety::Unsafe, |o| o.retry);
         let bucket = op.and_then(|o| o.bucket);
         let policy = &self.shared.retry;
         let limiters = &self.shared.limiters;
         let started = Instant::now();
+        let deadline = ratelimit::far_instant(policy.max_elapsed);
         let mut attempt = 0u32;
         let mut pending = Some(request);
+        let finish = |attempt: u32, status: Option<u16>, retry_after: Option<Duration>| {
+            let span = tracing::Span::current();
+            span.record("attempt", attempt);
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            if let Some(s) = status {
+                span.record("status", s);
+            }
+            let _ = EXCHANGE.try_with(|x| {
+                let mut x = x.borrow_mut();
+                x.status = status;
+                x.retry_after = retry_after;
+            });
+        };
         loop {
             attempt += 1;
-            let current = pending.take().expect("a request for every attempt");
+            let mut current = pending.take().expect("a request for every attempt");
+            if let Err(refused) = limiters.acquire(bucket, deadline).await {
+                finish(attempt - 1, None, Some(refused.wait));
+                return Err(self.refused(op_name, bucket, refused, policy.max_elapsed, started));
+            }
+            // Every attempt's timeout counts against the call's budget.
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                finish(attempt - 1, None, None);
+                return Err(Failure::local(
+                    crate::Error::new(ErrorKind::Timeout, self.shared.provider.name)
+                        .with_operation(op_name)
+                        .with_message(format!(
+                            "the call's budget of {:?} was spent before attempt {attempt} (RetryPolicy::max_elapsed)",
+                            policy.max_elapsed
+                        )),
+                ));
+            }
+            *current.timeout_mut() = Some(self.shared.timeout.min(remaining));
             // A body that cannot be cloned (a stream) gets exactly one attempt.
             let spare = if attempt < policy.max_attempts {
                 current.try_clone()
             } else {
                 None
             };
-            limiters.acquire(bucket).await;
-            let mut result = client.execute(current).await;
-            if let (Ok(_), Some(envelope)) = (&result, &self.shared.provider.envelope) {
-                let resp = result.expect("checked Ok");
-                result = self.unwrap_envelope(resp, envelope).await;
-            }
-            if let Ok(resp) = &result {
-                limiters.record(bucket, resp.status().as_u16());
+            let result = match client.execute(current).await {
+                Ok(resp) => self.read(resp).await,
+                Err(e) => Err(Failure::Http(e)),
+            };
+            let mut result = match result {
+                Err(Failure::Local(err)) => {
+                    finish(attempt, err.status(), None);
+                    return Err(Failure::Local(err.with_operation(op_name)));
+                }
+                other => other,
+            };
+            if let (Ok(answer), Some(envelope)) = (&mut result, &self.shared.provider.envelope) {
+                self.unwrap_envelope(answer, envelope);
             }
             let (retryable, status, retry_after) = match &result {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
+                Ok(answer) => {
+                    let status = answer.status.as_u16();
+                    limiters.record(bucket, status);
                     (
                         retry::status_is_retryable(status, safety),
                         Some(status),
-                        retry::parse_retry_after(resp.headers()),
+                        policy.clamp_retry_after(retry::parse_retry_after(&answer.headers)),
                     )
                 }
-                Err(e) => (retry::error_is_retryable(e, safety), None, None),
+                Err(Failure::Http(e)) => (retry::error_is_retryable(e, safety), None, None),
+                Err(Failure::Local(_)) => (false, None, None),
             };
-            if status == Some(429) {
-                limiters.pause(
-                    bucket,
-                    retry_after.unwrap_or_else(|| policy.backoff(attempt)),
-                );
-            }
             let wait = retry_after.unwrap_or_else(|| policy.backoff(attempt));
-            let within_budget = started.elapsed() + wait <= policy.max_elapsed;
+            if status == Some(429) {
+                limiters.pause(bucket, wait);
+            }
+            let within_budget = started.elapsed() + wait < policy.max_elapsed;
             match spare {
                 Some(next) if retryable && within_budget => {
                     tracing::debug!(
@@ -307,25 +379,147 @@ impl Transport {
                     pending = Some(next);
                 }
                 _ => {
-                    let span = tracing::Span::current();
-                    span.record("attempt", attempt);
-                    span.record("duration_ms", started.elapsed().as_millis() as u64);
-                    if let Some(s) = status {
-                        span.record("status", s);
-                    }
+                    finish(attempt, status, retry_after);
                     match &result {
                         Ok(_) => tracing::debug!("done"),
                         Err(e) => tracing::debug!(error = %e, "failed"),
                     }
-                    let _ = EXCHANGE.try_with(|x| {
-                        *x.borrow_mut() = Exchange {
-                            status,
-                            retry_after,
-                        };
-                    });
-                    return result;
+                    return result.map(Answer::into_response);
                 }
             }
+        }
+    }
+
+    /// Reads a whole answer within the attempt (so a dropped or slow body is
+    /// a transport failure of this attempt, retried by the same rules as a
+    /// failed send), refusing bodies over the cap before holding them.
+    async fn read(&self, mut resp: reqwest::Response) -> Result<Answer, Failure> {
+        let cap = self.shared.max_body;
+        let status = resp.status();
+        let too_large = |seen: String| {
+            Failure::local(
+                crate::Error::new(ErrorKind::Transport, self.shared.provider.name)
+                    .with_status(status.as_u16())
+                    .with_message(format!(
+                        "the response body ({seen}) exceeds the cap of {cap} bytes; \
+                         raise it with Config::max_response_bytes if this answer is expected"
+                    )),
+            )
+        };
+        if let Some(len) = resp.content_length()
+            && len > cap as u64
+        {
+            return Err(too_large(format!("{len} bytes announced")));
+        }
+        let version = resp.version();
+        let headers = std::mem::take(resp.headers_mut());
+        // Most answers arrive in one chunk: keep it without copying.
+        let mut first: Option<bytes::Bytes> = None;
+        let mut buf: Option<bytes::BytesMut> = None;
+        let mut seen = 0usize;
+        while let Some(chunk) = resp.chunk().await.map_err(Failure::Http)? {
+            seen += chunk.len();
+            if seen > cap {
+                return Err(too_large(format!("over {seen} bytes")));
+            }
+            match (&mut first, &mut buf) {
+                (None, None) => first = Some(chunk),
+                (Some(f), None) => {
+                    let mut b = bytes::BytesMut::with_capacity(
+                        resp.content_length().map_or(2 * seen, |l| l as usize + f.len()),
+                    );
+                    b.extend_from_slice(f);
+                    b.extend_from_slice(&chunk);
+                    first = None;
+                    buf = Some(b);
+                }
+                (_, Some(b)) => b.extend_from_slice(&chunk),
+            }
+        }
+        let body = match (first, buf) {
+            (_, Some(b)) => b.freeze(),
+            (Some(f), None) => f,
+            (None, None) => bytes::Bytes::new(),
+        };
+        Ok(Answer {
+            status,
+            version,
+            headers,
+            body,
+        })
+    }
+
+    /// The failure of a call that could not get a rate-limit slot in time.
+    fn refused(
+        &self,
+        op_name: &'static str,
+        bucket: Option<usize>,
+        refused: Refused,
+        budget: Duration,
+        started: Instant,
+    ) -> Failure {
+        let name = self.shared.limiters.name(bucket).unwrap_or("default");
+        let why = if refused.paused {
+            "is paused after the provider answered 429"
+        } else {
+            "has no free slot"
+        };
+        let left = budget.saturating_sub(started.elapsed());
+        Failure::local(
+            crate::Error::new(ErrorKind::RateLimited, self.shared.provider.name)
+                .with_operation(op_name)
+                .with_retry_after(Some(refused.wait))
+                .with_message(format!(
+                    "not sent: the `{name}` rate-limit bucket {why} for another {:.1}s, \
+                     more than the {:.1}s left of this call's budget (RetryPolicy::max_elapsed); \
+                     try again after retry_after()",
+                    refused.wait.as_secs_f64(),
+                    left.as_secs_f64(),
+                )),
+        )
+    }
+}
+
+/// Status of the placeholder answer progenitor sees for a local failure.
+const LOCAL_FAILURE_STATUS: u16 = 599;
+
+/// A whole answer, read within its attempt.
+struct Answer {
+    status: http::StatusCode,
+    version: http::Version,
+    headers: http::HeaderMap,
+    body: bytes::Bytes,
+}
+
+impl Answer {
+    fn into_response(self) -> reqwest::Response {
+        let mut rebuilt = http::Response::new(self.body);
+        *rebuilt.status_mut() = self.status;
+        *rebuilt.version_mut() = self.version;
+        *rebuilt.headers_mut() = self.headers;
+        reqwest::Response::from(rebuilt)
+    }
+}
+
+/// How an exchange failed.
+pub(crate) enum Failure {
+    /// The HTTP exchange failed (connect, timeout, dropped connection).
+    Http(reqwest::Error),
+    /// We ended the call (a wait beyond the budget, a body over the cap).
+    Local(crate::Error),
+}
+
+impl Failure {
+    fn local(err: crate::Error) -> Self {
+        Self::Local(err)
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Http(e) => e.fmt(f),
+            Self::Local(e) => e.fmt(f),
         }
     }
 }

@@ -106,6 +106,11 @@ fn select<'a>(value: &'a Value, path: &[Seg], out: &mut Vec<&'a Value>) {
                 }
             }
         }
+        Some((Seg::If(tag, expected), rest)) => {
+            if value.get(*tag).and_then(Value::as_str) == Some(*expected) {
+                select(value, rest, out);
+            }
+        }
     }
 }
 

@@ -21,6 +21,10 @@ pub fn verify_hmac_sha1(key: &[u8], body: &[u8], signature: &str) -> bool {
 }
 
 fn verify<M: Mac + hmac::digest::KeyInit>(key: &[u8], body: &[u8], signature: &str) -> bool {
+    // An empty key would let anyone sign: never a match.
+    if key.trim_ascii().is_empty() {
+        return false;
+    }
     let sig = signature.trim();
     let mut ok = false;
     for candidate in decode_candidates(sig) {
@@ -88,6 +92,18 @@ pub fn webhook_error(provider: &'static str, message: impl Into<String>) -> Erro
     Error::new(ErrorKind::Webhook, provider).with_message(message)
 }
 
+/// Refuses an empty or blank webhook secret with a configuration error: an
+/// unset environment variable must not turn verification into "accept all".
+pub fn require_secret(provider: &'static str, secret: &str) -> Result<(), Error> {
+    if secret.trim().is_empty() {
+        return Err(Error::new(ErrorKind::Config, provider).with_message(
+            "the webhook secret is empty; pass the signing secret shown in the provider's \
+             webhook settings (an empty secret would accept forged deliveries)",
+        ));
+    }
+    Ok(())
+}
+
 /// The signature header's value, or an error naming the missing header.
 pub fn require_signature<'a>(
     provider: &'static str,
@@ -140,6 +156,20 @@ mod tests {
         assert!(!verify_hmac_sha1(b"other", body, &hex));
         assert!(!verify_hmac_sha1(key, body, "not a signature"));
         assert!(!verify_hmac_sha1(key, body, ""));
+    }
+
+    #[test]
+    fn empty_or_blank_secrets_never_verify() {
+        let body = b"{}";
+        for key in ["", " ", "\t\n"] {
+            let sig = encode_hex(&hmac_sha1(key.as_bytes(), body));
+            assert!(!verify_hmac_sha1(key.as_bytes(), body, &sig));
+            let sig = encode_hex(&hmac_sha256(key.as_bytes(), body));
+            assert!(!verify_hmac_sha256(key.as_bytes(), body, &sig));
+            let err = require_secret("t", key).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Config);
+        }
+        assert!(require_secret("t", "s3cret").is_ok());
     }
 
     #[test]

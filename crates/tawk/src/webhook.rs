@@ -38,6 +38,7 @@ const PROVIDER: &str = "tawk";
 
 /// Checks `X-Tawk-Signature` against the raw body.
 pub fn verify(secret: &str, body: &[u8], signature: Option<&str>) -> Result<(), Error> {
+    supportkit_runtime::webhook::require_secret(PROVIDER, secret)?;
     let signature = require_signature(PROVIDER, SIGNATURE_HEADER, signature)?;
     check_signature(
         PROVIDER,

@@ -35,6 +35,7 @@ fn signed_message(body: &[u8]) -> String {
 
 /// Checks an `X-Hub-Signature` value (`sha1=<digest>`) against the raw body.
 pub fn verify(secret: &str, body: &[u8], signature: Option<&str>) -> Result<(), Error> {
+    supportkit_runtime::webhook::require_secret(PROVIDER, secret)?;
     let header = require_signature(PROVIDER, SIGNATURE_HEADER, signature)?;
     let digest = header.strip_prefix("sha1=").ok_or_else(|| {
         webhook_error(
