@@ -28,6 +28,8 @@ pub struct Model {
     /// (lowercase message fragment, runtime ErrorKind variant)
     pub error_message_kinds: Vec<(String, &'static str)>,
     pub replacements: Vec<(String, String)>,
+    /// Every component schema, for the decoder table fuzzing walks.
+    pub schemas: Vec<String>,
 }
 
 pub struct EnumDef {
@@ -157,8 +159,10 @@ impl Model {
 
         let mut enums = Vec::new();
         let mut unions = Vec::new();
+        let mut schemas = Vec::new();
         if let Some(c) = &api.components {
             for (name, s) in &c.schemas {
+                schemas.push(name.clone());
                 let ReferenceOr::Item(s) = s else { continue };
                 if let SchemaKind::Type(Type::String(st)) = &s.schema_kind
                     && !st.enumeration.is_empty()
@@ -321,6 +325,7 @@ impl Model {
                 .iter()
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
+            schemas,
         })
     }
 }
@@ -1282,6 +1287,7 @@ fn open_union(u: &UnionDef) -> TokenStream {
 
 /// Items appended after progenitor's output.
 pub fn extra_tokens(model: &Model) -> TokenStream {
+    let decoders = decoders(model);
     let provider = &model.provider;
     let auth = ident(if model.auth == "basic" {
         "Basic"
@@ -1471,6 +1477,31 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
 
         #(#operation_impls)*
         #(#page_impls)*
+
+        #decoders
+    }
+}
+
+/// A decoder per component schema, so fuzzing and contract tests reach every
+/// response, error and webhook type without a list kept by hand.
+fn decoders(model: &Model) -> TokenStream {
+    let entries = model.schemas.iter().map(|name| {
+        let ty: TokenStream = match model.replacements.iter().find(|(s, _)| s == name) {
+            Some((_, path)) => path.parse().expect("a replacement type path"),
+            None => {
+                let id = ident(&name.to_upper_camel_case());
+                quote!(types::#id)
+            }
+        };
+        quote!((#name, |b| ::serde_json::from_slice::<#ty>(b).map(drop)))
+    });
+    quote! {
+        /// Every component schema of the spec and a decoder for it (for fuzzing).
+        #[doc(hidden)]
+        pub const DECODERS: &[(
+            &str,
+            fn(&[u8]) -> ::std::result::Result<(), ::serde_json::Error>,
+        )] = &[#(#entries),*];
     }
 }
 

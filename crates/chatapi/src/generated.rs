@@ -15838,3 +15838,250 @@ impl ::supportkit_runtime::Paged for builder::ListWhatsappTemplates<'_> {
         Some(page).map(|v| v.items).unwrap_or_default()
     }
 }
+/// Every component schema of the spec and a decoder for it (for fuzzing).
+#[doc(hidden)]
+pub const DECODERS: &[(
+    &str,
+    fn(&[u8]) -> ::std::result::Result<(), ::serde_json::Error>,
+)] = &[
+    ("ApiError", |b| ::serde_json::from_slice::<types::ApiError>(b).map(drop)),
+    (
+        "ContactIdentifier",
+        |b| ::serde_json::from_slice::<crate::ContactIdentifier>(b).map(drop),
+    ),
+    ("Pagination", |b| ::serde_json::from_slice::<types::Pagination>(b).map(drop)),
+    (
+        "ContactActionResponse",
+        |b| ::serde_json::from_slice::<types::ContactActionResponse>(b).map(drop),
+    ),
+    (
+        "CreateContactResponse",
+        |b| ::serde_json::from_slice::<types::CreateContactResponse>(b).map(drop),
+    ),
+    (
+        "CodeMessageResponse",
+        |b| ::serde_json::from_slice::<types::CodeMessageResponse>(b).map(drop),
+    ),
+    ("ResponseCode", |b| ::serde_json::from_slice::<types::ResponseCode>(b).map(drop)),
+    ("ContactStatus", |b| ::serde_json::from_slice::<types::ContactStatus>(b).map(drop)),
+    ("Contact", |b| ::serde_json::from_slice::<types::Contact>(b).map(drop)),
+    (
+        "ContactAssignee",
+        |b| ::serde_json::from_slice::<types::ContactAssignee>(b).map(drop),
+    ),
+    (
+        "CustomFieldValue",
+        |b| ::serde_json::from_slice::<types::CustomFieldValue>(b).map(drop),
+    ),
+    ("ContactFields", |b| ::serde_json::from_slice::<types::ContactFields>(b).map(drop)),
+    ("ContactUpdate", |b| ::serde_json::from_slice::<types::ContactUpdate>(b).map(drop)),
+    (
+        "MergeContactsRequest",
+        |b| ::serde_json::from_slice::<types::MergeContactsRequest>(b).map(drop),
+    ),
+    ("TagNames", |b| ::serde_json::from_slice::<types::TagNames>(b).map(drop)),
+    ("ContactList", |b| ::serde_json::from_slice::<types::ContactList>(b).map(drop)),
+    (
+        "ListContactsRequest",
+        |b| ::serde_json::from_slice::<types::ListContactsRequest>(b).map(drop),
+    ),
+    ("ContactFilter", |b| ::serde_json::from_slice::<types::ContactFilter>(b).map(drop)),
+    (
+        "ContactFilterCondition",
+        |b| ::serde_json::from_slice::<types::ContactFilterCondition>(b).map(drop),
+    ),
+    (
+        "ContactFilterCategory",
+        |b| ::serde_json::from_slice::<types::ContactFilterCategory>(b).map(drop),
+    ),
+    (
+        "ContactFilterOperator",
+        |b| ::serde_json::from_slice::<types::ContactFilterOperator>(b).map(drop),
+    ),
+    (
+        "UpdateLifecycleRequest",
+        |b| ::serde_json::from_slice::<types::UpdateLifecycleRequest>(b).map(drop),
+    ),
+    ("ChannelSource", |b| ::serde_json::from_slice::<types::ChannelSource>(b).map(drop)),
+    ("Channel", |b| ::serde_json::from_slice::<types::Channel>(b).map(drop)),
+    ("ChannelList", |b| ::serde_json::from_slice::<types::ChannelList>(b).map(drop)),
+    (
+        "MessageTraffic",
+        |b| ::serde_json::from_slice::<types::MessageTraffic>(b).map(drop),
+    ),
+    (
+        "MessageStatusValue",
+        |b| ::serde_json::from_slice::<types::MessageStatusValue>(b).map(drop),
+    ),
+    ("MessageTag", |b| ::serde_json::from_slice::<types::MessageTag>(b).map(drop)),
+    (
+        "AttachmentType",
+        |b| ::serde_json::from_slice::<types::AttachmentType>(b).map(drop),
+    ),
+    (
+        "WhatsAppComponentType",
+        |b| ::serde_json::from_slice::<types::WhatsAppComponentType>(b).map(drop),
+    ),
+    (
+        "MessageSenderSource",
+        |b| ::serde_json::from_slice::<types::MessageSenderSource>(b).map(drop),
+    ),
+    ("Message", |b| ::serde_json::from_slice::<types::Message>(b).map(drop)),
+    ("TextMessage", |b| ::serde_json::from_slice::<types::TextMessage>(b).map(drop)),
+    (
+        "AttachmentMessage",
+        |b| ::serde_json::from_slice::<types::AttachmentMessage>(b).map(drop),
+    ),
+    ("Attachment", |b| ::serde_json::from_slice::<types::Attachment>(b).map(drop)),
+    (
+        "CustomPayloadMessage",
+        |b| ::serde_json::from_slice::<types::CustomPayloadMessage>(b).map(drop),
+    ),
+    (
+        "QuickReplyMessage",
+        |b| ::serde_json::from_slice::<types::QuickReplyMessage>(b).map(drop),
+    ),
+    ("EmailMessage", |b| ::serde_json::from_slice::<types::EmailMessage>(b).map(drop)),
+    (
+        "EmailAttachment",
+        |b| ::serde_json::from_slice::<types::EmailAttachment>(b).map(drop),
+    ),
+    (
+        "WhatsAppTemplateMessage",
+        |b| ::serde_json::from_slice::<types::WhatsAppTemplateMessage>(b).map(drop),
+    ),
+    (
+        "WhatsAppTemplate",
+        |b| ::serde_json::from_slice::<types::WhatsAppTemplate>(b).map(drop),
+    ),
+    (
+        "WhatsAppTemplateComponent",
+        |b| ::serde_json::from_slice::<types::WhatsAppTemplateComponent>(b).map(drop),
+    ),
+    (
+        "SendMessageRequest",
+        |b| ::serde_json::from_slice::<types::SendMessageRequest>(b).map(drop),
+    ),
+    (
+        "SendMessageResponse",
+        |b| ::serde_json::from_slice::<types::SendMessageResponse>(b).map(drop),
+    ),
+    (
+        "ChannelMessageId",
+        |b| ::serde_json::from_slice::<types::ChannelMessageId>(b).map(drop),
+    ),
+    ("MessageStatus", |b| ::serde_json::from_slice::<types::MessageStatus>(b).map(drop)),
+    ("MessageSender", |b| ::serde_json::from_slice::<types::MessageSender>(b).map(drop)),
+    ("MessageRecord", |b| ::serde_json::from_slice::<types::MessageRecord>(b).map(drop)),
+    ("MessageList", |b| ::serde_json::from_slice::<types::MessageList>(b).map(drop)),
+    (
+        "CreateCommentRequest",
+        |b| ::serde_json::from_slice::<types::CreateCommentRequest>(b).map(drop),
+    ),
+    ("Comment", |b| ::serde_json::from_slice::<types::Comment>(b).map(drop)),
+    (
+        "ConversationStatus",
+        |b| ::serde_json::from_slice::<types::ConversationStatus>(b).map(drop),
+    ),
+    (
+        "AssignConversationRequest",
+        |b| ::serde_json::from_slice::<types::AssignConversationRequest>(b).map(drop),
+    ),
+    (
+        "ConversationStatusRequest",
+        |b| ::serde_json::from_slice::<types::ConversationStatusRequest>(b).map(drop),
+    ),
+    ("ClosingNote", |b| ::serde_json::from_slice::<types::ClosingNote>(b).map(drop)),
+    (
+        "ClosingNoteList",
+        |b| ::serde_json::from_slice::<types::ClosingNoteList>(b).map(drop),
+    ),
+    ("UserRole", |b| ::serde_json::from_slice::<types::UserRole>(b).map(drop)),
+    (
+        "UserRestriction",
+        |b| ::serde_json::from_slice::<types::UserRestriction>(b).map(drop),
+    ),
+    ("Team", |b| ::serde_json::from_slice::<types::Team>(b).map(drop)),
+    ("User", |b| ::serde_json::from_slice::<types::User>(b).map(drop)),
+    ("UserList", |b| ::serde_json::from_slice::<types::UserList>(b).map(drop)),
+    (
+        "CustomFieldDataType",
+        |b| ::serde_json::from_slice::<types::CustomFieldDataType>(b).map(drop),
+    ),
+    ("CustomField", |b| ::serde_json::from_slice::<types::CustomField>(b).map(drop)),
+    (
+        "CustomFieldList",
+        |b| ::serde_json::from_slice::<types::CustomFieldList>(b).map(drop),
+    ),
+    (
+        "CreateCustomFieldRequest",
+        |b| ::serde_json::from_slice::<types::CreateCustomFieldRequest>(b).map(drop),
+    ),
+    (
+        "WhatsAppTemplateRecord",
+        |b| ::serde_json::from_slice::<types::WhatsAppTemplateRecord>(b).map(drop),
+    ),
+    (
+        "WhatsAppTemplateList",
+        |b| ::serde_json::from_slice::<types::WhatsAppTemplateList>(b).map(drop),
+    ),
+    ("SpaceTag", |b| ::serde_json::from_slice::<types::SpaceTag>(b).map(drop)),
+    (
+        "CreateSpaceTagRequest",
+        |b| ::serde_json::from_slice::<types::CreateSpaceTagRequest>(b).map(drop),
+    ),
+    (
+        "UpdateSpaceTagRequest",
+        |b| ::serde_json::from_slice::<types::UpdateSpaceTagRequest>(b).map(drop),
+    ),
+    (
+        "DeleteSpaceTagRequest",
+        |b| ::serde_json::from_slice::<types::DeleteSpaceTagRequest>(b).map(drop),
+    ),
+    ("WebhookEvent", |b| ::serde_json::from_slice::<types::WebhookEvent>(b).map(drop)),
+    ("WebhookUser", |b| ::serde_json::from_slice::<types::WebhookUser>(b).map(drop)),
+    (
+        "WebhookConversation",
+        |b| ::serde_json::from_slice::<types::WebhookConversation>(b).map(drop),
+    ),
+    (
+        "MessageReceivedEvent",
+        |b| ::serde_json::from_slice::<types::MessageReceivedEvent>(b).map(drop),
+    ),
+    (
+        "MessageSentEvent",
+        |b| ::serde_json::from_slice::<types::MessageSentEvent>(b).map(drop),
+    ),
+    (
+        "ContactCreatedEvent",
+        |b| ::serde_json::from_slice::<types::ContactCreatedEvent>(b).map(drop),
+    ),
+    (
+        "ContactUpdatedEvent",
+        |b| ::serde_json::from_slice::<types::ContactUpdatedEvent>(b).map(drop),
+    ),
+    (
+        "ContactAssigneeUpdatedEvent",
+        |b| ::serde_json::from_slice::<types::ContactAssigneeUpdatedEvent>(b).map(drop),
+    ),
+    (
+        "ContactTagUpdatedEvent",
+        |b| ::serde_json::from_slice::<types::ContactTagUpdatedEvent>(b).map(drop),
+    ),
+    (
+        "ConversationOpenedEvent",
+        |b| ::serde_json::from_slice::<types::ConversationOpenedEvent>(b).map(drop),
+    ),
+    (
+        "ConversationClosedEvent",
+        |b| ::serde_json::from_slice::<types::ConversationClosedEvent>(b).map(drop),
+    ),
+    (
+        "CommentCreatedEvent",
+        |b| ::serde_json::from_slice::<types::CommentCreatedEvent>(b).map(drop),
+    ),
+    (
+        "LifecycleUpdatedEvent",
+        |b| ::serde_json::from_slice::<types::LifecycleUpdatedEvent>(b).map(drop),
+    ),
+];

@@ -53,7 +53,10 @@ pub trait OperationExt: Operation {
             let (result, mut exchange) = EXCHANGE
                 .scope(Default::default(), async move {
                     let result = self.send().await;
-                    (result, EXCHANGE.with(|x| std::mem::take(&mut *x.borrow_mut())))
+                    (
+                        result,
+                        EXCHANGE.with(|x| std::mem::take(&mut *x.borrow_mut())),
+                    )
                 })
                 .await;
             match (result, exchange.failure.take()) {

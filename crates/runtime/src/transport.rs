@@ -134,7 +134,7 @@ impl Transport {
             .map_err(|m| fail(ErrorKind::InvalidArgument).with_message(m))?;
         let response = match self.send(client, request, operation_id).await {
             Ok(resp) => resp,
-            Err(Failure::Http(e)) => {
+            Err(Failure::Http(e) | Failure::Body(e, _)) => {
                 return Err(crate::operation::transport_error(e, provider.name, op_name));
             }
             Err(Failure::Local(e)) => return Err(e),
@@ -208,12 +208,13 @@ impl Transport {
     ) -> reqwest::Result<reqwest::Response> {
         match self.send(client, request, operation_id).await {
             Ok(resp) => Ok(resp),
-            Err(Failure::Http(e)) => Err(e),
+            // `run` turns body failures into local ones; either way, an error.
+            Err(Failure::Http(e) | Failure::Body(e, _)) => Err(e),
             Err(Failure::Local(err)) => {
                 let _ = EXCHANGE.try_with(|x| x.borrow_mut().failure = Some(err));
                 let mut placeholder = http::Response::new(bytes::Bytes::new());
-                *placeholder.status_mut() = http::StatusCode::from_u16(LOCAL_FAILURE_STATUS)
-                    .expect("a valid status");
+                *placeholder.status_mut() =
+                    http::StatusCode::from_u16(LOCAL_FAILURE_STATUS).expect("a valid status");
                 Ok(reqwest::Response::from(placeholder))
             }
         }
@@ -357,7 +358,9 @@ impl Transport {
                         policy.clamp_retry_after(retry::parse_retry_after(&answer.headers)),
                     )
                 }
-                Err(Failure::Http(e)) => (retry::error_is_retryable(e, safety), None, None),
+                Err(Failure::Http(e) | Failure::Body(e, _)) => {
+                    (retry::error_is_retryable(e, safety), None, None)
+                }
                 Err(Failure::Local(_)) => (false, None, None),
             };
             let wait = retry_after.unwrap_or_else(|| policy.backoff(attempt));
@@ -384,7 +387,13 @@ impl Transport {
                         Ok(_) => tracing::debug!("done"),
                         Err(e) => tracing::debug!(error = %e, "failed"),
                     }
-                    return result.map(Answer::into_response);
+                    return match result {
+                        Ok(answer) => Ok(answer.into_response()),
+                        Err(Failure::Body(e, status)) => Err(Failure::Local(
+                            self.body_failure(e, status, op_name, attempt),
+                        )),
+                        Err(other) => Err(other),
+                    };
                 }
             }
         }
@@ -417,7 +426,11 @@ impl Transport {
         let mut first: Option<bytes::Bytes> = None;
         let mut buf: Option<bytes::BytesMut> = None;
         let mut seen = 0usize;
-        while let Some(chunk) = resp.chunk().await.map_err(Failure::Http)? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| Failure::Body(e, status.as_u16()))?
+        {
             seen += chunk.len();
             if seen > cap {
                 return Err(too_large(format!("over {seen} bytes")));
@@ -426,7 +439,8 @@ impl Transport {
                 (None, None) => first = Some(chunk),
                 (Some(f), None) => {
                     let mut b = bytes::BytesMut::with_capacity(
-                        resp.content_length().map_or(2 * seen, |l| l as usize + f.len()),
+                        resp.content_length()
+                            .map_or(2 * seen, |l| l as usize + f.len()),
                     );
                     b.extend_from_slice(f);
                     b.extend_from_slice(&chunk);
@@ -447,6 +461,30 @@ impl Transport {
             headers,
             body,
         })
+    }
+
+    /// A body that could not be read: the answer started, so a write may
+    /// have been processed; reqwest calls this a decode error, it is not.
+    fn body_failure(
+        &self,
+        e: reqwest::Error,
+        status: u16,
+        op_name: &'static str,
+        attempts: u32,
+    ) -> crate::Error {
+        let (kind, what) = if e.is_timeout() {
+            (ErrorKind::Timeout, "timed out while reading")
+        } else {
+            (ErrorKind::Transport, "the connection failed while reading")
+        };
+        crate::Error::new(kind, self.shared.provider.name)
+            .with_operation(op_name)
+            .with_status(status)
+            .with_message(format!(
+                "{what} the body of the answer (after {attempts} attempt{})",
+                if attempts == 1 { "" } else { "s" }
+            ))
+            .with_source(e)
     }
 
     /// The failure of a call that could not get a rate-limit slot in time.
@@ -505,6 +543,8 @@ impl Answer {
 pub(crate) enum Failure {
     /// The HTTP exchange failed (connect, timeout, dropped connection).
     Http(reqwest::Error),
+    /// The answer's body could not be read (with the answer's status).
+    Body(reqwest::Error, u16),
     /// We ended the call (a wait beyond the budget, a body over the cap).
     Local(crate::Error),
 }
@@ -518,7 +558,7 @@ impl Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Http(e) => e.fmt(f),
+            Self::Http(e) | Self::Body(e, _) => e.fmt(f),
             Self::Local(e) => e.fmt(f),
         }
     }

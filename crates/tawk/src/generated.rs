@@ -31918,3 +31918,578 @@ impl ::supportkit_runtime::Paged for builder::TicketList<'_> {
         Some(item).and_then(|v| v.id.as_ref()).map(|v| v.to_string())
     }
 }
+/// Every component schema of the spec and a decoder for it (for fuzzing).
+#[doc(hidden)]
+pub const DECODERS: &[(
+    &str,
+    fn(&[u8]) -> ::std::result::Result<(), ::serde_json::Error>,
+)] = &[
+    ("ErrorEnvelope", |b| ::serde_json::from_slice::<types::ErrorEnvelope>(b).map(drop)),
+    ("TawkErrorCode", |b| ::serde_json::from_slice::<types::TawkErrorCode>(b).map(drop)),
+    ("OkResponse", |b| ::serde_json::from_slice::<types::OkResponse>(b).map(drop)),
+    ("PropertyType", |b| ::serde_json::from_slice::<types::PropertyType>(b).map(drop)),
+    ("ChatSort", |b| ::serde_json::from_slice::<types::ChatSort>(b).map(drop)),
+    ("DateType", |b| ::serde_json::from_slice::<types::DateType>(b).map(drop)),
+    ("TicketStatus", |b| ::serde_json::from_slice::<types::TicketStatus>(b).map(drop)),
+    ("ArticleStatus", |b| ::serde_json::from_slice::<types::ArticleStatus>(b).map(drop)),
+    (
+        "ArticleVisibility",
+        |b| ::serde_json::from_slice::<types::ArticleVisibility>(b).map(drop),
+    ),
+    (
+        "AttributeObject",
+        |b| ::serde_json::from_slice::<types::AttributeObject>(b).map(drop),
+    ),
+    ("WebhookEvent", |b| ::serde_json::from_slice::<types::WebhookEvent>(b).map(drop)),
+    ("MessageType", |b| ::serde_json::from_slice::<types::MessageType>(b).map(drop)),
+    ("SenderCode", |b| ::serde_json::from_slice::<types::SenderCode>(b).map(drop)),
+    ("SenderType", |b| ::serde_json::from_slice::<types::SenderType>(b).map(drop)),
+    ("PersonField", |b| ::serde_json::from_slice::<types::PersonField>(b).map(drop)),
+    ("KbIconType", |b| ::serde_json::from_slice::<types::KbIconType>(b).map(drop)),
+    ("KbBannerType", |b| ::serde_json::from_slice::<types::KbBannerType>(b).map(drop)),
+    ("KbBlockType", |b| ::serde_json::from_slice::<types::KbBlockType>(b).map(drop)),
+    ("KbSortField", |b| ::serde_json::from_slice::<types::KbSortField>(b).map(drop)),
+    ("SortOrder", |b| ::serde_json::from_slice::<types::SortOrder>(b).map(drop)),
+    ("EmptyRequest", |b| ::serde_json::from_slice::<types::EmptyRequest>(b).map(drop)),
+    (
+        "AgentInfoRequest",
+        |b| ::serde_json::from_slice::<types::AgentInfoRequest>(b).map(drop),
+    ),
+    (
+        "PropertyListRequest",
+        |b| ::serde_json::from_slice::<types::PropertyListRequest>(b).map(drop),
+    ),
+    (
+        "PropertyInfoRequest",
+        |b| ::serde_json::from_slice::<types::PropertyInfoRequest>(b).map(drop),
+    ),
+    (
+        "PropertyInfoFields",
+        |b| ::serde_json::from_slice::<types::PropertyInfoFields>(b).map(drop),
+    ),
+    (
+        "PropertyCreateSiteRequest",
+        |b| ::serde_json::from_slice::<types::PropertyCreateSiteRequest>(b).map(drop),
+    ),
+    (
+        "MembersListRequest",
+        |b| ::serde_json::from_slice::<types::MembersListRequest>(b).map(drop),
+    ),
+    (
+        "MembersListInvitesRequest",
+        |b| ::serde_json::from_slice::<types::MembersListInvitesRequest>(b).map(drop),
+    ),
+    (
+        "MembersInviteRequest",
+        |b| ::serde_json::from_slice::<types::MembersInviteRequest>(b).map(drop),
+    ),
+    (
+        "MembersEditInviteRequest",
+        |b| ::serde_json::from_slice::<types::MembersEditInviteRequest>(b).map(drop),
+    ),
+    (
+        "MembersRemoveInviteRequest",
+        |b| ::serde_json::from_slice::<types::MembersRemoveInviteRequest>(b).map(drop),
+    ),
+    (
+        "MembersEnableRequest",
+        |b| ::serde_json::from_slice::<types::MembersEnableRequest>(b).map(drop),
+    ),
+    (
+        "MembersDisableRequest",
+        |b| ::serde_json::from_slice::<types::MembersDisableRequest>(b).map(drop),
+    ),
+    (
+        "MembersUpdatePermissionsRequest",
+        |b| {
+            ::serde_json::from_slice::<types::MembersUpdatePermissionsRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "MembersRemoveRequest",
+        |b| ::serde_json::from_slice::<types::MembersRemoveRequest>(b).map(drop),
+    ),
+    (
+        "ChatListRequest",
+        |b| ::serde_json::from_slice::<types::ChatListRequest>(b).map(drop),
+    ),
+    (
+        "ChatGetRequest",
+        |b| ::serde_json::from_slice::<types::ChatGetRequest>(b).map(drop),
+    ),
+    (
+        "TicketListRequest",
+        |b| ::serde_json::from_slice::<types::TicketListRequest>(b).map(drop),
+    ),
+    (
+        "TicketGetRequest",
+        |b| ::serde_json::from_slice::<types::TicketGetRequest>(b).map(drop),
+    ),
+    (
+        "ContactPersonGetRequest",
+        |b| ::serde_json::from_slice::<types::ContactPersonGetRequest>(b).map(drop),
+    ),
+    (
+        "ContactAttributeListCustomRequest",
+        |b| {
+            ::serde_json::from_slice::<types::ContactAttributeListCustomRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "WebhooksCreateRequest",
+        |b| ::serde_json::from_slice::<types::WebhooksCreateRequest>(b).map(drop),
+    ),
+    (
+        "WebhooksGetRequest",
+        |b| ::serde_json::from_slice::<types::WebhooksGetRequest>(b).map(drop),
+    ),
+    (
+        "WebhooksListRequest",
+        |b| ::serde_json::from_slice::<types::WebhooksListRequest>(b).map(drop),
+    ),
+    (
+        "WebhooksUpdateRequest",
+        |b| ::serde_json::from_slice::<types::WebhooksUpdateRequest>(b).map(drop),
+    ),
+    (
+        "WebhooksDeleteRequest",
+        |b| ::serde_json::from_slice::<types::WebhooksDeleteRequest>(b).map(drop),
+    ),
+    (
+        "MetricsRequest",
+        |b| ::serde_json::from_slice::<types::MetricsRequest>(b).map(drop),
+    ),
+    (
+        "TabsAddRequest",
+        |b| ::serde_json::from_slice::<types::TabsAddRequest>(b).map(drop),
+    ),
+    (
+        "TabsAvailableRequest",
+        |b| ::serde_json::from_slice::<types::TabsAvailableRequest>(b).map(drop),
+    ),
+    (
+        "TabsGetRequest",
+        |b| ::serde_json::from_slice::<types::TabsGetRequest>(b).map(drop),
+    ),
+    (
+        "TabsListRequest",
+        |b| ::serde_json::from_slice::<types::TabsListRequest>(b).map(drop),
+    ),
+    (
+        "TabsRemoveRequest",
+        |b| ::serde_json::from_slice::<types::TabsRemoveRequest>(b).map(drop),
+    ),
+    (
+        "TabsUpdateRequest",
+        |b| ::serde_json::from_slice::<types::TabsUpdateRequest>(b).map(drop),
+    ),
+    (
+        "WidgetsAddRequest",
+        |b| ::serde_json::from_slice::<types::WidgetsAddRequest>(b).map(drop),
+    ),
+    (
+        "WidgetsGetRequest",
+        |b| ::serde_json::from_slice::<types::WidgetsGetRequest>(b).map(drop),
+    ),
+    (
+        "WidgetsUpdateRequest",
+        |b| ::serde_json::from_slice::<types::WidgetsUpdateRequest>(b).map(drop),
+    ),
+    (
+        "WidgetsRemoveRequest",
+        |b| ::serde_json::from_slice::<types::WidgetsRemoveRequest>(b).map(drop),
+    ),
+    (
+        "WidgetsCardsAddRequest",
+        |b| ::serde_json::from_slice::<types::WidgetsCardsAddRequest>(b).map(drop),
+    ),
+    (
+        "WidgetsCardsUpdateRequest",
+        |b| ::serde_json::from_slice::<types::WidgetsCardsUpdateRequest>(b).map(drop),
+    ),
+    (
+        "WidgetsCardsRemoveRequest",
+        |b| ::serde_json::from_slice::<types::WidgetsCardsRemoveRequest>(b).map(drop),
+    ),
+    (
+        "WidgetsGlobalSettingsGetRequest",
+        |b| {
+            ::serde_json::from_slice::<types::WidgetsGlobalSettingsGetRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "WidgetsGlobalSettingsUpdateRequest",
+        |b| {
+            ::serde_json::from_slice::<types::WidgetsGlobalSettingsUpdateRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "WidgetsApiKeyListRequest",
+        |b| ::serde_json::from_slice::<types::WidgetsApiKeyListRequest>(b).map(drop),
+    ),
+    (
+        "KnowledgeBaseCreateRequest",
+        |b| ::serde_json::from_slice::<types::KnowledgeBaseCreateRequest>(b).map(drop),
+    ),
+    (
+        "KnowledgeBaseSiteCreateRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseSiteCreateRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KnowledgeBaseSiteUpdateRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseSiteUpdateRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KnowledgeBaseSiteGetRequest",
+        |b| ::serde_json::from_slice::<types::KnowledgeBaseSiteGetRequest>(b).map(drop),
+    ),
+    (
+        "KnowledgeBaseSiteListRequest",
+        |b| ::serde_json::from_slice::<types::KnowledgeBaseSiteListRequest>(b).map(drop),
+    ),
+    (
+        "KnowledgeBaseSiteDeleteRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseSiteDeleteRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KnowledgeBaseCategoryCreateRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseCategoryCreateRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KbCategoryInput",
+        |b| ::serde_json::from_slice::<types::KbCategoryInput>(b).map(drop),
+    ),
+    (
+        "KbCategoryMetaInput",
+        |b| ::serde_json::from_slice::<types::KbCategoryMetaInput>(b).map(drop),
+    ),
+    (
+        "KbCategoryContentInput",
+        |b| ::serde_json::from_slice::<types::KbCategoryContentInput>(b).map(drop),
+    ),
+    (
+        "KnowledgeBaseCategoryUpdateRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseCategoryUpdateRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KnowledgeBaseCategoryGetRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseCategoryGetRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KnowledgeBaseCategoryListRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseCategoryListRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KnowledgeBaseCategoryDeleteRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseCategoryDeleteRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KnowledgeBaseArticleCreateRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseArticleCreateRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KbArticleInput",
+        |b| ::serde_json::from_slice::<types::KbArticleInput>(b).map(drop),
+    ),
+    (
+        "KbArticleContentInput",
+        |b| ::serde_json::from_slice::<types::KbArticleContentInput>(b).map(drop),
+    ),
+    (
+        "KbArticleMetaInput",
+        |b| ::serde_json::from_slice::<types::KbArticleMetaInput>(b).map(drop),
+    ),
+    (
+        "KbArticleCategoryRef",
+        |b| ::serde_json::from_slice::<types::KbArticleCategoryRef>(b).map(drop),
+    ),
+    (
+        "KbRelatedArticleRef",
+        |b| ::serde_json::from_slice::<types::KbRelatedArticleRef>(b).map(drop),
+    ),
+    (
+        "KnowledgeBaseArticleUpdateRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseArticleUpdateRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KbArticleUpdateInput",
+        |b| ::serde_json::from_slice::<types::KbArticleUpdateInput>(b).map(drop),
+    ),
+    (
+        "KbArticleContentUpdate",
+        |b| ::serde_json::from_slice::<types::KbArticleContentUpdate>(b).map(drop),
+    ),
+    (
+        "KnowledgeBaseArticleGetRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseArticleGetRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KnowledgeBaseArticleListRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseArticleListRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KnowledgeBaseArticleSearchRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseArticleSearchRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KbArticleFilters",
+        |b| ::serde_json::from_slice::<types::KbArticleFilters>(b).map(drop),
+    ),
+    ("KbDateRange", |b| ::serde_json::from_slice::<types::KbDateRange>(b).map(drop)),
+    ("KbArticleSort", |b| ::serde_json::from_slice::<types::KbArticleSort>(b).map(drop)),
+    (
+        "KnowledgeBaseArticleDeleteRequest",
+        |b| {
+            ::serde_json::from_slice::<types::KnowledgeBaseArticleDeleteRequest>(b)
+                .map(drop)
+        },
+    ),
+    (
+        "KbCategoryIcon",
+        |b| ::serde_json::from_slice::<types::KbCategoryIcon>(b).map(drop),
+    ),
+    (
+        "KbArticleMetadata",
+        |b| ::serde_json::from_slice::<types::KbArticleMetadata>(b).map(drop),
+    ),
+    ("KbBanner", |b| ::serde_json::from_slice::<types::KbBanner>(b).map(drop)),
+    ("KbBlock", |b| ::serde_json::from_slice::<types::KbBlock>(b).map(drop)),
+    ("AgentResponse", |b| ::serde_json::from_slice::<types::AgentResponse>(b).map(drop)),
+    ("Agent", |b| ::serde_json::from_slice::<types::Agent>(b).map(drop)),
+    (
+        "PropertyListResponse",
+        |b| ::serde_json::from_slice::<types::PropertyListResponse>(b).map(drop),
+    ),
+    (
+        "PropertyResponse",
+        |b| ::serde_json::from_slice::<types::PropertyResponse>(b).map(drop),
+    ),
+    ("Property", |b| ::serde_json::from_slice::<types::Property>(b).map(drop)),
+    (
+        "MemberListResponse",
+        |b| ::serde_json::from_slice::<types::MemberListResponse>(b).map(drop),
+    ),
+    ("Member", |b| ::serde_json::from_slice::<types::Member>(b).map(drop)),
+    (
+        "ChatListResponse",
+        |b| ::serde_json::from_slice::<types::ChatListResponse>(b).map(drop),
+    ),
+    ("ChatResponse", |b| ::serde_json::from_slice::<types::ChatResponse>(b).map(drop)),
+    ("Chat", |b| ::serde_json::from_slice::<types::Chat>(b).map(drop)),
+    ("ChatMessage", |b| ::serde_json::from_slice::<types::ChatMessage>(b).map(drop)),
+    (
+        "ChatMessageSender",
+        |b| ::serde_json::from_slice::<types::ChatMessageSender>(b).map(drop),
+    ),
+    (
+        "TicketListResponse",
+        |b| ::serde_json::from_slice::<types::TicketListResponse>(b).map(drop),
+    ),
+    (
+        "TicketResponse",
+        |b| ::serde_json::from_slice::<types::TicketResponse>(b).map(drop),
+    ),
+    ("Ticket", |b| ::serde_json::from_slice::<types::Ticket>(b).map(drop)),
+    (
+        "TicketRequester",
+        |b| ::serde_json::from_slice::<types::TicketRequester>(b).map(drop),
+    ),
+    (
+        "PersonResponse",
+        |b| ::serde_json::from_slice::<types::PersonResponse>(b).map(drop),
+    ),
+    ("PersonData", |b| ::serde_json::from_slice::<types::PersonData>(b).map(drop)),
+    ("Person", |b| ::serde_json::from_slice::<types::Person>(b).map(drop)),
+    ("PersonName", |b| ::serde_json::from_slice::<types::PersonName>(b).map(drop)),
+    ("PersonDevice", |b| ::serde_json::from_slice::<types::PersonDevice>(b).map(drop)),
+    (
+        "PersonLocation",
+        |b| ::serde_json::from_slice::<types::PersonLocation>(b).map(drop),
+    ),
+    (
+        "PersonWebSession",
+        |b| ::serde_json::from_slice::<types::PersonWebSession>(b).map(drop),
+    ),
+    (
+        "ContactAttributeListResponse",
+        |b| ::serde_json::from_slice::<types::ContactAttributeListResponse>(b).map(drop),
+    ),
+    (
+        "ContactAttributeList",
+        |b| ::serde_json::from_slice::<types::ContactAttributeList>(b).map(drop),
+    ),
+    ("DataAttribute", |b| ::serde_json::from_slice::<types::DataAttribute>(b).map(drop)),
+    (
+        "WebhookCreateResponse",
+        |b| ::serde_json::from_slice::<types::WebhookCreateResponse>(b).map(drop),
+    ),
+    (
+        "WebhookCreated",
+        |b| ::serde_json::from_slice::<types::WebhookCreated>(b).map(drop),
+    ),
+    (
+        "WebhookResponse",
+        |b| ::serde_json::from_slice::<types::WebhookResponse>(b).map(drop),
+    ),
+    (
+        "WebhookListResponse",
+        |b| ::serde_json::from_slice::<types::WebhookListResponse>(b).map(drop),
+    ),
+    ("Webhook", |b| ::serde_json::from_slice::<types::Webhook>(b).map(drop)),
+    (
+        "MetricsResponse",
+        |b| ::serde_json::from_slice::<types::MetricsResponse>(b).map(drop),
+    ),
+    (
+        "KbSiteResponse",
+        |b| ::serde_json::from_slice::<types::KbSiteResponse>(b).map(drop),
+    ),
+    ("KbSiteData", |b| ::serde_json::from_slice::<types::KbSiteData>(b).map(drop)),
+    (
+        "KbSiteListResponse",
+        |b| ::serde_json::from_slice::<types::KbSiteListResponse>(b).map(drop),
+    ),
+    ("KbSiteList", |b| ::serde_json::from_slice::<types::KbSiteList>(b).map(drop)),
+    ("KbSite", |b| ::serde_json::from_slice::<types::KbSite>(b).map(drop)),
+    ("KbSiteLink", |b| ::serde_json::from_slice::<types::KbSiteLink>(b).map(drop)),
+    (
+        "KbCategoryResponse",
+        |b| ::serde_json::from_slice::<types::KbCategoryResponse>(b).map(drop),
+    ),
+    (
+        "KbCategoryData",
+        |b| ::serde_json::from_slice::<types::KbCategoryData>(b).map(drop),
+    ),
+    ("KbCategory", |b| ::serde_json::from_slice::<types::KbCategory>(b).map(drop)),
+    (
+        "KbCategoryMeta",
+        |b| ::serde_json::from_slice::<types::KbCategoryMeta>(b).map(drop),
+    ),
+    (
+        "KbCategoryContent",
+        |b| ::serde_json::from_slice::<types::KbCategoryContent>(b).map(drop),
+    ),
+    (
+        "KbCategoryListResponse",
+        |b| ::serde_json::from_slice::<types::KbCategoryListResponse>(b).map(drop),
+    ),
+    (
+        "KbCategoryPage",
+        |b| ::serde_json::from_slice::<types::KbCategoryPage>(b).map(drop),
+    ),
+    (
+        "KbCategorySummary",
+        |b| ::serde_json::from_slice::<types::KbCategorySummary>(b).map(drop),
+    ),
+    (
+        "KbArticleResponse",
+        |b| ::serde_json::from_slice::<types::KbArticleResponse>(b).map(drop),
+    ),
+    ("KbArticleData", |b| ::serde_json::from_slice::<types::KbArticleData>(b).map(drop)),
+    ("KbArticle", |b| ::serde_json::from_slice::<types::KbArticle>(b).map(drop)),
+    ("KbArticleMeta", |b| ::serde_json::from_slice::<types::KbArticleMeta>(b).map(drop)),
+    (
+        "KbArticleCategory",
+        |b| ::serde_json::from_slice::<types::KbArticleCategory>(b).map(drop),
+    ),
+    (
+        "KbRelatedArticle",
+        |b| ::serde_json::from_slice::<types::KbRelatedArticle>(b).map(drop),
+    ),
+    ("KbArticleSite", |b| ::serde_json::from_slice::<types::KbArticleSite>(b).map(drop)),
+    ("KbFeedback", |b| ::serde_json::from_slice::<types::KbFeedback>(b).map(drop)),
+    (
+        "KbArticleContent",
+        |b| ::serde_json::from_slice::<types::KbArticleContent>(b).map(drop),
+    ),
+    (
+        "KbArticleListResponse",
+        |b| ::serde_json::from_slice::<types::KbArticleListResponse>(b).map(drop),
+    ),
+    ("KbArticlePage", |b| ::serde_json::from_slice::<types::KbArticlePage>(b).map(drop)),
+    (
+        "KbArticleSummary",
+        |b| ::serde_json::from_slice::<types::KbArticleSummary>(b).map(drop),
+    ),
+    (
+        "TawkWebhookEvent",
+        |b| ::serde_json::from_slice::<types::TawkWebhookEvent>(b).map(drop),
+    ),
+    (
+        "WebhookProperty",
+        |b| ::serde_json::from_slice::<types::WebhookProperty>(b).map(drop),
+    ),
+    (
+        "WebhookVisitor",
+        |b| ::serde_json::from_slice::<types::WebhookVisitor>(b).map(drop),
+    ),
+    (
+        "WebhookMessage",
+        |b| ::serde_json::from_slice::<types::WebhookMessage>(b).map(drop),
+    ),
+    (
+        "WebhookMessageSender",
+        |b| ::serde_json::from_slice::<types::WebhookMessageSender>(b).map(drop),
+    ),
+    (
+        "ChatStartEvent",
+        |b| ::serde_json::from_slice::<types::ChatStartEvent>(b).map(drop),
+    ),
+    ("ChatEndEvent", |b| ::serde_json::from_slice::<types::ChatEndEvent>(b).map(drop)),
+    (
+        "ChatTranscriptCreatedEvent",
+        |b| ::serde_json::from_slice::<types::ChatTranscriptCreatedEvent>(b).map(drop),
+    ),
+    (
+        "TranscriptChat",
+        |b| ::serde_json::from_slice::<types::TranscriptChat>(b).map(drop),
+    ),
+    (
+        "TicketCreateEvent",
+        |b| ::serde_json::from_slice::<types::TicketCreateEvent>(b).map(drop),
+    ),
+    ("WebhookTicket", |b| ::serde_json::from_slice::<types::WebhookTicket>(b).map(drop)),
+];

@@ -12774,6 +12774,167 @@ impl ::supportkit_runtime::Paged for builder::TicketList<'_> {
         Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
+/// Every component schema of the spec and a decoder for it (for fuzzing).
+#[doc(hidden)]
+pub const DECODERS: &[(
+    &str,
+    fn(&[u8]) -> ::std::result::Result<(), ::serde_json::Error>,
+)] = &[
+    ("ErrorEnvelope", |b| ::serde_json::from_slice::<types::ErrorEnvelope>(b).map(drop)),
+    (
+        "EnvelopeResponse",
+        |b| ::serde_json::from_slice::<types::EnvelopeResponse>(b).map(drop),
+    ),
+    (
+        "TicketNewResponse",
+        |b| ::serde_json::from_slice::<types::TicketNewResponse>(b).map(drop),
+    ),
+    ("TicketId", |b| ::serde_json::from_slice::<crate::TicketId>(b).map(drop)),
+    ("TicketProtocol", |b| ::serde_json::from_slice::<crate::Protocol>(b).map(drop)),
+    (
+        "CustomerIdType",
+        |b| ::serde_json::from_slice::<types::CustomerIdType>(b).map(drop),
+    ),
+    ("ListOrder", |b| ::serde_json::from_slice::<types::ListOrder>(b).map(drop)),
+    ("ListColumn", |b| ::serde_json::from_slice::<types::ListColumn>(b).map(drop)),
+    ("Language", |b| ::serde_json::from_slice::<types::Language>(b).map(drop)),
+    ("ProblemSolved", |b| ::serde_json::from_slice::<types::ProblemSolved>(b).map(drop)),
+    (
+        "WebhookEventType",
+        |b| ::serde_json::from_slice::<types::WebhookEventType>(b).map(drop),
+    ),
+    ("WebhookAction", |b| ::serde_json::from_slice::<types::WebhookAction>(b).map(drop)),
+    ("TicketNewForm", |b| ::serde_json::from_slice::<types::TicketNewForm>(b).map(drop)),
+    (
+        "TicketTransferForm",
+        |b| ::serde_json::from_slice::<types::TicketTransferForm>(b).map(drop),
+    ),
+    (
+        "TicketOperatorLinkForm",
+        |b| ::serde_json::from_slice::<types::TicketOperatorLinkForm>(b).map(drop),
+    ),
+    (
+        "TicketStatusOpenForm",
+        |b| ::serde_json::from_slice::<types::TicketStatusOpenForm>(b).map(drop),
+    ),
+    (
+        "TicketStatusCloseForm",
+        |b| ::serde_json::from_slice::<types::TicketStatusCloseForm>(b).map(drop),
+    ),
+    (
+        "TicketReplyOperatorForm",
+        |b| ::serde_json::from_slice::<types::TicketReplyOperatorForm>(b).map(drop),
+    ),
+    (
+        "TicketReplyCustomerForm",
+        |b| ::serde_json::from_slice::<types::TicketReplyCustomerForm>(b).map(drop),
+    ),
+    (
+        "TicketFinishForm",
+        |b| ::serde_json::from_slice::<types::TicketFinishForm>(b).map(drop),
+    ),
+    (
+        "TicketCommentForm",
+        |b| ::serde_json::from_slice::<types::TicketCommentForm>(b).map(drop),
+    ),
+    (
+        "TicketEvaluationForm",
+        |b| ::serde_json::from_slice::<types::TicketEvaluationForm>(b).map(drop),
+    ),
+    (
+        "CustomerNewForm",
+        |b| ::serde_json::from_slice::<types::CustomerNewForm>(b).map(drop),
+    ),
+    (
+        "CustomerUpdateForm",
+        |b| ::serde_json::from_slice::<types::CustomerUpdateForm>(b).map(drop),
+    ),
+    ("NamedRef", |b| ::serde_json::from_slice::<types::NamedRef>(b).map(drop)),
+    (
+        "TicketCustomer",
+        |b| ::serde_json::from_slice::<types::TicketCustomer>(b).map(drop),
+    ),
+    (
+        "TicketSituation",
+        |b| ::serde_json::from_slice::<types::TicketSituation>(b).map(drop),
+    ),
+    (
+        "TicketEvaluation",
+        |b| ::serde_json::from_slice::<types::TicketEvaluation>(b).map(drop),
+    ),
+    (
+        "CustomFieldValue",
+        |b| ::serde_json::from_slice::<types::CustomFieldValue>(b).map(drop),
+    ),
+    ("Ticket", |b| ::serde_json::from_slice::<types::Ticket>(b).map(drop)),
+    ("TicketReply", |b| ::serde_json::from_slice::<types::TicketReply>(b).map(drop)),
+    ("TicketDetail", |b| ::serde_json::from_slice::<types::TicketDetail>(b).map(drop)),
+    (
+        "TicketListResponse",
+        |b| ::serde_json::from_slice::<types::TicketListResponse>(b).map(drop),
+    ),
+    (
+        "TicketDetailResponse",
+        |b| ::serde_json::from_slice::<types::TicketDetailResponse>(b).map(drop),
+    ),
+    ("Chat", |b| ::serde_json::from_slice::<types::Chat>(b).map(drop)),
+    (
+        "ChatListResponse",
+        |b| ::serde_json::from_slice::<types::ChatListResponse>(b).map(drop),
+    ),
+    (
+        "ChatDetailResponse",
+        |b| ::serde_json::from_slice::<types::ChatDetailResponse>(b).map(drop),
+    ),
+    ("Customer", |b| ::serde_json::from_slice::<types::Customer>(b).map(drop)),
+    (
+        "CustomerListResponse",
+        |b| ::serde_json::from_slice::<types::CustomerListResponse>(b).map(drop),
+    ),
+    (
+        "CustomerDetailResponse",
+        |b| ::serde_json::from_slice::<types::CustomerDetailResponse>(b).map(drop),
+    ),
+    (
+        "CustomerExistsResponse",
+        |b| ::serde_json::from_slice::<types::CustomerExistsResponse>(b).map(drop),
+    ),
+    (
+        "DepartmentOperator",
+        |b| ::serde_json::from_slice::<types::DepartmentOperator>(b).map(drop),
+    ),
+    ("Category", |b| ::serde_json::from_slice::<types::Category>(b).map(drop)),
+    (
+        "DepartmentCategory",
+        |b| ::serde_json::from_slice::<types::DepartmentCategory>(b).map(drop),
+    ),
+    ("Department", |b| ::serde_json::from_slice::<types::Department>(b).map(drop)),
+    (
+        "DepartmentListResponse",
+        |b| ::serde_json::from_slice::<types::DepartmentListResponse>(b).map(drop),
+    ),
+    (
+        "OperatorListResponse",
+        |b| ::serde_json::from_slice::<types::OperatorListResponse>(b).map(drop),
+    ),
+    (
+        "CategoryListResponse",
+        |b| ::serde_json::from_slice::<types::CategoryListResponse>(b).map(drop),
+    ),
+    (
+        "CustomFieldDefinition",
+        |b| ::serde_json::from_slice::<types::CustomFieldDefinition>(b).map(drop),
+    ),
+    (
+        "CustomFieldGroups",
+        |b| ::serde_json::from_slice::<types::CustomFieldGroups>(b).map(drop),
+    ),
+    (
+        "CustomFieldListResponse",
+        |b| ::serde_json::from_slice::<types::CustomFieldListResponse>(b).map(drop),
+    ),
+    ("WebhookEvent", |b| ::serde_json::from_slice::<types::WebhookEvent>(b).map(drop)),
+];
 impl Client {
     /// Create a customer
     ///

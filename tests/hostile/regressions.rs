@@ -1,0 +1,283 @@
+//! One test per failure the hostile server found (issue 9's numbered list),
+//! each failing on the code before its fix.
+
+use std::time::Duration;
+
+use serde_json::json;
+use supportkit_chatapi::types::SendMessageRequest;
+use supportkit_chatapi::{Client, ContactIdentifier, OperationExt};
+use supportkit_runtime::{Config, Credentials, ErrorKind, RateLimitConfig, RetryPolicy};
+use tokio::time::Instant;
+
+use crate::server::{Fault, Hostile};
+use crate::targets::TOKEN;
+
+const CONTACT_OK: &str = r#"{"id": 1, "firstName": "Ana"}"#;
+
+fn client(url: &str, retry: RetryPolicy, limits: RateLimitConfig) -> Client {
+    Client::from_config(
+        Config::new(Credentials::bearer(TOKEN))
+            .base_url(url)
+            .allow_http(true)
+            .retry(retry)
+            .rate_limits(limits)
+            .timeout(Duration::from_secs(2)),
+    )
+    .unwrap()
+}
+
+async fn get(c: &Client) -> Result<(), supportkit_runtime::Error> {
+    c.get_contact()
+        .identifier(ContactIdentifier::id(1))
+        .call()
+        .await
+        .map(drop)
+}
+
+/// 1. `Retry-After: 1e20` panicked while parsing, `1e19` in the limiter.
+#[tokio::test]
+async fn absurd_retry_after_values_do_not_panic_with_the_limiter_on() {
+    for value in ["1e20", "1e19", "Fri, 31 Dec 9999 23:59:59 GMT"] {
+        let server = Hostile::start(Fault::too_many(Some(value))).await;
+        let c = client(
+            &server.url,
+            RetryPolicy::default(),
+            RateLimitConfig::default(),
+        );
+        let err = get(&c).await.unwrap_err();
+        assert!(err.is_rate_limited(), "{value}: {err}");
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(300)), "{value}");
+        assert_eq!(server.count(), 1, "{value}");
+    }
+}
+
+/// 2. After one long 429 every later call waited the full Retry-After.
+#[tokio::test]
+async fn a_long_pause_fails_later_calls_at_once_instead_of_hanging() {
+    let server = Hostile::start(Fault::too_many(Some("3600"))).await;
+    let c = client(
+        &server.url,
+        RetryPolicy::default().max_elapsed(Duration::from_secs(5)),
+        RateLimitConfig::default(),
+    );
+    let err = get(&c).await.unwrap_err();
+    assert!(err.is_rate_limited(), "{err}");
+    for clone in [c.clone(), c.clone()] {
+        let started = Instant::now();
+        let err = get(&clone).await.unwrap_err();
+        assert!(started.elapsed() < Duration::from_millis(500));
+        assert!(err.is_rate_limited(), "{err}");
+        assert!(err.to_string().contains("paused"), "{err}");
+        let after = err.retry_after().expect("retry_after set");
+        assert!(after > Duration::from_secs(290) && after <= Duration::from_secs(300));
+    }
+    assert_eq!(
+        server.count(),
+        1,
+        "later calls are not sent during the pause"
+    );
+}
+
+/// 3. Tasks already waiting for a slot ignored a 429's pause.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pause_reaches_tasks_already_waiting() {
+    let ok = || Fault::json(200, CONTACT_OK);
+    let mut script = vec![ok(), ok(), ok(), ok(), ok(), Fault::too_many(Some("1"))];
+    script.push(ok());
+    let server = Hostile::script(script).await;
+    // get_contact: 10/s documented, 20/s here: a slot every 50 ms.
+    let c = client(
+        &server.url,
+        RetryPolicy::default().max_elapsed(Duration::from_secs(30)),
+        RateLimitConfig::default().scale(2.0),
+    );
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { get(&c).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let seen = server.seen();
+    let limited = seen[5].at;
+    let during: Vec<_> = seen
+        .iter()
+        .filter(|s| {
+            s.at > limited + Duration::from_millis(100)
+                && s.at < limited + Duration::from_millis(950)
+        })
+        .collect();
+    assert!(
+        during.is_empty(),
+        "{} requests went out during the 1 s pause",
+        during.len()
+    );
+    assert_eq!(seen.len(), 51);
+}
+
+/// 4. Enum values inside the message union reached the provider.
+#[tokio::test]
+async fn enums_inside_unions_and_arrays_are_checked_before_sending() {
+    let server = Hostile::start(Fault::json(200, r#"{"messageId": 1}"#)).await;
+    let c = client(
+        &server.url,
+        RetryPolicy::disabled(),
+        RateLimitConfig::disabled(),
+    );
+    let bad = [
+        (
+            json!({"type": "text", "text": "hi", "messageTag": "ACCOUNT_UPDATES"}),
+            "message.messageTag",
+        ),
+        (
+            json!({"type": "attachment", "attachment": {"type": "imgae", "url": "https://x/y.png"}}),
+            "message.attachment.type",
+        ),
+        (
+            json!({"type": "whatsapp_template", "template": {"name": "t", "languageCode": "en",
+                "components": [{"type": "bodyy", "parameters": []}]}}),
+            "message.template.components[].type",
+        ),
+    ];
+    for (message, field) in bad {
+        let err = c
+            .send_message()
+            .identifier(ContactIdentifier::id(1))
+            .body(
+                serde_json::from_value::<SendMessageRequest>(json!({"message": message})).unwrap(),
+            )
+            .call()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+        assert!(err.to_string().contains(field), "{field}: {err}");
+    }
+    assert_eq!(server.count(), 0, "no typo reached the provider");
+    // The same shapes with valid values are sent.
+    c.send_message()
+        .identifier(ContactIdentifier::id(1))
+        .body(
+            serde_json::from_value::<SendMessageRequest>(json!({"message":
+                {"type": "attachment", "attachment": {"type": "image", "url": "https://x/y.png"}}}))
+            .unwrap(),
+        )
+        .call()
+        .await
+        .unwrap();
+    assert_eq!(server.count(), 1);
+}
+
+/// 5. A body dropped mid-read was `Decode` and not retried; the budget
+///    did not count the next attempt's timeout.
+#[tokio::test]
+async fn body_read_failures_are_transport_errors_retried_within_the_budget() {
+    let server = Hostile::script(vec![Fault::CloseMidBody, Fault::json(200, CONTACT_OK)]).await;
+    let quick = RetryPolicy::default().initial_backoff(Duration::from_millis(5));
+    let c = client(&server.url, quick.clone(), RateLimitConfig::disabled());
+    get(&c).await.unwrap();
+    assert_eq!(server.count(), 2);
+
+    let server = Hostile::start(Fault::NeverAnswer).await;
+    let c = Client::from_config(
+        Config::new(Credentials::bearer(TOKEN))
+            .base_url(&server.url)
+            .allow_http(true)
+            .retry(
+                quick
+                    .max_attempts(10)
+                    .max_elapsed(Duration::from_millis(2500)),
+            )
+            .rate_limits(RateLimitConfig::disabled())
+            .timeout(Duration::from_secs(1)),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let err = get(&c).await.unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(
+        took < Duration::from_millis(2800),
+        "a 2.5 s budget took {took:?}"
+    );
+}
+
+/// 6. An empty secret accepted forged deliveries.
+#[test]
+fn an_empty_webhook_secret_is_a_configuration_error() {
+    let body = br#"{"event_type":"message.received"}"#;
+    for secret in ["", "   "] {
+        let err = supportkit_chatapi::webhook::verify(
+            secret,
+            body,
+            Some(&supportkit_chatapi::webhook::sign(secret, body)),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config, "{err}");
+        let err = supportkit_tomticket::webhook::verify(
+            secret,
+            body,
+            Some(&supportkit_tomticket::webhook::sign(secret, body)),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config, "{err}");
+        let err = supportkit_tawk::webhook::verify(
+            secret,
+            body,
+            Some(&supportkit_tawk::webhook::sign(secret, body)),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config, "{err}");
+        assert!(err.to_string().contains("secret is empty"), "{err}");
+    }
+}
+
+/// 7. A 50 MB answer was buffered whole; the default cap is 32 MiB.
+#[tokio::test]
+async fn bodies_over_the_default_cap_are_refused() {
+    for announce in [true, false] {
+        let server = Hostile::start(Fault::Huge {
+            len: 50 << 20,
+            announce,
+        })
+        .await;
+        let c = client(
+            &server.url,
+            RetryPolicy::default(),
+            RateLimitConfig::disabled(),
+        );
+        let err = get(&c).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+        assert!(err.to_string().contains("cap of 33554432 bytes"), "{err}");
+        assert_eq!(server.count(), 1, "a capped body is not fetched again");
+    }
+}
+
+/// A 2xx to a write that does not decode says the write happened.
+#[tokio::test]
+async fn an_undecodable_answer_to_a_write_says_it_was_accepted() {
+    let server = Hostile::start(Fault::json(200, r#"{"messageId": "not a number"}"#)).await;
+    let c = client(
+        &server.url,
+        RetryPolicy::default(),
+        RateLimitConfig::disabled(),
+    );
+    let err = c
+        .send_message()
+        .identifier(ContactIdentifier::id(1))
+        .body(
+            serde_json::from_value::<SendMessageRequest>(
+                json!({"message": {"type": "text", "text": "once"}}),
+            )
+            .unwrap(),
+        )
+        .call()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(!err.is_retryable());
+    assert!(err.to_string().contains("accepted the request"), "{err}");
+    assert!(err.body_excerpt().unwrap().contains("not a number"));
+    assert_eq!(server.count(), 1);
+}
