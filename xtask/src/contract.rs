@@ -332,7 +332,13 @@ fn schemathesis(root: &Path, tools: &Path, bin: &Path, provider: &str) -> Result
         .args(["--url", url])
         .args(&auth)
         .args(["--seed", SEED, "--max-examples", MAX_EXAMPLES])
-        .args(["--workers", "2", "--no-color", "--generation-database", "none"])
+        .args([
+            "--workers",
+            "2",
+            "--no-color",
+            "--generation-database",
+            "none",
+        ])
         .args(["--report", "junit"])
         .arg("--report-junit-path")
         .arg(report.join("junit.xml"))
