@@ -325,10 +325,13 @@ fn schemathesis(root: &Path, tools: &Path, bin: &Path, provider: &str) -> Result
     ));
     let _ = fs::remove_dir_all(&report);
     fs::create_dir_all(&report).map_err(|e| format!("{}: {e}", report.display()))?;
+    // Schemathesis writes its cache beside the config; keep it under target/.
     let out = Command::new(tools.join("venv/bin/st"))
-        .current_dir(root)
-        .args(["--config-file", "contract/schemathesis.toml", "run"])
-        .arg(format!("spec/{provider}.yaml"))
+        .current_dir(tools)
+        .arg("--config-file")
+        .arg(root.join("contract/schemathesis.toml"))
+        .arg("run")
+        .arg(root.join(format!("spec/{provider}.yaml")))
         .args(["--url", url])
         .args(&auth)
         .args(["--seed", SEED, "--max-examples", MAX_EXAMPLES])
