@@ -7,6 +7,7 @@
 //! cannot express (open enums, open unions, operation metadata, constraint
 //! tables, hooks, pagination) → prettyplease → `@generated` banner.
 
+mod contract;
 mod emit;
 mod lint;
 mod output;
@@ -72,6 +73,16 @@ enum Command {
         #[arg(long, requires = "provider")]
         spec: Option<PathBuf>,
     },
+    /// Judge the specs and the sandbox with independent, pinned tools (Redocly,
+    /// Schemathesis, Prism), installed into `target/contract-tools/`.
+    Contract {
+        /// Only these tools (repeatable; default: all).
+        #[arg(long, value_enum)]
+        only: Vec<contract::Tool>,
+        /// Only this provider.
+        #[arg(long)]
+        provider: Option<String>,
+    },
 }
 
 fn workspace_root() -> PathBuf {
@@ -118,6 +129,9 @@ fn main() -> ExitCode {
             } else {
                 ExitCode::SUCCESS
             }
+        }
+        Command::Contract { only, provider } => {
+            contract::run(&workspace_root(), &only, provider.as_deref())
         }
     }
 }
