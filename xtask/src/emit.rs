@@ -97,7 +97,7 @@ pub struct Constraint {
     pub rule: Rule,
 }
 
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub enum Seg {
     Key(String),
     Each,
@@ -1074,7 +1074,14 @@ fn collect(
                 if let (Some(tag), Some(s)) = (tag, spec::resolve(api, variant)) {
                     let mut p = path.to_vec();
                     p.push(Seg::If(d.property_name.clone(), tag));
+                    let from = out.len();
                     collect(api, s, location, &p, display, out, depth + 1);
+                    // The tag's own pin is true by construction: not worth a check.
+                    let mut tag_path = p.clone();
+                    tag_path.push(Seg::Key(d.property_name.clone()));
+                    let kept: Vec<Constraint> =
+                        out.drain(from..).filter(|c| c.path != tag_path).collect();
+                    out.extend(kept);
                 }
             }
         }
