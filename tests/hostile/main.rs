@@ -5,3 +5,4 @@ mod matrix;
 mod regressions;
 mod server;
 mod targets;
+mod tolerant;

@@ -30,6 +30,9 @@ pub struct Model {
     pub replacements: Vec<(String, String)>,
     /// Every component schema, for the decoder table fuzzing walks.
     pub schemas: Vec<String>,
+    /// Rust names of the object schemas (fields of these types also decode
+    /// from a JSON-encoded string).
+    pub objects: Vec<String>,
 }
 
 pub struct EnumDef {
@@ -160,10 +163,17 @@ impl Model {
         let mut enums = Vec::new();
         let mut unions = Vec::new();
         let mut schemas = Vec::new();
+        let mut objects = Vec::new();
         if let Some(c) = &api.components {
             for (name, s) in &c.schemas {
-                schemas.push(name.clone());
                 let ReferenceOr::Item(s) = s else { continue };
+                if spec::is_null_only(s) {
+                    continue;
+                }
+                schemas.push(name.clone());
+                if spec::object(s).is_some() {
+                    objects.push(name.to_upper_camel_case());
+                }
                 if let SchemaKind::Type(Type::String(st)) = &s.schema_kind
                     && !st.enumeration.is_empty()
                 {
@@ -326,6 +336,7 @@ impl Model {
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
             schemas,
+            objects,
         })
     }
 }
@@ -816,14 +827,9 @@ fn page_def(
             let (expr, _) = walk_path(api, "page", page, next, false, "next")
                 .map_err(|e| format!("{label}: {e}"))?;
             if style == "cursor" {
-                quote! {
-                    match #expr {
-                        Some(link) => ::supportkit_runtime::cursor_in_link(link, #param).map(Some),
-                        None => Ok(None),
-                    }
-                }
+                quote!(::supportkit_runtime::next_from_link(#expr.map(|v| v.as_str()), #param))
             } else {
-                quote!(Ok(#expr.map(|v| v.to_string())))
+                quote!(Ok(::supportkit_runtime::next_page_name(#expr.map(|v| v.to_string()))))
             }
         }
     };
@@ -1058,6 +1064,14 @@ fn collect(
         // A discriminated union: each variant's limits apply where the tag
         // names that variant (without a tag, no variant can be told apart).
         SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
+            // A nullable reference (`anyOf: [X, Null]`): X's limits apply.
+            let mut real = variants.iter().filter(|v| !spec::is_null_member(api, v));
+            if let (Some(only), None) = (real.next(), real.next()) {
+                if let Some(s) = spec::resolve(api, only) {
+                    collect(api, s, location, path, display, out, depth + 1);
+                }
+                return;
+            }
             let Some(d) = &schema.schema_data.discriminator else {
                 return;
             };

@@ -154,6 +154,13 @@ pub fn generate(cfg: &ProviderConfig, spec_path: &Path) -> Result<String, Vec<St
     let mut extra = emit::extra_tokens(&model);
     let (builders, methods) = emit::multipart_tokens(&model);
     extra.extend(methods);
-    output::format(cfg, tokens, emit::type_items(&model), builders, extra)
-        .map_err(|e| vec![format!("{display}: {e}")])
+    output::format(
+        cfg,
+        tokens,
+        emit::type_items(&model),
+        builders,
+        extra,
+        &model.objects,
+    )
+    .map_err(|e| vec![format!("{display}: {e}")])
 }

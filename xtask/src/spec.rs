@@ -84,9 +84,24 @@ pub fn resolve_boxed<'a>(
     }
 }
 
-/// `true` for `{type: string, enum: [...]}`.
+/// `true` for `{type: string, enum: [...]}` (not the null-only schema).
 pub fn is_string_enum(schema: &Schema) -> bool {
     matches!(&schema.schema_kind, SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty())
+        && !is_null_only(schema)
+}
+
+/// `true` for the schema that admits only JSON `null`
+/// (`{type: string, nullable: true, enum: [null]}`): specs write a nullable
+/// reference as `anyOf: [{$ref: X}, {$ref: Null}]`, which OpenAPI 3.0.3
+/// validators honour, where `nullable` beside a bare `$ref` is ignored.
+pub fn is_null_only(schema: &Schema) -> bool {
+    matches!(&schema.schema_kind, SchemaKind::Type(Type::String(s))
+        if !s.enumeration.is_empty() && s.enumeration.iter().all(Option::is_none))
+}
+
+/// Whether a union member is the null-only schema (inline or by `$ref`).
+pub fn is_null_member(api: &OpenAPI, member: &ReferenceOr<Schema>) -> bool {
+    resolve(api, member).is_some_and(is_null_only)
 }
 
 /// The properties of an object schema, if it is one.

@@ -280,3 +280,35 @@ fn open_objects_keep_unknown_fields_in_extra() {
         "builders default `extra` to empty"
     );
 }
+
+#[test]
+fn a_nullable_reference_for_validators_generates_an_optional_field() {
+    let nullable = spec(
+        "",
+        r##"    JsonNull: {type: string, nullable: true, enum: [null]}
+    Holder:
+      type: object
+      properties:
+        thing: {anyOf: [{$ref: "#/components/schemas/Thing"}, {$ref: "#/components/schemas/JsonNull"}]}
+        value: {anyOf: [{type: integer}, {type: string}, {$ref: "#/components/schemas/JsonNull"}]}"##,
+    );
+    let legacy = spec(
+        "",
+        r##"    Holder:
+      type: object
+      properties:
+        thing: {nullable: true, allOf: [{$ref: "#/components/schemas/Thing"}]}
+        value: {nullable: true, oneOf: [{type: integer}, {type: string}]}"##,
+    );
+    let with_null = run(&nullable).expect("generates");
+    assert_eq!(
+        with_null,
+        run(&legacy).expect("generates"),
+        "the validator-friendly encoding generates the same Rust"
+    );
+    assert!(with_null.contains("thing: ::std::option::Option<Thing>"));
+    assert!(
+        !with_null.contains("JsonNull"),
+        "the null-only schema is no type"
+    );
+}

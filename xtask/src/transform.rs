@@ -9,22 +9,35 @@
 //! - `additionalProperties: true` on an object with properties becomes the
 //!   schema `{}`: typify drops unknown fields for `true` but keeps them in a
 //!   flattened `extra` map for a schema, and an open object must keep them.
+//! - A nullable union written for validators (`anyOf: [{$ref: X}, {$ref: Null}]`)
+//!   becomes what typify reads as `Option<X>` (`nullable` beside `allOf: [X]`),
+//!   and the null-only component itself is dropped.
 
 use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
 
 use crate::emit::Model;
+use crate::spec;
 
 pub fn for_progenitor(api: &OpenAPI, model: &Model) -> OpenAPI {
+    let nulls: Vec<String> = api
+        .components
+        .iter()
+        .flat_map(|c| &c.schemas)
+        .filter(|(_, s)| matches!(s, ReferenceOr::Item(s) if spec::is_null_only(s)))
+        .map(|(name, _)| format!("#/components/schemas/{name}"))
+        .collect();
     let mut api = api.clone();
     if let Some(c) = api.components.as_mut() {
+        c.schemas
+            .retain(|name, _| !nulls.contains(&format!("#/components/schemas/{name}")));
         for s in c.schemas.values_mut() {
             if let ReferenceOr::Item(s) = s {
-                adapt_schema(s);
+                adapt_schema(s, &nulls);
             }
         }
         for p in c.parameters.values_mut() {
             if let ReferenceOr::Item(p) = p {
-                strip_param(p);
+                strip_param(p, &nulls);
             }
         }
         for u in &model.unions {
@@ -44,7 +57,7 @@ pub fn for_progenitor(api: &OpenAPI, model: &Model) -> OpenAPI {
         };
         for p in &mut item.parameters {
             if let ReferenceOr::Item(p) = p {
-                strip_param(p);
+                strip_param(p, &nulls);
             }
         }
         let ops = [
@@ -75,13 +88,13 @@ pub fn for_progenitor(api: &OpenAPI, model: &Model) -> OpenAPI {
         for op in ops.into_iter().flatten() {
             for p in &mut op.parameters {
                 if let ReferenceOr::Item(p) = p {
-                    strip_param(p);
+                    strip_param(p, &nulls);
                 }
             }
             if let Some(ReferenceOr::Item(body)) = &mut op.request_body {
                 for media in body.content.values_mut() {
                     if let Some(ReferenceOr::Item(s)) = &mut media.schema {
-                        adapt_schema(s);
+                        adapt_schema(s, &nulls);
                     }
                 }
             }
@@ -90,7 +103,7 @@ pub fn for_progenitor(api: &OpenAPI, model: &Model) -> OpenAPI {
     api
 }
 
-fn strip_param(p: &mut openapiv3::Parameter) {
+fn strip_param(p: &mut openapiv3::Parameter, nulls: &[String]) {
     let data = match p {
         openapiv3::Parameter::Query { parameter_data, .. }
         | openapiv3::Parameter::Path { parameter_data, .. }
@@ -98,14 +111,52 @@ fn strip_param(p: &mut openapiv3::Parameter) {
         | openapiv3::Parameter::Cookie { parameter_data, .. } => parameter_data,
     };
     if let openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) = &mut data.format {
-        adapt_schema(s);
+        adapt_schema(s, nulls);
     }
 }
 
-fn adapt_schema(schema: &mut Schema) {
+/// Whether a union member is the null-only schema, inline or by reference.
+fn is_null(member: &ReferenceOr<Schema>, nulls: &[String]) -> bool {
+    match member {
+        ReferenceOr::Reference { reference } => nulls.contains(reference),
+        ReferenceOr::Item(s) => spec::is_null_only(s),
+    }
+}
+
+/// `anyOf`/`oneOf` with a null-only member: the member goes, the schema
+/// becomes nullable, and a single remaining member is merged (`allOf` for a
+/// reference, its own kind for an inline schema).
+fn fold_null_member(schema: &mut Schema, nulls: &[String]) {
+    let (SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members }) =
+        &mut schema.schema_kind
+    else {
+        return;
+    };
+    let before = members.len();
+    members.retain(|m| !is_null(m, nulls));
+    if members.len() == before {
+        return;
+    }
+    let mut members = std::mem::take(members);
+    schema.schema_data.nullable = true;
+    schema.schema_kind = if members.len() == 1 {
+        match members.remove(0) {
+            r @ ReferenceOr::Reference { .. } => SchemaKind::AllOf { all_of: vec![r] },
+            ReferenceOr::Item(inner) => inner.schema_kind,
+        }
+    } else {
+        // Validators need `anyOf` beside a null member (it overlaps every
+        // type); typify reads the remaining, mutually exclusive members as an
+        // untagged enum.
+        SchemaKind::OneOf { one_of: members }
+    };
+}
+
+fn adapt_schema(schema: &mut Schema, nulls: &[String]) {
+    fold_null_member(schema, nulls);
     let boxed = |r: &mut ReferenceOr<Box<Schema>>| {
         if let ReferenceOr::Item(s) = r {
-            adapt_schema(s);
+            adapt_schema(s, nulls);
         }
     };
     match &mut schema.schema_kind {
@@ -157,7 +208,7 @@ fn adapt_schema(schema: &mut Schema) {
         | SchemaKind::AllOf { all_of: v } => {
             for s in v {
                 if let ReferenceOr::Item(s) = s {
-                    adapt_schema(s);
+                    adapt_schema(s, nulls);
                 }
             }
         }

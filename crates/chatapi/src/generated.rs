@@ -1731,6 +1731,9 @@ webhook types]; unknown fields are ignored.
     ///Attachment message (`type: attachment`); the URL must be publicly hosted [OFFICIAL-SDK; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentMessage {
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub attachment: Attachment,
     }
     impl AttachmentMessage {
@@ -1781,6 +1784,10 @@ the `channel` object of webhook payloads [COMMUNITY].
     pub struct ChannelList {
         pub items: ::std::vec::Vec<Channel>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl ChannelList {
@@ -1828,6 +1835,10 @@ channel [OFFICIAL-SDK `channelMessageId: string | number`].
     pub struct ClosingNoteList {
         pub items: ::std::vec::Vec<ClosingNote>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl ClosingNoteList {
@@ -1876,6 +1887,10 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub comment: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub contact: ::std::option::Option<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
@@ -1883,6 +1898,10 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub user: ::std::option::Option<WebhookUser>,
     }
     impl CommentCreatedEvent {
@@ -1898,6 +1917,10 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
     pub struct Contact {
         ///The assigned user, null when unassigned (webhooks may send `{}`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub assignee: ::std::option::Option<ContactAssignee>,
         ///ISO 3166-1 alpha-2 country code.
         #[serde(
@@ -1996,8 +2019,16 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ContactAssigneeUpdatedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub channel: ::std::option::Option<Channel>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub contact: ::std::option::Option<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
@@ -2005,6 +2036,10 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub user: ::std::option::Option<WebhookUser>,
     }
     impl ContactAssigneeUpdatedEvent {
@@ -2016,6 +2051,10 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ContactCreatedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub contact: ::std::option::Option<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
@@ -2023,6 +2062,10 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub user: ::std::option::Option<WebhookUser>,
     }
     impl ContactCreatedEvent {
@@ -2116,6 +2159,10 @@ exists/doesNotExist.
     pub struct ContactList {
         pub items: ::std::vec::Vec<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl ContactList {
@@ -2127,6 +2174,10 @@ exists/doesNotExist.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ContactTagUpdatedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub contact: ::std::option::Option<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
@@ -2134,6 +2185,10 @@ exists/doesNotExist.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub user: ::std::option::Option<WebhookUser>,
     }
     impl ContactTagUpdatedEvent {
@@ -2188,6 +2243,10 @@ exists/doesNotExist.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ContactUpdatedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub contact: ::std::option::Option<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
@@ -2195,6 +2254,10 @@ exists/doesNotExist.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub user: ::std::option::Option<WebhookUser>,
     }
     impl ContactUpdatedEvent {
@@ -2206,8 +2269,16 @@ exists/doesNotExist.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ConversationClosedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub contact: ::std::option::Option<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub conversation: ::std::option::Option<WebhookConversation>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
@@ -2215,6 +2286,10 @@ exists/doesNotExist.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub user: ::std::option::Option<WebhookUser>,
     }
     impl ConversationClosedEvent {
@@ -2226,8 +2301,16 @@ exists/doesNotExist.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ConversationOpenedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub contact: ::std::option::Option<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub conversation: ::std::option::Option<WebhookConversation>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
@@ -2235,6 +2318,10 @@ exists/doesNotExist.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub user: ::std::option::Option<WebhookUser>,
     }
     impl ConversationOpenedEvent {
@@ -2366,6 +2453,10 @@ string and the SDK types it `string`; the spec follows both (string).
     pub struct CustomFieldList {
         pub items: ::std::vec::Vec<CustomField>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl CustomFieldList {
@@ -2482,6 +2573,10 @@ WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct LifecycleUpdatedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub contact: ::std::option::Option<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
@@ -2489,6 +2584,10 @@ WHITE-LABEL aelyst].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub user: ::std::option::Option<WebhookUser>,
     }
     impl LifecycleUpdatedEvent {
@@ -2502,6 +2601,9 @@ conditions.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListContactsRequest {
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub filter: ContactFilter,
         ///Free-text search.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2561,6 +2663,10 @@ conditions.
     pub struct MessageList {
         pub items: ::std::vec::Vec<MessageRecord>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl MessageList {
@@ -2572,12 +2678,24 @@ conditions.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MessageReceivedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub channel: ::std::option::Option<Channel>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub contact: ::std::option::Option<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub message: ::std::option::Option<MessageRecord>,
         ///Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2614,6 +2732,10 @@ webhooks [COMMUNITY, which adds `timestamp`].
         #[serde(rename = "messageId")]
         pub message_id: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub sender: ::std::option::Option<MessageSender>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub status: ::std::vec::Vec<MessageStatus>,
@@ -2663,17 +2785,33 @@ webhooks [COMMUNITY, which adds `timestamp`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MessageSentEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub channel: ::std::option::Option<Channel>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub contact: ::std::option::Option<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub message: ::std::option::Option<MessageRecord>,
         ///Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub user: ::std::option::Option<WebhookUser>,
     }
     impl MessageSentEvent {
@@ -2904,6 +3042,10 @@ addtags].
         pub role: ::std::option::Option<crate::generated::types::UserRole>,
         ///The user's team, null when none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub team: ::std::option::Option<Team>,
     }
     impl User {
@@ -2916,6 +3058,10 @@ addtags].
     pub struct UserList {
         pub items: ::std::vec::Vec<User>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl UserList {
@@ -2939,6 +3085,10 @@ are as sent. `closedBy` may be a user, null or `{}`.
         #[serde(
             rename = "closedBy",
             skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub closed_by: ::std::option::Option<WebhookUser>,
         #[serde(
@@ -3067,6 +3217,10 @@ phone_number, url, parameters. Both are kept free-form.
     pub struct WhatsAppTemplateList {
         pub items: ::std::vec::Vec<WhatsAppTemplateRecord>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl WhatsAppTemplateList {
@@ -3077,6 +3231,9 @@ phone_number, url, parameters. Both are kept free-form.
     ///WhatsApp template message (`type: whatsapp_template`) [OFFICIAL-SDK; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WhatsAppTemplateMessage {
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub template: WhatsAppTemplate,
     }
     impl WhatsAppTemplateMessage {
@@ -15578,15 +15735,13 @@ impl ::supportkit_runtime::Paged for builder::ListClosingNotes<'_> {
         ::std::option::Option<::std::string::String>,
         ::std::string::String,
     > {
-        match Some(page)
-            .and_then(|v| v.pagination.as_ref())
-            .and_then(|v| v.next.as_ref())
-        {
-            Some(link) => {
-                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
-            }
-            None => Ok(None),
-        }
+        ::supportkit_runtime::next_from_link(
+            Some(page)
+                .and_then(|v| v.pagination.as_ref())
+                .and_then(|v| v.next.as_ref())
+                .map(|v| v.as_str()),
+            "cursorId",
+        )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
         Some(page).map(|v| v.items).unwrap_or_default()
@@ -15614,15 +15769,13 @@ impl ::supportkit_runtime::Paged for builder::ListContactChannels<'_> {
         ::std::option::Option<::std::string::String>,
         ::std::string::String,
     > {
-        match Some(page)
-            .and_then(|v| v.pagination.as_ref())
-            .and_then(|v| v.next.as_ref())
-        {
-            Some(link) => {
-                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
-            }
-            None => Ok(None),
-        }
+        ::supportkit_runtime::next_from_link(
+            Some(page)
+                .and_then(|v| v.pagination.as_ref())
+                .and_then(|v| v.next.as_ref())
+                .map(|v| v.as_str()),
+            "cursorId",
+        )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
         Some(page).map(|v| v.items).unwrap_or_default()
@@ -15650,15 +15803,13 @@ impl ::supportkit_runtime::Paged for builder::ListContacts<'_> {
         ::std::option::Option<::std::string::String>,
         ::std::string::String,
     > {
-        match Some(page)
-            .and_then(|v| v.pagination.as_ref())
-            .and_then(|v| v.next.as_ref())
-        {
-            Some(link) => {
-                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
-            }
-            None => Ok(None),
-        }
+        ::supportkit_runtime::next_from_link(
+            Some(page)
+                .and_then(|v| v.pagination.as_ref())
+                .and_then(|v| v.next.as_ref())
+                .map(|v| v.as_str()),
+            "cursorId",
+        )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
         Some(page).map(|v| v.items).unwrap_or_default()
@@ -15686,15 +15837,13 @@ impl ::supportkit_runtime::Paged for builder::ListCustomFields<'_> {
         ::std::option::Option<::std::string::String>,
         ::std::string::String,
     > {
-        match Some(page)
-            .and_then(|v| v.pagination.as_ref())
-            .and_then(|v| v.next.as_ref())
-        {
-            Some(link) => {
-                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
-            }
-            None => Ok(None),
-        }
+        ::supportkit_runtime::next_from_link(
+            Some(page)
+                .and_then(|v| v.pagination.as_ref())
+                .and_then(|v| v.next.as_ref())
+                .map(|v| v.as_str()),
+            "cursorId",
+        )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
         Some(page).map(|v| v.items).unwrap_or_default()
@@ -15716,15 +15865,13 @@ impl ::supportkit_runtime::Paged for builder::ListMessages<'_> {
         ::std::option::Option<::std::string::String>,
         ::std::string::String,
     > {
-        match Some(page)
-            .and_then(|v| v.pagination.as_ref())
-            .and_then(|v| v.next.as_ref())
-        {
-            Some(link) => {
-                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
-            }
-            None => Ok(None),
-        }
+        ::supportkit_runtime::next_from_link(
+            Some(page)
+                .and_then(|v| v.pagination.as_ref())
+                .and_then(|v| v.next.as_ref())
+                .map(|v| v.as_str()),
+            "cursorId",
+        )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
         Some(page).map(|v| v.items).unwrap_or_default()
@@ -15752,15 +15899,13 @@ impl ::supportkit_runtime::Paged for builder::ListSpaceChannels<'_> {
         ::std::option::Option<::std::string::String>,
         ::std::string::String,
     > {
-        match Some(page)
-            .and_then(|v| v.pagination.as_ref())
-            .and_then(|v| v.next.as_ref())
-        {
-            Some(link) => {
-                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
-            }
-            None => Ok(None),
-        }
+        ::supportkit_runtime::next_from_link(
+            Some(page)
+                .and_then(|v| v.pagination.as_ref())
+                .and_then(|v| v.next.as_ref())
+                .map(|v| v.as_str()),
+            "cursorId",
+        )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
         Some(page).map(|v| v.items).unwrap_or_default()
@@ -15788,15 +15933,13 @@ impl ::supportkit_runtime::Paged for builder::ListUsers<'_> {
         ::std::option::Option<::std::string::String>,
         ::std::string::String,
     > {
-        match Some(page)
-            .and_then(|v| v.pagination.as_ref())
-            .and_then(|v| v.next.as_ref())
-        {
-            Some(link) => {
-                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
-            }
-            None => Ok(None),
-        }
+        ::supportkit_runtime::next_from_link(
+            Some(page)
+                .and_then(|v| v.pagination.as_ref())
+                .and_then(|v| v.next.as_ref())
+                .map(|v| v.as_str()),
+            "cursorId",
+        )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
         Some(page).map(|v| v.items).unwrap_or_default()
@@ -15824,15 +15967,13 @@ impl ::supportkit_runtime::Paged for builder::ListWhatsappTemplates<'_> {
         ::std::option::Option<::std::string::String>,
         ::std::string::String,
     > {
-        match Some(page)
-            .and_then(|v| v.pagination.as_ref())
-            .and_then(|v| v.next.as_ref())
-        {
-            Some(link) => {
-                ::supportkit_runtime::cursor_in_link(link, "cursorId").map(Some)
-            }
-            None => Ok(None),
-        }
+        ::supportkit_runtime::next_from_link(
+            Some(page)
+                .and_then(|v| v.pagination.as_ref())
+                .and_then(|v| v.next.as_ref())
+                .map(|v| v.as_str()),
+            "cursorId",
+        )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
         Some(page).map(|v| v.items).unwrap_or_default()

@@ -52,6 +52,7 @@ pub use error::{EXCERPT_LEN, Error, ErrorKind, excerpt};
 pub use operation::{Operation, OperationExt, ProviderErrorBody};
 pub use pagination::{
     Page, PageStyle, Paged, PaginateExt, Paginator, cursor_from_url, cursor_in_link,
+    next_from_link, next_page_name,
 };
 pub use progenitor_client::ResponseValue;
 pub use ratelimit::RateLimitConfig;

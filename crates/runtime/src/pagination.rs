@@ -212,6 +212,21 @@ pub trait PaginateExt: Paged {
 
 impl<B: Paged> PaginateExt for B {}
 
+/// The next page named by a next-page link: a link that is `null`, absent or
+/// blank ends the walk (providers send all three); a link without `param` is
+/// an error rather than a silent end.
+pub fn next_from_link(link: Option<&str>, param: &str) -> Result<Option<String>, String> {
+    match link.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(link) => cursor_in_link(link, param).map(Some),
+    }
+}
+
+/// A next page number or token as sent: blank ends the walk.
+pub fn next_page_name(next: Option<String>) -> Option<String> {
+    next.filter(|n| !n.trim().is_empty())
+}
+
 /// The cursor `param` carried by a next-page link; `Err` when the link has none.
 pub fn cursor_in_link(url: &str, param: &str) -> Result<String, String> {
     cursor_from_url(url, param)
@@ -249,5 +264,19 @@ mod tests {
             Some("-10")
         );
         assert_eq!(cursor_from_url("/space/user?limit=10", "cursorId"), None);
+    }
+
+    #[test]
+    fn null_absent_or_blank_next_links_end_the_walk() {
+        assert_eq!(next_from_link(None, "cursorId"), Ok(None));
+        assert_eq!(next_from_link(Some(""), "cursorId"), Ok(None));
+        assert_eq!(next_from_link(Some("  "), "cursorId"), Ok(None));
+        assert_eq!(
+            next_from_link(Some("https://x/v2/contact/list?cursorId=9"), "cursorId"),
+            Ok(Some("9".into()))
+        );
+        assert!(next_from_link(Some("https://x/v2/contact/list"), "cursorId").is_err());
+        assert_eq!(next_page_name(Some(String::new())), None);
+        assert_eq!(next_page_name(Some("2".into())), Some("2".into()));
     }
 }

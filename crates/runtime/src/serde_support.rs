@@ -1,6 +1,10 @@
 //! Serde helpers used by generated code.
 
+use std::fmt;
+use std::marker::PhantomData;
+
 use serde::Serialize;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::ser::Error as _;
 
 /// Serializes `value` (an object) with `tag: name` added: how open unions
@@ -19,4 +23,116 @@ pub fn serialize_tagged<S: serde::Serializer, T: Serialize>(
         _ => return Err(S::Error::custom("a tagged union variant must be an object")),
     }
     json.serialize(serializer)
+}
+
+/// Decodes an object sent either as JSON or as a string holding that JSON
+/// (`"{}"`): some providers encode nested objects twice.
+pub fn object_or_json_string<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    d: D,
+) -> Result<T, D::Error> {
+    d.deserialize_any(ObjectOrString(PhantomData))
+}
+
+/// [`object_or_json_string`] for an optional field: `null` (and `""`) is `None`.
+pub fn option_object_or_json_string<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    d.deserialize_option(OptionOf(PhantomData))
+}
+
+struct ObjectOrString<T>(PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for ObjectOrString<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object, or a string holding one as JSON")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
+        serde_json::from_str(s).map_err(E::custom)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        T::deserialize(de::value::SeqAccessDeserializer::new(seq))
+    }
+}
+
+struct OptionOf<T>(PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for OptionOf<T> {
+    type Value = Option<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("null, an object, or a string holding one as JSON")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        d.deserialize_any(OptionalObject(PhantomData))
+    }
+}
+
+/// Inside `Some`: a blank string is `None` too.
+struct OptionalObject<T>(PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for OptionalObject<T> {
+    type Value = Option<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object, or a string holding one as JSON")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Option<T>, E> {
+        if s.trim().is_empty() {
+            return Ok(None);
+        }
+        serde_json::from_str(s).map(Some).map_err(E::custom)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Option<T>, A::Error> {
+        T::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Inner {
+        id: Option<i64>,
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Outer {
+        #[serde(deserialize_with = "object_or_json_string")]
+        a: Inner,
+        #[serde(default, deserialize_with = "option_object_or_json_string")]
+        b: Option<Inner>,
+    }
+
+    #[test]
+    fn objects_decode_from_json_strings_too() {
+        let plain: Outer = serde_json::from_str(r#"{"a": {"id": 1}, "b": {"id": 2}}"#).unwrap();
+        let encoded: Outer =
+            serde_json::from_str(r#"{"a": "{\"id\": 1}", "b": "{\"id\": 2}"}"#).unwrap();
+        assert_eq!(plain, encoded);
+        let empty: Outer = serde_json::from_str(r#"{"a": "{}", "b": ""}"#).unwrap();
+        assert_eq!(
+            empty,
+            Outer {
+                a: Inner { id: None },
+                b: None
+            }
+        );
+        let absent: Outer = serde_json::from_str(r#"{"a": {}, "b": null}"#).unwrap();
+        assert_eq!(absent.b, None);
+        let missing: Outer = serde_json::from_str(r#"{"a": {}}"#).unwrap();
+        assert_eq!(missing.b, None);
+        assert!(serde_json::from_str::<Outer>(r#"{"a": "not json"}"#).is_err());
+    }
 }

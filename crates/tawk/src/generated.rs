@@ -1590,6 +1590,10 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<Agent>,
         pub ok: bool,
         #[serde(flatten)]
@@ -1638,13 +1642,25 @@ TS client]. Other fields are kept as raw JSON.
         )]
         pub chat_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub message: ::std::option::Option<WebhookMessage>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub property: ::std::option::Option<WebhookProperty>,
         ///Event time, ISO-8601.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub visitor: ::std::option::Option<WebhookVisitor>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1769,6 +1785,10 @@ client]; kept as raw JSON because other types are not described.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub msg: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub sender: ::std::option::Option<ChatMessageSender>,
         ///ISO-8601 with milliseconds, e.g. "2024-05-01T10:00:00.000Z".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1805,6 +1825,10 @@ field is kept in the extra fields.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<Chat>,
         pub ok: bool,
         #[serde(flatten)]
@@ -1824,13 +1848,25 @@ field is kept in the extra fields.
         )]
         pub chat_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub message: ::std::option::Option<WebhookMessage>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub property: ::std::option::Option<WebhookProperty>,
         ///Event time, ISO-8601.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub visitor: ::std::option::Option<WebhookVisitor>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1846,11 +1882,19 @@ chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatTranscriptCreatedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub chat: ::std::option::Option<TranscriptChat>,
         ///Site domain the chat came from.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub property: ::std::option::Option<WebhookProperty>,
         ///Page URL the chat came from.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1901,6 +1945,10 @@ chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactAttributeListResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<ContactAttributeList>,
         pub ok: bool,
         #[serde(flatten)]
@@ -2014,10 +2062,18 @@ the fields still decodes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticle {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub content: ::std::option::Option<KbArticleContent>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub meta: ::std::option::Option<KbArticleMeta>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2071,6 +2127,10 @@ verified live], so this object has no extra fields.
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub metadata: ::std::option::Option<KbArticleMetadata>,
         #[serde(
             rename = "siteId",
@@ -2115,6 +2175,10 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contents: ::std::vec::Vec<KbBlock>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub metadata: ::std::option::Option<KbArticleMetadata>,
         ///Language site the translation belongs to (default site "primary").
         #[serde(rename = "siteId")]
@@ -2145,6 +2209,10 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contents: ::std::vec::Vec<KbBlock>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub metadata: ::std::option::Option<KbArticleMetadata>,
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
@@ -2165,6 +2233,10 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub article: ::std::option::Option<KbArticle>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2187,6 +2259,10 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub created_at: ::std::option::Option<KbDateRange>,
         ///Site ids.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2196,6 +2272,10 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub updated_at: ::std::option::Option<KbDateRange>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2213,8 +2293,15 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
     ///Article to create [SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleInput {
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub content: KbArticleContentInput,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub meta: ::std::option::Option<KbArticleMetaInput>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2228,6 +2315,10 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleListResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<KbArticlePage>,
         pub ok: bool,
         #[serde(flatten)]
@@ -2249,6 +2340,10 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub feedback: ::std::option::Option<KbFeedback>,
         #[serde(
             rename = "relatedArticles",
@@ -2308,6 +2403,10 @@ site ids; the item shape is left open so both decode.
     pub struct KbArticleMetadata {
         ///Banner `{type: "url", content: <URL>}`; null removes it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub banner: ::std::option::Option<KbBanner>,
         ///Meta description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2357,6 +2456,10 @@ live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<KbArticleData>,
         pub ok: bool,
         #[serde(flatten)]
@@ -2410,6 +2513,10 @@ live].
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub feedback: ::std::option::Option<KbFeedback>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -2439,8 +2546,15 @@ live].
     ///Full replacement of an article [SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleUpdateInput {
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub content: KbArticleContentUpdate,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub meta: ::std::option::Option<KbArticleMetaInput>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2501,10 +2615,18 @@ object (these per-type rules are documented, not checked locally).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategory {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub content: ::std::option::Option<KbCategoryContent>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub meta: ::std::option::Option<KbCategoryMeta>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2571,6 +2693,10 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub category: ::std::option::Option<KbCategory>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2599,8 +2725,15 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
     ///A category to create or update; `meta` is optional [SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryInput {
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub content: KbCategoryContentInput,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub meta: ::std::option::Option<KbCategoryMetaInput>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2614,6 +2747,10 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryListResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<KbCategoryPage>,
         pub ok: bool,
         #[serde(flatten)]
@@ -2638,6 +2775,10 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub icon: ::std::option::Option<KbCategoryIcon>,
         ///Parent category id; null for a root category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2665,6 +2806,10 @@ kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
     pub struct KbCategoryMetaInput {
         ///Icon; may be omitted (stored as null).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub icon: ::std::option::Option<KbCategoryIcon>,
         ///Parent category id; null for a root category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2717,6 +2862,10 @@ cursors"].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<KbCategoryData>,
         pub ok: bool,
         #[serde(flatten)]
@@ -2748,6 +2897,10 @@ cursors"].
         )]
         pub has_children: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub icon: ::std::option::Option<KbCategoryIcon>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -2883,6 +3036,10 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbSiteData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub site: ::std::option::Option<KbSite>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2926,6 +3083,10 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbSiteListResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<KbSiteList>,
         pub ok: bool,
         #[serde(flatten)]
@@ -2940,6 +3101,10 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbSiteResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<KbSiteData>,
         pub ok: bool,
         #[serde(flatten)]
@@ -2953,6 +3118,9 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
     ///Body of knowledge-base.article.create [SECONDARY knowledge-base.md, verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleCreateRequest {
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub article: KbArticleInput,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
@@ -3001,6 +3169,10 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleListRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub filters: ::std::option::Option<KbArticleFilters>,
         /**Page size; the [SECONDARY] example uses 50. No maximum is documented, so
 none is enforced; the lower bound 1 is [INFERRED].
@@ -3016,6 +3188,10 @@ none is enforced; the lower bound 1 is [INFERRED].
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub sort: ::std::option::Option<KbArticleSort>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3029,6 +3205,10 @@ none is enforced; the lower bound 1 is [INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleSearchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub filters: ::std::option::Option<KbArticleFilters>,
         ///Highlight the matches [SECONDARY].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3047,6 +3227,10 @@ none is enforced; the lower bound 1 is [INFERRED].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub sort: ::std::option::Option<KbArticleSort>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3059,6 +3243,9 @@ none is enforced; the lower bound 1 is [INFERRED].
     ///Body of knowledge-base.article.update: `articleId` plus the full article [SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleUpdateRequest {
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub article: KbArticleUpdateInput,
         #[serde(rename = "articleId")]
         pub article_id: ::std::string::String,
@@ -3075,6 +3262,9 @@ none is enforced; the lower bound 1 is [INFERRED].
     ///Body of knowledge-base.category.create [SECONDARY knowledge-base.md, verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryCreateRequest {
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub category: KbCategoryInput,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
@@ -3165,6 +3355,9 @@ none is enforced; the lower bound 1 is [INFERRED].
     ///Body of knowledge-base.category.update [SECONDARY; `categoryId` INFERRED, by analogy with `articleId`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryUpdateRequest {
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub category: KbCategoryInput,
         ///Category to update [INFERRED name].
         #[serde(
@@ -3619,6 +3812,10 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
         )]
         pub created_on: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub device: ::std::option::Option<PersonDevice>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub emails: ::std::vec::Vec<::serde_json::Value>,
@@ -3635,8 +3832,16 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
         )]
         pub last_seen_on: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub location: ::std::option::Option<PersonLocation>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub name: ::std::option::Option<PersonName>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub phones: ::std::vec::Vec<::serde_json::Value>,
@@ -3655,6 +3860,10 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
             rename = "webSession",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub web_session: ::std::option::Option<PersonWebSession>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3668,6 +3877,10 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub person: ::std::option::Option<Person>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3753,6 +3966,10 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<PersonData>,
         pub ok: bool,
         #[serde(flatten)]
@@ -3872,6 +4089,10 @@ fields"); none is declared, send them as extra fields.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyInfoRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub fields: ::std::option::Option<PropertyInfoFields>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
@@ -3919,6 +4140,10 @@ fields"); none is declared, send them as extra fields.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<Property>,
         pub ok: bool,
         #[serde(flatten)]
@@ -4055,6 +4280,10 @@ the ticket's events, kept as raw JSON with every other field.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub requester: ::std::option::Option<TicketRequester>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::TicketStatus>,
@@ -4072,10 +4301,22 @@ the ticket's events, kept as raw JSON with every other field.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketCreateEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub property: ::std::option::Option<WebhookProperty>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub requester: ::std::option::Option<TicketRequester>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub ticket: ::std::option::Option<WebhookTicket>,
         ///Event time, ISO-8601.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4190,6 +4431,10 @@ the only source that states a range for tickets.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<Ticket>,
         pub ok: bool,
         #[serde(flatten)]
@@ -4209,6 +4454,10 @@ the only source that states a range for tickets.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub messages: ::std::vec::Vec<ChatMessage>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub visitor: ::std::option::Option<WebhookVisitor>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -4249,6 +4498,10 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookCreateResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<WebhookCreated>,
         pub ok: bool,
         #[serde(flatten)]
@@ -4294,6 +4547,10 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookMessage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub sender: ::std::option::Option<WebhookMessageSender>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
@@ -4339,6 +4596,10 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<Webhook>,
         pub ok: bool,
         #[serde(flatten)]
@@ -31820,10 +32081,12 @@ impl ::supportkit_runtime::Paged for builder::KnowledgeBaseArticleList<'_> {
         ::std::string::String,
     > {
         Ok(
-            Some(page)
-                .and_then(|v| v.data.as_ref())
-                .and_then(|v| v.next.as_ref())
-                .map(|v| v.to_string()),
+            ::supportkit_runtime::next_page_name(
+                Some(page)
+                    .and_then(|v| v.data.as_ref())
+                    .and_then(|v| v.next.as_ref())
+                    .map(|v| v.to_string()),
+            ),
         )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
@@ -31847,10 +32110,12 @@ impl ::supportkit_runtime::Paged for builder::KnowledgeBaseArticleSearch<'_> {
         ::std::string::String,
     > {
         Ok(
-            Some(page)
-                .and_then(|v| v.data.as_ref())
-                .and_then(|v| v.next.as_ref())
-                .map(|v| v.to_string()),
+            ::supportkit_runtime::next_page_name(
+                Some(page)
+                    .and_then(|v| v.data.as_ref())
+                    .and_then(|v| v.next.as_ref())
+                    .map(|v| v.to_string()),
+            ),
         )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
@@ -31874,10 +32139,12 @@ impl ::supportkit_runtime::Paged for builder::KnowledgeBaseCategoryList<'_> {
         ::std::string::String,
     > {
         Ok(
-            Some(page)
-                .and_then(|v| v.data.as_ref())
-                .and_then(|v| v.next.as_ref())
-                .map(|v| v.to_string()),
+            ::supportkit_runtime::next_page_name(
+                Some(page)
+                    .and_then(|v| v.data.as_ref())
+                    .and_then(|v| v.next.as_ref())
+                    .map(|v| v.to_string()),
+            ),
         )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {

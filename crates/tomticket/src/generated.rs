@@ -519,8 +519,16 @@ shape (code or `{id, description}`) is not known.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creation_date: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub customer: ::std::option::Option<TicketCustomer>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub department: ::std::option::Option<NamedRef>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_date: ::std::option::Option<::std::string::String>,
@@ -530,6 +538,10 @@ shape (code or `{id, description}`) is not known.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub messages: ::std::vec::Vec<::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub operator: ::std::option::Option<NamedRef>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub protocol: ::std::option::Option<i64>,
@@ -546,6 +558,10 @@ shape (code or `{id, description}`) is not known.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ChatDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<Chat>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
@@ -625,6 +641,10 @@ strings or objects) is not known.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CustomFieldListResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<CustomFieldGroups>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
@@ -685,6 +705,10 @@ where no response was captured].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub organization: ::std::option::Option<NamedRef>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
@@ -698,6 +722,10 @@ where no response was captured].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CustomerDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<Customer>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
@@ -989,13 +1017,25 @@ are not known; unknown fields are ignored.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Ticket {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub category: ::std::option::Option<NamedRef>,
         ///`YYYY-MM-DD HH:MM:SS`, no offset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creation_date: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub customer: ::std::option::Option<TicketCustomer>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub department: ::std::option::Option<NamedRef>,
         ///Elapsed time in seconds [COMMUNITY].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1004,6 +1044,10 @@ are not known; unknown fields are ignored.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_date: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub evaluation: ::std::option::Option<TicketEvaluation>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<crate::TicketId>,
@@ -1011,6 +1055,10 @@ are not known; unknown fields are ignored.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub operator: ::std::option::Option<NamedRef>,
         ///1 Low, 2 Normal, 3 High, 4 Urgent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1018,6 +1066,10 @@ are not known; unknown fields are ignored.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub protocol: ::std::option::Option<crate::Protocol>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub situation: ::std::option::Option<TicketSituation>,
         /**SLA state, seen as `{deadline: {date, accomplished}, startup: {date?,
 accomplished}}` [COMMUNITY]; kept free-form.
@@ -1063,6 +1115,10 @@ organization {id, name}}` [COMMUNITY, field access in two sync scripts].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub organization: ::std::option::Option<NamedRef>,
     }
     impl TicketCustomer {
@@ -1077,14 +1133,26 @@ and tags (`show_tags=1`) [COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TicketDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub category: ::std::option::Option<NamedRef>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creation_date: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub customer: ::std::option::Option<TicketCustomer>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub department: ::std::option::Option<NamedRef>,
         ///Elapsed time in seconds [COMMUNITY].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1092,12 +1160,20 @@ and tags (`show_tags=1`) [COMMUNITY].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_date: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub evaluation: ::std::option::Option<TicketEvaluation>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<crate::TicketId>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub operator: ::std::option::Option<NamedRef>,
         ///1 Low, 2 Normal, 3 High, 4 Urgent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1107,6 +1183,10 @@ and tags (`show_tags=1`) [COMMUNITY].
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub replies: ::std::vec::Vec<TicketReply>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub situation: ::std::option::Option<TicketSituation>,
         ///SLA state, free-form (see `Ticket.sla`).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -1132,6 +1212,10 @@ and tags (`show_tags=1`) [COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TicketDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub data: ::std::option::Option<TicketDetail>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
@@ -12712,7 +12796,11 @@ impl ::supportkit_runtime::Paged for builder::ChatList<'_> {
         ::std::option::Option<::std::string::String>,
         ::std::string::String,
     > {
-        Ok(Some(page).and_then(|v| v.next_page.as_ref()).map(|v| v.to_string()))
+        Ok(
+            ::supportkit_runtime::next_page_name(
+                Some(page).and_then(|v| v.next_page.as_ref()).map(|v| v.to_string()),
+            ),
+        )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
@@ -12740,7 +12828,11 @@ impl ::supportkit_runtime::Paged for builder::CustomerList<'_> {
         ::std::option::Option<::std::string::String>,
         ::std::string::String,
     > {
-        Ok(Some(page).and_then(|v| v.next_page.as_ref()).map(|v| v.to_string()))
+        Ok(
+            ::supportkit_runtime::next_page_name(
+                Some(page).and_then(|v| v.next_page.as_ref()).map(|v| v.to_string()),
+            ),
+        )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
@@ -12768,7 +12860,11 @@ impl ::supportkit_runtime::Paged for builder::TicketList<'_> {
         ::std::option::Option<::std::string::String>,
         ::std::string::String,
     > {
-        Ok(Some(page).and_then(|v| v.next_page.as_ref()).map(|v| v.to_string()))
+        Ok(
+            ::supportkit_runtime::next_page_name(
+                Some(page).and_then(|v| v.next_page.as_ref()).map(|v| v.to_string()),
+            ),
+        )
     }
     fn into_items(page: Self::Output) -> ::std::vec::Vec<Self::Item> {
         Some(page).map(|v| v.data).unwrap_or_default()
