@@ -4,7 +4,7 @@ use base64::Engine;
 use serde_json::json;
 use supportkit_runtime::webhook::hmac_sha1;
 use supportkit_tawk::types::TawkWebhookEvent;
-use supportkit_tawk::webhook::{self, Redeliveries};
+use supportkit_tawk::webhook;
 use supportkit_tawk::{OperationExt, types};
 use supportkit_tests::{req, tawk_pair};
 
@@ -111,8 +111,8 @@ async fn sandbox_deliveries_verify_and_redeliveries_are_dropped() {
         .to_str()
         .unwrap()
         .to_string();
-    let seen = Redeliveries::new(100);
-    assert!(seen.first_delivery(&event_id));
+    let seen = webhook::deliveries();
+    assert!(seen.first_delivery(&event_id).await.unwrap());
 
     sandbox.tawk().redeliver(&event_id).await.unwrap();
     let (headers2, raw2) = rx.recv().await.expect("a redelivery");
@@ -121,5 +121,8 @@ async fn sandbox_deliveries_verify_and_redeliveries_are_dropped() {
         event_id
     );
     assert_eq!(raw2, raw, "the same body");
-    assert!(!seen.first_delivery(&event_id), "a redelivery is dropped");
+    assert!(
+        !seen.first_delivery(&event_id).await.unwrap(),
+        "a redelivery is dropped"
+    );
 }

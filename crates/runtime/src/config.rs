@@ -1,5 +1,6 @@
 //! Client configuration, shared by every provider.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::{Error, ErrorKind};
@@ -7,6 +8,7 @@ use crate::meta::ProviderMeta;
 use crate::ratelimit::RateLimitConfig;
 use crate::retry::RetryPolicy;
 use crate::secret::Credentials;
+use crate::store::{Store, StoreFailure};
 use crate::transport::Transport;
 
 /// Default of [`Config::max_response_bytes`]: 32 MiB.
@@ -25,6 +27,10 @@ pub struct Config {
     timeout: Duration,
     max_response_bytes: usize,
     user_agent: String,
+    store: Option<Arc<dyn Store>>,
+    #[cfg(feature = "redis")]
+    redis_url: Option<String>,
+    on_store_failure: StoreFailure,
 }
 
 /// What [`Config::build`] produces for a generated `Client`.
@@ -52,6 +58,10 @@ impl Config {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            store: None,
+            #[cfg(feature = "redis")]
+            redis_url: None,
+            on_store_failure: StoreFailure::default(),
             user_agent: concat!("supportkit/", env!("CARGO_PKG_VERSION")).to_string(),
         }
     }
@@ -98,6 +108,27 @@ impl Config {
         self.max_response_bytes = bytes;
         self
     }
+    /// Shares rate-limit state (slots and 429 pauses) through `store`, so
+    /// every process using it with the same credential stays within one
+    /// budget. Without it each client keeps its own, in memory.
+    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+    /// Shares rate-limit state through the Redis server at `url`
+    /// (`redis://host:6379`); see [`store`](Self::store). An invalid URL is
+    /// reported by `Client::from_config`.
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, url: impl Into<String>) -> Self {
+        self.redis_url = Some(url.into());
+        self
+    }
+    /// What a call does when the shared store does not answer in time:
+    /// fall back to this process's limiter with a warning (the default), or fail.
+    pub fn on_store_failure(mut self, failure: StoreFailure) -> Self {
+        self.on_store_failure = failure;
+        self
+    }
     /// `User-Agent` header.
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = ua.into();
@@ -134,6 +165,15 @@ impl Config {
             .user_agent(&self.user_agent)
             .build()
             .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
+        #[cfg(feature = "redis")]
+        let store = match (&self.store, &self.redis_url) {
+            (None, Some(url)) => Some(Arc::new(
+                crate::store::RedisStore::new(url).map_err(|e| config_error(e.to_string()))?,
+            ) as Arc<dyn Store>),
+            (store, _) => store.clone(),
+        };
+        #[cfg(not(feature = "redis"))]
+        let store = self.store.clone();
         Ok(Parts {
             base_url: raw.trim_end_matches('/').to_string(),
             http,
@@ -142,6 +182,7 @@ impl Config {
                 &self.credentials,
                 self.retry,
                 &self.rate_limits,
+                store.map(|s| (s, self.on_store_failure)),
                 self.timeout,
                 self.max_response_bytes,
             ),

@@ -35,6 +35,8 @@ pub enum ErrorKind {
     Webhook,
     /// The provider cannot do this operation.
     Unsupported,
+    /// The shared rate-limit store (Redis) failed and is configured to fail calls.
+    Store,
 }
 
 impl ErrorKind {
@@ -54,6 +56,7 @@ impl ErrorKind {
             Self::Pagination => "pagination failed",
             Self::Webhook => "webhook rejected",
             Self::Unsupported => "unsupported",
+            Self::Store => "rate-limit store unavailable",
         }
     }
 }
@@ -206,7 +209,9 @@ impl Error {
     /// connection failures, 408, 449 and 5xx answers).
     pub fn is_retryable(&self) -> bool {
         match self.inner.kind {
-            ErrorKind::RateLimited | ErrorKind::Connect | ErrorKind::Timeout => true,
+            ErrorKind::RateLimited | ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Store => {
+                true
+            }
             ErrorKind::Api | ErrorKind::Transport => self
                 .inner
                 .status

@@ -43,6 +43,7 @@ mod retry;
 mod secret;
 #[doc(hidden)]
 pub mod serde_support;
+pub mod store;
 mod transport;
 mod validate;
 pub mod webhook;

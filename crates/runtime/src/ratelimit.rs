@@ -9,12 +9,13 @@
 //! reaches every waiter, not only later callers. No wait ever outlasts the
 //! caller's deadline: a slot that cannot be had in time is refused at once.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use crate::meta::ProviderMeta;
+use crate::store::{MemoryStore, Slot, Store, StoreError, StoreFailure};
 
 /// Rate-limit settings.
 #[derive(Clone, Debug)]
@@ -62,35 +63,53 @@ pub(crate) struct Refused {
     pub(crate) paused: bool,
 }
 
+/// Why a call got no slot.
+#[derive(Debug)]
+pub(crate) enum NoSlot {
+    /// Not before the caller's deadline.
+    Refused(Refused),
+    /// The shared store failed and the configuration says to fail.
+    Store(StoreError),
+}
+
 struct Bucket {
     name: &'static str,
+    /// The store key: provider, account (a hash of the credential) and bucket.
+    key: String,
     /// Spacing between two slots at the documented rate.
     period: Duration,
     /// No published rate: the spacing doubles after a 429 (up to 32x) and
-    /// shrinks back by 10% after each success.
+    /// shrinks back by 10% after each success (per process).
     adaptive: bool,
-    state: Mutex<State>,
-}
-
-struct State {
-    /// The earliest instant the next slot can be handed out.
-    next: Instant,
-    /// Set from a provider's `Retry-After`: no slot before it.
-    paused_until: Option<Instant>,
-    /// Spacing multiplier of an adaptive bucket (1.0 otherwise).
-    slowdown: f64,
+    slowdown: Mutex<f64>,
 }
 
 /// Most an adaptive bucket slows down.
 const MAX_SLOWDOWN: f64 = 32.0;
 
+/// After a shared store fails, how long this process uses its own limiter
+/// before asking the store again (so an outage costs one timeout, not one
+/// per call).
+const STORE_COOLDOWN: Duration = Duration::from_secs(5);
+
+/// The buckets of one client and the store holding their state.
 pub(crate) struct Limiters {
     buckets: Vec<Option<Bucket>>,
+    store: Arc<dyn Store>,
+    /// This process's limiter, used while a shared store is failing.
+    local: Option<MemoryStore>,
+    on_failure: StoreFailure,
+    /// Until when the shared store is skipped after a failure.
+    skip_until: Mutex<Option<Instant>>,
 }
 
 impl Limiters {
-    pub(crate) fn new(provider: &ProviderMeta, config: &RateLimitConfig) -> Self {
-        let now = Instant::now();
+    pub(crate) fn new(
+        provider: &ProviderMeta,
+        config: &RateLimitConfig,
+        account: &str,
+        shared: Option<(Arc<dyn Store>, StoreFailure)>,
+    ) -> Self {
         let buckets = provider
             .buckets
             .iter()
@@ -104,17 +123,28 @@ impl Limiters {
                 let period = Duration::try_from_secs_f64(1.0 / rate).unwrap_or(MAX_PERIOD);
                 Some(Bucket {
                     name: b.name,
+                    key: format!("{}:{account}:{}", provider.name, b.name),
                     period,
                     adaptive: b.adaptive,
-                    state: Mutex::new(State {
-                        next: now,
-                        paused_until: None,
-                        slowdown: 1.0,
-                    }),
+                    slowdown: Mutex::new(1.0),
                 })
             })
             .collect();
-        Self { buckets }
+        let (store, local, on_failure) = match shared {
+            Some((store, on_failure)) => (store, Some(MemoryStore::default()), on_failure),
+            None => (
+                Arc::new(MemoryStore::default()) as Arc<dyn Store>,
+                None,
+                StoreFailure::FallBackToMemory,
+            ),
+        };
+        Self {
+            buckets,
+            store,
+            local,
+            on_failure,
+            skip_until: Mutex::new(None),
+        }
     }
 
     fn bucket(&self, index: Option<usize>) -> Option<&Bucket> {
@@ -126,6 +156,45 @@ impl Limiters {
         self.bucket(index).map(|b| b.name)
     }
 
+    /// Runs `op` on the shared store, or on this process's limiter while the
+    /// store fails (unless the configuration says to fail).
+    async fn on_store<'a, T>(
+        &'a self,
+        budget: Duration,
+        op: impl Fn(&'a dyn Store) -> futures::future::BoxFuture<'a, Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        let Some(local) = &self.local else {
+            return op(self.store.as_ref()).await;
+        };
+        let skipping = self
+            .skip_until
+            .lock()
+            .expect("limiter lock")
+            .is_some_and(|t| t > Instant::now());
+        if !skipping {
+            let answer = match tokio::time::timeout(budget, op(self.store.as_ref())).await {
+                Ok(answer) => answer,
+                Err(_) => Err(StoreError::new(
+                    "the shared rate-limit store did not answer within the call's budget",
+                )),
+            };
+            match answer {
+                Ok(v) => return Ok(v),
+                Err(e) if self.on_failure == StoreFailure::Fail => return Err(e),
+                Err(e) => {
+                    *self.skip_until.lock().expect("limiter lock") =
+                        Some(Instant::now() + STORE_COOLDOWN);
+                    tracing::warn!(
+                        error = %e,
+                        cooldown_s = STORE_COOLDOWN.as_secs(),
+                        "shared rate-limit store failed; using this process's limiter"
+                    );
+                }
+            }
+        }
+        op(local).await
+    }
+
     /// Waits for a slot of the bucket, but never past `deadline`: a slot (or
     /// the end of a pause) that lies beyond it is refused at once, without
     /// taking the slot from anyone else. No bucket, no wait.
@@ -133,30 +202,32 @@ impl Limiters {
         &self,
         index: Option<usize>,
         deadline: Instant,
-    ) -> Result<(), Refused> {
+    ) -> Result<(), NoSlot> {
         let Some(bucket) = self.bucket(index) else {
             return Ok(());
         };
         loop {
-            let slot = {
-                let mut st = bucket.state.lock().expect("limiter lock");
-                let now = Instant::now();
-                let paused = st.paused_until.filter(|p| *p > now);
-                let slot = st.next.max(now).max(paused.unwrap_or(now));
-                if slot > deadline {
-                    return Err(Refused {
-                        wait: slot - now,
-                        paused: paused.is_some_and(|p| p >= slot),
-                    });
+            let budget = deadline.saturating_duration_since(Instant::now());
+            let period = bucket
+                .period
+                .mul_f64(*bucket.slowdown.lock().expect("limiter lock"));
+            let slot = self
+                .on_store(budget, |s| s.reserve(&bucket.key, period, budget))
+                .await
+                .map_err(NoSlot::Store)?;
+            let wait = match slot {
+                Slot::Refused { wait, paused } => {
+                    return Err(NoSlot::Refused(Refused { wait, paused }));
                 }
-                st.next = slot + bucket.period.mul_f64(st.slowdown);
-                slot
+                Slot::Granted { wait } if wait.is_zero() => return Ok(()),
+                Slot::Granted { wait } => wait,
             };
-            tokio::time::sleep_until(slot).await;
+            tokio::time::sleep(wait).await;
             // A 429 that arrived while we slept voids a slot inside its pause.
-            let paused = bucket.state.lock().expect("limiter lock").paused_until;
-            if paused.is_none_or(|p| p <= slot) {
-                return Ok(());
+            let budget = deadline.saturating_duration_since(Instant::now());
+            match self.on_store(budget, |s| s.paused_for(&bucket.key)).await {
+                Ok(left) if !left.is_zero() => continue,
+                _ => return Ok(()),
             }
         }
     }
@@ -166,13 +237,13 @@ impl Limiters {
         let Some(bucket) = self.bucket(index).filter(|b| b.adaptive) else {
             return;
         };
-        let mut st = bucket.state.lock().expect("limiter lock");
-        st.slowdown = if status == 429 {
-            (st.slowdown * 2.0).min(MAX_SLOWDOWN)
+        let mut slowdown = bucket.slowdown.lock().expect("limiter lock");
+        *slowdown = if status == 429 {
+            (*slowdown * 2.0).min(MAX_SLOWDOWN)
         } else if (200..300).contains(&status) {
-            (st.slowdown * 0.9).max(1.0)
+            (*slowdown * 0.9).max(1.0)
         } else {
-            st.slowdown
+            *slowdown
         };
     }
 
@@ -180,18 +251,17 @@ impl Limiters {
     #[cfg(test)]
     pub(crate) fn slowdown(&self, index: Option<usize>) -> Option<f64> {
         let bucket = self.bucket(index).filter(|b| b.adaptive)?;
-        Some(bucket.state.lock().expect("limiter lock").slowdown)
+        Some(*bucket.slowdown.lock().expect("limiter lock"))
     }
 
     /// Holds every caller of the bucket back for `wait` (after a 429),
-    /// including callers already waiting for a slot.
-    pub(crate) fn pause(&self, index: Option<usize>, wait: Duration) {
+    /// including callers already waiting for a slot, in every process that
+    /// shares the store.
+    pub(crate) async fn pause(&self, index: Option<usize>, wait: Duration) {
         if let Some(bucket) = self.bucket(index) {
-            let until = far_instant(wait);
-            let mut st = bucket.state.lock().expect("limiter lock");
-            if st.paused_until.is_none_or(|u| u < until) {
-                st.paused_until = Some(until);
-            }
+            let _ = self
+                .on_store(Duration::from_secs(1), |s| s.pause(&bucket.key, wait))
+                .await;
         }
     }
 }
@@ -237,13 +307,17 @@ mod tests {
         error_message_kinds: &[],
     };
 
+    fn limiters() -> Limiters {
+        Limiters::new(&META, &RateLimitConfig::default(), "acct", None)
+    }
+
     fn later(secs: u64) -> Instant {
         Instant::now() + Duration::from_secs(secs)
     }
 
     #[tokio::test]
     async fn adaptive_buckets_slow_down_after_429_and_recover() {
-        let l = Limiters::new(&META, &RateLimitConfig::default());
+        let l = limiters();
         l.acquire(Some(0), later(1)).await.unwrap();
         l.record(Some(0), 429);
         l.record(Some(0), 429);
@@ -260,7 +334,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn slots_are_evenly_spaced() {
-        let l = Limiters::new(&META, &RateLimitConfig::default());
+        let l = limiters();
         let start = Instant::now();
         for _ in 0..11 {
             l.acquire(Some(1), later(60)).await.unwrap();
@@ -270,13 +344,15 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_slot_past_the_deadline_is_refused_at_once_and_not_taken() {
-        let l = Limiters::new(&META, &RateLimitConfig::default());
+        let l = limiters();
         l.acquire(Some(1), later(1)).await.unwrap();
         let start = Instant::now();
-        let refused = l
+        let Err(NoSlot::Refused(refused)) = l
             .acquire(Some(1), Instant::now() + Duration::from_millis(50))
             .await
-            .unwrap_err();
+        else {
+            panic!("refused")
+        };
         assert_eq!(start.elapsed(), Duration::ZERO);
         assert_eq!(refused.wait, Duration::from_millis(100));
         assert!(!refused.paused);
@@ -287,16 +363,18 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_absurd_pause_never_overflows_and_is_refused_within_budget() {
-        let l = Limiters::new(&META, &RateLimitConfig::default());
-        l.pause(Some(1), Duration::MAX);
-        let refused = l.acquire(Some(1), later(30)).await.unwrap_err();
+        let l = limiters();
+        l.pause(Some(1), Duration::MAX).await;
+        let Err(NoSlot::Refused(refused)) = l.acquire(Some(1), later(30)).await else {
+            panic!("refused")
+        };
         assert!(refused.paused);
         assert!(refused.wait > Duration::from_secs(30));
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_pause_reaches_callers_already_waiting() {
-        let l = std::sync::Arc::new(Limiters::new(&META, &RateLimitConfig::default()));
+        let l = std::sync::Arc::new(limiters());
         let start = Instant::now();
         // 20 callers queue for slots 0 ms .. 1900 ms.
         let waiters: Vec<_> = (0..20)
@@ -309,7 +387,7 @@ mod tests {
             })
             .collect();
         tokio::time::sleep(Duration::from_millis(250)).await;
-        l.pause(Some(1), Duration::from_secs(2));
+        l.pause(Some(1), Duration::from_secs(2)).await;
         let mut times = Vec::new();
         for w in waiters {
             times.push(w.await.unwrap());

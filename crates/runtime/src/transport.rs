@@ -12,7 +12,7 @@ use tracing::Instrument;
 use crate::ErrorKind;
 use crate::meta::{EnvelopeMeta, OperationMeta, ProviderMeta, RetrySafety};
 use crate::multipart::Form;
-use crate::ratelimit::{self, Limiters, RateLimitConfig, Refused};
+use crate::ratelimit::{self, Limiters, NoSlot, RateLimitConfig, Refused};
 use crate::retry::{self, RetryPolicy};
 use crate::secret::Credentials;
 use crate::validate;
@@ -68,15 +68,18 @@ impl Transport {
         credentials: &Credentials,
         retry: RetryPolicy,
         rate_limits: &RateLimitConfig,
+        store: Option<(Arc<dyn crate::store::Store>, crate::store::StoreFailure)>,
         timeout: Duration,
         max_body: usize,
     ) -> Self {
+        let auth = credentials.header();
+        let account = account_key(auth.as_ref().map(http::HeaderValue::as_bytes));
         Self {
             shared: Arc::new(Shared {
                 provider,
-                auth: credentials.header(),
+                auth,
                 retry,
-                limiters: Limiters::new(provider, rate_limits),
+                limiters: Limiters::new(provider, rate_limits, &account, store),
                 timeout,
                 max_body,
             }),
@@ -310,9 +313,30 @@ impl Transport {
         loop {
             attempt += 1;
             let mut current = pending.take().expect("a request for every attempt");
-            if let Err(refused) = limiters.acquire(bucket, deadline).await {
-                finish(attempt - 1, None, Some(refused.wait));
-                return Err(self.refused(op_name, bucket, refused, policy.max_elapsed, started));
+            match limiters.acquire(bucket, deadline).await {
+                Ok(()) => {}
+                Err(NoSlot::Refused(refused)) => {
+                    finish(attempt - 1, None, Some(refused.wait));
+                    return Err(self.refused(
+                        op_name,
+                        bucket,
+                        refused,
+                        policy.max_elapsed,
+                        started,
+                    ));
+                }
+                Err(NoSlot::Store(e)) => {
+                    finish(attempt - 1, None, None);
+                    return Err(Failure::local(
+                        crate::Error::new(ErrorKind::Store, self.shared.provider.name)
+                            .with_operation(op_name)
+                            .with_message(format!(
+                                "not sent: the shared rate-limit store failed ({e}); \
+                                 it is configured to fail calls (StoreFailure::Fail) rather than \
+                                 fall back to this process's limiter"
+                            )),
+                    ));
+                }
             }
             // Every attempt's timeout counts against the call's budget.
             let remaining = deadline.saturating_duration_since(Instant::now());
@@ -365,7 +389,7 @@ impl Transport {
             };
             let wait = retry_after.unwrap_or_else(|| policy.backoff(attempt));
             if status == Some(429) {
-                limiters.pause(bucket, wait);
+                limiters.pause(bucket, wait).await;
             }
             let within_budget = started.elapsed() + wait < policy.max_elapsed;
             match spare {
@@ -516,6 +540,14 @@ impl Transport {
                 )),
         )
     }
+}
+
+/// The account part of store keys: a short hash of the credential, never
+/// the credential (two processes with the same token share a budget).
+fn account_key(auth: Option<&[u8]>) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(auth.unwrap_or_default());
+    crate::webhook::encode_hex(&digest[..8])
 }
 
 /// Status of the placeholder answer progenitor sees for a local failure.

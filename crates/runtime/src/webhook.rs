@@ -128,6 +128,69 @@ pub fn check_signature(provider: &'static str, header: &str, valid: bool) -> Res
     }
 }
 
+/// Remembers which deliveries were processed, so a redelivered event is
+/// handled once: in this process's memory by default, or in a shared
+/// [`Store`](crate::store::Store) (Redis) so that every replica behind a load
+/// balancer sees the same marks.
+///
+/// ```
+/// # async fn demo() -> Result<(), supportkit_runtime::Error> {
+/// use supportkit_runtime::webhook::Deliveries;
+///
+/// let seen = Deliveries::in_memory("tawk");
+/// assert!(seen.first_delivery("evt-1").await?);
+/// assert!(!seen.first_delivery("evt-1").await?, "a redelivery");
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Deliveries {
+    store: std::sync::Arc<dyn crate::store::Store>,
+    namespace: &'static str,
+    ttl: std::time::Duration,
+}
+
+impl Deliveries {
+    /// Marks kept in this process (the default; 100,000 at most).
+    pub fn in_memory(provider: &'static str) -> Self {
+        Self::with_store(
+            provider,
+            std::sync::Arc::new(crate::store::MemoryStore::default()),
+        )
+    }
+
+    /// Marks kept in `store`, shared by every process using it.
+    pub fn with_store(
+        provider: &'static str,
+        store: std::sync::Arc<dyn crate::store::Store>,
+    ) -> Self {
+        Self {
+            store,
+            namespace: provider,
+            ttl: std::time::Duration::from_secs(7 * 86_400),
+        }
+    }
+
+    /// How long a delivery is remembered (7 days by default; providers
+    /// redeliver for hours, not weeks).
+    pub fn ttl(mut self, ttl: std::time::Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// `true` the first time `event_id` is seen, `false` for a redelivery.
+    /// An unreachable shared store is an error: the caller decides whether
+    /// to process (and risk a duplicate) or to answer 5xx so the provider
+    /// redelivers later.
+    pub async fn first_delivery(&self, event_id: &str) -> Result<bool, Error> {
+        let key = format!("{}:{event_id}", self.namespace);
+        self.store.first_seen(&key, self.ttl).await.map_err(|e| {
+            Error::new(ErrorKind::Store, self.namespace).with_message(format!(
+                "cannot check whether delivery {event_id:?} was seen: {e}"
+            ))
+        })
+    }
+}
+
 /// Parses an event body; a body that does not decode is an error with an excerpt.
 pub fn parse_event<T: serde::de::DeserializeOwned>(
     provider: &'static str,

@@ -4,23 +4,23 @@
 //! webhook secret and compare **hex** digests; one community peer uses
 //! base64, so [`verify`] accepts either, in constant time. tawk.to retries a
 //! failed delivery for up to 12 hours with the same `X-Hook-Event-Id`:
-//! [`Redeliveries`] remembers recent ids so a handler acts once.
+//! [`Deliveries`] remembers ids (in memory, or in Redis across replicas) so
+//! a handler acts once.
 //!
 //! ```
-//! use supportkit_tawk::webhook::{self, Redeliveries};
+//! # async fn demo() -> Result<(), supportkit_tawk::Error> {
+//! use supportkit_tawk::webhook;
 //!
 //! let body = br#"{"event":"ticket:create","time":"2026-01-01T00:00:00Z","ticket":{"id":"t1","humanId":7}}"#;
 //! let signature = webhook::sign("secret", body);
 //! let event = webhook::verify_and_parse("secret", body, Some(&signature)).unwrap();
 //! assert_eq!(event.tag(), "ticket:create");
 //!
-//! let seen = Redeliveries::new(10_000);
-//! assert!(seen.first_delivery("evt-1"));
-//! assert!(!seen.first_delivery("evt-1")); // the same event again: skip it
+//! let seen = webhook::deliveries();
+//! assert!(seen.first_delivery("evt-1").await?);
+//! assert!(!seen.first_delivery("evt-1").await?); // the same event again: skip it
+//! # Ok(()) }
 //! ```
-
-use std::collections::{HashSet, VecDeque};
-use std::sync::Mutex;
 
 use supportkit_runtime::Error;
 use supportkit_runtime::webhook::{
@@ -67,50 +67,25 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
     encode_hex(&hmac_sha1(secret.as_bytes(), body))
 }
 
-/// Remembers the last `capacity` event ids, to drop redelivered events.
-#[derive(Debug)]
-pub struct Redeliveries {
-    capacity: usize,
-    seen: Mutex<(HashSet<String>, VecDeque<String>)>,
-}
+/// Drops redelivered events by their `X-Hook-Event-Id`: in memory by
+/// default, or shared through Redis by every replica
+/// (`Deliveries::with_store`).
+pub use supportkit_runtime::webhook::Deliveries;
 
-impl Redeliveries {
-    /// Remembers up to `capacity` ids (the oldest are forgotten first).
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            capacity: capacity.max(1),
-            seen: Mutex::new((HashSet::new(), VecDeque::new())),
-        }
-    }
-
-    /// `true` the first time an `X-Hook-Event-Id` is seen, `false` for a redelivery.
-    pub fn first_delivery(&self, event_id: &str) -> bool {
-        let mut guard = self.seen.lock().expect("redelivery lock");
-        let (set, order) = &mut *guard;
-        if !set.insert(event_id.to_string()) {
-            return false;
-        }
-        order.push_back(event_id.to_string());
-        if order.len() > self.capacity
-            && let Some(old) = order.pop_front()
-        {
-            set.remove(&old);
-        }
-        true
-    }
+/// Deliveries keyed on `X-Hook-Event-Id`, in this process's memory.
+pub fn deliveries() -> Deliveries {
+    Deliveries::in_memory(PROVIDER)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn old_ids_are_forgotten_beyond_capacity() {
-        let r = Redeliveries::new(2);
-        assert!(r.first_delivery("a"));
-        assert!(r.first_delivery("b"));
-        assert!(r.first_delivery("c"));
-        assert!(r.first_delivery("a"), "forgotten after two newer ids");
-        assert!(!r.first_delivery("c"));
+    #[tokio::test]
+    async fn a_redelivered_event_is_seen_once() {
+        let seen = deliveries();
+        assert!(seen.first_delivery("a").await.unwrap());
+        assert!(seen.first_delivery("b").await.unwrap());
+        assert!(!seen.first_delivery("a").await.unwrap());
     }
 }

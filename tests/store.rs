@@ -1,0 +1,296 @@
+//! One conformance suite for the store trait, run against the in-memory
+//! store and against a real `redis-server`; then what Redis adds: shared
+//! budgets across clients, shared pauses, shared webhook dedupe, and both
+//! configured answers to an outage.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use supportkit_runtime::store::{MemoryStore, RedisStore, Slot, Store, StoreFailure};
+use supportkit_runtime::webhook::Deliveries;
+use supportkit_tests::redis::RedisServer;
+use tokio::time::Instant;
+
+const PERIOD: Duration = Duration::from_millis(100);
+const SLACK: Duration = Duration::from_millis(40);
+
+/// Each store under test, with a key no other test uses.
+async fn conformance(store: &dyn Store, key: &str) {
+    // Evenly spaced slots: the first now, the next one period later.
+    assert_eq!(
+        store.reserve(key, PERIOD, Duration::ZERO).await.unwrap(),
+        Slot::Granted {
+            wait: Duration::ZERO
+        }
+    );
+    let Slot::Granted { wait } = store
+        .reserve(key, PERIOD, Duration::from_secs(1))
+        .await
+        .unwrap()
+    else {
+        panic!("a slot within a second")
+    };
+    assert!(wait > PERIOD - SLACK && wait <= PERIOD, "{wait:?}");
+    // Refused without taking the slot: the refused caller pushes nobody back.
+    let refused = store
+        .reserve(key, PERIOD, Duration::from_millis(10))
+        .await
+        .unwrap();
+    let Slot::Refused { wait: w1, paused } = refused else {
+        panic!("refused: {refused:?}")
+    };
+    assert!(!paused);
+    let Slot::Refused { wait: w2, .. } = store.reserve(key, PERIOD, Duration::ZERO).await.unwrap()
+    else {
+        panic!("still refused")
+    };
+    assert!(w2 <= w1, "a refusal takes no slot: {w1:?} then {w2:?}");
+
+    // A pause: slots move behind it, it extends and never shortens.
+    let paused_key = format!("{key}:paused");
+    store
+        .pause(&paused_key, Duration::from_secs(2))
+        .await
+        .unwrap();
+    store
+        .pause(&paused_key, Duration::from_millis(200))
+        .await
+        .unwrap();
+    let left = store.paused_for(&paused_key).await.unwrap();
+    assert!(
+        left > Duration::from_millis(1900) && left <= Duration::from_secs(2),
+        "{left:?}"
+    );
+    let Slot::Refused { wait, paused } = store
+        .reserve(&paused_key, PERIOD, Duration::from_secs(1))
+        .await
+        .unwrap()
+    else {
+        panic!("refused while paused")
+    };
+    assert!(paused && wait > Duration::from_secs(1), "{wait:?}");
+    let Slot::Granted { wait } = store
+        .reserve(&paused_key, PERIOD, Duration::from_secs(3))
+        .await
+        .unwrap()
+    else {
+        panic!("granted after the pause")
+    };
+    assert!(wait > Duration::from_millis(1800), "{wait:?}");
+    assert_eq!(
+        store.paused_for(&format!("{key}:never")).await.unwrap(),
+        Duration::ZERO
+    );
+    // Absurd pauses never overflow.
+    store
+        .pause(&format!("{key}:absurd"), Duration::MAX)
+        .await
+        .unwrap();
+    assert!(
+        store.paused_for(&format!("{key}:absurd")).await.unwrap() > Duration::from_secs(86_400)
+    );
+
+    // Delivery marks: the first time only, until they expire.
+    let mark = format!("{key}:evt");
+    assert!(
+        store
+            .first_seen(&mark, Duration::from_millis(300))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .first_seen(&mark, Duration::from_millis(300))
+            .await
+            .unwrap()
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(
+        store
+            .first_seen(&mark, Duration::from_secs(60))
+            .await
+            .unwrap(),
+        "expired"
+    );
+}
+
+#[tokio::test]
+async fn the_memory_store_conforms() {
+    conformance(&MemoryStore::default(), "mem").await;
+}
+
+#[tokio::test]
+async fn the_redis_store_conforms() {
+    let server = RedisServer::start();
+    let store = RedisStore::new(&server.url()).unwrap();
+    conformance(&store, "redis").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_clients_share_one_timeline_through_redis() {
+    let server = RedisServer::start();
+    // Four independent stores (four "processes") on one key.
+    let stores: Vec<Arc<RedisStore>> = (0..4)
+        .map(|_| Arc::new(RedisStore::new(&server.url()).unwrap()))
+        .collect();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (i, store) in stores.iter().enumerate() {
+        for _ in 0..5 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let Slot::Granted { wait } = store
+                    .reserve("shared", Duration::from_millis(20), Duration::from_secs(5))
+                    .await
+                    .unwrap()
+                else {
+                    panic!("store {i}: granted")
+                };
+                wait
+            }));
+        }
+    }
+    let mut waits = Vec::new();
+    for t in tasks {
+        waits.push(t.await.unwrap());
+    }
+    waits.sort();
+    // 20 slots, 20 ms apart, whoever asked: the last one ~380 ms out.
+    let spread = waits[19] - waits[0];
+    assert!(
+        spread >= Duration::from_millis(360) - SLACK,
+        "20 slots over one timeline: {waits:?}"
+    );
+    for pair in waits.windows(2) {
+        assert!(pair[1] - pair[0] >= Duration::from_millis(15), "{waits:?}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_pause_written_by_one_process_holds_back_another() {
+    let server = RedisServer::start();
+    let a = RedisStore::new(&server.url()).unwrap();
+    let b = RedisStore::new(&server.url()).unwrap();
+    a.pause("chatapi:acct:message_send", Duration::from_secs(3))
+        .await
+        .unwrap();
+    let Slot::Refused { paused, wait } = b
+        .reserve("chatapi:acct:message_send", PERIOD, Duration::from_secs(1))
+        .await
+        .unwrap()
+    else {
+        panic!("refused")
+    };
+    assert!(paused && wait > Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn a_delivery_is_processed_once_across_replicas() {
+    let server = RedisServer::start();
+    let replicas: Vec<Deliveries> = (0..3)
+        .map(|_| Deliveries::with_store("tawk", Arc::new(RedisStore::new(&server.url()).unwrap())))
+        .collect();
+    let mut firsts = 0;
+    for r in &replicas {
+        if r.first_delivery("evt-42").await.unwrap() {
+            firsts += 1;
+        }
+    }
+    assert_eq!(firsts, 1, "exactly one replica processes the event");
+}
+
+#[tokio::test]
+async fn a_redis_restart_is_survived() {
+    let mut server = RedisServer::start();
+    let store = RedisStore::new(&server.url()).unwrap();
+    store.reserve("k", PERIOD, Duration::ZERO).await.unwrap();
+    let port = server.port();
+    server.stop();
+    assert!(store.reserve("k", PERIOD, Duration::ZERO).await.is_err());
+    // Same port, empty script cache: EVALSHA misses and falls back to EVAL.
+    let restarted = RedisServer::start_on(port);
+    let mut ok = false;
+    for _ in 0..20 {
+        if store
+            .reserve("k", PERIOD, Duration::from_secs(1))
+            .await
+            .is_ok()
+        {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ok, "the store reconnects after a restart");
+    drop(restarted);
+}
+
+mod outage {
+    //! A client whose Redis is down: the configured choice, each way, within budget.
+
+    use super::*;
+    use supportkit_chatapi::{Client, Config, ContactIdentifier, Credentials, OperationExt};
+    use supportkit_runtime::{ErrorKind, RateLimitConfig, RetryPolicy};
+
+    fn client(sandbox: &supportkit_sandbox::Sandbox, redis: &str, failure: StoreFailure) -> Client {
+        Client::from_config(
+            Config::new(Credentials::bearer(sandbox.chatapi_token()))
+                .base_url(sandbox.chatapi_url())
+                .allow_http(true)
+                .retry(RetryPolicy::disabled().max_elapsed(Duration::from_secs(3)))
+                .rate_limits(RateLimitConfig::default().scale(supportkit_tests::FAST))
+                .redis(redis)
+                .on_store_failure(failure),
+        )
+        .unwrap()
+    }
+
+    /// An address where nothing listens (a stopped Redis).
+    fn dead_redis() -> String {
+        let mut server = RedisServer::start();
+        let url = server.url();
+        server.stop();
+        url
+    }
+
+    #[tokio::test]
+    async fn by_default_calls_fall_back_to_the_local_limiter() {
+        let sandbox = supportkit_tests::sandbox().await;
+        let id = sandbox
+            .chatapi()
+            .seed_contact(serde_json::json!({"firstName": "Ana"}));
+        let c = client(&sandbox, &dead_redis(), StoreFailure::FallBackToMemory);
+        let started = Instant::now();
+        for _ in 0..5 {
+            c.get_contact()
+                .identifier(ContactIdentifier::id(id))
+                .call()
+                .await
+                .unwrap();
+        }
+        // One store timeout at most, then the local limiter for a while.
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[tokio::test]
+    async fn configured_to_fail_calls_fail_clearly_and_quickly() {
+        let sandbox = supportkit_tests::sandbox().await;
+        let c = client(&sandbox, &dead_redis(), StoreFailure::Fail);
+        let started = Instant::now();
+        let err = c
+            .get_contact()
+            .identifier(ContactIdentifier::id(1))
+            .call()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Store, "{err}");
+        assert!(err.to_string().contains("rate-limit store"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(3));
+        assert_eq!(sandbox.requests().len(), 0, "nothing sent");
+    }
+}
