@@ -1,5 +1,7 @@
 //! Shared test helpers: a sandbox plus a client pointed at it.
 
+pub mod tawk_tour;
+
 use std::time::Duration;
 
 use supportkit_chatapi::{Client, Config, Credentials, RateLimitConfig, RetryPolicy};
