@@ -324,7 +324,7 @@ pub(crate) async fn transfer(
 ) -> Result<Response, TtError> {
     params.no_files()?;
     params.no_custom_fields()?;
-    let ticket_id = params.required("ticket_id", Some(512))?;
+    let ticket_id = params.required("ticket_id", Some(250))?;
     let department_id = params.optional("department_id", Some(512))?;
     let operator_id = params.optional("operator_id", Some(512))?;
     let mut data = ctx.state.lock();
@@ -382,7 +382,7 @@ pub(crate) async fn open_status(
 ) -> Result<Response, TtError> {
     params.no_files()?;
     params.no_custom_fields()?;
-    let ticket_id = params.required("ticket_id", Some(512))?;
+    let ticket_id = params.required("ticket_id", Some(250))?;
     let status_id = params.required("status_id", Some(512))?;
     let comment = params.optional("comment", None)?;
     let mut data = ctx.state.lock();
@@ -411,7 +411,7 @@ pub(crate) async fn close_status(
 ) -> Result<Response, TtError> {
     params.no_files()?;
     params.no_custom_fields()?;
-    let ticket_id = params.required("ticket_id", Some(512))?;
+    let ticket_id = params.required("ticket_id", Some(250))?;
     let mut data = ctx.state.lock();
     let index = data.ticket_index(&ticket_id)?;
     if data.tickets[index].status.take().is_none() {
