@@ -1720,7 +1720,7 @@ webhook types]; unknown fields are ignored.
         pub file_name: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type")]
         pub type_: crate::generated::types::AttachmentType,
-        ///Publicly reachable URL of the file.
+        ///Publicly reachable http(s) URL of the file.
         pub url: ::std::string::String,
     }
     impl Attachment {
@@ -2043,6 +2043,7 @@ required [OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
         pub country_code: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_fields: ::std::option::Option<::std::vec::Vec<CustomFieldValue>>,
+        ///Email address (one `@`, no white space).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         #[serde(rename = "firstName")]
@@ -2055,10 +2056,10 @@ required [OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///E.164 phone number.
+        ///E.164 phone number (`+` then 8 to 15 digits).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///URL of the profile picture.
+        ///Public http(s) URL of the profile picture.
         #[serde(
             rename = "profilePic",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2154,6 +2155,7 @@ exists/doesNotExist.
         pub country_code: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_fields: ::std::option::Option<::std::vec::Vec<CustomFieldValue>>,
+        ///Email address (one `@`, no white space).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -2169,10 +2171,10 @@ exists/doesNotExist.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///E.164 phone number.
+        ///E.164 phone number (`+` then 8 to 15 digits).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///URL of the profile picture.
+        ///Public http(s) URL of the profile picture.
         #[serde(
             rename = "profilePic",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2497,16 +2499,22 @@ WHITE-LABEL aelyst].
         }
     }
     /**Search body of list_contacts [OFFICIAL-SDK `ContactFilter`; WHITE-LABEL aelyst
-listcontacts]. `filter` is required by the SDK type; send an empty object for no
-conditions.
+listcontacts]. `search`, `filter` and `timezone` are all required: without any of
+them the API answers 400 "Please check if filter is provided" [COMMUNITY, Go CLI
+`mvanhorn/printing-press-library` PR #1663, tested against a live tenant]; the
+SDK types `search` as optional, the spec follows the live finding. Match-all body:
+`{"search": "", "filter": {"$and": []}, "timezone": "UTC"}`. `limit` and
+`cursorId` work only as query parameters; in the body they are silently ignored
+[COMMUNITY, same source].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListContactsRequest {
         pub filter: ContactFilter,
-        ///Free-text search.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub search: ::std::option::Option<::std::string::String>,
-        ///IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur".
+        ///Free-text search; `""` for none.
+        pub search: ::std::string::String,
+        /**IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur", or
+"UTC"/"GMT" [INFERRED pattern].
+*/
         pub timezone: ::std::string::String,
     }
     impl ListContactsRequest {
@@ -2874,6 +2882,7 @@ addtags].
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub emoji: ::std::option::Option<::std::string::String>,
+        ///New name; `""` keeps the current one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
@@ -6830,10 +6839,7 @@ phone_number, url, parameters. Both are kept free-form.
         #[derive(Clone, Debug)]
         pub struct ListContactsRequest {
             filter: ::std::result::Result<super::ContactFilter, ::std::string::String>,
-            search: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            search: ::std::result::Result<::std::string::String, ::std::string::String>,
             timezone: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -6843,7 +6849,7 @@ phone_number, url, parameters. Both are kept free-form.
             fn default() -> Self {
                 Self {
                     filter: Err("no value supplied for filter".to_string()),
-                    search: Ok(Default::default()),
+                    search: Err("no value supplied for search".to_string()),
                     timezone: Err("no value supplied for timezone".to_string()),
                 }
             }
@@ -6863,7 +6869,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
             pub fn search<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.search = value
@@ -9915,10 +9921,13 @@ let response = client.merge_contacts()
     }
     /**List (search) contacts
 
-Lists contacts matching an optional free-text `search` and a `filter` of
-`$and` / `$or` conditions, evaluated in the given IANA `timezone`. Cursor
-paginated with the `limit` and `cursorId` query parameters [OFFICIAL-SDK
-`contact.list`; WHITE-LABEL aelyst listcontacts].
+Lists contacts matching a free-text `search` and a `filter` of `$and` / `$or`
+conditions, evaluated in the given IANA `timezone`; all three are required
+(400 "Please check if filter is provided" otherwise [COMMUNITY]). Cursor
+paginated with the `limit` and `cursorId` query parameters, which are ignored
+in the body [COMMUNITY]; `pagination.next` is a full URL carrying `cursorId`
+[COMMUNITY; WHITE-LABEL aelyst] [OFFICIAL-SDK `contact.list`; WHITE-LABEL aelyst
+listcontacts].
 POST that only reads: marked `x-supportkit-retry: safe`.
 Rate: not in the Límites table; 5 req/s [INFERRED].
 
@@ -9927,7 +9936,8 @@ Sends a `POST` request to `/contact/list`
 
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 - `body`
@@ -10007,7 +10017,8 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 ```text
@@ -10093,6 +10104,8 @@ Arguments:
 
 - `cursor_id`: Cursor of the page to fetch (a string for the message list [WHITE-LABEL aelyst]),
 taken from the `cursorId` query of the previous page's `pagination.next` URL.
+The sandbox's and respond.io's cursors are decimal integers, so the string is
+one of at most 18 digits, optionally negative [INFERRED bounds].
 
 - `limit`: Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10 [WHITE-LABEL aelyst].
 ```text
@@ -10218,7 +10231,8 @@ Sends a `GET` request to `/space/channel`
 
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 ```text
@@ -10243,7 +10257,8 @@ Sends a `GET` request to `/space/channel/{channelId}/template`
 Arguments:
 - `channel_id`: Id of a WhatsApp channel of the space.
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 ```text
@@ -10268,7 +10283,8 @@ Sends a `GET` request to `/space/closing_notes`
 
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 ```text
@@ -10292,7 +10308,8 @@ Sends a `GET` request to `/space/user`
 
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 ```text
@@ -10337,7 +10354,8 @@ Sends a `GET` request to `/space/custom_field`
 
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 ```text
@@ -13470,7 +13488,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
             ::supportkit_runtime::meta::Constraint {
@@ -13490,6 +13508,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[],
                 field: "body",
                 rule: ::supportkit_runtime::meta::Rule::UniqueItems,
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Each],
+                field: "body[]",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -13524,7 +13548,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
         ],
@@ -13561,8 +13585,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("text")],
+                field: "text",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -13604,8 +13634,42 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("firstName")],
+                field: "firstName",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("phone")],
+                field: "phone",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^\\+[0-9]{8,15}$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("email")],
+                field: "email",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[^@\\s]+@[^@\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("profilePic")],
+                field: "profilePic",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("custom_fields"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "custom_fields[].name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -13636,14 +13700,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "E.164 phone number.",
+                description: "E.164 phone number (`+` then 8 to 15 digits).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "",
+                description: "Email address (one `@`, no white space).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -13657,7 +13721,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "URL of the profile picture.",
+                description: "Public http(s) URL of the profile picture.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -13685,6 +13749,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
         constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("name")],
@@ -13781,8 +13851,42 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("firstName")],
+                field: "firstName",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("phone")],
+                field: "phone",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^\\+[0-9]{8,15}$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("email")],
+                field: "email",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[^@\\s]+@[^@\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("profilePic")],
+                field: "profilePic",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("custom_fields"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "custom_fields[].name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -13813,14 +13917,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "E.164 phone number.",
+                description: "E.164 phone number (`+` then 8 to 15 digits).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "",
+                description: "Email address (one `@`, no white space).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -13834,7 +13938,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "URL of the profile picture.",
+                description: "Public http(s) URL of the profile picture.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -13861,7 +13965,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(22usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("description")],
+                field: "description",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -13909,7 +14032,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
         ],
@@ -13933,7 +14056,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(22usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -13960,7 +14096,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
         ],
@@ -13984,7 +14120,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(21usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("id")],
+                field: "id",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("id")],
+                field: "id",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::None,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -14011,8 +14160,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("messageId")],
+                field: "messageId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("messageId")],
+                field: "messageId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -14042,7 +14203,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(18usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("id")],
+                field: "id",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("id")],
+                field: "id",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::None,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -14075,6 +14249,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -14110,7 +14296,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
             ::supportkit_runtime::meta::Constraint {
@@ -14124,6 +14310,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -14172,6 +14370,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("timezone")],
+                field: "timezone",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(UTC|GMT|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$",
+                ),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -14274,15 +14492,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 name: "search",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
-                description: "Free-text search.",
+                required: true,
+                description: "Free-text search; `\"\"` for none.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "timezone",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "IANA time zone used for timestamp conditions, e.g. \"Asia/Kuala_Lumpur\".",
+                description: "IANA time zone used for timestamp conditions, e.g. \"Asia/Kuala_Lumpur\", or",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filter",
@@ -14314,6 +14532,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -14349,7 +14579,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
             ::supportkit_runtime::meta::Constraint {
@@ -14363,6 +14593,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(50f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^-?[0-9]{1,18}$"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -14412,6 +14648,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
             },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
         params: &[
@@ -14453,6 +14701,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
             },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
         params: &[
@@ -14483,6 +14743,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         paginated: true,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("channelId")],
+                field: "channelId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("channelId")],
+                field: "channelId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
@@ -14493,6 +14765,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -14547,6 +14831,58 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("contactIds")],
                 field: "contactIds",
                 rule: ::supportkit_runtime::meta::Rule::UniqueItems,
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("contactIds"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                ],
+                field: "contactIds[]",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("contactIds"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                ],
+                field: "contactIds[]",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("firstName")],
+                field: "firstName",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("phone")],
+                field: "phone",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^\\+[0-9]{8,15}$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("email")],
+                field: "email",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[^@\\s]+@[^@\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("profilePic")],
+                field: "profilePic",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("custom_fields"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "custom_fields[].name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -14631,7 +14967,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
             ::supportkit_runtime::meta::Constraint {
@@ -14651,6 +14987,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[],
                 field: "body",
                 rule: ::supportkit_runtime::meta::Rule::UniqueItems,
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Each],
+                field: "body[]",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -14685,8 +15027,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("channelId")],
+                field: "channelId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("channelId")],
+                field: "channelId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "text"),
+                    ::supportkit_runtime::meta::Seg::Key("text"),
+                ],
+                field: "message.text",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -14717,6 +15081,67 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
                     ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "attachment"),
+                    ::supportkit_runtime::meta::Seg::Key("attachment"),
+                    ::supportkit_runtime::meta::Seg::Key("url"),
+                ],
+                field: "message.attachment.url",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "quick_reply"),
+                    ::supportkit_runtime::meta::Seg::Key("title"),
+                ],
+                field: "message.title",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "quick_reply"),
+                    ::supportkit_runtime::meta::Seg::Key("replies"),
+                ],
+                field: "message.replies",
+                rule: ::supportkit_runtime::meta::Rule::MinItems(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "email"),
+                    ::supportkit_runtime::meta::Seg::Key("text"),
+                ],
+                field: "message.text",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "email"),
+                    ::supportkit_runtime::meta::Seg::Key("replyToMessageId"),
+                ],
+                field: "message.replyToMessageId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "email"),
+                    ::supportkit_runtime::meta::Seg::Key("replyToMessageId"),
+                ],
+                field: "message.replyToMessageId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
                     ::supportkit_runtime::meta::Seg::If("type", "email"),
                     ::supportkit_runtime::meta::Seg::Key("attachments"),
                     ::supportkit_runtime::meta::Seg::Each,
@@ -14726,6 +15151,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["image", "video", "audio", "file"],
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "whatsapp_template"),
+                    ::supportkit_runtime::meta::Seg::Key("template"),
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "message.template.name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "whatsapp_template"),
+                    ::supportkit_runtime::meta::Seg::Key("template"),
+                    ::supportkit_runtime::meta::Seg::Key("languageCode"),
+                ],
+                field: "message.template.languageCode",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -14783,8 +15230,42 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("firstName")],
+                field: "firstName",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("phone")],
+                field: "phone",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^\\+[0-9]{8,15}$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("email")],
+                field: "email",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[^@\\s]+@[^@\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("profilePic")],
+                field: "profilePic",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("custom_fields"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "custom_fields[].name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -14815,14 +15296,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "E.164 phone number.",
+                description: "E.164 phone number (`+` then 8 to 15 digits).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "",
+                description: "Email address (one `@`, no white space).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -14836,7 +15317,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "URL of the profile picture.",
+                description: "Public http(s) URL of the profile picture.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -14869,7 +15350,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
             ::supportkit_runtime::meta::Constraint {
@@ -14938,8 +15419,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -14969,7 +15456,32 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(22usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("currentName")],
+                field: "currentName",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("currentName")],
+                field: "currentName",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("description")],
+                field: "description",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -14984,7 +15496,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "",
+                description: "New name; `\"\"` keeps the current one.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
