@@ -1406,3 +1406,108 @@ async fn multipart_part_names_with_control_characters_are_read_not_refused() {
     tt.send(builder).await.ok();
     assert_eq!(state.comments(&ticket)[0]["comment"], "ok");
 }
+
+#[tokio::test]
+async fn last_update_ge_filters_by_the_last_change_and_reaches_90_days_back() {
+    let tt = Tt::start().await;
+    let state = tt.state();
+    let acc = account(&state);
+    let old = state.seed_ticket(json!({
+        "customer_id": "C-1", "department_id": acc.department,
+        "subject": "Antigo", "message": "m", "creation_date": "2020-01-01 10:00:00",
+    }));
+    let touched = state.seed_ticket(json!({
+        "customer_id": "C-1", "department_id": acc.department,
+        "subject": "Antigo, comentado", "message": "m", "creation_date": "2020-01-02 10:00:00",
+    }));
+    let fresh = tt.post_fields("/ticket/new", &new_ticket_fields(&acc, "Novo")).await;
+    let fresh = fresh.ok()["ticket_id"].as_str().unwrap().to_owned();
+    tt.post_fields("/ticket/comment", &[("ticket_id", &touched), ("comment", "nota")])
+        .await
+        .ok();
+    let all = tt.get("/ticket/list", &[]).await;
+    assert_eq!(all.ok()["data"].as_array().unwrap().len(), 3);
+    let now = all.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == fresh.as_str())
+        .unwrap()["creation_date"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Since the start of this minute: the new ticket and the one commented on just now.
+    let this_minute = format!("{}00", &now[..17]);
+    let since = tt
+        .get("/ticket/list", &[("last_update_ge", &this_minute)])
+        .await;
+    let mut ids: Vec<&str> = since.ok()["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    let mut want = vec![fresh.as_str(), touched.as_str()];
+    want.sort_unstable();
+    assert_eq!(ids, want);
+    assert!(!ids.contains(&old.as_str()));
+    // More than 90 days back: the error envelope; not the documented format: the 401.
+    tt.get("/ticket/list", &[("last_update_ge", "2020-01-01 00:00:00")])
+        .await
+        .invalid("90 dias");
+    for bad in ["2024-01-01", "2024-01-01T10:00:00", "2024-01-01 10:00:00-0300"] {
+        tt.get("/ticket/list", &[("last_update_ge", bad)])
+            .await
+            .refused("last_update_ge");
+    }
+}
+
+#[tokio::test]
+async fn situations_10_and_11_exist_beyond_the_documented_codes() {
+    let tt = Tt::start().await;
+    let state = tt.state();
+    let acc = account(&state);
+    let eleven = state.seed_ticket(json!({
+        "customer_id": "C-1", "department_id": acc.department,
+        "subject": "Onze", "message": "m", "situation": 11,
+    }));
+    state.seed_ticket(json!({
+        "customer_id": "C-1", "department_id": acc.department,
+        "subject": "Um", "message": "m",
+    }));
+    let list = tt.get("/ticket/list", &[("situation", "10,11")]).await;
+    let data = list.ok()["data"].as_array().unwrap();
+    assert_eq!(data.len(), 1);
+    assert_eq!(data[0]["id"], eleven.as_str());
+    assert_eq!(data[0]["situation"]["id"], 11);
+    tt.get("/ticket/list", &[("situation", "12")])
+        .await
+        .invalid("situation");
+}
+
+#[tokio::test]
+async fn a_value_the_spec_refuses_is_the_401_before_any_lookup() {
+    let tt = Tt::start().await;
+    let long = "p".repeat(513);
+    tt.post_fields(
+        "/customer/update",
+        &[("customer_id", "nobody"), ("portfolio_id", &long)],
+    )
+    .await
+    .refused("portfolio_id");
+    tt.post_fields(
+        "/customer/new",
+        &[
+            ("customer_id", "C-9"),
+            ("name", "N"),
+            ("organization_id", "nope"),
+            ("portfolio_id", &long),
+        ],
+    )
+    .await
+    .refused("portfolio_id");
+    tt.post_fields("/customer/update", &[("customer_id", "nobody")])
+        .await
+        .invalid("customer_id");
+}
