@@ -1396,6 +1396,149 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].
+    ///
+    /// Open enum: a value this version does not know is kept in `Unknown`,
+    /// so a provider adding a value never breaks decoding.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum MemberRole {
+        /// `admin`
+        Admin,
+        /// `agent`
+        Agent,
+        /// A value not known when this client was generated.
+        Unknown(::std::string::String),
+    }
+    impl MemberRole {
+        /// The wire value.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Admin => "admin",
+                Self::Agent => "agent",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+        /// Every value known to this version of the client.
+        pub const KNOWN: &'static [&'static str] = &["admin", "agent"];
+    }
+    impl ::std::fmt::Display for MemberRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for MemberRole {
+        fn from(value: &str) -> Self {
+            match value {
+                "admin" => Self::Admin,
+                "agent" => Self::Agent,
+                other => Self::Unknown(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for MemberRole {
+        fn from(value: ::std::string::String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl ::std::str::FromStr for MemberRole {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::serde::Serialize for MemberRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MemberRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// Tab type; `custom` tabs may be added any number of times, the others once [INFERRED names].
+    ///
+    /// Open enum: a value this version does not know is kept in `Unknown`,
+    /// so a provider adding a value never breaks decoding.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum TabType {
+        /// `knowledge-base`
+        KnowledgeBase,
+        /// `ticket-form`
+        TicketForm,
+        /// `faq`
+        Faq,
+        /// `custom`
+        Custom,
+        /// A value not known when this client was generated.
+        Unknown(::std::string::String),
+    }
+    impl TabType {
+        /// The wire value.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::KnowledgeBase => "knowledge-base",
+                Self::TicketForm => "ticket-form",
+                Self::Faq => "faq",
+                Self::Custom => "custom",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+        /// Every value known to this version of the client.
+        pub const KNOWN: &'static [&'static str] = &[
+            "knowledge-base",
+            "ticket-form",
+            "faq",
+            "custom",
+        ];
+    }
+    impl ::std::fmt::Display for TabType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for TabType {
+        fn from(value: &str) -> Self {
+            match value {
+                "knowledge-base" => Self::KnowledgeBase,
+                "ticket-form" => Self::TicketForm,
+                "faq" => Self::Faq,
+                "custom" => Self::Custom,
+                other => Self::Unknown(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for TabType {
+        fn from(value: ::std::string::String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl ::std::str::FromStr for TabType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::serde::Serialize for TabType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TabType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
     /// Payload POSTed by a tawk.to webhook, discriminated by `event` [OFFICIAL
     /// developer.tawk.to/webhooks]. A webhook has an HTTPS URL, one or more events and a
     /// secret key; it is managed in the dashboard (Admin → Settings → Webhooks) or with
@@ -1573,11 +1716,8 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentInfoRequest {
         ///Agent id. The name `agentId` is [INFERRED]; send another name through the extra fields if it is refused.
-        #[serde(
-            rename = "agentId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub agent_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "agentId")]
+        pub agent_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1715,7 +1855,7 @@ before sending. 50 is the community-verified value [COMMUNITY PostHog].
         pub size: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<crate::generated::types::ChatSort>,
-        ///Range start, ISO-8601, e.g. "2026-01-01T00:00:00Z" [COMMUNITY Pipedream]; see the warning above.
+        ///Range start, ISO-8601, e.g. "2026-01-01T00:00:00Z" [COMMUNITY Pipedream]; see the warning above. The pattern (shared by every date of a request) is the ISO-8601 subset this spec accepts: a valid calendar date, optionally `T` + hours:minutes[:seconds[.fraction]] and a zone (`Z` or ±HH[:]MM; none means UTC) [INFERRED from the examples].
         #[serde(
             rename = "startDate",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2548,7 +2688,7 @@ object (these per-type rules are documented, not checked locally).
     }
     /**Per-site content of a category [SECONDARY]. `slug` must not contain any of
 `< > [ ] ( ) { } | ^ \ / " ' ~ ? ! * + = : ; , . % & $ @ #` and defaults to the
-kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
+kebab-cased name [SECONDARY]. This spec (and the sandbox) accept only lower-case letters, digits and hyphens, a subset of that rule that every default slug meets [INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryContentInput {
@@ -3007,7 +3147,7 @@ none is enforced; the lower bound 1 is [INFERRED].
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i64>,
-        ///`data.next` of the previous page; omit for the first page.
+        ///`data.next` of the previous page (null or omitted: the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
         ///`data.previous` of the current page, to page backwards.
@@ -3036,7 +3176,7 @@ none is enforced; the lower bound 1 is [INFERRED].
         ///Page size (example 50 [SECONDARY]); no documented maximum; lower bound [INFERRED].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i64>,
-        ///`data.next` of the previous page; omit for the first page.
+        ///`data.next` of the previous page (null or omitted: the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3090,11 +3230,8 @@ none is enforced; the lower bound 1 is [INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryDeleteRequest {
         ///Category id [INFERRED name].
-        #[serde(
-            rename = "categoryId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub category_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "categoryId")]
+        pub category_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(flatten)]
@@ -3109,11 +3246,8 @@ none is enforced; the lower bound 1 is [INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryGetRequest {
         ///Category id [INFERRED name].
-        #[serde(
-            rename = "categoryId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub category_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "categoryId")]
+        pub category_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         ///Site whose content to return [INFERRED, by analogy with article.get].
@@ -3140,7 +3274,7 @@ none is enforced; the lower bound 1 is [INFERRED].
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i64>,
-        ///`data.next` of the previous page; omit for the first page.
+        ///`data.next` of the previous page (null or omitted: the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
         ///`data.previous` of the current page, to page backwards.
@@ -3167,11 +3301,8 @@ none is enforced; the lower bound 1 is [INFERRED].
     pub struct KnowledgeBaseCategoryUpdateRequest {
         pub category: KbCategoryInput,
         ///Category to update [INFERRED name].
-        #[serde(
-            rename = "categoryId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub category_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "categoryId")]
+        pub category_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(flatten)]
@@ -3232,11 +3363,8 @@ none is enforced; the lower bound 1 is [INFERRED].
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         ///Site id [INFERRED name].
-        #[serde(
-            rename = "siteId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "siteId")]
+        pub site_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3371,11 +3499,8 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersDisableRequest {
         ///Member (agent) id [INFERRED name].
-        #[serde(
-            rename = "memberId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "memberId")]
+        pub member_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(flatten)]
@@ -3390,16 +3515,11 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersEditInviteRequest {
         ///Pending invite id [INFERRED name].
-        #[serde(
-            rename = "inviteId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub invite_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "inviteId")]
+        pub invite_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///New role [INFERRED name].
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role: ::std::option::Option<::std::string::String>,
+        pub role: crate::generated::types::MemberRole,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3412,11 +3532,8 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersEnableRequest {
         ///Member (agent) id [INFERRED name].
-        #[serde(
-            rename = "memberId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "memberId")]
+        pub member_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(flatten)]
@@ -3431,13 +3548,11 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersInviteRequest {
         ///E-mail address of the agent to invite [INFERRED name].
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<::std::string::String>,
+        pub email: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Role to grant; values gated [INFERRED name].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role: ::std::option::Option<::std::string::String>,
+        pub role: ::std::option::Option<crate::generated::types::MemberRole>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3476,11 +3591,8 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersRemoveInviteRequest {
         ///Pending invite id [INFERRED name].
-        #[serde(
-            rename = "inviteId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub invite_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "inviteId")]
+        pub invite_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(flatten)]
@@ -3495,11 +3607,8 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersRemoveRequest {
         ///Member (agent) id [INFERRED name].
-        #[serde(
-            rename = "memberId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "memberId")]
+        pub member_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(flatten)]
@@ -3514,16 +3623,14 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersUpdatePermissionsRequest {
         ///Member (agent) id [INFERRED name].
-        #[serde(
-            rename = "memberId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_id: ::std::option::Option<::std::string::String>,
-        ///Role/permissions to set; shape gated (any JSON value) [INFERRED name].
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub permissions: ::std::option::Option<::serde_json::Value>,
+        #[serde(rename = "memberId")]
+        pub member_id: ::std::string::String,
+        ///Permissions to set, merged into the member's (shape gated) [INFERRED name].
+        pub permissions: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<crate::generated::types::MemberRole>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3814,34 +3921,22 @@ assets, createdOn of property.info) is kept as raw JSON.
         }
     }
     /**Body of property.create-site. Its fields are gated ([SECONDARY] "property
-fields"); none is declared, send them as extra fields.
+fields"); `name` and `domain` are [INFERRED] from the dashboard's "add site"
+form. Send other fields as extra fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct PropertyCreateSiteRequest(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
-    impl ::std::ops::Deref for PropertyCreateSiteRequest {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-            &self.0
-        }
+    pub struct PropertyCreateSiteRequest {
+        ///Site domain [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domain: ::std::option::Option<::std::string::String>,
+        ///Name of the new property [INFERRED name].
+        pub name: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    impl ::std::convert::From<PropertyCreateSiteRequest>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        fn from(value: PropertyCreateSiteRequest) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for PropertyCreateSiteRequest {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
-            Self(value)
+    impl PropertyCreateSiteRequest {
+        pub fn builder() -> builder::PropertyCreateSiteRequest {
+            Default::default()
         }
     }
     ///Sections property.info should include [COMMUNITY Python client].
@@ -3929,7 +4024,29 @@ fields"); none is declared, send them as extra fields.
             Default::default()
         }
     }
-    ///Body of tabs.add [SECONDARY "propertyId, tab, position"]; the tab's own fields are gated (extra fields).
+    ///A tab to add [SECONDARY "tab"]; its field names are [INFERRED].
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TabInput {
+        ///Tab content (shape gated) [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content: ::std::option::Option<::serde_json::Value>,
+        ///Whether the tab is shown [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///Tab title (defaults to the type's name) [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type")]
+        pub type_: crate::generated::types::TabType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TabInput {
+        pub fn builder() -> builder::TabInput {
+            Default::default()
+        }
+    }
+    ///Body of tabs.add [SECONDARY "propertyId, tab, position"]; the tab's fields beyond `type`, `title`, `content` and `enabled` are gated (extra fields of `tab`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsAddRequest {
         ///Position of the tab [SECONDARY `position`].
@@ -3937,6 +4054,7 @@ fields"); none is declared, send them as extra fields.
         pub position: ::std::option::Option<i64>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        pub tab: TabInput,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3964,11 +4082,8 @@ fields"); none is declared, send them as extra fields.
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         ///Tab id [INFERRED name].
-        #[serde(
-            rename = "tabId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tab_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "tabId")]
+        pub tab_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3996,11 +4111,8 @@ fields"); none is declared, send them as extra fields.
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         ///Tab id [INFERRED name].
-        #[serde(
-            rename = "tabId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tab_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "tabId")]
+        pub tab_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4018,11 +4130,8 @@ fields"); none is declared, send them as extra fields.
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         ///Tab id [INFERRED name].
-        #[serde(
-            rename = "tabId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tab_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "tabId")]
+        pub tab_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4482,11 +4591,33 @@ also requires `name` and `enabled` is gated, so send them.
             Default::default()
         }
     }
+    ///A widget card; its fields are gated apart from `type` [INFERRED name] (extra fields).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WidgetCardInput {
+        ///Card type [INFERRED name].
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WidgetCardInput {
+        pub fn builder() -> builder::WidgetCardInput {
+            Default::default()
+        }
+    }
     ///Body of widgets.add [SECONDARY "propertyId, widget config"]; the config fields are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsAddRequest {
+        ///Whether the widget is enabled (default true) [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///Widget name [INFERRED name].
+        pub name: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        ///Widget settings (shape gated) [INFERRED name].
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub settings: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4511,6 +4642,7 @@ also requires `name` and `enabled` is gated, so send them.
     ///Body of widgets.cards.add [SECONDARY `propertyId`, `widgetId`, card]; the card fields are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsCardsAddRequest {
+        pub card: WidgetCardInput,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(rename = "widgetId")]
@@ -4527,18 +4659,12 @@ also requires `name` and `enabled` is gated, so send them.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsCardsRemoveRequest {
         ///Card id [INFERRED name].
-        #[serde(
-            rename = "cardId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub card_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "cardId")]
+        pub card_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        #[serde(
-            rename = "widgetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub widget_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "widgetId")]
+        pub widget_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4551,18 +4677,12 @@ also requires `name` and `enabled` is gated, so send them.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsCardsUpdateRequest {
         ///Card id [INFERRED name].
-        #[serde(
-            rename = "cardId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub card_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "cardId")]
+        pub card_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        #[serde(
-            rename = "widgetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub widget_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "widgetId")]
+        pub widget_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4630,8 +4750,17 @@ also requires `name` and `enabled` is gated, so send them.
     ///Body of widgets.update [SECONDARY `propertyId`, `widgetId`, settings]; the settings are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsUpdateRequest {
+        ///Enable or disable the widget [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///New widget name [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        ///Settings merged into the widget's (shape gated) [INFERRED name].
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub settings: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
         #[serde(flatten)]
@@ -4647,7 +4776,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct AgentInfoRequest {
             agent_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -4658,7 +4787,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for AgentInfoRequest {
             fn default() -> Self {
                 Self {
-                    agent_id: Ok(Default::default()),
+                    agent_id: Err("no value supplied for agent_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -4666,7 +4795,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl AgentInfoRequest {
             pub fn agent_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_id = value
@@ -12623,7 +12752,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryDeleteRequest {
             category_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -12638,7 +12767,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for KnowledgeBaseCategoryDeleteRequest {
             fn default() -> Self {
                 Self {
-                    category_id: Ok(Default::default()),
+                    category_id: Err("no value supplied for category_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     extra: Ok(Default::default()),
                 }
@@ -12647,7 +12776,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl KnowledgeBaseCategoryDeleteRequest {
             pub fn category_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.category_id = value
@@ -12710,7 +12839,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryGetRequest {
             category_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -12729,7 +12858,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for KnowledgeBaseCategoryGetRequest {
             fn default() -> Self {
                 Self {
-                    category_id: Ok(Default::default()),
+                    category_id: Err("no value supplied for category_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     site_id: Ok(Default::default()),
                     extra: Ok(Default::default()),
@@ -12739,7 +12868,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl KnowledgeBaseCategoryGetRequest {
             pub fn category_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.category_id = value
@@ -12964,7 +13093,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             category_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -12980,7 +13109,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn default() -> Self {
                 Self {
                     category: Err("no value supplied for category".to_string()),
-                    category_id: Ok(Default::default()),
+                    category_id: Err("no value supplied for category_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     extra: Ok(Default::default()),
                 }
@@ -13001,7 +13130,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn category_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.category_id = value
@@ -13370,10 +13499,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
-            site_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            site_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -13383,7 +13509,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
-                    site_id: Ok(Default::default()),
+                    site_id: Err("no value supplied for site_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -13403,7 +13529,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn site_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.site_id = value
@@ -13909,7 +14035,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct MembersDisableRequest {
             member_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -13924,7 +14050,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersDisableRequest {
             fn default() -> Self {
                 Self {
-                    member_id: Ok(Default::default()),
+                    member_id: Err("no value supplied for member_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     extra: Ok(Default::default()),
                 }
@@ -13933,7 +14059,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersDisableRequest {
             pub fn member_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.member_id = value
@@ -13996,7 +14122,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct MembersEditInviteRequest {
             invite_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -14004,7 +14130,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             role: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::generated::types::MemberRole,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -14015,9 +14141,9 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersEditInviteRequest {
             fn default() -> Self {
                 Self {
-                    invite_id: Ok(Default::default()),
+                    invite_id: Err("no value supplied for invite_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
-                    role: Ok(Default::default()),
+                    role: Err("no value supplied for role".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -14025,7 +14151,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersEditInviteRequest {
             pub fn invite_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.invite_id = value
@@ -14049,7 +14175,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::generated::types::MemberRole>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -14102,7 +14228,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct MembersEnableRequest {
             member_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -14117,7 +14243,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersEnableRequest {
             fn default() -> Self {
                 Self {
-                    member_id: Ok(Default::default()),
+                    member_id: Err("no value supplied for member_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     extra: Ok(Default::default()),
                 }
@@ -14126,7 +14252,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersEnableRequest {
             pub fn member_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.member_id = value
@@ -14187,16 +14313,13 @@ also requires `name` and `enabled` is gated, so send them.
         }
         #[derive(Clone, Debug)]
         pub struct MembersInviteRequest {
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
             property_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
             role: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::generated::types::MemberRole>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -14207,7 +14330,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersInviteRequest {
             fn default() -> Self {
                 Self {
-                    email: Ok(Default::default()),
+                    email: Err("no value supplied for email".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     role: Ok(Default::default()),
                     extra: Ok(Default::default()),
@@ -14217,7 +14340,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersInviteRequest {
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
@@ -14241,7 +14364,9 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::MemberRole>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -14427,7 +14552,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct MembersRemoveInviteRequest {
             invite_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -14442,7 +14567,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersRemoveInviteRequest {
             fn default() -> Self {
                 Self {
-                    invite_id: Ok(Default::default()),
+                    invite_id: Err("no value supplied for invite_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     extra: Ok(Default::default()),
                 }
@@ -14451,7 +14576,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersRemoveInviteRequest {
             pub fn invite_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.invite_id = value
@@ -14514,7 +14639,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct MembersRemoveRequest {
             member_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -14529,7 +14654,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersRemoveRequest {
             fn default() -> Self {
                 Self {
-                    member_id: Ok(Default::default()),
+                    member_id: Err("no value supplied for member_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     extra: Ok(Default::default()),
                 }
@@ -14538,7 +14663,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersRemoveRequest {
             pub fn member_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.member_id = value
@@ -14600,15 +14725,19 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct MembersUpdatePermissionsRequest {
             member_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             permissions: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
                 ::std::string::String,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::MemberRole>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -14619,9 +14748,10 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersUpdatePermissionsRequest {
             fn default() -> Self {
                 Self {
-                    member_id: Ok(Default::default()),
-                    permissions: Ok(Default::default()),
+                    member_id: Err("no value supplied for member_id".to_string()),
+                    permissions: Err("no value supplied for permissions".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    role: Ok(Default::default()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -14629,7 +14759,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersUpdatePermissionsRequest {
             pub fn member_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.member_id = value
@@ -14641,7 +14771,9 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn permissions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.permissions = value
@@ -14660,6 +14792,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for property_id: {e}")
+                    });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::MemberRole>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
                     });
                 self
             }
@@ -14688,6 +14834,7 @@ also requires `name` and `enabled` is gated, so send them.
                     member_id: value.member_id?,
                     permissions: value.permissions?,
                     property_id: value.property_id?,
+                    role: value.role?,
                     extra: value.extra?,
                 })
             }
@@ -14699,6 +14846,7 @@ also requires `name` and `enabled` is gated, so send them.
                     member_id: Ok(value.member_id),
                     permissions: Ok(value.permissions),
                     property_id: Ok(value.property_id),
+                    role: Ok(value.role),
                     extra: Ok(value.extra),
                 }
             }
@@ -16038,6 +16186,90 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PropertyCreateSiteRequest {
+            domain: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PropertyCreateSiteRequest {
+            fn default() -> Self {
+                Self {
+                    domain: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl PropertyCreateSiteRequest {
+            pub fn domain<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PropertyCreateSiteRequest>
+        for super::PropertyCreateSiteRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PropertyCreateSiteRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    domain: value.domain?,
+                    name: value.name?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PropertyCreateSiteRequest>
+        for PropertyCreateSiteRequest {
+            fn from(value: super::PropertyCreateSiteRequest) -> Self {
+                Self {
+                    domain: Ok(value.domain),
+                    name: Ok(value.name),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct PropertyInfoFields {
             agents: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -16517,6 +16749,129 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct TabInput {
+            content: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::generated::types::TabType,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TabInput {
+            fn default() -> Self {
+                Self {
+                    content: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl TabInput {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::types::TabType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TabInput> for super::TabInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TabInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    enabled: value.enabled?,
+                    title: value.title?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TabInput> for TabInput {
+            fn from(value: super::TabInput) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    enabled: Ok(value.enabled),
+                    title: Ok(value.title),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct TabsAddRequest {
             position: ::std::result::Result<
                 ::std::option::Option<i64>,
@@ -16526,6 +16881,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            tab: ::std::result::Result<super::TabInput, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -16536,6 +16892,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     position: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    tab: Err("no value supplied for tab".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -16565,6 +16922,18 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn tab<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TabInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tab = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tab: {e}")
+                    });
+                self
+            }
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16588,6 +16957,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     position: value.position?,
                     property_id: value.property_id?,
+                    tab: value.tab?,
                     extra: value.extra?,
                 })
             }
@@ -16597,6 +16967,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     position: Ok(value.position),
                     property_id: Ok(value.property_id),
+                    tab: Ok(value.tab),
                     extra: Ok(value.extra),
                 }
             }
@@ -16674,10 +17045,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
-            tab_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            tab_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -16687,7 +17055,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
-                    tab_id: Ok(Default::default()),
+                    tab_id: Err("no value supplied for tab_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -16707,7 +17075,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn tab_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tab_id = value
@@ -16825,10 +17193,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
-            tab_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            tab_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -16838,7 +17203,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
-                    tab_id: Ok(Default::default()),
+                    tab_id: Err("no value supplied for tab_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -16858,7 +17223,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn tab_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tab_id = value
@@ -16914,10 +17279,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
-            tab_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            tab_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -16928,7 +17290,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     position: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
-                    tab_id: Ok(Default::default()),
+                    tab_id: Err("no value supplied for tab_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -16960,7 +17322,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn tab_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tab_id = value
@@ -19488,9 +19850,81 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct WidgetCardInput {
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WidgetCardInput {
+            fn default() -> Self {
+                Self {
+                    type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl WidgetCardInput {
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WidgetCardInput> for super::WidgetCardInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WidgetCardInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WidgetCardInput> for WidgetCardInput {
+            fn from(value: super::WidgetCardInput) -> Self {
+                Self {
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct WidgetsAddRequest {
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             property_id: ::std::result::Result<
                 ::std::string::String,
+                ::std::string::String,
+            >,
+            settings: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -19501,12 +19935,39 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for WidgetsAddRequest {
             fn default() -> Self {
                 Self {
+                    enabled: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    settings: Ok(Default::default()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl WidgetsAddRequest {
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19516,6 +19977,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for property_id: {e}")
+                    });
+                self
+            }
+            pub fn settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for settings: {e}")
                     });
                 self
             }
@@ -19540,7 +20015,10 @@ also requires `name` and `enabled` is gated, so send them.
                 value: WidgetsAddRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    enabled: value.enabled?,
+                    name: value.name?,
                     property_id: value.property_id?,
+                    settings: value.settings?,
                     extra: value.extra?,
                 })
             }
@@ -19548,7 +20026,10 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::convert::From<super::WidgetsAddRequest> for WidgetsAddRequest {
             fn from(value: super::WidgetsAddRequest) -> Self {
                 Self {
+                    enabled: Ok(value.enabled),
+                    name: Ok(value.name),
                     property_id: Ok(value.property_id),
+                    settings: Ok(value.settings),
                     extra: Ok(value.extra),
                 }
             }
@@ -19623,6 +20104,7 @@ also requires `name` and `enabled` is gated, so send them.
         }
         #[derive(Clone, Debug)]
         pub struct WidgetsCardsAddRequest {
+            card: ::std::result::Result<super::WidgetCardInput, ::std::string::String>,
             property_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -19639,6 +20121,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for WidgetsCardsAddRequest {
             fn default() -> Self {
                 Self {
+                    card: Err("no value supplied for card".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     widget_id: Err("no value supplied for widget_id".to_string()),
                     extra: Ok(Default::default()),
@@ -19646,6 +20129,18 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsCardsAddRequest {
+            pub fn card<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WidgetCardInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.card = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for card: {e}")
+                    });
+                self
+            }
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19692,6 +20187,7 @@ also requires `name` and `enabled` is gated, so send them.
                 value: WidgetsCardsAddRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    card: value.card?,
                     property_id: value.property_id?,
                     widget_id: value.widget_id?,
                     extra: value.extra?,
@@ -19702,6 +20198,7 @@ also requires `name` and `enabled` is gated, so send them.
         for WidgetsCardsAddRequest {
             fn from(value: super::WidgetsCardsAddRequest) -> Self {
                 Self {
+                    card: Ok(value.card),
                     property_id: Ok(value.property_id),
                     widget_id: Ok(value.widget_id),
                     extra: Ok(value.extra),
@@ -19710,16 +20207,13 @@ also requires `name` and `enabled` is gated, so send them.
         }
         #[derive(Clone, Debug)]
         pub struct WidgetsCardsRemoveRequest {
-            card_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            card_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             property_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
             widget_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -19730,9 +20224,9 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for WidgetsCardsRemoveRequest {
             fn default() -> Self {
                 Self {
-                    card_id: Ok(Default::default()),
+                    card_id: Err("no value supplied for card_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
-                    widget_id: Ok(Default::default()),
+                    widget_id: Err("no value supplied for widget_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -19740,7 +20234,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl WidgetsCardsRemoveRequest {
             pub fn card_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.card_id = value
@@ -19764,7 +20258,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.widget_id = value
@@ -19816,16 +20310,13 @@ also requires `name` and `enabled` is gated, so send them.
         }
         #[derive(Clone, Debug)]
         pub struct WidgetsCardsUpdateRequest {
-            card_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            card_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             property_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
             widget_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -19836,9 +20327,9 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for WidgetsCardsUpdateRequest {
             fn default() -> Self {
                 Self {
-                    card_id: Ok(Default::default()),
+                    card_id: Err("no value supplied for card_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
-                    widget_id: Ok(Default::default()),
+                    widget_id: Err("no value supplied for widget_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -19846,7 +20337,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl WidgetsCardsUpdateRequest {
             pub fn card_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.card_id = value
@@ -19870,7 +20361,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.widget_id = value
@@ -20229,8 +20720,20 @@ also requires `name` and `enabled` is gated, so send them.
         }
         #[derive(Clone, Debug)]
         pub struct WidgetsUpdateRequest {
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             property_id: ::std::result::Result<
                 ::std::string::String,
+                ::std::string::String,
+            >,
+            settings: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
             widget_id: ::std::result::Result<
@@ -20245,13 +20748,40 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for WidgetsUpdateRequest {
             fn default() -> Self {
                 Self {
+                    enabled: Ok(Default::default()),
+                    name: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    settings: Ok(Default::default()),
                     widget_id: Err("no value supplied for widget_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl WidgetsUpdateRequest {
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20261,6 +20791,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for property_id: {e}")
+                    });
+                self
+            }
+            pub fn settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for settings: {e}")
                     });
                 self
             }
@@ -20298,7 +20842,10 @@ also requires `name` and `enabled` is gated, so send them.
                 value: WidgetsUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    enabled: value.enabled?,
+                    name: value.name?,
                     property_id: value.property_id?,
+                    settings: value.settings?,
                     widget_id: value.widget_id?,
                     extra: value.extra?,
                 })
@@ -20307,7 +20854,10 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::convert::From<super::WidgetsUpdateRequest> for WidgetsUpdateRequest {
             fn from(value: super::WidgetsUpdateRequest) -> Self {
                 Self {
+                    enabled: Ok(value.enabled),
+                    name: Ok(value.name),
                     property_id: Ok(value.property_id),
+                    settings: Ok(value.settings),
                     widget_id: Ok(value.widget_id),
                     extra: Ok(value.extra),
                 }
@@ -22077,25 +22627,40 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PropertyCreateSite<'a> {
         client: &'a super::Client,
-        body: Result<types::PropertyCreateSiteRequest, String>,
+        body: Result<types::builder::PropertyCreateSiteRequest, String>,
     }
     impl<'a> PropertyCreateSite<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Err("body was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PropertyCreateSiteRequest>,
+            <V as std::convert::TryInto<
+                types::PropertyCreateSiteRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PropertyCreateSiteRequest` for body failed"
-                        .to_string()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PropertyCreateSiteRequest` for body failed: {}",
+                        s
+                    )
                 });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PropertyCreateSiteRequest,
+            ) -> types::builder::PropertyCreateSiteRequest,
+        {
+            self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/property.create-site`
@@ -22103,7 +22668,12 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
-            let body = body.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::PropertyCreateSiteRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
             let url = format!("{}/property.create-site", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -27946,14 +28516,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("agentId")],
+                field: "agentId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Agent id. The name `agentId` is [INFERRED]; send another name through the extra fields if it is refused.",
             },
         ],
@@ -27980,7 +28557,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("chatId")],
+                field: "chatId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -28011,6 +28601,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("size")],
                 field: "size",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
@@ -28026,6 +28622,22 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("offset")],
                 field: "offset",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -28070,7 +28682,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Range start, ISO-8601, e.g. \"2026-01-01T00:00:00Z\" [COMMUNITY Pipedream]; see the warning above.",
+                description: "Range start, ISO-8601, e.g. \"2026-01-01T00:00:00Z\" [COMMUNITY Pipedream]; see the warning above. The pattern (shared by every date of a request) is the ISO-8601 subset this spec accepts: a valid calendar date, optionally `T` + hours:minutes[:seconds[.fraction]] and a zone (`Z` or ±HH[:]MM; none means UTC) [INFERRED from the examples].",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -28135,6 +28747,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("object")],
                 field: "object",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
@@ -28170,6 +28788,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
         constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("personId")],
+                field: "personId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
@@ -28243,6 +28873,32 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("siteId"),
+                ],
+                field: "article.content.siteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("title"),
+                ],
+                field: "article.content.title",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
                     ::supportkit_runtime::meta::Seg::Key("article"),
                     ::supportkit_runtime::meta::Seg::Key("content"),
@@ -28252,6 +28908,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["draft", "published", "archived"],
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("slug"),
+                ],
+                field: "article.content.slug",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -28297,6 +28963,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 field: "article.meta.visibility",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["private", "public"]),
             },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("meta"),
+                    ::supportkit_runtime::meta::Seg::Key("categories"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("id"),
+                ],
+                field: "article.meta.categories[].id",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("meta"),
+                    ::supportkit_runtime::meta::Seg::Key("relatedArticles"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("id"),
+                ],
+                field: "article.meta.relatedArticles[].id",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
@@ -28325,7 +29015,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("articleId")],
+                field: "articleId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -28353,7 +29056,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("articleId")],
+                field: "articleId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("siteId")],
+                field: "siteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -28391,6 +29113,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
                     ::supportkit_runtime::meta::Seg::Key("filters"),
                     ::supportkit_runtime::meta::Seg::Key("status"),
@@ -28408,6 +29136,54 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "filters.visibility",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["private", "public"]),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("createdAt"),
+                    ::supportkit_runtime::meta::Seg::Key("from"),
+                ],
+                field: "filters.createdAt.from",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("createdAt"),
+                    ::supportkit_runtime::meta::Seg::Key("to"),
+                ],
+                field: "filters.createdAt.to",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("updatedAt"),
+                    ::supportkit_runtime::meta::Seg::Key("from"),
+                ],
+                field: "filters.updatedAt.from",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("updatedAt"),
+                    ::supportkit_runtime::meta::Seg::Key("to"),
+                ],
+                field: "filters.updatedAt.to",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -28464,7 +29240,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "`data.next` of the previous page; omit for the first page.",
+                description: "`data.next` of the previous page (null or omitted: the first page).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -28494,6 +29270,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
                     ::supportkit_runtime::meta::Seg::Key("filters"),
                     ::supportkit_runtime::meta::Seg::Key("status"),
@@ -28511,6 +29293,54 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "filters.visibility",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["private", "public"]),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("createdAt"),
+                    ::supportkit_runtime::meta::Seg::Key("from"),
+                ],
+                field: "filters.createdAt.from",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("createdAt"),
+                    ::supportkit_runtime::meta::Seg::Key("to"),
+                ],
+                field: "filters.createdAt.to",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("updatedAt"),
+                    ::supportkit_runtime::meta::Seg::Key("from"),
+                ],
+                field: "filters.updatedAt.from",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("updatedAt"),
+                    ::supportkit_runtime::meta::Seg::Key("to"),
+                ],
+                field: "filters.updatedAt.to",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -28581,7 +29411,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "`data.next` of the previous page; omit for the first page.",
+                description: "`data.next` of the previous page (null or omitted: the first page).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -28609,6 +29439,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
         constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("articleId")],
+                field: "articleId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
@@ -28665,6 +29507,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 field: "article.meta.visibility",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["private", "public"]),
             },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("meta"),
+                    ::supportkit_runtime::meta::Seg::Key("categories"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("id"),
+                ],
+                field: "article.meta.categories[].id",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("meta"),
+                    ::supportkit_runtime::meta::Seg::Key("relatedArticles"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("id"),
+                ],
+                field: "article.meta.relatedArticles[].id",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
@@ -28703,6 +29569,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
                     ::supportkit_runtime::meta::Seg::Key("category"),
                     ::supportkit_runtime::meta::Seg::Key("meta"),
@@ -28721,6 +29593,36 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "category.meta.position",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("siteId"),
+                ],
+                field: "category.content.siteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "category.content.name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("slug"),
+                ],
+                field: "category.content.slug",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -28750,7 +29652,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("categoryId")],
+                field: "categoryId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -28764,7 +29679,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "categoryId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Category id [INFERRED name].",
             },
         ],
@@ -28778,7 +29693,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("categoryId")],
+                field: "categoryId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -28792,7 +29720,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "categoryId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Category id [INFERRED name].",
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -28814,6 +29742,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: true,
         constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
@@ -28842,7 +29776,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "`data.next` of the previous page; omit for the first page.",
+                description: "`data.next` of the previous page (null or omitted: the first page).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -28872,6 +29806,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("categoryId")],
+                field: "categoryId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
                     ::supportkit_runtime::meta::Seg::Key("category"),
                     ::supportkit_runtime::meta::Seg::Key("meta"),
@@ -28891,6 +29837,36 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 field: "category.meta.position",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
             },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("siteId"),
+                ],
+                field: "category.content.siteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "category.content.name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("slug"),
+                ],
+                field: "category.content.slug",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
+            },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
@@ -28905,7 +29881,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "categoryId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Category to update [INFERRED name].",
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -28926,7 +29902,32 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("language")],
+                field: "language",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("title")],
+                field: "title",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("subdomain")],
+                field: "subdomain",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -28989,7 +29990,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("language")],
+                field: "language",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("title")],
+                field: "title",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29031,7 +30051,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("siteId")],
+                field: "siteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29045,7 +30078,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "siteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Site id [INFERRED name].",
             },
         ],
@@ -29059,7 +30092,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29087,7 +30127,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29108,7 +30155,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("title")],
+                field: "title",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29185,7 +30245,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("memberId")],
+                field: "memberId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29199,7 +30272,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "memberId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Member (agent) id [INFERRED name].",
             },
         ],
@@ -29213,7 +30286,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("inviteId")],
+                field: "inviteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("role")],
+                field: "role",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["admin", "agent"]),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29227,15 +30319,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "inviteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Pending invite id [INFERRED name].",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
-                description: "New role [INFERRED name].",
+                required: true,
+                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].",
             },
         ],
         multipart: None,
@@ -29248,7 +30340,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("memberId")],
+                field: "memberId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29262,7 +30367,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "memberId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Member (agent) id [INFERRED name].",
             },
         ],
@@ -29276,7 +30381,34 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("email")],
+                field: "email",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("email")],
+                field: "email",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^[^@\\s]+@[^@\\s]*\\.[^@\\s]*$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("role")],
+                field: "role",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["admin", "agent"]),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29290,7 +30422,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "email",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "E-mail address of the agent to invite [INFERRED name].",
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -29298,7 +30430,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Role to grant; values gated [INFERRED name].",
+                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].",
             },
         ],
         multipart: None,
@@ -29311,7 +30443,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29332,7 +30471,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29353,7 +30499,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("memberId")],
+                field: "memberId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29367,7 +30526,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "memberId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Member (agent) id [INFERRED name].",
             },
         ],
@@ -29381,7 +30540,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("inviteId")],
+                field: "inviteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29395,7 +30567,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "inviteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Pending invite id [INFERRED name].",
             },
         ],
@@ -29409,7 +30581,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("memberId")],
+                field: "memberId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("role")],
+                field: "role",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["admin", "agent"]),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29423,15 +30614,22 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "memberId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Member (agent) id [INFERRED name].",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "permissions",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
+                required: true,
+                description: "Permissions to set, merged into the member's (shape gated) [INFERRED name].",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "role",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Role/permissions to set; shape gated (any JSON value) [INFERRED name].",
+                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].",
             },
         ],
         multipart: None,
@@ -29444,7 +30642,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29500,7 +30721,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29556,7 +30800,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29612,7 +30879,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29668,7 +30958,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29724,9 +31037,31 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
-        params: &[],
+        params: &[
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "name",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::String,
+                required: true,
+                description: "Name of the new property [INFERRED name].",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "domain",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::String,
+                required: false,
+                description: "Site domain [INFERRED name].",
+            },
+        ],
         multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
@@ -29737,7 +31072,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29800,7 +31142,40 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("position")],
+                field: "position",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("tab"),
+                    ::supportkit_runtime::meta::Seg::Key("type"),
+                ],
+                field: "tab.type",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &["knowledge-base", "ticket-form", "faq", "custom"],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("tab"),
+                    ::supportkit_runtime::meta::Seg::Key("title"),
+                ],
+                field: "tab.title",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29817,6 +31192,13 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Position of the tab [SECONDARY `position`].",
             },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "tab",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::Json,
+                required: true,
+                description: "A tab to add [SECONDARY \"tab\"]; its field names are [INFERRED].",
+            },
         ],
         multipart: None,
     },
@@ -29828,7 +31210,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29849,7 +31238,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("tabId")],
+                field: "tabId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29863,7 +31265,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "tabId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Tab id [INFERRED name].",
             },
         ],
@@ -29877,7 +31279,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29898,7 +31307,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("tabId")],
+                field: "tabId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29912,7 +31334,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "tabId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Tab id [INFERRED name].",
             },
         ],
@@ -29926,7 +31348,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("tabId")],
+                field: "tabId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("position")],
+                field: "position",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29940,7 +31381,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "tabId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Tab id [INFERRED name].",
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -29961,7 +31402,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("ticketId")],
+                field: "ticketId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29992,10 +31446,32 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("status")],
                 field: "status",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["open", "pending", "closed"],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
             },
             ::supportkit_runtime::meta::Constraint {
@@ -30110,6 +31586,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("events")],
                 field: "events",
                 rule: ::supportkit_runtime::meta::Rule::MinItems(1usize),
@@ -30128,6 +31610,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                         "chat:transcript_created",
                         "ticket:create",
                     ],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("url")],
+                field: "url",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("url")],
+                field: "url",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^https?://[A-Za-z0-9.-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/[!-~]*)?$",
                 ),
             },
         ],
@@ -30179,7 +31675,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("hookId")],
+                field: "hookId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30207,7 +31716,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("hookId")],
+                field: "hookId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30235,7 +31757,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30259,6 +31788,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("hookId")],
+                field: "hookId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("events")],
                 field: "events",
                 rule: ::supportkit_runtime::meta::Rule::MinItems(1usize),
@@ -30277,6 +31818,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                         "chat:transcript_created",
                         "ticket:create",
                     ],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("url")],
+                field: "url",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("url")],
+                field: "url",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^https?://[A-Za-z0-9.-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/[!-~]*)?$",
                 ),
             },
         ],
@@ -30335,7 +31890,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30344,6 +31912,27 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "name",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::String,
+                required: true,
+                description: "Widget name [INFERRED name].",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "enabled",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::Boolean,
+                required: false,
+                description: "Whether the widget is enabled (default true) [INFERRED name].",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "settings",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::Json,
+                required: false,
+                description: "Widget settings (shape gated) [INFERRED name].",
             },
         ],
         multipart: None,
@@ -30356,7 +31945,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30377,7 +31973,29 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
+                field: "widgetId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("card"),
+                    ::supportkit_runtime::meta::Seg::Key("type"),
+                ],
+                field: "card.type",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30393,6 +32011,13 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "card",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::Json,
+                required: true,
+                description: "A widget card; its fields are gated apart from `type` [INFERRED name] (extra fields).",
             },
         ],
         multipart: None,
@@ -30405,7 +32030,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
+                field: "widgetId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("cardId")],
+                field: "cardId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30419,14 +32063,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "widgetId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cardId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Card id [INFERRED name].",
             },
         ],
@@ -30440,7 +32084,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
+                field: "widgetId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("cardId")],
+                field: "cardId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30454,14 +32117,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "widgetId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cardId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Card id [INFERRED name].",
             },
         ],
@@ -30475,7 +32138,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
+                field: "widgetId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30503,7 +32179,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30524,7 +32207,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30545,7 +32235,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
+                field: "widgetId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30573,7 +32276,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
+                field: "widgetId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30589,6 +32311,27 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "name",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::String,
+                required: false,
+                description: "New widget name [INFERRED name].",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "enabled",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::Boolean,
+                required: false,
+                description: "Enable or disable the widget [INFERRED name].",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "settings",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::Json,
+                required: false,
+                description: "Settings merged into the widget's (shape gated) [INFERRED name].",
             },
         ],
         multipart: None,
@@ -31971,6 +33714,7 @@ pub const DECODERS: &[(
         "PropertyCreateSiteRequest",
         |b| ::serde_json::from_slice::<types::PropertyCreateSiteRequest>(b).map(drop),
     ),
+    ("MemberRole", |b| ::serde_json::from_slice::<types::MemberRole>(b).map(drop)),
     (
         "MembersListRequest",
         |b| ::serde_json::from_slice::<types::MembersListRequest>(b).map(drop),
@@ -32065,6 +33809,8 @@ pub const DECODERS: &[(
         "TabsAddRequest",
         |b| ::serde_json::from_slice::<types::TabsAddRequest>(b).map(drop),
     ),
+    ("TabInput", |b| ::serde_json::from_slice::<types::TabInput>(b).map(drop)),
+    ("TabType", |b| ::serde_json::from_slice::<types::TabType>(b).map(drop)),
     (
         "TabsAvailableRequest",
         |b| ::serde_json::from_slice::<types::TabsAvailableRequest>(b).map(drop),
@@ -32104,6 +33850,10 @@ pub const DECODERS: &[(
     (
         "WidgetsCardsAddRequest",
         |b| ::serde_json::from_slice::<types::WidgetsCardsAddRequest>(b).map(drop),
+    ),
+    (
+        "WidgetCardInput",
+        |b| ::serde_json::from_slice::<types::WidgetCardInput>(b).map(drop),
     ),
     (
         "WidgetsCardsUpdateRequest",
