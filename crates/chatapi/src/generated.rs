@@ -1761,11 +1761,11 @@ the `channel` object of webhook payloads [COMMUNITY].
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_message_time: ::std::option::Option<i64>,
-        ///Channel-specific details (contact channels only).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub meta: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        /**Channel-specific details (contact channels only). Optional and never null:
+the SDK types it `meta?: Record<string, any>` [OFFICIAL-SDK `ContactChannel`].
+*/
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2332,17 +2332,20 @@ string and the SDK types it `string`; the spec follows both (string).
             Default::default()
         }
     }
-    ///A custom contact field definition [OFFICIAL-SDK `CustomField`; WHITE-LABEL aelyst].
+    /**A custom contact field definition [OFFICIAL-SDK `CustomField`; WHITE-LABEL aelyst].
+The SDK types `description` as a non-null string and `allowedValues` as an
+optional, non-null array; the spec follows the SDK (neither is nullable). `slug`
+is in the aelyst doc only.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomField {
-        ///Options of a `list` field.
+        ///Options of a `list` field; absent for other fields [OFFICIAL-SDK].
         #[serde(
             rename = "allowedValues",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub allowed_values: ::std::option::Option<
-            ::std::vec::Vec<::std::string::String>,
-        >,
+        pub allowed_values: ::std::vec::Vec<::std::string::String>,
         #[serde(
             rename = "dataType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2350,6 +2353,7 @@ string and the SDK types it `string`; the spec follows both (string).
         pub data_type: ::std::option::Option<
             crate::generated::types::CustomFieldDataType,
         >,
+        ///Always a string (`""` when none) [OFFICIAL-SDK].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         pub id: i64,
@@ -2712,10 +2716,15 @@ and stop when `next` is absent or null [WHITE-LABEL aelyst; OFFICIAL-SDK
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Pagination {
-        ///URL of the next page, absent or null on the last page.
+        /**Full URL of the next page, carrying `cursorId` [COMMUNITY, tested live;
+WHITE-LABEL aelyst]. The SDK types it as a non-null `string` and its test
+mocks send `""` on the last page; the aelyst doc shows it absent. The spec
+accepts all three (absent, null, `""`); the sandbox sends null, because the
+generated paginators still read `""` as a link without a cursor.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
-        ///URL of the previous page.
+        ///Full URL of the previous page (`""`, null or absent on the first).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
     }
@@ -3387,9 +3396,7 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::string::String,
             >,
             meta: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -3468,9 +3475,7 @@ phone_number, url, parameters. Both are kept free-form.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6166,7 +6171,7 @@ phone_number, url, parameters. Both are kept free-form.
         #[derive(Clone, Debug)]
         pub struct CustomField {
             allowed_values: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
             data_type: ::std::result::Result<
@@ -6202,9 +6207,7 @@ phone_number, url, parameters. Both are kept free-form.
         impl CustomField {
             pub fn allowed_values<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.allowed_values = value
