@@ -1420,11 +1420,16 @@ async fn last_update_ge_filters_by_the_last_change_and_reaches_90_days_back() {
         "customer_id": "C-1", "department_id": acc.department,
         "subject": "Antigo, comentado", "message": "m", "creation_date": "2020-01-02 10:00:00",
     }));
-    let fresh = tt.post_fields("/ticket/new", &new_ticket_fields(&acc, "Novo")).await;
+    let fresh = tt
+        .post_fields("/ticket/new", &new_ticket_fields(&acc, "Novo"))
+        .await;
     let fresh = fresh.ok()["ticket_id"].as_str().unwrap().to_owned();
-    tt.post_fields("/ticket/comment", &[("ticket_id", &touched), ("comment", "nota")])
-        .await
-        .ok();
+    tt.post_fields(
+        "/ticket/comment",
+        &[("ticket_id", &touched), ("comment", "nota")],
+    )
+    .await
+    .ok();
     let all = tt.get("/ticket/list", &[]).await;
     assert_eq!(all.ok()["data"].as_array().unwrap().len(), 3);
     let now = all.json["data"]
@@ -1456,7 +1461,11 @@ async fn last_update_ge_filters_by_the_last_change_and_reaches_90_days_back() {
     tt.get("/ticket/list", &[("last_update_ge", "2020-01-01 00:00:00")])
         .await
         .invalid("90 dias");
-    for bad in ["2024-01-01", "2024-01-01T10:00:00", "2024-01-01 10:00:00-0300"] {
+    for bad in [
+        "2024-01-01",
+        "2024-01-01T10:00:00",
+        "2024-01-01 10:00:00-0300",
+    ] {
         tt.get("/ticket/list", &[("last_update_ge", bad)])
             .await
             .refused("last_update_ge");

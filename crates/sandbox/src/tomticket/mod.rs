@@ -30,6 +30,7 @@ mod webhook;
 pub use state::TomTicketState;
 pub use webhook::tomticket_webhook_signature;
 
+pub(crate) use envelope::TOO_MANY_REQUESTS_HTML;
 use envelope::TtError;
 
 /// The path prefix every TomTicket route lives under.

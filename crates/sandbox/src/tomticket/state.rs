@@ -11,7 +11,8 @@ use super::envelope::TtError;
 use super::form::{Params, Upload};
 use super::model::{
     CHAT_SITUATIONS, Category, Chat, ChatMessage, Comment, CustomField, Customer, Department,
-    MAX_SITUATION, Operator, Organization, Reply, SITUATIONS, Ticket, TicketStatus, situation_description,
+    MAX_SITUATION, Operator, Organization, Reply, SITUATIONS, Ticket, TicketStatus,
+    situation_description,
 };
 use super::{chats, customers, tickets};
 
