@@ -175,7 +175,7 @@ fn validate_message(message: &Value) -> Result<&str, ApiError> {
             string_list(message, "cc", "message")?;
             string_list(message, "bcc", "message")?;
             if let Some(reply_to) = message.get("replyToMessageId")
-                && !reply_to.as_i64().is_some_and(|id| id >= 1)
+                && reply_to.as_i64().is_none_or(|id| id < 1)
             {
                 return Err(bad("message.replyToMessageId must be a positive integer"));
             }
