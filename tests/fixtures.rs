@@ -26,6 +26,29 @@ fn chatapi_payloads() {
     assert_eq!(w.tag(), "message.received");
 }
 
+/// Shapes corrected after the official SDK's `src/types`: `CustomField.description` is a
+/// string and `allowedValues` is absent (not null) outside list fields; a contact
+/// channel's `meta` is optional; the SDK's test mocks send `""` for a missing page link.
+#[test]
+fn chatapi_sdk_shapes() {
+    use supportkit_chatapi::types::*;
+    let fields: CustomFieldList = decode("chatapi/custom_field_list.json");
+    assert_eq!(fields.items[0].description.as_deref(), Some(""));
+    assert_eq!(fields.items[0].allowed_values.len(), 2);
+    assert!(fields.items[1].allowed_values.is_empty());
+    let next = fields.pagination.as_ref().and_then(|p| p.next.clone());
+    assert_eq!(
+        next.as_deref()
+            .and_then(|n| supportkit_runtime::cursor_from_url(n, "cursorId")),
+        Some("302".to_owned())
+    );
+    let channels: ChannelList = decode("chatapi/contact_channel_list.json");
+    assert_eq!(channels.items[0].meta["phone"], "+60121233112");
+    assert!(channels.items[1].meta.is_empty());
+    let next = channels.pagination.and_then(|p| p.next).unwrap_or_default();
+    assert_eq!(supportkit_runtime::cursor_from_url(&next, "cursorId"), None);
+}
+
 #[test]
 fn tomticket_payloads() {
     use supportkit_tomticket::types::*;

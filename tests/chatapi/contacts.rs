@@ -132,15 +132,17 @@ async fn create_refuses_id_identifiers_and_existing_contacts() {
         .call()
         .await
         .unwrap_err();
-    assert_eq!(err.status(), Some(400), "{err}");
+    // An existing contact is a conflict (409) [INFERRED status].
+    assert_eq!(err.status(), Some(409), "{err}");
+    // Only `email:`/`phone:` can create; an `id:` names a contact that does not exist.
     let err = client
         .create_contact()
-        .identifier(ContactIdentifier::id(1))
+        .identifier(ContactIdentifier::id(987_654))
         .body(fields("Id"))
         .call()
         .await
         .unwrap_err();
-    assert_eq!(err.status(), Some(400), "{err}");
+    assert_eq!(err.status(), Some(404), "{err}");
 }
 
 #[tokio::test]
@@ -299,7 +301,7 @@ async fn search_with_filters_across_three_pages() {
     }
     sandbox.clear_requests();
     let request = ListContactsRequest {
-        search: None,
+        search: String::new(),
         timezone: "Asia/Kuala_Lumpur".into(),
         filter: ContactFilter {
             and: vec![ContactFilterCondition {

@@ -218,8 +218,24 @@ pub async fn run(sandbox: &Sandbox, url: &str, steps: &mut Steps) {
                 .await
                 .unwrap();
             let _: Vec<_> = c.list_closing_notes().stream().try_collect().await.unwrap();
-            let users: Vec<_> = c.list_users().stream().try_collect().await.unwrap();
-            c.get_user().id(users[0].id).call().await.unwrap();
+        })
+        .await;
+
+    // Users apart: a failing user call must not hide the custom field and tag calls.
+    steps
+        .run("users", async {
+            let _: Vec<_> = c.list_users().stream().try_collect().await.unwrap();
+        })
+        .await;
+    steps
+        .run("a user", async {
+            let user = state.users()[0]["id"].as_i64().unwrap();
+            c.get_user().id(user).call().await.unwrap();
+        })
+        .await;
+
+    steps
+        .run("custom fields and tags", async {
             let created = c
                 .create_custom_field()
                 .body(req::<types::CreateCustomFieldRequest>(

@@ -1,17 +1,24 @@
-//! Every tawk.to method through Prism, by the generated client.
-
-#[path = "tawk_methods.rs"]
-mod methods;
+//! Every tawk.to method through Prism, by the generated client (the tour of
+//! `tests/support/tawk_tour.rs`), plus an envelope failure, a 429 and later pages.
 
 use futures::TryStreamExt;
+use futures::future::BoxFuture;
 use serde_json::json;
 use supportkit_sandbox::Sandbox;
 use supportkit_tawk::{
     Client, Config, Credentials, OperationExt, PaginateExt, RateLimitConfig, RetryPolicy, types,
 };
 use supportkit_tests::req;
+use supportkit_tests::tawk_tour;
 
 use crate::Steps;
+
+/// Each part of the tour is a step: a failed call ends its part only.
+impl tawk_tour::Steps for Steps {
+    fn step<'a>(&'a mut self, name: &'static str, part: BoxFuture<'a, ()>) -> BoxFuture<'a, ()> {
+        Box::pin(self.run(name, part))
+    }
+}
 
 fn client(sandbox: &Sandbox, url: &str, limits: RateLimitConfig, retry: RetryPolicy) -> Client {
     Client::from_config(
@@ -32,33 +39,7 @@ pub async fn run(sandbox: &Sandbox, url: &str, steps: &mut Steps) {
         RateLimitConfig::default(),
         RetryPolicy::disabled(),
     );
-    steps
-        .run(
-            "agent, property and members",
-            methods::agent_property_and_members(sandbox, &c),
-        )
-        .await;
-    steps
-        .run(
-            "chats, tickets, contacts and metrics",
-            methods::chats_tickets_contacts_and_metrics(sandbox, &c),
-        )
-        .await;
-    steps
-        .run("webhooks", methods::webhooks_lifecycle(sandbox, &c))
-        .await;
-    steps
-        .run(
-            "widgets",
-            methods::widgets_cards_settings_and_tabs(sandbox, &c),
-        )
-        .await;
-    steps
-        .run(
-            "knowledge base",
-            methods::knowledge_base_sites_categories_articles(sandbox, &c),
-        )
-        .await;
+    tawk_tour::every_method(sandbox, &c, steps).await;
 
     let p = sandbox.tawk().add_property("Pages");
     for i in 0..25 {

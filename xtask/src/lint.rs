@@ -135,7 +135,20 @@ fn lint_operation(api: &OpenAPI, op: &Op<'_>, out: &mut Vec<String>) {
             out.push(format!("{label}: response {code} does not resolve"));
             continue;
         };
-        if resp.content.len() > 1 {
+        let is_error = match code {
+            StatusCode::Code(c) => *c >= 300,
+            StatusCode::Range(r) => *r >= 3,
+        };
+        // An error response may also document non-JSON bodies (e.g. a proxy's HTML 429)
+        // after its one JSON type: progenitor and the runtime use the JSON one, and such
+        // answers are classified by their status.
+        let is_json = |ct: &str| {
+            let base = ct.split(';').next().unwrap_or("").trim();
+            base == "application/json" || base.ends_with("+json")
+        };
+        let json_first_and_only = resp.content.keys().next().is_some_and(|ct| is_json(ct))
+            && resp.content.keys().filter(|ct| is_json(ct)).count() == 1;
+        if resp.content.len() > 1 && !(is_error && json_first_and_only) {
             out.push(format!(
                 "{label}: rule `one-response-type`: response {code} declares {} content types",
                 resp.content.len()
@@ -150,10 +163,6 @@ fn lint_operation(api: &OpenAPI, op: &Op<'_>, out: &mut Vec<String>) {
                 None => {}
             }
         }
-        let is_error = match code {
-            StatusCode::Code(c) => *c >= 300,
-            StatusCode::Range(r) => *r >= 3,
-        };
         if is_error {
             error_types.push(
                 resp.content

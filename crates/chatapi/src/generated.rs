@@ -1720,7 +1720,7 @@ webhook types]; unknown fields are ignored.
         pub file_name: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type")]
         pub type_: crate::generated::types::AttachmentType,
-        ///Publicly reachable URL of the file.
+        ///Publicly reachable http(s) URL of the file.
         pub url: ::std::string::String,
     }
     impl Attachment {
@@ -1764,11 +1764,11 @@ the `channel` object of webhook payloads [COMMUNITY].
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_message_time: ::std::option::Option<i64>,
-        ///Channel-specific details (contact channels only).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub meta: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        /**Channel-specific details (contact channels only). Optional and never null:
+the SDK types it `meta?: Record<string, any>` [OFFICIAL-SDK `ContactChannel`].
+*/
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2086,6 +2086,7 @@ required [OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
         pub country_code: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_fields: ::std::option::Option<::std::vec::Vec<CustomFieldValue>>,
+        ///Email address (one `@`, no white space).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         #[serde(rename = "firstName")]
@@ -2098,10 +2099,10 @@ required [OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///E.164 phone number.
+        ///E.164 phone number (`+` then 8 to 15 digits).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///URL of the profile picture.
+        ///Public http(s) URL of the profile picture.
         #[serde(
             rename = "profilePic",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2209,6 +2210,7 @@ exists/doesNotExist.
         pub country_code: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_fields: ::std::option::Option<::std::vec::Vec<CustomFieldValue>>,
+        ///Email address (one `@`, no white space).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -2224,10 +2226,10 @@ exists/doesNotExist.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///E.164 phone number.
+        ///E.164 phone number (`+` then 8 to 15 digits).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///URL of the profile picture.
+        ///Public http(s) URL of the profile picture.
         #[serde(
             rename = "profilePic",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2417,17 +2419,20 @@ string and the SDK types it `string`; the spec follows both (string).
             Default::default()
         }
     }
-    ///A custom contact field definition [OFFICIAL-SDK `CustomField`; WHITE-LABEL aelyst].
+    /**A custom contact field definition [OFFICIAL-SDK `CustomField`; WHITE-LABEL aelyst].
+The SDK types `description` as a non-null string and `allowedValues` as an
+optional, non-null array; the spec follows the SDK (neither is nullable). `slug`
+is in the aelyst doc only.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomField {
-        ///Options of a `list` field.
+        ///Options of a `list` field; absent for other fields [OFFICIAL-SDK].
         #[serde(
             rename = "allowedValues",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub allowed_values: ::std::option::Option<
-            ::std::vec::Vec<::std::string::String>,
-        >,
+        pub allowed_values: ::std::vec::Vec<::std::string::String>,
         #[serde(
             rename = "dataType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2435,6 +2440,7 @@ string and the SDK types it `string`; the spec follows both (string).
         pub data_type: ::std::option::Option<
             crate::generated::types::CustomFieldDataType,
         >,
+        ///Always a string (`""` when none) [OFFICIAL-SDK].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         pub id: i64,
@@ -2596,8 +2602,13 @@ WHITE-LABEL aelyst].
         }
     }
     /**Search body of list_contacts [OFFICIAL-SDK `ContactFilter`; WHITE-LABEL aelyst
-listcontacts]. `filter` is required by the SDK type; send an empty object for no
-conditions.
+listcontacts]. `search`, `filter` and `timezone` are all required: without any of
+them the API answers 400 "Please check if filter is provided" [COMMUNITY, Go CLI
+`mvanhorn/printing-press-library` PR #1663, tested against a live tenant]; the
+SDK types `search` as optional, the spec follows the live finding. Match-all body:
+`{"search": "", "filter": {"$and": []}, "timezone": "UTC"}`. `limit` and
+`cursorId` work only as query parameters; in the body they are silently ignored
+[COMMUNITY, same source].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListContactsRequest {
@@ -2605,10 +2616,11 @@ conditions.
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub filter: ContactFilter,
-        ///Free-text search.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub search: ::std::option::Option<::std::string::String>,
-        ///IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur".
+        ///Free-text search; `""` for none.
+        pub search: ::std::string::String,
+        /**IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur", or
+"UTC"/"GMT" [INFERRED pattern].
+*/
         pub timezone: ::std::string::String,
     }
     impl ListContactsRequest {
@@ -2842,10 +2854,15 @@ and stop when `next` is absent or null [WHITE-LABEL aelyst; OFFICIAL-SDK
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Pagination {
-        ///URL of the next page, absent or null on the last page.
+        /**Full URL of the next page, carrying `cursorId` [COMMUNITY, tested live;
+WHITE-LABEL aelyst]. The SDK types it as a non-null `string` and its test
+mocks send `""` on the last page; the aelyst doc shows it absent. The spec
+accepts all three (absent, null, `""`); the sandbox sends null, because the
+generated paginators still read `""` as a link without a cursor.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
-        ///URL of the previous page.
+        ///Full URL of the previous page (`""`, null or absent on the first).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
     }
@@ -3012,6 +3029,7 @@ addtags].
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub emoji: ::std::option::Option<::std::string::String>,
+        ///New name; `""` keeps the current one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
@@ -3535,9 +3553,7 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::string::String,
             >,
             meta: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -3616,9 +3632,7 @@ phone_number, url, parameters. Both are kept free-form.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6314,7 +6328,7 @@ phone_number, url, parameters. Both are kept free-form.
         #[derive(Clone, Debug)]
         pub struct CustomField {
             allowed_values: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
             data_type: ::std::result::Result<
@@ -6350,9 +6364,7 @@ phone_number, url, parameters. Both are kept free-form.
         impl CustomField {
             pub fn allowed_values<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.allowed_values = value
@@ -6987,10 +6999,7 @@ phone_number, url, parameters. Both are kept free-form.
         #[derive(Clone, Debug)]
         pub struct ListContactsRequest {
             filter: ::std::result::Result<super::ContactFilter, ::std::string::String>,
-            search: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            search: ::std::result::Result<::std::string::String, ::std::string::String>,
             timezone: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -7000,7 +7009,7 @@ phone_number, url, parameters. Both are kept free-form.
             fn default() -> Self {
                 Self {
                     filter: Err("no value supplied for filter".to_string()),
-                    search: Ok(Default::default()),
+                    search: Err("no value supplied for search".to_string()),
                     timezone: Err("no value supplied for timezone".to_string()),
                 }
             }
@@ -7020,7 +7029,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
             pub fn search<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.search = value
@@ -10072,10 +10081,13 @@ let response = client.merge_contacts()
     }
     /**List (search) contacts
 
-Lists contacts matching an optional free-text `search` and a `filter` of
-`$and` / `$or` conditions, evaluated in the given IANA `timezone`. Cursor
-paginated with the `limit` and `cursorId` query parameters [OFFICIAL-SDK
-`contact.list`; WHITE-LABEL aelyst listcontacts].
+Lists contacts matching a free-text `search` and a `filter` of `$and` / `$or`
+conditions, evaluated in the given IANA `timezone`; all three are required
+(400 "Please check if filter is provided" otherwise [COMMUNITY]). Cursor
+paginated with the `limit` and `cursorId` query parameters, which are ignored
+in the body [COMMUNITY]; `pagination.next` is a full URL carrying `cursorId`
+[COMMUNITY; WHITE-LABEL aelyst] [OFFICIAL-SDK `contact.list`; WHITE-LABEL aelyst
+listcontacts].
 POST that only reads: marked `x-supportkit-retry: safe`.
 Rate: not in the Límites table; 5 req/s [INFERRED].
 
@@ -10084,7 +10096,8 @@ Sends a `POST` request to `/contact/list`
 
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 - `body`
@@ -10164,7 +10177,8 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 ```text
@@ -10250,6 +10264,8 @@ Arguments:
 
 - `cursor_id`: Cursor of the page to fetch (a string for the message list [WHITE-LABEL aelyst]),
 taken from the `cursorId` query of the previous page's `pagination.next` URL.
+The sandbox's and respond.io's cursors are decimal integers, so the string is
+one of at most 18 digits, optionally negative [INFERRED bounds].
 
 - `limit`: Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10 [WHITE-LABEL aelyst].
 ```text
@@ -10375,7 +10391,8 @@ Sends a `GET` request to `/space/channel`
 
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 ```text
@@ -10400,7 +10417,8 @@ Sends a `GET` request to `/space/channel/{channelId}/template`
 Arguments:
 - `channel_id`: Id of a WhatsApp channel of the space.
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 ```text
@@ -10425,7 +10443,8 @@ Sends a `GET` request to `/space/closing_notes`
 
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 ```text
@@ -10449,7 +10468,8 @@ Sends a `GET` request to `/space/user`
 
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 ```text
@@ -10494,7 +10514,8 @@ Sends a `GET` request to `/space/custom_field`
 
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
-page's `pagination.next` URL. Omit for the first page.
+page's `pagination.next` URL (negative for a `previous` page). Omit for the
+first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 ```text
@@ -13627,7 +13648,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
             ::supportkit_runtime::meta::Constraint {
@@ -13647,6 +13668,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[],
                 field: "body",
                 rule: ::supportkit_runtime::meta::Rule::UniqueItems,
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Each],
+                field: "body[]",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -13681,7 +13708,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
         ],
@@ -13718,8 +13745,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("text")],
+                field: "text",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -13761,8 +13794,42 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("firstName")],
+                field: "firstName",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("phone")],
+                field: "phone",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^\\+[0-9]{8,15}$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("email")],
+                field: "email",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[^@\\s]+@[^@\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("profilePic")],
+                field: "profilePic",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("custom_fields"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "custom_fields[].name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -13793,14 +13860,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "E.164 phone number.",
+                description: "E.164 phone number (`+` then 8 to 15 digits).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "",
+                description: "Email address (one `@`, no white space).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -13814,7 +13881,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "URL of the profile picture.",
+                description: "Public http(s) URL of the profile picture.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -13842,6 +13909,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
         constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("name")],
@@ -13938,8 +14011,42 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("firstName")],
+                field: "firstName",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("phone")],
+                field: "phone",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^\\+[0-9]{8,15}$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("email")],
+                field: "email",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[^@\\s]+@[^@\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("profilePic")],
+                field: "profilePic",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("custom_fields"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "custom_fields[].name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -13970,14 +14077,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "E.164 phone number.",
+                description: "E.164 phone number (`+` then 8 to 15 digits).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "",
+                description: "Email address (one `@`, no white space).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -13991,7 +14098,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "URL of the profile picture.",
+                description: "Public http(s) URL of the profile picture.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -14018,7 +14125,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(22usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("description")],
+                field: "description",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -14066,7 +14192,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
         ],
@@ -14090,7 +14216,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(22usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -14117,7 +14256,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
         ],
@@ -14141,7 +14280,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(21usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("id")],
+                field: "id",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("id")],
+                field: "id",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::None,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -14168,8 +14320,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("messageId")],
+                field: "messageId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("messageId")],
+                field: "messageId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -14199,7 +14363,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(18usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("id")],
+                field: "id",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("id")],
+                field: "id",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::None,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -14232,6 +14409,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -14267,7 +14456,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
             ::supportkit_runtime::meta::Constraint {
@@ -14281,6 +14470,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -14329,6 +14530,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("timezone")],
+                field: "timezone",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(UTC|GMT|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$",
+                ),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -14431,15 +14652,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 name: "search",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
-                description: "Free-text search.",
+                required: true,
+                description: "Free-text search; `\"\"` for none.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "timezone",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "IANA time zone used for timestamp conditions, e.g. \"Asia/Kuala_Lumpur\".",
+                description: "IANA time zone used for timestamp conditions, e.g. \"Asia/Kuala_Lumpur\", or",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filter",
@@ -14471,6 +14692,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -14506,7 +14739,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
             ::supportkit_runtime::meta::Constraint {
@@ -14520,6 +14753,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(50f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^-?[0-9]{1,18}$"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -14569,6 +14808,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
             },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
         params: &[
@@ -14610,6 +14861,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
             },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
         params: &[
@@ -14640,6 +14903,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         paginated: true,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("channelId")],
+                field: "channelId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Path,
+                path: &[::supportkit_runtime::meta::Seg::Key("channelId")],
+                field: "channelId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
@@ -14650,6 +14925,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
+                field: "cursorId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -14704,6 +14991,58 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("contactIds")],
                 field: "contactIds",
                 rule: ::supportkit_runtime::meta::Rule::UniqueItems,
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("contactIds"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                ],
+                field: "contactIds[]",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("contactIds"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                ],
+                field: "contactIds[]",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("firstName")],
+                field: "firstName",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("phone")],
+                field: "phone",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^\\+[0-9]{8,15}$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("email")],
+                field: "email",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[^@\\s]+@[^@\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("profilePic")],
+                field: "profilePic",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("custom_fields"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "custom_fields[].name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -14788,7 +15127,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
             ::supportkit_runtime::meta::Constraint {
@@ -14808,6 +15147,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[],
                 field: "body",
                 rule: ::supportkit_runtime::meta::Rule::UniqueItems,
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Each],
+                field: "body[]",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -14842,8 +15187,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("channelId")],
+                field: "channelId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("channelId")],
+                field: "channelId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "text"),
+                    ::supportkit_runtime::meta::Seg::Key("text"),
+                ],
+                field: "message.text",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -14874,6 +15241,67 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
                     ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "attachment"),
+                    ::supportkit_runtime::meta::Seg::Key("attachment"),
+                    ::supportkit_runtime::meta::Seg::Key("url"),
+                ],
+                field: "message.attachment.url",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "quick_reply"),
+                    ::supportkit_runtime::meta::Seg::Key("title"),
+                ],
+                field: "message.title",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "quick_reply"),
+                    ::supportkit_runtime::meta::Seg::Key("replies"),
+                ],
+                field: "message.replies",
+                rule: ::supportkit_runtime::meta::Rule::MinItems(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "email"),
+                    ::supportkit_runtime::meta::Seg::Key("text"),
+                ],
+                field: "message.text",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "email"),
+                    ::supportkit_runtime::meta::Seg::Key("replyToMessageId"),
+                ],
+                field: "message.replyToMessageId",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "email"),
+                    ::supportkit_runtime::meta::Seg::Key("replyToMessageId"),
+                ],
+                field: "message.replyToMessageId",
+                rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
                     ::supportkit_runtime::meta::Seg::If("type", "email"),
                     ::supportkit_runtime::meta::Seg::Key("attachments"),
                     ::supportkit_runtime::meta::Seg::Each,
@@ -14883,6 +15311,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["image", "video", "audio", "file"],
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "whatsapp_template"),
+                    ::supportkit_runtime::meta::Seg::Key("template"),
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "message.template.name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("message"),
+                    ::supportkit_runtime::meta::Seg::If("type", "whatsapp_template"),
+                    ::supportkit_runtime::meta::Seg::Key("template"),
+                    ::supportkit_runtime::meta::Seg::Key("languageCode"),
+                ],
+                field: "message.template.languageCode",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -14940,8 +15390,42 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("firstName")],
+                field: "firstName",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("phone")],
+                field: "phone",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^\\+[0-9]{8,15}$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("email")],
+                field: "email",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[^@\\s]+@[^@\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("profilePic")],
+                field: "profilePic",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("custom_fields"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "custom_fields[].name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -14972,14 +15456,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "E.164 phone number.",
+                description: "E.164 phone number (`+` then 8 to 15 digits).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "",
+                description: "Email address (one `@`, no white space).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -14993,7 +15477,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "URL of the profile picture.",
+                description: "Public http(s) URL of the profile picture.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -15026,7 +15510,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
             },
             ::supportkit_runtime::meta::Constraint {
@@ -15095,8 +15579,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("identifier")],
                 field: "identifier",
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
-                    "^(id:-?[0-9]+|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+                    "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -15126,7 +15616,32 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
         bucket: Some(22usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("currentName")],
+                field: "currentName",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("currentName")],
+                field: "currentName",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("description")],
+                field: "description",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -15141,7 +15656,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "",
+                description: "New name; `\"\"` keeps the current one.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",

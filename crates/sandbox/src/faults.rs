@@ -67,6 +67,13 @@ impl Fault {
             .with_header("X-RateLimit-Remaining", "0")
     }
 
+    /// TomTicket's 429: nginx's HTML page `429 Too Many Requests` (`text/html`, no
+    /// `Retry-After` or rate-limit header), as its rate limiter answers, not processed.
+    pub fn tomticket_too_many_requests() -> Fault {
+        Fault::status_with_body(429, crate::tomticket::TOO_MANY_REQUESTS_HTML)
+            .with_header("Content-Type", "text/html")
+    }
+
     /// Processes the request, then answers `status` with the provider-shaped JSON body.
     pub fn status_after_processing(status: u16) -> Fault {
         Fault::StatusAfterProcessing {
@@ -220,6 +227,24 @@ mod tests {
             None
         );
         assert_eq!(faults.pending(), 0);
+    }
+
+    #[test]
+    fn tomticket_429_is_the_nginx_html_page() {
+        let Fault::Status {
+            status,
+            body,
+            headers,
+        } = Fault::tomticket_too_many_requests()
+        else {
+            unreachable!()
+        };
+        assert_eq!(status, 429);
+        assert!(body.contains("<center>nginx</center>"), "{body}");
+        assert_eq!(
+            headers,
+            vec![("Content-Type".to_owned(), "text/html".to_owned())]
+        );
     }
 
     #[test]

@@ -57,7 +57,7 @@ async fn create_get_update_delete_contact() {
             json!({"firstName": "Ada"}),
         )
         .await;
-    assert_error(&again, 400, "Contact already exists");
+    assert_error(&again, 409, "Contact already exists");
 
     let contact = api.get("/contact/email:ada@example.com").await;
     assert_eq!(contact.status, StatusCode::OK);
@@ -107,7 +107,6 @@ async fn create_get_update_delete_contact() {
 async fn contact_validation_errors_name_the_field() {
     let api = Api::start().await;
     let cases = [
-        ("/contact/id:1", json!({"firstName": "A"}), "email:"),
         (
             "/contact/email:x@example.com",
             json!({"lastName": "B"}),
@@ -133,6 +132,12 @@ async fn contact_validation_errors_name_the_field() {
     for (path, body, needle) in cases {
         assert_error(&api.post(path, body).await, 400, needle);
     }
+    // An `id:` identifier names an existing contact, so creating by id finds none.
+    assert_error(
+        &api.post("/contact/id:1", json!({"firstName": "A"})).await,
+        404,
+        "Contact not found",
+    );
     assert_error(&api.get("/contact/id:abc").await, 400, "identifier");
     assert_error(&api.get("/contact/id:999").await, 404, "Contact not found");
     assert_error(
@@ -219,7 +224,7 @@ async fn tags_are_validated_added_and_removed() {
     );
 
     let ten: Vec<String> = (0..10).map(|i| format!("n{i}")).collect();
-    assert_error(&api.post(&path, json!(ten)).await, 400, "10 tags");
+    assert_error(&api.post(&path, json!(ten)).await, 409, "10 tags");
 }
 
 #[tokio::test]
@@ -273,7 +278,10 @@ async fn messages_send_get_and_paginate_across_three_pages() {
             .map(|m| m["messageId"].as_i64().unwrap())
             .collect();
         pages.push(ids);
-        match reply.json["pagination"]["next"].as_str() {
+        match reply.json["pagination"]["next"]
+            .as_str()
+            .filter(|n| !n.is_empty())
+        {
             Some(next) => {
                 assert!(next.starts_with(&api.sandbox.chatapi_url()), "{next}");
                 assert!(next.contains("limit=10&cursorId="), "{next}");
@@ -525,15 +533,39 @@ async fn contact_list_search_filter_and_pagination() {
     }
     state.seed_contact(json!({"firstName": "Zed", "phone": "+60121233112", "custom_fields": [{"name": "plan", "value": "pro"}]}));
 
+    // search, filter and timezone are all required [COMMUNITY].
+    for body in [
+        json!({"filter": {}, "timezone": "UTC"}),
+        json!({"search": "", "timezone": "UTC"}),
+        json!({"search": "", "filter": {}}),
+    ] {
+        assert_error(
+            &api.post("/contact/list", body).await,
+            400,
+            "Please check if filter is provided",
+        );
+    }
     assert_error(
-        &api.post("/contact/list", json!({"filter": {}})).await,
+        &api.post(
+            "/contact/list",
+            json!({"search": "", "filter": {}, "timezone": "Mars"}),
+        )
+        .await,
         400,
         "timezone",
     );
+    // limit and cursorId in the body are ignored: only the query counts [COMMUNITY].
+    let body_limit = api
+        .post(
+            "/contact/list",
+            json!({"search": "", "filter": {}, "timezone": "UTC", "limit": 2, "cursorId": 5}),
+        )
+        .await;
+    assert_eq!(body_limit.json["items"].as_array().unwrap().len(), 10);
     assert_error(
         &api.post(
             "/contact/list?limit=101",
-            json!({"timezone": "UTC", "filter": {}}),
+            json!({"search": "", "timezone": "UTC", "filter": {}}),
         )
         .await,
         400,
@@ -543,7 +575,7 @@ async fn contact_list_search_filter_and_pagination() {
     let first = api
         .post(
             "/contact/list",
-            json!({"timezone": "Asia/Kuala_Lumpur", "filter": {}}),
+            json!({"search": "", "timezone": "Asia/Kuala_Lumpur", "filter": {}}),
         )
         .await;
     assert_eq!(first.json["items"].as_array().unwrap().len(), 10);
@@ -557,7 +589,7 @@ async fn contact_list_search_filter_and_pagination() {
             api.http
                 .post(&next)
                 .bearer_auth(api.sandbox.chatapi_token())
-                .json(&json!({"timezone": "UTC", "filter": {}})),
+                .json(&json!({"search": "", "timezone": "UTC", "filter": {}})),
         )
         .await;
     assert_eq!(rest.json["items"].as_array().unwrap().len(), 3);
@@ -575,7 +607,7 @@ async fn contact_list_search_filter_and_pagination() {
     let vip = api
         .post(
             "/contact/list",
-            json!({"timezone": "UTC", "filter": {"$and": [
+            json!({"search": "", "timezone": "UTC", "filter": {"$and": [
                 {"category": "contactTag", "field": null, "operator": "hasAnyOf", "value": ["vip"]}
             ]}}),
         )
@@ -585,7 +617,7 @@ async fn contact_list_search_filter_and_pagination() {
     let pro = api
         .post(
             "/contact/list",
-            json!({"timezone": "UTC", "filter": {"$or": [
+            json!({"search": "", "timezone": "UTC", "filter": {"$or": [
                 {"category": "contactField", "field": "plan", "operator": "isEqualTo", "value": "pro"},
                 {"category": "contactField", "field": "firstName", "operator": "isEqualTo", "value": "person1"}
             ]}}),
@@ -674,12 +706,32 @@ async fn space_resources() {
             "description",
         ),
         (
-            json!({"name": "Plan", "dataType": "text"}),
-            "already exists",
+            json!({"name": "A", "dataType": "text", "description": null}),
+            "description",
         ),
     ] {
         assert_error(&api.post("/space/custom_field", body).await, 400, needle);
     }
+    assert_error(
+        &api.post(
+            "/space/custom_field",
+            json!({"name": "Plan", "dataType": "text"}),
+        )
+        .await,
+        409,
+        "already exists",
+    );
+    // SDK shape: `description` is always a string, `allowedValues` is omitted (never
+    // null), and options are kept for list fields only.
+    let plain = api
+        .post(
+            "/space/custom_field",
+            json!({"name": "Notes", "dataType": "text", "allowedValues": ["x"]}),
+        )
+        .await;
+    assert_eq!(plain.status, StatusCode::OK, "{plain:?}");
+    assert_eq!(plain.json["description"], "");
+    assert!(plain.json.get("allowedValues").is_none(), "{plain:?}");
     // Known custom fields validate contact values.
     let contact = state.seed_contact(json!({"firstName": "F"}));
     let bad = api
@@ -696,8 +748,14 @@ async fn space_resources() {
     assert_eq!(tag.json["name"], "vip");
     assert_error(
         &api.post("/space/tag", json!({"name": "vip"})).await,
-        400,
+        409,
         "already exists",
+    );
+    assert_error(
+        &api.post("/space/tag", json!({"name": "gold", "emoji": null}))
+            .await,
+        400,
+        "emoji",
     );
     let renamed = api
         .put("/space/tag", json!({"currentName": "vip", "name": "VIP"}))
@@ -733,7 +791,10 @@ async fn demo_data_seeds() {
     let api = Api::start().await;
     api.sandbox.chatapi().seed_demo();
     let contacts = api
-        .post("/contact/list", json!({"timezone": "UTC", "filter": {}}))
+        .post(
+            "/contact/list",
+            json!({"search": "", "timezone": "UTC", "filter": {}}),
+        )
         .await;
     assert_eq!(contacts.json["items"].as_array().unwrap().len(), 3);
     let ada = api.get("/contact/email:ada@example.com").await;
@@ -744,5 +805,151 @@ async fn demo_data_seeds() {
             .unwrap()
             .len(),
         3
+    );
+}
+
+/// The sandbox refuses exactly what the spec's schemas refuse: identifier patterns,
+/// required bodies, null for non-nullable fields, empty required strings.
+#[tokio::test]
+async fn requests_are_checked_as_the_spec_declares() {
+    let api = Api::start().await;
+    let state = api.sandbox.chatapi();
+    let id = state.seed_contact(json!({"firstName": "Spec", "email": "spec@example.com"}));
+    for bad in [
+        "id:0",
+        "id:007",
+        "id:1234567890123456789",
+        "phone:%2B1234567",
+        "email:a%20b@c",
+    ] {
+        assert_error(
+            &api.get(&format!("/contact/{bad}")).await,
+            400,
+            "identifier",
+        );
+    }
+    // A dotless domain and a 15-digit number starting with 0 fit the spec's patterns.
+    assert_error(
+        &api.get("/contact/email:a@b").await,
+        404,
+        "Contact not found",
+    );
+    assert_error(
+        &api.get("/contact/phone:%2B012345678901234").await,
+        404,
+        "Contact not found",
+    );
+    // Every ChatAPI body is required.
+    let empty = api
+        .send(
+            api.http
+                .put(format!("{}/contact/id:{id}", api.sandbox.chatapi_url()))
+                .bearer_auth(api.sandbox.chatapi_token()),
+        )
+        .await;
+    assert_error(&empty, 400, "body is required");
+    let path = format!("/contact/id:{id}");
+    for (body, needle) in [
+        (json!({"firstName": ""}), "firstName"),
+        (json!({"profilePic": "ftp://x"}), "profilePic"),
+        (json!({"profilePic": "http://a b"}), "profilePic"),
+    ] {
+        assert_error(&api.put(&path, body).await, 400, needle);
+    }
+    for (body, needle) in [
+        (json!({"text": ""}), "text"),
+        (json!({"text": null}), "text"),
+    ] {
+        assert_error(
+            &api.post(&format!("{path}/comment"), body).await,
+            400,
+            needle,
+        );
+    }
+    assert_error(
+        &api.post(
+            &format!("{path}/conversation/status"),
+            json!({"status": "close", "category": null}),
+        )
+        .await,
+        400,
+        "category",
+    );
+    assert_error(
+        &api.post(&format!("{path}/lifecycle/update"), json!({"name": ""}))
+            .await,
+        400,
+        "name",
+    );
+    let message = |message: Value| json!({"message": message});
+    for (body, needle) in [
+        (
+            message(json!({"type": "text", "text": "hi", "messageTag": null})),
+            "messageTag",
+        ),
+        (
+            message(
+                json!({"type": "attachment", "attachment": {"type": "file", "url": "https://x.io/a", "fileName": {}}}),
+            ),
+            "fileName",
+        ),
+        (
+            message(json!({"type": "email", "text": "hi", "attachments": [{"type": "file"}]})),
+            "attachments[0]",
+        ),
+        (
+            message(json!({"type": "email", "text": "hi", "replyToMessageId": 0})),
+            "replyToMessageId",
+        ),
+        (
+            message(
+                json!({"type": "whatsapp_template", "template": {"name": "t", "languageCode": "en", "components": [{"type": "side"}]}}),
+            ),
+            "components[0].type",
+        ),
+    ] {
+        assert_error(
+            &api.post(&format!("{path}/message"), body).await,
+            400,
+            needle,
+        );
+    }
+    // Filter conditions: every key is required and category/operator are enums.
+    for condition in [
+        json!({"category": "contactTag", "operator": "hasAnyOf", "value": ["x"]}),
+        json!({"category": "tags", "field": null, "operator": "hasAnyOf", "value": ["x"]}),
+        json!({"category": "contactTag", "field": null, "operator": "near", "value": ["x"]}),
+    ] {
+        assert_error(
+            &api.post(
+                "/contact/list",
+                json!({"search": "", "timezone": "UTC", "filter": {"$and": [condition]}}),
+            )
+            .await,
+            400,
+            "filter.$and[0]",
+        );
+    }
+    for query in [
+        "limit=",
+        "cursorId=",
+        "cursorId=1.5",
+        "cursorId=-9223372036854775808",
+    ] {
+        assert_error(
+            &api.get(&format!("/space/user?{query}")).await,
+            400,
+            query.split('=').next().unwrap(),
+        );
+    }
+    // Assigning to an id that cannot exist is a 404, not a 400.
+    assert_error(
+        &api.post(
+            &format!("{path}/conversation/assignee"),
+            json!({"assignee": 99999999999999999999u128 as f64}),
+        )
+        .await,
+        404,
+        "User not found",
     );
 }

@@ -1490,3 +1490,72 @@ async fn the_demo_account_is_browsable() {
         .await;
     assert_eq!(articles["total"], 2);
 }
+
+/// What `spec/tawk.yaml` states is what the sandbox enforces: `null` only where the spec
+/// says nullable, `""` refused where the spec says `minLength: 1` (a blank string is
+/// accepted), dates exactly as the spec's pattern, and a malformed request is a
+/// `validation_error` even when it names something that does not exist.
+#[tokio::test]
+async fn requests_are_judged_by_the_spec_rules_before_any_lookup() {
+    let api = Tawk::start().await;
+    let p = api.state().add_property("Rules");
+
+    let null = api
+        .call("chat.list", json!({"propertyId": p, "size": null}))
+        .await;
+    assert_failure(&null, 400, "validation_error", "\"size\" must not be null");
+    let empty = api
+        .call("chat.get", json!({"propertyId": p, "chatId": ""}))
+        .await;
+    assert_failure(&empty, 400, "validation_error", "\"chatId\" is required");
+    let blank = api
+        .call("chat.get", json!({"propertyId": p, "chatId": " "}))
+        .await;
+    assert_failure(&blank, 200, "not_found", "");
+
+    for bad in [
+        "2026-01-01t00:00:00z",
+        " 2026-01-01",
+        "2026-01-01T0:00",
+        "2026-02-30",
+    ] {
+        let reply = api
+            .call("chat.list", json!({"propertyId": p, "startDate": bad}))
+            .await;
+        assert_failure(
+            &reply,
+            400,
+            "validation_error",
+            "\"startDate\" must be an ISO-8601",
+        );
+    }
+    api.data(
+        "chat.list",
+        json!({"propertyId": p, "startDate": "2024-02-29T23:59:59.123+05:30", "endDate": "2100-01-01"}),
+    )
+    .await;
+
+    // Shape before state: the invite, site and knowledge base do not exist.
+    let role = api
+        .call(
+            "members.edit-invite",
+            json!({"propertyId": p, "inviteId": "nope", "role": {}}),
+        )
+        .await;
+    assert_failure(&role, 400, "validation_error", "\"role\" must be a string");
+    let limit = api
+        .call(
+            "knowledge-base.category.list",
+            json!({"propertyId": p, "limit": 0}),
+        )
+        .await;
+    assert_failure(&limit, 400, "validation_error", "\"limit\"");
+    // Nullable in the spec: a cursor echoed back as null is the first page.
+    let cursor = api
+        .call(
+            "knowledge-base.category.list",
+            json!({"propertyId": p, "next": null}),
+        )
+        .await;
+    assert_failure(&cursor, 200, "not_found", "Knowledge base not found");
+}

@@ -49,6 +49,19 @@ impl Reply {
         let message = self.json["message"].as_str().unwrap_or_default();
         assert!(message.contains(needle), "{message:?} lacks {needle:?}");
     }
+
+    /// A value the spec refuses (missing, too long, not in the enum, out of range):
+    /// TomTicket's documented `401 {error:true}` "Token ou valores enviados não
+    /// autorizados para uso", the detail naming `needle`.
+    #[track_caller]
+    fn refused(&self, needle: &str) {
+        assert_eq!(self.status, StatusCode::UNAUTHORIZED, "{self:?}");
+        assert_eq!(self.json["error"], true, "{self:?}");
+        assert_eq!(self.json["success"], false, "{self:?}");
+        let message = self.json["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with(UNAUTHORIZED), "{message:?}");
+        assert!(message.contains(needle), "{message:?} lacks {needle:?}");
+    }
 }
 
 fn form(fields: &[(&str, &str)]) -> Form {
@@ -337,7 +350,7 @@ async fn ticket_new_stores_attachments_and_custom_fields() {
 }
 
 #[tokio::test]
-async fn invalid_input_is_a_200_error_naming_the_field() {
+async fn values_the_spec_refuses_are_a_401_and_unknown_ids_a_200_error() {
     let tt = Tt::start().await;
     let state = tt.state();
     let acc = account(&state);
@@ -347,7 +360,7 @@ async fn invalid_input_is_a_200_error_naming_the_field() {
     let mut fields = new_ticket_fields(&acc, &long_251);
     tt.post_fields("/ticket/new", &fields)
         .await
-        .invalid("subject");
+        .refused("subject");
     fields[2] = ("subject", &long_250);
     tt.post_fields("/ticket/new", &fields).await.ok();
 
@@ -355,13 +368,16 @@ async fn invalid_input_is_a_200_error_naming_the_field() {
         ("customer_id_type", "X", "customer_id_type"),
         ("priority", "5", "priority"),
         ("priority", "high", "priority"),
-        ("category_id", "nope", "category_id"),
-        ("operator_id", "nope", "operator_id"),
     ];
     for (name, value, needle) in cases {
         let mut fields = new_ticket_fields(&acc, "s");
         fields.push((name, value));
-        tt.post_fields("/ticket/new", &fields).await.invalid(needle);
+        tt.post_fields("/ticket/new", &fields).await.refused(needle);
+    }
+    for name in ["category_id", "operator_id"] {
+        let mut fields = new_ticket_fields(&acc, "s");
+        fields.push((name, "nope"));
+        tt.post_fields("/ticket/new", &fields).await.invalid(name);
     }
     for missing in ["customer_id", "department_id", "subject", "message"] {
         let fields: Vec<_> = new_ticket_fields(&acc, "s")
@@ -370,7 +386,7 @@ async fn invalid_input_is_a_200_error_naming_the_field() {
             .collect();
         tt.post_fields("/ticket/new", &fields)
             .await
-            .invalid(missing);
+            .refused(missing);
     }
     let mut unknown_customer = new_ticket_fields(&acc, "s");
     unknown_customer[0] = ("customer_id", "C-404");
@@ -390,16 +406,16 @@ async fn invalid_input_is_a_200_error_naming_the_field() {
         &[("ticket_id", &ticket), ("message", &long_513)],
     )
     .await
-    .invalid("message");
+    .refused("message");
     tt.post_fields(
         "/ticket/comment",
         &[("ticket_id", &ticket), ("comment", &long_513)],
     )
     .await
-    .invalid("comment");
+    .refused("comment");
     tt.post_fields("/ticket/comment", &[("ticket_id", &ticket)])
         .await
-        .invalid("comment");
+        .refused("comment");
     tt.post_fields(
         "/ticket/reply/operator",
         &[
@@ -417,13 +433,13 @@ async fn invalid_input_is_a_200_error_naming_the_field() {
         .invalid("situation");
     tt.get("/ticket/list", &[("order", "UP")])
         .await
-        .invalid("order");
+        .refused("order");
     tt.get("/ticket/list", &[("creation_date_ge", "ontem")])
         .await
         .invalid("creation_date_ge");
     tt.get("/ticket/list", &[("page", "0")])
         .await
-        .invalid("page");
+        .refused("page");
     assert!(state.replies(&ticket).is_empty());
     assert!(state.comments(&ticket).is_empty());
 }
@@ -709,7 +725,7 @@ async fn detail_shows_replies_and_operator_replies_need_a_linked_operator() {
         &[("ticket_id", &ticket), ("show_tags", "2")],
     )
     .await
-    .invalid("show_tags");
+    .refused("show_tags");
 
     // truncate_body=1 shortens long opening messages in the list only.
     let long = "x".repeat(300);
@@ -751,7 +767,7 @@ async fn finish_then_evaluate() {
         .invalid("ticket_id");
     tt.post_fields("/ticket/finish", &[("ticket_id", &ticket)])
         .await
-        .invalid("message");
+        .refused("message");
     tt.post_fields(
         "/ticket/finish",
         &[
@@ -790,7 +806,7 @@ async fn finish_then_evaluate() {
             &[("ticket_id", &ticket), (name, value)],
         )
         .await
-        .invalid(name);
+        .refused(name);
     }
     let long = "c".repeat(4097);
     tt.post_fields(
@@ -798,7 +814,7 @@ async fn finish_then_evaluate() {
         &[("ticket_id", &ticket), ("grade", "4"), ("comment", &long)],
     )
     .await
-    .invalid("comment");
+    .refused("comment");
     tt.post(
         "/ticket/evaluation",
         form(&evaluation).text("custom_field[nps]", "10"),
@@ -866,7 +882,7 @@ async fn transfer_follows_the_community_caveats_and_statuses_open_and_close() {
     let waiting = state.add_status("Aguardando fornecedor");
     tt.post_fields("/ticket/status/open", &[("ticket_id", &ticket)])
         .await
-        .invalid("status_id");
+        .refused("status_id");
     tt.post_fields(
         "/ticket/status/open",
         &[("ticket_id", &ticket), ("status_id", "nope")],
@@ -1011,20 +1027,22 @@ async fn customers_are_created_updated_and_looked_up() {
             ],
             "create_tickets",
         ),
-        (
-            vec![
-                ("customer_id", "C-11"),
-                ("name", "X"),
-                ("organization_id", "nope"),
-            ],
-            "organization_id",
-        ),
     ];
     for (fields, needle) in invalid {
         tt.post_fields("/customer/new", &fields)
             .await
-            .invalid(needle);
+            .refused(needle);
     }
+    tt.post_fields(
+        "/customer/new",
+        &[
+            ("customer_id", "C-11"),
+            ("name", "X"),
+            ("organization_id", "nope"),
+        ],
+    )
+    .await
+    .invalid("organization_id");
 
     let details = tt
         .get(
@@ -1134,7 +1152,7 @@ async fn departments_operators_categories_and_fields() {
     assert!(is_hash(&body["data"][0]["mail_hash"]));
     tt.get("/department/operator/list", &[])
         .await
-        .invalid("department_id");
+        .refused("department_id");
     tt.get("/department/operator/list", &[("department_id", "nope")])
         .await
         .invalid("department_id");
@@ -1338,4 +1356,167 @@ fn routes_and_rate_limits_match_the_spec() {
     from_spec.sort();
     ours.sort();
     assert_eq!(ours, from_spec);
+}
+
+#[tokio::test]
+async fn an_undeclared_method_is_a_405_with_allow() {
+    let tt = Tt::start().await;
+    for (method, path, allow) in [
+        ("TRACE", "/ticket/new", "POST"),
+        ("GET", "/ticket/comment", "POST"),
+        ("DELETE", "/customer/list", "GET,HEAD"),
+    ] {
+        let builder = tt
+            .http
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                tt.url(path, &[]),
+            )
+            .bearer_auth(tt.sandbox.tomticket_token());
+        let reply = tt.send(builder).await;
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{reply:?}");
+        assert_eq!(reply.header("allow"), Some(allow), "{reply:?}");
+        assert_eq!(reply.json["error"], true, "{reply:?}");
+        assert_eq!(reply.json["success"], false, "{reply:?}");
+    }
+    let unknown = tt.get("/ticket/nothing", &[]).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn multipart_part_names_with_control_characters_are_read_not_refused() {
+    let tt = Tt::start().await;
+    let state = tt.state();
+    let acc = account(&state);
+    let ticket = state.seed_ticket(json!({
+        "customer_id": "C-1", "department_id": acc.department,
+        "subject": "s", "message": "m",
+    }));
+    let body = format!(
+        "--xx\r\nContent-Disposition: form-data; name=\"V\x11t\u{93}\"\r\n\r\n1\r\n\
+         --xx\r\nContent-Disposition: form-data; name=\"ticket_id\"\r\n\r\n{ticket}\r\n\
+         --xx\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nok\r\n--xx--\r\n"
+    );
+    let builder = tt
+        .http
+        .post(tt.url("/ticket/comment", &[]))
+        .bearer_auth(tt.sandbox.tomticket_token())
+        .header("content-type", "multipart/form-data; boundary=xx")
+        .body(body);
+    tt.send(builder).await.ok();
+    assert_eq!(state.comments(&ticket)[0]["comment"], "ok");
+}
+
+#[tokio::test]
+async fn last_update_ge_filters_by_the_last_change_and_reaches_90_days_back() {
+    let tt = Tt::start().await;
+    let state = tt.state();
+    let acc = account(&state);
+    let old = state.seed_ticket(json!({
+        "customer_id": "C-1", "department_id": acc.department,
+        "subject": "Antigo", "message": "m", "creation_date": "2020-01-01 10:00:00",
+    }));
+    let touched = state.seed_ticket(json!({
+        "customer_id": "C-1", "department_id": acc.department,
+        "subject": "Antigo, comentado", "message": "m", "creation_date": "2020-01-02 10:00:00",
+    }));
+    let fresh = tt
+        .post_fields("/ticket/new", &new_ticket_fields(&acc, "Novo"))
+        .await;
+    let fresh = fresh.ok()["ticket_id"].as_str().unwrap().to_owned();
+    tt.post_fields(
+        "/ticket/comment",
+        &[("ticket_id", &touched), ("comment", "nota")],
+    )
+    .await
+    .ok();
+    let all = tt.get("/ticket/list", &[]).await;
+    assert_eq!(all.ok()["data"].as_array().unwrap().len(), 3);
+    let now = all.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == fresh.as_str())
+        .unwrap()["creation_date"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Since the start of this minute: the new ticket and the one commented on just now.
+    let this_minute = format!("{}00", &now[..17]);
+    let since = tt
+        .get("/ticket/list", &[("last_update_ge", &this_minute)])
+        .await;
+    let mut ids: Vec<&str> = since.ok()["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    let mut want = vec![fresh.as_str(), touched.as_str()];
+    want.sort_unstable();
+    assert_eq!(ids, want);
+    assert!(!ids.contains(&old.as_str()));
+    // More than 90 days back: the error envelope; not the documented format: the 401.
+    tt.get("/ticket/list", &[("last_update_ge", "2020-01-01 00:00:00")])
+        .await
+        .invalid("90 dias");
+    for bad in [
+        "2024-01-01",
+        "2024-01-01T10:00:00",
+        "2024-01-01 10:00:00-0300",
+    ] {
+        tt.get("/ticket/list", &[("last_update_ge", bad)])
+            .await
+            .refused("last_update_ge");
+    }
+}
+
+#[tokio::test]
+async fn situations_10_and_11_exist_beyond_the_documented_codes() {
+    let tt = Tt::start().await;
+    let state = tt.state();
+    let acc = account(&state);
+    let eleven = state.seed_ticket(json!({
+        "customer_id": "C-1", "department_id": acc.department,
+        "subject": "Onze", "message": "m", "situation": 11,
+    }));
+    state.seed_ticket(json!({
+        "customer_id": "C-1", "department_id": acc.department,
+        "subject": "Um", "message": "m",
+    }));
+    let list = tt.get("/ticket/list", &[("situation", "10,11")]).await;
+    let data = list.ok()["data"].as_array().unwrap();
+    assert_eq!(data.len(), 1);
+    assert_eq!(data[0]["id"], eleven.as_str());
+    assert_eq!(data[0]["situation"]["id"], 11);
+    tt.get("/ticket/list", &[("situation", "12")])
+        .await
+        .invalid("situation");
+}
+
+#[tokio::test]
+async fn a_value_the_spec_refuses_is_the_401_before_any_lookup() {
+    let tt = Tt::start().await;
+    let long = "p".repeat(513);
+    tt.post_fields(
+        "/customer/update",
+        &[("customer_id", "nobody"), ("portfolio_id", &long)],
+    )
+    .await
+    .refused("portfolio_id");
+    tt.post_fields(
+        "/customer/new",
+        &[
+            ("customer_id", "C-9"),
+            ("name", "N"),
+            ("organization_id", "nope"),
+            ("portfolio_id", &long),
+        ],
+    )
+    .await
+    .refused("portfolio_id");
+    tt.post_fields("/customer/update", &[("customer_id", "nobody")])
+        .await
+        .invalid("customer_id");
 }

@@ -1396,6 +1396,149 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].
+    ///
+    /// Open enum: a value this version does not know is kept in `Unknown`,
+    /// so a provider adding a value never breaks decoding.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum MemberRole {
+        /// `admin`
+        Admin,
+        /// `agent`
+        Agent,
+        /// A value not known when this client was generated.
+        Unknown(::std::string::String),
+    }
+    impl MemberRole {
+        /// The wire value.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Admin => "admin",
+                Self::Agent => "agent",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+        /// Every value known to this version of the client.
+        pub const KNOWN: &'static [&'static str] = &["admin", "agent"];
+    }
+    impl ::std::fmt::Display for MemberRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for MemberRole {
+        fn from(value: &str) -> Self {
+            match value {
+                "admin" => Self::Admin,
+                "agent" => Self::Agent,
+                other => Self::Unknown(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for MemberRole {
+        fn from(value: ::std::string::String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl ::std::str::FromStr for MemberRole {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::serde::Serialize for MemberRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MemberRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// Tab type; `custom` tabs may be added any number of times, the others once [INFERRED names].
+    ///
+    /// Open enum: a value this version does not know is kept in `Unknown`,
+    /// so a provider adding a value never breaks decoding.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum TabType {
+        /// `knowledge-base`
+        KnowledgeBase,
+        /// `ticket-form`
+        TicketForm,
+        /// `faq`
+        Faq,
+        /// `custom`
+        Custom,
+        /// A value not known when this client was generated.
+        Unknown(::std::string::String),
+    }
+    impl TabType {
+        /// The wire value.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::KnowledgeBase => "knowledge-base",
+                Self::TicketForm => "ticket-form",
+                Self::Faq => "faq",
+                Self::Custom => "custom",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+        /// Every value known to this version of the client.
+        pub const KNOWN: &'static [&'static str] = &[
+            "knowledge-base",
+            "ticket-form",
+            "faq",
+            "custom",
+        ];
+    }
+    impl ::std::fmt::Display for TabType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for TabType {
+        fn from(value: &str) -> Self {
+            match value {
+                "knowledge-base" => Self::KnowledgeBase,
+                "ticket-form" => Self::TicketForm,
+                "faq" => Self::Faq,
+                "custom" => Self::Custom,
+                other => Self::Unknown(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for TabType {
+        fn from(value: ::std::string::String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl ::std::str::FromStr for TabType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::serde::Serialize for TabType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TabType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
     /// Payload POSTed by a tawk.to webhook, discriminated by `event` [OFFICIAL
     /// developer.tawk.to/webhooks]. A webhook has an HTTPS URL, one or more events and a
     /// secret key; it is managed in the dashboard (Admin → Settings → Webhooks) or with
@@ -1573,11 +1716,8 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentInfoRequest {
         ///Agent id. The name `agentId` is [INFERRED]; send another name through the extra fields if it is refused.
-        #[serde(
-            rename = "agentId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub agent_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "agentId")]
+        pub agent_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1731,7 +1871,7 @@ before sending. 50 is the community-verified value [COMMUNITY PostHog].
         pub size: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<crate::generated::types::ChatSort>,
-        ///Range start, ISO-8601, e.g. "2026-01-01T00:00:00Z" [COMMUNITY Pipedream]; see the warning above.
+        ///Range start, ISO-8601, e.g. "2026-01-01T00:00:00Z" [COMMUNITY Pipedream]; see the warning above. The pattern (shared by every date of a request) is the ISO-8601 subset this spec accepts: a valid calendar date, optionally `T` + hours:minutes[:seconds[.fraction]] and a zone (`Z` or ±HH[:]MM; none means UTC) [INFERRED from the examples].
         #[serde(
             rename = "startDate",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2670,7 +2810,7 @@ object (these per-type rules are documented, not checked locally).
     }
     /**Per-site content of a category [SECONDARY]. `slug` must not contain any of
 `< > [ ] ( ) { } | ^ \ / " ' ~ ? ! * + = : ; , . % & $ @ #` and defaults to the
-kebab-cased name [SECONDARY]; this rule is documented here, not checked locally.
+kebab-cased name [SECONDARY]. This spec (and the sandbox) accept only lower-case letters, digits and hyphens, a subset of that rule that every default slug meets [INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryContentInput {
@@ -3179,7 +3319,7 @@ none is enforced; the lower bound 1 is [INFERRED].
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i64>,
-        ///`data.next` of the previous page; omit for the first page.
+        ///`data.next` of the previous page (null or omitted: the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
         ///`data.previous` of the current page, to page backwards.
@@ -3216,7 +3356,7 @@ none is enforced; the lower bound 1 is [INFERRED].
         ///Page size (example 50 [SECONDARY]); no documented maximum; lower bound [INFERRED].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i64>,
-        ///`data.next` of the previous page; omit for the first page.
+        ///`data.next` of the previous page (null or omitted: the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3280,11 +3420,8 @@ none is enforced; the lower bound 1 is [INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryDeleteRequest {
         ///Category id [INFERRED name].
-        #[serde(
-            rename = "categoryId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub category_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "categoryId")]
+        pub category_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(flatten)]
@@ -3299,11 +3436,8 @@ none is enforced; the lower bound 1 is [INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryGetRequest {
         ///Category id [INFERRED name].
-        #[serde(
-            rename = "categoryId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub category_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "categoryId")]
+        pub category_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         ///Site whose content to return [INFERRED, by analogy with article.get].
@@ -3330,7 +3464,7 @@ none is enforced; the lower bound 1 is [INFERRED].
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i64>,
-        ///`data.next` of the previous page; omit for the first page.
+        ///`data.next` of the previous page (null or omitted: the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
         ///`data.previous` of the current page, to page backwards.
@@ -3360,11 +3494,8 @@ none is enforced; the lower bound 1 is [INFERRED].
         )]
         pub category: KbCategoryInput,
         ///Category to update [INFERRED name].
-        #[serde(
-            rename = "categoryId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub category_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "categoryId")]
+        pub category_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(flatten)]
@@ -3425,11 +3556,8 @@ none is enforced; the lower bound 1 is [INFERRED].
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         ///Site id [INFERRED name].
-        #[serde(
-            rename = "siteId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "siteId")]
+        pub site_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3564,11 +3692,8 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersDisableRequest {
         ///Member (agent) id [INFERRED name].
-        #[serde(
-            rename = "memberId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "memberId")]
+        pub member_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(flatten)]
@@ -3583,16 +3708,11 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersEditInviteRequest {
         ///Pending invite id [INFERRED name].
-        #[serde(
-            rename = "inviteId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub invite_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "inviteId")]
+        pub invite_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///New role [INFERRED name].
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role: ::std::option::Option<::std::string::String>,
+        pub role: crate::generated::types::MemberRole,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3605,11 +3725,8 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersEnableRequest {
         ///Member (agent) id [INFERRED name].
-        #[serde(
-            rename = "memberId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "memberId")]
+        pub member_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(flatten)]
@@ -3624,13 +3741,11 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersInviteRequest {
         ///E-mail address of the agent to invite [INFERRED name].
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<::std::string::String>,
+        pub email: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Role to grant; values gated [INFERRED name].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role: ::std::option::Option<::std::string::String>,
+        pub role: ::std::option::Option<crate::generated::types::MemberRole>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3669,11 +3784,8 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersRemoveInviteRequest {
         ///Pending invite id [INFERRED name].
-        #[serde(
-            rename = "inviteId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub invite_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "inviteId")]
+        pub invite_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(flatten)]
@@ -3688,11 +3800,8 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersRemoveRequest {
         ///Member (agent) id [INFERRED name].
-        #[serde(
-            rename = "memberId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "memberId")]
+        pub member_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(flatten)]
@@ -3707,16 +3816,14 @@ kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersUpdatePermissionsRequest {
         ///Member (agent) id [INFERRED name].
-        #[serde(
-            rename = "memberId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_id: ::std::option::Option<::std::string::String>,
-        ///Role/permissions to set; shape gated (any JSON value) [INFERRED name].
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub permissions: ::std::option::Option<::serde_json::Value>,
+        #[serde(rename = "memberId")]
+        pub member_id: ::std::string::String,
+        ///Permissions to set, merged into the member's (shape gated) [INFERRED name].
+        pub permissions: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<crate::generated::types::MemberRole>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4031,34 +4138,22 @@ assets, createdOn of property.info) is kept as raw JSON.
         }
     }
     /**Body of property.create-site. Its fields are gated ([SECONDARY] "property
-fields"); none is declared, send them as extra fields.
+fields"); `name` and `domain` are [INFERRED] from the dashboard's "add site"
+form. Send other fields as extra fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct PropertyCreateSiteRequest(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
-    impl ::std::ops::Deref for PropertyCreateSiteRequest {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-            &self.0
-        }
+    pub struct PropertyCreateSiteRequest {
+        ///Site domain [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domain: ::std::option::Option<::std::string::String>,
+        ///Name of the new property [INFERRED name].
+        pub name: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    impl ::std::convert::From<PropertyCreateSiteRequest>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        fn from(value: PropertyCreateSiteRequest) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for PropertyCreateSiteRequest {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
-            Self(value)
+    impl PropertyCreateSiteRequest {
+        pub fn builder() -> builder::PropertyCreateSiteRequest {
+            Default::default()
         }
     }
     ///Sections property.info should include [COMMUNITY Python client].
@@ -4154,7 +4249,29 @@ fields"); none is declared, send them as extra fields.
             Default::default()
         }
     }
-    ///Body of tabs.add [SECONDARY "propertyId, tab, position"]; the tab's own fields are gated (extra fields).
+    ///A tab to add [SECONDARY "tab"]; its field names are [INFERRED].
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TabInput {
+        ///Tab content (shape gated) [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content: ::std::option::Option<::serde_json::Value>,
+        ///Whether the tab is shown [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///Tab title (defaults to the type's name) [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type")]
+        pub type_: crate::generated::types::TabType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TabInput {
+        pub fn builder() -> builder::TabInput {
+            Default::default()
+        }
+    }
+    ///Body of tabs.add [SECONDARY "propertyId, tab, position"]; the tab's fields beyond `type`, `title`, `content` and `enabled` are gated (extra fields of `tab`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsAddRequest {
         ///Position of the tab [SECONDARY `position`].
@@ -4162,6 +4279,10 @@ fields"); none is declared, send them as extra fields.
         pub position: ::std::option::Option<i64>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
+        pub tab: TabInput,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4189,11 +4310,8 @@ fields"); none is declared, send them as extra fields.
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         ///Tab id [INFERRED name].
-        #[serde(
-            rename = "tabId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tab_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "tabId")]
+        pub tab_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4221,11 +4339,8 @@ fields"); none is declared, send them as extra fields.
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         ///Tab id [INFERRED name].
-        #[serde(
-            rename = "tabId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tab_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "tabId")]
+        pub tab_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4243,11 +4358,8 @@ fields"); none is declared, send them as extra fields.
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         ///Tab id [INFERRED name].
-        #[serde(
-            rename = "tabId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tab_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "tabId")]
+        pub tab_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4743,11 +4855,33 @@ also requires `name` and `enabled` is gated, so send them.
             Default::default()
         }
     }
+    ///A widget card; its fields are gated apart from `type` [INFERRED name] (extra fields).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WidgetCardInput {
+        ///Card type [INFERRED name].
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WidgetCardInput {
+        pub fn builder() -> builder::WidgetCardInput {
+            Default::default()
+        }
+    }
     ///Body of widgets.add [SECONDARY "propertyId, widget config"]; the config fields are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsAddRequest {
+        ///Whether the widget is enabled (default true) [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///Widget name [INFERRED name].
+        pub name: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        ///Widget settings (shape gated) [INFERRED name].
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub settings: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4772,6 +4906,10 @@ also requires `name` and `enabled` is gated, so send them.
     ///Body of widgets.cards.add [SECONDARY `propertyId`, `widgetId`, card]; the card fields are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsCardsAddRequest {
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
+        pub card: WidgetCardInput,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
         #[serde(rename = "widgetId")]
@@ -4788,18 +4926,12 @@ also requires `name` and `enabled` is gated, so send them.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsCardsRemoveRequest {
         ///Card id [INFERRED name].
-        #[serde(
-            rename = "cardId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub card_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "cardId")]
+        pub card_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        #[serde(
-            rename = "widgetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub widget_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "widgetId")]
+        pub widget_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4812,18 +4944,12 @@ also requires `name` and `enabled` is gated, so send them.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsCardsUpdateRequest {
         ///Card id [INFERRED name].
-        #[serde(
-            rename = "cardId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub card_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "cardId")]
+        pub card_id: ::std::string::String,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        #[serde(
-            rename = "widgetId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub widget_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "widgetId")]
+        pub widget_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4891,8 +5017,17 @@ also requires `name` and `enabled` is gated, so send them.
     ///Body of widgets.update [SECONDARY `propertyId`, `widgetId`, settings]; the settings are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsUpdateRequest {
+        ///Enable or disable the widget [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///New widget name [INFERRED name].
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        ///Settings merged into the widget's (shape gated) [INFERRED name].
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub settings: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
         #[serde(flatten)]
@@ -4908,7 +5043,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct AgentInfoRequest {
             agent_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -4919,7 +5054,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for AgentInfoRequest {
             fn default() -> Self {
                 Self {
-                    agent_id: Ok(Default::default()),
+                    agent_id: Err("no value supplied for agent_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -4927,7 +5062,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl AgentInfoRequest {
             pub fn agent_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_id = value
@@ -12884,7 +13019,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryDeleteRequest {
             category_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -12899,7 +13034,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for KnowledgeBaseCategoryDeleteRequest {
             fn default() -> Self {
                 Self {
-                    category_id: Ok(Default::default()),
+                    category_id: Err("no value supplied for category_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     extra: Ok(Default::default()),
                 }
@@ -12908,7 +13043,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl KnowledgeBaseCategoryDeleteRequest {
             pub fn category_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.category_id = value
@@ -12971,7 +13106,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryGetRequest {
             category_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -12990,7 +13125,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for KnowledgeBaseCategoryGetRequest {
             fn default() -> Self {
                 Self {
-                    category_id: Ok(Default::default()),
+                    category_id: Err("no value supplied for category_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     site_id: Ok(Default::default()),
                     extra: Ok(Default::default()),
@@ -13000,7 +13135,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl KnowledgeBaseCategoryGetRequest {
             pub fn category_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.category_id = value
@@ -13225,7 +13360,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             category_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -13241,7 +13376,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn default() -> Self {
                 Self {
                     category: Err("no value supplied for category".to_string()),
-                    category_id: Ok(Default::default()),
+                    category_id: Err("no value supplied for category_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     extra: Ok(Default::default()),
                 }
@@ -13262,7 +13397,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn category_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.category_id = value
@@ -13631,10 +13766,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
-            site_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            site_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -13644,7 +13776,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
-                    site_id: Ok(Default::default()),
+                    site_id: Err("no value supplied for site_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -13664,7 +13796,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn site_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.site_id = value
@@ -14170,7 +14302,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct MembersDisableRequest {
             member_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -14185,7 +14317,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersDisableRequest {
             fn default() -> Self {
                 Self {
-                    member_id: Ok(Default::default()),
+                    member_id: Err("no value supplied for member_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     extra: Ok(Default::default()),
                 }
@@ -14194,7 +14326,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersDisableRequest {
             pub fn member_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.member_id = value
@@ -14257,7 +14389,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct MembersEditInviteRequest {
             invite_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -14265,7 +14397,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             role: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::generated::types::MemberRole,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -14276,9 +14408,9 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersEditInviteRequest {
             fn default() -> Self {
                 Self {
-                    invite_id: Ok(Default::default()),
+                    invite_id: Err("no value supplied for invite_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
-                    role: Ok(Default::default()),
+                    role: Err("no value supplied for role".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -14286,7 +14418,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersEditInviteRequest {
             pub fn invite_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.invite_id = value
@@ -14310,7 +14442,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<crate::generated::types::MemberRole>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -14363,7 +14495,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct MembersEnableRequest {
             member_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -14378,7 +14510,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersEnableRequest {
             fn default() -> Self {
                 Self {
-                    member_id: Ok(Default::default()),
+                    member_id: Err("no value supplied for member_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     extra: Ok(Default::default()),
                 }
@@ -14387,7 +14519,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersEnableRequest {
             pub fn member_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.member_id = value
@@ -14448,16 +14580,13 @@ also requires `name` and `enabled` is gated, so send them.
         }
         #[derive(Clone, Debug)]
         pub struct MembersInviteRequest {
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
             property_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
             role: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::generated::types::MemberRole>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -14468,7 +14597,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersInviteRequest {
             fn default() -> Self {
                 Self {
-                    email: Ok(Default::default()),
+                    email: Err("no value supplied for email".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     role: Ok(Default::default()),
                     extra: Ok(Default::default()),
@@ -14478,7 +14607,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersInviteRequest {
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
@@ -14502,7 +14631,9 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::MemberRole>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -14688,7 +14819,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct MembersRemoveInviteRequest {
             invite_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -14703,7 +14834,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersRemoveInviteRequest {
             fn default() -> Self {
                 Self {
-                    invite_id: Ok(Default::default()),
+                    invite_id: Err("no value supplied for invite_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     extra: Ok(Default::default()),
                 }
@@ -14712,7 +14843,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersRemoveInviteRequest {
             pub fn invite_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.invite_id = value
@@ -14775,7 +14906,7 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct MembersRemoveRequest {
             member_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
@@ -14790,7 +14921,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersRemoveRequest {
             fn default() -> Self {
                 Self {
-                    member_id: Ok(Default::default()),
+                    member_id: Err("no value supplied for member_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     extra: Ok(Default::default()),
                 }
@@ -14799,7 +14930,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersRemoveRequest {
             pub fn member_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.member_id = value
@@ -14861,15 +14992,19 @@ also requires `name` and `enabled` is gated, so send them.
         #[derive(Clone, Debug)]
         pub struct MembersUpdatePermissionsRequest {
             member_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             permissions: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
             property_id: ::std::result::Result<
                 ::std::string::String,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::MemberRole>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -14880,9 +15015,10 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for MembersUpdatePermissionsRequest {
             fn default() -> Self {
                 Self {
-                    member_id: Ok(Default::default()),
-                    permissions: Ok(Default::default()),
+                    member_id: Err("no value supplied for member_id".to_string()),
+                    permissions: Err("no value supplied for permissions".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    role: Ok(Default::default()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -14890,7 +15026,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl MembersUpdatePermissionsRequest {
             pub fn member_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.member_id = value
@@ -14902,7 +15038,9 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn permissions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.permissions = value
@@ -14921,6 +15059,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for property_id: {e}")
+                    });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::MemberRole>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
                     });
                 self
             }
@@ -14949,6 +15101,7 @@ also requires `name` and `enabled` is gated, so send them.
                     member_id: value.member_id?,
                     permissions: value.permissions?,
                     property_id: value.property_id?,
+                    role: value.role?,
                     extra: value.extra?,
                 })
             }
@@ -14960,6 +15113,7 @@ also requires `name` and `enabled` is gated, so send them.
                     member_id: Ok(value.member_id),
                     permissions: Ok(value.permissions),
                     property_id: Ok(value.property_id),
+                    role: Ok(value.role),
                     extra: Ok(value.extra),
                 }
             }
@@ -16299,6 +16453,90 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PropertyCreateSiteRequest {
+            domain: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PropertyCreateSiteRequest {
+            fn default() -> Self {
+                Self {
+                    domain: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl PropertyCreateSiteRequest {
+            pub fn domain<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PropertyCreateSiteRequest>
+        for super::PropertyCreateSiteRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PropertyCreateSiteRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    domain: value.domain?,
+                    name: value.name?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PropertyCreateSiteRequest>
+        for PropertyCreateSiteRequest {
+            fn from(value: super::PropertyCreateSiteRequest) -> Self {
+                Self {
+                    domain: Ok(value.domain),
+                    name: Ok(value.name),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct PropertyInfoFields {
             agents: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -16778,6 +17016,129 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct TabInput {
+            content: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::generated::types::TabType,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TabInput {
+            fn default() -> Self {
+                Self {
+                    content: Ok(Default::default()),
+                    enabled: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl TabInput {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::types::TabType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TabInput> for super::TabInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TabInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    enabled: value.enabled?,
+                    title: value.title?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TabInput> for TabInput {
+            fn from(value: super::TabInput) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    enabled: Ok(value.enabled),
+                    title: Ok(value.title),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct TabsAddRequest {
             position: ::std::result::Result<
                 ::std::option::Option<i64>,
@@ -16787,6 +17148,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
+            tab: ::std::result::Result<super::TabInput, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -16797,6 +17159,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     position: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    tab: Err("no value supplied for tab".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -16826,6 +17189,18 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            pub fn tab<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TabInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tab = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tab: {e}")
+                    });
+                self
+            }
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16849,6 +17224,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Ok(Self {
                     position: value.position?,
                     property_id: value.property_id?,
+                    tab: value.tab?,
                     extra: value.extra?,
                 })
             }
@@ -16858,6 +17234,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     position: Ok(value.position),
                     property_id: Ok(value.property_id),
+                    tab: Ok(value.tab),
                     extra: Ok(value.extra),
                 }
             }
@@ -16935,10 +17312,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
-            tab_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            tab_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -16948,7 +17322,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
-                    tab_id: Ok(Default::default()),
+                    tab_id: Err("no value supplied for tab_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -16968,7 +17342,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn tab_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tab_id = value
@@ -17086,10 +17460,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
-            tab_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            tab_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -17099,7 +17470,7 @@ also requires `name` and `enabled` is gated, so send them.
             fn default() -> Self {
                 Self {
                     property_id: Err("no value supplied for property_id".to_string()),
-                    tab_id: Ok(Default::default()),
+                    tab_id: Err("no value supplied for tab_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -17119,7 +17490,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn tab_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tab_id = value
@@ -17175,10 +17546,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
                 ::std::string::String,
             >,
-            tab_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            tab_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -17189,7 +17557,7 @@ also requires `name` and `enabled` is gated, so send them.
                 Self {
                     position: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
-                    tab_id: Ok(Default::default()),
+                    tab_id: Err("no value supplied for tab_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -17221,7 +17589,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn tab_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tab_id = value
@@ -19749,9 +20117,81 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct WidgetCardInput {
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WidgetCardInput {
+            fn default() -> Self {
+                Self {
+                    type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl WidgetCardInput {
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WidgetCardInput> for super::WidgetCardInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WidgetCardInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WidgetCardInput> for WidgetCardInput {
+            fn from(value: super::WidgetCardInput) -> Self {
+                Self {
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct WidgetsAddRequest {
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             property_id: ::std::result::Result<
                 ::std::string::String,
+                ::std::string::String,
+            >,
+            settings: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -19762,12 +20202,39 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for WidgetsAddRequest {
             fn default() -> Self {
                 Self {
+                    enabled: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    settings: Ok(Default::default()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl WidgetsAddRequest {
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19777,6 +20244,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for property_id: {e}")
+                    });
+                self
+            }
+            pub fn settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for settings: {e}")
                     });
                 self
             }
@@ -19801,7 +20282,10 @@ also requires `name` and `enabled` is gated, so send them.
                 value: WidgetsAddRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    enabled: value.enabled?,
+                    name: value.name?,
                     property_id: value.property_id?,
+                    settings: value.settings?,
                     extra: value.extra?,
                 })
             }
@@ -19809,7 +20293,10 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::convert::From<super::WidgetsAddRequest> for WidgetsAddRequest {
             fn from(value: super::WidgetsAddRequest) -> Self {
                 Self {
+                    enabled: Ok(value.enabled),
+                    name: Ok(value.name),
                     property_id: Ok(value.property_id),
+                    settings: Ok(value.settings),
                     extra: Ok(value.extra),
                 }
             }
@@ -19884,6 +20371,7 @@ also requires `name` and `enabled` is gated, so send them.
         }
         #[derive(Clone, Debug)]
         pub struct WidgetsCardsAddRequest {
+            card: ::std::result::Result<super::WidgetCardInput, ::std::string::String>,
             property_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -19900,6 +20388,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for WidgetsCardsAddRequest {
             fn default() -> Self {
                 Self {
+                    card: Err("no value supplied for card".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
                     widget_id: Err("no value supplied for widget_id".to_string()),
                     extra: Ok(Default::default()),
@@ -19907,6 +20396,18 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsCardsAddRequest {
+            pub fn card<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WidgetCardInput>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.card = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for card: {e}")
+                    });
+                self
+            }
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19953,6 +20454,7 @@ also requires `name` and `enabled` is gated, so send them.
                 value: WidgetsCardsAddRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    card: value.card?,
                     property_id: value.property_id?,
                     widget_id: value.widget_id?,
                     extra: value.extra?,
@@ -19963,6 +20465,7 @@ also requires `name` and `enabled` is gated, so send them.
         for WidgetsCardsAddRequest {
             fn from(value: super::WidgetsCardsAddRequest) -> Self {
                 Self {
+                    card: Ok(value.card),
                     property_id: Ok(value.property_id),
                     widget_id: Ok(value.widget_id),
                     extra: Ok(value.extra),
@@ -19971,16 +20474,13 @@ also requires `name` and `enabled` is gated, so send them.
         }
         #[derive(Clone, Debug)]
         pub struct WidgetsCardsRemoveRequest {
-            card_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            card_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             property_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
             widget_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -19991,9 +20491,9 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for WidgetsCardsRemoveRequest {
             fn default() -> Self {
                 Self {
-                    card_id: Ok(Default::default()),
+                    card_id: Err("no value supplied for card_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
-                    widget_id: Ok(Default::default()),
+                    widget_id: Err("no value supplied for widget_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -20001,7 +20501,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl WidgetsCardsRemoveRequest {
             pub fn card_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.card_id = value
@@ -20025,7 +20525,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.widget_id = value
@@ -20077,16 +20577,13 @@ also requires `name` and `enabled` is gated, so send them.
         }
         #[derive(Clone, Debug)]
         pub struct WidgetsCardsUpdateRequest {
-            card_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            card_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             property_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
             widget_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -20097,9 +20594,9 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for WidgetsCardsUpdateRequest {
             fn default() -> Self {
                 Self {
-                    card_id: Ok(Default::default()),
+                    card_id: Err("no value supplied for card_id".to_string()),
                     property_id: Err("no value supplied for property_id".to_string()),
-                    widget_id: Ok(Default::default()),
+                    widget_id: Err("no value supplied for widget_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -20107,7 +20604,7 @@ also requires `name` and `enabled` is gated, so send them.
         impl WidgetsCardsUpdateRequest {
             pub fn card_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.card_id = value
@@ -20131,7 +20628,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.widget_id = value
@@ -20490,8 +20987,20 @@ also requires `name` and `enabled` is gated, so send them.
         }
         #[derive(Clone, Debug)]
         pub struct WidgetsUpdateRequest {
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             property_id: ::std::result::Result<
                 ::std::string::String,
+                ::std::string::String,
+            >,
+            settings: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
             widget_id: ::std::result::Result<
@@ -20506,13 +21015,40 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::default::Default for WidgetsUpdateRequest {
             fn default() -> Self {
                 Self {
+                    enabled: Ok(Default::default()),
+                    name: Ok(Default::default()),
                     property_id: Err("no value supplied for property_id".to_string()),
+                    settings: Ok(Default::default()),
                     widget_id: Err("no value supplied for widget_id".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl WidgetsUpdateRequest {
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20522,6 +21058,20 @@ also requires `name` and `enabled` is gated, so send them.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for property_id: {e}")
+                    });
+                self
+            }
+            pub fn settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for settings: {e}")
                     });
                 self
             }
@@ -20559,7 +21109,10 @@ also requires `name` and `enabled` is gated, so send them.
                 value: WidgetsUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    enabled: value.enabled?,
+                    name: value.name?,
                     property_id: value.property_id?,
+                    settings: value.settings?,
                     widget_id: value.widget_id?,
                     extra: value.extra?,
                 })
@@ -20568,7 +21121,10 @@ also requires `name` and `enabled` is gated, so send them.
         impl ::std::convert::From<super::WidgetsUpdateRequest> for WidgetsUpdateRequest {
             fn from(value: super::WidgetsUpdateRequest) -> Self {
                 Self {
+                    enabled: Ok(value.enabled),
+                    name: Ok(value.name),
                     property_id: Ok(value.property_id),
+                    settings: Ok(value.settings),
                     widget_id: Ok(value.widget_id),
                     extra: Ok(value.extra),
                 }
@@ -22338,25 +22894,40 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PropertyCreateSite<'a> {
         client: &'a super::Client,
-        body: Result<types::PropertyCreateSiteRequest, String>,
+        body: Result<types::builder::PropertyCreateSiteRequest, String>,
     }
     impl<'a> PropertyCreateSite<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Err("body was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PropertyCreateSiteRequest>,
+            <V as std::convert::TryInto<
+                types::PropertyCreateSiteRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PropertyCreateSiteRequest` for body failed"
-                        .to_string()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PropertyCreateSiteRequest` for body failed: {}",
+                        s
+                    )
                 });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PropertyCreateSiteRequest,
+            ) -> types::builder::PropertyCreateSiteRequest,
+        {
+            self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/property.create-site`
@@ -22364,7 +22935,12 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
-            let body = body.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::PropertyCreateSiteRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
             let url = format!("{}/property.create-site", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -28207,14 +28783,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("agentId")],
+                field: "agentId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Agent id. The name `agentId` is [INFERRED]; send another name through the extra fields if it is refused.",
             },
         ],
@@ -28241,7 +28824,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("chatId")],
+                field: "chatId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -28272,6 +28868,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("size")],
                 field: "size",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
@@ -28287,6 +28889,22 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("offset")],
                 field: "offset",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -28331,7 +28949,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Range start, ISO-8601, e.g. \"2026-01-01T00:00:00Z\" [COMMUNITY Pipedream]; see the warning above.",
+                description: "Range start, ISO-8601, e.g. \"2026-01-01T00:00:00Z\" [COMMUNITY Pipedream]; see the warning above. The pattern (shared by every date of a request) is the ISO-8601 subset this spec accepts: a valid calendar date, optionally `T` + hours:minutes[:seconds[.fraction]] and a zone (`Z` or ±HH[:]MM; none means UTC) [INFERRED from the examples].",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -28396,6 +29014,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("object")],
                 field: "object",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
@@ -28431,6 +29055,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
         constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("personId")],
+                field: "personId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
@@ -28504,6 +29140,32 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("siteId"),
+                ],
+                field: "article.content.siteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("title"),
+                ],
+                field: "article.content.title",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
                     ::supportkit_runtime::meta::Seg::Key("article"),
                     ::supportkit_runtime::meta::Seg::Key("content"),
@@ -28513,6 +29175,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["draft", "published", "archived"],
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("slug"),
+                ],
+                field: "article.content.slug",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -28558,6 +29230,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 field: "article.meta.visibility",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["private", "public"]),
             },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("meta"),
+                    ::supportkit_runtime::meta::Seg::Key("categories"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("id"),
+                ],
+                field: "article.meta.categories[].id",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("meta"),
+                    ::supportkit_runtime::meta::Seg::Key("relatedArticles"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("id"),
+                ],
+                field: "article.meta.relatedArticles[].id",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
@@ -28586,7 +29282,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("articleId")],
+                field: "articleId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -28614,7 +29323,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("articleId")],
+                field: "articleId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("siteId")],
+                field: "siteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -28652,6 +29380,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
                     ::supportkit_runtime::meta::Seg::Key("filters"),
                     ::supportkit_runtime::meta::Seg::Key("status"),
@@ -28669,6 +29403,54 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "filters.visibility",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["private", "public"]),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("createdAt"),
+                    ::supportkit_runtime::meta::Seg::Key("from"),
+                ],
+                field: "filters.createdAt.from",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("createdAt"),
+                    ::supportkit_runtime::meta::Seg::Key("to"),
+                ],
+                field: "filters.createdAt.to",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("updatedAt"),
+                    ::supportkit_runtime::meta::Seg::Key("from"),
+                ],
+                field: "filters.updatedAt.from",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("updatedAt"),
+                    ::supportkit_runtime::meta::Seg::Key("to"),
+                ],
+                field: "filters.updatedAt.to",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -28725,7 +29507,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "`data.next` of the previous page; omit for the first page.",
+                description: "`data.next` of the previous page (null or omitted: the first page).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -28755,6 +29537,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
                     ::supportkit_runtime::meta::Seg::Key("filters"),
                     ::supportkit_runtime::meta::Seg::Key("status"),
@@ -28772,6 +29560,54 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "filters.visibility",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["private", "public"]),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("createdAt"),
+                    ::supportkit_runtime::meta::Seg::Key("from"),
+                ],
+                field: "filters.createdAt.from",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("createdAt"),
+                    ::supportkit_runtime::meta::Seg::Key("to"),
+                ],
+                field: "filters.createdAt.to",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("updatedAt"),
+                    ::supportkit_runtime::meta::Seg::Key("from"),
+                ],
+                field: "filters.updatedAt.from",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("filters"),
+                    ::supportkit_runtime::meta::Seg::Key("updatedAt"),
+                    ::supportkit_runtime::meta::Seg::Key("to"),
+                ],
+                field: "filters.updatedAt.to",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -28842,7 +29678,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "`data.next` of the previous page; omit for the first page.",
+                description: "`data.next` of the previous page (null or omitted: the first page).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -28870,6 +29706,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
         constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("articleId")],
+                field: "articleId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
@@ -28926,6 +29774,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 field: "article.meta.visibility",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["private", "public"]),
             },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("meta"),
+                    ::supportkit_runtime::meta::Seg::Key("categories"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("id"),
+                ],
+                field: "article.meta.categories[].id",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("meta"),
+                    ::supportkit_runtime::meta::Seg::Key("relatedArticles"),
+                    ::supportkit_runtime::meta::Seg::Each,
+                    ::supportkit_runtime::meta::Seg::Key("id"),
+                ],
+                field: "article.meta.relatedArticles[].id",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
@@ -28964,6 +29836,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
                     ::supportkit_runtime::meta::Seg::Key("category"),
                     ::supportkit_runtime::meta::Seg::Key("meta"),
@@ -28982,6 +29860,36 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "category.meta.position",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("siteId"),
+                ],
+                field: "category.content.siteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "category.content.name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("slug"),
+                ],
+                field: "category.content.slug",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -29011,7 +29919,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("categoryId")],
+                field: "categoryId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29025,7 +29946,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "categoryId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Category id [INFERRED name].",
             },
         ],
@@ -29039,7 +29960,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("categoryId")],
+                field: "categoryId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29053,7 +29987,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "categoryId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Category id [INFERRED name].",
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -29075,6 +30009,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: true,
         constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
@@ -29103,7 +30043,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "`data.next` of the previous page; omit for the first page.",
+                description: "`data.next` of the previous page (null or omitted: the first page).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -29133,6 +30073,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("categoryId")],
+                field: "categoryId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[
                     ::supportkit_runtime::meta::Seg::Key("category"),
                     ::supportkit_runtime::meta::Seg::Key("meta"),
@@ -29152,6 +30104,36 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 field: "category.meta.position",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
             },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("siteId"),
+                ],
+                field: "category.content.siteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("name"),
+                ],
+                field: "category.content.name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("category"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("slug"),
+                ],
+                field: "category.content.slug",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
+            },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
@@ -29166,7 +30148,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "categoryId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Category to update [INFERRED name].",
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -29187,7 +30169,32 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("language")],
+                field: "language",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("title")],
+                field: "title",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("subdomain")],
+                field: "subdomain",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29250,7 +30257,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("language")],
+                field: "language",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("title")],
+                field: "title",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29292,7 +30318,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("siteId")],
+                field: "siteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29306,7 +30345,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "siteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Site id [INFERRED name].",
             },
         ],
@@ -29320,7 +30359,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29348,7 +30394,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29369,7 +30422,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("title")],
+                field: "title",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29446,7 +30512,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("memberId")],
+                field: "memberId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29460,7 +30539,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "memberId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Member (agent) id [INFERRED name].",
             },
         ],
@@ -29474,7 +30553,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("inviteId")],
+                field: "inviteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("role")],
+                field: "role",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["admin", "agent"]),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29488,15 +30586,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "inviteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Pending invite id [INFERRED name].",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
-                description: "New role [INFERRED name].",
+                required: true,
+                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].",
             },
         ],
         multipart: None,
@@ -29509,7 +30607,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("memberId")],
+                field: "memberId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29523,7 +30634,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "memberId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Member (agent) id [INFERRED name].",
             },
         ],
@@ -29537,7 +30648,34 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("email")],
+                field: "email",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("email")],
+                field: "email",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^[^@\\s]+@[^@\\s]*\\.[^@\\s]*$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("role")],
+                field: "role",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["admin", "agent"]),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29551,7 +30689,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "email",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "E-mail address of the agent to invite [INFERRED name].",
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -29559,7 +30697,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Role to grant; values gated [INFERRED name].",
+                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].",
             },
         ],
         multipart: None,
@@ -29572,7 +30710,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29593,7 +30738,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29614,7 +30766,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("memberId")],
+                field: "memberId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29628,7 +30793,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "memberId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Member (agent) id [INFERRED name].",
             },
         ],
@@ -29642,7 +30807,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("inviteId")],
+                field: "inviteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29656,7 +30834,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "inviteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Pending invite id [INFERRED name].",
             },
         ],
@@ -29670,7 +30848,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("memberId")],
+                field: "memberId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("role")],
+                field: "role",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(&["admin", "agent"]),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29684,15 +30881,22 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "memberId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Member (agent) id [INFERRED name].",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "permissions",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
+                required: true,
+                description: "Permissions to set, merged into the member's (shape gated) [INFERRED name].",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "role",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Role/permissions to set; shape gated (any JSON value) [INFERRED name].",
+                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].",
             },
         ],
         multipart: None,
@@ -29705,7 +30909,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29761,7 +30988,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29817,7 +31067,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29873,7 +31146,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29929,7 +31225,30 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -29985,9 +31304,31 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
-        params: &[],
+        params: &[
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "name",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::String,
+                required: true,
+                description: "Name of the new property [INFERRED name].",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "domain",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::String,
+                required: false,
+                description: "Site domain [INFERRED name].",
+            },
+        ],
         multipart: None,
     },
     ::supportkit_runtime::meta::OperationMeta {
@@ -29998,7 +31339,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30061,7 +31409,40 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("position")],
+                field: "position",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("tab"),
+                    ::supportkit_runtime::meta::Seg::Key("type"),
+                ],
+                field: "tab.type",
+                rule: ::supportkit_runtime::meta::Rule::OneOf(
+                    &["knowledge-base", "ticket-form", "faq", "custom"],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("tab"),
+                    ::supportkit_runtime::meta::Seg::Key("title"),
+                ],
+                field: "tab.title",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30078,6 +31459,13 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Position of the tab [SECONDARY `position`].",
             },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "tab",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::Json,
+                required: true,
+                description: "A tab to add [SECONDARY \"tab\"]; its field names are [INFERRED].",
+            },
         ],
         multipart: None,
     },
@@ -30089,7 +31477,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30110,7 +31505,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("tabId")],
+                field: "tabId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30124,7 +31532,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "tabId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Tab id [INFERRED name].",
             },
         ],
@@ -30138,7 +31546,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30159,7 +31574,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("tabId")],
+                field: "tabId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30173,7 +31601,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "tabId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Tab id [INFERRED name].",
             },
         ],
@@ -30187,7 +31615,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("tabId")],
+                field: "tabId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("position")],
+                field: "position",
+                rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30201,7 +31648,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "tabId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Tab id [INFERRED name].",
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -30222,7 +31669,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("ticketId")],
+                field: "ticketId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30253,10 +31713,32 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("status")],
                 field: "status",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["open", "pending", "closed"],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("startDate")],
+                field: "startDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("endDate")],
+                field: "endDate",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
             },
             ::supportkit_runtime::meta::Constraint {
@@ -30371,6 +31853,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("events")],
                 field: "events",
                 rule: ::supportkit_runtime::meta::Rule::MinItems(1usize),
@@ -30389,6 +31877,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                         "chat:transcript_created",
                         "ticket:create",
                     ],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("url")],
+                field: "url",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("url")],
+                field: "url",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^https?://[A-Za-z0-9.-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/[!-~]*)?$",
                 ),
             },
         ],
@@ -30440,7 +31942,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("hookId")],
+                field: "hookId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30468,7 +31983,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("hookId")],
+                field: "hookId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30496,7 +32024,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30520,6 +32055,18 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("hookId")],
+                field: "hookId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("events")],
                 field: "events",
                 rule: ::supportkit_runtime::meta::Rule::MinItems(1usize),
@@ -30538,6 +32085,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                         "chat:transcript_created",
                         "ticket:create",
                     ],
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("url")],
+                field: "url",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("url")],
+                field: "url",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^https?://[A-Za-z0-9.-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/[!-~]*)?$",
                 ),
             },
         ],
@@ -30596,7 +32157,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30605,6 +32179,27 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "name",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::String,
+                required: true,
+                description: "Widget name [INFERRED name].",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "enabled",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::Boolean,
+                required: false,
+                description: "Whether the widget is enabled (default true) [INFERRED name].",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "settings",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::Json,
+                required: false,
+                description: "Widget settings (shape gated) [INFERRED name].",
             },
         ],
         multipart: None,
@@ -30617,7 +32212,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30638,7 +32240,29 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
+                field: "widgetId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("card"),
+                    ::supportkit_runtime::meta::Seg::Key("type"),
+                ],
+                field: "card.type",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30654,6 +32278,13 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "card",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::Json,
+                required: true,
+                description: "A widget card; its fields are gated apart from `type` [INFERRED name] (extra fields).",
             },
         ],
         multipart: None,
@@ -30666,7 +32297,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
+                field: "widgetId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("cardId")],
+                field: "cardId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30680,14 +32330,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "widgetId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cardId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Card id [INFERRED name].",
             },
         ],
@@ -30701,7 +32351,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
+                field: "widgetId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("cardId")],
+                field: "cardId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30715,14 +32384,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 name: "widgetId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cardId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
-                required: false,
+                required: true,
                 description: "Card id [INFERRED name].",
             },
         ],
@@ -30736,7 +32405,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
+                field: "widgetId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30764,7 +32446,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30785,7 +32474,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30806,7 +32502,20 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
+                field: "widgetId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30834,7 +32543,26 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
+                field: "propertyId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
+                field: "widgetId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("name")],
+                field: "name",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -30850,6 +32578,27 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "name",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::String,
+                required: false,
+                description: "New widget name [INFERRED name].",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "enabled",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::Boolean,
+                required: false,
+                description: "Enable or disable the widget [INFERRED name].",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
+                name: "settings",
+                location: ::supportkit_runtime::meta::Location::Body,
+                kind: ::supportkit_runtime::meta::ParamKind::Json,
+                required: false,
+                description: "Settings merged into the widget's (shape gated) [INFERRED name].",
             },
         ],
         multipart: None,
@@ -32238,6 +33987,7 @@ pub const DECODERS: &[(
         "PropertyCreateSiteRequest",
         |b| ::serde_json::from_slice::<types::PropertyCreateSiteRequest>(b).map(drop),
     ),
+    ("MemberRole", |b| ::serde_json::from_slice::<types::MemberRole>(b).map(drop)),
     (
         "MembersListRequest",
         |b| ::serde_json::from_slice::<types::MembersListRequest>(b).map(drop),
@@ -32332,6 +34082,8 @@ pub const DECODERS: &[(
         "TabsAddRequest",
         |b| ::serde_json::from_slice::<types::TabsAddRequest>(b).map(drop),
     ),
+    ("TabInput", |b| ::serde_json::from_slice::<types::TabInput>(b).map(drop)),
+    ("TabType", |b| ::serde_json::from_slice::<types::TabType>(b).map(drop)),
     (
         "TabsAvailableRequest",
         |b| ::serde_json::from_slice::<types::TabsAvailableRequest>(b).map(drop),
@@ -32371,6 +34123,10 @@ pub const DECODERS: &[(
     (
         "WidgetsCardsAddRequest",
         |b| ::serde_json::from_slice::<types::WidgetsCardsAddRequest>(b).map(drop),
+    ),
+    (
+        "WidgetCardInput",
+        |b| ::serde_json::from_slice::<types::WidgetCardInput>(b).map(drop),
     ),
     (
         "WidgetsCardsUpdateRequest",

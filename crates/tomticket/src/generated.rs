@@ -668,6 +668,7 @@ strings or objects) is not known.
     pub struct CustomFieldValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///The field's label; null when the field definition is gone [INFERRED].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -691,6 +692,7 @@ where no response was captured].
         pub creation_date: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        ///E-mail; null when none was given [INFERRED, as customer_new's `email` is optional].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///TomTicket's id of the customer.
@@ -710,6 +712,7 @@ where no response was captured].
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub organization: ::std::option::Option<NamedRef>,
+        ///Phone; null when none was given [INFERRED, as customer_new's `phone` is optional].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
     }
@@ -989,6 +992,51 @@ embedded in tickets, chats and customers [COMMUNITY].
             Default::default()
         }
     }
+    /**The body of a 429: nginx's own HTML page "429 Too Many Requests" (over 3
+requests per second), not the JSON envelope, with no `Retry-After` or
+rate-limit header [COMMUNITY: two clients retry on a 429 with an HTML body].
+The runtime classifies it by its status; this type only documents it.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    pub struct NginxErrorPage(pub ::std::string::String);
+    impl ::std::ops::Deref for NginxErrorPage {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<NginxErrorPage> for ::std::string::String {
+        fn from(value: NginxErrorPage) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for NginxErrorPage {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for NginxErrorPage {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for NginxErrorPage {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///Answer of department_operator_list [OFFICIAL].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct OperatorListResponse {
@@ -1104,6 +1152,7 @@ organization {id, name}}` [COMMUNITY, field access in two sync scripts].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TicketCustomer {
+        ///E-mail; null when the customer has none [INFERRED from the optional `email` of customer_new].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///TomTicket's id of the customer.
@@ -1311,7 +1360,7 @@ defaults to 1 [INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketNewForm {
-        ///Category id [COMMUNITY].
+        ///Category id [COMMUNITY; ≤250 INFERRED from the other ids of this method].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category_id: ::std::option::Option<::std::string::String>,
         ///Customer internal id or e-mail, per `customer_id_type` [OFFICIAL].
@@ -1324,7 +1373,7 @@ defaults to 1 [INFERRED].
         pub department_id: ::std::string::String,
         ///Opening message [OFFICIAL; no limit is documented].
         pub message: ::std::string::String,
-        ///Operator to link at creation [COMMUNITY].
+        ///Operator to link at creation [COMMUNITY; ≤250 INFERRED, as on ticket_operator_link].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator_id: ::std::option::Option<::std::string::String>,
         ///1 Low, 2 Normal, 3 High, 4 Urgent [COMMUNITY; OFFICIAL-LEGACY 1–4]. Default 1 [INFERRED].
@@ -1425,7 +1474,11 @@ to the ticket it is stored as a customer reply [COMMUNITY, verified live].
             Default::default()
         }
     }
-    ///Ticket situation `{id, description}`; the codes are those of ticket_list's `situation` filter [COMMUNITY].
+    /**Ticket situation `{id, description}`; the codes are those of ticket_list's
+`situation` filter [COMMUNITY]. The set is open: 10 and 11 exist beyond the
+documented 0–9 [COMMUNITY, Node client]; treat an unknown code as an open ticket
+[COMMUNITY, sync client in production].
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TicketSituation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6917,9 +6970,10 @@ Documented filters [OFFICIAL]: `page`, `customer_id`, `customer_type_id`,
 `situation`, `department_id`, `status_id` (the readable copy of the page is
 truncated after these rows). The other filters (`category_id`,
 `organization_id`, `min_protocol`/`max_protocol`, `creation_date_ge`/
-`creation_date_le`, `order`, `column`, `truncate_body`) are [COMMUNITY]: seen in
-community code, not in a readable official copy; their limits are unknown, so
-none are checked. `min_protocol = max_protocol = P` finds the ticket whose
+`creation_date_le`, `last_update_ge`, `order`, `column`, `truncate_body`) are
+[COMMUNITY]: seen in community code, not in a readable official copy; their
+limits are unknown, so none are checked, except `last_update_ge` (its format,
+and at most 90 days back). `min_protocol = max_protocol = P` finds the ticket whose
 visible protocol is P (the way to get its `id` hash) [COMMUNITY, verified live].
 The response is the paginated envelope with `data: [Ticket]`; `pages`,
 `next_page` and `previous_page` are [COMMUNITY].
@@ -6935,6 +6989,13 @@ Arguments:
 - `customer_id`: Customer internal id or e-mail, per `customer_type_id` [OFFICIAL, ≤250].
 - `customer_type_id`: Kind of `customer_id`, `I` internal id or `E` e-mail; default `I` [OFFICIAL].
 - `department_id`: Department id [OFFICIAL, ≤512].
+- `last_update_ge`: Changed at or after, `YYYY-MM-DD HH:MM:SS` [COMMUNITY, Python client written
+from the official docs]. At most 90 days back: an older date is answered
+with the `error: true` envelope [COMMUNITY]. The way to read changes
+incrementally: ask for every situation (filtering by open situations loses
+tickets closed in between), overlap the windows (server clocks differ) and
+never advance a checkpoint past a failed read [COMMUNITY, in production].
+
 - `max_protocol`: Highest visible protocol number, inclusive [COMMUNITY].
 - `min_protocol`: Lowest visible protocol number, inclusive [COMMUNITY].
 - `order`: Sort direction, `ASC` or `DESC` [COMMUNITY]; the server default is not known.
@@ -6944,8 +7005,9 @@ Arguments:
 0 awaiting operator interaction, 1 not started, 2 answered / awaiting the
 customer, 3 customer replied / awaiting an answer, 4 cancelled, 5 finished,
 6 operator changed, 7 sent to the support team, 8 and 9 awaiting manager
-evaluation. Kept a string (the provider may add codes; progenitor never
-comma-joins arrays).
+evaluation. Codes 10 and 11 also exist beyond the documented 0–9, meaning
+not documented [COMMUNITY, Node client]: the list is open. Kept a string
+(the provider may add codes; progenitor never comma-joins arrays).
 
 - `status_id`: Custom ticket status id [OFFICIAL row; its limit is not in the readable copy, so none is checked].
 - `truncate_body`: `1` shortens each ticket's `message` in the list [COMMUNITY, seen only with
@@ -6960,6 +7022,7 @@ let response = client.ticket_list()
     .customer_id(customer_id)
     .customer_type_id(customer_type_id)
     .department_id(department_id)
+    .last_update_ge(last_update_ge)
     .max_protocol(max_protocol)
     .min_protocol(min_protocol)
     .order(order)
@@ -7059,7 +7122,7 @@ parameter name `chat_id` is [COMMUNITY] (glira MCP tool
 Sends a `GET` request to `/chat/detail`
 
 Arguments:
-- `chat_id`: Chat id [COMMUNITY].
+- `chat_id`: Chat id [COMMUNITY; ≤250 INFERRED, like the other ids].
 ```text
 let response = client.chat_detail()
     .chat_id(chat_id)
@@ -7186,14 +7249,14 @@ let response = client.department_operator_list()
     /**List the ticket categories of a department
 
 Lists the ticket categories of one department, `data: [{id, name}]`
-[COMMUNITY]. The limit of `department_id` is not documented, so none is
-checked. Not paginated.
+[COMMUNITY]. The limit of `department_id` is not documented; 512, as on
+department_operator_list, is [INFERRED]. Not paginated.
 
 
 Sends a `GET` request to `/department/category/list`
 
 Arguments:
-- `department_id`: Department id [COMMUNITY].
+- `department_id`: Department id [COMMUNITY; ≤512 INFERRED from department_operator_list].
 ```text
 let response = client.department_category_list()
     .department_id(department_id)
@@ -8381,7 +8444,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `String` for message failed".to_string());
             self
         }
-        /// Category id [COMMUNITY].
+        /// Category id [COMMUNITY; ≤250 INFERRED from the other ids of this method].
         pub fn category_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -8405,7 +8468,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for priority failed".to_string());
             self
         }
-        /// Operator to link at creation [COMMUNITY].
+        /// Operator to link at creation [COMMUNITY; ≤250 INFERRED, as on ticket_operator_link].
         pub fn operator_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -9270,6 +9333,7 @@ pub mod builder {
             String,
         >,
         department_id: Result<Option<::std::string::String>, String>,
+        last_update_ge: Result<Option<::std::string::String>, String>,
         max_protocol: Result<Option<i64>, String>,
         min_protocol: Result<Option<i64>, String>,
         order: Result<Option<crate::generated::types::ListOrder>, String>,
@@ -9290,6 +9354,7 @@ pub mod builder {
                 customer_id: Ok(None),
                 customer_type_id: Ok(None),
                 department_id: Ok(None),
+                last_update_ge: Ok(None),
                 max_protocol: Ok(None),
                 min_protocol: Ok(None),
                 order: Ok(None),
@@ -9387,6 +9452,19 @@ pub mod builder {
                 .map(Some)
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for department_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn last_update_ge<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.last_update_ge = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for last_update_ge failed"
                         .to_string()
                 });
             self
@@ -9499,6 +9577,7 @@ pub mod builder {
                 customer_id,
                 customer_type_id,
                 department_id,
+                last_update_ge,
                 max_protocol,
                 min_protocol,
                 order,
@@ -9515,6 +9594,7 @@ pub mod builder {
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let customer_type_id = customer_type_id.map_err(Error::InvalidRequest)?;
             let department_id = department_id.map_err(Error::InvalidRequest)?;
+            let last_update_ge = last_update_ge.map_err(Error::InvalidRequest)?;
             let max_protocol = max_protocol.map_err(Error::InvalidRequest)?;
             let min_protocol = min_protocol.map_err(Error::InvalidRequest)?;
             let order = order.map_err(Error::InvalidRequest)?;
@@ -9563,6 +9643,12 @@ pub mod builder {
                 )
                 .query(
                     &progenitor_client::QueryParam::new("department_id", &department_id),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "last_update_ge",
+                        &last_update_ge,
+                    ),
                 )
                 .query(
                     &progenitor_client::QueryParam::new("max_protocol", &max_protocol),
@@ -10808,7 +10894,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("chat_id")],
+                field: "chat_id",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(250usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::None,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -10816,7 +10909,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Chat id [COMMUNITY].",
+                description: "Chat id [COMMUNITY; ≤250 INFERRED, like the other ids].",
             },
         ],
         multipart: None,
@@ -11390,7 +11483,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
         paginated: false,
-        constraints: &[],
+        constraints: &[
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("department_id")],
+                field: "department_id",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(512usize),
+            },
+        ],
         body: ::supportkit_runtime::meta::BodyKind::None,
         params: &[
             ::supportkit_runtime::meta::ParamMeta {
@@ -11398,7 +11498,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Department id [COMMUNITY].",
+                description: "Department id [COMMUNITY; ≤512 INFERRED from department_operator_list].",
             },
         ],
         multipart: None,
@@ -11774,6 +11874,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
+                path: &[::supportkit_runtime::meta::Seg::Key("last_update_ge")],
+                field: "last_update_ge",
+                rule: ::supportkit_runtime::meta::Rule::Pattern(
+                    "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$",
+                ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("order")],
                 field: "order",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["ASC", "DESC"]),
@@ -11886,6 +11994,13 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 description: "Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset) [COMMUNITY].",
             },
             ::supportkit_runtime::meta::ParamMeta {
+                name: "last_update_ge",
+                location: ::supportkit_runtime::meta::Location::Query,
+                kind: ::supportkit_runtime::meta::ParamKind::String,
+                required: false,
+                description: "Changed at or after, `YYYY-MM-DD HH:MM:SS` [COMMUNITY, Python client written",
+            },
+            ::supportkit_runtime::meta::ParamMeta {
                 name: "order",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
@@ -11944,6 +12059,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("category_id")],
+                field: "category_id",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(250usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("priority")],
                 field: "priority",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
@@ -11953,6 +12074,12 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("priority")],
                 field: "priority",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(4f64),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[::supportkit_runtime::meta::Seg::Key("operator_id")],
+                field: "operator_id",
+                rule: ::supportkit_runtime::meta::Rule::MaxLength(250usize),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Multipart,
@@ -11997,7 +12124,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Category id [COMMUNITY].",
+                description: "Category id [COMMUNITY; ≤250 INFERRED from the other ids of this method].",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "priority",
@@ -12011,7 +12138,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Operator to link at creation [COMMUNITY].",
+                description: "Operator to link at creation [COMMUNITY; ≤250 INFERRED, as on ticket_operator_link].",
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12877,6 +13004,10 @@ pub const DECODERS: &[(
     fn(&[u8]) -> ::std::result::Result<(), ::serde_json::Error>,
 )] = &[
     ("ErrorEnvelope", |b| ::serde_json::from_slice::<types::ErrorEnvelope>(b).map(drop)),
+    (
+        "NginxErrorPage",
+        |b| ::serde_json::from_slice::<types::NginxErrorPage>(b).map(drop),
+    ),
     (
         "EnvelopeResponse",
         |b| ::serde_json::from_slice::<types::EnvelopeResponse>(b).map(drop),

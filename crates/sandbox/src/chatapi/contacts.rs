@@ -40,12 +40,15 @@ pub(crate) async fn create_contact(
     body: Bytes,
 ) -> ApiResult {
     let identifier = Identifier::parse(&identifier)?;
-    identifier.require_creatable()?;
     let patch = ContactPatch::parse(&parse_object(&body)?)?;
     patch.require_first_name()?;
     let mut data = ctx.state.lock();
     if data.find(&identifier).is_some() {
-        return Err(ApiError::bad_request("Contact already exists"));
+        return Err(ApiError::conflict("Contact already exists"));
+    }
+    // An `id:` identifier names a contact that would already exist: none does here.
+    if let Identifier::Id(_) = identifier {
+        return Err(ApiError::not_found("Contact not found"));
     }
     data.create_contact(&identifier, &patch)?;
     Ok(Json(
@@ -86,13 +89,16 @@ pub(crate) async fn create_or_update_contact(
     body: Bytes,
 ) -> ApiResult {
     let identifier = Identifier::parse(&identifier)?;
-    identifier.require_creatable()?;
     let patch = ContactPatch::parse(&parse_object(&body)?)?;
     let mut data = ctx.state.lock();
     let id = match data.find(&identifier) {
         Some(id) => {
             data.apply_patch(id, &patch)?;
             id
+        }
+        // Only an `email:` / `phone:` identifier can create; an unknown `id:` is a 404.
+        None if matches!(identifier, Identifier::Id(_)) => {
+            return Err(ApiError::not_found("Contact not found"));
         }
         None => data.create_contact(&identifier, &patch)?,
     };
@@ -108,7 +114,7 @@ pub(crate) async fn merge_contacts(State(ctx): State<Ctx>, body: Bytes) -> ApiRe
         .and_then(Value::as_array)
         .ok_or_else(invalid)?
         .iter()
-        .map(Value::as_i64)
+        .map(|v| v.as_i64().or_else(|| v.is_u64().then_some(i64::MAX)))
         .collect::<Option<_>>()
         .ok_or_else(invalid)?;
     let [a, b] = ids[..] else {
@@ -170,7 +176,7 @@ fn parse_tags(body: &[u8]) -> Result<Vec<String>, ApiError> {
         let Value::String(tag) = item else {
             return Err(not_strings());
         };
-        if tag.trim().is_empty() {
+        if tag.is_empty() {
             return Err(ApiError::bad_request("tags must not contain empty tags"));
         }
         check_max_len("tag", &tag, 255)?;
@@ -200,7 +206,8 @@ pub(crate) async fn add_tags(
         }
     }
     if merged.len() > 10 {
-        return Err(ApiError::bad_request("A contact can have at most 10 tags"));
+        // The contact's state, not the request, is at fault: a conflict.
+        return Err(ApiError::conflict("A contact can have at most 10 tags"));
     }
     data.take_in_queue(id)?;
     for tag in &tags {
@@ -298,7 +305,11 @@ pub(crate) async fn assign_conversation(
     let key = match body.get("assignee") {
         None => return Err(ApiError::bad_request("assignee is required")),
         Some(key @ (Value::Null | Value::String(_))) => key.clone(),
-        Some(key @ Value::Number(n)) if n.is_i64() => key.clone(),
+        // Any integer is a user id (one beyond i64 names no user: 404 below).
+        Some(Value::Number(n)) if n.is_i64() => Value::from(n.as_i64()),
+        Some(Value::Number(n)) if n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
+            Value::from(-1)
+        }
         Some(_) => {
             return Err(ApiError::bad_request(
                 "assignee must be a user id, a user email or null",
@@ -328,9 +339,9 @@ pub(crate) async fn update_conversation_status(
 ) -> ApiResult {
     let identifier = Identifier::parse(&identifier)?;
     let body = parse_object(&body)?;
-    let status = match opt_str(&body, "status")? {
-        Some("open") => "open",
-        Some("close") => "closed",
+    let status = match body.get("status") {
+        Some(Value::String(s)) if s == "open" => "open",
+        Some(Value::String(s)) if s == "close" => "closed",
         _ => return Err(ApiError::bad_request("status must be one of: open, close")),
     };
     let category = opt_str(&body, "category")?;
@@ -369,7 +380,7 @@ pub(crate) async fn update_lifecycle(
     let name = match body.get("name") {
         None => return Err(ApiError::bad_request("name is required")),
         Some(Value::Null) => None,
-        Some(Value::String(name)) if !name.trim().is_empty() => Some(name.clone()),
+        Some(Value::String(name)) if !name.is_empty() => Some(name.clone()),
         Some(_) => {
             return Err(ApiError::bad_request(
                 "name must be a non-empty string or null",

@@ -3,7 +3,9 @@
 use serde_json::Value;
 
 use super::error::ApiError;
-use super::fields::{Object, check_max_len, is_valid_email, is_valid_url, opt_str, req_str};
+use super::fields::{
+    Object, check_max_len, is_valid_email, is_valid_url, opt_nullable_str, opt_str, req_str,
+};
 use super::model::CustomField;
 use super::state::{Data, next};
 
@@ -17,7 +19,7 @@ impl Data {
     pub(crate) fn create_custom_field(&mut self, body: &Object) -> Result<CustomField, ApiError> {
         let name = req_str(body, "name")?;
         check_max_len("name", name, 50)?;
-        let slug = match opt_str(body, "slug")? {
+        let slug = match opt_nullable_str(body, "slug")? {
             Some(slug) => {
                 check_max_len("slug", slug, 50)?;
                 if slug.is_empty() || !slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -33,7 +35,10 @@ impl Data {
         if let Some(description) = description {
             check_max_len("description", description, 255)?;
         }
-        let data_type = req_str(body, "dataType")?;
+        let data_type = match body.get("dataType") {
+            Some(Value::String(s)) => s.as_str(),
+            _ => "",
+        };
         if !DATA_TYPES.contains(&data_type) {
             return Err(ApiError::bad_request(format!(
                 "dataType must be one of: {}",
@@ -57,35 +62,21 @@ impl Data {
                 ));
             }
         };
-        match (data_type, &allowed_values) {
-            ("list", None) => {
-                return Err(ApiError::bad_request(
-                    "allowedValues is required when dataType is list",
-                ));
-            }
-            ("list", Some(values)) if values.is_empty() => {
-                return Err(ApiError::bad_request("allowedValues must not be empty"));
-            }
-            ("list", _) | (_, None) => {}
-            (_, Some(_)) => {
-                return Err(ApiError::bad_request(
-                    "allowedValues is only allowed when dataType is list",
-                ));
-            }
-        }
+        // Options matter for `list` fields only; other fields ignore them.
+        let allowed_values = allowed_values.filter(|_| data_type == "list");
         if self
             .custom_fields
             .values()
             .any(|f| f.name.eq_ignore_ascii_case(name) || f.slug.eq_ignore_ascii_case(&slug))
         {
-            return Err(ApiError::bad_request("Custom field already exists"));
+            return Err(ApiError::conflict("Custom field already exists"));
         }
         let id = next(&mut self.counters.custom_field, 300);
         let field = CustomField {
             id,
             name: name.to_owned(),
             slug,
-            description: description.map(str::to_owned),
+            description: description.unwrap_or_default().to_owned(),
             data_type: data_type.to_owned(),
             allowed_values,
         };

@@ -33,6 +33,13 @@ impl ApiError {
         Self::new(404, message)
     }
 
+    /// 409: the request clashes with the workspace's state (a duplicate name, e-mail or
+    /// phone) [INFERRED: no public source names the status; 409 is what the spec's
+    /// `4XX` answer and HTTP give a conflict].
+    pub(crate) fn conflict(message: impl Into<String>) -> Self {
+        Self::new(409, message)
+    }
+
     pub(crate) fn unauthorized() -> Self {
         Self::new(401, "UN_AUTHORIZED")
     }

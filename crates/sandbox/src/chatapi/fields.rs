@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use crate::pagination::{ListTarget, Page, PageRequest, parse_page_request};
+use crate::pagination::{ListTarget, Page, PageRequest, parse_page_request, query_pairs};
 
 /// A JSON object body.
 pub(crate) type Object = Map<String, Value>;
@@ -17,7 +17,9 @@ pub(crate) enum Identifier {
 }
 
 impl Identifier {
-    /// Parses `id:<int>`, `email:<addr>` or `phone:<E.164>` (already percent-decoded).
+    /// Parses `id:<int>`, `email:<addr>` or `phone:<E.164>` (already percent-decoded),
+    /// exactly as the spec's `ContactIdentifier` pattern reads:
+    /// `^(id:[1-9][0-9]{0,17}|email:[^@\s]+@[^@\s]+|phone:\+[0-9]{8,15})$`.
     pub(crate) fn parse(raw: &str) -> Result<Self, ApiError> {
         let invalid = || {
             ApiError::bad_request(format!(
@@ -26,12 +28,7 @@ impl Identifier {
         };
         let (kind, value) = raw.split_once(':').ok_or_else(invalid)?;
         match kind {
-            "id" => value
-                .parse::<i64>()
-                .ok()
-                .filter(|id| *id > 0)
-                .map(Identifier::Id)
-                .ok_or_else(invalid),
+            "id" if is_valid_id(value) => value.parse().map(Identifier::Id).map_err(|_| invalid()),
             "email" if is_valid_email(value) => Ok(Identifier::Email(value.to_owned())),
             "phone" if is_valid_phone(value) => Ok(Identifier::Phone(value.to_owned())),
             _ => Err(invalid()),
@@ -49,39 +46,60 @@ impl Identifier {
     }
 }
 
-/// A plausible e-mail address: `local@domain.tld`, no spaces.
+/// `[1-9][0-9]{0,17}`: a positive id that fits an `i64`, without leading zeros.
+fn is_valid_id(value: &str) -> bool {
+    (1..=18).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_digit())
+        && !value.starts_with('0')
+}
+
+/// Whitespace as the spec's (ECMAScript) `\s` reads it: not U+0085 nor U+001C..U+001F,
+/// but U+FEFF.
+pub(crate) fn is_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{0b}' | '\u{0c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
+}
+
+/// `[^@\s]+@[^@\s]+`: one `@` with text on both sides, no white space.
 pub(crate) fn is_valid_email(value: &str) -> bool {
     let Some((local, domain)) = value.split_once('@') else {
         return false;
     };
-    !local.is_empty()
-        && !domain.contains('@')
-        && !value.chars().any(char::is_whitespace)
-        && domain.split('.').count() >= 2
-        && domain.split('.').all(|part| !part.is_empty())
+    !local.is_empty() && !domain.is_empty() && !domain.contains('@') && !value.chars().any(is_space)
 }
 
-/// E.164: `+`, then 7 to 15 digits, the first not 0.
+/// E.164 as the spec reads it: `\+[0-9]{8,15}`.
 pub(crate) fn is_valid_phone(value: &str) -> bool {
     let Some(digits) = value.strip_prefix('+') else {
         return false;
     };
-    (7..=15).contains(&digits.len())
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0')
+    (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// `http(s)://` followed by something.
+/// `https?://[^\s]+`.
 pub(crate) fn is_valid_url(value: &str) -> bool {
-    ["http://", "https://"]
-        .iter()
-        .any(|scheme| value.len() > scheme.len() && value.starts_with(scheme))
+    ["http://", "https://"].iter().any(|scheme| {
+        value
+            .strip_prefix(scheme)
+            .is_some_and(|rest| !rest.is_empty() && !rest.chars().any(is_space))
+    })
 }
 
-/// Parses a JSON body; an empty body is `null`.
+/// Parses a JSON body; every ChatAPI body is required, so an empty one is a 400.
 pub(crate) fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Null);
+        return Err(ApiError::bad_request(
+            "Validation error. The request body is required",
+        ));
     }
     serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(format!(
@@ -90,31 +108,48 @@ pub(crate) fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
     })
 }
 
-/// Parses a JSON object body; an empty body is `{}`.
+/// Parses a JSON object body (required).
 pub(crate) fn parse_object(body: &[u8]) -> Result<Object, ApiError> {
     match parse_json(body)? {
         Value::Object(object) => Ok(object),
-        Value::Null => Ok(Object::new()),
         _ => Err(ApiError::bad_request(
             "Validation error. The request body must be a JSON object",
         )),
     }
 }
 
-/// A string field that may be absent or null.
+/// An optional string field: absent is `None`, null is refused (the spec does not
+/// declare it nullable).
 pub(crate) fn opt_str<'a>(object: &'a Object, field: &str) -> Result<Option<&'a str>, ApiError> {
     match object.get(field) {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(ApiError::bad_request(format!("{field} must be a string"))),
     }
 }
 
-/// A required, non-empty string field.
+/// An optional, nullable string field: absent and null are both `None`.
+pub(crate) fn opt_nullable_str<'a>(
+    object: &'a Object,
+    field: &str,
+) -> Result<Option<&'a str>, ApiError> {
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(ApiError::bad_request(format!(
+            "{field} must be a string or null"
+        ))),
+    }
+}
+
+/// A required, non-empty string field (`minLength: 1` in the spec).
 pub(crate) fn req_str<'a>(object: &'a Object, field: &str) -> Result<&'a str, ApiError> {
-    match opt_str(object, field)? {
-        Some(s) if !s.trim().is_empty() => Ok(s),
-        _ => Err(ApiError::bad_request(format!("{field} is required"))),
+    match object.get(field) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s),
+        None | Some(Value::Null) | Some(Value::String(_)) => {
+            Err(ApiError::bad_request(format!("{field} is required")))
+        }
+        Some(_) => Err(ApiError::bad_request(format!("{field} must be a string"))),
     }
 }
 
@@ -161,7 +196,7 @@ impl ContactPatch {
     pub(crate) fn parse(object: &Object) -> Result<Self, ApiError> {
         let first_name = match object.get("firstName") {
             None => None,
-            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
             Some(_) => {
                 return Err(ApiError::bad_request(
                     "firstName must be a non-empty string",
@@ -222,7 +257,7 @@ fn parse_custom_field_values(object: &Object) -> Result<Option<Vec<(String, Valu
             )));
         };
         let name = match item.get("name") {
-            Some(Value::String(name)) if !name.trim().is_empty() => name.clone(),
+            Some(Value::String(name)) if !name.is_empty() => name.clone(),
             _ => {
                 return Err(ApiError::bad_request(format!(
                     "custom_fields[{index}].name is required"
@@ -240,13 +275,34 @@ fn parse_custom_field_values(object: &Object) -> Result<Option<Vec<(String, Valu
     Ok(Some(values))
 }
 
-/// Reads `limit` / `cursorId` with the ChatAPI bounds (default 10).
+/// Reads `limit` / `cursorId` with the ChatAPI bounds (default 10). Both must be plain
+/// integers as the spec declares them (`limit` in `1..=max_limit`; `cursorId` from
+/// -i64::MAX to i64::MAX); an empty value is refused like any other non-integer.
 pub(crate) fn page_request(target: &ListTarget, max_limit: usize) -> Result<PageRequest, ApiError> {
+    let integer = |value: &str| {
+        let digits = value.strip_prefix('-').unwrap_or(value);
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    for (key, value) in query_pairs(target.query.as_deref()) {
+        if key == "limit" && !integer(&value) {
+            return Err(ApiError::bad_request(format!(
+                "limit must be an integer between 1 and {max_limit}"
+            )));
+        }
+        if key == "cursorId"
+            && !(integer(&value) && value.parse::<i64>().is_ok_and(|c| c != i64::MIN))
+        {
+            return Err(ApiError::bad_request("cursorId must be an integer"));
+        }
+    }
     parse_page_request(target.query.as_deref(), "limit", "cursorId", 10, max_limit)
         .map_err(ApiError::bad_request)
 }
 
-/// `{items, pagination: {next, previous}}` with absolute URLs (null when there is no page).
+/// `{items, pagination: {next, previous}}` with absolute URLs carrying `cursorId`, and
+/// null where there is no page. The official SDK types both as non-null `string` and its
+/// test mocks use `""` for a missing link, but the generated paginators read `""` as a
+/// link without a cursor (an error), so the sandbox keeps null until they end on `""`.
 pub(crate) fn page_body(target: &ListTarget, request: PageRequest, page: Page<Value>) -> Value {
     let url = |cursor: Option<i64>| {
         cursor.map_or(Value::Null, |c| {
@@ -278,8 +334,13 @@ mod tests {
             "12",
             "id:x",
             "id:-1",
+            "id:0",
+            "id:012",
+            "id:1234567890123456789",
             "email:nope",
+            "email:a b@c.d",
             "phone:60121233112",
+            "phone:+1234567",
             "phone: 60121233112",
             "name:x",
         ] {

@@ -9,7 +9,50 @@
 use serde_json::Value;
 
 use super::error::ApiError;
-use super::fields::{Object, opt_str};
+use super::fields::{Object, opt_nullable_str, opt_str};
+
+/// `FilterCategory` of the SDK.
+const CATEGORIES: &[&str] = &["contactField", "contactTag", "lifecycle"];
+
+/// `FilterOperator` of the SDK.
+const OPERATORS: &[&str] = &[
+    "isEqualTo",
+    "isNotEqualTo",
+    "isTimestampAfter",
+    "isTimestampBefore",
+    "isTimestampBetween",
+    "exists",
+    "doesNotExist",
+    "isGreaterThan",
+    "isLessThan",
+    "isBetween",
+    "hasAnyOf",
+    "hasAllOf",
+    "hasNoneOf",
+];
+
+/// The answer when `search`, `filter` or `timezone` is missing [COMMUNITY, tested live].
+pub(crate) const FILTER_MISSING: &str = "Please check if filter is provided";
+
+/// An IANA zone name as the spec's pattern reads it:
+/// `^(UTC|GMT|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$`.
+pub(crate) fn is_valid_timezone(tz: &str) -> bool {
+    if tz == "UTC" || tz == "GMT" {
+        return true;
+    }
+    let mut parts = tz.split('/');
+    let area = parts.next().unwrap_or_default();
+    let rest: Vec<&str> = parts.collect();
+    !area.is_empty()
+        && area.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
+        && !rest.is_empty()
+        && rest.iter().all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-'))
+        })
+}
 use super::model::Contact;
 
 #[derive(Debug, Clone)]
@@ -30,7 +73,7 @@ pub(crate) struct ContactQuery {
 
 fn parse_conditions(filter: &Object, key: &str) -> Result<Vec<Condition>, ApiError> {
     let items = match filter.get(key) {
-        None | Some(Value::Null) => return Ok(Vec::new()),
+        None => return Ok(Vec::new()),
         Some(Value::Array(items)) => items,
         Some(_) => {
             return Err(ApiError::bad_request(format!(
@@ -47,24 +90,32 @@ fn parse_conditions(filter: &Object, key: &str) -> Result<Vec<Condition>, ApiErr
                     "filter.{key}[{index}] must be an object"
                 )));
             };
-            let string = |name: &str| -> Result<Option<String>, ApiError> {
-                opt_str(item, name)
-                    .map(|s| s.map(str::to_owned))
-                    .map_err(|_| {
-                        ApiError::bad_request(format!(
-                            "filter.{key}[{index}].{name} must be a string"
-                        ))
-                    })
+            let at = |name: &str| format!("filter.{key}[{index}].{name}");
+            for name in ["category", "field", "operator", "value"] {
+                if !item.contains_key(name) {
+                    return Err(ApiError::bad_request(format!("{} is required", at(name))));
+                }
+            }
+            let one_of = |name: &str, allowed: &[&str]| -> Result<String, ApiError> {
+                match item.get(name) {
+                    Some(Value::String(s)) if allowed.contains(&s.as_str()) => Ok(s.clone()),
+                    _ => Err(ApiError::bad_request(format!(
+                        "{} must be one of: {}",
+                        at(name),
+                        allowed.join(", ")
+                    ))),
+                }
             };
-            let category = string("category")?.ok_or_else(|| {
-                ApiError::bad_request(format!("filter.{key}[{index}].category is required"))
-            })?;
-            let operator = string("operator")?.ok_or_else(|| {
-                ApiError::bad_request(format!("filter.{key}[{index}].operator is required"))
-            })?;
+            let category = one_of("category", CATEGORIES)?;
+            let operator = one_of("operator", OPERATORS)?;
+            let field = opt_nullable_str(item, "field")
+                .map_err(|_| {
+                    ApiError::bad_request(format!("{} must be a string or null", at("field")))
+                })?
+                .map(str::to_owned);
             Ok(Condition {
                 category,
-                field: string("field")?,
+                field,
                 operator,
                 value: item.get("value").cloned().unwrap_or(Value::Null),
             })
@@ -73,31 +124,33 @@ fn parse_conditions(filter: &Object, key: &str) -> Result<Vec<Condition>, ApiErr
 }
 
 impl ContactQuery {
-    /// Parses the body; `timezone` is required.
+    /// Parses the body; `search`, `filter` and `timezone` are all required (400 "Please
+    /// check if filter is provided" otherwise [COMMUNITY]). `limit` and `cursorId` in the
+    /// body are ignored: they work only as query parameters [COMMUNITY].
     pub(crate) fn parse(body: &Object) -> Result<Self, ApiError> {
+        if ["search", "filter", "timezone"]
+            .iter()
+            .any(|key| !body.contains_key(*key))
+        {
+            return Err(ApiError::bad_request(FILTER_MISSING));
+        }
         match opt_str(body, "timezone")? {
-            Some(tz) if !tz.trim().is_empty() => {
-                if !(tz.contains('/')
-                    || tz.eq_ignore_ascii_case("UTC")
-                    || tz.eq_ignore_ascii_case("GMT"))
-                {
-                    return Err(ApiError::bad_request(
-                        "timezone must be an IANA time zone (e.g. Asia/Kuala_Lumpur)",
-                    ));
-                }
+            Some(tz) if is_valid_timezone(tz) => {}
+            _ => {
+                return Err(ApiError::bad_request(
+                    "timezone must be an IANA time zone (e.g. Asia/Kuala_Lumpur)",
+                ));
             }
-            _ => return Err(ApiError::bad_request("timezone is required")),
         }
         let search = opt_str(body, "search")?
             .map(|s| s.trim().to_lowercase())
             .filter(|s| !s.is_empty());
         let (all, any) = match body.get("filter") {
-            None | Some(Value::Null) => (Vec::new(), Vec::new()),
             Some(Value::Object(filter)) => (
                 parse_conditions(filter, "$and")?,
                 parse_conditions(filter, "$or")?,
             ),
-            Some(_) => return Err(ApiError::bad_request("filter must be an object")),
+            _ => return Err(ApiError::bad_request("filter must be an object")),
         };
         Ok(Self { search, all, any })
     }

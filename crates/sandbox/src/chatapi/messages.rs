@@ -34,7 +34,7 @@ fn non_empty_str<'a>(
     path: &str,
 ) -> Result<&'a str, ApiError> {
     match object.get(field) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
+        Some(Value::String(s)) if !s.is_empty() => Ok(s),
         Some(Value::String(_)) | None | Some(Value::Null) => {
             Err(bad(format!("{path}.{field} is required")))
         }
@@ -44,10 +44,67 @@ fn non_empty_str<'a>(
 
 fn string_list(object: &Map<String, Value>, field: &str, path: &str) -> Result<(), ApiError> {
     match object.get(field) {
-        None | Some(Value::Null) => Ok(()),
+        None => Ok(()),
         Some(Value::Array(items)) if items.iter().all(Value::is_string) => Ok(()),
         Some(_) => Err(bad(format!("{path}.{field} must be an array of strings"))),
     }
+}
+
+/// A required string field (any string, empty included).
+fn string_field<'a>(
+    object: &'a Map<String, Value>,
+    field: &str,
+    path: &str,
+) -> Result<&'a str, ApiError> {
+    match object.get(field) {
+        Some(Value::String(s)) => Ok(s),
+        None => Err(bad(format!("{path}.{field} is required"))),
+        Some(_) => Err(bad(format!("{path}.{field} must be a string"))),
+    }
+}
+
+/// `type` of an attachment: image, video, audio or file.
+fn attachment_type(object: &Map<String, Value>, path: &str) -> Result<(), ApiError> {
+    match object.get("type") {
+        Some(Value::String(kind))
+            if ["image", "video", "audio", "file"].contains(&kind.as_str()) =>
+        {
+            Ok(())
+        }
+        _ => Err(bad(format!(
+            "{path}.type must be one of: image, video, audio, file"
+        ))),
+    }
+}
+
+/// A WhatsApp template component: `{type: header|body|footer|buttons, format?, text?,
+/// parameters?: object[], buttons?: object[]}`.
+fn validate_component(component: &Value, path: &str) -> Result<(), ApiError> {
+    let Value::Object(component) = component else {
+        return Err(bad(format!("{path} must be an object")));
+    };
+    match component.get("type") {
+        Some(Value::String(kind))
+            if ["header", "body", "footer", "buttons"].contains(&kind.as_str()) => {}
+        _ => {
+            return Err(bad(format!(
+                "{path}.type must be one of: header, body, footer, buttons"
+            )));
+        }
+    }
+    for field in ["format", "text"] {
+        if component.get(field).is_some_and(|v| !v.is_string()) {
+            return Err(bad(format!("{path}.{field} must be a string")));
+        }
+    }
+    for field in ["parameters", "buttons"] {
+        match component.get(field) {
+            None => {}
+            Some(Value::Array(items)) if items.iter().all(Value::is_object) => {}
+            Some(_) => return Err(bad(format!("{path}.{field} must be an array of objects"))),
+        }
+    }
+    Ok(())
 }
 
 /// Validates `message` by its `type`; returns the type.
@@ -68,7 +125,7 @@ fn validate_message(message: &Value) -> Result<&str, ApiError> {
         "text" => {
             non_empty_str(message, "text", "message")?;
             match message.get("messageTag") {
-                None | Some(Value::Null) => {}
+                None => {}
                 Some(Value::String(tag))
                     if [
                         "ACCOUNT_UPDATE",
@@ -87,14 +144,12 @@ fn validate_message(message: &Value) -> Result<&str, ApiError> {
             let Some(Value::Object(attachment)) = message.get("attachment") else {
                 return Err(bad("message.attachment is required"));
             };
-            let kind = non_empty_str(attachment, "type", "message.attachment")?;
-            if !["image", "video", "audio", "file"].contains(&kind) {
-                return Err(bad(
-                    "message.attachment.type must be one of: image, video, audio, file",
-                ));
-            }
-            if !is_valid_url(non_empty_str(attachment, "url", "message.attachment")?) {
+            attachment_type(attachment, "message.attachment")?;
+            if !is_valid_url(string_field(attachment, "url", "message.attachment")?) {
                 return Err(bad("message.attachment.url must be a valid URL"));
+            }
+            if attachment.get("fileName").is_some_and(|v| !v.is_string()) {
+                return Err(bad("message.attachment.fileName must be a string"));
             }
         }
         "custom_payload" => {
@@ -113,12 +168,32 @@ fn validate_message(message: &Value) -> Result<&str, ApiError> {
         "email" => {
             non_empty_str(message, "text", "message")?;
             if let Some(subject) = message.get("subject")
-                && !(subject.is_string() || subject.is_null())
+                && !subject.is_string()
             {
                 return Err(bad("message.subject must be a string"));
             }
             string_list(message, "cc", "message")?;
             string_list(message, "bcc", "message")?;
+            if let Some(reply_to) = message.get("replyToMessageId")
+                && reply_to.as_i64().is_none_or(|id| id < 1)
+            {
+                return Err(bad("message.replyToMessageId must be a positive integer"));
+            }
+            match message.get("attachments") {
+                None => {}
+                Some(Value::Array(items)) => {
+                    for (index, item) in items.iter().enumerate() {
+                        let path = format!("message.attachments[{index}]");
+                        let Value::Object(item) = item else {
+                            return Err(bad(format!("{path} must be an object")));
+                        };
+                        attachment_type(item, &path)?;
+                        string_field(item, "url", &path)?;
+                        string_field(item, "fileName", &path)?;
+                    }
+                }
+                Some(_) => return Err(bad("message.attachments must be an array")),
+            }
         }
         _ => {
             let Some(Value::Object(template)) = message.get("template") else {
@@ -126,6 +201,15 @@ fn validate_message(message: &Value) -> Result<&str, ApiError> {
             };
             non_empty_str(template, "name", "message.template")?;
             non_empty_str(template, "languageCode", "message.template")?;
+            match template.get("components") {
+                None => {}
+                Some(Value::Array(items)) => {
+                    for (index, item) in items.iter().enumerate() {
+                        validate_component(item, &format!("message.template.components[{index}]"))?;
+                    }
+                }
+                Some(_) => return Err(bad("message.template.components must be an array")),
+            }
         }
     }
     Ok(kind)
@@ -146,11 +230,12 @@ pub(crate) async fn send_message(
     };
     let message = body.get("message").cloned().unwrap_or(Value::Null);
     let kind = validate_message(&message)?;
+    let mut data = ctx.state.lock();
+    let contact_id = data.resolve(&identifier)?;
+    // Rules no schema states come after the contact is found.
     if kind == "custom_payload" && channel_id.is_none() {
         return Err(bad("channelId is required for custom_payload messages"));
     }
-    let mut data = ctx.state.lock();
-    let contact_id = data.resolve(&identifier)?;
     let channel_id = match channel_id {
         Some(id) => {
             let channel = data

@@ -135,8 +135,12 @@ pub(crate) struct CustomField {
     pub(crate) id: i64,
     pub(crate) name: String,
     pub(crate) slug: String,
-    pub(crate) description: Option<String>,
+    /// Always a string (`""` when none was given): the SDK's `CustomField.description`
+    /// is a non-null `string`.
+    pub(crate) description: String,
     pub(crate) data_type: String,
+    /// Omitted, never null (the SDK's `allowedValues?: string[]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) allowed_values: Option<Vec<String>>,
 }
 

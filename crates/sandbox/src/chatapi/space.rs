@@ -9,9 +9,7 @@ use serde_json::{Value, json};
 use super::Ctx;
 use super::contacts::ApiResult;
 use super::error::{ApiError, ChatPath};
-use super::fields::{
-    check_max_len, nullable_str, opt_str, page_body, page_request, parse_object, req_str,
-};
+use super::fields::{check_max_len, opt_str, page_body, page_request, parse_object, req_str};
 use super::model::SpaceTag;
 use crate::pagination::{ListTarget, paginate};
 
@@ -134,17 +132,15 @@ pub(crate) async fn list_custom_fields(State(ctx): State<Ctx>, target: ListTarge
 
 /// Reads the optional presentation fields of a tag into `tag`.
 fn apply_tag_fields(tag: &mut SpaceTag, body: &super::fields::Object) -> Result<(), ApiError> {
-    if let Some(description) = nullable_str(body, "description")? {
-        if let Some(d) = &description {
-            check_max_len("description", d, 255)?;
-        }
-        tag.description = description;
+    if let Some(description) = opt_str(body, "description")? {
+        check_max_len("description", description, 255)?;
+        tag.description = Some(description.to_owned());
     }
-    if let Some(emoji) = nullable_str(body, "emoji")? {
-        tag.emoji = emoji;
+    if let Some(emoji) = opt_str(body, "emoji")? {
+        tag.emoji = Some(emoji.to_owned());
     }
-    if let Some(color) = nullable_str(body, "colorCode")? {
-        tag.color_code = color;
+    if let Some(color) = opt_str(body, "colorCode")? {
+        tag.color_code = Some(color.to_owned());
     }
     Ok(())
 }
@@ -161,7 +157,7 @@ pub(crate) async fn create_space_tag(State(ctx): State<Ctx>, body: Bytes) -> Api
     let name = tag_name(&body, "name")?;
     let mut data = ctx.state.lock();
     if data.space_tags.values().any(|t| t.name == name) {
-        return Err(ApiError::bad_request("Tag already exists"));
+        return Err(ApiError::conflict("Tag already exists"));
     }
     let mut tag = SpaceTag {
         id: 0,
@@ -182,7 +178,7 @@ pub(crate) async fn create_space_tag(State(ctx): State<Ctx>, body: Bytes) -> Api
 pub(crate) async fn update_space_tag(State(ctx): State<Ctx>, body: Bytes) -> ApiResult {
     let body = parse_object(&body)?;
     let current = tag_name(&body, "currentName")?;
-    let new_name = opt_str(&body, "name")?.filter(|n| !n.trim().is_empty());
+    let new_name = opt_str(&body, "name")?.filter(|n| !n.is_empty());
     if let Some(name) = new_name {
         check_max_len("name", name, 255)?;
     }
@@ -197,7 +193,7 @@ pub(crate) async fn update_space_tag(State(ctx): State<Ctx>, body: Bytes) -> Api
         && name != current
         && data.space_tags.values().any(|t| t.name == name)
     {
-        return Err(ApiError::bad_request("Tag already exists"));
+        return Err(ApiError::conflict("Tag already exists"));
     }
     let mut tag = data.space_tags[&id].clone();
     apply_tag_fields(&mut tag, &body)?;

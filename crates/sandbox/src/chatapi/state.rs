@@ -125,14 +125,14 @@ impl Data {
                     .is_some_and(|e| e.eq_ignore_ascii_case(email))
             })
         {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::conflict(
                 "email is already used by another contact",
             ));
         }
         if let Some(Some(phone)) = &patch.phone
             && others().any(|c| c.phone.as_deref() == Some(phone.as_str()))
         {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::conflict(
                 "phone is already used by another contact",
             ));
         }

@@ -129,10 +129,13 @@ pub(crate) fn members_list_invites(data: &mut Data, body: &Obj<'_>) -> Result<Re
 }
 
 fn email(body: &Obj<'_>) -> Result<String, TawkError> {
-    let email = body.str("email")?.trim();
+    let email = body.str("email")?;
     match email.split_once('@') {
         Some((user, domain))
-            if !user.is_empty() && domain.contains('.') && !email.contains(' ') =>
+            if !user.is_empty()
+                && domain.contains('.')
+                && !domain.contains('@')
+                && !email.contains(char::is_whitespace) =>
         {
             Ok(email.to_lowercase())
         }
@@ -171,7 +174,7 @@ fn invite_index(data: &Data, property_id: &str, body: &Obj<'_>) -> Result<usize,
     let found = if let Some(id) = body.opt_str("inviteId")? {
         invites.iter().position(|i| i.id == id)
     } else if body.has("email") {
-        let email = body.str("email")?.trim().to_lowercase();
+        let email = body.str("email")?.to_lowercase();
         invites.iter().position(|i| i.email == email)
     } else {
         return Err(body.invalid("inviteId", "is required"));
@@ -181,11 +184,11 @@ fn invite_index(data: &Data, property_id: &str, body: &Obj<'_>) -> Result<usize,
 
 pub(crate) fn members_edit_invite(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     let property_id = data.access(body)?;
-    let index = invite_index(data, &property_id, body)?;
     let role = body.opt_enum("role", ROLES)?;
     let Some(role) = role else {
         return Err(body.invalid("role", "is required"));
     };
+    let index = invite_index(data, &property_id, body)?;
     data.prop_mut(&property_id).invites[index].role = role.to_owned();
     Ok(Reply::Done)
 }
@@ -223,22 +226,17 @@ pub(crate) fn members_update_permissions(
 ) -> Result<Reply, TawkError> {
     data.access(body)?;
     let role = body.opt_enum("role", ROLES)?;
-    let permissions = body.opt_obj("permissions")?;
-    if role.is_none() && permissions.is_none() {
-        return Err(body.invalid("permissions", "is required"));
-    }
+    let permissions = body.obj("permissions")?;
     let member = member_mut(data, body)?;
     if let Some(role) = role {
         member.role = role.to_owned();
     }
-    if let Some(permissions) = permissions {
-        member.permissions.extend(
-            permissions
-                .map()
-                .iter()
-                .map(|(key, value)| (key.clone(), value.clone())),
-        );
-    }
+    member.permissions.extend(
+        permissions
+            .map()
+            .iter()
+            .map(|(key, value)| (key.clone(), value.clone())),
+    );
     Ok(Reply::Done)
 }
 

@@ -59,23 +59,49 @@ impl<'a> Obj<'a> {
         self.value(key).is_some()
     }
 
+    /// The value of `key` for a typed accessor: absent is `None`, an explicit `null` is
+    /// refused (only the fields the spec marks nullable take `null`, through the
+    /// `*_or_null` accessors).
+    fn typed(&self, key: &str) -> Result<Option<&'a Value>, TawkError> {
+        match self.map.get(key) {
+            Some(Value::Null) => Err(self.invalid(key, "must not be null")),
+            other => Ok(other),
+        }
+    }
+
+    /// An optional string that may also be `null` (both mean "none").
+    pub(crate) fn opt_str_or_null(&self, key: &str) -> Result<Option<&'a str>, TawkError> {
+        if self.value(key).is_none() {
+            return Ok(None);
+        }
+        self.opt_str(key)
+    }
+
+    /// An optional object that may also be `null` (both mean "none").
+    pub(crate) fn opt_obj_or_null(&self, key: &str) -> Result<Option<Obj<'a>>, TawkError> {
+        if self.value(key).is_none() {
+            return Ok(None);
+        }
+        self.opt_obj(key)
+    }
+
     pub(crate) fn opt_str(&self, key: &str) -> Result<Option<&'a str>, TawkError> {
-        match self.value(key) {
+        match self.typed(key)? {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.as_str())),
             Some(_) => Err(self.invalid(key, "must be a string")),
         }
     }
 
-    /// A required, non-blank string.
+    /// A required, non-empty string (`minLength: 1` in the spec).
     pub(crate) fn str(&self, key: &str) -> Result<&'a str, TawkError> {
         self.opt_str(key)?
-            .filter(|s| !s.trim().is_empty())
+            .filter(|s| !s.is_empty())
             .ok_or_else(|| self.invalid(key, "is required"))
     }
 
     pub(crate) fn opt_bool(&self, key: &str) -> Result<Option<bool>, TawkError> {
-        match self.value(key) {
+        match self.typed(key)? {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
             Some(_) => Err(self.invalid(key, "must be a boolean")),
@@ -84,7 +110,7 @@ impl<'a> Obj<'a> {
 
     /// An optional integer in `min..=max`.
     pub(crate) fn opt_int(&self, key: &str, min: i64, max: i64) -> Result<Option<i64>, TawkError> {
-        match self.value(key) {
+        match self.typed(key)? {
             None => Ok(None),
             Some(value) => value
                 .as_i64()
@@ -114,7 +140,7 @@ impl<'a> Obj<'a> {
     }
 
     pub(crate) fn opt_obj(&self, key: &str) -> Result<Option<Obj<'a>>, TawkError> {
-        match self.value(key) {
+        match self.typed(key)? {
             None => Ok(None),
             Some(Value::Object(map)) => Ok(Some(Obj {
                 map,
@@ -130,7 +156,7 @@ impl<'a> Obj<'a> {
     }
 
     pub(crate) fn opt_array(&self, key: &str) -> Result<Option<&'a Vec<Value>>, TawkError> {
-        match self.value(key) {
+        match self.typed(key)? {
             None => Ok(None),
             Some(Value::Array(items)) => Ok(Some(items)),
             Some(_) => Err(self.invalid(key, "must be an array")),

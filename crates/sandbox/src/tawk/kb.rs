@@ -462,7 +462,7 @@ fn token_page(
 ) -> Result<Reply, TawkError> {
     let limit = body.opt_int("limit", 1, i64::MAX)?.unwrap_or(DEFAULT_LIMIT) as usize;
     let decode = |field: &str| -> Result<Option<i64>, TawkError> {
-        let Some(token) = body.opt_str(field)?.filter(|t| !t.is_empty()) else {
+        let Some(token) = body.opt_str_or_null(field)?.filter(|t| !t.is_empty()) else {
             return Ok(None);
         };
         URL_SAFE_NO_PAD
@@ -568,7 +568,7 @@ pub(crate) fn create(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError
 
 fn apply_site_fields(site: &mut Site, body: &Obj<'_>) -> Result<(), TawkError> {
     if let Some(title) = body.opt_str("title")? {
-        if title.trim().is_empty() {
+        if title.is_empty() {
             return Err(body.invalid("title", "is not allowed to be empty"));
         }
         site.title = title.to_owned();
@@ -639,6 +639,11 @@ pub(crate) fn site_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Tawk
     let site_id = body.opt_str("siteId")?.unwrap_or(PRIMARY_SITE);
     let language = body.opt_str("language")?;
     let kb = kb_mut(data, body)?;
+    // The fields are checked before the site is looked up: a malformed request is a
+    // validation error whatever it names.
+    if let Some(mut scratch) = kb.sites.first().cloned() {
+        apply_site_fields(&mut scratch, body)?;
+    }
     kb.site(site_id)?;
     if let Some(language) = language
         && kb
@@ -701,7 +706,6 @@ fn apply_category(
     let content = input.obj("content")?;
     let site_id = content.str("siteId")?;
     if creating {
-        kb.site(site_id)?;
         category.site_id = site_id.to_owned();
     } else if site_id != category.site_id {
         return Err(content.invalid("siteId", "must be the category's site"));
@@ -715,8 +719,12 @@ fn apply_category(
         None if creating => category.slug = slugify(&category.name),
         None => {}
     }
+    if creating {
+        // Looked up after the content's shape is checked.
+        kb.site(site_id)?;
+    }
     if let Some(meta) = input.opt_obj("meta")? {
-        if let Some(icon) = meta.opt_obj("icon")? {
+        if let Some(icon) = meta.opt_obj_or_null("icon")? {
             icon.opt_enum("type", &["predefined"])?;
             icon.opt_str("content")?;
             category.icon = Value::Object(icon.map().clone());
@@ -724,7 +732,7 @@ fn apply_category(
             category.icon = Value::Null;
         }
         if meta.map().contains_key("parent") {
-            let parent = meta.opt_str("parent")?;
+            let parent = meta.opt_str_or_null("parent")?;
             let mut cursor = parent.map(str::to_owned);
             while let Some(id) = cursor {
                 if id == category.id {
@@ -830,6 +838,7 @@ pub(crate) fn category_get(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Taw
 
 pub(crate) fn category_list(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     data.access(body)?;
+    body.opt_int("limit", 1, i64::MAX)?;
     let site_id = body.opt_str("siteId")?;
     let parent = body.opt_str("parent")?;
     let kb = kb_mut(data, body)?;
@@ -876,7 +885,6 @@ fn apply_article(
     let content = input.obj("content")?;
     let site_id = content.str("siteId")?;
     if creating {
-        kb.site(site_id)?;
         article.site_id = site_id.to_owned();
     } else if site_id != article.site_id {
         return Err(content.invalid("siteId", "must be the article's site"));
@@ -902,10 +910,10 @@ fn apply_article(
         article.subtitle = content.opt_str("subtitle")?.map(str::to_owned);
     }
     if content.map().contains_key("author") {
-        article.author = content.opt_str("author")?.map(str::to_owned);
+        article.author = content.opt_str_or_null("author")?.map(str::to_owned);
     }
     if let Some(metadata) = content.opt_obj("metadata")? {
-        if let Some(banner) = metadata.opt_obj("banner")? {
+        if let Some(banner) = metadata.opt_obj_or_null("banner")? {
             banner.opt_enum("type", &["url"])?;
             banner.opt_str("content")?;
         }
@@ -929,6 +937,10 @@ fn apply_article(
             .iter()
             .map(|b| Value::Object(b.map().clone()))
             .collect();
+    }
+    if creating {
+        // Looked up after the content's shape is checked.
+        kb.site(site_id)?;
     }
     if let Some(meta) = input.opt_obj("meta")? {
         if let Some(visibility) = meta.opt_enum("visibility", VISIBILITIES)? {
@@ -961,6 +973,7 @@ fn apply_article(
             let mut out = Vec::new();
             for item in &related {
                 let id = item.str("id")?;
+                item.str("title")?;
                 let Some(found) = kb.articles.iter().find(|a| a.id == id && !a.deleted) else {
                     return Err(item.invalid("id", "must be the id of an article"));
                 };

@@ -64,11 +64,11 @@ fn number(s: &str) -> Option<i64> {
         .flatten()
 }
 
-/// Parses `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` (no zone means UTC).
+/// Parses `YYYY-MM-DD[THH:MM[:SS[.f{1,9}]][Z|±HH[:]MM]]` (no zone means UTC): the
+/// `pattern` of every request date in `spec/tawk.yaml`, and nothing else.
 pub(crate) fn parse_iso(raw: &str) -> Option<i64> {
-    let raw = raw.trim();
-    let (date, time) = match raw.find(['T', 't', ' ']) {
-        Some(at) => (&raw[..at], Some(&raw[at + 1..])),
+    let (date, time) = match raw.split_once('T') {
+        Some((date, time)) => (date, Some(time)),
         None => (raw, None),
     };
     let mut parts = date.split('-');
@@ -91,15 +91,17 @@ pub(crate) fn parse_iso(raw: &str) -> Option<i64> {
     let Some(time) = time else {
         return Some(ms);
     };
-    let (clock, offset_ms) = if let Some(clock) = time.strip_suffix(['Z', 'z']) {
+    let (clock, offset_ms) = if let Some(clock) = time.strip_suffix('Z') {
         (clock, 0)
     } else if let Some(at) = time.rfind(['+', '-']) {
         let (clock, zone) = time.split_at(at);
         let sign = if zone.starts_with('-') { -1 } else { 1 };
-        let zone = zone[1..].replace(':', "");
-        if zone.len() != 4 {
-            return None;
-        }
+        let zone = match &zone.as_bytes()[1..] {
+            [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => {
+                String::from_utf8(vec![*h1, *h2, *m1, *m2]).ok()?
+            }
+            _ => return None,
+        };
         let (h, m) = (number(&zone[..2])?, number(&zone[2..])?);
         if h > 23 || m > 59 {
             return None;
@@ -109,14 +111,17 @@ pub(crate) fn parse_iso(raw: &str) -> Option<i64> {
         (time, 0)
     };
     let (hms, fraction) = match clock.split_once('.') {
-        Some((hms, fraction)) => (hms, Some(fraction)),
+        // A fraction needs seconds (`HH:MM:SS.f`).
+        Some((hms, fraction)) if hms.len() == 8 => (hms, Some(fraction)),
+        Some(_) => return None,
         None => (clock, None),
     };
     let mut fields = hms.split(':');
-    let hour = number(fields.next()?).filter(|h| *h < 24)?;
-    let minute = number(fields.next()?).filter(|m| *m < 60)?;
+    let two = |field: &str| number(field).filter(|_| field.len() == 2);
+    let hour = two(fields.next()?).filter(|h| *h < 24)?;
+    let minute = two(fields.next()?).filter(|m| *m < 60)?;
     let second = match fields.next() {
-        Some(s) => number(s).filter(|s| *s < 60)?,
+        Some(s) => two(s).filter(|s| *s < 60)?,
         None => 0,
     };
     if fields.next().is_some() {
@@ -149,6 +154,13 @@ mod tests {
         assert_eq!(parse_iso("2023-02-29"), None);
         assert_eq!(parse_iso("2023-13-01"), None);
         assert_eq!(parse_iso("yesterday"), None);
+        // Exactly the spec's pattern: `T` and `Z` upper-case, two-digit fields, no spaces.
+        assert_eq!(parse_iso("1970-01-01t00:00:00z"), None);
+        assert_eq!(parse_iso(" 1970-01-01"), None);
+        assert_eq!(parse_iso("1970-01-01T0:00"), None);
+        assert_eq!(parse_iso("1970-01-01T00:00.5"), None);
+        assert_eq!(parse_iso("1970-01-01T00:00+0:030"), None);
+        assert_eq!(parse_iso("1970-01-01T00:00:00.5Z"), Some(500));
         assert_eq!(format_day(day_of(ms)), "2026-01-02");
         assert_eq!(format_iso(-1), "1969-12-31T23:59:59.999Z");
     }

@@ -79,7 +79,7 @@ pub(crate) fn update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError
     let property = property_mut(data, body)?;
     let index = widget_index(property, body)?;
     let name = body.opt_str("name")?;
-    if name.is_some_and(|n| n.trim().is_empty()) {
+    if name.is_some_and(str::is_empty) {
         return Err(body.invalid("name", "is not allowed to be empty"));
     }
     let enabled = body.opt_bool("enabled")?;
@@ -275,7 +275,7 @@ pub(crate) fn tabs_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Tawk
         return Err(input.invalid("type", "cannot be changed"));
     }
     if let Some(title) = input.opt_str("title")? {
-        if title.trim().is_empty() {
+        if title.is_empty() {
             return Err(input.invalid("title", "is not allowed to be empty"));
         }
         tab.title = title.to_owned();

@@ -25,28 +25,15 @@ struct Fields {
     password: Option<String>,
 }
 
-fn read_fields(data: &Data, params: &Params) -> Result<Fields, TtError> {
-    params.no_files()?;
+/// Reads the shared fields with the checks the spec states (limits, enums); the checks
+/// against the account come after, in [`check_fields`], so that a value the spec refuses
+/// is always the 401, whatever else is wrong.
+fn read_fields(params: &Params) -> Result<Fields, TtError> {
     let name = params.optional("name", Some(250))?;
     let email = params.optional("email", Some(250))?;
-    if let Some(email) = &email {
-        let valid = email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
-        if !valid {
-            return Err(TtError::invalid(
-                "O parâmetro email não é um e-mail válido.",
-            ));
-        }
-    }
     let phone = params.optional("phone", Some(20))?;
     let create_tickets = params.int_in("create_tickets", 0, 1)?.map(|flag| flag == 1);
     let organization_id = params.optional("organization_id", Some(512))?;
-    if let Some(organization_id) = &organization_id
-        && data.organization(organization_id).is_none()
-    {
-        return Err(TtError::unknown("Organização", "organization_id"));
-    }
     let language = match params.get("language") {
         None => None,
         Some(_) => Some(params.one_of("language", LANGUAGES, "pt-BR")?),
@@ -65,6 +52,28 @@ fn read_fields(data: &Data, params: &Params) -> Result<Fields, TtError> {
     })
 }
 
+/// The checks of the shared fields that need the account (or that no schema states):
+/// files, an e-mail address's shape, the organization's existence.
+fn check_fields(data: &Data, params: &Params, fields: &Fields) -> Result<(), TtError> {
+    params.no_files()?;
+    if let Some(email) = &fields.email {
+        let valid = email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+        if !valid {
+            return Err(TtError::invalid(
+                "O parâmetro email não é um e-mail válido.",
+            ));
+        }
+    }
+    if let Some(organization_id) = &fields.organization_id
+        && data.organization(organization_id).is_none()
+    {
+        return Err(TtError::unknown("Organização", "organization_id"));
+    }
+    Ok(())
+}
+
 fn email_taken(data: &Data, email: Option<&str>, except: Option<usize>) -> Result<(), TtError> {
     let Some(email) = email else {
         return Ok(());
@@ -81,7 +90,8 @@ fn email_taken(data: &Data, email: Option<&str>, except: Option<usize>) -> Resul
 pub(crate) fn create(data: &mut Data, params: &Params, created: i64) -> Result<usize, TtError> {
     let internal_id = params.required("customer_id", Some(250))?;
     params.required("name", Some(250))?;
-    let fields = read_fields(data, params)?;
+    let fields = read_fields(params)?;
+    check_fields(data, params, &fields)?;
     if data.find_customer(&internal_id, "I").is_some() {
         return Err(TtError::invalid(
             "Já existe um cliente com este identificador (customer_id).",
@@ -143,8 +153,9 @@ pub(crate) async fn update_customer(
     FormParams(params): FormParams,
 ) -> Result<Response, TtError> {
     let mut data = ctx.state.lock();
+    let fields = read_fields(&params)?;
     let index = lookup(&data, &params)?;
-    let fields = read_fields(&data, &params)?;
+    check_fields(&data, &params, &fields)?;
     email_taken(&data, fields.email.as_deref(), Some(index))?;
     let customer = &mut data.customers[index];
     let set = |slot: &mut Option<String>, value: Option<String>| {

@@ -113,6 +113,26 @@ impl TtError {
         }
     }
 
+    /// The same problem answered as the provider's documented 401 for values it does not
+    /// accept ("Token ou valores enviados não autorizados para uso" [OFFICIAL "Código de
+    /// Retorno"]), the detail kept in parentheses. Used for what the spec can express
+    /// (missing, too long, not in the enum, out of range); semantic refusals (unknown
+    /// ids, a finished ticket) stay `200` with `error: true` [COMMUNITY].
+    pub(crate) fn refused(self) -> Self {
+        Self {
+            status: 401,
+            message: format!("{UNAUTHORIZED_MESSAGE} ({})", self.message),
+        }
+    }
+
+    /// A 405 for a method the route does not take (axum adds the `Allow` header).
+    pub(crate) fn method_not_allowed() -> Self {
+        Self {
+            status: 405,
+            message: "Method Not Allowed".to_owned(),
+        }
+    }
+
     /// A 404 for a route that does not exist.
     pub(crate) fn not_found() -> Self {
         Self {

@@ -1,7 +1,7 @@
 //! Request parameters: the query string of a GET, the `multipart/form-data` body of a POST
 //! (text fields, `custom_field[<id>]` fields and `attachment[<i>]` files), and their checks.
 
-use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use bytes::Bytes;
 use http::request::Parts;
 
@@ -93,7 +93,9 @@ impl Params {
         match self.get(name) {
             None => Ok(None),
             Some(value) => match max {
-                Some(max) if value.chars().count() > max => Err(TtError::too_long(name, max)),
+                Some(max) if value.chars().count() > max => {
+                    Err(TtError::too_long(name, max).refused())
+                }
                 _ => Ok(Some(value.to_owned())),
             },
         }
@@ -102,7 +104,7 @@ impl Params {
     /// A required value of at most `max` characters.
     pub(crate) fn required(&self, name: &str, max: Option<usize>) -> Result<String, TtError> {
         self.optional(name, max)?
-            .ok_or_else(|| TtError::missing(name))
+            .ok_or_else(|| TtError::missing(name).refused())
     }
 
     /// One of `allowed` (exact match), `default` when absent.
@@ -118,7 +120,7 @@ impl Params {
                 .iter()
                 .find(|candidate| **candidate == value)
                 .copied()
-                .ok_or_else(|| TtError::not_one_of(name, &allowed.join(", "))),
+                .ok_or_else(|| TtError::not_one_of(name, &allowed.join(", ")).refused()),
         }
     }
 
@@ -135,6 +137,7 @@ impl Params {
                     TtError::invalid(format!(
                         "O parâmetro {name} deve ser um número inteiro entre {min} e {max}."
                     ))
+                    .refused()
                 }),
         }
     }
@@ -204,45 +207,40 @@ impl<S: Send + Sync> FromRequest<S> for FormParams {
     type Rejection = TtError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let mut multipart = Multipart::from_request(req, state)
-            .await
-            .map_err(|rejection| TtError::bad_body(&rejection.body_text()))?;
+        let boundary = req
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(multipart_boundary)
+            .ok_or_else(|| TtError::bad_body("Content-Type multipart/form-data com boundary"))?;
+        let body = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == http::StatusCode::PAYLOAD_TOO_LARGE {
+                too_many_bytes()
+            } else {
+                TtError::bad_body(&rejection.body_text())
+            }
+        })?;
+        let parts = parse_multipart(&body, &boundary).map_err(TtError::bad_body)?;
         let mut params = Params::default();
         let mut file_bytes = 0usize;
-        loop {
-            let field = match multipart.next_field().await {
-                Ok(Some(field)) => field,
-                Ok(None) => break,
-                Err(error) if error.status() == http::StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Err(too_many_bytes());
-                }
-                Err(error) => return Err(TtError::bad_body(&error.body_text())),
-            };
-            let name = field.name().unwrap_or_default().to_owned();
-            let file_name = field.file_name().map(str::to_owned);
-            let content_type = field.content_type().map(str::to_owned);
-            let data = match field.bytes().await {
-                Ok(data) => data,
-                Err(error) if error.status() == http::StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Err(too_many_bytes());
-                }
-                Err(error) => return Err(TtError::bad_body(&error.body_text())),
-            };
-            if is_attachment(&name) {
+        for part in parts {
+            if is_attachment(&part.name) {
+                file_bytes += part.data.len();
                 params.files.push(Upload {
-                    file_name: file_name.unwrap_or_else(|| name.clone()),
-                    content_type: content_type
+                    file_name: part.file_name.unwrap_or_else(|| part.name.clone()),
+                    content_type: part
+                        .content_type
                         .unwrap_or_else(|| "application/octet-stream".to_owned()),
-                    field: name,
-                    bytes: data.clone(),
+                    field: part.name,
+                    bytes: part.data,
                 });
-                file_bytes += data.len();
-            } else if file_name.is_some() {
+            } else if part.file_name.is_some() {
                 return Err(TtError::invalid(format!(
-                    "O arquivo enviado em {name} deve usar os campos attachment[0], attachment[1], ..."
+                    "O arquivo enviado em {} deve usar os campos attachment[0], attachment[1], ...",
+                    part.name
                 )));
             } else {
-                params.push_text(name, String::from_utf8_lossy(&data).into_owned());
+                params.push_text(part.name, String::from_utf8_lossy(&part.data).into_owned());
             }
         }
         if params.files.len() > MAX_FILES {
@@ -258,9 +256,136 @@ impl<S: Send + Sync> FromRequest<S> for FormParams {
     }
 }
 
+/// The `boundary` of a `multipart/form-data` content type.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let mut items = content_type.split(';');
+    let mime = items.next()?.trim();
+    if !mime.eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    items.find_map(|item| {
+        let (key, value) = item.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| value.trim().trim_matches('"').to_owned())
+            .filter(|boundary| !boundary.is_empty())
+    })
+}
+
+/// One part of a multipart body.
+#[derive(Debug)]
+struct Part {
+    name: String,
+    file_name: Option<String>,
+    content_type: Option<String>,
+    data: Bytes,
+}
+
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .map(|at| at + from)
+}
+
+/// The value of `key="..."` (or `key=token`) in a `Content-Disposition` header.
+fn disposition_param(header: &str, key: &str) -> Option<String> {
+    let mut rest = header;
+    while let Some(at) = rest.find(';') {
+        rest = rest[at + 1..].trim_start();
+        let Some((name, value)) = rest.split_once('=') else {
+            continue;
+        };
+        if !name.trim().eq_ignore_ascii_case(key) {
+            continue;
+        }
+        let value = value.trim_start();
+        if let Some(quoted) = value.strip_prefix('"') {
+            let mut out = String::new();
+            let mut chars = quoted.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => return Some(out),
+                    '\\' => out.extend(chars.next()),
+                    c => out.push(c),
+                }
+            }
+            return Some(out);
+        }
+        return Some(value.split(';').next().unwrap_or("").trim().to_owned());
+    }
+    None
+}
+
+/// A lenient `multipart/form-data` reader, like the provider's PHP front: part headers
+/// are read as (lossy) text, so names with control characters or non-UTF-8 bytes are
+/// kept as sent instead of failing the whole request.
+fn parse_multipart(body: &[u8], boundary: &str) -> Result<Vec<Part>, &'static str> {
+    let delimiter = format!("--{boundary}");
+    let delimiter = delimiter.as_bytes();
+    let mut at = find(body, delimiter, 0).ok_or("boundary não encontrado")? + delimiter.len();
+    let mut parts = Vec::new();
+    loop {
+        if body.get(at..at + 2) == Some(b"--") {
+            return Ok(parts);
+        }
+        // The rest of the delimiter line (transport padding), then the headers.
+        let line_end = find(body, b"\r\n", at).ok_or("corpo multipart incompleto")?;
+        let headers_start = line_end + 2;
+        let headers_end =
+            find(body, b"\r\n\r\n", headers_start).ok_or("cabeçalhos da parte incompletos")?;
+        let headers = String::from_utf8_lossy(&body[headers_start..headers_end]);
+        let data_start = headers_end + 4;
+        let mut closing = Vec::with_capacity(delimiter.len() + 2);
+        closing.extend_from_slice(b"\r\n");
+        closing.extend_from_slice(delimiter);
+        let data_end = find(body, &closing, data_start).ok_or("parte sem delimitador final")?;
+        let (mut name, mut file_name, mut content_type) = (None, None, None);
+        for line in headers.split("\r\n") {
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
+            let key = key.trim();
+            if key.eq_ignore_ascii_case("content-disposition") {
+                name = disposition_param(value, "name");
+                file_name = disposition_param(value, "filename");
+            } else if key.eq_ignore_ascii_case("content-type") {
+                content_type = Some(value.trim().to_owned());
+            }
+        }
+        let name = name.ok_or("parte sem nome (Content-Disposition)")?;
+        parts.push(Part {
+            name,
+            file_name,
+            content_type,
+            data: Bytes::copy_from_slice(&body[data_start..data_end]),
+        });
+        at = data_end + closing.len();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_multipart_leniently() {
+        let body = b"--b\r\nContent-Disposition: form-data; name=\"V\x11t\"\r\n\r\nx\r\n--b\r\nContent-Disposition: form-data; name=\"attachment[0]\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nl1\r\nl2\r\n--b--\r\n";
+        let parts = parse_multipart(body, "b").unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].name, "V\u{11}t");
+        assert_eq!(&parts[0].data[..], b"x");
+        assert_eq!(parts[1].file_name.as_deref(), Some("a.txt"));
+        assert_eq!(parts[1].content_type.as_deref(), Some("text/plain"));
+        assert_eq!(&parts[1].data[..], b"l1\r\nl2");
+        assert_eq!(
+            multipart_boundary("multipart/form-data; boundary=\"b\""),
+            Some("b".to_owned())
+        );
+        assert_eq!(multipart_boundary("application/json"), None);
+        assert!(parse_multipart(b"--b\r\nno headers end", "b").is_err());
+    }
 
     #[test]
     fn recognises_bracketed_names() {

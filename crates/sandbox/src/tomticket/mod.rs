@@ -30,6 +30,7 @@ mod webhook;
 pub use state::TomTicketState;
 pub use webhook::tomticket_webhook_signature;
 
+pub(crate) use envelope::TOO_MANY_REQUESTS_HTML;
 use envelope::TtError;
 
 /// The path prefix every TomTicket route lives under.
@@ -125,7 +126,7 @@ pub(crate) fn router(provider: ProviderContext, state: TomTicketState) -> Router
             get(departments::list_custom_fields),
         )
         .fallback(route_not_found)
-        .method_not_allowed_fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(ctx.clone(), gate))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(ctx);
@@ -134,6 +135,11 @@ pub(crate) fn router(provider: ProviderContext, state: TomTicketState) -> Router
 
 async fn route_not_found() -> TtError {
     TtError::not_found()
+}
+
+/// A method the path does not take: 405 with the envelope; axum adds `Allow`.
+async fn method_not_allowed() -> TtError {
+    TtError::method_not_allowed()
 }
 
 /// What the provider's front does before any handler: the nginx rate limit (per token),

@@ -16,6 +16,10 @@ pub(crate) const SITUATIONS: &[(u8, &str)] = &[
     (9, "Aguardando avaliação do gestor"),
 ];
 
+/// The highest situation code: 10 and 11 exist beyond the documented 0–9 (community
+/// Node client; their meaning is not documented, so they have no description).
+pub(crate) const MAX_SITUATION: u8 = 11;
+
 /// Situation of a new ticket.
 pub(crate) const NOT_STARTED: u8 = 1;
 /// Situation after an operator reply.
@@ -161,6 +165,9 @@ pub(crate) struct Ticket {
     pub(crate) priority: i64,
     pub(crate) ticket_type: String,
     pub(crate) created: i64,
+    /// The last change (creation, reply, comment, status, transfer, link, finish,
+    /// evaluation), read by `ticket/list?last_update_ge`.
+    pub(crate) updated: i64,
     pub(crate) ended: Option<i64>,
     pub(crate) situation: u8,
     pub(crate) department_id: String,

@@ -11,7 +11,8 @@ use super::envelope::TtError;
 use super::form::{Params, Upload};
 use super::model::{
     CHAT_SITUATIONS, Category, Chat, ChatMessage, Comment, CustomField, Customer, Department,
-    Operator, Organization, Reply, SITUATIONS, Ticket, TicketStatus, situation_description,
+    MAX_SITUATION, Operator, Organization, Reply, SITUATIONS, Ticket, TicketStatus,
+    situation_description,
 };
 use super::{chats, customers, tickets};
 
@@ -521,8 +522,10 @@ impl TomTicketState {
 
     /// Adds a ticket from the `ticket/new` fields (`customer_id`, `customer_id_type`,
     /// `department_id`, `subject`, `message`, `category_id`, `priority`, `operator_id`,
-    /// `custom_fields: {id: value}`) plus `creation_date`, `end_date`, `situation` (0–9),
-    /// `ticket_type`, `tags: [..]` and `replies: [{sender_type: "C"|"O", message, date?}]`.
+    /// `custom_fields: {id: value}`) plus `creation_date`, `end_date`, `last_update` (default:
+    /// the latest of creation, end and replies), `situation` (0–11: 10 and 11 exist beyond
+    /// the documented 0–9), `ticket_type`, `tags: [..]` and
+    /// `replies: [{sender_type: "C"|"O", message, date?}]`.
     /// Returns its id (hash); the protocol is the next one.
     ///
     /// # Panics
@@ -573,7 +576,10 @@ impl TomTicketState {
         let ticket_ref = &mut data.tickets[index];
         ticket_ref.replies = replies;
         if let Some(situation) = ticket.get("situation").and_then(Value::as_u64) {
-            assert!(situation <= 9, "invalid situation seed {situation}");
+            assert!(
+                situation <= u64::from(MAX_SITUATION),
+                "invalid situation seed {situation}"
+            );
             ticket_ref.situation = situation as u8;
         }
         if let Some(kind) = ticket.get("ticket_type").and_then(Value::as_str) {
@@ -583,6 +589,14 @@ impl TomTicketState {
         if ticket_ref.is_closed() && ticket_ref.ended.is_none() {
             ticket_ref.ended = Some(created.max(now));
         }
+        let last_reply = ticket_ref.replies.iter().map(|r| r.date).max();
+        ticket_ref.updated = seed_date(&ticket, "last_update").unwrap_or_else(|| {
+            [Some(created), ticket_ref.ended, last_reply]
+                .into_iter()
+                .flatten()
+                .max()
+                .unwrap_or(created)
+        });
         ticket_ref.tags = ticket
             .get("tags")
             .and_then(Value::as_array)

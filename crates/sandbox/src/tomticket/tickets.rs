@@ -12,8 +12,8 @@ use super::dates;
 use super::envelope::{self, TtError};
 use super::form::{FormParams, Params, QueryParams};
 use super::model::{
-    ANSWERED, CUSTOMER_REPLIED, Comment, Evaluation, FINISHED, NOT_STARTED, OPERATOR_CHANGED,
-    OpenStatus, Reply, Stopwatch, Ticket,
+    ANSWERED, CUSTOMER_REPLIED, Comment, Evaluation, FINISHED, MAX_SITUATION, NOT_STARTED,
+    OPERATOR_CHANGED, OpenStatus, Reply, Stopwatch, Ticket,
 };
 use super::state::Data;
 
@@ -110,6 +110,7 @@ pub(crate) fn create(data: &mut Data, params: &Params, created: i64) -> Result<u
         priority,
         ticket_type: "I".to_owned(),
         created,
+        updated: created,
         ended: None,
         situation: NOT_STARTED,
         department_id,
@@ -187,6 +188,40 @@ pub(crate) fn date_filter(
         .transpose()
 }
 
+/// How far back `last_update_ge` may reach (community: "at most 90 days back").
+pub(crate) const LAST_UPDATE_MAX_DAYS: i64 = 90;
+
+/// `last_update_ge`: exactly `YYYY-MM-DD HH:MM:SS` (Brasília time), else the 401 of a
+/// value the spec refuses (its `pattern`); more than 90 days before `now` is a `200`
+/// error envelope (a rule no schema states).
+pub(crate) fn last_update_filter(params: &Params, now: i64) -> Result<Option<i64>, TtError> {
+    let Some(text) = params.optional("last_update_ge", None)? else {
+        return Ok(None);
+    };
+    let shaped = text.len() == 19
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            10 => b == b' ',
+            13 | 16 => b == b':',
+            _ => b.is_ascii_digit(),
+        });
+    let at = shaped
+        .then(|| dates::parse(&text, false))
+        .flatten()
+        .ok_or_else(|| {
+            TtError::invalid(
+                "O parâmetro last_update_ge deve ser uma data no formato YYYY-MM-DD HH:MM:SS.",
+            )
+            .refused()
+        })?;
+    if at < now - LAST_UPDATE_MAX_DAYS * 86_400 {
+        return Err(TtError::invalid(format!(
+            "O parâmetro last_update_ge não pode ser anterior a {LAST_UPDATE_MAX_DAYS} dias."
+        )));
+    }
+    Ok(Some(at))
+}
+
 /// A comma-separated list of situation ids in `min..=max`.
 pub(crate) fn situation_filter(
     params: &Params,
@@ -239,7 +274,8 @@ pub(crate) async fn list_tickets(
     let data = ctx.state.lock();
     let page = params.page()?;
     let customer = customer_filter(&data, &params)?;
-    let situations = situation_filter(&params, 0, 9)?;
+    let situations = situation_filter(&params, 0, MAX_SITUATION)?;
+    let updated_ge = last_update_filter(&params, dates::now_unix())?;
     let department = params.optional("department_id", Some(512))?;
     if let Some(department) = &department {
         data.require_department(department, "department_id")?;
@@ -280,6 +316,7 @@ pub(crate) async fn list_tickets(
         .filter(|t| (min_protocol..=max_protocol).contains(&t.protocol))
         .filter(|t| created_ge.is_none_or(|ge| t.created >= ge))
         .filter(|t| created_le.is_none_or(|le| t.created <= le))
+        .filter(|t| updated_ge.is_none_or(|ge| t.updated >= ge))
         .collect();
     tickets.sort_by(|a, b| {
         let order = if by_protocol {
@@ -324,7 +361,7 @@ pub(crate) async fn transfer(
 ) -> Result<Response, TtError> {
     params.no_files()?;
     params.no_custom_fields()?;
-    let ticket_id = params.required("ticket_id", Some(512))?;
+    let ticket_id = params.required("ticket_id", Some(250))?;
     let department_id = params.optional("department_id", Some(512))?;
     let operator_id = params.optional("operator_id", Some(512))?;
     let mut data = ctx.state.lock();
@@ -342,6 +379,7 @@ pub(crate) async fn transfer(
         .is_some_and(|o| o.departments.contains(&department_id));
     let ticket = &mut data.tickets[index];
     if ticket.department_id != department_id {
+        ticket.updated = dates::now_unix();
         ticket.department_id = department_id;
         ticket.category_id = None;
         if !keeps_operator {
@@ -372,6 +410,7 @@ pub(crate) async fn link_operator(
         ticket.situation = OPERATOR_CHANGED;
     }
     ticket.operator_id = Some(operator_id);
+    ticket.updated = dates::now_unix();
     Ok(envelope::ok("Atendente vinculado com sucesso", json!({})))
 }
 
@@ -382,7 +421,7 @@ pub(crate) async fn open_status(
 ) -> Result<Response, TtError> {
     params.no_files()?;
     params.no_custom_fields()?;
-    let ticket_id = params.required("ticket_id", Some(512))?;
+    let ticket_id = params.required("ticket_id", Some(250))?;
     let status_id = params.required("status_id", Some(512))?;
     let comment = params.optional("comment", None)?;
     let mut data = ctx.state.lock();
@@ -396,11 +435,13 @@ pub(crate) async fn open_status(
             "Já existe um status aberto neste chamado (ticket_id).",
         ));
     }
+    let now = dates::now_unix();
     ticket.status = Some(OpenStatus {
         status_id,
         comment,
-        start: dates::now_unix(),
+        start: now,
     });
+    ticket.updated = now;
     Ok(envelope::ok("Status iniciado com sucesso", json!({})))
 }
 
@@ -411,7 +452,7 @@ pub(crate) async fn close_status(
 ) -> Result<Response, TtError> {
     params.no_files()?;
     params.no_custom_fields()?;
-    let ticket_id = params.required("ticket_id", Some(512))?;
+    let ticket_id = params.required("ticket_id", Some(250))?;
     let mut data = ctx.state.lock();
     let index = data.ticket_index(&ticket_id)?;
     if data.tickets[index].status.take().is_none() {
@@ -419,6 +460,7 @@ pub(crate) async fn close_status(
             "Não há status aberto neste chamado (ticket_id).",
         ));
     }
+    data.tickets[index].updated = dates::now_unix();
     Ok(envelope::ok("Status encerrado com sucesso", json!({})))
 }
 
@@ -448,12 +490,14 @@ fn add_reply(data: &mut Data, index: usize, author: Author, message: String, par
     };
     let id = data.new_id("reply");
     let ticket = &mut data.tickets[index];
+    let now = dates::now_unix();
+    ticket.updated = now;
     ticket.replies.push(Reply {
         id,
         message,
         sender_type: sender_type.to_owned(),
         sender_name,
-        date: dates::now_unix(),
+        date: now,
         attachments: params.files.clone(),
     });
     ticket.files.extend(params.files.iter().cloned());
@@ -528,6 +572,7 @@ pub(crate) async fn finish(
     }
     ticket.situation = FINISHED;
     ticket.ended = Some(now.max(ticket.created));
+    ticket.updated = now.max(ticket.created);
     Ok(envelope::ok("Chamado finalizado com sucesso", json!({})))
 }
 
@@ -543,10 +588,12 @@ pub(crate) async fn comment(
     let index = data.ticket_index(&ticket_id)?;
     let id = data.new_id("comment");
     let ticket = &mut data.tickets[index];
+    let now = dates::now_unix();
+    ticket.updated = now;
     ticket.comments.push(Comment {
         id,
         comment,
-        date: dates::now_unix(),
+        date: now,
         attachments: params.files.clone(),
     });
     ticket.files.extend(params.files.iter().cloned());
@@ -582,6 +629,7 @@ pub(crate) async fn evaluate(
     if ticket.evaluation.is_some() {
         return Err(TtError::invalid("O chamado já foi avaliado (ticket_id)."));
     }
+    ticket.updated = dates::now_unix();
     ticket.evaluation = Some(Evaluation {
         grade,
         problem_solved: problem_solved.map(str::to_owned),

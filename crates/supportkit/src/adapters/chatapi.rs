@@ -96,11 +96,13 @@ fn remote(id: i64) -> RemoteId {
     RemoteId::new(PROVIDER, id.to_string())
 }
 
-/// The `POST /contact/list` body: no conditions, optional free-text search.
+/// The `POST /contact/list` body: no conditions, optional free-text search. `search`,
+/// `filter` and `timezone` are always sent: without any of them respond.io answers 400
+/// "Please check if filter is provided" [COMMUNITY]; `""` searches nothing.
 fn list_request(search: Option<String>) -> types::ListContactsRequest {
     types::ListContactsRequest {
         filter: types::ContactFilter::default(),
-        search: search.filter(|s| !s.trim().is_empty()),
+        search: search.filter(|s| !s.trim().is_empty()).unwrap_or_default(),
         timezone: LIST_TIMEZONE.to_owned(),
     }
 }

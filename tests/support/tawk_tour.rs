@@ -1,10 +1,15 @@
-//! Every tawk.to method through Prism, by the generated client (the calls of
-//! `tests/tawk/every_method.rs`), plus an envelope failure, a 429 and a later page.
+//! The tawk.to tour: every method of the spec, called once by the generated client
+//! against a sandbox, with what each answer must hold. The tawk suite runs it directly
+//! (`tests/tawk/every_method.rs`); the contract driver runs it through Prism
+//! (`tests/contract/tawk.rs`), one named step per part so a failed call does not hide
+//! the methods after it.
 
+use futures::future::BoxFuture;
+
+use crate::req;
 use serde_json::{Value, json};
 use supportkit_sandbox::Sandbox;
 use supportkit_tawk::{Client, OperationExt, types};
-use supportkit_tests::req;
 
 /// An id from an `OkResponse`'s free-form `data`.
 fn id(data: &Option<Value>, key: &str) -> String {
@@ -28,7 +33,7 @@ async fn property(client: &Client) -> String {
         .expect("a property")
 }
 
-pub async fn agent_property_and_members(sandbox: &Sandbox, c: &Client) {
+async fn agent_property_and_members(sandbox: &Sandbox, c: &Client) {
     sandbox.tawk().seed_demo();
     let p = property(c).await;
 
@@ -152,7 +157,7 @@ pub async fn agent_property_and_members(sandbox: &Sandbox, c: &Client) {
     );
 }
 
-pub async fn chats_tickets_contacts_and_metrics(sandbox: &Sandbox, c: &Client) {
+async fn chats_tickets_contacts_and_metrics(sandbox: &Sandbox, c: &Client) {
     let p = sandbox.tawk().add_property("Shop");
     let chat = sandbox.tawk().start_chat(
         &p,
@@ -228,7 +233,7 @@ pub async fn chats_tickets_contacts_and_metrics(sandbox: &Sandbox, c: &Client) {
         .unwrap();
 }
 
-pub async fn webhooks_lifecycle(sandbox: &Sandbox, c: &Client) {
+async fn webhooks_lifecycle(sandbox: &Sandbox, c: &Client) {
     let p = sandbox.tawk().add_property("Hooks");
     let created = c
         .webhooks_create()
@@ -270,7 +275,7 @@ pub async fn webhooks_lifecycle(sandbox: &Sandbox, c: &Client) {
     assert!(sandbox.tawk().webhooks(&p).is_empty());
 }
 
-pub async fn widgets_cards_settings_and_tabs(sandbox: &Sandbox, c: &Client) {
+async fn widgets_cards_settings_and_tabs(sandbox: &Sandbox, c: &Client) {
     let p = sandbox.tawk().add_property("Widgets");
     let widget = c
         .widgets_add()
@@ -395,7 +400,7 @@ pub async fn widgets_cards_settings_and_tabs(sandbox: &Sandbox, c: &Client) {
         .unwrap();
 }
 
-pub async fn knowledge_base_sites_categories_articles(sandbox: &Sandbox, c: &Client) {
+async fn knowledge_base_sites_categories_articles(sandbox: &Sandbox, c: &Client) {
     let p = sandbox.tawk().add_property("Docs");
     c.knowledge_base_create()
         .body(req::<types::KnowledgeBaseCreateRequest>(
@@ -558,17 +563,49 @@ pub async fn knowledge_base_sites_categories_articles(sandbox: &Sandbox, c: &Cli
         .unwrap();
 }
 
-#[test]
-fn the_spec_and_the_sandbox_know_the_same_methods() {
-    let mut spec: Vec<String> = supportkit_tawk::OPERATIONS
-        .iter()
-        .map(|o| o.id.to_string())
-        .collect();
-    let mut sandbox: Vec<String> = supportkit_sandbox::tawk_methods()
-        .into_iter()
-        .map(|m| m.replace(['.', '-'], "_"))
-        .collect();
-    spec.sort();
-    sandbox.sort();
-    assert_eq!(spec, sandbox);
+/// Runs the parts of the tour: each part is a named future.
+pub trait Steps {
+    /// Runs `part`, named `name`.
+    fn step<'a>(&'a mut self, name: &'static str, part: BoxFuture<'a, ()>) -> BoxFuture<'a, ()>;
+}
+
+/// Runs every part in turn; the first failed assertion panics (a test fails there).
+pub struct InOrder;
+
+impl Steps for InOrder {
+    fn step<'a>(&'a mut self, _name: &'static str, part: BoxFuture<'a, ()>) -> BoxFuture<'a, ()> {
+        part
+    }
+}
+
+/// Calls every method of the spec once against `sandbox` through `c`, in five parts
+/// (the first seeds the sandbox's demo data).
+pub async fn every_method(sandbox: &Sandbox, c: &Client, steps: &mut dyn Steps) {
+    steps
+        .step(
+            "agent, property and members",
+            Box::pin(agent_property_and_members(sandbox, c)),
+        )
+        .await;
+    steps
+        .step(
+            "chats, tickets, contacts and metrics",
+            Box::pin(chats_tickets_contacts_and_metrics(sandbox, c)),
+        )
+        .await;
+    steps
+        .step("webhooks", Box::pin(webhooks_lifecycle(sandbox, c)))
+        .await;
+    steps
+        .step(
+            "widgets",
+            Box::pin(widgets_cards_settings_and_tabs(sandbox, c)),
+        )
+        .await;
+    steps
+        .step(
+            "knowledge base",
+            Box::pin(knowledge_base_sites_categories_articles(sandbox, c)),
+        )
+        .await;
 }
