@@ -96,7 +96,12 @@ pub struct Settings {
     pub options: BTreeMap<String, String>,
     /// The config file consulted (whether or not it existed), for error messages.
     config_path: Option<PathBuf>,
+    /// A Redis shared by every process on the account (`--redis`, `SUPPORTKIT_REDIS_URL`).
+    pub redis: Option<String>,
 }
+
+/// The environment variable naming the shared Redis.
+pub const REDIS_VAR: &str = "SUPPORTKIT_REDIS_URL";
 
 impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -105,6 +110,7 @@ impl std::fmt::Debug for Settings {
             .field("secret", &self.secret.as_ref().map(|_| "***"))
             .field("base_url", &self.base_url)
             .field("options", &self.options)
+            .field("redis", &self.redis.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -173,7 +179,16 @@ impl Settings {
             base_url,
             options,
             config_path,
+            redis: get(REDIS_VAR),
         })
+    }
+
+    /// Uses the Redis of `--redis` when given (it wins over `SUPPORTKIT_REDIS_URL`).
+    pub fn with_redis(mut self, flag: Option<String>) -> Self {
+        if let Some(url) = flag.filter(|u| !u.is_empty()) {
+            self.redis = Some(url);
+        }
+        self
     }
 
     /// The provider.
@@ -200,6 +215,9 @@ impl Settings {
         }
         for (k, v) in &self.options {
             config = config.option(k.clone(), v.clone());
+        }
+        if let Some(url) = &self.redis {
+            config = config.redis(url.clone());
         }
         Ok(config)
     }

@@ -61,6 +61,7 @@ Credentials (the environment overrides the config file):
   SUPPORTKIT_<PROVIDER>_URL           [<provider>] url (another base URL: sandbox, white label)
   SUPPORTKIT_TAWK_PROPERTY_ID         [tawk] options.property_id
   SUPPORTKIT_TOMTICKET_DEPARTMENT_ID  [tomticket] options.department_id
+  SUPPORTKIT_REDIS_URL                --redis: one rate budget for every process on the account
 Config file: --config FILE, else $XDG_CONFIG_HOME/supportkit/config.toml or ~/.config/supportkit/config.toml.
 Exit codes: 0 ok, 1 error, 2 usage error, 130 interrupted export.";
 
@@ -78,6 +79,9 @@ pub struct Cli {
     /// Config file (TOML, a table per provider)
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Share the rate budget with every process using this Redis [env: SUPPORTKIT_REDIS_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub redis: Option<String>,
     /// The command.
     #[command(subcommand)]
     pub command: Commands,
@@ -136,6 +140,9 @@ pub struct ExportArgs {
     /// (global) config file
     #[arg(from_global)]
     pub config: Option<PathBuf>,
+    /// (global) Redis URL
+    #[arg(from_global)]
+    pub redis: Option<String>,
 }
 
 fn provider_parser() -> impl clap::builder::TypedValueParser<Value = Provider> {
@@ -206,7 +213,8 @@ async fn dispatch(matches: ArgMatches) -> Result<(), Error> {
 }
 
 async fn run_export(args: ExportArgs) -> Result<(), Error> {
-    let settings = config::Settings::load(args.provider, args.config.as_deref())?;
+    let settings = config::Settings::load(args.provider, args.config.as_deref())?
+        .with_redis(args.redis.clone());
     let connection = supportkit::connect(settings.connect_config()?).await?;
     let mut opts = export::ExportOptions::new(args.kind, args.provider.as_str(), &args.out);
     if let Some(format) = args.format {

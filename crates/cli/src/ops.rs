@@ -85,6 +85,7 @@ const RESERVED: &[&str] = &[
     "attachment",
     "custom-field",
     "config",
+    "redis",
     "help",
     "version",
 ];
@@ -566,7 +567,8 @@ pub(crate) async fn run(spec: &'static ProviderSpec, matches: &ArgMatches) -> Re
     let config = op_matches
         .get_one::<PathBuf>("config")
         .map(PathBuf::as_path);
-    let settings = Settings::load(spec.provider, config)?;
+    let settings = Settings::load(spec.provider, config)?
+        .with_redis(op_matches.get_one::<String>("redis").cloned());
     let call = Call::from_matches(spec, op, op_matches, &settings)?;
     let body = invoke(&settings, op, &call).await?;
     print_body(&body)

@@ -59,6 +59,7 @@ mod pagination;
 mod ratelimit;
 mod record;
 mod server;
+mod stats;
 mod tawk;
 mod tomticket;
 
@@ -67,6 +68,7 @@ pub use chatapi::{
 };
 pub use faults::{Fault, Faults};
 pub use record::RecordedRequest;
+pub use stats::{ProviderStats, SandboxStats};
 pub use tawk::{
     TAWK_EVENT_ID_HEADER, TAWK_PREFIX, TAWK_SIGNATURE_HEADER, TawkState, TawkWebhookDelivery,
     tawk_methods, tawk_rate_limits, tawk_webhook_signature,
@@ -123,6 +125,7 @@ pub struct Sandbox {
     config: Arc<SandboxConfig>,
     faults: Faults,
     recorder: record::Recorder,
+    stats: stats::Stats,
     chatapi: ChatApiState,
     tomticket: TomTicketState,
     tawk: TawkState,
@@ -156,6 +159,7 @@ impl Sandbox {
         let config = Arc::new(config);
         let faults = Faults::default();
         let recorder = record::Recorder::default();
+        let stats = stats::Stats::default();
         let chatapi = ChatApiState::default();
         let tomticket = TomTicketState::default();
         let tawk = TawkState::default();
@@ -168,6 +172,7 @@ impl Sandbox {
             router,
             faults: faults.clone(),
             recorder: recorder.clone(),
+            stats: stats.clone(),
             base_url: base_url_for(addr).into(),
         });
         let (tx, rx) = oneshot::channel();
@@ -177,6 +182,7 @@ impl Sandbox {
             config,
             faults,
             recorder,
+            stats,
             chatapi,
             tomticket,
             tawk,
@@ -234,6 +240,12 @@ impl Sandbox {
     /// Fault injection scripts.
     pub fn faults(&self) -> &Faults {
         &self.faults
+    }
+
+    /// Requests received and answers 429, per provider, since start (also
+    /// served as JSON at `GET /_sandbox/stats`).
+    pub fn stats(&self) -> SandboxStats {
+        self.stats.snapshot()
     }
 
     /// Every request received so far, in arrival order (faulted ones included).

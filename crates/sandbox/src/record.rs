@@ -19,6 +19,8 @@ pub struct RecordedRequest {
     pub headers: HeaderMap,
     /// Request body.
     pub body: Bytes,
+    /// When the request was received whole.
+    pub at: std::time::Instant,
 }
 
 impl RecordedRequest {

@@ -19,6 +19,7 @@ use crate::ProviderContext;
 use crate::chatapi::{self, ChatApiState};
 use crate::faults::{Fault, Faults, decode_path};
 use crate::record::{RecordedRequest, Recorder};
+use crate::stats::Stats;
 use crate::tawk::{self, TawkState};
 use crate::tomticket::{self, TomTicketState};
 
@@ -53,8 +54,12 @@ pub(crate) struct Core {
     pub(crate) router: Router,
     pub(crate) faults: Faults,
     pub(crate) recorder: Recorder,
+    pub(crate) stats: Stats,
     pub(crate) base_url: Arc<str>,
 }
+
+/// The sandbox's own endpoint: counters, not part of any provider.
+pub(crate) const STATS_PATH: &str = "/_sandbox/stats";
 
 /// Returned by the service to make hyper close the connection without writing a response.
 #[derive(Debug)]
@@ -106,6 +111,21 @@ async fn serve_connection(stream: TcpStream, core: Arc<Core>) {
 
 impl Core {
     async fn handle(self: Arc<Self>, req: Request<Incoming>) -> Result<Response, DropConnection> {
+        if req.uri().path() == STATS_PATH && req.method() == http::Method::GET {
+            return Ok(axum::Json(self.stats.snapshot()).into_response());
+        }
+        let slot = self.stats.request(req.uri().path());
+        let answer = self.clone().handle_provider(req).await;
+        if let Ok(response) = &answer {
+            self.stats.answer(slot, response.status().as_u16());
+        }
+        answer
+    }
+
+    async fn handle_provider(
+        self: Arc<Self>,
+        req: Request<Incoming>,
+    ) -> Result<Response, DropConnection> {
         let (mut parts, body) = req.into_parts();
         let body = axum::body::to_bytes(Body::new(body), usize::MAX)
             .await
@@ -119,6 +139,7 @@ impl Core {
             path_and_query: raw_path_and_query,
             headers: parts.headers.clone(),
             body: body.clone(),
+            at: std::time::Instant::now(),
         });
         let raw_path = parts.uri.path().to_owned();
         let fault = self

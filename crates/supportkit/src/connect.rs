@@ -30,6 +30,10 @@ pub struct ConnectConfig {
     pub options: BTreeMap<String, String>,
     /// Retry, rate-limit and timeout settings; credentials and base URL are set from the fields above.
     pub tuning: Option<Config>,
+    /// A Redis server shared by every process on this account: one rate
+    /// budget and one 429 pause for all of them (`redis://host:6379`).
+    #[cfg(feature = "redis")]
+    pub redis: Option<String>,
 }
 
 impl ConnectConfig {
@@ -41,7 +45,16 @@ impl ConnectConfig {
             base_url: None,
             options: BTreeMap::new(),
             tuning: None,
+            #[cfg(feature = "redis")]
+            redis: None,
         }
+    }
+    /// Shares the rate budget through the Redis server at `url`; see the
+    /// field [`redis`](Self::redis). An invalid URL fails [`connect`](crate::connect).
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, url: impl Into<String>) -> Self {
+        self.redis = Some(url.into());
+        self
     }
     /// Another base URL.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
@@ -73,6 +86,10 @@ impl ConnectConfig {
                 })
                 .unwrap_or(false);
             config = config.base_url(url.clone()).allow_http(loopback);
+        }
+        #[cfg(feature = "redis")]
+        if let Some(url) = &self.redis {
+            config = config.redis(url.clone());
         }
         config
     }
