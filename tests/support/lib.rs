@@ -118,3 +118,8 @@ pub async fn tawk_pair() -> (Sandbox, supportkit_tawk::Client) {
 pub fn req<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
     serde_json::from_value(value).expect("a valid request")
 }
+
+/// The README's Rust snippets, compiled as doctests so they never rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeSnippets;
