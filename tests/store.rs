@@ -278,6 +278,45 @@ mod outage {
     }
 
     #[tokio::test]
+    async fn a_redis_that_accepts_but_never_answers_costs_one_timeout() {
+        // A "Redis" that takes connections and never says a word.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("redis://{}", silent.local_addr().unwrap());
+        let hold = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((conn, _)) = silent.accept().await {
+                held.push(conn);
+            }
+        });
+        let sandbox = supportkit_tests::sandbox().await;
+        let id = sandbox
+            .chatapi()
+            .seed_contact(serde_json::json!({"firstName": "Ana"}));
+        let c = client(&sandbox, &url, StoreFailure::FallBackToMemory);
+        let started = Instant::now();
+        for _ in 0..5 {
+            c.get_contact()
+                .identifier(ContactIdentifier::id(id))
+                .call()
+                .await
+                .unwrap();
+        }
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(1), "a slow store cost {took:?}");
+        let failing = client(&sandbox, &url, StoreFailure::Fail);
+        let started = Instant::now();
+        let err = failing
+            .get_contact()
+            .identifier(ContactIdentifier::id(id))
+            .call()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Store, "{err}");
+        assert!(started.elapsed() < Duration::from_secs(1));
+        hold.abort();
+    }
+
+    #[tokio::test]
     async fn configured_to_fail_calls_fail_clearly_and_quickly() {
         let sandbox = supportkit_tests::sandbox().await;
         let c = client(&sandbox, &dead_redis(), StoreFailure::Fail);
