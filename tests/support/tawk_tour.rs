@@ -201,6 +201,20 @@ async fn chats_tickets_contacts_and_metrics(sandbox: &Sandbox, c: &Client) {
     let t = t.data.expect("ticket");
     assert_eq!(t.subject.as_deref(), Some("Refund"));
     assert!(t.human_id.is_some(), "the number people see");
+    let tickets = c
+        .ticket_list()
+        .body(req::<types::TicketListRequest>(json!({
+            "propertyId": p,
+            "status": "open",
+            "startDate": "2000-01-01T00:00:00Z",
+            "sort": "co-new-old",
+            "size": 10,
+        })))
+        .call()
+        .await
+        .unwrap();
+    assert_eq!(tickets.total, Some(1));
+    assert_eq!(tickets.data[0].id.as_deref(), Some(ticket.as_str()));
 
     let who = c
         .contact_person_get()

@@ -1240,10 +1240,12 @@ async fn metrics_are_computed_from_chats_and_tickets() {
         )
         .await;
     assert_failure(&missing, 400, "validation_error", "\"endDate\" is required");
+    // An end before the start is an empty range (no source documents a refusal).
     let backwards = api
-        .call("metrics.chats", range(json!({"startDate": "2026-02-01"})))
+        .data("metrics.chats", range(json!({"startDate": "2026-02-01"})))
         .await;
-    assert_failure(&backwards, 400, "validation_error", "\"endDate\"");
+    assert_eq!(backwards["total"], 0);
+    assert_eq!(backwards["days"], json!([]));
 }
 
 #[tokio::test]
@@ -1558,4 +1560,149 @@ async fn requests_are_judged_by_the_spec_rules_before_any_lookup() {
         )
         .await;
     assert_failure(&cursor, 200, "not_found", "Knowledge base not found");
+
+    // Every malformed request below names something that does not exist (no knowledge
+    // base, widget, card, tab, hook or invite): the shape is judged first.
+    let bad: &[(&str, Value, &str)] = &[
+        (
+            "members.edit-invite",
+            json!({"inviteId": "", "role": "admin"}),
+            "\"inviteId\" is required",
+        ),
+        (
+            "members.remove-invite",
+            json!({"inviteId": ""}),
+            "\"inviteId\" is required",
+        ),
+        (
+            "webhooks.update",
+            json!({"hookId": "nope", "name": {}}),
+            "\"name\" must be a string",
+        ),
+        (
+            "widgets.update",
+            json!({"widgetId": "nope", "settings": [null]}),
+            "\"settings\" must be an object",
+        ),
+        (
+            "widgets.cards.add",
+            json!({"widgetId": "nope", "card": {"type": ""}}),
+            "\"card.type\" is required",
+        ),
+        (
+            "widgets.cards.update",
+            json!({"widgetId": "nope", "cardId": ""}),
+            "\"cardId\" is required",
+        ),
+        (
+            "widgets.cards.remove",
+            json!({"widgetId": "nope", "cardId": ""}),
+            "\"cardId\" is required",
+        ),
+        (
+            "tabs.update",
+            json!({"tabId": "nope", "position": -1}),
+            "\"position\"",
+        ),
+        (
+            "knowledge-base.site.create",
+            json!({"language": "pt", "title": "T", "description": {}}),
+            "\"description\" must be a string",
+        ),
+        (
+            "knowledge-base.site.update",
+            json!({"siteId": "nope", "widgetId": null}),
+            "\"widgetId\" must not be null",
+        ),
+        (
+            "knowledge-base.category.create",
+            json!({"category": {"content": {"siteId": "primary", "name": "N", "slug": ""}}}),
+            "\"category.content.slug\"",
+        ),
+        (
+            "knowledge-base.category.update",
+            json!({"categoryId": "nope", "category": {"content": {"siteId": "primary", "name": "N"}, "meta": {"position": -1}}}),
+            "\"category.meta.position\"",
+        ),
+        (
+            "knowledge-base.category.list",
+            json!({"previous": {}}),
+            "\"previous\" must be a string",
+        ),
+        (
+            "knowledge-base.article.list",
+            json!({"limit": 0}),
+            "\"limit\"",
+        ),
+        (
+            "knowledge-base.article.search",
+            json!({"limit": 0}),
+            "\"limit\"",
+        ),
+        (
+            "knowledge-base.article.create",
+            json!({"article": {"content": {"siteId": "primary", "title": "T"}, "meta": {"relatedArticles": [{"id": "a", "title": {}}]}}}),
+            "\"article.meta.relatedArticles[0].title\" must be a string",
+        ),
+        // `metadata` is refused on create (verified live) and a block is exactly {type, content}.
+        (
+            "knowledge-base.article.create",
+            json!({"article": {"content": {"siteId": "primary", "title": "T", "metadata": {}}}}),
+            "\"article.content.metadata\" is not allowed",
+        ),
+        (
+            "knowledge-base.article.update",
+            json!({"articleId": "nope", "article": {"content": {"siteId": "primary", "title": "T", "status": "draft", "subtitle": "", "author": null, "contents": [{"type": "code", "x": 1}]}}}),
+            "\"article.content.contents[0].x\" is not allowed",
+        ),
+        (
+            "chat.list",
+            json!({"messageCount": {}}),
+            "\"messageCount\" must be an integer",
+        ),
+    ];
+    for (method, body, needle) in bad {
+        let mut body = body.clone();
+        body["propertyId"] = json!(p);
+        let reply = api.call(method, body).await;
+        assert_failure(&reply, 400, "validation_error", needle);
+    }
+    // A related article's title may be empty (the spec sets no minimum): the lookup answers.
+    let related = api
+        .call(
+            "knowledge-base.article.create",
+            json!({"propertyId": p, "article": {"content": {"siteId": "primary", "title": "T"}, "meta": {"relatedArticles": [{"id": "a", "title": ""}]}}}),
+        )
+        .await;
+    assert_failure(&related, 200, "not_found", "Knowledge base not found");
+
+    // An end before the start is an empty range; an offset past any 64-bit value is past
+    // the end; `messageCount` is an integer that filters nothing.
+    let demo = api.state().seed_demo();
+    let all = api.call("chat.list", json!({"propertyId": demo})).await;
+    assert!(all.json["total"].as_u64().unwrap() > 0);
+    let backwards = api
+        .call(
+            "chat.list",
+            json!({"propertyId": demo, "startDate": "2026-02-01", "endDate": "2026-01-01"}),
+        )
+        .await;
+    assert_eq!(backwards.json["total"], 0, "{backwards:?}");
+    let counted = api
+        .call("chat.list", json!({"propertyId": demo, "messageCount": 3}))
+        .await;
+    assert_eq!(counted.json["total"], all.json["total"]);
+    let past = api
+        .send(
+            api.http
+                .post(api.url("ticket.list"))
+                .basic_auth(api.sandbox.tawk_api_key(), Some("f"))
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"propertyId": "{demo}", "offset": 359207471943320276876394496}}"#
+                )),
+        )
+        .await;
+    assert_eq!(past.status, StatusCode::OK, "{past:?}");
+    assert_eq!(past.json["data"], json!([]));
 }

@@ -1520,3 +1520,27 @@ async fn a_value_the_spec_refuses_is_the_401_before_any_lookup() {
         .await
         .invalid("customer_id");
 }
+
+#[tokio::test]
+async fn a_typed_parameter_sent_blank_is_refused_not_left_out() {
+    let tt = Tt::start().await;
+    // `page=` is not an integer, `last_update_ge=` not a date: the 401 of a refused value.
+    tt.get("/customer/list", &[("page", "")])
+        .await
+        .refused("page");
+    tt.get("/ticket/list", &[("page", "")])
+        .await
+        .refused("page");
+    tt.get("/ticket/list", &[("last_update_ge", "")])
+        .await
+        .refused("last_update_ge");
+    tt.get("/ticket/list", &[("order", "")])
+        .await
+        .refused("order");
+    tt.get("/ticket/list", &[("truncate_body", "")])
+        .await
+        .refused("truncate_body");
+    // A blank text filter is still the filter left out.
+    tt.get("/ticket/list", &[("department_id", "")]).await.ok();
+    tt.get("/customer/list", &[]).await.ok();
+}

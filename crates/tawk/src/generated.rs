@@ -1848,7 +1848,9 @@ an extra field if needed) and the pager de-duplicates by chat `id`.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub end_date: ::std::option::Option<::std::string::String>,
-        ///Message-count filter; commented out in the Python client, meaning unverified [COMMUNITY].
+        /**Message-count filter; commented out in the Python client, meaning unverified
+[COMMUNITY]. The sandbox checks that it is an integer and filters nothing by it.
+*/
         #[serde(
             rename = "messageCount",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2245,6 +2247,7 @@ snapshot docs) fails with `validation_error` on create and update [SECONDARY
 verified live], so this object has no extra fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
     pub struct KbArticleCategoryRef {
         pub id: ::std::string::String,
         pub primary: bool,
@@ -2303,8 +2306,9 @@ verified live], so this object has no extra fields.
             Default::default()
         }
     }
-    /**Translation of an article for one site [SECONDARY]. Omit `metadata` on create:
-sending it returned `validation_error` in live tests [SECONDARY verified live].
+    /**Translation of an article for one site [SECONDARY]. No `metadata` on create:
+sending it returned `validation_error` in live tests [SECONDARY verified live]
+(set it with knowledge-base.article.update).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleContentInput {
@@ -2313,13 +2317,10 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         pub author: ::std::option::Option<::std::string::String>,
         ///Ordered body blocks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub contents: ::std::vec::Vec<KbBlock>,
+        pub contents: ::std::vec::Vec<KbBlockInput>,
+        ///Refused on create (any value); set it with knowledge-base.article.update.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(
-            default,
-            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
-        )]
-        pub metadata: ::std::option::Option<KbArticleMetadata>,
+        pub metadata: ::std::option::Option<KbArticleContentInputMetadata>,
         ///Language site the translation belongs to (default site "primary").
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
@@ -2338,6 +2339,21 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
             Default::default()
         }
     }
+    ///`KbArticleContentInputMetadata`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(deny_unknown_fields)]
+    pub enum KbArticleContentInputMetadata {}
     /**Translation on update: `status`, `subtitle` and `author` become required
 (`author: null` removes the author), and `contents` replaces the whole body
 [SECONDARY].
@@ -2347,13 +2363,14 @@ sending it returned `validation_error` in live tests [SECONDARY verified live].
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub author: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub contents: ::std::vec::Vec<KbBlock>,
+        pub contents: ::std::vec::Vec<KbBlockInput>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub metadata: ::std::option::Option<KbArticleMetadata>,
+        ///The article's own site (another site is refused).
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2748,6 +2765,24 @@ object (these per-type rules are documented, not checked locally).
     }
     impl KbBlock {
         pub fn builder() -> builder::KbBlock {
+            Default::default()
+        }
+    }
+    /**A body block sent on article create/update: exactly `{type, content}`, as
+`KbBlock` describes; any other block field fails with `validation_error`
+[SECONDARY verified live].
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct KbBlockInput {
+        ///Type-specific block content (see `KbBlock`).
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub content: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(rename = "type")]
+        pub type_: crate::generated::types::KbBlockType,
+    }
+    impl KbBlockInput {
+        pub fn builder() -> builder::KbBlockInput {
             Default::default()
         }
     }
@@ -7598,11 +7633,11 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             contents: ::std::result::Result<
-                ::std::vec::Vec<super::KbBlock>,
+                ::std::vec::Vec<super::KbBlockInput>,
                 ::std::string::String,
             >,
             metadata: ::std::result::Result<
-                ::std::option::Option<super::KbArticleMetadata>,
+                ::std::option::Option<super::KbArticleContentInputMetadata>,
                 ::std::string::String,
             >,
             site_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -7654,7 +7689,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn contents<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::KbBlock>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::KbBlockInput>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.contents = value
@@ -7667,7 +7702,7 @@ also requires `name` and `enabled` is gated, so send them.
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::KbArticleMetadata>,
+                    ::std::option::Option<super::KbArticleContentInputMetadata>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7797,7 +7832,7 @@ also requires `name` and `enabled` is gated, so send them.
                 ::std::string::String,
             >,
             contents: ::std::result::Result<
-                ::std::vec::Vec<super::KbBlock>,
+                ::std::vec::Vec<super::KbBlockInput>,
                 ::std::string::String,
             >,
             metadata: ::std::result::Result<
@@ -7853,7 +7888,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
             pub fn contents<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::KbBlock>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::KbBlockInput>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.contents = value
@@ -9694,6 +9729,72 @@ also requires `name` and `enabled` is gated, so send them.
                     content: Ok(value.content),
                     type_: Ok(value.type_),
                     extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct KbBlockInput {
+            content: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::generated::types::KbBlockType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for KbBlockInput {
+            fn default() -> Self {
+                Self {
+                    content: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl KbBlockInput {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::types::KbBlockType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<KbBlockInput> for super::KbBlockInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: KbBlockInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::KbBlockInput> for KbBlockInput {
+            fn from(value: super::KbBlockInput) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    type_: Ok(value.type_),
                 }
             }
         }
@@ -28998,7 +29099,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Message-count filter; commented out in the Python client, meaning unverified [COMMUNITY].",
+                description: "Message-count filter; commented out in the Python client, meaning unverified",
             },
         ],
         multipart: None,
@@ -29185,18 +29286,6 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.content.slug",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
-            },
-            ::supportkit_runtime::meta::Constraint {
-                location: ::supportkit_runtime::meta::Location::Body,
-                path: &[
-                    ::supportkit_runtime::meta::Seg::Key("article"),
-                    ::supportkit_runtime::meta::Seg::Key("content"),
-                    ::supportkit_runtime::meta::Seg::Key("metadata"),
-                    ::supportkit_runtime::meta::Seg::Key("banner"),
-                    ::supportkit_runtime::meta::Seg::Key("type"),
-                ],
-                field: "article.content.metadata.banner.type",
-                rule: ::supportkit_runtime::meta::Rule::OneOf(&["url"]),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -29723,12 +29812,42 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[
                     ::supportkit_runtime::meta::Seg::Key("article"),
                     ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("siteId"),
+                ],
+                field: "article.content.siteId",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("title"),
+                ],
+                field: "article.content.title",
+                rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
                     ::supportkit_runtime::meta::Seg::Key("status"),
                 ],
                 field: "article.content.status",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["draft", "published", "archived"],
                 ),
+            },
+            ::supportkit_runtime::meta::Constraint {
+                location: ::supportkit_runtime::meta::Location::Body,
+                path: &[
+                    ::supportkit_runtime::meta::Seg::Key("article"),
+                    ::supportkit_runtime::meta::Seg::Key("content"),
+                    ::supportkit_runtime::meta::Seg::Key("slug"),
+                ],
+                field: "article.content.slug",
+                rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34319,6 +34438,7 @@ pub const DECODERS: &[(
         |b| ::serde_json::from_slice::<types::KbArticleMetadata>(b).map(drop),
     ),
     ("KbBanner", |b| ::serde_json::from_slice::<types::KbBanner>(b).map(drop)),
+    ("KbBlockInput", |b| ::serde_json::from_slice::<types::KbBlockInput>(b).map(drop)),
     ("KbBlock", |b| ::serde_json::from_slice::<types::KbBlock>(b).map(drop)),
     ("AgentResponse", |b| ::serde_json::from_slice::<types::AgentResponse>(b).map(drop)),
     ("Agent", |b| ::serde_json::from_slice::<types::Agent>(b).map(drop)),

@@ -171,7 +171,8 @@ pub(crate) fn members_invite(data: &mut Data, body: &Obj<'_>) -> Result<Reply, T
 /// The invite named by `inviteId` (or `email`).
 fn invite_index(data: &Data, property_id: &str, body: &Obj<'_>) -> Result<usize, TawkError> {
     let invites = &data.prop(property_id).invites;
-    let found = if let Some(id) = body.opt_str("inviteId")? {
+    let found = if body.map().contains_key("inviteId") {
+        let id = body.str("inviteId")?;
         invites.iter().position(|i| i.id == id)
     } else if body.has("email") {
         let email = body.str("email")?.to_lowercase();

@@ -108,12 +108,13 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// An optional integer in `min..=max`.
+    /// An optional integer in `min..=max`. JSON integers beyond the 64-bit range (any
+    /// integral number: the spec sets no upper bound where `max` is `i64::MAX`) count as
+    /// the nearest 64-bit value, so a huge `offset` is simply past the end.
     pub(crate) fn opt_int(&self, key: &str, min: i64, max: i64) -> Result<Option<i64>, TawkError> {
         match self.typed(key)? {
             None => Ok(None),
-            Some(value) => value
-                .as_i64()
+            Some(value) => integer(value)
                 .filter(|n| (min..=max).contains(n))
                 .map(Some)
                 .ok_or_else(|| {
@@ -217,4 +218,21 @@ impl<'a> Obj<'a> {
         self.opt_date(key)?
             .ok_or_else(|| self.invalid(key, "is required"))
     }
+}
+
+/// The value of a JSON integer, saturated to the 64-bit range; `None` for anything else
+/// (`1.5`, strings, ...).
+fn integer(value: &Value) -> Option<i64> {
+    let Value::Number(n) = value else {
+        return None;
+    };
+    if let Some(n) = n.as_i64() {
+        return Some(n);
+    }
+    if n.as_u64().is_some() {
+        return Some(i64::MAX);
+    }
+    n.as_f64()
+        .filter(|f| f.is_finite() && f.fract() == 0.0)
+        .map(|f| f as i64)
 }

@@ -52,13 +52,10 @@ struct ListFilter {
 
 impl ListFilter {
     fn parse(body: &Obj<'_>) -> Result<Self, TawkError> {
+        // An end before the start is an empty range, not an error (no source documents a
+        // refusal).
         let start = body.opt_date("startDate")?;
         let end = body.opt_date("endDate")?;
-        if let (Some(start), Some(end)) = (start, end)
-            && end < start
-        {
-            return Err(body.invalid("endDate", "must not be before \"startDate\""));
-        }
         Ok(Self {
             start,
             end,
@@ -104,6 +101,9 @@ pub(crate) fn chat_list(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkEr
     let filter = ListFilter::parse(body)?;
     let status = body.opt_str("status")?;
     let tags = body.opt_strings("tags")?.unwrap_or_default();
+    // Unverified filter (commented out in the Python client): its type is checked, and it
+    // filters nothing.
+    body.opt_int("messageCount", i64::MIN, i64::MAX)?;
     let mut chats: Vec<_> = data
         .chats
         .iter()

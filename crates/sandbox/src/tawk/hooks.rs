@@ -76,15 +76,18 @@ pub(crate) fn list(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> 
 }
 
 pub(crate) fn update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
-    let hook = hook_mut(data, body)?;
+    // The request's shape first: a malformed update is refused whatever hook it names.
+    data.access(body)?;
+    body.str("hookId")?;
     let events = events(body)?;
-    let url = if body.has("url") {
+    let url = if body.map().contains_key("url") {
         Some(url(body)?)
     } else {
         None
     };
     let name = body.opt_str("name")?;
     let enabled = body.opt_bool("enabled")?;
+    let hook = hook_mut(data, body)?;
     if let Some(events) = events {
         hook.events = events;
     }

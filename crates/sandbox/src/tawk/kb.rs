@@ -451,36 +451,51 @@ fn kb_mut<'d>(data: &'d mut Data, body: &Obj<'_>) -> Result<&'d mut KnowledgeBas
     })
 }
 
-/// One page of `items` cut by the `limit` / `next` / `previous` of `body`, answered as
-/// `{total, hasNext, hasPrevious, next, previous, <key>: [...]}`. Tokens are opaque
-/// (base64 of the list kind and a position).
-fn token_page(
-    body: &Obj<'_>,
-    kind: &str,
-    key: &str,
-    items: Vec<Value>,
-) -> Result<Reply, TawkError> {
-    let limit = body.opt_int("limit", 1, i64::MAX)?.unwrap_or(DEFAULT_LIMIT) as usize;
-    let decode = |field: &str| -> Result<Option<i64>, TawkError> {
-        let Some(token) = body.opt_str_or_null(field)?.filter(|t| !t.is_empty()) else {
-            return Ok(None);
+/// The `limit` / `next` / `previous` of a cursor-paged list, read (and judged) before
+/// anything is looked up.
+struct TokenPage {
+    kind: &'static str,
+    limit: usize,
+    cursor: Option<i64>,
+}
+
+impl TokenPage {
+    /// Tokens are opaque (base64 of the list kind and a position): one this list did not
+    /// issue is a `validation_error`.
+    fn parse(body: &Obj<'_>, kind: &'static str) -> Result<Self, TawkError> {
+        let limit = body.opt_int("limit", 1, i64::MAX)?.unwrap_or(DEFAULT_LIMIT) as usize;
+        let decode = |field: &str| -> Result<Option<i64>, TawkError> {
+            let Some(token) = body.opt_str_or_null(field)?.filter(|t| !t.is_empty()) else {
+                return Ok(None);
+            };
+            URL_SAFE_NO_PAD
+                .decode(token)
+                .ok()
+                .and_then(|raw| String::from_utf8(raw).ok())
+                .and_then(|raw| {
+                    raw.strip_prefix(kind)
+                        .and_then(|rest| rest.strip_prefix(':'))
+                        .and_then(|cursor| cursor.parse::<i64>().ok())
+                })
+                .map(Some)
+                .ok_or_else(|| body.invalid(field, "is not a valid page token"))
         };
-        URL_SAFE_NO_PAD
-            .decode(token)
-            .ok()
-            .and_then(|raw| String::from_utf8(raw).ok())
-            .and_then(|raw| {
-                raw.strip_prefix(kind)
-                    .and_then(|rest| rest.strip_prefix(':'))
-                    .and_then(|cursor| cursor.parse::<i64>().ok())
-            })
-            .map(Some)
-            .ok_or_else(|| body.invalid(field, "is not a valid page token"))
-    };
-    let (next, previous) = (decode("next")?, decode("previous")?);
-    if next.is_some() && previous.is_some() {
-        return Err(body.invalid("previous", "cannot be combined with \"next\""));
+        let (next, previous) = (decode("next")?, decode("previous")?);
+        if next.is_some() && previous.is_some() {
+            return Err(body.invalid("previous", "cannot be combined with \"next\""));
+        }
+        Ok(Self {
+            kind,
+            limit,
+            cursor: next.or(previous),
+        })
     }
+}
+
+/// One page of `items` cut by `page`, answered as
+/// `{total, hasNext, hasPrevious, next, previous, <key>: [...]}`.
+fn token_page(page: &TokenPage, key: &str, items: Vec<Value>) -> Reply {
+    let kind = page.kind;
     let total = items.len();
     let indexed: Vec<(i64, Value)> = items
         .into_iter()
@@ -491,8 +506,8 @@ fn token_page(
         &indexed,
         |(i, _)| *i,
         PageRequest {
-            limit,
-            cursor: next.or(previous),
+            limit: page.limit,
+            cursor: page.cursor,
         },
     );
     let token = |cursor: i64| URL_SAFE_NO_PAD.encode(format!("{kind}:{cursor}"));
@@ -506,7 +521,7 @@ fn token_page(
         key.to_owned(),
         Value::Array(page.items.into_iter().map(|(_, item)| item).collect()),
     );
-    Ok(Reply::Data(Value::Object(data)))
+    Reply::Data(Value::Object(data))
 }
 
 /// Rejects every key of `obj` outside `allowed` (`"<path>.<key>" is not allowed`).
@@ -573,7 +588,7 @@ fn apply_site_fields(site: &mut Site, body: &Obj<'_>) -> Result<(), TawkError> {
         }
         site.title = title.to_owned();
     }
-    if body.has("description") {
+    if body.map().contains_key("description") {
         site.description = body.opt_str("description")?.map(str::to_owned);
     }
     if let Some(enabled) = body.opt_bool("enabled")? {
@@ -599,16 +614,34 @@ fn apply_site_fields(site: &mut Site, body: &Obj<'_>) -> Result<(), TawkError> {
                 .collect(),
         );
     }
-    if body.has("widgetId") {
+    if body.map().contains_key("widgetId") {
         site.widget_id = body.opt_str("widgetId")?.map(str::to_owned);
     }
     Ok(())
+}
+
+/// A site to check a request's fields on before anything is looked up.
+fn scratch_site() -> Site {
+    Site {
+        id: PRIMARY_SITE.to_owned(),
+        language: String::new(),
+        title: String::new(),
+        description: None,
+        primary: false,
+        enabled: true,
+        banner: Value::Null,
+        ticket_form: Value::Null,
+        links: json!([]),
+        header: json!({}),
+        widget_id: None,
+    }
 }
 
 pub(crate) fn site_create(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     data.access(body)?;
     let language = body.str("language")?.to_owned();
     let title = body.str("title")?;
+    apply_site_fields(&mut scratch_site(), body)?;
     let kb = kb_mut(data, body)?;
     if kb.sites.iter().any(|s| s.language == language) {
         return Err(TawkError::conflict(format!(
@@ -638,12 +671,10 @@ pub(crate) fn site_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Tawk
     data.access(body)?;
     let site_id = body.opt_str("siteId")?.unwrap_or(PRIMARY_SITE);
     let language = body.opt_str("language")?;
-    let kb = kb_mut(data, body)?;
-    // The fields are checked before the site is looked up: a malformed request is a
+    // The fields are checked before anything is looked up: a malformed request is a
     // validation error whatever it names.
-    if let Some(mut scratch) = kb.sites.first().cloned() {
-        apply_site_fields(&mut scratch, body)?;
-    }
+    apply_site_fields(&mut scratch_site(), body)?;
+    let kb = kb_mut(data, body)?;
     kb.site(site_id)?;
     if let Some(language) = language
         && kb
@@ -696,22 +727,23 @@ pub(crate) fn site_delete(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Tawk
 // ---- categories -------------------------------------------------------------------------
 
 /// Applies `category.content` (required: `siteId`, `name`) and `category.meta` to
-/// `category`, validated against the knowledge base.
+/// `category`, validated against the knowledge base (`None`: a check of the request's
+/// shape only, made before anything is looked up).
 fn apply_category(
-    kb: &KnowledgeBase,
+    kb: Option<&KnowledgeBase>,
     category: &mut Category,
     input: &Obj<'_>,
     creating: bool,
 ) -> Result<(), TawkError> {
     let content = input.obj("content")?;
     let site_id = content.str("siteId")?;
-    if creating {
+    if creating || kb.is_none() {
         category.site_id = site_id.to_owned();
     } else if site_id != category.site_id {
         return Err(content.invalid("siteId", "must be the category's site"));
     }
     category.name = content.str("name")?.to_owned();
-    if content.has("description") {
+    if content.map().contains_key("description") {
         category.description = content.opt_str("description")?.map(str::to_owned);
     }
     match slug_of(&content)? {
@@ -719,11 +751,23 @@ fn apply_category(
         None if creating => category.slug = slugify(&category.name),
         None => {}
     }
+    let meta = input.opt_obj("meta")?;
+    if let Some(meta) = &meta {
+        if let Some(icon) = meta.opt_obj_or_null("icon")? {
+            icon.opt_enum("type", &["predefined"])?;
+            icon.opt_str("content")?;
+        }
+        meta.opt_str_or_null("parent")?;
+        meta.opt_int("position", 0, i64::MAX)?;
+    }
+    let Some(kb) = kb else {
+        return Ok(());
+    };
     if creating {
-        // Looked up after the content's shape is checked.
+        // Looked up after the request's shape is checked.
         kb.site(site_id)?;
     }
-    if let Some(meta) = input.opt_obj("meta")? {
+    if let Some(meta) = meta {
         if let Some(icon) = meta.opt_obj_or_null("icon")? {
             icon.opt_enum("type", &["predefined"])?;
             icon.opt_str("content")?;
@@ -771,14 +815,12 @@ fn apply_category(
     Ok(())
 }
 
-pub(crate) fn category_create(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
-    data.access(body)?;
-    let input = body.obj("category")?;
-    let kb = kb_mut(data, body)?;
+/// A category with no content yet, `id` given.
+fn blank_category(id: String) -> Category {
     let now = now_ms();
-    let mut category = Category {
+    Category {
         seq: 0,
-        id: kb.ids.next_id(),
+        id,
         site_id: String::new(),
         name: String::new(),
         description: None,
@@ -789,8 +831,21 @@ pub(crate) fn category_create(data: &mut Data, body: &Obj<'_>) -> Result<Reply, 
         created_at: now,
         updated_at: now,
         deleted: false,
-    };
-    apply_category(kb, &mut category, &input, true)?;
+    }
+}
+
+/// Checks the shape of a category input before anything is looked up.
+fn check_category(input: &Obj<'_>, creating: bool) -> Result<(), TawkError> {
+    apply_category(None, &mut blank_category(String::new()), input, creating)
+}
+
+pub(crate) fn category_create(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
+    data.access(body)?;
+    let input = body.obj("category")?;
+    check_category(&input, true)?;
+    let kb = kb_mut(data, body)?;
+    let mut category = blank_category(kb.ids.next_id());
+    apply_category(Some(kb), &mut category, &input, true)?;
     if !input.opt_obj("meta")?.is_some_and(|m| m.has("position")) {
         category.position = kb
             .categories
@@ -808,10 +863,11 @@ pub(crate) fn category_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, 
     data.access(body)?;
     let category_id = body.str("categoryId")?;
     let input = body.obj("category")?;
+    check_category(&input, false)?;
     let kb = kb_mut(data, body)?;
     let index = kb.category_index(category_id)?;
     let mut category = kb.categories[index].clone();
-    apply_category(kb, &mut category, &input, false)?;
+    apply_category(Some(kb), &mut category, &input, false)?;
     category.updated_at = now_ms();
     let out = kb.category_json(&category);
     kb.categories[index] = category;
@@ -838,7 +894,7 @@ pub(crate) fn category_get(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Taw
 
 pub(crate) fn category_list(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     data.access(body)?;
-    body.opt_int("limit", 1, i64::MAX)?;
+    let page = TokenPage::parse(body, "categories")?;
     let site_id = body.opt_str("siteId")?;
     let parent = body.opt_str("parent")?;
     let kb = kb_mut(data, body)?;
@@ -854,7 +910,7 @@ pub(crate) fn category_list(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Ta
         .collect();
     categories.sort_by_key(|c| (c.position, c.seq));
     let items = categories.iter().map(|c| kb.category_item(c)).collect();
-    token_page(body, "categories", "categories", items)
+    Ok(token_page(&page, "categories", items))
 }
 
 pub(crate) fn category_delete(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
@@ -875,16 +931,17 @@ pub(crate) fn category_delete(data: &mut Data, body: &Obj<'_>) -> Result<Reply, 
 
 /// Applies `article.content` and `article.meta` to `article`. On create, `content`
 /// needs `siteId` and `title` and must not carry `metadata`; on update it replaces the
-/// translation and needs `siteId`, `title`, `status`, `subtitle` and `author`.
+/// translation and needs `siteId`, `title`, `status`, `subtitle` and `author`. With no
+/// `kb`, only the request's shape is checked (before anything is looked up).
 fn apply_article(
-    kb: &KnowledgeBase,
+    kb: Option<&KnowledgeBase>,
     article: &mut Article,
     input: &Obj<'_>,
     creating: bool,
 ) -> Result<(), TawkError> {
     let content = input.obj("content")?;
     let site_id = content.str("siteId")?;
-    if creating {
+    if creating || kb.is_none() {
         article.site_id = site_id.to_owned();
     } else if site_id != article.site_id {
         return Err(content.invalid("siteId", "must be the article's site"));
@@ -906,7 +963,7 @@ fn apply_article(
     if let Some(status) = content.opt_enum("status", ARTICLE_STATUSES)? {
         article.status = status.to_owned();
     }
-    if content.has("subtitle") {
+    if content.map().contains_key("subtitle") {
         article.subtitle = content.opt_str("subtitle")?.map(str::to_owned);
     }
     if content.map().contains_key("author") {
@@ -938,18 +995,37 @@ fn apply_article(
             .map(|b| Value::Object(b.map().clone()))
             .collect();
     }
+    let meta = input.opt_obj("meta")?;
+    if let Some(meta) = &meta {
+        meta.opt_enum("visibility", VISIBILITIES)?;
+        for category in meta.opt_objects("categories")?.unwrap_or_default() {
+            only_keys(&category, &["id", "primary"])?;
+            category.str("id")?;
+            if category.opt_bool("primary")?.is_none() {
+                return Err(category.invalid("primary", "is required"));
+            }
+        }
+        for item in meta.opt_objects("relatedArticles")?.unwrap_or_default() {
+            item.str("id")?;
+            if item.opt_str("title")?.is_none() {
+                return Err(item.invalid("title", "is required"));
+            }
+        }
+    }
+    let Some(kb) = kb else {
+        return Ok(());
+    };
     if creating {
-        // Looked up after the content's shape is checked.
+        // Looked up after the request's shape is checked.
         kb.site(site_id)?;
     }
-    if let Some(meta) = input.opt_obj("meta")? {
+    if let Some(meta) = meta {
         if let Some(visibility) = meta.opt_enum("visibility", VISIBILITIES)? {
             article.visibility = visibility.to_owned();
         }
         if let Some(categories) = meta.opt_objects("categories")? {
             let mut out = Vec::new();
             for category in &categories {
-                only_keys(category, &["id", "primary"])?;
                 let id = category.str("id")?;
                 if kb
                     .live_category(id)
@@ -958,9 +1034,7 @@ fn apply_article(
                     return Err(category
                         .invalid("id", "must be the id of a category of the article's site"));
                 }
-                let Some(primary) = category.opt_bool("primary")? else {
-                    return Err(category.invalid("primary", "is required"));
-                };
+                let primary = category.opt_bool("primary")?.unwrap_or(false);
                 out.push(json!({ "id": id, "primary": primary }));
             }
             let primaries = out.iter().filter(|c| c["primary"] == true).count();
@@ -973,7 +1047,6 @@ fn apply_article(
             let mut out = Vec::new();
             for item in &related {
                 let id = item.str("id")?;
-                item.str("title")?;
                 let Some(found) = kb.articles.iter().find(|a| a.id == id && !a.deleted) else {
                     return Err(item.invalid("id", "must be the id of an article"));
                 };
@@ -996,12 +1069,20 @@ fn apply_article(
     Ok(())
 }
 
+/// Checks the shape of an article input before anything is looked up.
+fn check_article(input: &Obj<'_>, creating: bool) -> Result<(), TawkError> {
+    let mut scratch = KnowledgeBase::new("scratch", "scratch", "en", None);
+    let mut article = scratch.new_article(PRIMARY_SITE);
+    apply_article(None, &mut article, input, creating)
+}
+
 pub(crate) fn article_create(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     data.access(body)?;
     let input = body.obj("article")?;
+    check_article(&input, true)?;
     let kb = kb_mut(data, body)?;
     let mut article = kb.new_article(PRIMARY_SITE);
-    apply_article(kb, &mut article, &input, true)?;
+    apply_article(Some(kb), &mut article, &input, true)?;
     article.seq = kb.next_seq();
     let out = json!({ "article": { "id": article.id, "meta": article.meta() } });
     kb.articles.push(article);
@@ -1012,10 +1093,11 @@ pub(crate) fn article_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, T
     data.access(body)?;
     let article_id = body.str("articleId")?;
     let input = body.obj("article")?;
+    check_article(&input, false)?;
     let kb = kb_mut(data, body)?;
     let index = kb.article_index(article_id)?;
     let mut article = kb.articles[index].clone();
-    apply_article(kb, &mut article, &input, false)?;
+    apply_article(Some(kb), &mut article, &input, false)?;
     article.updated_at = now_ms();
     let out = json!({ "article": { "id": article.id, "meta": article.meta() } });
     kb.articles[index] = article;
@@ -1062,7 +1144,9 @@ fn range(filters: &Obj<'_>, key: &str) -> Result<(Option<i64>, Option<i64>), Taw
 }
 
 impl ArticleQuery {
-    fn parse(kb: &KnowledgeBase, body: &Obj<'_>) -> Result<Self, TawkError> {
+    /// The query of `body`; the `siteId` shorthand is looked up in `kb` (`None`: a check
+    /// of the request's shape only).
+    fn parse(kb: Option<&KnowledgeBase>, body: &Obj<'_>) -> Result<Self, TawkError> {
         let filters = body.opt_obj("filters")?;
         let strings = |key: &str| -> Result<Option<Vec<String>>, TawkError> {
             match &filters {
@@ -1072,7 +1156,9 @@ impl ArticleQuery {
         };
         let mut sites = strings("site")?;
         if let Some(site_id) = body.opt_str("siteId")? {
-            kb.site(site_id)?;
+            if let Some(kb) = kb {
+                kb.site(site_id)?;
+            }
             sites.get_or_insert_with(Vec::new).push(site_id.to_owned());
         }
         let mut categories = strings("category")?;
@@ -1153,18 +1239,24 @@ impl ArticleQuery {
 }
 
 pub(crate) fn article_list(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
+    data.access(body)?;
+    let page = TokenPage::parse(body, "articles")?;
+    ArticleQuery::parse(None, body)?;
     let kb = kb_mut(data, body)?;
-    let items = ArticleQuery::parse(kb, body)?.run(kb, |_| true);
-    token_page(body, "articles", "articles", items)
+    let items = ArticleQuery::parse(Some(kb), body)?.run(kb, |_| true);
+    Ok(token_page(&page, "articles", items))
 }
 
 pub(crate) fn article_search(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
     data.access(body)?;
     let query = body.opt_str("query")?.unwrap_or("").trim().to_lowercase();
     body.opt_bool("highlight")?;
+    let page = TokenPage::parse(body, "search")?;
+    ArticleQuery::parse(None, body)?;
     let kb = kb_mut(data, body)?;
-    let items = ArticleQuery::parse(kb, body)?.run(kb, |a| query.is_empty() || a.matches(&query));
-    token_page(body, "search", "articles", items)
+    let items =
+        ArticleQuery::parse(Some(kb), body)?.run(kb, |a| query.is_empty() || a.matches(&query));
+    Ok(token_page(&page, "articles", items))
 }
 
 pub(crate) fn article_delete(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {

@@ -24,10 +24,8 @@ impl Query {
     fn parse(data: &Data, body: &Obj<'_>) -> Result<Self, TawkError> {
         let property_id = data.access(body)?;
         let start = body.date("startDate")?;
+        // An end before the start is an empty range (no source documents a refusal).
         let end = body.date("endDate")?;
-        if end < start {
-            return Err(body.invalid("endDate", "must not be before \"startDate\""));
-        }
         Ok(Self {
             property_id,
             start,

@@ -76,13 +76,17 @@ pub(crate) fn get(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
 }
 
 pub(crate) fn update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
-    let property = property_mut(data, body)?;
-    let index = widget_index(property, body)?;
+    // The request's shape first: a malformed update is refused whatever widget it names.
+    data.access(body)?;
+    body.str("widgetId")?;
     let name = body.opt_str("name")?;
     if name.is_some_and(str::is_empty) {
         return Err(body.invalid("name", "is not allowed to be empty"));
     }
     let enabled = body.opt_bool("enabled")?;
+    merge_settings(&mut Map::new(), body)?;
+    let property = property_mut(data, body)?;
+    let index = widget_index(property, body)?;
     let widget = &mut property.widgets[index];
     merge_settings(&mut widget.settings, body)?;
     if let Some(name) = name {
@@ -105,12 +109,14 @@ pub(crate) fn remove(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError
 }
 
 pub(crate) fn card_add(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
-    let card_id = data.ids.next_id();
-    let property = property_mut(data, body)?;
-    let index = widget_index(property, body)?;
+    data.access(body)?;
+    body.str("widgetId")?;
     let (fields, path) = nested_or_flat(body, "card", &["propertyId", "widgetId"])?;
     let card = Obj::detached(&fields, &path);
     card.str("type")?;
+    let card_id = data.ids.next_id();
+    let property = property_mut(data, body)?;
+    let index = widget_index(property, body)?;
     property.widgets[index].cards.push(Card {
         id: card_id.clone(),
         fields: card.map().clone(),
@@ -128,15 +134,18 @@ fn card_index(widget: &Widget, body: &Obj<'_>) -> Result<usize, TawkError> {
 }
 
 pub(crate) fn card_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
-    let property = property_mut(data, body)?;
-    let index = widget_index(property, body)?;
-    let widget = &mut property.widgets[index];
-    let card = card_index(widget, body)?;
+    data.access(body)?;
+    body.str("widgetId")?;
+    body.str("cardId")?;
     let (fields, path) = nested_or_flat(body, "card", &["propertyId", "widgetId", "cardId"])?;
     let update = Obj::detached(&fields, &path);
     if update.has("type") {
         update.str("type")?;
     }
+    let property = property_mut(data, body)?;
+    let index = widget_index(property, body)?;
+    let widget = &mut property.widgets[index];
+    let card = card_index(widget, body)?;
     widget.cards[card]
         .fields
         .extend(update.map().iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -144,6 +153,9 @@ pub(crate) fn card_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Tawk
 }
 
 pub(crate) fn card_remove(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
+    data.access(body)?;
+    body.str("widgetId")?;
+    body.str("cardId")?;
     let property = property_mut(data, body)?;
     let index = widget_index(property, body)?;
     let widget = &mut property.widgets[index];
@@ -265,11 +277,17 @@ pub(crate) fn tabs_remove(data: &mut Data, body: &Obj<'_>) -> Result<Reply, Tawk
 }
 
 pub(crate) fn tabs_update(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError> {
-    let property = property_mut(data, body)?;
-    let index = tab_index(property, body)?;
+    // The request's shape first: a malformed update is refused whatever tab it names.
+    data.access(body)?;
+    body.str("tabId")?;
     let position = body.opt_int("position", 0, i64::MAX)?;
     let (fields, path) = nested_or_flat(body, "tab", &["propertyId", "tabId", "position"])?;
     let input = Obj::detached(&fields, &path);
+    input.opt_str("type")?;
+    input.opt_str("title")?;
+    input.opt_bool("enabled")?;
+    let property = property_mut(data, body)?;
+    let index = tab_index(property, body)?;
     let mut tab = property.tabs[index].clone();
     if input.has("type") && input.opt_str("type")? != Some(tab.kind.as_str()) {
         return Err(input.invalid("type", "cannot be changed"));

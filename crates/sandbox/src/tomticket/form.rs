@@ -76,12 +76,18 @@ impl Params {
 
     /// The value of `name` (the last one when repeated), unless it is blank.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.sent(name).filter(|value| !value.trim().is_empty())
+    }
+
+    /// The value of `name` as sent (the last one when repeated), blank or not. A typed
+    /// parameter (integer, enum, date) sent blank is a value of the wrong type, refused like
+    /// any other, not the parameter left out.
+    pub(crate) fn sent(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
             .rev()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
-            .filter(|value| !value.trim().is_empty())
     }
 
     /// An optional value of at most `max` characters (`None`: no limit).
@@ -114,7 +120,7 @@ impl Params {
         allowed: &[&'static str],
         default: &'static str,
     ) -> Result<&'static str, TtError> {
-        match self.get(name) {
+        match self.sent(name) {
             None => Ok(default),
             Some(value) => allowed
                 .iter()
@@ -126,7 +132,7 @@ impl Params {
 
     /// An optional integer in `min..=max`.
     pub(crate) fn int_in(&self, name: &str, min: i64, max: i64) -> Result<Option<i64>, TtError> {
-        match self.get(name) {
+        match self.sent(name) {
             None => Ok(None),
             Some(value) => value
                 .parse::<i64>()

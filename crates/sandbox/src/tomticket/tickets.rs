@@ -195,7 +195,7 @@ pub(crate) const LAST_UPDATE_MAX_DAYS: i64 = 90;
 /// value the spec refuses (its `pattern`); more than 90 days before `now` is a `200`
 /// error envelope (a rule no schema states).
 pub(crate) fn last_update_filter(params: &Params, now: i64) -> Result<Option<i64>, TtError> {
-    let Some(text) = params.optional("last_update_ge", None)? else {
+    let Some(text) = params.sent("last_update_ge") else {
         return Ok(None);
     };
     let shaped = text.len() == 19
@@ -206,7 +206,7 @@ pub(crate) fn last_update_filter(params: &Params, now: i64) -> Result<Option<i64
             _ => b.is_ascii_digit(),
         });
     let at = shaped
-        .then(|| dates::parse(&text, false))
+        .then(|| dates::parse(text, false))
         .flatten()
         .ok_or_else(|| {
             TtError::invalid(
