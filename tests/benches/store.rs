@@ -27,7 +27,9 @@ fn main() {
             ..Default::default()
         }))
         .unwrap();
-    let id = sandbox.chatapi().seed_contact(json!({"firstName": "Bench"}));
+    let id = sandbox
+        .chatapi()
+        .seed_contact(json!({"firstName": "Bench"}));
     // 1000x the documented rate: the limiter runs but never makes a call wait.
     let fast = RateLimitConfig::default().scale(1000.0);
     let memory = Client::from_config(chatapi_config(&sandbox).rate_limits(fast.clone())).unwrap();
