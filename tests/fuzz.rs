@@ -141,6 +141,12 @@ impl Examples<'_> {
                 let mut obj = Map::new();
                 if let Some(props) = schema.get("properties").and_then(Value::as_object) {
                     for (k, v) in props {
+                        // `not: {}` admits no value: the property must be absent.
+                        if v.get("not")
+                            .is_some_and(|n| n.as_object().is_some_and(|o| o.is_empty()))
+                        {
+                            continue;
+                        }
                         let value = self.example(v, 0, depth + 1);
                         if !value.is_null() {
                             obj.insert(k.clone(), value);
