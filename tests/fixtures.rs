@@ -79,3 +79,83 @@ fn tawk_payloads() {
     let k: TawkWebhookEvent = decode("tawk/webhook_ticket_create.json");
     assert_eq!(k.tag(), "ticket:create");
 }
+
+fn fixture_bytes(path: &str) -> Vec<u8> {
+    let full = format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+/// Every respond.io event, through `webhook::parse`: the documented fields decode and
+/// an unknown field is kept in `extra`.
+#[test]
+fn chatapi_webhook_events() {
+    use supportkit_chatapi::types::*;
+    use supportkit_chatapi::webhook::parse;
+    let ev = |name: &str| {
+        parse(&fixture_bytes(&format!("chatapi/webhook_{name}.json")))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let WebhookEvent::MessageSent(e) = ev("message_sent") else {
+        panic!("message.sent")
+    };
+    assert_eq!(e.source, Some(OutgoingMessageSource::Echo));
+    assert_eq!(e.user.and_then(|u| u.id), Some(7));
+    assert_eq!(e.extra["x_unknown"]["kept"], true);
+    let WebhookEvent::ContactCreated(e) = ev("contact_created") else {
+        panic!("contact.created")
+    };
+    assert_eq!(e.contact.map(|c| c.id), Some(123));
+    assert_eq!(e.extra["x_unknown"], 1);
+    let WebhookEvent::ContactUpdated(e) = ev("contact_updated") else {
+        panic!("contact.updated")
+    };
+    assert_eq!(e.extra["x_unknown"], "kept");
+    let WebhookEvent::ContactAssigneeUpdated(e) = ev("contact_assignee_updated") else {
+        panic!("contact.assignee.updated")
+    };
+    assert_eq!(e.assignee.and_then(|u| u.id), Some(8));
+    assert_eq!(e.old_assignee, None);
+    assert_eq!(e.extra["x_unknown"][1], 2);
+    let WebhookEvent::ContactTagUpdated(e) = ev("contact_tag_updated") else {
+        panic!("contact.tag.updated")
+    };
+    assert_eq!(e.tag.as_deref(), Some("vip"));
+    assert_eq!(e.action, Some(WebhookTagAction::Removed));
+    assert_eq!(e.extra["x_unknown"], true);
+    let WebhookEvent::ConversationOpened(e) = ev("conversation_opened") else {
+        panic!("conversation.opened")
+    };
+    assert_eq!(e.source, Some(ConversationOpenedSource::CtcAds));
+    let first = e.first_incoming_message.expect("first incoming message");
+    assert!(matches!(first.message, Some(Message::Text(ref t)) if t.text == "Hi from the ad"));
+    assert_eq!(e.extra["x_unknown"]["campaign"], "spring");
+    let WebhookEvent::ConversationClosed(e) = ev("conversation_closed") else {
+        panic!("conversation.closed")
+    };
+    assert_eq!(e.source, Some(ConversationClosedSource::Bot));
+    let note = e.closing_note.expect("closing note");
+    assert_eq!(note.category.as_deref(), Some("Resolved"));
+    assert_eq!(note.summary.as_deref(), Some("Order tracked"));
+    let conv = e.conversation.expect("conversation");
+    assert_eq!(conv.resolution_time, Some(1000));
+    assert_eq!(conv.closed_by_source.as_deref(), Some("bot"));
+    assert_eq!(e.extra["x_unknown"], "kept");
+    let WebhookEvent::CommentCreated(e) = ev("comment_created") else {
+        panic!("comment.created")
+    };
+    assert_eq!(e.comment["text"], "Call back tomorrow");
+    assert!(e.extra.contains_key("x_unknown"));
+    let WebhookEvent::LifecycleUpdated(e) = ev("lifecycle_updated") else {
+        panic!("lifecycle.updated")
+    };
+    assert!(e.extra.contains_key("x_unknown"));
+    // An open source enum keeps a value this version does not know.
+    let body = br#"{"event_type":"conversation.closed","source":"hubspot"}"#;
+    let WebhookEvent::ConversationClosed(e) = parse(body).unwrap() else {
+        panic!("conversation.closed")
+    };
+    assert_eq!(
+        e.source,
+        Some(ConversationClosedSource::Unknown("hubspot".into()))
+    );
+}

@@ -1215,6 +1215,353 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
+    /// What happened to the tag of a `contact.tag.updated` event: `added` or `removed`
+    /// [OFFICIAL-N8N trigger "contact tag updated" (tags added or removed); COMMUNITY
+    /// activepieces sample `tag_changes: {added, removed}`]. Open enum.
+    ///
+    /// Open enum: a value this version does not know is kept in `Unknown`,
+    /// so a provider adding a value never breaks decoding.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum WebhookTagAction {
+        /// `added`
+        Added,
+        /// `removed`
+        Removed,
+        /// A value not known when this client was generated.
+        Unknown(::std::string::String),
+    }
+    impl WebhookTagAction {
+        /// The wire value.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Added => "added",
+                Self::Removed => "removed",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+        /// Every value known to this version of the client.
+        pub const KNOWN: &'static [&'static str] = &["added", "removed"];
+    }
+    impl ::std::fmt::Display for WebhookTagAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for WebhookTagAction {
+        fn from(value: &str) -> Self {
+            match value {
+                "added" => Self::Added,
+                "removed" => Self::Removed,
+                other => Self::Unknown(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for WebhookTagAction {
+        fn from(value: ::std::string::String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl ::std::str::FromStr for WebhookTagAction {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::serde::Serialize for WebhookTagAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WebhookTagAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// Who sent an outgoing message (`message.sent`) [OFFICIAL-N8N trigger event-source
+    /// filter]: `user`, `workflow`, `api`, `zapier`, `bot`, `echo` (sent outside
+    /// respond.io, e.g. from the phone app), `make`. Open enum: other values are kept.
+    ///
+    /// Open enum: a value this version does not know is kept in `Unknown`,
+    /// so a provider adding a value never breaks decoding.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum OutgoingMessageSource {
+        /// `user`
+        User,
+        /// `workflow`
+        Workflow,
+        /// `api`
+        Api,
+        /// `zapier`
+        Zapier,
+        /// `bot`
+        Bot,
+        /// `echo`
+        Echo,
+        /// `make`
+        Make,
+        /// A value not known when this client was generated.
+        Unknown(::std::string::String),
+    }
+    impl OutgoingMessageSource {
+        /// The wire value.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::User => "user",
+                Self::Workflow => "workflow",
+                Self::Api => "api",
+                Self::Zapier => "zapier",
+                Self::Bot => "bot",
+                Self::Echo => "echo",
+                Self::Make => "make",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+        /// Every value known to this version of the client.
+        pub const KNOWN: &'static [&'static str] = &[
+            "user",
+            "workflow",
+            "api",
+            "zapier",
+            "bot",
+            "echo",
+            "make",
+        ];
+    }
+    impl ::std::fmt::Display for OutgoingMessageSource {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for OutgoingMessageSource {
+        fn from(value: &str) -> Self {
+            match value {
+                "user" => Self::User,
+                "workflow" => Self::Workflow,
+                "api" => Self::Api,
+                "zapier" => Self::Zapier,
+                "bot" => Self::Bot,
+                "echo" => Self::Echo,
+                "make" => Self::Make,
+                other => Self::Unknown(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for OutgoingMessageSource {
+        fn from(value: ::std::string::String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl ::std::str::FromStr for OutgoingMessageSource {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::serde::Serialize for OutgoingMessageSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for OutgoingMessageSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// Who opened the conversation (`conversation.opened`) [OFFICIAL-N8N trigger
+    /// event-source filter]: `user`, `contact`, `workflow`, `api`, `zapier`, `make`,
+    /// `ctc_ads` (click-to-chat ads). Open enum: other values are kept.
+    ///
+    /// Open enum: a value this version does not know is kept in `Unknown`,
+    /// so a provider adding a value never breaks decoding.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ConversationOpenedSource {
+        /// `user`
+        User,
+        /// `contact`
+        Contact,
+        /// `workflow`
+        Workflow,
+        /// `api`
+        Api,
+        /// `zapier`
+        Zapier,
+        /// `make`
+        Make,
+        /// `ctc_ads`
+        CtcAds,
+        /// A value not known when this client was generated.
+        Unknown(::std::string::String),
+    }
+    impl ConversationOpenedSource {
+        /// The wire value.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::User => "user",
+                Self::Contact => "contact",
+                Self::Workflow => "workflow",
+                Self::Api => "api",
+                Self::Zapier => "zapier",
+                Self::Make => "make",
+                Self::CtcAds => "ctc_ads",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+        /// Every value known to this version of the client.
+        pub const KNOWN: &'static [&'static str] = &[
+            "user",
+            "contact",
+            "workflow",
+            "api",
+            "zapier",
+            "make",
+            "ctc_ads",
+        ];
+    }
+    impl ::std::fmt::Display for ConversationOpenedSource {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ConversationOpenedSource {
+        fn from(value: &str) -> Self {
+            match value {
+                "user" => Self::User,
+                "contact" => Self::Contact,
+                "workflow" => Self::Workflow,
+                "api" => Self::Api,
+                "zapier" => Self::Zapier,
+                "make" => Self::Make,
+                "ctc_ads" => Self::CtcAds,
+                other => Self::Unknown(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ConversationOpenedSource {
+        fn from(value: ::std::string::String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl ::std::str::FromStr for ConversationOpenedSource {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::serde::Serialize for ConversationOpenedSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConversationOpenedSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// Who closed the conversation (`conversation.closed`) [OFFICIAL-N8N trigger
+    /// event-source filter]: `user`, `workflow`, `api`, `zapier`, `bot`, `make`. Open
+    /// enum: other values are kept.
+    ///
+    /// Open enum: a value this version does not know is kept in `Unknown`,
+    /// so a provider adding a value never breaks decoding.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ConversationClosedSource {
+        /// `user`
+        User,
+        /// `workflow`
+        Workflow,
+        /// `api`
+        Api,
+        /// `zapier`
+        Zapier,
+        /// `bot`
+        Bot,
+        /// `make`
+        Make,
+        /// A value not known when this client was generated.
+        Unknown(::std::string::String),
+    }
+    impl ConversationClosedSource {
+        /// The wire value.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::User => "user",
+                Self::Workflow => "workflow",
+                Self::Api => "api",
+                Self::Zapier => "zapier",
+                Self::Bot => "bot",
+                Self::Make => "make",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+        /// Every value known to this version of the client.
+        pub const KNOWN: &'static [&'static str] = &[
+            "user",
+            "workflow",
+            "api",
+            "zapier",
+            "bot",
+            "make",
+        ];
+    }
+    impl ::std::fmt::Display for ConversationClosedSource {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ConversationClosedSource {
+        fn from(value: &str) -> Self {
+            match value {
+                "user" => Self::User,
+                "workflow" => Self::Workflow,
+                "api" => Self::Api,
+                "zapier" => Self::Zapier,
+                "bot" => Self::Bot,
+                "make" => Self::Make,
+                other => Self::Unknown(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ConversationClosedSource {
+        fn from(value: ::std::string::String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl ::std::str::FromStr for ConversationClosedSource {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::serde::Serialize for ConversationClosedSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConversationClosedSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
     /// Message content, discriminated by `type` [OFFICIAL-SDK `Message`; WHITE-LABEL
     /// aelyst sendmessage]. Used in send_message requests and in message records. The
     /// n8n node also knows a `facebook_template` type; it is not described here and
@@ -1882,7 +2229,7 @@ similar create_contact answer sends `code` as a string ("200"), so `code` is
     /**New comment (`comment.created`) [INFERRED event name and shape]: the comment
 object is kept free-form (expected like `Comment`: contactId, text, created_at).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CommentCreatedEvent {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub comment: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1903,6 +2250,8 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CommentCreatedEvent {
         pub fn builder() -> builder::CommentCreatedEvent {
@@ -2016,8 +2365,18 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
         }
     }
     ///Contact assignee changed (`contact.assignee.updated`); `contact.assignee` holds the new assignee [COMMUNITY].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactAssigneeUpdatedEvent {
+        /**The new assignee; null when the contact was unassigned [OFFICIAL-N8N event
+"contact assignee updated"; COMMUNITY: `contact.assignee` holds the same user;
+key name INFERRED].
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
+        pub assignee: ::std::option::Option<WebhookUser>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -2032,6 +2391,18 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
         pub contact: ::std::option::Option<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
+        /**The assignee before the change; null when the contact had none [INFERRED from
+the OFFICIAL-N8N event "contact assignee updated", which reports a change].
+*/
+        #[serde(
+            rename = "oldAssignee",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
+        pub old_assignee: ::std::option::Option<WebhookUser>,
         ///Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
@@ -2041,6 +2412,8 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactAssigneeUpdatedEvent {
         pub fn builder() -> builder::ContactAssigneeUpdatedEvent {
@@ -2048,7 +2421,7 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
         }
     }
     ///New contact (`contact.created`) [INFERRED event name; COMMUNITY shape].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactCreatedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
@@ -2067,6 +2440,8 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactCreatedEvent {
         pub fn builder() -> builder::ContactCreatedEvent {
@@ -2172,8 +2547,10 @@ exists/doesNotExist.
         }
     }
     ///Contact tags changed (`contact.tag.updated`); `contact.tags` holds the new tags [INFERRED event name; COMMUNITY shape].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactTagUpdatedEvent {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action: ::std::option::Option<crate::generated::types::WebhookTagAction>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -2182,6 +2559,11 @@ exists/doesNotExist.
         pub contact: ::std::option::Option<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
+        /**The tag that was added or removed [OFFICIAL-N8N: the "contact tag updated"
+trigger fires per tag added or removed; key name INFERRED].
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tag: ::std::option::Option<::std::string::String>,
         ///Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
@@ -2191,6 +2573,8 @@ exists/doesNotExist.
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactTagUpdatedEvent {
         pub fn builder() -> builder::ContactTagUpdatedEvent {
@@ -2242,7 +2626,7 @@ exists/doesNotExist.
         }
     }
     ///Contact updated (`contact.updated`) [INFERRED event name; COMMUNITY shape].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactUpdatedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
@@ -2261,6 +2645,8 @@ exists/doesNotExist.
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactUpdatedEvent {
         pub fn builder() -> builder::ContactUpdatedEvent {
@@ -2268,8 +2654,21 @@ exists/doesNotExist.
         }
     }
     ///Conversation closed (`conversation.closed`) with its closing note and metrics [COMMUNITY].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationClosedEvent {
+        /**The closing note `{category, summary}` entered when the conversation was
+closed [OFFICIAL-SDK closing notes; placement at the event root INFERRED;
+`conversation.category`/`conversation.summary` carry the same facts, COMMUNITY].
+*/
+        #[serde(
+            rename = "closingNote",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
+        pub closing_note: ::std::option::Option<WebhookClosingNote>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -2284,6 +2683,10 @@ exists/doesNotExist.
         pub conversation: ::std::option::Option<WebhookConversation>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<
+            crate::generated::types::ConversationClosedSource,
+        >,
         ///Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
@@ -2293,6 +2696,8 @@ exists/doesNotExist.
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConversationClosedEvent {
         pub fn builder() -> builder::ConversationClosedEvent {
@@ -2300,8 +2705,14 @@ exists/doesNotExist.
         }
     }
     ///Conversation opened (`conversation.opened`) [INFERRED event name; COMMUNITY shape].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationOpenedEvent {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
+        pub channel: ::std::option::Option<Channel>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -2316,6 +2727,24 @@ exists/doesNotExist.
         pub conversation: ::std::option::Option<WebhookConversation>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
+        /**The contact's first incoming message of the conversation, when the contact
+opened it [OFFICIAL-N8N: the trigger's "conversation opened" event carries the
+first incoming message; key name INFERRED]. Null when a user, workflow or the
+API opened the conversation without one.
+*/
+        #[serde(
+            rename = "firstIncomingMessage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
+        pub first_incoming_message: ::std::option::Option<MessageRecord>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<
+            crate::generated::types::ConversationOpenedSource,
+        >,
         ///Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
@@ -2325,6 +2754,8 @@ exists/doesNotExist.
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConversationOpenedEvent {
         pub fn builder() -> builder::ConversationOpenedEvent {
@@ -2576,7 +3007,7 @@ WHITE-LABEL aelyst].
         }
     }
     ///Lifecycle stage changed (`lifecycle.updated`); `contact.lifecycle` holds the new stage [INFERRED event name; COMMUNITY shape].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LifecycleUpdatedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
@@ -2595,6 +3026,8 @@ WHITE-LABEL aelyst].
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl LifecycleUpdatedEvent {
         pub fn builder() -> builder::LifecycleUpdatedEvent {
@@ -2687,7 +3120,7 @@ SDK types `search` as optional, the spec follows the live finding. Match-all bod
         }
     }
     ///New incoming message (`message.received`): contact, channel and the message [COMMUNITY].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageReceivedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
@@ -2712,6 +3145,8 @@ SDK types `search` as optional, the spec follows the live finding. Match-all bod
         ///Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MessageReceivedEvent {
         pub fn builder() -> builder::MessageReceivedEvent {
@@ -2794,7 +3229,7 @@ webhooks [COMMUNITY, which adds `timestamp`].
         }
     }
     ///New outgoing message (`message.sent`): contact, channel, message and the sending user [COMMUNITY].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageSentEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
@@ -2816,6 +3251,10 @@ webhooks [COMMUNITY, which adds `timestamp`].
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub message: ::std::option::Option<MessageRecord>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<
+            crate::generated::types::OutgoingMessageSource,
+        >,
         ///Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
@@ -2825,6 +3264,8 @@ webhooks [COMMUNITY, which adds `timestamp`].
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MessageSentEvent {
         pub fn builder() -> builder::MessageSentEvent {
@@ -3087,11 +3528,28 @@ addtags].
             Default::default()
         }
     }
+    /**Closing note of a closed conversation [OFFICIAL-SDK closing-note category and
+summary; COMMUNITY aikit-respond `conversation.category`/`summary`].
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookClosingNote {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub category: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub summary: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WebhookClosingNote {
+        pub fn builder() -> builder::WebhookClosingNote {
+            Default::default()
+        }
+    }
     /**Conversation details of conversation.opened/closed payloads [COMMUNITY
 aikit-respond `ConversationClosedPayload`]. Times are unix seconds; durations
 are as sent. `closedBy` may be a user, null or `{}`.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookConversation {
         #[serde(
             rename = "assigneeTeam",
@@ -3156,6 +3614,8 @@ are as sent. `closedBy` may be a user, null or `{}`.
         pub resolution_time: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookConversation {
         pub fn builder() -> builder::WebhookConversation {
@@ -4058,6 +4518,10 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<super::WebhookUser>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CommentCreatedEvent {
             fn default() -> Self {
@@ -4067,6 +4531,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     user: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4133,6 +4598,20 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CommentCreatedEvent>
         for super::CommentCreatedEvent {
@@ -4146,6 +4625,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: value.event_id?,
                     timestamp: value.timestamp?,
                     user: value.user?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4157,6 +4637,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: Ok(value.event_id),
                     timestamp: Ok(value.timestamp),
                     user: Ok(value.user),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -4634,6 +5115,10 @@ phone_number, url, parameters. Both are kept free-form.
         }
         #[derive(Clone, Debug)]
         pub struct ContactAssigneeUpdatedEvent {
+            assignee: ::std::result::Result<
+                ::std::option::Option<super::WebhookUser>,
+                ::std::string::String,
+            >,
             channel: ::std::result::Result<
                 ::std::option::Option<super::Channel>,
                 ::std::string::String,
@@ -4646,6 +5131,10 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            old_assignee: ::std::result::Result<
+                ::std::option::Option<super::WebhookUser>,
+                ::std::string::String,
+            >,
             timestamp: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -4654,19 +5143,38 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<super::WebhookUser>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ContactAssigneeUpdatedEvent {
             fn default() -> Self {
                 Self {
+                    assignee: Ok(Default::default()),
                     channel: Ok(Default::default()),
                     contact: Ok(Default::default()),
                     event_id: Ok(Default::default()),
+                    old_assignee: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     user: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
         impl ContactAssigneeUpdatedEvent {
+            pub fn assignee<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignee = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assignee: {e}")
+                    });
+                self
+            }
             pub fn channel<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Channel>>,
@@ -4703,6 +5211,18 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn old_assignee<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.old_assignee = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for old_assignee: {e}")
+                    });
+                self
+            }
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4727,6 +5247,20 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ContactAssigneeUpdatedEvent>
         for super::ContactAssigneeUpdatedEvent {
@@ -4735,11 +5269,14 @@ phone_number, url, parameters. Both are kept free-form.
                 value: ContactAssigneeUpdatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    assignee: value.assignee?,
                     channel: value.channel?,
                     contact: value.contact?,
                     event_id: value.event_id?,
+                    old_assignee: value.old_assignee?,
                     timestamp: value.timestamp?,
                     user: value.user?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4747,11 +5284,14 @@ phone_number, url, parameters. Both are kept free-form.
         for ContactAssigneeUpdatedEvent {
             fn from(value: super::ContactAssigneeUpdatedEvent) -> Self {
                 Self {
+                    assignee: Ok(value.assignee),
                     channel: Ok(value.channel),
                     contact: Ok(value.contact),
                     event_id: Ok(value.event_id),
+                    old_assignee: Ok(value.old_assignee),
                     timestamp: Ok(value.timestamp),
                     user: Ok(value.user),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -4773,6 +5313,10 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<super::WebhookUser>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ContactCreatedEvent {
             fn default() -> Self {
@@ -4781,6 +5325,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     user: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -4833,6 +5378,20 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ContactCreatedEvent>
         for super::ContactCreatedEvent {
@@ -4845,6 +5404,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: value.event_id?,
                     timestamp: value.timestamp?,
                     user: value.user?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -4855,6 +5415,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: Ok(value.event_id),
                     timestamp: Ok(value.timestamp),
                     user: Ok(value.user),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5275,11 +5836,19 @@ phone_number, url, parameters. Both are kept free-form.
         }
         #[derive(Clone, Debug)]
         pub struct ContactTagUpdatedEvent {
+            action: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::WebhookTagAction>,
+                ::std::string::String,
+            >,
             contact: ::std::result::Result<
                 ::std::option::Option<super::Contact>,
                 ::std::string::String,
             >,
             event_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tag: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -5291,18 +5860,39 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<super::WebhookUser>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ContactTagUpdatedEvent {
             fn default() -> Self {
                 Self {
+                    action: Ok(Default::default()),
                     contact: Ok(Default::default()),
                     event_id: Ok(Default::default()),
+                    tag: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     user: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
         impl ContactTagUpdatedEvent {
+            pub fn action<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::WebhookTagAction>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action: {e}")
+                    });
+                self
+            }
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -5324,6 +5914,18 @@ phone_number, url, parameters. Both are kept free-form.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for event_id: {e}")
+                    });
+                self
+            }
+            pub fn tag<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tag = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tag: {e}")
                     });
                 self
             }
@@ -5351,6 +5953,20 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ContactTagUpdatedEvent>
         for super::ContactTagUpdatedEvent {
@@ -5359,10 +5975,13 @@ phone_number, url, parameters. Both are kept free-form.
                 value: ContactTagUpdatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    action: value.action?,
                     contact: value.contact?,
                     event_id: value.event_id?,
+                    tag: value.tag?,
                     timestamp: value.timestamp?,
                     user: value.user?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5370,10 +5989,13 @@ phone_number, url, parameters. Both are kept free-form.
         for ContactTagUpdatedEvent {
             fn from(value: super::ContactTagUpdatedEvent) -> Self {
                 Self {
+                    action: Ok(value.action),
                     contact: Ok(value.contact),
                     event_id: Ok(value.event_id),
+                    tag: Ok(value.tag),
                     timestamp: Ok(value.timestamp),
                     user: Ok(value.user),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5575,6 +6197,10 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<super::WebhookUser>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ContactUpdatedEvent {
             fn default() -> Self {
@@ -5583,6 +6209,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     user: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -5635,6 +6262,20 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ContactUpdatedEvent>
         for super::ContactUpdatedEvent {
@@ -5647,6 +6288,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: value.event_id?,
                     timestamp: value.timestamp?,
                     user: value.user?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5657,11 +6299,16 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: Ok(value.event_id),
                     timestamp: Ok(value.timestamp),
                     user: Ok(value.user),
+                    extra: Ok(value.extra),
                 }
             }
         }
         #[derive(Clone, Debug)]
         pub struct ConversationClosedEvent {
+            closing_note: ::std::result::Result<
+                ::std::option::Option<super::WebhookClosingNote>,
+                ::std::string::String,
+            >,
             contact: ::std::result::Result<
                 ::std::option::Option<super::Contact>,
                 ::std::string::String,
@@ -5674,6 +6321,10 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            source: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::ConversationClosedSource>,
+                ::std::string::String,
+            >,
             timestamp: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -5682,19 +6333,40 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<super::WebhookUser>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConversationClosedEvent {
             fn default() -> Self {
                 Self {
+                    closing_note: Ok(Default::default()),
                     contact: Ok(Default::default()),
                     conversation: Ok(Default::default()),
                     event_id: Ok(Default::default()),
+                    source: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     user: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
         impl ConversationClosedEvent {
+            pub fn closing_note<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookClosingNote>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.closing_note = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for closing_note: {e}")
+                    });
+                self
+            }
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -5733,6 +6405,22 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        crate::generated::types::ConversationClosedSource,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5754,6 +6442,20 @@ phone_number, url, parameters. Both are kept free-form.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
                     });
                 self
             }
@@ -5765,11 +6467,14 @@ phone_number, url, parameters. Both are kept free-form.
                 value: ConversationClosedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    closing_note: value.closing_note?,
                     contact: value.contact?,
                     conversation: value.conversation?,
                     event_id: value.event_id?,
+                    source: value.source?,
                     timestamp: value.timestamp?,
                     user: value.user?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5777,16 +6482,23 @@ phone_number, url, parameters. Both are kept free-form.
         for ConversationClosedEvent {
             fn from(value: super::ConversationClosedEvent) -> Self {
                 Self {
+                    closing_note: Ok(value.closing_note),
                     contact: Ok(value.contact),
                     conversation: Ok(value.conversation),
                     event_id: Ok(value.event_id),
+                    source: Ok(value.source),
                     timestamp: Ok(value.timestamp),
                     user: Ok(value.user),
+                    extra: Ok(value.extra),
                 }
             }
         }
         #[derive(Clone, Debug)]
         pub struct ConversationOpenedEvent {
+            channel: ::std::result::Result<
+                ::std::option::Option<super::Channel>,
+                ::std::string::String,
+            >,
             contact: ::std::result::Result<
                 ::std::option::Option<super::Contact>,
                 ::std::string::String,
@@ -5799,6 +6511,14 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            first_incoming_message: ::std::result::Result<
+                ::std::option::Option<super::MessageRecord>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::ConversationOpenedSource>,
+                ::std::string::String,
+            >,
             timestamp: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -5807,19 +6527,39 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<super::WebhookUser>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConversationOpenedEvent {
             fn default() -> Self {
                 Self {
+                    channel: Ok(Default::default()),
                     contact: Ok(Default::default()),
                     conversation: Ok(Default::default()),
                     event_id: Ok(Default::default()),
+                    first_incoming_message: Ok(Default::default()),
+                    source: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     user: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
         impl ConversationOpenedEvent {
+            pub fn channel<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Channel>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel: {e}")
+                    });
+                self
+            }
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -5858,6 +6598,36 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn first_incoming_message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MessageRecord>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_incoming_message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_incoming_message: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        crate::generated::types::ConversationOpenedSource,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5882,6 +6652,20 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConversationOpenedEvent>
         for super::ConversationOpenedEvent {
@@ -5890,11 +6674,15 @@ phone_number, url, parameters. Both are kept free-form.
                 value: ConversationOpenedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    channel: value.channel?,
                     contact: value.contact?,
                     conversation: value.conversation?,
                     event_id: value.event_id?,
+                    first_incoming_message: value.first_incoming_message?,
+                    source: value.source?,
                     timestamp: value.timestamp?,
                     user: value.user?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5902,11 +6690,15 @@ phone_number, url, parameters. Both are kept free-form.
         for ConversationOpenedEvent {
             fn from(value: super::ConversationOpenedEvent) -> Self {
                 Self {
+                    channel: Ok(value.channel),
                     contact: Ok(value.contact),
                     conversation: Ok(value.conversation),
                     event_id: Ok(value.event_id),
+                    first_incoming_message: Ok(value.first_incoming_message),
+                    source: Ok(value.source),
                     timestamp: Ok(value.timestamp),
                     user: Ok(value.user),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6910,6 +7702,10 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<super::WebhookUser>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for LifecycleUpdatedEvent {
             fn default() -> Self {
@@ -6918,6 +7714,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     user: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6970,6 +7767,20 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<LifecycleUpdatedEvent>
         for super::LifecycleUpdatedEvent {
@@ -6982,6 +7793,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: value.event_id?,
                     timestamp: value.timestamp?,
                     user: value.user?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6993,6 +7805,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: Ok(value.event_id),
                     timestamp: Ok(value.timestamp),
                     user: Ok(value.user),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7360,6 +8173,10 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MessageReceivedEvent {
             fn default() -> Self {
@@ -7369,6 +8186,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: Ok(Default::default()),
                     message: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7433,6 +8251,20 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MessageReceivedEvent>
         for super::MessageReceivedEvent {
@@ -7446,6 +8278,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: value.event_id?,
                     message: value.message?,
                     timestamp: value.timestamp?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7457,6 +8290,7 @@ phone_number, url, parameters. Both are kept free-form.
                     event_id: Ok(value.event_id),
                     message: Ok(value.message),
                     timestamp: Ok(value.timestamp),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7805,12 +8639,20 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<super::MessageRecord>,
                 ::std::string::String,
             >,
+            source: ::std::result::Result<
+                ::std::option::Option<crate::generated::types::OutgoingMessageSource>,
+                ::std::string::String,
+            >,
             timestamp: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             user: ::std::result::Result<
                 ::std::option::Option<super::WebhookUser>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -7821,8 +8663,10 @@ phone_number, url, parameters. Both are kept free-form.
                     contact: Ok(Default::default()),
                     event_id: Ok(Default::default()),
                     message: Ok(Default::default()),
+                    source: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                     user: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7875,6 +8719,20 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::types::OutgoingMessageSource>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -7899,6 +8757,20 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MessageSentEvent> for super::MessageSentEvent {
             type Error = super::error::ConversionError;
@@ -7910,8 +8782,10 @@ phone_number, url, parameters. Both are kept free-form.
                     contact: value.contact?,
                     event_id: value.event_id?,
                     message: value.message?,
+                    source: value.source?,
                     timestamp: value.timestamp?,
                     user: value.user?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7922,8 +8796,10 @@ phone_number, url, parameters. Both are kept free-form.
                     contact: Ok(value.contact),
                     event_id: Ok(value.event_id),
                     message: Ok(value.message),
+                    source: Ok(value.source),
                     timestamp: Ok(value.timestamp),
                     user: Ok(value.user),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8866,6 +9742,91 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct WebhookClosingNote {
+            category: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            summary: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookClosingNote {
+            fn default() -> Self {
+                Self {
+                    category: Ok(Default::default()),
+                    summary: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl WebhookClosingNote {
+            pub fn category<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
+                self
+            }
+            pub fn summary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.summary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for summary: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookClosingNote> for super::WebhookClosingNote {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookClosingNote,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    category: value.category?,
+                    summary: value.summary?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookClosingNote> for WebhookClosingNote {
+            fn from(value: super::WebhookClosingNote) -> Self {
+                Self {
+                    category: Ok(value.category),
+                    summary: Ok(value.summary),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct WebhookConversation {
             assignee_team: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -8919,6 +9880,10 @@ phone_number, url, parameters. Both are kept free-form.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookConversation {
             fn default() -> Self {
@@ -8936,6 +9901,7 @@ phone_number, url, parameters. Both are kept free-form.
                     outgoing_message_count: Ok(Default::default()),
                     resolution_time: Ok(Default::default()),
                     summary: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9110,6 +10076,20 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhookConversation>
         for super::WebhookConversation {
@@ -9131,6 +10111,7 @@ phone_number, url, parameters. Both are kept free-form.
                     outgoing_message_count: value.outgoing_message_count?,
                     resolution_time: value.resolution_time?,
                     summary: value.summary?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9150,6 +10131,7 @@ phone_number, url, parameters. Both are kept free-form.
                     outgoing_message_count: Ok(value.outgoing_message_count),
                     resolution_time: Ok(value.resolution_time),
                     summary: Ok(value.summary),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16695,6 +17677,26 @@ pub const DECODERS: &[(
         |b| ::serde_json::from_slice::<types::DeleteSpaceTagRequest>(b).map(drop),
     ),
     ("WebhookEvent", |b| ::serde_json::from_slice::<types::WebhookEvent>(b).map(drop)),
+    (
+        "WebhookTagAction",
+        |b| ::serde_json::from_slice::<types::WebhookTagAction>(b).map(drop),
+    ),
+    (
+        "OutgoingMessageSource",
+        |b| ::serde_json::from_slice::<types::OutgoingMessageSource>(b).map(drop),
+    ),
+    (
+        "ConversationOpenedSource",
+        |b| ::serde_json::from_slice::<types::ConversationOpenedSource>(b).map(drop),
+    ),
+    (
+        "ConversationClosedSource",
+        |b| ::serde_json::from_slice::<types::ConversationClosedSource>(b).map(drop),
+    ),
+    (
+        "WebhookClosingNote",
+        |b| ::serde_json::from_slice::<types::WebhookClosingNote>(b).map(drop),
+    ),
     ("WebhookUser", |b| ::serde_json::from_slice::<types::WebhookUser>(b).map(drop)),
     (
         "WebhookConversation",
