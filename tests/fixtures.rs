@@ -159,3 +159,87 @@ fn chatapi_webhook_events() {
         Some(ConversationClosedSource::Unknown("hubspot".into()))
     );
 }
+
+/// Every TomTicket event (`type` × `action`), through `webhook::parse`; an unknown
+/// field is kept in `extra`.
+#[test]
+fn tomticket_webhook_events() {
+    use supportkit_tomticket::types::*;
+    use supportkit_tomticket::webhook::parse;
+    for (file, kind, action) in [
+        (
+            "ticket_created",
+            WebhookEventType::Ticket,
+            WebhookAction::Created,
+        ),
+        (
+            "ticket_deleted",
+            WebhookEventType::Ticket,
+            WebhookAction::Deleted,
+        ),
+        (
+            "customer_created",
+            WebhookEventType::Customer,
+            WebhookAction::Created,
+        ),
+        (
+            "customer_updated",
+            WebhookEventType::Customer,
+            WebhookAction::Updated,
+        ),
+        (
+            "customer_deleted",
+            WebhookEventType::Customer,
+            WebhookAction::Deleted,
+        ),
+    ] {
+        let e = parse(&fixture_bytes(&format!("tomticket/webhook_{file}.json")))
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!((e.type_, e.action), (kind, action), "{file}");
+        assert!(e.id.starts_with("9aba4d89"), "{file}");
+        assert_eq!(e.extra["x_unknown"], "kept", "{file}");
+    }
+    let e = parse(&fixture_bytes("tomticket/webhook.json")).unwrap();
+    assert_eq!(e.action, WebhookAction::Updated);
+}
+
+/// Every tawk.to event, through `webhook::parse`; an unknown field is kept in `extra`.
+#[test]
+fn tawk_webhook_events() {
+    use supportkit_tawk::types::*;
+    use supportkit_tawk::webhook::parse;
+    let TawkWebhookEvent::ChatStart(e) =
+        parse(&fixture_bytes("tawk/webhook_chat_start.json")).unwrap()
+    else {
+        panic!("chat:start")
+    };
+    assert!(e.chat_id.is_some_and(|id| id.starts_with("c6a1f0d0")));
+    let m = e.message.expect("message");
+    assert_eq!(m.sender.and_then(|s| s.type_), Some(SenderType::Visitor));
+    assert_eq!(e.visitor.and_then(|v| v.country).as_deref(), Some("PT"));
+    assert_eq!(e.property.and_then(|p| p.id).as_deref(), Some("p1"));
+    assert_eq!(e.extra["x_unknown"]["kept"], true);
+    let TawkWebhookEvent::ChatEnd(e) = parse(&fixture_bytes("tawk/webhook_chat_end.json")).unwrap()
+    else {
+        panic!("chat:end")
+    };
+    assert_eq!(
+        e.message.and_then(|m| m.text).as_deref(),
+        Some("Thanks, bye")
+    );
+    assert_eq!(e.visitor.and_then(|v| v.email), None);
+    assert_eq!(e.extra["x_unknown"], 7);
+    let TawkWebhookEvent::ChatTranscriptCreated(e) =
+        parse(&fixture_bytes("tawk/webhook_transcript.json")).unwrap()
+    else {
+        panic!("chat:transcript_created")
+    };
+    assert!(e.chat.is_some_and(|c| !c.messages.is_empty()));
+    let TawkWebhookEvent::TicketCreate(e) =
+        parse(&fixture_bytes("tawk/webhook_ticket_create.json")).unwrap()
+    else {
+        panic!("ticket:create")
+    };
+    assert_eq!(e.ticket.and_then(|t| t.human_id), Some(12));
+    assert_eq!(e.requester.and_then(|r| r.name).as_deref(), Some("Vera"));
+}

@@ -1549,6 +1549,8 @@ verification accepts base64 and also lower-case hex [COMMUNITY / INFERRED].
 Verify over the raw bytes received, in constant time.
 Delivery: **no retries**: if your endpoint is down the event is lost
 [OFFICIAL]; reconcile with the list operations.
+The three fields are all the official document shows and are always sent, so
+they are required; any other field is kept (`extra`) [INFERRED tolerance].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookEvent {
@@ -1557,6 +1559,8 @@ Delivery: **no retries**: if your endpoint is down the event is lost
         pub id: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: crate::generated::types::WebhookEventType,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookEvent {
         pub fn builder() -> builder::WebhookEvent {
@@ -6713,6 +6717,10 @@ Delivery: **no retries**: if your endpoint is down the event is lost
                 crate::generated::types::WebhookEventType,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookEvent {
             fn default() -> Self {
@@ -6720,6 +6728,7 @@ Delivery: **no retries**: if your endpoint is down the event is lost
                     action: Err("no value supplied for action".to_string()),
                     id: Err("no value supplied for id".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -6758,6 +6767,20 @@ Delivery: **no retries**: if your endpoint is down the event is lost
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhookEvent> for super::WebhookEvent {
             type Error = super::error::ConversionError;
@@ -6768,6 +6791,7 @@ Delivery: **no retries**: if your endpoint is down the event is lost
                     action: value.action?,
                     id: value.id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6777,6 +6801,7 @@ Delivery: **no retries**: if your endpoint is down the event is lost
                     action: Ok(value.action),
                     id: Ok(value.id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
