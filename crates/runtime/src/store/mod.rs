@@ -3,7 +3,7 @@
 //!
 //! One process needs nothing but the default [`MemoryStore`]. Many processes
 //! on one provider account (replicas, workers, cron jobs) share one budget
-//! through a store they all reach: [`RedisStore`](crate::store::RedisStore)
+//! through a store they all reach: `RedisStore`
 //! (feature `redis`). The trait is small so another engine can be plugged in.
 //!
 //! ```
