@@ -97,6 +97,9 @@ pub struct SandboxConfig {
     /// Requests per second per tawk.to API key before `rate_scale` (tawk.to publishes no
     /// number); default `10.0`.
     pub tawk_rate_per_second: f64,
+    /// How many of the latest requests [`Sandbox::requests`] keeps (older ones are
+    /// forgotten, so memory stays bounded); `0` records nothing. Default `10_000`.
+    pub record_limit: usize,
 }
 
 impl Default for SandboxConfig {
@@ -108,6 +111,7 @@ impl Default for SandboxConfig {
             tomticket_token: "sandbox-tomticket-token".to_owned(),
             tawk_api_key: "sandbox-tawk-key".to_owned(),
             tawk_rate_per_second: 10.0,
+            record_limit: 10_000,
         }
     }
 }
@@ -158,7 +162,7 @@ impl Sandbox {
         let addr = listener.local_addr()?;
         let config = Arc::new(config);
         let faults = Faults::default();
-        let recorder = record::Recorder::default();
+        let recorder = record::Recorder::new(config.record_limit);
         let stats = stats::Stats::default();
         let chatapi = ChatApiState::default();
         let tomticket = TomTicketState::default();
@@ -248,7 +252,8 @@ impl Sandbox {
         self.stats.snapshot()
     }
 
-    /// Every request received so far, in arrival order (faulted ones included).
+    /// The requests received so far, in arrival order (faulted ones included):
+    /// the latest [`SandboxConfig::record_limit`] of them.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.recorder.all()
     }

@@ -1,5 +1,6 @@
 //! Recording of every request the server receives.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
@@ -63,22 +64,39 @@ impl RecordedRequest {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// Keeps the last `limit` requests: a sandbox left running for days must
+/// not grow without bound.
+#[derive(Debug, Clone)]
 pub(crate) struct Recorder {
-    requests: Arc<Mutex<Vec<RecordedRequest>>>,
+    requests: Arc<Mutex<VecDeque<RecordedRequest>>>,
+    limit: usize,
 }
 
 impl Recorder {
-    fn lock(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            requests: Arc::default(),
+            limit,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, VecDeque<RecordedRequest>> {
         self.requests.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn record(&self, request: RecordedRequest) {
-        self.lock().push(request);
+        if self.limit == 0 {
+            return;
+        }
+        let mut requests = self.lock();
+        if requests.len() == self.limit {
+            requests.pop_front();
+        }
+        requests.push_back(request);
     }
 
     pub(crate) fn all(&self) -> Vec<RecordedRequest> {
-        self.lock().clone()
+        self.lock().iter().cloned().collect()
     }
 
     pub(crate) fn count(&self, method: &str, path_prefix: &str) -> usize {

@@ -49,3 +49,37 @@ async fn stats_count_requests_and_rate_limited_answers_per_provider() {
         }
     );
 }
+
+#[tokio::test]
+async fn recording_keeps_only_the_latest_requests() {
+    let sandbox = Sandbox::start_with(SandboxConfig {
+        record_limit: 3,
+        enforce_rate_limits: false,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    for i in 1..=5 {
+        http.get(format!("{}/contact/id:{i}", sandbox.chatapi_url()))
+            .bearer_auth(sandbox.chatapi_token())
+            .send()
+            .await
+            .unwrap();
+    }
+    let kept: Vec<String> = sandbox
+        .requests()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            "/chatapi/v2/contact/id:3",
+            "/chatapi/v2/contact/id:4",
+            "/chatapi/v2/contact/id:5"
+        ]
+    );
+    // The counters still see everything.
+    assert_eq!(sandbox.stats().chatapi.requests, 5);
+}
