@@ -64,7 +64,7 @@ pub const TARGETS: &[Target] = &[
         ok_body: r#"{"id": 1, "firstName": "Ana"}"#,
         call: |config| {
             Box::pin(async move {
-                use supportkit_runtime::OperationExt;
+                use supportkit_chatapi::prelude::*;
                 let client = supportkit_chatapi::Client::from_config(config)?;
                 client
                     .get_contact()
@@ -81,7 +81,7 @@ pub const TARGETS: &[Target] = &[
         ok_body: r#"{"messageId": 7}"#,
         call: |config| {
             Box::pin(async move {
-                use supportkit_runtime::OperationExt;
+                use supportkit_chatapi::prelude::*;
                 let client = supportkit_chatapi::Client::from_config(config)?;
                 client
                     .send_message()
@@ -101,7 +101,7 @@ pub const TARGETS: &[Target] = &[
         ok_body: r#"{"error": false, "data": {"id": "0123456789abcdef0123456789abcdef"}}"#,
         call: |config| {
             Box::pin(async move {
-                use supportkit_runtime::OperationExt;
+                use supportkit_tomticket::prelude::*;
                 let client = supportkit_tomticket::Client::from_config(config)?;
                 client
                     .ticket_detail()
@@ -120,7 +120,7 @@ pub const TARGETS: &[Target] = &[
         ok_body: r#"{"error": false, "message": "ok", "ticket_id": "0123456789abcdef0123456789abcdef", "protocol": 1042}"#,
         call: |config| {
             Box::pin(async move {
-                use supportkit_runtime::OperationExt;
+                use supportkit_tomticket::prelude::*;
                 let client = supportkit_tomticket::Client::from_config(config)?;
                 client
                     .ticket_new()
@@ -140,7 +140,7 @@ pub const TARGETS: &[Target] = &[
         ok_body: r#"{"ok": true, "data": {"id": "a1"}}"#,
         call: |config| {
             Box::pin(async move {
-                use supportkit_runtime::OperationExt;
+                use supportkit_tawk::prelude::*;
                 let client = supportkit_tawk::Client::from_config(config)?;
                 client
                     .agent_me()
@@ -157,7 +157,7 @@ pub const TARGETS: &[Target] = &[
         ok_body: r#"{"ok": true, "data": {"hookId": "h1"}}"#,
         call: |config| {
             Box::pin(async move {
-                use supportkit_runtime::OperationExt;
+                use supportkit_tawk::prelude::*;
                 let client = supportkit_tawk::Client::from_config(config)?;
                 client
                     .webhooks_create()

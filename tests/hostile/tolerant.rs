@@ -2,7 +2,8 @@
 //! a payload of its shape from a server that sends exactly those bytes.
 
 use futures::TryStreamExt;
-use supportkit_chatapi::{Client, PaginateExt};
+use supportkit_chatapi::Client;
+use supportkit_chatapi::prelude::*;
 use supportkit_runtime::{Config, Credentials, RateLimitConfig, RetryPolicy};
 
 use crate::server::{Fault, Hostile};

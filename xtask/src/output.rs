@@ -21,6 +21,14 @@ pub fn format(
         syn::parse2(progenitor).map_err(|e| format!("progenitor output does not parse: {e}"))?;
     tolerate_json_strings(&mut file, objects);
     splice(&mut file, "types", types)?;
+    // One import brings everything a call needs: `.call()`, `.stream()`, `.pages()`.
+    splice(
+        &mut file,
+        "prelude",
+        quote::quote! {
+            pub use ::supportkit_runtime::{Error, OperationExt, PaginateExt};
+        },
+    )?;
     if !builders.is_empty() {
         splice(&mut file, "builder", builders)?;
     }

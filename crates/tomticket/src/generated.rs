@@ -10881,6 +10881,7 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+    pub use ::supportkit_runtime::{Error, OperationExt, PaginateExt};
 }
 /// What the spec's vendor extensions say about this provider, as data
 /// the runtime reads (rate-limit buckets, retry safety, limits).
