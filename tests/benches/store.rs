@@ -30,8 +30,10 @@ fn main() {
     let id = sandbox
         .chatapi()
         .seed_contact(json!({"firstName": "Bench"}));
-    // 1000x the documented rate: the limiter runs but never makes a call wait.
-    let fast = RateLimitConfig::default().scale(1000.0);
+    // A million times the documented rate: the limiter reserves a slot on
+    // every call (one store round trip) but never makes a call wait (a wait
+    // under a millisecond would cost a whole tokio timer tick and hide the store).
+    let fast = RateLimitConfig::default().scale(1e6);
     let memory = Client::from_config(chatapi_config(&sandbox).rate_limits(fast.clone())).unwrap();
     let shared = Client::from_config(
         chatapi_config(&sandbox)
