@@ -28,7 +28,7 @@ async fn a_wrong_token_is_an_auth_error() {
     assert_eq!(err.code(), Some("401"));
     assert_eq!(
         err.to_string(),
-        "chatapi get_contact: authentication failed: HTTP 401 Unauthorized, provider code 401: UN_AUTHORIZED"
+        "chatapi get_contact: authentication failed: HTTP 401 Unauthorized, provider code 401: UN_AUTHORIZED; check the token or API key"
     );
     assert!(!err.is_retryable());
 }

@@ -283,3 +283,39 @@ async fn an_undecodable_answer_to_a_write_says_it_was_accepted() {
     assert!(err.body_excerpt().unwrap().contains("not a number"));
     assert_eq!(server.count(), 1);
 }
+
+/// An error tells the story once: the root cause in words, attempts and
+/// time, what to do; the text of its `source()` chain is not repeated.
+#[tokio::test]
+async fn a_refused_connection_is_explained_in_words_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let c = client(
+        &format!("http://127.0.0.1:{port}"),
+        RetryPolicy::default()
+            .max_attempts(3)
+            .initial_backoff(Duration::from_millis(5)),
+        RateLimitConfig::disabled(),
+    );
+    let err = get(&c).await.unwrap_err();
+    let shown = err.to_string();
+    assert_eq!(err.kind(), ErrorKind::Connect, "{shown}");
+    assert!(shown.contains("connection refused"), "{shown}");
+    assert!(shown.contains("after 3 attempts"), "{shown}");
+    assert!(shown.contains("check the base URL"), "{shown}");
+    assert_eq!(err.attempts(), Some(3));
+    let mut source = std::error::Error::source(&err);
+    let mut depth = 0;
+    while let Some(s) = source {
+        assert!(
+            !shown.contains(&s.to_string()),
+            "`{s}` is repeated in `{shown}`"
+        );
+        source = s.source();
+        depth += 1;
+    }
+    assert!(depth >= 1, "the cause stays reachable through source()");
+}

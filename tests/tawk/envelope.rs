@@ -74,7 +74,7 @@ async fn ok_false_on_200_and_on_4xx_are_errors_with_the_code() {
     assert_eq!(
         err.to_string(),
         format!(
-            "tawk agent_me: authentication failed: HTTP 401 Unauthorized, provider code auth_error: {}",
+            "tawk agent_me: authentication failed: HTTP 401 Unauthorized, provider code auth_error: {}; check the token or API key",
             err.message().unwrap()
         )
     );

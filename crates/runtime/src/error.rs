@@ -79,6 +79,10 @@ struct Inner {
     message: Option<String>,
     retry_after: Option<Duration>,
     body_excerpt: Option<String>,
+    /// The root cause in words (connection refused, DNS lookup failed, ...).
+    cause: Option<String>,
+    /// Attempts made and time spent, when the call sent anything.
+    attempts: Option<(u32, Duration)>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -112,6 +116,8 @@ impl Error {
                 message: None,
                 retry_after: None,
                 body_excerpt: None,
+                cause: None,
+                attempts: None,
                 source: None,
             }),
         }
@@ -161,9 +167,18 @@ impl Error {
         }
         self
     }
-    /// Sets the underlying cause.
+    /// Sets the underlying cause; `Display` names its root cause in words
+    /// instead of repeating the text of every error along `source()`.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.inner.cause = root_cause(&source);
         self.inner.source = Some(Box::new(source));
+        self
+    }
+    /// Records how many attempts the call made and how long it took.
+    pub fn with_attempts(mut self, attempts: u32, elapsed: Duration) -> Self {
+        if attempts > 0 {
+            self.inner.attempts = Some((attempts, elapsed));
+        }
         self
     }
     /// Changes the kind (e.g. a 400 whose provider code means "not found").
@@ -203,6 +218,14 @@ impl Error {
     /// The start of the response body, when there was one.
     pub fn body_excerpt(&self) -> Option<&str> {
         self.inner.body_excerpt.as_deref()
+    }
+    /// How many attempts the call made (retries included), when it sent anything.
+    pub fn attempts(&self) -> Option<u32> {
+        self.inner.attempts.map(|(n, _)| n)
+    }
+    /// How long the call took, waits included, when it sent anything.
+    pub fn elapsed(&self) -> Option<Duration> {
+        self.inner.attempts.map(|(_, d)| d)
     }
 
     /// Whether trying again later may succeed (rate limits, timeouts,
@@ -254,11 +277,20 @@ impl fmt::Display for Error {
         if let Some(m) = &i.message {
             write!(f, ": {m}")?;
         }
+        if let Some(cause) = &i.cause {
+            write!(f, ": {cause}")?;
+        }
         if let Some(r) = i.retry_after {
             write!(f, " (retry after {}s)", r.as_secs_f64())?;
         }
-        if let Some(src) = &i.source {
-            write!(f, ": {src}")?;
+        if let Some((n, took)) = i.attempts
+            && (n > 1 || took >= Duration::from_secs(1))
+        {
+            let s = if n == 1 { "" } else { "s" };
+            write!(f, " after {n} attempt{s} over {:.1}s", took.as_secs_f64())?;
+        }
+        if let Some(hint) = i.kind.hint() {
+            write!(f, "; {hint}")?;
         }
         if let Some(b) = &i.body_excerpt
             && i.message.is_none()
@@ -267,6 +299,58 @@ impl fmt::Display for Error {
         }
         Ok(())
     }
+}
+
+impl ErrorKind {
+    /// What to do next, for the kinds where there is something to say.
+    fn hint(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Connect => "check the base URL and that the host is reachable",
+            Self::Timeout => {
+                "raise Config::timeout or RetryPolicy::max_elapsed if the provider is slow"
+            }
+            Self::Auth => "check the token or API key",
+            _ => return None,
+        })
+    }
+}
+
+/// The root cause of a transport failure, in words: the innermost error of
+/// the chain, classified where it is a well-known one.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut innermost: &(dyn std::error::Error + 'static) = err;
+    let mut texts = vec![err.to_string().to_lowercase()];
+    while let Some(next) = innermost.source() {
+        innermost = next;
+        texts.push(next.to_string().to_lowercase());
+    }
+    if let Some(io) = innermost.downcast_ref::<std::io::Error>() {
+        use std::io::ErrorKind as K;
+        let words = match io.kind() {
+            K::ConnectionRefused => Some("connection refused"),
+            K::ConnectionReset => Some("connection reset by the server"),
+            K::ConnectionAborted => Some("connection aborted"),
+            K::TimedOut => Some("timed out"),
+            K::UnexpectedEof | K::BrokenPipe => Some("the server closed the connection"),
+            _ => None,
+        };
+        if let Some(w) = words {
+            return Some(w.to_string());
+        }
+    }
+    let all = texts.join(" | ");
+    let words = if all.contains("dns error") || all.contains("failed to lookup address") {
+        "DNS lookup failed"
+    } else if all.contains("certificate") || all.contains("tls") || all.contains("handshake") {
+        "TLS handshake failed"
+    } else if all.contains("timed out") || all.contains("operation timed out") {
+        "timed out"
+    } else if all.contains("connection closed") || all.contains("incomplete message") {
+        "the server closed the connection"
+    } else {
+        return Some(innermost.to_string());
+    };
+    Some(words.to_string())
 }
 
 impl fmt::Debug for Error {
@@ -281,6 +365,8 @@ impl fmt::Debug for Error {
             .field("message", &i.message)
             .field("retry_after", &i.retry_after)
             .field("body_excerpt", &i.body_excerpt)
+            .field("cause", &i.cause)
+            .field("attempts", &i.attempts)
             .field("source", &i.source)
             .finish()
     }

@@ -59,11 +59,14 @@ pub trait OperationExt: Operation {
                     )
                 })
                 .await;
+            let (attempts, elapsed) = (exchange.attempts, exchange.elapsed);
             match (result, exchange.failure.take()) {
                 (Ok(v), None) => Ok(v),
                 // The transport ended the call; progenitor saw a placeholder.
-                (_, Some(failure)) => Err(failure),
-                (Err(e), None) => Err(map_error(e, meta, Self::ID, &exchange).await),
+                (_, Some(failure)) => Err(failure.with_attempts(attempts, elapsed)),
+                (Err(e), None) => Err(map_error(e, meta, Self::ID, &exchange)
+                    .await
+                    .with_attempts(attempts, elapsed)),
             }
         }
     }

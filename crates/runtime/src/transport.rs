@@ -53,6 +53,9 @@ pub(crate) struct Exchange {
     pub(crate) retry_after: Option<Duration>,
     /// A failure the transport decided, overriding what progenitor reports.
     pub(crate) failure: Option<crate::Error>,
+    /// Attempts made and time spent.
+    pub(crate) attempts: u32,
+    pub(crate) elapsed: Duration,
 }
 
 /// Marks a response rebuilt from a failed envelope; holds the provider's real status.
@@ -308,6 +311,8 @@ impl Transport {
                 let mut x = x.borrow_mut();
                 x.status = status;
                 x.retry_after = retry_after;
+                x.attempts = attempt;
+                x.elapsed = started.elapsed();
             });
         };
         loop {
