@@ -54,20 +54,12 @@ impl RateLimitConfig {
     }
 }
 
-/// Why a slot could not be had before the caller's deadline.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Refused {
-    /// How long until the bucket could serve this caller.
-    pub(crate) wait: Duration,
-    /// Whether a 429's pause (rather than the pace) stands in the way.
-    pub(crate) paused: bool,
-}
-
 /// Why a call got no slot.
 #[derive(Debug)]
 pub(crate) enum NoSlot {
-    /// Not before the caller's deadline.
-    Refused(Refused),
+    /// Not before the caller's deadline: how long until a slot, and whether
+    /// a 429's pause (rather than the pace) stands in the way.
+    Refused { wait: Duration, paused: bool },
     /// The shared store failed and the configuration says to fail.
     Store(StoreError),
 }
@@ -216,9 +208,7 @@ impl Limiters {
                 .await
                 .map_err(NoSlot::Store)?;
             let wait = match slot {
-                Slot::Refused { wait, paused } => {
-                    return Err(NoSlot::Refused(Refused { wait, paused }));
-                }
+                Slot::Refused { wait, paused } => return Err(NoSlot::Refused { wait, paused }),
                 Slot::Granted { wait } if wait.is_zero() => return Ok(()),
                 Slot::Granted { wait } => wait,
             };
@@ -347,15 +337,15 @@ mod tests {
         let l = limiters();
         l.acquire(Some(1), later(1)).await.unwrap();
         let start = Instant::now();
-        let Err(NoSlot::Refused(refused)) = l
+        let Err(NoSlot::Refused { wait, paused }) = l
             .acquire(Some(1), Instant::now() + Duration::from_millis(50))
             .await
         else {
             panic!("refused")
         };
         assert_eq!(start.elapsed(), Duration::ZERO);
-        assert_eq!(refused.wait, Duration::from_millis(100));
-        assert!(!refused.paused);
+        assert_eq!(wait, Duration::from_millis(100));
+        assert!(!paused);
         // The refused caller did not push the next one back.
         l.acquire(Some(1), later(1)).await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_millis(100));
@@ -365,11 +355,11 @@ mod tests {
     async fn an_absurd_pause_never_overflows_and_is_refused_within_budget() {
         let l = limiters();
         l.pause(Some(1), Duration::MAX).await;
-        let Err(NoSlot::Refused(refused)) = l.acquire(Some(1), later(30)).await else {
+        let Err(NoSlot::Refused { wait, paused }) = l.acquire(Some(1), later(30)).await else {
             panic!("refused")
         };
-        assert!(refused.paused);
-        assert!(refused.wait > Duration::from_secs(30));
+        assert!(paused);
+        assert!(wait > Duration::from_secs(30));
     }
 
     #[tokio::test(start_paused = true)]

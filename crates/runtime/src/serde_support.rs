@@ -76,25 +76,26 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for OptionOf<T> {
     }
 }
 
-/// Inside `Some`: a blank string is `None` too.
+/// Inside `Some`: a blank string is `None` too; anything else as
+/// [`ObjectOrString`].
 struct OptionalObject<T>(PhantomData<T>);
 
 impl<'de, T: DeserializeOwned> Visitor<'de> for OptionalObject<T> {
     type Value = Option<T>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object, or a string holding one as JSON")
+        ObjectOrString::<T>(PhantomData).expecting(f)
     }
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Option<T>, E> {
         if s.trim().is_empty() {
             return Ok(None);
         }
-        serde_json::from_str(s).map(Some).map_err(E::custom)
+        ObjectOrString(PhantomData).visit_str(s).map(Some)
     }
     fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
-        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+        ObjectOrString(PhantomData).visit_map(map).map(Some)
     }
     fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Option<T>, A::Error> {
-        T::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Some)
+        ObjectOrString(PhantomData).visit_seq(seq).map(Some)
     }
 }
 

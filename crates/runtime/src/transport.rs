@@ -12,7 +12,7 @@ use tracing::Instrument;
 use crate::ErrorKind;
 use crate::meta::{EnvelopeMeta, OperationMeta, ProviderMeta, RetrySafety};
 use crate::multipart::Form;
-use crate::ratelimit::{self, Limiters, NoSlot, RateLimitConfig, Refused};
+use crate::ratelimit::{self, Limiters, NoSlot, RateLimitConfig};
 use crate::retry::{self, RetryPolicy};
 use crate::secret::Credentials;
 use crate::validate;
@@ -320,19 +320,14 @@ impl Transport {
             let mut current = pending.take().expect("a request for every attempt");
             match limiters.acquire(bucket, deadline).await {
                 Ok(()) => {}
-                Err(NoSlot::Refused(refused)) => {
-                    finish(attempt - 1, None, Some(refused.wait));
-                    return Err(self.refused(
-                        op_name,
-                        bucket,
-                        refused,
-                        policy.max_elapsed,
-                        started,
-                    ));
+                Err(NoSlot::Refused { wait, paused }) => {
+                    finish(attempt - 1, None, Some(wait));
+                    let left = policy.max_elapsed.saturating_sub(started.elapsed());
+                    return Err(self.refused(op_name, bucket, wait, paused, left));
                 }
                 Err(NoSlot::Store(e)) => {
                     finish(attempt - 1, None, None);
-                    return Err(Failure::local(
+                    return Err(Failure::Local(
                         crate::Error::new(ErrorKind::Store, self.shared.provider.name)
                             .with_operation(op_name)
                             .with_message(format!(
@@ -347,7 +342,7 @@ impl Transport {
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 finish(attempt - 1, None, None);
-                return Err(Failure::local(
+                return Err(Failure::Local(
                     crate::Error::new(ErrorKind::Timeout, self.shared.provider.name)
                         .with_operation(op_name)
                         .with_message(format!(
@@ -435,7 +430,7 @@ impl Transport {
         let cap = self.shared.max_body;
         let status = resp.status();
         let too_large = |seen: String| {
-            Failure::local(
+            Failure::Local(
                 crate::Error::new(ErrorKind::Transport, self.shared.provider.name)
                     .with_status(status.as_u16())
                     .with_message(format!(
@@ -521,26 +516,25 @@ impl Transport {
         &self,
         op_name: &'static str,
         bucket: Option<usize>,
-        refused: Refused,
-        budget: Duration,
-        started: Instant,
+        wait: Duration,
+        paused: bool,
+        left: Duration,
     ) -> Failure {
         let name = self.shared.limiters.name(bucket).unwrap_or("default");
-        let why = if refused.paused {
+        let why = if paused {
             "is paused after the provider answered 429"
         } else {
             "has no free slot"
         };
-        let left = budget.saturating_sub(started.elapsed());
-        Failure::local(
+        Failure::Local(
             crate::Error::new(ErrorKind::RateLimited, self.shared.provider.name)
                 .with_operation(op_name)
-                .with_retry_after(Some(refused.wait))
+                .with_retry_after(Some(wait))
                 .with_message(format!(
                     "not sent: the `{name}` rate-limit bucket {why} for another {:.1}s, \
                      more than the {:.1}s left of this call's budget (RetryPolicy::max_elapsed); \
                      try again after retry_after()",
-                    refused.wait.as_secs_f64(),
+                    wait.as_secs_f64(),
                     left.as_secs_f64(),
                 )),
         )
@@ -584,12 +578,6 @@ pub(crate) enum Failure {
     Body(reqwest::Error, u16),
     /// We ended the call (a wait beyond the budget, a body over the cap).
     Local(crate::Error),
-}
-
-impl Failure {
-    fn local(err: crate::Error) -> Self {
-        Self::Local(err)
-    }
 }
 
 impl std::fmt::Display for Failure {
