@@ -229,12 +229,12 @@ fn build_sandbox(root: &Path) -> Result<PathBuf, String> {
         Command::new(&cargo).current_dir(root).args([
             "build",
             "--quiet",
-            "-p",
-            "supportkit-sandbox",
+            // The workspace's feature set, so the artifacts of the test run are reused.
+            "--workspace",
             "--bin",
             "supportkit-sandbox",
         ]),
-        "cargo build -p supportkit-sandbox",
+        "cargo build --bin supportkit-sandbox",
     )?;
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -406,8 +406,7 @@ fn prism(root: &Path, tools: &Path, providers: &[&str]) -> Result<Vec<Line>, Str
         .args([
             "test",
             "--quiet",
-            "-p",
-            "supportkit-tests",
+            "--workspace",
             "--test",
             "contract",
         ])
