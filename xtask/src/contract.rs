@@ -403,13 +403,7 @@ fn prism(root: &Path, tools: &Path, providers: &[&str]) -> Result<Vec<Line>, Str
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let out = Command::new(&cargo)
         .current_dir(root)
-        .args([
-            "test",
-            "--quiet",
-            "--workspace",
-            "--test",
-            "contract",
-        ])
+        .args(["test", "--quiet", "--workspace", "--test", "contract"])
         .env(
             "SUPPORTKIT_PRISM",
             tools.join("npm/node_modules/.bin/prism"),
