@@ -105,6 +105,27 @@ async fn conformance(store: &dyn Store, key: &str) {
             .await
             .unwrap()
     );
+    // A forgotten mark (processing failed) lets the redelivery through once.
+    let retried = format!("{key}:failed");
+    assert!(
+        store
+            .first_seen(&retried, Duration::from_secs(60))
+            .await
+            .unwrap()
+    );
+    store.forget(&retried).await.unwrap();
+    assert!(
+        store
+            .first_seen(&retried, Duration::from_secs(60))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .first_seen(&retried, Duration::from_secs(60))
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -191,6 +191,18 @@ impl Deliveries {
     }
 }
 
+impl Deliveries {
+    /// Forgets `event_id`, so its next delivery counts as the first: call it
+    /// when processing failed and the provider will redeliver.
+    pub async fn forget(&self, event_id: &str) -> Result<(), Error> {
+        let key = format!("{}:{event_id}", self.namespace);
+        self.store.forget(&key).await.map_err(|e| {
+            Error::new(ErrorKind::Store, self.namespace)
+                .with_message(format!("cannot forget delivery {event_id:?}: {e}"))
+        })
+    }
+}
+
 /// Parses an event body; a body that does not decode is an error with an excerpt.
 pub fn parse_event<T: serde::de::DeserializeOwned>(
     provider: &'static str,

@@ -125,6 +125,16 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
+    /// A change feed over this provider's list operations, from `checkpoint`.
+    pub fn changes(&self, checkpoint: crate::events::Checkpoint) -> crate::events::ChangeFeed {
+        crate::events::ChangeFeed::new(self.clone(), checkpoint)
+    }
+
+    /// Which event kinds arrive by webhook and which by polling.
+    pub fn event_capabilities(&self) -> crate::events::EventCapabilities {
+        crate::events::event_capabilities(self.provider)
+    }
+
     /// The tickets trait, or an `Unsupported` error naming the provider.
     pub fn tickets(&self) -> Result<&Arc<dyn Tickets>, Error> {
         self.tickets.as_ref().ok_or_else(|| self.missing("tickets"))

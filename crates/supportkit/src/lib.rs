@@ -28,6 +28,7 @@
 
 mod adapters;
 mod connect;
+pub mod events;
 mod model;
 mod traits;
 

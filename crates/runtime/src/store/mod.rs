@@ -127,6 +127,11 @@ pub trait Store: Send + Sync + fmt::Debug {
         key: &'a str,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    /// Removes the mark of `key`, so the next [`first_seen`](Store::first_seen)
+    /// is `true` again: a delivery whose processing failed must be processed
+    /// when the provider redelivers it.
+    fn forget<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
 }
 
 /// Most delivery marks a [`MemoryStore`] keeps (the oldest go first).
@@ -229,5 +234,11 @@ impl Store for MemoryStore {
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         let first = self.mark(key, ttl);
         Box::pin(async move { Ok(first) })
+    }
+
+    fn forget<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+        // The key's entry in `order` goes when it reaches the front.
+        self.state.lock().expect("store lock").marks.remove(key);
+        Box::pin(async { Ok(()) })
     }
 }

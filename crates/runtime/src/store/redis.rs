@@ -231,4 +231,16 @@ impl Store for RedisStore {
             Ok(set.is_some())
         }))
     }
+
+    fn forget<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.bounded(async move {
+            let mut con = self.connection().await?;
+            let _: i64 = redis::cmd("DEL")
+                .arg(format!("supportkit:seen:{key}"))
+                .query_async(&mut con)
+                .await
+                .map_err(|e| self.error("forgetting a delivery failed on", e))?;
+            Ok(())
+        }))
+    }
 }

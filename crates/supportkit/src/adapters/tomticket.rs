@@ -47,11 +47,33 @@ const OPERATIONS: &[Operation] = &[
     Operation::ListAgents,
 ];
 
-/// `situation` and `customer_id` filters of `ticket/list`. A status of
-/// [`TicketStatus::Other`] and `updated_since` (TomTicket has no update-time
-/// filter) are applied client-side, as is the contact search (`customer/list`
-/// takes no search parameter).
-const NATIVE_FILTERS: &[Filter] = &[Filter::TicketStatus, Filter::TicketRequester];
+/// `situation`, `customer_id` and `last_update_ge` filters of `ticket/list`.
+/// A status of [`TicketStatus::Other`] is applied client-side, as is the
+/// contact search (`customer/list` takes no search parameter).
+const NATIVE_FILTERS: &[Filter] = &[
+    Filter::TicketStatus,
+    Filter::TicketRequester,
+    Filter::TicketUpdatedSince,
+];
+
+/// How far back `last_update_ge` reaches (the API refuses more than 90 days;
+/// a day of margin for clocks). Older `updated_since` values list every ticket:
+/// the records carry no update time to filter on, and more is safer than less.
+const LAST_UPDATE_MAX_DAYS: i64 = 89;
+
+/// `last_update_ge` as TomTicket reads it: Brasília time, to the second.
+fn last_update_ge(since: DateTime<Utc>) -> Option<String> {
+    if Utc::now() - since > chrono::Duration::days(LAST_UPDATE_MAX_DAYS) {
+        return None;
+    }
+    let brasilia = FixedOffset::west_opt(3 * 3600)?;
+    Some(
+        since
+            .with_timezone(&brasilia)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+    )
+}
 
 /// The message `close_ticket` finishes a ticket with (`ticket/finish`
 /// requires one).
@@ -276,8 +298,16 @@ pub(crate) fn ticket(t: &types::Ticket) -> Result<Ticket, Error> {
 }
 
 /// A ticket of `ticket/detail` (replies, custom fields and tags stay in `raw`).
+///
+/// Its update time is the latest of its end date and its replies' dates: the
+/// API records no update time, and the change feed needs one.
 pub(crate) fn ticket_detail(t: &types::TicketDetail) -> Result<Ticket, Error> {
-    build_ticket(
+    let last_reply = t
+        .replies
+        .iter()
+        .filter_map(|r| r.date.as_deref().and_then(brasilia))
+        .max();
+    let mut ticket = build_ticket(
         TicketFields {
             id: t.id.as_ref(),
             protocol: t.protocol,
@@ -291,7 +321,9 @@ pub(crate) fn ticket_detail(t: &types::TicketDetail) -> Result<Ticket, Error> {
             end_date: t.end_date.as_deref(),
         },
         raw(t),
-    )
+    )?;
+    ticket.remote_updated_at = ticket.remote_updated_at.max(last_reply);
+    Ok(ticket)
 }
 
 /// A chat's situation code: sent as a number or as `{id, description}`, as a
@@ -417,8 +449,12 @@ impl Tickets for TomTicket {
         let residual = TicketFilter {
             status: filter.status.filter(|s| situations(*s).is_none()),
             requester: None,
-            updated_since: filter.updated_since,
+            // The API filters on its own update time, which records lack.
+            updated_since: None,
         };
+        if let Some(since) = filter.updated_since.and_then(last_update_ge) {
+            request = request.last_update_ge(since);
+        }
         if let Some(codes) = filter.status.and_then(situations) {
             request = request.situation(codes);
         }
@@ -832,7 +868,11 @@ mod tests {
         assert_eq!(t.requester_email.as_deref(), Some("bo@example.com"));
         assert_eq!(t.assignee_id, None);
         assert_eq!(t.remote_created_at, utc(2024, 5, 1, 10, 0, 0));
-        assert_eq!(t.remote_updated_at, None);
+        assert_eq!(
+            t.remote_updated_at,
+            utc(2024, 5, 1, 11, 0, 0),
+            "the latest reply (08:00 in Brasília) is the last update"
+        );
         assert_eq!(t.raw, serde_json::to_value(&typed_detail).unwrap());
         assert_eq!(t.raw["replies"][0]["message"], "On it");
         assert_eq!(t.raw["tags"], json!(["printer"]));
@@ -1066,7 +1106,11 @@ mod tests {
         );
         assert_eq!(
             caps.native_filters.iter().copied().collect::<Vec<_>>(),
-            vec![Filter::TicketStatus, Filter::TicketRequester]
+            vec![
+                Filter::TicketStatus,
+                Filter::TicketRequester,
+                Filter::TicketUpdatedSince
+            ]
         );
     }
 

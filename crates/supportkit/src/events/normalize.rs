@@ -1,0 +1,427 @@
+//! Webhook payloads, verified and normalized: one function per provider.
+
+use chrono::{DateTime, Utc};
+use http::HeaderMap;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::{Event, EventKind, Resource, ResourceKind};
+use crate::Error;
+use crate::model::{Provider, RemoteId};
+
+/// A verified, parsed delivery.
+pub(crate) struct Delivery {
+    /// What identifies it across redeliveries.
+    pub(crate) key: String,
+    pub(crate) event: Event,
+    /// What to fetch to complete the event (TomTicket payloads carry only an id).
+    pub(crate) fetch: Option<Fetch>,
+}
+
+/// A record to fetch to learn what changed and when.
+pub(crate) enum Fetch {
+    Ticket(String),
+    Contact(String),
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn body_key(body: &[u8]) -> String {
+    Sha256::digest(body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Checks the provider's signature header against the raw body.
+pub(crate) fn verify(
+    provider: Provider,
+    secret: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), Error> {
+    match provider {
+        #[cfg(feature = "chatapi")]
+        Provider::ChatApi => {
+            use supportkit_chatapi::webhook;
+            webhook::verify(secret, body, header(headers, webhook::SIGNATURE_HEADER))
+        }
+        #[cfg(feature = "tomticket")]
+        Provider::TomTicket => {
+            use supportkit_tomticket::webhook;
+            webhook::verify(secret, body, header(headers, webhook::SIGNATURE_HEADER))
+        }
+        #[cfg(feature = "tawk")]
+        Provider::Tawk => {
+            use supportkit_tawk::webhook;
+            webhook::verify(secret, body, header(headers, webhook::SIGNATURE_HEADER))
+        }
+        #[allow(unreachable_patterns)]
+        other => Err(disabled(other)),
+    }
+}
+
+fn disabled(provider: Provider) -> Error {
+    Error::new(crate::ErrorKind::Config, provider.as_str()).with_message(format!(
+        "the `{provider}` feature of supportkit is off; enable it to receive its webhooks"
+    ))
+}
+
+/// Parses and normalizes a verified body. `now` stands in for a missing time.
+pub(crate) fn parse(
+    provider: Provider,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Delivery, Error> {
+    match provider {
+        #[cfg(feature = "chatapi")]
+        Provider::ChatApi => chatapi(body, now),
+        #[cfg(feature = "tomticket")]
+        Provider::TomTicket => tomticket(body, now),
+        #[cfg(feature = "tawk")]
+        Provider::Tawk => tawk(headers, body, now),
+        #[allow(unreachable_patterns)]
+        other => {
+            let _ = (headers, body, now);
+            Err(disabled(other))
+        }
+    }
+}
+
+fn event(
+    kind: EventKind,
+    resource: ResourceKind,
+    id: RemoteId,
+    at: DateTime<Utc>,
+    data: Option<Resource>,
+    raw: Value,
+) -> Event {
+    Event {
+        kind,
+        provider: id.provider,
+        resource,
+        id,
+        occurred_at: at,
+        data,
+        raw,
+    }
+}
+
+#[cfg(feature = "chatapi")]
+fn chatapi(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
+    use crate::adapters::chatapi::{contact, conversation, message};
+    use crate::adapters::from_unix;
+    use supportkit_chatapi::types::WebhookEvent as W;
+
+    let parsed = supportkit_chatapi::webhook::parse(body)?;
+    let raw: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let at = raw
+        .get("timestamp")
+        .and_then(Value::as_i64)
+        .and_then(from_unix)
+        .unwrap_or(now);
+    let key = raw
+        .get("event_id")
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty())
+        .map_or_else(|| body_key(body), str::to_owned);
+    let name = parsed.tag().to_owned();
+    let remote = |id: i64| RemoteId::new(Provider::ChatApi, id.to_string());
+    let missing = || {
+        crate::adapters::decode_error(
+            Provider::ChatApi,
+            format!("a `{name}` webhook came without the contact it is about"),
+        )
+        .with_body(body)
+    };
+    // Every respond.io event is about a contact (its conversation is the contact's).
+    let (kind, resource, id, data) = match &parsed {
+        W::MessageReceived(e) => {
+            let c = e.contact.as_ref().ok_or_else(missing)?;
+            message_event(EventKind::MessageReceived, c, e.message.as_ref(), remote)
+        }
+        W::MessageSent(e) => {
+            let c = e.contact.as_ref().ok_or_else(missing)?;
+            message_event(EventKind::MessageSent, c, e.message.as_ref(), remote)
+        }
+        W::ContactCreated(e) => contact_event(EventKind::ContactCreated, e.contact.as_ref()),
+        W::ContactUpdated(e) => contact_event(EventKind::ContactUpdated, e.contact.as_ref()),
+        W::LifecycleUpdated(e) => contact_event(EventKind::ContactUpdated, e.contact.as_ref()),
+        W::ContactTagUpdated(e) => contact_event(EventKind::ContactTagged, e.contact.as_ref()),
+        W::ContactAssigneeUpdated(e) => {
+            conversation_event(EventKind::ConversationAssigned, e.contact.as_ref())
+        }
+        W::ConversationOpened(e) => {
+            conversation_event(EventKind::ConversationOpened, e.contact.as_ref())
+        }
+        W::ConversationClosed(e) => {
+            conversation_event(EventKind::ConversationClosed, e.contact.as_ref())
+        }
+        W::CommentCreated(e) => {
+            conversation_event(EventKind::Other(name.clone()), e.contact.as_ref())
+        }
+        W::Unknown(v) => {
+            let id = v
+                .pointer("/contact/id")
+                .and_then(Value::as_i64)
+                .ok_or_else(missing)?;
+            Some((
+                EventKind::Other(name.clone()),
+                ResourceKind::Contact,
+                remote(id),
+                None,
+            ))
+        }
+    }
+    .ok_or_else(missing)?;
+    return Ok(Delivery {
+        key,
+        event: event(kind, resource, id, at, data, raw),
+        fetch: None,
+    });
+
+    type Parts = Option<(EventKind, ResourceKind, RemoteId, Option<Resource>)>;
+
+    fn contact_event(kind: EventKind, c: Option<&supportkit_chatapi::types::Contact>) -> Parts {
+        let c = contact(c?);
+        Some((
+            kind,
+            ResourceKind::Contact,
+            c.id.clone(),
+            Some(Resource::Contact(c)),
+        ))
+    }
+
+    fn conversation_event(
+        kind: EventKind,
+        c: Option<&supportkit_chatapi::types::Contact>,
+    ) -> Parts {
+        let c = conversation(c?);
+        Some((
+            kind,
+            ResourceKind::Conversation,
+            c.id.clone(),
+            Some(Resource::Conversation(c)),
+        ))
+    }
+
+    fn message_event(
+        kind: EventKind,
+        c: &supportkit_chatapi::types::Contact,
+        m: Option<&supportkit_chatapi::types::MessageRecord>,
+        remote: impl Fn(i64) -> RemoteId,
+    ) -> Parts {
+        let m = message(m?, remote(c.id));
+        let id = m.id.clone()?;
+        Some((kind, ResourceKind::Message, id, Some(Resource::Message(m))))
+    }
+}
+
+#[cfg(feature = "tawk")]
+fn tawk(headers: &HeaderMap, body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
+    use crate::adapters::from_rfc3339;
+    use crate::model::{Normalized, Ticket, TicketStatus};
+    use supportkit_tawk::types::TawkWebhookEvent as W;
+
+    let parsed = supportkit_tawk::webhook::parse(body)?;
+    let raw: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let at = raw
+        .get("time")
+        .and_then(Value::as_str)
+        .and_then(from_rfc3339)
+        .unwrap_or(now);
+    let key = header(headers, supportkit_tawk::webhook::EVENT_ID_HEADER)
+        .filter(|id| !id.trim().is_empty())
+        .map_or_else(|| body_key(body), str::to_owned);
+    let name = parsed.tag().to_owned();
+    let remote = |id: &str| RemoteId::new(Provider::Tawk, id);
+    let missing = |what: &str| {
+        crate::adapters::decode_error(
+            Provider::Tawk,
+            format!("a `{name}` webhook came without its {what}"),
+        )
+        .with_body(body)
+    };
+    let chat = |id: Option<&String>| {
+        id.filter(|id| !id.is_empty())
+            .map(|id| remote(id))
+            .ok_or_else(|| missing("chatId"))
+    };
+    let (kind, resource, id, data) = match &parsed {
+        W::ChatStart(e) => (
+            EventKind::ConversationOpened,
+            ResourceKind::Conversation,
+            chat(e.chat_id.as_ref())?,
+            None,
+        ),
+        W::ChatEnd(e) => (
+            EventKind::ConversationClosed,
+            ResourceKind::Conversation,
+            chat(e.chat_id.as_ref())?,
+            None,
+        ),
+        W::ChatTranscriptCreated(e) => (
+            EventKind::Other(name.clone()),
+            ResourceKind::Conversation,
+            chat(e.chat.as_ref().and_then(|c| c.id.as_ref()))?,
+            None,
+        ),
+        W::TicketCreate(e) => {
+            let t = e.ticket.as_ref().ok_or_else(|| missing("ticket"))?;
+            let id = chat(t.id.as_ref()).map_err(|_| missing("ticket id"))?;
+            let ticket = Ticket {
+                id: id.clone(),
+                number: t.human_id.and_then(|n| u64::try_from(n).ok()),
+                subject: t.subject.clone(),
+                description: t.message.clone(),
+                // A ticket is open when it is created.
+                status: Normalized::new(TicketStatus::Open, ""),
+                priority: None,
+                requester_id: None,
+                requester_name: e.requester.as_ref().and_then(|r| r.name.clone()),
+                requester_email: e.requester.as_ref().and_then(|r| r.email.clone()),
+                assignee_id: None,
+                remote_created_at: Some(at),
+                remote_updated_at: None,
+                raw: raw.clone(),
+            };
+            (
+                EventKind::TicketCreated,
+                ResourceKind::Ticket,
+                id,
+                Some(Resource::Ticket(ticket)),
+            )
+        }
+        W::Unknown(_) => {
+            let id = ["/chatId", "/ticket/id", "/chat/id"]
+                .iter()
+                .find_map(|p| raw.pointer(p).and_then(Value::as_str))
+                .unwrap_or_default();
+            (
+                EventKind::Other(name.clone()),
+                ResourceKind::Conversation,
+                remote(id),
+                None,
+            )
+        }
+    };
+    Ok(Delivery {
+        key,
+        event: event(kind, resource, id, at, data, raw),
+        fetch: None,
+    })
+}
+
+#[cfg(feature = "tomticket")]
+fn tomticket(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
+    use supportkit_tomticket::types::{WebhookAction as A, WebhookEventType as T};
+
+    let parsed = supportkit_tomticket::webhook::parse(body)?;
+    let raw: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let id = RemoteId::new(Provider::TomTicket, parsed.id.clone());
+    let name = format!("{}.{}", parsed.type_.as_str(), parsed.action.as_str());
+    let (kind, resource, fetch) = match (&parsed.type_, &parsed.action) {
+        (T::Ticket, A::Created) => (EventKind::TicketCreated, ResourceKind::Ticket, true),
+        (T::Ticket, A::Updated) => (EventKind::TicketUpdated, ResourceKind::Ticket, true),
+        (T::Ticket, A::Deleted) => (EventKind::TicketDeleted, ResourceKind::Ticket, false),
+        (T::Customer, A::Created) => (EventKind::ContactCreated, ResourceKind::Contact, true),
+        (T::Customer, A::Updated) => (EventKind::ContactUpdated, ResourceKind::Contact, true),
+        (T::Customer, A::Deleted) => (EventKind::ContactDeleted, ResourceKind::Contact, false),
+        (T::Customer, _) => (EventKind::Other(name), ResourceKind::Contact, false),
+        _ => (EventKind::Other(name), ResourceKind::Ticket, false),
+    };
+    let fetch = fetch.then(|| match resource {
+        ResourceKind::Contact => Fetch::Contact(parsed.id.clone()),
+        _ => Fetch::Ticket(parsed.id.clone()),
+    });
+    Ok(Delivery {
+        // TomTicket never redelivers and its body names no event: identical
+        // bodies are told apart by what the fetched record shows (see receiver).
+        key: body_key(body),
+        event: event(kind, resource, id, now, None, raw),
+        fetch,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[cfg(feature = "chatapi")]
+    #[test]
+    fn a_respond_contact_created_is_a_contact_created_event() {
+        let body = br#"{"event_type":"contact.created","event_id":"e1","timestamp":1764000000,
+            "contact":{"id":7,"firstName":"Ana","email":"ana@example.com"}}"#;
+        let d = parse(
+            Provider::ChatApi,
+            &HeaderMap::new(),
+            body,
+            at("2030-01-01T00:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(d.key, "e1");
+        assert_eq!(d.event.kind, EventKind::ContactCreated);
+        assert_eq!(d.event.id, RemoteId::new(Provider::ChatApi, "7"));
+        assert_eq!(d.event.occurred_at, at("2025-11-24T16:00:00Z"));
+        assert!(
+            matches!(d.event.data, Some(Resource::Contact(ref c)) if c.email.as_deref() == Some("ana@example.com"))
+        );
+    }
+
+    #[cfg(feature = "chatapi")]
+    #[test]
+    fn an_unknown_respond_event_keeps_its_name_and_a_missing_contact_is_an_error() {
+        let body = br#"{"event_type":"contact.merged","contact":{"id":9}}"#;
+        let now = at("2030-01-01T00:00:00Z");
+        let d = parse(Provider::ChatApi, &HeaderMap::new(), body, now).unwrap();
+        assert_eq!(d.event.kind, EventKind::Other("contact.merged".into()));
+        assert_eq!(d.event.occurred_at, now, "no timestamp: the arrival time");
+        assert_eq!(d.key.len(), 64, "no event id: the body's hash");
+        let bare = br#"{"event_type":"contact.created"}"#;
+        let err = parse(Provider::ChatApi, &HeaderMap::new(), bare, now)
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("without the contact"), "{err}");
+    }
+
+    #[cfg(feature = "tawk")]
+    #[test]
+    fn a_tawk_ticket_create_carries_the_ticket_and_dedupes_on_the_event_id_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert("X-Hook-Event-Id", "h1".parse().unwrap());
+        let body = br#"{"event":"ticket:create","time":"2026-01-01T10:00:00.000Z",
+            "property":{"id":"p"},"requester":{"name":"Ana","email":"ana@example.com"},
+            "ticket":{"id":"t1","humanId":7,"subject":"Help","message":"Hi"}}"#;
+        let d = parse(Provider::Tawk, &headers, body, Utc::now()).unwrap();
+        assert_eq!(d.key, "h1");
+        assert_eq!(d.event.kind, EventKind::TicketCreated);
+        assert_eq!(d.event.occurred_at, at("2026-01-01T10:00:00Z"));
+        let Some(Resource::Ticket(t)) = d.event.data else {
+            panic!()
+        };
+        assert_eq!(
+            (t.number, t.requester_email.as_deref()),
+            (Some(7), Some("ana@example.com"))
+        );
+    }
+
+    #[cfg(feature = "tomticket")]
+    #[test]
+    fn a_tomticket_body_names_what_to_fetch() {
+        let body = br#"{"type":"ticket","id":"abc","action":"updated"}"#;
+        let d = parse(Provider::TomTicket, &HeaderMap::new(), body, Utc::now()).unwrap();
+        assert_eq!(d.event.kind, EventKind::TicketUpdated);
+        assert!(matches!(d.fetch, Some(Fetch::Ticket(ref id)) if id == "abc"));
+        let gone = br#"{"type":"customer","id":"c1","action":"deleted"}"#;
+        let d = parse(Provider::TomTicket, &HeaderMap::new(), gone, Utc::now()).unwrap();
+        assert_eq!(d.event.kind, EventKind::ContactDeleted);
+        assert!(d.fetch.is_none());
+    }
+}
