@@ -2,7 +2,9 @@
 //! that supports it, on the sandbox over real HTTP. Only the seeding of each
 //! sandbox differs per provider (`harness.rs`).
 
+mod changes;
 mod harness;
+mod receiver;
 mod scenarios;
 
 /// `conformance!(scenario)` runs `scenarios::scenario` against each provider, one test each.
@@ -35,5 +37,6 @@ conformance!(
     contacts,
     agents,
     errors,
-    capabilities_are_honest
+    capabilities_are_honest,
+    events
 );

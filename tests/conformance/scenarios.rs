@@ -8,6 +8,8 @@ use supportkit::{
 
 use crate::harness::Harness;
 
+pub use crate::changes::events;
+
 fn assert_unsupported<T: std::fmt::Debug>(
     result: Result<T, supportkit::Error>,
     h: &Harness,

@@ -5,6 +5,8 @@
 //! supportkit <chatapi|tomticket|tawk> <operation> [flags]
 //! supportkit export <tickets|conversations|contacts> --provider P --out FILE
 //!                   [--format jsonl|csv] [--since DATE] [--resume | --restart]
+//! supportkit events --provider P [--since TIME] [--follow] [--state FILE]
+//! supportkit webhook serve --provider P --port N --secret S
 //! ```
 //!
 //! - `sandbox` runs the local emulator of every provider with demo data and
@@ -15,6 +17,9 @@
 //!   response body is printed as pretty JSON.
 //! - `export` streams every record through the facade's traits
 //!   ([`supportkit::connect`]) into JSON Lines or CSV, resumably; see [`export`].
+//! - `events` prints each change found by the facade's change feed as a JSON
+//!   line, resumably; `webhook serve` verifies and prints a provider's
+//!   webhooks in the same format; see [`events`].
 //!
 //! Credentials come from `SUPPORTKIT_<PROVIDER>_TOKEN` /
 //! `SUPPORTKIT_TAWK_API_KEY`, base URLs from `SUPPORTKIT_<PROVIDER>_URL`, or
@@ -46,6 +51,7 @@ use supportkit::{ContactFilter, ConversationFilter, Operation, Provider, TicketF
 
 pub mod config;
 mod error;
+pub mod events;
 pub mod export;
 pub mod ops;
 mod sandbox;
@@ -94,6 +100,11 @@ pub enum Commands {
     Sandbox(SandboxArgs),
     /// Export every ticket, conversation or contact of a provider to a file (resumable)
     Export(ExportArgs),
+    /// Print each change (ticket, conversation, contact) as a JSON line, by polling (resumable)
+    Events(events::EventsArgs),
+    /// Receive a provider's webhooks
+    #[command(subcommand)]
+    Webhook(events::WebhookCommand),
 }
 
 /// `supportkit export` arguments.
@@ -145,7 +156,7 @@ pub struct ExportArgs {
     pub redis: Option<String>,
 }
 
-fn provider_parser() -> impl clap::builder::TypedValueParser<Value = Provider> {
+pub(crate) fn provider_parser() -> impl clap::builder::TypedValueParser<Value = Provider> {
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new(Provider::ALL.map(Provider::as_str))
         .map(|name| name.parse::<Provider>().expect("a listed provider"))
@@ -209,6 +220,8 @@ async fn dispatch(matches: ArgMatches) -> Result<(), Error> {
     match cli.command {
         Commands::Sandbox(args) => sandbox::run(args).await,
         Commands::Export(args) => run_export(args).await,
+        Commands::Events(args) => events::run_events(args).await,
+        Commands::Webhook(command) => events::run_webhook(command).await,
     }
 }
 

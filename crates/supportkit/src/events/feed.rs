@@ -91,7 +91,7 @@ impl Checkpoint {
 /// use supportkit::{ConnectConfig, Provider, connect};
 ///
 /// # async fn run() -> Result<(), supportkit::Error> {
-/// let connection = connect(ConnectConfig::new(Provider::TomTicket, "token"))?;
+/// let connection = connect(ConnectConfig::new(Provider::TomTicket, "token")).await?;
 /// let mut feed = connection.changes(Checkpoint::since(chrono::Utc::now()));
 /// for event in feed.poll().await? {
 ///     println!("{}", event.summary());
