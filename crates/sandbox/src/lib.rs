@@ -21,6 +21,13 @@
 //! Every provider shares request recording ([`Sandbox::requests`]) and scripted
 //! faults ([`Fault`]: statuses, delays, dropped connections, malformed bodies).
 //!
+//! Every provider also sends its webhooks, signed as it signs them, after the state
+//! change that causes them: ChatAPI and TomTicket to the receivers registered with
+//! [`Sandbox::register_webhook`] (or `POST /_sandbox/webhooks`), tawk.to to the hooks of
+//! its `webhooks.create` method. Deliveries run in the background with each provider's
+//! retry policy ([`WebhookProvider::retry_backoff`]); [`Sandbox::settle_webhooks`]
+//! waits for them and [`Sandbox::webhook_deliveries`] lists every attempt.
+//!
 //! ```
 //! use supportkit_sandbox::{Fault, Sandbox};
 //!
@@ -62,6 +69,7 @@ mod server;
 mod stats;
 mod tawk;
 mod tomticket;
+mod webhooks;
 
 pub use chatapi::{
     CHATAPI_PREFIX, ChatApiState, IN_QUEUE_MESSAGE, chatapi_rate_limits, chatapi_routes,
@@ -76,6 +84,10 @@ pub use tawk::{
 pub use tomticket::{
     TOMTICKET_PREFIX, TomTicketState, tomticket_rate_limits, tomticket_routes,
     tomticket_webhook_signature,
+};
+pub use webhooks::{
+    WEBHOOK_ATTEMPT_TIMEOUT, WEBHOOK_MAX_REPEAT, WEBHOOK_RETRY_BACKOFF, WebhookDelivery,
+    WebhookProvider, WebhookRegistration, chatapi_webhook_signature,
 };
 
 /// Settings of a [`Sandbox`].
@@ -133,6 +145,7 @@ pub struct Sandbox {
     chatapi: ChatApiState,
     tomticket: TomTicketState,
     tawk: TawkState,
+    webhooks: webhooks::Webhooks,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -164,9 +177,10 @@ impl Sandbox {
         let faults = Faults::default();
         let recorder = record::Recorder::new(config.record_limit);
         let stats = stats::Stats::default();
-        let chatapi = ChatApiState::default();
-        let tomticket = TomTicketState::default();
-        let tawk = TawkState::default();
+        let webhooks = webhooks::Webhooks::default();
+        let chatapi = ChatApiState::with_webhooks(webhooks.clone());
+        let tomticket = TomTicketState::with_webhooks(webhooks.clone());
+        let tawk = TawkState::with_webhooks(webhooks.clone());
         let provider = ProviderContext {
             config: config.clone(),
             limiter: ratelimit::RateLimiter::default(),
@@ -174,6 +188,7 @@ impl Sandbox {
         let router = server::router(&provider, &chatapi, &tomticket, &tawk);
         let core = Arc::new(server::Core {
             router,
+            admin: webhooks::admin::router(webhooks.clone()),
             faults: faults.clone(),
             recorder: recorder.clone(),
             stats: stats.clone(),
@@ -190,6 +205,7 @@ impl Sandbox {
             chatapi,
             tomticket,
             tawk,
+            webhooks,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -284,6 +300,32 @@ impl Sandbox {
     /// events.
     pub fn tawk(&self) -> TawkState {
         self.tawk.clone()
+    }
+
+    /// Sends ChatAPI or TomTicket webhooks to a receiver, as configuring one in the
+    /// provider's settings would (neither API can create webhooks; tawk.to's are created
+    /// with its `webhooks.create` method). Returns the registration id, or what is wrong
+    /// with the registration (the field first), as `POST /_sandbox/webhooks` answers.
+    pub fn register_webhook(&self, registration: WebhookRegistration) -> Result<String, String> {
+        self.webhooks.register(registration)
+    }
+
+    /// Stops sending to a registration; `false` when the id is unknown. Events already
+    /// queued for it are still sent.
+    pub fn unregister_webhook(&self, id: &str) -> bool {
+        self.webhooks.unregister(id)
+    }
+
+    /// Every webhook delivery attempt of every provider, in completion order (also
+    /// served as JSON at `GET /_sandbox/webhooks/deliveries`).
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.webhooks.deliveries()
+    }
+
+    /// Waits until no webhook delivery is pending, retries and repeats included, so that
+    /// tests can assert on what receivers got without sleeping.
+    pub async fn settle_webhooks(&self) {
+        self.webhooks.settle().await;
     }
 
     /// Stops accepting connections, closes the open ones and waits for the server task.

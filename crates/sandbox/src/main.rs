@@ -72,6 +72,10 @@ async fn main() -> std::io::Result<()> {
     println!("TomTicket token:     {}", sandbox.tomticket_token());
     println!("tawk.to base URL:    {}", sandbox.tawk_url());
     println!("tawk.to API key:     {}", sandbox.tawk_api_key());
+    println!(
+        "Webhook receivers:   {}/_sandbox/webhooks",
+        sandbox.base_url()
+    );
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     sandbox.shutdown().await;

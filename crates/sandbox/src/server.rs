@@ -22,6 +22,7 @@ use crate::record::{RecordedRequest, Recorder};
 use crate::stats::Stats;
 use crate::tawk::{self, TawkState};
 use crate::tomticket::{self, TomTicketState};
+use crate::webhooks;
 
 /// The URL the server is reachable at, inserted into every request's extensions so that
 /// handlers can build absolute URLs when a request carries no `Host` header.
@@ -52,6 +53,8 @@ async fn not_found() -> Response {
 
 pub(crate) struct Core {
     pub(crate) router: Router,
+    /// The sandbox's own `/_sandbox/webhooks` endpoints.
+    pub(crate) admin: Router,
     pub(crate) faults: Faults,
     pub(crate) recorder: Recorder,
     pub(crate) stats: Stats,
@@ -113,6 +116,11 @@ impl Core {
     async fn handle(self: Arc<Self>, req: Request<Incoming>) -> Result<Response, DropConnection> {
         if req.uri().path() == STATS_PATH && req.method() == http::Method::GET {
             return Ok(axum::Json(self.stats.snapshot()).into_response());
+        }
+        // Not a provider: neither recorded, counted nor faulted.
+        if webhooks::admin::handles(req.uri().path()) {
+            let admin = self.admin.clone().oneshot(req.map(Body::new)).await;
+            return Ok(admin.unwrap_or_else(|never| match never {}));
         }
         let slot = self.stats.request(req.uri().path());
         let answer = self.clone().handle_provider(req).await;

@@ -12,8 +12,8 @@ use http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 use sha1::Sha1;
 use supportkit_sandbox::{
-    Sandbox, SandboxConfig, TAWK_EVENT_ID_HEADER, TAWK_SIGNATURE_HEADER, TawkState, tawk_methods,
-    tawk_rate_limits, tawk_webhook_signature,
+    Sandbox, SandboxConfig, TAWK_EVENT_ID_HEADER, TAWK_SIGNATURE_HEADER, TawkState,
+    WEBHOOK_RETRY_BACKOFF, tawk_methods, tawk_rate_limits, tawk_webhook_signature,
 };
 use tokio::sync::mpsc;
 
@@ -1073,10 +1073,20 @@ async fn redelivery_keeps_the_event_id_and_body() {
         event["ticket"],
         json!({"id": ticket_id, "humanId": 1, "subject": "Broken", "message": "It broke."})
     );
+    // tawk.to retries a failed delivery by itself: the first try and every retry fail.
     state.settle().await;
     let failed = state.deliveries();
-    assert_eq!(failed[0].status, Some(500));
-    assert_eq!(failed[0].event_id, event_id);
+    assert_eq!(failed.len(), 1 + WEBHOOK_RETRY_BACKOFF.len());
+    assert!(
+        failed
+            .iter()
+            .all(|d| d.status == Some(500) && d.event_id == event_id)
+    );
+    for _ in 0..WEBHOOK_RETRY_BACKOFF.len() {
+        let retry = receiver.next().await;
+        assert_eq!(retry.header("x-hook-event-id"), event_id);
+        assert_eq!(retry.body, first.body);
+    }
 
     receiver.status.store(200, Ordering::SeqCst);
     assert_eq!(state.redeliver(&event_id).await, Ok(200));
@@ -1088,7 +1098,7 @@ async fn redelivery_keeps_the_event_id_and_body() {
         hex_hmac_sha1(&secret, &retry.body)
     );
     let attempts: Vec<u32> = state.deliveries().iter().map(|d| d.attempt).collect();
-    assert_eq!(attempts, [1, 2]);
+    assert_eq!(attempts, [1, 2, 3, 4, 5]);
 
     // `deliver` sends any JSON as is under a fresh id; the transcript has the chat.
     let custom = json!({"event": "chat:transcript_created", "custom": true});

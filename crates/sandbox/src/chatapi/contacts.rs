@@ -1,5 +1,4 @@
-//! Contact routes: CRUD, upsert, merge, search, tags, channels, comments, conversation,
-//! lifecycle.
+//! Contact routes: CRUD, upsert, merge, search, tags, channels.
 
 use axum::Json;
 use axum::extract::State;
@@ -8,17 +7,16 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 use super::error::{ApiError, ChatPath};
+use super::events;
 use super::fields::{
-    ContactPatch, Identifier, check_max_len, opt_str, page_body, page_request, parse_json,
-    parse_object, req_str,
+    ContactPatch, Identifier, check_max_len, page_body, page_request, parse_json, parse_object,
 };
 use super::filter::ContactQuery;
-use super::model::{Comment, ConversationEvent, now_unix};
 use crate::pagination::{ListTarget, paginate};
 
 pub(crate) type ApiResult = Result<Json<Value>, ApiError>;
 
-fn contact_id(id: i64) -> ApiResult {
+pub(crate) fn contact_id(id: i64) -> ApiResult {
     Ok(Json(json!({ "contactId": id })))
 }
 
@@ -50,7 +48,10 @@ pub(crate) async fn create_contact(
     if let Identifier::Id(_) = identifier {
         return Err(ApiError::not_found("Contact not found"));
     }
-    data.create_contact(&identifier, &patch)?;
+    let id = data.create_contact(&identifier, &patch)?;
+    let events = vec![events::contact(&data, "contact.created", id)];
+    drop(data);
+    ctx.state.emit(events);
     Ok(Json(
         json!({ "code": "200", "message": "Contact added successfully!" }),
     ))
@@ -67,6 +68,10 @@ pub(crate) async fn update_contact(
     let mut data = ctx.state.lock();
     let id = data.resolve(&identifier)?;
     data.apply_patch(id, &patch)?;
+    data.touch(id);
+    let events = vec![events::contact(&data, "contact.updated", id)];
+    drop(data);
+    ctx.state.emit(events);
     contact_id(id)
 }
 
@@ -91,17 +96,21 @@ pub(crate) async fn create_or_update_contact(
     let identifier = Identifier::parse(&identifier)?;
     let patch = ContactPatch::parse(&parse_object(&body)?)?;
     let mut data = ctx.state.lock();
-    let id = match data.find(&identifier) {
+    let (id, event_type) = match data.find(&identifier) {
         Some(id) => {
             data.apply_patch(id, &patch)?;
-            id
+            data.touch(id);
+            (id, "contact.updated")
         }
         // Only an `email:` / `phone:` identifier can create; an unknown `id:` is a 404.
         None if matches!(identifier, Identifier::Id(_)) => {
             return Err(ApiError::not_found("Contact not found"));
         }
-        None => data.create_contact(&identifier, &patch)?,
+        None => (data.create_contact(&identifier, &patch)?, "contact.created"),
     };
+    let events = vec![events::contact(&data, event_type, id)];
+    drop(data);
+    ctx.state.emit(events);
     contact_id(id)
 }
 
@@ -129,6 +138,11 @@ pub(crate) async fn merge_contacts(State(ctx): State<Ctx>, body: Bytes) -> ApiRe
         data.resolve(&Identifier::Id(id))?;
     }
     let id = data.merge_contacts(a, b, &patch)?;
+    // The surviving contact changed; the other one is gone (no event names that).
+    data.touch(id);
+    let events = vec![events::contact(&data, "contact.updated", id)];
+    drop(data);
+    ctx.state.emit(events);
     contact_id(id)
 }
 
@@ -200,9 +214,11 @@ pub(crate) async fn add_tags(
     let id = data.resolve(&identifier)?;
     let contact = data.contact_mut(id)?;
     let mut merged = contact.tags.clone();
+    let mut added = Vec::new();
     for tag in &tags {
         if !merged.contains(tag) {
             merged.push(tag.clone());
+            added.push(tag.clone());
         }
     }
     if merged.len() > 10 {
@@ -214,6 +230,13 @@ pub(crate) async fn add_tags(
         data.ensure_space_tag(tag);
     }
     data.contact_mut(id)?.tags = merged;
+    if added.is_empty() {
+        return contact_id(id);
+    }
+    data.touch(id);
+    let events = events::tags(&data, id, &added, &[]);
+    drop(data);
+    ctx.state.emit(events);
     contact_id(id)
 }
 
@@ -228,7 +251,19 @@ pub(crate) async fn remove_tags(
     let mut data = ctx.state.lock();
     let id = data.resolve(&identifier)?;
     data.take_in_queue(id)?;
-    data.contact_mut(id)?.tags.retain(|t| !tags.contains(t));
+    let contact = data.contact_mut(id)?;
+    let removed: Vec<String> = tags
+        .into_iter()
+        .filter(|t| contact.tags.contains(t))
+        .collect();
+    contact.tags.retain(|t| !removed.contains(t));
+    if removed.is_empty() {
+        return contact_id(id);
+    }
+    data.touch(id);
+    let events = events::tags(&data, id, &[], &removed);
+    drop(data);
+    ctx.state.emit(events);
     contact_id(id)
 }
 
@@ -268,129 +303,4 @@ pub(crate) async fn list_contact_channels(
         request,
     );
     Ok(Json(page_body(&target, request, page)))
-}
-
-/// `POST /contact/{identifier}/comment`: `{text}` (≤ 1000 characters).
-pub(crate) async fn create_comment(
-    State(ctx): State<Ctx>,
-    ChatPath(identifier): ChatPath<String>,
-    body: Bytes,
-) -> ApiResult {
-    let identifier = Identifier::parse(&identifier)?;
-    let body = parse_object(&body)?;
-    let text = req_str(&body, "text")?;
-    check_max_len("Comment", text, 1000)?;
-    let mut data = ctx.state.lock();
-    let id = data.resolve(&identifier)?;
-    data.take_in_queue(id)?;
-    let comment = Comment {
-        contact_id: id,
-        text: text.to_owned(),
-        created_at: now_unix(),
-    };
-    let response =
-        json!({ "contactId": id, "text": comment.text, "created_at": comment.created_at });
-    data.comments.push(comment);
-    Ok(Json(response))
-}
-
-/// `POST /contact/{identifier}/conversation/assignee`: `{assignee: id | email | null}`.
-pub(crate) async fn assign_conversation(
-    State(ctx): State<Ctx>,
-    ChatPath(identifier): ChatPath<String>,
-    body: Bytes,
-) -> ApiResult {
-    let identifier = Identifier::parse(&identifier)?;
-    let body = parse_object(&body)?;
-    let key = match body.get("assignee") {
-        None => return Err(ApiError::bad_request("assignee is required")),
-        Some(key @ (Value::Null | Value::String(_))) => key.clone(),
-        // Any integer is a user id (one beyond i64 names no user: 404 below).
-        Some(Value::Number(n)) if n.is_i64() => Value::from(n.as_i64()),
-        Some(Value::Number(n)) if n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
-            Value::from(-1)
-        }
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "assignee must be a user id, a user email or null",
-            ));
-        }
-    };
-    let mut data = ctx.state.lock();
-    let id = data.resolve(&identifier)?;
-    let assignee = if key.is_null() {
-        None
-    } else {
-        Some(
-            data.assignee_for(&key)
-                .ok_or_else(|| ApiError::not_found("User not found"))?,
-        )
-    };
-    data.take_in_queue(id)?;
-    data.contact_mut(id)?.assignee = assignee;
-    contact_id(id)
-}
-
-/// `POST /contact/{identifier}/conversation/status`: `{status: open|close, category?, summary?}`.
-pub(crate) async fn update_conversation_status(
-    State(ctx): State<Ctx>,
-    ChatPath(identifier): ChatPath<String>,
-    body: Bytes,
-) -> ApiResult {
-    let identifier = Identifier::parse(&identifier)?;
-    let body = parse_object(&body)?;
-    let status = match body.get("status") {
-        Some(Value::String(s)) if s == "open" => "open",
-        Some(Value::String(s)) if s == "close" => "closed",
-        _ => return Err(ApiError::bad_request("status must be one of: open, close")),
-    };
-    let category = opt_str(&body, "category")?;
-    if let Some(category) = category {
-        check_max_len("category", category, 128)?;
-    }
-    let summary = opt_str(&body, "summary")?;
-    if let Some(summary) = summary {
-        check_max_len("summary", summary, 512)?;
-    }
-    let mut data = ctx.state.lock();
-    let id = data.resolve(&identifier)?;
-    data.take_in_queue(id)?;
-    data.contact_mut(id)?.status = status.to_owned();
-    let closing = status == "closed";
-    data.conversation_events.push(ConversationEvent {
-        contact_id: id,
-        status: status.to_owned(),
-        category: category.filter(|_| closing).map(str::to_owned),
-        summary: summary
-            .filter(|_| closing && category.is_some())
-            .map(str::to_owned),
-        timestamp: now_unix(),
-    });
-    contact_id(id)
-}
-
-/// `POST /contact/{identifier}/lifecycle/update`: `{name: string | null}`.
-pub(crate) async fn update_lifecycle(
-    State(ctx): State<Ctx>,
-    ChatPath(identifier): ChatPath<String>,
-    body: Bytes,
-) -> ApiResult {
-    let identifier = Identifier::parse(&identifier)?;
-    let body = parse_object(&body)?;
-    let name = match body.get("name") {
-        None => return Err(ApiError::bad_request("name is required")),
-        Some(Value::Null) => None,
-        Some(Value::String(name)) if !name.is_empty() => Some(name.clone()),
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "name must be a non-empty string or null",
-            ));
-        }
-    };
-    let mut data = ctx.state.lock();
-    let id = data.resolve(&identifier)?;
-    data.contact_mut(id)?.lifecycle = name;
-    Ok(Json(
-        json!({ "code": "200", "message": "Lifecycle updated successfully!" }),
-    ))
 }

@@ -263,6 +263,9 @@ pub(crate) async fn send_message(
         message,
         Some(json!({ "source": "api" })),
     );
+    let events = vec![super::events::message(&data, "message.sent", id)];
+    drop(data);
+    ctx.state.emit(events);
     Ok(Json(json!({ "messageId": id })))
 }
 

@@ -11,8 +11,10 @@ use crate::ProviderContext;
 use crate::ratelimit::RateDecision;
 
 mod contacts;
+mod conversation;
 mod custom_fields;
 mod error;
+mod events;
 mod fields;
 mod filter;
 mod messages;
@@ -173,19 +175,19 @@ pub(crate) fn router(provider: ProviderContext, state: ChatApiState) -> Router {
         )
         .route(
             "/contact/{identifier}/comment",
-            post(contacts::create_comment),
+            post(conversation::create_comment),
         )
         .route(
             "/contact/{identifier}/conversation/assignee",
-            post(contacts::assign_conversation),
+            post(conversation::assign_conversation),
         )
         .route(
             "/contact/{identifier}/conversation/status",
-            post(contacts::update_conversation_status),
+            post(conversation::update_conversation_status),
         )
         .route(
             "/contact/{identifier}/lifecycle/update",
-            post(contacts::update_lifecycle),
+            post(conversation::update_lifecycle),
         )
         .route(
             "/contact/{identifier}/message",

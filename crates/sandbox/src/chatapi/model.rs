@@ -47,6 +47,14 @@ pub(crate) struct Contact {
     #[serde(rename = "custom_fields")]
     pub(crate) custom_fields: Vec<FieldValue>,
     pub(crate) is_blocked: bool,
+    /// When the sandbox last changed the contact (not on the wire): the `timestamp` of
+    /// the webhook events of contact changes.
+    #[serde(skip)]
+    pub(crate) updated_at: i64,
+    /// When the conversation was last assigned (not on the wire): the conversation
+    /// events' `lastAssignmentTime`.
+    #[serde(skip)]
+    pub(crate) assigned_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -180,4 +188,7 @@ pub(crate) struct ConversationEvent {
     pub(crate) category: Option<String>,
     pub(crate) summary: Option<String>,
     pub(crate) timestamp: i64,
+    /// Who changed the status (`api`, `contact`): the webhook events' `source`.
+    #[serde(skip)]
+    pub(crate) source: &'static str,
 }

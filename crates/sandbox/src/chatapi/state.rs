@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use bytes::Bytes;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -14,6 +15,7 @@ use super::model::{
     Assignee, Channel, ChannelLink, ClosingNote, Comment, Contact, ConversationEvent, CustomField,
     FieldValue, MessageRecord, MessageStatus, SpaceTag, Team, Template, User, now_unix,
 };
+use crate::webhooks::{Event, WebhookProvider, Webhooks};
 
 /// Id counters; each kind starts in its own range so that mixed-up ids are caught.
 #[derive(Debug, Default)]
@@ -211,6 +213,7 @@ impl Data {
 
     fn insert_contact(&mut self, first_name: String) -> i64 {
         let id = next(&mut self.counters.contact, 0);
+        let now = now_unix();
         self.contacts.insert(
             id,
             Contact {
@@ -226,12 +229,54 @@ impl Data {
                 tags: Vec::new(),
                 assignee: None,
                 lifecycle: None,
-                created_at: now_unix(),
+                created_at: now,
                 custom_fields: Vec::new(),
                 is_blocked: false,
+                updated_at: now,
+                assigned_at: None,
             },
         );
         id
+    }
+
+    /// Records that the contact changed now; returns that time (the `timestamp` of the
+    /// webhook event telling so).
+    pub(crate) fn touch(&mut self, id: i64) -> i64 {
+        let now = now_unix();
+        if let Some(contact) = self.contacts.get_mut(&id) {
+            contact.updated_at = now;
+        }
+        now
+    }
+
+    /// Opens (`open`) or closes (`closed`) a contact's conversation at `time`, recorded
+    /// as a conversation event; the closing note is kept only when closing with a
+    /// category.
+    pub(crate) fn set_status(
+        &mut self,
+        id: i64,
+        status: &str,
+        category: Option<&str>,
+        summary: Option<&str>,
+        source: &'static str,
+        time: i64,
+    ) {
+        let Some(contact) = self.contacts.get_mut(&id) else {
+            return;
+        };
+        contact.status = status.to_owned();
+        contact.updated_at = time;
+        let closing = status == "closed";
+        self.conversation_events.push(ConversationEvent {
+            contact_id: id,
+            status: status.to_owned(),
+            category: category.filter(|_| closing).map(str::to_owned),
+            summary: summary
+                .filter(|_| closing && category.is_some())
+                .map(str::to_owned),
+            timestamp: time,
+            source,
+        });
     }
 
     /// Removes a contact and everything attached to it.
@@ -420,14 +465,76 @@ impl Data {
 
 /// A handle on the ChatAPI workspace of a [`crate::Sandbox`], to seed and inspect it
 /// (cheap to clone; every clone sees the same data).
+///
+/// Changes made through the API send webhook events to the receivers registered with
+/// [`crate::Sandbox::register_webhook`]; the seeding helpers send none (except
+/// [`ChatApiState::receive_message`], which simulates the contact writing).
 #[derive(Debug, Clone, Default)]
 pub struct ChatApiState {
     inner: Arc<Mutex<Data>>,
+    webhooks: Webhooks,
 }
 
 impl ChatApiState {
+    /// A workspace whose webhooks go through the sandbox's shared engine.
+    pub(crate) fn with_webhooks(webhooks: Webhooks) -> Self {
+        Self {
+            inner: Arc::default(),
+            webhooks,
+        }
+    }
+
     pub(crate) fn lock(&self) -> MutexGuard<'_, Data> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues webhook bodies built by [`super::events`] (call it with the data lock
+    /// released: delivery never waits on the workspace).
+    pub(crate) fn emit(&self, events: Vec<Value>) {
+        for body in events {
+            let id = body["event_id"].as_str().unwrap_or_default().to_owned();
+            let name = body["event_type"].as_str().unwrap_or_default().to_owned();
+            let bytes = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
+            self.webhooks
+                .emit(WebhookProvider::ChatApi, Event::with_id(id, name, bytes));
+        }
+    }
+
+    /// When the sandbox last changed a contact (unix seconds): the `timestamp` of its
+    /// latest `contact.updated`, `contact.tag.updated`, `contact.assignee.updated`,
+    /// `lifecycle.updated` or conversation event, which the wire contact has no field
+    /// for. Its `created_at` until it changes.
+    pub fn contact_updated_at(&self, id: i64) -> Option<i64> {
+        self.lock().contacts.get(&id).map(|c| c.updated_at)
+    }
+
+    /// The contact writes: the message is stored as incoming on `channel_id` and
+    /// `message.received` is sent; a closed conversation is reopened first
+    /// (`conversation.opened`, source `contact`). Returns the message id.
+    ///
+    /// # Panics
+    /// On an unknown contact or channel.
+    pub fn receive_message(&self, contact_id: i64, channel_id: i64, message: Value) -> i64 {
+        let mut data = self.lock();
+        assert!(
+            data.contacts.contains_key(&contact_id),
+            "unknown contact {contact_id}"
+        );
+        assert!(
+            data.channels.contains_key(&channel_id),
+            "unknown channel {channel_id}"
+        );
+        let id = data.store_message(contact_id, channel_id, "incoming", message, None);
+        let mut events = Vec::new();
+        if data.contacts[&contact_id].status == "closed" {
+            let time = data.messages[&id].status[0].timestamp;
+            data.set_status(contact_id, "open", None, None, "contact", time);
+            events.push(super::events::conversation(&data, contact_id, Some(id)));
+        }
+        events.push(super::events::message(&data, "message.received", id));
+        drop(data);
+        self.emit(events);
+        id
     }
 
     /// Adds a contact from its wire JSON (`firstName`, `lastName`, `email`, `phone`,
@@ -481,6 +588,7 @@ impl ChatApiState {
         if let Some(created_at) = object.get("created_at").and_then(Value::as_i64) {
             contact.created_at = created_at;
         }
+        contact.updated_at = contact.created_at;
         id
     }
 

@@ -1,16 +1,16 @@
-//! Webhook delivery: signed POSTs to the registered URLs, a log of every attempt, and
-//! the stored bodies that redelivery sends again under the same event id.
+//! tawk.to's side of webhook delivery: its headers and signature, its view of the
+//! shared delivery log ([`TawkWebhookDelivery`]), and the stored bodies that redelivery
+//! sends again under the same event id. Queues and retries are the shared engine's
+//! ([`crate::webhooks`]).
 
 use std::collections::HashMap;
-use std::pin::pin;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Mutex, MutexGuard};
 
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
-use tokio::runtime::Handle;
-use tokio::sync::Notify;
+
+use crate::webhooks::{Event, WebhookDelivery};
 
 /// `X-Tawk-Signature`: the hex HMAC-SHA1 of the raw body keyed with the webhook secret.
 pub const TAWK_SIGNATURE_HEADER: &str = "X-Tawk-Signature";
@@ -39,7 +39,7 @@ pub struct TawkWebhookDelivery {
     pub event: String,
     /// Where it was sent.
     pub url: String,
-    /// 1 for the first delivery, then 2, 3, ... for redeliveries.
+    /// 1 for the first delivery, then 2, 3, ... for retries, repeats and redeliveries.
     pub attempt: u32,
     /// The raw JSON body sent.
     pub body: String,
@@ -51,163 +51,65 @@ pub struct TawkWebhookDelivery {
     pub error: Option<String>,
 }
 
-/// Where and how to deliver: the webhook's URL and secret at sending time.
-#[derive(Debug, Clone)]
-pub(crate) struct Target {
-    pub(crate) hook_id: String,
-    pub(crate) url: String,
-    pub(crate) secret: String,
+impl From<WebhookDelivery> for TawkWebhookDelivery {
+    fn from(d: WebhookDelivery) -> Self {
+        Self {
+            event_id: d.event_id,
+            hook_id: d.registration_id,
+            event: d.event,
+            url: d.url,
+            attempt: d.attempt,
+            body: d.body,
+            signature: d.signature,
+            status: d.status,
+            error: d.error,
+        }
+    }
 }
+
+/// The body of every event sent so far, by event id, so that it can be redelivered
+/// byte for byte.
+#[derive(Debug, Default)]
+pub(crate) struct Sent(Mutex<HashMap<String, StoredEvent>>);
 
 #[derive(Debug, Clone)]
 struct StoredEvent {
     hook_id: String,
-    body: Bytes,
+    event: Event,
 }
 
-#[derive(Debug, Default)]
-struct Log {
-    events: HashMap<String, StoredEvent>,
-    deliveries: Vec<TawkWebhookDelivery>,
-    in_flight: usize,
-}
-
-/// The sending side of webhooks, shared by every clone of the state.
-#[derive(Debug)]
-pub(crate) struct Outbox {
-    client: reqwest::Client,
-    runtime: Option<Handle>,
-    log: Mutex<Log>,
-    idle: Notify,
-}
-
-impl Default for Outbox {
-    fn default() -> Self {
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            // tawk.to counts no answer within 30 s as a failure.
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap_or_default();
-        Self {
-            client,
-            runtime: Handle::try_current().ok(),
-            log: Mutex::default(),
-            idle: Notify::new(),
-        }
-    }
-}
-
-impl Outbox {
-    fn lock(&self) -> MutexGuard<'_, Log> {
-        self.log.lock().unwrap_or_else(|e| e.into_inner())
+impl Sent {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, StoredEvent>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Remembers an event's body so that it can be redelivered.
-    pub(crate) fn store(&self, event_id: &str, hook_id: &str, body: Bytes) {
-        self.lock().events.insert(
-            event_id.to_owned(),
+    /// Remembers an event sent to a hook.
+    pub(crate) fn store(&self, hook_id: &str, event: &Event) {
+        self.lock().insert(
+            event.id.clone(),
             StoredEvent {
                 hook_id: hook_id.to_owned(),
-                body,
+                event: event.clone(),
             },
         );
     }
 
-    /// The webhook and body of a stored event.
-    pub(crate) fn stored(&self, event_id: &str) -> Option<(String, Bytes)> {
+    /// The hook and the event of a stored event id.
+    pub(crate) fn get(&self, event_id: &str) -> Option<(String, Event)> {
         self.lock()
-            .events
             .get(event_id)
-            .map(|e| (e.hook_id.clone(), e.body.clone()))
+            .map(|e| (e.hook_id.clone(), e.event.clone()))
     }
+}
 
-    pub(crate) fn deliveries(&self) -> Vec<TawkWebhookDelivery> {
-        self.lock().deliveries.clone()
-    }
-
-    /// POSTs `body` to the target with the signature and event id headers, and logs it.
-    pub(crate) async fn send(
-        &self,
-        target: &Target,
-        event_id: &str,
-        body: Bytes,
-    ) -> Result<u16, String> {
-        let signature = tawk_webhook_signature(&target.secret, &body);
-        let result = self
-            .client
-            .post(&target.url)
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .header(
-                http::header::USER_AGENT,
-                "tawk.to webhooks (supportkit-sandbox)",
-            )
-            .header(TAWK_SIGNATURE_HEADER, &signature)
-            .header(TAWK_EVENT_ID_HEADER, event_id)
-            .body(body.clone())
-            .send()
-            .await
-            .map(|response| response.status().as_u16())
-            .map_err(|error| error.to_string());
-        let event = serde_json::from_slice::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| v.get("event").and_then(|e| e.as_str()).map(str::to_owned))
-            .unwrap_or_default();
-        let mut log = self.lock();
-        let attempt = 1 + log
-            .deliveries
-            .iter()
-            .filter(|d| d.event_id == event_id)
-            .count() as u32;
-        log.deliveries.push(TawkWebhookDelivery {
-            event_id: event_id.to_owned(),
-            hook_id: target.hook_id.clone(),
-            event,
-            url: target.url.clone(),
-            attempt,
-            body: String::from_utf8_lossy(&body).into_owned(),
-            signature,
-            status: result.as_ref().ok().copied(),
-            error: result.as_ref().err().cloned(),
-        });
-        result
-    }
-
-    /// Delivers in the background (on the sandbox's runtime); [`Outbox::settle`] waits.
-    pub(crate) fn spawn(self: &Arc<Self>, target: Target, event_id: String, body: Bytes) {
-        let runtime = match Handle::try_current() {
-            Ok(handle) => handle,
-            Err(_) => match &self.runtime {
-                Some(handle) => handle.clone(),
-                None => {
-                    tracing::warn!("no tokio runtime: webhook {} not delivered", target.hook_id);
-                    return;
-                }
-            },
-        };
-        self.lock().in_flight += 1;
-        let outbox = self.clone();
-        runtime.spawn(async move {
-            let _ = outbox.send(&target, &event_id, body).await;
-            let mut log = outbox.lock();
-            log.in_flight -= 1;
-            if log.in_flight == 0 {
-                outbox.idle.notify_waiters();
-            }
-        });
-    }
-
-    /// Waits until no background delivery is in flight.
-    pub(crate) async fn settle(&self) {
-        loop {
-            let mut idle = pin!(self.idle.notified());
-            idle.as_mut().enable();
-            if self.lock().in_flight == 0 {
-                return;
-            }
-            idle.await;
-        }
-    }
+/// A tawk.to event body as sent: its `event` field names it.
+pub(crate) fn event(body: &serde_json::Value) -> Result<Event, String> {
+    let name = body
+        .get("event")
+        .and_then(|e| e.as_str())
+        .unwrap_or_default();
+    let bytes = serde_json::to_vec(body).map_err(|e| e.to_string())?;
+    Ok(Event::new(name, Bytes::from(bytes)))
 }
 
 #[cfg(test)]

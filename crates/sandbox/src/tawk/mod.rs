@@ -39,7 +39,9 @@ mod widgets;
 pub use delivery::{
     TAWK_EVENT_ID_HEADER, TAWK_SIGNATURE_HEADER, TawkWebhookDelivery, tawk_webhook_signature,
 };
+pub(crate) use ids::uuid_like;
 pub use state::TawkState;
+pub(crate) use state::WEBHOOK_EVENTS;
 
 use args::Obj;
 use error::TawkError;

@@ -424,6 +424,8 @@ pub(crate) struct Hook {
     pub(crate) enabled: bool,
     pub(crate) secret: String,
     pub(crate) created_on: i64,
+    /// Sandbox only: how many times each event is sent ([`super::TawkState::set_webhook_repeat`]).
+    pub(crate) repeat: u32,
 }
 
 impl Hook {

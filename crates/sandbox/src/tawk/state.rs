@@ -4,18 +4,18 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::delivery::{Outbox, Target, TawkWebhookDelivery};
+use super::delivery::{self, Sent, TawkWebhookDelivery};
 use super::error::TawkError;
-use super::ids::{IdGen, random_hex, uuid_like};
+use super::ids::{IdGen, random_hex};
 use super::kb::KnowledgeBase;
 use super::model::{
     Agent, Chat, ChatMessage, DataAttribute, Hook, Member, Person, Property, Requester, Ticket,
     TicketEvent, Visitor, Widget,
 };
 use super::time::{format_iso, now_ms, parse_iso};
+use crate::webhooks::{Event, Target, WEBHOOK_MAX_REPEAT, WebhookProvider, Webhooks};
 
 /// The webhook events tawk.to sends.
 pub(crate) const WEBHOOK_EVENTS: &[&str] = &[
@@ -380,6 +380,7 @@ impl Data {
             enabled,
             secret: random_hex(40),
             created_on: now_ms(),
+            repeat: 1,
         });
         Ok(id)
     }
@@ -388,9 +389,11 @@ impl Data {
 impl Hook {
     pub(crate) fn target(&self) -> Target {
         Target {
-            hook_id: self.id.clone(),
+            provider: WebhookProvider::Tawk,
+            registration_id: self.id.clone(),
             url: self.url.clone(),
             secret: self.secret.clone(),
+            repeat: self.repeat,
         }
     }
 }
@@ -403,17 +406,15 @@ impl Hook {
 #[derive(Clone)]
 pub struct TawkState {
     inner: Arc<Mutex<Data>>,
-    outbox: Arc<Outbox>,
+    webhooks: Webhooks,
+    sent: Arc<Sent>,
 }
 
 impl Default for TawkState {
     /// An account with only the key's own agent. Webhooks are delivered on the tokio
     /// runtime current at creation (or at event time).
     fn default() -> Self {
-        Self {
-            inner: Arc::default(),
-            outbox: Arc::default(),
-        }
+        Self::with_webhooks(Webhooks::default())
     }
 }
 
@@ -428,12 +429,21 @@ impl TawkState {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// An account whose webhooks go through the sandbox's shared engine.
+    pub(crate) fn with_webhooks(webhooks: Webhooks) -> Self {
+        Self {
+            inner: Arc::default(),
+            webhooks,
+            sent: Arc::default(),
+        }
+    }
+
+    /// Queues each event for its hook, under a fresh `X-Hook-Event-Id` per hook.
     fn fire(&self, outgoing: Vec<(Target, Value)>) {
         for (target, body) in outgoing {
-            let body = Bytes::from(serde_json::to_vec(&body).expect("JSON"));
-            let event_id = uuid_like();
-            self.outbox.store(&event_id, &target.hook_id, body.clone());
-            self.outbox.spawn(target, event_id, body);
+            let event = delivery::event(&body).expect("JSON");
+            self.sent.store(&target.registration_id, &event);
+            self.webhooks.enqueue(target, event);
         }
     }
 
@@ -1044,8 +1054,28 @@ impl TawkState {
             .collect()
     }
 
+    /// Sends every event of a webhook `repeat` times (same body, same
+    /// `X-Hook-Event-Id`), to test a receiver's deduplication; 1 restores the default.
+    /// Not part of tawk.to's API.
+    ///
+    /// # Panics
+    /// On an unknown webhook, or when `repeat` is not from 1 to 10.
+    pub fn set_webhook_repeat(&self, hook_id: &str, repeat: u32) {
+        assert!(
+            (1..=WEBHOOK_MAX_REPEAT).contains(&repeat),
+            "repeat must be from 1 to {WEBHOOK_MAX_REPEAT}"
+        );
+        self.lock()
+            .hooks
+            .iter_mut()
+            .find(|h| h.id == hook_id)
+            .unwrap_or_else(|| panic!("unknown webhook {hook_id}"))
+            .repeat = repeat;
+    }
+
     /// Sends `event` (any JSON, sent as is) to a webhook now, signed, under a new
-    /// `X-Hook-Event-Id`. Returns the receiver's HTTP status, or why there was none.
+    /// `X-Hook-Event-Id`, once (no retry). Returns the receiver's HTTP status, or why
+    /// there was none.
     pub async fn deliver(&self, hook_id: &str, event: Value) -> Result<u16, String> {
         let target = self
             .lock()
@@ -1054,18 +1084,17 @@ impl TawkState {
             .find(|h| h.id == hook_id)
             .map(Hook::target)
             .ok_or_else(|| format!("unknown webhook {hook_id}"))?;
-        let body = Bytes::from(serde_json::to_vec(&event).map_err(|e| e.to_string())?);
-        let event_id = uuid_like();
-        self.outbox.store(&event_id, hook_id, body.clone());
-        self.outbox.send(&target, &event_id, body).await
+        let event = delivery::event(&event)?;
+        self.sent.store(hook_id, &event);
+        self.webhooks.send_once(&target, &event).await
     }
 
     /// Sends an event again, as tawk.to retries: same body, same `X-Hook-Event-Id`,
-    /// signed with the webhook's current secret to its current URL.
+    /// signed with the webhook's current secret to its current URL, once.
     pub async fn redeliver(&self, event_id: &str) -> Result<u16, String> {
-        let (hook_id, body) = self
-            .outbox
-            .stored(event_id)
+        let (hook_id, event): (String, Event) = self
+            .sent
+            .get(event_id)
             .ok_or_else(|| format!("unknown event {event_id}"))?;
         let target = self
             .lock()
@@ -1074,17 +1103,25 @@ impl TawkState {
             .find(|h| h.id == hook_id)
             .map(Hook::target)
             .ok_or_else(|| format!("webhook {hook_id} was deleted"))?;
-        self.outbox.send(&target, event_id, body).await
+        self.webhooks.send_once(&target, &event).await
     }
 
-    /// Every delivery attempt so far, in completion order.
+    /// Every tawk.to delivery attempt so far, in completion order: first tries,
+    /// automatic retries (a non-2xx answer or none is retried like
+    /// [`WebhookProvider::retry_backoff`] says), repeats and redeliveries.
     pub fn deliveries(&self) -> Vec<TawkWebhookDelivery> {
-        self.outbox.deliveries()
+        self.webhooks
+            .deliveries()
+            .into_iter()
+            .filter(|d| d.provider == WebhookProvider::Tawk)
+            .map(TawkWebhookDelivery::from)
+            .collect()
     }
 
-    /// Waits until the background deliveries started so far have completed.
+    /// Waits until the background deliveries started so far, retries included, have
+    /// completed (those of every provider of the sandbox).
     pub async fn settle(&self) {
-        self.outbox.settle().await;
+        self.webhooks.settle().await;
     }
 
     /// When `true`, the next `chat.list` / `ticket.list` request for a page after the

@@ -143,7 +143,10 @@ pub(crate) async fn new_customer(
     FormParams(params): FormParams,
 ) -> Result<Response, TtError> {
     let mut data = ctx.state.lock();
-    create(&mut data, &params, dates::now_unix())?;
+    let index = create(&mut data, &params, dates::now_unix())?;
+    let id = data.customers[index].id.clone();
+    drop(data);
+    ctx.state.emit("customer", &id, "created");
     Ok(envelope::ok("Cliente criado com sucesso", json!({})))
 }
 
@@ -181,6 +184,9 @@ pub(crate) async fn update_customer(
         std::mem::take(&mut customer.custom_fields),
         &params.custom_fields,
     );
+    let id = customer.id.clone();
+    drop(data);
+    ctx.state.emit("customer", &id, "updated");
     Ok(envelope::ok("Cliente atualizado com sucesso", json!({})))
 }
 

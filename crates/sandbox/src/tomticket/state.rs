@@ -15,6 +15,7 @@ use super::model::{
     situation_description,
 };
 use super::{chats, customers, tickets};
+use crate::webhooks::Webhooks;
 
 /// The first ticket (and chat) protocol number.
 const FIRST_PROTOCOL: i64 = 1000;
@@ -319,9 +320,14 @@ impl Data {
 
 /// A handle on the TomTicket account of a [`crate::Sandbox`], to seed and inspect it
 /// (cheap to clone; every clone sees the same data).
+///
+/// Ticket and customer changes made through the API send `{type, id, action}` webhooks
+/// to the receivers registered with [`crate::Sandbox::register_webhook`]; the seeding
+/// helpers send none.
 #[derive(Debug, Clone, Default)]
 pub struct TomTicketState {
     data: Arc<Mutex<Data>>,
+    pub(crate) webhooks: Webhooks,
 }
 
 /// Panics with the envelope message of a seed that the API would refuse.
@@ -336,6 +342,14 @@ fn seed_date(seed: &Value, key: &str) -> Option<i64> {
 }
 
 impl TomTicketState {
+    /// An account whose webhooks go through the sandbox's shared engine.
+    pub(crate) fn with_webhooks(webhooks: Webhooks) -> Self {
+        Self {
+            data: Arc::default(),
+            webhooks,
+        }
+    }
+
     pub(crate) fn lock(&self) -> MutexGuard<'_, Data> {
         self.data.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -2,6 +2,7 @@
 //! comments and evaluation.
 
 use std::cmp::Ordering;
+use std::sync::MutexGuard;
 
 use axum::extract::State;
 use axum::response::Response;
@@ -156,6 +157,13 @@ fn open_ticket(data: &Data, ticket_id: &str) -> Result<usize, TtError> {
     Ok(index)
 }
 
+/// Sends the `ticket` webhook for the ticket at `index`, the data lock released first.
+fn notify(ctx: &Ctx, data: MutexGuard<'_, Data>, index: usize, action: &str) {
+    let id = data.tickets[index].id.clone();
+    drop(data);
+    ctx.state.emit("ticket", &id, action);
+}
+
 /// `POST ticket/new`.
 pub(crate) async fn new_ticket(
     State(ctx): State<Ctx>,
@@ -164,10 +172,9 @@ pub(crate) async fn new_ticket(
     let mut data = ctx.state.lock();
     let index = create(&mut data, &params, dates::now_unix())?;
     let ticket = &data.tickets[index];
-    Ok(envelope::ok(
-        "Chamado criado com sucesso",
-        json!({ "ticket_id": ticket.id, "protocol": ticket.protocol }),
-    ))
+    let answer = json!({ "ticket_id": ticket.id, "protocol": ticket.protocol });
+    notify(&ctx, data, index, "created");
+    Ok(envelope::ok("Chamado criado com sucesso", answer))
 }
 
 /// An optional date filter (see [`dates::parse`]).
@@ -385,6 +392,7 @@ pub(crate) async fn transfer(
         if !keeps_operator {
             ticket.operator_id = None;
         }
+        notify(&ctx, data, index, "updated");
     }
     Ok(envelope::ok("Chamado transferido com sucesso", json!({})))
 }
@@ -411,6 +419,7 @@ pub(crate) async fn link_operator(
     }
     ticket.operator_id = Some(operator_id);
     ticket.updated = dates::now_unix();
+    notify(&ctx, data, index, "updated");
     Ok(envelope::ok("Atendente vinculado com sucesso", json!({})))
 }
 
@@ -442,6 +451,7 @@ pub(crate) async fn open_status(
         start: now,
     });
     ticket.updated = now;
+    notify(&ctx, data, index, "updated");
     Ok(envelope::ok("Status iniciado com sucesso", json!({})))
 }
 
@@ -461,6 +471,7 @@ pub(crate) async fn close_status(
         ));
     }
     data.tickets[index].updated = dates::now_unix();
+    notify(&ctx, data, index, "updated");
     Ok(envelope::ok("Status encerrado com sucesso", json!({})))
 }
 
@@ -515,6 +526,7 @@ async fn reply(ctx: Ctx, params: Params, author: Author) -> Result<Response, TtE
     let mut data = ctx.state.lock();
     let index = open_ticket(&data, &ticket_id)?;
     add_reply(&mut data, index, author, message, &params);
+    notify(&ctx, data, index, "updated");
     Ok(envelope::ok("Resposta enviada com sucesso", json!({})))
 }
 
@@ -573,6 +585,7 @@ pub(crate) async fn finish(
     ticket.situation = FINISHED;
     ticket.ended = Some(now.max(ticket.created));
     ticket.updated = now.max(ticket.created);
+    notify(&ctx, data, index, "updated");
     Ok(envelope::ok("Chamado finalizado com sucesso", json!({})))
 }
 
@@ -597,6 +610,7 @@ pub(crate) async fn comment(
         attachments: params.files.clone(),
     });
     ticket.files.extend(params.files.iter().cloned());
+    notify(&ctx, data, index, "updated");
     Ok(envelope::ok("Comentário adicionado com sucesso", json!({})))
 }
 
@@ -637,6 +651,7 @@ pub(crate) async fn evaluate(
         custom_fields: params.custom_fields.clone(),
         date: dates::now_unix(),
     });
+    notify(&ctx, data, index, "updated");
     Ok(envelope::ok("Avaliação registrada com sucesso", json!({})))
 }
 

@@ -2,17 +2,14 @@
 
 use std::io;
 
-use axum::body::Body;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
 use hmac::{Hmac, Mac};
-use http::Request;
-use http::header::{CONTENT_TYPE, HOST};
-use hyper_util::rt::TokioIo;
 use sha1::Sha1;
-use tokio::net::TcpStream;
 
 use super::TomTicketState;
+use crate::webhooks::{Event, Target, WebhookProvider};
 
 /// The `X-Hub-Signature` value of a webhook body:
 /// `sha1=` + base64(HMAC-SHA1(key = secret, message = base64(body))).
@@ -23,14 +20,34 @@ pub fn tomticket_webhook_signature(secret: &str, body: &[u8]) -> String {
     format!("sha1={}", STANDARD.encode(mac.finalize().into_bytes()))
 }
 
+/// The body TomTicket sends, fields in its order: `{"type", "id", "action"}`.
+fn body(kind: &str, id: &str, action: &str) -> Bytes {
+    let text = |value: &str| serde_json::Value::from(value).to_string();
+    Bytes::from(format!(
+        r#"{{"type":{},"id":{},"action":{}}}"#,
+        text(kind),
+        text(id),
+        text(action)
+    ))
+}
+
 fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message)
 }
 
 impl TomTicketState {
+    /// Sends `{type, id, action}` (e.g. `ticket`, the ticket id, `updated`) to the
+    /// registered receivers, after the change (with the data lock released). The event
+    /// id names the event in the delivery log only: TomTicket sends none.
+    pub(crate) fn emit(&self, kind: &str, id: &str, action: &str) {
+        let event = Event::new(format!("{kind}.{action}"), body(kind, id, action));
+        self.webhooks.emit(WebhookProvider::TomTicket, event);
+    }
+
     /// POSTs one webhook event `{"type", "id", "action"}` (e.g. `"ticket"`, a ticket id,
     /// `"created"`) to an `http://` URL, signed with `secret` as TomTicket does, once (the
-    /// provider never retries). Returns the receiver's HTTP status.
+    /// provider never retries), whatever is registered. Returns the receiver's HTTP
+    /// status; the attempt is in [`crate::Sandbox::webhook_deliveries`].
     pub async fn deliver_webhook(
         &self,
         url: &str,
@@ -39,49 +56,39 @@ impl TomTicketState {
         id: &str,
         action: &str,
     ) -> io::Result<u16> {
-        let text = |value: &str| serde_json::Value::from(value).to_string();
-        let body = format!(
-            r#"{{"type":{},"id":{},"action":{}}}"#,
-            text(kind),
-            text(id),
-            text(action)
-        );
         let parsed = url::Url::parse(url).map_err(|e| invalid(format!("{url}: {e}")))?;
         if parsed.scheme() != "http" {
             return Err(invalid(format!("{url}: only http:// URLs are supported")));
         }
-        let host = parsed
-            .host_str()
-            .ok_or_else(|| invalid(format!("{url}: no host")))?
-            .to_owned();
-        let port = parsed.port_or_known_default().unwrap_or(80);
-        let stream = TcpStream::connect((host.trim_matches(['[', ']']), port)).await?;
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(io::Error::other)?;
-        let driver = tokio::spawn(connection);
-        let path = match parsed.query() {
-            Some(query) => format!("{}?{query}", parsed.path()),
-            None => parsed.path().to_owned(),
+        if parsed.host_str().is_none() {
+            return Err(invalid(format!("{url}: no host")));
+        }
+        let target = Target {
+            provider: WebhookProvider::TomTicket,
+            registration_id: "direct".to_owned(),
+            url: url.to_owned(),
+            secret: secret.to_owned(),
+            repeat: 1,
         };
-        let request = Request::post(path)
-            .header(HOST, format!("{host}:{port}"))
-            .header(CONTENT_TYPE, "application/json")
-            .header(
-                "X-Hub-Signature",
-                tomticket_webhook_signature(secret, body.as_bytes()),
-            )
-            .body(Body::from(body))
-            .map_err(io::Error::other)?;
-        let response = sender.send_request(request).await.map_err(io::Error::other);
-        driver.abort();
-        Ok(response?.status().as_u16())
+        let event = Event::new(format!("{kind}.{action}"), body(kind, id, action));
+        self.webhooks
+            .send_once(&target, &event)
+            .await
+            .map_err(io::Error::other)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn body_keeps_tomtickets_field_order() {
+        assert_eq!(
+            body("ticket", "a\"b", "created"),
+            r#"{"type":"ticket","id":"a\"b","action":"created"}"#
+        );
+    }
 
     #[test]
     fn signature_is_base64_hmac_of_base64_body() {
