@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde_json::json;
 use supportkit::events::{Checkpoint, Event, EventKind, EventSource, WebhookReceiver};
 use supportkit::{NewContact, NewTicket, Provider};
-use supportkit_sandbox::WebhookRegistration;
+use supportkit_sandbox::{WebhookProvider, WebhookRegistration};
 
 use crate::harness::Harness;
 
@@ -18,7 +18,6 @@ const SECRET: &str = "c2NlbmFyaW8tc2VjcmV0";
 
 /// A webhook receiver on loopback that keeps every event handed to it.
 pub struct Inbox {
-    pub url: String,
     events: Arc<Mutex<Vec<Event>>>,
 }
 
@@ -48,7 +47,8 @@ impl Inbox {
             })
             .router("/hooks");
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Inbox { url, events }
+        let _ = url;
+        Inbox { events }
     }
 
     /// The events about `id`.
@@ -83,10 +83,9 @@ impl Harness {
             }
             provider => {
                 // respond.io and TomTicket webhooks are configured by hand.
+                let provider = provider.as_str().parse::<WebhookProvider>().unwrap();
                 self.sandbox
-                    .register_webhook(
-                        WebhookRegistration::new(provider.as_str(), url, SECRET).repeat(2),
-                    )
+                    .register_webhook(WebhookRegistration::new(provider, url, SECRET).repeat(2))
                     .unwrap();
                 SECRET.to_owned()
             }
@@ -111,7 +110,7 @@ impl Harness {
                 (EventKind::ContactCreated, made.id.id)
             }
             Provider::TomTicket => {
-                let requester = "events@example.com";
+                let requester = &format!("events{n}@example.com");
                 self.customer(requester);
                 let made = self
                     .conn

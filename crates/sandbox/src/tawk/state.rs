@@ -321,11 +321,13 @@ impl Data {
     }
 
     /// The common part of every event: `event`, `time`, `property {id, name}`.
-    fn event_base(&self, property_id: &str, event: &str) -> Map<String, Value> {
+    /// `at` is the time the change was recorded with, so the event's `time`
+    /// equals what the listings show for it.
+    fn event_base(&self, property_id: &str, event: &str, at: i64) -> Map<String, Value> {
         let name = self.property(property_id).map(|p| p.name.clone());
         let mut out = Map::new();
         out.insert("event".to_owned(), json!(event));
-        out.insert("time".to_owned(), json!(format_iso(now_ms())));
+        out.insert("time".to_owned(), json!(format_iso(at)));
         out.insert(
             "property".to_owned(),
             json!({ "id": property_id, "name": name }),
@@ -339,9 +341,10 @@ impl Data {
         &self,
         property_id: &str,
         event: &str,
+        at: i64,
         fields: Map<String, Value>,
     ) -> Vec<(Target, Value)> {
-        let mut body = self.event_base(property_id, event);
+        let mut body = self.event_base(property_id, event, at);
         body.extend(fields);
         let body = Value::Object(body);
         self.hooks
@@ -615,7 +618,7 @@ impl TawkState {
             fields.insert("chatId".to_owned(), json!(id));
             fields.insert("message".to_owned(), event_message);
             fields.insert("visitor".to_owned(), who.to_json());
-            outgoing = data.outgoing(property_id, "chat:start", fields);
+            outgoing = data.outgoing(property_id, "chat:start", now, fields);
         }
         self.fire(outgoing);
         id
@@ -690,7 +693,7 @@ impl TawkState {
                 fields.insert("message".to_owned(), last.event_json());
             }
             fields.insert("visitor".to_owned(), chat.visitor.to_json());
-            data.outgoing(&chat.property_id, "chat:end", fields)
+            data.outgoing(&chat.property_id, "chat:end", now, fields)
         };
         self.fire(outgoing);
     }
@@ -720,7 +723,12 @@ impl TawkState {
                     "messages": chat.messages.iter().map(ChatMessage::to_json).collect::<Vec<_>>(),
                 }),
             );
-            data.outgoing(&chat.property_id, "chat:transcript_created", fields)
+            data.outgoing(
+                &chat.property_id,
+                "chat:transcript_created",
+                now_ms(),
+                fields,
+            )
         };
         self.fire(outgoing);
     }
@@ -874,7 +882,7 @@ impl TawkState {
                 "ticket".to_owned(),
                 json!({ "id": id, "humanId": human_id, "subject": subject, "message": message }),
             );
-            let outgoing = data.outgoing(property_id, "ticket:create", fields);
+            let outgoing = data.outgoing(property_id, "ticket:create", now, fields);
             (id, outgoing)
         };
         self.fire(outgoing);

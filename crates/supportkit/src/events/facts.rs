@@ -46,15 +46,15 @@ pub(crate) fn conversation(c: &Conversation) -> Vec<Event> {
             created,
         ));
     }
-    if c.status.value == ConversationStatus::Closed {
-        if let Some(closed) = c.remote_updated_at.or(c.remote_created_at) {
-            out.push(event(
-                EventKind::ConversationClosed,
-                ResourceKind::Conversation,
-                c,
-                closed,
-            ));
-        }
+    if c.status.value == ConversationStatus::Closed
+        && let Some(closed) = c.remote_updated_at.or(c.remote_created_at)
+    {
+        out.push(event(
+            EventKind::ConversationClosed,
+            ResourceKind::Conversation,
+            c,
+            closed,
+        ));
     }
     for e in &mut out {
         e.data = Some(Resource::Conversation(c.clone()));

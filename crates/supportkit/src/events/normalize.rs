@@ -223,7 +223,7 @@ fn chatapi(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
 #[cfg(feature = "tawk")]
 fn tawk(headers: &HeaderMap, body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
     use crate::adapters::from_rfc3339;
-    use crate::model::{Normalized, Ticket, TicketStatus};
+    use crate::model::{Conversation, ConversationStatus, Normalized, Ticket, TicketStatus};
     use supportkit_tawk::types::TawkWebhookEvent as W;
 
     let parsed = supportkit_tawk::webhook::parse(body)?;
@@ -250,19 +250,45 @@ fn tawk(headers: &HeaderMap, body: &[u8], now: DateTime<Utc>) -> Result<Delivery
             .map(|id| remote(id))
             .ok_or_else(|| missing("chatId"))
     };
+    // What a chat event says of its chat: open from `time` on, or closed at `time`.
+    let conversation = |id: &RemoteId, open: bool| {
+        let (status, original) = if open {
+            (ConversationStatus::Open, "open")
+        } else {
+            (ConversationStatus::Closed, "closed")
+        };
+        Some(Resource::Conversation(Conversation {
+            id: id.clone(),
+            number: None,
+            contact_id: None,
+            status: Normalized::new(status, original),
+            assignee_id: None,
+            remote_created_at: open.then_some(at),
+            remote_updated_at: (!open).then_some(at),
+            raw: raw.clone(),
+        }))
+    };
     let (kind, resource, id, data) = match &parsed {
-        W::ChatStart(e) => (
-            EventKind::ConversationOpened,
-            ResourceKind::Conversation,
-            chat(e.chat_id.as_ref())?,
-            None,
-        ),
-        W::ChatEnd(e) => (
-            EventKind::ConversationClosed,
-            ResourceKind::Conversation,
-            chat(e.chat_id.as_ref())?,
-            None,
-        ),
+        W::ChatStart(e) => {
+            let id = chat(e.chat_id.as_ref())?;
+            let data = conversation(&id, true);
+            (
+                EventKind::ConversationOpened,
+                ResourceKind::Conversation,
+                id,
+                data,
+            )
+        }
+        W::ChatEnd(e) => {
+            let id = chat(e.chat_id.as_ref())?;
+            let data = conversation(&id, false);
+            (
+                EventKind::ConversationClosed,
+                ResourceKind::Conversation,
+                id,
+                data,
+            )
+        }
         W::ChatTranscriptCreated(e) => (
             EventKind::Other(name.clone()),
             ResourceKind::Conversation,

@@ -187,10 +187,10 @@ async fn complete(event: &mut Event, fetch: Fetch, connection: &Connection) -> R
         }
         Fetch::Contact(id) => {
             let contact = connection.contacts()?.get_contact(&id).await?;
-            if event.kind == EventKind::ContactCreated {
-                if let Some(created) = contact.remote_created_at {
-                    event.occurred_at = created;
-                }
+            if event.kind == EventKind::ContactCreated
+                && let Some(created) = contact.remote_created_at
+            {
+                event.occurred_at = created;
             }
             event.data = Some(Resource::Contact(contact));
         }
