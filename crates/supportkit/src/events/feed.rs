@@ -84,7 +84,12 @@ impl Checkpoint {
     }
 }
 
-/// Polls a provider's list operations for changes; see the [module](self).
+/// Polls a provider's list operations for changes (see [`crate::events`]).
+///
+/// Each poll reads what changed since the checkpoint minus an overlap
+/// ([`ChangeFeed::overlap`]: clocks and commit lags differ), never filters by
+/// status, and drops what was reported before by resource id, kind and time.
+/// A failed poll reports nothing and leaves the checkpoint where it was.
 ///
 /// ```no_run
 /// use supportkit::events::Checkpoint;
