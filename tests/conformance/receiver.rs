@@ -177,3 +177,29 @@ async fn an_unreachable_store_answers_503_so_the_provider_retries() {
     assert_eq!(status, 503, "{text}");
     assert!(served.handled.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_tomticket_record_that_cannot_be_fetched_is_handed_on_as_it_arrived() {
+    // TomTicket never redelivers: failing the delivery would lose the event.
+    let h = crate::harness::Harness::new(Provider::TomTicket).await;
+    let receiver = WebhookReceiver::new(Provider::TomTicket, SECRET)
+        .unwrap()
+        .fetch_with(h.conn.clone());
+    let served = serve(receiver, 0).await;
+    let body = r#"{"type":"ticket","id":"0000000000000000000000000000dead","action":"updated"}"#;
+    let response = reqwest::Client::new()
+        .post(&served.url)
+        .header(
+            "X-Hub-Signature",
+            supportkit_tomticket::webhook::sign(SECRET, body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let handled = served.handled.lock().unwrap().clone();
+    assert_eq!(handled.len(), 1);
+    assert_eq!(handled[0].kind, EventKind::TicketUpdated);
+    assert!(handled[0].data.is_none(), "{:?}", handled[0].data);
+}

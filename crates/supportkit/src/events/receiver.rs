@@ -144,11 +144,18 @@ impl WebhookReceiver {
         } = normalize::parse(self.provider, headers, body, Utc::now())
             .map_err(|e| Rejection::new(StatusCode::BAD_REQUEST, e))?;
         if let (Some(fetch), Some(connection)) = (fetch, &self.connection) {
-            complete(&mut event, fetch, connection)
-                .await
-                .map_err(|e| Rejection::new(StatusCode::BAD_GATEWAY, e))?;
-            // Identical TomTicket bodies differ by what the record shows.
-            key = format!("{key}:{}:{}", event.kind, event.occurred_at.timestamp());
+            // TomTicket never redelivers: an answer of 5xx would lose the
+            // event, so a failed fetch hands it on as it arrived.
+            match complete(&mut event, fetch, connection).await {
+                // Identical TomTicket bodies differ by what the record shows.
+                Ok(()) => key = format!("{key}:{}:{}", event.kind, event.occurred_at.timestamp()),
+                Err(e) => tracing::warn!(
+                    provider = %self.provider,
+                    id = %event.id,
+                    error = %e,
+                    "could not fetch the record a webhook names; handing the event on without it"
+                ),
+            }
         }
         match self.deliveries.first_delivery(&key).await {
             Ok(true) => Ok(Some((key, event))),
