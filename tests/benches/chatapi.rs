@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use criterion::Criterion;
 use serde_json::json;
+use supportkit_chatapi::types::Contact;
 use supportkit_chatapi::{Client, ContactIdentifier, OperationExt, RateLimitConfig};
 use supportkit_sandbox::{Sandbox, SandboxConfig};
 use supportkit_tests::chatapi_config;
@@ -92,10 +93,26 @@ async fn generated(client: &Client, id: i64) {
     assert_eq!(c.id, id);
 }
 
-async fn hand_written(http: &reqwest::Client, url: &str, token: &str, id: i64) {
+/// The baseline: the same request by hand, decoded into the same typed struct.
+async fn hand_written_typed(http: &reqwest::Client, url: &str, token: &str, id: i64) {
     let resp = http
         .get(format!("{url}/contact/id:{id}"))
         .bearer_auth(token)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+    let c: Contact = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
+    assert_eq!(c.id, id);
+}
+
+/// The older baseline, decoding into `serde_json::Value` (slower than typed).
+async fn hand_written_value(http: &reqwest::Client, url: &str, token: &str, id: i64) {
+    let resp = http
+        .get(format!("{url}/contact/id:{id}"))
+        .bearer_auth(token)
+        .header(reqwest::header::ACCEPT, "application/json")
         .send()
         .await
         .unwrap();
@@ -104,25 +121,46 @@ async fn hand_written(http: &reqwest::Client, url: &str, token: &str, id: i64) {
     assert_eq!(v["id"], id);
 }
 
-fn per_call_allocs<F: std::future::Future<Output = ()>>(
+/// CPU time of this thread: the client's own work, whatever the sandbox's
+/// threads and the rest of the machine are doing.
+fn thread_cpu() -> std::time::Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid pointer to a timespec, a clock every Linux has.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Per-call client CPU (µs) and allocations over `n` calls.
+fn per_call<F: std::future::Future<Output = ()>>(
     rt: &tokio::runtime::Runtime,
+    n: u64,
     mut f: impl FnMut() -> F,
-) -> (f64, f64) {
-    const N: u64 = 500;
+) -> (f64, f64, f64) {
     rt.block_on(async {
         f().await; // warm the connection pool
         ALLOCS.store(0, Ordering::Relaxed);
         BYTES.store(0, Ordering::Relaxed);
+        let cpu = thread_cpu();
         TRACK.with(|t| t.set(true));
-        for _ in 0..N {
+        for _ in 0..n {
             f().await;
         }
         TRACK.with(|t| t.set(false));
-    });
-    (
-        ALLOCS.load(Ordering::Relaxed) as f64 / N as f64,
-        BYTES.load(Ordering::Relaxed) as f64 / N as f64,
-    )
+        let cpu = thread_cpu() - cpu;
+        (
+            cpu.as_secs_f64() * 1e6 / n as f64,
+            ALLOCS.load(Ordering::Relaxed) as f64 / n as f64,
+            BYTES.load(Ordering::Relaxed) as f64 / n as f64,
+        )
+    })
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 fn mean_ns(id: &str) -> Option<f64> {
@@ -156,9 +194,13 @@ fn main() {
 
     let mut c = Criterion::default().configure_from_args();
     let mut group = c.benchmark_group("get_contact");
-    group.bench_function("hand_written", |b| {
+    group.bench_function("hand_written_typed", |b| {
         b.to_async(&rt)
-            .iter(|| hand_written(&http, &setup.url, &setup.token, id))
+            .iter(|| hand_written_typed(&http, &setup.url, &setup.token, id))
+    });
+    group.bench_function("hand_written_value", |b| {
+        b.to_async(&rt)
+            .iter(|| hand_written_value(&http, &setup.url, &setup.token, id))
     });
     group.bench_function("generated", |b| {
         b.to_async(&rt).iter(|| generated(&client, id))
@@ -166,26 +208,59 @@ fn main() {
     group.finish();
     c.final_summary();
 
-    let (ha, hb) = per_call_allocs(&rt, || hand_written(&http, &setup.url, &setup.token, id));
-    let (ga, gb) = per_call_allocs(&rt, || generated(&client, id));
-    println!("\nsummary (same run):");
+    // Client CPU and allocations: rounds interleaved, medians.
+    const N: u64 = 2000;
+    let (mut typed, mut value, mut ours) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..5 {
+        typed.push(per_call(&rt, N, || {
+            hand_written_typed(&http, &setup.url, &setup.token, id)
+        }));
+        value.push(per_call(&rt, N, || {
+            hand_written_value(&http, &setup.url, &setup.token, id)
+        }));
+        ours.push(per_call(&rt, N, || generated(&client, id)));
+    }
+    let cpu = |v: &[(f64, f64, f64)]| median(v.iter().map(|x| x.0).collect());
+    let allocs = |v: &[(f64, f64, f64)]| median(v.iter().map(|x| x.1).collect());
+    let bytes = |v: &[(f64, f64, f64)]| median(v.iter().map(|x| x.2).collect());
+    println!(
+        "\nsummary (same run; client thread only; medians of 5 interleaved rounds of {N} calls):"
+    );
+    println!(
+        "  {:<28} {:>10} {:>12} {:>12}",
+        "", "CPU µs", "allocations", "bytes"
+    );
+    for (name, v) in [
+        ("hand-written, typed", &typed),
+        ("hand-written, Value", &value),
+        ("generated .call()", &ours),
+    ] {
+        println!(
+            "  {name:<28} {:>10.1} {:>12.1} {:>12.0}",
+            cpu(v),
+            allocs(v),
+            bytes(v)
+        );
+    }
+    println!(
+        "  .call() / typed baseline:    CPU {:.2}x, allocations {:.2}x",
+        cpu(&ours) / cpu(&typed),
+        allocs(&ours) / allocs(&typed)
+    );
+    println!(
+        "  .call() / Value baseline:    CPU {:.2}x, allocations {:.2}x",
+        cpu(&ours) / cpu(&value),
+        allocs(&ours) / allocs(&value)
+    );
     if let (Some(h), Some(g)) = (
-        mean_ns("get_contact/hand_written"),
+        mean_ns("get_contact/hand_written_typed"),
         mean_ns("get_contact/generated"),
     ) {
         println!(
-            "  time per call:   hand-written {:.1} µs, generated {:.1} µs, ratio {:.2}",
+            "  wall time per call: typed baseline {:.1} µs, generated {:.1} µs, ratio {:.2}",
             h / 1e3,
             g / 1e3,
             g / h
         );
     }
-    println!(
-        "  allocations/call: hand-written {ha:.0}, generated {ga:.0}, ratio {:.2}",
-        ga / ha
-    );
-    println!(
-        "  bytes/call:       hand-written {hb:.0}, generated {gb:.0}, ratio {:.2}",
-        gb / hb
-    );
 }

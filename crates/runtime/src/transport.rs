@@ -301,9 +301,10 @@ impl Transport {
         let mut attempt = 0u32;
         let mut pending = Some(request);
         let finish = |attempt: u32, status: Option<u16>, retry_after: Option<Duration>| {
+            let elapsed = started.elapsed();
             let span = tracing::Span::current();
             span.record("attempt", attempt);
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            span.record("duration_ms", elapsed.as_millis() as u64);
             if let Some(s) = status {
                 span.record("status", s);
             }
@@ -312,7 +313,7 @@ impl Transport {
                 x.status = status;
                 x.retry_after = retry_after;
                 x.attempts = attempt;
-                x.elapsed = started.elapsed();
+                x.elapsed = elapsed;
             });
         };
         loop {
@@ -351,10 +352,14 @@ impl Transport {
                         )),
                 ));
             }
-            *current.timeout_mut() = Some(self.shared.timeout.min(remaining));
+            // The client's own timeout covers an attempt that fits the
+            // budget; a per-request one costs allocations on every call.
+            if remaining < self.shared.timeout {
+                *current.timeout_mut() = Some(remaining);
+            }
             // A body that cannot be cloned (a stream) gets exactly one attempt.
             let spare = if attempt < policy.max_attempts {
-                current.try_clone()
+                spare(&current)
             } else {
                 None
             };
@@ -387,11 +392,16 @@ impl Transport {
                 }
                 Err(Failure::Local(_)) => (false, None, None),
             };
-            let wait = retry_after.unwrap_or_else(|| policy.backoff(attempt));
+            // Backoff (and its random jitter) only when it is needed.
+            let wait = if retryable || status == Some(429) {
+                retry_after.unwrap_or_else(|| policy.backoff(attempt))
+            } else {
+                Duration::ZERO
+            };
             if status == Some(429) {
                 limiters.pause(bucket, wait).await;
             }
-            let within_budget = started.elapsed() + wait < policy.max_elapsed;
+            let within_budget = retryable && started.elapsed() + wait < policy.max_elapsed;
             match spare {
                 Some(next) if retryable && within_budget => {
                     tracing::debug!(
@@ -445,6 +455,7 @@ impl Transport {
             return Err(too_large(format!("{len} bytes announced")));
         }
         let version = resp.version();
+        let url = resp.url().clone();
         let headers = std::mem::take(resp.headers_mut());
         // Most answers arrive in one chunk: keep it without copying.
         let mut first: Option<bytes::Bytes> = None;
@@ -480,6 +491,7 @@ impl Transport {
             (None, None) => bytes::Bytes::new(),
         };
         Ok(Answer {
+            url,
             status,
             version,
             headers,
@@ -554,6 +566,7 @@ const LOCAL_FAILURE_STATUS: u16 = 599;
 
 /// A whole answer, read within its attempt.
 struct Answer {
+    url: reqwest::Url,
     status: http::StatusCode,
     version: http::Version,
     headers: http::HeaderMap,
@@ -562,12 +575,34 @@ struct Answer {
 
 impl Answer {
     fn into_response(self) -> reqwest::Response {
-        let mut rebuilt = http::Response::new(self.body);
+        use reqwest::ResponseBuilderExt;
+        // Without its URL, reqwest parses a placeholder URL on every call.
+        let mut rebuilt = http::Response::builder()
+            .url(self.url)
+            .body(self.body)
+            .expect("no builder setting can fail");
         *rebuilt.status_mut() = self.status;
         *rebuilt.version_mut() = self.version;
         *rebuilt.headers_mut() = self.headers;
         reqwest::Response::from(rebuilt)
     }
+}
+
+/// A copy of `request` for the next attempt; `None` for a streaming body.
+/// (reqwest's `try_clone` allocates per-request settings even when none are set,
+/// and this runs before every first attempt.)
+fn spare(request: &reqwest::Request) -> Option<reqwest::Request> {
+    let body = match request.body() {
+        None => None,
+        Some(body) => Some(reqwest::Body::from(bytes::Bytes::copy_from_slice(
+            body.as_bytes()?,
+        ))),
+    };
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    *copy.body_mut() = body;
+    Some(copy)
 }
 
 /// How an exchange failed.

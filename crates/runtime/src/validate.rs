@@ -1,10 +1,15 @@
 //! Checks a request against the limits the spec documents, before sending.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::meta::{Constraint, Location, OperationMeta, Rule, Seg};
 
 /// `Err` names the field, the limit and the offending value.
+///
+/// Runs on every request, so the common case (a valid request) allocates
+/// nothing: path and query values are checked as borrowed text.
 pub(crate) fn check(request: &reqwest::Request, op: &OperationMeta) -> Result<(), String> {
     if op.constraints.is_empty() {
         return Ok(());
@@ -18,7 +23,7 @@ pub(crate) fn check(request: &reqwest::Request, op: &OperationMeta) -> Result<()
                 };
                 for (k, v) in request.url().query_pairs() {
                     if k == *name {
-                        check_value(c, &Value::String(v.into_owned()), true)?;
+                        check_value(c, Input::Text(&v))?;
                     }
                 }
             }
@@ -27,7 +32,7 @@ pub(crate) fn check(request: &reqwest::Request, op: &OperationMeta) -> Result<()
                     continue;
                 };
                 if let Some(v) = path_param(op.path, request.url().path(), name) {
-                    check_value(c, &Value::String(v), true)?;
+                    check_value(c, Input::Text(&v))?;
                 }
             }
             Location::Header => {
@@ -35,7 +40,7 @@ pub(crate) fn check(request: &reqwest::Request, op: &OperationMeta) -> Result<()
                     continue;
                 };
                 if let Some(v) = request.headers().get(*name).and_then(|v| v.to_str().ok()) {
-                    check_value(c, &Value::String(v.to_string()), true)?;
+                    check_value(c, Input::Text(v))?;
                 }
             }
             Location::Body => {
@@ -49,7 +54,7 @@ pub(crate) fn check(request: &reqwest::Request, op: &OperationMeta) -> Result<()
                     let mut found = Vec::new();
                     select(root, c.path, &mut found);
                     for v in found {
-                        check_value(c, v, false)?;
+                        check_value(c, Input::Json(v))?;
                     }
                 }
             }
@@ -69,7 +74,7 @@ pub(crate) fn check_fields(op: &OperationMeta, fields: &[(String, String)]) -> R
         };
         for (k, v) in fields {
             if k == name {
-                check_value(c, &Value::String(v.clone()), true)?;
+                check_value(c, Input::Text(v))?;
             }
         }
     }
@@ -77,18 +82,48 @@ pub(crate) fn check_fields(op: &OperationMeta, fields: &[(String, String)]) -> R
 }
 
 /// The value of `{name}` in `actual`, matched against `template` from the end
-/// (the base URL may add leading segments).
-fn path_param(template: &str, actual: &str, name: &str) -> Option<String> {
-    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
-    let a: Vec<&str> = actual.trim_matches('/').split('/').collect();
-    let offset = a.len().checked_sub(t.len())?;
-    let i = t.iter().position(|s| *s == format!("{{{name}}}"))?;
-    let raw = a.get(offset + i)?;
-    Some(
-        percent_encoding::percent_decode_str(raw)
-            .decode_utf8_lossy()
-            .into_owned(),
-    )
+/// (the base URL may add leading segments), percent-decoded.
+fn path_param<'a>(template: &str, actual: &'a str, name: &str) -> Option<Cow<'a, str>> {
+    let from_end = template
+        .trim_matches('/')
+        .rsplit('/')
+        .position(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(name))?;
+    let raw = actual.trim_matches('/').rsplit('/').nth(from_end)?;
+    let segments = template.trim_matches('/').split('/').count();
+    if actual.trim_matches('/').split('/').count() < segments {
+        return None;
+    }
+    Some(percent_encoding::percent_decode_str(raw).decode_utf8_lossy())
+}
+
+/// A value to check: text from the URL, a header or a form (numbers are
+/// parsed from it), or a JSON value from the body.
+#[derive(Clone, Copy)]
+enum Input<'a> {
+    Text(&'a str),
+    Json(&'a Value),
+}
+
+impl<'a> Input<'a> {
+    fn as_str(self) -> Option<&'a str> {
+        match self {
+            Input::Text(s) => Some(s),
+            Input::Json(v) => v.as_str(),
+        }
+    }
+    fn as_array(self) -> Option<&'a Vec<Value>> {
+        match self {
+            Input::Text(_) => None,
+            Input::Json(v) => v.as_array(),
+        }
+    }
+    fn as_f64(self) -> Option<f64> {
+        match self {
+            Input::Text(s) => s.parse().ok(),
+            Input::Json(Value::Number(n)) => n.as_f64(),
+            Input::Json(_) => None,
+        }
+    }
 }
 
 fn select<'a>(value: &'a Value, path: &[Seg], out: &mut Vec<&'a Value>) {
@@ -114,13 +149,9 @@ fn select<'a>(value: &'a Value, path: &[Seg], out: &mut Vec<&'a Value>) {
     }
 }
 
-fn check_value(c: &Constraint, value: &Value, from_text: bool) -> Result<(), String> {
+fn check_value(c: &Constraint, value: Input<'_>) -> Result<(), String> {
     let field = c.field;
-    let number = || match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) if from_text => s.parse::<f64>().ok(),
-        _ => None,
-    };
+    let number = || value.as_f64();
     match c.rule {
         Rule::MinLength(n) | Rule::MaxLength(n) => {
             let Some(s) = value.as_str() else {
@@ -202,20 +233,54 @@ fn check_value(c: &Constraint, value: &Value, from_text: bool) -> Result<(), Str
     Ok(())
 }
 
-/// The spec's patterns, compiled once: they are checked on every request.
-fn compiled(pattern: &'static str) -> Result<std::sync::Arc<regress::Regex>, regress::Error> {
-    use std::collections::HashMap;
-    use std::sync::{Arc, Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, Arc<regress::Regex>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(re) = cache.lock().expect("pattern cache").get(pattern) {
-        return Ok(re.clone());
+/// `pattern` with its groups made non-capturing: only whether it matches
+/// counts, and a match with capture groups allocates their slots on every
+/// call. Patterns with back-references keep their groups.
+fn without_captures(pattern: &str) -> Cow<'_, str> {
+    let bytes = pattern.as_bytes();
+    let backreference = bytes
+        .windows(2)
+        .any(|w| w[0] == b'\\' && (b'1'..=b'9').contains(&w[1]));
+    if backreference || !pattern.contains('(') {
+        return Cow::Borrowed(pattern);
     }
-    let re = Arc::new(regress::Regex::new(pattern)?);
-    cache
-        .lock()
-        .expect("pattern cache")
-        .insert(pattern, re.clone());
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        out.push(c);
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '(' if !in_class && chars.peek() != Some(&'?') => out.push_str("?:"),
+            _ => {}
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The spec's patterns, compiled once: they are checked on every request,
+/// so each thread keeps the ones it used, found by the pattern's address.
+fn compiled(pattern: &'static str) -> Result<std::sync::Arc<regress::Regex>, regress::Error> {
+    use std::cell::RefCell;
+    use std::sync::Arc;
+    thread_local! {
+        static USED: RefCell<Vec<(&'static str, Arc<regress::Regex>)>> = const { RefCell::new(Vec::new()) };
+    }
+    let same =
+        |p: &&'static str| std::ptr::eq(p.as_ptr(), pattern.as_ptr()) && p.len() == pattern.len();
+    if let Some(re) =
+        USED.with_borrow(|used| used.iter().find(|(p, _)| same(p)).map(|(_, re)| re.clone()))
+    {
+        return Ok(re);
+    }
+    let re = Arc::new(regress::Regex::new(&without_captures(pattern))?);
+    USED.with_borrow_mut(|used| used.push((pattern, re.clone())));
     Ok(re)
 }
 
@@ -235,6 +300,20 @@ mod tests {
             Some("phone:+6012")
         );
         assert_eq!(path_param("/a/{x}", "/b", "x"), None);
+    }
+
+    #[test]
+    fn groups_become_non_capturing_but_classes_escapes_and_backreferences_stay() {
+        assert_eq!(without_captures("^(a|b)$"), "^(?:a|b)$");
+        assert_eq!(without_captures("^(?:a)[(]\\($"), "^(?:a)[(]\\($");
+        assert_eq!(without_captures("^(a)\\1$"), "^(a)\\1$");
+        let re = regress::Regex::new(&without_captures(
+            "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+)$",
+        ))
+        .unwrap();
+        assert!(re.find("id:42").is_some());
+        assert!(re.find("email:a@b").is_some());
+        assert!(re.find("id:042").is_none());
     }
 
     #[test]
