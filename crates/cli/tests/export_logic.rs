@@ -42,7 +42,7 @@ fn ticket(i: u64) -> Ticket {
         assignee_id: None,
         remote_created_at: Some(t0()),
         remote_updated_at: Some(t0() + Duration::days(i as i64)),
-        raw: serde_json::json!({ "id": format!("t{i:04}"), "nested": { "n": i } }),
+        raw: serde_json::json!({ "id": format!("t{i:04}"), "nested": { "n": i } }).into(),
     }
 }
 
@@ -364,7 +364,7 @@ fn since_filters_records_even_when_the_provider_does_not() {
         phone: None,
         tags: vec!["a".into(), "b".into()],
         remote_created_at: created,
-        raw: serde_json::Value::Null,
+        raw: supportkit::Raw::null(),
     };
     let items = vec![
         Ok(contact(1, Some(t0()))),

@@ -93,6 +93,100 @@ impl std::str::FromStr for RemoteId {
     }
 }
 
+/// The provider's payload behind a normalized record, kept as JSON text.
+///
+/// Kept for every record a list streams, so it is built cheaply (one
+/// serialization, no tree of maps) and parsed only when you ask for it.
+/// Serializes as the JSON itself, not as a string.
+///
+/// ```
+/// use supportkit::Raw;
+///
+/// let raw = Raw::from(serde_json::json!({"id": "t-1", "humanId": 12}));
+/// assert_eq!(raw.value()["humanId"], 12);
+/// assert_eq!(raw, serde_json::json!({"id": "t-1", "humanId": 12}));
+/// assert_eq!(raw.json(), r#"{"id":"t-1","humanId":12}"#);
+/// ```
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Raw(Box<serde_json::value::RawValue>);
+
+impl Raw {
+    /// `value` as JSON; `null` if it cannot be serialized (a map with
+    /// non-string keys), rather than a panic.
+    pub fn from_serialize<T: Serialize + ?Sized>(value: &T) -> Self {
+        thread_local! {
+            // Reused between records: the text is copied out at its exact length.
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BUFFER.with_borrow_mut(|buffer| {
+            buffer.clear();
+            if serde_json::to_writer(&mut *buffer, value).is_err() {
+                return Raw::default();
+            }
+            let text = String::from_utf8_lossy(buffer).into_owned();
+            serde_json::value::RawValue::from_string(text)
+                .map(Raw)
+                .unwrap_or_default()
+        })
+    }
+
+    /// `null`.
+    pub fn null() -> Self {
+        Self::default()
+    }
+
+    /// The JSON text.
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The payload, parsed.
+    pub fn value(&self) -> serde_json::Value {
+        serde_json::from_str(self.json()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The payload decoded into `T`.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> serde_json::Result<T> {
+        serde_json::from_str(self.json())
+    }
+
+    /// Whether the payload is a JSON object.
+    pub fn is_object(&self) -> bool {
+        self.json().starts_with('{')
+    }
+}
+
+impl Default for Raw {
+    fn default() -> Self {
+        Raw(serde_json::value::RawValue::from_string("null".to_owned()).expect("null is JSON"))
+    }
+}
+
+impl From<serde_json::Value> for Raw {
+    fn from(value: serde_json::Value) -> Self {
+        Raw::from_serialize(&value)
+    }
+}
+
+impl fmt::Debug for Raw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.json())
+    }
+}
+
+impl PartialEq for Raw {
+    fn eq(&self, other: &Self) -> bool {
+        self.json() == other.json() || self.value() == other.value()
+    }
+}
+
+impl PartialEq<serde_json::Value> for Raw {
+    fn eq(&self, other: &serde_json::Value) -> bool {
+        self.value() == *other
+    }
+}
+
 /// A normalized value together with the provider's original one.
 ///
 /// ```
@@ -190,7 +284,7 @@ pub enum Direction {
 ///     assignee_id: None,
 ///     remote_created_at: None,
 ///     remote_updated_at: None,
-///     raw: serde_json::json!({"id": "t-1", "humanId": 12}),
+///     raw: supportkit::Raw::from(serde_json::json!({"id": "t-1", "humanId": 12})),
 /// };
 /// assert_eq!(ticket.id.to_string(), "tawk:t-1");
 /// ```
@@ -221,7 +315,7 @@ pub struct Ticket {
     /// When the provider says it was last updated.
     pub remote_updated_at: Option<DateTime<Utc>>,
     /// The provider's payload, as received.
-    pub raw: serde_json::Value,
+    pub raw: Raw,
 }
 
 /// A reply on a ticket (or a private note).
@@ -237,7 +331,7 @@ pub struct Ticket {
 ///     direction: Normalized::new(Direction::Outbound, "O"),
 ///     author_name: Some("Olga".into()),
 ///     remote_created_at: None,
-///     raw: serde_json::Value::Null,
+///     raw: supportkit::Raw::null(),
 /// };
 /// assert!(reply.public);
 /// ```
@@ -258,7 +352,7 @@ pub struct Reply {
     /// When.
     pub remote_created_at: Option<DateTime<Utc>>,
     /// The provider's payload.
-    pub raw: serde_json::Value,
+    pub raw: Raw,
 }
 
 /// A chat conversation.
@@ -274,7 +368,7 @@ pub struct Reply {
 ///     assignee_id: None,
 ///     remote_created_at: None,
 ///     remote_updated_at: None,
-///     raw: serde_json::Value::Null,
+///     raw: supportkit::Raw::null(),
 /// };
 /// assert_eq!(c.status.value, ConversationStatus::Open);
 /// ```
@@ -295,7 +389,7 @@ pub struct Conversation {
     /// When it last changed or ended.
     pub remote_updated_at: Option<DateTime<Utc>>,
     /// The provider's payload.
-    pub raw: serde_json::Value,
+    pub raw: Raw,
 }
 
 /// A message in a conversation.
@@ -310,7 +404,7 @@ pub struct Conversation {
 ///     text: Some("Hello".into()),
 ///     sender_name: None,
 ///     remote_created_at: None,
-///     raw: serde_json::Value::Null,
+///     raw: supportkit::Raw::null(),
 /// };
 /// assert_eq!(m.direction.value, Direction::Outbound);
 /// ```
@@ -329,7 +423,7 @@ pub struct Message {
     /// When.
     pub remote_created_at: Option<DateTime<Utc>>,
     /// The provider's payload.
-    pub raw: serde_json::Value,
+    pub raw: Raw,
 }
 
 /// A customer.
@@ -344,7 +438,7 @@ pub struct Message {
 ///     phone: None,
 ///     tags: vec!["vip".into()],
 ///     remote_created_at: None,
-///     raw: serde_json::Value::Null,
+///     raw: supportkit::Raw::null(),
 /// };
 /// assert_eq!(c.tags, ["vip"]);
 /// ```
@@ -363,7 +457,7 @@ pub struct Contact {
     /// When it was created.
     pub remote_created_at: Option<DateTime<Utc>>,
     /// The provider's payload.
-    pub raw: serde_json::Value,
+    pub raw: Raw,
 }
 
 /// A support agent (user, operator, member).
@@ -371,7 +465,7 @@ pub struct Contact {
 /// ```
 /// use supportkit::{Agent, Provider, RemoteId};
 ///
-/// let a = Agent { id: RemoteId::new(Provider::TomTicket, "op1"), name: Some("Olga".into()), email: None, raw: serde_json::Value::Null };
+/// let a = Agent { id: RemoteId::new(Provider::TomTicket, "op1"), name: Some("Olga".into()), email: None, raw: supportkit::Raw::null() };
 /// assert_eq!(a.id.provider, Provider::TomTicket);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -383,5 +477,5 @@ pub struct Agent {
     /// Email.
     pub email: Option<String>,
     /// The provider's payload.
-    pub raw: serde_json::Value,
+    pub raw: Raw,
 }

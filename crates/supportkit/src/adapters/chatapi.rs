@@ -144,14 +144,23 @@ pub(crate) fn conversation(c: &types::Contact) -> Conversation {
 
 /// A contact.
 pub(crate) fn contact(c: &types::Contact) -> Contact {
+    contact_from(raw(c), c.clone())
+}
+
+/// A contact, moving its fields (the listing's path: no copies per record).
+pub(crate) fn contact_owned(c: types::Contact) -> Contact {
+    contact_from(raw(&c), c)
+}
+
+fn contact_from(raw: Raw, c: types::Contact) -> Contact {
     Contact {
         id: remote(c.id),
         name: full_name(Some(&c.first_name), c.last_name.as_deref()),
-        email: c.email.clone(),
-        phone: c.phone.clone(),
-        tags: c.tags.clone(),
+        email: c.email,
+        phone: c.phone,
+        tags: c.tags,
         remote_created_at: c.created_at.and_then(from_unix),
-        raw: raw(c),
+        raw,
     }
 }
 
@@ -375,7 +384,7 @@ impl Contacts for ChatApi {
                 .limit(PAGE_SIZE)
                 .body(list_request(filter.search))
                 .stream()
-                .map_ok(|c| contact(&c)),
+                .map_ok(contact_owned),
         )
     }
 

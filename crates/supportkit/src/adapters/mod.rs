@@ -43,11 +43,8 @@ pub(crate) fn capabilities(
 }
 
 /// The provider payload kept in a model's `raw`.
-///
-/// Serializing a decoded provider type cannot fail in practice (no map has
-/// non-string keys); should it, `raw` is `null` rather than a panic.
-pub(crate) fn raw<T: Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+pub(crate) fn raw<T: Serialize>(value: &T) -> crate::model::Raw {
+    crate::model::Raw::from_serialize(value)
 }
 
 /// A provider answer that lacks something the model needs (e.g. an id).

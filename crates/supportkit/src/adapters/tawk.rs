@@ -319,7 +319,7 @@ fn agent_fields(fields: &Map<String, Value>, what: &str) -> Result<Agent, Error>
         id: RemoteId::new(PROVIDER, id),
         name,
         email: str_field(fields, "email").map(str::to_owned),
-        raw: Value::Object(fields.clone()),
+        raw: crate::model::Raw::from_serialize(fields),
     })
 }
 

@@ -250,7 +250,7 @@ struct TicketFields<'a> {
     end_date: Option<&'a str>,
 }
 
-fn build_ticket(t: TicketFields<'_>, raw: Value) -> Result<Ticket, Error> {
+fn build_ticket(t: TicketFields<'_>, raw: Raw) -> Result<Ticket, Error> {
     let id =
         t.id.map(TicketId::as_str)
             .filter(|id| !id.is_empty())
@@ -401,7 +401,7 @@ pub(crate) fn chat_message(m: &Value, conversation_id: RemoteId) -> Message {
         text: text("message").map(str::to_owned),
         sender_name: text("sender_name").or(text("name")).map(str::to_owned),
         remote_created_at: text("date").and_then(brasilia),
-        raw: m.clone(),
+        raw: Raw::from_serialize(m),
     }
 }
 
@@ -874,8 +874,8 @@ mod tests {
             "the latest reply (08:00 in Brasília) is the last update"
         );
         assert_eq!(t.raw, serde_json::to_value(&typed_detail).unwrap());
-        assert_eq!(t.raw["replies"][0]["message"], "On it");
-        assert_eq!(t.raw["tags"], json!(["printer"]));
+        assert_eq!(t.raw.value()["replies"][0]["message"], "On it");
+        assert_eq!(t.raw.value()["tags"], json!(["printer"]));
     }
 
     #[test]

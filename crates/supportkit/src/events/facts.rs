@@ -77,7 +77,7 @@ pub(crate) fn contact(c: &Contact) -> Vec<Event> {
 /// The records the facts are read from.
 pub(crate) trait Record {
     fn remote_id(&self) -> &crate::model::RemoteId;
-    fn raw(&self) -> &serde_json::Value;
+    fn raw(&self) -> &crate::model::Raw;
 }
 
 macro_rules! record {
@@ -86,7 +86,7 @@ macro_rules! record {
             fn remote_id(&self) -> &crate::model::RemoteId {
                 &self.id
             }
-            fn raw(&self) -> &serde_json::Value {
+            fn raw(&self) -> &crate::model::Raw {
                 &self.raw
             }
         }
@@ -102,6 +102,6 @@ fn event(kind: EventKind, resource: ResourceKind, r: &impl Record, at: DateTime<
         id: r.remote_id().clone(),
         occurred_at: at,
         data: None,
-        raw: r.raw().clone(),
+        raw: r.raw().value(),
     }
 }

@@ -265,7 +265,7 @@ fn tawk(headers: &HeaderMap, body: &[u8], now: DateTime<Utc>) -> Result<Delivery
             assignee_id: None,
             remote_created_at: open.then_some(at),
             remote_updated_at: (!open).then_some(at),
-            raw: raw.clone(),
+            raw: crate::model::Raw::from_serialize(&raw),
         }))
     };
     let (kind, resource, id, data) = match &parsed {
@@ -312,7 +312,7 @@ fn tawk(headers: &HeaderMap, body: &[u8], now: DateTime<Utc>) -> Result<Delivery
                 assignee_id: None,
                 remote_created_at: Some(at),
                 remote_updated_at: None,
-                raw: raw.clone(),
+                raw: crate::model::Raw::from_serialize(&raw),
             };
             (
                 EventKind::TicketCreated,

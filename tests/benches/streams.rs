@@ -1,0 +1,224 @@
+//! Streaming every ChatAPI contact: the generated `.stream()` and the
+//! facade's `list_contacts` against a hand-written page loop (reqwest, the
+//! same typed page struct, following `pagination.next`), on the sandbox, in
+//! the same run. Client-thread CPU time and allocations per item, medians
+//! of interleaved rounds (criterion is not used: one round is 100 pages).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures::TryStreamExt;
+use serde_json::json;
+use supportkit::{ContactFilter, Contacts};
+use supportkit_chatapi::types::ContactList;
+use supportkit_chatapi::{Client, PaginateExt, RateLimitConfig};
+use supportkit_sandbox::{Sandbox, SandboxConfig};
+
+struct Counting;
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+thread_local!(static TRACK: Cell<bool> = const { Cell::new(false) });
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if TRACK.with(Cell::get) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const ITEMS: usize = 10_000;
+const PAGE: i64 = 100;
+
+fn thread_cpu() -> std::time::Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid pointer to a timespec, a clock every Linux has.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// The sandbox on its own threads, with `ITEMS` contacts and no rate limits.
+fn start_sandbox() -> (String, String) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let sandbox = Sandbox::start_with(SandboxConfig {
+                enforce_rate_limits: false,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+            let state = sandbox.chatapi();
+            for i in 0..ITEMS {
+                state.seed_contact(json!({
+                    "firstName": format!("Person {i}"), "lastName": "Stream",
+                    "email": format!("p{i}@example.com"), "phone": format!("+6012{i:07}"),
+                    "language": "en", "countryCode": "MY"
+                }));
+            }
+            tx.send((sandbox.chatapi_url(), sandbox.chatapi_token().to_string()))
+                .unwrap();
+            std::future::pending::<()>().await;
+        });
+    });
+    rx.recv().unwrap()
+}
+
+fn list_body() -> serde_json::Value {
+    json!({"search": "", "filter": {"$and": []}, "timezone": "UTC"})
+}
+
+/// The baseline: POST each page, decode the same typed page, follow `next`.
+async fn hand_written(http: &reqwest::Client, url: &str, token: &str) -> usize {
+    let body = serde_json::to_vec(&list_body()).unwrap();
+    let mut next = Some(format!("{url}/contact/list?limit={PAGE}"));
+    let mut count = 0;
+    while let Some(page_url) = next.take() {
+        let resp = http
+            .post(&page_url)
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        let page: ContactList = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
+        count += page.items.len();
+        next = page
+            .pagination
+            .and_then(|p| p.next)
+            .filter(|n| !n.is_empty() && !page.items.is_empty())
+            .map(|n| {
+                // The link carries the cursor; keep the page size.
+                if n.contains("limit=") {
+                    n
+                } else {
+                    format!("{n}&limit={PAGE}")
+                }
+            });
+    }
+    count
+}
+
+async fn generated(client: &Client) -> usize {
+    let body: supportkit_chatapi::types::ListContactsRequest =
+        serde_json::from_value(list_body()).unwrap();
+    client
+        .list_contacts()
+        .limit(PAGE)
+        .body(body)
+        .stream()
+        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap()
+}
+
+async fn facade(contacts: &dyn Contacts) -> usize {
+    contacts
+        .list_contacts(ContactFilter::default())
+        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap()
+}
+
+/// Client CPU (µs) and allocations per item of one full stream.
+fn measure<F: std::future::Future<Output = usize>>(
+    rt: &tokio::runtime::Runtime,
+    f: impl FnOnce() -> F,
+) -> (f64, f64) {
+    rt.block_on(async {
+        ALLOCS.store(0, Ordering::Relaxed);
+        let cpu = thread_cpu();
+        TRACK.with(|t| t.set(true));
+        let n = f().await;
+        TRACK.with(|t| t.set(false));
+        let cpu = thread_cpu() - cpu;
+        assert_eq!(n, ITEMS, "every contact, once");
+        (
+            cpu.as_secs_f64() * 1e6 / n as f64,
+            ALLOCS.load(Ordering::Relaxed) as f64 / n as f64,
+        )
+    })
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let (url, token) = start_sandbox();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let config =
+        supportkit_chatapi::Config::new(supportkit_chatapi::Credentials::bearer(token.clone()))
+            .base_url(url.clone())
+            .allow_http(true)
+            .rate_limits(RateLimitConfig::disabled());
+    let client = Client::from_config(config.clone()).unwrap();
+    let mut connect = supportkit::ConnectConfig::new(supportkit::Provider::ChatApi, token.clone())
+        .base_url(url.clone());
+    connect.tuning = Some(config.clone());
+    let connection = rt.block_on(supportkit::connect(connect)).unwrap();
+    let contacts = connection.contacts().unwrap().clone();
+    let http = reqwest::Client::new();
+
+    // Warm the pools, then interleave rounds.
+    measure(&rt, || hand_written(&http, &url, &token));
+    measure(&rt, || generated(&client));
+    measure(&rt, || facade(contacts.as_ref()));
+    let rounds = std::env::var("STREAM_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    let (mut hand, mut gen_, mut fac) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        hand.push(measure(&rt, || hand_written(&http, &url, &token)));
+        gen_.push(measure(&rt, || generated(&client)));
+        fac.push(measure(&rt, || facade(contacts.as_ref())));
+    }
+    let cpu = |v: &[(f64, f64)]| median(v.iter().map(|x| x.0).collect());
+    let allocs = |v: &[(f64, f64)]| median(v.iter().map(|x| x.1).collect());
+    println!(
+        "streaming {ITEMS} ChatAPI contacts, pages of {PAGE} (client thread; medians of {rounds} interleaved rounds):"
+    );
+    println!(
+        "  {:<26} {:>14} {:>16}",
+        "", "CPU µs/item", "allocations/item"
+    );
+    for (name, v) in [
+        ("hand-written page loop", &hand),
+        ("generated .stream()", &gen_),
+        ("facade list_contacts", &fac),
+    ] {
+        println!("  {name:<26} {:>14.2} {:>16.1}", cpu(v), allocs(v));
+    }
+    println!(
+        "  .stream() / hand-written:  CPU {:.2}x, allocations {:.2}x",
+        cpu(&gen_) / cpu(&hand),
+        allocs(&gen_) / allocs(&hand)
+    );
+    println!(
+        "  facade / hand-written:     CPU {:.2}x, allocations {:.2}x",
+        cpu(&fac) / cpu(&hand),
+        allocs(&fac) / allocs(&hand)
+    );
+}
