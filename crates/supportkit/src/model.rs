@@ -105,7 +105,7 @@ impl std::str::FromStr for RemoteId {
 /// let raw = Raw::from(serde_json::json!({"id": "t-1", "humanId": 12}));
 /// assert_eq!(raw.value()["humanId"], 12);
 /// assert_eq!(raw, serde_json::json!({"id": "t-1", "humanId": 12}));
-/// assert_eq!(raw.json(), r#"{"id":"t-1","humanId":12}"#);
+/// assert!(raw.json().contains(r#""humanId":12"#));
 /// ```
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(transparent)]
