@@ -145,8 +145,9 @@ impl Core {
         self.recorder.record(RecordedRequest {
             method: parts.method.as_str().to_owned(),
             path_and_query: raw_path_and_query,
-            headers: parts.headers.clone(),
-            body: body.clone(),
+            headers: owned_headers(&parts.headers),
+            // Copied: a slice would keep the connection's read buffer alive.
+            body: bytes::Bytes::copy_from_slice(&body),
             at: std::time::Instant::now(),
         });
         let raw_path = parts.uri.path().to_owned();
@@ -229,4 +230,20 @@ fn replace_response(processed: Response, status: u16, body: String) -> Response 
     parts.headers.remove(CONTENT_LENGTH);
     parts.headers.insert(CONTENT_TYPE, JSON);
     Response::from_parts(parts, Body::from(body))
+}
+
+/// A copy of `headers` that owns its values. Received header values are
+/// slices of the connection's read buffer (8 KiB and more); recording them as
+/// they are would keep one such buffer alive per recorded request.
+fn owned_headers(headers: &http::HeaderMap) -> http::HeaderMap {
+    let mut owned = http::HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let mut copy = http::HeaderValue::from_bytes(value.as_bytes())
+            .expect("a received header value is valid");
+        copy.set_sensitive(value.is_sensitive());
+        let name = http::HeaderName::from_bytes(name.as_str().as_bytes())
+            .expect("a received header name is valid");
+        owned.append(name, copy);
+    }
+    owned
 }
