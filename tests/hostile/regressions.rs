@@ -319,3 +319,14 @@ async fn a_refused_connection_is_explained_in_words_once() {
     }
     assert!(depth >= 1, "the cause stays reachable through source()");
 }
+
+/// The default TLS stack (rustls with `ring`) installs its provider itself:
+/// without one, reqwest panics when the first HTTPS client is built.
+#[test]
+fn https_clients_build_with_the_default_tls_stack() {
+    let config = || Config::new(Credentials::bearer("t"));
+    supportkit_chatapi::Client::from_config(config()).expect("chatapi over https");
+    supportkit_tomticket::Client::from_config(config()).expect("tomticket over https");
+    supportkit_tawk::Client::from_config(Config::new(Credentials::basic("k", "")))
+        .expect("tawk over https");
+}

@@ -159,6 +159,11 @@ impl Config {
                 )));
             }
         }
+        #[cfg(feature = "rustls-ring")]
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            // Another thread may win the race; either way a provider is set.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)

@@ -1,0 +1,158 @@
+//! Clean release builds of three tiny applications, timed in the same run:
+//!
+//! - `bare`: reqwest + serde with the same TLS stack as supportkit's default
+//!   (rustls with `ring`), calling one endpoint by hand;
+//! - `chatapi`: the same call through `supportkit-chatapi`;
+//! - `facade`: the same call through `supportkit` (all providers), then an
+//!   incremental rebuild after touching the facade, which times the facade
+//!   crate itself.
+//!
+//! Offline, with the workspace's `Cargo.lock`, each in its own target
+//! directory under `target/build-bench`. Several minutes on 2 cores:
+//! `cargo bench -p supportkit-tests --bench build`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn app(root: &Path, name: &str, deps: &str, main: &str) -> PathBuf {
+    let dir = root.join(name);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[dependencies]\n{deps}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/main.rs"), main).unwrap();
+    std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    dir
+}
+
+fn build(dir: &Path, clean: bool) -> Duration {
+    let target = dir.join("target");
+    if clean {
+        let _ = std::fs::remove_dir_all(&target);
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let started = Instant::now();
+    let status = Command::new(cargo)
+        .args(["build", "--release", "--offline", "--quiet"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .status()
+        .unwrap();
+    assert!(status.success(), "building {}", dir.display());
+    started.elapsed()
+}
+
+const CALL_BY_HAND: &str = r#"
+#[derive(serde::Deserialize)]
+struct Contact { id: i64, #[serde(rename = "firstName")] first_name: String }
+
+#[tokio::main]
+async fn main() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let c: Contact = http.get("https://api.chatapi.net/v2/contact/id:1").bearer_auth("t")
+        .send().await.unwrap().json().await.unwrap();
+    println!("{} {}", c.id, c.first_name);
+}
+"#;
+
+const CALL_CHATAPI: &str = r#"
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::{Config, ContactIdentifier, Credentials};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let client = Client::from_config(Config::new(Credentials::bearer("t")))?;
+    let c = client.get_contact().identifier(ContactIdentifier::id(1)).call().await?;
+    println!("{} {}", c.id, c.first_name);
+    Ok(())
+}
+"#;
+
+const CALL_FACADE: &str = r#"
+use supportkit::{ConnectConfig, Provider, connect};
+
+#[tokio::main]
+async fn main() -> Result<(), supportkit::Error> {
+    let connection = connect(ConnectConfig::new(Provider::ChatApi, "t")).await?;
+    let c = connection.contacts()?.get_contact("1").await?;
+    println!("{:?}", c.name);
+    Ok(())
+}
+"#;
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo bench -- --list` and friends
+    }
+    let root = workspace().join("target/build-bench");
+    let ws = workspace();
+    let path = |krate: &str| format!("{}", ws.join("crates").join(krate).display());
+    let tokio = r#"tokio = { version = "1", features = ["macros", "rt-multi-thread"] }"#;
+    let bare = app(
+        &root,
+        "bare",
+        &format!(
+            "reqwest = {{ version = \"0.13\", default-features = false, features = [\"json\", \"http2\", \"rustls-no-provider\"] }}\nrustls = {{ version = \"0.23\", default-features = false, features = [\"std\", \"tls12\", \"ring\"] }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n{tokio}"
+        ),
+        CALL_BY_HAND,
+    );
+    let chatapi = app(
+        &root,
+        "chatapi",
+        &format!(
+            "supportkit-chatapi = {{ path = \"{}\" }}\n{tokio}",
+            path("chatapi")
+        ),
+        CALL_CHATAPI,
+    );
+    let facade = app(
+        &root,
+        "facade",
+        &format!(
+            "supportkit = {{ path = \"{}\" }}\n{tokio}",
+            path("supportkit")
+        ),
+        CALL_FACADE,
+    );
+    let t_bare = build(&bare, true);
+    let t_chatapi = build(&chatapi, true);
+    let t_facade = build(&facade, true);
+    // The facade crate alone: touch it and rebuild (its dependencies are built).
+    let lib = ws.join("crates/supportkit/src/lib.rs");
+    let text = std::fs::read(&lib).unwrap();
+    std::fs::write(&lib, &text).unwrap();
+    let t_facade_crate = build(&facade, false);
+    println!("clean release builds (rustls + ring everywhere):");
+    println!(
+        "  bare reqwest app           {:>6.1} s",
+        t_bare.as_secs_f64()
+    );
+    println!(
+        "  supportkit-chatapi app     {:>6.1} s   ratio {:.2}",
+        t_chatapi.as_secs_f64(),
+        t_chatapi.as_secs_f64() / t_bare.as_secs_f64()
+    );
+    println!(
+        "  supportkit (facade) app    {:>6.1} s   ratio {:.2}",
+        t_facade.as_secs_f64(),
+        t_facade.as_secs_f64() / t_bare.as_secs_f64()
+    );
+    println!(
+        "  facade crate rebuilt alone {:>6.1} s",
+        t_facade_crate.as_secs_f64()
+    );
+}
