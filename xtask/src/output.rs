@@ -31,6 +31,7 @@ pub fn format(
     if !builders.is_empty() {
         splice(&mut file, "builder", builders)?;
     }
+    crate::emit::progenitor::hide_raw_surface(&mut file);
     let extra: syn::File =
         syn::parse2(extra).map_err(|e| format!("extra code does not parse: {e}"))?;
     file.items.extend(extra.items);

@@ -327,3 +327,74 @@ fn emitter_modules_stay_small() {
     }
     assert!(seen >= 8, "the emitter is split by concern under src/emit/");
 }
+
+/// Every `(name, hidden)` of the inherent fns named `names` in `items`, and in
+/// the modules below them.
+fn inherent_fns(items: &[syn::Item], names: &[&str], out: &mut Vec<(String, bool)>) {
+    for item in items {
+        match item {
+            syn::Item::Impl(i) if i.trait_.is_none() => {
+                for f in &i.items {
+                    if let syn::ImplItem::Fn(f) = f
+                        && names.iter().any(|n| f.sig.ident == n)
+                    {
+                        out.push((f.sig.ident.to_string(), is_hidden(&f.attrs)));
+                    }
+                }
+            }
+            syn::Item::Mod(m) => {
+                if let Some((_, content)) = &m.content {
+                    inherent_fns(content, names, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_hidden(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("doc")
+            && quote::ToTokens::to_token_stream(a)
+                .to_string()
+                .contains("hidden")
+    })
+}
+
+#[test]
+fn progenitor_entry_points_leave_the_docs() {
+    let mp = r##"  /form:
+    post:
+      operationId: post_form
+      x-supportkit-multipart: {}
+      requestBody:
+        required: true
+        content: {multipart/form-data: {schema: {$ref: "#/components/schemas/Form"}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+        "4XX": {description: err, content: {application/json: {schema: {$ref: "#/components/schemas/ApiError"}}}}
+"##;
+    let code = run(&spec(
+        mp,
+        "    Form: {type: object, properties: {name: {type: string}}}",
+    ))
+    .unwrap();
+    let file = syn::parse_file(&code).unwrap();
+    let mut fns = Vec::new();
+    inherent_fns(&file.items, &["send", "new", "new_with_client"], &mut fns);
+    // Client::new, new_with_client; new + send of a progenitor and a multipart builder.
+    assert_eq!(fns.len(), 6, "{fns:?}");
+    assert!(fns.iter().all(|(_, hidden)| *hidden), "{fns:?}");
+    let reexport = file.items.iter().find_map(|i| match i {
+        syn::Item::Use(u) if matches!(u.vis, syn::Visibility::Public(_)) => Some(u),
+        _ => None,
+    });
+    assert!(is_hidden(&reexport.expect("progenitor's re-export").attrs));
+    let mut from_config = Vec::new();
+    inherent_fns(&file.items, &["from_config"], &mut from_config);
+    assert_eq!(
+        from_config,
+        [("from_config".to_string(), false)],
+        "the door stays documented"
+    );
+}

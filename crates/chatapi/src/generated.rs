@@ -2,6 +2,7 @@
 // Change the spec or the generator (xtask/) and regenerate.
 
 #[allow(unused_imports)]
+#[doc(hidden)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
@@ -10867,6 +10868,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::supportkit_runtime::Transport) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -10883,6 +10885,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -11628,6 +11631,7 @@ pub mod builder {
         identifier: Result<crate::ContactIdentifier, String>,
     }
     impl<'a> GetContact<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11647,6 +11651,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/contact/{identifier}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Contact>, Error<types::ApiError>> {
@@ -11710,6 +11715,7 @@ pub mod builder {
         body: Result<types::builder::ContactUpdate, String>,
     }
     impl<'a> UpdateContact<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11752,6 +11758,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/contact/{identifier}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -11824,6 +11831,7 @@ pub mod builder {
         body: Result<types::builder::ContactFields, String>,
     }
     impl<'a> CreateContact<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11866,6 +11874,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -11937,6 +11946,7 @@ pub mod builder {
         identifier: Result<crate::ContactIdentifier, String>,
     }
     impl<'a> DeleteContact<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11956,6 +11966,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/contact/{identifier}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -12022,6 +12033,7 @@ pub mod builder {
         body: Result<types::builder::ContactFields, String>,
     }
     impl<'a> CreateOrUpdateContact<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12064,6 +12076,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/create_or_update/{identifier}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -12136,6 +12149,7 @@ pub mod builder {
         body: Result<types::builder::MergeContactsRequest, String>,
     }
     impl<'a> MergeContacts<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12169,6 +12183,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/merge`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -12239,6 +12254,7 @@ pub mod builder {
         body: Result<types::builder::ListContactsRequest, String>,
     }
     impl<'a> ListContacts<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12292,6 +12308,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ContactList>, Error<types::ApiError>> {
@@ -12362,6 +12379,7 @@ pub mod builder {
         body: Result<types::TagNames, String>,
     }
     impl<'a> AddTags<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12391,6 +12409,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}/tag`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -12460,6 +12479,7 @@ pub mod builder {
         body: Result<types::TagNames, String>,
     }
     impl<'a> RemoveTags<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12489,6 +12509,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/contact/{identifier}/tag`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -12559,6 +12580,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListContactChannels<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12600,6 +12622,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/contact/{identifier}/channels`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ChannelList>, Error<types::ApiError>> {
@@ -12668,6 +12691,7 @@ pub mod builder {
         body: Result<types::builder::UpdateLifecycleRequest, String>,
     }
     impl<'a> UpdateLifecycle<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12714,6 +12738,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}/lifecycle/update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CodeMessageResponse>, Error<types::ApiError>> {
@@ -12784,6 +12809,7 @@ pub mod builder {
         body: Result<types::builder::SendMessageRequest, String>,
     }
     impl<'a> SendMessage<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12828,6 +12854,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}/message`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SendMessageResponse>, Error<types::ApiError>> {
@@ -12899,6 +12926,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListMessages<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12943,6 +12971,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/contact/{identifier}/message/list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageList>, Error<types::ApiError>> {
@@ -13011,6 +13040,7 @@ pub mod builder {
         message_id: Result<i64, String>,
     }
     impl<'a> GetMessage<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13040,6 +13070,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/contact/{identifier}/message/{messageId}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageRecord>, Error<types::ApiError>> {
@@ -13105,6 +13136,7 @@ pub mod builder {
         body: Result<types::builder::CreateCommentRequest, String>,
     }
     impl<'a> CreateComment<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13151,6 +13183,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}/comment`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Comment>, Error<types::ApiError>> {
@@ -13221,6 +13254,7 @@ pub mod builder {
         body: Result<types::builder::AssignConversationRequest, String>,
     }
     impl<'a> AssignConversation<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13268,6 +13302,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}/conversation/assignee`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -13342,6 +13377,7 @@ pub mod builder {
         body: Result<types::builder::ConversationStatusRequest, String>,
     }
     impl<'a> UpdateConversationStatus<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13389,6 +13425,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}/conversation/status`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -13463,6 +13500,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListSpaceChannels<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13491,6 +13529,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/channel`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ChannelList>, Error<types::ApiError>> {
@@ -13556,6 +13595,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListWhatsappTemplates<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13594,6 +13634,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/channel/{channelId}/template`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WhatsAppTemplateList>, Error<types::ApiError>> {
@@ -13662,6 +13703,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListClosingNotes<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13690,6 +13732,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/closing_notes`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ClosingNoteList>, Error<types::ApiError>> {
@@ -13754,6 +13797,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListUsers<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13782,6 +13826,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/user`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UserList>, Error<types::ApiError>> {
@@ -13845,6 +13890,7 @@ pub mod builder {
         id: Result<i64, String>,
     }
     impl<'a> GetUser<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13861,6 +13907,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/user/{id}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::User>, Error<types::ApiError>> {
@@ -13924,6 +13971,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListCustomFields<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13952,6 +14000,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/custom_field`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CustomFieldList>, Error<types::ApiError>> {
@@ -14015,6 +14064,7 @@ pub mod builder {
         body: Result<types::builder::CreateCustomFieldRequest, String>,
     }
     impl<'a> CreateCustomField<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -14048,6 +14098,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/space/custom_field`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CustomField>, Error<types::ApiError>> {
@@ -14114,6 +14165,7 @@ pub mod builder {
         id: Result<i64, String>,
     }
     impl<'a> GetCustomField<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -14130,6 +14182,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/custom_field/{id}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CustomField>, Error<types::ApiError>> {
@@ -14193,6 +14246,7 @@ pub mod builder {
         body: Result<types::builder::UpdateSpaceTagRequest, String>,
     }
     impl<'a> UpdateSpaceTag<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -14226,6 +14280,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/space/tag`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SpaceTag>, Error<types::ApiError>> {
@@ -14291,6 +14346,7 @@ pub mod builder {
         body: Result<types::builder::CreateSpaceTagRequest, String>,
     }
     impl<'a> CreateSpaceTag<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -14324,6 +14380,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/space/tag`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SpaceTag>, Error<types::ApiError>> {
@@ -14389,6 +14446,7 @@ pub mod builder {
         body: Result<types::builder::DeleteSpaceTagRequest, String>,
     }
     impl<'a> DeleteSpaceTag<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -14422,6 +14480,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/space/tag`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CodeMessageResponse>, Error<types::ApiError>> {

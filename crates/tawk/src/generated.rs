@@ -2,6 +2,7 @@
 // Change the spec or the generator (xtask/) and regenerate.
 
 #[allow(unused_imports)]
+#[doc(hidden)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
@@ -21349,6 +21350,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::supportkit_runtime::Transport) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -21365,6 +21367,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -22627,6 +22630,7 @@ pub mod builder {
         body: Result<types::EmptyRequest, String>,
     }
     impl<'a> AgentMe<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22643,6 +22647,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/agent.me`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AgentResponse>, Error<types::ErrorEnvelope>> {
@@ -22704,6 +22709,7 @@ pub mod builder {
         body: Result<types::builder::AgentInfoRequest, String>,
     }
     impl<'a> AgentInfo<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22735,6 +22741,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/agent.info`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AgentResponse>, Error<types::ErrorEnvelope>> {
@@ -22800,6 +22807,7 @@ pub mod builder {
         body: Result<types::builder::PropertyListRequest, String>,
     }
     impl<'a> PropertyList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22831,6 +22839,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/property.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -22899,6 +22908,7 @@ pub mod builder {
         body: Result<types::builder::PropertyInfoRequest, String>,
     }
     impl<'a> PropertyInfo<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22930,6 +22940,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/property.info`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -22998,6 +23009,7 @@ pub mod builder {
         body: Result<types::builder::PropertyCreateSiteRequest, String>,
     }
     impl<'a> PropertyCreateSite<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23032,6 +23044,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/property.create-site`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23098,6 +23111,7 @@ pub mod builder {
         body: Result<types::builder::MembersListRequest, String>,
     }
     impl<'a> MembersList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23129,6 +23143,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -23197,6 +23212,7 @@ pub mod builder {
         body: Result<types::builder::MembersListInvitesRequest, String>,
     }
     impl<'a> MembersListInvites<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23231,6 +23247,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.list-invites`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23297,6 +23314,7 @@ pub mod builder {
         body: Result<types::builder::MembersInviteRequest, String>,
     }
     impl<'a> MembersInvite<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23330,6 +23348,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.invite`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23395,6 +23414,7 @@ pub mod builder {
         body: Result<types::builder::MembersEditInviteRequest, String>,
     }
     impl<'a> MembersEditInvite<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23428,6 +23448,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.edit-invite`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23494,6 +23515,7 @@ pub mod builder {
         body: Result<types::builder::MembersRemoveInviteRequest, String>,
     }
     impl<'a> MembersRemoveInvite<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23528,6 +23550,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.remove-invite`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23594,6 +23617,7 @@ pub mod builder {
         body: Result<types::builder::MembersEnableRequest, String>,
     }
     impl<'a> MembersEnable<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23627,6 +23651,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.enable`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23692,6 +23717,7 @@ pub mod builder {
         body: Result<types::builder::MembersDisableRequest, String>,
     }
     impl<'a> MembersDisable<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23725,6 +23751,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.disable`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23790,6 +23817,7 @@ pub mod builder {
         body: Result<types::builder::MembersUpdatePermissionsRequest, String>,
     }
     impl<'a> MembersUpdatePermissions<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23824,6 +23852,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.update-permissions`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23890,6 +23919,7 @@ pub mod builder {
         body: Result<types::builder::MembersRemoveRequest, String>,
     }
     impl<'a> MembersRemove<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23923,6 +23953,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.remove`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23988,6 +24019,7 @@ pub mod builder {
         body: Result<types::builder::ChatListRequest, String>,
     }
     impl<'a> ChatList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24019,6 +24051,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/chat.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -24087,6 +24120,7 @@ pub mod builder {
         body: Result<types::builder::ChatGetRequest, String>,
     }
     impl<'a> ChatGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24118,6 +24152,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/chat.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ChatResponse>, Error<types::ErrorEnvelope>> {
@@ -24183,6 +24218,7 @@ pub mod builder {
         body: Result<types::builder::TicketListRequest, String>,
     }
     impl<'a> TicketList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24214,6 +24250,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ticket.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -24282,6 +24319,7 @@ pub mod builder {
         body: Result<types::builder::TicketGetRequest, String>,
     }
     impl<'a> TicketGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24313,6 +24351,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ticket.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TicketResponse>, Error<types::ErrorEnvelope>> {
@@ -24378,6 +24417,7 @@ pub mod builder {
         body: Result<types::builder::ContactPersonGetRequest, String>,
     }
     impl<'a> ContactPersonGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24411,6 +24451,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact.person.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::PersonResponse>, Error<types::ErrorEnvelope>> {
@@ -24477,6 +24518,7 @@ pub mod builder {
         body: Result<types::builder::ContactAttributeListCustomRequest, String>,
     }
     impl<'a> ContactAttributeListCustom<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24511,6 +24553,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact.attribute.list-custom`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -24580,6 +24623,7 @@ pub mod builder {
         body: Result<types::builder::WebhooksCreateRequest, String>,
     }
     impl<'a> WebhooksCreate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24613,6 +24657,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/webhooks.create`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -24681,6 +24726,7 @@ pub mod builder {
         body: Result<types::builder::WebhooksGetRequest, String>,
     }
     impl<'a> WebhooksGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24712,6 +24758,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/webhooks.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WebhookResponse>, Error<types::ErrorEnvelope>> {
@@ -24777,6 +24824,7 @@ pub mod builder {
         body: Result<types::builder::WebhooksListRequest, String>,
     }
     impl<'a> WebhooksList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24808,6 +24856,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/webhooks.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -24876,6 +24925,7 @@ pub mod builder {
         body: Result<types::builder::WebhooksUpdateRequest, String>,
     }
     impl<'a> WebhooksUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24909,6 +24959,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/webhooks.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -24974,6 +25025,7 @@ pub mod builder {
         body: Result<types::builder::WebhooksDeleteRequest, String>,
     }
     impl<'a> WebhooksDelete<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25007,6 +25059,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/webhooks.delete`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -25072,6 +25125,7 @@ pub mod builder {
         body: Result<types::builder::MetricsRequest, String>,
     }
     impl<'a> MetricsChats<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25103,6 +25157,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/metrics.chats`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
@@ -25168,6 +25223,7 @@ pub mod builder {
         body: Result<types::builder::MetricsRequest, String>,
     }
     impl<'a> MetricsTicketsNew<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25199,6 +25255,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/metrics.tickets-new`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
@@ -25264,6 +25321,7 @@ pub mod builder {
         body: Result<types::builder::MetricsRequest, String>,
     }
     impl<'a> MetricsTicketsReopened<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25295,6 +25353,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/metrics.tickets-reopened`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
@@ -25360,6 +25419,7 @@ pub mod builder {
         body: Result<types::builder::MetricsRequest, String>,
     }
     impl<'a> MetricsTicketsResolved<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25391,6 +25451,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/metrics.tickets-resolved`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
@@ -25456,6 +25517,7 @@ pub mod builder {
         body: Result<types::builder::MetricsRequest, String>,
     }
     impl<'a> MetricsTicketsResponses<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25487,6 +25549,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/metrics.tickets-responses`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
@@ -25552,6 +25615,7 @@ pub mod builder {
         body: Result<types::builder::TabsAddRequest, String>,
     }
     impl<'a> TabsAdd<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25583,6 +25647,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tabs.add`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -25648,6 +25713,7 @@ pub mod builder {
         body: Result<types::builder::TabsAvailableRequest, String>,
     }
     impl<'a> TabsAvailable<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25681,6 +25747,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tabs.available`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -25746,6 +25813,7 @@ pub mod builder {
         body: Result<types::builder::TabsGetRequest, String>,
     }
     impl<'a> TabsGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25777,6 +25845,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tabs.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -25842,6 +25911,7 @@ pub mod builder {
         body: Result<types::builder::TabsListRequest, String>,
     }
     impl<'a> TabsList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25873,6 +25943,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tabs.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -25938,6 +26009,7 @@ pub mod builder {
         body: Result<types::builder::TabsRemoveRequest, String>,
     }
     impl<'a> TabsRemove<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25969,6 +26041,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tabs.remove`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26034,6 +26107,7 @@ pub mod builder {
         body: Result<types::builder::TabsUpdateRequest, String>,
     }
     impl<'a> TabsUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26065,6 +26139,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tabs.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26130,6 +26205,7 @@ pub mod builder {
         body: Result<types::builder::WidgetsAddRequest, String>,
     }
     impl<'a> WidgetsAdd<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26161,6 +26237,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.add`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26226,6 +26303,7 @@ pub mod builder {
         body: Result<types::builder::WidgetsGetRequest, String>,
     }
     impl<'a> WidgetsGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26257,6 +26335,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26322,6 +26401,7 @@ pub mod builder {
         body: Result<types::builder::WidgetsUpdateRequest, String>,
     }
     impl<'a> WidgetsUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26355,6 +26435,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26420,6 +26501,7 @@ pub mod builder {
         body: Result<types::builder::WidgetsRemoveRequest, String>,
     }
     impl<'a> WidgetsRemove<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26453,6 +26535,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.remove`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26518,6 +26601,7 @@ pub mod builder {
         body: Result<types::builder::WidgetsCardsAddRequest, String>,
     }
     impl<'a> WidgetsCardsAdd<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26551,6 +26635,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.cards.add`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26616,6 +26701,7 @@ pub mod builder {
         body: Result<types::builder::WidgetsCardsUpdateRequest, String>,
     }
     impl<'a> WidgetsCardsUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26650,6 +26736,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.cards.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26716,6 +26803,7 @@ pub mod builder {
         body: Result<types::builder::WidgetsCardsRemoveRequest, String>,
     }
     impl<'a> WidgetsCardsRemove<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26750,6 +26838,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.cards.remove`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26816,6 +26905,7 @@ pub mod builder {
         body: Result<types::builder::WidgetsGlobalSettingsGetRequest, String>,
     }
     impl<'a> WidgetsGlobalSettingsGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26850,6 +26940,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.global-settings.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26916,6 +27007,7 @@ pub mod builder {
         body: Result<types::builder::WidgetsGlobalSettingsUpdateRequest, String>,
     }
     impl<'a> WidgetsGlobalSettingsUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26950,6 +27042,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.global-settings.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -27016,6 +27109,7 @@ pub mod builder {
         body: Result<types::builder::WidgetsApiKeyListRequest, String>,
     }
     impl<'a> WidgetsApiKeyList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27049,6 +27143,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.api-key.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -27115,6 +27210,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseCreateRequest, String>,
     }
     impl<'a> KnowledgeBaseCreate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27149,6 +27245,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.create`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -27215,6 +27312,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseSiteCreateRequest, String>,
     }
     impl<'a> KnowledgeBaseSiteCreate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27249,6 +27347,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.site.create`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::KbSiteResponse>, Error<types::ErrorEnvelope>> {
@@ -27315,6 +27414,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseSiteUpdateRequest, String>,
     }
     impl<'a> KnowledgeBaseSiteUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27349,6 +27449,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.site.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::KbSiteResponse>, Error<types::ErrorEnvelope>> {
@@ -27415,6 +27516,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseSiteGetRequest, String>,
     }
     impl<'a> KnowledgeBaseSiteGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27449,6 +27551,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.site.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::KbSiteResponse>, Error<types::ErrorEnvelope>> {
@@ -27515,6 +27618,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseSiteListRequest, String>,
     }
     impl<'a> KnowledgeBaseSiteList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27549,6 +27653,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.site.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -27618,6 +27723,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseSiteDeleteRequest, String>,
     }
     impl<'a> KnowledgeBaseSiteDelete<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27652,6 +27758,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.site.delete`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -27718,6 +27825,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseCategoryCreateRequest, String>,
     }
     impl<'a> KnowledgeBaseCategoryCreate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27752,6 +27860,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.category.create`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -27821,6 +27930,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseCategoryUpdateRequest, String>,
     }
     impl<'a> KnowledgeBaseCategoryUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27855,6 +27965,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.category.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -27924,6 +28035,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseCategoryGetRequest, String>,
     }
     impl<'a> KnowledgeBaseCategoryGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27958,6 +28070,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.category.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28027,6 +28140,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseCategoryListRequest, String>,
     }
     impl<'a> KnowledgeBaseCategoryList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28061,6 +28175,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.category.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28130,6 +28245,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseCategoryDeleteRequest, String>,
     }
     impl<'a> KnowledgeBaseCategoryDelete<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28164,6 +28280,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.category.delete`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -28230,6 +28347,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseArticleCreateRequest, String>,
     }
     impl<'a> KnowledgeBaseArticleCreate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28264,6 +28382,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.article.create`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28333,6 +28452,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseArticleUpdateRequest, String>,
     }
     impl<'a> KnowledgeBaseArticleUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28367,6 +28487,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.article.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28436,6 +28557,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseArticleGetRequest, String>,
     }
     impl<'a> KnowledgeBaseArticleGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28470,6 +28592,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.article.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28539,6 +28662,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseArticleListRequest, String>,
     }
     impl<'a> KnowledgeBaseArticleList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28573,6 +28697,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.article.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28642,6 +28767,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseArticleSearchRequest, String>,
     }
     impl<'a> KnowledgeBaseArticleSearch<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28676,6 +28802,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.article.search`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28745,6 +28872,7 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseArticleDeleteRequest, String>,
     }
     impl<'a> KnowledgeBaseArticleDelete<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28779,6 +28907,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.article.delete`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {

@@ -7,11 +7,18 @@
 //! `knowledge-base.article.create` → [`Client::knowledge_base_article_create`]);
 //! [`Client::call_method`] calls any method name the spec does not know yet.
 //!
+//! Every operation is a request builder on [`Client`]; finish it with
+//! [`call`](OperationExt::call) (the decoded body, or supportkit's [`Error`])
+//! or [`call_full`](OperationExt::call_full) (the same, with the status and
+//! headers). List builders also have [`stream`](PaginateExt::stream) and
+//! [`pages`](PaginateExt::pages). [`prelude`] brings all of it into scope.
+//!
 //! ```no_run
 //! use futures::TryStreamExt;
-//! use supportkit_tawk::{Client, Config, Credentials, OperationExt, PaginateExt, types};
+//! use supportkit_tawk::prelude::*;
+//! use supportkit_tawk::{Config, Credentials, types};
 //!
-//! # async fn run() -> Result<(), supportkit_tawk::Error> {
+//! # async fn run() -> Result<(), Error> {
 //! let client = Client::from_config(Config::new(Credentials::basic("api-key", "")))?;
 //! let properties = client.property_list().body(types::PropertyListRequest::builder()).call().await?;
 //! for id in properties.data.iter().filter_map(|p| p.property_id.clone()) {

@@ -2,6 +2,7 @@
 // Change the spec or the generator (xtask/) and regenerate.
 
 #[allow(unused_imports)]
+#[doc(hidden)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
@@ -6938,6 +6939,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::supportkit_runtime::Transport) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -6954,6 +6956,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -7372,6 +7375,7 @@ pub mod builder {
     }
     impl<'a> CustomerNew<'a> {
         /// A request with nothing set.
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client,
@@ -7515,6 +7519,7 @@ pub mod builder {
             self
         }
         /// Sends the `multipart/form-data` request through the client's transport policy.
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> ::std::result::Result<
@@ -7655,6 +7660,7 @@ pub mod builder {
     }
     impl<'a> CustomerUpdate<'a> {
         /// A request with nothing set.
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client,
@@ -7813,6 +7819,7 @@ pub mod builder {
             self
         }
         /// Sends the `multipart/form-data` request through the client's transport policy.
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> ::std::result::Result<
@@ -7922,6 +7929,7 @@ pub mod builder {
     }
     impl<'a> TicketComment<'a> {
         /// A request with nothing set.
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client,
@@ -7973,6 +7981,7 @@ pub mod builder {
             self
         }
         /// Sends the `multipart/form-data` request through the client's transport policy.
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> ::std::result::Result<
@@ -8059,6 +8068,7 @@ pub mod builder {
     }
     impl<'a> TicketEvaluation<'a> {
         /// A request with nothing set.
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client,
@@ -8138,6 +8148,7 @@ pub mod builder {
             self
         }
         /// Sends the `multipart/form-data` request through the client's transport policy.
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> ::std::result::Result<
@@ -8220,6 +8231,7 @@ pub mod builder {
     }
     impl<'a> TicketFinish<'a> {
         /// A request with nothing set.
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client,
@@ -8283,6 +8295,7 @@ pub mod builder {
             self
         }
         /// Sends the `multipart/form-data` request through the client's transport policy.
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> ::std::result::Result<
@@ -8392,6 +8405,7 @@ pub mod builder {
     }
     impl<'a> TicketNew<'a> {
         /// A request with nothing set.
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client,
@@ -8545,6 +8559,7 @@ pub mod builder {
             self
         }
         /// Sends the `multipart/form-data` request through the client's transport policy.
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> ::std::result::Result<
@@ -8661,6 +8676,7 @@ pub mod builder {
     }
     impl<'a> TicketOperatorLink<'a> {
         /// A request with nothing set.
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client,
@@ -8695,6 +8711,7 @@ pub mod builder {
             self
         }
         /// Sends the `multipart/form-data` request through the client's transport policy.
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> ::std::result::Result<
@@ -8767,6 +8784,7 @@ pub mod builder {
     }
     impl<'a> TicketReplyCustomer<'a> {
         /// A request with nothing set.
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client,
@@ -8818,6 +8836,7 @@ pub mod builder {
             self
         }
         /// Sends the `multipart/form-data` request through the client's transport policy.
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> ::std::result::Result<
@@ -8899,6 +8918,7 @@ pub mod builder {
     }
     impl<'a> TicketReplyOperator<'a> {
         /// A request with nothing set.
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client,
@@ -8951,6 +8971,7 @@ pub mod builder {
             self
         }
         /// Sends the `multipart/form-data` request through the client's transport policy.
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> ::std::result::Result<
@@ -9027,6 +9048,7 @@ pub mod builder {
     }
     impl<'a> TicketStatusClose<'a> {
         /// A request with nothing set.
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client,
@@ -9047,6 +9069,7 @@ pub mod builder {
             self
         }
         /// Sends the `multipart/form-data` request through the client's transport policy.
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> ::std::result::Result<
@@ -9116,6 +9139,7 @@ pub mod builder {
     }
     impl<'a> TicketStatusOpen<'a> {
         /// A request with nothing set.
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client,
@@ -9160,6 +9184,7 @@ pub mod builder {
             self
         }
         /// Sends the `multipart/form-data` request through the client's transport policy.
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> ::std::result::Result<
@@ -9238,6 +9263,7 @@ pub mod builder {
     }
     impl<'a> TicketTransfer<'a> {
         /// A request with nothing set.
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client,
@@ -9286,6 +9312,7 @@ pub mod builder {
             self
         }
         /// Sends the `multipart/form-data` request through the client's transport policy.
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> ::std::result::Result<
@@ -9369,6 +9396,7 @@ pub mod builder {
         truncate_body: Result<Option<i64>, String>,
     }
     impl<'a> TicketList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9587,6 +9615,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ticket/list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -9735,6 +9764,7 @@ pub mod builder {
         ticket_id: Result<crate::TicketId, String>,
     }
     impl<'a> TicketDetail<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9790,6 +9820,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ticket/detail`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -9889,6 +9920,7 @@ pub mod builder {
         situation: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ChatList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10026,6 +10058,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/chat/list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -10146,6 +10179,7 @@ pub mod builder {
         chat_id: Result<::std::string::String, String>,
     }
     impl<'a> ChatDetail<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10165,6 +10199,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/chat/detail`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -10233,6 +10268,7 @@ pub mod builder {
         >,
     }
     impl<'a> CustomerDetails<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10266,6 +10302,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/customer/details`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -10337,6 +10374,7 @@ pub mod builder {
         page: Result<Option<i64>, String>,
     }
     impl<'a> CustomerList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10354,6 +10392,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/customer/list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -10422,6 +10461,7 @@ pub mod builder {
         >,
     }
     impl<'a> CustomerExists<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10455,6 +10495,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/customer/exists`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -10526,6 +10567,7 @@ pub mod builder {
         show_nested_items: Result<Option<i64>, String>,
     }
     impl<'a> DepartmentList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10545,6 +10587,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/department/list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -10614,6 +10657,7 @@ pub mod builder {
         department_id: Result<::std::string::String, String>,
     }
     impl<'a> DepartmentOperatorList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10633,6 +10677,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/department/operator/list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -10699,6 +10744,7 @@ pub mod builder {
         department_id: Result<::std::string::String, String>,
     }
     impl<'a> DepartmentCategoryList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10718,6 +10764,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/department/category/list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -10785,6 +10832,7 @@ pub mod builder {
         department_id: Result<::std::string::String, String>,
     }
     impl<'a> CustomFieldDepartmentList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10818,6 +10866,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/custom_field/department/list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<

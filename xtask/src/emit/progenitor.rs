@@ -119,3 +119,42 @@ fn object_type(ty: &syn::Type) -> (bool, Option<String>) {
     let plain = matches!(last.arguments, syn::PathArguments::None);
     (false, plain.then(|| last.ident.to_string()))
 }
+
+/// One door per crate: `Client::from_config`, then `.call()`, `.stream()` or
+/// `.pages()`. Progenitor's own entry points (its `Error<E>` and the other
+/// re-exports of `progenitor_client`, `Client::new`/`new_with_client`, every
+/// builder's `new` and `send`) stay public so code written against them still
+/// compiles, but they leave the documentation, where they read as a second
+/// way in with a different error type.
+pub fn hide_raw_surface(file: &mut syn::File) {
+    for item in &mut file.items {
+        match item {
+            syn::Item::Use(u) if matches!(u.vis, syn::Visibility::Public(_)) => hide(&mut u.attrs),
+            syn::Item::Impl(i) if i.trait_.is_none() => hide_fns(i, &["new", "new_with_client"]),
+            syn::Item::Mod(m) if m.ident == "builder" => {
+                for item in m.content.iter_mut().flat_map(|(_, c)| c) {
+                    if let syn::Item::Impl(i) = item
+                        && i.trait_.is_none()
+                    {
+                        hide_fns(i, &["new", "send"]);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn hide_fns(block: &mut syn::ItemImpl, names: &[&str]) {
+    for item in &mut block.items {
+        if let syn::ImplItem::Fn(f) = item
+            && names.iter().any(|n| f.sig.ident == n)
+        {
+            hide(&mut f.attrs);
+        }
+    }
+}
+
+fn hide(attrs: &mut Vec<syn::Attribute>) {
+    attrs.push(syn::parse_quote!(#[doc(hidden)]));
+}
