@@ -31,6 +31,14 @@ pub struct ProviderConfig {
     pub replacements: &'static [(&'static str, &'static str)],
 }
 
+impl ProviderConfig {
+    /// The provider crate's name in Rust paths (`supportkit-<name>` by the
+    /// workspace's convention), for the examples in generated docs.
+    pub fn crate_name(&self) -> String {
+        format!("supportkit_{}", self.name)
+    }
+}
+
 pub const PROVIDERS: &[ProviderConfig] = &[
     ProviderConfig {
         name: "chatapi",
@@ -160,7 +168,7 @@ pub fn generate(cfg: &ProviderConfig, spec_path: &Path) -> Result<String, Vec<St
         emit::type_items(&model),
         builders,
         extra,
-        &model.objects,
+        &model,
     )
     .map_err(|e| vec![format!("{display}: {e}")])
 }

@@ -14,11 +14,11 @@ pub fn format(
     types: TokenStream,
     builders: TokenStream,
     extra: TokenStream,
-    objects: &[String],
+    model: &crate::emit::Model,
 ) -> Result<String, String> {
     let mut file: syn::File =
         syn::parse2(progenitor).map_err(|e| format!("progenitor output does not parse: {e}"))?;
-    crate::emit::tolerate_json_strings(&mut file, objects);
+    crate::emit::tolerate_json_strings(&mut file, &model.objects);
     splice(&mut file, "types", types)?;
     // One import brings everything a call needs: `.call()`, `.stream()`, `.pages()`.
     splice(
@@ -35,10 +35,13 @@ pub fn format(
     let extra: syn::File =
         syn::parse2(extra).map_err(|e| format!("extra code does not parse: {e}"))?;
     file.items.extend(extra.items);
-    // Progenitor's usage snippets are illustrations, not tests: mark them
-    // `text` so rustdoc neither compiles nor reports them as ignored tests.
+    crate::emit::docs::operation_examples(
+        &mut file,
+        model,
+        &cfg.crate_name(),
+        &crate::emit::progenitor::module_name(cfg),
+    );
     let code = prettyplease::unparse(&file)
-        .replace("```ignore", "```text")
         // typify's struct builders demand a value for the flattened `extra`
         // map of open objects; an empty map is the right default.
         .replace(

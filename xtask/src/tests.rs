@@ -398,3 +398,33 @@ fn progenitor_entry_points_leave_the_docs() {
         "the door stays documented"
     );
 }
+
+#[test]
+fn operation_docs_show_a_call_example_instead_of_send() {
+    let code = run(&spec("", "")).unwrap();
+    assert!(
+        !code.contains("```ignore"),
+        "progenitor's snippet is replaced"
+    );
+    assert!(
+        !code.contains(".send()"),
+        "no example sends through progenitor"
+    );
+    let example = code
+        .split("```no_run\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("an example on get_thing");
+    assert!(
+        example.contains("use supportkit_test::prelude::*;"),
+        "{example}"
+    );
+    assert!(
+        example.contains("id: String"),
+        "a required parameter is an argument: {example}"
+    );
+    assert!(example.contains(".id(id)"), "{example}");
+    assert!(example.contains(".call()"), "{example}");
+    assert!(example.contains(".await?;"), "{example}");
+    assert!(example.contains("-> Result<(), Error>"), "{example}");
+}

@@ -10933,11 +10933,24 @@ Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
-```text
-let response = client.get_contact()
-    .identifier(identifier)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn get_contact(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+) -> Result<(), Error> {
+    let contact: types::Contact = client
+        .get_contact()
+        .identifier(identifier)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn get_contact(&self) -> builder::GetContact<'_> {
         builder::GetContact::new(self)
@@ -10958,12 +10971,25 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.update_contact()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn update_contact(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .update_contact()
+        .identifier(identifier)
+        .body(types::ContactUpdate::builder())
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn update_contact(&self) -> builder::UpdateContact<'_> {
         builder::UpdateContact::new(self)
@@ -10987,12 +11013,26 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.create_contact()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn create_contact(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    first_name: String,
+) -> Result<(), Error> {
+    let create_contact_response: types::CreateContactResponse = client
+        .create_contact()
+        .identifier(identifier)
+        .body(types::ContactFields::builder().first_name(first_name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn create_contact(&self) -> builder::CreateContact<'_> {
         builder::CreateContact::new(self)
@@ -11011,11 +11051,24 @@ Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
-```text
-let response = client.delete_contact()
-    .identifier(identifier)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn delete_contact(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .delete_contact()
+        .identifier(identifier)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn delete_contact(&self) -> builder::DeleteContact<'_> {
         builder::DeleteContact::new(self)
@@ -11035,12 +11088,26 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.create_or_update_contact()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn create_or_update_contact(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    first_name: String,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .create_or_update_contact()
+        .identifier(identifier)
+        .body(types::ContactFields::builder().first_name(first_name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn create_or_update_contact(&self) -> builder::CreateOrUpdateContact<'_> {
         builder::CreateOrUpdateContact::new(self)
@@ -11055,11 +11122,21 @@ mergecontacts]. Rate: 5 req/s (Límites: "Fusionar dos contactos").
 
 Sends a `POST` request to `/contact/merge`
 
-```text
-let response = client.merge_contacts()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn merge_contacts(client: &Client, contact_ids: Vec<i64>) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .merge_contacts()
+        .body(types::MergeContactsRequest::builder().contact_ids(contact_ids))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn merge_contacts(&self) -> builder::MergeContacts<'_> {
         builder::MergeContacts::new(self)
@@ -11086,13 +11163,32 @@ first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
 - `body`
-```text
-let response = client.list_contacts()
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_contacts(
+    client: &Client,
+    search: String,
+    timezone: String,
+    filter: types::ContactFilter,
+) -> Result<(), Error> {
+    let request = client
+        .list_contacts()
+        .body(
+            types::ListContactsRequest::builder()
+                .search(search)
+                .timezone(timezone)
+                .filter(filter),
+        );
+    let page: types::ContactList = request.clone().call().await?;
+    let all: Vec<types::Contact> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_contacts(&self) -> builder::ListContacts<'_> {
         builder::ListContacts::new(self)
@@ -11113,12 +11209,26 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.add_tags()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn add_tags(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    body: types::TagNames,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .add_tags()
+        .identifier(identifier)
+        .body(body)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn add_tags(&self) -> builder::AddTags<'_> {
         builder::AddTags::new(self)
@@ -11138,12 +11248,26 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.remove_tags()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn remove_tags(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    body: types::TagNames,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .remove_tags()
+        .identifier(identifier)
+        .body(body)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn remove_tags(&self) -> builder::RemoveTags<'_> {
         builder::RemoveTags::new(self)
@@ -11166,13 +11290,23 @@ page's `pagination.next` URL (negative for a `previous` page). Omit for the
 first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```text
-let response = client.list_contact_channels()
-    .identifier(identifier)
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_contact_channels(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+) -> Result<(), Error> {
+    let request = client.list_contact_channels().identifier(identifier);
+    let page: types::ChannelList = request.clone().call().await?;
+    let all: Vec<types::Channel> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_contact_channels(&self) -> builder::ListContactChannels<'_> {
         builder::ListContactChannels::new(self)
@@ -11192,12 +11326,26 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.update_lifecycle()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn update_lifecycle(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    name: Option<String>,
+) -> Result<(), Error> {
+    let code_message_response: types::CodeMessageResponse = client
+        .update_lifecycle()
+        .identifier(identifier)
+        .body(types::UpdateLifecycleRequest::builder().name(name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn update_lifecycle(&self) -> builder::UpdateLifecycle<'_> {
         builder::UpdateLifecycle::new(self)
@@ -11223,12 +11371,26 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.send_message()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn send_message(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    message: types::Message,
+) -> Result<(), Error> {
+    let send_message_response: types::SendMessageResponse = client
+        .send_message()
+        .identifier(identifier)
+        .body(types::SendMessageRequest::builder().message(message))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn send_message(&self) -> builder::SendMessage<'_> {
         builder::SendMessage::new(self)
@@ -11253,13 +11415,23 @@ The sandbox's and respond.io's cursors are decimal integers, so the string is
 one of at most 18 digits, optionally negative [INFERRED bounds].
 
 - `limit`: Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10 [WHITE-LABEL aelyst].
-```text
-let response = client.list_messages()
-    .identifier(identifier)
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_messages(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+) -> Result<(), Error> {
+    let request = client.list_messages().identifier(identifier);
+    let page: types::MessageList = request.clone().call().await?;
+    let all: Vec<types::MessageRecord> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_messages(&self) -> builder::ListMessages<'_> {
         builder::ListMessages::new(self)
@@ -11278,12 +11450,26 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `message_id`: The message id returned by send_message or a message listing.
-```text
-let response = client.get_message()
-    .identifier(identifier)
-    .message_id(message_id)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn get_message(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    message_id: i64,
+) -> Result<(), Error> {
+    let message_record: types::MessageRecord = client
+        .get_message()
+        .identifier(identifier)
+        .message_id(message_id)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn get_message(&self) -> builder::GetMessage<'_> {
         builder::GetMessage::new(self)
@@ -11304,12 +11490,26 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.create_comment()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn create_comment(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    text: String,
+) -> Result<(), Error> {
+    let comment: types::Comment = client
+        .create_comment()
+        .identifier(identifier)
+        .body(types::CreateCommentRequest::builder().text(text))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn create_comment(&self) -> builder::CreateComment<'_> {
         builder::CreateComment::new(self)
@@ -11329,12 +11529,26 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.assign_conversation()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn assign_conversation(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    assignee: Option<types::AssignConversationRequestAssignee>,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .assign_conversation()
+        .identifier(identifier)
+        .body(types::AssignConversationRequest::builder().assignee(assignee))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn assign_conversation(&self) -> builder::AssignConversation<'_> {
         builder::AssignConversation::new(self)
@@ -11356,12 +11570,26 @@ Arguments:
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.update_conversation_status()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn update_conversation_status(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    status: types::ConversationStatus,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .update_conversation_status()
+        .identifier(identifier)
+        .body(types::ConversationStatusRequest::builder().status(status))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn update_conversation_status(&self) -> builder::UpdateConversationStatus<'_> {
         builder::UpdateConversationStatus::new(self)
@@ -11380,12 +11608,20 @@ page's `pagination.next` URL (negative for a `previous` page). Omit for the
 first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```text
-let response = client.list_space_channels()
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_space_channels(client: &Client) -> Result<(), Error> {
+    let request = client.list_space_channels();
+    let page: types::ChannelList = request.clone().call().await?;
+    let all: Vec<types::Channel> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_space_channels(&self) -> builder::ListSpaceChannels<'_> {
         builder::ListSpaceChannels::new(self)
@@ -11406,13 +11642,20 @@ page's `pagination.next` URL (negative for a `previous` page). Omit for the
 first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```text
-let response = client.list_whatsapp_templates()
-    .channel_id(channel_id)
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_whatsapp_templates(client: &Client, channel_id: i64) -> Result<(), Error> {
+    let request = client.list_whatsapp_templates().channel_id(channel_id);
+    let page: types::WhatsAppTemplateList = request.clone().call().await?;
+    let all: Vec<types::WhatsAppTemplateRecord> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_whatsapp_templates(&self) -> builder::ListWhatsappTemplates<'_> {
         builder::ListWhatsappTemplates::new(self)
@@ -11432,12 +11675,20 @@ page's `pagination.next` URL (negative for a `previous` page). Omit for the
 first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```text
-let response = client.list_closing_notes()
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_closing_notes(client: &Client) -> Result<(), Error> {
+    let request = client.list_closing_notes();
+    let page: types::ClosingNoteList = request.clone().call().await?;
+    let all: Vec<types::ClosingNote> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_closing_notes(&self) -> builder::ListClosingNotes<'_> {
         builder::ListClosingNotes::new(self)
@@ -11457,12 +11708,20 @@ page's `pagination.next` URL (negative for a `previous` page). Omit for the
 first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```text
-let response = client.list_users()
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_users(client: &Client) -> Result<(), Error> {
+    let request = client.list_users();
+    let page: types::UserList = request.clone().call().await?;
+    let all: Vec<types::User> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_users(&self) -> builder::ListUsers<'_> {
         builder::ListUsers::new(self)
@@ -11477,11 +11736,17 @@ Sends a `GET` request to `/space/user/{id}`
 
 Arguments:
 - `id`: User id.
-```text
-let response = client.get_user()
-    .id(id)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn get_user(client: &Client, id: i64) -> Result<(), Error> {
+    let user: types::User = client.get_user().id(id).call().await?;
+    Ok(())
+}
 ```*/
     pub fn get_user(&self) -> builder::GetUser<'_> {
         builder::GetUser::new(self)
@@ -11503,12 +11768,20 @@ page's `pagination.next` URL (negative for a `previous` page). Omit for the
 first page. A 64-bit integer [INFERRED bounds].
 
 - `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```text
-let response = client.list_custom_fields()
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_custom_fields(client: &Client) -> Result<(), Error> {
+    let request = client.list_custom_fields();
+    let page: types::CustomFieldList = request.clone().call().await?;
+    let all: Vec<types::CustomField> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_custom_fields(&self) -> builder::ListCustomFields<'_> {
         builder::ListCustomFields::new(self)
@@ -11525,11 +11798,25 @@ table lists "Crear campo de contacto" at 5; the seed's table is followed.
 
 Sends a `POST` request to `/space/custom_field`
 
-```text
-let response = client.create_custom_field()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn create_custom_field(
+    client: &Client,
+    name: String,
+    data_type: types::CustomFieldDataType,
+) -> Result<(), Error> {
+    let custom_field: types::CustomField = client
+        .create_custom_field()
+        .body(types::CreateCustomFieldRequest::builder().name(name).data_type(data_type))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn create_custom_field(&self) -> builder::CreateCustomField<'_> {
         builder::CreateCustomField::new(self)
@@ -11546,11 +11833,21 @@ Sends a `GET` request to `/space/custom_field/{id}`
 
 Arguments:
 - `id`: Contact field id.
-```text
-let response = client.get_custom_field()
-    .id(id)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn get_custom_field(client: &Client, id: i64) -> Result<(), Error> {
+    let custom_field: types::CustomField = client
+        .get_custom_field()
+        .id(id)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn get_custom_field(&self) -> builder::GetCustomField<'_> {
         builder::GetCustomField::new(self)
@@ -11566,11 +11863,21 @@ Rate: not in the Límites table; 5 req/s [INFERRED], shared with create/delete.
 
 Sends a `PUT` request to `/space/tag`
 
-```text
-let response = client.update_space_tag()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn update_space_tag(client: &Client, current_name: String) -> Result<(), Error> {
+    let space_tag: types::SpaceTag = client
+        .update_space_tag()
+        .body(types::UpdateSpaceTagRequest::builder().current_name(current_name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn update_space_tag(&self) -> builder::UpdateSpaceTag<'_> {
         builder::UpdateSpaceTag::new(self)
@@ -11584,11 +11891,21 @@ bucket shared by create/update/delete (like the contact write row).
 
 Sends a `POST` request to `/space/tag`
 
-```text
-let response = client.create_space_tag()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn create_space_tag(client: &Client, name: String) -> Result<(), Error> {
+    let space_tag: types::SpaceTag = client
+        .create_space_tag()
+        .body(types::CreateSpaceTagRequest::builder().name(name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn create_space_tag(&self) -> builder::CreateSpaceTag<'_> {
         builder::CreateSpaceTag::new(self)
@@ -11603,11 +11920,21 @@ create/update.
 
 Sends a `DELETE` request to `/space/tag`
 
-```text
-let response = client.delete_space_tag()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn delete_space_tag(client: &Client, name: String) -> Result<(), Error> {
+    let code_message_response: types::CodeMessageResponse = client
+        .delete_space_tag()
+        .body(types::DeleteSpaceTagRequest::builder().name(name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn delete_space_tag(&self) -> builder::DeleteSpaceTag<'_> {
         builder::DeleteSpaceTag::new(self)

@@ -21414,11 +21414,21 @@ GET. Scope (OAuth2): `any authenticated` [SECONDARY].
 
 Sends a `POST` request to `/agent.me`
 
-```text
-let response = client.agent_me()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn agent_me(client: &Client, body: types::EmptyRequest) -> Result<(), Error> {
+    let agent_response: types::AgentResponse = client
+        .agent_me()
+        .body(body)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn agent_me(&self) -> builder::AgentMe<'_> {
         builder::AgentMe::new(self)
@@ -21433,11 +21443,21 @@ any other name can go in the extra fields. Read-only: retried like a GET. Scope
 
 Sends a `POST` request to `/agent.info`
 
-```text
-let response = client.agent_info()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn agent_info(client: &Client, agent_id: String) -> Result<(), Error> {
+    let agent_response: types::AgentResponse = client
+        .agent_info()
+        .body(types::AgentInfoRequest::builder().agent_id(agent_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn agent_info(&self) -> builder::AgentInfo<'_> {
         builder::AgentInfo::new(self)
@@ -21454,11 +21474,21 @@ a GET. Scope (OAuth2): `property_read` [SECONDARY].
 
 Sends a `POST` request to `/property.list`
 
-```text
-let response = client.property_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn property_list(client: &Client) -> Result<(), Error> {
+    let property_list_response: types::PropertyListResponse = client
+        .property_list()
+        .body(types::PropertyListRequest::builder())
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn property_list(&self) -> builder::PropertyList<'_> {
         builder::PropertyList::new(self)
@@ -21473,11 +21503,21 @@ client `_get_channel_info`]. Read-only: retried like a GET. Scope (OAuth2):
 
 Sends a `POST` request to `/property.info`
 
-```text
-let response = client.property_info()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn property_info(client: &Client, property_id: String) -> Result<(), Error> {
+    let property_response: types::PropertyResponse = client
+        .property_info()
+        .body(types::PropertyInfoRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn property_info(&self) -> builder::PropertyInfo<'_> {
         builder::PropertyInfo::new(self)
@@ -21492,11 +21532,21 @@ gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `property_manage`
 
 Sends a `POST` request to `/property.create-site`
 
-```text
-let response = client.property_create_site()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn property_create_site(client: &Client, name: String) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .property_create_site()
+        .body(types::PropertyCreateSiteRequest::builder().name(name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn property_create_site(&self) -> builder::PropertyCreateSite<'_> {
         builder::PropertyCreateSite::new(self)
@@ -21511,11 +21561,21 @@ Scope (OAuth2): `members_read` [SECONDARY].
 
 Sends a `POST` request to `/members.list`
 
-```text
-let response = client.members_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_list(client: &Client, property_id: String) -> Result<(), Error> {
+    let member_list_response: types::MemberListResponse = client
+        .members_list()
+        .body(types::MembersListRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_list(&self) -> builder::MembersList<'_> {
         builder::MembersList::new(self)
@@ -21529,11 +21589,24 @@ JSON. Read-only (a list, although not named `*.list`): retried like a GET. Scope
 
 Sends a `POST` request to `/members.list-invites`
 
-```text
-let response = client.members_list_invites()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_list_invites(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_list_invites()
+        .body(types::MembersListInvitesRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_list_invites(&self) -> builder::MembersListInvites<'_> {
         builder::MembersListInvites::new(self)
@@ -21548,11 +21621,27 @@ JSON (`OkResponse`). Scope (OAuth2): `members_manage` [SECONDARY].
 
 Sends a `POST` request to `/members.invite`
 
-```text
-let response = client.members_invite()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_invite(
+    client: &Client,
+    property_id: String,
+    email: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_invite()
+        .body(
+            types::MembersInviteRequest::builder().property_id(property_id).email(email),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_invite(&self) -> builder::MembersInvite<'_> {
         builder::MembersInvite::new(self)
@@ -21567,11 +21656,31 @@ gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `members_manage`
 
 Sends a `POST` request to `/members.edit-invite`
 
-```text
-let response = client.members_edit_invite()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_edit_invite(
+    client: &Client,
+    property_id: String,
+    invite_id: String,
+    role: types::MemberRole,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_edit_invite()
+        .body(
+            types::MembersEditInviteRequest::builder()
+                .property_id(property_id)
+                .invite_id(invite_id)
+                .role(role),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_edit_invite(&self) -> builder::MembersEditInvite<'_> {
         builder::MembersEditInvite::new(self)
@@ -21585,11 +21694,29 @@ answer's `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope
 
 Sends a `POST` request to `/members.remove-invite`
 
-```text
-let response = client.members_remove_invite()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_remove_invite(
+    client: &Client,
+    property_id: String,
+    invite_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_remove_invite()
+        .body(
+            types::MembersRemoveInviteRequest::builder()
+                .property_id(property_id)
+                .invite_id(invite_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_remove_invite(&self) -> builder::MembersRemoveInvite<'_> {
         builder::MembersRemoveInvite::new(self)
@@ -21603,11 +21730,29 @@ is [INFERRED]. The answer's `data` (if any) is gated; it is kept as raw JSON
 
 Sends a `POST` request to `/members.enable`
 
-```text
-let response = client.members_enable()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_enable(
+    client: &Client,
+    property_id: String,
+    member_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_enable()
+        .body(
+            types::MembersEnableRequest::builder()
+                .property_id(property_id)
+                .member_id(member_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_enable(&self) -> builder::MembersEnable<'_> {
         builder::MembersEnable::new(self)
@@ -21621,11 +21766,29 @@ raw JSON (`OkResponse`). Scope (OAuth2): `members_manage` [SECONDARY].
 
 Sends a `POST` request to `/members.disable`
 
-```text
-let response = client.members_disable()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_disable(
+    client: &Client,
+    property_id: String,
+    member_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_disable()
+        .body(
+            types::MembersDisableRequest::builder()
+                .property_id(property_id)
+                .member_id(member_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_disable(&self) -> builder::MembersDisable<'_> {
         builder::MembersDisable::new(self)
@@ -21640,11 +21803,31 @@ is gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2):
 
 Sends a `POST` request to `/members.update-permissions`
 
-```text
-let response = client.members_update_permissions()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_update_permissions(
+    client: &Client,
+    property_id: String,
+    member_id: String,
+    permissions: ::serde_json::Map<String, ::serde_json::Value>,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_update_permissions()
+        .body(
+            types::MembersUpdatePermissionsRequest::builder()
+                .property_id(property_id)
+                .member_id(member_id)
+                .permissions(permissions),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_update_permissions(&self) -> builder::MembersUpdatePermissions<'_> {
         builder::MembersUpdatePermissions::new(self)
@@ -21658,11 +21841,29 @@ raw JSON (`OkResponse`). Scope (OAuth2): `members_manage` [SECONDARY].
 
 Sends a `POST` request to `/members.remove`
 
-```text
-let response = client.members_remove()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_remove(
+    client: &Client,
+    property_id: String,
+    member_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_remove()
+        .body(
+            types::MembersRemoveRequest::builder()
+                .property_id(property_id)
+                .member_id(member_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_remove(&self) -> builder::MembersRemove<'_> {
         builder::MembersRemove::new(self)
@@ -21683,11 +21884,22 @@ PostHog]. Read-only: retried like a GET. Scope (OAuth2): `chat_history_read`
 
 Sends a `POST` request to `/chat.list`
 
-```text
-let response = client.chat_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+use futures::TryStreamExt;
+async fn chat_list(client: &Client, property_id: String) -> Result<(), Error> {
+    let request = client
+        .chat_list()
+        .body(types::ChatListRequest::builder().property_id(property_id));
+    let page: types::ChatListResponse = request.clone().call().await?;
+    let all: Vec<types::Chat> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn chat_list(&self) -> builder::ChatList<'_> {
         builder::ChatList::new(self)
@@ -21701,11 +21913,25 @@ One chat with its messages [COMMUNITY Python client `_get_chat`, TS client
 
 Sends a `POST` request to `/chat.get`
 
-```text
-let response = client.chat_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn chat_get(
+    client: &Client,
+    property_id: String,
+    chat_id: String,
+) -> Result<(), Error> {
+    let chat_response: types::ChatResponse = client
+        .chat_get()
+        .body(types::ChatGetRequest::builder().property_id(property_id).chat_id(chat_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn chat_get(&self) -> builder::ChatGet<'_> {
         builder::ChatGet::new(self)
@@ -21721,11 +21947,22 @@ Read-only: retried like a GET. Scope (OAuth2): `tickets_read` [SECONDARY].
 
 Sends a `POST` request to `/ticket.list`
 
-```text
-let response = client.ticket_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+use futures::TryStreamExt;
+async fn ticket_list(client: &Client, property_id: String) -> Result<(), Error> {
+    let request = client
+        .ticket_list()
+        .body(types::TicketListRequest::builder().property_id(property_id));
+    let page: types::TicketListResponse = request.clone().call().await?;
+    let all: Vec<types::Ticket> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn ticket_list(&self) -> builder::TicketList<'_> {
         builder::TicketList::new(self)
@@ -21738,11 +21975,29 @@ retried like a GET. Scope (OAuth2): `tickets_read` [SECONDARY].
 
 Sends a `POST` request to `/ticket.get`
 
-```text
-let response = client.ticket_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn ticket_get(
+    client: &Client,
+    property_id: String,
+    ticket_id: String,
+) -> Result<(), Error> {
+    let ticket_response: types::TicketResponse = client
+        .ticket_get()
+        .body(
+            types::TicketGetRequest::builder()
+                .property_id(property_id)
+                .ticket_id(ticket_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn ticket_get(&self) -> builder::TicketGet<'_> {
         builder::TicketGet::new(self)
@@ -21756,11 +22011,29 @@ retried like a GET. Scope (OAuth2): `contact_person_read` [SECONDARY].
 
 Sends a `POST` request to `/contact.person.get`
 
-```text
-let response = client.contact_person_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn contact_person_get(
+    client: &Client,
+    property_id: String,
+    person_id: String,
+) -> Result<(), Error> {
+    let person_response: types::PersonResponse = client
+        .contact_person_get()
+        .body(
+            types::ContactPersonGetRequest::builder()
+                .property_id(property_id)
+                .person_id(person_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn contact_person_get(&self) -> builder::ContactPersonGet<'_> {
         builder::ContactPersonGet::new(self)
@@ -21774,11 +22047,29 @@ Scope (OAuth2): `contact_attribute_read` [SECONDARY].
 
 Sends a `POST` request to `/contact.attribute.list-custom`
 
-```text
-let response = client.contact_attribute_list_custom()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn contact_attribute_list_custom(
+    client: &Client,
+    property_id: String,
+    object: types::AttributeObject,
+) -> Result<(), Error> {
+    let contact_attribute_list_response: types::ContactAttributeListResponse = client
+        .contact_attribute_list_custom()
+        .body(
+            types::ContactAttributeListCustomRequest::builder()
+                .property_id(property_id)
+                .object(object),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn contact_attribute_list_custom(
         &self,
@@ -21796,11 +22087,31 @@ HTTPS [OFFICIAL developer page]. Payloads are `TawkWebhookEvent`. Scope
 
 Sends a `POST` request to `/webhooks.create`
 
-```text
-let response = client.webhooks_create()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn webhooks_create(
+    client: &Client,
+    property_id: String,
+    events: Vec<types::WebhookEvent>,
+    url: String,
+) -> Result<(), Error> {
+    let webhook_create_response: types::WebhookCreateResponse = client
+        .webhooks_create()
+        .body(
+            types::WebhooksCreateRequest::builder()
+                .property_id(property_id)
+                .events(events)
+                .url(url),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn webhooks_create(&self) -> builder::WebhooksCreate<'_> {
         builder::WebhooksCreate::new(self)
@@ -21815,11 +22126,29 @@ create body. Read-only: retried like a GET. Scope (OAuth2): `webhooks_read`
 
 Sends a `POST` request to `/webhooks.get`
 
-```text
-let response = client.webhooks_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn webhooks_get(
+    client: &Client,
+    property_id: String,
+    hook_id: String,
+) -> Result<(), Error> {
+    let webhook_response: types::WebhookResponse = client
+        .webhooks_get()
+        .body(
+            types::WebhooksGetRequest::builder()
+                .property_id(property_id)
+                .hook_id(hook_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn webhooks_get(&self) -> builder::WebhooksGet<'_> {
         builder::WebhooksGet::new(self)
@@ -21834,11 +22163,21 @@ Webhooks of the property [SECONDARY]. `data` as an array of webhooks is
 
 Sends a `POST` request to `/webhooks.list`
 
-```text
-let response = client.webhooks_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn webhooks_list(client: &Client, property_id: String) -> Result<(), Error> {
+    let webhook_list_response: types::WebhookListResponse = client
+        .webhooks_list()
+        .body(types::WebhooksListRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn webhooks_list(&self) -> builder::WebhooksList<'_> {
         builder::WebhooksList::new(self)
@@ -21853,11 +22192,29 @@ gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `webhooks_manage`
 
 Sends a `POST` request to `/webhooks.update`
 
-```text
-let response = client.webhooks_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn webhooks_update(
+    client: &Client,
+    property_id: String,
+    hook_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .webhooks_update()
+        .body(
+            types::WebhooksUpdateRequest::builder()
+                .property_id(property_id)
+                .hook_id(hook_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn webhooks_update(&self) -> builder::WebhooksUpdate<'_> {
         builder::WebhooksUpdate::new(self)
@@ -21872,11 +22229,29 @@ any) is gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2):
 
 Sends a `POST` request to `/webhooks.delete`
 
-```text
-let response = client.webhooks_delete()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn webhooks_delete(
+    client: &Client,
+    property_id: String,
+    hook_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .webhooks_delete()
+        .body(
+            types::WebhooksDeleteRequest::builder()
+                .property_id(property_id)
+                .hook_id(hook_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn webhooks_delete(&self) -> builder::WebhooksDelete<'_> {
         builder::WebhooksDelete::new(self)
@@ -21893,11 +22268,31 @@ gated and kept as raw JSON. Read-only: retried like a GET. Scope (OAuth2):
 
 Sends a `POST` request to `/metrics.chats`
 
-```text
-let response = client.metrics_chats()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn metrics_chats(
+    client: &Client,
+    property_id: String,
+    start_date: String,
+    end_date: String,
+) -> Result<(), Error> {
+    let metrics_response: types::MetricsResponse = client
+        .metrics_chats()
+        .body(
+            types::MetricsRequest::builder()
+                .property_id(property_id)
+                .start_date(start_date)
+                .end_date(end_date),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn metrics_chats(&self) -> builder::MetricsChats<'_> {
         builder::MetricsChats::new(self)
@@ -21914,11 +22309,31 @@ raw JSON. Read-only: retried like a GET. Scope (OAuth2): `metrics_read`
 
 Sends a `POST` request to `/metrics.tickets-new`
 
-```text
-let response = client.metrics_tickets_new()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn metrics_tickets_new(
+    client: &Client,
+    property_id: String,
+    start_date: String,
+    end_date: String,
+) -> Result<(), Error> {
+    let metrics_response: types::MetricsResponse = client
+        .metrics_tickets_new()
+        .body(
+            types::MetricsRequest::builder()
+                .property_id(property_id)
+                .start_date(start_date)
+                .end_date(end_date),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn metrics_tickets_new(&self) -> builder::MetricsTicketsNew<'_> {
         builder::MetricsTicketsNew::new(self)
@@ -21935,11 +22350,31 @@ raw JSON. Read-only: retried like a GET. Scope (OAuth2): `metrics_read`
 
 Sends a `POST` request to `/metrics.tickets-reopened`
 
-```text
-let response = client.metrics_tickets_reopened()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn metrics_tickets_reopened(
+    client: &Client,
+    property_id: String,
+    start_date: String,
+    end_date: String,
+) -> Result<(), Error> {
+    let metrics_response: types::MetricsResponse = client
+        .metrics_tickets_reopened()
+        .body(
+            types::MetricsRequest::builder()
+                .property_id(property_id)
+                .start_date(start_date)
+                .end_date(end_date),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn metrics_tickets_reopened(&self) -> builder::MetricsTicketsReopened<'_> {
         builder::MetricsTicketsReopened::new(self)
@@ -21956,11 +22391,31 @@ raw JSON. Read-only: retried like a GET. Scope (OAuth2): `metrics_read`
 
 Sends a `POST` request to `/metrics.tickets-resolved`
 
-```text
-let response = client.metrics_tickets_resolved()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn metrics_tickets_resolved(
+    client: &Client,
+    property_id: String,
+    start_date: String,
+    end_date: String,
+) -> Result<(), Error> {
+    let metrics_response: types::MetricsResponse = client
+        .metrics_tickets_resolved()
+        .body(
+            types::MetricsRequest::builder()
+                .property_id(property_id)
+                .start_date(start_date)
+                .end_date(end_date),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn metrics_tickets_resolved(&self) -> builder::MetricsTicketsResolved<'_> {
         builder::MetricsTicketsResolved::new(self)
@@ -21977,11 +22432,31 @@ raw JSON. Read-only: retried like a GET. Scope (OAuth2): `metrics_read`
 
 Sends a `POST` request to `/metrics.tickets-responses`
 
-```text
-let response = client.metrics_tickets_responses()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn metrics_tickets_responses(
+    client: &Client,
+    property_id: String,
+    start_date: String,
+    end_date: String,
+) -> Result<(), Error> {
+    let metrics_response: types::MetricsResponse = client
+        .metrics_tickets_responses()
+        .body(
+            types::MetricsRequest::builder()
+                .property_id(property_id)
+                .start_date(start_date)
+                .end_date(end_date),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn metrics_tickets_responses(&self) -> builder::MetricsTicketsResponses<'_> {
         builder::MetricsTicketsResponses::new(self)
@@ -21996,11 +22471,25 @@ answer's `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope
 
 Sends a `POST` request to `/tabs.add`
 
-```text
-let response = client.tabs_add()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn tabs_add(
+    client: &Client,
+    property_id: String,
+    tab: types::TabInput,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .tabs_add()
+        .body(types::TabsAddRequest::builder().property_id(property_id).tab(tab))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn tabs_add(&self) -> builder::TabsAdd<'_> {
         builder::TabsAdd::new(self)
@@ -22014,11 +22503,21 @@ raw JSON. Read-only: retried like a GET. Scope (OAuth2): `tabs_read`
 
 Sends a `POST` request to `/tabs.available`
 
-```text
-let response = client.tabs_available()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn tabs_available(client: &Client, property_id: String) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .tabs_available()
+        .body(types::TabsAvailableRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn tabs_available(&self) -> builder::TabsAvailable<'_> {
         builder::TabsAvailable::new(self)
@@ -22032,11 +22531,25 @@ GET. Scope (OAuth2): `tabs_read` [SECONDARY].
 
 Sends a `POST` request to `/tabs.get`
 
-```text
-let response = client.tabs_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn tabs_get(
+    client: &Client,
+    property_id: String,
+    tab_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .tabs_get()
+        .body(types::TabsGetRequest::builder().property_id(property_id).tab_id(tab_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn tabs_get(&self) -> builder::TabsGet<'_> {
         builder::TabsGet::new(self)
@@ -22049,11 +22562,21 @@ retried like a GET. Scope (OAuth2): `tabs_read` [SECONDARY].
 
 Sends a `POST` request to `/tabs.list`
 
-```text
-let response = client.tabs_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn tabs_list(client: &Client, property_id: String) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .tabs_list()
+        .body(types::TabsListRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn tabs_list(&self) -> builder::TabsList<'_> {
         builder::TabsList::new(self)
@@ -22067,11 +22590,27 @@ as raw JSON (`OkResponse`). Scope (OAuth2): `tabs_manage` [SECONDARY].
 
 Sends a `POST` request to `/tabs.remove`
 
-```text
-let response = client.tabs_remove()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn tabs_remove(
+    client: &Client,
+    property_id: String,
+    tab_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .tabs_remove()
+        .body(
+            types::TabsRemoveRequest::builder().property_id(property_id).tab_id(tab_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn tabs_remove(&self) -> builder::TabsRemove<'_> {
         builder::TabsRemove::new(self)
@@ -22086,11 +22625,27 @@ gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `tabs_manage`
 
 Sends a `POST` request to `/tabs.update`
 
-```text
-let response = client.tabs_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn tabs_update(
+    client: &Client,
+    property_id: String,
+    tab_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .tabs_update()
+        .body(
+            types::TabsUpdateRequest::builder().property_id(property_id).tab_id(tab_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn tabs_update(&self) -> builder::TabsUpdate<'_> {
         builder::TabsUpdate::new(self)
@@ -22105,11 +22660,25 @@ it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage`
 
 Sends a `POST` request to `/widgets.add`
 
-```text
-let response = client.widgets_add()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_add(
+    client: &Client,
+    property_id: String,
+    name: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_add()
+        .body(types::WidgetsAddRequest::builder().property_id(property_id).name(name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_add(&self) -> builder::WidgetsAdd<'_> {
         builder::WidgetsAdd::new(self)
@@ -22122,11 +22691,29 @@ retried like a GET. Scope (OAuth2): `widgets_read` [SECONDARY].
 
 Sends a `POST` request to `/widgets.get`
 
-```text
-let response = client.widgets_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_get(
+    client: &Client,
+    property_id: String,
+    widget_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_get()
+        .body(
+            types::WidgetsGetRequest::builder()
+                .property_id(property_id)
+                .widget_id(widget_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_get(&self) -> builder::WidgetsGet<'_> {
         builder::WidgetsGet::new(self)
@@ -22140,11 +22727,29 @@ raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` [SECONDARY].
 
 Sends a `POST` request to `/widgets.update`
 
-```text
-let response = client.widgets_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_update(
+    client: &Client,
+    property_id: String,
+    widget_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_update()
+        .body(
+            types::WidgetsUpdateRequest::builder()
+                .property_id(property_id)
+                .widget_id(widget_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_update(&self) -> builder::WidgetsUpdate<'_> {
         builder::WidgetsUpdate::new(self)
@@ -22157,11 +22762,29 @@ as raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` [SECONDARY].
 
 Sends a `POST` request to `/widgets.remove`
 
-```text
-let response = client.widgets_remove()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_remove(
+    client: &Client,
+    property_id: String,
+    widget_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_remove()
+        .body(
+            types::WidgetsRemoveRequest::builder()
+                .property_id(property_id)
+                .widget_id(widget_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_remove(&self) -> builder::WidgetsRemove<'_> {
         builder::WidgetsRemove::new(self)
@@ -22175,11 +22798,31 @@ JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` [SECONDARY].
 
 Sends a `POST` request to `/widgets.cards.add`
 
-```text
-let response = client.widgets_cards_add()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_cards_add(
+    client: &Client,
+    property_id: String,
+    widget_id: String,
+    card: types::WidgetCardInput,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_cards_add()
+        .body(
+            types::WidgetsCardsAddRequest::builder()
+                .property_id(property_id)
+                .widget_id(widget_id)
+                .card(card),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_cards_add(&self) -> builder::WidgetsCardsAdd<'_> {
         builder::WidgetsCardsAdd::new(self)
@@ -22194,11 +22837,31 @@ answer's `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope
 
 Sends a `POST` request to `/widgets.cards.update`
 
-```text
-let response = client.widgets_cards_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_cards_update(
+    client: &Client,
+    property_id: String,
+    widget_id: String,
+    card_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_cards_update()
+        .body(
+            types::WidgetsCardsUpdateRequest::builder()
+                .property_id(property_id)
+                .widget_id(widget_id)
+                .card_id(card_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_cards_update(&self) -> builder::WidgetsCardsUpdate<'_> {
         builder::WidgetsCardsUpdate::new(self)
@@ -22212,11 +22875,31 @@ answer's `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope
 
 Sends a `POST` request to `/widgets.cards.remove`
 
-```text
-let response = client.widgets_cards_remove()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_cards_remove(
+    client: &Client,
+    property_id: String,
+    widget_id: String,
+    card_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_cards_remove()
+        .body(
+            types::WidgetsCardsRemoveRequest::builder()
+                .property_id(property_id)
+                .widget_id(widget_id)
+                .card_id(card_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_cards_remove(&self) -> builder::WidgetsCardsRemove<'_> {
         builder::WidgetsCardsRemove::new(self)
@@ -22229,11 +22912,24 @@ JSON. Read-only: retried like a GET. Scope (OAuth2): `widgets_read` [SECONDARY].
 
 Sends a `POST` request to `/widgets.global-settings.get`
 
-```text
-let response = client.widgets_global_settings_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_global_settings_get(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_global_settings_get()
+        .body(types::WidgetsGlobalSettingsGetRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_global_settings_get(&self) -> builder::WidgetsGlobalSettingsGet<'_> {
         builder::WidgetsGlobalSettingsGet::new(self)
@@ -22248,11 +22944,26 @@ it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage`
 
 Sends a `POST` request to `/widgets.global-settings.update`
 
-```text
-let response = client.widgets_global_settings_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_global_settings_update(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_global_settings_update()
+        .body(
+            types::WidgetsGlobalSettingsUpdateRequest::builder().property_id(property_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_global_settings_update(
         &self,
@@ -22267,11 +22978,24 @@ Read-only: retried like a GET. Scope (OAuth2): `widgets_api_read` [SECONDARY].
 
 Sends a `POST` request to `/widgets.api-key.list`
 
-```text
-let response = client.widgets_api_key_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_api_key_list(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_api_key_list()
+        .body(types::WidgetsApiKeyListRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_api_key_list(&self) -> builder::WidgetsApiKeyList<'_> {
         builder::WidgetsApiKeyList::new(self)
@@ -22285,11 +23009,33 @@ knowledge-base.md]. Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
 
 Sends a `POST` request to `/knowledge-base.create`
 
-```text
-let response = client.knowledge_base_create()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_create(
+    client: &Client,
+    property_id: String,
+    language: String,
+    title: String,
+    subdomain: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .knowledge_base_create()
+        .body(
+            types::KnowledgeBaseCreateRequest::builder()
+                .property_id(property_id)
+                .language(language)
+                .title(title)
+                .subdomain(subdomain),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_create(&self) -> builder::KnowledgeBaseCreate<'_> {
         builder::KnowledgeBaseCreate::new(self)
@@ -22302,11 +23048,31 @@ knowledge-base.md]. Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
 
 Sends a `POST` request to `/knowledge-base.site.create`
 
-```text
-let response = client.knowledge_base_site_create()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_site_create(
+    client: &Client,
+    property_id: String,
+    language: String,
+    title: String,
+) -> Result<(), Error> {
+    let kb_site_response: types::KbSiteResponse = client
+        .knowledge_base_site_create()
+        .body(
+            types::KnowledgeBaseSiteCreateRequest::builder()
+                .property_id(property_id)
+                .language(language)
+                .title(title),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_site_create(&self) -> builder::KnowledgeBaseSiteCreate<'_> {
         builder::KnowledgeBaseSiteCreate::new(self)
@@ -22321,11 +23087,24 @@ Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
 
 Sends a `POST` request to `/knowledge-base.site.update`
 
-```text
-let response = client.knowledge_base_site_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_site_update(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let kb_site_response: types::KbSiteResponse = client
+        .knowledge_base_site_update()
+        .body(types::KnowledgeBaseSiteUpdateRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_site_update(&self) -> builder::KnowledgeBaseSiteUpdate<'_> {
         builder::KnowledgeBaseSiteUpdate::new(self)
@@ -22339,11 +23118,24 @@ like a GET. Scope (OAuth2): `knowledgebase_read` [SECONDARY].
 
 Sends a `POST` request to `/knowledge-base.site.get`
 
-```text
-let response = client.knowledge_base_site_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_site_get(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let kb_site_response: types::KbSiteResponse = client
+        .knowledge_base_site_get()
+        .body(types::KnowledgeBaseSiteGetRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_site_get(&self) -> builder::KnowledgeBaseSiteGet<'_> {
         builder::KnowledgeBaseSiteGet::new(self)
@@ -22357,11 +23149,24 @@ Read-only: retried like a GET. Scope (OAuth2): `knowledgebase_read` [SECONDARY].
 
 Sends a `POST` request to `/knowledge-base.site.list`
 
-```text
-let response = client.knowledge_base_site_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_site_list(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let kb_site_list_response: types::KbSiteListResponse = client
+        .knowledge_base_site_list()
+        .body(types::KnowledgeBaseSiteListRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_site_list(&self) -> builder::KnowledgeBaseSiteList<'_> {
         builder::KnowledgeBaseSiteList::new(self)
@@ -22374,11 +23179,29 @@ raw JSON (`OkResponse`). Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
 
 Sends a `POST` request to `/knowledge-base.site.delete`
 
-```text
-let response = client.knowledge_base_site_delete()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_site_delete(
+    client: &Client,
+    property_id: String,
+    site_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .knowledge_base_site_delete()
+        .body(
+            types::KnowledgeBaseSiteDeleteRequest::builder()
+                .property_id(property_id)
+                .site_id(site_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_site_delete(&self) -> builder::KnowledgeBaseSiteDelete<'_> {
         builder::KnowledgeBaseSiteDelete::new(self)
@@ -22394,11 +23217,29 @@ Back-to-back category creates hit `429 rate_limited` after about 5–6 calls
 
 Sends a `POST` request to `/knowledge-base.category.create`
 
-```text
-let response = client.knowledge_base_category_create()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_category_create(
+    client: &Client,
+    property_id: String,
+    category: types::KbCategoryInput,
+) -> Result<(), Error> {
+    let kb_category_response: types::KbCategoryResponse = client
+        .knowledge_base_category_create()
+        .body(
+            types::KnowledgeBaseCategoryCreateRequest::builder()
+                .property_id(property_id)
+                .category(category),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_category_create(
         &self,
@@ -22414,11 +23255,31 @@ Updates a category [SECONDARY]; the key name `categoryId` is [INFERRED]
 
 Sends a `POST` request to `/knowledge-base.category.update`
 
-```text
-let response = client.knowledge_base_category_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_category_update(
+    client: &Client,
+    property_id: String,
+    category_id: String,
+    category: types::KbCategoryInput,
+) -> Result<(), Error> {
+    let kb_category_response: types::KbCategoryResponse = client
+        .knowledge_base_category_update()
+        .body(
+            types::KnowledgeBaseCategoryUpdateRequest::builder()
+                .property_id(property_id)
+                .category_id(category_id)
+                .category(category),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_category_update(
         &self,
@@ -22434,11 +23295,29 @@ category.create is assumed [INFERRED]. Read-only: retried like a GET. Scope
 
 Sends a `POST` request to `/knowledge-base.category.get`
 
-```text
-let response = client.knowledge_base_category_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_category_get(
+    client: &Client,
+    property_id: String,
+    category_id: String,
+) -> Result<(), Error> {
+    let kb_category_response: types::KbCategoryResponse = client
+        .knowledge_base_category_get()
+        .body(
+            types::KnowledgeBaseCategoryGetRequest::builder()
+                .property_id(property_id)
+                .category_id(category_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_category_get(&self) -> builder::KnowledgeBaseCategoryGet<'_> {
         builder::KnowledgeBaseCategoryGet::new(self)
@@ -22455,11 +23334,27 @@ verified live]. Cursor paged like the article list (`next` token, `limit`)
 
 Sends a `POST` request to `/knowledge-base.category.list`
 
-```text
-let response = client.knowledge_base_category_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+use futures::TryStreamExt;
+async fn knowledge_base_category_list(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let request = client
+        .knowledge_base_category_list()
+        .body(
+            types::KnowledgeBaseCategoryListRequest::builder().property_id(property_id),
+        );
+    let page: types::KbCategoryListResponse = request.clone().call().await?;
+    let all: Vec<types::KbCategorySummary> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_category_list(
         &self,
@@ -22475,11 +23370,29 @@ Soft-deletes a category [SECONDARY]; `categoryId` is [INFERRED]. The answer's
 
 Sends a `POST` request to `/knowledge-base.category.delete`
 
-```text
-let response = client.knowledge_base_category_delete()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_category_delete(
+    client: &Client,
+    property_id: String,
+    category_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .knowledge_base_category_delete()
+        .body(
+            types::KnowledgeBaseCategoryDeleteRequest::builder()
+                .property_id(property_id)
+                .category_id(category_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_category_delete(
         &self,
@@ -22499,11 +23412,29 @@ exactly `{id, primary}` (a `name` fails); placeholder ids fail. Create as
 
 Sends a `POST` request to `/knowledge-base.article.create`
 
-```text
-let response = client.knowledge_base_article_create()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_article_create(
+    client: &Client,
+    property_id: String,
+    article: types::KbArticleInput,
+) -> Result<(), Error> {
+    let kb_article_response: types::KbArticleResponse = client
+        .knowledge_base_article_create()
+        .body(
+            types::KnowledgeBaseArticleCreateRequest::builder()
+                .property_id(property_id)
+                .article(article),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_article_create(
         &self,
@@ -22520,11 +23451,31 @@ article.create [INFERRED]. Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
 
 Sends a `POST` request to `/knowledge-base.article.update`
 
-```text
-let response = client.knowledge_base_article_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_article_update(
+    client: &Client,
+    property_id: String,
+    article_id: String,
+    article: types::KbArticleUpdateInput,
+) -> Result<(), Error> {
+    let kb_article_response: types::KbArticleResponse = client
+        .knowledge_base_article_update()
+        .body(
+            types::KnowledgeBaseArticleUpdateRequest::builder()
+                .property_id(property_id)
+                .article_id(article_id)
+                .article(article),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_article_update(
         &self,
@@ -22541,11 +23492,31 @@ live]. Read-only: retried like a GET. Scope (OAuth2): `knowledgebase_read`
 
 Sends a `POST` request to `/knowledge-base.article.get`
 
-```text
-let response = client.knowledge_base_article_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_article_get(
+    client: &Client,
+    property_id: String,
+    article_id: String,
+    site_id: String,
+) -> Result<(), Error> {
+    let kb_article_response: types::KbArticleResponse = client
+        .knowledge_base_article_get()
+        .body(
+            types::KnowledgeBaseArticleGetRequest::builder()
+                .property_id(property_id)
+                .article_id(article_id)
+                .site_id(site_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_article_get(&self) -> builder::KnowledgeBaseArticleGet<'_> {
         builder::KnowledgeBaseArticleGet::new(self)
@@ -22561,11 +23532,27 @@ response verified live]. Read-only: retried like a GET. Scope (OAuth2):
 
 Sends a `POST` request to `/knowledge-base.article.list`
 
-```text
-let response = client.knowledge_base_article_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+use futures::TryStreamExt;
+async fn knowledge_base_article_list(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let request = client
+        .knowledge_base_article_list()
+        .body(
+            types::KnowledgeBaseArticleListRequest::builder().property_id(property_id),
+        );
+    let page: types::KbArticleListResponse = request.clone().call().await?;
+    let all: Vec<types::KbArticleSummary> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_article_list(&self) -> builder::KnowledgeBaseArticleList<'_> {
         builder::KnowledgeBaseArticleList::new(self)
@@ -22580,11 +23567,27 @@ GET. Scope (OAuth2): `knowledgebase_read` [SECONDARY].
 
 Sends a `POST` request to `/knowledge-base.article.search`
 
-```text
-let response = client.knowledge_base_article_search()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+use futures::TryStreamExt;
+async fn knowledge_base_article_search(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let request = client
+        .knowledge_base_article_search()
+        .body(
+            types::KnowledgeBaseArticleSearchRequest::builder().property_id(property_id),
+        );
+    let page: types::KbArticleListResponse = request.clone().call().await?;
+    let all: Vec<types::KbArticleSummary> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_article_search(
         &self,
@@ -22600,11 +23603,29 @@ is gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2):
 
 Sends a `POST` request to `/knowledge-base.article.delete`
 
-```text
-let response = client.knowledge_base_article_delete()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_article_delete(
+    client: &Client,
+    property_id: String,
+    article_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .knowledge_base_article_delete()
+        .body(
+            types::KnowledgeBaseArticleDeleteRequest::builder()
+                .property_id(property_id)
+                .article_id(article_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_article_delete(
         &self,

@@ -7041,26 +7041,20 @@ not documented [COMMUNITY, Node client]: the list is open. Kept a string
 - `truncate_body`: `1` shortens each ticket's `message` in the list [COMMUNITY, seen only with
 the value 1].
 
-```text
-let response = client.ticket_list()
-    .category_id(category_id)
-    .column(column)
-    .creation_date_ge(creation_date_ge)
-    .creation_date_le(creation_date_le)
-    .customer_id(customer_id)
-    .customer_type_id(customer_type_id)
-    .department_id(department_id)
-    .last_update_ge(last_update_ge)
-    .max_protocol(max_protocol)
-    .min_protocol(min_protocol)
-    .order(order)
-    .organization_id(organization_id)
-    .page(page)
-    .situation(situation)
-    .status_id(status_id)
-    .truncate_body(truncate_body)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+use futures::TryStreamExt;
+async fn ticket_list(client: &Client) -> Result<(), Error> {
+    let request = client.ticket_list();
+    let page: types::TicketListResponse = request.clone().call().await?;
+    let all: Vec<types::Ticket> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn ticket_list(&self) -> builder::TicketList<'_> {
         builder::TicketList::new(self)
@@ -7083,14 +7077,24 @@ Arguments:
 - `show_stopwatch`: `1` adds the stopwatch (time tracking) entries [COMMUNITY].
 - `show_tags`: `1` adds the ticket tags [COMMUNITY].
 - `ticket_id`: Ticket id (32-hex hash, not the protocol) [COMMUNITY].
-```text
-let response = client.ticket_detail()
-    .show_staggered_tickets(show_staggered_tickets)
-    .show_stopwatch(show_stopwatch)
-    .show_tags(show_tags)
-    .ticket_id(ticket_id)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn ticket_detail(
+    client: &Client,
+    ticket_id: supportkit_tomticket::TicketId,
+) -> Result<(), Error> {
+    let ticket_detail_response: types::TicketDetailResponse = client
+        .ticket_detail()
+        .ticket_id(ticket_id)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn ticket_detail(&self) -> builder::TicketDetail<'_> {
         builder::TicketDetail::new(self)
@@ -7121,20 +7125,20 @@ Arguments:
 - `organization_id`: Organization id; matches the organization or its parent organization [OFFICIAL, ≤512].
 - `page`: 1-based page number; 50 items per page [OFFICIAL]. Default 1.
 - `situation`: Chat situation code, e.g. `2` = active [COMMUNITY]; the full list of codes is not known.
-```text
-let response = client.chat_list()
-    .creation_date_ge(creation_date_ge)
-    .creation_date_le(creation_date_le)
-    .customer_id(customer_id)
-    .customer_type_id(customer_type_id)
-    .department_id(department_id)
-    .max_protocol(max_protocol)
-    .min_protocol(min_protocol)
-    .organization_id(organization_id)
-    .page(page)
-    .situation(situation)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+use futures::TryStreamExt;
+async fn chat_list(client: &Client) -> Result<(), Error> {
+    let request = client.chat_list();
+    let page: types::ChatListResponse = request.clone().call().await?;
+    let all: Vec<types::Chat> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn chat_list(&self) -> builder::ChatList<'_> {
         builder::ChatList::new(self)
@@ -7151,11 +7155,21 @@ Sends a `GET` request to `/chat/detail`
 
 Arguments:
 - `chat_id`: Chat id [COMMUNITY; ≤250 INFERRED, like the other ids].
-```text
-let response = client.chat_detail()
-    .chat_id(chat_id)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn chat_detail(client: &Client, chat_id: String) -> Result<(), Error> {
+    let chat_detail_response: types::ChatDetailResponse = client
+        .chat_detail()
+        .chat_id(chat_id)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn chat_detail(&self) -> builder::ChatDetail<'_> {
         builder::ChatDetail::new(self)
@@ -7174,12 +7188,21 @@ Sends a `GET` request to `/customer/details`
 Arguments:
 - `customer_id`: Customer internal id or e-mail, per `customer_type_id` (≤250 [INFERRED]).
 - `customer_type_id`: Kind of `customer_id`, `I` internal id or `E` e-mail; default `I` [INFERRED].
-```text
-let response = client.customer_details()
-    .customer_id(customer_id)
-    .customer_type_id(customer_type_id)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn customer_details(client: &Client, customer_id: String) -> Result<(), Error> {
+    let customer_detail_response: types::CustomerDetailResponse = client
+        .customer_details()
+        .customer_id(customer_id)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn customer_details(&self) -> builder::CustomerDetails<'_> {
         builder::CustomerDetails::new(self)
@@ -7196,11 +7219,20 @@ Sends a `GET` request to `/customer/list`
 
 Arguments:
 - `page`: 1-based page number; 50 items per page [OFFICIAL]. Default 1.
-```text
-let response = client.customer_list()
-    .page(page)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+use futures::TryStreamExt;
+async fn customer_list(client: &Client) -> Result<(), Error> {
+    let request = client.customer_list();
+    let page: types::CustomerListResponse = request.clone().call().await?;
+    let all: Vec<types::Customer> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn customer_list(&self) -> builder::CustomerList<'_> {
         builder::CustomerList::new(self)
@@ -7220,12 +7252,21 @@ Sends a `GET` request to `/customer/exists`
 Arguments:
 - `customer_id`: Customer internal id or e-mail, per `customer_type_id` (≤250 [INFERRED]).
 - `customer_type_id`: Kind of `customer_id`, `I` internal id or `E` e-mail; default `I` [INFERRED].
-```text
-let response = client.customer_exists()
-    .customer_id(customer_id)
-    .customer_type_id(customer_type_id)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn customer_exists(client: &Client, customer_id: String) -> Result<(), Error> {
+    let customer_exists_response: types::CustomerExistsResponse = client
+        .customer_exists()
+        .customer_id(customer_id)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn customer_exists(&self) -> builder::CustomerExists<'_> {
         builder::CustomerExists::new(self)
@@ -7243,11 +7284,20 @@ Sends a `GET` request to `/department/list`
 
 Arguments:
 - `show_nested_items`: `1` adds operators, categories and custom fields to each department; `0` or absent leaves them out [COMMUNITY].
-```text
-let response = client.department_list()
-    .show_nested_items(show_nested_items)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn department_list(client: &Client) -> Result<(), Error> {
+    let department_list_response: types::DepartmentListResponse = client
+        .department_list()
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn department_list(&self) -> builder::DepartmentList<'_> {
         builder::DepartmentList::new(self)
@@ -7265,11 +7315,24 @@ Sends a `GET` request to `/department/operator/list`
 
 Arguments:
 - `department_id`: Department id [OFFICIAL, ≤512].
-```text
-let response = client.department_operator_list()
-    .department_id(department_id)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn department_operator_list(
+    client: &Client,
+    department_id: String,
+) -> Result<(), Error> {
+    let operator_list_response: types::OperatorListResponse = client
+        .department_operator_list()
+        .department_id(department_id)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn department_operator_list(&self) -> builder::DepartmentOperatorList<'_> {
         builder::DepartmentOperatorList::new(self)
@@ -7285,11 +7348,24 @@ Sends a `GET` request to `/department/category/list`
 
 Arguments:
 - `department_id`: Department id [COMMUNITY; ≤512 INFERRED from department_operator_list].
-```text
-let response = client.department_category_list()
-    .department_id(department_id)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn department_category_list(
+    client: &Client,
+    department_id: String,
+) -> Result<(), Error> {
+    let category_list_response: types::CategoryListResponse = client
+        .department_category_list()
+        .department_id(department_id)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn department_category_list(&self) -> builder::DepartmentCategoryList<'_> {
         builder::DepartmentCategoryList::new(self)
@@ -7309,12 +7385,24 @@ Sends a `GET` request to `/custom_field/department/list`
 Arguments:
 - `category_id`: Category id; absent returns the department's fields that belong to no category [OFFICIAL, ≤250].
 - `department_id`: Department id [OFFICIAL, ≤250].
-```text
-let response = client.custom_field_department_list()
-    .category_id(category_id)
-    .department_id(department_id)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn custom_field_department_list(
+    client: &Client,
+    department_id: String,
+) -> Result<(), Error> {
+    let custom_field_list_response: types::CustomFieldListResponse = client
+        .custom_field_department_list()
+        .department_id(department_id)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn custom_field_department_list(
         &self,
@@ -13250,6 +13338,28 @@ impl Client {
     ///
     ///
     /// Sends a multipart `POST` to `/customer/new`.
+    /**
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn customer_new(
+    client: &Client,
+    customer_id: String,
+    name: String,
+) -> Result<(), Error> {
+    let envelope_response: types::EnvelopeResponse = client
+        .customer_new()
+        .customer_id(customer_id)
+        .name(name)
+        .call()
+        .await?;
+    Ok(())
+}
+```*/
     pub fn customer_new(&self) -> builder::CustomerNew<'_> {
         builder::CustomerNew::new(self)
     }
@@ -13269,6 +13379,23 @@ impl Client {
     ///
     ///
     /// Sends a multipart `POST` to `/customer/update`.
+    /**
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn customer_update(client: &Client, customer_id: String) -> Result<(), Error> {
+    let envelope_response: types::EnvelopeResponse = client
+        .customer_update()
+        .customer_id(customer_id)
+        .call()
+        .await?;
+    Ok(())
+}
+```*/
     pub fn customer_update(&self) -> builder::CustomerUpdate<'_> {
         builder::CustomerUpdate::new(self)
     }
@@ -13285,6 +13412,28 @@ impl Client {
     ///
     ///
     /// Sends a multipart `POST` to `/ticket/comment`.
+    /**
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn ticket_comment(
+    client: &Client,
+    ticket_id: supportkit_tomticket::TicketId,
+    comment: String,
+) -> Result<(), Error> {
+    let envelope_response: types::EnvelopeResponse = client
+        .ticket_comment()
+        .ticket_id(ticket_id)
+        .comment(comment)
+        .call()
+        .await?;
+    Ok(())
+}
+```*/
     pub fn ticket_comment(&self) -> builder::TicketComment<'_> {
         builder::TicketComment::new(self)
     }
@@ -13300,6 +13449,26 @@ impl Client {
     ///
     ///
     /// Sends a multipart `POST` to `/ticket/evaluation`.
+    /**
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn ticket_evaluation(
+    client: &Client,
+    ticket_id: supportkit_tomticket::TicketId,
+) -> Result<(), Error> {
+    let envelope_response: types::EnvelopeResponse = client
+        .ticket_evaluation()
+        .ticket_id(ticket_id)
+        .call()
+        .await?;
+    Ok(())
+}
+```*/
     pub fn ticket_evaluation(&self) -> builder::TicketEvaluation<'_> {
         builder::TicketEvaluation::new(self)
     }
@@ -13316,6 +13485,28 @@ impl Client {
     ///
     ///
     /// Sends a multipart `POST` to `/ticket/finish`.
+    /**
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn ticket_finish(
+    client: &Client,
+    ticket_id: supportkit_tomticket::TicketId,
+    message: String,
+) -> Result<(), Error> {
+    let envelope_response: types::EnvelopeResponse = client
+        .ticket_finish()
+        .ticket_id(ticket_id)
+        .message(message)
+        .call()
+        .await?;
+    Ok(())
+}
+```*/
     pub fn ticket_finish(&self) -> builder::TicketFinish<'_> {
         builder::TicketFinish::new(self)
     }
@@ -13340,6 +13531,32 @@ impl Client {
     ///
     ///
     /// Sends a multipart `POST` to `/ticket/new`.
+    /**
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn ticket_new(
+    client: &Client,
+    customer_id: String,
+    department_id: String,
+    subject: String,
+    message: String,
+) -> Result<(), Error> {
+    let ticket_new_response: types::TicketNewResponse = client
+        .ticket_new()
+        .customer_id(customer_id)
+        .department_id(department_id)
+        .subject(subject)
+        .message(message)
+        .call()
+        .await?;
+    Ok(())
+}
+```*/
     pub fn ticket_new(&self) -> builder::TicketNew<'_> {
         builder::TicketNew::new(self)
     }
@@ -13359,6 +13576,28 @@ impl Client {
     ///
     ///
     /// Sends a multipart `POST` to `/ticket/operator/link`.
+    /**
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn ticket_operator_link(
+    client: &Client,
+    ticket_id: supportkit_tomticket::TicketId,
+    operator_id: String,
+) -> Result<(), Error> {
+    let envelope_response: types::EnvelopeResponse = client
+        .ticket_operator_link()
+        .ticket_id(ticket_id)
+        .operator_id(operator_id)
+        .call()
+        .await?;
+    Ok(())
+}
+```*/
     pub fn ticket_operator_link(&self) -> builder::TicketOperatorLink<'_> {
         builder::TicketOperatorLink::new(self)
     }
@@ -13374,6 +13613,28 @@ impl Client {
     ///
     ///
     /// Sends a multipart `POST` to `/ticket/reply/customer`.
+    /**
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn ticket_reply_customer(
+    client: &Client,
+    ticket_id: supportkit_tomticket::TicketId,
+    message: String,
+) -> Result<(), Error> {
+    let envelope_response: types::EnvelopeResponse = client
+        .ticket_reply_customer()
+        .ticket_id(ticket_id)
+        .message(message)
+        .call()
+        .await?;
+    Ok(())
+}
+```*/
     pub fn ticket_reply_customer(&self) -> builder::TicketReplyCustomer<'_> {
         builder::TicketReplyCustomer::new(self)
     }
@@ -13396,6 +13657,28 @@ impl Client {
     ///
     ///
     /// Sends a multipart `POST` to `/ticket/reply/operator`.
+    /**
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn ticket_reply_operator(
+    client: &Client,
+    ticket_id: supportkit_tomticket::TicketId,
+    message: String,
+) -> Result<(), Error> {
+    let envelope_response: types::EnvelopeResponse = client
+        .ticket_reply_operator()
+        .ticket_id(ticket_id)
+        .message(message)
+        .call()
+        .await?;
+    Ok(())
+}
+```*/
     pub fn ticket_reply_operator(&self) -> builder::TicketReplyOperator<'_> {
         builder::TicketReplyOperator::new(self)
     }
@@ -13415,6 +13698,26 @@ impl Client {
     ///
     ///
     /// Sends a multipart `POST` to `/ticket/status/close`.
+    /**
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn ticket_status_close(
+    client: &Client,
+    ticket_id: supportkit_tomticket::TicketId,
+) -> Result<(), Error> {
+    let envelope_response: types::EnvelopeResponse = client
+        .ticket_status_close()
+        .ticket_id(ticket_id)
+        .call()
+        .await?;
+    Ok(())
+}
+```*/
     pub fn ticket_status_close(&self) -> builder::TicketStatusClose<'_> {
         builder::TicketStatusClose::new(self)
     }
@@ -13434,6 +13737,28 @@ impl Client {
     ///
     ///
     /// Sends a multipart `POST` to `/ticket/status/open`.
+    /**
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn ticket_status_open(
+    client: &Client,
+    ticket_id: supportkit_tomticket::TicketId,
+    status_id: String,
+) -> Result<(), Error> {
+    let envelope_response: types::EnvelopeResponse = client
+        .ticket_status_open()
+        .ticket_id(ticket_id)
+        .status_id(status_id)
+        .call()
+        .await?;
+    Ok(())
+}
+```*/
     pub fn ticket_status_open(&self) -> builder::TicketStatusOpen<'_> {
         builder::TicketStatusOpen::new(self)
     }
@@ -13454,6 +13779,26 @@ impl Client {
     ///
     ///
     /// Sends a multipart `POST` to `/ticket/transfer`.
+    /**
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tomticket::prelude::*;
+use supportkit_tomticket::types;
+async fn ticket_transfer(
+    client: &Client,
+    ticket_id: supportkit_tomticket::TicketId,
+) -> Result<(), Error> {
+    let envelope_response: types::EnvelopeResponse = client
+        .ticket_transfer()
+        .ticket_id(ticket_id)
+        .call()
+        .await?;
+    Ok(())
+}
+```*/
     pub fn ticket_transfer(&self) -> builder::TicketTransfer<'_> {
         builder::TicketTransfer::new(self)
     }
