@@ -35,12 +35,14 @@ pub fn format(
     let extra: syn::File =
         syn::parse2(extra).map_err(|e| format!("extra code does not parse: {e}"))?;
     file.items.extend(extra.items);
-    crate::emit::docs::operation_examples(
+    crate::emit::fields::document(&mut file, model);
+    crate::emit::examples::operation_examples(
         &mut file,
         model,
         &cfg.crate_name(),
         &crate::emit::progenitor::module_name(cfg),
     );
+    crate::emit::docs::rustdoc_safe(&mut file);
     let code = prettyplease::unparse(&file)
         // typify's struct builders demand a value for the flattened `extra`
         // map of open objects; an empty map is the right default.

@@ -428,3 +428,85 @@ fn operation_docs_show_a_call_example_instead_of_send() {
     assert!(example.contains(".await?;"), "{example}");
     assert!(example.contains("-> Result<(), Error>"), "{example}");
 }
+
+#[test]
+fn provenance_tags_leave_user_docs() {
+    use crate::emit::docs::spec_text;
+    let cases = [
+        (
+            "Include deleted chats [COMMUNITY Python client].",
+            "Include deleted chats.",
+        ),
+        (
+            "Page size [OFFICIAL, ≤512]: 50 per page.",
+            "Page size: 50 per page.",
+        ),
+        (
+            "The id [OFFICIAL-SDK `contact.get`;\nWHITE-LABEL aelyst getcontact], URL-encoded.",
+            "The id, URL-encoded.",
+        ),
+        (
+            "`tabId` is an [INFERRED] name.",
+            "`tabId` is an inferred name.",
+        ),
+        ("`order` is [COMMUNITY].", "`order` is community-sourced."),
+        ("Filter (see below [INFERRED]).", "Filter (see below)."),
+        ("A list `[a, b]` [SECONDARY].", "A list `[a, b]`."),
+        (
+            "Kept as is [OFFICIALLY not a tag].",
+            "Kept as is [OFFICIALLY not a tag].",
+        ),
+    ];
+    for (spec, docs) in cases {
+        assert_eq!(spec_text(spec).as_deref(), Some(docs), "{spec}");
+    }
+    assert_eq!(
+        spec_text("[INFERRED]"),
+        None,
+        "nothing but a tag is no description"
+    );
+}
+
+#[test]
+fn first_sentence_is_whole() {
+    use crate::emit::docs::first_sentence;
+    assert_eq!(
+        first_sentence("Comma-separated codes, e.g. `0,1,3`: 0 open,\n1 new. Codes 10 exist."),
+        "Comma-separated codes, e.g. `0,1,3`: 0 open, 1 new."
+    );
+    assert_eq!(
+        first_sentence("Version `v1.2` only. More."),
+        "Version `v1.2` only."
+    );
+    assert_eq!(
+        first_sentence("No period\n\nSecond paragraph."),
+        "No period"
+    );
+}
+
+#[test]
+fn every_field_and_setter_is_documented_from_the_spec() {
+    let schemas = r##"    Described: {type: object, properties: {plain: {type: integer}, told: {type: string, description: "Told here [OFFICIAL]."}, status: {$ref: "#/components/schemas/Status"}}}"##;
+    let ops = r##"  /described:
+    get:
+      operationId: list_described
+      parameters:
+        - {name: limit, in: query, schema: {type: integer}, description: "At most this many [INFERRED]."}
+        - {name: cursor, in: query, schema: {type: string}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Described"}}}}
+        "4XX": {description: err, content: {application/json: {schema: {$ref: "#/components/schemas/ApiError"}}}}
+"##;
+    let code = run(&spec(ops, schemas)).unwrap();
+    assert!(
+        code.contains("/// Told here.\n"),
+        "the spec's text without its tag"
+    );
+    assert!(code.contains("/// The `plain` property (an integer, optional).\n"));
+    assert!(
+        code.contains("/// At most this many.\n"),
+        "a parameter's text on its setter"
+    );
+    assert!(code.contains("/// Sets the `cursor` query parameter (text).\n"));
+    assert!(!code.contains("[OFFICIAL]") && !code.contains("[INFERRED]"));
+}

@@ -81,7 +81,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Category of a contact filter condition [OFFICIAL-SDK `FilterCategory`].
+    /// Category of a contact filter condition \[OFFICIAL-SDK `FilterCategory`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -154,7 +154,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Operator of a contact filter condition [OFFICIAL-SDK `FilterOperator`; WHITE-LABEL aelyst].
+    /// Operator of a contact filter condition \[OFFICIAL-SDK `FilterOperator`; WHITE-LABEL aelyst].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -277,7 +277,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Kind of a messaging channel [OFFICIAL-SDK `ChannelSource`].
+    /// Kind of a messaging channel \[OFFICIAL-SDK `ChannelSource`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -430,7 +430,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Direction of a message [OFFICIAL-SDK `MessageTraffic`].
+    /// Direction of a message \[OFFICIAL-SDK `MessageTraffic`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -495,7 +495,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Delivery state of a message [OFFICIAL-SDK `MessageStatusValue`].
+    /// Delivery state of a message \[OFFICIAL-SDK `MessageStatusValue`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -579,7 +579,7 @@ pub mod types {
         }
     }
     /// Facebook/Instagram message tag, required to send a text outside the 24 h window
-    /// [OFFICIAL-SDK `TextMessage.messageTag`; WHITE-LABEL aelyst].
+    /// \[OFFICIAL-SDK `TextMessage.messageTag`; WHITE-LABEL aelyst].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -652,7 +652,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Kind of an attachment [OFFICIAL-SDK `AttachmentType`].
+    /// Kind of an attachment \[OFFICIAL-SDK `AttachmentType`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -725,7 +725,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Kind of a WhatsApp template component [OFFICIAL-SDK `TemplateComponent.type`].
+    /// Kind of a WhatsApp template component \[OFFICIAL-SDK `TemplateComponent.type`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -803,7 +803,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Who sent an outgoing message [OFFICIAL-SDK `MessageSender.source`].
+    /// Who sent an outgoing message \[OFFICIAL-SDK `MessageSender.source`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -891,7 +891,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Target conversation status of update_conversation_status [OFFICIAL-SDK `ConversationStatus`; WHITE-LABEL aelyst].
+    /// Target conversation status of update_conversation_status \[OFFICIAL-SDK `ConversationStatus`; WHITE-LABEL aelyst].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -956,7 +956,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Role of a workspace user [OFFICIAL-SDK `UserRole`].
+    /// Role of a workspace user \[OFFICIAL-SDK `UserRole`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1025,7 +1025,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Permission restriction of a workspace user [OFFICIAL-SDK `UserRestriction`].
+    /// Permission restriction of a workspace user \[OFFICIAL-SDK `UserRestriction`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1118,7 +1118,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Data type of a custom contact field [OFFICIAL-SDK `CustomFieldDataType`].
+    /// Data type of a custom contact field \[OFFICIAL-SDK `CustomFieldDataType`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1217,7 +1217,7 @@ pub mod types {
         }
     }
     /// What happened to the tag of a `contact.tag.updated` event: `added` or `removed`
-    /// [OFFICIAL-N8N trigger "contact tag updated" (tags added or removed); COMMUNITY
+    /// \[OFFICIAL-N8N trigger "contact tag updated" (tags added or removed); COMMUNITY
     /// activepieces sample `tag_changes: {added, removed}`]. Open enum.
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
@@ -1283,7 +1283,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Who sent an outgoing message (`message.sent`) [OFFICIAL-N8N trigger event-source
+    /// Who sent an outgoing message (`message.sent`) \[OFFICIAL-N8N trigger event-source
     /// filter]: `user`, `workflow`, `api`, `zapier`, `bot`, `echo` (sent outside
     /// respond.io, e.g. from the phone app), `make`. Open enum: other values are kept.
     ///
@@ -1378,7 +1378,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Who opened the conversation (`conversation.opened`) [OFFICIAL-N8N trigger
+    /// Who opened the conversation (`conversation.opened`) \[OFFICIAL-N8N trigger
     /// event-source filter]: `user`, `contact`, `workflow`, `api`, `zapier`, `make`,
     /// `ctc_ads` (click-to-chat ads). Open enum: other values are kept.
     ///
@@ -1473,7 +1473,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Who closed the conversation (`conversation.closed`) [OFFICIAL-N8N trigger
+    /// Who closed the conversation (`conversation.closed`) \[OFFICIAL-N8N trigger
     /// event-source filter]: `user`, `workflow`, `api`, `zapier`, `bot`, `make`. Open
     /// enum: other values are kept.
     ///
@@ -1563,7 +1563,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Message content, discriminated by `type` [OFFICIAL-SDK `Message`; WHITE-LABEL
+    /// Message content, discriminated by `type` \[OFFICIAL-SDK `Message`; WHITE-LABEL
     /// aelyst sendmessage]. Used in send_message requests and in message records. The
     /// n8n node also knows a `facebook_template` type; it is not described here and
     /// decodes as an unknown variant.
@@ -1732,19 +1732,19 @@ pub mod types {
         }
     }
     /// Payload POSTed by a respond.io webhook, discriminated by `event_type`.
-    /// Confidence: [COMMUNITY] (aikit-respond `@hebo/aikit-respond` webhook types and
+    /// Confidence: \[COMMUNITY] (aikit-respond `@hebo/aikit-respond` webhook types and
     /// handlers reading `req.body.event_type`); the event names `contact.created`,
     /// `contact.updated`, `contact.tag.updated`, `conversation.opened`,
-    /// `comment.created` and `lifecycle.updated` are [INFERRED] from the UI/n8n event
+    /// `comment.created` and `lifecycle.updated` are \[INFERRED] from the UI/n8n event
     /// list. Webhooks are configured in Workspace Settings → Integrations → Webhooks
     /// (one event per webhook, Business plan and above); no public API creates them
-    /// [OFFICIAL help.respond.io].
-    /// Signature [COMMUNITY, several independent implementations, no official doc]:
+    /// \[OFFICIAL help.respond.io].
+    /// Signature \[COMMUNITY, several independent implementations, no official doc]:
     /// header `X-Respond-Signature` = base64(HMAC-SHA256(key, raw request body)), where
     /// the per-webhook signing key is itself base64 (decode it first; comparing with
     /// the raw key string is the fallback variant). Verify against the raw body, in
     /// constant time. Answer 200 within 5 s; a webhook is disabled after 30+ errors in
-    /// 30 minutes [COMMUNITY].
+    /// 30 minutes \[COMMUNITY].
     ///
     /// Tagged by `event_type`. Open union: a tag this version does not know is kept, whole, in `Unknown`.
     #[derive(Clone, Debug, PartialEq)]
@@ -1999,7 +1999,7 @@ pub mod types {
         }
     }
     /**Error body of every non-2xx response: `{"code": <int>, "message": <string>}`
-[WHITE-LABEL aelyst (every operation); OFFICIAL-SDK `APIError {code: number;
+\[WHITE-LABEL aelyst (every operation); OFFICIAL-SDK `APIError {code: number;
 message: string}`]. Examples: 400 "Validation error.", 401 "UN_AUTHORIZED", 404
 "Contact not found", 429 "Too Many Requests", 449 "Your request cannot be
 processed at the moment as it is currently in queue. Please try again in a few
@@ -2008,28 +2008,31 @@ gateway body that lacks them still decodes.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ApiError {
-        ///Provider error code; in practice the HTTP status (e.g. 404, 449).
+        /// Provider error code; in practice the HTTP status (e.g. 404, 449).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<i64>,
-        ///Human-readable message.
+        /// Human-readable message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl ApiError {
+        /// Starts a [`builder::ApiError`] with nothing set; it converts into `ApiError` wherever one is expected.
         pub fn builder() -> builder::ApiError {
             Default::default()
         }
     }
     /**Body of assign_conversation: `assignee` is a user id (integer), a user email
-(string), or null to unassign [OFFICIAL-SDK `AssignConversationRequest`;
+(string), or null to unassign \[OFFICIAL-SDK `AssignConversationRequest`;
 WHITE-LABEL aelyst updateassignee]. The key is always sent.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignConversationRequest {
+        /// The `assignee` property (an `AssignConversationRequestAssignee`, optional).
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub assignee: ::std::option::Option<AssignConversationRequestAssignee>,
     }
     impl AssignConversationRequest {
+        /// Starts a [`builder::AssignConversationRequest`] with nothing set; it converts into `AssignConversationRequest` wherever one is expected.
         pub fn builder() -> builder::AssignConversationRequest {
             Default::default()
         }
@@ -2038,7 +2041,9 @@ WHITE-LABEL aelyst updateassignee]. The key is always sent.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum AssignConversationRequestAssignee {
+        /// The value as an integer.
         Integer(i64),
+        /// The value as text.
         String(::std::string::String),
     }
     impl ::std::fmt::Display for AssignConversationRequestAssignee {
@@ -2054,75 +2059,82 @@ WHITE-LABEL aelyst updateassignee]. The key is always sent.
             Self::Integer(value)
         }
     }
-    /**A file sent or received by URL [OFFICIAL-SDK]. Received messages may also carry
-`fileName` and further details (`ext`, `size`, `mime`, `isPending`) [COMMUNITY
+    /**A file sent or received by URL \[OFFICIAL-SDK]. Received messages may also carry
+`fileName` and further details (`ext`, `size`, `mime`, `isPending`) \[COMMUNITY
 webhook types]; unknown fields are ignored.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Attachment {
-        ///File name; received messages only [COMMUNITY].
+        /// File name; received messages only.
         #[serde(
             rename = "fileName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub file_name: ::std::option::Option<::std::string::String>,
+        /// Kind of an attachment.
         #[serde(rename = "type")]
         pub type_: crate::generated::types::AttachmentType,
-        ///Publicly reachable http(s) URL of the file.
+        /// Publicly reachable http(s) URL of the file.
         pub url: ::std::string::String,
     }
     impl Attachment {
+        /// Starts a [`builder::Attachment`] with nothing set; it converts into `Attachment` wherever one is expected.
         pub fn builder() -> builder::Attachment {
             Default::default()
         }
     }
-    ///Attachment message (`type: attachment`); the URL must be publicly hosted [OFFICIAL-SDK; WHITE-LABEL aelyst].
+    ///Attachment message (`type: attachment`); the URL must be publicly hosted \[OFFICIAL-SDK; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentMessage {
+        /// A file sent or received by URL.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub attachment: Attachment,
     }
     impl AttachmentMessage {
+        /// Starts a [`builder::AttachmentMessage`] with nothing set; it converts into `AttachmentMessage` wherever one is expected.
         pub fn builder() -> builder::AttachmentMessage {
             Default::default()
         }
     }
     /**A messaging channel. list_space_channels sends `{id, name, source, created_at}`;
 list_contact_channels adds `meta`, `lastMessageTime` and
-`lastIncomingMessageTime` [OFFICIAL-SDK `SpaceChannel`, `ContactChannel`]. Also
-the `channel` object of webhook payloads [COMMUNITY].
+`lastIncomingMessageTime` \[OFFICIAL-SDK `SpaceChannel`, `ContactChannel`]. Also
+the `channel` object of webhook payloads \[COMMUNITY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Channel {
-        ///Creation time, unix seconds.
+        /// Creation time, unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<i64>,
+        /// The `id` property (an integer).
         pub id: i64,
-        ///Time of the last incoming message, unix seconds (contact channels only).
+        /// Time of the last incoming message, unix seconds (contact channels only).
         #[serde(
             rename = "lastIncomingMessageTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_incoming_message_time: ::std::option::Option<i64>,
-        ///Time of the last message on this channel, unix seconds (contact channels only).
+        /// Time of the last message on this channel, unix seconds (contact channels only).
         #[serde(
             rename = "lastMessageTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_message_time: ::std::option::Option<i64>,
-        /**Channel-specific details (contact channels only). Optional and never null:
-the SDK types it `meta?: Record<string, any>` [OFFICIAL-SDK `ContactChannel`].
-*/
+        /// Channel-specific details (contact channels only). Optional and never null:
+        /// the SDK types it `meta?: Record<string, any>`.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Kind of a messaging channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<crate::generated::types::ChannelSource>,
     }
     impl Channel {
+        /// Starts a [`builder::Channel`] with nothing set; it converts into `Channel` wherever one is expected.
         pub fn builder() -> builder::Channel {
             Default::default()
         }
@@ -2130,7 +2142,9 @@ the SDK types it `meta?: Record<string, any>` [OFFICIAL-SDK `ContactChannel`].
     ///One page of list_contact_channels or list_space_channels.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChannelList {
+        /// A list. Each item: A messaging channel.
         pub items: ::std::vec::Vec<Channel>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -2139,17 +2153,20 @@ the SDK types it `meta?: Record<string, any>` [OFFICIAL-SDK `ContactChannel`].
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl ChannelList {
+        /// Starts a [`builder::ChannelList`] with nothing set; it converts into `ChannelList` wherever one is expected.
         pub fn builder() -> builder::ChannelList {
             Default::default()
         }
     }
     /**The channel's own message id, sent as a string or an integer depending on the
-channel [OFFICIAL-SDK `channelMessageId: string | number`].
+channel \[OFFICIAL-SDK `channelMessageId: string | number`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ChannelMessageId {
+        /// The value as text.
         String(::std::string::String),
+        /// The value as an integer.
         Integer(i64),
     }
     impl ::std::fmt::Display for ChannelMessageId {
@@ -2165,15 +2182,18 @@ channel [OFFICIAL-SDK `channelMessageId: string | number`].
             Self::Integer(value)
         }
     }
-    ///A closing-note category [OFFICIAL-SDK `ClosingNote`; WHITE-LABEL aelyst].
+    ///A closing-note category \[OFFICIAL-SDK `ClosingNote`; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ClosingNote {
+        /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
     }
     impl ClosingNote {
+        /// Starts a [`builder::ClosingNote`] with nothing set; it converts into `ClosingNote` wherever one is expected.
         pub fn builder() -> builder::ClosingNote {
             Default::default()
         }
@@ -2181,7 +2201,9 @@ channel [OFFICIAL-SDK `channelMessageId: string | number`].
     ///One page of list_closing_notes, sorted by category.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ClosingNoteList {
+        /// A list. Each item: A closing-note category.
         pub items: ::std::vec::Vec<ClosingNote>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -2190,211 +2212,236 @@ channel [OFFICIAL-SDK `channelMessageId: string | number`].
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl ClosingNoteList {
+        /// Starts a [`builder::ClosingNoteList`] with nothing set; it converts into `ClosingNoteList` wherever one is expected.
         pub fn builder() -> builder::ClosingNoteList {
             Default::default()
         }
     }
     /**`{code, message}` confirmation answered by update_lifecycle and
-delete_space_tag [OFFICIAL-SDK, typed `{code: number; message: string}`]. The
+delete_space_tag \[OFFICIAL-SDK, typed `{code: number; message: string}`]. The
 similar create_contact answer sends `code` as a string ("200"), so `code` is
-`ResponseCode` (integer or string) and either decodes [INFERRED].
+`ResponseCode` (integer or string) and either decodes \[INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CodeMessageResponse {
+        /// A status code sent either as a JSON integer (200) or a JSON string ("200").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<ResponseCode>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl CodeMessageResponse {
+        /// Starts a [`builder::CodeMessageResponse`] with nothing set; it converts into `CodeMessageResponse` wherever one is expected.
         pub fn builder() -> builder::CodeMessageResponse {
             Default::default()
         }
     }
-    ///The created comment [OFFICIAL-SDK `CreateCommentResponse`].
+    ///The created comment \[OFFICIAL-SDK `CreateCommentResponse`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Comment {
+        /// The `contactId` property (an integer).
         #[serde(rename = "contactId")]
         pub contact_id: i64,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<i64>,
+        /// The `text` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
     }
     impl Comment {
+        /// Starts a [`builder::Comment`] with nothing set; it converts into `Comment` wherever one is expected.
         pub fn builder() -> builder::Comment {
             Default::default()
         }
     }
-    /**New comment (`comment.created`) [INFERRED event name and shape]: the comment
+    /**New comment (`comment.created`) \[INFERRED event name and shape]: the comment
 object is kept free-form (expected like `Comment`: contactId, text, created_at).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CommentCreatedEvent {
+        /// The `comment` property (a JSON object).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub comment: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CommentCreatedEvent {
+        /// Starts a [`builder::CommentCreatedEvent`] with nothing set; it converts into `CommentCreatedEvent` wherever one is expected.
         pub fn builder() -> builder::CommentCreatedEvent {
             Default::default()
         }
     }
-    /**A contact [WHITE-LABEL aelyst getcontact; OFFICIAL-SDK `types/contact.ts`]. Only
+    /**A contact \[WHITE-LABEL aelyst getcontact; OFFICIAL-SDK `types/contact.ts`]. Only
 `id` and `firstName` are always sent. `created_at` is unix seconds. Also the
-`contact` object of webhook payloads [COMMUNITY].
+`contact` object of webhook payloads \[COMMUNITY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Contact {
-        ///The assigned user, null when unassigned (webhooks may send `{}`).
+        /// The assigned user, null when unassigned (webhooks may send `{}`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub assignee: ::std::option::Option<ContactAssignee>,
-        ///ISO 3166-1 alpha-2 country code.
+        /// ISO 3166-1 alpha-2 country code.
         #[serde(
             rename = "countryCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub country_code: ::std::option::Option<::std::string::String>,
-        ///Creation time, unix seconds.
+        /// Creation time, unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<i64>,
+        /// A list. Each item: A custom field value of a contact, by field name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_fields: ::std::option::Option<::std::vec::Vec<CustomFieldValue>>,
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text).
         #[serde(rename = "firstName")]
         pub first_name: ::std::string::String,
+        /// The `id` property (an integer).
         pub id: i64,
-        ///Whether the contact is blocked [WHITE-LABEL aelyst].
+        /// Whether the contact is blocked.
         #[serde(
             rename = "isBlocked",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_blocked: ::std::option::Option<bool>,
-        ///ISO 639-1 language code.
+        /// ISO 639-1 language code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///Lifecycle stage name.
+        /// Lifecycle stage name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub lifecycle: ::std::option::Option<::std::string::String>,
-        ///E.164 phone number.
+        /// E.164 phone number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///URL of the profile picture.
+        /// URL of the profile picture.
         #[serde(
             rename = "profilePic",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub profile_pic: ::std::option::Option<::std::string::String>,
+        /// Conversation status of a contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::ContactStatus>,
-        ///Tag names (at most 10, unique).
+        /// Tag names (at most 10, unique).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
     }
     impl Contact {
+        /// Starts a [`builder::Contact`] with nothing set; it converts into `Contact` wherever one is expected.
         pub fn builder() -> builder::Contact {
             Default::default()
         }
     }
-    ///`{contactId}` answered by most contact writes [WHITE-LABEL aelyst; OFFICIAL-SDK].
+    ///`{contactId}` answered by most contact writes \[WHITE-LABEL aelyst; OFFICIAL-SDK].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactActionResponse {
+        /// The `contactId` property (an integer).
         #[serde(rename = "contactId")]
         pub contact_id: i64,
     }
     impl ContactActionResponse {
+        /// Starts a [`builder::ContactActionResponse`] with nothing set; it converts into `ContactActionResponse` wherever one is expected.
         pub fn builder() -> builder::ContactActionResponse {
             Default::default()
         }
     }
     /**User a contact is assigned to: `{id, firstName, lastName, email}`
-[OFFICIAL-SDK `User`; WHITE-LABEL aelyst]. Webhook payloads send
-`{id, name, email}` instead, or `{}` [COMMUNITY], hence nothing is required.
+\[OFFICIAL-SDK `User`; WHITE-LABEL aelyst]. Webhook payloads send
+`{id, name, email}` instead, or `{}` \[COMMUNITY], hence nothing is required.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ContactAssignee {
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text, optional).
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
+        /// The `id` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///Full name; webhook payloads only [COMMUNITY].
+        /// Full name; webhook payloads only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl ContactAssignee {
+        /// Starts a [`builder::ContactAssignee`] with nothing set; it converts into `ContactAssignee` wherever one is expected.
         pub fn builder() -> builder::ContactAssignee {
             Default::default()
         }
     }
-    ///Contact assignee changed (`contact.assignee.updated`); `contact.assignee` holds the new assignee [COMMUNITY].
+    ///Contact assignee changed (`contact.assignee.updated`); `contact.assignee` holds the new assignee \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactAssigneeUpdatedEvent {
-        /**The new assignee; null when the contact was unassigned [OFFICIAL-N8N event
-"contact assignee updated"; COMMUNITY: `contact.assignee` holds the same user;
-key name INFERRED].
-*/
+        /// The new assignee; null when the contact was unassigned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub assignee: ::std::option::Option<WebhookUser>,
+        /// A messaging channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub channel: ::std::option::Option<Channel>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        /**The assignee before the change; null when the contact had none [INFERRED from
-the OFFICIAL-N8N event "contact assignee updated", which reports a change].
-*/
+        /// The assignee before the change; null when the contact had none.
         #[serde(
             rename = "oldAssignee",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2404,81 +2451,92 @@ the OFFICIAL-N8N event "contact assignee updated", which reports a change].
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub old_assignee: ::std::option::Option<WebhookUser>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactAssigneeUpdatedEvent {
+        /// Starts a [`builder::ContactAssigneeUpdatedEvent`] with nothing set; it converts into `ContactAssigneeUpdatedEvent` wherever one is expected.
         pub fn builder() -> builder::ContactAssigneeUpdatedEvent {
             Default::default()
         }
     }
-    ///New contact (`contact.created`) [INFERRED event name; COMMUNITY shape].
+    ///New contact (`contact.created`) \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactCreatedEvent {
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactCreatedEvent {
+        /// Starts a [`builder::ContactCreatedEvent`] with nothing set; it converts into `ContactCreatedEvent` wherever one is expected.
         pub fn builder() -> builder::ContactCreatedEvent {
             Default::default()
         }
     }
     /**Contact fields for create_contact and create_or_update_contact; `firstName` is
-required [OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
+required \[OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactFields {
-        ///ISO 3166-1 alpha-2 country code.
+        /// ISO 3166-1 alpha-2 country code.
         #[serde(
             rename = "countryCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub country_code: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: A custom field value of a contact, by field name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_fields: ::std::option::Option<::std::vec::Vec<CustomFieldValue>>,
-        ///Email address (one `@`, no white space).
+        /// Email address (one `@`, no white space).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text).
         #[serde(rename = "firstName")]
         pub first_name: ::std::string::String,
-        ///ISO 639-1 language code.
+        /// ISO 639-1 language code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///E.164 phone number (`+` then 8 to 15 digits).
+        /// E.164 phone number (`+` then 8 to 15 digits).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///Public http(s) URL of the profile picture.
+        /// Public http(s) URL of the profile picture.
         #[serde(
             rename = "profilePic",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2486,6 +2544,7 @@ required [OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
         pub profile_pic: ::std::option::Option<::std::string::String>,
     }
     impl ContactFields {
+        /// Starts a [`builder::ContactFields`] with nothing set; it converts into `ContactFields` wherever one is expected.
         pub fn builder() -> builder::ContactFields {
             Default::default()
         }
@@ -2493,12 +2552,14 @@ required [OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
     ///Conditions combined with `$and` (all must match) and/or `$or` (any may match).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ContactFilter {
+        /// A list. Each item: One filter condition.
         #[serde(
             rename = "$and",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub and: ::std::vec::Vec<ContactFilterCondition>,
+        /// A list. Each item: One filter condition.
         #[serde(
             rename = "$or",
             default,
@@ -2507,11 +2568,12 @@ required [OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
         pub or: ::std::vec::Vec<ContactFilterCondition>,
     }
     impl ContactFilter {
+        /// Starts a [`builder::ContactFilter`] with nothing set; it converts into `ContactFilter` wherever one is expected.
         pub fn builder() -> builder::ContactFilter {
             Default::default()
         }
     }
-    /**One filter condition [OFFICIAL-SDK `FilterCondition`; WHITE-LABEL aelyst].
+    /**One filter condition \[OFFICIAL-SDK `FilterCondition`; WHITE-LABEL aelyst].
 `field` names the contact field (e.g. "assigneeUserId", "firstName"; null for
 tag/lifecycle conditions). `value` is a string, an array of strings,
 `{"from": …, "to": …}` for the *Between operators, or null for
@@ -2519,14 +2581,18 @@ exists/doesNotExist.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactFilterCondition {
+        /// Category of a contact filter condition.
         pub category: crate::generated::types::ContactFilterCategory,
+        /// The `field` property (text, optional).
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub field: ::std::option::Option<::std::string::String>,
+        /// Operator of a contact filter condition.
         pub operator: crate::generated::types::ContactFilterOperator,
-        ///string | string[] | {from, to} | null, depending on the operator.
+        /// string | string[] | {from, to} | null, depending on the operator.
         pub value: ::serde_json::Value,
     }
     impl ContactFilterCondition {
+        /// Starts a [`builder::ContactFilterCondition`] with nothing set; it converts into `ContactFilterCondition` wherever one is expected.
         pub fn builder() -> builder::ContactFilterCondition {
             Default::default()
         }
@@ -2534,7 +2600,9 @@ exists/doesNotExist.
     ///One page of list_contacts.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactList {
+        /// A list. Each item: A contact.
         pub items: ::std::vec::Vec<Contact>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -2543,78 +2611,86 @@ exists/doesNotExist.
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl ContactList {
+        /// Starts a [`builder::ContactList`] with nothing set; it converts into `ContactList` wherever one is expected.
         pub fn builder() -> builder::ContactList {
             Default::default()
         }
     }
-    ///Contact tags changed (`contact.tag.updated`); `contact.tags` holds the new tags [INFERRED event name; COMMUNITY shape].
+    ///Contact tags changed (`contact.tag.updated`); `contact.tags` holds the new tags \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactTagUpdatedEvent {
+        /// What happened to the tag of a `contact.tag.updated` event: `added` or `removed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<crate::generated::types::WebhookTagAction>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        /**The tag that was added or removed [OFFICIAL-N8N: the "contact tag updated"
-trigger fires per tag added or removed; key name INFERRED].
-*/
+        /// The tag that was added or removed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag: ::std::option::Option<::std::string::String>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactTagUpdatedEvent {
+        /// Starts a [`builder::ContactTagUpdatedEvent`] with nothing set; it converts into `ContactTagUpdatedEvent` wherever one is expected.
         pub fn builder() -> builder::ContactTagUpdatedEvent {
             Default::default()
         }
     }
     /**Fields to change with update_contact; all optional (`Partial<ContactFields>`)
-[OFFICIAL-SDK `contact.update`].
+\[OFFICIAL-SDK `contact.update`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ContactUpdate {
-        ///ISO 3166-1 alpha-2 country code.
+        /// ISO 3166-1 alpha-2 country code.
         #[serde(
             rename = "countryCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub country_code: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: A custom field value of a contact, by field name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_fields: ::std::option::Option<::std::vec::Vec<CustomFieldValue>>,
-        ///Email address (one `@`, no white space).
+        /// Email address (one `@`, no white space).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text, optional).
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
-        ///ISO 639-1 language code.
+        /// ISO 639-1 language code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///E.164 phone number (`+` then 8 to 15 digits).
+        /// E.164 phone number (`+` then 8 to 15 digits).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///Public http(s) URL of the profile picture.
+        /// Public http(s) URL of the profile picture.
         #[serde(
             rename = "profilePic",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2622,45 +2698,49 @@ trigger fires per tag added or removed; key name INFERRED].
         pub profile_pic: ::std::option::Option<::std::string::String>,
     }
     impl ContactUpdate {
+        /// Starts a [`builder::ContactUpdate`] with nothing set; it converts into `ContactUpdate` wherever one is expected.
         pub fn builder() -> builder::ContactUpdate {
             Default::default()
         }
     }
-    ///Contact updated (`contact.updated`) [INFERRED event name; COMMUNITY shape].
+    ///Contact updated (`contact.updated`) \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactUpdatedEvent {
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactUpdatedEvent {
+        /// Starts a [`builder::ContactUpdatedEvent`] with nothing set; it converts into `ContactUpdatedEvent` wherever one is expected.
         pub fn builder() -> builder::ContactUpdatedEvent {
             Default::default()
         }
     }
-    ///Conversation closed (`conversation.closed`) with its closing note and metrics [COMMUNITY].
+    ///Conversation closed (`conversation.closed`) with its closing note and metrics \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationClosedEvent {
-        /**The closing note `{category, summary}` entered when the conversation was
-closed [OFFICIAL-SDK closing notes; placement at the event root INFERRED;
-`conversation.category`/`conversation.summary` carry the same facts, COMMUNITY].
-*/
+        /// The closing note `{category, summary}` entered when the conversation was
+        /// closed.
         #[serde(
             rename = "closingNote",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2670,69 +2750,78 @@ closed [OFFICIAL-SDK closing notes; placement at the event root INFERRED;
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub closing_note: ::std::option::Option<WebhookClosingNote>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// Conversation details of conversation.opened/closed payloads.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub conversation: ::std::option::Option<WebhookConversation>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
+        /// Who closed the conversation (`conversation.closed`): `user`, `workflow`, `api`, `zapier`, `bot`, `make`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<
             crate::generated::types::ConversationClosedSource,
         >,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConversationClosedEvent {
+        /// Starts a [`builder::ConversationClosedEvent`] with nothing set; it converts into `ConversationClosedEvent` wherever one is expected.
         pub fn builder() -> builder::ConversationClosedEvent {
             Default::default()
         }
     }
-    ///Conversation opened (`conversation.opened`) [INFERRED event name; COMMUNITY shape].
+    ///Conversation opened (`conversation.opened`) \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationOpenedEvent {
+        /// A messaging channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub channel: ::std::option::Option<Channel>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// Conversation details of conversation.opened/closed payloads.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub conversation: ::std::option::Option<WebhookConversation>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        /**The contact's first incoming message of the conversation, when the contact
-opened it [OFFICIAL-N8N: the trigger's "conversation opened" event carries the
-first incoming message; key name INFERRED]. Null when a user, workflow or the
-API opened the conversation without one.
-*/
+        /// The contact's first incoming message of the conversation, when the contact
+        /// opened it. Null when a user, workflow or the
+        /// API opened the conversation without one.
         #[serde(
             rename = "firstIncomingMessage",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2742,75 +2831,88 @@ API opened the conversation without one.
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub first_incoming_message: ::std::option::Option<MessageRecord>,
+        /// Who opened the conversation (`conversation.opened`): `user`, `contact`, `workflow`, `api`, `zapier`, `make`, `ctc_ads` (click-to-chat ads).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<
             crate::generated::types::ConversationOpenedSource,
         >,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConversationOpenedEvent {
+        /// Starts a [`builder::ConversationOpenedEvent`] with nothing set; it converts into `ConversationOpenedEvent` wherever one is expected.
         pub fn builder() -> builder::ConversationOpenedEvent {
             Default::default()
         }
     }
     /**Body of update_conversation_status. `category` is a closing-note name,
-`summary` is used only with `category` [OFFICIAL-SDK; WHITE-LABEL aelyst].
+`summary` is used only with `category` \[OFFICIAL-SDK; WHITE-LABEL aelyst].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationStatusRequest {
+        /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
+        /// Target conversation status of update_conversation_status.
         pub status: crate::generated::types::ConversationStatus,
+        /// The `summary` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<::std::string::String>,
     }
     impl ConversationStatusRequest {
+        /// Starts a [`builder::ConversationStatusRequest`] with nothing set; it converts into `ConversationStatusRequest` wherever one is expected.
         pub fn builder() -> builder::ConversationStatusRequest {
             Default::default()
         }
     }
     /**Body of create_comment: text up to 1000 characters, with `{{@user.ID}}`
-mentions and `{{$contact.name}}` variables [OFFICIAL-SDK; WHITE-LABEL aelyst].
+mentions and `{{$contact.name}}` variables \[OFFICIAL-SDK; WHITE-LABEL aelyst].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateCommentRequest {
+        /// The `text` property (text).
         pub text: ::std::string::String,
     }
     impl CreateCommentRequest {
+        /// Starts a [`builder::CreateCommentRequest`] with nothing set; it converts into `CreateCommentRequest` wherever one is expected.
         pub fn builder() -> builder::CreateCommentRequest {
             Default::default()
         }
     }
     /**Answer of create_contact: `{"code": "200", "message": "Contact added
-successfully!"}` [WHITE-LABEL aelyst, ecuabots]. The docs show `code` as a JSON
+successfully!"}` \[WHITE-LABEL aelyst, ecuabots]. The docs show `code` as a JSON
 string and the SDK types it `string`; the spec follows both (string).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateContactResponse {
+        /// The `code` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl CreateContactResponse {
+        /// Starts a [`builder::CreateContactResponse`] with nothing set; it converts into `CreateContactResponse` wherever one is expected.
         pub fn builder() -> builder::CreateContactResponse {
             Default::default()
         }
     }
-    ///Body of create_custom_field [OFFICIAL-SDK `CreateCustomFieldRequest`; WHITE-LABEL aelyst].
+    ///Body of create_custom_field \[OFFICIAL-SDK `CreateCustomFieldRequest`; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateCustomFieldRequest {
-        ///Options, for `list` fields only.
+        /// Options, for `list` fields only.
         #[serde(
             rename = "allowedValues",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2818,53 +2920,63 @@ string and the SDK types it `string`; the spec follows both (string).
         pub allowed_values: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        /// Data type of a custom contact field.
         #[serde(rename = "dataType")]
         pub data_type: crate::generated::types::CustomFieldDataType,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text).
         pub name: ::std::string::String,
-        ///Letters, digits and underscores; cannot be changed later. Null lets the server derive it.
+        /// Letters, digits and underscores; cannot be changed later. Null lets the server derive it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
     }
     impl CreateCustomFieldRequest {
+        /// Starts a [`builder::CreateCustomFieldRequest`] with nothing set; it converts into `CreateCustomFieldRequest` wherever one is expected.
         pub fn builder() -> builder::CreateCustomFieldRequest {
             Default::default()
         }
     }
-    ///Body of create_space_tag [OFFICIAL-SDK `CreateSpaceTagRequest`].
+    ///Body of create_space_tag \[OFFICIAL-SDK `CreateSpaceTagRequest`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateSpaceTagRequest {
+        /// The `colorCode` property (text, optional).
         #[serde(
             rename = "colorCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub color_code: ::std::option::Option<::std::string::String>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `emoji` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub emoji: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text).
         pub name: ::std::string::String,
     }
     impl CreateSpaceTagRequest {
+        /// Starts a [`builder::CreateSpaceTagRequest`] with nothing set; it converts into `CreateSpaceTagRequest` wherever one is expected.
         pub fn builder() -> builder::CreateSpaceTagRequest {
             Default::default()
         }
     }
-    /**A custom contact field definition [OFFICIAL-SDK `CustomField`; WHITE-LABEL aelyst].
+    /**A custom contact field definition \[OFFICIAL-SDK `CustomField`; WHITE-LABEL aelyst].
 The SDK types `description` as a non-null string and `allowedValues` as an
 optional, non-null array; the spec follows the SDK (neither is nullable). `slug`
 is in the aelyst doc only.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomField {
-        ///Options of a `list` field; absent for other fields [OFFICIAL-SDK].
+        /// Options of a `list` field; absent for other fields.
         #[serde(
             rename = "allowedValues",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub allowed_values: ::std::vec::Vec<::std::string::String>,
+        /// Data type of a custom contact field.
         #[serde(
             rename = "dataType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2872,16 +2984,20 @@ is in the aelyst doc only.
         pub data_type: ::std::option::Option<
             crate::generated::types::CustomFieldDataType,
         >,
-        ///Always a string (`""` when none) [OFFICIAL-SDK].
+        /// Always a string (`""` when none).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `id` property (an integer).
         pub id: i64,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
     }
     impl CustomField {
+        /// Starts a [`builder::CustomField`] with nothing set; it converts into `CustomField` wherever one is expected.
         pub fn builder() -> builder::CustomField {
             Default::default()
         }
@@ -2889,7 +3005,9 @@ is in the aelyst doc only.
     ///One page of list_custom_fields.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomFieldList {
+        /// A list. Each item: A custom contact field definition.
         pub items: ::std::vec::Vec<CustomField>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -2898,6 +3016,7 @@ is in the aelyst doc only.
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl CustomFieldList {
+        /// Starts a [`builder::CustomFieldList`] with nothing set; it converts into `CustomFieldList` wherever one is expected.
         pub fn builder() -> builder::CustomFieldList {
             Default::default()
         }
@@ -2905,16 +3024,18 @@ is in the aelyst doc only.
     /**A custom field value of a contact, by field name. Value formats by field type:
 text as a string, number as a number, email, URL, list (must match an option),
 date `yyyy-mm-dd`, time `HH:MM` (24 h), checkbox `"true"`/`"false"`
-[WHITE-LABEL aelyst; OFFICIAL-SDK `CustomFieldValue`].
+\[WHITE-LABEL aelyst; OFFICIAL-SDK `CustomFieldValue`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomFieldValue {
+        /// The `name` property (text).
         pub name: ::std::string::String,
-        ///string, number or boolean; null clears the value.
+        /// string, number or boolean; null clears the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<CustomFieldValueValue>,
     }
     impl CustomFieldValue {
+        /// Starts a [`builder::CustomFieldValue`] with nothing set; it converts into `CustomFieldValue` wherever one is expected.
         pub fn builder() -> builder::CustomFieldValue {
             Default::default()
         }
@@ -2923,8 +3044,11 @@ date `yyyy-mm-dd`, time `HH:MM` (24 h), checkbox `"true"`/`"false"`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum CustomFieldValueValue {
+        /// The value as text.
         String(::std::string::String),
+        /// The value as a number.
         Number(f64),
+        /// The value as `true` or `false`.
         Boolean(bool),
     }
     impl ::std::fmt::Display for CustomFieldValueValue {
@@ -2947,152 +3071,180 @@ date `yyyy-mm-dd`, time `HH:MM` (24 h), checkbox `"true"`/`"false"`
         }
     }
     /**Channel-native payload (`type: custom_payload`), passed through as is. Telegram,
-Facebook, Viber and Line only, and `channelId` is required [OFFICIAL-SDK;
+Facebook, Viber and Line only, and `channelId` is required \[OFFICIAL-SDK;
 WHITE-LABEL aelyst].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomPayloadMessage {
+        /// The `payload` property (a JSON object).
         pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomPayloadMessage {
+        /// Starts a [`builder::CustomPayloadMessage`] with nothing set; it converts into `CustomPayloadMessage` wherever one is expected.
         pub fn builder() -> builder::CustomPayloadMessage {
             Default::default()
         }
     }
-    ///Body of delete_space_tag [OFFICIAL-SDK `DeleteSpaceTagRequest`].
+    ///Body of delete_space_tag \[OFFICIAL-SDK `DeleteSpaceTagRequest`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeleteSpaceTagRequest {
+        /// The `name` property (text).
         pub name: ::std::string::String,
     }
     impl DeleteSpaceTagRequest {
+        /// Starts a [`builder::DeleteSpaceTagRequest`] with nothing set; it converts into `DeleteSpaceTagRequest` wherever one is expected.
         pub fn builder() -> builder::DeleteSpaceTagRequest {
             Default::default()
         }
     }
-    ///A file attached to an email [OFFICIAL-SDK `EmailAttachment`].
+    ///A file attached to an email \[OFFICIAL-SDK `EmailAttachment`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EmailAttachment {
+        /// The `fileName` property (text).
         #[serde(rename = "fileName")]
         pub file_name: ::std::string::String,
+        /// Kind of an attachment.
         #[serde(rename = "type")]
         pub type_: crate::generated::types::AttachmentType,
+        /// The `url` property (text).
         pub url: ::std::string::String,
     }
     impl EmailAttachment {
+        /// Starts a [`builder::EmailAttachment`] with nothing set; it converts into `EmailAttachment` wherever one is expected.
         pub fn builder() -> builder::EmailAttachment {
             Default::default()
         }
     }
-    ///Email message (`type: email`) for email channels [OFFICIAL-SDK; WHITE-LABEL aelyst].
+    ///Email message (`type: email`) for email channels \[OFFICIAL-SDK; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EmailMessage {
+        /// A list. Each item: A file attached to an email.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<EmailAttachment>,
+        /// The `bcc` property (a list; each item is text).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub bcc: ::std::vec::Vec<::std::string::String>,
+        /// The `cc` property (a list; each item is text).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cc: ::std::vec::Vec<::std::string::String>,
-        ///Id of the message this email replies to.
+        /// Id of the message this email replies to.
         #[serde(
             rename = "replyToMessageId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reply_to_message_id: ::std::option::Option<i64>,
+        /// The `subject` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        /// The `text` property (text).
         pub text: ::std::string::String,
     }
     impl EmailMessage {
+        /// Starts a [`builder::EmailMessage`] with nothing set; it converts into `EmailMessage` wherever one is expected.
         pub fn builder() -> builder::EmailMessage {
             Default::default()
         }
     }
-    ///Lifecycle stage changed (`lifecycle.updated`); `contact.lifecycle` holds the new stage [INFERRED event name; COMMUNITY shape].
+    ///Lifecycle stage changed (`lifecycle.updated`); `contact.lifecycle` holds the new stage \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LifecycleUpdatedEvent {
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl LifecycleUpdatedEvent {
+        /// Starts a [`builder::LifecycleUpdatedEvent`] with nothing set; it converts into `LifecycleUpdatedEvent` wherever one is expected.
         pub fn builder() -> builder::LifecycleUpdatedEvent {
             Default::default()
         }
     }
-    /**Search body of list_contacts [OFFICIAL-SDK `ContactFilter`; WHITE-LABEL aelyst
+    /**Search body of list_contacts \[OFFICIAL-SDK `ContactFilter`; WHITE-LABEL aelyst
 listcontacts]. `search`, `filter` and `timezone` are all required: without any of
-them the API answers 400 "Please check if filter is provided" [COMMUNITY, Go CLI
+them the API answers 400 "Please check if filter is provided" \[COMMUNITY, Go CLI
 `mvanhorn/printing-press-library` PR #1663, tested against a live tenant]; the
 SDK types `search` as optional, the spec follows the live finding. Match-all body:
 `{"search": "", "filter": {"$and": []}, "timezone": "UTC"}`. `limit` and
 `cursorId` work only as query parameters; in the body they are silently ignored
-[COMMUNITY, same source].
+\[COMMUNITY, same source].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListContactsRequest {
+        /// Conditions combined with `$and` (all must match) and/or `$or` (any may match).
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub filter: ContactFilter,
-        ///Free-text search; `""` for none.
+        /// Free-text search; `""` for none.
         pub search: ::std::string::String,
-        /**IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur", or
-"UTC"/"GMT" [INFERRED pattern].
-*/
+        /// IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur", or
+        /// "UTC"/"GMT".
         pub timezone: ::std::string::String,
     }
     impl ListContactsRequest {
+        /// Starts a [`builder::ListContactsRequest`] with nothing set; it converts into `ListContactsRequest` wherever one is expected.
         pub fn builder() -> builder::ListContactsRequest {
             Default::default()
         }
     }
     /**The two contacts to merge plus optional fields that override the merged result
-[OFFICIAL-SDK `MergeContactsRequest`; WHITE-LABEL aelyst mergecontacts].
+\[OFFICIAL-SDK `MergeContactsRequest`; WHITE-LABEL aelyst mergecontacts].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MergeContactsRequest {
-        ///Exactly two distinct contact ids.
+        /// Exactly two distinct contact ids.
         #[serde(rename = "contactIds")]
         pub contact_ids: ::std::vec::Vec<i64>,
+        /// The `countryCode` property (text, optional).
         #[serde(
             rename = "countryCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub country_code: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: A custom field value of a contact, by field name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_fields: ::std::option::Option<::std::vec::Vec<CustomFieldValue>>,
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text, optional).
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
+        /// The `language` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
+        /// The `phone` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
+        /// The `profilePic` property (text, optional).
         #[serde(
             rename = "profilePic",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3100,6 +3252,7 @@ SDK types `search` as optional, the spec follows the live finding. Match-all bod
         pub profile_pic: ::std::option::Option<::std::string::String>,
     }
     impl MergeContactsRequest {
+        /// Starts a [`builder::MergeContactsRequest`] with nothing set; it converts into `MergeContactsRequest` wherever one is expected.
         pub fn builder() -> builder::MergeContactsRequest {
             Default::default()
         }
@@ -3107,7 +3260,9 @@ SDK types `search` as optional, the spec follows the live finding. Match-all bod
     ///One page of list_messages.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageList {
+        /// A list. Each item: A stored message, as answered by get_message and list_messages and carried by message webhooks.
         pub items: ::std::vec::Vec<MessageRecord>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -3116,108 +3271,129 @@ SDK types `search` as optional, the spec follows the live finding. Match-all bod
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl MessageList {
+        /// Starts a [`builder::MessageList`] with nothing set; it converts into `MessageList` wherever one is expected.
         pub fn builder() -> builder::MessageList {
             Default::default()
         }
     }
-    ///New incoming message (`message.received`): contact, channel and the message [COMMUNITY].
+    ///New incoming message (`message.received`): contact, channel and the message \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageReceivedEvent {
+        /// A messaging channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub channel: ::std::option::Option<Channel>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
+        /// A stored message, as answered by get_message and list_messages and carried by message webhooks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub message: ::std::option::Option<MessageRecord>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MessageReceivedEvent {
+        /// Starts a [`builder::MessageReceivedEvent`] with nothing set; it converts into `MessageReceivedEvent` wherever one is expected.
         pub fn builder() -> builder::MessageReceivedEvent {
             Default::default()
         }
     }
     /**A stored message, as answered by get_message and list_messages
-[OFFICIAL-SDK `GetMessageResponse`; WHITE-LABEL aelyst] and carried by message
-webhooks [COMMUNITY, which adds `timestamp`].
+\[OFFICIAL-SDK `GetMessageResponse`; WHITE-LABEL aelyst] and carried by message
+webhooks \[COMMUNITY, which adds `timestamp`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageRecord {
+        /// The `channelId` property (an integer, optional).
         #[serde(
             rename = "channelId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub channel_id: ::std::option::Option<i64>,
+        /// The channel's own message id, sent as a string or an integer depending on the channel.
         #[serde(
             rename = "channelMessageId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub channel_message_id: ::std::option::Option<ChannelMessageId>,
+        /// The `contactId` property (an integer, optional).
         #[serde(
             rename = "contactId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub contact_id: ::std::option::Option<i64>,
+        /// Message content, discriminated by `type`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<crate::generated::types::Message>,
+        /// The `messageId` property (an integer).
         #[serde(rename = "messageId")]
         pub message_id: i64,
+        /// Origin of an outgoing message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub sender: ::std::option::Option<MessageSender>,
+        /// A list. Each item: One entry of a message's delivery history.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub status: ::std::vec::Vec<MessageStatus>,
-        ///Unix seconds; seen in webhook payloads [COMMUNITY].
+        /// Unix seconds; seen in webhook payloads.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// Direction of a message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub traffic: ::std::option::Option<crate::generated::types::MessageTraffic>,
     }
     impl MessageRecord {
+        /// Starts a [`builder::MessageRecord`] with nothing set; it converts into `MessageRecord` wherever one is expected.
         pub fn builder() -> builder::MessageRecord {
             Default::default()
         }
     }
-    ///Origin of an outgoing message [OFFICIAL-SDK `MessageSender`].
+    ///Origin of an outgoing message \[OFFICIAL-SDK `MessageSender`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MessageSender {
+        /// The `broadcastHistoryId` property (an integer, optional).
         #[serde(
             rename = "broadcastHistoryId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub broadcast_history_id: ::std::option::Option<i64>,
+        /// Who sent an outgoing message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<crate::generated::types::MessageSenderSource>,
+        /// The `teamId` property (an integer, optional).
         #[serde(
             rename = "teamId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub team_id: ::std::option::Option<i64>,
+        /// The `userId` property (an integer, optional).
         #[serde(
             rename = "userId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_id: ::std::option::Option<i64>,
+        /// The `workflowId` property (an integer, optional).
         #[serde(
             rename = "workflowId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3225,101 +3401,114 @@ webhooks [COMMUNITY, which adds `timestamp`].
         pub workflow_id: ::std::option::Option<i64>,
     }
     impl MessageSender {
+        /// Starts a [`builder::MessageSender`] with nothing set; it converts into `MessageSender` wherever one is expected.
         pub fn builder() -> builder::MessageSender {
             Default::default()
         }
     }
-    ///New outgoing message (`message.sent`): contact, channel, message and the sending user [COMMUNITY].
+    ///New outgoing message (`message.sent`): contact, channel, message and the sending user \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageSentEvent {
+        /// A messaging channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub channel: ::std::option::Option<Channel>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
+        /// A stored message, as answered by get_message and list_messages and carried by message webhooks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub message: ::std::option::Option<MessageRecord>,
+        /// Who sent an outgoing message (`message.sent`): `user`, `workflow`, `api`, `zapier`, `bot`, `echo` (sent outside respond.io, e.g. from the phone app), `make`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<
             crate::generated::types::OutgoingMessageSource,
         >,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MessageSentEvent {
+        /// Starts a [`builder::MessageSentEvent`] with nothing set; it converts into `MessageSentEvent` wherever one is expected.
         pub fn builder() -> builder::MessageSentEvent {
             Default::default()
         }
     }
-    ///One entry of a message's delivery history [OFFICIAL-SDK `MessageStatusEntry`].
+    ///One entry of a message's delivery history \[OFFICIAL-SDK `MessageStatusEntry`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageStatus {
-        ///Detail, e.g. the failure reason.
+        /// Detail, e.g. the failure reason.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// Delivery state of a message.
         pub value: crate::generated::types::MessageStatusValue,
     }
     impl MessageStatus {
+        /// Starts a [`builder::MessageStatus`] with nothing set; it converts into `MessageStatus` wherever one is expected.
         pub fn builder() -> builder::MessageStatus {
             Default::default()
         }
     }
     /**Page links. `next`/`previous` are absolute URLs whose query carries `limit` and
 `cursorId` (e.g. `?limit=10&cursorId=10`); clients take `cursorId` from `next`
-and stop when `next` is absent or null [WHITE-LABEL aelyst; OFFICIAL-SDK
+and stop when `next` is absent or null \[WHITE-LABEL aelyst; OFFICIAL-SDK
 `PaginationResponse`; OFFICIAL-SDK n8n `paginateCallDeveloperApi`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Pagination {
-        /**Full URL of the next page, carrying `cursorId` [COMMUNITY, tested live;
-WHITE-LABEL aelyst]. The SDK types it as a non-null `string` and its test
-mocks send `""` on the last page; the aelyst doc shows it absent. The spec
-accepts all three (absent, null, `""`); the sandbox sends null, because the
-generated paginators still read `""` as a link without a cursor.
-*/
+        /// Full URL of the next page, carrying `cursorId`. The SDK types it as a non-null `string` and its test
+        /// mocks send `""` on the last page; the aelyst doc shows it absent. The spec
+        /// accepts all three (absent, null, `""`); the sandbox sends null, because the
+        /// generated paginators still read `""` as a link without a cursor.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
-        ///Full URL of the previous page (`""`, null or absent on the first).
+        /// Full URL of the previous page (`""`, null or absent on the first).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
     }
     impl Pagination {
+        /// Starts a [`builder::Pagination`] with nothing set; it converts into `Pagination` wherever one is expected.
         pub fn builder() -> builder::Pagination {
             Default::default()
         }
     }
-    ///Question with quick-reply buttons (`type: quick_reply`) [OFFICIAL-SDK; WHITE-LABEL aelyst].
+    ///Question with quick-reply buttons (`type: quick_reply`) \[OFFICIAL-SDK; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct QuickReplyMessage {
+        /// The `replies` property (a list; each item is text).
         pub replies: ::std::vec::Vec<::std::string::String>,
+        /// The `title` property (text).
         pub title: ::std::string::String,
     }
     impl QuickReplyMessage {
+        /// Starts a [`builder::QuickReplyMessage`] with nothing set; it converts into `QuickReplyMessage` wherever one is expected.
         pub fn builder() -> builder::QuickReplyMessage {
             Default::default()
         }
@@ -3328,7 +3517,9 @@ generated paginators still read `""` as a link without a cursor.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ResponseCode {
+        /// The value as an integer.
         Integer(i64),
+        /// The value as text.
         String(::std::string::String),
     }
     impl ::std::fmt::Display for ResponseCode {
@@ -3345,55 +3536,66 @@ generated paginators still read `""` as a link without a cursor.
         }
     }
     /**Body of send_message. `channelId` null or absent: the channel the contact last
-interacted with [OFFICIAL-SDK `SendMessageRequest`; WHITE-LABEL aelyst].
+interacted with \[OFFICIAL-SDK `SendMessageRequest`; WHITE-LABEL aelyst].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SendMessageRequest {
+        /// The `channelId` property (an integer, optional).
         #[serde(
             rename = "channelId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub channel_id: ::std::option::Option<i64>,
+        /// Message content, discriminated by `type`.
         pub message: crate::generated::types::Message,
     }
     impl SendMessageRequest {
+        /// Starts a [`builder::SendMessageRequest`] with nothing set; it converts into `SendMessageRequest` wherever one is expected.
         pub fn builder() -> builder::SendMessageRequest {
             Default::default()
         }
     }
-    ///Answer of send_message [OFFICIAL-SDK; WHITE-LABEL aelyst].
+    ///Answer of send_message \[OFFICIAL-SDK; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SendMessageResponse {
+        /// The `messageId` property (an integer).
         #[serde(rename = "messageId")]
         pub message_id: i64,
     }
     impl SendMessageResponse {
+        /// Starts a [`builder::SendMessageResponse`] with nothing set; it converts into `SendMessageResponse` wherever one is expected.
         pub fn builder() -> builder::SendMessageResponse {
             Default::default()
         }
     }
-    ///A workspace tag [OFFICIAL-SDK `SpaceTag`].
+    ///A workspace tag \[OFFICIAL-SDK `SpaceTag`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SpaceTag {
+        /// The `colorCode` property (text, optional).
         #[serde(
             rename = "colorCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub color_code: ::std::option::Option<::std::string::String>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `emoji` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub emoji: ::std::option::Option<::std::string::String>,
+        /// The `id` property (an integer).
         pub id: i64,
+        /// The `name` property (text).
         pub name: ::std::string::String,
     }
     impl SpaceTag {
+        /// Starts a [`builder::SpaceTag`] with nothing set; it converts into `SpaceTag` wherever one is expected.
         pub fn builder() -> builder::SpaceTag {
             Default::default()
         }
     }
     /**Request body of add_tags / remove_tags: a bare JSON array of 1–10 distinct tag
-names, each at most 255 characters [OFFICIAL-SDK `addTags`; WHITE-LABEL aelyst
+names, each at most 255 characters \[OFFICIAL-SDK `addTags`; WHITE-LABEL aelyst
 addtags].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3415,92 +3617,111 @@ addtags].
             Self(value)
         }
     }
-    ///A team [OFFICIAL-SDK `Team`].
+    ///A team \[OFFICIAL-SDK `Team`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Team {
+        /// The `id` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl Team {
+        /// Starts a [`builder::Team`] with nothing set; it converts into `Team` wherever one is expected.
         pub fn builder() -> builder::Team {
             Default::default()
         }
     }
     /**Text message (`type: text`). Supports dynamic variables such as
 `{{$contact.name}}`; `messageTag` is needed for Facebook/Instagram outside the
-24 h window [OFFICIAL-SDK; WHITE-LABEL aelyst].
+24 h window \[OFFICIAL-SDK; WHITE-LABEL aelyst].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TextMessage {
+        /// Facebook/Instagram message tag, required to send a text outside the 24 h window.
         #[serde(
             rename = "messageTag",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message_tag: ::std::option::Option<crate::generated::types::MessageTag>,
+        /// The `text` property (text).
         pub text: ::std::string::String,
     }
     impl TextMessage {
+        /// Starts a [`builder::TextMessage`] with nothing set; it converts into `TextMessage` wherever one is expected.
         pub fn builder() -> builder::TextMessage {
             Default::default()
         }
     }
-    ///Lifecycle stage to set; null removes the contact's stage [OFFICIAL-SDK `UpdateContactLifecycleRequest`].
+    ///Lifecycle stage to set; null removes the contact's stage \[OFFICIAL-SDK `UpdateContactLifecycleRequest`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateLifecycleRequest {
+        /// The `name` property (text, optional).
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl UpdateLifecycleRequest {
+        /// Starts a [`builder::UpdateLifecycleRequest`] with nothing set; it converts into `UpdateLifecycleRequest` wherever one is expected.
         pub fn builder() -> builder::UpdateLifecycleRequest {
             Default::default()
         }
     }
-    ///Body of update_space_tag; `name` renames the tag [OFFICIAL-SDK `UpdateSpaceTagRequest`].
+    ///Body of update_space_tag; `name` renames the tag \[OFFICIAL-SDK `UpdateSpaceTagRequest`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateSpaceTagRequest {
+        /// The `colorCode` property (text, optional).
         #[serde(
             rename = "colorCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub color_code: ::std::option::Option<::std::string::String>,
+        /// The `currentName` property (text).
         #[serde(rename = "currentName")]
         pub current_name: ::std::string::String,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `emoji` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub emoji: ::std::option::Option<::std::string::String>,
-        ///New name; `""` keeps the current one.
+        /// New name; `""` keeps the current one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl UpdateSpaceTagRequest {
+        /// Starts a [`builder::UpdateSpaceTagRequest`] with nothing set; it converts into `UpdateSpaceTagRequest` wherever one is expected.
         pub fn builder() -> builder::UpdateSpaceTagRequest {
             Default::default()
         }
     }
-    ///A workspace user [OFFICIAL-SDK `SpaceUser`; WHITE-LABEL aelyst].
+    ///A workspace user \[OFFICIAL-SDK `SpaceUser`; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text, optional).
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
+        /// The `id` property (an integer).
         pub id: i64,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: Permission restriction of a workspace user.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub restrictions: ::std::vec::Vec<crate::generated::types::UserRestriction>,
+        /// Role of a workspace user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<crate::generated::types::UserRole>,
-        ///The user's team, null when none.
+        /// The user's team, null when none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -3509,6 +3730,7 @@ addtags].
         pub team: ::std::option::Option<Team>,
     }
     impl User {
+        /// Starts a [`builder::User`] with nothing set; it converts into `User` wherever one is expected.
         pub fn builder() -> builder::User {
             Default::default()
         }
@@ -3516,7 +3738,9 @@ addtags].
     ///One page of list_users.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserList {
+        /// A list. Each item: A workspace user.
         pub items: ::std::vec::Vec<User>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -3525,40 +3749,48 @@ addtags].
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl UserList {
+        /// Starts a [`builder::UserList`] with nothing set; it converts into `UserList` wherever one is expected.
         pub fn builder() -> builder::UserList {
             Default::default()
         }
     }
-    /**Closing note of a closed conversation [OFFICIAL-SDK closing-note category and
+    /**Closing note of a closed conversation \[OFFICIAL-SDK closing-note category and
 summary; COMMUNITY aikit-respond `conversation.category`/`summary`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookClosingNote {
+        /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
+        /// The `summary` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookClosingNote {
+        /// Starts a [`builder::WebhookClosingNote`] with nothing set; it converts into `WebhookClosingNote` wherever one is expected.
         pub fn builder() -> builder::WebhookClosingNote {
             Default::default()
         }
     }
-    /**Conversation details of conversation.opened/closed payloads [COMMUNITY
+    /**Conversation details of conversation.opened/closed payloads \[COMMUNITY
 aikit-respond `ConversationClosedPayload`]. Times are unix seconds; durations
 are as sent. `closedBy` may be a user, null or `{}`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookConversation {
+        /// The `assigneeTeam` property (text, optional).
         #[serde(
             rename = "assigneeTeam",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub assignee_team: ::std::option::Option<::std::string::String>,
+        /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(
             rename = "closedBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3568,102 +3800,123 @@ are as sent. `closedBy` may be a user, null or `{}`.
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub closed_by: ::std::option::Option<WebhookUser>,
+        /// The `closedBySource` property (text, optional).
         #[serde(
             rename = "closedBySource",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub closed_by_source: ::std::option::Option<::std::string::String>,
+        /// The `closedTime` property (an integer, optional).
         #[serde(
             rename = "closedTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub closed_time: ::std::option::Option<i64>,
+        /// The `firstResponseTime` property (an integer, optional).
         #[serde(
             rename = "firstResponseTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_response_time: ::std::option::Option<i64>,
+        /// The `incomingMessageCount` property (an integer, optional).
         #[serde(
             rename = "incomingMessageCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub incoming_message_count: ::std::option::Option<i64>,
+        /// The `lastAssignmentTime` property (an integer, optional).
         #[serde(
             rename = "lastAssignmentTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_assignment_time: ::std::option::Option<i64>,
+        /// The `openedBySource` property (text, optional).
         #[serde(
             rename = "openedBySource",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub opened_by_source: ::std::option::Option<::std::string::String>,
+        /// The `openedTime` property (an integer, optional).
         #[serde(
             rename = "openedTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub opened_time: ::std::option::Option<i64>,
+        /// The `outgoingMessageCount` property (an integer, optional).
         #[serde(
             rename = "outgoingMessageCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub outgoing_message_count: ::std::option::Option<i64>,
+        /// The `resolutionTime` property (an integer, optional).
         #[serde(
             rename = "resolutionTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resolution_time: ::std::option::Option<i64>,
+        /// The `summary` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookConversation {
+        /// Starts a [`builder::WebhookConversation`] with nothing set; it converts into `WebhookConversation` wherever one is expected.
         pub fn builder() -> builder::WebhookConversation {
             Default::default()
         }
     }
-    ///A user in a webhook payload, `{id, name, email}` [COMMUNITY].
+    ///A user in a webhook payload, `{id, name, email}` \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct WebhookUser {
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text, optional).
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
+        /// The `id` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl WebhookUser {
+        /// Starts a [`builder::WebhookUser`] with nothing set; it converts into `WebhookUser` wherever one is expected.
         pub fn builder() -> builder::WebhookUser {
             Default::default()
         }
     }
-    ///The approved template to send, with its filled-in components [OFFICIAL-SDK].
+    ///The approved template to send, with its filled-in components \[OFFICIAL-SDK].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WhatsAppTemplate {
+        /// A list. Each item: A template component.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub components: ::std::vec::Vec<WhatsAppTemplateComponent>,
-        ///Template language, e.g. "en".
+        /// Template language, e.g. "en".
         #[serde(rename = "languageCode")]
         pub language_code: ::std::string::String,
+        /// The `name` property (text).
         pub name: ::std::string::String,
     }
     impl WhatsAppTemplate {
+        /// Starts a [`builder::WhatsAppTemplate`] with nothing set; it converts into `WhatsAppTemplate` wherever one is expected.
         pub fn builder() -> builder::WhatsAppTemplate {
             Default::default()
         }
     }
-    /**A template component [OFFICIAL-SDK `TemplateComponent`]. `format` is one of
+    /**A template component \[OFFICIAL-SDK `TemplateComponent`]. `format` is one of
 text, image, video, document, location. `parameters` items have a `type` (text,
 image, video, document, location) and the matching object; `buttons` items have
 a `type` (quick_reply, phone_number, url, catalog, mpm) and optional text,
@@ -3671,22 +3924,28 @@ phone_number, url, parameters. Both are kept free-form.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WhatsAppTemplateComponent {
+        /// The `buttons` property (a list; each item is a JSON object).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub buttons: ::std::vec::Vec<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        /// The `format` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format: ::std::option::Option<::std::string::String>,
+        /// The `parameters` property (a list; each item is a JSON object).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub parameters: ::std::vec::Vec<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        /// The `text` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
+        /// Kind of a WhatsApp template component.
         #[serde(rename = "type")]
         pub type_: crate::generated::types::WhatsAppComponentType,
     }
     impl WhatsAppTemplateComponent {
+        /// Starts a [`builder::WhatsAppTemplateComponent`] with nothing set; it converts into `WhatsAppTemplateComponent` wherever one is expected.
         pub fn builder() -> builder::WhatsAppTemplateComponent {
             Default::default()
         }
@@ -3694,7 +3953,9 @@ phone_number, url, parameters. Both are kept free-form.
     ///One page of list_whatsapp_templates.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WhatsAppTemplateList {
+        /// A list. Each item: A WhatsApp template of a channel.
         pub items: ::std::vec::Vec<WhatsAppTemplateRecord>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -3703,55 +3964,68 @@ phone_number, url, parameters. Both are kept free-form.
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl WhatsAppTemplateList {
+        /// Starts a [`builder::WhatsAppTemplateList`] with nothing set; it converts into `WhatsAppTemplateList` wherever one is expected.
         pub fn builder() -> builder::WhatsAppTemplateList {
             Default::default()
         }
     }
-    ///WhatsApp template message (`type: whatsapp_template`) [OFFICIAL-SDK; WHITE-LABEL aelyst].
+    ///WhatsApp template message (`type: whatsapp_template`) \[OFFICIAL-SDK; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WhatsAppTemplateMessage {
+        /// The approved template to send, with its filled-in components.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub template: WhatsAppTemplate,
     }
     impl WhatsAppTemplateMessage {
+        /// Starts a [`builder::WhatsAppTemplateMessage`] with nothing set; it converts into `WhatsAppTemplateMessage` wherever one is expected.
         pub fn builder() -> builder::WhatsAppTemplateMessage {
             Default::default()
         }
     }
-    ///A WhatsApp template of a channel [OFFICIAL-SDK `WhatsAppTemplate` in `types/space.ts`].
+    ///A WhatsApp template of a channel \[OFFICIAL-SDK `WhatsAppTemplate` in `types/space.ts`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WhatsAppTemplateRecord {
+        /// The `botId` property (an integer, optional).
         #[serde(
             rename = "botId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub bot_id: ::std::option::Option<i64>,
+        /// The `bundle` property (a JSON object).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub bundle: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
+        /// The `channelId` property (an integer, optional).
         #[serde(
             rename = "channelId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub channel_id: ::std::option::Option<i64>,
+        /// A list. Each item: A template component.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub components: ::std::vec::Vec<WhatsAppTemplateComponent>,
+        /// The `id` property (an integer).
         pub id: i64,
+        /// The `languageCode` property (text, optional).
         #[serde(
             rename = "languageCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub language_code: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `namespace` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub namespace: ::std::option::Option<::std::string::String>,
-        ///Approval status as reported by WhatsApp.
+        /// Approval status as reported by WhatsApp.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
+        /// The `statusDetail` property (text, optional).
         #[serde(
             rename = "statusDetail",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3759,12 +4033,14 @@ phone_number, url, parameters. Both are kept free-form.
         pub status_detail: ::std::option::Option<::std::string::String>,
     }
     impl WhatsAppTemplateRecord {
+        /// Starts a [`builder::WhatsAppTemplateRecord`] with nothing set; it converts into `WhatsAppTemplateRecord` wherever one is expected.
         pub fn builder() -> builder::WhatsAppTemplateRecord {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builder for [`ApiError`](super::ApiError): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ApiError {
             code: ::std::result::Result<
@@ -3785,6 +4061,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ApiError {
+            /// Provider error code; in practice the HTTP status (e.g. 404, 449).
             pub fn code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3797,6 +4074,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Human-readable message.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3829,6 +4107,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`AssignConversationRequest`](super::AssignConversationRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct AssignConversationRequest {
             assignee: ::std::result::Result<
@@ -3844,6 +4123,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl AssignConversationRequest {
+            /// The `assignee` property (an `AssignConversationRequestAssignee`, optional).
             pub fn assignee<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3876,6 +4156,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`Attachment`](super::Attachment): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Attachment {
             file_name: ::std::result::Result<
@@ -3898,6 +4179,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Attachment {
+            /// File name; received messages only.
             pub fn file_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3910,6 +4192,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Kind of an attachment.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::AttachmentType>,
@@ -3922,6 +4205,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Publicly reachable http(s) URL of the file.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3956,6 +4240,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`AttachmentMessage`](super::AttachmentMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct AttachmentMessage {
             attachment: ::std::result::Result<super::Attachment, ::std::string::String>,
@@ -3968,6 +4253,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl AttachmentMessage {
+            /// A file sent or received by URL.
             pub fn attachment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Attachment>,
@@ -3998,6 +4284,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`Channel`](super::Channel): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Channel {
             created_at: ::std::result::Result<
@@ -4040,6 +4327,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Channel {
+            /// Creation time, unix seconds.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4052,6 +4340,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -4062,6 +4351,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Time of the last incoming message, unix seconds (contact channels only).
             pub fn last_incoming_message_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4076,6 +4366,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Time of the last message on this channel, unix seconds (contact channels only).
             pub fn last_message_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4090,6 +4381,8 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Channel-specific details (contact channels only). Optional and never null:
+            /// the SDK types it `meta?: Record<string, any>`.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4104,6 +4397,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4116,6 +4410,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Kind of a messaging channel.
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4160,6 +4455,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ChannelList`](super::ChannelList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChannelList {
             items: ::std::result::Result<
@@ -4180,6 +4476,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ChannelList {
+            /// A list. Each item: A messaging channel.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Channel>>,
@@ -4192,6 +4489,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -4224,6 +4522,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ClosingNote`](super::ClosingNote): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ClosingNote {
             category: ::std::result::Result<
@@ -4244,6 +4543,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ClosingNote {
+            /// The `category` property (text, optional).
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4256,6 +4556,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4288,6 +4589,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ClosingNoteList`](super::ClosingNoteList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ClosingNoteList {
             items: ::std::result::Result<
@@ -4308,6 +4610,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ClosingNoteList {
+            /// A list. Each item: A closing-note category.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ClosingNote>>,
@@ -4320,6 +4623,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -4352,6 +4656,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CodeMessageResponse`](super::CodeMessageResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CodeMessageResponse {
             code: ::std::result::Result<
@@ -4372,6 +4677,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CodeMessageResponse {
+            /// A status code sent either as a JSON integer (200) or a JSON string ("200").
             pub fn code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::ResponseCode>>,
@@ -4384,6 +4690,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4417,6 +4724,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`Comment`](super::Comment): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Comment {
             contact_id: ::std::result::Result<i64, ::std::string::String>,
@@ -4439,6 +4747,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Comment {
+            /// The `contactId` property (an integer).
             pub fn contact_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -4451,6 +4760,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4463,6 +4773,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `text` property (text, optional).
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4497,6 +4808,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CommentCreatedEvent`](super::CommentCreatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CommentCreatedEvent {
             comment: ::std::result::Result<
@@ -4537,6 +4849,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CommentCreatedEvent {
+            /// The `comment` property (a JSON object).
             pub fn comment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4551,6 +4864,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -4563,6 +4877,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4575,6 +4890,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4587,6 +4903,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -4599,6 +4916,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4642,6 +4960,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`Contact`](super::Contact): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Contact {
             assignee: ::std::result::Result<
@@ -4724,6 +5043,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Contact {
+            /// The assigned user, null when unassigned (webhooks may send `{}`).
             pub fn assignee<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4738,6 +5058,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// ISO 3166-1 alpha-2 country code.
             pub fn country_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4750,6 +5071,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Creation time, unix seconds.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4762,6 +5084,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: A custom field value of a contact, by field name.
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4776,6 +5099,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4788,6 +5112,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -4800,6 +5125,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -4810,6 +5136,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Whether the contact is blocked.
             pub fn is_blocked<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4822,6 +5149,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// ISO 639-1 language code.
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4834,6 +5162,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4846,6 +5175,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Lifecycle stage name.
             pub fn lifecycle<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4858,6 +5188,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// E.164 phone number.
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4870,6 +5201,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// URL of the profile picture.
             pub fn profile_pic<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4882,6 +5214,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Conversation status of a contact.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4896,6 +5229,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Tag names (at most 10, unique).
             pub fn tags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -4954,6 +5288,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactActionResponse`](super::ContactActionResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactActionResponse {
             contact_id: ::std::result::Result<i64, ::std::string::String>,
@@ -4966,6 +5301,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactActionResponse {
+            /// The `contactId` property (an integer).
             pub fn contact_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -4998,6 +5334,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactAssignee`](super::ContactAssignee): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactAssignee {
             email: ::std::result::Result<
@@ -5030,6 +5367,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactAssignee {
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5042,6 +5380,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text, optional).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5054,6 +5393,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5064,6 +5404,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5076,6 +5417,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Full name; webhook payloads only.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5114,6 +5456,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactAssigneeUpdatedEvent`](super::ContactAssigneeUpdatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactAssigneeUpdatedEvent {
             assignee: ::std::result::Result<
@@ -5164,6 +5507,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactAssigneeUpdatedEvent {
+            /// The new assignee; null when the contact was unassigned.
             pub fn assignee<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -5176,6 +5520,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A messaging channel.
             pub fn channel<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Channel>>,
@@ -5188,6 +5533,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -5200,6 +5546,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5212,6 +5559,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The assignee before the change; null when the contact had none.
             pub fn old_assignee<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -5224,6 +5572,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5236,6 +5585,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -5248,6 +5598,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5296,6 +5647,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactCreatedEvent`](super::ContactCreatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactCreatedEvent {
             contact: ::std::result::Result<
@@ -5331,6 +5683,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactCreatedEvent {
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -5343,6 +5696,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5355,6 +5709,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5367,6 +5722,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -5379,6 +5735,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5420,6 +5777,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactFields`](super::ContactFields): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactFields {
             country_code: ::std::result::Result<
@@ -5470,6 +5828,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactFields {
+            /// ISO 3166-1 alpha-2 country code.
             pub fn country_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5482,6 +5841,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: A custom field value of a contact, by field name.
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5496,6 +5856,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Email address (one `@`, no white space).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5508,6 +5869,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5520,6 +5882,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// ISO 639-1 language code.
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5532,6 +5895,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5544,6 +5908,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// E.164 phone number (`+` then 8 to 15 digits).
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5556,6 +5921,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Public http(s) URL of the profile picture.
             pub fn profile_pic<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5600,6 +5966,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactFilter`](super::ContactFilter): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactFilter {
             and: ::std::result::Result<
@@ -5620,6 +5987,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactFilter {
+            /// A list. Each item: One filter condition.
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5634,6 +6002,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: One filter condition.
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5666,6 +6035,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactFilterCondition`](super::ContactFilterCondition): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactFilterCondition {
             category: ::std::result::Result<
@@ -5693,6 +6063,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactFilterCondition {
+            /// Category of a contact filter condition.
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5707,6 +6078,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `field` property (text, optional).
             pub fn field<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5719,6 +6091,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Operator of a contact filter condition.
             pub fn operator<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5733,6 +6106,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// string | string[] | {from, to} | null, depending on the operator.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::serde_json::Value>,
@@ -5771,6 +6145,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactList`](super::ContactList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactList {
             items: ::std::result::Result<
@@ -5791,6 +6166,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactList {
+            /// A list. Each item: A contact.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Contact>>,
@@ -5803,6 +6179,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -5835,6 +6212,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactTagUpdatedEvent`](super::ContactTagUpdatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactTagUpdatedEvent {
             action: ::std::result::Result<
@@ -5880,6 +6258,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactTagUpdatedEvent {
+            /// What happened to the tag of a `contact.tag.updated` event: `added` or `removed`.
             pub fn action<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5894,6 +6273,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -5906,6 +6286,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5918,6 +6299,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The tag that was added or removed.
             pub fn tag<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5930,6 +6312,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5942,6 +6325,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -5954,6 +6338,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6000,6 +6385,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactUpdate`](super::ContactUpdate): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactUpdate {
             country_code: ::std::result::Result<
@@ -6050,6 +6436,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactUpdate {
+            /// ISO 3166-1 alpha-2 country code.
             pub fn country_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6062,6 +6449,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: A custom field value of a contact, by field name.
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6076,6 +6464,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Email address (one `@`, no white space).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6088,6 +6477,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text, optional).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6100,6 +6490,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// ISO 639-1 language code.
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6112,6 +6503,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6124,6 +6516,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// E.164 phone number (`+` then 8 to 15 digits).
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6136,6 +6529,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Public http(s) URL of the profile picture.
             pub fn profile_pic<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6180,6 +6574,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactUpdatedEvent`](super::ContactUpdatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactUpdatedEvent {
             contact: ::std::result::Result<
@@ -6215,6 +6610,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactUpdatedEvent {
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -6227,6 +6623,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6239,6 +6636,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6251,6 +6649,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -6263,6 +6662,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6304,6 +6704,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ConversationClosedEvent`](super::ConversationClosedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ConversationClosedEvent {
             closing_note: ::std::result::Result<
@@ -6354,6 +6755,8 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ConversationClosedEvent {
+            /// The closing note `{category, summary}` entered when the conversation was
+            /// closed.
             pub fn closing_note<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6368,6 +6771,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -6380,6 +6784,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Conversation details of conversation.opened/closed payloads.
             pub fn conversation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6394,6 +6799,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6406,6 +6812,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Who closed the conversation (`conversation.closed`): `user`, `workflow`, `api`, `zapier`, `bot`, `make`.
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6422,6 +6829,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6434,6 +6842,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -6446,6 +6855,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6494,6 +6904,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ConversationOpenedEvent`](super::ConversationOpenedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ConversationOpenedEvent {
             channel: ::std::result::Result<
@@ -6549,6 +6960,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ConversationOpenedEvent {
+            /// A messaging channel.
             pub fn channel<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Channel>>,
@@ -6561,6 +6973,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -6573,6 +6986,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Conversation details of conversation.opened/closed payloads.
             pub fn conversation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6587,6 +7001,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6599,6 +7014,9 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The contact's first incoming message of the conversation, when the contact
+            /// opened it. Null when a user, workflow or the
+            /// API opened the conversation without one.
             pub fn first_incoming_message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::MessageRecord>>,
@@ -6613,6 +7031,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Who opened the conversation (`conversation.opened`): `user`, `contact`, `workflow`, `api`, `zapier`, `make`, `ctc_ads` (click-to-chat ads).
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6629,6 +7048,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6641,6 +7061,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -6653,6 +7074,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6703,6 +7125,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ConversationStatusRequest`](super::ConversationStatusRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ConversationStatusRequest {
             category: ::std::result::Result<
@@ -6728,6 +7151,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ConversationStatusRequest {
+            /// The `category` property (text, optional).
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6740,6 +7164,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Target conversation status of update_conversation_status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::ConversationStatus>,
@@ -6752,6 +7177,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `summary` property (text, optional).
             pub fn summary<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6788,6 +7214,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CreateCommentRequest`](super::CreateCommentRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CreateCommentRequest {
             text: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -6800,6 +7227,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CreateCommentRequest {
+            /// The `text` property (text).
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6827,6 +7255,7 @@ phone_number, url, parameters. Both are kept free-form.
                 Self { text: Ok(value.text) }
             }
         }
+        /// Builder for [`CreateContactResponse`](super::CreateContactResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CreateContactResponse {
             code: ::std::result::Result<
@@ -6847,6 +7276,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CreateContactResponse {
+            /// The `code` property (text, optional).
             pub fn code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6859,6 +7289,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6893,6 +7324,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CreateCustomFieldRequest`](super::CreateCustomFieldRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CreateCustomFieldRequest {
             allowed_values: ::std::result::Result<
@@ -6925,6 +7357,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CreateCustomFieldRequest {
+            /// Options, for `list` fields only.
             pub fn allowed_values<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6941,6 +7374,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Data type of a custom contact field.
             pub fn data_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::CustomFieldDataType>,
@@ -6953,6 +7387,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6965,6 +7400,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6977,6 +7413,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Letters, digits and underscores; cannot be changed later. Null lets the server derive it.
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7017,6 +7454,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CreateSpaceTagRequest`](super::CreateSpaceTagRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CreateSpaceTagRequest {
             color_code: ::std::result::Result<
@@ -7044,6 +7482,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CreateSpaceTagRequest {
+            /// The `colorCode` property (text, optional).
             pub fn color_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7056,6 +7495,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7068,6 +7508,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `emoji` property (text, optional).
             pub fn emoji<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7080,6 +7521,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7118,6 +7560,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CustomField`](super::CustomField): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomField {
             allowed_values: ::std::result::Result<
@@ -7155,6 +7598,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CustomField {
+            /// Options of a `list` field; absent for other fields.
             pub fn allowed_values<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -7169,6 +7613,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Data type of a custom contact field.
             pub fn data_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7183,6 +7628,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Always a string (`""` when none).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7195,6 +7641,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -7205,6 +7652,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7217,6 +7665,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7257,6 +7706,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CustomFieldList`](super::CustomFieldList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomFieldList {
             items: ::std::result::Result<
@@ -7277,6 +7727,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CustomFieldList {
+            /// A list. Each item: A custom contact field definition.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CustomField>>,
@@ -7289,6 +7740,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -7321,6 +7773,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CustomFieldValue`](super::CustomFieldValue): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomFieldValue {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -7338,6 +7791,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CustomFieldValue {
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7350,6 +7804,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// string, number or boolean; null clears the value.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7384,6 +7839,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CustomPayloadMessage`](super::CustomPayloadMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomPayloadMessage {
             payload: ::std::result::Result<
@@ -7399,6 +7855,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CustomPayloadMessage {
+            /// The `payload` property (a JSON object).
             pub fn payload<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7428,6 +7885,7 @@ phone_number, url, parameters. Both are kept free-form.
                 Self { payload: Ok(value.payload) }
             }
         }
+        /// Builder for [`DeleteSpaceTagRequest`](super::DeleteSpaceTagRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct DeleteSpaceTagRequest {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -7440,6 +7898,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl DeleteSpaceTagRequest {
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7468,6 +7927,7 @@ phone_number, url, parameters. Both are kept free-form.
                 Self { name: Ok(value.name) }
             }
         }
+        /// Builder for [`EmailAttachment`](super::EmailAttachment): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct EmailAttachment {
             file_name: ::std::result::Result<
@@ -7490,6 +7950,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl EmailAttachment {
+            /// The `fileName` property (text).
             pub fn file_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7502,6 +7963,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Kind of an attachment.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::AttachmentType>,
@@ -7514,6 +7976,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `url` property (text).
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7548,6 +8011,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`EmailMessage`](super::EmailMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct EmailMessage {
             attachments: ::std::result::Result<
@@ -7585,6 +8049,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl EmailMessage {
+            /// A list. Each item: A file attached to an email.
             pub fn attachments<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::EmailAttachment>>,
@@ -7597,6 +8062,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `bcc` property (a list; each item is text).
             pub fn bcc<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -7609,6 +8075,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `cc` property (a list; each item is text).
             pub fn cc<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -7619,6 +8086,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for cc: {e}"));
                 self
             }
+            /// Id of the message this email replies to.
             pub fn reply_to_message_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -7633,6 +8101,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `subject` property (text, optional).
             pub fn subject<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7645,6 +8114,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `text` property (text).
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7685,6 +8155,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`LifecycleUpdatedEvent`](super::LifecycleUpdatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct LifecycleUpdatedEvent {
             contact: ::std::result::Result<
@@ -7720,6 +8191,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl LifecycleUpdatedEvent {
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -7732,6 +8204,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7744,6 +8217,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -7756,6 +8230,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -7768,6 +8243,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7810,6 +8286,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ListContactsRequest`](super::ListContactsRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ListContactsRequest {
             filter: ::std::result::Result<super::ContactFilter, ::std::string::String>,
@@ -7829,6 +8306,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ListContactsRequest {
+            /// Conditions combined with `$and` (all must match) and/or `$or` (any may match).
             pub fn filter<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContactFilter>,
@@ -7841,6 +8319,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Free-text search; `""` for none.
             pub fn search<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7853,6 +8332,8 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur", or
+            /// "UTC"/"GMT".
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7888,6 +8369,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MergeContactsRequest`](super::MergeContactsRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MergeContactsRequest {
             contact_ids: ::std::result::Result<
@@ -7943,6 +8425,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MergeContactsRequest {
+            /// Exactly two distinct contact ids.
             pub fn contact_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
@@ -7955,6 +8438,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `countryCode` property (text, optional).
             pub fn country_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7967,6 +8451,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: A custom field value of a contact, by field name.
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7981,6 +8466,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7993,6 +8479,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text, optional).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8005,6 +8492,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `language` property (text, optional).
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8017,6 +8505,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8029,6 +8518,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `phone` property (text, optional).
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8041,6 +8531,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `profilePic` property (text, optional).
             pub fn profile_pic<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8088,6 +8579,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MessageList`](super::MessageList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MessageList {
             items: ::std::result::Result<
@@ -8108,6 +8600,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MessageList {
+            /// A list. Each item: A stored message, as answered by get_message and list_messages and carried by message webhooks.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::MessageRecord>>,
@@ -8120,6 +8613,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -8152,6 +8646,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MessageReceivedEvent`](super::MessageReceivedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MessageReceivedEvent {
             channel: ::std::result::Result<
@@ -8192,6 +8687,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MessageReceivedEvent {
+            /// A messaging channel.
             pub fn channel<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Channel>>,
@@ -8204,6 +8700,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -8216,6 +8713,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8228,6 +8726,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A stored message, as answered by get_message and list_messages and carried by message webhooks.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::MessageRecord>>,
@@ -8240,6 +8739,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8252,6 +8752,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8295,6 +8796,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MessageRecord`](super::MessageRecord): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MessageRecord {
             channel_id: ::std::result::Result<
@@ -8347,6 +8849,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MessageRecord {
+            /// The `channelId` property (an integer, optional).
             pub fn channel_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8359,6 +8862,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The channel's own message id, sent as a string or an integer depending on the channel.
             pub fn channel_message_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8375,6 +8879,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `contactId` property (an integer, optional).
             pub fn contact_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8387,6 +8892,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Message content, discriminated by `type`.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8401,6 +8907,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `messageId` property (an integer).
             pub fn message_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -8413,6 +8920,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Origin of an outgoing message.
             pub fn sender<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::MessageSender>>,
@@ -8425,6 +8933,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: One entry of a message's delivery history.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::MessageStatus>>,
@@ -8437,6 +8946,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds; seen in webhook payloads.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8449,6 +8959,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Direction of a message.
             pub fn traffic<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8497,6 +9008,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MessageSender`](super::MessageSender): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MessageSender {
             broadcast_history_id: ::std::result::Result<
@@ -8532,6 +9044,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MessageSender {
+            /// The `broadcastHistoryId` property (an integer, optional).
             pub fn broadcast_history_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8546,6 +9059,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Who sent an outgoing message.
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8560,6 +9074,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `teamId` property (an integer, optional).
             pub fn team_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8572,6 +9087,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `userId` property (an integer, optional).
             pub fn user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8584,6 +9100,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `workflowId` property (an integer, optional).
             pub fn workflow_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8622,6 +9139,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MessageSentEvent`](super::MessageSentEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MessageSentEvent {
             channel: ::std::result::Result<
@@ -8672,6 +9190,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MessageSentEvent {
+            /// A messaging channel.
             pub fn channel<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Channel>>,
@@ -8684,6 +9203,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -8696,6 +9216,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8708,6 +9229,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A stored message, as answered by get_message and list_messages and carried by message webhooks.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::MessageRecord>>,
@@ -8720,6 +9242,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Who sent an outgoing message (`message.sent`): `user`, `workflow`, `api`, `zapier`, `bot`, `echo` (sent outside respond.io, e.g. from the phone app), `make`.
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8734,6 +9257,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8746,6 +9270,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -8758,6 +9283,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8804,6 +9330,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MessageStatus`](super::MessageStatus): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MessageStatus {
             message: ::std::result::Result<
@@ -8829,6 +9356,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MessageStatus {
+            /// Detail, e.g. the failure reason.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8841,6 +9369,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8853,6 +9382,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Delivery state of a message.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::MessageStatusValue>,
@@ -8887,6 +9417,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`Pagination`](super::Pagination): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Pagination {
             next: ::std::result::Result<
@@ -8907,6 +9438,10 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Pagination {
+            /// Full URL of the next page, carrying `cursorId`. The SDK types it as a non-null `string` and its test
+            /// mocks send `""` on the last page; the aelyst doc shows it absent. The spec
+            /// accepts all three (absent, null, `""`); the sandbox sends null, because the
+            /// generated paginators still read `""` as a link without a cursor.
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8919,6 +9454,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Full URL of the previous page (`""`, null or absent on the first).
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8951,6 +9487,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`QuickReplyMessage`](super::QuickReplyMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct QuickReplyMessage {
             replies: ::std::result::Result<
@@ -8968,6 +9505,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl QuickReplyMessage {
+            /// The `replies` property (a list; each item is text).
             pub fn replies<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -8980,6 +9518,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `title` property (text).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9012,6 +9551,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`SendMessageRequest`](super::SendMessageRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct SendMessageRequest {
             channel_id: ::std::result::Result<
@@ -9032,6 +9572,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl SendMessageRequest {
+            /// The `channelId` property (an integer, optional).
             pub fn channel_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -9044,6 +9585,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Message content, discriminated by `type`.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::Message>,
@@ -9076,6 +9618,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`SendMessageResponse`](super::SendMessageResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct SendMessageResponse {
             message_id: ::std::result::Result<i64, ::std::string::String>,
@@ -9088,6 +9631,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl SendMessageResponse {
+            /// The `messageId` property (an integer).
             pub fn message_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -9119,6 +9663,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`SpaceTag`](super::SpaceTag): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct SpaceTag {
             color_code: ::std::result::Result<
@@ -9148,6 +9693,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl SpaceTag {
+            /// The `colorCode` property (text, optional).
             pub fn color_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9160,6 +9706,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9172,6 +9719,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `emoji` property (text, optional).
             pub fn emoji<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9184,6 +9732,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -9194,6 +9743,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9232,6 +9782,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`Team`](super::Team): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Team {
             id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
@@ -9249,6 +9800,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Team {
+            /// The `id` property (an integer, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -9259,6 +9811,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9291,6 +9844,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`TextMessage`](super::TextMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TextMessage {
             message_tag: ::std::result::Result<
@@ -9308,6 +9862,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl TextMessage {
+            /// Facebook/Instagram message tag, required to send a text outside the 24 h window.
             pub fn message_tag<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9322,6 +9877,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `text` property (text).
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9354,6 +9910,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`UpdateLifecycleRequest`](super::UpdateLifecycleRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct UpdateLifecycleRequest {
             name: ::std::result::Result<
@@ -9369,6 +9926,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl UpdateLifecycleRequest {
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9397,6 +9955,7 @@ phone_number, url, parameters. Both are kept free-form.
                 Self { name: Ok(value.name) }
             }
         }
+        /// Builder for [`UpdateSpaceTagRequest`](super::UpdateSpaceTagRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct UpdateSpaceTagRequest {
             color_code: ::std::result::Result<
@@ -9432,6 +9991,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl UpdateSpaceTagRequest {
+            /// The `colorCode` property (text, optional).
             pub fn color_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9444,6 +10004,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `currentName` property (text).
             pub fn current_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9456,6 +10017,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9468,6 +10030,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `emoji` property (text, optional).
             pub fn emoji<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9480,6 +10043,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// New name; `""` keeps the current one.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9520,6 +10084,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`User`](super::User): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct User {
             email: ::std::result::Result<
@@ -9562,6 +10127,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl User {
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9574,6 +10140,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text, optional).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9586,6 +10153,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -9596,6 +10164,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9608,6 +10177,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: Permission restriction of a workspace user.
             pub fn restrictions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9622,6 +10192,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Role of a workspace user.
             pub fn role<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9636,6 +10207,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The user's team, null when none.
             pub fn team<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Team>>,
@@ -9678,6 +10250,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`UserList`](super::UserList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct UserList {
             items: ::std::result::Result<
@@ -9698,6 +10271,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl UserList {
+            /// A list. Each item: A workspace user.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
@@ -9710,6 +10284,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -9742,6 +10317,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WebhookClosingNote`](super::WebhookClosingNote): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookClosingNote {
             category: ::std::result::Result<
@@ -9767,6 +10343,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WebhookClosingNote {
+            /// The `category` property (text, optional).
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9779,6 +10356,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `summary` property (text, optional).
             pub fn summary<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9791,6 +10369,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9827,6 +10406,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WebhookConversation`](super::WebhookConversation): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookConversation {
             assignee_team: ::std::result::Result<
@@ -9907,6 +10487,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WebhookConversation {
+            /// The `assigneeTeam` property (text, optional).
             pub fn assignee_team<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9919,6 +10500,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `category` property (text, optional).
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9931,6 +10513,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn closed_by<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -9943,6 +10526,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `closedBySource` property (text, optional).
             pub fn closed_by_source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9957,6 +10541,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `closedTime` property (an integer, optional).
             pub fn closed_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -9969,6 +10554,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstResponseTime` property (an integer, optional).
             pub fn first_response_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -9983,6 +10569,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `incomingMessageCount` property (an integer, optional).
             pub fn incoming_message_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -9997,6 +10584,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `lastAssignmentTime` property (an integer, optional).
             pub fn last_assignment_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10011,6 +10599,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `openedBySource` property (text, optional).
             pub fn opened_by_source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10025,6 +10614,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `openedTime` property (an integer, optional).
             pub fn opened_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10037,6 +10627,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `outgoingMessageCount` property (an integer, optional).
             pub fn outgoing_message_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10051,6 +10642,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `resolutionTime` property (an integer, optional).
             pub fn resolution_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10065,6 +10657,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `summary` property (text, optional).
             pub fn summary<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10077,6 +10670,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10136,6 +10730,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WebhookUser`](super::WebhookUser): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookUser {
             email: ::std::result::Result<
@@ -10168,6 +10763,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WebhookUser {
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10180,6 +10776,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text, optional).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10192,6 +10789,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10202,6 +10800,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10214,6 +10813,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10252,6 +10852,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WhatsAppTemplate`](super::WhatsAppTemplate): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WhatsAppTemplate {
             components: ::std::result::Result<
@@ -10276,6 +10877,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WhatsAppTemplate {
+            /// A list. Each item: A template component.
             pub fn components<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10290,6 +10892,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Template language, e.g. "en".
             pub fn language_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10302,6 +10905,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10336,6 +10940,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WhatsAppTemplateComponent`](super::WhatsAppTemplateComponent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WhatsAppTemplateComponent {
             buttons: ::std::result::Result<
@@ -10375,6 +10980,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WhatsAppTemplateComponent {
+            /// The `buttons` property (a list; each item is a JSON object).
             pub fn buttons<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10391,6 +10997,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `format` property (text, optional).
             pub fn format<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10403,6 +11010,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `parameters` property (a list; each item is a JSON object).
             pub fn parameters<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10419,6 +11027,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `text` property (text, optional).
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10431,6 +11040,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Kind of a WhatsApp template component.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10473,6 +11083,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WhatsAppTemplateList`](super::WhatsAppTemplateList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WhatsAppTemplateList {
             items: ::std::result::Result<
@@ -10493,6 +11104,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WhatsAppTemplateList {
+            /// A list. Each item: A WhatsApp template of a channel.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10507,6 +11119,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -10540,6 +11153,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WhatsAppTemplateMessage`](super::WhatsAppTemplateMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WhatsAppTemplateMessage {
             template: ::std::result::Result<
@@ -10555,6 +11169,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WhatsAppTemplateMessage {
+            /// The approved template to send, with its filled-in components.
             pub fn template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::WhatsAppTemplate>,
@@ -10585,6 +11200,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WhatsAppTemplateRecord`](super::WhatsAppTemplateRecord): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WhatsAppTemplateRecord {
             bot_id: ::std::result::Result<
@@ -10647,6 +11263,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WhatsAppTemplateRecord {
+            /// The `botId` property (an integer, optional).
             pub fn bot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10659,6 +11276,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `bundle` property (a JSON object).
             pub fn bundle<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10673,6 +11291,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `category` property (text, optional).
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10685,6 +11304,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `channelId` property (an integer, optional).
             pub fn channel_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10697,6 +11317,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: A template component.
             pub fn components<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10711,6 +11332,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -10721,6 +11343,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `languageCode` property (text, optional).
             pub fn language_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10733,6 +11356,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10745,6 +11369,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `namespace` property (text, optional).
             pub fn namespace<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10757,6 +11382,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Approval status as reported by WhatsApp.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10769,6 +11395,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `statusDetail` property (text, optional).
             pub fn status_detail<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10856,7 +11483,7 @@ phone_number, url, parameters. Both are kept free-form.
     }
 }
 #[derive(Clone, Debug)]
-#[doc = "Client for ChatAPI v2\n\nChatAPI v2 is the respond.io Developer API v2, white-labelled. The same paths and\nschemas are served under two hosts:\n\n* `https://api.chatapi.net/v2`: the white-label host. The Spanish \"ChatAPI v2\"\n  docs (docs.1980tic.us \"APIV2\", docs.ecuabots.com) say \"La URL para hacer uso de\n  API v2 cambia a https://api.chatapi.net/v2\" [WHITE-LABEL DOC]. Default server.\n* `https://api.respond.io/v2`: respond.io itself [OFFICIAL docs.respond.io\n  Developer API overview; OFFICIAL-SDK respond-io/typescript-sdk `src/client.ts`].\n\nSources and labels used in the descriptions below: [OFFICIAL] docs.respond.io;\n[OFFICIAL-SDK] respond-io/typescript-sdk (`src/types/*.ts`, `src/clients/*.ts`) and\nthe respond.io n8n node; [WHITE-LABEL] developers.aelyst.ai (a rendering of the same\nOpenAPI, `https://api.aelyst.ai/v1`, identical paths and schemas) and the Spanish\nChatAPI docs; [COMMUNITY] third-party code; [INFERRED] no source, our choice.\n\nTransport: REST over HTTPS only, JSON request and response bodies\n[OFFICIAL][WHITE-LABEL DOC].\n\nAuthentication: `Authorization: Bearer <API access token>`. Tokens are created in\nSettings → Integrations → Developer API (Spanish docs: Configuración → Integración →\nAPI para desarrolladores); at most 10 tokens per workspace and 10 per organization\n[OFFICIAL][WHITE-LABEL DOC].\n\nRate limits: limits apply at organization level, per endpoint. Responses carry\n`Retry-After` (seconds to wait), `X-RateLimit-Limit` (requests allowed for this\nendpoint) and `X-RateLimit-Remaining` (requests left for this endpoint); a breach\nreturns 429 \"Too Many Requests\" [OFFICIAL][WHITE-LABEL DOC]. Each operation's\n`x-supportkit-rate-limit` follows the \"Límites\" table of the Spanish ChatAPI v2 doc\n(seed 002); rates not in that table are marked [INFERRED].\n\nErrors: every non-2xx body is `ApiError` `{code, message}`. Documented statuses:\n400 validation error, 401 `UN_AUTHORIZED` (invalid token), 404 not found (e.g.\n\"Contact not found\"), 429 rate limited, **449** \"Your request cannot be processed at\nthe moment as it is currently in queue. Please try again in a few minutes.\" (returned\nby writes such as assign, open/close, tags and comments; the request was *not*\nprocessed, so it is safe to retry later), 500 \"Unexpected error occurred\", 502/503/504\ngateway/overload [WHITE-LABEL aelyst; WHITE-LABEL DOC].\n\nContacts are addressed by `{identifier}`: `id:<int>`, `email:<addr>` or\n`phone:<E.164>`, URL-encoded (see the `ContactIdentifier` schema).\n\nPagination: list operations take `limit` (1–100, default 10; messages ≤ 50) and\n`cursorId`, and answer `{items, pagination: {next, previous}}` where `next` is a URL\nwhose query carries the next `cursorId`; a missing/null `next` ends the list\n[WHITE-LABEL aelyst; OFFICIAL-SDK].\n\nLeft out on purpose: \"Get a contact's channel\" (Spanish \"Obtener el canal de un\ncontacto\", 10 req/s in the Límites table) is named by the rate-limit table only; no\npublic source gives its path, so it is not described here. The legacy v1 API\n(`https://app.respond.io/api/v1`, per-channel tokens, `?page=`) is a different API\nand is not mixed in. Webhooks cannot be registered through the API; their payloads\nare described as components (`WebhookEvent`), not operations.\n\n\nVersion: 2.0"]
+#[doc = "Client for ChatAPI v2\n\nChatAPI v2 is the respond.io Developer API v2, white-labelled. The same paths and\nschemas are served under two hosts:\n\n* `https://api.chatapi.net/v2`: the white-label host. The Spanish \"ChatAPI v2\"\n  docs (docs.1980tic.us \"APIV2\", docs.ecuabots.com) say \"La URL para hacer uso de\n  API v2 cambia a <https://api.chatapi.net/v2>\" \\[WHITE-LABEL DOC]. Default server.\n* `https://api.respond.io/v2`: respond.io itself \\[OFFICIAL docs.respond.io\n  Developer API overview; OFFICIAL-SDK respond-io/typescript-sdk `src/client.ts`].\n\nSources and labels used in the descriptions below: \\[OFFICIAL] docs.respond.io;\n\\[OFFICIAL-SDK] respond-io/typescript-sdk (`src/types/*.ts`, `src/clients/*.ts`) and\nthe respond.io n8n node; \\[WHITE-LABEL] developers.aelyst.ai (a rendering of the same\nOpenAPI, `https://api.aelyst.ai/v1`, identical paths and schemas) and the Spanish\nChatAPI docs; \\[COMMUNITY] third-party code; \\[INFERRED] no source, our choice.\n\nTransport: REST over HTTPS only, JSON request and response bodies\n\\[OFFICIAL]\\[WHITE-LABEL DOC].\n\nAuthentication: `Authorization: Bearer <API access token>`. Tokens are created in\nSettings → Integrations → Developer API (Spanish docs: Configuración → Integración →\nAPI para desarrolladores); at most 10 tokens per workspace and 10 per organization\n\\[OFFICIAL]\\[WHITE-LABEL DOC].\n\nRate limits: limits apply at organization level, per endpoint. Responses carry\n`Retry-After` (seconds to wait), `X-RateLimit-Limit` (requests allowed for this\nendpoint) and `X-RateLimit-Remaining` (requests left for this endpoint); a breach\nreturns 429 \"Too Many Requests\" \\[OFFICIAL]\\[WHITE-LABEL DOC]. Each operation's\n`x-supportkit-rate-limit` follows the \"Límites\" table of the Spanish ChatAPI v2 doc\n(seed 002); rates not in that table are marked \\[INFERRED].\n\nErrors: every non-2xx body is `ApiError` `{code, message}`. Documented statuses:\n400 validation error, 401 `UN_AUTHORIZED` (invalid token), 404 not found (e.g.\n\"Contact not found\"), 429 rate limited, **449** \"Your request cannot be processed at\nthe moment as it is currently in queue. Please try again in a few minutes.\" (returned\nby writes such as assign, open/close, tags and comments; the request was *not*\nprocessed, so it is safe to retry later), 500 \"Unexpected error occurred\", 502/503/504\ngateway/overload \\[WHITE-LABEL aelyst; WHITE-LABEL DOC].\n\nContacts are addressed by `{identifier}`: `id:<int>`, `email:<addr>` or\n`phone:<E.164>`, URL-encoded (see the `ContactIdentifier` schema).\n\nPagination: list operations take `limit` (1–100, default 10; messages ≤ 50) and\n`cursorId`, and answer `{items, pagination: {next, previous}}` where `next` is a URL\nwhose query carries the next `cursorId`; a missing/null `next` ends the list\n\\[WHITE-LABEL aelyst; OFFICIAL-SDK].\n\nLeft out on purpose: \"Get a contact's channel\" (Spanish \"Obtener el canal de un\ncontacto\", 10 req/s in the Límites table) is named by the rate-limit table only; no\npublic source gives its path, so it is not described here. The legacy v1 API\n(`https://app.respond.io/api/v1`, per-channel tokens, `?page=`) is a different API\nand is not mixed in. Webhooks cannot be registered through the API; their payloads\nare described as components (`WebhookEvent`), not operations.\n\n\nVersion: 2.0"]
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -10923,11 +11550,12 @@ impl Client {
     /**Get a contact
 
 Returns the contact addressed by `identifier` (`id:`, `email:` or `phone:` form).
-404 "Contact not found" when it does not exist [OFFICIAL-SDK `contact.get`;
+404 "Contact not found" when it does not exist \[OFFICIAL-SDK `contact.get`;
 WHITE-LABEL aelyst getcontact]. Rate: 10 req/s (Límites: "Obtener un contacto").
 
 
 Sends a `GET` request to `/contact/{identifier}`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
@@ -10959,18 +11587,20 @@ async fn get_contact(
 
 Updates the given fields of an existing contact; every field is optional
 (`Partial<ContactFields>` in the SDK). Returns the contact id
-[OFFICIAL-SDK `contact.update`; WHITE-LABEL aelyst updatecontact].
+\[OFFICIAL-SDK `contact.update`; WHITE-LABEL aelyst updatecontact].
 Rate: 5 req/s, shared with create and delete (Límites: "Crear, actualizar o
 eliminar un contacto").
 
 
 Sends a `PUT` request to `/contact/{identifier}`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -10997,22 +11627,24 @@ async fn update_contact(
     /**Create a contact
 
 Creates a contact. The identifier must be the `email:` or `phone:` form; the
-`id:` form is not accepted here (the contact has no id yet) [OFFICIAL-SDK
+`id:` form is not accepted here (the contact has no id yet) \[OFFICIAL-SDK
 `contact.create` takes `Exclude<ContactIdentifier, id:…>`; WHITE-LABEL aelyst].
 `firstName` is required. The answer is `{"code": "200", "message": "Contact
 added successfully!"}`, not the contact id; the docs advise a short delay before
-acting on a newly created contact [WHITE-LABEL aelyst, ecuabots].
+acting on a newly created contact \[WHITE-LABEL aelyst, ecuabots].
 Rate: 5 req/s, shared with update and delete (Límites: "Crear, actualizar o
 eliminar un contacto"). POST: not retried once it may have been processed.
 
 
 Sends a `POST` request to `/contact/{identifier}`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -11039,13 +11671,14 @@ async fn create_contact(
     }
     /**Delete a contact
 
-Deletes the contact and returns its id [OFFICIAL-SDK `contact.delete`;
+Deletes the contact and returns its id \[OFFICIAL-SDK `contact.delete`;
 WHITE-LABEL aelyst deletecontact]. A retry after a processed delete answers 404.
 Rate: 5 req/s, shared with create and update (Límites: "Crear, actualizar o
 eliminar un contacto").
 
 
 Sends a `DELETE` request to `/contact/{identifier}`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
@@ -11076,18 +11709,20 @@ async fn delete_contact(
     /**Create or update a contact
 
 Creates the contact when no contact matches `identifier`, otherwise updates the
-matching contact with the given fields. Returns the contact id [OFFICIAL-SDK
+matching contact with the given fields. Returns the contact id \[OFFICIAL-SDK
 `contact.createOrUpdate`; COMMUNITY usage]. Rate: 5 req/s (Límites: "Crear o
 actualizar un contacto").
 
 
 Sends a `POST` request to `/contact/create_or_update/{identifier}`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -11116,7 +11751,7 @@ async fn create_or_update_contact(
 
 Merges exactly two distinct contacts (`contactIds`). The older contact becomes
 the primary one; the optional contact fields override the merged result. Returns
-the surviving contact id [OFFICIAL-SDK `contact.merge`; WHITE-LABEL aelyst
+the surviving contact id \[OFFICIAL-SDK `contact.merge`; WHITE-LABEL aelyst
 mergecontacts]. Rate: 5 req/s (Límites: "Fusionar dos contactos").
 
 
@@ -11145,24 +11780,26 @@ async fn merge_contacts(client: &Client, contact_ids: Vec<i64>) -> Result<(), Er
 
 Lists contacts matching a free-text `search` and a `filter` of `$and` / `$or`
 conditions, evaluated in the given IANA `timezone`; all three are required
-(400 "Please check if filter is provided" otherwise [COMMUNITY]). Cursor
+(400 "Please check if filter is provided" otherwise \[COMMUNITY]). Cursor
 paginated with the `limit` and `cursorId` query parameters, which are ignored
-in the body [COMMUNITY]; `pagination.next` is a full URL carrying `cursorId`
-[COMMUNITY; WHITE-LABEL aelyst] [OFFICIAL-SDK `contact.list`; WHITE-LABEL aelyst
+in the body \[COMMUNITY]; `pagination.next` is a full URL carrying `cursorId`
+\[COMMUNITY; WHITE-LABEL aelyst] \[OFFICIAL-SDK `contact.list`; WHITE-LABEL aelyst
 listcontacts].
 POST that only reads: marked `x-supportkit-retry: safe`.
-Rate: not in the Límites table; 5 req/s [INFERRED].
+Rate: not in the Límites table; 5 req/s \[INFERRED].
 
 
 Sends a `POST` request to `/contact/list`
 
+
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
+- `limit`: Number of items per page, 1–100; the server default is 10.
 - `body`
+
 # Example
 
 `.call()` returns one page; `.stream()` every item of every page, with the same filters:
@@ -11197,18 +11834,20 @@ async fn list_contacts(
 
 Adds 1–10 distinct tags (each at most 255 characters) to the contact; the body
 is a bare JSON array of tag names. Returns the contact id. May answer 449 (in
-queue, not processed) [OFFICIAL-SDK `contact.addTags`; WHITE-LABEL aelyst
+queue, not processed) \[OFFICIAL-SDK `contact.addTags`; WHITE-LABEL aelyst
 addtags]. Rate: 5 req/s, shared with remove_tags (Límites: "Añadir o eliminar
 etiquetas").
 
 
 Sends a `POST` request to `/contact/{identifier}/tag`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -11236,18 +11875,20 @@ async fn add_tags(
     /**Remove tags from a contact
 
 Removes the given tags from the contact. The tag names travel as a bare JSON
-array **in the DELETE request body** [OFFICIAL-SDK `contact.deleteTags`]; same
+array **in the DELETE request body** \[OFFICIAL-SDK `contact.deleteTags`]; same
 limits as add_tags. Returns the contact id; may answer 449.
 Rate: 5 req/s, shared with add_tags (Límites: "Añadir o eliminar etiquetas").
 
 
 Sends a `DELETE` request to `/contact/{identifier}/tag`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -11275,11 +11916,12 @@ async fn remove_tags(
     /**List a contact's channels
 
 Lists the channels through which the contact is reachable, with the time of the
-last (incoming) message per channel [OFFICIAL-SDK `contact.listChannels`].
+last (incoming) message per channel \[OFFICIAL-SDK `contact.listChannels`].
 Rate: 5 req/s (Límites: "Listar canales por contacto").
 
 
 Sends a `GET` request to `/contact/{identifier}/channels`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
@@ -11287,9 +11929,10 @@ Arguments:
 
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
+- `limit`: Number of items per page, 1–100; the server default is 10.
+
 # Example
 
 `.call()` returns one page; `.stream()` every item of every page, with the same filters:
@@ -11314,18 +11957,20 @@ async fn list_contact_channels(
     /**Update a contact's lifecycle stage
 
 Sets the contact's lifecycle stage to the stage named `name`, or removes it when
-`name` is null. Answers `{code, message}` [OFFICIAL-SDK
+`name` is null. Answers `{code, message}` \[OFFICIAL-SDK
 `contact.updateLifecycle`]. Not in the aelyst/ChatAPI docs.
-Rate: not in the Límites table; 5 req/s [INFERRED].
+Rate: not in the Límites table; 5 req/s \[INFERRED].
 
 
 Sends a `POST` request to `/contact/{identifier}/lifecycle/update`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -11358,7 +12003,7 @@ one of text, attachment (publicly hosted URL), custom_payload (Telegram,
 Facebook, Viber and Line only; `channelId` required), quick_reply, email or
 whatsapp_template. Text supports dynamic variables such as `{{$contact.name}}`.
 `messageTag` is required for Facebook/Instagram outside the 24 h window.
-Returns the new message id [OFFICIAL-SDK `messaging.send`; WHITE-LABEL aelyst
+Returns the new message id \[OFFICIAL-SDK `messaging.send`; WHITE-LABEL aelyst
 sendmessage; WHITE-LABEL ecuabots].
 Rate: 10 req/s (Límites: "Enviar un mensaje"). POST: never retried once it may
 have been processed, so a message is not sent twice.
@@ -11366,11 +12011,13 @@ have been processed, so a message is not sent twice.
 
 Sends a `POST` request to `/contact/{identifier}/message`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -11398,23 +12045,25 @@ async fn send_message(
     /**List a contact's messages
 
 Lists the contact's messages. `limit` is at most 50 here (not 100), and
-`cursorId` is a string for this endpoint [WHITE-LABEL aelyst; OFFICIAL-SDK
+`cursorId` is a string for this endpoint \[WHITE-LABEL aelyst; OFFICIAL-SDK
 `messaging.list`].
-Rate: not in the Límites table; 5 req/s [INFERRED].
+Rate: not in the Límites table; 5 req/s \[INFERRED].
 
 
 Sends a `GET` request to `/contact/{identifier}/message/list`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
-- `cursor_id`: Cursor of the page to fetch (a string for the message list [WHITE-LABEL aelyst]),
+- `cursor_id`: Cursor of the page to fetch (a string for the message list),
 taken from the `cursorId` query of the previous page's `pagination.next` URL.
 The sandbox's and respond.io's cursors are decimal integers, so the string is
-one of at most 18 digits, optionally negative [INFERRED bounds].
+one of at most 18 digits, optionally negative.
 
-- `limit`: Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10 [WHITE-LABEL aelyst].
+- `limit`: Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10.
+
 # Example
 
 `.call()` returns one page; `.stream()` every item of every page, with the same filters:
@@ -11439,17 +12088,19 @@ async fn list_messages(
     /**Get a message
 
 Returns one message of the contact with its delivery status history and sender
-[OFFICIAL-SDK `messaging.get`; WHITE-LABEL aelyst].
+\[OFFICIAL-SDK `messaging.get`; WHITE-LABEL aelyst].
 Rate: 15 req/s (Límites: "Obtener un mensaje").
 
 
 Sends a `GET` request to `/contact/{identifier}/message/{messageId}`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `message_id`: The message id returned by send_message or a message listing.
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -11479,17 +12130,19 @@ async fn get_message(
 Adds an internal comment to the contact's conversation. `text` is at most 1000
 characters (400 "Comment length must not be greater than 1000 characters"); it
 may mention users with `{{@user.ID}}` and use variables such as
-`{{$contact.name}}`. May answer 449 [OFFICIAL-SDK `comment.create`; WHITE-LABEL
+`{{$contact.name}}`. May answer 449 \[OFFICIAL-SDK `comment.create`; WHITE-LABEL
 aelyst]. Rate: 10 req/s (Límites: "Crear un comentario").
 
 
 Sends a `POST` request to `/contact/{identifier}/comment`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -11518,17 +12171,19 @@ async fn create_comment(
 
 Assigns the contact's conversation to a user, given by user id (integer) or
 email (string), or unassigns it when `assignee` is null. Returns the contact id;
-may answer 404 or 449 [OFFICIAL-SDK `conversation.assign`; WHITE-LABEL aelyst
+may answer 404 or 449 \[OFFICIAL-SDK `conversation.assign`; WHITE-LABEL aelyst
 updateassignee]. Rate: 5 req/s (Límites: "Asignar/Desasignar una conversación").
 
 
 Sends a `POST` request to `/contact/{identifier}/conversation/assignee`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -11558,18 +12213,20 @@ async fn assign_conversation(
 Opens (`open`) or closes (`close`) the contact's conversation. When closing,
 `category` names a closing note (≤ 128 characters) and `summary` (≤ 512
 characters) is used only together with `category`. Returns the contact id; may
-answer 449 [OFFICIAL-SDK `conversation.updateStatus`; WHITE-LABEL aelyst
+answer 449 \[OFFICIAL-SDK `conversation.updateStatus`; WHITE-LABEL aelyst
 updateconversationstatus]. Rate: 5 req/s (Límites: "Abrir/Cerrar una
 conversación").
 
 
 Sends a `POST` request to `/contact/{identifier}/conversation/status`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -11596,18 +12253,20 @@ async fn update_conversation_status(
     }
     /**List channels in the space
 
-Lists the channels connected to the workspace [OFFICIAL-SDK
+Lists the channels connected to the workspace \[OFFICIAL-SDK
 `space.listChannels`]. Rate: 5 req/s (Límites: "Listar canales en un espacio").
 
 
 Sends a `GET` request to `/space/channel`
 
+
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
+- `limit`: Number of items per page, 1–100; the server default is 10.
+
 # Example
 
 `.call()` returns one page; `.stream()` every item of every page, with the same filters:
@@ -11628,20 +12287,22 @@ async fn list_space_channels(client: &Client) -> Result<(), Error> {
     }
     /**List a channel's WhatsApp templates
 
-Lists the message templates of a WhatsApp channel [OFFICIAL-SDK
+Lists the message templates of a WhatsApp channel \[OFFICIAL-SDK
 `space.listTemplates`]. Not in the aelyst/ChatAPI docs.
-Rate: not in the Límites table; 5 req/s [INFERRED].
+Rate: not in the Límites table; 5 req/s \[INFERRED].
 
 
 Sends a `GET` request to `/space/channel/{channelId}/template`
+
 
 Arguments:
 - `channel_id`: Id of a WhatsApp channel of the space.
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
+- `limit`: Number of items per page, 1–100; the server default is 10.
+
 # Example
 
 `.call()` returns one page; `.stream()` every item of every page, with the same filters:
@@ -11663,18 +12324,20 @@ async fn list_whatsapp_templates(client: &Client, channel_id: i64) -> Result<(),
     /**List closing notes
 
 Lists the closing-note categories of the space, sorted by category
-[OFFICIAL-SDK `space.listClosingNotes`; WHITE-LABEL aelyst listclosingnotes].
+\[OFFICIAL-SDK `space.listClosingNotes`; WHITE-LABEL aelyst listclosingnotes].
 Rate: 5 req/s (Límites: "Listar notas de cierre").
 
 
 Sends a `GET` request to `/space/closing_notes`
 
+
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
+- `limit`: Number of items per page, 1–100; the server default is 10.
+
 # Example
 
 `.call()` returns one page; `.stream()` every item of every page, with the same filters:
@@ -11695,19 +12358,21 @@ async fn list_closing_notes(client: &Client) -> Result<(), Error> {
     }
     /**List users in the space
 
-Lists the workspace's users; pending invitees are not included [OFFICIAL-SDK
+Lists the workspace's users; pending invitees are not included \[OFFICIAL-SDK
 `space.listUsers`; WHITE-LABEL aelyst]. Rate: 5 req/s (Límites: "Listar
 usuarios por espacio").
 
 
 Sends a `GET` request to `/space/user`
 
+
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
+- `limit`: Number of items per page, 1–100; the server default is 10.
+
 # Example
 
 `.call()` returns one page; `.stream()` every item of every page, with the same filters:
@@ -11728,14 +12393,16 @@ async fn list_users(client: &Client) -> Result<(), Error> {
     }
     /**Get a user
 
-Returns one workspace user by id [OFFICIAL-SDK `space.getUser`; WHITE-LABEL
+Returns one workspace user by id \[OFFICIAL-SDK `space.getUser`; WHITE-LABEL
 aelyst getuser]. Rate: 10 req/s (Límites: "Obtener un usuario de un espacio").
 
 
 Sends a `GET` request to `/space/user/{id}`
 
+
 Arguments:
 - `id`: User id.
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -11753,7 +12420,7 @@ async fn get_user(client: &Client, id: i64) -> Result<(), Error> {
     }
     /**List contact fields
 
-Lists the custom contact fields of the space [OFFICIAL-SDK
+Lists the custom contact fields of the space \[OFFICIAL-SDK
 `space.listCustomFields`; WHITE-LABEL aelyst listcontactfields; its example
 `next` URL oddly reads `/space/contact_field?…`, only the query matters].
 Rate: 5 req/s: providers.md marks it "not captured", but the seed's Límites
@@ -11762,12 +12429,14 @@ table lists "Listar campos de contacto" at 5; the seed's table is followed.
 
 Sends a `GET` request to `/space/custom_field`
 
+
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
+- `limit`: Number of items per page, 1–100; the server default is 10.
+
 # Example
 
 `.call()` returns one page; `.stream()` every item of every page, with the same filters:
@@ -11790,7 +12459,7 @@ async fn list_custom_fields(client: &Client) -> Result<(), Error> {
 
 Creates a custom contact field. `name` ≤ 50 characters; `slug` ≤ 50 characters
 of `[A-Za-z0-9_]`, immutable once set (generated from the name when null);
-`description` ≤ 255; `allowedValues` only for `list` fields [OFFICIAL-SDK
+`description` ≤ 255; `allowedValues` only for `list` fields \[OFFICIAL-SDK
 `space.createCustomField`; WHITE-LABEL aelyst createcustomfield].
 Rate: 5 req/s: providers.md marks it "not captured", but the seed's Límites
 table lists "Crear campo de contacto" at 5; the seed's table is followed.
@@ -11823,7 +12492,7 @@ async fn create_custom_field(
     }
     /**Get a contact field
 
-Returns one custom contact field by id [OFFICIAL-SDK `space.getCustomField`;
+Returns one custom contact field by id \[OFFICIAL-SDK `space.getCustomField`;
 WHITE-LABEL aelyst getcontactfield].
 Rate: 10 req/s: providers.md marks it "not captured", but the seed's Límites
 table lists "Obtener campo de contacto" at 10; the seed's table is followed.
@@ -11831,8 +12500,10 @@ table lists "Obtener campo de contacto" at 10; the seed's table is followed.
 
 Sends a `GET` request to `/space/custom_field/{id}`
 
+
 Arguments:
 - `id`: Contact field id.
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -11855,10 +12526,10 @@ async fn get_custom_field(client: &Client, id: i64) -> Result<(), Error> {
     /**Update a workspace tag
 
 Updates the workspace tag named `currentName` (optionally renaming it to
-`name`) [OFFICIAL-SDK `space.updateTag`]. Not in the aelyst/ChatAPI docs.
-Marked `x-supportkit-retry: unsafe` although it is a PUT [INFERRED]: after a
+`name`) \[OFFICIAL-SDK `space.updateTag`]. Not in the aelyst/ChatAPI docs.
+Marked `x-supportkit-retry: unsafe` although it is a PUT \[INFERRED]: after a
 processed rename, a retry would look up the old name and fail with 404.
-Rate: not in the Límites table; 5 req/s [INFERRED], shared with create/delete.
+Rate: not in the Límites table; 5 req/s \[INFERRED], shared with create/delete.
 
 
 Sends a `PUT` request to `/space/tag`
@@ -11884,8 +12555,8 @@ async fn update_space_tag(client: &Client, current_name: String) -> Result<(), E
     }
     /**Create a workspace tag
 
-Creates a workspace tag [OFFICIAL-SDK `space.createTag`]. Not in the
-aelyst/ChatAPI docs. Rate: not in the Límites table; 5 req/s [INFERRED], one
+Creates a workspace tag \[OFFICIAL-SDK `space.createTag`]. Not in the
+aelyst/ChatAPI docs. Rate: not in the Límites table; 5 req/s \[INFERRED], one
 bucket shared by create/update/delete (like the contact write row).
 
 
@@ -11913,8 +12584,8 @@ async fn create_space_tag(client: &Client, name: String) -> Result<(), Error> {
     /**Delete a workspace tag
 
 Deletes the workspace tag named in the DELETE request body `{name}` and answers
-`{code, message}` [OFFICIAL-SDK `space.deleteTag`]. Not in the aelyst/ChatAPI
-docs. Rate: not in the Límites table; 5 req/s [INFERRED], shared with
+`{code, message}` \[OFFICIAL-SDK `space.deleteTag`]. Not in the aelyst/ChatAPI
+docs. Rate: not in the Límites table; 5 req/s \[INFERRED], shared with
 create/update.
 
 
@@ -11965,6 +12636,8 @@ pub mod builder {
                 identifier: Err("identifier was not initialized".to_string()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12050,6 +12723,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12062,6 +12737,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ContactUpdate>,
@@ -12075,6 +12751,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -12166,6 +12843,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12178,6 +12857,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ContactFields>,
@@ -12191,6 +12871,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -12280,6 +12961,8 @@ pub mod builder {
                 identifier: Err("identifier was not initialized".to_string()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12368,6 +13051,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12380,6 +13065,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ContactFields>,
@@ -12393,6 +13079,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -12483,6 +13170,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MergeContactsRequest>,
@@ -12500,6 +13188,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -12590,6 +13279,9 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -12600,6 +13292,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -12610,6 +13303,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for limit failed".to_string());
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListContactsRequest>,
@@ -12625,6 +13319,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -12714,6 +13409,8 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12726,6 +13423,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TagNames>,
@@ -12814,6 +13512,8 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12826,6 +13526,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TagNames>,
@@ -12916,6 +13617,8 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12928,6 +13631,9 @@ pub mod builder {
                 });
             self
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -12938,6 +13644,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13026,6 +13733,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13038,6 +13747,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateLifecycleRequest>,
@@ -13055,6 +13765,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -13144,6 +13855,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13156,6 +13869,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SendMessageRequest>,
@@ -13171,6 +13885,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -13262,6 +13977,8 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13274,6 +13991,10 @@ pub mod builder {
                 });
             self
         }
+        /// Cursor of the page to fetch (a string for the message list),
+        /// taken from the `cursorId` query of the previous page's `pagination.next` URL.
+        /// The sandbox's and respond.io's cursors are decimal integers, so the string is
+        /// one of at most 18 digits, optionally negative.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -13287,6 +14008,7 @@ pub mod builder {
                 });
             self
         }
+        /// Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13375,6 +14097,8 @@ pub mod builder {
                 message_id: Err("message_id was not initialized".to_string()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13387,6 +14111,7 @@ pub mod builder {
                 });
             self
         }
+        /// The message id returned by send_message or a message listing.
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13471,6 +14196,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13483,6 +14210,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateCommentRequest>,
@@ -13500,6 +14228,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -13589,6 +14318,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13601,6 +14332,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AssignConversationRequest>,
@@ -13619,6 +14351,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -13712,6 +14445,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13724,6 +14459,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ConversationStatusRequest>,
@@ -13742,6 +14478,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -13835,6 +14572,9 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13845,6 +14585,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13931,6 +14672,7 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// Id of a WhatsApp channel of the space.
         pub fn channel_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13940,6 +14682,9 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for channel_id failed".to_string());
             self
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13950,6 +14695,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -14038,6 +14784,9 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -14048,6 +14797,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -14132,6 +14882,9 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -14142,6 +14895,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -14224,6 +14978,7 @@ pub mod builder {
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// User id.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -14306,6 +15061,9 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -14316,6 +15074,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -14398,6 +15157,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateCustomFieldRequest>,
@@ -14415,6 +15175,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -14499,6 +15260,7 @@ pub mod builder {
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// Contact field id.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -14580,6 +15342,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateSpaceTagRequest>,
@@ -14597,6 +15360,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -14680,6 +15444,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateSpaceTagRequest>,
@@ -14697,6 +15462,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -14780,6 +15546,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeleteSpaceTagRequest>,
@@ -14797,6 +15564,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -15058,7 +15826,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
         ],
         multipart: None,
@@ -15088,7 +15856,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "assignee",
@@ -15137,7 +15905,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "text",
@@ -15208,7 +15976,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -15340,7 +16108,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Letters, digits and underscores; cannot be changed later. Null lets the server derive it.",
+                description: "Letters, digits and underscores; cannot be changed later.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -15354,7 +16122,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Data type of a custom contact field [OFFICIAL-SDK `CustomFieldDataType`].",
+                description: "Data type of a custom contact field.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "allowedValues",
@@ -15425,7 +16193,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -15572,7 +16340,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
         ],
         multipart: None,
@@ -15636,7 +16404,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
         ],
         multipart: None,
@@ -15712,7 +16480,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "messageId",
@@ -15799,14 +16567,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
             },
         ],
         multipart: None,
@@ -15860,21 +16628,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
             },
         ],
         multipart: None,
@@ -16008,14 +16776,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "search",
@@ -16029,7 +16797,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "IANA time zone used for timestamp conditions, e.g. \"Asia/Kuala_Lumpur\", or",
+                description: "IANA time zone used for timestamp conditions, e.g. \"Asia/Kuala_Lumpur\", or \"UTC\"/\"GMT\".",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filter",
@@ -16082,14 +16850,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
             },
         ],
         multipart: None,
@@ -16137,21 +16905,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10 [WHITE-LABEL aelyst].",
+                description: "Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Cursor of the page to fetch (a string for the message list [WHITE-LABEL aelyst]),",
+                description: "Cursor of the page to fetch (a string for the message list), taken from the `cursorId` query of the previous page's `pagination.next` URL.",
             },
         ],
         multipart: None,
@@ -16197,14 +16965,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
             },
         ],
         multipart: None,
@@ -16250,14 +17018,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
             },
         ],
         multipart: None,
@@ -16322,14 +17090,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
             },
         ],
         multipart: None,
@@ -16537,7 +17305,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
         ],
         multipart: None,
@@ -16726,7 +17494,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "channelId",
@@ -16740,7 +17508,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "Message content, discriminated by `type` [OFFICIAL-SDK `Message`; WHITE-LABEL",
+                description: "Message content, discriminated by `type`.",
             },
         ],
         multipart: None,
@@ -16804,7 +17572,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -16908,14 +17676,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Target conversation status of update_conversation_status [OFFICIAL-SDK `ConversationStatus`; WHITE-LABEL aelyst].",
+                description: "Target conversation status of update_conversation_status.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
@@ -16965,7 +17733,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",

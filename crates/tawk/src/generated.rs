@@ -10,8 +10,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     /// Machine-readable error code. 400 `validation_error`; 401 `auth_error` (bad key)
-    /// [COMMUNITY PostHog]; 403 `forbidden` / `insufficient_scope`; 404 `not_found`;
-    /// 409 `conflict` / `resource_locked`; 429 `rate_limited` [SECONDARY unless
+    /// \[COMMUNITY PostHog]; 403 `forbidden` / `insufficient_scope`; 404 `not_found`;
+    /// 409 `conflict` / `resource_locked`; 429 `rate_limited` \[SECONDARY unless
     /// marked]. Open enum: an unknown code is kept verbatim.
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
@@ -110,7 +110,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Property kind filter of property.list [COMMUNITY Pipedream `type` options].
+    /// Property kind filter of property.list \[COMMUNITY Pipedream `type` options].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -176,7 +176,7 @@ pub mod types {
         }
     }
     /// Sort order of chat.list and ticket.list: `co-new-old` (created on, newest
-    /// first) or `co-old-new` [COMMUNITY Python client, Pipedream].
+    /// first) or `co-old-new` \[COMMUNITY Python client, Pipedream].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -241,8 +241,8 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated,
-    /// [INFERRED] meaning) [COMMUNITY Python client `cso`, TS client `cso`/`cuo`].
+    /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated;
+    /// meaning \[INFERRED]) \[COMMUNITY Python client `cso`, TS client `cso`/`cuo`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -307,7 +307,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Ticket status [COMMUNITY Pipedream list-tickets options].
+    /// Ticket status \[COMMUNITY Pipedream list-tickets options].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -376,7 +376,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Knowledge-base article (translation) status [SECONDARY].
+    /// Knowledge-base article (translation) status \[SECONDARY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -445,7 +445,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Knowledge-base article visibility [SECONDARY].
+    /// Knowledge-base article visibility \[SECONDARY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -510,7 +510,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Object a custom data attribute belongs to [COMMUNITY TS client].
+    /// Object a custom data attribute belongs to \[COMMUNITY TS client].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -575,8 +575,8 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Webhook event name. `chat:start`, `chat:end` and `ticket:create` are [OFFICIAL];
-    /// the transcript event name `chat:transcript_created` is [COMMUNITY] (the n8n
+    /// Webhook event name. `chat:start`, `chat:end` and `ticket:create` are \[OFFICIAL];
+    /// the transcript event name `chat:transcript_created` is \[COMMUNITY] (the n8n
     /// node's `transcript:created` is probably wrong). The payloads are
     /// `TawkWebhookEvent`.
     ///
@@ -658,7 +658,7 @@ pub mod types {
     }
     /// Kind of a chat message. `msg` and `nav` (page navigation, with `data: {url,
     /// title}`) come from chat.get [COMMUNITY Python client]; `file` and `webrtc-call`
-    /// from the chat:start/chat:end webhook message [COMMUNITY Botpress schema].
+    /// from the chat:start/chat:end webhook message \[COMMUNITY Botpress schema].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -737,7 +737,7 @@ pub mod types {
         }
     }
     /// One-letter sender kind of chat.get / transcript messages: `a` agent, `v`
-    /// visitor, `s` system [COMMUNITY Python client; transcript sample].
+    /// visitor, `s` system \[COMMUNITY Python client; transcript sample].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -806,7 +806,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Sender kind of the chat:start/chat:end webhook message [COMMUNITY Botpress schema].
+    /// Sender kind of the chat:start/chat:end webhook message \[COMMUNITY Botpress schema].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -875,7 +875,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// A field contact.person.get can return (its `fields` argument) [COMMUNITY Python client].
+    /// A field contact.person.get can return (its `fields` argument) \[COMMUNITY Python client].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1048,7 +1048,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Category icon kind; only `predefined` is documented [SECONDARY].
+    /// Category icon kind; only `predefined` is documented \[SECONDARY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1109,7 +1109,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Article banner kind; only `url` is valid [SECONDARY].
+    /// Article banner kind; only `url` is valid \[SECONDARY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1170,7 +1170,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Article content block type [SECONDARY knowledge-base.md].
+    /// Article content block type \[SECONDARY knowledge-base.md].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1263,7 +1263,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Sort field of article list/search [SECONDARY].
+    /// Sort field of article list/search \[SECONDARY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1332,7 +1332,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Sort direction [SECONDARY].
+    /// Sort direction \[SECONDARY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1397,7 +1397,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].
+    /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent \[INFERRED names].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1462,7 +1462,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Tab type; `custom` tabs may be added any number of times, the others once [INFERRED names].
+    /// Tab type; `custom` tabs may be added any number of times, the others once \[INFERRED names].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1540,12 +1540,12 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Payload POSTed by a tawk.to webhook, discriminated by `event` [OFFICIAL
+    /// Payload POSTed by a tawk.to webhook, discriminated by `event` \[OFFICIAL
     /// developer.tawk.to/webhooks]. A webhook has an HTTPS URL, one or more events and a
     /// secret key; it is managed in the dashboard (Admin → Settings → Webhooks) or with
-    /// the `webhooks.*` methods; at most 10 per property [OFFICIAL].
+    /// the `webhooks.*` methods; at most 10 per property \[OFFICIAL].
     ///
-    /// Headers [OFFICIAL]:
+    /// Headers \[OFFICIAL]:
     /// * `X-Tawk-Signature`: HMAC-SHA1 of the **raw request body**, keyed with the
     ///   webhook's secret key. The official Node/PHP/Ruby examples compare the
     ///   lowercase **hex** digest; one community peer (n8n-nodes-tawkto) compares
@@ -1554,14 +1554,14 @@ pub mod types {
     /// * `X-Hook-Event-Id`: id of the event, **the same on every redelivery**; use it
     ///   to de-duplicate (idempotency key).
     ///
-    /// Delivery [OFFICIAL]: any non-2xx answer, or none within 30 s, is retried for up
+    /// Delivery \[OFFICIAL]: any non-2xx answer, or none within 30 s, is retried for up
     /// to 12 hours, so answer 2xx quickly and process asynchronously.
     ///
     /// Events: `chat:start` (first message of a chat by visitor or agent; whispers and
     /// trigger messages excluded), `chat:end`, `chat:transcript_created` (about 3
     /// minutes after the chat goes inactive; older page versions list only start, end
-    /// and ticket create), `ticket:create` [OFFICIAL]. Common fields `event`, `time`
-    /// (ISO-8601) and `property {id, name}` [OFFICIAL]; the rest is [COMMUNITY]
+    /// and ticket create), `ticket:create` \[OFFICIAL]. Common fields `event`, `time`
+    /// (ISO-8601) and `property {id, name}` \[OFFICIAL]; the rest is \[COMMUNITY]
     /// (Botpress integration zod schema; a copied transcript sample matching the
     /// developer page). Unknown events decode as the raw JSON value.
     ///
@@ -1713,16 +1713,18 @@ pub mod types {
             Self(value)
         }
     }
-    ///Body of agent.info. The agent id field's name is gated [SECONDARY "agent id"].
+    ///Body of agent.info. The agent id field's name is gated \[SECONDARY "agent id"].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentInfoRequest {
-        ///Agent id. The name `agentId` is [INFERRED]; send another name through the extra fields if it is refused.
+        /// Agent id. The name `agentId` is inferred; send another name through the extra fields if it is refused.
         #[serde(rename = "agentId")]
         pub agent_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AgentInfoRequest {
+        /// Starts a [`builder::AgentInfoRequest`] with nothing set; it converts into `AgentInfoRequest` wherever one is expected.
         pub fn builder() -> builder::AgentInfoRequest {
             Default::default()
         }
@@ -1730,325 +1732,368 @@ pub mod types {
     ///Answer of agent.me / agent.info `{ok, data: <agent>}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentResponse {
+        /// An agent profile.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<Agent>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AgentResponse {
+        /// Starts a [`builder::AgentResponse`] with nothing set; it converts into `AgentResponse` wherever one is expected.
         pub fn builder() -> builder::AgentResponse {
             Default::default()
         }
     }
-    /**A chat [COMMUNITY Python client parser, PostHog (`createdOn` as partition key),
+    /**A chat \[COMMUNITY Python client parser, PostHog (`createdOn` as partition key),
 TS client]. Other fields are kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Chat {
-        ///Creation time, ISO-8601.
+        /// Creation time, ISO-8601.
         #[serde(
             rename = "createdOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_on: ::std::option::Option<::std::string::String>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: One message of a chat (chat.get) or of a `chat:transcript_created` webhook.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub messages: ::std::vec::Vec<ChatMessage>,
-        ///The visitor's contact id (see contact.person.get).
+        /// The visitor's contact id (see contact.person.get).
         #[serde(
             rename = "personId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub person_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Chat {
+        /// Starts a [`builder::Chat`] with nothing set; it converts into `Chat` wherever one is expected.
         pub fn builder() -> builder::Chat {
             Default::default()
         }
     }
-    ///`chat:end`: the chat ended [OFFICIAL event; fields COMMUNITY Botpress].
+    ///`chat:end`: the chat ended \[OFFICIAL event; fields COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatEndEvent {
+        /// The `chatId` property (text, optional).
         #[serde(
             rename = "chatId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat_id: ::std::option::Option<::std::string::String>,
+        /// The message that started/ended the chat `{text, type, sender: {type}}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub message: ::std::option::Option<WebhookMessage>,
+        /// The property an event belongs to `{id, name}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub property: ::std::option::Option<WebhookProperty>,
-        ///Event time, ISO-8601.
+        /// Event time, ISO-8601.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
+        /// The chat visitor `{name, email?, city, country}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub visitor: ::std::option::Option<WebhookVisitor>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatEndEvent {
+        /// Starts a [`builder::ChatEndEvent`] with nothing set; it converts into `ChatEndEvent` wherever one is expected.
         pub fn builder() -> builder::ChatEndEvent {
             Default::default()
         }
     }
-    ///Body of chat.get [COMMUNITY Python client, TS client].
+    ///Body of chat.get \[COMMUNITY Python client, TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatGetRequest {
+        /// The `chatId` property (text).
         #[serde(rename = "chatId")]
         pub chat_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatGetRequest {
+        /// Starts a [`builder::ChatGetRequest`] with nothing set; it converts into `ChatGetRequest` wherever one is expected.
         pub fn builder() -> builder::ChatGetRequest {
             Default::default()
         }
     }
-    /**Body of chat.list [COMMUNITY: Pipedream, PostHog, Python client, TS client].
+    /**Body of chat.list \[COMMUNITY: Pipedream, PostHog, Python client, TS client].
 Paging is `size` + `offset`, which PostHog calls "confirmed"; a TS client sends
 `page` instead and sees repeated pages, so `page` is not declared (send it as
 an extra field if needed) and the pager de-duplicates by chat `id`.
 `startDate`/`endDate` are reported to silently return empty result sets
-[COMMUNITY PostHog].
+\[COMMUNITY PostHog].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatListRequest {
+        /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated; meaning).
         #[serde(
             rename = "dateType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_type: ::std::option::Option<crate::generated::types::DateType>,
-        ///Include (true) deleted chats [COMMUNITY Python client].
+        /// Include (true) deleted chats.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<bool>,
-        ///Range end, ISO-8601 [COMMUNITY Pipedream].
+        /// Range end, ISO-8601.
         #[serde(
             rename = "endDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub end_date: ::std::option::Option<::std::string::String>,
-        /**Message-count filter; commented out in the Python client, meaning unverified
-[COMMUNITY]. The sandbox checks that it is an integer and filters nothing by it.
-*/
+        /// Message-count filter; commented out in the Python client, meaning unverified. The sandbox checks that it is an integer and filters nothing by it.
         #[serde(
             rename = "messageCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message_count: ::std::option::Option<i64>,
-        ///Number of chats to skip (0 for the first page) [COMMUNITY PostHog].
+        /// Number of chats to skip (0 for the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<i64>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        /**Page size. The maximum is undocumented and sources disagree: Pipedream caps
-it at 50 ("up to 50 chats per request") and PostHog pages with 50
-("community-verified working page size"); the n8n node accepts 1–100 (for
-ticket.list); one client sends 1000 and another 500, unverified. The spec
-allows 1–100, the highest bound a source enforces: values the n8n node
-sends pass the local check, while 500/1000 (never confirmed) are refused
-before sending. 50 is the community-verified value [COMMUNITY PostHog].
-*/
+        /// Page size. The maximum is undocumented and sources disagree: Pipedream caps
+        /// it at 50 ("up to 50 chats per request") and PostHog pages with 50
+        /// ("community-verified working page size"); the n8n node accepts 1–100 (for
+        /// ticket.list); one client sends 1000 and another 500, unverified. The spec
+        /// allows 1–100, the highest bound a source enforces: values the n8n node
+        /// sends pass the local check, while 500/1000 (never confirmed) are refused
+        /// before sending. 50 is the community-verified value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        /// Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<crate::generated::types::ChatSort>,
-        ///Range start, ISO-8601, e.g. "2026-01-01T00:00:00Z" [COMMUNITY Pipedream]; see the warning above. The pattern (shared by every date of a request) is the ISO-8601 subset this spec accepts: a valid calendar date, optionally `T` + hours:minutes[:seconds[.fraction]] and a zone (`Z` or ±HH[:]MM; none means UTC) [INFERRED from the examples].
+        /// Range start, ISO-8601, e.g. "2026-01-01T00:00:00Z"; see the warning above. The pattern (shared by every date of a request) is the ISO-8601 subset this spec accepts: a valid calendar date, optionally `T` + `hours:minutes[:seconds[.fraction]]` and a zone (`Z` or `±HH[:]MM`; none means UTC).
         #[serde(
             rename = "startDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub start_date: ::std::option::Option<::std::string::String>,
-        ///Chat status filter; values gated [COMMUNITY Python client].
+        /// Chat status filter; values gated.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
-        ///Only chats with these tags [COMMUNITY Python client].
+        /// Only chats with these tags.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatListRequest {
+        /// Starts a [`builder::ChatListRequest`] with nothing set; it converts into `ChatListRequest` wherever one is expected.
         pub fn builder() -> builder::ChatListRequest {
             Default::default()
         }
     }
-    /**Answer of chat.list `{ok, total, data: [...]}` [COMMUNITY PostHog "confirmed"].
+    /**Answer of chat.list `{ok, total, data: [...]}` \[COMMUNITY PostHog "confirmed"].
 `total` is optional: without it the pager stops on an empty page or a page of
 nothing new (items are de-duplicated by `id`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatListResponse {
+        /// A list. Each item: A chat.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Chat>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
-        ///Number of chats matching the filters.
+        /// Number of chats matching the filters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatListResponse {
+        /// Starts a [`builder::ChatListResponse`] with nothing set; it converts into `ChatListResponse` wherever one is expected.
         pub fn builder() -> builder::ChatListResponse {
             Default::default()
         }
     }
     /**One message of a chat (chat.get) or of a `chat:transcript_created` webhook
-[COMMUNITY Python client; transcript sample].
+\[COMMUNITY Python client; transcript sample].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessage {
-        /**Type-specific data, e.g. `{url, title}` of a `nav` message [COMMUNITY Python
-client]; kept as raw JSON because other types are not described.
-*/
+        /// Type-specific data, e.g. `{url, title}` of a `nav` message; kept as raw JSON because other types are not described.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
-        ///Message text.
+        /// Message text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub msg: ::std::option::Option<::std::string::String>,
+        /// Sender `{t, n?}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub sender: ::std::option::Option<ChatMessageSender>,
-        ///ISO-8601 with milliseconds, e.g. "2024-05-01T10:00:00.000Z".
+        /// ISO-8601 with milliseconds, e.g. "2024-05-01T10:00:00.000Z".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
+        /// Kind of a chat message.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::MessageType>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatMessage {
+        /// Starts a [`builder::ChatMessage`] with nothing set; it converts into `ChatMessage` wherever one is expected.
         pub fn builder() -> builder::ChatMessage {
             Default::default()
         }
     }
-    /**Sender `{t, n?}` [COMMUNITY]. Some code reads `sender.type` instead of `t`; such a
+    /**Sender `{t, n?}` \[COMMUNITY]. Some code reads `sender.type` instead of `t`; such a
 field is kept in the extra fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageSender {
-        ///Sender name, when sent.
+        /// Sender name, when sent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub n: ::std::option::Option<::std::string::String>,
+        /// One-letter sender kind of chat.get / transcript messages: `a` agent, `v` visitor, `s` system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub t: ::std::option::Option<crate::generated::types::SenderCode>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatMessageSender {
+        /// Starts a [`builder::ChatMessageSender`] with nothing set; it converts into `ChatMessageSender` wherever one is expected.
         pub fn builder() -> builder::ChatMessageSender {
             Default::default()
         }
     }
-    ///Answer of chat.get [COMMUNITY Python client, TS client].
+    ///Answer of chat.get \[COMMUNITY Python client, TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatResponse {
+        /// A chat.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<Chat>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatResponse {
+        /// Starts a [`builder::ChatResponse`] with nothing set; it converts into `ChatResponse` wherever one is expected.
         pub fn builder() -> builder::ChatResponse {
             Default::default()
         }
     }
-    ///`chat:start`: the first message of a chat [OFFICIAL event; fields COMMUNITY Botpress].
+    ///`chat:start`: the first message of a chat \[OFFICIAL event; fields COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatStartEvent {
+        /// The `chatId` property (text, optional).
         #[serde(
             rename = "chatId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat_id: ::std::option::Option<::std::string::String>,
+        /// The message that started/ended the chat `{text, type, sender: {type}}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub message: ::std::option::Option<WebhookMessage>,
+        /// The property an event belongs to `{id, name}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub property: ::std::option::Option<WebhookProperty>,
-        ///Event time, ISO-8601.
+        /// Event time, ISO-8601.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
+        /// The chat visitor `{name, email?, city, country}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub visitor: ::std::option::Option<WebhookVisitor>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatStartEvent {
+        /// Starts a [`builder::ChatStartEvent`] with nothing set; it converts into `ChatStartEvent` wherever one is expected.
         pub fn builder() -> builder::ChatStartEvent {
             Default::default()
         }
     }
     /**`chat:transcript_created`: the full transcript, sent about 3 minutes after the
-chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample].
+chat goes inactive \[OFFICIAL event; name and fields COMMUNITY transcript sample].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatTranscriptCreatedEvent {
+        /// The transcript `{id, visitor, messages}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub chat: ::std::option::Option<TranscriptChat>,
-        ///Site domain the chat came from.
+        /// Site domain the chat came from.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,
+        /// The property an event belongs to `{id, name}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub property: ::std::option::Option<WebhookProperty>,
-        ///Page URL the chat came from.
+        /// Page URL the chat came from.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub referrer: ::std::option::Option<::std::string::String>,
-        ///Event time, ISO-8601.
+        /// Event time, ISO-8601.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatTranscriptCreatedEvent {
+        /// Starts a [`builder::ChatTranscriptCreatedEvent`] with nothing set; it converts into `ChatTranscriptCreatedEvent` wherever one is expected.
         pub fn builder() -> builder::ChatTranscriptCreatedEvent {
             Default::default()
         }
@@ -2056,99 +2101,120 @@ chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample]
     ///`data` of contact.attribute.list-custom.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactAttributeList {
+        /// A list. Each item: A custom data attribute `{key, object, label?, dataType?, fullPath?}`.
         #[serde(
             rename = "dataAttributes",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub data_attributes: ::std::vec::Vec<DataAttribute>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactAttributeList {
+        /// Starts a [`builder::ContactAttributeList`] with nothing set; it converts into `ContactAttributeList` wherever one is expected.
         pub fn builder() -> builder::ContactAttributeList {
             Default::default()
         }
     }
-    ///Body of contact.attribute.list-custom [COMMUNITY TS client, which always sends `object`].
+    ///Body of contact.attribute.list-custom \[COMMUNITY TS client, which always sends `object`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactAttributeListCustomRequest {
+        /// Object a custom data attribute belongs to.
         pub object: crate::generated::types::AttributeObject,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactAttributeListCustomRequest {
+        /// Starts a [`builder::ContactAttributeListCustomRequest`] with nothing set; it converts into `ContactAttributeListCustomRequest` wherever one is expected.
         pub fn builder() -> builder::ContactAttributeListCustomRequest {
             Default::default()
         }
     }
-    ///Answer of contact.attribute.list-custom `{ok, data: {dataAttributes}}` [COMMUNITY TS client].
+    ///Answer of contact.attribute.list-custom `{ok, data: {dataAttributes}}` \[COMMUNITY TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactAttributeListResponse {
+        /// `data` of contact.attribute.list-custom.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<ContactAttributeList>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactAttributeListResponse {
+        /// Starts a [`builder::ContactAttributeListResponse`] with nothing set; it converts into `ContactAttributeListResponse` wherever one is expected.
         pub fn builder() -> builder::ContactAttributeListResponse {
             Default::default()
         }
     }
-    ///Body of contact.person.get [COMMUNITY Python client].
+    ///Body of contact.person.get \[COMMUNITY Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactPersonGetRequest {
-        ///Fields to return; omit for the server default.
+        /// Fields to return; omit for the server default.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub fields: ::std::vec::Vec<crate::generated::types::PersonField>,
-        ///The person id (a chat's `personId`).
+        /// The person id (a chat's `personId`).
         #[serde(rename = "personId")]
         pub person_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactPersonGetRequest {
+        /// Starts a [`builder::ContactPersonGetRequest`] with nothing set; it converts into `ContactPersonGetRequest` wherever one is expected.
         pub fn builder() -> builder::ContactPersonGetRequest {
             Default::default()
         }
     }
-    ///A custom data attribute `{key, object, label?, dataType?, fullPath?}` [COMMUNITY TS client].
+    ///A custom data attribute `{key, object, label?, dataType?, fullPath?}` \[COMMUNITY TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DataAttribute {
+        /// The `dataType` property (text, optional).
         #[serde(
             rename = "dataType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub data_type: ::std::option::Option<::std::string::String>,
+        /// The `fullPath` property (text, optional).
         #[serde(
             rename = "fullPath",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub full_path: ::std::option::Option<::std::string::String>,
+        /// The `key` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
+        /// The `label` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
+        /// Object a custom data attribute belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<crate::generated::types::AttributeObject>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl DataAttribute {
+        /// Starts a [`builder::DataAttribute`] with nothing set; it converts into `DataAttribute` wherever one is expected.
         pub fn builder() -> builder::DataAttribute {
             Default::default()
         }
     }
-    ///Empty JSON object `{}`, the body of agent.me [OFFICIAL example; COMMUNITY Pipedream, n8n].
+    ///Empty JSON object `{}`, the body of agent.me \[OFFICIAL example; COMMUNITY Pipedream, n8n].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct EmptyRequest(
@@ -2178,50 +2244,56 @@ chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample]
         }
     }
     /**Failure body `{"ok": false, "error": "<short machine code>", "message": "<detail>"}`.
-`ok` and `error` are [OFFICIAL] ("For failure results, the error property will
-contain a short machine-readable error code"); `message` is [SECONDARY] and
-read by PostHog [COMMUNITY]. Nothing is required, so a gateway body that lacks
+`ok` and `error` are \[OFFICIAL] ("For failure results, the error property will
+contain a short machine-readable error code"); `message` is \[SECONDARY] and
+read by PostHog \[COMMUNITY]. Nothing is required, so a gateway body that lacks
 the fields still decodes.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorEnvelope {
+        /// Machine-readable error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<crate::generated::types::TawkErrorCode>,
-        /**Detail. For `validation_error` it names the failing JSON path, e.g.
-`article.meta.categories[0].name` [SECONDARY verified live].
-*/
+        /// Detail. For `validation_error` it names the failing JSON path, e.g.
+        /// `article.meta.categories[0].name`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///Always `false` here.
+        /// Always `false` here.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ok: ::std::option::Option<bool>,
     }
     impl ErrorEnvelope {
+        /// Starts a [`builder::ErrorEnvelope`] with nothing set; it converts into `ErrorEnvelope` wherever one is expected.
         pub fn builder() -> builder::ErrorEnvelope {
             Default::default()
         }
     }
-    ///An article `{id, meta, content}` [SECONDARY verified live].
+    ///An article `{id, meta, content}` \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticle {
+        /// The translation of an article for one site, with its body blocks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub content: ::std::option::Option<KbArticleContent>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Site-independent part of an article.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub meta: ::std::option::Option<KbArticleMeta>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticle {
+        /// Starts a [`builder::KbArticle`] with nothing set; it converts into `KbArticle` wherever one is expected.
         pub fn builder() -> builder::KbArticle {
             Default::default()
         }
@@ -2229,113 +2301,140 @@ the fields still decodes.
     ///A category of an article as answered (nothing required; `name` may be sent).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleCategory {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `primary` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary: ::std::option::Option<bool>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleCategory {
+        /// Starts a [`builder::KbArticleCategory`] with nothing set; it converts into `KbArticleCategory` wherever one is expected.
         pub fn builder() -> builder::KbArticleCategory {
             Default::default()
         }
     }
     /**A category of an article, exactly `{id, primary}`: adding `name` (listed by the
-snapshot docs) fails with `validation_error` on create and update [SECONDARY
+snapshot docs) fails with `validation_error` on create and update \[SECONDARY
 verified live], so this object has no extra fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct KbArticleCategoryRef {
+        /// The `id` property (text).
         pub id: ::std::string::String,
+        /// The `primary` property (`true` or `false`).
         pub primary: bool,
     }
     impl KbArticleCategoryRef {
+        /// Starts a [`builder::KbArticleCategoryRef`] with nothing set; it converts into `KbArticleCategoryRef` wherever one is expected.
         pub fn builder() -> builder::KbArticleCategoryRef {
             Default::default()
         }
     }
-    ///The translation of an article for one site, with its body blocks [SECONDARY verified live].
+    ///The translation of an article for one site, with its body blocks \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleContent {
+        /// The `author` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: One body block `{type, content}`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contents: ::std::vec::Vec<KbBlock>,
+        /// The `createdAt` property (text, optional).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        /// SEO metadata of a translation; see the create-time caveat on `KbArticleContentInput`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub metadata: ::std::option::Option<KbArticleMetadata>,
+        /// The `siteId` property (text, optional).
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// Knowledge-base article (translation) status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::ArticleStatus>,
+        /// The `subtitle` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtitle: ::std::option::Option<::std::string::String>,
+        /// The `title` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// The `translationId` property (text, optional).
         #[serde(
             rename = "translationId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub translation_id: ::std::option::Option<::std::string::String>,
+        /// The `updatedAt` property (text, optional).
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleContent {
+        /// Starts a [`builder::KbArticleContent`] with nothing set; it converts into `KbArticleContent` wherever one is expected.
         pub fn builder() -> builder::KbArticleContent {
             Default::default()
         }
     }
-    /**Translation of an article for one site [SECONDARY]. No `metadata` on create:
-sending it returned `validation_error` in live tests [SECONDARY verified live]
+    /**Translation of an article for one site \[SECONDARY]. No `metadata` on create:
+sending it returned `validation_error` in live tests \[SECONDARY verified live]
 (set it with knowledge-base.article.update).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleContentInput {
-        ///Agent id of the author.
+        /// Agent id of the author.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<::std::string::String>,
-        ///Ordered body blocks.
+        /// Ordered body blocks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contents: ::std::vec::Vec<KbBlockInput>,
-        ///Refused on create (any value); set it with knowledge-base.article.update.
+        /// Refused on create (any value); set it with knowledge-base.article.update.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<KbArticleContentInputMetadata>,
-        ///Language site the translation belongs to (default site "primary").
+        /// Language site the translation belongs to (default site "primary").
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// Knowledge-base article (translation) status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::ArticleStatus>,
+        /// The `subtitle` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtitle: ::std::option::Option<::std::string::String>,
+        /// The `title` property (text).
         pub title: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleContentInput {
+        /// Starts a [`builder::KbArticleContentInput`] with nothing set; it converts into `KbArticleContentInput` wherever one is expected.
         pub fn builder() -> builder::KbArticleContentInput {
             Default::default()
         }
@@ -2357,32 +2456,41 @@ sending it returned `validation_error` in live tests [SECONDARY verified live]
     pub enum KbArticleContentInputMetadata {}
     /**Translation on update: `status`, `subtitle` and `author` become required
 (`author: null` removes the author), and `contents` replaces the whole body
-[SECONDARY].
+\[SECONDARY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleContentUpdate {
+        /// The `author` property (text, optional).
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub author: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: A body block sent on article create/update: exactly `{type, content}`, as `KbBlock` describes; any other block field fails with `validation_error`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contents: ::std::vec::Vec<KbBlockInput>,
+        /// SEO metadata of a translation; see the create-time caveat on `KbArticleContentInput`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub metadata: ::std::option::Option<KbArticleMetadata>,
-        ///The article's own site (another site is refused).
+        /// The article's own site (another site is refused).
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// Knowledge-base article (translation) status.
         pub status: crate::generated::types::ArticleStatus,
+        /// The `subtitle` property (text).
         pub subtitle: ::std::string::String,
+        /// The `title` property (text).
         pub title: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleContentUpdate {
+        /// Starts a [`builder::KbArticleContentUpdate`] with nothing set; it converts into `KbArticleContentUpdate` wherever one is expected.
         pub fn builder() -> builder::KbArticleContentUpdate {
             Default::default()
         }
@@ -2390,29 +2498,33 @@ sending it returned `validation_error` in live tests [SECONDARY verified live]
     ///`data` holding one article.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleData {
+        /// An article `{id, meta, content}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub article: ::std::option::Option<KbArticle>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleData {
+        /// Starts a [`builder::KbArticleData`] with nothing set; it converts into `KbArticleData` wherever one is expected.
         pub fn builder() -> builder::KbArticleData {
             Default::default()
         }
     }
-    ///Article list/search filters [SECONDARY endpoints.md].
+    ///Article list/search filters \[SECONDARY endpoints.md].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleFilters {
-        ///Author agent ids.
+        /// Author agent ids.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub author: ::std::vec::Vec<::std::string::String>,
-        ///Category ids.
+        /// Category ids.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub category: ::std::vec::Vec<::std::string::String>,
+        /// ISO-8601 date range.
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2422,11 +2534,13 @@ sending it returned `validation_error` in live tests [SECONDARY verified live]
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub created_at: ::std::option::Option<KbDateRange>,
-        ///Site ids.
+        /// Site ids.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub site: ::std::vec::Vec<::std::string::String>,
+        /// Knowledge-base article (translation) status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::ArticleStatus>,
+        /// ISO-8601 date range.
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2436,309 +2550,371 @@ sending it returned `validation_error` in live tests [SECONDARY verified live]
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub updated_at: ::std::option::Option<KbDateRange>,
+        /// Knowledge-base article visibility.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<
             crate::generated::types::ArticleVisibility,
         >,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleFilters {
+        /// Starts a [`builder::KbArticleFilters`] with nothing set; it converts into `KbArticleFilters` wherever one is expected.
         pub fn builder() -> builder::KbArticleFilters {
             Default::default()
         }
     }
-    ///Article to create [SECONDARY].
+    ///Article to create \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleInput {
+        /// Translation of an article for one site.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub content: KbArticleContentInput,
+        /// Article meta.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub meta: ::std::option::Option<KbArticleMetaInput>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleInput {
+        /// Starts a [`builder::KbArticleInput`] with nothing set; it converts into `KbArticleInput` wherever one is expected.
         pub fn builder() -> builder::KbArticleInput {
             Default::default()
         }
     }
-    ///Answer of knowledge-base.article.list (and, assumed, article.search) [SECONDARY verified live].
+    ///Answer of knowledge-base.article.list (and, assumed, article.search) \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleListResponse {
+        /// One page of article summaries with its cursors.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<KbArticlePage>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleListResponse {
+        /// Starts a [`builder::KbArticleListResponse`] with nothing set; it converts into `KbArticleListResponse` wherever one is expected.
         pub fn builder() -> builder::KbArticleListResponse {
             Default::default()
         }
     }
-    ///Site-independent part of an article [SECONDARY verified live].
+    ///Site-independent part of an article \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleMeta {
+        /// A list. Each item: A category of an article as answered (nothing required; `name` may be sent).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<KbArticleCategory>,
+        /// The `createdAt` property (text, optional).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        /// Reader votes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub feedback: ::std::option::Option<KbFeedback>,
+        /// A list. Each item: A related article as answered.
         #[serde(
             rename = "relatedArticles",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub related_articles: ::std::vec::Vec<KbRelatedArticle>,
-        /**Per-site state of the article. The [SECONDARY] reference describes objects
-`{id, author, status}` (see `KbArticleSite`), while other answers list bare
-site ids; the item shape is left open so both decode.
-*/
+        /// Per-site state of the article. The reference describes objects
+        /// `{id, author, status}` (see `KbArticleSite`), while other answers list bare
+        /// site ids; the item shape is left open so both decode.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sites: ::std::vec::Vec<::serde_json::Value>,
+        /// The `updatedAt` property (text, optional).
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Knowledge-base article visibility.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<
             crate::generated::types::ArticleVisibility,
         >,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleMeta {
+        /// Starts a [`builder::KbArticleMeta`] with nothing set; it converts into `KbArticleMeta` wherever one is expected.
         pub fn builder() -> builder::KbArticleMeta {
             Default::default()
         }
     }
-    ///Article meta [SECONDARY].
+    ///Article meta \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleMetaInput {
-        ///Categories; exactly one should be `primary: true`. Real ids only (placeholders fail).
+        /// Categories; exactly one should be `primary: true`. Real ids only (placeholders fail).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<KbArticleCategoryRef>,
+        /// A list. Each item: A related article, `{id, title}`.
         #[serde(
             rename = "relatedArticles",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub related_articles: ::std::vec::Vec<KbRelatedArticleRef>,
+        /// Knowledge-base article visibility.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<
             crate::generated::types::ArticleVisibility,
         >,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleMetaInput {
+        /// Starts a [`builder::KbArticleMetaInput`] with nothing set; it converts into `KbArticleMetaInput` wherever one is expected.
         pub fn builder() -> builder::KbArticleMetaInput {
             Default::default()
         }
     }
-    ///SEO metadata of a translation [SECONDARY]; see the create-time caveat on `KbArticleContentInput`.
+    ///SEO metadata of a translation \[SECONDARY]; see the create-time caveat on `KbArticleContentInput`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleMetadata {
-        ///Banner `{type: "url", content: <URL>}`; null removes it.
+        /// Banner `{type: "url", content: <URL>}`; null removes it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub banner: ::std::option::Option<KbBanner>,
-        ///Meta description.
+        /// Meta description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleMetadata {
+        /// Starts a [`builder::KbArticleMetadata`] with nothing set; it converts into `KbArticleMetadata` wherever one is expected.
         pub fn builder() -> builder::KbArticleMetadata {
             Default::default()
         }
     }
-    ///One page of article summaries with its cursors [SECONDARY verified live].
+    ///One page of article summaries with its cursors \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticlePage {
+        /// A list. Each item: An article in list form, without body blocks (use article.get).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub articles: ::std::vec::Vec<KbArticleSummary>,
+        /// The `hasNext` property (`true` or `false`, optional).
         #[serde(
             rename = "hasNext",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_next: ::std::option::Option<bool>,
+        /// The `hasPrevious` property (`true` or `false`, optional).
         #[serde(
             rename = "hasPrevious",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_previous: ::std::option::Option<bool>,
-        ///Token of the next page; null or absent on the last page.
+        /// Token of the next page; null or absent on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
+        /// The `previous` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
+        /// The `total` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticlePage {
+        /// Starts a [`builder::KbArticlePage`] with nothing set; it converts into `KbArticlePage` wherever one is expected.
         pub fn builder() -> builder::KbArticlePage {
             Default::default()
         }
     }
     /**Answer of knowledge-base.article.get / create (and, assumed, update)
-`{ok, data: {article}}`. create sends only `{id, meta}` [SECONDARY, get verified
+`{ok, data: {article}}`. create sends only `{id, meta}` \[SECONDARY, get verified
 live].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleResponse {
+        /// `data` holding one article.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<KbArticleData>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleResponse {
+        /// Starts a [`builder::KbArticleResponse`] with nothing set; it converts into `KbArticleResponse` wherever one is expected.
         pub fn builder() -> builder::KbArticleResponse {
             Default::default()
         }
     }
-    ///Per-site status of an article `{id, author, status}`: it can be draft on one site and published on another [SECONDARY verified live].
+    ///Per-site status of an article `{id, author, status}`: it can be draft on one site and published on another \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleSite {
+        /// The `author` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<::std::string::String>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Knowledge-base article (translation) status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::ArticleStatus>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleSite {
+        /// Starts a [`builder::KbArticleSite`] with nothing set; it converts into `KbArticleSite` wherever one is expected.
         pub fn builder() -> builder::KbArticleSite {
             Default::default()
         }
     }
-    ///Sort of article list/search [SECONDARY].
+    ///Sort of article list/search \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleSort {
+        /// Sort field of article list/search.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<crate::generated::types::KbSortField>,
+        /// Sort direction.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub order: ::std::option::Option<crate::generated::types::SortOrder>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleSort {
+        /// Starts a [`builder::KbArticleSort`] with nothing set; it converts into `KbArticleSort` wherever one is expected.
         pub fn builder() -> builder::KbArticleSort {
             Default::default()
         }
     }
-    ///An article in list form, without body blocks (use article.get) [SECONDARY verified live].
+    ///An article in list form, without body blocks (use article.get) \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleSummary {
+        /// A list. Each item: A category of an article as answered (nothing required; `name` may be sent).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<KbArticleCategory>,
+        /// The `createdAt` property (text, optional).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        /// Reader votes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub feedback: ::std::option::Option<KbFeedback>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `kbId` property (text, optional).
         #[serde(rename = "kbId", skip_serializing_if = "::std::option::Option::is_none")]
         pub kb_id: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: Per-site status of an article `{id, author, status}`: it can be draft on one site and published on another.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sites: ::std::vec::Vec<KbArticleSite>,
+        /// The `title` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// The `updatedAt` property (text, optional).
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Knowledge-base article visibility.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<
             crate::generated::types::ArticleVisibility,
         >,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleSummary {
+        /// Starts a [`builder::KbArticleSummary`] with nothing set; it converts into `KbArticleSummary` wherever one is expected.
         pub fn builder() -> builder::KbArticleSummary {
             Default::default()
         }
     }
-    ///Full replacement of an article [SECONDARY].
+    ///Full replacement of an article \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleUpdateInput {
+        /// Translation on update: `status`, `subtitle` and `author` become required (`author: null` removes the author), and `contents` replaces the whole body.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub content: KbArticleContentUpdate,
+        /// Article meta.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub meta: ::std::option::Option<KbArticleMetaInput>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleUpdateInput {
+        /// Starts a [`builder::KbArticleUpdateInput`] with nothing set; it converts into `KbArticleUpdateInput` wherever one is expected.
         pub fn builder() -> builder::KbArticleUpdateInput {
             Default::default()
         }
     }
-    ///Article banner; only the `url` type is valid and tawk.to does not host the image [SECONDARY].
+    ///Article banner; only the `url` type is valid and tawk.to does not host the image \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbBanner {
-        ///Publicly reachable image URL.
+        /// Publicly reachable image URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
+        /// Article banner kind; only `url` is valid.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::KbBannerType>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbBanner {
+        /// Starts a [`builder::KbBanner`] with nothing set; it converts into `KbBanner` wherever one is expected.
         pub fn builder() -> builder::KbBanner {
             Default::default()
         }
     }
-    /**One body block `{type, content}` [SECONDARY knowledge-base.md, several items
+    /**One body block `{type, content}` \[SECONDARY knowledge-base.md, several items
 verified live]. `content` by type:
 `header` {text (HTML, e.g. "<p>Title</p>"), heading h2–h6, color?};
 `paragraph` {text (HTML; lists live here too), size? (8–48), color?, backgroundColor?};
@@ -2756,111 +2932,135 @@ object (these per-type rules are documented, not checked locally).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbBlock {
-        ///Type-specific block content (see above).
+        /// Type-specific block content (see above).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub content: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Article content block type.
         #[serde(rename = "type")]
         pub type_: crate::generated::types::KbBlockType,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbBlock {
+        /// Starts a [`builder::KbBlock`] with nothing set; it converts into `KbBlock` wherever one is expected.
         pub fn builder() -> builder::KbBlock {
             Default::default()
         }
     }
     /**A body block sent on article create/update: exactly `{type, content}`, as
 `KbBlock` describes; any other block field fails with `validation_error`
-[SECONDARY verified live].
+\[SECONDARY verified live].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct KbBlockInput {
-        ///Type-specific block content (see `KbBlock`).
+        /// Type-specific block content (see `KbBlock`).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub content: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Article content block type.
         #[serde(rename = "type")]
         pub type_: crate::generated::types::KbBlockType,
     }
     impl KbBlockInput {
+        /// Starts a [`builder::KbBlockInput`] with nothing set; it converts into `KbBlockInput` wherever one is expected.
         pub fn builder() -> builder::KbBlockInput {
             Default::default()
         }
     }
-    ///A category in the nested form `{id, meta, content}` [SECONDARY verified live].
+    ///A category in the nested form `{id, meta, content}` \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategory {
+        /// Per-site part of a category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub content: ::std::option::Option<KbCategoryContent>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Site-independent part of a category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub meta: ::std::option::Option<KbCategoryMeta>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategory {
+        /// Starts a [`builder::KbCategory`] with nothing set; it converts into `KbCategory` wherever one is expected.
         pub fn builder() -> builder::KbCategory {
             Default::default()
         }
     }
-    ///Per-site part of a category [SECONDARY verified live].
+    ///Per-site part of a category \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryContent {
+        /// The `createdAt` property (text, optional).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `siteId` property (text, optional).
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// The `updatedAt` property (text, optional).
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryContent {
+        /// Starts a [`builder::KbCategoryContent`] with nothing set; it converts into `KbCategoryContent` wherever one is expected.
         pub fn builder() -> builder::KbCategoryContent {
             Default::default()
         }
     }
-    /**Per-site content of a category [SECONDARY]. `slug` must not contain any of
+    /**Per-site content of a category \[SECONDARY]. `slug` must not contain any of
 `< > [ ] ( ) { } | ^ \ / " ' ~ ? ! * + = : ; , . % & $ @ #` and defaults to the
-kebab-cased name [SECONDARY]. This spec (and the sandbox) accept only lower-case letters, digits and hyphens, a subset of that rule that every default slug meets [INFERRED].
+kebab-cased name \[SECONDARY]. This spec (and the sandbox) accept only lower-case letters, digits and hyphens, a subset of that rule that every default slug meets \[INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryContentInput {
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text).
         pub name: ::std::string::String,
+        /// The `siteId` property (text).
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryContentInput {
+        /// Starts a [`builder::KbCategoryContentInput`] with nothing set; it converts into `KbCategoryContentInput` wherever one is expected.
         pub fn builder() -> builder::KbCategoryContentInput {
             Default::default()
         }
@@ -2868,253 +3068,304 @@ kebab-cased name [SECONDARY]. This spec (and the sandbox) accept only lower-case
     ///`data` holding one category.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryData {
+        /// A category in the nested form `{id, meta, content}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub category: ::std::option::Option<KbCategory>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryData {
+        /// Starts a [`builder::KbCategoryData`] with nothing set; it converts into `KbCategoryData` wherever one is expected.
         pub fn builder() -> builder::KbCategoryData {
             Default::default()
         }
     }
-    ///Category icon `{type: "predefined", content: <icon name>}` [SECONDARY].
+    ///Category icon `{type: "predefined", content: <icon name>}` \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryIcon {
-        ///Icon name from the predefined set.
+        /// Icon name from the predefined set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
+        /// Category icon kind; only `predefined` is documented.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::KbIconType>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryIcon {
+        /// Starts a [`builder::KbCategoryIcon`] with nothing set; it converts into `KbCategoryIcon` wherever one is expected.
         pub fn builder() -> builder::KbCategoryIcon {
             Default::default()
         }
     }
-    ///A category to create or update; `meta` is optional [SECONDARY verified live].
+    ///A category to create or update; `meta` is optional \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryInput {
+        /// Per-site content of a category.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub content: KbCategoryContentInput,
+        /// Placement of a category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub meta: ::std::option::Option<KbCategoryMetaInput>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryInput {
+        /// Starts a [`builder::KbCategoryInput`] with nothing set; it converts into `KbCategoryInput` wherever one is expected.
         pub fn builder() -> builder::KbCategoryInput {
             Default::default()
         }
     }
-    ///Answer of knowledge-base.category.list `{ok, data: {categories, next, ...}}` [SECONDARY].
+    ///Answer of knowledge-base.category.list `{ok, data: {categories, next, ...}}` \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryListResponse {
+        /// One page of categories.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<KbCategoryPage>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryListResponse {
+        /// Starts a [`builder::KbCategoryListResponse`] with nothing set; it converts into `KbCategoryListResponse` wherever one is expected.
         pub fn builder() -> builder::KbCategoryListResponse {
             Default::default()
         }
     }
-    ///Site-independent part of a category [SECONDARY verified live].
+    ///Site-independent part of a category \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryMeta {
+        /// The `articlesCount` property (an integer, optional).
         #[serde(
             rename = "articlesCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub articles_count: ::std::option::Option<i64>,
+        /// The `createdAt` property (text, optional).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        /// Category icon `{type: "predefined", content: <icon name>}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub icon: ::std::option::Option<KbCategoryIcon>,
-        ///Parent category id; null for a root category.
+        /// Parent category id; null for a root category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent: ::std::option::Option<::std::string::String>,
+        /// The `position` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
-        ///Sites the category exists on (item shape not confirmed).
+        /// Sites the category exists on (item shape not confirmed).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sites: ::std::vec::Vec<::serde_json::Value>,
+        /// The `updatedAt` property (text, optional).
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryMeta {
+        /// Starts a [`builder::KbCategoryMeta`] with nothing set; it converts into `KbCategoryMeta` wherever one is expected.
         pub fn builder() -> builder::KbCategoryMeta {
             Default::default()
         }
     }
-    ///Placement of a category [SECONDARY verified live].
+    ///Placement of a category \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryMetaInput {
-        ///Icon; may be omitted (stored as null).
+        /// Icon; may be omitted (stored as null).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub icon: ::std::option::Option<KbCategoryIcon>,
-        ///Parent category id; null for a root category.
+        /// Parent category id; null for a root category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent: ::std::option::Option<::std::string::String>,
-        ///0-based position among its siblings [SECONDARY].
+        /// 0-based position among its siblings.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryMetaInput {
+        /// Starts a [`builder::KbCategoryMetaInput`] with nothing set; it converts into `KbCategoryMetaInput` wherever one is expected.
         pub fn builder() -> builder::KbCategoryMetaInput {
             Default::default()
         }
     }
-    /**One page of categories. `categories` is [SECONDARY verified live]; the cursor
-fields are assumed to match the article list [SECONDARY "KB list/search use
+    /**One page of categories. `categories` is \[SECONDARY verified live]; the cursor
+fields are assumed to match the article list \[SECONDARY "KB list/search use
 cursors"].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryPage {
+        /// A list. Each item: A category in the FLATTENED list form (no meta/content split).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<KbCategorySummary>,
+        /// The `hasNext` property (`true` or `false`, optional).
         #[serde(
             rename = "hasNext",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_next: ::std::option::Option<bool>,
+        /// The `hasPrevious` property (`true` or `false`, optional).
         #[serde(
             rename = "hasPrevious",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_previous: ::std::option::Option<bool>,
-        ///Token of the next page; null or absent on the last page.
+        /// Token of the next page; null or absent on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
+        /// The `previous` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
+        /// The `total` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryPage {
+        /// Starts a [`builder::KbCategoryPage`] with nothing set; it converts into `KbCategoryPage` wherever one is expected.
         pub fn builder() -> builder::KbCategoryPage {
             Default::default()
         }
     }
-    ///Answer of knowledge-base.category.create (and, assumed, update/get) `{ok, data: {category}}` [SECONDARY verified live].
+    ///Answer of knowledge-base.category.create (and, assumed, update/get) `{ok, data: {category}}` \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryResponse {
+        /// `data` holding one category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<KbCategoryData>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryResponse {
+        /// Starts a [`builder::KbCategoryResponse`] with nothing set; it converts into `KbCategoryResponse` wherever one is expected.
         pub fn builder() -> builder::KbCategoryResponse {
             Default::default()
         }
     }
-    ///A category in the FLATTENED list form (no meta/content split) [SECONDARY verified live].
+    ///A category in the FLATTENED list form (no meta/content split) \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategorySummary {
+        /// The `articlesCount` property (an integer, optional).
         #[serde(
             rename = "articlesCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub articles_count: ::std::option::Option<i64>,
+        /// The `createdAt` property (text, optional).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `hasChildren` property (`true` or `false`, optional).
         #[serde(
             rename = "hasChildren",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_children: ::std::option::Option<bool>,
+        /// Category icon `{type: "predefined", content: <icon name>}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub icon: ::std::option::Option<KbCategoryIcon>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `parent` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent: ::std::option::Option<::std::string::String>,
+        /// The `position` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
-        ///Sites (item shape not confirmed).
+        /// Sites (item shape not confirmed).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sites: ::std::vec::Vec<::serde_json::Value>,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// The `updatedAt` property (text, optional).
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategorySummary {
+        /// Starts a [`builder::KbCategorySummary`] with nothing set; it converts into `KbCategorySummary` wherever one is expected.
         pub fn builder() -> builder::KbCategorySummary {
             Default::default()
         }
     }
-    ///ISO-8601 date range [SECONDARY].
+    ///ISO-8601 date range \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbDateRange {
+        /// The `from` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::string::String>,
+        /// The `to` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub to: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbDateRange {
+        /// Starts a [`builder::KbDateRange`] with nothing set; it converts into `KbDateRange` wherever one is expected.
         pub fn builder() -> builder::KbDateRange {
             Default::default()
         }
@@ -3122,16 +3373,21 @@ cursors"].
     ///Reader votes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbFeedback {
+        /// The `downvotes` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub downvotes: ::std::option::Option<i64>,
+        /// The `total` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        /// The `upvotes` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upvotes: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbFeedback {
+        /// Starts a [`builder::KbFeedback`] with nothing set; it converts into `KbFeedback` wherever one is expected.
         pub fn builder() -> builder::KbFeedback {
             Default::default()
         }
@@ -3139,71 +3395,87 @@ cursors"].
     ///A related article as answered.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbRelatedArticle {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `title` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbRelatedArticle {
+        /// Starts a [`builder::KbRelatedArticle`] with nothing set; it converts into `KbRelatedArticle` wherever one is expected.
         pub fn builder() -> builder::KbRelatedArticle {
             Default::default()
         }
     }
-    ///A related article, `{id, title}` [SECONDARY].
+    ///A related article, `{id, title}` \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbRelatedArticleRef {
+        /// The `id` property (text).
         pub id: ::std::string::String,
+        /// The `title` property (text).
         pub title: ::std::string::String,
     }
     impl KbRelatedArticleRef {
+        /// Starts a [`builder::KbRelatedArticleRef`] with nothing set; it converts into `KbRelatedArticleRef` wherever one is expected.
         pub fn builder() -> builder::KbRelatedArticleRef {
             Default::default()
         }
     }
     /**A per-language knowledge-base site `{id, banner, ticketForm, links, language,
-primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
+primary, title, description, header, enabled, widgetId}` \[SECONDARY]. `banner`,
 `ticketForm` and `header` are kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbSite {
-        ///Banner (shape gated).
+        /// Banner (shape gated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub banner: ::std::option::Option<::serde_json::Value>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `enabled` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///Header settings (shape gated).
+        /// Header settings (shape gated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub header: ::std::option::Option<::serde_json::Value>,
-        ///Site id; the default site is "primary".
+        /// Site id; the default site is "primary".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `language` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: A navigation link `{id, label, url}` (managed by knowledge-base.site-link.*).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub links: ::std::vec::Vec<KbSiteLink>,
+        /// The `primary` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary: ::std::option::Option<bool>,
-        ///Ticket form settings (shape gated).
+        /// Ticket form settings (shape gated).
         #[serde(
             rename = "ticketForm",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ticket_form: ::std::option::Option<::serde_json::Value>,
+        /// The `title` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// The `widgetId` property (text, optional).
         #[serde(
             rename = "widgetId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub widget_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSite {
+        /// Starts a [`builder::KbSite`] with nothing set; it converts into `KbSite` wherever one is expected.
         pub fn builder() -> builder::KbSite {
             Default::default()
         }
@@ -3211,477 +3483,568 @@ primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
     ///`data` holding one site.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbSiteData {
+        /// A per-language knowledge-base site `{id, banner, ticketForm, links, language, primary, title, description, header, enabled, widgetId}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub site: ::std::option::Option<KbSite>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteData {
+        /// Starts a [`builder::KbSiteData`] with nothing set; it converts into `KbSiteData` wherever one is expected.
         pub fn builder() -> builder::KbSiteData {
             Default::default()
         }
     }
-    ///A navigation link `{id, label, url}` (managed by knowledge-base.site-link.*) [SECONDARY].
+    ///A navigation link `{id, label, url}` (managed by knowledge-base.site-link.*) \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbSiteLink {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `label` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
+        /// The `url` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteLink {
+        /// Starts a [`builder::KbSiteLink`] with nothing set; it converts into `KbSiteLink` wherever one is expected.
         pub fn builder() -> builder::KbSiteLink {
             Default::default()
         }
     }
-    ///`data` of knowledge-base.site.list [INFERRED].
+    ///`data` of knowledge-base.site.list \[INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbSiteList {
+        /// A list. Each item: A per-language knowledge-base site `{id, banner, ticketForm, links, language, primary, title, description, header, enabled, widgetId}`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sites: ::std::vec::Vec<KbSite>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteList {
+        /// Starts a [`builder::KbSiteList`] with nothing set; it converts into `KbSiteList` wherever one is expected.
         pub fn builder() -> builder::KbSiteList {
             Default::default()
         }
     }
-    ///Answer of knowledge-base.site.list; `{sites: [...]}` is [INFERRED].
+    ///Answer of knowledge-base.site.list; `{sites: [...]}` is \[INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbSiteListResponse {
+        /// `data` of knowledge-base.site.list.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<KbSiteList>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteListResponse {
+        /// Starts a [`builder::KbSiteListResponse`] with nothing set; it converts into `KbSiteListResponse` wherever one is expected.
         pub fn builder() -> builder::KbSiteListResponse {
             Default::default()
         }
     }
-    ///Answer of knowledge-base.site.create (and, assumed, site.get/update) `{ok, data: {site}}` [SECONDARY].
+    ///Answer of knowledge-base.site.create (and, assumed, site.get/update) `{ok, data: {site}}` \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbSiteResponse {
+        /// `data` holding one site.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<KbSiteData>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteResponse {
+        /// Starts a [`builder::KbSiteResponse`] with nothing set; it converts into `KbSiteResponse` wherever one is expected.
         pub fn builder() -> builder::KbSiteResponse {
             Default::default()
         }
     }
-    ///Body of knowledge-base.article.create [SECONDARY knowledge-base.md, verified live].
+    ///Body of knowledge-base.article.create \[SECONDARY knowledge-base.md, verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleCreateRequest {
+        /// Article to create.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub article: KbArticleInput,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleCreateRequest {
+        /// Starts a [`builder::KnowledgeBaseArticleCreateRequest`] with nothing set; it converts into `KnowledgeBaseArticleCreateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseArticleCreateRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.article.delete (soft, recoverable) [SECONDARY].
+    ///Body of knowledge-base.article.delete (soft, recoverable) \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleDeleteRequest {
+        /// The `articleId` property (text).
         #[serde(rename = "articleId")]
         pub article_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleDeleteRequest {
+        /// Starts a [`builder::KnowledgeBaseArticleDeleteRequest`] with nothing set; it converts into `KnowledgeBaseArticleDeleteRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseArticleDeleteRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.article.get; all three fields are required [SECONDARY].
+    ///Body of knowledge-base.article.get; all three fields are required \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleGetRequest {
+        /// The `articleId` property (text).
         #[serde(rename = "articleId")]
         pub article_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Site of the translation to return; the default site id is the literal "primary".
+        /// Site of the translation to return; the default site id is the literal "primary".
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleGetRequest {
+        /// Starts a [`builder::KnowledgeBaseArticleGetRequest`] with nothing set; it converts into `KnowledgeBaseArticleGetRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseArticleGetRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.article.list: filters, sort and cursor paging [SECONDARY endpoints.md].
+    ///Body of knowledge-base.article.list: filters, sort and cursor paging \[SECONDARY endpoints.md].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleListRequest {
+        /// Article list/search filters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub filters: ::std::option::Option<KbArticleFilters>,
-        /**Page size; the [SECONDARY] example uses 50. No maximum is documented, so
-none is enforced; the lower bound 1 is [INFERRED].
-*/
+        /// Page size; the secondary example uses 50. No maximum is documented, so
+        /// none is enforced; the lower bound 1 is inferred.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i64>,
-        ///`data.next` of the previous page (null or omitted: the first page).
+        /// `data.next` of the previous page (null or omitted: the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
-        ///`data.previous` of the current page, to page backwards.
+        /// `data.previous` of the current page, to page backwards.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Sort of article list/search.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub sort: ::std::option::Option<KbArticleSort>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleListRequest {
+        /// Starts a [`builder::KnowledgeBaseArticleListRequest`] with nothing set; it converts into `KnowledgeBaseArticleListRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseArticleListRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.article.search: the list body plus `query` and `highlight` [SECONDARY endpoints.md].
+    ///Body of knowledge-base.article.search: the list body plus `query` and `highlight` \[SECONDARY endpoints.md].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleSearchRequest {
+        /// Article list/search filters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub filters: ::std::option::Option<KbArticleFilters>,
-        ///Highlight the matches [SECONDARY].
+        /// Highlight the matches.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub highlight: ::std::option::Option<bool>,
-        ///Page size (example 50 [SECONDARY]); no documented maximum; lower bound [INFERRED].
+        /// Page size (example 50); no documented maximum; lower bound.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i64>,
-        ///`data.next` of the previous page (null or omitted: the first page).
+        /// `data.next` of the previous page (null or omitted: the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
+        /// The `previous` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Full-text search terms ("optional search text" [SECONDARY]).
+        /// Full-text search terms ("optional search text").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
+        /// Sort of article list/search.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub sort: ::std::option::Option<KbArticleSort>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleSearchRequest {
+        /// Starts a [`builder::KnowledgeBaseArticleSearchRequest`] with nothing set; it converts into `KnowledgeBaseArticleSearchRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseArticleSearchRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.article.update: `articleId` plus the full article [SECONDARY].
+    ///Body of knowledge-base.article.update: `articleId` plus the full article \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleUpdateRequest {
+        /// Full replacement of an article.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub article: KbArticleUpdateInput,
+        /// The `articleId` property (text).
         #[serde(rename = "articleId")]
         pub article_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleUpdateRequest {
+        /// Starts a [`builder::KnowledgeBaseArticleUpdateRequest`] with nothing set; it converts into `KnowledgeBaseArticleUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseArticleUpdateRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.category.create [SECONDARY knowledge-base.md, verified live].
+    ///Body of knowledge-base.category.create \[SECONDARY knowledge-base.md, verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryCreateRequest {
+        /// A category to create or update; `meta` is optional.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub category: KbCategoryInput,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryCreateRequest {
+        /// Starts a [`builder::KnowledgeBaseCategoryCreateRequest`] with nothing set; it converts into `KnowledgeBaseCategoryCreateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseCategoryCreateRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.category.delete (soft delete) [SECONDARY; `categoryId` INFERRED].
+    ///Body of knowledge-base.category.delete (soft delete) \[SECONDARY; `categoryId` INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryDeleteRequest {
-        ///Category id [INFERRED name].
+        /// Category id.
         #[serde(rename = "categoryId")]
         pub category_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryDeleteRequest {
+        /// Starts a [`builder::KnowledgeBaseCategoryDeleteRequest`] with nothing set; it converts into `KnowledgeBaseCategoryDeleteRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseCategoryDeleteRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.category.get [SECONDARY; key names INFERRED].
+    ///Body of knowledge-base.category.get \[SECONDARY; key names INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryGetRequest {
-        ///Category id [INFERRED name].
+        /// Category id.
         #[serde(rename = "categoryId")]
         pub category_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Site whose content to return [INFERRED, by analogy with article.get].
+        /// Site whose content to return.
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryGetRequest {
+        /// Starts a [`builder::KnowledgeBaseCategoryGetRequest`] with nothing set; it converts into `KnowledgeBaseCategoryGetRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseCategoryGetRequest {
             Default::default()
         }
     }
     /**Body of knowledge-base.category.list: cursor paging with `next`/`previous`
-tokens and `limit` like the article list [SECONDARY].
+tokens and `limit` like the article list \[SECONDARY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryListRequest {
-        /**Page size; the [SECONDARY] example uses 50. No maximum is documented, so
-none is enforced; the lower bound 1 is [INFERRED].
-*/
+        /// Page size; the secondary example uses 50. No maximum is documented, so
+        /// none is enforced; the lower bound 1 is inferred.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i64>,
-        ///`data.next` of the previous page (null or omitted: the first page).
+        /// `data.next` of the previous page (null or omitted: the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
-        ///`data.previous` of the current page, to page backwards.
+        /// `data.previous` of the current page, to page backwards.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Only categories of this site [INFERRED].
+        /// Only categories of this site.
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryListRequest {
+        /// Starts a [`builder::KnowledgeBaseCategoryListRequest`] with nothing set; it converts into `KnowledgeBaseCategoryListRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseCategoryListRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.category.update [SECONDARY; `categoryId` INFERRED, by analogy with `articleId`].
+    ///Body of knowledge-base.category.update \[SECONDARY; `categoryId` INFERRED, by analogy with `articleId`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryUpdateRequest {
+        /// A category to create or update; `meta` is optional.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub category: KbCategoryInput,
-        ///Category to update [INFERRED name].
+        /// Category to update.
         #[serde(rename = "categoryId")]
         pub category_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryUpdateRequest {
+        /// Starts a [`builder::KnowledgeBaseCategoryUpdateRequest`] with nothing set; it converts into `KnowledgeBaseCategoryUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseCategoryUpdateRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.create [SECONDARY knowledge-base.md].
+    ///Body of knowledge-base.create \[SECONDARY knowledge-base.md].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCreateRequest {
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Language code, e.g. "en".
+        /// Language code, e.g. "en".
         pub language: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `published` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub published: ::std::option::Option<bool>,
+        /// The `subdomain` property (text).
         pub subdomain: ::std::string::String,
+        /// The `title` property (text).
         pub title: ::std::string::String,
+        /// The `widgetId` property (text, optional).
         #[serde(
             rename = "widgetId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub widget_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCreateRequest {
+        /// Starts a [`builder::KnowledgeBaseCreateRequest`] with nothing set; it converts into `KnowledgeBaseCreateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseCreateRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.site.create, one site per language [SECONDARY knowledge-base.md].
+    ///Body of knowledge-base.site.create, one site per language \[SECONDARY knowledge-base.md].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseSiteCreateRequest {
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Language code, e.g. "en".
+        /// Language code, e.g. "en".
         pub language: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `title` property (text).
         pub title: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteCreateRequest {
+        /// Starts a [`builder::KnowledgeBaseSiteCreateRequest`] with nothing set; it converts into `KnowledgeBaseSiteCreateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseSiteCreateRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.site.delete [SECONDARY].
+    ///Body of knowledge-base.site.delete \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseSiteDeleteRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Site id [INFERRED name].
+        /// Site id.
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteDeleteRequest {
+        /// Starts a [`builder::KnowledgeBaseSiteDeleteRequest`] with nothing set; it converts into `KnowledgeBaseSiteDeleteRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseSiteDeleteRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.site.get [SECONDARY].
+    ///Body of knowledge-base.site.get \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseSiteGetRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Site id; the default site is "primary" [SECONDARY]; the key name is [INFERRED].
+        /// Site id; the default site is "primary"; the key name is inferred.
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteGetRequest {
+        /// Starts a [`builder::KnowledgeBaseSiteGetRequest`] with nothing set; it converts into `KnowledgeBaseSiteGetRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseSiteGetRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.site.list [SECONDARY].
+    ///Body of knowledge-base.site.list \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseSiteListRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteListRequest {
+        /// Starts a [`builder::KnowledgeBaseSiteListRequest`] with nothing set; it converts into `KnowledgeBaseSiteListRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseSiteListRequest {
             Default::default()
         }
     }
-    /**Body of knowledge-base.site.update [SECONDARY "banner, ticketForm, header,
+    /**Body of knowledge-base.site.update \[SECONDARY "banner, ticketForm, header,
 enabled, widgetId"]. The shapes of `banner`, `ticketForm` and `header` are gated
 (any JSON value). `siteId` is the site key used by articles; its use here is
-[INFERRED].
+\[INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseSiteUpdateRequest {
-        ///Site banner (shape gated).
+        /// Site banner (shape gated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub banner: ::std::option::Option<::serde_json::Value>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `enabled` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///Header settings (shape gated).
+        /// Header settings (shape gated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub header: ::std::option::Option<::serde_json::Value>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Site to update (the default site is "primary") [INFERRED name].
+        /// Site to update (the default site is "primary").
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
-        ///Ticket form settings (shape gated).
+        /// Ticket form settings (shape gated).
         #[serde(
             rename = "ticketForm",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ticket_form: ::std::option::Option<::serde_json::Value>,
+        /// The `title` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// The `widgetId` property (text, optional).
         #[serde(
             rename = "widgetId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub widget_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteUpdateRequest {
+        /// Starts a [`builder::KnowledgeBaseSiteUpdateRequest`] with nothing set; it converts into `KnowledgeBaseSiteUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseSiteUpdateRequest {
             Default::default()
         }
     }
     /**A member of a property. Not even the id field is verified ("Member ids can't be
-verified without an approved API key" [COMMUNITY PostHog]), so every field is
+verified without an approved API key" \[COMMUNITY PostHog]), so every field is
 kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3710,201 +4073,238 @@ kept as raw JSON.
             Self(value)
         }
     }
-    ///Answer of members.list: `data` is an array of members [COMMUNITY PostHog, Python client].
+    ///Answer of members.list: `data` is an array of members \[COMMUNITY PostHog, Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MemberListResponse {
+        /// A list. Each item: A member of a property.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Member>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MemberListResponse {
+        /// Starts a [`builder::MemberListResponse`] with nothing set; it converts into `MemberListResponse` wherever one is expected.
         pub fn builder() -> builder::MemberListResponse {
             Default::default()
         }
     }
-    ///Body of members.disable [SECONDARY "propertyId, member id"; name INFERRED].
+    ///Body of members.disable \[SECONDARY "propertyId, member id"; name INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersDisableRequest {
-        ///Member (agent) id [INFERRED name].
+        /// Member (agent) id.
         #[serde(rename = "memberId")]
         pub member_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersDisableRequest {
+        /// Starts a [`builder::MembersDisableRequest`] with nothing set; it converts into `MembersDisableRequest` wherever one is expected.
         pub fn builder() -> builder::MembersDisableRequest {
             Default::default()
         }
     }
-    ///Body of members.edit-invite [SECONDARY "invite id, role"; names INFERRED].
+    ///Body of members.edit-invite \[SECONDARY "invite id, role"; names INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersEditInviteRequest {
-        ///Pending invite id [INFERRED name].
+        /// Pending invite id.
         #[serde(rename = "inviteId")]
         pub invite_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent.
         pub role: crate::generated::types::MemberRole,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersEditInviteRequest {
+        /// Starts a [`builder::MembersEditInviteRequest`] with nothing set; it converts into `MembersEditInviteRequest` wherever one is expected.
         pub fn builder() -> builder::MembersEditInviteRequest {
             Default::default()
         }
     }
-    ///Body of members.enable [SECONDARY "propertyId, member id"; name INFERRED].
+    ///Body of members.enable \[SECONDARY "propertyId, member id"; name INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersEnableRequest {
-        ///Member (agent) id [INFERRED name].
+        /// Member (agent) id.
         #[serde(rename = "memberId")]
         pub member_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersEnableRequest {
+        /// Starts a [`builder::MembersEnableRequest`] with nothing set; it converts into `MembersEnableRequest` wherever one is expected.
         pub fn builder() -> builder::MembersEnableRequest {
             Default::default()
         }
     }
-    ///Body of members.invite [SECONDARY "propertyId, email, role"; field names `email`/`role` INFERRED].
+    ///Body of members.invite \[SECONDARY "propertyId, email, role"; field names `email`/`role` INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersInviteRequest {
-        ///E-mail address of the agent to invite [INFERRED name].
+        /// E-mail address of the agent to invite.
         pub email: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<crate::generated::types::MemberRole>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersInviteRequest {
+        /// Starts a [`builder::MembersInviteRequest`] with nothing set; it converts into `MembersInviteRequest` wherever one is expected.
         pub fn builder() -> builder::MembersInviteRequest {
             Default::default()
         }
     }
-    ///Body of members.list-invites [SECONDARY].
+    ///Body of members.list-invites \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersListInvitesRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersListInvitesRequest {
+        /// Starts a [`builder::MembersListInvitesRequest`] with nothing set; it converts into `MembersListInvitesRequest` wherever one is expected.
         pub fn builder() -> builder::MembersListInvitesRequest {
             Default::default()
         }
     }
-    ///Body of members.list [COMMUNITY PostHog, Python client].
+    ///Body of members.list \[COMMUNITY PostHog, Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersListRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersListRequest {
+        /// Starts a [`builder::MembersListRequest`] with nothing set; it converts into `MembersListRequest` wherever one is expected.
         pub fn builder() -> builder::MembersListRequest {
             Default::default()
         }
     }
-    ///Body of members.remove-invite [SECONDARY "invite id"; name INFERRED].
+    ///Body of members.remove-invite \[SECONDARY "invite id"; name INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersRemoveInviteRequest {
-        ///Pending invite id [INFERRED name].
+        /// Pending invite id.
         #[serde(rename = "inviteId")]
         pub invite_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersRemoveInviteRequest {
+        /// Starts a [`builder::MembersRemoveInviteRequest`] with nothing set; it converts into `MembersRemoveInviteRequest` wherever one is expected.
         pub fn builder() -> builder::MembersRemoveInviteRequest {
             Default::default()
         }
     }
-    ///Body of members.remove [SECONDARY "propertyId, member id"; name INFERRED].
+    ///Body of members.remove \[SECONDARY "propertyId, member id"; name INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersRemoveRequest {
-        ///Member (agent) id [INFERRED name].
+        /// Member (agent) id.
         #[serde(rename = "memberId")]
         pub member_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersRemoveRequest {
+        /// Starts a [`builder::MembersRemoveRequest`] with nothing set; it converts into `MembersRemoveRequest` wherever one is expected.
         pub fn builder() -> builder::MembersRemoveRequest {
             Default::default()
         }
     }
-    ///Body of members.update-permissions [SECONDARY "member id, permissions"; names INFERRED].
+    ///Body of members.update-permissions \[SECONDARY "member id, permissions"; names INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersUpdatePermissionsRequest {
-        ///Member (agent) id [INFERRED name].
+        /// Member (agent) id.
         #[serde(rename = "memberId")]
         pub member_id: ::std::string::String,
-        ///Permissions to set, merged into the member's (shape gated) [INFERRED name].
+        /// Permissions to set, merged into the member's (shape gated).
         pub permissions: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<crate::generated::types::MemberRole>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersUpdatePermissionsRequest {
+        /// Starts a [`builder::MembersUpdatePermissionsRequest`] with nothing set; it converts into `MembersUpdatePermissionsRequest` wherever one is expected.
         pub fn builder() -> builder::MembersUpdatePermissionsRequest {
             Default::default()
         }
     }
-    /**Body of every `metrics.*` method. The [SECONDARY] reference says metrics take
+    /**Body of every `metrics.*` method. The \[SECONDARY] reference says metrics take
 `propertyId` plus a date range; the help centre says statistics can be viewed
-"by agent, tag, department and date" [OFFICIAL seeds 000/001]. The names
-`startDate`/`endDate` are [INFERRED] from chat.list/ticket.list; `agentId`,
-`tags` and `departmentId` are [INFERRED] too (`tags` as names, like the
+"by agent, tag, department and date" \[OFFICIAL seeds 000/001]. The names
+`startDate`/`endDate` are \[INFERRED] from chat.list/ticket.list; `agentId`,
+`tags` and `departmentId` are \[INFERRED] too (`tags` as names, like the
 chat.list filter, since tawk.to tags are plain strings). Send other names as
 extra fields if these are refused.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MetricsRequest {
-        ///Only this agent [INFERRED name].
+        /// Only this agent.
         #[serde(
             rename = "agentId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub agent_id: ::std::option::Option<::std::string::String>,
-        ///Only this department [INFERRED name].
+        /// Only this department.
         #[serde(
             rename = "departmentId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub department_id: ::std::option::Option<::std::string::String>,
-        ///Range end, ISO-8601 [INFERRED name].
+        /// Range end, ISO-8601.
         #[serde(rename = "endDate")]
         pub end_date: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Range start, ISO-8601 (e.g. "2026-01-01T00:00:00Z") [INFERRED name].
+        /// Range start, ISO-8601 (e.g. "2026-01-01T00:00:00Z").
         #[serde(rename = "startDate")]
         pub start_date: ::std::string::String,
-        ///Only these tags [INFERRED name].
+        /// Only these tags.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MetricsRequest {
+        /// Starts a [`builder::MetricsRequest`] with nothing set; it converts into `MetricsRequest` wherever one is expected.
         pub fn builder() -> builder::MetricsRequest {
             Default::default()
         }
@@ -3912,93 +4312,109 @@ extra fields if these are refused.
     ///Answer of the `metrics.*` methods; `data` is gated and kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MetricsResponse {
-        ///Statistics (any JSON value).
+        /// Statistics (any JSON value).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MetricsResponse {
+        /// Starts a [`builder::MetricsResponse`] with nothing set; it converts into `MetricsResponse` wherever one is expected.
         pub fn builder() -> builder::MetricsResponse {
             Default::default()
         }
     }
     /**Success envelope of methods whose answer is gated or is just `{"ok": true}`
-("Some write methods return only {ok: true}" [SECONDARY]). `data`, when sent, is
+("Some write methods return only {ok: true}" \[SECONDARY]). `data`, when sent, is
 kept as raw JSON; other top-level fields land in the extra map.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OkResponse {
-        ///Answer of a gated shape (any JSON value), absent for plain acknowledgements.
+        /// Answer of a gated shape (any JSON value), absent for plain acknowledgements.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
-        ///`true` on success [OFFICIAL].
+        /// `true` on success.
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OkResponse {
+        /// Starts a [`builder::OkResponse`] with nothing set; it converts into `OkResponse` wherever one is expected.
         pub fn builder() -> builder::OkResponse {
             Default::default()
         }
     }
-    /**A contact person [COMMUNITY Python client docstring, a real response]. Fields
+    /**A contact person \[COMMUNITY Python client docstring, a real response]. Fields
 whose JSON type the docstring leaves open (`emails`, `phones`, `primaryPhone`,
 location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Person {
+        /// The `createdOn` property (text, optional).
         #[serde(
             rename = "createdOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_on: ::std::option::Option<::std::string::String>,
+        /// Last device `{ip, browser, os}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub device: ::std::option::Option<PersonDevice>,
+        /// The `emails` property (a list; each item is any JSON value).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub emails: ::std::vec::Vec<::serde_json::Value>,
+        /// The `firstSeenOn` property (text, optional).
         #[serde(
             rename = "firstSeenOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_seen_on: ::std::option::Option<::std::string::String>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `lastSeenOn` property (text, optional).
         #[serde(
             rename = "lastSeenOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_seen_on: ::std::option::Option<::std::string::String>,
+        /// Geo-location of the person.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub location: ::std::option::Option<PersonLocation>,
+        /// `{first, last}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub name: ::std::option::Option<PersonName>,
+        /// The `phones` property (a list; each item is any JSON value).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub phones: ::std::vec::Vec<::serde_json::Value>,
-        ///Primary phone (shape not confirmed).
+        /// Primary phone (shape not confirmed).
         #[serde(
             rename = "primaryPhone",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub primary_phone: ::std::option::Option<::serde_json::Value>,
+        /// The `updatedOn` property (text, optional).
         #[serde(
             rename = "updatedOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_on: ::std::option::Option<::std::string::String>,
+        /// Web-session statistics.
         #[serde(
             rename = "webSession",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -4008,10 +4424,12 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub web_session: ::std::option::Option<PersonWebSession>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Person {
+        /// Starts a [`builder::Person`] with nothing set; it converts into `Person` wherever one is expected.
         pub fn builder() -> builder::Person {
             Default::default()
         }
@@ -4019,16 +4437,19 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
     ///`data` of contact.person.get.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonData {
+        /// A contact person.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub person: ::std::option::Option<Person>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonData {
+        /// Starts a [`builder::PersonData`] with nothing set; it converts into `PersonData` wherever one is expected.
         pub fn builder() -> builder::PersonData {
             Default::default()
         }
@@ -4036,16 +4457,21 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
     ///Last device `{ip, browser, os}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonDevice {
+        /// The `browser` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub browser: ::std::option::Option<::std::string::String>,
+        /// The `ip` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ip: ::std::option::Option<::std::string::String>,
+        /// The `os` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub os: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonDevice {
+        /// Starts a [`builder::PersonDevice`] with nothing set; it converts into `PersonDevice` wherever one is expected.
         pub fn builder() -> builder::PersonDevice {
             Default::default()
         }
@@ -4053,39 +4479,45 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
     ///Geo-location of the person.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonLocation {
-        ///City id (JSON type not confirmed).
+        /// City id (JSON type not confirmed).
         #[serde(
             rename = "cityId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub city_id: ::std::option::Option<::serde_json::Value>,
+        /// The `cityName` property (text, optional).
         #[serde(
             rename = "cityName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub city_name: ::std::option::Option<::std::string::String>,
+        /// The `continent` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub continent: ::std::option::Option<::std::string::String>,
+        /// The `country` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
-        ///Coordinates (shape not confirmed).
+        /// Coordinates (shape not confirmed).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub point: ::std::option::Option<::serde_json::Value>,
-        ///Region id (JSON type not confirmed).
+        /// Region id (JSON type not confirmed).
         #[serde(
             rename = "regionId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub region_id: ::std::option::Option<::serde_json::Value>,
+        /// The `regionName` property (text, optional).
         #[serde(
             rename = "regionName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub region_name: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonLocation {
+        /// Starts a [`builder::PersonLocation`] with nothing set; it converts into `PersonLocation` wherever one is expected.
         pub fn builder() -> builder::PersonLocation {
             Default::default()
         }
@@ -4093,32 +4525,40 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
     ///`{first, last}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonName {
+        /// The `first` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<::std::string::String>,
+        /// The `last` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonName {
+        /// Starts a [`builder::PersonName`] with nothing set; it converts into `PersonName` wherever one is expected.
         pub fn builder() -> builder::PersonName {
             Default::default()
         }
     }
-    ///Answer of contact.person.get `{ok, data: {person}}` [COMMUNITY Python client].
+    ///Answer of contact.person.get `{ok, data: {person}}` \[COMMUNITY Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonResponse {
+        /// `data` of contact.person.get.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<PersonData>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonResponse {
+        /// Starts a [`builder::PersonResponse`] with nothing set; it converts into `PersonResponse` wherever one is expected.
         pub fn builder() -> builder::PersonResponse {
             Default::default()
         }
@@ -4126,536 +4566,639 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
     ///Web-session statistics.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonWebSession {
+        /// The `count` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
-        ///First session (shape not confirmed).
+        /// First session (shape not confirmed).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<::serde_json::Value>,
-        ///Latest session (shape not confirmed).
+        /// Latest session (shape not confirmed).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latest: ::std::option::Option<::serde_json::Value>,
+        /// The `pageViews` property (an integer, optional).
         #[serde(
             rename = "pageViews",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub page_views: ::std::option::Option<i64>,
+        /// The `timeSpent` property (a number, optional).
         #[serde(
             rename = "timeSpent",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub time_spent: ::std::option::Option<f64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonWebSession {
+        /// Starts a [`builder::PersonWebSession`] with nothing set; it converts into `PersonWebSession` wherever one is expected.
         pub fn builder() -> builder::PersonWebSession {
             Default::default()
         }
     }
-    /**A property (site). `propertyId` [COMMUNITY PostHog] and `name` [COMMUNITY
+    /**A property (site). `propertyId` \[COMMUNITY PostHog] and `name` \[COMMUNITY
 Pipedream, Python client] are typed; everything else (settings, agents, widgets,
 assets, createdOn of property.info) is kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Property {
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text, optional).
         #[serde(
             rename = "propertyId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub property_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Property {
+        /// Starts a [`builder::Property`] with nothing set; it converts into `Property` wherever one is expected.
         pub fn builder() -> builder::Property {
             Default::default()
         }
     }
-    /**Body of property.create-site. Its fields are gated ([SECONDARY] "property
-fields"); `name` and `domain` are [INFERRED] from the dashboard's "add site"
+    /**Body of property.create-site. Its fields are gated (\[SECONDARY] "property
+fields"); `name` and `domain` are \[INFERRED] from the dashboard's "add site"
 form. Send other fields as extra fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyCreateSiteRequest {
-        ///Site domain [INFERRED name].
+        /// Site domain.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,
-        ///Name of the new property [INFERRED name].
+        /// Name of the new property.
         pub name: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyCreateSiteRequest {
+        /// Starts a [`builder::PropertyCreateSiteRequest`] with nothing set; it converts into `PropertyCreateSiteRequest` wherever one is expected.
         pub fn builder() -> builder::PropertyCreateSiteRequest {
             Default::default()
         }
     }
-    ///Sections property.info should include [COMMUNITY Python client].
+    ///Sections property.info should include \[COMMUNITY Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyInfoFields {
+        /// The `agents` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agents: ::std::option::Option<bool>,
+        /// The `assets` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assets: ::std::option::Option<bool>,
+        /// The `createdOn` property (`true` or `false`, optional).
         #[serde(
             rename = "createdOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_on: ::std::option::Option<bool>,
+        /// The `settings` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub settings: ::std::option::Option<bool>,
+        /// The `widgets` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub widgets: ::std::option::Option<bool>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyInfoFields {
+        /// Starts a [`builder::PropertyInfoFields`] with nothing set; it converts into `PropertyInfoFields` wherever one is expected.
         pub fn builder() -> builder::PropertyInfoFields {
             Default::default()
         }
     }
-    ///Body of property.info [COMMUNITY Python client `_get_channel_info`].
+    ///Body of property.info \[COMMUNITY Python client `_get_channel_info`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyInfoRequest {
+        /// Sections property.info should include.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub fields: ::std::option::Option<PropertyInfoFields>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyInfoRequest {
+        /// Starts a [`builder::PropertyInfoRequest`] with nothing set; it converts into `PropertyInfoRequest` wherever one is expected.
         pub fn builder() -> builder::PropertyInfoRequest {
             Default::default()
         }
     }
-    /**Body of property.list: `{}` lists everything [COMMUNITY PostHog]; `type` and
-`enabled` filter [COMMUNITY Pipedream, Python client].
+    /**Body of property.list: `{}` lists everything \[COMMUNITY PostHog]; `type` and
+`enabled` filter \[COMMUNITY Pipedream, Python client].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyListRequest {
-        ///Only enabled (true) or disabled (false) properties [COMMUNITY Python client].
+        /// Only enabled (true) or disabled (false) properties.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
+        /// Property kind filter of property.list.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::PropertyType>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyListRequest {
+        /// Starts a [`builder::PropertyListRequest`] with nothing set; it converts into `PropertyListRequest` wherever one is expected.
         pub fn builder() -> builder::PropertyListRequest {
             Default::default()
         }
     }
-    ///Answer of property.list: `data` is an array of properties [COMMUNITY PostHog, Pipedream].
+    ///Answer of property.list: `data` is an array of properties \[COMMUNITY PostHog, Pipedream].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyListResponse {
+        /// A list. Each item: A property (site).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Property>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyListResponse {
+        /// Starts a [`builder::PropertyListResponse`] with nothing set; it converts into `PropertyListResponse` wherever one is expected.
         pub fn builder() -> builder::PropertyListResponse {
             Default::default()
         }
     }
-    ///Answer of property.info [COMMUNITY Python client].
+    ///Answer of property.info \[COMMUNITY Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyResponse {
+        /// A property (site).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<Property>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyResponse {
+        /// Starts a [`builder::PropertyResponse`] with nothing set; it converts into `PropertyResponse` wherever one is expected.
         pub fn builder() -> builder::PropertyResponse {
             Default::default()
         }
     }
-    ///A tab to add [SECONDARY "tab"]; its field names are [INFERRED].
+    ///A tab to add \[SECONDARY "tab"]; its field names are \[INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabInput {
-        ///Tab content (shape gated) [INFERRED name].
+        /// Tab content (shape gated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::serde_json::Value>,
-        ///Whether the tab is shown [INFERRED name].
+        /// Whether the tab is shown.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///Tab title (defaults to the type's name) [INFERRED name].
+        /// Tab title (defaults to the type's name).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// Tab type; `custom` tabs may be added any number of times, the others once.
         #[serde(rename = "type")]
         pub type_: crate::generated::types::TabType,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabInput {
+        /// Starts a [`builder::TabInput`] with nothing set; it converts into `TabInput` wherever one is expected.
         pub fn builder() -> builder::TabInput {
             Default::default()
         }
     }
-    ///Body of tabs.add [SECONDARY "propertyId, tab, position"]; the tab's fields beyond `type`, `title`, `content` and `enabled` are gated (extra fields of `tab`).
+    ///Body of tabs.add \[SECONDARY "propertyId, tab, position"]; the tab's fields beyond `type`, `title`, `content` and `enabled` are gated (extra fields of `tab`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsAddRequest {
-        ///Position of the tab [SECONDARY `position`].
+        /// Position of the tab.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// A tab to add; its field names are inferred.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub tab: TabInput,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsAddRequest {
+        /// Starts a [`builder::TabsAddRequest`] with nothing set; it converts into `TabsAddRequest` wherever one is expected.
         pub fn builder() -> builder::TabsAddRequest {
             Default::default()
         }
     }
-    ///Body of tabs.available [SECONDARY].
+    ///Body of tabs.available \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsAvailableRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsAvailableRequest {
+        /// Starts a [`builder::TabsAvailableRequest`] with nothing set; it converts into `TabsAvailableRequest` wherever one is expected.
         pub fn builder() -> builder::TabsAvailableRequest {
             Default::default()
         }
     }
-    ///Body of tabs.get [SECONDARY "propertyId, tab id"].
+    ///Body of tabs.get \[SECONDARY "propertyId, tab id"].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsGetRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Tab id [INFERRED name].
+        /// Tab id.
         #[serde(rename = "tabId")]
         pub tab_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsGetRequest {
+        /// Starts a [`builder::TabsGetRequest`] with nothing set; it converts into `TabsGetRequest` wherever one is expected.
         pub fn builder() -> builder::TabsGetRequest {
             Default::default()
         }
     }
-    ///Body of tabs.list [SECONDARY].
+    ///Body of tabs.list \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsListRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsListRequest {
+        /// Starts a [`builder::TabsListRequest`] with nothing set; it converts into `TabsListRequest` wherever one is expected.
         pub fn builder() -> builder::TabsListRequest {
             Default::default()
         }
     }
-    ///Body of tabs.remove [SECONDARY "propertyId, tab id"].
+    ///Body of tabs.remove \[SECONDARY "propertyId, tab id"].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsRemoveRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Tab id [INFERRED name].
+        /// Tab id.
         #[serde(rename = "tabId")]
         pub tab_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsRemoveRequest {
+        /// Starts a [`builder::TabsRemoveRequest`] with nothing set; it converts into `TabsRemoveRequest` wherever one is expected.
         pub fn builder() -> builder::TabsRemoveRequest {
             Default::default()
         }
     }
-    ///Body of tabs.update [SECONDARY "tab id + fields, position"].
+    ///Body of tabs.update \[SECONDARY "tab id + fields, position"].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsUpdateRequest {
-        ///New position (reorders the tab) [SECONDARY `position`].
+        /// New position (reorders the tab).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Tab id [INFERRED name].
+        /// Tab id.
         #[serde(rename = "tabId")]
         pub tab_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsUpdateRequest {
+        /// Starts a [`builder::TabsUpdateRequest`] with nothing set; it converts into `TabsUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::TabsUpdateRequest {
             Default::default()
         }
     }
-    /**A ticket. `id` [COMMUNITY PostHog]; `humanId`, `subject`, `message` and
-`requester` as in the `ticket:create` webhook [COMMUNITY Botpress]; `status`
-[COMMUNITY Pipedream]; `createdOn` [INFERRED, like chats]. ticket.get also sends
+    /**A ticket. `id` \[COMMUNITY PostHog]; `humanId`, `subject`, `message` and
+`requester` as in the `ticket:create` webhook \[COMMUNITY Botpress]; `status`
+\[COMMUNITY Pipedream]; `createdOn` \[INFERRED, like chats]. ticket.get also sends
 the ticket's events, kept as raw JSON with every other field.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Ticket {
-        ///Creation time, ISO-8601 [INFERRED].
+        /// Creation time, ISO-8601.
         #[serde(
             rename = "createdOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_on: ::std::option::Option<::std::string::String>,
-        ///Human-readable ticket number.
+        /// Human-readable ticket number.
         #[serde(
             rename = "humanId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub human_id: ::std::option::Option<i64>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// Who opened a ticket `{name, email?}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub requester: ::std::option::Option<TicketRequester>,
+        /// Ticket status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::TicketStatus>,
+        /// The `subject` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Ticket {
+        /// Starts a [`builder::Ticket`] with nothing set; it converts into `Ticket` wherever one is expected.
         pub fn builder() -> builder::Ticket {
             Default::default()
         }
     }
-    ///`ticket:create`: a new ticket [OFFICIAL event; fields COMMUNITY Botpress].
+    ///`ticket:create`: a new ticket \[OFFICIAL event; fields COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketCreateEvent {
+        /// The property an event belongs to `{id, name}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub property: ::std::option::Option<WebhookProperty>,
+        /// Who opened a ticket `{name, email?}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub requester: ::std::option::Option<TicketRequester>,
+        /// The new ticket `{id, humanId, subject, message}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub ticket: ::std::option::Option<WebhookTicket>,
-        ///Event time, ISO-8601.
+        /// Event time, ISO-8601.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketCreateEvent {
+        /// Starts a [`builder::TicketCreateEvent`] with nothing set; it converts into `TicketCreateEvent` wherever one is expected.
         pub fn builder() -> builder::TicketCreateEvent {
             Default::default()
         }
     }
-    ///Body of ticket.get [COMMUNITY TS client].
+    ///Body of ticket.get \[COMMUNITY TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketGetRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `ticketId` property (text).
         #[serde(rename = "ticketId")]
         pub ticket_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketGetRequest {
+        /// Starts a [`builder::TicketGetRequest`] with nothing set; it converts into `TicketGetRequest` wherever one is expected.
         pub fn builder() -> builder::TicketGetRequest {
             Default::default()
         }
     }
-    /**Body of ticket.list [COMMUNITY Pipedream list-tickets, n8n node, PostHog]. Paged
+    /**Body of ticket.list \[COMMUNITY Pipedream list-tickets, n8n node, PostHog]. Paged
 with `size` + `offset` like chat.list (PostHog assumes it; other clients send
 `page`, not declared).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketListRequest {
+        /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated; meaning).
         #[serde(
             rename = "dateType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_type: ::std::option::Option<crate::generated::types::DateType>,
-        ///Return deleted tickets [COMMUNITY Pipedream].
+        /// Return deleted tickets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<bool>,
-        ///Created up to, ISO-8601 [COMMUNITY Pipedream].
+        /// Created up to, ISO-8601.
         #[serde(
             rename = "endDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub end_date: ::std::option::Option<::std::string::String>,
-        ///Number of tickets to skip [COMMUNITY PostHog, assumed].
+        /// Number of tickets to skip.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<i64>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        /**Page size. The n8n node accepts 1–100 for ticket.list; Pipedream/PostHog use
-50 for chats; 500/1000 in other clients are unverified. 1–100 follows n8n,
-the only source that states a range for tickets.
-*/
+        /// Page size. The n8n node accepts 1–100 for ticket.list; Pipedream/PostHog use
+        /// 50 for chats; 500/1000 in other clients are unverified. 1–100 follows n8n,
+        /// the only source that states a range for tickets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        /// Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<crate::generated::types::ChatSort>,
-        ///Created from, ISO-8601, e.g. "2026-01-01T00:00:00Z" [COMMUNITY Pipedream]; reported unreliable [COMMUNITY PostHog].
+        /// Created from, ISO-8601, e.g. "2026-01-01T00:00:00Z"; reported unreliable.
         #[serde(
             rename = "startDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub start_date: ::std::option::Option<::std::string::String>,
+        /// Ticket status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::TicketStatus>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketListRequest {
+        /// Starts a [`builder::TicketListRequest`] with nothing set; it converts into `TicketListRequest` wherever one is expected.
         pub fn builder() -> builder::TicketListRequest {
             Default::default()
         }
     }
     /**Answer of ticket.list `{ok, total?, data: [...]}`, assumed to match chat.list
-[COMMUNITY PostHog].
+\[COMMUNITY PostHog].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketListResponse {
+        /// A list. Each item: A ticket.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Ticket>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
-        ///Number of tickets matching the filters, when sent.
+        /// Number of tickets matching the filters, when sent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketListResponse {
+        /// Starts a [`builder::TicketListResponse`] with nothing set; it converts into `TicketListResponse` wherever one is expected.
         pub fn builder() -> builder::TicketListResponse {
             Default::default()
         }
     }
-    ///Who opened a ticket `{name, email?}` [COMMUNITY Botpress].
+    ///Who opened a ticket `{name, email?}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketRequester {
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketRequester {
+        /// Starts a [`builder::TicketRequester`] with nothing set; it converts into `TicketRequester` wherever one is expected.
         pub fn builder() -> builder::TicketRequester {
             Default::default()
         }
     }
-    ///Answer of ticket.get [COMMUNITY TS client].
+    ///Answer of ticket.get \[COMMUNITY TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketResponse {
+        /// A ticket.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<Ticket>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketResponse {
+        /// Starts a [`builder::TicketResponse`] with nothing set; it converts into `TicketResponse` wherever one is expected.
         pub fn builder() -> builder::TicketResponse {
             Default::default()
         }
     }
-    ///The transcript `{id, visitor, messages}` [COMMUNITY transcript sample].
+    ///The transcript `{id, visitor, messages}` \[COMMUNITY transcript sample].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TranscriptChat {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///Messages `{sender: {t, n?}, type, msg, time}`, the chat.get message shape.
+        /// Messages `{sender: {t, n?}, type, msg, time}`, the chat.get message shape.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub messages: ::std::vec::Vec<ChatMessage>,
+        /// The chat visitor `{name, email?, city, country}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub visitor: ::std::option::Option<WebhookVisitor>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TranscriptChat {
+        /// Starts a [`builder::TranscriptChat`] with nothing set; it converts into `TranscriptChat` wherever one is expected.
         pub fn builder() -> builder::TranscriptChat {
             Default::default()
         }
     }
     /**A webhook subscription. The fields mirror the webhooks.create body plus
-`hookId` [INFERRED]; whatever else the server sends (an `id`, the secret...) is
+`hookId` \[INFERRED]; whatever else the server sends (an `id`, the secret...) is
 kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Webhook {
+        /// The `enabled` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
+        /// A list. Each item: Webhook event name.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub events: ::std::vec::Vec<crate::generated::types::WebhookEvent>,
+        /// The `hookId` property (text, optional).
         #[serde(
             rename = "hookId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hook_id: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `url` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Webhook {
+        /// Starts a [`builder::Webhook`] with nothing set; it converts into `Webhook` wherever one is expected.
         pub fn builder() -> builder::Webhook {
             Default::default()
         }
     }
-    ///Answer of webhooks.create `{ok, data: {hookId}}` [COMMUNITY Pipedream].
+    ///Answer of webhooks.create `{ok, data: {hookId}}` \[COMMUNITY Pipedream].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookCreateResponse {
+        /// `data` of webhooks.create.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<WebhookCreated>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookCreateResponse {
+        /// Starts a [`builder::WebhookCreateResponse`] with nothing set; it converts into `WebhookCreateResponse` wherever one is expected.
         pub fn builder() -> builder::WebhookCreateResponse {
             Default::default()
         }
@@ -4663,419 +5206,515 @@ kept as raw JSON.
     ///`data` of webhooks.create.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookCreated {
-        ///Id to pass to webhooks.get/update/delete.
+        /// Id to pass to webhooks.get/update/delete.
         #[serde(
             rename = "hookId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hook_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookCreated {
+        /// Starts a [`builder::WebhookCreated`] with nothing set; it converts into `WebhookCreated` wherever one is expected.
         pub fn builder() -> builder::WebhookCreated {
             Default::default()
         }
     }
-    ///Answer of webhooks.list; `data` as an array is [INFERRED].
+    ///Answer of webhooks.list; `data` as an array is \[INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookListResponse {
+        /// A list. Each item: A webhook subscription.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Webhook>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookListResponse {
+        /// Starts a [`builder::WebhookListResponse`] with nothing set; it converts into `WebhookListResponse` wherever one is expected.
         pub fn builder() -> builder::WebhookListResponse {
             Default::default()
         }
     }
-    ///The message that started/ended the chat `{text, type, sender: {type}}` [COMMUNITY Botpress].
+    ///The message that started/ended the chat `{text, type, sender: {type}}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookMessage {
+        /// Sender of a webhook message `{type}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub sender: ::std::option::Option<WebhookMessageSender>,
+        /// The `text` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
+        /// Kind of a chat message.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::MessageType>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookMessage {
+        /// Starts a [`builder::WebhookMessage`] with nothing set; it converts into `WebhookMessage` wherever one is expected.
         pub fn builder() -> builder::WebhookMessage {
             Default::default()
         }
     }
-    ///Sender of a webhook message `{type}` [COMMUNITY Botpress].
+    ///Sender of a webhook message `{type}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookMessageSender {
+        /// Sender kind of the chat:start/chat:end webhook message.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::SenderType>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookMessageSender {
+        /// Starts a [`builder::WebhookMessageSender`] with nothing set; it converts into `WebhookMessageSender` wherever one is expected.
         pub fn builder() -> builder::WebhookMessageSender {
             Default::default()
         }
     }
-    ///The property an event belongs to `{id, name}` [OFFICIAL].
+    ///The property an event belongs to `{id, name}` \[OFFICIAL].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookProperty {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookProperty {
+        /// Starts a [`builder::WebhookProperty`] with nothing set; it converts into `WebhookProperty` wherever one is expected.
         pub fn builder() -> builder::WebhookProperty {
             Default::default()
         }
     }
-    ///Answer of webhooks.get [SECONDARY; shape INFERRED].
+    ///Answer of webhooks.get \[SECONDARY; shape INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookResponse {
+        /// A webhook subscription.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<Webhook>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookResponse {
+        /// Starts a [`builder::WebhookResponse`] with nothing set; it converts into `WebhookResponse` wherever one is expected.
         pub fn builder() -> builder::WebhookResponse {
             Default::default()
         }
     }
-    ///The new ticket `{id, humanId, subject, message}` [COMMUNITY Botpress].
+    ///The new ticket `{id, humanId, subject, message}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookTicket {
-        ///Human-readable ticket number (a JSON number).
+        /// Human-readable ticket number (a JSON number).
         #[serde(
             rename = "humanId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub human_id: ::std::option::Option<i64>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// The `subject` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookTicket {
+        /// Starts a [`builder::WebhookTicket`] with nothing set; it converts into `WebhookTicket` wherever one is expected.
         pub fn builder() -> builder::WebhookTicket {
             Default::default()
         }
     }
-    ///The chat visitor `{name, email?, city, country}` [COMMUNITY Botpress].
+    ///The chat visitor `{name, email?, city, country}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookVisitor {
+        /// The `city` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
+        /// The `country` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookVisitor {
+        /// Starts a [`builder::WebhookVisitor`] with nothing set; it converts into `WebhookVisitor` wherever one is expected.
         pub fn builder() -> builder::WebhookVisitor {
             Default::default()
         }
     }
-    /**Body of webhooks.create [COMMUNITY Pipedream, which always sends all five
+    /**Body of webhooks.create \[COMMUNITY Pipedream, which always sends all five
 fields]. `propertyId`, `events` and `url` are required here; whether the server
 also requires `name` and `enabled` is gated, so send them.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhooksCreateRequest {
+        /// The `enabled` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///Events to send; "one or more" [OFFICIAL developer page].
+        /// Events to send; "one or more".
         pub events: ::std::vec::Vec<crate::generated::types::WebhookEvent>,
-        ///Display name (Pipedream sends e.g. "Pipedream chat:start Webhook").
+        /// Display name (Pipedream sends e.g. "Pipedream chat:start Webhook").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///HTTPS endpoint the events are POSTed to [OFFICIAL].
+        /// HTTPS endpoint the events are POSTed to.
         pub url: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksCreateRequest {
+        /// Starts a [`builder::WebhooksCreateRequest`] with nothing set; it converts into `WebhooksCreateRequest` wherever one is expected.
         pub fn builder() -> builder::WebhooksCreateRequest {
             Default::default()
         }
     }
-    ///Body of webhooks.delete [COMMUNITY Pipedream].
+    ///Body of webhooks.delete \[COMMUNITY Pipedream].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhooksDeleteRequest {
+        /// The `hookId` property (text).
         #[serde(rename = "hookId")]
         pub hook_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksDeleteRequest {
+        /// Starts a [`builder::WebhooksDeleteRequest`] with nothing set; it converts into `WebhooksDeleteRequest` wherever one is expected.
         pub fn builder() -> builder::WebhooksDeleteRequest {
             Default::default()
         }
     }
-    ///Body of webhooks.get [SECONDARY; `hookId` from webhooks.delete, COMMUNITY Pipedream].
+    ///Body of webhooks.get \[SECONDARY; `hookId` from webhooks.delete, COMMUNITY Pipedream].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhooksGetRequest {
+        /// The `hookId` property (text).
         #[serde(rename = "hookId")]
         pub hook_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksGetRequest {
+        /// Starts a [`builder::WebhooksGetRequest`] with nothing set; it converts into `WebhooksGetRequest` wherever one is expected.
         pub fn builder() -> builder::WebhooksGetRequest {
             Default::default()
         }
     }
-    ///Body of webhooks.list [SECONDARY].
+    ///Body of webhooks.list \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhooksListRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksListRequest {
+        /// Starts a [`builder::WebhooksListRequest`] with nothing set; it converts into `WebhooksListRequest` wherever one is expected.
         pub fn builder() -> builder::WebhooksListRequest {
             Default::default()
         }
     }
-    ///Body of webhooks.update [SECONDARY; fields INFERRED from webhooks.create].
+    ///Body of webhooks.update \[SECONDARY; fields INFERRED from webhooks.create].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhooksUpdateRequest {
+        /// The `enabled` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
+        /// A list. Each item: Webhook event name.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub events: ::std::vec::Vec<crate::generated::types::WebhookEvent>,
+        /// The `hookId` property (text).
         #[serde(rename = "hookId")]
         pub hook_id: ::std::string::String,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `url` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksUpdateRequest {
+        /// Starts a [`builder::WebhooksUpdateRequest`] with nothing set; it converts into `WebhooksUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::WebhooksUpdateRequest {
             Default::default()
         }
     }
-    ///A widget card; its fields are gated apart from `type` [INFERRED name] (extra fields).
+    ///A widget card; its fields are gated apart from `type` \[INFERRED name] (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetCardInput {
-        ///Card type [INFERRED name].
+        /// Card type.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetCardInput {
+        /// Starts a [`builder::WidgetCardInput`] with nothing set; it converts into `WidgetCardInput` wherever one is expected.
         pub fn builder() -> builder::WidgetCardInput {
             Default::default()
         }
     }
-    ///Body of widgets.add [SECONDARY "propertyId, widget config"]; the config fields are gated (extra fields).
+    ///Body of widgets.add \[SECONDARY "propertyId, widget config"]; the config fields are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsAddRequest {
-        ///Whether the widget is enabled (default true) [INFERRED name].
+        /// Whether the widget is enabled (default true).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///Widget name [INFERRED name].
+        /// Widget name.
         pub name: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Widget settings (shape gated) [INFERRED name].
+        /// Widget settings (shape gated).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub settings: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsAddRequest {
+        /// Starts a [`builder::WidgetsAddRequest`] with nothing set; it converts into `WidgetsAddRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsAddRequest {
             Default::default()
         }
     }
-    ///Body of widgets.api-key.list [SECONDARY].
+    ///Body of widgets.api-key.list \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsApiKeyListRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsApiKeyListRequest {
+        /// Starts a [`builder::WidgetsApiKeyListRequest`] with nothing set; it converts into `WidgetsApiKeyListRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsApiKeyListRequest {
             Default::default()
         }
     }
-    ///Body of widgets.cards.add [SECONDARY `propertyId`, `widgetId`, card]; the card fields are gated (extra fields).
+    ///Body of widgets.cards.add \[SECONDARY `propertyId`, `widgetId`, card]; the card fields are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsCardsAddRequest {
+        /// A widget card; its fields are gated apart from `type` (extra fields).
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub card: WidgetCardInput,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsCardsAddRequest {
+        /// Starts a [`builder::WidgetsCardsAddRequest`] with nothing set; it converts into `WidgetsCardsAddRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsCardsAddRequest {
             Default::default()
         }
     }
-    ///Body of widgets.cards.remove [SECONDARY "card id"].
+    ///Body of widgets.cards.remove \[SECONDARY "card id"].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsCardsRemoveRequest {
-        ///Card id [INFERRED name].
+        /// Card id.
         #[serde(rename = "cardId")]
         pub card_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsCardsRemoveRequest {
+        /// Starts a [`builder::WidgetsCardsRemoveRequest`] with nothing set; it converts into `WidgetsCardsRemoveRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsCardsRemoveRequest {
             Default::default()
         }
     }
-    ///Body of widgets.cards.update [SECONDARY "card id + fields"].
+    ///Body of widgets.cards.update \[SECONDARY "card id + fields"].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsCardsUpdateRequest {
-        ///Card id [INFERRED name].
+        /// Card id.
         #[serde(rename = "cardId")]
         pub card_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsCardsUpdateRequest {
+        /// Starts a [`builder::WidgetsCardsUpdateRequest`] with nothing set; it converts into `WidgetsCardsUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsCardsUpdateRequest {
             Default::default()
         }
     }
-    ///Body of widgets.get [SECONDARY `propertyId`, `widgetId`].
+    ///Body of widgets.get \[SECONDARY `propertyId`, `widgetId`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsGetRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsGetRequest {
+        /// Starts a [`builder::WidgetsGetRequest`] with nothing set; it converts into `WidgetsGetRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsGetRequest {
             Default::default()
         }
     }
-    ///Body of widgets.global-settings.get [SECONDARY].
+    ///Body of widgets.global-settings.get \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsGlobalSettingsGetRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsGlobalSettingsGetRequest {
+        /// Starts a [`builder::WidgetsGlobalSettingsGetRequest`] with nothing set; it converts into `WidgetsGlobalSettingsGetRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsGlobalSettingsGetRequest {
             Default::default()
         }
     }
-    ///Body of widgets.global-settings.update [SECONDARY "propertyId, settings"]; the settings are gated (extra fields).
+    ///Body of widgets.global-settings.update \[SECONDARY "propertyId, settings"]; the settings are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsGlobalSettingsUpdateRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsGlobalSettingsUpdateRequest {
+        /// Starts a [`builder::WidgetsGlobalSettingsUpdateRequest`] with nothing set; it converts into `WidgetsGlobalSettingsUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsGlobalSettingsUpdateRequest {
             Default::default()
         }
     }
-    ///Body of widgets.remove [SECONDARY `propertyId`, `widgetId`].
+    ///Body of widgets.remove \[SECONDARY `propertyId`, `widgetId`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsRemoveRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsRemoveRequest {
+        /// Starts a [`builder::WidgetsRemoveRequest`] with nothing set; it converts into `WidgetsRemoveRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsRemoveRequest {
             Default::default()
         }
     }
-    ///Body of widgets.update [SECONDARY `propertyId`, `widgetId`, settings]; the settings are gated (extra fields).
+    ///Body of widgets.update \[SECONDARY `propertyId`, `widgetId`, settings]; the settings are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsUpdateRequest {
-        ///Enable or disable the widget [INFERRED name].
+        /// Enable or disable the widget.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///New widget name [INFERRED name].
+        /// New widget name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Settings merged into the widget's (shape gated) [INFERRED name].
+        /// Settings merged into the widget's (shape gated).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub settings: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsUpdateRequest {
+        /// Starts a [`builder::WidgetsUpdateRequest`] with nothing set; it converts into `WidgetsUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsUpdateRequest {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builder for [`AgentInfoRequest`](super::AgentInfoRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct AgentInfoRequest {
             agent_id: ::std::result::Result<
@@ -5096,6 +5735,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl AgentInfoRequest {
+            /// Agent id. The name `agentId` is inferred; send another name through the extra fields if it is refused.
             pub fn agent_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5108,6 +5748,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5142,6 +5783,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`AgentResponse`](super::AgentResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct AgentResponse {
             data: ::std::result::Result<
@@ -5164,6 +5806,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl AgentResponse {
+            /// An agent profile.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Agent>>,
@@ -5176,6 +5819,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5186,6 +5830,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5222,6 +5867,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`Chat`](super::Chat): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Chat {
             created_on: ::std::result::Result<
@@ -5257,6 +5903,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl Chat {
+            /// Creation time, ISO-8601.
             pub fn created_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5269,6 +5916,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5279,6 +5927,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// A list. Each item: One message of a chat (chat.get) or of a `chat:transcript_created` webhook.
             pub fn messages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ChatMessage>>,
@@ -5291,6 +5940,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The visitor's contact id (see contact.person.get).
             pub fn person_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5303,6 +5953,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5343,6 +5994,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatEndEvent`](super::ChatEndEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatEndEvent {
             chat_id: ::std::result::Result<
@@ -5383,6 +6035,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatEndEvent {
+            /// The `chatId` property (text, optional).
             pub fn chat_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5395,6 +6048,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The message that started/ended the chat `{text, type, sender: {type}}`.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookMessage>>,
@@ -5407,6 +6061,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The property an event belongs to `{id, name}`.
             pub fn property<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5421,6 +6076,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Event time, ISO-8601.
             pub fn time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5433,6 +6089,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The chat visitor `{name, email?, city, country}`.
             pub fn visitor<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookVisitor>>,
@@ -5445,6 +6102,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5487,6 +6145,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatGetRequest`](super::ChatGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatGetRequest {
             chat_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -5509,6 +6168,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatGetRequest {
+            /// The `chatId` property (text).
             pub fn chat_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5521,6 +6181,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5533,6 +6194,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5569,6 +6231,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatListRequest`](super::ChatListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatListRequest {
             date_type: ::std::result::Result<
@@ -5639,6 +6302,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatListRequest {
+            /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated; meaning).
             pub fn date_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5653,6 +6317,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Include (true) deleted chats.
             pub fn deleted<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -5665,6 +6330,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Range end, ISO-8601.
             pub fn end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5677,6 +6343,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Message-count filter; commented out in the Python client, meaning unverified. The sandbox checks that it is an integer and filters nothing by it.
             pub fn message_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5689,6 +6356,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Number of chats to skip (0 for the first page).
             pub fn offset<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5701,6 +6369,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5713,6 +6382,13 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Page size. The maximum is undocumented and sources disagree: Pipedream caps
+            /// it at 50 ("up to 50 chats per request") and PostHog pages with 50
+            /// ("community-verified working page size"); the n8n node accepts 1–100 (for
+            /// ticket.list); one client sends 1000 and another 500, unverified. The spec
+            /// allows 1–100, the highest bound a source enforces: values the n8n node
+            /// sends pass the local check, while 500/1000 (never confirmed) are refused
+            /// before sending. 50 is the community-verified value.
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5725,6 +6401,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.
             pub fn sort<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5739,6 +6416,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Range start, ISO-8601, e.g. "2026-01-01T00:00:00Z"; see the warning above. The pattern (shared by every date of a request) is the ISO-8601 subset this spec accepts: a valid calendar date, optionally `T` + `hours:minutes[:seconds[.fraction]]` and a zone (`Z` or `±HH[:]MM`; none means UTC).
             pub fn start_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5751,6 +6429,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Chat status filter; values gated.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5763,6 +6442,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Only chats with these tags.
             pub fn tags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -5775,6 +6455,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5829,6 +6510,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatListResponse`](super::ChatListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatListResponse {
             data: ::std::result::Result<
@@ -5856,6 +6538,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatListResponse {
+            /// A list. Each item: A chat.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Chat>>,
@@ -5868,6 +6551,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5878,6 +6562,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Number of chats matching the filters.
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5890,6 +6575,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5928,6 +6614,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatMessage`](super::ChatMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatMessage {
             data: ::std::result::Result<
@@ -5968,6 +6655,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatMessage {
+            /// Type-specific data, e.g. `{url, title}` of a `nav` message; kept as raw JSON because other types are not described.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -5980,6 +6668,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Message text.
             pub fn msg<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5992,6 +6681,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sender `{t, n?}`.
             pub fn sender<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6006,6 +6696,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// ISO-8601 with milliseconds, e.g. "2024-05-01T10:00:00.000Z".
             pub fn time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6018,6 +6709,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Kind of a chat message.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6032,6 +6724,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6074,6 +6767,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatMessageSender`](super::ChatMessageSender): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatMessageSender {
             n: ::std::result::Result<
@@ -6099,6 +6793,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatMessageSender {
+            /// Sender name, when sent.
             pub fn n<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6109,6 +6804,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for n: {e}"));
                 self
             }
+            /// One-letter sender kind of chat.get / transcript messages: `a` agent, `v` visitor, `s` system.
             pub fn t<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6121,6 +6817,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for t: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6157,6 +6854,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatResponse`](super::ChatResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatResponse {
             data: ::std::result::Result<
@@ -6179,6 +6877,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatResponse {
+            /// A chat.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Chat>>,
@@ -6191,6 +6890,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6201,6 +6901,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6237,6 +6938,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatStartEvent`](super::ChatStartEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatStartEvent {
             chat_id: ::std::result::Result<
@@ -6277,6 +6979,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatStartEvent {
+            /// The `chatId` property (text, optional).
             pub fn chat_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6289,6 +6992,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The message that started/ended the chat `{text, type, sender: {type}}`.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookMessage>>,
@@ -6301,6 +7005,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The property an event belongs to `{id, name}`.
             pub fn property<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6315,6 +7020,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Event time, ISO-8601.
             pub fn time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6327,6 +7033,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The chat visitor `{name, email?, city, country}`.
             pub fn visitor<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookVisitor>>,
@@ -6339,6 +7046,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6381,6 +7089,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatTranscriptCreatedEvent`](super::ChatTranscriptCreatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatTranscriptCreatedEvent {
             chat: ::std::result::Result<
@@ -6421,6 +7130,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatTranscriptCreatedEvent {
+            /// The transcript `{id, visitor, messages}`.
             pub fn chat<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::TranscriptChat>>,
@@ -6433,6 +7143,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site domain the chat came from.
             pub fn domain<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6445,6 +7156,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The property an event belongs to `{id, name}`.
             pub fn property<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6459,6 +7171,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Page URL the chat came from.
             pub fn referrer<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6471,6 +7184,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Event time, ISO-8601.
             pub fn time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6483,6 +7197,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6527,6 +7242,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ContactAttributeList`](super::ContactAttributeList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactAttributeList {
             data_attributes: ::std::result::Result<
@@ -6547,6 +7263,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ContactAttributeList {
+            /// A list. Each item: A custom data attribute `{key, object, label?, dataType?, fullPath?}`.
             pub fn data_attributes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::DataAttribute>>,
@@ -6561,6 +7278,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6596,6 +7314,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ContactAttributeListCustomRequest`](super::ContactAttributeListCustomRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactAttributeListCustomRequest {
             object: ::std::result::Result<
@@ -6621,6 +7340,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ContactAttributeListCustomRequest {
+            /// Object a custom data attribute belongs to.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::AttributeObject>,
@@ -6633,6 +7353,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6645,6 +7366,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6683,6 +7405,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ContactAttributeListResponse`](super::ContactAttributeListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactAttributeListResponse {
             data: ::std::result::Result<
@@ -6705,6 +7428,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ContactAttributeListResponse {
+            /// `data` of contact.attribute.list-custom.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6719,6 +7443,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6729,6 +7454,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6767,6 +7493,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ContactPersonGetRequest`](super::ContactPersonGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactPersonGetRequest {
             fields: ::std::result::Result<
@@ -6797,6 +7524,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ContactPersonGetRequest {
+            /// Fields to return; omit for the server default.
             pub fn fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6811,6 +7539,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The person id (a chat's `personId`).
             pub fn person_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6823,6 +7552,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6835,6 +7565,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6875,6 +7606,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`DataAttribute`](super::DataAttribute): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct DataAttribute {
             data_type: ::std::result::Result<
@@ -6915,6 +7647,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl DataAttribute {
+            /// The `dataType` property (text, optional).
             pub fn data_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6927,6 +7660,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `fullPath` property (text, optional).
             pub fn full_path<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6939,6 +7673,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `key` property (text, optional).
             pub fn key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6951,6 +7686,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `label` property (text, optional).
             pub fn label<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6963,6 +7699,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Object a custom data attribute belongs to.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6977,6 +7714,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7019,6 +7757,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ErrorEnvelope`](super::ErrorEnvelope): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ErrorEnvelope {
             error: ::std::result::Result<
@@ -7044,6 +7783,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ErrorEnvelope {
+            /// Machine-readable error code.
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7058,6 +7798,8 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Detail. For `validation_error` it names the failing JSON path, e.g.
+            /// `article.meta.categories[0].name`.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7070,6 +7812,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Always `false` here.
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -7102,6 +7845,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticle`](super::KbArticle): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticle {
             content: ::std::result::Result<
@@ -7132,6 +7876,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticle {
+            /// The translation of an article for one site, with its body blocks.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7146,6 +7891,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7156,6 +7902,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Site-independent part of an article.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbArticleMeta>>,
@@ -7168,6 +7915,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7206,6 +7954,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleCategory`](super::KbArticleCategory): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleCategory {
             id: ::std::result::Result<
@@ -7236,6 +7985,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleCategory {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7246,6 +7996,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7258,6 +8009,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `primary` property (`true` or `false`, optional).
             pub fn primary<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -7270,6 +8022,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7308,6 +8061,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleCategoryRef`](super::KbArticleCategoryRef): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleCategoryRef {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -7322,6 +8076,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleCategoryRef {
+            /// The `id` property (text).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7332,6 +8087,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `primary` property (`true` or `false`).
             pub fn primary<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -7365,6 +8121,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleContent`](super::KbArticleContent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleContent {
             author: ::std::result::Result<
@@ -7435,6 +8192,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleContent {
+            /// The `author` property (text, optional).
             pub fn author<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7447,6 +8205,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: One body block `{type, content}`.
             pub fn contents<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbBlock>>,
@@ -7459,6 +8218,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `createdAt` property (text, optional).
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7471,6 +8231,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// SEO metadata of a translation; see the create-time caveat on `KbArticleContentInput`.
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7485,6 +8246,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `siteId` property (text, optional).
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7497,6 +8259,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7509,6 +8272,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article (translation) status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7523,6 +8287,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `subtitle` property (text, optional).
             pub fn subtitle<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7535,6 +8300,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text, optional).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7547,6 +8313,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `translationId` property (text, optional).
             pub fn translation_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7561,6 +8328,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedAt` property (text, optional).
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7573,6 +8341,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7627,6 +8396,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleContentInput`](super::KbArticleContentInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleContentInput {
             author: ::std::result::Result<
@@ -7676,6 +8446,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleContentInput {
+            /// Agent id of the author.
             pub fn author<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7688,6 +8459,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Ordered body blocks.
             pub fn contents<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbBlockInput>>,
@@ -7700,6 +8472,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Refused on create (any value); set it with knowledge-base.article.update.
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7714,6 +8487,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Language site the translation belongs to (default site "primary").
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7726,6 +8500,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7738,6 +8513,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article (translation) status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7752,6 +8528,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `subtitle` property (text, optional).
             pub fn subtitle<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7764,6 +8541,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7776,6 +8554,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7826,6 +8605,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleContentUpdate`](super::KbArticleContentUpdate): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleContentUpdate {
             author: ::std::result::Result<
@@ -7875,6 +8655,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleContentUpdate {
+            /// The `author` property (text, optional).
             pub fn author<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7887,6 +8668,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: A body block sent on article create/update: exactly `{type, content}`, as `KbBlock` describes; any other block field fails with `validation_error`.
             pub fn contents<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbBlockInput>>,
@@ -7899,6 +8681,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// SEO metadata of a translation; see the create-time caveat on `KbArticleContentInput`.
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7913,6 +8696,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The article's own site (another site is refused).
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7925,6 +8709,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7937,6 +8722,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article (translation) status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::ArticleStatus>,
@@ -7949,6 +8735,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `subtitle` property (text).
             pub fn subtitle<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7961,6 +8748,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7973,6 +8761,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8023,6 +8812,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleData`](super::KbArticleData): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleData {
             article: ::std::result::Result<
@@ -8043,6 +8833,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleData {
+            /// An article `{id, meta, content}`.
             pub fn article<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbArticle>>,
@@ -8055,6 +8846,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8089,6 +8881,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleFilters`](super::KbArticleFilters): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleFilters {
             author: ::std::result::Result<
@@ -8139,6 +8932,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleFilters {
+            /// Author agent ids.
             pub fn author<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -8151,6 +8945,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Category ids.
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -8163,6 +8958,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// ISO-8601 date range.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbDateRange>>,
@@ -8175,6 +8971,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site ids.
             pub fn site<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -8187,6 +8984,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article (translation) status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8201,6 +8999,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// ISO-8601 date range.
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbDateRange>>,
@@ -8213,6 +9012,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article visibility.
             pub fn visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8227,6 +9027,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8273,6 +9074,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleInput`](super::KbArticleInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleInput {
             content: ::std::result::Result<
@@ -8298,6 +9100,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleInput {
+            /// Translation of an article for one site.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbArticleContentInput>,
@@ -8310,6 +9113,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Article meta.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8324,6 +9128,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8360,6 +9165,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleListResponse`](super::KbArticleListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleListResponse {
             data: ::std::result::Result<
@@ -8382,6 +9188,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleListResponse {
+            /// One page of article summaries with its cursors.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbArticlePage>>,
@@ -8394,6 +9201,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -8404,6 +9212,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8442,6 +9251,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleMeta`](super::KbArticleMeta): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleMeta {
             categories: ::std::result::Result<
@@ -8492,6 +9302,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleMeta {
+            /// A list. Each item: A category of an article as answered (nothing required; `name` may be sent).
             pub fn categories<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbArticleCategory>>,
@@ -8504,6 +9315,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `createdAt` property (text, optional).
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8516,6 +9328,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Reader votes.
             pub fn feedback<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbFeedback>>,
@@ -8528,6 +9341,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: A related article as answered.
             pub fn related_articles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbRelatedArticle>>,
@@ -8542,6 +9356,9 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Per-site state of the article. The reference describes objects
+            /// `{id, author, status}` (see `KbArticleSite`), while other answers list bare
+            /// site ids; the item shape is left open so both decode.
             pub fn sites<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -8554,6 +9371,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedAt` property (text, optional).
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8566,6 +9384,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article visibility.
             pub fn visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8580,6 +9399,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8626,6 +9446,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleMetaInput`](super::KbArticleMetaInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleMetaInput {
             categories: ::std::result::Result<
@@ -8656,6 +9477,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleMetaInput {
+            /// Categories; exactly one should be `primary: true`. Real ids only (placeholders fail).
             pub fn categories<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbArticleCategoryRef>>,
@@ -8668,6 +9490,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: A related article, `{id, title}`.
             pub fn related_articles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbRelatedArticleRef>>,
@@ -8682,6 +9505,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article visibility.
             pub fn visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8696,6 +9520,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8734,6 +9559,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleMetadata`](super::KbArticleMetadata): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleMetadata {
             banner: ::std::result::Result<
@@ -8759,6 +9585,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleMetadata {
+            /// Banner `{type: "url", content: <URL>}`; null removes it.
             pub fn banner<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbBanner>>,
@@ -8771,6 +9598,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Meta description.
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8783,6 +9611,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8819,6 +9648,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticlePage`](super::KbArticlePage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticlePage {
             articles: ::std::result::Result<
@@ -8864,6 +9694,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticlePage {
+            /// A list. Each item: An article in list form, without body blocks (use article.get).
             pub fn articles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbArticleSummary>>,
@@ -8876,6 +9707,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hasNext` property (`true` or `false`, optional).
             pub fn has_next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -8888,6 +9720,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hasPrevious` property (`true` or `false`, optional).
             pub fn has_previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -8900,6 +9733,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Token of the next page; null or absent on the last page.
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8912,6 +9746,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `previous` property (text, optional).
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8924,6 +9759,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `total` property (an integer, optional).
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8936,6 +9772,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8980,6 +9817,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleResponse`](super::KbArticleResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleResponse {
             data: ::std::result::Result<
@@ -9002,6 +9840,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleResponse {
+            /// `data` holding one article.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbArticleData>>,
@@ -9014,6 +9853,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -9024,6 +9864,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9060,6 +9901,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleSite`](super::KbArticleSite): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleSite {
             author: ::std::result::Result<
@@ -9090,6 +9932,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleSite {
+            /// The `author` property (text, optional).
             pub fn author<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9102,6 +9945,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9112,6 +9956,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Knowledge-base article (translation) status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9126,6 +9971,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9164,6 +10010,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleSort`](super::KbArticleSort): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleSort {
             field: ::std::result::Result<
@@ -9189,6 +10036,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleSort {
+            /// Sort field of article list/search.
             pub fn field<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9203,6 +10051,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sort direction.
             pub fn order<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9217,6 +10066,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9253,6 +10103,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleSummary`](super::KbArticleSummary): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleSummary {
             categories: ::std::result::Result<
@@ -9313,6 +10164,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleSummary {
+            /// A list. Each item: A category of an article as answered (nothing required; `name` may be sent).
             pub fn categories<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbArticleCategory>>,
@@ -9325,6 +10177,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `createdAt` property (text, optional).
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9337,6 +10190,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Reader votes.
             pub fn feedback<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbFeedback>>,
@@ -9349,6 +10203,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9359,6 +10214,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `kbId` property (text, optional).
             pub fn kb_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9371,6 +10227,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: Per-site status of an article `{id, author, status}`: it can be draft on one site and published on another.
             pub fn sites<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbArticleSite>>,
@@ -9383,6 +10240,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text, optional).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9395,6 +10253,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedAt` property (text, optional).
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9407,6 +10266,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article visibility.
             pub fn visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9421,6 +10281,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9471,6 +10332,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleUpdateInput`](super::KbArticleUpdateInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleUpdateInput {
             content: ::std::result::Result<
@@ -9496,6 +10358,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleUpdateInput {
+            /// Translation on update: `status`, `subtitle` and `author` become required (`author: null` removes the author), and `contents` replaces the whole body.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbArticleContentUpdate>,
@@ -9508,6 +10371,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Article meta.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9522,6 +10386,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9559,6 +10424,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbBanner`](super::KbBanner): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbBanner {
             content: ::std::result::Result<
@@ -9584,6 +10450,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbBanner {
+            /// Publicly reachable image URL.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9596,6 +10463,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Article banner kind; only `url` is valid.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9610,6 +10478,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9646,6 +10515,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbBlock`](super::KbBlock): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbBlock {
             content: ::std::result::Result<
@@ -9671,6 +10541,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbBlock {
+            /// Type-specific block content (see above).
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9685,6 +10556,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Article content block type.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::KbBlockType>,
@@ -9697,6 +10569,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9733,6 +10606,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbBlockInput`](super::KbBlockInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbBlockInput {
             content: ::std::result::Result<
@@ -9753,6 +10627,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbBlockInput {
+            /// Type-specific block content (see `KbBlock`).
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9767,6 +10642,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Article content block type.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::KbBlockType>,
@@ -9799,6 +10675,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategory`](super::KbCategory): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategory {
             content: ::std::result::Result<
@@ -9829,6 +10706,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategory {
+            /// Per-site part of a category.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9843,6 +10721,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9853,6 +10732,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Site-independent part of a category.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategoryMeta>>,
@@ -9865,6 +10745,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9903,6 +10784,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryContent`](super::KbCategoryContent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryContent {
             created_at: ::std::result::Result<
@@ -9948,6 +10830,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryContent {
+            /// The `createdAt` property (text, optional).
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9960,6 +10843,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9972,6 +10856,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9984,6 +10869,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `siteId` property (text, optional).
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9996,6 +10882,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10008,6 +10895,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedAt` property (text, optional).
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10020,6 +10908,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10064,6 +10953,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryContentInput`](super::KbCategoryContentInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryContentInput {
             description: ::std::result::Result<
@@ -10093,6 +10983,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryContentInput {
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10105,6 +10996,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10117,6 +11009,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `siteId` property (text).
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10129,6 +11022,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10141,6 +11035,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10183,6 +11078,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryData`](super::KbCategoryData): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryData {
             category: ::std::result::Result<
@@ -10203,6 +11099,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryData {
+            /// A category in the nested form `{id, meta, content}`.
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategory>>,
@@ -10215,6 +11112,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10249,6 +11147,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryIcon`](super::KbCategoryIcon): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryIcon {
             content: ::std::result::Result<
@@ -10274,6 +11173,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryIcon {
+            /// Icon name from the predefined set.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10286,6 +11186,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Category icon kind; only `predefined` is documented.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10300,6 +11201,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10336,6 +11238,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryInput`](super::KbCategoryInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryInput {
             content: ::std::result::Result<
@@ -10361,6 +11264,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryInput {
+            /// Per-site content of a category.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbCategoryContentInput>,
@@ -10373,6 +11277,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Placement of a category.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10387,6 +11292,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10423,6 +11329,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryListResponse`](super::KbCategoryListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryListResponse {
             data: ::std::result::Result<
@@ -10445,6 +11352,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryListResponse {
+            /// One page of categories.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategoryPage>>,
@@ -10457,6 +11365,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -10467,6 +11376,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10505,6 +11415,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryMeta`](super::KbCategoryMeta): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryMeta {
             articles_count: ::std::result::Result<
@@ -10555,6 +11466,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryMeta {
+            /// The `articlesCount` property (an integer, optional).
             pub fn articles_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10569,6 +11481,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `createdAt` property (text, optional).
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10581,6 +11494,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Category icon `{type: "predefined", content: <icon name>}`.
             pub fn icon<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategoryIcon>>,
@@ -10593,6 +11507,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Parent category id; null for a root category.
             pub fn parent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10605,6 +11520,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `position` property (an integer, optional).
             pub fn position<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10617,6 +11533,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sites the category exists on (item shape not confirmed).
             pub fn sites<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -10629,6 +11546,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedAt` property (text, optional).
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10641,6 +11559,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10687,6 +11606,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryMetaInput`](super::KbCategoryMetaInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryMetaInput {
             icon: ::std::result::Result<
@@ -10717,6 +11637,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryMetaInput {
+            /// Icon; may be omitted (stored as null).
             pub fn icon<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategoryIcon>>,
@@ -10729,6 +11650,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Parent category id; null for a root category.
             pub fn parent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10741,6 +11663,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// 0-based position among its siblings.
             pub fn position<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10753,6 +11676,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10792,6 +11716,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryPage`](super::KbCategoryPage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryPage {
             categories: ::std::result::Result<
@@ -10837,6 +11762,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryPage {
+            /// A list. Each item: A category in the FLATTENED list form (no meta/content split).
             pub fn categories<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbCategorySummary>>,
@@ -10849,6 +11775,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hasNext` property (`true` or `false`, optional).
             pub fn has_next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -10861,6 +11788,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hasPrevious` property (`true` or `false`, optional).
             pub fn has_previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -10873,6 +11801,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Token of the next page; null or absent on the last page.
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10885,6 +11814,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `previous` property (text, optional).
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10897,6 +11827,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `total` property (an integer, optional).
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10909,6 +11840,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10953,6 +11885,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryResponse`](super::KbCategoryResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryResponse {
             data: ::std::result::Result<
@@ -10975,6 +11908,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryResponse {
+            /// `data` holding one category.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategoryData>>,
@@ -10987,6 +11921,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -10997,6 +11932,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11033,6 +11969,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategorySummary`](super::KbCategorySummary): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategorySummary {
             articles_count: ::std::result::Result<
@@ -11108,6 +12045,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategorySummary {
+            /// The `articlesCount` property (an integer, optional).
             pub fn articles_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -11122,6 +12060,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `createdAt` property (text, optional).
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11134,6 +12073,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11146,6 +12086,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hasChildren` property (`true` or `false`, optional).
             pub fn has_children<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -11158,6 +12099,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Category icon `{type: "predefined", content: <icon name>}`.
             pub fn icon<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategoryIcon>>,
@@ -11170,6 +12112,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11180,6 +12123,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11192,6 +12136,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `parent` property (text, optional).
             pub fn parent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11204,6 +12149,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `position` property (an integer, optional).
             pub fn position<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -11216,6 +12162,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sites (item shape not confirmed).
             pub fn sites<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -11228,6 +12175,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11240,6 +12188,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedAt` property (text, optional).
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11252,6 +12201,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11308,6 +12258,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbDateRange`](super::KbDateRange): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbDateRange {
             from: ::std::result::Result<
@@ -11333,6 +12284,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbDateRange {
+            /// The `from` property (text, optional).
             pub fn from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11345,6 +12297,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `to` property (text, optional).
             pub fn to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11355,6 +12308,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for to: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11391,6 +12345,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbFeedback`](super::KbFeedback): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbFeedback {
             downvotes: ::std::result::Result<
@@ -11421,6 +12376,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbFeedback {
+            /// The `downvotes` property (an integer, optional).
             pub fn downvotes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -11433,6 +12389,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `total` property (an integer, optional).
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -11445,6 +12402,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `upvotes` property (an integer, optional).
             pub fn upvotes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -11457,6 +12415,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11495,6 +12454,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbRelatedArticle`](super::KbRelatedArticle): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbRelatedArticle {
             id: ::std::result::Result<
@@ -11520,6 +12480,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbRelatedArticle {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11530,6 +12491,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `title` property (text, optional).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11542,6 +12504,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11578,6 +12541,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbRelatedArticleRef`](super::KbRelatedArticleRef): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbRelatedArticleRef {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -11592,6 +12556,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbRelatedArticleRef {
+            /// The `id` property (text).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -11602,6 +12567,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `title` property (text).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -11635,6 +12601,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbSite`](super::KbSite): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbSite {
             banner: ::std::result::Result<
@@ -11705,6 +12672,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbSite {
+            /// Banner (shape gated).
             pub fn banner<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -11717,6 +12685,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11729,6 +12698,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `enabled` property (`true` or `false`, optional).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -11741,6 +12711,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Header settings (shape gated).
             pub fn header<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -11753,6 +12724,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site id; the default site is "primary".
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11763,6 +12735,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `language` property (text, optional).
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11775,6 +12748,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: A navigation link `{id, label, url}` (managed by knowledge-base.site-link.*).
             pub fn links<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbSiteLink>>,
@@ -11787,6 +12761,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `primary` property (`true` or `false`, optional).
             pub fn primary<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -11799,6 +12774,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Ticket form settings (shape gated).
             pub fn ticket_form<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -11811,6 +12787,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text, optional).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11823,6 +12800,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text, optional).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11835,6 +12813,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11889,6 +12868,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbSiteData`](super::KbSiteData): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbSiteData {
             site: ::std::result::Result<
@@ -11909,6 +12889,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbSiteData {
+            /// A per-language knowledge-base site `{id, banner, ticketForm, links, language, primary, title, description, header, enabled, widgetId}`.
             pub fn site<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbSite>>,
@@ -11921,6 +12902,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11955,6 +12937,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbSiteLink`](super::KbSiteLink): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbSiteLink {
             id: ::std::result::Result<
@@ -11985,6 +12968,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbSiteLink {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11995,6 +12979,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `label` property (text, optional).
             pub fn label<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12007,6 +12992,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `url` property (text, optional).
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12019,6 +13005,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12057,6 +13044,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbSiteList`](super::KbSiteList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbSiteList {
             sites: ::std::result::Result<
@@ -12077,6 +13065,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbSiteList {
+            /// A list. Each item: A per-language knowledge-base site `{id, banner, ticketForm, links, language, primary, title, description, header, enabled, widgetId}`.
             pub fn sites<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbSite>>,
@@ -12089,6 +13078,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12123,6 +13113,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbSiteListResponse`](super::KbSiteListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbSiteListResponse {
             data: ::std::result::Result<
@@ -12145,6 +13136,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbSiteListResponse {
+            /// `data` of knowledge-base.site.list.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbSiteList>>,
@@ -12157,6 +13149,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -12167,6 +13160,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12203,6 +13197,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbSiteResponse`](super::KbSiteResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbSiteResponse {
             data: ::std::result::Result<
@@ -12225,6 +13220,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbSiteResponse {
+            /// `data` holding one site.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbSiteData>>,
@@ -12237,6 +13233,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -12247,6 +13244,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12283,6 +13281,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseArticleCreateRequest`](super::KnowledgeBaseArticleCreateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseArticleCreateRequest {
             article: ::std::result::Result<super::KbArticleInput, ::std::string::String>,
@@ -12305,6 +13304,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseArticleCreateRequest {
+            /// Article to create.
             pub fn article<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbArticleInput>,
@@ -12317,6 +13317,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12329,6 +13330,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12367,6 +13369,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseArticleDeleteRequest`](super::KnowledgeBaseArticleDeleteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseArticleDeleteRequest {
             article_id: ::std::result::Result<
@@ -12392,6 +13395,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseArticleDeleteRequest {
+            /// The `articleId` property (text).
             pub fn article_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12404,6 +13408,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12416,6 +13421,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12454,6 +13460,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseArticleGetRequest`](super::KnowledgeBaseArticleGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseArticleGetRequest {
             article_id: ::std::result::Result<
@@ -12481,6 +13488,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseArticleGetRequest {
+            /// The `articleId` property (text).
             pub fn article_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12493,6 +13501,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12505,6 +13514,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site of the translation to return; the default site id is the literal "primary".
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12517,6 +13527,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12557,6 +13568,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseArticleListRequest`](super::KnowledgeBaseArticleListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseArticleListRequest {
             filters: ::std::result::Result<
@@ -12602,6 +13614,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseArticleListRequest {
+            /// Article list/search filters.
             pub fn filters<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12616,6 +13629,8 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Page size; the secondary example uses 50. No maximum is documented, so
+            /// none is enforced; the lower bound 1 is inferred.
             pub fn limit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -12628,6 +13643,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `data.next` of the previous page (null or omitted: the first page).
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12640,6 +13656,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `data.previous` of the current page, to page backwards.
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12652,6 +13669,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12664,6 +13682,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sort of article list/search.
             pub fn sort<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbArticleSort>>,
@@ -12676,6 +13695,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12722,6 +13742,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseArticleSearchRequest`](super::KnowledgeBaseArticleSearchRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseArticleSearchRequest {
             filters: ::std::result::Result<
@@ -12777,6 +13798,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseArticleSearchRequest {
+            /// Article list/search filters.
             pub fn filters<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12791,6 +13813,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Highlight the matches.
             pub fn highlight<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -12803,6 +13826,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Page size (example 50); no documented maximum; lower bound.
             pub fn limit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -12815,6 +13839,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `data.next` of the previous page (null or omitted: the first page).
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12827,6 +13852,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `previous` property (text, optional).
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12839,6 +13865,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12851,6 +13878,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Full-text search terms ("optional search text").
             pub fn query<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12863,6 +13891,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sort of article list/search.
             pub fn sort<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbArticleSort>>,
@@ -12875,6 +13904,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12925,6 +13955,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseArticleUpdateRequest`](super::KnowledgeBaseArticleUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseArticleUpdateRequest {
             article: ::std::result::Result<
@@ -12955,6 +13986,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseArticleUpdateRequest {
+            /// Full replacement of an article.
             pub fn article<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbArticleUpdateInput>,
@@ -12967,6 +13999,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `articleId` property (text).
             pub fn article_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12979,6 +14012,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12991,6 +14025,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13031,6 +14066,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseCategoryCreateRequest`](super::KnowledgeBaseCategoryCreateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryCreateRequest {
             category: ::std::result::Result<
@@ -13056,6 +14092,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseCategoryCreateRequest {
+            /// A category to create or update; `meta` is optional.
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbCategoryInput>,
@@ -13068,6 +14105,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13080,6 +14118,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13118,6 +14157,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseCategoryDeleteRequest`](super::KnowledgeBaseCategoryDeleteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryDeleteRequest {
             category_id: ::std::result::Result<
@@ -13143,6 +14183,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseCategoryDeleteRequest {
+            /// Category id.
             pub fn category_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13155,6 +14196,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13167,6 +14209,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13205,6 +14248,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseCategoryGetRequest`](super::KnowledgeBaseCategoryGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryGetRequest {
             category_id: ::std::result::Result<
@@ -13235,6 +14279,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseCategoryGetRequest {
+            /// Category id.
             pub fn category_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13247,6 +14292,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13259,6 +14305,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site whose content to return.
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13271,6 +14318,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13311,6 +14359,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseCategoryListRequest`](super::KnowledgeBaseCategoryListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryListRequest {
             limit: ::std::result::Result<
@@ -13351,6 +14400,8 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseCategoryListRequest {
+            /// Page size; the secondary example uses 50. No maximum is documented, so
+            /// none is enforced; the lower bound 1 is inferred.
             pub fn limit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -13363,6 +14414,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `data.next` of the previous page (null or omitted: the first page).
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13375,6 +14427,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `data.previous` of the current page, to page backwards.
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13387,6 +14440,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13399,6 +14453,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Only categories of this site.
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13411,6 +14466,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13455,6 +14511,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseCategoryUpdateRequest`](super::KnowledgeBaseCategoryUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryUpdateRequest {
             category: ::std::result::Result<
@@ -13485,6 +14542,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseCategoryUpdateRequest {
+            /// A category to create or update; `meta` is optional.
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbCategoryInput>,
@@ -13497,6 +14555,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Category to update.
             pub fn category_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13509,6 +14568,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13521,6 +14581,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13561,6 +14622,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseCreateRequest`](super::KnowledgeBaseCreateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCreateRequest {
             description: ::std::result::Result<
@@ -13608,6 +14670,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseCreateRequest {
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13620,6 +14683,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Language code, e.g. "en".
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13632,6 +14696,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13644,6 +14709,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `published` property (`true` or `false`, optional).
             pub fn published<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -13656,6 +14722,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `subdomain` property (text).
             pub fn subdomain<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13668,6 +14735,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13680,6 +14748,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text, optional).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13692,6 +14761,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13740,6 +14810,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseSiteCreateRequest`](super::KnowledgeBaseSiteCreateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseSiteCreateRequest {
             description: ::std::result::Result<
@@ -13772,6 +14843,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseSiteCreateRequest {
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13784,6 +14856,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Language code, e.g. "en".
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13796,6 +14869,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13808,6 +14882,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13820,6 +14895,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13862,6 +14938,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseSiteDeleteRequest`](super::KnowledgeBaseSiteDeleteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseSiteDeleteRequest {
             property_id: ::std::result::Result<
@@ -13884,6 +14961,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseSiteDeleteRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13896,6 +14974,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site id.
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13908,6 +14987,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13946,6 +15026,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseSiteGetRequest`](super::KnowledgeBaseSiteGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseSiteGetRequest {
             property_id: ::std::result::Result<
@@ -13971,6 +15052,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseSiteGetRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13983,6 +15065,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site id; the default site is "primary"; the key name is inferred.
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13995,6 +15078,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14033,6 +15117,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseSiteListRequest`](super::KnowledgeBaseSiteListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseSiteListRequest {
             property_id: ::std::result::Result<
@@ -14053,6 +15138,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseSiteListRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14065,6 +15151,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14101,6 +15188,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseSiteUpdateRequest`](super::KnowledgeBaseSiteUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseSiteUpdateRequest {
             banner: ::std::result::Result<
@@ -14161,6 +15249,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseSiteUpdateRequest {
+            /// Site banner (shape gated).
             pub fn banner<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -14173,6 +15262,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -14185,6 +15275,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `enabled` property (`true` or `false`, optional).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -14197,6 +15288,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Header settings (shape gated).
             pub fn header<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -14209,6 +15301,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14221,6 +15314,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site to update (the default site is "primary").
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -14233,6 +15327,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Ticket form settings (shape gated).
             pub fn ticket_form<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -14245,6 +15340,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text, optional).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -14257,6 +15353,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text, optional).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -14269,6 +15366,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14321,6 +15419,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MemberListResponse`](super::MemberListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MemberListResponse {
             data: ::std::result::Result<
@@ -14343,6 +15442,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MemberListResponse {
+            /// A list. Each item: A member of a property.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Member>>,
@@ -14355,6 +15455,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -14365,6 +15466,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14401,6 +15503,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersDisableRequest`](super::MembersDisableRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersDisableRequest {
             member_id: ::std::result::Result<
@@ -14426,6 +15529,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersDisableRequest {
+            /// Member (agent) id.
             pub fn member_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14438,6 +15542,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14450,6 +15555,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14488,6 +15594,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersEditInviteRequest`](super::MembersEditInviteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersEditInviteRequest {
             invite_id: ::std::result::Result<
@@ -14518,6 +15625,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersEditInviteRequest {
+            /// Pending invite id.
             pub fn invite_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14530,6 +15638,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14542,6 +15651,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent.
             pub fn role<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::MemberRole>,
@@ -14554,6 +15664,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14594,6 +15705,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersEnableRequest`](super::MembersEnableRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersEnableRequest {
             member_id: ::std::result::Result<
@@ -14619,6 +15731,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersEnableRequest {
+            /// Member (agent) id.
             pub fn member_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14631,6 +15744,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14643,6 +15757,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14680,6 +15795,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersInviteRequest`](super::MembersInviteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersInviteRequest {
             email: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -14707,6 +15823,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersInviteRequest {
+            /// E-mail address of the agent to invite.
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14719,6 +15836,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14731,6 +15849,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent.
             pub fn role<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14745,6 +15864,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14784,6 +15904,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersListInvitesRequest`](super::MembersListInvitesRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersListInvitesRequest {
             property_id: ::std::result::Result<
@@ -14804,6 +15925,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersListInvitesRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14816,6 +15938,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14852,6 +15975,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersListRequest`](super::MembersListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersListRequest {
             property_id: ::std::result::Result<
@@ -14872,6 +15996,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersListRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14884,6 +16009,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14918,6 +16044,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersRemoveInviteRequest`](super::MembersRemoveInviteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersRemoveInviteRequest {
             invite_id: ::std::result::Result<
@@ -14943,6 +16070,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersRemoveInviteRequest {
+            /// Pending invite id.
             pub fn invite_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14955,6 +16083,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14967,6 +16096,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15005,6 +16135,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersRemoveRequest`](super::MembersRemoveRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersRemoveRequest {
             member_id: ::std::result::Result<
@@ -15030,6 +16161,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersRemoveRequest {
+            /// Member (agent) id.
             pub fn member_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15042,6 +16174,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15054,6 +16187,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15091,6 +16225,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersUpdatePermissionsRequest`](super::MembersUpdatePermissionsRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersUpdatePermissionsRequest {
             member_id: ::std::result::Result<
@@ -15126,6 +16261,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersUpdatePermissionsRequest {
+            /// Member (agent) id.
             pub fn member_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15138,6 +16274,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Permissions to set, merged into the member's (shape gated).
             pub fn permissions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15152,6 +16289,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15164,6 +16302,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent.
             pub fn role<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15178,6 +16317,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15220,6 +16360,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MetricsRequest`](super::MetricsRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MetricsRequest {
             agent_id: ::std::result::Result<
@@ -15265,6 +16406,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MetricsRequest {
+            /// Only this agent.
             pub fn agent_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15277,6 +16419,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Only this department.
             pub fn department_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15289,6 +16432,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Range end, ISO-8601.
             pub fn end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15301,6 +16445,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15313,6 +16458,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Range start, ISO-8601 (e.g. "2026-01-01T00:00:00Z").
             pub fn start_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15325,6 +16471,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Only these tags.
             pub fn tags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -15337,6 +16484,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15381,6 +16529,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MetricsResponse`](super::MetricsResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MetricsResponse {
             data: ::std::result::Result<
@@ -15403,6 +16552,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MetricsResponse {
+            /// Statistics (any JSON value).
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -15415,6 +16565,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -15425,6 +16576,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15461,6 +16613,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`OkResponse`](super::OkResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct OkResponse {
             data: ::std::result::Result<
@@ -15483,6 +16636,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl OkResponse {
+            /// Answer of a gated shape (any JSON value), absent for plain acknowledgements.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -15495,6 +16649,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `true` on success.
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -15505,6 +16660,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15541,6 +16697,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`Person`](super::Person): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Person {
             created_on: ::std::result::Result<
@@ -15616,6 +16773,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl Person {
+            /// The `createdOn` property (text, optional).
             pub fn created_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15628,6 +16786,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Last device `{ip, browser, os}`.
             pub fn device<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::PersonDevice>>,
@@ -15640,6 +16799,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `emails` property (a list; each item is any JSON value).
             pub fn emails<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -15652,6 +16812,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `firstSeenOn` property (text, optional).
             pub fn first_seen_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15664,6 +16825,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15674,6 +16836,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `lastSeenOn` property (text, optional).
             pub fn last_seen_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15686,6 +16849,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Geo-location of the person.
             pub fn location<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::PersonLocation>>,
@@ -15698,6 +16862,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `{first, last}`.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::PersonName>>,
@@ -15710,6 +16875,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `phones` property (a list; each item is any JSON value).
             pub fn phones<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -15722,6 +16888,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Primary phone (shape not confirmed).
             pub fn primary_phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -15734,6 +16901,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedOn` property (text, optional).
             pub fn updated_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15746,6 +16914,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Web-session statistics.
             pub fn web_session<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15760,6 +16929,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15816,6 +16986,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PersonData`](super::PersonData): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PersonData {
             person: ::std::result::Result<
@@ -15836,6 +17007,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PersonData {
+            /// A contact person.
             pub fn person<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Person>>,
@@ -15848,6 +17020,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15882,6 +17055,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PersonDevice`](super::PersonDevice): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PersonDevice {
             browser: ::std::result::Result<
@@ -15912,6 +17086,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PersonDevice {
+            /// The `browser` property (text, optional).
             pub fn browser<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15924,6 +17099,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ip` property (text, optional).
             pub fn ip<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15934,6 +17110,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ip: {e}"));
                 self
             }
+            /// The `os` property (text, optional).
             pub fn os<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15944,6 +17121,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for os: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15982,6 +17160,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PersonLocation`](super::PersonLocation): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PersonLocation {
             city_id: ::std::result::Result<
@@ -16032,6 +17211,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PersonLocation {
+            /// City id (JSON type not confirmed).
             pub fn city_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -16044,6 +17224,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `cityName` property (text, optional).
             pub fn city_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16056,6 +17237,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `continent` property (text, optional).
             pub fn continent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16068,6 +17250,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `country` property (text, optional).
             pub fn country<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16080,6 +17263,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Coordinates (shape not confirmed).
             pub fn point<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -16092,6 +17276,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Region id (JSON type not confirmed).
             pub fn region_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -16104,6 +17289,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `regionName` property (text, optional).
             pub fn region_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16116,6 +17302,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16162,6 +17349,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PersonName`](super::PersonName): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PersonName {
             first: ::std::result::Result<
@@ -16187,6 +17375,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PersonName {
+            /// The `first` property (text, optional).
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16199,6 +17388,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `last` property (text, optional).
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16211,6 +17401,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16247,6 +17438,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PersonResponse`](super::PersonResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PersonResponse {
             data: ::std::result::Result<
@@ -16269,6 +17461,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PersonResponse {
+            /// `data` of contact.person.get.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::PersonData>>,
@@ -16281,6 +17474,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -16291,6 +17485,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16327,6 +17522,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PersonWebSession`](super::PersonWebSession): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PersonWebSession {
             count: ::std::result::Result<
@@ -16367,6 +17563,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PersonWebSession {
+            /// The `count` property (an integer, optional).
             pub fn count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -16379,6 +17576,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// First session (shape not confirmed).
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -16391,6 +17589,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Latest session (shape not confirmed).
             pub fn latest<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -16403,6 +17602,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `pageViews` property (an integer, optional).
             pub fn page_views<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -16415,6 +17615,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `timeSpent` property (a number, optional).
             pub fn time_spent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -16427,6 +17628,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16469,6 +17671,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`Property`](super::Property): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Property {
             name: ::std::result::Result<
@@ -16494,6 +17697,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl Property {
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16506,6 +17710,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text, optional).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16518,6 +17723,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16554,6 +17760,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PropertyCreateSiteRequest`](super::PropertyCreateSiteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PropertyCreateSiteRequest {
             domain: ::std::result::Result<
@@ -16576,6 +17783,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PropertyCreateSiteRequest {
+            /// Site domain.
             pub fn domain<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16588,6 +17796,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Name of the new property.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -16600,6 +17809,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16638,6 +17848,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PropertyInfoFields`](super::PropertyInfoFields): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PropertyInfoFields {
             agents: ::std::result::Result<
@@ -16678,6 +17889,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PropertyInfoFields {
+            /// The `agents` property (`true` or `false`, optional).
             pub fn agents<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -16690,6 +17902,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `assets` property (`true` or `false`, optional).
             pub fn assets<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -16702,6 +17915,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `createdOn` property (`true` or `false`, optional).
             pub fn created_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -16714,6 +17928,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `settings` property (`true` or `false`, optional).
             pub fn settings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -16726,6 +17941,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgets` property (`true` or `false`, optional).
             pub fn widgets<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -16738,6 +17954,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16780,6 +17997,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PropertyInfoRequest`](super::PropertyInfoRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PropertyInfoRequest {
             fields: ::std::result::Result<
@@ -16805,6 +18023,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PropertyInfoRequest {
+            /// Sections property.info should include.
             pub fn fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16819,6 +18038,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -16831,6 +18051,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16868,6 +18089,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PropertyListRequest`](super::PropertyListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PropertyListRequest {
             enabled: ::std::result::Result<
@@ -16893,6 +18115,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PropertyListRequest {
+            /// Only enabled (true) or disabled (false) properties.
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -16905,6 +18128,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Property kind filter of property.list.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16919,6 +18143,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16956,6 +18181,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PropertyListResponse`](super::PropertyListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PropertyListResponse {
             data: ::std::result::Result<
@@ -16978,6 +18204,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PropertyListResponse {
+            /// A list. Each item: A property (site).
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Property>>,
@@ -16990,6 +18217,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -17000,6 +18228,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17037,6 +18266,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PropertyResponse`](super::PropertyResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PropertyResponse {
             data: ::std::result::Result<
@@ -17059,6 +18289,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PropertyResponse {
+            /// A property (site).
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Property>>,
@@ -17071,6 +18302,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -17081,6 +18313,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17117,6 +18350,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabInput`](super::TabInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabInput {
             content: ::std::result::Result<
@@ -17152,6 +18386,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabInput {
+            /// Tab content (shape gated).
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -17164,6 +18399,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Whether the tab is shown.
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -17176,6 +18412,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Tab title (defaults to the type's name).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17188,6 +18425,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Tab type; `custom` tabs may be added any number of times, the others once.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::TabType>,
@@ -17200,6 +18438,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17240,6 +18479,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabsAddRequest`](super::TabsAddRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabsAddRequest {
             position: ::std::result::Result<
@@ -17267,6 +18507,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabsAddRequest {
+            /// Position of the tab.
             pub fn position<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -17279,6 +18520,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17291,6 +18533,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A tab to add; its field names are inferred.
             pub fn tab<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TabInput>,
@@ -17303,6 +18546,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17341,6 +18585,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabsAvailableRequest`](super::TabsAvailableRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabsAvailableRequest {
             property_id: ::std::result::Result<
@@ -17361,6 +18606,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabsAvailableRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17373,6 +18619,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17408,6 +18655,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabsGetRequest`](super::TabsGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabsGetRequest {
             property_id: ::std::result::Result<
@@ -17430,6 +18678,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabsGetRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17442,6 +18691,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Tab id.
             pub fn tab_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17454,6 +18704,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17490,6 +18741,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabsListRequest`](super::TabsListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabsListRequest {
             property_id: ::std::result::Result<
@@ -17510,6 +18762,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabsListRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17522,6 +18775,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17556,6 +18810,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabsRemoveRequest`](super::TabsRemoveRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabsRemoveRequest {
             property_id: ::std::result::Result<
@@ -17578,6 +18833,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabsRemoveRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17590,6 +18846,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Tab id.
             pub fn tab_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17602,6 +18859,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17638,6 +18896,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabsUpdateRequest`](super::TabsUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabsUpdateRequest {
             position: ::std::result::Result<
@@ -17665,6 +18924,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabsUpdateRequest {
+            /// New position (reorders the tab).
             pub fn position<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -17677,6 +18937,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17689,6 +18950,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Tab id.
             pub fn tab_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17701,6 +18963,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17739,6 +19002,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`Ticket`](super::Ticket): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Ticket {
             created_on: ::std::result::Result<
@@ -17789,6 +19053,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl Ticket {
+            /// Creation time, ISO-8601.
             pub fn created_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17801,6 +19066,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Human-readable ticket number.
             pub fn human_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -17813,6 +19079,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17823,6 +19090,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17835,6 +19103,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Who opened a ticket `{name, email?}`.
             pub fn requester<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17849,6 +19118,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Ticket status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17863,6 +19133,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `subject` property (text, optional).
             pub fn subject<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17875,6 +19146,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17921,6 +19193,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TicketCreateEvent`](super::TicketCreateEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketCreateEvent {
             property: ::std::result::Result<
@@ -17956,6 +19229,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TicketCreateEvent {
+            /// The property an event belongs to `{id, name}`.
             pub fn property<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17970,6 +19244,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Who opened a ticket `{name, email?}`.
             pub fn requester<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17984,6 +19259,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The new ticket `{id, humanId, subject, message}`.
             pub fn ticket<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookTicket>>,
@@ -17996,6 +19272,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Event time, ISO-8601.
             pub fn time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18008,6 +19285,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18048,6 +19326,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TicketGetRequest`](super::TicketGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketGetRequest {
             property_id: ::std::result::Result<
@@ -18073,6 +19352,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TicketGetRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -18085,6 +19365,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ticketId` property (text).
             pub fn ticket_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -18097,6 +19378,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18133,6 +19415,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TicketListRequest`](super::TicketListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketListRequest {
             date_type: ::std::result::Result<
@@ -18193,6 +19476,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TicketListRequest {
+            /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated; meaning).
             pub fn date_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18207,6 +19491,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Return deleted tickets.
             pub fn deleted<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -18219,6 +19504,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Created up to, ISO-8601.
             pub fn end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18231,6 +19517,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Number of tickets to skip.
             pub fn offset<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18243,6 +19530,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -18255,6 +19543,9 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Page size. The n8n node accepts 1–100 for ticket.list; Pipedream/PostHog use
+            /// 50 for chats; 500/1000 in other clients are unverified. 1–100 follows n8n,
+            /// the only source that states a range for tickets.
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18267,6 +19558,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.
             pub fn sort<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18281,6 +19573,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Created from, ISO-8601, e.g. "2026-01-01T00:00:00Z"; reported unreliable.
             pub fn start_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18293,6 +19586,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Ticket status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18307,6 +19601,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18357,6 +19652,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TicketListResponse`](super::TicketListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketListResponse {
             data: ::std::result::Result<
@@ -18384,6 +19680,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TicketListResponse {
+            /// A list. Each item: A ticket.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Ticket>>,
@@ -18396,6 +19693,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -18406,6 +19704,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Number of tickets matching the filters, when sent.
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18418,6 +19717,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18456,6 +19756,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TicketRequester`](super::TicketRequester): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketRequester {
             email: ::std::result::Result<
@@ -18481,6 +19782,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TicketRequester {
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18493,6 +19795,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18505,6 +19808,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18541,6 +19845,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TicketResponse`](super::TicketResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketResponse {
             data: ::std::result::Result<
@@ -18563,6 +19868,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TicketResponse {
+            /// A ticket.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Ticket>>,
@@ -18575,6 +19881,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -18585,6 +19892,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18621,6 +19929,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TranscriptChat`](super::TranscriptChat): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TranscriptChat {
             id: ::std::result::Result<
@@ -18651,6 +19960,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TranscriptChat {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18661,6 +19971,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Messages `{sender: {t, n?}, type, msg, time}`, the chat.get message shape.
             pub fn messages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ChatMessage>>,
@@ -18673,6 +19984,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The chat visitor `{name, email?, city, country}`.
             pub fn visitor<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookVisitor>>,
@@ -18685,6 +19997,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18723,6 +20036,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`Webhook`](super::Webhook): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Webhook {
             enabled: ::std::result::Result<
@@ -18763,6 +20077,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl Webhook {
+            /// The `enabled` property (`true` or `false`, optional).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -18775,6 +20090,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: Webhook event name.
             pub fn events<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18789,6 +20105,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hookId` property (text, optional).
             pub fn hook_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18801,6 +20118,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18813,6 +20131,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `url` property (text, optional).
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18825,6 +20144,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18867,6 +20187,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookCreateResponse`](super::WebhookCreateResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookCreateResponse {
             data: ::std::result::Result<
@@ -18889,6 +20210,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookCreateResponse {
+            /// `data` of webhooks.create.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookCreated>>,
@@ -18901,6 +20223,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -18911,6 +20234,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18949,6 +20273,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookCreated`](super::WebhookCreated): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookCreated {
             hook_id: ::std::result::Result<
@@ -18969,6 +20294,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookCreated {
+            /// Id to pass to webhooks.get/update/delete.
             pub fn hook_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18981,6 +20307,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19015,6 +20342,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookListResponse`](super::WebhookListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookListResponse {
             data: ::std::result::Result<
@@ -19037,6 +20365,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookListResponse {
+            /// A list. Each item: A webhook subscription.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Webhook>>,
@@ -19049,6 +20378,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -19059,6 +20389,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19096,6 +20427,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookMessage`](super::WebhookMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookMessage {
             sender: ::std::result::Result<
@@ -19126,6 +20458,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookMessage {
+            /// Sender of a webhook message `{type}`.
             pub fn sender<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19140,6 +20473,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `text` property (text, optional).
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19152,6 +20486,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Kind of a chat message.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19166,6 +20501,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19204,6 +20540,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookMessageSender`](super::WebhookMessageSender): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookMessageSender {
             type_: ::std::result::Result<
@@ -19224,6 +20561,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookMessageSender {
+            /// Sender kind of the chat:start/chat:end webhook message.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19238,6 +20576,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19273,6 +20612,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookProperty`](super::WebhookProperty): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookProperty {
             id: ::std::result::Result<
@@ -19298,6 +20638,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookProperty {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19308,6 +20649,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19320,6 +20662,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19356,6 +20699,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookResponse`](super::WebhookResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookResponse {
             data: ::std::result::Result<
@@ -19378,6 +20722,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookResponse {
+            /// A webhook subscription.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Webhook>>,
@@ -19390,6 +20735,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -19400,6 +20746,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19436,6 +20783,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookTicket`](super::WebhookTicket): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookTicket {
             human_id: ::std::result::Result<
@@ -19471,6 +20819,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookTicket {
+            /// Human-readable ticket number (a JSON number).
             pub fn human_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -19483,6 +20832,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19493,6 +20843,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19505,6 +20856,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `subject` property (text, optional).
             pub fn subject<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19517,6 +20869,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19557,6 +20910,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookVisitor`](super::WebhookVisitor): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookVisitor {
             city: ::std::result::Result<
@@ -19592,6 +20946,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookVisitor {
+            /// The `city` property (text, optional).
             pub fn city<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19604,6 +20959,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `country` property (text, optional).
             pub fn country<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19616,6 +20972,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19628,6 +20985,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19640,6 +20998,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19680,6 +21039,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhooksCreateRequest`](super::WebhooksCreateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhooksCreateRequest {
             enabled: ::std::result::Result<
@@ -19717,6 +21077,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhooksCreateRequest {
+            /// The `enabled` property (`true` or `false`, optional).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -19729,6 +21090,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Events to send; "one or more".
             pub fn events<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19743,6 +21105,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Display name (Pipedream sends e.g. "Pipedream chat:start Webhook").
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19755,6 +21118,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19767,6 +21131,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// HTTPS endpoint the events are POSTed to.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19779,6 +21144,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19823,6 +21189,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhooksDeleteRequest`](super::WebhooksDeleteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhooksDeleteRequest {
             hook_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -19845,6 +21212,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhooksDeleteRequest {
+            /// The `hookId` property (text).
             pub fn hook_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19857,6 +21225,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19869,6 +21238,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19907,6 +21277,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhooksGetRequest`](super::WebhooksGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhooksGetRequest {
             hook_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -19929,6 +21300,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhooksGetRequest {
+            /// The `hookId` property (text).
             pub fn hook_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19941,6 +21313,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19953,6 +21326,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19989,6 +21363,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhooksListRequest`](super::WebhooksListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhooksListRequest {
             property_id: ::std::result::Result<
@@ -20009,6 +21384,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhooksListRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20021,6 +21397,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20056,6 +21433,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhooksUpdateRequest`](super::WebhooksUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhooksUpdateRequest {
             enabled: ::std::result::Result<
@@ -20098,6 +21476,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhooksUpdateRequest {
+            /// The `enabled` property (`true` or `false`, optional).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -20110,6 +21489,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: Webhook event name.
             pub fn events<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20124,6 +21504,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hookId` property (text).
             pub fn hook_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20136,6 +21517,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -20148,6 +21530,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20160,6 +21543,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `url` property (text, optional).
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -20172,6 +21556,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20218,6 +21603,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetCardInput`](super::WidgetCardInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetCardInput {
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -20235,6 +21621,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetCardInput {
+            /// Card type.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20247,6 +21634,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20281,6 +21669,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsAddRequest`](super::WidgetsAddRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsAddRequest {
             enabled: ::std::result::Result<
@@ -20313,6 +21702,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsAddRequest {
+            /// Whether the widget is enabled (default true).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -20325,6 +21715,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Widget name.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20337,6 +21728,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20349,6 +21741,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Widget settings (shape gated).
             pub fn settings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20363,6 +21756,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20403,6 +21797,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsApiKeyListRequest`](super::WidgetsApiKeyListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsApiKeyListRequest {
             property_id: ::std::result::Result<
@@ -20423,6 +21818,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsApiKeyListRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20435,6 +21831,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20471,6 +21868,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsCardsAddRequest`](super::WidgetsCardsAddRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsCardsAddRequest {
             card: ::std::result::Result<super::WidgetCardInput, ::std::string::String>,
@@ -20498,6 +21896,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsCardsAddRequest {
+            /// A widget card; its fields are gated apart from `type` (extra fields).
             pub fn card<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::WidgetCardInput>,
@@ -20510,6 +21909,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20522,6 +21922,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20534,6 +21935,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20574,6 +21976,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsCardsRemoveRequest`](super::WidgetsCardsRemoveRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsCardsRemoveRequest {
             card_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -20601,6 +22004,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsCardsRemoveRequest {
+            /// Card id.
             pub fn card_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20613,6 +22017,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20625,6 +22030,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20637,6 +22043,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20677,6 +22084,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsCardsUpdateRequest`](super::WidgetsCardsUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsCardsUpdateRequest {
             card_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -20704,6 +22112,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsCardsUpdateRequest {
+            /// Card id.
             pub fn card_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20716,6 +22125,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20728,6 +22138,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20740,6 +22151,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20780,6 +22192,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsGetRequest`](super::WidgetsGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsGetRequest {
             property_id: ::std::result::Result<
@@ -20805,6 +22218,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsGetRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20817,6 +22231,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20829,6 +22244,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20865,6 +22281,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsGlobalSettingsGetRequest`](super::WidgetsGlobalSettingsGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsGlobalSettingsGetRequest {
             property_id: ::std::result::Result<
@@ -20885,6 +22302,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsGlobalSettingsGetRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20897,6 +22315,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20933,6 +22352,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsGlobalSettingsUpdateRequest`](super::WidgetsGlobalSettingsUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsGlobalSettingsUpdateRequest {
             property_id: ::std::result::Result<
@@ -20953,6 +22373,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsGlobalSettingsUpdateRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20965,6 +22386,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -21001,6 +22423,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsRemoveRequest`](super::WidgetsRemoveRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsRemoveRequest {
             property_id: ::std::result::Result<
@@ -21026,6 +22449,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsRemoveRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -21038,6 +22462,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -21050,6 +22475,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -21087,6 +22513,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsUpdateRequest`](super::WidgetsUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsUpdateRequest {
             enabled: ::std::result::Result<
@@ -21127,6 +22554,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsUpdateRequest {
+            /// Enable or disable the widget.
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -21139,6 +22567,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// New widget name.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -21151,6 +22580,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -21163,6 +22593,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Settings merged into the widget's (shape gated).
             pub fn settings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -21177,6 +22608,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -21189,6 +22621,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -21271,68 +22704,68 @@ also requires `name` and `enabled` is gated, so send them.
 
 The tawk.to REST API v1. Hand-written: tawk.to publishes no OpenAPI file and its
 method-by-method reference is access-gated (you apply, and approval sends "a
-username, password and a link to the documentation") [OFFICIAL
+username, password and a link to the documentation") \[OFFICIAL
 help.tawk.to/article/rest-api; seeds 000/001, the pt-br and it copies of that page].
 
 Sources and labels used in the descriptions below:
-[OFFICIAL] help.tawk.to "REST API" article and developer.tawk.to/webhooks;
-[SECONDARY] a third-party "tawk.to REST API v1.1.0" reference written from the gated
+\[OFFICIAL] help.tawk.to "REST API" article and developer.tawk.to/webhooks;
+\[SECONDARY] a third-party "tawk.to REST API v1.1.0" reference written from the gated
 docs (skill `tawk-to-api-stinger`: SKILL.md, endpoints.md, knowledge-base.md; some
-items marked "VERIFIED live"); [COMMUNITY] third-party integration code: PostHog
+items marked "VERIFIED live"); \[COMMUNITY] third-party integration code: PostHog
 (`warehouse_sources/.../tawk_to`), Pipedream (`components/tawk_to`), the n8n node, a
-Python client, a TypeScript client, the Botpress integration; [INFERRED] no source,
+Python client, a TypeScript client, the Botpress integration; \[INFERRED] no source,
 our choice. Only the transport, auth, envelope, the `agent.me` example and the
-webhooks are [OFFICIAL]; every request field and response shape below is
-[SECONDARY] or [COMMUNITY] unless marked otherwise, and nothing was checked against
+webhooks are \[OFFICIAL]; every request field and response shape below is
+\[SECONDARY] or \[COMMUNITY] unless marked otherwise, and nothing was checked against
 a live account.
 
 Transport: HTTP RPC-style methods. Every method is `POST https://api.tawk.to/v1/{method.name}`
 (for example `POST /v1/agent.me`, `POST /v1/knowledge-base.article.create`) with its
 arguments in a JSON body; there are no GET/PUT/DELETE verbs, "get", "list" and
-"delete" are method-name suffixes [OFFICIAL]. Send `Content-Type: application/json`
-and `Accept: application/json` [SECONDARY][COMMUNITY]. HTTPS only [OFFICIAL].
+"delete" are method-name suffixes \[OFFICIAL]. Send `Content-Type: application/json`
+and `Accept: application/json` \[SECONDARY]\[COMMUNITY]. HTTPS only \[OFFICIAL].
 
-Authentication: HTTP Basic with the API key as the **user name** [OFFICIAL]. The
+Authentication: HTTP Basic with the API key as the **user name** \[OFFICIAL]. The
 password is ignored: PostHog and the n8n node send an empty one, Pipedream sends
-`"f"`; this client sends an empty password [COMMUNITY]. Keys are created in the
-dashboard under Profile → REST API Keys [OFFICIAL]. An OAuth2 bearer flow
+`"f"`; this client sends an empty password \[COMMUNITY]. Keys are created in the
+dashboard under Profile → REST API Keys \[OFFICIAL]. An OAuth2 bearer flow
 (`https://oauth.tawk.to/oauth2/auth`, `/oauth2/token`, per-method scopes) is
-described by [SECONDARY] only and is not modelled here; each operation names its
-[SECONDARY] scope for reference.
+described by \[SECONDARY] only and is not modelled here; each operation names its
+\[SECONDARY] scope for reference.
 
 Envelope, **even on HTTP 200**: every body carries a top-level boolean `ok`
-[OFFICIAL "always contain a top-level boolean property ok"]. Success is
-`{"ok": true, "data": ...}`; some writes answer just `{"ok": true}` [SECONDARY].
+\[OFFICIAL "always contain a top-level boolean property ok"]. Success is
+`{"ok": true, "data": ...}`; some writes answer just `{"ok": true}` \[SECONDARY].
 Failure is `{"ok": false, "error": "<short machine code>", "message": "<detail>"}`
-[OFFICIAL for `error`; `message` SECONDARY/COMMUNITY]. A 2xx with `ok: false` is
+\[OFFICIAL for `error`; `message` SECONDARY/COMMUNITY]. A 2xx with `ok: false` is
 possible and is an error (PostHog `TawkToApiError`: "The API answered 2xx but with
-{ok:false}") [COMMUNITY]; `x-supportkit.envelope` makes the runtime treat it so.
+{ok:false}") \[COMMUNITY]; `x-supportkit.envelope` makes the runtime treat it so.
 
 Known error codes (`error`, the `TawkErrorCode` open enum): 400 `validation_error`
 (the message holds the failing JSON path, e.g. `article.meta.categories[0].name`);
-401 `auth_error` (bad key; [COMMUNITY] PostHog); 403 `forbidden` /
+401 `auth_error` (bad key; \[COMMUNITY] PostHog); 403 `forbidden` /
 `insufficient_scope`; 404 `not_found`; 409 `conflict` / `resource_locked`; 429
-`rate_limited` [SECONDARY unless marked]. Unknown codes are kept verbatim.
+`rate_limited` \[SECONDARY unless marked]. Unknown codes are kept verbatim.
 
 Rate limits: none are published and 429 carries no documented reset headers
-([COMMUNITY] PostHog: "reset headers aren't documented"). About 5–6 knowledge-base
+(\[COMMUNITY] PostHog: "reset headers aren't documented"). About 5–6 knowledge-base
 writes in a row triggered `429 rate_limited` and 300–500 ms spacing (or backoff)
-worked ([SECONDARY] "verified live"); a TypeScript client spaces calls 350 ms apart
-[COMMUNITY]. Every operation therefore shares one adaptive bucket `api` starting at
+worked (\[SECONDARY] "verified live"); a TypeScript client spaces calls 350 ms apart
+\[COMMUNITY]. Every operation therefore shares one adaptive bucket `api` starting at
 3 requests/second (≈ 333 ms spacing): each 429 halves the rate for a while and
 successes restore it.
 
 Pagination: `chat.list` / `ticket.list` take `size` + `offset` in the body and
 answer `{ok, total, data: [...]}` (PostHog: chat.list is "confirmed"; ticket.list
 "assumed"); other clients send `page` and see pages repeat, so items are de-duplicated
-by `id` [COMMUNITY]. Knowledge-base list/search use opaque `next`/`previous` tokens
-plus `limit` [SECONDARY].
+by `id` \[COMMUNITY]. Knowledge-base list/search use opaque `next`/`previous` tokens
+plus `limit` \[SECONDARY].
 
-Webhooks are fully public [OFFICIAL developer.tawk.to/webhooks]: they are managed
+Webhooks are fully public \[OFFICIAL developer.tawk.to/webhooks]: they are managed
 in the dashboard or with the `webhooks.*` methods, and their payloads are described
 as components (`TawkWebhookEvent`), not operations.
 
-Left out on purpose: methods listed only by the [SECONDARY] reference and not
+Left out on purpose: methods listed only by the \[SECONDARY] reference and not
 needed yet (`knowledge-base.site-link.*`, `knowledge-base.category.destroy`,
 `.category.list-article`, `.category.order-article`, `knowledge-base.article.destroy`,
 `knowledge-base.fonts.list`, `.language.list`, `knowledge-base.settings.*`).
@@ -21406,10 +22839,10 @@ impl Client {
 
 Profile of the agent owning the API key. The body is an empty object. This is
 the example method of the public help page ("Obtener los detalles del agente
-actual", `POST https://api.tawk.to/v1/agent.me`) [OFFICIAL seeds 000/001];
-Pipedream `getMe` and the n8n credential test call it [COMMUNITY]. The profile
+actual", `POST https://api.tawk.to/v1/agent.me`) \[OFFICIAL seeds 000/001];
+Pipedream `getMe` and the n8n credential test call it \[COMMUNITY]. The profile
 fields are not public, so `data` is kept as raw JSON. Read-only: retried like a
-GET. Scope (OAuth2): `any authenticated` [SECONDARY].
+GET. Scope (OAuth2): `any authenticated` \[SECONDARY].
 
 
 Sends a `POST` request to `/agent.me`
@@ -21436,9 +22869,9 @@ async fn agent_me(client: &Client, body: types::EmptyRequest) -> Result<(), Erro
     /**Get an agent
 
 Info of one agent. The agent id argument's name is gated; `agentId` is
-[INFERRED] (other ids are `chatId`, `ticketId`, `hookId`), so it is optional and
+\[INFERRED] (other ids are `chatId`, `ticketId`, `hookId`), so it is optional and
 any other name can go in the extra fields. Read-only: retried like a GET. Scope
-(OAuth2): `any authenticated` [SECONDARY].
+(OAuth2): `any authenticated` \[SECONDARY].
 
 
 Sends a `POST` request to `/agent.info`
@@ -21465,11 +22898,11 @@ async fn agent_info(client: &Client, agent_id: String) -> Result<(), Error> {
     /**List properties
 
 Properties the key can access, optionally filtered by `type` (business|profile)
-and `enabled` [COMMUNITY Pipedream `type` enum, Python client `type`/`enabled`].
+and `enabled` \[COMMUNITY Pipedream `type` enum, Python client `type`/`enabled`].
 Called with `{}` it is the cheapest authenticated probe; an invalid key answers
-401 `{"ok": false, "error": "auth_error"}` [COMMUNITY PostHog]. Each item
-carries `propertyId` [COMMUNITY PostHog]. Not paginated. Read-only: retried like
-a GET. Scope (OAuth2): `property_read` [SECONDARY].
+401 `{"ok": false, "error": "auth_error"}` \[COMMUNITY PostHog]. Each item
+carries `propertyId` \[COMMUNITY PostHog]. Not paginated. Read-only: retried like
+a GET. Scope (OAuth2): `property_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/property.list`
@@ -21496,9 +22929,9 @@ async fn property_list(client: &Client) -> Result<(), Error> {
     /**Get a property
 
 Property detail, with optional sections chosen by the `fields` booleans
-(`settings`, `agents`, `widgets`, `assets`, `createdOn`) [COMMUNITY Python
+(`settings`, `agents`, `widgets`, `assets`, `createdOn`) \[COMMUNITY Python
 client `_get_channel_info`]. Read-only: retried like a GET. Scope (OAuth2):
-`property_read members_read widgets_read` [SECONDARY].
+`property_read members_read widgets_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/property.info`
@@ -21524,10 +22957,10 @@ async fn property_info(client: &Client, property_id: String) -> Result<(), Error
     }
     /**Create a property (site)
 
-Creates a new property (site) on the account [SECONDARY]. Its fields are gated:
+Creates a new property (site) on the account \[SECONDARY]. Its fields are gated:
 none is declared, send them as extra fields. The answer's `data` (if any) is
 gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `property_manage`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/property.create-site`
@@ -21553,10 +22986,10 @@ async fn property_create_site(client: &Client, name: String) -> Result<(), Error
     }
     /**List the members of a property
 
-Members (agents) of the property; `data` is an array [COMMUNITY PostHog, Python
+Members (agents) of the property; `data` is an array \[COMMUNITY PostHog, Python
 client]. Member fields (even the id) are unverified, so items are kept as raw
-JSON objects. Not paginated [COMMUNITY PostHog]. Read-only: retried like a GET.
-Scope (OAuth2): `members_read` [SECONDARY].
+JSON objects. Not paginated \[COMMUNITY PostHog]. Read-only: retried like a GET.
+Scope (OAuth2): `members_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.list`
@@ -21582,9 +23015,9 @@ async fn members_list(client: &Client, property_id: String) -> Result<(), Error>
     }
     /**List pending invites
 
-Pending invites of the property [SECONDARY]. Shape gated: `data` is kept as raw
+Pending invites of the property \[SECONDARY]. Shape gated: `data` is kept as raw
 JSON. Read-only (a list, although not named `*.list`): retried like a GET. Scope
-(OAuth2): `members_read` [SECONDARY].
+(OAuth2): `members_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.list-invites`
@@ -21613,10 +23046,10 @@ async fn members_list_invites(
     }
     /**Invite an agent
 
-Invites an agent to the property by e-mail with a role [SECONDARY "propertyId,
-email, role"]. The field names `email` and `role` are [INFERRED] from that
+Invites an agent to the property by e-mail with a role \[SECONDARY "propertyId,
+email, role"]. The field names `email` and `role` are \[INFERRED] from that
 wording and optional. The answer's `data` (if any) is gated; it is kept as raw
-JSON (`OkResponse`). Scope (OAuth2): `members_manage` [SECONDARY].
+JSON (`OkResponse`). Scope (OAuth2): `members_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.invite`
@@ -21648,10 +23081,10 @@ async fn members_invite(
     }
     /**Edit a pending invite
 
-Changes the role of a pending invite [SECONDARY "invite id, role"]. `inviteId`
-and `role` are [INFERRED] names, optional. The answer's `data` (if any) is
+Changes the role of a pending invite \[SECONDARY "invite id, role"]. `inviteId`
+and `role` are \[INFERRED] names, optional. The answer's `data` (if any) is
 gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `members_manage`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/members.edit-invite`
@@ -21687,9 +23120,9 @@ async fn members_edit_invite(
     }
     /**Cancel a pending invite
 
-Cancels a pending invite [SECONDARY "invite id"]; `inviteId` is [INFERRED]. The
+Cancels a pending invite \[SECONDARY "invite id"]; `inviteId` is \[INFERRED]. The
 answer's `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope
-(OAuth2): `members_manage` [SECONDARY].
+(OAuth2): `members_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.remove-invite`
@@ -21723,9 +23156,9 @@ async fn members_remove_invite(
     }
     /**Enable a member
 
-Enables a member of the property [SECONDARY "propertyId, member id"]; `memberId`
-is [INFERRED]. The answer's `data` (if any) is gated; it is kept as raw JSON
-(`OkResponse`). Scope (OAuth2): `members_manage` [SECONDARY].
+Enables a member of the property \[SECONDARY "propertyId, member id"]; `memberId`
+is \[INFERRED]. The answer's `data` (if any) is gated; it is kept as raw JSON
+(`OkResponse`). Scope (OAuth2): `members_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.enable`
@@ -21759,9 +23192,9 @@ async fn members_enable(
     }
     /**Disable a member
 
-Disables a member of the property [SECONDARY "propertyId, member id"];
-`memberId` is [INFERRED]. The answer's `data` (if any) is gated; it is kept as
-raw JSON (`OkResponse`). Scope (OAuth2): `members_manage` [SECONDARY].
+Disables a member of the property \[SECONDARY "propertyId, member id"];
+`memberId` is \[INFERRED]. The answer's `data` (if any) is gated; it is kept as
+raw JSON (`OkResponse`). Scope (OAuth2): `members_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.disable`
@@ -21795,10 +23228,10 @@ async fn members_disable(
     }
     /**Update a member's permissions
 
-Updates a member's role/permissions [SECONDARY "member id, permissions"];
-`memberId` and `permissions` are [INFERRED] names. The answer's `data` (if any)
+Updates a member's role/permissions \[SECONDARY "member id, permissions"];
+`memberId` and `permissions` are \[INFERRED] names. The answer's `data` (if any)
 is gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2):
-`members_manage` [SECONDARY].
+`members_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.update-permissions`
@@ -21834,9 +23267,9 @@ async fn members_update_permissions(
     }
     /**Remove a member
 
-Removes a member from the property [SECONDARY "propertyId, member id"];
-`memberId` is [INFERRED]. The answer's `data` (if any) is gated; it is kept as
-raw JSON (`OkResponse`). Scope (OAuth2): `members_manage` [SECONDARY].
+Removes a member from the property \[SECONDARY "propertyId, member id"];
+`memberId` is \[INFERRED]. The answer's `data` (if any) is gated; it is kept as
+raw JSON (`OkResponse`). Scope (OAuth2): `members_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.remove`
@@ -21870,16 +23303,16 @@ async fn members_remove(
     }
     /**List chats
 
-Chats of a property (default order unverified [COMMUNITY PostHog]), filtered by
+Chats of a property (default order unverified \[COMMUNITY PostHog]), filtered by
 date range, status, tags and more (see `ChatListRequest`). Paged with `size` +
 `offset` in the body and answered as `{ok, total, data: [Chat]}`: PostHog says
 chat.list "is confirmed to accept size/offset pagination with {ok,total,data}
-responses" [COMMUNITY]. Another client sends `page` instead and sees pages
-repeat [COMMUNITY TS client], so the pager de-duplicates by `id` and stops at a
+responses" \[COMMUNITY]. Another client sends `page` instead and sees pages
+repeat \[COMMUNITY TS client], so the pager de-duplicates by `id` and stops at a
 page with nothing new. The spec follows PostHog's size/offset.
-`startDate`/`endDate` are reported to silently return empty sets [COMMUNITY
+`startDate`/`endDate` are reported to silently return empty sets \[COMMUNITY
 PostHog]. Read-only: retried like a GET. Scope (OAuth2): `chat_history_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/chat.list`
@@ -21906,9 +23339,9 @@ async fn chat_list(client: &Client, property_id: String) -> Result<(), Error> {
     }
     /**Get a chat
 
-One chat with its messages [COMMUNITY Python client `_get_chat`, TS client
+One chat with its messages \[COMMUNITY Python client `_get_chat`, TS client
 `getChatById`]. Read-only: retried like a GET. Scope (OAuth2):
-`chat_history_read` [SECONDARY].
+`chat_history_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/chat.get`
@@ -21939,10 +23372,10 @@ async fn chat_get(
     /**List tickets
 
 Tickets of a property, filtered by `status` (open|pending|closed), date range
-and `deleted` [COMMUNITY Pipedream list-tickets, n8n node]. Paged like chat.list
+and `deleted` \[COMMUNITY Pipedream list-tickets, n8n node]. Paged like chat.list
 with `size` + `offset`; PostHog *assumes* ticket.list pages like chat.list and
-guards against repeated pages, so the pager de-duplicates by `id` [COMMUNITY].
-Read-only: retried like a GET. Scope (OAuth2): `tickets_read` [SECONDARY].
+guards against repeated pages, so the pager de-duplicates by `id` \[COMMUNITY].
+Read-only: retried like a GET. Scope (OAuth2): `tickets_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/ticket.list`
@@ -21969,8 +23402,8 @@ async fn ticket_list(client: &Client, property_id: String) -> Result<(), Error> 
     }
     /**Get a ticket
 
-One ticket with its events [COMMUNITY TS client `getTicketById`]. Read-only:
-retried like a GET. Scope (OAuth2): `tickets_read` [SECONDARY].
+One ticket with its events \[COMMUNITY TS client `getTicketById`]. Read-only:
+retried like a GET. Scope (OAuth2): `tickets_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/ticket.get`
@@ -22004,9 +23437,9 @@ async fn ticket_get(
     }
     /**Get a person (contact)
 
-One contact person; `fields` selects which fields to return [COMMUNITY Python
+One contact person; `fields` selects which fields to return \[COMMUNITY Python
 client, whose docstring shows a real response `{person: {...}}`]. Read-only:
-retried like a GET. Scope (OAuth2): `contact_person_read` [SECONDARY].
+retried like a GET. Scope (OAuth2): `contact_person_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/contact.person.get`
@@ -22041,8 +23474,8 @@ async fn contact_person_get(
     /**List custom contact attributes
 
 Custom data attributes defined for people or organizations, answered as
-`{dataAttributes: [...]}` [COMMUNITY TS client]. Read-only: retried like a GET.
-Scope (OAuth2): `contact_attribute_read` [SECONDARY].
+`{dataAttributes: [...]}` \[COMMUNITY TS client]. Read-only: retried like a GET.
+Scope (OAuth2): `contact_attribute_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/contact.attribute.list-custom`
@@ -22078,11 +23511,11 @@ async fn contact_attribute_list_custom(
     }
     /**Create a webhook
 
-Subscribes `url` to one or more events; answers `{hookId}` [COMMUNITY Pipedream
+Subscribes `url` to one or more events; answers `{hookId}` \[COMMUNITY Pipedream
 `sources/common/base.mjs`, which sends `propertyId, events, url, enabled,
-name`]. At most 10 webhooks per property [OFFICIAL help centre]; the URL must be
-HTTPS [OFFICIAL developer page]. Payloads are `TawkWebhookEvent`. Scope
-(OAuth2): `webhooks_manage` [SECONDARY].
+name`]. At most 10 webhooks per property \[OFFICIAL help centre]; the URL must be
+HTTPS \[OFFICIAL developer page]. Payloads are `TawkWebhookEvent`. Scope
+(OAuth2): `webhooks_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/webhooks.create`
@@ -22118,10 +23551,10 @@ async fn webhooks_create(
     }
     /**Get a webhook
 
-One webhook by `hookId` [SECONDARY; the `hookId` name is from Pipedream's
-webhooks.delete call, COMMUNITY]. The answer's shape is [INFERRED] from the
+One webhook by `hookId` \[SECONDARY; the `hookId` name is from Pipedream's
+webhooks.delete call, COMMUNITY]. The answer's shape is \[INFERRED] from the
 create body. Read-only: retried like a GET. Scope (OAuth2): `webhooks_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/webhooks.get`
@@ -22155,10 +23588,10 @@ async fn webhooks_get(
     }
     /**List webhooks
 
-Webhooks of the property [SECONDARY]. `data` as an array of webhooks is
-[INFERRED] (property.list, members.list, chat.list and ticket.list all answer a
-`data` array [COMMUNITY]). Read-only: retried like a GET. Scope (OAuth2):
-`webhooks_read` [SECONDARY].
+Webhooks of the property \[SECONDARY]. `data` as an array of webhooks is
+\[INFERRED] (property.list, members.list, chat.list and ticket.list all answer a
+`data` array \[COMMUNITY]). Read-only: retried like a GET. Scope (OAuth2):
+`webhooks_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/webhooks.list`
@@ -22184,10 +23617,10 @@ async fn webhooks_list(client: &Client, property_id: String) -> Result<(), Error
     }
     /**Update a webhook
 
-Updates a webhook's name, URL, events or enabled flag [SECONDARY]; `hookId` as
-the key is [INFERRED] from webhooks.delete. The answer's `data` (if any) is
+Updates a webhook's name, URL, events or enabled flag \[SECONDARY]; `hookId` as
+the key is \[INFERRED] from webhooks.delete. The answer's `data` (if any) is
 gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `webhooks_manage`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/webhooks.update`
@@ -22221,10 +23654,10 @@ async fn webhooks_update(
     }
     /**Delete a webhook
 
-Deletes the webhook `hookId` [COMMUNITY Pipedream `{propertyId, hookId}`]. A
+Deletes the webhook `hookId` \[COMMUNITY Pipedream `{propertyId, hookId}`]. A
 retry after a processed delete would answer `not_found`. The answer's `data` (if
 any) is gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2):
-`webhooks_manage` [SECONDARY].
+`webhooks_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/webhooks.delete`
@@ -22259,11 +23692,11 @@ async fn webhooks_delete(
     /**Chat metrics
 
 Chat statistics of a property. The help centre only says statistics can be
-viewed "by agent, tag, department and date" [OFFICIAL seeds 000/001]; the
-[SECONDARY] reference says metrics take `propertyId` plus a date range. All
-filter names in `MetricsRequest` are therefore [INFERRED]. The result shape is
+viewed "by agent, tag, department and date" \[OFFICIAL seeds 000/001]; the
+\[SECONDARY] reference says metrics take `propertyId` plus a date range. All
+filter names in `MetricsRequest` are therefore \[INFERRED]. The result shape is
 gated and kept as raw JSON. Read-only: retried like a GET. Scope (OAuth2):
-`metrics_read` [SECONDARY].
+`metrics_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/metrics.chats`
@@ -22300,11 +23733,11 @@ async fn metrics_chats(
     /**New-ticket metrics
 
 New ticket counts. The help centre only says statistics can be viewed "by agent,
-tag, department and date" [OFFICIAL seeds 000/001]; the [SECONDARY] reference
+tag, department and date" \[OFFICIAL seeds 000/001]; the \[SECONDARY] reference
 says metrics take `propertyId` plus a date range. All filter names in
-`MetricsRequest` are therefore [INFERRED]. The result shape is gated and kept as
+`MetricsRequest` are therefore \[INFERRED]. The result shape is gated and kept as
 raw JSON. Read-only: retried like a GET. Scope (OAuth2): `metrics_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/metrics.tickets-new`
@@ -22341,11 +23774,11 @@ async fn metrics_tickets_new(
     /**Reopened-ticket metrics
 
 Reopened ticket counts. The help centre only says statistics can be viewed "by
-agent, tag, department and date" [OFFICIAL seeds 000/001]; the [SECONDARY]
+agent, tag, department and date" \[OFFICIAL seeds 000/001]; the \[SECONDARY]
 reference says metrics take `propertyId` plus a date range. All filter names in
-`MetricsRequest` are therefore [INFERRED]. The result shape is gated and kept as
+`MetricsRequest` are therefore \[INFERRED]. The result shape is gated and kept as
 raw JSON. Read-only: retried like a GET. Scope (OAuth2): `metrics_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/metrics.tickets-reopened`
@@ -22382,11 +23815,11 @@ async fn metrics_tickets_reopened(
     /**Resolved-ticket metrics
 
 Resolved ticket counts. The help centre only says statistics can be viewed "by
-agent, tag, department and date" [OFFICIAL seeds 000/001]; the [SECONDARY]
+agent, tag, department and date" \[OFFICIAL seeds 000/001]; the \[SECONDARY]
 reference says metrics take `propertyId` plus a date range. All filter names in
-`MetricsRequest` are therefore [INFERRED]. The result shape is gated and kept as
+`MetricsRequest` are therefore \[INFERRED]. The result shape is gated and kept as
 raw JSON. Read-only: retried like a GET. Scope (OAuth2): `metrics_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/metrics.tickets-resolved`
@@ -22423,11 +23856,11 @@ async fn metrics_tickets_resolved(
     /**Ticket-response metrics
 
 Ticket response statistics. The help centre only says statistics can be viewed
-"by agent, tag, department and date" [OFFICIAL seeds 000/001]; the [SECONDARY]
+"by agent, tag, department and date" \[OFFICIAL seeds 000/001]; the \[SECONDARY]
 reference says metrics take `propertyId` plus a date range. All filter names in
-`MetricsRequest` are therefore [INFERRED]. The result shape is gated and kept as
+`MetricsRequest` are therefore \[INFERRED]. The result shape is gated and kept as
 raw JSON. Read-only: retried like a GET. Scope (OAuth2): `metrics_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/metrics.tickets-responses`
@@ -22463,10 +23896,10 @@ async fn metrics_tickets_responses(
     }
     /**Add a tab
 
-Adds a tab to the property, at `position` [SECONDARY "propertyId, tab,
-position"]. Tab fields are gated [SECONDARY]; `tabId` is an [INFERRED] name. The
+Adds a tab to the property, at `position` \[SECONDARY "propertyId, tab,
+position"]. Tab fields are gated \[SECONDARY]; `tabId` is an \[INFERRED] name. The
 answer's `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope
-(OAuth2): `tabs_manage` [SECONDARY].
+(OAuth2): `tabs_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/tabs.add`
@@ -22496,9 +23929,9 @@ async fn tabs_add(
     }
     /**List installable tab types
 
-Tab types that can be added to the property [SECONDARY]. Shape gated, kept as
+Tab types that can be added to the property \[SECONDARY]. Shape gated, kept as
 raw JSON. Read-only: retried like a GET. Scope (OAuth2): `tabs_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/tabs.available`
@@ -22524,9 +23957,9 @@ async fn tabs_available(client: &Client, property_id: String) -> Result<(), Erro
     }
     /**Get a tab
 
-One tab of the property [SECONDARY]. Tab fields are gated [SECONDARY]; `tabId`
-is an [INFERRED] name. Shape gated, kept as raw JSON. Read-only: retried like a
-GET. Scope (OAuth2): `tabs_read` [SECONDARY].
+One tab of the property \[SECONDARY]. Tab fields are gated \[SECONDARY]; `tabId`
+is an \[INFERRED] name. Shape gated, kept as raw JSON. Read-only: retried like a
+GET. Scope (OAuth2): `tabs_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/tabs.get`
@@ -22556,8 +23989,8 @@ async fn tabs_get(
     }
     /**List tabs
 
-Tabs of the property [SECONDARY]. Shape gated, kept as raw JSON. Read-only:
-retried like a GET. Scope (OAuth2): `tabs_read` [SECONDARY].
+Tabs of the property \[SECONDARY]. Shape gated, kept as raw JSON. Read-only:
+retried like a GET. Scope (OAuth2): `tabs_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/tabs.list`
@@ -22583,9 +24016,9 @@ async fn tabs_list(client: &Client, property_id: String) -> Result<(), Error> {
     }
     /**Remove a tab
 
-Removes a tab from the property [SECONDARY]. Tab fields are gated [SECONDARY];
-`tabId` is an [INFERRED] name. The answer's `data` (if any) is gated; it is kept
-as raw JSON (`OkResponse`). Scope (OAuth2): `tabs_manage` [SECONDARY].
+Removes a tab from the property \[SECONDARY]. Tab fields are gated \[SECONDARY];
+`tabId` is an \[INFERRED] name. The answer's `data` (if any) is gated; it is kept
+as raw JSON (`OkResponse`). Scope (OAuth2): `tabs_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/tabs.remove`
@@ -22617,10 +24050,10 @@ async fn tabs_remove(
     }
     /**Update a tab
 
-Updates a tab; `position` reorders it [SECONDARY]. Tab fields are gated
-[SECONDARY]; `tabId` is an [INFERRED] name. The answer's `data` (if any) is
+Updates a tab; `position` reorders it \[SECONDARY]. Tab fields are gated
+\[SECONDARY]; `tabId` is an \[INFERRED] name. The answer's `data` (if any) is
 gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `tabs_manage`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/tabs.update`
@@ -22652,10 +24085,10 @@ async fn tabs_update(
     }
     /**Add a widget
 
-Adds a chat widget to the property [SECONDARY]. Widget fields are gated
-[SECONDARY]; send them as extra fields. The answer's `data` (if any) is gated;
+Adds a chat widget to the property \[SECONDARY]. Widget fields are gated
+\[SECONDARY]; send them as extra fields. The answer's `data` (if any) is gated;
 it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.add`
@@ -22685,8 +24118,8 @@ async fn widgets_add(
     }
     /**Get a widget
 
-Settings of one widget [SECONDARY]. Shape gated, kept as raw JSON. Read-only:
-retried like a GET. Scope (OAuth2): `widgets_read` [SECONDARY].
+Settings of one widget \[SECONDARY]. Shape gated, kept as raw JSON. Read-only:
+retried like a GET. Scope (OAuth2): `widgets_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.get`
@@ -22720,9 +24153,9 @@ async fn widgets_get(
     }
     /**Update a widget
 
-Updates a widget's settings [SECONDARY]. Widget fields are gated [SECONDARY];
+Updates a widget's settings \[SECONDARY]. Widget fields are gated \[SECONDARY];
 send them as extra fields. The answer's `data` (if any) is gated; it is kept as
-raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` [SECONDARY].
+raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.update`
@@ -22756,8 +24189,8 @@ async fn widgets_update(
     }
     /**Remove a widget
 
-Removes a widget [SECONDARY]. The answer's `data` (if any) is gated; it is kept
-as raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` [SECONDARY].
+Removes a widget \[SECONDARY]. The answer's `data` (if any) is gated; it is kept
+as raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.remove`
@@ -22791,9 +24224,9 @@ async fn widgets_remove(
     }
     /**Add a widget card
 
-Adds a card to a widget [SECONDARY]. Widget fields are gated [SECONDARY]; send
+Adds a card to a widget \[SECONDARY]. Widget fields are gated \[SECONDARY]; send
 them as extra fields. The answer's `data` (if any) is gated; it is kept as raw
-JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` [SECONDARY].
+JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.cards.add`
@@ -22829,10 +24262,10 @@ async fn widgets_cards_add(
     }
     /**Update a widget card
 
-Updates a widget card [SECONDARY "card id + fields"]; `cardId` is an [INFERRED]
-name. Widget fields are gated [SECONDARY]; send them as extra fields. The
+Updates a widget card \[SECONDARY "card id + fields"]; `cardId` is an \[INFERRED]
+name. Widget fields are gated \[SECONDARY]; send them as extra fields. The
 answer's `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope
-(OAuth2): `widgets_manage` [SECONDARY].
+(OAuth2): `widgets_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.cards.update`
@@ -22868,9 +24301,9 @@ async fn widgets_cards_update(
     }
     /**Remove a widget card
 
-Removes a widget card [SECONDARY "card id"]; `cardId` is an [INFERRED] name. The
+Removes a widget card \[SECONDARY "card id"]; `cardId` is an \[INFERRED] name. The
 answer's `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope
-(OAuth2): `widgets_manage` [SECONDARY].
+(OAuth2): `widgets_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.cards.remove`
@@ -22906,8 +24339,8 @@ async fn widgets_cards_remove(
     }
     /**Get global widget settings
 
-Global widget settings of the property [SECONDARY]. Shape gated, kept as raw
-JSON. Read-only: retried like a GET. Scope (OAuth2): `widgets_read` [SECONDARY].
+Global widget settings of the property \[SECONDARY]. Shape gated, kept as raw
+JSON. Read-only: retried like a GET. Scope (OAuth2): `widgets_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.global-settings.get`
@@ -22936,10 +24369,10 @@ async fn widgets_global_settings_get(
     }
     /**Update global widget settings
 
-Updates the global widget settings [SECONDARY]. Widget fields are gated
-[SECONDARY]; send them as extra fields. The answer's `data` (if any) is gated;
+Updates the global widget settings \[SECONDARY]. Widget fields are gated
+\[SECONDARY]; send them as extra fields. The answer's `data` (if any) is gated;
 it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.global-settings.update`
@@ -22972,8 +24405,8 @@ async fn widgets_global_settings_update(
     }
     /**List widget API keys
 
-Widget API keys of the property [SECONDARY]. Shape gated, kept as raw JSON.
-Read-only: retried like a GET. Scope (OAuth2): `widgets_api_read` [SECONDARY].
+Widget API keys of the property \[SECONDARY]. Shape gated, kept as raw JSON.
+Read-only: retried like a GET. Scope (OAuth2): `widgets_api_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.api-key.list`
@@ -23003,8 +24436,8 @@ async fn widgets_api_key_list(
     /**Create the knowledge base
 
 Creates the property's knowledge base; `propertyId`, `language`, `title` and
-`subdomain` are required. Answers just `{"ok": true}` [SECONDARY
-knowledge-base.md]. Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
+`subdomain` are required. Answers just `{"ok": true}` \[SECONDARY
+knowledge-base.md]. Scope (OAuth2): `knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.create`
@@ -23042,8 +24475,8 @@ async fn knowledge_base_create(
     }
     /**Create a knowledge-base site
 
-Creates a per-language site; answers `{site: {...}}` [SECONDARY
-knowledge-base.md]. Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
+Creates a per-language site; answers `{site: {...}}` \[SECONDARY
+knowledge-base.md]. Scope (OAuth2): `knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.site.create`
@@ -23079,10 +24512,10 @@ async fn knowledge_base_site_create(
     }
     /**Update a knowledge-base site
 
-Updates a site (banner, ticket form, header, enabled, widget) [SECONDARY]. The
-key name `siteId` is the one KB articles use [SECONDARY]; the answer is assumed
-to be `{site}` like site.create [INFERRED] (any other object still decodes).
-Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
+Updates a site (banner, ticket form, header, enabled, widget) \[SECONDARY]. The
+key name `siteId` is the one KB articles use \[SECONDARY]; the answer is assumed
+to be `{site}` like site.create \[INFERRED] (any other object still decodes).
+Scope (OAuth2): `knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.site.update`
@@ -23111,9 +24544,9 @@ async fn knowledge_base_site_update(
     }
     /**Get a knowledge-base site
 
-One site by `siteId` (the default site id is `"primary"`) [SECONDARY]. The
-answer is assumed to be `{site}` like site.create [INFERRED]. Read-only: retried
-like a GET. Scope (OAuth2): `knowledgebase_read` [SECONDARY].
+One site by `siteId` (the default site id is `"primary"`) \[SECONDARY]. The
+answer is assumed to be `{site}` like site.create \[INFERRED]. Read-only: retried
+like a GET. Scope (OAuth2): `knowledgebase_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.site.get`
@@ -23142,9 +24575,9 @@ async fn knowledge_base_site_get(
     }
     /**List knowledge-base sites
 
-Sites (one per language) of the knowledge base [SECONDARY]. The answer `{sites:
-[...]}` is [INFERRED] by analogy with `{categories}` and `{articles}`.
-Read-only: retried like a GET. Scope (OAuth2): `knowledgebase_read` [SECONDARY].
+Sites (one per language) of the knowledge base \[SECONDARY]. The answer `{sites:
+[...]}` is \[INFERRED] by analogy with `{categories}` and `{articles}`.
+Read-only: retried like a GET. Scope (OAuth2): `knowledgebase_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.site.list`
@@ -23173,8 +24606,8 @@ async fn knowledge_base_site_list(
     }
     /**Delete a knowledge-base site
 
-Deletes a site [SECONDARY]. The answer's `data` (if any) is gated; it is kept as
-raw JSON (`OkResponse`). Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
+Deletes a site \[SECONDARY]. The answer's `data` (if any) is gated; it is kept as
+raw JSON (`OkResponse`). Scope (OAuth2): `knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.site.delete`
@@ -23209,10 +24642,10 @@ async fn knowledge_base_site_delete(
     /**Create a category
 
 Creates a category under `category.content.siteId`; answers the nested
-`{category: {id, meta, content}}` [SECONDARY knowledge-base.md, verified live].
+`{category: {id, meta, content}}` \[SECONDARY knowledge-base.md, verified live].
 Back-to-back category creates hit `429 rate_limited` after about 5–6 calls
-[SECONDARY verified live]; the adaptive `api` bucket backs off. Scope (OAuth2):
-`knowledgebase_manage` [SECONDARY].
+\[SECONDARY verified live]; the adaptive `api` bucket backs off. Scope (OAuth2):
+`knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.category.create`
@@ -23248,9 +24681,9 @@ async fn knowledge_base_category_create(
     }
     /**Update a category
 
-Updates a category [SECONDARY]; the key name `categoryId` is [INFERRED]
+Updates a category \[SECONDARY]; the key name `categoryId` is \[INFERRED]
 (articles use `articleId`). The answer is assumed to match category.create
-[INFERRED]. Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
+\[INFERRED]. Scope (OAuth2): `knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.category.update`
@@ -23288,9 +24721,9 @@ async fn knowledge_base_category_update(
     }
     /**Get a category
 
-One category [SECONDARY]; `categoryId` is [INFERRED]. The nested answer shape of
-category.create is assumed [INFERRED]. Read-only: retried like a GET. Scope
-(OAuth2): `knowledgebase_read` [SECONDARY].
+One category \[SECONDARY]; `categoryId` is \[INFERRED]. The nested answer shape of
+category.create is assumed \[INFERRED]. Read-only: retried like a GET. Scope
+(OAuth2): `knowledgebase_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.category.get`
@@ -23326,10 +24759,10 @@ async fn knowledge_base_category_get(
 
 Categories, FLATTENED (no meta/content split): `data.categories[]` items are
 `{id, name, slug, description, parent, position, icon, sites, articlesCount,
-hasChildren, createdAt, updatedAt}`; sort client-side by `position` [SECONDARY
+hasChildren, createdAt, updatedAt}`; sort client-side by `position` \[SECONDARY
 verified live]. Cursor paged like the article list (`next` token, `limit`)
-[SECONDARY]. Read-only: retried like a GET. Scope (OAuth2): `knowledgebase_read`
-[SECONDARY].
+\[SECONDARY]. Read-only: retried like a GET. Scope (OAuth2): `knowledgebase_read`
+\[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.category.list`
@@ -23363,9 +24796,9 @@ async fn knowledge_base_category_list(
     }
     /**Delete a category (soft)
 
-Soft-deletes a category [SECONDARY]; `categoryId` is [INFERRED]. The answer's
+Soft-deletes a category \[SECONDARY]; `categoryId` is \[INFERRED]. The answer's
 `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2):
-`knowledgebase_manage` [SECONDARY].
+`knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.category.delete`
@@ -23402,12 +24835,12 @@ async fn knowledge_base_category_delete(
     /**Create an article
 
 Creates an article and its translation for `article.content.siteId`; answers
-`{article: {id, meta}}` [SECONDARY knowledge-base.md]. Verified-live gotchas
-[SECONDARY]: sending `content.metadata` on create returned `validation_error`
+`{article: {id, meta}}` \[SECONDARY knowledge-base.md]. Verified-live gotchas
+\[SECONDARY]: sending `content.metadata` on create returned `validation_error`
 (omit it, set it with article.update); `meta.categories[]` entries must be
 exactly `{id, primary}` (a `name` fails); placeholder ids fail. Create as
 `draft`, then publish with article.update. Scope (OAuth2):
-`knowledgebase_manage` [SECONDARY].
+`knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.article.create`
@@ -23445,8 +24878,8 @@ async fn knowledge_base_article_create(
 
 Replaces an article: the full `article` object plus `articleId`; on update
 `content.status`, `subtitle` and `author` are required, and `contents` replaces
-the whole body [SECONDARY knowledge-base.md]. The answer is assumed to match
-article.create [INFERRED]. Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
+the whole body \[SECONDARY knowledge-base.md]. The answer is assumed to match
+article.create \[INFERRED]. Scope (OAuth2): `knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.article.update`
@@ -23485,9 +24918,9 @@ async fn knowledge_base_article_update(
     /**Get an article
 
 One article with its content blocks; `propertyId`, `articleId` and `siteId` (the
-default site id is `"primary"`) are required [SECONDARY, response verified
+default site id is `"primary"`) are required \[SECONDARY, response verified
 live]. Read-only: retried like a GET. Scope (OAuth2): `knowledgebase_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.article.get`
@@ -23525,9 +24958,9 @@ async fn knowledge_base_article_get(
 
 Article summaries (no body blocks; use article.get) with filters and sort,
 cursor-paged: pass `data.next` of one answer as `next` of the following request;
-the answer also has `previous`, `hasNext`, `hasPrevious` and `total` [SECONDARY,
+the answer also has `previous`, `hasNext`, `hasPrevious` and `total` \[SECONDARY,
 response verified live]. Read-only: retried like a GET. Scope (OAuth2):
-`knowledgebase_read` [SECONDARY].
+`knowledgebase_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.article.list`
@@ -23560,9 +24993,9 @@ async fn knowledge_base_article_list(
     /**Search articles
 
 Full-text search over articles (`query`, optional `highlight`), with the same
-filters, sort and cursor paging as article.list [SECONDARY]. The answer is
-assumed to have the article.list shape [INFERRED]. Read-only: retried like a
-GET. Scope (OAuth2): `knowledgebase_read` [SECONDARY].
+filters, sort and cursor paging as article.list \[SECONDARY]. The answer is
+assumed to have the article.list shape \[INFERRED]. Read-only: retried like a
+GET. Scope (OAuth2): `knowledgebase_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.article.search`
@@ -23596,9 +25029,9 @@ async fn knowledge_base_article_search(
     }
     /**Delete an article (soft)
 
-Soft-deletes (recoverably) an article [SECONDARY]. The answer's `data` (if any)
+Soft-deletes (recoverably) an article \[SECONDARY]. The answer's `data` (if any)
 is gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2):
-`knowledgebase_manage` [SECONDARY].
+`knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.article.delete`
@@ -23658,6 +25091,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EmptyRequest>,
@@ -23737,6 +25171,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AgentInfoRequest>,
@@ -23752,6 +25187,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23835,6 +25271,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PropertyListRequest>,
@@ -23850,6 +25287,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23936,6 +25374,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PropertyInfoRequest>,
@@ -23951,6 +25390,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24037,6 +25477,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PropertyCreateSiteRequest>,
@@ -24055,6 +25496,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24139,6 +25581,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersListRequest>,
@@ -24154,6 +25597,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24240,6 +25684,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersListInvitesRequest>,
@@ -24258,6 +25703,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24342,6 +25788,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersInviteRequest>,
@@ -24359,6 +25806,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24442,6 +25890,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersEditInviteRequest>,
@@ -24459,6 +25908,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24543,6 +25993,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersRemoveInviteRequest>,
@@ -24561,6 +26012,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24645,6 +26097,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersEnableRequest>,
@@ -24662,6 +26115,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24745,6 +26199,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersDisableRequest>,
@@ -24762,6 +26217,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24845,6 +26301,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersUpdatePermissionsRequest>,
@@ -24863,6 +26320,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24947,6 +26405,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersRemoveRequest>,
@@ -24964,6 +26423,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25047,6 +26507,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatListRequest>,
@@ -25062,6 +26523,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25148,6 +26610,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatGetRequest>,
@@ -25163,6 +26626,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25246,6 +26710,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TicketListRequest>,
@@ -25261,6 +26726,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25347,6 +26813,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TicketGetRequest>,
@@ -25362,6 +26829,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25445,6 +26913,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ContactPersonGetRequest>,
@@ -25462,6 +26931,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25546,6 +27016,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ContactAttributeListCustomRequest>,
@@ -25564,6 +27035,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25651,6 +27123,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WebhooksCreateRequest>,
@@ -25668,6 +27141,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25754,6 +27228,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WebhooksGetRequest>,
@@ -25769,6 +27244,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25852,6 +27328,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WebhooksListRequest>,
@@ -25867,6 +27344,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25953,6 +27431,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WebhooksUpdateRequest>,
@@ -25970,6 +27449,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26053,6 +27533,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WebhooksDeleteRequest>,
@@ -26070,6 +27551,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26153,6 +27635,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MetricsRequest>,
@@ -26168,6 +27651,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26251,6 +27735,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MetricsRequest>,
@@ -26266,6 +27751,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26349,6 +27835,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MetricsRequest>,
@@ -26364,6 +27851,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26447,6 +27935,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MetricsRequest>,
@@ -26462,6 +27951,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26545,6 +28035,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MetricsRequest>,
@@ -26560,6 +28051,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26643,6 +28135,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TabsAddRequest>,
@@ -26658,6 +28151,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26741,6 +28235,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TabsAvailableRequest>,
@@ -26758,6 +28253,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26841,6 +28337,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TabsGetRequest>,
@@ -26856,6 +28353,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26939,6 +28437,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TabsListRequest>,
@@ -26954,6 +28453,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27037,6 +28537,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TabsRemoveRequest>,
@@ -27052,6 +28553,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27135,6 +28637,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TabsUpdateRequest>,
@@ -27150,6 +28653,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27233,6 +28737,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsAddRequest>,
@@ -27248,6 +28753,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27331,6 +28837,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsGetRequest>,
@@ -27346,6 +28853,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27429,6 +28937,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsUpdateRequest>,
@@ -27446,6 +28955,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27529,6 +29039,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsRemoveRequest>,
@@ -27546,6 +29057,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27629,6 +29141,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsCardsAddRequest>,
@@ -27646,6 +29159,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27729,6 +29243,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsCardsUpdateRequest>,
@@ -27747,6 +29262,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27831,6 +29347,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsCardsRemoveRequest>,
@@ -27849,6 +29366,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27933,6 +29451,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsGlobalSettingsGetRequest>,
@@ -27951,6 +29470,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28035,6 +29555,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsGlobalSettingsUpdateRequest>,
@@ -28053,6 +29574,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28137,6 +29659,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsApiKeyListRequest>,
@@ -28154,6 +29677,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28238,6 +29762,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseCreateRequest>,
@@ -28256,6 +29781,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28340,6 +29866,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseSiteCreateRequest>,
@@ -28358,6 +29885,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28442,6 +29970,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseSiteUpdateRequest>,
@@ -28460,6 +29989,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28544,6 +30074,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseSiteGetRequest>,
@@ -28562,6 +30093,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28646,6 +30178,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseSiteListRequest>,
@@ -28664,6 +30197,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28751,6 +30285,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseSiteDeleteRequest>,
@@ -28769,6 +30304,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28853,6 +30389,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseCategoryCreateRequest>,
@@ -28871,6 +30408,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28958,6 +30496,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseCategoryUpdateRequest>,
@@ -28976,6 +30515,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -29063,6 +30603,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseCategoryGetRequest>,
@@ -29081,6 +30622,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -29168,6 +30710,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseCategoryListRequest>,
@@ -29186,6 +30729,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -29273,6 +30817,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseCategoryDeleteRequest>,
@@ -29291,6 +30836,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -29375,6 +30921,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseArticleCreateRequest>,
@@ -29393,6 +30940,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -29480,6 +31028,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseArticleUpdateRequest>,
@@ -29498,6 +31047,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -29585,6 +31135,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseArticleGetRequest>,
@@ -29603,6 +31154,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -29690,6 +31242,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseArticleListRequest>,
@@ -29708,6 +31261,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -29795,6 +31349,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseArticleSearchRequest>,
@@ -29813,6 +31368,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -29900,6 +31456,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseArticleDeleteRequest>,
@@ -29918,6 +31475,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -30050,7 +31608,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Agent id. The name `agentId` is [INFERRED]; send another name through the extra fields if it is refused.",
+                description: "Agent id.",
             },
         ],
         multipart: None,
@@ -30187,70 +31745,70 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Page size. The maximum is undocumented and sources disagree: Pipedream caps",
+                description: "Page size.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "offset",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of chats to skip (0 for the first page) [COMMUNITY PostHog].",
+                description: "Number of chats to skip (0 for the first page).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Range start, ISO-8601, e.g. \"2026-01-01T00:00:00Z\" [COMMUNITY Pipedream]; see the warning above. The pattern (shared by every date of a request) is the ISO-8601 subset this spec accepts: a valid calendar date, optionally `T` + hours:minutes[:seconds[.fraction]] and a zone (`Z` or ±HH[:]MM; none means UTC) [INFERRED from the examples].",
+                description: "Range start, ISO-8601, e.g. \"2026-01-01T00:00:00Z\"; see the warning above.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Range end, ISO-8601 [COMMUNITY Pipedream].",
+                description: "Range end, ISO-8601.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest",
+                description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dateType",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated,",
+                description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated; meaning).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "deleted",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
-                description: "Include (true) deleted chats [COMMUNITY Python client].",
+                description: "Include (true) deleted chats.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Chat status filter; values gated [COMMUNITY Python client].",
+                description: "Chat status filter; values gated.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Only chats with these tags [COMMUNITY Python client].",
+                description: "Only chats with these tags.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "messageCount",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Message-count filter; commented out in the Python client, meaning unverified",
+                description: "Message-count filter; commented out in the Python client, meaning unverified.",
             },
         ],
         multipart: None,
@@ -30293,7 +31851,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Object a custom data attribute belongs to [COMMUNITY TS client].",
+                description: "Object a custom data attribute belongs to.",
             },
         ],
         multipart: None,
@@ -30509,7 +32067,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "Article to create [SECONDARY].",
+                description: "Article to create.",
             },
         ],
         multipart: None,
@@ -30733,14 +32291,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Article list/search filters [SECONDARY endpoints.md].",
+                description: "Article list/search filters.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Sort of article list/search [SECONDARY].",
+                description: "Sort of article list/search.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -30761,7 +32319,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Page size; the [SECONDARY] example uses 50. No maximum is documented, so",
+                description: "Page size; the secondary example uses 50.",
             },
         ],
         multipart: None,
@@ -30890,28 +32448,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Full-text search terms (\"optional search text\" [SECONDARY]).",
+                description: "Full-text search terms (\"optional search text\").",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "highlight",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
-                description: "Highlight the matches [SECONDARY].",
+                description: "Highlight the matches.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filters",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Article list/search filters [SECONDARY endpoints.md].",
+                description: "Article list/search filters.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Sort of article list/search [SECONDARY].",
+                description: "Sort of article list/search.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -30932,7 +32490,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Page size (example 50 [SECONDARY]); no documented maximum; lower bound [INFERRED].",
+                description: "Page size (example 50); no documented maximum; lower bound.",
             },
         ],
         multipart: None,
@@ -31090,7 +32648,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "Full replacement of an article [SECONDARY].",
+                description: "Full replacement of an article.",
             },
         ],
         multipart: None,
@@ -31176,7 +32734,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "A category to create or update; `meta` is optional [SECONDARY verified live].",
+                description: "A category to create or update; `meta` is optional.",
             },
         ],
         multipart: None,
@@ -31217,7 +32775,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Category id [INFERRED name].",
+                description: "Category id.",
             },
         ],
         multipart: None,
@@ -31258,14 +32816,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Category id [INFERRED name].",
+                description: "Category id.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Site whose content to return [INFERRED, by analogy with article.get].",
+                description: "Site whose content to return.",
             },
         ],
         multipart: None,
@@ -31306,7 +32864,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only categories of this site [INFERRED].",
+                description: "Only categories of this site.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -31327,7 +32885,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Page size; the [SECONDARY] example uses 50. No maximum is documented, so",
+                description: "Page size; the secondary example uses 50.",
             },
         ],
         multipart: None,
@@ -31419,14 +32977,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Category to update [INFERRED name].",
+                description: "Category to update.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "A category to create or update; `meta` is optional [SECONDARY verified live].",
+                description: "A category to create or update; `meta` is optional.",
             },
         ],
         multipart: None,
@@ -31616,7 +33174,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Site id [INFERRED name].",
+                description: "Site id.",
             },
         ],
         multipart: None,
@@ -31651,7 +33209,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Site id; the default site is \"primary\" [SECONDARY]; the key name is [INFERRED].",
+                description: "Site id; the default site is \"primary\"; the key name is inferred.",
             },
         ],
         multipart: None,
@@ -31720,7 +33278,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Site to update (the default site is \"primary\") [INFERRED name].",
+                description: "Site to update (the default site is \"primary\").",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "title",
@@ -31810,7 +33368,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Member (agent) id [INFERRED name].",
+                description: "Member (agent) id.",
             },
         ],
         multipart: None,
@@ -31857,14 +33415,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Pending invite id [INFERRED name].",
+                description: "Pending invite id.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].",
+                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
             },
         ],
         multipart: None,
@@ -31905,7 +33463,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Member (agent) id [INFERRED name].",
+                description: "Member (agent) id.",
             },
         ],
         multipart: None,
@@ -31960,14 +33518,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "E-mail address of the agent to invite [INFERRED name].",
+                description: "E-mail address of the agent to invite.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].",
+                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
             },
         ],
         multipart: None,
@@ -32064,7 +33622,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Member (agent) id [INFERRED name].",
+                description: "Member (agent) id.",
             },
         ],
         multipart: None,
@@ -32105,7 +33663,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Pending invite id [INFERRED name].",
+                description: "Pending invite id.",
             },
         ],
         multipart: None,
@@ -32152,21 +33710,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Member (agent) id [INFERRED name].",
+                description: "Member (agent) id.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "permissions",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "Permissions to set, merged into the member's (shape gated) [INFERRED name].",
+                description: "Permissions to set, merged into the member's (shape gated).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].",
+                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
             },
         ],
         multipart: None,
@@ -32217,35 +33775,35 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range start, ISO-8601 (e.g. \"2026-01-01T00:00:00Z\") [INFERRED name].",
+                description: "Range start, ISO-8601 (e.g.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range end, ISO-8601 [INFERRED name].",
+                description: "Range end, ISO-8601.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this agent [INFERRED name].",
+                description: "Only this agent.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Only these tags [INFERRED name].",
+                description: "Only these tags.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this department [INFERRED name].",
+                description: "Only this department.",
             },
         ],
         multipart: None,
@@ -32296,35 +33854,35 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range start, ISO-8601 (e.g. \"2026-01-01T00:00:00Z\") [INFERRED name].",
+                description: "Range start, ISO-8601 (e.g.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range end, ISO-8601 [INFERRED name].",
+                description: "Range end, ISO-8601.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this agent [INFERRED name].",
+                description: "Only this agent.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Only these tags [INFERRED name].",
+                description: "Only these tags.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this department [INFERRED name].",
+                description: "Only this department.",
             },
         ],
         multipart: None,
@@ -32375,35 +33933,35 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range start, ISO-8601 (e.g. \"2026-01-01T00:00:00Z\") [INFERRED name].",
+                description: "Range start, ISO-8601 (e.g.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range end, ISO-8601 [INFERRED name].",
+                description: "Range end, ISO-8601.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this agent [INFERRED name].",
+                description: "Only this agent.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Only these tags [INFERRED name].",
+                description: "Only these tags.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this department [INFERRED name].",
+                description: "Only this department.",
             },
         ],
         multipart: None,
@@ -32454,35 +34012,35 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range start, ISO-8601 (e.g. \"2026-01-01T00:00:00Z\") [INFERRED name].",
+                description: "Range start, ISO-8601 (e.g.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range end, ISO-8601 [INFERRED name].",
+                description: "Range end, ISO-8601.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this agent [INFERRED name].",
+                description: "Only this agent.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Only these tags [INFERRED name].",
+                description: "Only these tags.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this department [INFERRED name].",
+                description: "Only this department.",
             },
         ],
         multipart: None,
@@ -32533,35 +34091,35 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range start, ISO-8601 (e.g. \"2026-01-01T00:00:00Z\") [INFERRED name].",
+                description: "Range start, ISO-8601 (e.g.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range end, ISO-8601 [INFERRED name].",
+                description: "Range end, ISO-8601.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this agent [INFERRED name].",
+                description: "Only this agent.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Only these tags [INFERRED name].",
+                description: "Only these tags.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this department [INFERRED name].",
+                description: "Only this department.",
             },
         ],
         multipart: None,
@@ -32589,14 +34147,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Name of the new property [INFERRED name].",
+                description: "Name of the new property.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "domain",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Site domain [INFERRED name].",
+                description: "Site domain.",
             },
         ],
         multipart: None,
@@ -32631,7 +34189,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Sections property.info should include [COMMUNITY Python client].",
+                description: "Sections property.info should include.",
             },
         ],
         multipart: None,
@@ -32659,14 +34217,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Property kind filter of property.list [COMMUNITY Pipedream `type` options].",
+                description: "Property kind filter of property.list.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
-                description: "Only enabled (true) or disabled (false) properties [COMMUNITY Python client].",
+                description: "Only enabled (true) or disabled (false) properties.",
             },
         ],
         multipart: None,
@@ -32727,14 +34285,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Position of the tab [SECONDARY `position`].",
+                description: "Position of the tab.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tab",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "A tab to add [SECONDARY \"tab\"]; its field names are [INFERRED].",
+                description: "A tab to add; its field names are inferred.",
             },
         ],
         multipart: None,
@@ -32803,7 +34361,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Tab id [INFERRED name].",
+                description: "Tab id.",
             },
         ],
         multipart: None,
@@ -32872,7 +34430,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Tab id [INFERRED name].",
+                description: "Tab id.",
             },
         ],
         multipart: None,
@@ -32919,14 +34477,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Tab id [INFERRED name].",
+                description: "Tab id.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "position",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "New position (reorders the tab) [SECONDARY `position`].",
+                description: "New position (reorders the tab).",
             },
         ],
         multipart: None,
@@ -33058,56 +34616,56 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Ticket status [COMMUNITY Pipedream list-tickets options].",
+                description: "Ticket status.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Created from, ISO-8601, e.g. \"2026-01-01T00:00:00Z\" [COMMUNITY Pipedream]; reported unreliable [COMMUNITY PostHog].",
+                description: "Created from, ISO-8601, e.g. \"2026-01-01T00:00:00Z\"; reported unreliable.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Created up to, ISO-8601 [COMMUNITY Pipedream].",
+                description: "Created up to, ISO-8601.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "size",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Page size. The n8n node accepts 1–100 for ticket.list; Pipedream/PostHog use",
+                description: "Page size.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "offset",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of tickets to skip [COMMUNITY PostHog, assumed].",
+                description: "Number of tickets to skip.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "deleted",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
-                description: "Return deleted tickets [COMMUNITY Pipedream].",
+                description: "Return deleted tickets.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest",
+                description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dateType",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated,",
+                description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated; meaning).",
             },
         ],
         multipart: None,
@@ -33178,14 +34736,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "Events to send; \"one or more\" [OFFICIAL developer page].",
+                description: "Events to send; \"one or more\".",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "url",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "HTTPS endpoint the events are POSTed to [OFFICIAL].",
+                description: "HTTPS endpoint the events are POSTed to.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -33455,21 +35013,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Widget name [INFERRED name].",
+                description: "Widget name.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
-                description: "Whether the widget is enabled (default true) [INFERRED name].",
+                description: "Whether the widget is enabled (default true).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "settings",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Widget settings (shape gated) [INFERRED name].",
+                description: "Widget settings (shape gated).",
             },
         ],
         multipart: None,
@@ -33554,7 +35112,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "A widget card; its fields are gated apart from `type` [INFERRED name] (extra fields).",
+                description: "A widget card; its fields are gated apart from `type` (extra fields).",
             },
         ],
         multipart: None,
@@ -33608,7 +35166,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Card id [INFERRED name].",
+                description: "Card id.",
             },
         ],
         multipart: None,
@@ -33662,7 +35220,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Card id [INFERRED name].",
+                description: "Card id.",
             },
         ],
         multipart: None,
@@ -33854,21 +35412,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "New widget name [INFERRED name].",
+                description: "New widget name.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
-                description: "Enable or disable the widget [INFERRED name].",
+                description: "Enable or disable the widget.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "settings",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Settings merged into the widget's (shape gated) [INFERRED name].",
+                description: "Settings merged into the widget's (shape gated).",
             },
         ],
         multipart: None,

@@ -36,10 +36,11 @@
 //! # What is typed, and how sure we are
 //!
 //! The method reference is access-gated. Fields the public sources give are
-//! typed, with their enums and limits, and each schema's description names
-//! its source: `[OFFICIAL]` (tawk.to's help and developer pages),
-//! `[SECONDARY]` (a skill reference written from the gated docs) or
-//! `[COMMUNITY]` (PostHog, Pipedream, n8n and other clients). Where the
+//! typed, with their enums and limits, and each schema's and operation's
+//! description names its source: `[OFFICIAL]` (tawk.to's help and developer
+//! pages), `[SECONDARY]` (a skill reference written from the gated docs) or
+//! `[COMMUNITY]` (PostHog, Pipedream, n8n and other clients); field and
+//! setter docs give the same text without the tags (the spec keeps them). Where the
 //! reference is gated, requests still keep the known fields and accept extra
 //! ones (`extra`), and responses keep the known fields with the rest as raw
 //! JSON (`extra`), so a gated field never blocks you.
@@ -63,8 +64,12 @@
 //! - Webhooks: [`webhook`] verifies `X-Tawk-Signature`, parses the four
 //!   events, and drops redeliveries by `X-Hook-Event-Id`.
 
+// Generated code included: the generator documents every field and setter
+// from the spec, and rustdoc's link checks apply to it like to the rest.
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
-#[allow(clippy::all, missing_docs, unused_imports, rustdoc::all)]
+#[allow(clippy::all, unused_imports)]
 mod generated;
 mod raw;
 pub mod webhook;

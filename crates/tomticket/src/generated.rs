@@ -10,8 +10,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     /// How a `customer_id` is to be read: `I` the customer's internal id (the id
-    /// given at creation), `E` the customer's e-mail [OFFICIAL]. Where the parameter
-    /// is optional the server default is `I` [OFFICIAL for ticket_new, ticket_list,
+    /// given at creation), `E` the customer's e-mail \[OFFICIAL]. Where the parameter
+    /// is optional the server default is `I` \[OFFICIAL for ticket_new, ticket_list,
     /// chat_list; INFERRED elsewhere]. Named `customer_id_type` on ticket_new and
     /// `customer_type_id` elsewhere, as documented.
     ///
@@ -78,7 +78,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Sort direction of ticket_list [COMMUNITY].
+    /// Sort direction of ticket_list \[COMMUNITY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -143,7 +143,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Sort column of ticket_list [COMMUNITY].
+    /// Sort column of ticket_list \[COMMUNITY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -208,7 +208,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Customer language [OFFICIAL kb/clientes/criar-cliente]: `pt-BR`, `es_ES` or
+    /// Customer language \[OFFICIAL kb/clientes/criar-cliente]: `pt-BR`, `es_ES` or
     /// `en-US`, spelled exactly so (note the underscore of `es_ES`). The default on
     /// customer_new is `pt-BR`.
     ///
@@ -279,7 +279,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Whether the ticket's problem was solved, `Y` yes or `N` no (ticket_evaluation) [OFFICIAL].
+    /// Whether the ticket's problem was solved, `Y` yes or `N` no (ticket_evaluation) \[OFFICIAL].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -344,7 +344,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Kind of object a webhook event is about [OFFICIAL kb/enterprise/webhook].
+    /// Kind of object a webhook event is about \[OFFICIAL kb/enterprise/webhook].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -409,7 +409,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// What happened to the object [OFFICIAL kb/enterprise/webhook].
+    /// What happened to the object \[OFFICIAL kb/enterprise/webhook].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -478,524 +478,627 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    ///A ticket category of a department, `{id, name}` [COMMUNITY].
+    ///A ticket category of a department, `{id, name}` \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Category {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl Category {
+        /// Starts a [`builder::Category`] with nothing set; it converts into `Category` wherever one is expected.
         pub fn builder() -> builder::Category {
             Default::default()
         }
     }
-    ///Answer of department_category_list [COMMUNITY].
+    ///Answer of department_category_list \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CategoryListResponse {
+        /// A list. Each item: A ticket category of a department, `{id, name}`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Category>,
+        /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// The `size` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        /// The `success` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     impl CategoryListResponse {
+        /// Starts a [`builder::CategoryListResponse`] with nothing set; it converts into `CategoryListResponse` wherever one is expected.
         pub fn builder() -> builder::CategoryListResponse {
             Default::default()
         }
     }
-    /**A chat session. **All chat fields are [COMMUNITY]** (glira MCP, sync scripts);
+    /**A chat session. **All chat fields are \[COMMUNITY]** (glira MCP, sync scripts);
 no official field list was readable. `situation` is kept untyped because its
 shape (code or `{id, description}`) is not known.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Chat {
-        ///`YYYY-MM-DD HH:MM:SS`, no offset.
+        /// `YYYY-MM-DD HH:MM:SS`, no offset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creation_date: ::std::option::Option<::std::string::String>,
+        /// Customer as embedded in a ticket or chat: `{id?, name, email, internal_id?, organization {id, name}}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub customer: ::std::option::Option<TicketCustomer>,
+        /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub department: ::std::option::Option<NamedRef>,
+        /// The `end_date` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_date: ::std::option::Option<::std::string::String>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///Chat messages, free-form [COMMUNITY].
+        /// Chat messages, free-form.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub messages: ::std::vec::Vec<::serde_json::Value>,
+        /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub operator: ::std::option::Option<NamedRef>,
+        /// The `protocol` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub protocol: ::std::option::Option<i64>,
-        ///Chat situation as sent (e.g. 2 = active) [COMMUNITY].
+        /// Chat situation as sent (e.g. 2 = active).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub situation: ::std::option::Option<::serde_json::Value>,
     }
     impl Chat {
+        /// Starts a [`builder::Chat`] with nothing set; it converts into `Chat` wherever one is expected.
         pub fn builder() -> builder::Chat {
             Default::default()
         }
     }
-    ///Answer of chat_detail, `{..., data: Chat}` [COMMUNITY].
+    ///Answer of chat_detail, `{..., data: Chat}` \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ChatDetailResponse {
+        /// A chat session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<Chat>,
+        /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// The `success` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     impl ChatDetailResponse {
+        /// Starts a [`builder::ChatDetailResponse`] with nothing set; it converts into `ChatDetailResponse` wherever one is expected.
         pub fn builder() -> builder::ChatDetailResponse {
             Default::default()
         }
     }
-    ///One page of chat_list [OFFICIAL envelope; COMMUNITY pages/next_page/previous_page].
+    ///One page of chat_list \[OFFICIAL envelope; COMMUNITY pages/next_page/previous_page].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ChatListResponse {
+        /// A list. Each item: A chat session.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Chat>,
+        /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///Next page number, null on the last page.
+        /// Next page number, null on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next_page: ::std::option::Option<i64>,
+        /// The `pages` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pages: ::std::option::Option<i64>,
+        /// The `previous_page` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous_page: ::std::option::Option<i64>,
+        /// The `size` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        /// The `success` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     impl ChatListResponse {
+        /// Starts a [`builder::ChatListResponse`] with nothing set; it converts into `ChatListResponse` wherever one is expected.
         pub fn builder() -> builder::ChatListResponse {
             Default::default()
         }
     }
-    /**A ticket custom field definition [OFFICIAL `id`, `label`; COMMUNITY the rest].
+    /**A ticket custom field definition \[OFFICIAL `id`, `label`; COMMUNITY the rest].
 `required` and `options` are kept untyped: their encoding (boolean or 0/1;
 strings or objects) is not known.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CustomFieldDefinition {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `label` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
-        ///Options of list fields, as sent.
+        /// Options of list fields, as sent.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub options: ::std::vec::Vec<::serde_json::Value>,
-        ///Whether the field is mandatory, as sent.
+        /// Whether the field is mandatory, as sent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub required: ::std::option::Option<::serde_json::Value>,
-        ///Field type (text, list, date, ...), kept a string.
+        /// Field type (text, list, date,...), kept a string.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl CustomFieldDefinition {
+        /// Starts a [`builder::CustomFieldDefinition`] with nothing set; it converts into `CustomFieldDefinition` wherever one is expected.
         pub fn builder() -> builder::CustomFieldDefinition {
             Default::default()
         }
     }
-    ///The `data` of custom_field_department_list, grouped by object kind; only `ticket` is documented [OFFICIAL].
+    ///The `data` of custom_field_department_list, grouped by object kind; only `ticket` is documented \[OFFICIAL].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CustomFieldGroups {
+        /// A list. Each item: A ticket custom field definition.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub ticket: ::std::vec::Vec<CustomFieldDefinition>,
     }
     impl CustomFieldGroups {
+        /// Starts a [`builder::CustomFieldGroups`] with nothing set; it converts into `CustomFieldGroups` wherever one is expected.
         pub fn builder() -> builder::CustomFieldGroups {
             Default::default()
         }
     }
-    ///Answer of custom_field_department_list, `{error, message, success, size, data: {ticket: [...]}}` [OFFICIAL].
+    ///Answer of custom_field_department_list, `{error, message, success, size, data: {ticket: [...]}}` \[OFFICIAL].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CustomFieldListResponse {
+        /// The `data` of custom_field_department_list, grouped by object kind; only `ticket` is documented.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<CustomFieldGroups>,
+        /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// The `size` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        /// The `success` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     impl CustomFieldListResponse {
+        /// Starts a [`builder::CustomFieldListResponse`] with nothing set; it converts into `CustomFieldListResponse` wherever one is expected.
         pub fn builder() -> builder::CustomFieldListResponse {
             Default::default()
         }
     }
     /**A custom field value of a ticket or customer, `{id, label/name, value}`
-[COMMUNITY; the detail answer names the array `custom_fields` or
+\[COMMUNITY; the detail answer names the array `custom_fields` or
 `custom_field`, and the label key `label` or `name`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CustomFieldValue {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///The field's label; null when the field definition is gone [INFERRED].
+        /// The field's label; null when the field definition is gone.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///The value as sent (a string for most field types; lists may differ).
+        /// The value as sent (a string for most field types; lists may differ).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::serde_json::Value>,
     }
     impl CustomFieldValue {
+        /// Starts a [`builder::CustomFieldValue`] with nothing set; it converts into `CustomFieldValue` wherever one is expected.
         pub fn builder() -> builder::CustomFieldValue {
             Default::default()
         }
     }
-    /**A customer [COMMUNITY field names; INFERRED from the customer_new parameters
+    /**A customer \[COMMUNITY field names; INFERRED from the customer_new parameters
 where no response was captured].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Customer {
-        ///`YYYY-MM-DD HH:MM:SS`, no offset.
+        /// `YYYY-MM-DD HH:MM:SS`, no offset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creation_date: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: A custom field value of a ticket or customer, `{id, label/name, value}`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
-        ///E-mail; null when none was given [INFERRED, as customer_new's `email` is optional].
+        /// E-mail; null when none was given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        ///TomTicket's id of the customer.
+        /// TomTicket's id of the customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///Your internal id (the `customer_id` given at creation).
+        /// Your internal id (the `customer_id` given at creation).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub internal_id: ::std::option::Option<::std::string::String>,
-        ///`pt-BR`, `es_ES` or `en-US` (kept a string here; see `Language`).
+        /// `pt-BR`, `es_ES` or `en-US` (kept a string here; see `Language`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub organization: ::std::option::Option<NamedRef>,
-        ///Phone; null when none was given [INFERRED, as customer_new's `phone` is optional].
+        /// Phone; null when none was given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
     }
     impl Customer {
+        /// Starts a [`builder::Customer`] with nothing set; it converts into `Customer` wherever one is expected.
         pub fn builder() -> builder::Customer {
             Default::default()
         }
     }
-    ///Answer of customer_details, `{..., data: Customer}` [OFFICIAL envelope; COMMUNITY/INFERRED fields].
+    ///Answer of customer_details, `{..., data: Customer}` \[OFFICIAL envelope; COMMUNITY/INFERRED fields].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CustomerDetailResponse {
+        /// A customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<Customer>,
+        /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// The `success` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     impl CustomerDetailResponse {
+        /// Starts a [`builder::CustomerDetailResponse`] with nothing set; it converts into `CustomerDetailResponse` wherever one is expected.
         pub fn builder() -> builder::CustomerDetailResponse {
             Default::default()
         }
     }
-    /**Answer of customer_exists. Only the envelope is documented [OFFICIAL]; where
+    /**Answer of customer_exists. Only the envelope is documented \[OFFICIAL]; where
 the answer lives is not: `exists` (boolean) and a free-form `data` are both
-[INFERRED] and both optional. An unknown customer may also come back as
-`error: true` (an error) or 404 rather than `exists: false` [INFERRED].
+\[INFERRED] and both optional. An unknown customer may also come back as
+`error: true` (an error) or 404 rather than `exists: false` \[INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CustomerExistsResponse {
-        ///Payload as sent, e.g. a boolean or the customer [INFERRED].
+        /// Payload as sent, e.g. a boolean or the customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
+        /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
-        ///Whether the customer exists [INFERRED].
+        /// Whether the customer exists.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exists: ::std::option::Option<bool>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// The `success` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     impl CustomerExistsResponse {
+        /// Starts a [`builder::CustomerExistsResponse`] with nothing set; it converts into `CustomerExistsResponse` wherever one is expected.
         pub fn builder() -> builder::CustomerExistsResponse {
             Default::default()
         }
     }
-    ///One page of customer_list [OFFICIAL envelope; COMMUNITY pages/next_page/previous_page].
+    ///One page of customer_list \[OFFICIAL envelope; COMMUNITY pages/next_page/previous_page].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CustomerListResponse {
+        /// A list. Each item: A customer.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Customer>,
+        /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///Next page number, null on the last page.
+        /// Next page number, null on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next_page: ::std::option::Option<i64>,
+        /// The `pages` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pages: ::std::option::Option<i64>,
+        /// The `previous_page` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous_page: ::std::option::Option<i64>,
+        /// The `size` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        /// The `success` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     impl CustomerListResponse {
+        /// Starts a [`builder::CustomerListResponse`] with nothing set; it converts into `CustomerListResponse` wherever one is expected.
         pub fn builder() -> builder::CustomerListResponse {
             Default::default()
         }
     }
-    /**Text parts of customer_new [OFFICIAL; `password` COMMUNITY]; custom fields via
+    /**Text parts of customer_new \[OFFICIAL; `password` COMMUNITY]; custom fields via
 `x-supportkit-multipart`. `language` defaults to `pt-BR` and `create_tickets`
-to 1 [OFFICIAL].
+to 1 \[OFFICIAL].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomerNewForm {
-        ///1 the customer may open tickets, 0 may not.
+        /// 1 the customer may open tickets, 0 may not.
         #[serde(default = "defaults::default_u64::<i64, 1>")]
         pub create_tickets: i64,
-        ///Your internal id for the customer.
+        /// Your internal id for the customer.
         pub customer_id: ::std::string::String,
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// Customer language: `pt-BR`, `es_ES` or `en-US`, spelled exactly so (note the underscore of `es_ES`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<crate::generated::types::Language>,
+        /// The `name` property (text).
         pub name: ::std::string::String,
+        /// The `organization_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization_id: ::std::option::Option<::std::string::String>,
-        ///Portal password [COMMUNITY; no limit known].
+        /// Portal password.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
+        /// The `phone` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///Portfolio ("carteira") id; Enterprise only.
+        /// Portfolio ("carteira") id; Enterprise only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub portfolio_id: ::std::option::Option<::std::string::String>,
     }
     impl CustomerNewForm {
+        /// Starts a [`builder::CustomerNewForm`] with nothing set; it converts into `CustomerNewForm` wherever one is expected.
         pub fn builder() -> builder::CustomerNewForm {
             Default::default()
         }
     }
-    /**Text parts of customer_update [OFFICIAL first rows; the rest as customer_new;
+    /**Text parts of customer_update \[OFFICIAL first rows; the rest as customer_new;
 `password` COMMUNITY]; custom fields via `x-supportkit-multipart`. No defaults:
-a field left unset is not sent and stays unchanged [INFERRED].
+a field left unset is not sent and stays unchanged \[INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomerUpdateForm {
-        ///1 the customer may open tickets, 0 may not.
+        /// 1 the customer may open tickets, 0 may not.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub create_tickets: ::std::option::Option<i64>,
-        ///Customer internal id or e-mail, per `customer_type_id`.
+        /// Customer internal id or e-mail, per `customer_type_id`.
         pub customer_id: ::std::string::String,
+        /// How a `customer_id` is to be read: `I` the customer's internal id (the id given at creation), `E` the customer's e-mail.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_type_id: ::std::option::Option<
             crate::generated::types::CustomerIdType,
         >,
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// Customer language: `pt-BR`, `es_ES` or `en-US`, spelled exactly so (note the underscore of `es_ES`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<crate::generated::types::Language>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `organization_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization_id: ::std::option::Option<::std::string::String>,
-        ///Portal password [COMMUNITY for customer_new; INFERRED here].
+        /// Portal password.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
+        /// The `phone` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///Portfolio ("carteira") id; Enterprise only.
+        /// Portfolio ("carteira") id; Enterprise only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub portfolio_id: ::std::option::Option<::std::string::String>,
     }
     impl CustomerUpdateForm {
+        /// Starts a [`builder::CustomerUpdateForm`] with nothing set; it converts into `CustomerUpdateForm` wherever one is expected.
         pub fn builder() -> builder::CustomerUpdateForm {
             Default::default()
         }
     }
-    /**A department [COMMUNITY]. `operators`, `categories` and
+    /**A department \[COMMUNITY]. `operators`, `categories` and
 `general_custom_fields` come with `show_nested_items=1`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Department {
+        /// A list. Each item: A category nested in department_list (`show_nested_items=1`), with its custom fields.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<DepartmentCategory>,
-        ///Ticket custom fields not tied to a category, seen as `{tickets: [...]}` [COMMUNITY]; free-form.
+        /// Ticket custom fields not tied to a category, seen as `{tickets: [...]}`; free-form.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub general_custom_fields: ::serde_json::Map<
             ::std::string::String,
             ::serde_json::Value,
         >,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub operators: ::std::vec::Vec<NamedRef>,
     }
     impl Department {
+        /// Starts a [`builder::Department`] with nothing set; it converts into `Department` wherever one is expected.
         pub fn builder() -> builder::Department {
             Default::default()
         }
     }
-    ///A category nested in department_list (`show_nested_items=1`), with its custom fields [COMMUNITY].
+    ///A category nested in department_list (`show_nested_items=1`), with its custom fields \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DepartmentCategory {
+        /// A list. Each item: A ticket custom field definition.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldDefinition>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl DepartmentCategory {
+        /// Starts a [`builder::DepartmentCategory`] with nothing set; it converts into `DepartmentCategory` wherever one is expected.
         pub fn builder() -> builder::DepartmentCategory {
             Default::default()
         }
     }
-    ///Answer of department_list [COMMUNITY].
+    ///Answer of department_list \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DepartmentListResponse {
+        /// A list. Each item: A department.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Department>,
+        /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// The `size` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        /// The `success` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     impl DepartmentListResponse {
+        /// Starts a [`builder::DepartmentListResponse`] with nothing set; it converts into `DepartmentListResponse` wherever one is expected.
         pub fn builder() -> builder::DepartmentListResponse {
             Default::default()
         }
     }
-    ///An operator ("atendente") of a department, `{id, name, mail_hash}` [OFFICIAL].
+    ///An operator ("atendente") of a department, `{id, name, mail_hash}` \[OFFICIAL].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DepartmentOperator {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///Hash of the operator's e-mail (e.g. for an avatar) [OFFICIAL name; meaning INFERRED].
+        /// Hash of the operator's e-mail (e.g. for an avatar).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mail_hash: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl DepartmentOperator {
+        /// Starts a [`builder::DepartmentOperator`] with nothing set; it converts into `DepartmentOperator` wherever one is expected.
         pub fn builder() -> builder::DepartmentOperator {
             Default::default()
         }
     }
-    /**Answer of the write operations: `{error, message, success}` [OFFICIAL]. `error:
+    /**Answer of the write operations: `{error, message, success}` \[OFFICIAL]. `error:
 true` on a 200 is turned into an error by the runtime.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct EnvelopeResponse {
+        /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// The `success` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     impl EnvelopeResponse {
+        /// Starts a [`builder::EnvelopeResponse`] with nothing set; it converts into `EnvelopeResponse` wherever one is expected.
         pub fn builder() -> builder::EnvelopeResponse {
             Default::default()
         }
     }
     /**TomTicket envelope as an error: every non-2xx JSON body, and any 2xx whose
-`error` is true (`x-supportkit.envelope`) [OFFICIAL fields]. Examples: 401
+`error` is true (`x-supportkit.envelope`) \[OFFICIAL fields]. Examples: 401
 "Token ou valores enviados não autorizados para uso", 403 "Recurso não
 disponível". Nothing is required, so a body lacking a field still decodes. A
-429 is an nginx HTML page, not this envelope [COMMUNITY].
+429 is an nginx HTML page, not this envelope \[COMMUNITY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorEnvelope {
-        ///true when the operation failed.
+        /// true when the operation failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
-        ///Human-readable message (Portuguese).
+        /// Human-readable message (Portuguese).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///true when the operation succeeded.
+        /// true when the operation succeeded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     impl ErrorEnvelope {
+        /// Starts a [`builder::ErrorEnvelope`] with nothing set; it converts into `ErrorEnvelope` wherever one is expected.
         pub fn builder() -> builder::ErrorEnvelope {
             Default::default()
         }
     }
     /**`{id, name}` reference to a department, category, operator or organization
-embedded in tickets, chats and customers [COMMUNITY].
+embedded in tickets, chats and customers \[COMMUNITY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct NamedRef {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl NamedRef {
+        /// Starts a [`builder::NamedRef`] with nothing set; it converts into `NamedRef` wherever one is expected.
         pub fn builder() -> builder::NamedRef {
             Default::default()
         }
     }
     /**The body of a 429: nginx's own HTML page "429 Too Many Requests" (over 3
 requests per second), not the JSON envelope, with no `Retry-After` or
-rate-limit header [COMMUNITY: two clients retry on a 429 with an HTML body].
+rate-limit header \[COMMUNITY: two clients retry on a 429 with an HTML body].
 The runtime classifies it by its status; this type only documents it.
 */
     #[derive(
@@ -1038,132 +1141,151 @@ The runtime classifies it by its status; this type only documents it.
             Ok(Self(value.to_string()))
         }
     }
-    ///Answer of department_operator_list [OFFICIAL].
+    ///Answer of department_operator_list \[OFFICIAL].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct OperatorListResponse {
+        /// A list. Each item: An operator ("atendente") of a department, `{id, name, mail_hash}`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<DepartmentOperator>,
+        /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// The `size` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        /// The `success` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     impl OperatorListResponse {
+        /// Starts a [`builder::OperatorListResponse`] with nothing set; it converts into `OperatorListResponse` wherever one is expected.
         pub fn builder() -> builder::OperatorListResponse {
             Default::default()
         }
     }
-    /**A ticket as listed by ticket_list [COMMUNITY, from field access in two sync
+    /**A ticket as listed by ticket_list \[COMMUNITY, from field access in two sync
 scripts]. `id` is the 32-hex `ticket_id`, `protocol` the visible number. The
-legacy "Ler um chamado" page [OFFICIAL-LEGACY] lists more fields in Portuguese
+legacy "Ler um chamado" page \[OFFICIAL-LEGACY] lists more fields in Portuguese
 (tempotrabalho, tempoabertura, deadline, valoritemhora, ...) whose v2.0 names
 are not known; unknown fields are ignored.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Ticket {
+        /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub category: ::std::option::Option<NamedRef>,
-        ///`YYYY-MM-DD HH:MM:SS`, no offset.
+        /// `YYYY-MM-DD HH:MM:SS`, no offset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creation_date: ::std::option::Option<::std::string::String>,
+        /// Customer as embedded in a ticket or chat: `{id?, name, email, internal_id?, organization {id, name}}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub customer: ::std::option::Option<TicketCustomer>,
+        /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub department: ::std::option::Option<NamedRef>,
-        ///Elapsed time in seconds [COMMUNITY].
+        /// Elapsed time in seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub elapsed_time: ::std::option::Option<i64>,
-        ///`YYYY-MM-DD HH:MM:SS`; null/absent while open.
+        /// `YYYY-MM-DD HH:MM:SS`; null/absent while open.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_date: ::std::option::Option<::std::string::String>,
+        /// Evaluation of a ticket, `{grade}` (1–5).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub evaluation: ::std::option::Option<TicketEvaluation>,
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<crate::TicketId>,
-        ///Opening message (shortened with `truncate_body=1`).
+        /// Opening message (shortened with `truncate_body=1`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub operator: ::std::option::Option<NamedRef>,
-        ///1 Low, 2 Normal, 3 High, 4 Urgent.
+        /// 1 Low, 2 Normal, 3 High, 4 Urgent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<i64>,
+        /// A ticket's protocol: the increasing number shown to people.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub protocol: ::std::option::Option<crate::Protocol>,
+        /// Ticket situation `{id, description}`; the codes are those of ticket_list's `situation` filter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub situation: ::std::option::Option<TicketSituation>,
-        /**SLA state, seen as `{deadline: {date, accomplished}, startup: {date?,
-accomplished}}` [COMMUNITY]; kept free-form.
-*/
+        /// SLA state, seen as `{deadline: {date, accomplished}, startup: {date?,
+        /// accomplished}}`; kept free-form.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub sla: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// The `subject` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
-        ///"I" internal or "E" external [OFFICIAL-LEGACY meaning]; kept a string.
+        /// "I" internal or "E" external; kept a string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ticket_type: ::std::option::Option<::std::string::String>,
     }
     impl Ticket {
+        /// Starts a [`builder::Ticket`] with nothing set; it converts into `Ticket` wherever one is expected.
         pub fn builder() -> builder::Ticket {
             Default::default()
         }
     }
-    ///Text parts of ticket_comment [OFFICIAL]; attachments via `x-supportkit-multipart`.
+    ///Text parts of ticket_comment \[OFFICIAL]; attachments via `x-supportkit-multipart`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketCommentForm {
-        ///Comment text.
+        /// Comment text.
         pub comment: ::std::string::String,
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
         pub ticket_id: crate::TicketId,
     }
     impl TicketCommentForm {
+        /// Starts a [`builder::TicketCommentForm`] with nothing set; it converts into `TicketCommentForm` wherever one is expected.
         pub fn builder() -> builder::TicketCommentForm {
             Default::default()
         }
     }
     /**Customer as embedded in a ticket or chat: `{id?, name, email, internal_id?,
-organization {id, name}}` [COMMUNITY, field access in two sync scripts].
+organization {id, name}}` \[COMMUNITY, field access in two sync scripts].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TicketCustomer {
-        ///E-mail; null when the customer has none [INFERRED from the optional `email` of customer_new].
+        /// E-mail; null when the customer has none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        ///TomTicket's id of the customer.
+        /// TomTicket's id of the customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///Your internal id (the `customer_id` given at creation).
+        /// Your internal id (the `customer_id` given at creation).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub internal_id: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -1172,140 +1294,166 @@ organization {id, name}}` [COMMUNITY, field access in two sync scripts].
         pub organization: ::std::option::Option<NamedRef>,
     }
     impl TicketCustomer {
+        /// Starts a [`builder::TicketCustomer`] with nothing set; it converts into `TicketCustomer` wherever one is expected.
         pub fn builder() -> builder::TicketCustomer {
             Default::default()
         }
     }
     /**A ticket as returned by ticket_detail: the `Ticket` fields (repeated here, not
 composed) plus replies, custom fields, stopwatch entries (`show_stopwatch=1`)
-and tags (`show_tags=1`) [COMMUNITY].
+and tags (`show_tags=1`) \[COMMUNITY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TicketDetail {
+        /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub category: ::std::option::Option<NamedRef>,
+        /// The `creation_date` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creation_date: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: A custom field value of a ticket or customer, `{id, label/name, value}`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        /// Customer as embedded in a ticket or chat: `{id?, name, email, internal_id?, organization {id, name}}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub customer: ::std::option::Option<TicketCustomer>,
+        /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub department: ::std::option::Option<NamedRef>,
-        ///Elapsed time in seconds [COMMUNITY].
+        /// Elapsed time in seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub elapsed_time: ::std::option::Option<i64>,
+        /// The `end_date` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_date: ::std::option::Option<::std::string::String>,
+        /// Evaluation of a ticket, `{grade}` (1–5).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub evaluation: ::std::option::Option<TicketEvaluation>,
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<crate::TicketId>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub operator: ::std::option::Option<NamedRef>,
-        ///1 Low, 2 Normal, 3 High, 4 Urgent.
+        /// 1 Low, 2 Normal, 3 High, 4 Urgent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<i64>,
+        /// A ticket's protocol: the increasing number shown to people.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub protocol: ::std::option::Option<crate::Protocol>,
+        /// A list. Each item: A reply of a ticket.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub replies: ::std::vec::Vec<TicketReply>,
+        /// Ticket situation `{id, description}`; the codes are those of ticket_list's `situation` filter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub situation: ::std::option::Option<TicketSituation>,
-        ///SLA state, free-form (see `Ticket.sla`).
+        /// SLA state, free-form (see `Ticket.sla`).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub sla: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ///Stopwatch (time tracking) entries, free-form [COMMUNITY].
+        /// Stopwatch (time tracking) entries, free-form.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub stopwatch: ::std::vec::Vec<::serde_json::Value>,
+        /// The `subject` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
-        ///Tag names [COMMUNITY].
+        /// Tag names.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
-        ///"I" internal or "E" external [OFFICIAL-LEGACY meaning].
+        /// "I" internal or "E" external.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ticket_type: ::std::option::Option<::std::string::String>,
     }
     impl TicketDetail {
+        /// Starts a [`builder::TicketDetail`] with nothing set; it converts into `TicketDetail` wherever one is expected.
         pub fn builder() -> builder::TicketDetail {
             Default::default()
         }
     }
-    ///Answer of ticket_detail, `{..., data: TicketDetail}` [COMMUNITY].
+    ///Answer of ticket_detail, `{..., data: TicketDetail}` \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TicketDetailResponse {
+        /// A ticket as returned by ticket_detail: the `Ticket` fields (repeated here, not composed) plus replies, custom fields, stopwatch entries (`show_stopwatch=1`) and tags (`show_tags=1`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<TicketDetail>,
+        /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// The `success` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     impl TicketDetailResponse {
+        /// Starts a [`builder::TicketDetailResponse`] with nothing set; it converts into `TicketDetailResponse` wherever one is expected.
         pub fn builder() -> builder::TicketDetailResponse {
             Default::default()
         }
     }
-    ///Evaluation of a ticket, `{grade}` (1–5) [COMMUNITY].
+    ///Evaluation of a ticket, `{grade}` (1–5) \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TicketEvaluation {
+        /// The `grade` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub grade: ::std::option::Option<i64>,
     }
     impl TicketEvaluation {
+        /// Starts a [`builder::TicketEvaluation`] with nothing set; it converts into `TicketEvaluation` wherever one is expected.
         pub fn builder() -> builder::TicketEvaluation {
             Default::default()
         }
     }
-    ///Text parts of ticket_evaluation [OFFICIAL]; custom fields via `x-supportkit-multipart`.
+    ///Text parts of ticket_evaluation \[OFFICIAL]; custom fields via `x-supportkit-multipart`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketEvaluationForm {
-        ///Evaluation comment.
+        /// Evaluation comment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
-        ///5 excellent, 4 good, 3 fair, 2 bad, 1 very bad.
+        /// 5 excellent, 4 good, 3 fair, 2 bad, 1 very bad.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub grade: ::std::option::Option<i64>,
+        /// Whether the ticket's problem was solved, `Y` yes or `N` no (ticket_evaluation).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub problem_solved: ::std::option::Option<
             crate::generated::types::ProblemSolved,
         >,
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
         pub ticket_id: crate::TicketId,
     }
     impl TicketEvaluationForm {
+        /// Starts a [`builder::TicketEvaluationForm`] with nothing set; it converts into `TicketEvaluationForm` wherever one is expected.
         pub fn builder() -> builder::TicketEvaluationForm {
             Default::default()
         }
@@ -1313,43 +1461,50 @@ and tags (`show_tags=1`) [COMMUNITY].
     ///Text parts of ticket_finish; attachments via `x-supportkit-multipart`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketFinishForm {
-        ///Closing message, plain text [OFFICIAL; no limit].
+        /// Closing message, plain text.
         pub message: ::std::string::String,
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
         pub ticket_id: crate::TicketId,
-        ///Worked time in minutes [COMMUNITY].
+        /// Worked time in minutes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_work: ::std::option::Option<i64>,
     }
     impl TicketFinishForm {
+        /// Starts a [`builder::TicketFinishForm`] with nothing set; it converts into `TicketFinishForm` wherever one is expected.
         pub fn builder() -> builder::TicketFinishForm {
             Default::default()
         }
     }
-    ///One page of ticket_list [OFFICIAL envelope; COMMUNITY pages/next_page/previous_page].
+    ///One page of ticket_list \[OFFICIAL envelope; COMMUNITY pages/next_page/previous_page].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TicketListResponse {
+        /// A list. Each item: A ticket as listed by ticket_list.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Ticket>,
+        /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///Next page number, null on the last page.
+        /// Next page number, null on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next_page: ::std::option::Option<i64>,
-        ///Number of pages.
+        /// Number of pages.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pages: ::std::option::Option<i64>,
-        ///Previous page number, null on the first page.
+        /// Previous page number, null on the first page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous_page: ::std::option::Option<i64>,
-        ///Number of items on this page (or in total; not documented).
+        /// Number of items on this page (or in total; not documented).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        /// The `success` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     impl TicketListResponse {
+        /// Starts a [`builder::TicketListResponse`] with nothing set; it converts into `TicketListResponse` wherever one is expected.
         pub fn builder() -> builder::TicketListResponse {
             Default::default()
         }
@@ -1357,106 +1512,121 @@ and tags (`show_tags=1`) [COMMUNITY].
     /**Text parts of ticket_new (`multipart/form-data`); attachments and
 `custom_field[<fieldId>]` are added by `x-supportkit-multipart`. Sources in the
 operation description. `customer_id_type` defaults to `I`; `priority`
-defaults to 1 [INFERRED].
+defaults to 1 \[INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketNewForm {
-        ///Category id [COMMUNITY; ≤250 INFERRED from the other ids of this method].
+        /// Category id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category_id: ::std::option::Option<::std::string::String>,
-        ///Customer internal id or e-mail, per `customer_id_type` [OFFICIAL].
+        /// Customer internal id or e-mail, per `customer_id_type`.
         pub customer_id: ::std::string::String,
+        /// How a `customer_id` is to be read: `I` the customer's internal id (the id given at creation), `E` the customer's e-mail.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id_type: ::std::option::Option<
             crate::generated::types::CustomerIdType,
         >,
-        ///Department id [OFFICIAL, ≤250].
+        /// Department id.
         pub department_id: ::std::string::String,
-        ///Opening message [OFFICIAL; no limit is documented].
+        /// Opening message.
         pub message: ::std::string::String,
-        ///Operator to link at creation [COMMUNITY; ≤250 INFERRED, as on ticket_operator_link].
+        /// Operator to link at creation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator_id: ::std::option::Option<::std::string::String>,
-        ///1 Low, 2 Normal, 3 High, 4 Urgent [COMMUNITY; OFFICIAL-LEGACY 1–4]. Default 1 [INFERRED].
+        /// 1 Low, 2 Normal, 3 High, 4 Urgent. Default 1.
         #[serde(default = "defaults::default_u64::<i64, 1>")]
         pub priority: i64,
-        ///Ticket title [OFFICIAL].
+        /// Ticket title.
         pub subject: ::std::string::String,
     }
     impl TicketNewForm {
+        /// Starts a [`builder::TicketNewForm`] with nothing set; it converts into `TicketNewForm` wherever one is expected.
         pub fn builder() -> builder::TicketNewForm {
             Default::default()
         }
     }
     /**Answer of ticket_new. The docs show only `{error, message, success}`
-[OFFICIAL]; live answers also carry the new ticket's `ticket_id` (32-hex hash)
-and `protocol` (visible number) **at the root**, not in `data` [COMMUNITY,
+\[OFFICIAL]; live answers also carry the new ticket's `ticket_id` (32-hex hash)
+and `protocol` (visible number) **at the root**, not in `data` \[COMMUNITY,
 verified live]. Both are optional here so the documented shape still decodes.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TicketNewResponse {
+        /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<bool>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// A ticket's protocol: the increasing number shown to people.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub protocol: ::std::option::Option<crate::Protocol>,
+        /// The `success` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ticket_id: ::std::option::Option<crate::TicketId>,
     }
     impl TicketNewResponse {
+        /// Starts a [`builder::TicketNewResponse`] with nothing set; it converts into `TicketNewResponse` wherever one is expected.
         pub fn builder() -> builder::TicketNewResponse {
             Default::default()
         }
     }
-    ///Parts of ticket_operator_link [OFFICIAL].
+    ///Parts of ticket_operator_link \[OFFICIAL].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketOperatorLinkForm {
-        ///Operator id (see department_operator_list).
+        /// Operator id (see department_operator_list).
         pub operator_id: ::std::string::String,
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
         pub ticket_id: crate::TicketId,
     }
     impl TicketOperatorLinkForm {
+        /// Starts a [`builder::TicketOperatorLinkForm`] with nothing set; it converts into `TicketOperatorLinkForm` wherever one is expected.
         pub fn builder() -> builder::TicketOperatorLinkForm {
             Default::default()
         }
     }
-    ///A reply of a ticket [COMMUNITY].
+    ///A reply of a ticket \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TicketReply {
-        ///Attachments of the reply, as sent [COMMUNITY; shape not captured].
+        /// Attachments of the reply, as sent.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<::serde_json::Value>,
-        ///`YYYY-MM-DD HH:MM:SS`, no offset.
+        /// `YYYY-MM-DD HH:MM:SS`, no offset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub date: ::std::option::Option<::std::string::String>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// The `sender_name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sender_name: ::std::option::Option<::std::string::String>,
-        /**Who wrote it: "C" customer, "O" operator; other values possible (kept a
-string) [COMMUNITY "C" verified live; "O" INFERRED].
-*/
+        /// Who wrote it: "C" customer, "O" operator; other values possible (kept a
+        /// string).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sender_type: ::std::option::Option<::std::string::String>,
     }
     impl TicketReply {
+        /// Starts a [`builder::TicketReply`] with nothing set; it converts into `TicketReply` wherever one is expected.
         pub fn builder() -> builder::TicketReply {
             Default::default()
         }
     }
-    ///Text parts of ticket_reply_customer [OFFICIAL]; attachments via `x-supportkit-multipart`.
+    ///Text parts of ticket_reply_customer \[OFFICIAL]; attachments via `x-supportkit-multipart`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketReplyCustomerForm {
-        ///Reply, plain text.
+        /// Reply, plain text.
         pub message: ::std::string::String,
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
         pub ticket_id: crate::TicketId,
     }
     impl TicketReplyCustomerForm {
+        /// Starts a [`builder::TicketReplyCustomerForm`] with nothing set; it converts into `TicketReplyCustomerForm` wherever one is expected.
         pub fn builder() -> builder::TicketReplyCustomerForm {
             Default::default()
         }
@@ -1464,112 +1634,127 @@ string) [COMMUNITY "C" verified live; "O" INFERRED].
     ///Text parts of ticket_reply_operator; attachments via `x-supportkit-multipart`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketReplyOperatorForm {
-        /**Reply, plain text [OFFICIAL]; ≤512 [COMMUNITY ×3]. With no operator linked
-to the ticket it is stored as a customer reply [COMMUNITY, verified live].
-*/
+        /// Reply, plain text; ≤512. With no operator linked
+        /// to the ticket it is stored as a customer reply.
         pub message: ::std::string::String,
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
         pub ticket_id: crate::TicketId,
     }
     impl TicketReplyOperatorForm {
+        /// Starts a [`builder::TicketReplyOperatorForm`] with nothing set; it converts into `TicketReplyOperatorForm` wherever one is expected.
         pub fn builder() -> builder::TicketReplyOperatorForm {
             Default::default()
         }
     }
     /**Ticket situation `{id, description}`; the codes are those of ticket_list's
-`situation` filter [COMMUNITY]. The set is open: 10 and 11 exist beyond the
-documented 0–9 [COMMUNITY, Node client]; treat an unknown code as an open ticket
-[COMMUNITY, sync client in production].
+`situation` filter \[COMMUNITY]. The set is open: 10 and 11 exist beyond the
+documented 0–9 \[COMMUNITY, Node client]; treat an unknown code as an open ticket
+\[COMMUNITY, sync client in production].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TicketSituation {
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `id` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
     }
     impl TicketSituation {
+        /// Starts a [`builder::TicketSituation`] with nothing set; it converts into `TicketSituation` wherever one is expected.
         pub fn builder() -> builder::TicketSituation {
             Default::default()
         }
     }
-    ///Parts of ticket_status_close [OFFICIAL KB index snippet; INFERRED in §C from the legacy API].
+    ///Parts of ticket_status_close \[OFFICIAL KB index snippet; INFERRED in §C from the legacy API].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketStatusCloseForm {
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
         pub ticket_id: crate::TicketId,
     }
     impl TicketStatusCloseForm {
+        /// Starts a [`builder::TicketStatusCloseForm`] with nothing set; it converts into `TicketStatusCloseForm` wherever one is expected.
         pub fn builder() -> builder::TicketStatusCloseForm {
             Default::default()
         }
     }
-    ///Parts of ticket_status_open [OFFICIAL KB index snippet; INFERRED in §C from the legacy API].
+    ///Parts of ticket_status_open \[OFFICIAL KB index snippet; INFERRED in §C from the legacy API].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketStatusOpenForm {
-        ///Note about opening the status [no limit documented].
+        /// Note about opening the status [no limit documented].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
-        ///Custom status id.
+        /// Custom status id.
         pub status_id: ::std::string::String,
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
         pub ticket_id: crate::TicketId,
     }
     impl TicketStatusOpenForm {
+        /// Starts a [`builder::TicketStatusOpenForm`] with nothing set; it converts into `TicketStatusOpenForm` wherever one is expected.
         pub fn builder() -> builder::TicketStatusOpenForm {
             Default::default()
         }
     }
-    /**Parts of ticket_transfer [OFFICIAL]. Give `department_id` and/or
+    /**Parts of ticket_transfer \[OFFICIAL]. Give `department_id` and/or
 `operator_id`; `operator_id` has been seen failing, see the operation
-[COMMUNITY].
+\[COMMUNITY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketTransferForm {
-        ///Target department id.
+        /// Target department id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub department_id: ::std::option::Option<::std::string::String>,
-        ///Target operator id [OFFICIAL; COMMUNITY reports it always failing].
+        /// Target operator id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operator_id: ::std::option::Option<::std::string::String>,
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
         pub ticket_id: crate::TicketId,
     }
     impl TicketTransferForm {
+        /// Starts a [`builder::TicketTransferForm`] with nothing set; it converts into `TicketTransferForm` wherever one is expected.
         pub fn builder() -> builder::TicketTransferForm {
             Default::default()
         }
     }
     /**Body POSTed by a TomTicket webhook (Enterprise) over HTTPS to your URL (a valid
-TLS certificate is required) [OFFICIAL kb/enterprise/webhook]:
+TLS certificate is required) \[OFFICIAL kb/enterprise/webhook]:
 `{"type": "ticket"|"customer", "id": "<hash usable with the API>", "action":
 "created"|"updated"|"deleted"}`. The payload carries no object data: fetch it
 with ticket_detail or customer_details.
 Signature: header `X-Hub-Signature: sha1=<sig>` where `sig` = HMAC-SHA1 keyed
 by the webhook secret over the **base64 encoding of the raw JSON body** (not
-the body itself) [OFFICIAL]. The official doc does not say how `sig` is
+the body itself) \[OFFICIAL]. The official doc does not say how `sig` is
 encoded; community code (CarlosDDM/tomticket-api
 `src/webhook/authentication/hmacAuth.js`) sends a **base64** digest, so
-verification accepts base64 and also lower-case hex [COMMUNITY / INFERRED].
+verification accepts base64 and also lower-case hex \[COMMUNITY / INFERRED].
 Verify over the raw bytes received, in constant time.
 Delivery: **no retries**: if your endpoint is down the event is lost
-[OFFICIAL]; reconcile with the list operations.
+\[OFFICIAL]; reconcile with the list operations.
 The three fields are all the official document shows and are always sent, so
-they are required; any other field is kept (`extra`) [INFERRED tolerance].
+they are required; any other field is kept (`extra`) \[INFERRED tolerance].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookEvent {
+        /// What happened to the object.
         pub action: crate::generated::types::WebhookAction,
-        ///Id (hash) of the ticket or customer, usable with the API.
+        /// Id (hash) of the ticket or customer, usable with the API.
         pub id: ::std::string::String,
+        /// Kind of object a webhook event is about.
         #[serde(rename = "type")]
         pub type_: crate::generated::types::WebhookEventType,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookEvent {
+        /// Starts a [`builder::WebhookEvent`] with nothing set; it converts into `WebhookEvent` wherever one is expected.
         pub fn builder() -> builder::WebhookEvent {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builder for [`Category`](super::Category): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Category {
             id: ::std::result::Result<
@@ -1590,6 +1775,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl Category {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1600,6 +1786,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1632,6 +1819,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`CategoryListResponse`](super::CategoryListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CategoryListResponse {
             data: ::std::result::Result<
@@ -1667,6 +1855,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl CategoryListResponse {
+            /// A list. Each item: A ticket category of a department, `{id, name}`.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Category>>,
@@ -1679,6 +1868,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `error` property (`true` or `false`, optional).
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -1691,6 +1881,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1703,6 +1894,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `size` property (an integer, optional).
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -1715,6 +1907,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `success` property (`true` or `false`, optional).
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -1754,6 +1947,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`Chat`](super::Chat): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Chat {
             creation_date: ::std::result::Result<
@@ -1809,6 +2003,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl Chat {
+            /// `YYYY-MM-DD HH:MM:SS`, no offset.
             pub fn creation_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1821,6 +2016,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Customer as embedded in a ticket or chat: `{id?, name, email, internal_id?, organization {id, name}}`.
             pub fn customer<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::TicketCustomer>>,
@@ -1833,6 +2029,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
             pub fn department<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
@@ -1845,6 +2042,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `end_date` property (text, optional).
             pub fn end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1857,6 +2055,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1867,6 +2066,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Chat messages, free-form.
             pub fn messages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -1879,6 +2079,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
             pub fn operator<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
@@ -1891,6 +2092,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `protocol` property (an integer, optional).
             pub fn protocol<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -1903,6 +2105,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Chat situation as sent (e.g. 2 = active).
             pub fn situation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -1949,6 +2152,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`ChatDetailResponse`](super::ChatDetailResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatDetailResponse {
             data: ::std::result::Result<
@@ -1979,6 +2183,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl ChatDetailResponse {
+            /// A chat session.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Chat>>,
@@ -1991,6 +2196,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `error` property (`true` or `false`, optional).
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -2003,6 +2209,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2015,6 +2222,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `success` property (`true` or `false`, optional).
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -2051,6 +2259,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`ChatListResponse`](super::ChatListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatListResponse {
             data: ::std::result::Result<
@@ -2101,6 +2310,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl ChatListResponse {
+            /// A list. Each item: A chat session.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Chat>>,
@@ -2113,6 +2323,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `error` property (`true` or `false`, optional).
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -2125,6 +2336,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2137,6 +2349,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Next page number, null on the last page.
             pub fn next_page<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -2149,6 +2362,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `pages` property (an integer, optional).
             pub fn pages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -2161,6 +2375,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `previous_page` property (an integer, optional).
             pub fn previous_page<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -2173,6 +2388,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `size` property (an integer, optional).
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -2185,6 +2401,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `success` property (`true` or `false`, optional).
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -2229,6 +2446,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`CustomFieldDefinition`](super::CustomFieldDefinition): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomFieldDefinition {
             id: ::std::result::Result<
@@ -2264,6 +2482,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl CustomFieldDefinition {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2274,6 +2493,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `label` property (text, optional).
             pub fn label<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2286,6 +2506,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Options of list fields, as sent.
             pub fn options<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -2298,6 +2519,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Whether the field is mandatory, as sent.
             pub fn required<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -2310,6 +2532,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Field type (text, list, date,...), kept a string.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2350,6 +2573,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`CustomFieldGroups`](super::CustomFieldGroups): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomFieldGroups {
             ticket: ::std::result::Result<
@@ -2365,6 +2589,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl CustomFieldGroups {
+            /// A list. Each item: A ticket custom field definition.
             pub fn ticket<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2393,6 +2618,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 Self { ticket: Ok(value.ticket) }
             }
         }
+        /// Builder for [`CustomFieldListResponse`](super::CustomFieldListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomFieldListResponse {
             data: ::std::result::Result<
@@ -2428,6 +2654,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl CustomFieldListResponse {
+            /// The `data` of custom_field_department_list, grouped by object kind; only `ticket` is documented.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2442,6 +2669,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `error` property (`true` or `false`, optional).
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -2454,6 +2682,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2466,6 +2695,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `size` property (an integer, optional).
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -2478,6 +2708,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `success` property (`true` or `false`, optional).
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -2518,6 +2749,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`CustomFieldValue`](super::CustomFieldValue): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomFieldValue {
             id: ::std::result::Result<
@@ -2548,6 +2780,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl CustomFieldValue {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2558,6 +2791,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The field's label; null when the field definition is gone.
             pub fn label<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2570,6 +2804,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2582,6 +2817,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The value as sent (a string for most field types; lists may differ).
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -2618,6 +2854,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`Customer`](super::Customer): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Customer {
             creation_date: ::std::result::Result<
@@ -2673,6 +2910,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl Customer {
+            /// `YYYY-MM-DD HH:MM:SS`, no offset.
             pub fn creation_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2685,6 +2923,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A list. Each item: A custom field value of a ticket or customer, `{id, label/name, value}`.
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
@@ -2697,6 +2936,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// E-mail; null when none was given.
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2709,6 +2949,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// TomTicket's id of the customer.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2719,6 +2960,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Your internal id (the `customer_id` given at creation).
             pub fn internal_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2731,6 +2973,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// `pt-BR`, `es_ES` or `en-US` (kept a string here; see `Language`).
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2743,6 +2986,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2755,6 +2999,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
             pub fn organization<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
@@ -2767,6 +3012,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Phone; null when none was given.
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2813,6 +3059,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`CustomerDetailResponse`](super::CustomerDetailResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomerDetailResponse {
             data: ::std::result::Result<
@@ -2843,6 +3090,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl CustomerDetailResponse {
+            /// A customer.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Customer>>,
@@ -2855,6 +3103,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `error` property (`true` or `false`, optional).
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -2867,6 +3116,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2879,6 +3129,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `success` property (`true` or `false`, optional).
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -2917,6 +3168,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`CustomerExistsResponse`](super::CustomerExistsResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomerExistsResponse {
             data: ::std::result::Result<
@@ -2952,6 +3204,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl CustomerExistsResponse {
+            /// Payload as sent, e.g. a boolean or the customer.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -2964,6 +3217,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `error` property (`true` or `false`, optional).
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -2976,6 +3230,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Whether the customer exists.
             pub fn exists<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -2988,6 +3243,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3000,6 +3256,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `success` property (`true` or `false`, optional).
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3040,6 +3297,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`CustomerListResponse`](super::CustomerListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomerListResponse {
             data: ::std::result::Result<
@@ -3090,6 +3348,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl CustomerListResponse {
+            /// A list. Each item: A customer.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Customer>>,
@@ -3102,6 +3361,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `error` property (`true` or `false`, optional).
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3114,6 +3374,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3126,6 +3387,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Next page number, null on the last page.
             pub fn next_page<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3138,6 +3400,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `pages` property (an integer, optional).
             pub fn pages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3150,6 +3413,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `previous_page` property (an integer, optional).
             pub fn previous_page<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3162,6 +3426,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `size` property (an integer, optional).
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3174,6 +3439,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `success` property (`true` or `false`, optional).
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3219,6 +3485,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`CustomerNewForm`](super::CustomerNewForm): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomerNewForm {
             create_tickets: ::std::result::Result<i64, ::std::string::String>,
@@ -3268,6 +3535,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl CustomerNewForm {
+            /// 1 the customer may open tickets, 0 may not.
             pub fn create_tickets<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -3282,6 +3550,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Your internal id for the customer.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3294,6 +3563,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3306,6 +3576,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Customer language: `pt-BR`, `es_ES` or `en-US`, spelled exactly so (note the underscore of `es_ES`).
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3320,6 +3591,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3332,6 +3604,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `organization_id` property (text, optional).
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3346,6 +3619,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Portal password.
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3358,6 +3632,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `phone` property (text, optional).
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3370,6 +3645,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Portfolio ("carteira") id; Enterprise only.
             pub fn portfolio_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3416,6 +3692,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`CustomerUpdateForm`](super::CustomerUpdateForm): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomerUpdateForm {
             create_tickets: ::std::result::Result<
@@ -3476,6 +3753,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl CustomerUpdateForm {
+            /// 1 the customer may open tickets, 0 may not.
             pub fn create_tickets<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3490,6 +3768,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Customer internal id or e-mail, per `customer_type_id`.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3502,6 +3781,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// How a `customer_id` is to be read: `I` the customer's internal id (the id given at creation), `E` the customer's e-mail.
             pub fn customer_type_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3518,6 +3798,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3530,6 +3811,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Customer language: `pt-BR`, `es_ES` or `en-US`, spelled exactly so (note the underscore of `es_ES`).
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3544,6 +3826,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3556,6 +3839,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `organization_id` property (text, optional).
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3570,6 +3854,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Portal password.
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3582,6 +3867,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `phone` property (text, optional).
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3594,6 +3880,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Portfolio ("carteira") id; Enterprise only.
             pub fn portfolio_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3642,6 +3929,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`Department`](super::Department): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Department {
             categories: ::std::result::Result<
@@ -3677,6 +3965,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl Department {
+            /// A list. Each item: A category nested in department_list (`show_nested_items=1`), with its custom fields.
             pub fn categories<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::DepartmentCategory>>,
@@ -3689,6 +3978,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Ticket custom fields not tied to a category, seen as `{tickets: [...]}`; free-form.
             pub fn general_custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3705,6 +3995,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3715,6 +4006,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3727,6 +4019,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A list. Each item: `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
             pub fn operators<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::NamedRef>>,
@@ -3765,6 +4058,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`DepartmentCategory`](super::DepartmentCategory): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct DepartmentCategory {
             custom_fields: ::std::result::Result<
@@ -3790,6 +4084,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl DepartmentCategory {
+            /// A list. Each item: A ticket custom field definition.
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3804,6 +4099,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3814,6 +4110,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3848,6 +4145,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`DepartmentListResponse`](super::DepartmentListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct DepartmentListResponse {
             data: ::std::result::Result<
@@ -3883,6 +4181,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl DepartmentListResponse {
+            /// A list. Each item: A department.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Department>>,
@@ -3895,6 +4194,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `error` property (`true` or `false`, optional).
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3907,6 +4207,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3919,6 +4220,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `size` property (an integer, optional).
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3931,6 +4233,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `success` property (`true` or `false`, optional).
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3971,6 +4274,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`DepartmentOperator`](super::DepartmentOperator): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct DepartmentOperator {
             id: ::std::result::Result<
@@ -3996,6 +4300,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl DepartmentOperator {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4006,6 +4311,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Hash of the operator's e-mail (e.g. for an avatar).
             pub fn mail_hash<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4018,6 +4324,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4052,6 +4359,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`EnvelopeResponse`](super::EnvelopeResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct EnvelopeResponse {
             error: ::std::result::Result<
@@ -4077,6 +4385,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl EnvelopeResponse {
+            /// The `error` property (`true` or `false`, optional).
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4089,6 +4398,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4101,6 +4411,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `success` property (`true` or `false`, optional).
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4135,6 +4446,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`ErrorEnvelope`](super::ErrorEnvelope): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ErrorEnvelope {
             error: ::std::result::Result<
@@ -4160,6 +4472,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl ErrorEnvelope {
+            /// true when the operation failed.
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4172,6 +4485,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Human-readable message (Portuguese).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4184,6 +4498,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// true when the operation succeeded.
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4218,6 +4533,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`NamedRef`](super::NamedRef): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct NamedRef {
             id: ::std::result::Result<
@@ -4238,6 +4554,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl NamedRef {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4248,6 +4565,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4280,6 +4598,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`OperatorListResponse`](super::OperatorListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct OperatorListResponse {
             data: ::std::result::Result<
@@ -4315,6 +4634,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl OperatorListResponse {
+            /// A list. Each item: An operator ("atendente") of a department, `{id, name, mail_hash}`.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::DepartmentOperator>>,
@@ -4327,6 +4647,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `error` property (`true` or `false`, optional).
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4339,6 +4660,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4351,6 +4673,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `size` property (an integer, optional).
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4363,6 +4686,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `success` property (`true` or `false`, optional).
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4402,6 +4726,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`Ticket`](super::Ticket): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Ticket {
             category: ::std::result::Result<
@@ -4492,6 +4817,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl Ticket {
+            /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
@@ -4504,6 +4830,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// `YYYY-MM-DD HH:MM:SS`, no offset.
             pub fn creation_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4516,6 +4843,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Customer as embedded in a ticket or chat: `{id?, name, email, internal_id?, organization {id, name}}`.
             pub fn customer<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::TicketCustomer>>,
@@ -4528,6 +4856,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
             pub fn department<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
@@ -4540,6 +4869,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Elapsed time in seconds.
             pub fn elapsed_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4552,6 +4882,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// `YYYY-MM-DD HH:MM:SS`; null/absent while open.
             pub fn end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4564,6 +4895,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Evaluation of a ticket, `{grade}` (1–5).
             pub fn evaluation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4578,6 +4910,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::TicketId>>,
@@ -4588,6 +4921,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Opening message (shortened with `truncate_body=1`).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4600,6 +4934,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
             pub fn operator<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
@@ -4612,6 +4947,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// 1 Low, 2 Normal, 3 High, 4 Urgent.
             pub fn priority<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4624,6 +4960,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's protocol: the increasing number shown to people.
             pub fn protocol<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::Protocol>>,
@@ -4636,6 +4973,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Ticket situation `{id, description}`; the codes are those of ticket_list's `situation` filter.
             pub fn situation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4650,6 +4988,8 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// SLA state, seen as `{deadline: {date, accomplished}, startup: {date?,
+            /// accomplished}}`; kept free-form.
             pub fn sla<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4664,6 +5004,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `subject` property (text, optional).
             pub fn subject<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4676,6 +5017,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// "I" internal or "E" external; kept a string.
             pub fn ticket_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4736,6 +5078,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketCommentForm`](super::TicketCommentForm): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketCommentForm {
             comment: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -4750,6 +5093,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketCommentForm {
+            /// Comment text.
             pub fn comment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -4762,6 +5106,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
             pub fn ticket_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::TicketId>,
@@ -4794,6 +5139,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketCustomer`](super::TicketCustomer): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketCustomer {
             email: ::std::result::Result<
@@ -4829,6 +5175,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketCustomer {
+            /// E-mail; null when the customer has none.
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4841,6 +5188,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// TomTicket's id of the customer.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4851,6 +5199,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Your internal id (the `customer_id` given at creation).
             pub fn internal_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4863,6 +5212,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4875,6 +5225,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
             pub fn organization<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
@@ -4913,6 +5264,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketDetail`](super::TicketDetail): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketDetail {
             category: ::std::result::Result<
@@ -5023,6 +5375,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketDetail {
+            /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
@@ -5035,6 +5388,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `creation_date` property (text, optional).
             pub fn creation_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5047,6 +5401,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A list. Each item: A custom field value of a ticket or customer, `{id, label/name, value}`.
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
@@ -5059,6 +5414,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Customer as embedded in a ticket or chat: `{id?, name, email, internal_id?, organization {id, name}}`.
             pub fn customer<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::TicketCustomer>>,
@@ -5071,6 +5427,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
             pub fn department<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
@@ -5083,6 +5440,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Elapsed time in seconds.
             pub fn elapsed_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5095,6 +5453,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `end_date` property (text, optional).
             pub fn end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5107,6 +5466,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Evaluation of a ticket, `{grade}` (1–5).
             pub fn evaluation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5121,6 +5481,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::TicketId>>,
@@ -5131,6 +5492,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5143,6 +5505,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
             pub fn operator<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
@@ -5155,6 +5518,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// 1 Low, 2 Normal, 3 High, 4 Urgent.
             pub fn priority<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5167,6 +5531,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's protocol: the increasing number shown to people.
             pub fn protocol<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::Protocol>>,
@@ -5179,6 +5544,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A list. Each item: A reply of a ticket.
             pub fn replies<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TicketReply>>,
@@ -5191,6 +5557,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Ticket situation `{id, description}`; the codes are those of ticket_list's `situation` filter.
             pub fn situation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5205,6 +5572,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// SLA state, free-form (see `Ticket.sla`).
             pub fn sla<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5219,6 +5587,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Stopwatch (time tracking) entries, free-form.
             pub fn stopwatch<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -5231,6 +5600,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `subject` property (text, optional).
             pub fn subject<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5243,6 +5613,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Tag names.
             pub fn tags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -5255,6 +5626,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// "I" internal or "E" external.
             pub fn ticket_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5323,6 +5695,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketDetailResponse`](super::TicketDetailResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketDetailResponse {
             data: ::std::result::Result<
@@ -5353,6 +5726,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketDetailResponse {
+            /// A ticket as returned by ticket_detail: the `Ticket` fields (repeated here, not composed) plus replies, custom fields, stopwatch entries (`show_stopwatch=1`) and tags (`show_tags=1`).
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::TicketDetail>>,
@@ -5365,6 +5739,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `error` property (`true` or `false`, optional).
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -5377,6 +5752,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5389,6 +5765,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `success` property (`true` or `false`, optional).
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -5426,6 +5803,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketEvaluation`](super::TicketEvaluation): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketEvaluation {
             grade: ::std::result::Result<
@@ -5441,6 +5819,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketEvaluation {
+            /// The `grade` property (an integer, optional).
             pub fn grade<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5467,6 +5846,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 Self { grade: Ok(value.grade) }
             }
         }
+        /// Builder for [`TicketEvaluationForm`](super::TicketEvaluationForm): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketEvaluationForm {
             comment: ::std::result::Result<
@@ -5494,6 +5874,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketEvaluationForm {
+            /// Evaluation comment.
             pub fn comment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5506,6 +5887,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// 5 excellent, 4 good, 3 fair, 2 bad, 1 very bad.
             pub fn grade<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5518,6 +5900,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Whether the ticket's problem was solved, `Y` yes or `N` no (ticket_evaluation).
             pub fn problem_solved<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5534,6 +5917,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
             pub fn ticket_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::TicketId>,
@@ -5571,6 +5955,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketFinishForm`](super::TicketFinishForm): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketFinishForm {
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -5590,6 +5975,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketFinishForm {
+            /// Closing message, plain text.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5602,6 +5988,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
             pub fn ticket_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::TicketId>,
@@ -5614,6 +6001,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Worked time in minutes.
             pub fn time_work<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5648,6 +6036,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketListResponse`](super::TicketListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketListResponse {
             data: ::std::result::Result<
@@ -5698,6 +6087,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketListResponse {
+            /// A list. Each item: A ticket as listed by ticket_list.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Ticket>>,
@@ -5710,6 +6100,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `error` property (`true` or `false`, optional).
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -5722,6 +6113,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5734,6 +6126,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Next page number, null on the last page.
             pub fn next_page<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5746,6 +6139,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Number of pages.
             pub fn pages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5758,6 +6152,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Previous page number, null on the first page.
             pub fn previous_page<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5770,6 +6165,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Number of items on this page (or in total; not documented).
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5782,6 +6178,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `success` property (`true` or `false`, optional).
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -5826,6 +6223,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketNewForm`](super::TicketNewForm): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketNewForm {
             category_id: ::std::result::Result<
@@ -5869,6 +6267,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketNewForm {
+            /// Category id.
             pub fn category_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5881,6 +6280,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Customer internal id or e-mail, per `customer_id_type`.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5893,6 +6293,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// How a `customer_id` is to be read: `I` the customer's internal id (the id given at creation), `E` the customer's e-mail.
             pub fn customer_id_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5909,6 +6310,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Department id.
             pub fn department_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5921,6 +6323,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Opening message.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5933,6 +6336,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Operator to link at creation.
             pub fn operator_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5945,6 +6349,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// 1 Low, 2 Normal, 3 High, 4 Urgent. Default 1.
             pub fn priority<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -5957,6 +6362,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Ticket title.
             pub fn subject<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6001,6 +6407,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketNewResponse`](super::TicketNewResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketNewResponse {
             error: ::std::result::Result<
@@ -6036,6 +6443,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketNewResponse {
+            /// The `error` property (`true` or `false`, optional).
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -6048,6 +6456,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6060,6 +6469,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's protocol: the increasing number shown to people.
             pub fn protocol<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::Protocol>>,
@@ -6072,6 +6482,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `success` property (`true` or `false`, optional).
             pub fn success<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -6084,6 +6495,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
             pub fn ticket_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<crate::TicketId>>,
@@ -6122,6 +6534,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketOperatorLinkForm`](super::TicketOperatorLinkForm): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketOperatorLinkForm {
             operator_id: ::std::result::Result<
@@ -6139,6 +6552,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketOperatorLinkForm {
+            /// Operator id (see department_operator_list).
             pub fn operator_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6151,6 +6565,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
             pub fn ticket_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::TicketId>,
@@ -6185,6 +6600,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketReply`](super::TicketReply): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketReply {
             attachments: ::std::result::Result<
@@ -6225,6 +6641,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketReply {
+            /// Attachments of the reply, as sent.
             pub fn attachments<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -6237,6 +6654,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// `YYYY-MM-DD HH:MM:SS`, no offset.
             pub fn date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6249,6 +6667,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6259,6 +6678,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6271,6 +6691,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `sender_name` property (text, optional).
             pub fn sender_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6283,6 +6704,8 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Who wrote it: "C" customer, "O" operator; other values possible (kept a
+            /// string).
             pub fn sender_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6323,6 +6746,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketReplyCustomerForm`](super::TicketReplyCustomerForm): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketReplyCustomerForm {
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -6337,6 +6761,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketReplyCustomerForm {
+            /// Reply, plain text.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6349,6 +6774,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
             pub fn ticket_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::TicketId>,
@@ -6383,6 +6809,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketReplyOperatorForm`](super::TicketReplyOperatorForm): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketReplyOperatorForm {
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -6397,6 +6824,8 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketReplyOperatorForm {
+            /// Reply, plain text; ≤512. With no operator linked
+            /// to the ticket it is stored as a customer reply.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6409,6 +6838,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
             pub fn ticket_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::TicketId>,
@@ -6443,6 +6873,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketSituation`](super::TicketSituation): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketSituation {
             description: ::std::result::Result<
@@ -6460,6 +6891,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketSituation {
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6472,6 +6904,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// The `id` property (an integer, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6502,6 +6935,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketStatusCloseForm`](super::TicketStatusCloseForm): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketStatusCloseForm {
             ticket_id: ::std::result::Result<crate::TicketId, ::std::string::String>,
@@ -6514,6 +6948,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketStatusCloseForm {
+            /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
             pub fn ticket_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::TicketId>,
@@ -6546,6 +6981,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketStatusOpenForm`](super::TicketStatusOpenForm): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketStatusOpenForm {
             comment: ::std::result::Result<
@@ -6568,6 +7004,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketStatusOpenForm {
+            /// Note about opening the status [no limit documented].
             pub fn comment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6580,6 +7017,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Custom status id.
             pub fn status_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6592,6 +7030,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
             pub fn ticket_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::TicketId>,
@@ -6627,6 +7066,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`TicketTransferForm`](super::TicketTransferForm): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketTransferForm {
             department_id: ::std::result::Result<
@@ -6649,6 +7089,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl TicketTransferForm {
+            /// Target department id.
             pub fn department_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6661,6 +7102,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Target operator id.
             pub fn operator_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6673,6 +7115,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).
             pub fn ticket_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::TicketId>,
@@ -6707,6 +7150,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                 }
             }
         }
+        /// Builder for [`WebhookEvent`](super::WebhookEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookEvent {
             action: ::std::result::Result<
@@ -6734,6 +7178,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
             }
         }
         impl WebhookEvent {
+            /// What happened to the object.
             pub fn action<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::WebhookAction>,
@@ -6746,6 +7191,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Id (hash) of the ticket or customer, usable with the API.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6756,6 +7202,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Kind of object a webhook event is about.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::WebhookEventType>,
@@ -6768,6 +7215,7 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6856,64 +7304,64 @@ they are required; any other field is kept (`extra`) [INFERRED tolerance].
 TomTicket API v2.0: tickets, chats, customers, departments and custom fields of a
 TomTicket help-desk account.
 
-Sources and labels used in the descriptions below: [OFFICIAL] the vendor knowledge
-base at https://tomticket.tomticket.com/kb/... (article pages, and the KB index
+Sources and labels used in the descriptions below: \[OFFICIAL] the vendor knowledge
+base at <https://tomticket.tomticket.com/kb/>... (article pages, and the KB index
 whose snippets show the first parameter rows of each v2.0 method page: seed 003);
-[OFFICIAL-LEGACY] the KB pages of the legacy API (token in the path), used only to
-fill gaps and never mixed in; [COMMUNITY] third-party clients and sync scripts (the
+\[OFFICIAL-LEGACY] the KB pages of the legacy API (token in the path), used only to
+fill gaps and never mixed in; \[COMMUNITY] third-party clients and sync scripts (the
 glira/mcp-tomticket MCP server, a TypeScript client, Python sync loops), some of it
-"verified live"; [INFERRED] no source says it, the choice is ours. The readable
+"verified live"; \[INFERRED] no source says it, the choice is ours. The readable
 copies of long KB pages (ticket/list) are truncated after the first parameter rows,
 and the vendor's Postman collection could not be obtained, so parameters beyond
-the documented rows are [COMMUNITY].
+the documented rows are \[COMMUNITY].
 
-Authentication: `Authorization: Bearer <token>` [OFFICIAL]. The token is created
+Authentication: `Authorization: Bearer <token>` \[OFFICIAL]. The token is created
 under Administration → Account settings → API → New Token; tick "Pode criar e
 modificar dados" ("may create and modify data") for every write operation (POST)
-[COMMUNITY glira/mcp-tomticket README]; a write with a read-only token presumably
-answers 401 "não autorizados" [INFERRED]. The API needs a Premium or Enterprise
-account [COMMUNITY glira README]; each method page carries a "Disponibilidade"
-block ("Recurso Premium" / "Recurso Enterprise") [OFFICIAL]; a method outside the
-plan answers 403 "Recurso não disponível" [OFFICIAL].
+\[COMMUNITY glira/mcp-tomticket README]; a write with a read-only token presumably
+answers 401 "não autorizados" \[INFERRED]. The API needs a Premium or Enterprise
+account \[COMMUNITY glira README]; each method page carries a "Disponibilidade"
+block ("Recurso Premium" / "Recurso Enterprise") \[OFFICIAL]; a method outside the
+plan answers 403 "Recurso não disponível" \[OFFICIAL].
 
-Transport: GET parameters travel in the query string [OFFICIAL "Parâmetros Query
-String"]. POST bodies are `multipart/form-data` [OFFICIAL "Content Type
+Transport: GET parameters travel in the query string \[OFFICIAL "Parâmetros Query
+String"]. POST bodies are `multipart/form-data` \[OFFICIAL "Content Type
 form-data"]; a JSON body is rejected with 401 and no reason ("sem dizer o motivo")
-[COMMUNITY, verified live]. Attachments are the parts `attachment[0]`,
+\[COMMUNITY, verified live]. Attachments are the parts `attachment[0]`,
 `attachment[1]`, ... (at most 25 files and 25 MB for the whole request) and custom
 fields the parts `custom_field[<fieldId>]` with a string value (an object would be
-sent as the string "[object Object]" without any error) [OFFICIAL limit "25 MB";
+sent as the string "[object Object]" without any error) \[OFFICIAL limit "25 MB";
 COMMUNITY part names and the 25-file limit, verified live]. See each operation's
 `x-supportkit-multipart`.
 
 Envelope: every JSON body is `{error: bool, message: string, success: bool,
 data?: ..., size?: int}`; lists add `pages`, `next_page` and `previous_page`
-(int or null) [OFFICIAL error/message/success/size/data; COMMUNITY pages,
+(int or null) \[OFFICIAL error/message/success/size/data; COMMUNITY pages,
 next_page, previous_page]. TomTicket sometimes answers **200 with `error: true`**
-[COMMUNITY], so `error` is checked on every 2xx (`x-supportkit.envelope`). HTTP
-codes [OFFICIAL "Código de Retorno"]: 200 OK; 401 "Token ou valores enviados não
+\[COMMUNITY], so `error` is checked on every 2xx (`x-supportkit.envelope`). HTTP
+codes \[OFFICIAL "Código de Retorno"]: 200 OK; 401 "Token ou valores enviados não
 autorizados para uso" (bad token or values not accepted; presumably also a token
 without write permission); 403 "Recurso não disponível" (not on the plan); 404 not found. Error
 bodies are the same envelope (`ErrorEnvelope`).
 
-Rate limit: **3 requests per second** for the account [COMMUNITY: two independent
+Rate limit: **3 requests per second** for the account \[COMMUNITY: two independent
 clients call it "documented", `TOMTICKET_REQ_POR_SEGUNDO = 3` and
 `sleep(340) // limite documentado: 3 req/s`]. Above it the server answers 429 with
 an **nginx HTML page**, not JSON, and no rate-limit headers; excess requests may
-also be queued silently [COMMUNITY]. Every operation shares the bucket `api`.
+also be queued silently \[COMMUNITY]. Every operation shares the bucket `api`.
 
-Pagination: `?page=N` (1-based, default 1), **50 items per page** [OFFICIAL];
-`next_page` is null on the last page [COMMUNITY].
+Pagination: `?page=N` (1-based, default 1), **50 items per page** \[OFFICIAL];
+`next_page` is null on the last page \[COMMUNITY].
 
 Identifiers: a ticket's `ticket_id` (the `id` of `Ticket`) is a 32-hex-digit hash,
 **not** the `protocol` number users see in the UI and e-mails; resolve a protocol
-with `ticket_list` and `min_protocol = max_protocol = P` [COMMUNITY, verified
+with `ticket_list` and `min_protocol = max_protocol = P` \[COMMUNITY, verified
 live]. Other ids (departments, categories, operators, customers) are strings
-[OFFICIAL parameter type "String"].
+\[OFFICIAL parameter type "String"].
 
 Dates: filter parameters take `YYYY-MM-DD HH:MM:SS-0300` (local time with a UTC
 offset); response dates look like `YYYY-MM-DD HH:MM:SS` without an offset
-[COMMUNITY]. Both are kept as strings.
+\[COMMUNITY]. Both are kept as strings.
 
 Defaults written beside a `$ref` (e.g. `customer_id_type` default `I`) are
 documentation only: OpenAPI 3.0 ignores `$ref` siblings, so the operation
@@ -6993,53 +7441,52 @@ const _: () = {
 impl Client {
     /**List tickets
 
-Lists the account's tickets, 50 per page [OFFICIAL "Consultar Chamados"].
-Documented filters [OFFICIAL]: `page`, `customer_id`, `customer_type_id`,
+Lists the account's tickets, 50 per page \[OFFICIAL "Consultar Chamados"].
+Documented filters \[OFFICIAL]: `page`, `customer_id`, `customer_type_id`,
 `situation`, `department_id`, `status_id` (the readable copy of the page is
 truncated after these rows). The other filters (`category_id`,
 `organization_id`, `min_protocol`/`max_protocol`, `creation_date_ge`/
 `creation_date_le`, `last_update_ge`, `order`, `column`, `truncate_body`) are
-[COMMUNITY]: seen in community code, not in a readable official copy; their
+\[COMMUNITY]: seen in community code, not in a readable official copy; their
 limits are unknown, so none are checked, except `last_update_ge` (its format,
 and at most 90 days back). `min_protocol = max_protocol = P` finds the ticket whose
-visible protocol is P (the way to get its `id` hash) [COMMUNITY, verified live].
+visible protocol is P (the way to get its `id` hash) \[COMMUNITY, verified live].
 The response is the paginated envelope with `data: [Ticket]`; `pages`,
-`next_page` and `previous_page` are [COMMUNITY].
+`next_page` and `previous_page` are \[COMMUNITY].
 
 
 Sends a `GET` request to `/ticket/list`
 
+
 Arguments:
-- `category_id`: Category id [COMMUNITY].
-- `column`: Sort column, `protocol` or `creation_date` [COMMUNITY]; the server default is not known.
-- `creation_date_ge`: Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset) [COMMUNITY].
-- `creation_date_le`: Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset) [COMMUNITY].
-- `customer_id`: Customer internal id or e-mail, per `customer_type_id` [OFFICIAL, ≤250].
-- `customer_type_id`: Kind of `customer_id`, `I` internal id or `E` e-mail; default `I` [OFFICIAL].
-- `department_id`: Department id [OFFICIAL, ≤512].
-- `last_update_ge`: Changed at or after, `YYYY-MM-DD HH:MM:SS` [COMMUNITY, Python client written
-from the official docs]. At most 90 days back: an older date is answered
-with the `error: true` envelope [COMMUNITY]. The way to read changes
+- `category_id`: Category id.
+- `column`: Sort column, `protocol` or `creation_date`; the server default is not known.
+- `creation_date_ge`: Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).
+- `creation_date_le`: Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).
+- `customer_id`: Customer internal id or e-mail, per `customer_type_id`.
+- `customer_type_id`: Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.
+- `department_id`: Department id.
+- `last_update_ge`: Changed at or after, `YYYY-MM-DD HH:MM:SS`. At most 90 days back: an older date is answered
+with the `error: true` envelope. The way to read changes
 incrementally: ask for every situation (filtering by open situations loses
 tickets closed in between), overlap the windows (server clocks differ) and
-never advance a checkpoint past a failed read [COMMUNITY, in production].
+never advance a checkpoint past a failed read.
 
-- `max_protocol`: Highest visible protocol number, inclusive [COMMUNITY].
-- `min_protocol`: Lowest visible protocol number, inclusive [COMMUNITY].
-- `order`: Sort direction, `ASC` or `DESC` [COMMUNITY]; the server default is not known.
-- `organization_id`: Organization id [COMMUNITY].
-- `page`: 1-based page number; 50 items per page [OFFICIAL]. Default 1.
-- `situation`: Comma-separated list of situation codes, e.g. `0,1,3` [OFFICIAL, ≤512]:
+- `max_protocol`: Highest visible protocol number, inclusive.
+- `min_protocol`: Lowest visible protocol number, inclusive.
+- `order`: Sort direction, `ASC` or `DESC`; the server default is not known.
+- `organization_id`: Organization id.
+- `page`: 1-based page number; 50 items per page. Default 1.
+- `situation`: Comma-separated list of situation codes, e.g. `0,1,3`:
 0 awaiting operator interaction, 1 not started, 2 answered / awaiting the
 customer, 3 customer replied / awaiting an answer, 4 cancelled, 5 finished,
 6 operator changed, 7 sent to the support team, 8 and 9 awaiting manager
 evaluation. Codes 10 and 11 also exist beyond the documented 0–9, meaning
-not documented [COMMUNITY, Node client]: the list is open. Kept a string
+not documented: the list is open. Kept a string
 (the provider may add codes; progenitor never comma-joins arrays).
 
-- `status_id`: Custom ticket status id [OFFICIAL row; its limit is not in the readable copy, so none is checked].
-- `truncate_body`: `1` shortens each ticket's `message` in the list [COMMUNITY, seen only with
-the value 1].
+- `status_id`: Custom ticket status id.
+- `truncate_body`: `1` shortens each ticket's `message` in the list.
 
 # Example
 
@@ -7062,21 +7509,23 @@ async fn ticket_list(client: &Client) -> Result<(), Error> {
     /**Get a ticket with its replies
 
 Returns one ticket with its replies, custom fields and, on request, stopwatch
-entries, staggered tickets and tags [OFFICIAL "Consultar Chamado -
+entries, staggered tickets and tags \[OFFICIAL "Consultar Chamado -
 Individualmente" exists, GET with a query string; its parameter rows are not in
 the readable copy]. The parameter names (`ticket_id`, `show_stopwatch`,
-`show_staggered_tickets`, `show_tags`) are [COMMUNITY], consistent with the
-legacy `stopwatch` / `show_staggered_tickets` [OFFICIAL-LEGACY]. `ticket_id` is
+`show_staggered_tickets`, `show_tags`) are \[COMMUNITY], consistent with the
+legacy `stopwatch` / `show_staggered_tickets` \[OFFICIAL-LEGACY]. `ticket_id` is
 the 32-hex hash, not the protocol.
 
 
 Sends a `GET` request to `/ticket/detail`
 
+
 Arguments:
-- `show_staggered_tickets`: `1` adds the staggered ("escalonados") tickets [COMMUNITY].
-- `show_stopwatch`: `1` adds the stopwatch (time tracking) entries [COMMUNITY].
-- `show_tags`: `1` adds the ticket tags [COMMUNITY].
-- `ticket_id`: Ticket id (32-hex hash, not the protocol) [COMMUNITY].
+- `show_staggered_tickets`: `1` adds the staggered ("escalonados") tickets.
+- `show_stopwatch`: `1` adds the stopwatch (time tracking) entries.
+- `show_tags`: `1` adds the ticket tags.
+- `ticket_id`: Ticket id (32-hex hash, not the protocol).
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -7101,30 +7550,32 @@ async fn ticket_detail(
     }
     /**List chats
 
-Lists the account's chat sessions, 50 per page [OFFICIAL kb/chats/consultar-chats:
+Lists the account's chat sessions, 50 per page \[OFFICIAL kb/chats/consultar-chats:
 page, customer_id ≤250, customer_type_id I|E default `I`, department_id ≤512,
 organization_id ≤512 (the organization or its parent), min_protocol,
 max_protocol, creation_date_le]. `creation_date_ge` and `situation` are
-[COMMUNITY]. The official page describes `min_protocol` as "≤" and
+\[COMMUNITY]. The official page describes `min_protocol` as "≤" and
 `max_protocol` as "≥", which looks inverted; the spec treats them as an
-inclusive range [min, max], like ticket_list [INFERRED].
+inclusive range [min, max], like ticket_list \[INFERRED].
 The response is the paginated envelope with `data: [Chat]`; the chat fields
-are [COMMUNITY].
+are \[COMMUNITY].
 
 
 Sends a `GET` request to `/chat/list`
 
+
 Arguments:
-- `creation_date_ge`: Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset) [COMMUNITY].
-- `creation_date_le`: Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset) [OFFICIAL name; COMMUNITY format].
-- `customer_id`: Customer internal id or e-mail, per `customer_type_id` [OFFICIAL, ≤250].
-- `customer_type_id`: Kind of `customer_id`, `I` internal id or `E` e-mail; default `I` [OFFICIAL].
-- `department_id`: Department id [OFFICIAL, ≤512].
-- `max_protocol`: Highest chat protocol number, inclusive [OFFICIAL name; range reading INFERRED, see above].
-- `min_protocol`: Lowest chat protocol number, inclusive [OFFICIAL name; range reading INFERRED, see above].
-- `organization_id`: Organization id; matches the organization or its parent organization [OFFICIAL, ≤512].
-- `page`: 1-based page number; 50 items per page [OFFICIAL]. Default 1.
-- `situation`: Chat situation code, e.g. `2` = active [COMMUNITY]; the full list of codes is not known.
+- `creation_date_ge`: Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).
+- `creation_date_le`: Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).
+- `customer_id`: Customer internal id or e-mail, per `customer_type_id`.
+- `customer_type_id`: Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.
+- `department_id`: Department id.
+- `max_protocol`: Highest chat protocol number, inclusive.
+- `min_protocol`: Lowest chat protocol number, inclusive.
+- `organization_id`: Organization id; matches the organization or its parent organization.
+- `page`: 1-based page number; 50 items per page. Default 1.
+- `situation`: Chat situation code, e.g. `2` = active; the full list of codes is not known.
+
 # Example
 
 `.call()` returns one page; `.stream()` every item of every page, with the same filters:
@@ -7145,16 +7596,18 @@ async fn chat_list(client: &Client) -> Result<(), Error> {
     }
     /**Get a chat
 
-Returns one chat session [OFFICIAL "Consultar Chat - Individualmente" exists,
+Returns one chat session \[OFFICIAL "Consultar Chat - Individualmente" exists,
 GET with a query string; its parameter rows are not in the readable copy]. The
-parameter name `chat_id` is [COMMUNITY] (glira MCP tool
+parameter name `chat_id` is \[COMMUNITY] (glira MCP tool
 `tomticket_get_chat(chat_id)`), and so are the chat fields.
 
 
 Sends a `GET` request to `/chat/detail`
 
+
 Arguments:
-- `chat_id`: Chat id [COMMUNITY; ≤250 INFERRED, like the other ids].
+- `chat_id`: Chat id.
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -7176,18 +7629,20 @@ async fn chat_detail(client: &Client, chat_id: String) -> Result<(), Error> {
     }
     /**Get a customer
 
-Returns one customer [OFFICIAL: the method and its parameters `customer_id`,
+Returns one customer \[OFFICIAL: the method and its parameters `customer_id`,
 `customer_type_id` exist; the field list of the answer is not in a readable
-copy]. The `Customer` fields are [COMMUNITY] / [INFERRED] (see the schema).
-`customer_id` ≤250 and the `customer_type_id` default `I` are [INFERRED] from
+copy]. The `Customer` fields are \[COMMUNITY] / \[INFERRED] (see the schema).
+`customer_id` ≤250 and the `customer_type_id` default `I` are \[INFERRED] from
 customer_new / ticket_list.
 
 
 Sends a `GET` request to `/customer/details`
 
+
 Arguments:
-- `customer_id`: Customer internal id or e-mail, per `customer_type_id` (≤250 [INFERRED]).
-- `customer_type_id`: Kind of `customer_id`, `I` internal id or `E` e-mail; default `I` [INFERRED].
+- `customer_id`: Customer internal id or e-mail, per `customer_type_id` (≤250).
+- `customer_type_id`: Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -7209,16 +7664,18 @@ async fn customer_details(client: &Client, customer_id: String) -> Result<(), Er
     }
     /**List customers
 
-Lists the account's customers, 50 per page [OFFICIAL: the method and `page`
+Lists the account's customers, 50 per page \[OFFICIAL: the method and `page`
 exist]. The page also names filters whose rows were not captured, so only
 `page` is described here. The response is the paginated envelope with
-`data: [Customer]` [COMMUNITY field names].
+`data: [Customer]` \[COMMUNITY field names].
 
 
 Sends a `GET` request to `/customer/list`
 
+
 Arguments:
-- `page`: 1-based page number; 50 items per page [OFFICIAL]. Default 1.
+- `page`: 1-based page number; 50 items per page. Default 1.
+
 # Example
 
 `.call()` returns one page; `.stream()` every item of every page, with the same filters:
@@ -7239,19 +7696,21 @@ async fn customer_list(client: &Client) -> Result<(), Error> {
     }
     /**Check whether a customer exists
 
-Tells whether a customer with this id or e-mail exists [OFFICIAL: the method
+Tells whether a customer with this id or e-mail exists \[OFFICIAL: the method
 and its parameters `customer_id`, `customer_type_id` exist]. The KB snippets
 also spell the path `customers/exists`; the spec follows the singular
-`customer/` of every other customer method [INFERRED]. The shape of the answer
+`customer/` of every other customer method \[INFERRED]. The shape of the answer
 is not documented in a readable copy: see `CustomerExistsResponse`.
-`customer_id` ≤250 and the `customer_type_id` default `I` are [INFERRED].
+`customer_id` ≤250 and the `customer_type_id` default `I` are \[INFERRED].
 
 
 Sends a `GET` request to `/customer/exists`
 
+
 Arguments:
-- `customer_id`: Customer internal id or e-mail, per `customer_type_id` (≤250 [INFERRED]).
-- `customer_type_id`: Kind of `customer_id`, `I` internal id or `E` e-mail; default `I` [INFERRED].
+- `customer_id`: Customer internal id or e-mail, per `customer_type_id` (≤250).
+- `customer_type_id`: Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -7275,15 +7734,17 @@ async fn customer_exists(client: &Client, customer_id: String) -> Result<(), Err
 
 Lists the account's departments; with `show_nested_items=1` each department
 also carries its operators, categories (with their custom fields) and general
-ticket custom fields [COMMUNITY]. Some community code reads
+ticket custom fields \[COMMUNITY]. Some community code reads
 `department.department.id`, so the item shape may be nested; the `Department`
-schema follows the flat shape [COMMUNITY, majority]. Not paginated.
+schema follows the flat shape \[COMMUNITY, majority]. Not paginated.
 
 
 Sends a `GET` request to `/department/list`
 
+
 Arguments:
-- `show_nested_items`: `1` adds operators, categories and custom fields to each department; `0` or absent leaves them out [COMMUNITY].
+- `show_nested_items`: `1` adds operators, categories and custom fields to each department; `0` or absent leaves them out.
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -7304,7 +7765,7 @@ async fn department_list(client: &Client) -> Result<(), Error> {
     }
     /**List the operators of a department
 
-Lists the operators ("atendentes") of one department [OFFICIAL
+Lists the operators ("atendentes") of one department \[OFFICIAL
 consultar-atendentes-por-departamento: department_id required ≤512; answer
 `{error, message, success, size, data: [{id, name, mail_hash}]}`]. There is
 **no account-wide operator list**: to list every operator, call this for each
@@ -7313,8 +7774,10 @@ department and dedupe by `id`. Not paginated.
 
 Sends a `GET` request to `/department/operator/list`
 
+
 Arguments:
-- `department_id`: Department id [OFFICIAL, ≤512].
+- `department_id`: Department id.
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -7340,14 +7803,16 @@ async fn department_operator_list(
     /**List the ticket categories of a department
 
 Lists the ticket categories of one department, `data: [{id, name}]`
-[COMMUNITY]. The limit of `department_id` is not documented; 512, as on
-department_operator_list, is [INFERRED]. Not paginated.
+\[COMMUNITY]. The limit of `department_id` is not documented; 512, as on
+department_operator_list, is \[INFERRED]. Not paginated.
 
 
 Sends a `GET` request to `/department/category/list`
 
+
 Arguments:
-- `department_id`: Department id [COMMUNITY; ≤512 INFERRED from department_operator_list].
+- `department_id`: Department id.
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -7373,18 +7838,20 @@ async fn department_category_list(
     /**List the ticket custom fields of a department (and category)
 
 Lists the ticket custom fields of a department, or of one of its categories
-[OFFICIAL consultar-campos-personalizados-departamentos-e-categorias:
+\[OFFICIAL consultar-campos-personalizados-departamentos-e-categorias:
 department_id required ≤250, category_id optional ≤250; without `category_id`
 it returns the fields linked to the department and to no category]. The
-answer is `{error, message, success, size, data: {ticket: [...]}}` [OFFICIAL];
-the field definition properties beyond `id` and `label` are [COMMUNITY].
+answer is `{error, message, success, size, data: {ticket: [...]}}` \[OFFICIAL];
+the field definition properties beyond `id` and `label` are \[COMMUNITY].
 
 
 Sends a `GET` request to `/custom_field/department/list`
 
+
 Arguments:
-- `category_id`: Category id; absent returns the department's fields that belong to no category [OFFICIAL, ≤250].
-- `department_id`: Department id [OFFICIAL, ≤250].
+- `category_id`: Category id; absent returns the department's fields that belong to no category.
+- `department_id`: Department id.
+
 # Example
 
 `.call()` sends the request and decodes the answer:
@@ -7492,7 +7959,7 @@ pub mod builder {
                 });
             self
         }
-        /// Sets `name`.
+        /// Sets the `name` form field (text).
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -7503,7 +7970,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `String` for name failed".to_string());
             self
         }
-        /// Sets `email`.
+        /// Sets the `email` form field (text).
         pub fn email<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -7514,7 +7981,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `String` for email failed".to_string());
             self
         }
-        /// Sets `phone`.
+        /// Sets the `phone` form field (text).
         pub fn phone<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -7538,7 +8005,7 @@ pub mod builder {
                 });
             self
         }
-        /// Sets `organization_id`.
+        /// Sets the `organization_id` form field (text).
         pub fn organization_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -7551,7 +8018,9 @@ pub mod builder {
                 });
             self
         }
-        /// Sets `language`.
+        /// Customer language: `pt-BR`, `es_ES` or
+        /// `en-US`, spelled exactly so (note the underscore of `es_ES`). The default on
+        /// customer_new is `pt-BR`.
         pub fn language<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<types::Language>,
@@ -7575,7 +8044,7 @@ pub mod builder {
                 });
             self
         }
-        /// Portal password [COMMUNITY; no limit known].
+        /// Portal password.
         pub fn password<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -7778,7 +8247,10 @@ pub mod builder {
                 });
             self
         }
-        /// Sets `customer_type_id`.
+        /// How a `customer_id` is to be read: `I` the customer's internal id (the id
+        /// given at creation), `E` the customer's e-mail. Where the parameter
+        /// is optional the server default is `I`. Named `customer_id_type` on ticket_new and
+        /// `customer_type_id` elsewhere, as documented.
         pub fn customer_type_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<types::CustomerIdType>,
@@ -7792,7 +8264,7 @@ pub mod builder {
                 });
             self
         }
-        /// Sets `name`.
+        /// Sets the `name` form field (text).
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -7803,7 +8275,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `String` for name failed".to_string());
             self
         }
-        /// Sets `email`.
+        /// Sets the `email` form field (text).
         pub fn email<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -7814,7 +8286,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `String` for email failed".to_string());
             self
         }
-        /// Sets `phone`.
+        /// Sets the `phone` form field (text).
         pub fn phone<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -7838,7 +8310,7 @@ pub mod builder {
                 });
             self
         }
-        /// Sets `organization_id`.
+        /// Sets the `organization_id` form field (text).
         pub fn organization_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -7851,7 +8323,9 @@ pub mod builder {
                 });
             self
         }
-        /// Sets `language`.
+        /// Customer language: `pt-BR`, `es_ES` or
+        /// `en-US`, spelled exactly so (note the underscore of `es_ES`). The default on
+        /// customer_new is `pt-BR`.
         pub fn language<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<types::Language>,
@@ -7875,7 +8349,7 @@ pub mod builder {
                 });
             self
         }
-        /// Portal password [COMMUNITY for customer_new; INFERRED here].
+        /// Portal password.
         pub fn password<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -8026,7 +8500,10 @@ pub mod builder {
                 files: ::std::vec::Vec::new(),
             }
         }
-        /// Sets `ticket_id`.
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the
+        /// protocol). The id fields are documented with a
+        /// maximum of 250 characters (512 on ticket/transfer); real ids have 32.
+        /// Replaced by the hand-written `TicketId` type.
         pub fn ticket_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<crate::TicketId>,
@@ -8167,7 +8644,10 @@ pub mod builder {
                 map: ::std::vec::Vec::new(),
             }
         }
-        /// Sets `ticket_id`.
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the
+        /// protocol). The id fields are documented with a
+        /// maximum of 250 characters (512 on ticket/transfer); real ids have 32.
+        /// Replaced by the hand-written `TicketId` type.
         pub fn ticket_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<crate::TicketId>,
@@ -8180,7 +8660,7 @@ pub mod builder {
                 });
             self
         }
-        /// Sets `problem_solved`.
+        /// Whether the ticket's problem was solved, `Y` yes or `N` no (ticket_evaluation).
         pub fn problem_solved<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<types::ProblemSolved>,
@@ -8329,7 +8809,10 @@ pub mod builder {
                 files: ::std::vec::Vec::new(),
             }
         }
-        /// Sets `ticket_id`.
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the
+        /// protocol). The id fields are documented with a
+        /// maximum of 250 characters (512 on ticket/transfer); real ids have 32.
+        /// Replaced by the hand-written `TicketId` type.
         pub fn ticket_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<crate::TicketId>,
@@ -8342,7 +8825,7 @@ pub mod builder {
                 });
             self
         }
-        /// Closing message, plain text [OFFICIAL; no limit].
+        /// Closing message, plain text.
         pub fn message<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -8353,7 +8836,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `String` for message failed".to_string());
             self
         }
-        /// Worked time in minutes [COMMUNITY].
+        /// Worked time in minutes.
         pub fn time_work<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<i64>,
@@ -8509,7 +8992,7 @@ pub mod builder {
                 map: ::std::vec::Vec::new(),
             }
         }
-        /// Customer internal id or e-mail, per `customer_id_type` [OFFICIAL].
+        /// Customer internal id or e-mail, per `customer_id_type`.
         pub fn customer_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -8522,7 +9005,10 @@ pub mod builder {
                 });
             self
         }
-        /// Sets `customer_id_type`.
+        /// How a `customer_id` is to be read: `I` the customer's internal id (the id
+        /// given at creation), `E` the customer's e-mail. Where the parameter
+        /// is optional the server default is `I`. Named `customer_id_type` on ticket_new and
+        /// `customer_type_id` elsewhere, as documented.
         pub fn customer_id_type<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<types::CustomerIdType>,
@@ -8536,7 +9022,7 @@ pub mod builder {
                 });
             self
         }
-        /// Department id [OFFICIAL, ≤250].
+        /// Department id.
         pub fn department_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -8549,7 +9035,7 @@ pub mod builder {
                 });
             self
         }
-        /// Ticket title [OFFICIAL].
+        /// Ticket title.
         pub fn subject<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -8560,7 +9046,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `String` for subject failed".to_string());
             self
         }
-        /// Opening message [OFFICIAL; no limit is documented].
+        /// Opening message.
         pub fn message<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -8571,7 +9057,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `String` for message failed".to_string());
             self
         }
-        /// Category id [COMMUNITY; ≤250 INFERRED from the other ids of this method].
+        /// Category id.
         pub fn category_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -8584,7 +9070,7 @@ pub mod builder {
                 });
             self
         }
-        /// 1 Low, 2 Normal, 3 High, 4 Urgent [COMMUNITY; OFFICIAL-LEGACY 1–4]. Default 1 [INFERRED].
+        /// 1 Low, 2 Normal, 3 High, 4 Urgent. Default 1.
         pub fn priority<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<i64>,
@@ -8595,7 +9081,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for priority failed".to_string());
             self
         }
-        /// Operator to link at creation [COMMUNITY; ≤250 INFERRED, as on ticket_operator_link].
+        /// Operator to link at creation.
         pub fn operator_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -8772,7 +9258,10 @@ pub mod builder {
                 operator_id: Ok(None),
             }
         }
-        /// Sets `ticket_id`.
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the
+        /// protocol). The id fields are documented with a
+        /// maximum of 250 characters (512 on ticket/transfer); real ids have 32.
+        /// Replaced by the hand-written `TicketId` type.
         pub fn ticket_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<crate::TicketId>,
@@ -8881,7 +9370,10 @@ pub mod builder {
                 files: ::std::vec::Vec::new(),
             }
         }
-        /// Sets `ticket_id`.
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the
+        /// protocol). The id fields are documented with a
+        /// maximum of 250 characters (512 on ticket/transfer); real ids have 32.
+        /// Replaced by the hand-written `TicketId` type.
         pub fn ticket_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<crate::TicketId>,
@@ -9015,7 +9507,10 @@ pub mod builder {
                 files: ::std::vec::Vec::new(),
             }
         }
-        /// Sets `ticket_id`.
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the
+        /// protocol). The id fields are documented with a
+        /// maximum of 250 characters (512 on ticket/transfer); real ids have 32.
+        /// Replaced by the hand-written `TicketId` type.
         pub fn ticket_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<crate::TicketId>,
@@ -9028,8 +9523,8 @@ pub mod builder {
                 });
             self
         }
-        /// Reply, plain text [OFFICIAL]; ≤512 [COMMUNITY ×3]. With no operator linked
-        /// to the ticket it is stored as a customer reply [COMMUNITY, verified live].
+        /// Reply, plain text; ≤512. With no operator linked
+        /// to the ticket it is stored as a customer reply.
         pub fn message<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -9143,7 +9638,10 @@ pub mod builder {
                 ticket_id: Ok(None),
             }
         }
-        /// Sets `ticket_id`.
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the
+        /// protocol). The id fields are documented with a
+        /// maximum of 250 characters (512 on ticket/transfer); real ids have 32.
+        /// Replaced by the hand-written `TicketId` type.
         pub fn ticket_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<crate::TicketId>,
@@ -9236,7 +9734,10 @@ pub mod builder {
                 comment: Ok(None),
             }
         }
-        /// Sets `ticket_id`.
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the
+        /// protocol). The id fields are documented with a
+        /// maximum of 250 characters (512 on ticket/transfer); real ids have 32.
+        /// Replaced by the hand-written `TicketId` type.
         pub fn ticket_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<crate::TicketId>,
@@ -9360,7 +9861,10 @@ pub mod builder {
                 operator_id: Ok(None),
             }
         }
-        /// Sets `ticket_id`.
+        /// A ticket's API id: a 32-hex hash, **not** the number people see (that is the
+        /// protocol). The id fields are documented with a
+        /// maximum of 250 characters (512 on ticket/transfer); real ids have 32.
+        /// Replaced by the hand-written `TicketId` type.
         pub fn ticket_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<crate::TicketId>,
@@ -9386,7 +9890,7 @@ pub mod builder {
                 });
             self
         }
-        /// Target operator id [OFFICIAL; COMMUNITY reports it always failing].
+        /// Target operator id.
         pub fn operator_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::std::string::String>,
@@ -9506,6 +10010,7 @@ pub mod builder {
                 truncate_body: Ok(None),
             }
         }
+        /// Category id.
         pub fn category_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -9519,6 +10024,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sort column, `protocol` or `creation_date`; the server default is not known.
         pub fn column<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::types::ListColumn>,
@@ -9532,6 +10038,7 @@ pub mod builder {
                 });
             self
         }
+        /// Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).
         pub fn creation_date_ge<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -9545,6 +10052,7 @@ pub mod builder {
                 });
             self
         }
+        /// Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).
         pub fn creation_date_le<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -9558,6 +10066,7 @@ pub mod builder {
                 });
             self
         }
+        /// Customer internal id or e-mail, per `customer_type_id`.
         pub fn customer_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -9571,6 +10080,7 @@ pub mod builder {
                 });
             self
         }
+        /// Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.
         pub fn customer_type_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::types::CustomerIdType>,
@@ -9584,6 +10094,7 @@ pub mod builder {
                 });
             self
         }
+        /// Department id.
         pub fn department_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -9597,6 +10108,11 @@ pub mod builder {
                 });
             self
         }
+        /// Changed at or after, `YYYY-MM-DD HH:MM:SS`. At most 90 days back: an older date is answered
+        /// with the `error: true` envelope. The way to read changes
+        /// incrementally: ask for every situation (filtering by open situations loses
+        /// tickets closed in between), overlap the windows (server clocks differ) and
+        /// never advance a checkpoint past a failed read.
         pub fn last_update_ge<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -9610,6 +10126,7 @@ pub mod builder {
                 });
             self
         }
+        /// Highest visible protocol number, inclusive.
         pub fn max_protocol<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -9620,6 +10137,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for max_protocol failed".to_string());
             self
         }
+        /// Lowest visible protocol number, inclusive.
         pub fn min_protocol<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -9630,6 +10148,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for min_protocol failed".to_string());
             self
         }
+        /// Sort direction, `ASC` or `DESC`; the server default is not known.
         pub fn order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::types::ListOrder>,
@@ -9643,6 +10162,7 @@ pub mod builder {
                 });
             self
         }
+        /// Organization id.
         pub fn organization_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -9656,6 +10176,7 @@ pub mod builder {
                 });
             self
         }
+        /// 1-based page number; 50 items per page. Default 1.
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -9666,6 +10187,13 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for page failed".to_string());
             self
         }
+        /// Comma-separated list of situation codes, e.g. `0,1,3`:
+        /// 0 awaiting operator interaction, 1 not started, 2 answered / awaiting the
+        /// customer, 3 customer replied / awaiting an answer, 4 cancelled, 5 finished,
+        /// 6 operator changed, 7 sent to the support team, 8 and 9 awaiting manager
+        /// evaluation. Codes 10 and 11 also exist beyond the documented 0–9, meaning
+        /// not documented: the list is open. Kept a string
+        /// (the provider may add codes; progenitor never comma-joins arrays).
         pub fn situation<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -9679,6 +10207,7 @@ pub mod builder {
                 });
             self
         }
+        /// Custom ticket status id.
         pub fn status_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -9692,6 +10221,7 @@ pub mod builder {
                 });
             self
         }
+        /// `1` shortens each ticket's `message` in the list.
         pub fn truncate_body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -9862,6 +10392,7 @@ pub mod builder {
                 ticket_id: Err("ticket_id was not initialized".to_string()),
             }
         }
+        /// `1` adds the staggered ("escalonados") tickets.
         pub fn show_staggered_tickets<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -9874,6 +10405,7 @@ pub mod builder {
                 });
             self
         }
+        /// `1` adds the stopwatch (time tracking) entries.
         pub fn show_stopwatch<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -9886,6 +10418,7 @@ pub mod builder {
                 });
             self
         }
+        /// `1` adds the ticket tags.
         pub fn show_tags<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -9896,6 +10429,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for show_tags failed".to_string());
             self
         }
+        /// Ticket id (32-hex hash, not the protocol).
         pub fn ticket_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::TicketId>,
@@ -10024,6 +10558,7 @@ pub mod builder {
                 situation: Ok(None),
             }
         }
+        /// Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).
         pub fn creation_date_ge<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -10037,6 +10572,7 @@ pub mod builder {
                 });
             self
         }
+        /// Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).
         pub fn creation_date_le<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -10050,6 +10586,7 @@ pub mod builder {
                 });
             self
         }
+        /// Customer internal id or e-mail, per `customer_type_id`.
         pub fn customer_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -10063,6 +10600,7 @@ pub mod builder {
                 });
             self
         }
+        /// Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.
         pub fn customer_type_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::types::CustomerIdType>,
@@ -10076,6 +10614,7 @@ pub mod builder {
                 });
             self
         }
+        /// Department id.
         pub fn department_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -10089,6 +10628,7 @@ pub mod builder {
                 });
             self
         }
+        /// Highest chat protocol number, inclusive.
         pub fn max_protocol<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -10099,6 +10639,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for max_protocol failed".to_string());
             self
         }
+        /// Lowest chat protocol number, inclusive.
         pub fn min_protocol<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -10109,6 +10650,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for min_protocol failed".to_string());
             self
         }
+        /// Organization id; matches the organization or its parent organization.
         pub fn organization_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -10122,6 +10664,7 @@ pub mod builder {
                 });
             self
         }
+        /// 1-based page number; 50 items per page. Default 1.
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -10132,6 +10675,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for page failed".to_string());
             self
         }
+        /// Chat situation code, e.g. `2` = active; the full list of codes is not known.
         pub fn situation<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -10274,6 +10818,7 @@ pub mod builder {
                 chat_id: Err("chat_id was not initialized".to_string()),
             }
         }
+        /// Chat id.
         pub fn chat_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -10364,6 +10909,7 @@ pub mod builder {
                 customer_type_id: Ok(None),
             }
         }
+        /// Customer internal id or e-mail, per `customer_type_id` (≤250).
         pub fn customer_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -10376,6 +10922,7 @@ pub mod builder {
                 });
             self
         }
+        /// Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.
         pub fn customer_type_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::types::CustomerIdType>,
@@ -10469,6 +11016,7 @@ pub mod builder {
                 page: Ok(None),
             }
         }
+        /// 1-based page number; 50 items per page. Default 1.
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -10557,6 +11105,7 @@ pub mod builder {
                 customer_type_id: Ok(None),
             }
         }
+        /// Customer internal id or e-mail, per `customer_type_id` (≤250).
         pub fn customer_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -10569,6 +11118,7 @@ pub mod builder {
                 });
             self
         }
+        /// Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.
         pub fn customer_type_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::generated::types::CustomerIdType>,
@@ -10662,6 +11212,7 @@ pub mod builder {
                 show_nested_items: Ok(None),
             }
         }
+        /// `1` adds operators, categories and custom fields to each department; `0` or absent leaves them out.
         pub fn show_nested_items<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -10752,6 +11303,7 @@ pub mod builder {
                 department_id: Err("department_id was not initialized".to_string()),
             }
         }
+        /// Department id.
         pub fn department_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -10839,6 +11391,7 @@ pub mod builder {
                 department_id: Err("department_id was not initialized".to_string()),
             }
         }
+        /// Department id.
         pub fn department_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -10928,6 +11481,7 @@ pub mod builder {
                 department_id: Err("department_id was not initialized".to_string()),
             }
         }
+        /// Category id; absent returns the department's fields that belong to no category.
         pub fn category_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -10941,6 +11495,7 @@ pub mod builder {
                 });
             self
         }
+        /// Department id.
         pub fn department_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -11072,7 +11627,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Chat id [COMMUNITY; ≤250 INFERRED, like the other ids].",
+                description: "Chat id.",
             },
         ],
         multipart: None,
@@ -11124,70 +11679,70 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "1-based page number; 50 items per page [OFFICIAL]. Default 1.",
+                description: "1-based page number; 50 items per page.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_id",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Customer internal id or e-mail, per `customer_type_id` [OFFICIAL, ≤250].",
+                description: "Customer internal id or e-mail, per `customer_type_id`.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I` [OFFICIAL].",
+                description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Department id [OFFICIAL, ≤512].",
+                description: "Department id.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Organization id; matches the organization or its parent organization [OFFICIAL, ≤512].",
+                description: "Organization id; matches the organization or its parent organization.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "min_protocol",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Lowest chat protocol number, inclusive [OFFICIAL name; range reading INFERRED, see above].",
+                description: "Lowest chat protocol number, inclusive.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "max_protocol",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Highest chat protocol number, inclusive [OFFICIAL name; range reading INFERRED, see above].",
+                description: "Highest chat protocol number, inclusive.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_ge",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset) [COMMUNITY].",
+                description: "Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_le",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset) [OFFICIAL name; COMMUNITY format].",
+                description: "Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "situation",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Chat situation code, e.g. `2` = active [COMMUNITY]; the full list of codes is not known.",
+                description: "Chat situation code, e.g. `2` = active; the full list of codes is not known.",
             },
         ],
         multipart: None,
@@ -11221,14 +11776,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Department id [OFFICIAL, ≤250].",
+                description: "Department id.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category_id",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Category id; absent returns the department's fields that belong to no category [OFFICIAL, ≤250].",
+                description: "Category id; absent returns the department's fields that belong to no category.",
             },
         ],
         multipart: None,
@@ -11262,14 +11817,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Customer internal id or e-mail, per `customer_type_id` (≤250 [INFERRED]).",
+                description: "Customer internal id or e-mail, per `customer_type_id` (≤250).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I` [INFERRED].",
+                description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
             },
         ],
         multipart: None,
@@ -11303,14 +11858,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Customer internal id or e-mail, per `customer_type_id` (≤250 [INFERRED]).",
+                description: "Customer internal id or e-mail, per `customer_type_id` (≤250).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I` [INFERRED].",
+                description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
             },
         ],
         multipart: None,
@@ -11338,7 +11893,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "1-based page number; 50 items per page [OFFICIAL]. Default 1.",
+                description: "1-based page number; 50 items per page.",
             },
         ],
         multipart: None,
@@ -11458,7 +12013,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Customer language [OFFICIAL kb/clientes/criar-cliente]: `pt-BR`, `es_ES` or",
+                description: "Customer language: `pt-BR`, `es_ES` or `en-US`, spelled exactly so (note the underscore of `es_ES`).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "portfolio_id",
@@ -11472,7 +12027,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Portal password [COMMUNITY; no limit known].",
+                description: "Portal password.",
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -11570,7 +12125,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "How a `customer_id` is to be read: `I` the customer's internal id (the id",
+                description: "How a `customer_id` is to be read: `I` the customer's internal id (the id given at creation), `E` the customer's e-mail.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -11612,7 +12167,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Customer language [OFFICIAL kb/clientes/criar-cliente]: `pt-BR`, `es_ES` or",
+                description: "Customer language: `pt-BR`, `es_ES` or `en-US`, spelled exactly so (note the underscore of `es_ES`).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "portfolio_id",
@@ -11626,7 +12181,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Portal password [COMMUNITY for customer_new; INFERRED here].",
+                description: "Portal password.",
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -11661,7 +12216,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Department id [COMMUNITY; ≤512 INFERRED from department_operator_list].",
+                description: "Department id.",
             },
         ],
         multipart: None,
@@ -11695,7 +12250,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "`1` adds operators, categories and custom fields to each department; `0` or absent leaves them out [COMMUNITY].",
+                description: "`1` adds operators, categories and custom fields to each department; `0` or absent leaves them out.",
             },
         ],
         multipart: None,
@@ -11723,7 +12278,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Department id [OFFICIAL, ≤512].",
+                description: "Department id.",
             },
         ],
         multipart: None,
@@ -11757,7 +12312,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the",
+                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "comment",
@@ -11835,28 +12390,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Ticket id (32-hex hash, not the protocol) [COMMUNITY].",
+                description: "Ticket id (32-hex hash, not the protocol).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "show_stopwatch",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "`1` adds the stopwatch (time tracking) entries [COMMUNITY].",
+                description: "`1` adds the stopwatch (time tracking) entries.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "show_staggered_tickets",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "`1` adds the staggered (\"escalonados\") tickets [COMMUNITY].",
+                description: "`1` adds the staggered (\"escalonados\") tickets.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "show_tags",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "`1` adds the ticket tags [COMMUNITY].",
+                description: "`1` adds the ticket tags.",
             },
         ],
         multipart: None,
@@ -11908,14 +12463,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the",
+                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "problem_solved",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Whether the ticket's problem was solved, `Y` yes or `N` no (ticket_evaluation) [OFFICIAL].",
+                description: "Whether the ticket's problem was solved, `Y` yes or `N` no (ticket_evaluation).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "grade",
@@ -11970,21 +12525,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the",
+                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Closing message, plain text [OFFICIAL; no limit].",
+                description: "Closing message, plain text.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "time_work",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Worked time in minutes [COMMUNITY].",
+                description: "Worked time in minutes.",
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12077,112 +12632,112 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "1-based page number; 50 items per page [OFFICIAL]. Default 1.",
+                description: "1-based page number; 50 items per page.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_id",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Customer internal id or e-mail, per `customer_type_id` [OFFICIAL, ≤250].",
+                description: "Customer internal id or e-mail, per `customer_type_id`.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I` [OFFICIAL].",
+                description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "situation",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Comma-separated list of situation codes, e.g. `0,1,3` [OFFICIAL, ≤512]:",
+                description: "Comma-separated list of situation codes, e.g. `0,1,3`: 0 awaiting operator interaction, 1 not started, 2 answered / awaiting the customer, 3 customer replied / awaiting an answer, 4 cancelled, 5 finished, 6 operator changed, 7 sent to the support team, 8 and 9 awaiting manager evaluation.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Department id [OFFICIAL, ≤512].",
+                description: "Department id.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status_id",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Custom ticket status id [OFFICIAL row; its limit is not in the readable copy, so none is checked].",
+                description: "Custom ticket status id.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category_id",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Category id [COMMUNITY].",
+                description: "Category id.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Organization id [COMMUNITY].",
+                description: "Organization id.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "min_protocol",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Lowest visible protocol number, inclusive [COMMUNITY].",
+                description: "Lowest visible protocol number, inclusive.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "max_protocol",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Highest visible protocol number, inclusive [COMMUNITY].",
+                description: "Highest visible protocol number, inclusive.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_ge",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset) [COMMUNITY].",
+                description: "Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_le",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset) [COMMUNITY].",
+                description: "Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "last_update_ge",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Changed at or after, `YYYY-MM-DD HH:MM:SS` [COMMUNITY, Python client written",
+                description: "Changed at or after, `YYYY-MM-DD HH:MM:SS`.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "order",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Sort direction, `ASC` or `DESC` [COMMUNITY]; the server default is not known.",
+                description: "Sort direction, `ASC` or `DESC`; the server default is not known.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "column",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Sort column, `protocol` or `creation_date` [COMMUNITY]; the server default is not known.",
+                description: "Sort column, `protocol` or `creation_date`; the server default is not known.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "truncate_body",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "`1` shortens each ticket's `message` in the list [COMMUNITY, seen only with",
+                description: "`1` shortens each ticket's `message` in the list.",
             },
         ],
         multipart: None,
@@ -12252,56 +12807,56 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Customer internal id or e-mail, per `customer_id_type` [OFFICIAL].",
+                description: "Customer internal id or e-mail, per `customer_id_type`.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_id_type",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "How a `customer_id` is to be read: `I` the customer's internal id (the id",
+                description: "How a `customer_id` is to be read: `I` the customer's internal id (the id given at creation), `E` the customer's e-mail.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Department id [OFFICIAL, ≤250].",
+                description: "Department id.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "subject",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Ticket title [OFFICIAL].",
+                description: "Ticket title.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Opening message [OFFICIAL; no limit is documented].",
+                description: "Opening message.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category_id",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Category id [COMMUNITY; ≤250 INFERRED from the other ids of this method].",
+                description: "Category id.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "priority",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "1 Low, 2 Normal, 3 High, 4 Urgent [COMMUNITY; OFFICIAL-LEGACY 1–4]. Default 1 [INFERRED].",
+                description: "1 Low, 2 Normal, 3 High, 4 Urgent.",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "operator_id",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Operator to link at creation [COMMUNITY; ≤250 INFERRED, as on ticket_operator_link].",
+                description: "Operator to link at creation.",
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12342,7 +12897,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the",
+                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "operator_id",
@@ -12390,7 +12945,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the",
+                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -12438,14 +12993,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the",
+                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Reply, plain text [OFFICIAL]; ≤512 [COMMUNITY ×3]. With no operator linked",
+                description: "Reply, plain text; ≤512.",
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12480,7 +13035,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the",
+                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12521,7 +13076,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the",
+                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status_id",
@@ -12582,7 +13137,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the",
+                description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
@@ -12596,7 +13151,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Target operator id [OFFICIAL; COMMUNITY reports it always failing].",
+                description: "Target operator id.",
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13328,11 +13883,11 @@ pub const DECODERS: &[(
 impl Client {
     /// Create a customer
     ///
-    /// Creates a customer [OFFICIAL kb/clientes/criar-cliente: customer_id required
+    /// Creates a customer \[OFFICIAL kb/clientes/criar-cliente: customer_id required
     /// ≤250 (your internal id), name required ≤250, email ≤250, phone ≤20,
     /// create_tickets 1|0 default 1, organization_id ≤512, language
     /// pt-BR|es_ES|en-US default pt-BR (≤5), portfolio_id ≤512 (Enterprise), custom
-    /// fields as `custom_field[<fieldId>]`]. `password` is [COMMUNITY].
+    /// fields as `custom_field[<fieldId>]`]. `password` is \[COMMUNITY].
     /// POST: not retried once it may have been processed (a repeat would fail on the
     /// existing customer id or create a duplicate).
     ///
@@ -13368,12 +13923,12 @@ impl Client {
     /// Update a customer
     ///
     /// Updates the given fields of a customer addressed by `customer_id` (internal id
-    /// or e-mail, per `customer_type_id`) [OFFICIAL first rows: customer_id required
+    /// or e-mail, per `customer_type_id`) \[OFFICIAL first rows: customer_id required
     /// ≤250, customer_type_id]. The other fields are those of customer_new, all
-    /// optional here, with the same limits [OFFICIAL "the other fields as in
-    /// customer/new"]; `password` is [COMMUNITY]. No field carries a default here:
-    /// an unset field is not sent, so it is left unchanged [INFERRED]. The default of
-    /// `customer_type_id` is not documented for this method; `I` is [INFERRED] from
+    /// optional here, with the same limits \[OFFICIAL "the other fields as in
+    /// customer/new"]; `password` is \[COMMUNITY]. No field carries a default here:
+    /// an unset field is not sent, so it is left unchanged \[INFERRED]. The default of
+    /// `customer_type_id` is not documented for this method; `I` is \[INFERRED] from
     /// the other methods.
     /// POST: not retried once it may have been processed.
     ///
@@ -13403,9 +13958,9 @@ async fn customer_update(client: &Client, customer_id: String) -> Result<(), Err
 impl Client {
     /// Add an internal comment to a ticket
     ///
-    /// Adds a comment to a ticket [OFFICIAL "Comentar Chamado": ticket_id required
+    /// Adds a comment to a ticket \[OFFICIAL "Comentar Chamado": ticket_id required
     /// ≤250, comment required ≤512, attachments within the 25 MB request limit]. §C of
-    /// the reference had the 512 limit as [COMMUNITY] and attachments as legacy only;
+    /// the reference had the 512 limit as \[COMMUNITY] and attachments as legacy only;
     /// the KB index snippet (seed 003) shows both for v2.0.
     /// Attachments go as `attachment[i]` parts.
     /// POST: not retried once it may have been processed.
@@ -13441,10 +13996,10 @@ async fn ticket_comment(
 impl Client {
     /// Evaluate (rate) a ticket
     ///
-    /// Records the customer's evaluation of a ticket [OFFICIAL
+    /// Records the customer's evaluation of a ticket \[OFFICIAL
     /// kb/api/avaliar-um-chamado-via-api: ticket_id required ≤250, problem_solved
     /// Y|N, grade 1–5 (5 excellent … 1 very bad), comment ≤4096, custom fields as
-    /// `custom_field[<fieldId>]`]. Answers `{error, message, success}` [OFFICIAL].
+    /// `custom_field[<fieldId>]`]. Answers `{error, message, success}` \[OFFICIAL].
     /// POST: not retried once it may have been processed.
     ///
     ///
@@ -13476,9 +14031,9 @@ async fn ticket_evaluation(
 impl Client {
     /// Finish (close) a ticket
     ///
-    /// Finishes a ticket with a closing message [OFFICIAL "Finalizar Chamado":
+    /// Finishes a ticket with a closing message \[OFFICIAL "Finalizar Chamado":
     /// ticket_id required ≤250, message required with no limit, plain text,
-    /// attachments]. `time_work` (worked time in minutes) is [COMMUNITY].
+    /// attachments]. `time_work` (worked time in minutes) is \[COMMUNITY].
     /// Attachments go as `attachment[i]` parts.
     /// POST: not retried once it may have been processed (a retry would post the
     /// closing message again or fail on a finished ticket).
@@ -13514,18 +14069,18 @@ async fn ticket_finish(
 impl Client {
     /// Create a ticket
     ///
-    /// Creates a ticket for a customer in a department [OFFICIAL "Criar Chamado":
+    /// Creates a ticket for a customer in a department \[OFFICIAL "Criar Chamado":
     /// customer_id ≤250 (internal id or e-mail), customer_id_type I|E default `I`,
     /// department_id ≤250, subject ≤250 and message are the documented rows].
-    /// `category_id` and `priority` are [COMMUNITY ×3 and the glira MCP schema];
+    /// `category_id` and `priority` are \[COMMUNITY ×3 and the glira MCP schema];
     /// `priority` is 1 Low, 2 Normal, 3 High, 4 Urgent, and its default `1` is
-    /// [INFERRED] (the legacy `prioridade` 1–4 is [OFFICIAL-LEGACY]); `operator_id`
-    /// (link an operator at creation) is [COMMUNITY]. Attachments and custom fields go
+    /// \[INFERRED] (the legacy `prioridade` 1–4 is \[OFFICIAL-LEGACY]); `operator_id`
+    /// (link an operator at creation) is \[COMMUNITY]. Attachments and custom fields go
     /// as `attachment[i]` and `custom_field[<fieldId>]` parts.
     /// Response: the docs show only `{error, message, success}`; live answers also
-    /// carry **`ticket_id` and `protocol` at the root** (not in `data`) [COMMUNITY,
+    /// carry **`ticket_id` and `protocol` at the root** (not in `data`) \[COMMUNITY,
     /// verified live], hence `TicketNewResponse`. A `ticket_list` right after creation
-    /// may not show the new ticket yet (indexing lag) [COMMUNITY].
+    /// may not show the new ticket yet (indexing lag) \[COMMUNITY].
     /// POST: not retried once it may have been processed (a retry could create a
     /// duplicate ticket).
     ///
@@ -13564,13 +14119,13 @@ async fn ticket_new(
 impl Client {
     /// Link an operator to a ticket
     ///
-    /// Makes the given operator the ticket's responsible operator [OFFICIAL "Vincular
+    /// Makes the given operator the ticket's responsible operator \[OFFICIAL "Vincular
     /// Atendente em um Chamado": ticket_id and operator_id, both required, ≤250].
-    /// (§C of the reference had `operator_id` as [COMMUNITY] and no limits; the KB
+    /// (§C of the reference had `operator_id` as \[COMMUNITY] and no limits; the KB
     /// index snippet, seed 003, shows both rows, so the spec follows it.)
     /// Retry: marked `x-supportkit-retry: safe`. Linking is an assignment: repeating
     /// it leaves the same operator linked, so a retry after a lost answer cannot
-    /// change the outcome [INFERRED]. A repeat may at worst answer `error: true` if
+    /// change the outcome \[INFERRED]. A repeat may at worst answer `error: true` if
     /// the server refuses to re-link the same operator, or re-send the assignment
     /// notification.
     ///
@@ -13606,7 +14161,7 @@ impl Client {
     /// Reply to a ticket as its customer
     ///
     /// Adds a reply authored by the ticket's own customer (no other customer can be
-    /// the author) [OFFICIAL "Responder Chamado - Cliente": ticket_id required ≤250,
+    /// the author) \[OFFICIAL "Responder Chamado - Cliente": ticket_id required ≤250,
     /// message required ≤512, plain text, attachments; COMMUNITY for the author rule].
     /// Attachments go as `attachment[i]` parts.
     /// POST: not retried once it may have been processed.
@@ -13642,15 +14197,15 @@ async fn ticket_reply_customer(
 impl Client {
     /// Reply to a ticket as its operator
     ///
-    /// Adds a reply authored by the operator **linked** to the ticket [OFFICIAL
+    /// Adds a reply authored by the operator **linked** to the ticket \[OFFICIAL
     /// "Responder Chamado - Atendente": ticket_id required ≤250, message required,
     /// plain text; "Somente será possível realizar essa operação se houver um atendente
     /// vinculado" (only possible when an operator is linked)]. The `message` limit of
-    /// 512 is [COMMUNITY ×3] (the official row is cut off; 512 is also the official
+    /// 512 is \[COMMUNITY ×3] (the official row is cut off; 512 is also the official
     /// limit of the customer reply). The sources disagree on a ticket with no linked
     /// operator: the doc says the operation is not possible, but live the reply is
     /// **silently stored as a customer reply** (`sender_type` "C") with `error: false`
-    /// [COMMUNITY, verified live]; link an operator first (`ticket_operator_link`).
+    /// \[COMMUNITY, verified live]; link an operator first (`ticket_operator_link`).
     /// Attachments go as `attachment[i]` parts.
     /// POST: not retried once it may have been processed (a retry could post the reply
     /// twice).
@@ -13686,13 +14241,13 @@ async fn ticket_reply_operator(
 impl Client {
     /// End the open custom status of a ticket
     ///
-    /// Ends ("encerra") the custom status currently open on a ticket [OFFICIAL "Status
+    /// Ends ("encerra") the custom status currently open on a ticket \[OFFICIAL "Status
     /// de Chamado - Encerrar", KB index snippet (seed 003): ticket_id required ≤512].
-    /// §C of the reference marks it [INFERRED] from the legacy client; the v2.0
+    /// §C of the reference marks it \[INFERRED] from the legacy client; the v2.0
     /// snippet confirms it.
     /// Retry: marked `x-supportkit-retry: safe`. There is at most one open status per
     /// ticket and the call only closes it, so a repeat cannot close anything else:
-    /// after a processed first call the ticket is in the same state [INFERRED]. A
+    /// after a processed first call the ticket is in the same state \[INFERRED]. A
     /// repeat may answer `error: true` ("no open status") although the first call
     /// succeeded.
     ///
@@ -13725,15 +14280,15 @@ async fn ticket_status_close(
 impl Client {
     /// Start a custom status on a ticket
     ///
-    /// Opens ("inicia") a custom status period on a ticket [OFFICIAL "Status de
+    /// Opens ("inicia") a custom status period on a ticket \[OFFICIAL "Status de
     /// Chamado - Iniciar", KB index snippet (seed 003): ticket_id required ≤512,
     /// status_id required ≤512, comment optional]. §C of the reference marks these
-    /// parameters [INFERRED] from the legacy `ticket/status/open/{token}` client
+    /// parameters \[INFERRED] from the legacy `ticket/status/open/{token}` client
     /// (cesarbruschetta/python-tomticket); the v2.0 snippet confirms the same names,
     /// and the spec follows the snippet, including `status_id` being required.
     /// Retry: left at the POST default (unsafe): each call starts a status period
     /// (time is tracked per period), so a repeat may open a second period or fail
-    /// [INFERRED].
+    /// \[INFERRED].
     ///
     ///
     /// Sends a multipart `POST` to `/ticket/status/open`.
@@ -13766,16 +14321,16 @@ async fn ticket_status_open(
 impl Client {
     /// Transfer a ticket to another department and/or operator
     ///
-    /// Transfers a ticket between operators and/or departments [OFFICIAL "Transferir
+    /// Transfers a ticket between operators and/or departments \[OFFICIAL "Transferir
     /// Chamado": ticket_id required ≤512, department_id ≤512, operator_id ≤512].
-    /// Caveats [COMMUNITY]: transferring with `operator_id` always failed with "not
+    /// Caveats \[COMMUNITY]: transferring with `operator_id` always failed with "not
     /// possible to transfer tickets without attendants", and a ticket with no linked
     /// operator cannot be transferred at all; to assign an operator use
     /// `ticket_operator_link` instead.
     /// Retry: left at the POST default (unsafe). Although the target state is the
     /// same on a repeat, a transfer is recorded in the ticket history and notifies
     /// operators, and its failure modes are not understood well enough to call it
-    /// idempotent [INFERRED].
+    /// idempotent \[INFERRED].
     ///
     ///
     /// Sends a multipart `POST` to `/ticket/transfer`.

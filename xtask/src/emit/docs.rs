@@ -1,13 +1,7 @@
-//! Doc comments built from spec text, and the examples on operations.
+//! Doc comments built from spec text.
 
-use std::collections::HashMap;
-
-use heck::{ToSnakeCase, ToUpperCamelCase};
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
-
-use super::model::{Model, OpDef};
-use super::{field_ident, ident};
 
 pub(super) fn doc(text: &Option<String>, fallback: &str) -> TokenStream {
     let text = text
@@ -18,286 +12,192 @@ pub(super) fn doc(text: &Option<String>, fallback: &str) -> TokenStream {
     quote!(#(#[doc = #lines])*)
 }
 
-pub(super) fn first_line(text: Option<&str>) -> String {
-    text.and_then(|t| t.trim().lines().next())
-        .unwrap_or("")
-        .to_string()
+/// Where a description says which source it follows. The tags stay in the
+/// spec (they are how it is reviewed); field, setter and flag docs drop them.
+const PROVENANCE: &[&str] = &[
+    "OFFICIAL",
+    "COMMUNITY",
+    "INFERRED",
+    "SECONDARY",
+    "WHITE-LABEL",
+];
+
+/// Spec text as user-facing docs: provenance tags (`[OFFICIAL]`,
+/// `[COMMUNITY PostHog]`, `[OFFICIAL-SDK `x`; WHITE-LABEL y]`, ...) removed
+/// with the space before them, and what removing them leaves behind tidied.
+/// `None` when nothing but tags was there.
+pub fn spec_text(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('[') {
+        let after = &rest[at + 1..];
+        let tag = PROVENANCE.iter().any(|p| {
+            after.starts_with(p)
+                && after[p.len()..].starts_with(|c: char| c.is_whitespace() || "]-,;".contains(c))
+        });
+        let end = tag.then(|| closing_bracket(after)).flatten();
+        match end {
+            // "is an [INFERRED] name", "are [COMMUNITY]": the tag is a word of the sentence.
+            Some(end) if as_word(&after[..end], &rest[..at]).is_some() => {
+                out.push_str(&rest[..at]);
+                out.push_str(as_word(&after[..end], &rest[..at]).unwrap_or_default());
+                rest = &after[end + 1..];
+            }
+            Some(end) => {
+                out.push_str(rest[..at].trim_end());
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[..=at]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    let mut text = out.replace("()", "").replace(" )", ")");
+    for p in [".", ",", ";", ":"] {
+        text = text.replace(&format!(" {p}"), p);
+    }
+    let text = text
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .trim_start_matches([',', ';', ':', '.'])
+        .trim()
+        .to_string();
+    (!text.is_empty()).then_some(text)
 }
 
-/// Setters of the builders in `items`, by builder name, in definition order:
-/// each `fn name<V>(self, value: V) where V: TryInto<T>` as `(name, T)`. Both
-/// progenitor's request builders and typify's struct builders have this shape.
-fn setters(items: &[syn::Item]) -> HashMap<String, Vec<(String, syn::Type)>> {
-    let mut out: HashMap<String, Vec<(String, syn::Type)>> = HashMap::new();
-    for item in items {
-        let syn::Item::Impl(block) = item else {
-            continue;
-        };
-        let (None, syn::Type::Path(owner)) = (&block.trait_, &*block.self_ty) else {
-            continue;
-        };
-        let Some(owner) = owner.path.segments.last() else {
-            continue;
-        };
-        for item in &block.items {
-            if let syn::ImplItem::Fn(f) = item
-                && let Some(ty) = setter_type(&f.sig)
-            {
-                out.entry(owner.ident.to_string())
-                    .or_default()
-                    .push((f.sig.ident.to_string(), ty));
+/// The word a bare tag stands for when the sentence uses it as one (after an
+/// article or a copula); `None` when it only annotates the text before it.
+fn as_word(tag: &str, before: &str) -> Option<&'static str> {
+    let previous = before.split_whitespace().next_back()?;
+    if !["a", "an", "the", "is", "are", "was", "were"].contains(&previous) {
+        return None;
+    }
+    Some(match tag {
+        "OFFICIAL" => "documented",
+        "OFFICIAL-SDK" => "from the official SDK",
+        "OFFICIAL-LEGACY" => "from the legacy documentation",
+        "COMMUNITY" => "community-sourced",
+        "INFERRED" => "inferred",
+        "SECONDARY" => "secondary",
+        "WHITE-LABEL" => "white-label",
+        _ => return None,
+    })
+}
+
+/// Index of the `]` closing a bracket opened just before `s`.
+fn closing_bracket(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' if depth == 0 => return Some(i),
+            ']' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The whole first sentence of `text`, on one line: up to the first `.`, `!`
+/// or `?` that ends a word outside backticks and is not an abbreviation
+/// (`e.g.`, `i.e.`, `etc.`), or the first blank line.
+pub fn first_sentence(text: &str) -> String {
+    let paragraph = text.split("\n\n").next().unwrap_or("");
+    let flat = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut code = false;
+    for (i, c) in flat.char_indices() {
+        match c {
+            '`' => code = !code,
+            '.' | '!' | '?' if !code => {
+                let next = flat[i + 1..].chars().next();
+                let word = flat[..i].rsplit(' ').next().unwrap_or("");
+                let abbreviation = ["e.g", "i.e", "etc", "vs", "cf"]
+                    .iter()
+                    .any(|a| word.eq_ignore_ascii_case(a));
+                if next.is_none_or(char::is_whitespace) && !abbreviation {
+                    return flat[..=i].to_string();
+                }
             }
+            _ => {}
+        }
+    }
+    flat
+}
+
+/// Every doc comment of the file, made safe for rustdoc's link checker (the
+/// generated module is not exempt from it): the provenance tags that type and
+/// operation docs keep are escaped instead of read as links, and bare URLs
+/// become autolinks. Code spans and fenced blocks are left alone.
+pub fn rustdoc_safe(file: &mut syn::File) {
+    struct Docs;
+    impl syn::visit_mut::VisitMut for Docs {
+        fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
+            if let syn::Meta::NameValue(nv) = &mut attr.meta
+                && nv.path.is_ident("doc")
+                && let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) = &nv.value
+            {
+                let text = s.value();
+                let safe = rustdoc_text(&text);
+                if safe != text {
+                    nv.value = syn::parse_quote!(#safe);
+                }
+            }
+        }
+    }
+    syn::visit_mut::VisitMut::visit_file_mut(&mut Docs, file);
+}
+
+fn rustdoc_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut fenced = false;
+    // A code span may continue on the next line of its paragraph.
+    let mut code = false;
+    for (i, line) in text.split('\n').enumerate() {
+        if line.trim().is_empty() {
+            code = false;
+        }
+        if i > 0 {
+            out.push('\n');
+        }
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        }
+        if fenced || line.trim_start().starts_with("```") {
+            out.push_str(line);
+            continue;
+        }
+        let mut rest = line;
+        while let Some(c) = rest.chars().next() {
+            if c == '`' {
+                code = !code;
+            }
+            let url = !code
+                && (rest.starts_with("https://") || rest.starts_with("http://"))
+                && !out.ends_with(['<', '(', '"']);
+            if url {
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || "<>\"'`)".contains(c))
+                    .unwrap_or(rest.len());
+                let link = rest[..end].trim_end_matches(['.', ',', ';', ':']);
+                out.push_str(&format!("<{link}>"));
+                rest = &rest[link.len()..];
+                continue;
+            }
+            let tag = !code && c == '[' && PROVENANCE.iter().any(|p| rest[1..].starts_with(p));
+            if tag {
+                out.push('\\');
+            }
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
         }
     }
     out
-}
-
-/// `T` of a setter `fn x<V>(mut self, value: V) -> Self where V: TryInto<T>`.
-fn setter_type(sig: &syn::Signature) -> Option<syn::Type> {
-    let [syn::GenericParam::Type(param)] = sig.generics.params.iter().collect::<Vec<_>>()[..]
-    else {
-        return None;
-    };
-    let predicates = sig.generics.where_clause.as_ref()?.predicates.iter();
-    predicates
-        .filter_map(|p| match p {
-            syn::WherePredicate::Type(t) => Some(t),
-            _ => None,
-        })
-        .filter(|t| matches!(&t.bounded_ty, syn::Type::Path(b) if b.path.is_ident(&param.ident)))
-        .flat_map(|t| &t.bounds)
-        .find_map(|bound| {
-            let syn::TypeParamBound::Trait(bound) = bound else {
-                return None;
-            };
-            let last = bound.path.segments.last()?;
-            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            match args.args.first() {
-                Some(syn::GenericArgument::Type(ty)) if last.ident == "TryInto" => Some(ty.clone()),
-                _ => None,
-            }
-        })
-}
-
-/// Items of `mod <name>` (nested: `["types", "builder"]`).
-fn module_items<'a>(items: &'a [syn::Item], path: &[&str]) -> &'a [syn::Item] {
-    let Some((first, rest)) = path.split_first() else {
-        return items;
-    };
-    items
-        .iter()
-        .find_map(|i| match i {
-            syn::Item::Mod(m) if m.ident == first => m.content.as_ref().map(|(_, c)| &c[..]),
-            _ => None,
-        })
-        .map_or(&[][..], |c| module_items(c, rest))
-}
-
-/// A type as a user of the crate spells it: `crate::X` is `<krate>::X`, the
-/// generated module's own path and typify's `super::X` are `types::...`,
-/// std's prelude types are bare.
-fn user_type(ty: &syn::Type, krate: &str, module: &str) -> syn::Type {
-    let mut ty = ty.clone();
-    if let syn::Type::Path(p) = &mut ty {
-        user_path(&mut p.path, krate, module);
-    }
-    ty
-}
-
-fn user_path(path: &mut syn::Path, krate: &str, module: &str) {
-    for seg in &mut path.segments {
-        if let syn::PathArguments::AngleBracketed(args) = &mut seg.arguments {
-            for arg in &mut args.args {
-                if let syn::GenericArgument::Type(syn::Type::Path(p)) = arg {
-                    user_path(&mut p.path, krate, module);
-                }
-            }
-        }
-    }
-    let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let keep = match names[..] {
-        ["crate", m, ..] if m == module => 2,
-        ["crate", ..] => {
-            path.segments[0].ident = ident(krate);
-            return;
-        }
-        // typify's struct builders name the types from `types::builder`.
-        ["super", ..] => {
-            path.segments[0].ident = ident("types");
-            return;
-        }
-        ["std", _, "String" | "Vec" | "Option"] => 2,
-        _ => return,
-    };
-    path.leading_colon = None;
-    path.segments = path.segments.iter().skip(keep).cloned().collect();
-}
-
-/// Replaces progenitor's `.send()` snippet on every operation method of
-/// `Client` (and adds one to the methods the xtask emits) with an example of
-/// the documented way in: the prelude, `.call().await?`, and `.stream()` for
-/// list operations. The example is a function taking what the operation
-/// requires, so it compiles (`no_run`: no network in doctests).
-pub fn operation_examples(file: &mut syn::File, model: &Model, krate: &str, module: &str) {
-    let requests = setters(module_items(&file.items, &["builder"]));
-    let bodies = setters(module_items(&file.items, &["types", "builder"]));
-    let ctx = ExampleCtx {
-        requests: &requests,
-        bodies: &bodies,
-        krate,
-        module,
-    };
-    for item in &mut file.items {
-        let syn::Item::Impl(block) = item else {
-            continue;
-        };
-        if block.trait_.is_some() {
-            continue;
-        }
-        for item in &mut block.items {
-            let syn::ImplItem::Fn(f) = item else { continue };
-            let Some(op) = model.ops.iter().find(|o| f.sig.ident == o.id) else {
-                continue;
-            };
-            let Some(example) = ctx.example(op) else {
-                continue;
-            };
-            set_example(&mut f.attrs, &example);
-        }
-    }
-}
-
-struct ExampleCtx<'a> {
-    requests: &'a HashMap<String, Vec<(String, syn::Type)>>,
-    bodies: &'a HashMap<String, Vec<(String, syn::Type)>>,
-    krate: &'a str,
-    module: &'a str,
-}
-
-impl ExampleCtx<'_> {
-    /// The markdown of an operation's example, `None` for an unknown builder.
-    fn example(&self, op: &OpDef) -> Option<String> {
-        let setters = self.requests.get(&op.builder)?;
-        let required = |name: &str| {
-            op.params.iter().any(|p| {
-                p.required
-                    // A JSON body's fields are set on the body, a form's directly.
-                    && (p.location != "Body" || op.multipart.is_some())
-                    && field_ident(&p.name) == name
-            })
-        };
-        let mut args: Vec<(Ident, syn::Type)> = Vec::new();
-        let method = ident(&op.id);
-        let mut chain = quote!(client.#method());
-        for (name, ty) in setters {
-            let ty = user_type(ty, self.krate, self.module);
-            if name == "body" {
-                let body = self.body(op, &ty, &mut args);
-                chain = quote!(#chain.body(#body));
-            } else if required(name) {
-                let name = ident(name);
-                chain = quote!(#chain.#name(#name));
-                args.push((name, ty));
-            }
-        }
-        let output = op.output.as_ref().map(|o| {
-            let o = ident(&o.to_upper_camel_case());
-            quote!(types::#o)
-        });
-        let taken = |n: &str| args.iter().any(|(a, _)| a == n);
-        let statements = match (&op.pagination, &output) {
-            (Some(p), Some(output)) => {
-                let item = ident(&p.item_type.to_upper_camel_case());
-                quote! {
-                    let request = #chain;
-                    let page: #output = request.clone().call().await?;
-                    let all: Vec<types::#item> = request.stream().try_collect().await?;
-                }
-            }
-            (_, Some(output)) => {
-                let name = op.output.as_deref().unwrap_or_default().to_snake_case();
-                let var = ident(if taken(&name) { "response" } else { &name });
-                quote!(let #var: #output = #chain.call().await?;)
-            }
-            (_, None) => quote!(#chain.call().await?;),
-        };
-        let krate = ident(self.krate);
-        let (names, tys): (Vec<_>, Vec<_>) = args.into_iter().unzip();
-        let mut uses = quote!(use #krate::prelude::*;);
-        if statements.to_string().contains("types ::")
-            || tys
-                .iter()
-                .any(|t| quote!(#t).to_string().starts_with("types ::"))
-        {
-            uses.extend(quote!(use #krate::types;));
-        }
-        if op.pagination.is_some() {
-            uses.extend(quote!(
-                use futures::TryStreamExt;
-            ));
-        }
-        let code = quote! {
-            #uses
-            async fn #method(client: &Client, #(#names: #tys),*) -> Result<(), Error> {
-                #statements
-                Ok(())
-            }
-        };
-        let code = prettyplease::unparse(&syn::parse2(code).ok()?);
-        let intro = if op.pagination.is_some() {
-            "`.call()` returns one page; `.stream()` every item of every page, with the same filters:"
-        } else {
-            "`.call()` sends the request and decodes the answer:"
-        };
-        Some(format!("# Example\n\n{intro}\n\n```no_run\n{code}```"))
-    }
-
-    /// The body argument: its typify builder with the required fields set
-    /// from arguments, or the whole body as an argument.
-    fn body(&self, op: &OpDef, ty: &syn::Type, args: &mut Vec<(Ident, syn::Type)>) -> TokenStream {
-        let name = match ty {
-            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-            _ => None,
-        };
-        let Some(fields) = name.as_ref().and_then(|n| self.bodies.get(n)) else {
-            args.push((ident("body"), ty.clone()));
-            return quote!(body);
-        };
-        let mut body = quote!(#ty::builder());
-        for p in op
-            .params
-            .iter()
-            .filter(|p| p.required && p.location == "Body")
-        {
-            let field = field_ident(&p.name);
-            if let Some((_, fty)) = fields.iter().find(|(f, _)| field == f) {
-                body = quote!(#body.#field(#field));
-                args.push((field, user_type(fty, self.krate, self.module)));
-            }
-        }
-        body
-    }
-}
-
-/// Puts `example` in place of progenitor's snippet, or after the docs.
-fn set_example(attrs: &mut Vec<syn::Attribute>, example: &str) {
-    for attr in attrs.iter_mut() {
-        if let syn::Meta::NameValue(nv) = &mut attr.meta
-            && nv.path.is_ident("doc")
-            && let syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(s),
-                ..
-            }) = &nv.value
-            && let Some(at) = s.value().find("```ignore")
-        {
-            let text = format!("{}{example}", &s.value()[..at]);
-            nv.value = syn::parse_quote!(#text);
-            return;
-        }
-    }
-    let text = format!("\n{example}");
-    attrs.push(syn::parse_quote!(#[doc = #text]));
 }

@@ -8,11 +8,15 @@
 //! - [`multipart`]: `multipart/form-data` operations, which progenitor cannot send;
 //! - [`pagination`]: the `Paged` impls of list operations;
 //! - [`metadata`]: provider and operation metadata, hooks, decoders;
-//! - [`docs`]: doc comments built from spec text.
+//! - [`docs`]: doc comments built from spec text; [`fields`]: the docs of
+//!   every struct field and builder setter; [`examples`]: the compiled
+//!   example on every operation.
 
 pub mod constraints;
 pub mod docs;
 pub mod enums;
+pub mod examples;
+pub mod fields;
 pub mod metadata;
 pub mod model;
 pub mod multipart;

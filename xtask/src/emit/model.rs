@@ -6,7 +6,8 @@ use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
 use proc_macro2::TokenStream;
 
 use super::constraints::constraints;
-use super::docs::first_line;
+use super::docs::{first_sentence, spec_text};
+use super::fields::{PropertyDocs, property_docs};
 use super::multipart::multipart_def;
 use super::pagination::page_def;
 use super::variant_name;
@@ -36,6 +37,8 @@ pub struct Model {
     /// Rust names of the object schemas (fields of these types also decode
     /// from a JSON-encoded string).
     pub objects: Vec<String>,
+    /// What the spec says about every property, for field and setter docs.
+    pub property_docs: PropertyDocs,
 }
 
 pub struct EnumDef {
@@ -76,7 +79,11 @@ pub struct ParamDef {
     pub location: &'static str,
     pub kind: &'static str,
     pub required: bool,
+    /// The whole first sentence without provenance tags, for the runtime's
+    /// parameter table (CLI help).
     pub description: String,
+    /// The whole description without provenance tags, for setter docs.
+    pub doc: Option<String>,
 }
 
 /// A `multipart/form-data` operation, emitted by the xtask.
@@ -93,7 +100,6 @@ pub struct FormField {
     pub ty: TokenStream,
     pub ty_name: String,
     pub required: bool,
-    pub description: Option<String>,
 }
 
 pub struct Constraint {
@@ -340,6 +346,7 @@ impl Model {
                 .collect(),
             schemas,
             objects,
+            property_docs: property_docs(api),
         })
     }
 }
@@ -356,6 +363,13 @@ fn param_kind(api: &OpenAPI, schema: Option<&Schema>) -> &'static str {
         }
         _ => "Json",
     }
+}
+
+/// The first sentence of a description, without provenance tags.
+fn summary(text: Option<&str>) -> String {
+    text.and_then(spec_text)
+        .map(|t| first_sentence(&t))
+        .unwrap_or_default()
 }
 
 /// Parameters and top-level body fields, for CLIs and docs.
@@ -380,7 +394,8 @@ fn params(api: &OpenAPI, op: &Op<'_>) -> Vec<ParamDef> {
             location,
             kind: param_kind(api, schema),
             required: data.required,
-            description: first_line(data.description.as_deref()),
+            description: summary(data.description.as_deref()),
+            doc: data.description.as_deref().and_then(spec_text),
         });
     }
     if let Some((_, Some(body))) = spec::request_body(api, op.op)
@@ -394,7 +409,10 @@ fn params(api: &OpenAPI, op: &Op<'_>) -> Vec<ParamDef> {
                 location: "Body",
                 kind: param_kind(api, schema),
                 required: obj.required.iter().any(|r| r == name),
-                description: first_line(schema.and_then(|s| s.schema_data.description.as_deref())),
+                description: summary(schema.and_then(|s| s.schema_data.description.as_deref())),
+                doc: schema
+                    .and_then(|s| s.schema_data.description.as_deref())
+                    .and_then(spec_text),
             });
         }
     }

@@ -62,16 +62,11 @@ pub(super) fn multipart_def(
                 }
             },
         };
-        let description = match prop {
-            ReferenceOr::Item(s) => s.schema_data.description.clone(),
-            ReferenceOr::Reference { .. } => None,
-        };
         fields.push(FormField {
             name: name.clone(),
             ty,
             ty_name,
             required: form.required.iter().any(|r| r == name),
-            description,
         });
     }
     let get = |k: &str| ext.get(k);
@@ -116,9 +111,8 @@ fn multipart_items(
     let setters = mp.fields.iter().zip(&idents).map(|(f, i)| {
         let ty = &f.ty;
         let failed = format!("conversion to `{}` for {} failed", f.ty_name, f.name);
-        let docs = doc(&f.description, &format!("Sets `{}`.", f.name));
+        // Documented by the fields pass, from the spec, like every setter.
         quote! {
-            #docs
             pub fn #i<V>(mut self, value: V) -> Self
             where
                 V: ::std::convert::TryInto<#ty>,
