@@ -11,6 +11,7 @@ mod contract;
 mod emit;
 mod lint;
 mod output;
+mod semver_check;
 mod spec;
 #[cfg(test)]
 mod tests;
@@ -81,6 +82,13 @@ enum Command {
         #[arg(long, requires = "provider")]
         spec: Option<PathBuf>,
     },
+    /// Prove that adding a field to the spec's response types does not break
+    /// code using a provider crate (a scratch workspace under the target dir).
+    SemverCheck {
+        /// Only this provider (repeatable; default: all).
+        #[arg(long)]
+        provider: Vec<String>,
+    },
     /// Judge the specs and the sandbox with independent, pinned tools (Redocly,
     /// Schemathesis, Prism), installed into `target/contract-tools/`.
     Contract {
@@ -130,6 +138,25 @@ fn main() -> ExitCode {
                             eprintln!("error: {e}");
                         }
                     }
+                }
+            }
+            if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Command::SemverCheck { provider } => {
+            let root = workspace_root();
+            let target = semver_check::target_dir(&root);
+            let mut failed = false;
+            for cfg in PROVIDERS {
+                if !provider.is_empty() && !provider.iter().any(|p| p == cfg.name) {
+                    continue;
+                }
+                if let Err(e) = semver_check::run(&root, cfg.name, &target) {
+                    eprintln!("error: {e}");
+                    failed = true;
                 }
             }
             if failed {

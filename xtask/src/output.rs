@@ -35,6 +35,7 @@ pub fn format(
     let extra: syn::File =
         syn::parse2(extra).map_err(|e| format!("extra code does not parse: {e}"))?;
     file.items.extend(extra.items);
+    crate::emit::semver::mark_non_exhaustive(&mut file, &model.read_only);
     crate::emit::fields::document(&mut file, model);
     crate::emit::examples::operation_examples(
         &mut file,

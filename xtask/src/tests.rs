@@ -510,3 +510,17 @@ fn every_field_and_setter_is_documented_from_the_spec() {
     assert!(code.contains("/// Sets the `cursor` query parameter (text).\n"));
     assert!(!code.contains("[OFFICIAL]") && !code.contains("[INFERRED]"));
 }
+
+/// The response types of every provider crate take a new spec field without
+/// breaking their users (`cargo xtask semver-check`, here so CI runs it; about a
+/// minute cold on two cores, mostly checking dependencies once).
+#[test]
+fn adding_a_response_field_does_not_break_users() {
+    let root = crate::workspace_root();
+    let target = crate::semver_check::target_dir(&root);
+    for cfg in crate::PROVIDERS {
+        if let Err(e) = crate::semver_check::run(&root, cfg.name, &target) {
+            panic!("{e}");
+        }
+    }
+}

@@ -2007,6 +2007,7 @@ minutes.", 500 "Unexpected error occurred". Neither field is required, so a
 gateway body that lacks them still decodes.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ApiError {
         /// Provider error code; in practice the HTTP status (e.g. 404, 449).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2104,6 +2105,7 @@ list_contact_channels adds `meta`, `lastMessageTime` and
 the `channel` object of webhook payloads \[COMMUNITY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Channel {
         /// Creation time, unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2141,6 +2143,7 @@ the `channel` object of webhook payloads \[COMMUNITY].
     }
     ///One page of list_contact_channels or list_space_channels.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChannelList {
         /// A list. Each item: A messaging channel.
         pub items: ::std::vec::Vec<Channel>,
@@ -2184,6 +2187,7 @@ channel \[OFFICIAL-SDK `channelMessageId: string | number`].
     }
     ///A closing-note category \[OFFICIAL-SDK `ClosingNote`; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ClosingNote {
         /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2200,6 +2204,7 @@ channel \[OFFICIAL-SDK `channelMessageId: string | number`].
     }
     ///One page of list_closing_notes, sorted by category.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ClosingNoteList {
         /// A list. Each item: A closing-note category.
         pub items: ::std::vec::Vec<ClosingNote>,
@@ -2223,6 +2228,7 @@ similar create_contact answer sends `code` as a string ("200"), so `code` is
 `ResponseCode` (integer or string) and either decodes \[INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CodeMessageResponse {
         /// A status code sent either as a JSON integer (200) or a JSON string ("200").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2239,6 +2245,7 @@ similar create_contact answer sends `code` as a string ("200"), so `code` is
     }
     ///The created comment \[OFFICIAL-SDK `CreateCommentResponse`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Comment {
         /// The `contactId` property (an integer).
         #[serde(rename = "contactId")]
@@ -2260,6 +2267,7 @@ similar create_contact answer sends `code` as a string ("200"), so `code` is
 object is kept free-form (expected like `Comment`: contactId, text, created_at).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CommentCreatedEvent {
         /// The `comment` property (a JSON object).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -2299,6 +2307,7 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
 `contact` object of webhook payloads \[COMMUNITY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Contact {
         /// The assigned user, null when unassigned (webhooks may send `{}`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2369,6 +2378,7 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
     }
     ///`{contactId}` answered by most contact writes \[WHITE-LABEL aelyst; OFFICIAL-SDK].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactActionResponse {
         /// The `contactId` property (an integer).
         #[serde(rename = "contactId")]
@@ -2385,6 +2395,7 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
 `{id, name, email}` instead, or `{}` \[COMMUNITY], hence nothing is required.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactAssignee {
         /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2416,6 +2427,7 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
     }
     ///Contact assignee changed (`contact.assignee.updated`); `contact.assignee` holds the new assignee \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactAssigneeUpdatedEvent {
         /// The new assignee; null when the contact was unassigned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2473,6 +2485,7 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
     }
     ///New contact (`contact.created`) \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactCreatedEvent {
         /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2599,6 +2612,7 @@ exists/doesNotExist.
     }
     ///One page of list_contacts.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactList {
         /// A list. Each item: A contact.
         pub items: ::std::vec::Vec<Contact>,
@@ -2618,6 +2632,7 @@ exists/doesNotExist.
     }
     ///Contact tags changed (`contact.tag.updated`); `contact.tags` holds the new tags \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactTagUpdatedEvent {
         /// What happened to the tag of a `contact.tag.updated` event: `added` or `removed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2705,6 +2720,7 @@ exists/doesNotExist.
     }
     ///Contact updated (`contact.updated`) \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactUpdatedEvent {
         /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2738,6 +2754,7 @@ exists/doesNotExist.
     }
     ///Conversation closed (`conversation.closed`) with its closing note and metrics \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ConversationClosedEvent {
         /// The closing note `{category, summary}` entered when the conversation was
         /// closed.
@@ -2794,6 +2811,7 @@ exists/doesNotExist.
     }
     ///Conversation opened (`conversation.opened`) \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ConversationOpenedEvent {
         /// A messaging channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2895,6 +2913,7 @@ successfully!"}` \[WHITE-LABEL aelyst, ecuabots]. The docs show `code` as a JSON
 string and the SDK types it `string`; the spec follows both (string).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CreateContactResponse {
         /// The `code` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2968,6 +2987,7 @@ optional, non-null array; the spec follows the SDK (neither is nullable). `slug`
 is in the aelyst doc only.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomField {
         /// Options of a `list` field; absent for other fields.
         #[serde(
@@ -3004,6 +3024,7 @@ is in the aelyst doc only.
     }
     ///One page of list_custom_fields.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomFieldList {
         /// A list. Each item: A custom contact field definition.
         pub items: ::std::vec::Vec<CustomField>,
@@ -3147,6 +3168,7 @@ WHITE-LABEL aelyst].
     }
     ///Lifecycle stage changed (`lifecycle.updated`); `contact.lifecycle` holds the new stage \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct LifecycleUpdatedEvent {
         /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3259,6 +3281,7 @@ SDK types `search` as optional, the spec follows the live finding. Match-all bod
     }
     ///One page of list_messages.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MessageList {
         /// A list. Each item: A stored message, as answered by get_message and list_messages and carried by message webhooks.
         pub items: ::std::vec::Vec<MessageRecord>,
@@ -3278,6 +3301,7 @@ SDK types `search` as optional, the spec follows the live finding. Match-all bod
     }
     ///New incoming message (`message.received`): contact, channel and the message \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MessageReceivedEvent {
         /// A messaging channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3321,6 +3345,7 @@ SDK types `search` as optional, the spec follows the live finding. Match-all bod
 webhooks \[COMMUNITY, which adds `timestamp`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MessageRecord {
         /// The `channelId` property (an integer, optional).
         #[serde(
@@ -3371,6 +3396,7 @@ webhooks \[COMMUNITY, which adds `timestamp`].
     }
     ///Origin of an outgoing message \[OFFICIAL-SDK `MessageSender`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct MessageSender {
         /// The `broadcastHistoryId` property (an integer, optional).
         #[serde(
@@ -3408,6 +3434,7 @@ webhooks \[COMMUNITY, which adds `timestamp`].
     }
     ///New outgoing message (`message.sent`): contact, channel, message and the sending user \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MessageSentEvent {
         /// A messaging channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3460,6 +3487,7 @@ webhooks \[COMMUNITY, which adds `timestamp`].
     }
     ///One entry of a message's delivery history \[OFFICIAL-SDK `MessageStatusEntry`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MessageStatus {
         /// Detail, e.g. the failure reason.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3482,6 +3510,7 @@ and stop when `next` is absent or null \[WHITE-LABEL aelyst; OFFICIAL-SDK
 `PaginationResponse`; OFFICIAL-SDK n8n `paginateCallDeveloperApi`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Pagination {
         /// Full URL of the next page, carrying `cursorId`. The SDK types it as a non-null `string` and its test
         /// mocks send `""` on the last page; the aelyst doc shows it absent. The spec
@@ -3557,6 +3586,7 @@ interacted with \[OFFICIAL-SDK `SendMessageRequest`; WHITE-LABEL aelyst].
     }
     ///Answer of send_message \[OFFICIAL-SDK; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SendMessageResponse {
         /// The `messageId` property (an integer).
         #[serde(rename = "messageId")]
@@ -3570,6 +3600,7 @@ interacted with \[OFFICIAL-SDK `SendMessageRequest`; WHITE-LABEL aelyst].
     }
     ///A workspace tag \[OFFICIAL-SDK `SpaceTag`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SpaceTag {
         /// The `colorCode` property (text, optional).
         #[serde(
@@ -3619,6 +3650,7 @@ addtags].
     }
     ///A team \[OFFICIAL-SDK `Team`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Team {
         /// The `id` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3697,6 +3729,7 @@ addtags].
     }
     ///A workspace user \[OFFICIAL-SDK `SpaceUser`; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct User {
         /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3737,6 +3770,7 @@ addtags].
     }
     ///One page of list_users.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct UserList {
         /// A list. Each item: A workspace user.
         pub items: ::std::vec::Vec<User>,
@@ -3758,6 +3792,7 @@ addtags].
 summary; COMMUNITY aikit-respond `conversation.category`/`summary`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookClosingNote {
         /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3780,6 +3815,7 @@ aikit-respond `ConversationClosedPayload`]. Times are unix seconds; durations
 are as sent. `closedBy` may be a user, null or `{}`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookConversation {
         /// The `assigneeTeam` property (text, optional).
         #[serde(
@@ -3869,6 +3905,7 @@ are as sent. `closedBy` may be a user, null or `{}`.
     }
     ///A user in a webhook payload, `{id, name, email}` \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookUser {
         /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3952,6 +3989,7 @@ phone_number, url, parameters. Both are kept free-form.
     }
     ///One page of list_whatsapp_templates.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WhatsAppTemplateList {
         /// A list. Each item: A WhatsApp template of a channel.
         pub items: ::std::vec::Vec<WhatsAppTemplateRecord>,
@@ -3986,6 +4024,7 @@ phone_number, url, parameters. Both are kept free-form.
     }
     ///A WhatsApp template of a channel \[OFFICIAL-SDK `WhatsAppTemplate` in `types/space.ts`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WhatsAppTemplateRecord {
         /// The `botId` property (an integer, optional).
         #[serde(

@@ -1731,6 +1731,7 @@ pub mod types {
     }
     ///Answer of agent.me / agent.info `{ok, data: <agent>}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct AgentResponse {
         /// An agent profile.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1755,6 +1756,7 @@ pub mod types {
 TS client]. Other fields are kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Chat {
         /// Creation time, ISO-8601.
         #[serde(
@@ -1786,6 +1788,7 @@ TS client]. Other fields are kept as raw JSON.
     }
     ///`chat:end`: the chat ended \[OFFICIAL event; fields COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatEndEvent {
         /// The `chatId` property (text, optional).
         #[serde(
@@ -1921,6 +1924,7 @@ an extra field if needed) and the pager de-duplicates by chat `id`.
 nothing new (items are de-duplicated by `id`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatListResponse {
         /// A list. Each item: A chat.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1944,6 +1948,7 @@ nothing new (items are de-duplicated by `id`).
 \[COMMUNITY Python client; transcript sample].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatMessage {
         /// Type-specific data, e.g. `{url, title}` of a `nav` message; kept as raw JSON because other types are not described.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1978,6 +1983,7 @@ nothing new (items are de-duplicated by `id`).
 field is kept in the extra fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatMessageSender {
         /// Sender name, when sent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1997,6 +2003,7 @@ field is kept in the extra fields.
     }
     ///Answer of chat.get \[COMMUNITY Python client, TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatResponse {
         /// A chat.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2019,6 +2026,7 @@ field is kept in the extra fields.
     }
     ///`chat:start`: the first message of a chat \[OFFICIAL event; fields COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatStartEvent {
         /// The `chatId` property (text, optional).
         #[serde(
@@ -2064,6 +2072,7 @@ field is kept in the extra fields.
 chat goes inactive \[OFFICIAL event; name and fields COMMUNITY transcript sample].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatTranscriptCreatedEvent {
         /// The transcript `{id, visitor, messages}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2100,6 +2109,7 @@ chat goes inactive \[OFFICIAL event; name and fields COMMUNITY transcript sample
     }
     ///`data` of contact.attribute.list-custom.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactAttributeList {
         /// A list. Each item: A custom data attribute `{key, object, label?, dataType?, fullPath?}`.
         #[serde(
@@ -2138,6 +2148,7 @@ chat goes inactive \[OFFICIAL event; name and fields COMMUNITY transcript sample
     }
     ///Answer of contact.attribute.list-custom `{ok, data: {dataAttributes}}` \[COMMUNITY TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactAttributeListResponse {
         /// `data` of contact.attribute.list-custom.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2182,6 +2193,7 @@ chat goes inactive \[OFFICIAL event; name and fields COMMUNITY transcript sample
     }
     ///A custom data attribute `{key, object, label?, dataType?, fullPath?}` \[COMMUNITY TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct DataAttribute {
         /// The `dataType` property (text, optional).
         #[serde(
@@ -2250,6 +2262,7 @@ read by PostHog \[COMMUNITY]. Nothing is required, so a gateway body that lacks
 the fields still decodes.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorEnvelope {
         /// Machine-readable error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2270,6 +2283,7 @@ the fields still decodes.
     }
     ///An article `{id, meta, content}` \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticle {
         /// The translation of an article for one site, with its body blocks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2300,6 +2314,7 @@ the fields still decodes.
     }
     ///A category of an article as answered (nothing required; `name` may be sent).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleCategory {
         /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2340,6 +2355,7 @@ verified live], so this object has no extra fields.
     }
     ///The translation of an article for one site, with its body blocks \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleContent {
         /// The `author` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2497,6 +2513,7 @@ sending it returned `validation_error` in live tests \[SECONDARY verified live]
     }
     ///`data` holding one article.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleData {
         /// An article `{id, meta, content}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2592,6 +2609,7 @@ sending it returned `validation_error` in live tests \[SECONDARY verified live]
     }
     ///Answer of knowledge-base.article.list (and, assumed, article.search) \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleListResponse {
         /// One page of article summaries with its cursors.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2614,6 +2632,7 @@ sending it returned `validation_error` in live tests \[SECONDARY verified live]
     }
     ///Site-independent part of an article \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleMeta {
         /// A list. Each item: A category of an article as answered (nothing required; `name` may be sent).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2717,6 +2736,7 @@ sending it returned `validation_error` in live tests \[SECONDARY verified live]
     }
     ///One page of article summaries with its cursors \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticlePage {
         /// A list. Each item: An article in list form, without body blocks (use article.get).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2757,6 +2777,7 @@ sending it returned `validation_error` in live tests \[SECONDARY verified live]
 live].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleResponse {
         /// `data` holding one article.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2779,6 +2800,7 @@ live].
     }
     ///Per-site status of an article `{id, author, status}`: it can be draft on one site and published on another \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleSite {
         /// The `author` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2820,6 +2842,7 @@ live].
     }
     ///An article in list form, without body blocks (use article.get) \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleSummary {
         /// A list. Each item: A category of an article as answered (nothing required; `name` may be sent).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2931,6 +2954,7 @@ Unknown block fields fail with `validation_error`. `content` is kept as a JSON
 object (these per-type rules are documented, not checked locally).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbBlock {
         /// Type-specific block content (see above).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -2970,6 +2994,7 @@ object (these per-type rules are documented, not checked locally).
     }
     ///A category in the nested form `{id, meta, content}` \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategory {
         /// Per-site part of a category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3000,6 +3025,7 @@ object (these per-type rules are documented, not checked locally).
     }
     ///Per-site part of a category \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategoryContent {
         /// The `createdAt` property (text, optional).
         #[serde(
@@ -3067,6 +3093,7 @@ kebab-cased name \[SECONDARY]. This spec (and the sandbox) accept only lower-cas
     }
     ///`data` holding one category.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategoryData {
         /// A category in the nested form `{id, meta, content}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3131,6 +3158,7 @@ kebab-cased name \[SECONDARY]. This spec (and the sandbox) accept only lower-cas
     }
     ///Answer of knowledge-base.category.list `{ok, data: {categories, next, ...}}` \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategoryListResponse {
         /// One page of categories.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3153,6 +3181,7 @@ kebab-cased name \[SECONDARY]. This spec (and the sandbox) accept only lower-cas
     }
     ///Site-independent part of a category \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategoryMeta {
         /// The `articlesCount` property (an integer, optional).
         #[serde(
@@ -3229,6 +3258,7 @@ fields are assumed to match the article list \[SECONDARY "KB list/search use
 cursors"].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategoryPage {
         /// A list. Each item: A category in the FLATTENED list form (no meta/content split).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3266,6 +3296,7 @@ cursors"].
     }
     ///Answer of knowledge-base.category.create (and, assumed, update/get) `{ok, data: {category}}` \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategoryResponse {
         /// `data` holding one category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3288,6 +3319,7 @@ cursors"].
     }
     ///A category in the FLATTENED list form (no meta/content split) \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategorySummary {
         /// The `articlesCount` property (an integer, optional).
         #[serde(
@@ -3372,6 +3404,7 @@ cursors"].
     }
     ///Reader votes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbFeedback {
         /// The `downvotes` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3394,6 +3427,7 @@ cursors"].
     }
     ///A related article as answered.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbRelatedArticle {
         /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3430,6 +3464,7 @@ primary, title, description, header, enabled, widgetId}` \[SECONDARY]. `banner`,
 `ticketForm` and `header` are kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbSite {
         /// Banner (shape gated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3482,6 +3517,7 @@ primary, title, description, header, enabled, widgetId}` \[SECONDARY]. `banner`,
     }
     ///`data` holding one site.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbSiteData {
         /// A per-language knowledge-base site `{id, banner, ticketForm, links, language, primary, title, description, header, enabled, widgetId}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3502,6 +3538,7 @@ primary, title, description, header, enabled, widgetId}` \[SECONDARY]. `banner`,
     }
     ///A navigation link `{id, label, url}` (managed by knowledge-base.site-link.*) \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbSiteLink {
         /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3524,6 +3561,7 @@ primary, title, description, header, enabled, widgetId}` \[SECONDARY]. `banner`,
     }
     ///`data` of knowledge-base.site.list \[INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbSiteList {
         /// A list. Each item: A per-language knowledge-base site `{id, banner, ticketForm, links, language, primary, title, description, header, enabled, widgetId}`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3540,6 +3578,7 @@ primary, title, description, header, enabled, widgetId}` \[SECONDARY]. `banner`,
     }
     ///Answer of knowledge-base.site.list; `{sites: [...]}` is \[INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbSiteListResponse {
         /// `data` of knowledge-base.site.list.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3562,6 +3601,7 @@ primary, title, description, header, enabled, widgetId}` \[SECONDARY]. `banner`,
     }
     ///Answer of knowledge-base.site.create (and, assumed, site.get/update) `{ok, data: {site}}` \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbSiteResponse {
         /// `data` holding one site.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4075,6 +4115,7 @@ kept as raw JSON.
     }
     ///Answer of members.list: `data` is an array of members \[COMMUNITY PostHog, Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MemberListResponse {
         /// A list. Each item: A member of a property.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -4311,6 +4352,7 @@ extra fields if these are refused.
     }
     ///Answer of the `metrics.*` methods; `data` is gated and kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MetricsResponse {
         /// Statistics (any JSON value).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4332,6 +4374,7 @@ extra fields if these are refused.
 kept as raw JSON; other top-level fields land in the extra map.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct OkResponse {
         /// Answer of a gated shape (any JSON value), absent for plain acknowledgements.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4353,6 +4396,7 @@ whose JSON type the docstring leaves open (`emails`, `phones`, `primaryPhone`,
 location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Person {
         /// The `createdOn` property (text, optional).
         #[serde(
@@ -4436,6 +4480,7 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
     }
     ///`data` of contact.person.get.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PersonData {
         /// A contact person.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4456,6 +4501,7 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
     }
     ///Last device `{ip, browser, os}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PersonDevice {
         /// The `browser` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4478,6 +4524,7 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
     }
     ///Geo-location of the person.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PersonLocation {
         /// City id (JSON type not confirmed).
         #[serde(
@@ -4524,6 +4571,7 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
     }
     ///`{first, last}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PersonName {
         /// The `first` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4543,6 +4591,7 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
     }
     ///Answer of contact.person.get `{ok, data: {person}}` \[COMMUNITY Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PersonResponse {
         /// `data` of contact.person.get.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4565,6 +4614,7 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
     }
     ///Web-session statistics.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PersonWebSession {
         /// The `count` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4602,6 +4652,7 @@ Pipedream, Python client] are typed; everything else (settings, agents, widgets,
 assets, createdOn of property.info) is kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Property {
         /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4720,6 +4771,7 @@ form. Send other fields as extra fields.
     }
     ///Answer of property.list: `data` is an array of properties \[COMMUNITY PostHog, Pipedream].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PropertyListResponse {
         /// A list. Each item: A property (site).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -4738,6 +4790,7 @@ form. Send other fields as extra fields.
     }
     ///Answer of property.info \[COMMUNITY Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PropertyResponse {
         /// A property (site).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4905,6 +4958,7 @@ form. Send other fields as extra fields.
 the ticket's events, kept as raw JSON with every other field.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Ticket {
         /// Creation time, ISO-8601.
         #[serde(
@@ -4949,6 +5003,7 @@ the ticket's events, kept as raw JSON with every other field.
     }
     ///`ticket:create`: a new ticket \[OFFICIAL event; fields COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketCreateEvent {
         /// The property an event belongs to `{id, name}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5061,6 +5116,7 @@ with `size` + `offset` like chat.list (PostHog assumes it; other clients send
 \[COMMUNITY PostHog].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketListResponse {
         /// A list. Each item: A ticket.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5082,6 +5138,7 @@ with `size` + `offset` like chat.list (PostHog assumes it; other clients send
     }
     ///Who opened a ticket `{name, email?}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketRequester {
         /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5101,6 +5158,7 @@ with `size` + `offset` like chat.list (PostHog assumes it; other clients send
     }
     ///Answer of ticket.get \[COMMUNITY TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketResponse {
         /// A ticket.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5123,6 +5181,7 @@ with `size` + `offset` like chat.list (PostHog assumes it; other clients send
     }
     ///The transcript `{id, visitor, messages}` \[COMMUNITY transcript sample].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct TranscriptChat {
         /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5152,6 +5211,7 @@ with `size` + `offset` like chat.list (PostHog assumes it; other clients send
 kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Webhook {
         /// The `enabled` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5183,6 +5243,7 @@ kept as raw JSON.
     }
     ///Answer of webhooks.create `{ok, data: {hookId}}` \[COMMUNITY Pipedream].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookCreateResponse {
         /// `data` of webhooks.create.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5205,6 +5266,7 @@ kept as raw JSON.
     }
     ///`data` of webhooks.create.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookCreated {
         /// Id to pass to webhooks.get/update/delete.
         #[serde(
@@ -5224,6 +5286,7 @@ kept as raw JSON.
     }
     ///Answer of webhooks.list; `data` as an array is \[INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookListResponse {
         /// A list. Each item: A webhook subscription.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5242,6 +5305,7 @@ kept as raw JSON.
     }
     ///The message that started/ended the chat `{text, type, sender: {type}}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookMessage {
         /// Sender of a webhook message `{type}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5268,6 +5332,7 @@ kept as raw JSON.
     }
     ///Sender of a webhook message `{type}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookMessageSender {
         /// Sender kind of the chat:start/chat:end webhook message.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -5284,6 +5349,7 @@ kept as raw JSON.
     }
     ///The property an event belongs to `{id, name}` \[OFFICIAL].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookProperty {
         /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5303,6 +5369,7 @@ kept as raw JSON.
     }
     ///Answer of webhooks.get \[SECONDARY; shape INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookResponse {
         /// A webhook subscription.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5325,6 +5392,7 @@ kept as raw JSON.
     }
     ///The new ticket `{id, humanId, subject, message}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookTicket {
         /// Human-readable ticket number (a JSON number).
         #[serde(
@@ -5353,6 +5421,7 @@ kept as raw JSON.
     }
     ///The chat visitor `{name, email?, city, country}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookVisitor {
         /// The `city` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

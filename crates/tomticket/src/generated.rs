@@ -480,6 +480,7 @@ pub mod types {
     }
     ///A ticket category of a department, `{id, name}` \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Category {
         /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -496,6 +497,7 @@ pub mod types {
     }
     ///Answer of department_category_list \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CategoryListResponse {
         /// A list. Each item: A ticket category of a department, `{id, name}`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -524,6 +526,7 @@ no official field list was readable. `situation` is kept untyped because its
 shape (code or `{id, description}`) is not known.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Chat {
         /// `YYYY-MM-DD HH:MM:SS`, no offset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -573,6 +576,7 @@ shape (code or `{id, description}`) is not known.
     }
     ///Answer of chat_detail, `{..., data: Chat}` \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatDetailResponse {
         /// A chat session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -599,6 +603,7 @@ shape (code or `{id, description}`) is not known.
     }
     ///One page of chat_list \[OFFICIAL envelope; COMMUNITY pages/next_page/previous_page].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatListResponse {
         /// A list. Each item: A chat session.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -636,6 +641,7 @@ shape (code or `{id, description}`) is not known.
 strings or objects) is not known.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomFieldDefinition {
         /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -661,6 +667,7 @@ strings or objects) is not known.
     }
     ///The `data` of custom_field_department_list, grouped by object kind; only `ticket` is documented \[OFFICIAL].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomFieldGroups {
         /// A list. Each item: A ticket custom field definition.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -674,6 +681,7 @@ strings or objects) is not known.
     }
     ///Answer of custom_field_department_list, `{error, message, success, size, data: {ticket: [...]}}` \[OFFICIAL].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomFieldListResponse {
         /// The `data` of custom_field_department_list, grouped by object kind; only `ticket` is documented.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -706,6 +714,7 @@ strings or objects) is not known.
 `custom_field`, and the label key `label` or `name`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomFieldValue {
         /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -730,6 +739,7 @@ strings or objects) is not known.
 where no response was captured].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Customer {
         /// `YYYY-MM-DD HH:MM:SS`, no offset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -771,6 +781,7 @@ where no response was captured].
     }
     ///Answer of customer_details, `{..., data: Customer}` \[OFFICIAL envelope; COMMUNITY/INFERRED fields].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomerDetailResponse {
         /// A customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -801,6 +812,7 @@ the answer lives is not: `exists` (boolean) and a free-form `data` are both
 `error: true` (an error) or 404 rather than `exists: false` \[INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomerExistsResponse {
         /// Payload as sent, e.g. a boolean or the customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -826,6 +838,7 @@ the answer lives is not: `exists` (boolean) and a free-form `data` are both
     }
     ///One page of customer_list \[OFFICIAL envelope; COMMUNITY pages/next_page/previous_page].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomerListResponse {
         /// A list. Each item: A customer.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -944,6 +957,7 @@ a field left unset is not sent and stays unchanged \[INFERRED].
 `general_custom_fields` come with `show_nested_items=1`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Department {
         /// A list. Each item: A category nested in department_list (`show_nested_items=1`), with its custom fields.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -972,6 +986,7 @@ a field left unset is not sent and stays unchanged \[INFERRED].
     }
     ///A category nested in department_list (`show_nested_items=1`), with its custom fields \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DepartmentCategory {
         /// A list. Each item: A ticket custom field definition.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -991,6 +1006,7 @@ a field left unset is not sent and stays unchanged \[INFERRED].
     }
     ///Answer of department_list \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DepartmentListResponse {
         /// A list. Each item: A department.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1016,6 +1032,7 @@ a field left unset is not sent and stays unchanged \[INFERRED].
     }
     ///An operator ("atendente") of a department, `{id, name, mail_hash}` \[OFFICIAL].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct DepartmentOperator {
         /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1037,6 +1054,7 @@ a field left unset is not sent and stays unchanged \[INFERRED].
 true` on a 200 is turned into an error by the runtime.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct EnvelopeResponse {
         /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1061,6 +1079,7 @@ disponível". Nothing is required, so a body lacking a field still decodes. A
 429 is an nginx HTML page, not this envelope \[COMMUNITY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorEnvelope {
         /// true when the operation failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1082,6 +1101,7 @@ disponível". Nothing is required, so a body lacking a field still decodes. A
 embedded in tickets, chats and customers \[COMMUNITY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct NamedRef {
         /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1143,6 +1163,7 @@ The runtime classifies it by its status; this type only documents it.
     }
     ///Answer of department_operator_list \[OFFICIAL].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct OperatorListResponse {
         /// A list. Each item: An operator ("atendente") of a department, `{id, name, mail_hash}`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1173,6 +1194,7 @@ legacy "Ler um chamado" page \[OFFICIAL-LEGACY] lists more fields in Portuguese
 are not known; unknown fields are ignored.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Ticket {
         /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1272,6 +1294,7 @@ are not known; unknown fields are ignored.
 organization {id, name}}` \[COMMUNITY, field access in two sync scripts].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketCustomer {
         /// E-mail; null when the customer has none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1304,6 +1327,7 @@ composed) plus replies, custom fields, stopwatch entries (`show_stopwatch=1`)
 and tags (`show_tags=1`) \[COMMUNITY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketDetail {
         /// `{id, name}` reference to a department, category, operator or organization embedded in tickets, chats and customers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1398,6 +1422,7 @@ and tags (`show_tags=1`) \[COMMUNITY].
     }
     ///Answer of ticket_detail, `{..., data: TicketDetail}` \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketDetailResponse {
         /// A ticket as returned by ticket_detail: the `Ticket` fields (repeated here, not composed) plus replies, custom fields, stopwatch entries (`show_stopwatch=1`) and tags (`show_tags=1`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1424,6 +1449,7 @@ and tags (`show_tags=1`) \[COMMUNITY].
     }
     ///Evaluation of a ticket, `{grade}` (1–5) \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketEvaluation {
         /// The `grade` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1477,6 +1503,7 @@ and tags (`show_tags=1`) \[COMMUNITY].
     }
     ///One page of ticket_list \[OFFICIAL envelope; COMMUNITY pages/next_page/previous_page].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketListResponse {
         /// A list. Each item: A ticket as listed by ticket_list.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1551,6 +1578,7 @@ and `protocol` (visible number) **at the root**, not in `data` \[COMMUNITY,
 verified live]. Both are optional here so the documented shape still decodes.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketNewResponse {
         /// The `error` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1590,6 +1618,7 @@ verified live]. Both are optional here so the documented shape still decodes.
     }
     ///A reply of a ticket \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketReply {
         /// Attachments of the reply, as sent.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1652,6 +1681,7 @@ documented 0–9 \[COMMUNITY, Node client]; treat an unknown code as an open tic
 \[COMMUNITY, sync client in production].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketSituation {
         /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1734,6 +1764,7 @@ The three fields are all the official document shows and are always sent, so
 they are required; any other field is kept (`extra`) \[INFERRED tolerance].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookEvent {
         /// What happened to the object.
         pub action: crate::generated::types::WebhookAction,

@@ -8,6 +8,7 @@
 //! - [`multipart`]: `multipart/form-data` operations, which progenitor cannot send;
 //! - [`pagination`]: the `Paged` impls of list operations;
 //! - [`metadata`]: provider and operation metadata, hooks, decoders;
+//! - [`semver`]: which generated structs are `#[non_exhaustive]`, and why;
 //! - [`docs`]: doc comments built from spec text; [`fields`]: the docs of
 //!   every struct field and builder setter; [`examples`]: the compiled
 //!   example on every operation.
@@ -22,6 +23,7 @@ pub mod model;
 pub mod multipart;
 pub mod pagination;
 pub mod progenitor;
+pub mod semver;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};

@@ -39,6 +39,8 @@ pub struct Model {
     pub objects: Vec<String>,
     /// What the spec says about every property, for field and setter docs.
     pub property_docs: PropertyDocs,
+    /// Rust names of the structs the client only reads (`#[non_exhaustive]`).
+    pub read_only: Vec<String>,
 }
 
 pub struct EnumDef {
@@ -347,6 +349,7 @@ impl Model {
             schemas,
             objects,
             property_docs: property_docs(api),
+            read_only: super::semver::read_only_types(api),
         })
     }
 }
