@@ -15866,6 +15866,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
         ],
         multipart: None,
@@ -15896,6 +15897,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "assignee",
@@ -15903,6 +15905,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "",
+                example: Some("1"),
             },
         ],
         multipart: None,
@@ -15945,6 +15948,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "text",
@@ -15952,6 +15956,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -16016,6 +16021,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -16023,6 +16029,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -16030,6 +16037,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -16037,6 +16045,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "E.164 phone number (`+` then 8 to 15 digits).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -16044,6 +16053,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Email address (one `@`, no white space).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -16051,6 +16061,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "ISO 639-1 language code.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -16058,6 +16069,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Public http(s) URL of the profile picture.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -16065,6 +16077,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "ISO 3166-1 alpha-2 country code.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -16072,6 +16085,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "",
+                example: Some("[{\"name\":\"text\"}]"),
             },
         ],
         multipart: None,
@@ -16141,6 +16155,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "slug",
@@ -16148,6 +16163,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Letters, digits and underscores; cannot be changed later.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -16155,6 +16171,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dataType",
@@ -16162,6 +16179,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Data type of a custom contact field.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "allowedValues",
@@ -16169,6 +16187,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Options, for `list` fields only.",
+                example: Some("[\"text\"]"),
             },
         ],
         multipart: None,
@@ -16233,6 +16252,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -16240,6 +16260,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -16247,6 +16268,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -16254,6 +16276,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "E.164 phone number (`+` then 8 to 15 digits).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -16261,6 +16284,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Email address (one `@`, no white space).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -16268,6 +16292,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "ISO 639-1 language code.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -16275,6 +16300,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Public http(s) URL of the profile picture.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -16282,6 +16308,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "ISO 3166-1 alpha-2 country code.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -16289,6 +16316,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "",
+                example: Some("[{\"name\":\"text\"}]"),
             },
         ],
         multipart: None,
@@ -16329,6 +16357,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -16336,6 +16365,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "colorCode",
@@ -16343,6 +16373,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "emoji",
@@ -16350,6 +16381,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -16380,6 +16412,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
         ],
         multipart: None,
@@ -16414,6 +16447,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -16444,6 +16478,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
         ],
         multipart: None,
@@ -16478,6 +16513,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: true,
                 description: "Contact field id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -16520,6 +16556,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "messageId",
@@ -16527,6 +16564,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: true,
                 description: "The message id returned by send_message or a message listing.",
+                example: None,
             },
         ],
         multipart: None,
@@ -16561,6 +16599,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: true,
                 description: "User id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -16607,6 +16646,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16614,6 +16654,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
         ],
         multipart: None,
@@ -16668,6 +16709,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -16675,6 +16717,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16682,6 +16725,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
         ],
         multipart: None,
@@ -16816,6 +16860,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16823,6 +16868,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "search",
@@ -16830,6 +16876,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Free-text search; `\"\"` for none.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "timezone",
@@ -16837,6 +16884,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "IANA time zone used for timestamp conditions, e.g. \"Asia/Kuala_Lumpur\", or \"UTC\"/\"GMT\".",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filter",
@@ -16844,6 +16892,9 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "Conditions combined with `$and` (all must match) and/or `$or` (any may match).",
+                example: Some(
+                    "{\"$and\":[{\"category\":\"contactField\",\"field\":\"text\",\"operator\":\"isEqualTo\",\"value\":{}}]}",
+                ),
             },
         ],
         multipart: None,
@@ -16890,6 +16941,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16897,6 +16949,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
         ],
         multipart: None,
@@ -16945,6 +16998,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -16952,6 +17006,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16959,6 +17014,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Cursor of the page to fetch (a string for the message list), taken from the `cursorId` query of the previous page's `pagination.next` URL.",
+                example: None,
             },
         ],
         multipart: None,
@@ -17005,6 +17061,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -17012,6 +17069,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
         ],
         multipart: None,
@@ -17058,6 +17116,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -17065,6 +17124,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
         ],
         multipart: None,
@@ -17123,6 +17183,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: true,
                 description: "Id of a WhatsApp channel of the space.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -17130,6 +17191,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -17137,6 +17199,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
         ],
         multipart: None,
@@ -17229,6 +17292,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "Exactly two distinct contact ids.",
+                example: Some("[1]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -17236,6 +17300,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -17243,6 +17308,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -17250,6 +17316,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -17257,6 +17324,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -17264,6 +17332,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -17271,6 +17340,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -17278,6 +17348,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -17285,6 +17356,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "",
+                example: Some("[{\"name\":\"text\"}]"),
             },
         ],
         multipart: None,
@@ -17345,6 +17417,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
         ],
         multipart: None,
@@ -17534,6 +17607,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "channelId",
@@ -17541,6 +17615,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -17548,6 +17623,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "Message content, discriminated by `type`.",
+                example: Some("{\"text\":\"text\",\"type\":\"text\"}"),
             },
         ],
         multipart: None,
@@ -17612,6 +17688,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -17619,6 +17696,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -17626,6 +17704,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -17633,6 +17712,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "E.164 phone number (`+` then 8 to 15 digits).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -17640,6 +17720,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Email address (one `@`, no white space).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -17647,6 +17728,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "ISO 639-1 language code.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -17654,6 +17736,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Public http(s) URL of the profile picture.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -17661,6 +17744,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "ISO 3166-1 alpha-2 country code.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -17668,6 +17752,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "",
+                example: Some("[{\"name\":\"text\"}]"),
             },
         ],
         multipart: None,
@@ -17716,6 +17801,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
@@ -17723,6 +17809,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Target conversation status of update_conversation_status.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
@@ -17730,6 +17817,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "summary",
@@ -17737,6 +17825,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -17773,6 +17862,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -17780,6 +17870,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -17826,6 +17917,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -17833,6 +17925,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "New name; `\"\"` keeps the current one.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -17840,6 +17933,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "colorCode",
@@ -17847,6 +17941,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "emoji",
@@ -17854,6 +17949,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,

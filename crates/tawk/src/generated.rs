@@ -241,8 +241,8 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated;
-    /// meaning \[INFERRED]) \[COMMUNITY Python client `cso`, TS client `cso`/`cuo`].
+    /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an
+    /// \[INFERRED] meaning) \[COMMUNITY Python client `cso`, TS client `cso`/`cuo`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1858,7 +1858,7 @@ an extra field if needed) and the pager de-duplicates by chat `id`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatListRequest {
-        /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated; meaning).
+        /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).
         #[serde(
             rename = "dateType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -5064,7 +5064,7 @@ with `size` + `offset` like chat.list (PostHog assumes it; other clients send
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketListRequest {
-        /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated; meaning).
+        /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).
         #[serde(
             rename = "dateType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -6371,7 +6371,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatListRequest {
-            /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated; meaning).
+            /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).
             pub fn date_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19545,7 +19545,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TicketListRequest {
-            /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated; meaning).
+            /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).
             pub fn date_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -31678,6 +31678,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Agent id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -31725,6 +31726,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "chatId",
@@ -31732,6 +31734,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -31808,6 +31811,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "size",
@@ -31815,6 +31819,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Page size.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "offset",
@@ -31822,6 +31827,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Number of chats to skip (0 for the first page).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -31829,6 +31835,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Range start, ISO-8601, e.g. \"2026-01-01T00:00:00Z\"; see the warning above.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -31836,6 +31843,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Range end, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
@@ -31843,13 +31851,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dateType",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated; meaning).",
+                description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "deleted",
@@ -31857,6 +31867,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "Include (true) deleted chats.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
@@ -31864,6 +31875,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Chat status filter; values gated.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -31871,6 +31883,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Only chats with these tags.",
+                example: Some("[\"text\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "messageCount",
@@ -31878,6 +31891,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Message-count filter; commented out in the Python client, meaning unverified.",
+                example: None,
             },
         ],
         multipart: None,
@@ -31914,6 +31928,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "object",
@@ -31921,6 +31936,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Object a custom data attribute belongs to.",
+                example: None,
             },
         ],
         multipart: None,
@@ -31990,6 +32006,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "personId",
@@ -31997,6 +32014,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The person id (a chat's `personId`).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "fields",
@@ -32004,6 +32022,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Fields to return; omit for the server default.",
+                example: Some("[\"id\"]"),
             },
         ],
         multipart: None,
@@ -32130,6 +32149,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "article",
@@ -32137,6 +32157,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "Article to create.",
+                example: Some("{\"content\":{\"siteId\":\"text\",\"title\":\"text\"}}"),
             },
         ],
         multipart: None,
@@ -32171,6 +32192,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "articleId",
@@ -32178,6 +32200,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -32218,6 +32241,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "articleId",
@@ -32225,6 +32249,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -32232,6 +32257,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Site of the translation to return; the default site id is the literal \"primary\".",
+                example: None,
             },
         ],
         multipart: None,
@@ -32354,6 +32380,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filters",
@@ -32361,6 +32388,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Article list/search filters.",
+                example: Some("{\"site\":[\"text\"]}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
@@ -32368,6 +32396,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Sort of article list/search.",
+                example: Some("{\"field\":\"title\"}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -32375,6 +32404,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "`data.next` of the previous page (null or omitted: the first page).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -32382,6 +32412,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "`data.previous` of the current page, to page backwards.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -32389,6 +32420,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Page size; the secondary example uses 50.",
+                example: None,
             },
         ],
         multipart: None,
@@ -32511,6 +32543,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "query",
@@ -32518,6 +32551,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Full-text search terms (\"optional search text\").",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "highlight",
@@ -32525,6 +32559,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "Highlight the matches.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filters",
@@ -32532,6 +32567,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Article list/search filters.",
+                example: Some("{\"site\":[\"text\"]}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
@@ -32539,6 +32575,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Sort of article list/search.",
+                example: Some("{\"field\":\"title\"}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -32546,6 +32583,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "`data.next` of the previous page (null or omitted: the first page).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -32553,6 +32591,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -32560,6 +32599,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Page size (example 50); no documented maximum; lower bound.",
+                example: None,
             },
         ],
         multipart: None,
@@ -32704,6 +32744,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "articleId",
@@ -32711,6 +32752,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "article",
@@ -32718,6 +32760,9 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "Full replacement of an article.",
+                example: Some(
+                    "{\"content\":{\"author\":\"text\",\"siteId\":\"text\",\"status\":\"draft\",\"subtitle\":\"text\",\"title\":\"text\"}}",
+                ),
             },
         ],
         multipart: None,
@@ -32797,6 +32842,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
@@ -32804,6 +32850,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "A category to create or update; `meta` is optional.",
+                example: Some("{\"content\":{\"name\":\"text\",\"siteId\":\"text\"}}"),
             },
         ],
         multipart: None,
@@ -32838,6 +32885,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "categoryId",
@@ -32845,6 +32893,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Category id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -32879,6 +32928,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "categoryId",
@@ -32886,6 +32936,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Category id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -32893,6 +32944,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Site whose content to return.",
+                example: None,
             },
         ],
         multipart: None,
@@ -32927,6 +32979,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -32934,6 +32987,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Only categories of this site.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -32941,6 +32995,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "`data.next` of the previous page (null or omitted: the first page).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -32948,6 +33003,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "`data.previous` of the current page, to page backwards.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -32955,6 +33011,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Page size; the secondary example uses 50.",
+                example: None,
             },
         ],
         multipart: None,
@@ -33040,6 +33097,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "categoryId",
@@ -33047,6 +33105,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Category to update.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
@@ -33054,6 +33113,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "A category to create or update; `meta` is optional.",
+                example: Some("{\"content\":{\"name\":\"text\",\"siteId\":\"text\"}}"),
             },
         ],
         multipart: None,
@@ -33100,6 +33160,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -33107,6 +33168,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Language code, e.g. \"en\".",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "title",
@@ -33114,6 +33176,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "subdomain",
@@ -33121,6 +33184,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -33128,6 +33192,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -33135,6 +33200,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "published",
@@ -33142,6 +33208,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -33182,6 +33249,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -33189,6 +33257,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Language code, e.g. \"en\".",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "title",
@@ -33196,6 +33265,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -33203,6 +33273,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -33237,6 +33308,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -33244,6 +33316,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Site id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -33272,6 +33345,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -33279,6 +33353,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Site id; the default site is \"primary\"; the key name is inferred.",
+                example: None,
             },
         ],
         multipart: None,
@@ -33307,6 +33382,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -33341,6 +33417,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -33348,6 +33425,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Site to update (the default site is \"primary\").",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "title",
@@ -33355,6 +33433,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -33362,6 +33441,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "banner",
@@ -33369,6 +33449,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Site banner (shape gated).",
+                example: Some("{}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "ticketForm",
@@ -33376,6 +33457,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Ticket form settings (shape gated).",
+                example: Some("{}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "header",
@@ -33383,6 +33465,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Header settings (shape gated).",
+                example: Some("{}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -33390,6 +33473,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -33397,6 +33481,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -33431,6 +33516,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
@@ -33438,6 +33524,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Member (agent) id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -33478,6 +33565,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "inviteId",
@@ -33485,6 +33573,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Pending invite id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
@@ -33492,6 +33581,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
+                example: None,
             },
         ],
         multipart: None,
@@ -33526,6 +33616,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
@@ -33533,6 +33624,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Member (agent) id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -33581,6 +33673,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -33588,6 +33681,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "E-mail address of the agent to invite.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
@@ -33595,6 +33689,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
+                example: None,
             },
         ],
         multipart: None,
@@ -33623,6 +33718,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -33651,6 +33747,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -33685,6 +33782,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
@@ -33692,6 +33790,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Member (agent) id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -33726,6 +33825,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "inviteId",
@@ -33733,6 +33833,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Pending invite id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -33773,6 +33874,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
@@ -33780,6 +33882,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Member (agent) id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "permissions",
@@ -33787,6 +33890,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "Permissions to set, merged into the member's (shape gated).",
+                example: Some("{}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
@@ -33794,6 +33898,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
+                example: None,
             },
         ],
         multipart: None,
@@ -33838,6 +33943,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -33845,6 +33951,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -33852,6 +33959,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Range end, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -33859,6 +33967,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Only this agent.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -33866,6 +33975,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Only these tags.",
+                example: Some("[\"text\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -33873,6 +33983,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Only this department.",
+                example: None,
             },
         ],
         multipart: None,
@@ -33917,6 +34028,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -33924,6 +34036,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -33931,6 +34044,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Range end, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -33938,6 +34052,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Only this agent.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -33945,6 +34060,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Only these tags.",
+                example: Some("[\"text\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -33952,6 +34068,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Only this department.",
+                example: None,
             },
         ],
         multipart: None,
@@ -33996,6 +34113,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -34003,6 +34121,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -34010,6 +34129,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Range end, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -34017,6 +34137,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Only this agent.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -34024,6 +34145,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Only these tags.",
+                example: Some("[\"text\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -34031,6 +34153,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Only this department.",
+                example: None,
             },
         ],
         multipart: None,
@@ -34075,6 +34198,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -34082,6 +34206,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -34089,6 +34214,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Range end, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -34096,6 +34222,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Only this agent.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -34103,6 +34230,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Only these tags.",
+                example: Some("[\"text\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -34110,6 +34238,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Only this department.",
+                example: None,
             },
         ],
         multipart: None,
@@ -34154,6 +34283,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -34161,6 +34291,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -34168,6 +34299,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Range end, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -34175,6 +34307,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Only this agent.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -34182,6 +34315,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Only these tags.",
+                example: Some("[\"text\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -34189,6 +34323,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Only this department.",
+                example: None,
             },
         ],
         multipart: None,
@@ -34217,6 +34352,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Name of the new property.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "domain",
@@ -34224,6 +34360,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Site domain.",
+                example: None,
             },
         ],
         multipart: None,
@@ -34252,6 +34389,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "fields",
@@ -34259,6 +34397,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Sections property.info should include.",
+                example: Some("{\"settings\":true}"),
             },
         ],
         multipart: None,
@@ -34287,6 +34426,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Property kind filter of property.list.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -34294,6 +34434,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "Only enabled (true) or disabled (false) properties.",
+                example: None,
             },
         ],
         multipart: None,
@@ -34348,6 +34489,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "position",
@@ -34355,6 +34497,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Position of the tab.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tab",
@@ -34362,6 +34505,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "A tab to add; its field names are inferred.",
+                example: Some("{\"type\":\"knowledge-base\"}"),
             },
         ],
         multipart: None,
@@ -34390,6 +34534,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -34424,6 +34569,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tabId",
@@ -34431,6 +34577,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Tab id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -34459,6 +34606,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -34493,6 +34641,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tabId",
@@ -34500,6 +34649,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Tab id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -34540,6 +34690,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tabId",
@@ -34547,6 +34698,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Tab id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "position",
@@ -34554,6 +34706,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "New position (reorders the tab).",
+                example: None,
             },
         ],
         multipart: None,
@@ -34588,6 +34741,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "ticketId",
@@ -34595,6 +34749,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -34679,6 +34834,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
@@ -34686,6 +34842,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Ticket status.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -34693,6 +34850,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Created from, ISO-8601, e.g. \"2026-01-01T00:00:00Z\"; reported unreliable.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -34700,6 +34858,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Created up to, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "size",
@@ -34707,6 +34866,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Page size.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "offset",
@@ -34714,6 +34874,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Number of tickets to skip.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "deleted",
@@ -34721,6 +34882,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "Return deleted tickets.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
@@ -34728,13 +34890,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dateType",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated; meaning).",
+                description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).",
+                example: None,
             },
         ],
         multipart: None,
@@ -34799,6 +34963,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "events",
@@ -34806,6 +34971,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "Events to send; \"one or more\".",
+                example: Some("[\"chat:start\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "url",
@@ -34813,6 +34979,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "HTTPS endpoint the events are POSTed to.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -34820,6 +34987,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -34827,6 +34995,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Display name (Pipedream sends e.g. \"Pipedream chat:start Webhook\").",
+                example: None,
             },
         ],
         multipart: None,
@@ -34861,6 +35030,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "hookId",
@@ -34868,6 +35038,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -34902,6 +35073,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "hookId",
@@ -34909,6 +35081,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -34937,6 +35110,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -35007,6 +35181,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "hookId",
@@ -35014,6 +35189,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "events",
@@ -35021,6 +35197,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "",
+                example: Some("[\"chat:start\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "url",
@@ -35028,6 +35205,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -35035,6 +35213,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -35042,6 +35221,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -35076,6 +35256,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -35083,6 +35264,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Widget name.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -35090,6 +35272,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "Whether the widget is enabled (default true).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "settings",
@@ -35097,6 +35280,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Widget settings (shape gated).",
+                example: Some("{}"),
             },
         ],
         multipart: None,
@@ -35125,6 +35309,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -35168,6 +35353,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35175,6 +35361,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "card",
@@ -35182,6 +35369,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "A widget card; its fields are gated apart from `type` (extra fields).",
+                example: Some("{\"type\":\"text\"}"),
             },
         ],
         multipart: None,
@@ -35222,6 +35410,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35229,6 +35418,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cardId",
@@ -35236,6 +35426,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Card id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -35276,6 +35467,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35283,6 +35475,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cardId",
@@ -35290,6 +35483,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Card id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -35324,6 +35518,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35331,6 +35526,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -35359,6 +35555,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -35387,6 +35584,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -35421,6 +35619,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35428,6 +35627,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -35468,6 +35668,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35475,6 +35676,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -35482,6 +35684,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "New widget name.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -35489,6 +35692,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "Enable or disable the widget.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "settings",
@@ -35496,6 +35700,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Settings merged into the widget's (shape gated).",
+                example: Some("{}"),
             },
         ],
         multipart: None,

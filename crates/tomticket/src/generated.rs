@@ -11659,6 +11659,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Chat id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -11711,6 +11712,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "1-based page number; 50 items per page.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_id",
@@ -11718,6 +11720,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Customer internal id or e-mail, per `customer_type_id`.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -11725,6 +11728,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
@@ -11732,6 +11736,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Department id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
@@ -11739,6 +11744,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Organization id; matches the organization or its parent organization.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "min_protocol",
@@ -11746,6 +11752,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Lowest chat protocol number, inclusive.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "max_protocol",
@@ -11753,6 +11760,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Highest chat protocol number, inclusive.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_ge",
@@ -11760,6 +11768,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_le",
@@ -11767,6 +11776,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "situation",
@@ -11774,6 +11784,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Chat situation code, e.g. `2` = active; the full list of codes is not known.",
+                example: None,
             },
         ],
         multipart: None,
@@ -11808,6 +11819,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Department id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category_id",
@@ -11815,6 +11827,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Category id; absent returns the department's fields that belong to no category.",
+                example: None,
             },
         ],
         multipart: None,
@@ -11849,6 +11862,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Customer internal id or e-mail, per `customer_type_id` (≤250).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -11856,6 +11870,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
+                example: None,
             },
         ],
         multipart: None,
@@ -11890,6 +11905,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Customer internal id or e-mail, per `customer_type_id` (≤250).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -11897,6 +11913,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
+                example: None,
             },
         ],
         multipart: None,
@@ -11925,6 +11942,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "1-based page number; 50 items per page.",
+                example: None,
             },
         ],
         multipart: None,
@@ -12003,6 +12021,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Your internal id for the customer.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -12010,6 +12029,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -12017,6 +12037,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -12024,6 +12045,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "create_tickets",
@@ -12031,6 +12053,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "1 the customer may open tickets, 0 may not.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
@@ -12038,6 +12061,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -12045,6 +12069,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Customer language: `pt-BR`, `es_ES` or `en-US`, spelled exactly so (note the underscore of `es_ES`).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "portfolio_id",
@@ -12052,6 +12077,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Portfolio (\"carteira\") id; Enterprise only.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "password",
@@ -12059,6 +12085,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Portal password.",
+                example: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12150,6 +12177,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Customer internal id or e-mail, per `customer_type_id`.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -12157,6 +12185,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "How a `customer_id` is to be read: `I` the customer's internal id (the id given at creation), `E` the customer's e-mail.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -12164,6 +12193,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -12171,6 +12201,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -12178,6 +12209,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "create_tickets",
@@ -12185,6 +12217,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "1 the customer may open tickets, 0 may not.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
@@ -12192,6 +12225,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -12199,6 +12233,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Customer language: `pt-BR`, `es_ES` or `en-US`, spelled exactly so (note the underscore of `es_ES`).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "portfolio_id",
@@ -12206,6 +12241,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Portfolio (\"carteira\") id; Enterprise only.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "password",
@@ -12213,6 +12249,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Portal password.",
+                example: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12248,6 +12285,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Department id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -12282,6 +12320,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "`1` adds operators, categories and custom fields to each department; `0` or absent leaves them out.",
+                example: None,
             },
         ],
         multipart: None,
@@ -12310,6 +12349,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Department id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -12344,6 +12384,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "comment",
@@ -12351,6 +12392,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Comment text.",
+                example: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12422,6 +12464,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Ticket id (32-hex hash, not the protocol).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "show_stopwatch",
@@ -12429,6 +12472,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "`1` adds the stopwatch (time tracking) entries.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "show_staggered_tickets",
@@ -12436,6 +12480,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "`1` adds the staggered (\"escalonados\") tickets.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "show_tags",
@@ -12443,6 +12488,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "`1` adds the ticket tags.",
+                example: None,
             },
         ],
         multipart: None,
@@ -12495,6 +12541,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "problem_solved",
@@ -12502,6 +12549,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Whether the ticket's problem was solved, `Y` yes or `N` no (ticket_evaluation).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "grade",
@@ -12509,6 +12557,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "5 excellent, 4 good, 3 fair, 2 bad, 1 very bad.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "comment",
@@ -12516,6 +12565,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Evaluation comment.",
+                example: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12557,6 +12607,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -12564,6 +12615,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Closing message, plain text.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "time_work",
@@ -12571,6 +12623,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Worked time in minutes.",
+                example: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12664,6 +12717,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "1-based page number; 50 items per page.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_id",
@@ -12671,6 +12725,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Customer internal id or e-mail, per `customer_type_id`.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -12678,6 +12733,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "situation",
@@ -12685,6 +12741,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Comma-separated list of situation codes, e.g. `0,1,3`: 0 awaiting operator interaction, 1 not started, 2 answered / awaiting the customer, 3 customer replied / awaiting an answer, 4 cancelled, 5 finished, 6 operator changed, 7 sent to the support team, 8 and 9 awaiting manager evaluation.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
@@ -12692,6 +12749,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Department id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status_id",
@@ -12699,6 +12757,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Custom ticket status id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category_id",
@@ -12706,6 +12765,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Category id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
@@ -12713,6 +12773,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Organization id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "min_protocol",
@@ -12720,6 +12781,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Lowest visible protocol number, inclusive.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "max_protocol",
@@ -12727,6 +12789,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "Highest visible protocol number, inclusive.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_ge",
@@ -12734,6 +12797,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_le",
@@ -12741,6 +12805,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "last_update_ge",
@@ -12748,6 +12813,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Changed at or after, `YYYY-MM-DD HH:MM:SS`.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "order",
@@ -12755,6 +12821,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Sort direction, `ASC` or `DESC`; the server default is not known.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "column",
@@ -12762,6 +12829,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Sort column, `protocol` or `creation_date`; the server default is not known.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "truncate_body",
@@ -12769,6 +12837,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "`1` shortens each ticket's `message` in the list.",
+                example: None,
             },
         ],
         multipart: None,
@@ -12839,6 +12908,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Customer internal id or e-mail, per `customer_id_type`.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_id_type",
@@ -12846,6 +12916,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "How a `customer_id` is to be read: `I` the customer's internal id (the id given at creation), `E` the customer's e-mail.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
@@ -12853,6 +12924,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Department id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "subject",
@@ -12860,6 +12932,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Ticket title.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -12867,6 +12940,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Opening message.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category_id",
@@ -12874,6 +12948,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Category id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "priority",
@@ -12881,6 +12956,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "1 Low, 2 Normal, 3 High, 4 Urgent.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "operator_id",
@@ -12888,6 +12964,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Operator to link at creation.",
+                example: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12929,6 +13006,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "operator_id",
@@ -12936,6 +13014,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Operator id (see department_operator_list).",
+                example: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12977,6 +13056,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -12984,6 +13064,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Reply, plain text.",
+                example: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13025,6 +13106,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -13032,6 +13114,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Reply, plain text; ≤512.",
+                example: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13067,6 +13150,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
+                example: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13108,6 +13192,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status_id",
@@ -13115,6 +13200,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Custom status id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "comment",
@@ -13122,6 +13208,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Note about opening the status [no limit documented].",
+                example: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13169,6 +13256,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
@@ -13176,6 +13264,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Target department id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "operator_id",
@@ -13183,6 +13272,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Target operator id.",
+                example: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {

@@ -233,6 +233,10 @@ fn op_meta(op: &OpDef) -> TokenStream {
         let kind = ident(p.kind);
         let required = p.required;
         let description = &p.description;
+        let example = match &p.example {
+            Some(e) => quote!(Some(#e)),
+            None => quote!(None),
+        };
         quote! {
             ::supportkit_runtime::meta::ParamMeta {
                 name: #name,
@@ -240,6 +244,7 @@ fn op_meta(op: &OpDef) -> TokenStream {
                 kind: ::supportkit_runtime::meta::ParamKind::#kind,
                 required: #required,
                 description: #description,
+                example: #example,
             }
         }
     });

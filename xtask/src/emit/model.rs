@@ -86,6 +86,8 @@ pub struct ParamDef {
     pub description: String,
     /// The whole description without provenance tags, for setter docs.
     pub doc: Option<String>,
+    /// A JSON example for a `Json` parameter (CLI help).
+    pub example: Option<String>,
 }
 
 /// A `multipart/form-data` operation, emitted by the xtask.
@@ -354,6 +356,70 @@ impl Model {
     }
 }
 
+/// A compact JSON example of a parameter that takes JSON; `None` for scalars.
+fn json_example_of(api: &OpenAPI, schema: Option<&Schema>) -> Option<String> {
+    let schema = schema?;
+    (param_kind(api, Some(schema)) == "Json").then(|| json_example(api, schema, 0).to_string())
+}
+
+/// The spec's `example`, or a value of the schema's shape: required
+/// properties (else the first one), one array item, the first enum value.
+fn json_example(api: &OpenAPI, schema: &Schema, depth: usize) -> serde_json::Value {
+    use serde_json::{Value, json};
+    if let Some(example) = &schema.schema_data.example {
+        return example.clone();
+    }
+    if depth > 4 {
+        return Value::Null;
+    }
+    let of = |r: &ReferenceOr<Schema>| {
+        spec::resolve(api, r).map_or(Value::Null, |s| json_example(api, s, depth + 1))
+    };
+    let of_boxed = |r: &ReferenceOr<Box<Schema>>| {
+        spec::resolve_boxed(api, r).map_or(Value::Null, |s| json_example(api, s, depth + 1))
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => {
+            match (s.enumeration.iter().flatten().next(), &s.format) {
+                (Some(v), _) => json!(v),
+                (
+                    None,
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime),
+                ) => {
+                    json!("2026-01-31T12:00:00Z")
+                }
+                (None, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Date)) => {
+                    json!("2026-01-31")
+                }
+                _ => json!("text"),
+            }
+        }
+        SchemaKind::Type(Type::Integer(_)) => json!(1),
+        SchemaKind::Type(Type::Number(_)) => json!(1.5),
+        SchemaKind::Type(Type::Boolean(_)) => json!(true),
+        SchemaKind::Type(Type::Array(a)) => json!([a.items.as_ref().map_or(Value::Null, of_boxed)]),
+        SchemaKind::Type(Type::Object(o)) => {
+            let wanted: Vec<&String> = if o.required.is_empty() {
+                o.properties.keys().take(1).collect()
+            } else {
+                o.required.iter().collect()
+            };
+            let map = wanted
+                .into_iter()
+                .filter_map(|k| Some((k.clone(), of_boxed(o.properties.get(k)?))))
+                .collect();
+            Value::Object(map)
+        }
+        SchemaKind::AllOf { all_of: m }
+        | SchemaKind::OneOf { one_of: m }
+        | SchemaKind::AnyOf { any_of: m } => m
+            .iter()
+            .find(|m| !spec::is_null_member(api, m))
+            .map_or(Value::Null, of),
+        _ => json!({}),
+    }
+}
+
 fn param_kind(api: &OpenAPI, schema: Option<&Schema>) -> &'static str {
     let Some(schema) = schema else { return "Json" };
     match &schema.schema_kind {
@@ -399,6 +465,7 @@ fn params(api: &OpenAPI, op: &Op<'_>) -> Vec<ParamDef> {
             required: data.required,
             description: summary(data.description.as_deref()),
             doc: data.description.as_deref().and_then(spec_text),
+            example: json_example_of(api, schema),
         });
     }
     if let Some((_, Some(body))) = spec::request_body(api, op.op)
@@ -416,6 +483,7 @@ fn params(api: &OpenAPI, op: &Op<'_>) -> Vec<ParamDef> {
                 doc: schema
                     .and_then(|s| s.schema_data.description.as_deref())
                     .and_then(spec_text),
+                example: json_example_of(api, schema),
             });
         }
     }
