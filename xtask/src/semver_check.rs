@@ -281,6 +281,9 @@ fn check(work: &Path, target: &Path, extra: &[&str]) -> Result<(), String> {
         ])
         .args(extra)
         .env("CARGO_TARGET_DIR", target)
+        // Scratch crates are regenerated each run: incremental state would
+        // only take disk (CI has little of it).
+        .env("CARGO_INCREMENTAL", "0")
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if out.status.success() {
