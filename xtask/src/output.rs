@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use proc_macro2::TokenStream;
-use quote::ToTokens;
 
 use crate::ProviderConfig;
 
@@ -15,11 +14,11 @@ pub fn format(
     types: TokenStream,
     builders: TokenStream,
     extra: TokenStream,
-    objects: &[String],
+    model: &crate::emit::Model,
 ) -> Result<String, String> {
     let mut file: syn::File =
         syn::parse2(progenitor).map_err(|e| format!("progenitor output does not parse: {e}"))?;
-    tolerate_json_strings(&mut file, objects);
+    crate::emit::tolerate_json_strings(&mut file, &model.objects);
     splice(&mut file, "types", types)?;
     // One import brings everything a call needs: `.call()`, `.stream()`, `.pages()`.
     splice(
@@ -32,13 +31,20 @@ pub fn format(
     if !builders.is_empty() {
         splice(&mut file, "builder", builders)?;
     }
+    crate::emit::progenitor::hide_raw_surface(&mut file);
     let extra: syn::File =
         syn::parse2(extra).map_err(|e| format!("extra code does not parse: {e}"))?;
     file.items.extend(extra.items);
-    // Progenitor's usage snippets are illustrations, not tests: mark them
-    // `text` so rustdoc neither compiles nor reports them as ignored tests.
+    crate::emit::semver::mark_non_exhaustive(&mut file, &model.read_only);
+    crate::emit::fields::document(&mut file, model);
+    crate::emit::examples::operation_examples(
+        &mut file,
+        model,
+        &cfg.crate_name(),
+        &crate::emit::progenitor::module_name(cfg),
+    );
+    crate::emit::docs::rustdoc_safe(&mut file);
     let code = prettyplease::unparse(&file)
-        .replace("```ignore", "```text")
         // typify's struct builders demand a value for the flattened `extra`
         // map of open objects; an empty map is the right default.
         .replace(
@@ -54,61 +60,6 @@ fn finish(body: String, cfg: &ProviderConfig) -> String {
          // Change the spec or the generator (xtask/) and regenerate.\n\n{body}",
         cfg.name
     )
-}
-
-/// Object-typed fields of the generated types also decode from a string
-/// holding that object as JSON (`"{}"`, `"{\"id\": 1}"`): providers send both.
-/// A rule over every struct field whose type is an object schema, never a
-/// per-field patch.
-fn tolerate_json_strings(file: &mut syn::File, objects: &[String]) {
-    let Some(content) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, c)| c),
-        _ => None,
-    }) else {
-        return;
-    };
-    for item in content {
-        let syn::Item::Struct(s) = item else { continue };
-        let syn::Fields::Named(fields) = &mut s.fields else {
-            continue;
-        };
-        for field in &mut fields.named {
-            let (optional, name) = object_type(&field.ty);
-            if !name.is_some_and(|n| objects.contains(&n)) {
-                continue;
-            }
-            let has_default = field.attrs.iter().any(|a| {
-                a.path().is_ident("serde") && a.to_token_stream().to_string().contains("default")
-            });
-            let attr: syn::Attribute = if !optional {
-                syn::parse_quote!(#[serde(deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string")])
-            } else if has_default {
-                syn::parse_quote!(#[serde(deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string")])
-            } else {
-                syn::parse_quote!(#[serde(default, deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string")])
-            };
-            field.attrs.push(attr);
-        }
-    }
-}
-
-/// `(optional, name)` of a field type `X` or `Option<X>` naming one type.
-fn object_type(ty: &syn::Type) -> (bool, Option<String>) {
-    let syn::Type::Path(p) = ty else {
-        return (false, None);
-    };
-    let Some(last) = p.path.segments.last() else {
-        return (false, None);
-    };
-    if last.ident == "Option"
-        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
-        && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
-    {
-        let (_, name) = object_type(inner);
-        return (true, name);
-    }
-    let plain = matches!(last.arguments, syn::PathArguments::None);
-    (false, plain.then(|| last.ident.to_string()))
 }
 
 /// Splices `items` into the module `module` of `file` (after its `use`s).

@@ -312,3 +312,215 @@ fn a_nullable_reference_for_validators_generates_an_optional_field() {
         "the null-only schema is no type"
     );
 }
+
+/// Each emitter concern keeps one home of a readable size: a file that grows
+/// past this is doing two things and should be split again.
+#[test]
+fn emitter_modules_stay_small() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emit");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let lines = std::fs::read_to_string(&path).unwrap().lines().count();
+        assert!(lines <= 600, "{} has {lines} lines", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 8, "the emitter is split by concern under src/emit/");
+}
+
+/// Every `(name, hidden)` of the inherent fns named `names` in `items`, and in
+/// the modules below them.
+fn inherent_fns(items: &[syn::Item], names: &[&str], out: &mut Vec<(String, bool)>) {
+    for item in items {
+        match item {
+            syn::Item::Impl(i) if i.trait_.is_none() => {
+                for f in &i.items {
+                    if let syn::ImplItem::Fn(f) = f
+                        && names.iter().any(|n| f.sig.ident == n)
+                    {
+                        out.push((f.sig.ident.to_string(), is_hidden(&f.attrs)));
+                    }
+                }
+            }
+            syn::Item::Mod(m) => {
+                if let Some((_, content)) = &m.content {
+                    inherent_fns(content, names, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_hidden(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("doc")
+            && quote::ToTokens::to_token_stream(a)
+                .to_string()
+                .contains("hidden")
+    })
+}
+
+#[test]
+fn progenitor_entry_points_leave_the_docs() {
+    let mp = r##"  /form:
+    post:
+      operationId: post_form
+      x-supportkit-multipart: {}
+      requestBody:
+        required: true
+        content: {multipart/form-data: {schema: {$ref: "#/components/schemas/Form"}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+        "4XX": {description: err, content: {application/json: {schema: {$ref: "#/components/schemas/ApiError"}}}}
+"##;
+    let code = run(&spec(
+        mp,
+        "    Form: {type: object, properties: {name: {type: string}}}",
+    ))
+    .unwrap();
+    let file = syn::parse_file(&code).unwrap();
+    let mut fns = Vec::new();
+    inherent_fns(&file.items, &["send", "new", "new_with_client"], &mut fns);
+    // Client::new, new_with_client; new + send of a progenitor and a multipart builder.
+    assert_eq!(fns.len(), 6, "{fns:?}");
+    assert!(fns.iter().all(|(_, hidden)| *hidden), "{fns:?}");
+    let reexport = file.items.iter().find_map(|i| match i {
+        syn::Item::Use(u) if matches!(u.vis, syn::Visibility::Public(_)) => Some(u),
+        _ => None,
+    });
+    assert!(is_hidden(&reexport.expect("progenitor's re-export").attrs));
+    let mut from_config = Vec::new();
+    inherent_fns(&file.items, &["from_config"], &mut from_config);
+    assert_eq!(
+        from_config,
+        [("from_config".to_string(), false)],
+        "the door stays documented"
+    );
+}
+
+#[test]
+fn operation_docs_show_a_call_example_instead_of_send() {
+    let code = run(&spec("", "")).unwrap();
+    assert!(
+        !code.contains("```ignore"),
+        "progenitor's snippet is replaced"
+    );
+    assert!(
+        !code.contains(".send()"),
+        "no example sends through progenitor"
+    );
+    let example = code
+        .split("```no_run\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("an example on get_thing");
+    assert!(
+        example.contains("use supportkit_test::prelude::*;"),
+        "{example}"
+    );
+    assert!(
+        example.contains("id: String"),
+        "a required parameter is an argument: {example}"
+    );
+    assert!(example.contains(".id(id)"), "{example}");
+    assert!(example.contains(".call()"), "{example}");
+    assert!(example.contains(".await?;"), "{example}");
+    assert!(example.contains("-> Result<(), Error>"), "{example}");
+}
+
+#[test]
+fn provenance_tags_leave_user_docs() {
+    use crate::emit::docs::spec_text;
+    let cases = [
+        (
+            "Include deleted chats [COMMUNITY Python client].",
+            "Include deleted chats.",
+        ),
+        (
+            "Page size [OFFICIAL, ≤512]: 50 per page.",
+            "Page size: 50 per page.",
+        ),
+        (
+            "The id [OFFICIAL-SDK `contact.get`;\nWHITE-LABEL aelyst getcontact], URL-encoded.",
+            "The id, URL-encoded.",
+        ),
+        (
+            "`tabId` is an [INFERRED] name.",
+            "`tabId` is an inferred name.",
+        ),
+        ("`order` is [COMMUNITY].", "`order` is community-sourced."),
+        ("Filter (see below [INFERRED]).", "Filter (see below)."),
+        ("A list `[a, b]` [SECONDARY].", "A list `[a, b]`."),
+        (
+            "Kept as is [OFFICIALLY not a tag].",
+            "Kept as is [OFFICIALLY not a tag].",
+        ),
+    ];
+    for (spec, docs) in cases {
+        assert_eq!(spec_text(spec).as_deref(), Some(docs), "{spec}");
+    }
+    assert_eq!(
+        spec_text("[INFERRED]"),
+        None,
+        "nothing but a tag is no description"
+    );
+}
+
+#[test]
+fn first_sentence_is_whole() {
+    use crate::emit::docs::first_sentence;
+    assert_eq!(
+        first_sentence("Comma-separated codes, e.g. `0,1,3`: 0 open,\n1 new. Codes 10 exist."),
+        "Comma-separated codes, e.g. `0,1,3`: 0 open, 1 new."
+    );
+    assert_eq!(
+        first_sentence("Version `v1.2` only. More."),
+        "Version `v1.2` only."
+    );
+    assert_eq!(
+        first_sentence("No period\n\nSecond paragraph."),
+        "No period"
+    );
+}
+
+#[test]
+fn every_field_and_setter_is_documented_from_the_spec() {
+    let schemas = r##"    Described: {type: object, properties: {plain: {type: integer}, told: {type: string, description: "Told here [OFFICIAL]."}, status: {$ref: "#/components/schemas/Status"}}}"##;
+    let ops = r##"  /described:
+    get:
+      operationId: list_described
+      parameters:
+        - {name: limit, in: query, schema: {type: integer}, description: "At most this many [INFERRED]."}
+        - {name: cursor, in: query, schema: {type: string}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Described"}}}}
+        "4XX": {description: err, content: {application/json: {schema: {$ref: "#/components/schemas/ApiError"}}}}
+"##;
+    let code = run(&spec(ops, schemas)).unwrap();
+    assert!(
+        code.contains("/// Told here.\n"),
+        "the spec's text without its tag"
+    );
+    assert!(code.contains("/// The `plain` property (an integer, optional).\n"));
+    assert!(
+        code.contains("/// At most this many.\n"),
+        "a parameter's text on its setter"
+    );
+    assert!(code.contains("/// Sets the `cursor` query parameter (text).\n"));
+    assert!(!code.contains("[OFFICIAL]") && !code.contains("[INFERRED]"));
+}
+
+/// The response types of every provider crate take a new spec field without
+/// breaking their users (`cargo xtask semver-check`, here so CI runs it; about a
+/// minute cold on two cores, mostly checking dependencies once).
+#[test]
+fn adding_a_response_field_does_not_break_users() {
+    let root = crate::workspace_root();
+    let target = crate::semver_check::target_dir(&root);
+    for cfg in crate::PROVIDERS {
+        if let Err(e) = crate::semver_check::run(&root, cfg.name, &target) {
+            panic!("{e}");
+        }
+    }
+}

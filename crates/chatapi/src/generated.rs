@@ -2,6 +2,7 @@
 // Change the spec or the generator (xtask/) and regenerate.
 
 #[allow(unused_imports)]
+#[doc(hidden)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
@@ -80,7 +81,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Category of a contact filter condition [OFFICIAL-SDK `FilterCategory`].
+    /// Category of a contact filter condition \[OFFICIAL-SDK `FilterCategory`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -153,7 +154,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Operator of a contact filter condition [OFFICIAL-SDK `FilterOperator`; WHITE-LABEL aelyst].
+    /// Operator of a contact filter condition \[OFFICIAL-SDK `FilterOperator`; WHITE-LABEL aelyst].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -276,7 +277,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Kind of a messaging channel [OFFICIAL-SDK `ChannelSource`].
+    /// Kind of a messaging channel \[OFFICIAL-SDK `ChannelSource`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -429,7 +430,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Direction of a message [OFFICIAL-SDK `MessageTraffic`].
+    /// Direction of a message \[OFFICIAL-SDK `MessageTraffic`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -494,7 +495,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Delivery state of a message [OFFICIAL-SDK `MessageStatusValue`].
+    /// Delivery state of a message \[OFFICIAL-SDK `MessageStatusValue`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -578,7 +579,7 @@ pub mod types {
         }
     }
     /// Facebook/Instagram message tag, required to send a text outside the 24 h window
-    /// [OFFICIAL-SDK `TextMessage.messageTag`; WHITE-LABEL aelyst].
+    /// \[OFFICIAL-SDK `TextMessage.messageTag`; WHITE-LABEL aelyst].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -651,7 +652,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Kind of an attachment [OFFICIAL-SDK `AttachmentType`].
+    /// Kind of an attachment \[OFFICIAL-SDK `AttachmentType`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -724,7 +725,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Kind of a WhatsApp template component [OFFICIAL-SDK `TemplateComponent.type`].
+    /// Kind of a WhatsApp template component \[OFFICIAL-SDK `TemplateComponent.type`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -802,7 +803,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Who sent an outgoing message [OFFICIAL-SDK `MessageSender.source`].
+    /// Who sent an outgoing message \[OFFICIAL-SDK `MessageSender.source`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -890,7 +891,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Target conversation status of update_conversation_status [OFFICIAL-SDK `ConversationStatus`; WHITE-LABEL aelyst].
+    /// Target conversation status of update_conversation_status \[OFFICIAL-SDK `ConversationStatus`; WHITE-LABEL aelyst].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -955,7 +956,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Role of a workspace user [OFFICIAL-SDK `UserRole`].
+    /// Role of a workspace user \[OFFICIAL-SDK `UserRole`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1024,7 +1025,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Permission restriction of a workspace user [OFFICIAL-SDK `UserRestriction`].
+    /// Permission restriction of a workspace user \[OFFICIAL-SDK `UserRestriction`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1117,7 +1118,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Data type of a custom contact field [OFFICIAL-SDK `CustomFieldDataType`].
+    /// Data type of a custom contact field \[OFFICIAL-SDK `CustomFieldDataType`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1216,7 +1217,7 @@ pub mod types {
         }
     }
     /// What happened to the tag of a `contact.tag.updated` event: `added` or `removed`
-    /// [OFFICIAL-N8N trigger "contact tag updated" (tags added or removed); COMMUNITY
+    /// \[OFFICIAL-N8N trigger "contact tag updated" (tags added or removed); COMMUNITY
     /// activepieces sample `tag_changes: {added, removed}`]. Open enum.
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
@@ -1282,7 +1283,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Who sent an outgoing message (`message.sent`) [OFFICIAL-N8N trigger event-source
+    /// Who sent an outgoing message (`message.sent`) \[OFFICIAL-N8N trigger event-source
     /// filter]: `user`, `workflow`, `api`, `zapier`, `bot`, `echo` (sent outside
     /// respond.io, e.g. from the phone app), `make`. Open enum: other values are kept.
     ///
@@ -1377,7 +1378,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Who opened the conversation (`conversation.opened`) [OFFICIAL-N8N trigger
+    /// Who opened the conversation (`conversation.opened`) \[OFFICIAL-N8N trigger
     /// event-source filter]: `user`, `contact`, `workflow`, `api`, `zapier`, `make`,
     /// `ctc_ads` (click-to-chat ads). Open enum: other values are kept.
     ///
@@ -1472,7 +1473,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Who closed the conversation (`conversation.closed`) [OFFICIAL-N8N trigger
+    /// Who closed the conversation (`conversation.closed`) \[OFFICIAL-N8N trigger
     /// event-source filter]: `user`, `workflow`, `api`, `zapier`, `bot`, `make`. Open
     /// enum: other values are kept.
     ///
@@ -1562,7 +1563,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Message content, discriminated by `type` [OFFICIAL-SDK `Message`; WHITE-LABEL
+    /// Message content, discriminated by `type` \[OFFICIAL-SDK `Message`; WHITE-LABEL
     /// aelyst sendmessage]. Used in send_message requests and in message records. The
     /// n8n node also knows a `facebook_template` type; it is not described here and
     /// decodes as an unknown variant.
@@ -1731,19 +1732,19 @@ pub mod types {
         }
     }
     /// Payload POSTed by a respond.io webhook, discriminated by `event_type`.
-    /// Confidence: [COMMUNITY] (aikit-respond `@hebo/aikit-respond` webhook types and
+    /// Confidence: \[COMMUNITY] (aikit-respond `@hebo/aikit-respond` webhook types and
     /// handlers reading `req.body.event_type`); the event names `contact.created`,
     /// `contact.updated`, `contact.tag.updated`, `conversation.opened`,
-    /// `comment.created` and `lifecycle.updated` are [INFERRED] from the UI/n8n event
+    /// `comment.created` and `lifecycle.updated` are \[INFERRED] from the UI/n8n event
     /// list. Webhooks are configured in Workspace Settings → Integrations → Webhooks
     /// (one event per webhook, Business plan and above); no public API creates them
-    /// [OFFICIAL help.respond.io].
-    /// Signature [COMMUNITY, several independent implementations, no official doc]:
+    /// \[OFFICIAL help.respond.io].
+    /// Signature \[COMMUNITY, several independent implementations, no official doc]:
     /// header `X-Respond-Signature` = base64(HMAC-SHA256(key, raw request body)), where
     /// the per-webhook signing key is itself base64 (decode it first; comparing with
     /// the raw key string is the fallback variant). Verify against the raw body, in
     /// constant time. Answer 200 within 5 s; a webhook is disabled after 30+ errors in
-    /// 30 minutes [COMMUNITY].
+    /// 30 minutes \[COMMUNITY].
     ///
     /// Tagged by `event_type`. Open union: a tag this version does not know is kept, whole, in `Unknown`.
     #[derive(Clone, Debug, PartialEq)]
@@ -1998,7 +1999,7 @@ pub mod types {
         }
     }
     /**Error body of every non-2xx response: `{"code": <int>, "message": <string>}`
-[WHITE-LABEL aelyst (every operation); OFFICIAL-SDK `APIError {code: number;
+\[WHITE-LABEL aelyst (every operation); OFFICIAL-SDK `APIError {code: number;
 message: string}`]. Examples: 400 "Validation error.", 401 "UN_AUTHORIZED", 404
 "Contact not found", 429 "Too Many Requests", 449 "Your request cannot be
 processed at the moment as it is currently in queue. Please try again in a few
@@ -2006,29 +2007,33 @@ minutes.", 500 "Unexpected error occurred". Neither field is required, so a
 gateway body that lacks them still decodes.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ApiError {
-        ///Provider error code; in practice the HTTP status (e.g. 404, 449).
+        /// Provider error code; in practice the HTTP status (e.g. 404, 449).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<i64>,
-        ///Human-readable message.
+        /// Human-readable message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl ApiError {
+        /// Starts a [`builder::ApiError`] with nothing set; it converts into `ApiError` wherever one is expected.
         pub fn builder() -> builder::ApiError {
             Default::default()
         }
     }
     /**Body of assign_conversation: `assignee` is a user id (integer), a user email
-(string), or null to unassign [OFFICIAL-SDK `AssignConversationRequest`;
+(string), or null to unassign \[OFFICIAL-SDK `AssignConversationRequest`;
 WHITE-LABEL aelyst updateassignee]. The key is always sent.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignConversationRequest {
+        /// The `assignee` property (an `AssignConversationRequestAssignee`, optional).
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub assignee: ::std::option::Option<AssignConversationRequestAssignee>,
     }
     impl AssignConversationRequest {
+        /// Starts a [`builder::AssignConversationRequest`] with nothing set; it converts into `AssignConversationRequest` wherever one is expected.
         pub fn builder() -> builder::AssignConversationRequest {
             Default::default()
         }
@@ -2037,7 +2042,9 @@ WHITE-LABEL aelyst updateassignee]. The key is always sent.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum AssignConversationRequestAssignee {
+        /// The value as an integer.
         Integer(i64),
+        /// The value as text.
         String(::std::string::String),
     }
     impl ::std::fmt::Display for AssignConversationRequestAssignee {
@@ -2053,83 +2060,94 @@ WHITE-LABEL aelyst updateassignee]. The key is always sent.
             Self::Integer(value)
         }
     }
-    /**A file sent or received by URL [OFFICIAL-SDK]. Received messages may also carry
-`fileName` and further details (`ext`, `size`, `mime`, `isPending`) [COMMUNITY
+    /**A file sent or received by URL \[OFFICIAL-SDK]. Received messages may also carry
+`fileName` and further details (`ext`, `size`, `mime`, `isPending`) \[COMMUNITY
 webhook types]; unknown fields are ignored.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Attachment {
-        ///File name; received messages only [COMMUNITY].
+        /// File name; received messages only.
         #[serde(
             rename = "fileName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub file_name: ::std::option::Option<::std::string::String>,
+        /// Kind of an attachment.
         #[serde(rename = "type")]
         pub type_: crate::generated::types::AttachmentType,
-        ///Publicly reachable http(s) URL of the file.
+        /// Publicly reachable http(s) URL of the file.
         pub url: ::std::string::String,
     }
     impl Attachment {
+        /// Starts a [`builder::Attachment`] with nothing set; it converts into `Attachment` wherever one is expected.
         pub fn builder() -> builder::Attachment {
             Default::default()
         }
     }
-    ///Attachment message (`type: attachment`); the URL must be publicly hosted [OFFICIAL-SDK; WHITE-LABEL aelyst].
+    ///Attachment message (`type: attachment`); the URL must be publicly hosted \[OFFICIAL-SDK; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentMessage {
+        /// A file sent or received by URL.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub attachment: Attachment,
     }
     impl AttachmentMessage {
+        /// Starts a [`builder::AttachmentMessage`] with nothing set; it converts into `AttachmentMessage` wherever one is expected.
         pub fn builder() -> builder::AttachmentMessage {
             Default::default()
         }
     }
     /**A messaging channel. list_space_channels sends `{id, name, source, created_at}`;
 list_contact_channels adds `meta`, `lastMessageTime` and
-`lastIncomingMessageTime` [OFFICIAL-SDK `SpaceChannel`, `ContactChannel`]. Also
-the `channel` object of webhook payloads [COMMUNITY].
+`lastIncomingMessageTime` \[OFFICIAL-SDK `SpaceChannel`, `ContactChannel`]. Also
+the `channel` object of webhook payloads \[COMMUNITY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Channel {
-        ///Creation time, unix seconds.
+        /// Creation time, unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<i64>,
+        /// The `id` property (an integer).
         pub id: i64,
-        ///Time of the last incoming message, unix seconds (contact channels only).
+        /// Time of the last incoming message, unix seconds (contact channels only).
         #[serde(
             rename = "lastIncomingMessageTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_incoming_message_time: ::std::option::Option<i64>,
-        ///Time of the last message on this channel, unix seconds (contact channels only).
+        /// Time of the last message on this channel, unix seconds (contact channels only).
         #[serde(
             rename = "lastMessageTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_message_time: ::std::option::Option<i64>,
-        /**Channel-specific details (contact channels only). Optional and never null:
-the SDK types it `meta?: Record<string, any>` [OFFICIAL-SDK `ContactChannel`].
-*/
+        /// Channel-specific details (contact channels only). Optional and never null:
+        /// the SDK types it `meta?: Record<string, any>`.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Kind of a messaging channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<crate::generated::types::ChannelSource>,
     }
     impl Channel {
+        /// Starts a [`builder::Channel`] with nothing set; it converts into `Channel` wherever one is expected.
         pub fn builder() -> builder::Channel {
             Default::default()
         }
     }
     ///One page of list_contact_channels or list_space_channels.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChannelList {
+        /// A list. Each item: A messaging channel.
         pub items: ::std::vec::Vec<Channel>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -2138,17 +2156,20 @@ the SDK types it `meta?: Record<string, any>` [OFFICIAL-SDK `ContactChannel`].
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl ChannelList {
+        /// Starts a [`builder::ChannelList`] with nothing set; it converts into `ChannelList` wherever one is expected.
         pub fn builder() -> builder::ChannelList {
             Default::default()
         }
     }
     /**The channel's own message id, sent as a string or an integer depending on the
-channel [OFFICIAL-SDK `channelMessageId: string | number`].
+channel \[OFFICIAL-SDK `channelMessageId: string | number`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ChannelMessageId {
+        /// The value as text.
         String(::std::string::String),
+        /// The value as an integer.
         Integer(i64),
     }
     impl ::std::fmt::Display for ChannelMessageId {
@@ -2164,23 +2185,30 @@ channel [OFFICIAL-SDK `channelMessageId: string | number`].
             Self::Integer(value)
         }
     }
-    ///A closing-note category [OFFICIAL-SDK `ClosingNote`; WHITE-LABEL aelyst].
+    ///A closing-note category \[OFFICIAL-SDK `ClosingNote`; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ClosingNote {
+        /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
     }
     impl ClosingNote {
+        /// Starts a [`builder::ClosingNote`] with nothing set; it converts into `ClosingNote` wherever one is expected.
         pub fn builder() -> builder::ClosingNote {
             Default::default()
         }
     }
     ///One page of list_closing_notes, sorted by category.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ClosingNoteList {
+        /// A list. Each item: A closing-note category.
         pub items: ::std::vec::Vec<ClosingNote>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -2189,211 +2217,243 @@ channel [OFFICIAL-SDK `channelMessageId: string | number`].
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl ClosingNoteList {
+        /// Starts a [`builder::ClosingNoteList`] with nothing set; it converts into `ClosingNoteList` wherever one is expected.
         pub fn builder() -> builder::ClosingNoteList {
             Default::default()
         }
     }
     /**`{code, message}` confirmation answered by update_lifecycle and
-delete_space_tag [OFFICIAL-SDK, typed `{code: number; message: string}`]. The
+delete_space_tag \[OFFICIAL-SDK, typed `{code: number; message: string}`]. The
 similar create_contact answer sends `code` as a string ("200"), so `code` is
-`ResponseCode` (integer or string) and either decodes [INFERRED].
+`ResponseCode` (integer or string) and either decodes \[INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CodeMessageResponse {
+        /// A status code sent either as a JSON integer (200) or a JSON string ("200").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<ResponseCode>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl CodeMessageResponse {
+        /// Starts a [`builder::CodeMessageResponse`] with nothing set; it converts into `CodeMessageResponse` wherever one is expected.
         pub fn builder() -> builder::CodeMessageResponse {
             Default::default()
         }
     }
-    ///The created comment [OFFICIAL-SDK `CreateCommentResponse`].
+    ///The created comment \[OFFICIAL-SDK `CreateCommentResponse`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Comment {
+        /// The `contactId` property (an integer).
         #[serde(rename = "contactId")]
         pub contact_id: i64,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<i64>,
+        /// The `text` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
     }
     impl Comment {
+        /// Starts a [`builder::Comment`] with nothing set; it converts into `Comment` wherever one is expected.
         pub fn builder() -> builder::Comment {
             Default::default()
         }
     }
-    /**New comment (`comment.created`) [INFERRED event name and shape]: the comment
+    /**New comment (`comment.created`) \[INFERRED event name and shape]: the comment
 object is kept free-form (expected like `Comment`: contactId, text, created_at).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CommentCreatedEvent {
+        /// The `comment` property (a JSON object).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub comment: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CommentCreatedEvent {
+        /// Starts a [`builder::CommentCreatedEvent`] with nothing set; it converts into `CommentCreatedEvent` wherever one is expected.
         pub fn builder() -> builder::CommentCreatedEvent {
             Default::default()
         }
     }
-    /**A contact [WHITE-LABEL aelyst getcontact; OFFICIAL-SDK `types/contact.ts`]. Only
+    /**A contact \[WHITE-LABEL aelyst getcontact; OFFICIAL-SDK `types/contact.ts`]. Only
 `id` and `firstName` are always sent. `created_at` is unix seconds. Also the
-`contact` object of webhook payloads [COMMUNITY].
+`contact` object of webhook payloads \[COMMUNITY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Contact {
-        ///The assigned user, null when unassigned (webhooks may send `{}`).
+        /// The assigned user, null when unassigned (webhooks may send `{}`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub assignee: ::std::option::Option<ContactAssignee>,
-        ///ISO 3166-1 alpha-2 country code.
+        /// ISO 3166-1 alpha-2 country code.
         #[serde(
             rename = "countryCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub country_code: ::std::option::Option<::std::string::String>,
-        ///Creation time, unix seconds.
+        /// Creation time, unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<i64>,
+        /// A list. Each item: A custom field value of a contact, by field name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_fields: ::std::option::Option<::std::vec::Vec<CustomFieldValue>>,
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text).
         #[serde(rename = "firstName")]
         pub first_name: ::std::string::String,
+        /// The `id` property (an integer).
         pub id: i64,
-        ///Whether the contact is blocked [WHITE-LABEL aelyst].
+        /// Whether the contact is blocked.
         #[serde(
             rename = "isBlocked",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_blocked: ::std::option::Option<bool>,
-        ///ISO 639-1 language code.
+        /// ISO 639-1 language code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///Lifecycle stage name.
+        /// Lifecycle stage name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub lifecycle: ::std::option::Option<::std::string::String>,
-        ///E.164 phone number.
+        /// E.164 phone number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///URL of the profile picture.
+        /// URL of the profile picture.
         #[serde(
             rename = "profilePic",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub profile_pic: ::std::option::Option<::std::string::String>,
+        /// Conversation status of a contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::ContactStatus>,
-        ///Tag names (at most 10, unique).
+        /// Tag names (at most 10, unique).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
     }
     impl Contact {
+        /// Starts a [`builder::Contact`] with nothing set; it converts into `Contact` wherever one is expected.
         pub fn builder() -> builder::Contact {
             Default::default()
         }
     }
-    ///`{contactId}` answered by most contact writes [WHITE-LABEL aelyst; OFFICIAL-SDK].
+    ///`{contactId}` answered by most contact writes \[WHITE-LABEL aelyst; OFFICIAL-SDK].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactActionResponse {
+        /// The `contactId` property (an integer).
         #[serde(rename = "contactId")]
         pub contact_id: i64,
     }
     impl ContactActionResponse {
+        /// Starts a [`builder::ContactActionResponse`] with nothing set; it converts into `ContactActionResponse` wherever one is expected.
         pub fn builder() -> builder::ContactActionResponse {
             Default::default()
         }
     }
     /**User a contact is assigned to: `{id, firstName, lastName, email}`
-[OFFICIAL-SDK `User`; WHITE-LABEL aelyst]. Webhook payloads send
-`{id, name, email}` instead, or `{}` [COMMUNITY], hence nothing is required.
+\[OFFICIAL-SDK `User`; WHITE-LABEL aelyst]. Webhook payloads send
+`{id, name, email}` instead, or `{}` \[COMMUNITY], hence nothing is required.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactAssignee {
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text, optional).
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
+        /// The `id` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///Full name; webhook payloads only [COMMUNITY].
+        /// Full name; webhook payloads only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl ContactAssignee {
+        /// Starts a [`builder::ContactAssignee`] with nothing set; it converts into `ContactAssignee` wherever one is expected.
         pub fn builder() -> builder::ContactAssignee {
             Default::default()
         }
     }
-    ///Contact assignee changed (`contact.assignee.updated`); `contact.assignee` holds the new assignee [COMMUNITY].
+    ///Contact assignee changed (`contact.assignee.updated`); `contact.assignee` holds the new assignee \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactAssigneeUpdatedEvent {
-        /**The new assignee; null when the contact was unassigned [OFFICIAL-N8N event
-"contact assignee updated"; COMMUNITY: `contact.assignee` holds the same user;
-key name INFERRED].
-*/
+        /// The new assignee; null when the contact was unassigned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub assignee: ::std::option::Option<WebhookUser>,
+        /// A messaging channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub channel: ::std::option::Option<Channel>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        /**The assignee before the change; null when the contact had none [INFERRED from
-the OFFICIAL-N8N event "contact assignee updated", which reports a change].
-*/
+        /// The assignee before the change; null when the contact had none.
         #[serde(
             rename = "oldAssignee",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2403,81 +2463,93 @@ the OFFICIAL-N8N event "contact assignee updated", which reports a change].
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub old_assignee: ::std::option::Option<WebhookUser>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactAssigneeUpdatedEvent {
+        /// Starts a [`builder::ContactAssigneeUpdatedEvent`] with nothing set; it converts into `ContactAssigneeUpdatedEvent` wherever one is expected.
         pub fn builder() -> builder::ContactAssigneeUpdatedEvent {
             Default::default()
         }
     }
-    ///New contact (`contact.created`) [INFERRED event name; COMMUNITY shape].
+    ///New contact (`contact.created`) \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactCreatedEvent {
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactCreatedEvent {
+        /// Starts a [`builder::ContactCreatedEvent`] with nothing set; it converts into `ContactCreatedEvent` wherever one is expected.
         pub fn builder() -> builder::ContactCreatedEvent {
             Default::default()
         }
     }
     /**Contact fields for create_contact and create_or_update_contact; `firstName` is
-required [OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
+required \[OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactFields {
-        ///ISO 3166-1 alpha-2 country code.
+        /// ISO 3166-1 alpha-2 country code.
         #[serde(
             rename = "countryCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub country_code: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: A custom field value of a contact, by field name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_fields: ::std::option::Option<::std::vec::Vec<CustomFieldValue>>,
-        ///Email address (one `@`, no white space).
+        /// Email address (one `@`, no white space).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text).
         #[serde(rename = "firstName")]
         pub first_name: ::std::string::String,
-        ///ISO 639-1 language code.
+        /// ISO 639-1 language code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///E.164 phone number (`+` then 8 to 15 digits).
+        /// E.164 phone number (`+` then 8 to 15 digits).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///Public http(s) URL of the profile picture.
+        /// Public http(s) URL of the profile picture.
         #[serde(
             rename = "profilePic",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2485,6 +2557,7 @@ required [OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
         pub profile_pic: ::std::option::Option<::std::string::String>,
     }
     impl ContactFields {
+        /// Starts a [`builder::ContactFields`] with nothing set; it converts into `ContactFields` wherever one is expected.
         pub fn builder() -> builder::ContactFields {
             Default::default()
         }
@@ -2492,12 +2565,14 @@ required [OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
     ///Conditions combined with `$and` (all must match) and/or `$or` (any may match).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ContactFilter {
+        /// A list. Each item: One filter condition.
         #[serde(
             rename = "$and",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub and: ::std::vec::Vec<ContactFilterCondition>,
+        /// A list. Each item: One filter condition.
         #[serde(
             rename = "$or",
             default,
@@ -2506,11 +2581,12 @@ required [OFFICIAL-SDK `ContactFields`; WHITE-LABEL aelyst createcontact].
         pub or: ::std::vec::Vec<ContactFilterCondition>,
     }
     impl ContactFilter {
+        /// Starts a [`builder::ContactFilter`] with nothing set; it converts into `ContactFilter` wherever one is expected.
         pub fn builder() -> builder::ContactFilter {
             Default::default()
         }
     }
-    /**One filter condition [OFFICIAL-SDK `FilterCondition`; WHITE-LABEL aelyst].
+    /**One filter condition \[OFFICIAL-SDK `FilterCondition`; WHITE-LABEL aelyst].
 `field` names the contact field (e.g. "assigneeUserId", "firstName"; null for
 tag/lifecycle conditions). `value` is a string, an array of strings,
 `{"from": …, "to": …}` for the *Between operators, or null for
@@ -2518,22 +2594,29 @@ exists/doesNotExist.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactFilterCondition {
+        /// Category of a contact filter condition.
         pub category: crate::generated::types::ContactFilterCategory,
+        /// The `field` property (text, optional).
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub field: ::std::option::Option<::std::string::String>,
+        /// Operator of a contact filter condition.
         pub operator: crate::generated::types::ContactFilterOperator,
-        ///string | string[] | {from, to} | null, depending on the operator.
+        /// string | string[] | {from, to} | null, depending on the operator.
         pub value: ::serde_json::Value,
     }
     impl ContactFilterCondition {
+        /// Starts a [`builder::ContactFilterCondition`] with nothing set; it converts into `ContactFilterCondition` wherever one is expected.
         pub fn builder() -> builder::ContactFilterCondition {
             Default::default()
         }
     }
     ///One page of list_contacts.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactList {
+        /// A list. Each item: A contact.
         pub items: ::std::vec::Vec<Contact>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -2542,78 +2625,87 @@ exists/doesNotExist.
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl ContactList {
+        /// Starts a [`builder::ContactList`] with nothing set; it converts into `ContactList` wherever one is expected.
         pub fn builder() -> builder::ContactList {
             Default::default()
         }
     }
-    ///Contact tags changed (`contact.tag.updated`); `contact.tags` holds the new tags [INFERRED event name; COMMUNITY shape].
+    ///Contact tags changed (`contact.tag.updated`); `contact.tags` holds the new tags \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactTagUpdatedEvent {
+        /// What happened to the tag of a `contact.tag.updated` event: `added` or `removed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<crate::generated::types::WebhookTagAction>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        /**The tag that was added or removed [OFFICIAL-N8N: the "contact tag updated"
-trigger fires per tag added or removed; key name INFERRED].
-*/
+        /// The tag that was added or removed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag: ::std::option::Option<::std::string::String>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactTagUpdatedEvent {
+        /// Starts a [`builder::ContactTagUpdatedEvent`] with nothing set; it converts into `ContactTagUpdatedEvent` wherever one is expected.
         pub fn builder() -> builder::ContactTagUpdatedEvent {
             Default::default()
         }
     }
     /**Fields to change with update_contact; all optional (`Partial<ContactFields>`)
-[OFFICIAL-SDK `contact.update`].
+\[OFFICIAL-SDK `contact.update`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ContactUpdate {
-        ///ISO 3166-1 alpha-2 country code.
+        /// ISO 3166-1 alpha-2 country code.
         #[serde(
             rename = "countryCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub country_code: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: A custom field value of a contact, by field name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_fields: ::std::option::Option<::std::vec::Vec<CustomFieldValue>>,
-        ///Email address (one `@`, no white space).
+        /// Email address (one `@`, no white space).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text, optional).
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
-        ///ISO 639-1 language code.
+        /// ISO 639-1 language code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///E.164 phone number (`+` then 8 to 15 digits).
+        /// E.164 phone number (`+` then 8 to 15 digits).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///Public http(s) URL of the profile picture.
+        /// Public http(s) URL of the profile picture.
         #[serde(
             rename = "profilePic",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2621,45 +2713,51 @@ trigger fires per tag added or removed; key name INFERRED].
         pub profile_pic: ::std::option::Option<::std::string::String>,
     }
     impl ContactUpdate {
+        /// Starts a [`builder::ContactUpdate`] with nothing set; it converts into `ContactUpdate` wherever one is expected.
         pub fn builder() -> builder::ContactUpdate {
             Default::default()
         }
     }
-    ///Contact updated (`contact.updated`) [INFERRED event name; COMMUNITY shape].
+    ///Contact updated (`contact.updated`) \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactUpdatedEvent {
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactUpdatedEvent {
+        /// Starts a [`builder::ContactUpdatedEvent`] with nothing set; it converts into `ContactUpdatedEvent` wherever one is expected.
         pub fn builder() -> builder::ContactUpdatedEvent {
             Default::default()
         }
     }
-    ///Conversation closed (`conversation.closed`) with its closing note and metrics [COMMUNITY].
+    ///Conversation closed (`conversation.closed`) with its closing note and metrics \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ConversationClosedEvent {
-        /**The closing note `{category, summary}` entered when the conversation was
-closed [OFFICIAL-SDK closing notes; placement at the event root INFERRED;
-`conversation.category`/`conversation.summary` carry the same facts, COMMUNITY].
-*/
+        /// The closing note `{category, summary}` entered when the conversation was
+        /// closed.
         #[serde(
             rename = "closingNote",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2669,69 +2767,79 @@ closed [OFFICIAL-SDK closing notes; placement at the event root INFERRED;
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub closing_note: ::std::option::Option<WebhookClosingNote>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// Conversation details of conversation.opened/closed payloads.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub conversation: ::std::option::Option<WebhookConversation>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
+        /// Who closed the conversation (`conversation.closed`): `user`, `workflow`, `api`, `zapier`, `bot`, `make`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<
             crate::generated::types::ConversationClosedSource,
         >,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConversationClosedEvent {
+        /// Starts a [`builder::ConversationClosedEvent`] with nothing set; it converts into `ConversationClosedEvent` wherever one is expected.
         pub fn builder() -> builder::ConversationClosedEvent {
             Default::default()
         }
     }
-    ///Conversation opened (`conversation.opened`) [INFERRED event name; COMMUNITY shape].
+    ///Conversation opened (`conversation.opened`) \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ConversationOpenedEvent {
+        /// A messaging channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub channel: ::std::option::Option<Channel>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// Conversation details of conversation.opened/closed payloads.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub conversation: ::std::option::Option<WebhookConversation>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        /**The contact's first incoming message of the conversation, when the contact
-opened it [OFFICIAL-N8N: the trigger's "conversation opened" event carries the
-first incoming message; key name INFERRED]. Null when a user, workflow or the
-API opened the conversation without one.
-*/
+        /// The contact's first incoming message of the conversation, when the contact
+        /// opened it. Null when a user, workflow or the
+        /// API opened the conversation without one.
         #[serde(
             rename = "firstIncomingMessage",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2741,75 +2849,89 @@ API opened the conversation without one.
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub first_incoming_message: ::std::option::Option<MessageRecord>,
+        /// Who opened the conversation (`conversation.opened`): `user`, `contact`, `workflow`, `api`, `zapier`, `make`, `ctc_ads` (click-to-chat ads).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<
             crate::generated::types::ConversationOpenedSource,
         >,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConversationOpenedEvent {
+        /// Starts a [`builder::ConversationOpenedEvent`] with nothing set; it converts into `ConversationOpenedEvent` wherever one is expected.
         pub fn builder() -> builder::ConversationOpenedEvent {
             Default::default()
         }
     }
     /**Body of update_conversation_status. `category` is a closing-note name,
-`summary` is used only with `category` [OFFICIAL-SDK; WHITE-LABEL aelyst].
+`summary` is used only with `category` \[OFFICIAL-SDK; WHITE-LABEL aelyst].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationStatusRequest {
+        /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
+        /// Target conversation status of update_conversation_status.
         pub status: crate::generated::types::ConversationStatus,
+        /// The `summary` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<::std::string::String>,
     }
     impl ConversationStatusRequest {
+        /// Starts a [`builder::ConversationStatusRequest`] with nothing set; it converts into `ConversationStatusRequest` wherever one is expected.
         pub fn builder() -> builder::ConversationStatusRequest {
             Default::default()
         }
     }
     /**Body of create_comment: text up to 1000 characters, with `{{@user.ID}}`
-mentions and `{{$contact.name}}` variables [OFFICIAL-SDK; WHITE-LABEL aelyst].
+mentions and `{{$contact.name}}` variables \[OFFICIAL-SDK; WHITE-LABEL aelyst].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateCommentRequest {
+        /// The `text` property (text).
         pub text: ::std::string::String,
     }
     impl CreateCommentRequest {
+        /// Starts a [`builder::CreateCommentRequest`] with nothing set; it converts into `CreateCommentRequest` wherever one is expected.
         pub fn builder() -> builder::CreateCommentRequest {
             Default::default()
         }
     }
     /**Answer of create_contact: `{"code": "200", "message": "Contact added
-successfully!"}` [WHITE-LABEL aelyst, ecuabots]. The docs show `code` as a JSON
+successfully!"}` \[WHITE-LABEL aelyst, ecuabots]. The docs show `code` as a JSON
 string and the SDK types it `string`; the spec follows both (string).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CreateContactResponse {
+        /// The `code` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl CreateContactResponse {
+        /// Starts a [`builder::CreateContactResponse`] with nothing set; it converts into `CreateContactResponse` wherever one is expected.
         pub fn builder() -> builder::CreateContactResponse {
             Default::default()
         }
     }
-    ///Body of create_custom_field [OFFICIAL-SDK `CreateCustomFieldRequest`; WHITE-LABEL aelyst].
+    ///Body of create_custom_field \[OFFICIAL-SDK `CreateCustomFieldRequest`; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateCustomFieldRequest {
-        ///Options, for `list` fields only.
+        /// Options, for `list` fields only.
         #[serde(
             rename = "allowedValues",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2817,53 +2939,64 @@ string and the SDK types it `string`; the spec follows both (string).
         pub allowed_values: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        /// Data type of a custom contact field.
         #[serde(rename = "dataType")]
         pub data_type: crate::generated::types::CustomFieldDataType,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text).
         pub name: ::std::string::String,
-        ///Letters, digits and underscores; cannot be changed later. Null lets the server derive it.
+        /// Letters, digits and underscores; cannot be changed later. Null lets the server derive it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
     }
     impl CreateCustomFieldRequest {
+        /// Starts a [`builder::CreateCustomFieldRequest`] with nothing set; it converts into `CreateCustomFieldRequest` wherever one is expected.
         pub fn builder() -> builder::CreateCustomFieldRequest {
             Default::default()
         }
     }
-    ///Body of create_space_tag [OFFICIAL-SDK `CreateSpaceTagRequest`].
+    ///Body of create_space_tag \[OFFICIAL-SDK `CreateSpaceTagRequest`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateSpaceTagRequest {
+        /// The `colorCode` property (text, optional).
         #[serde(
             rename = "colorCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub color_code: ::std::option::Option<::std::string::String>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `emoji` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub emoji: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text).
         pub name: ::std::string::String,
     }
     impl CreateSpaceTagRequest {
+        /// Starts a [`builder::CreateSpaceTagRequest`] with nothing set; it converts into `CreateSpaceTagRequest` wherever one is expected.
         pub fn builder() -> builder::CreateSpaceTagRequest {
             Default::default()
         }
     }
-    /**A custom contact field definition [OFFICIAL-SDK `CustomField`; WHITE-LABEL aelyst].
+    /**A custom contact field definition \[OFFICIAL-SDK `CustomField`; WHITE-LABEL aelyst].
 The SDK types `description` as a non-null string and `allowedValues` as an
 optional, non-null array; the spec follows the SDK (neither is nullable). `slug`
 is in the aelyst doc only.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomField {
-        ///Options of a `list` field; absent for other fields [OFFICIAL-SDK].
+        /// Options of a `list` field; absent for other fields.
         #[serde(
             rename = "allowedValues",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub allowed_values: ::std::vec::Vec<::std::string::String>,
+        /// Data type of a custom contact field.
         #[serde(
             rename = "dataType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2871,24 +3004,31 @@ is in the aelyst doc only.
         pub data_type: ::std::option::Option<
             crate::generated::types::CustomFieldDataType,
         >,
-        ///Always a string (`""` when none) [OFFICIAL-SDK].
+        /// Always a string (`""` when none).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `id` property (an integer).
         pub id: i64,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
     }
     impl CustomField {
+        /// Starts a [`builder::CustomField`] with nothing set; it converts into `CustomField` wherever one is expected.
         pub fn builder() -> builder::CustomField {
             Default::default()
         }
     }
     ///One page of list_custom_fields.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomFieldList {
+        /// A list. Each item: A custom contact field definition.
         pub items: ::std::vec::Vec<CustomField>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -2897,6 +3037,7 @@ is in the aelyst doc only.
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl CustomFieldList {
+        /// Starts a [`builder::CustomFieldList`] with nothing set; it converts into `CustomFieldList` wherever one is expected.
         pub fn builder() -> builder::CustomFieldList {
             Default::default()
         }
@@ -2904,16 +3045,18 @@ is in the aelyst doc only.
     /**A custom field value of a contact, by field name. Value formats by field type:
 text as a string, number as a number, email, URL, list (must match an option),
 date `yyyy-mm-dd`, time `HH:MM` (24 h), checkbox `"true"`/`"false"`
-[WHITE-LABEL aelyst; OFFICIAL-SDK `CustomFieldValue`].
+\[WHITE-LABEL aelyst; OFFICIAL-SDK `CustomFieldValue`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomFieldValue {
+        /// The `name` property (text).
         pub name: ::std::string::String,
-        ///string, number or boolean; null clears the value.
+        /// string, number or boolean; null clears the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<CustomFieldValueValue>,
     }
     impl CustomFieldValue {
+        /// Starts a [`builder::CustomFieldValue`] with nothing set; it converts into `CustomFieldValue` wherever one is expected.
         pub fn builder() -> builder::CustomFieldValue {
             Default::default()
         }
@@ -2922,8 +3065,11 @@ date `yyyy-mm-dd`, time `HH:MM` (24 h), checkbox `"true"`/`"false"`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum CustomFieldValueValue {
+        /// The value as text.
         String(::std::string::String),
+        /// The value as a number.
         Number(f64),
+        /// The value as `true` or `false`.
         Boolean(bool),
     }
     impl ::std::fmt::Display for CustomFieldValueValue {
@@ -2946,152 +3092,181 @@ date `yyyy-mm-dd`, time `HH:MM` (24 h), checkbox `"true"`/`"false"`
         }
     }
     /**Channel-native payload (`type: custom_payload`), passed through as is. Telegram,
-Facebook, Viber and Line only, and `channelId` is required [OFFICIAL-SDK;
+Facebook, Viber and Line only, and `channelId` is required \[OFFICIAL-SDK;
 WHITE-LABEL aelyst].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomPayloadMessage {
+        /// The `payload` property (a JSON object).
         pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomPayloadMessage {
+        /// Starts a [`builder::CustomPayloadMessage`] with nothing set; it converts into `CustomPayloadMessage` wherever one is expected.
         pub fn builder() -> builder::CustomPayloadMessage {
             Default::default()
         }
     }
-    ///Body of delete_space_tag [OFFICIAL-SDK `DeleteSpaceTagRequest`].
+    ///Body of delete_space_tag \[OFFICIAL-SDK `DeleteSpaceTagRequest`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeleteSpaceTagRequest {
+        /// The `name` property (text).
         pub name: ::std::string::String,
     }
     impl DeleteSpaceTagRequest {
+        /// Starts a [`builder::DeleteSpaceTagRequest`] with nothing set; it converts into `DeleteSpaceTagRequest` wherever one is expected.
         pub fn builder() -> builder::DeleteSpaceTagRequest {
             Default::default()
         }
     }
-    ///A file attached to an email [OFFICIAL-SDK `EmailAttachment`].
+    ///A file attached to an email \[OFFICIAL-SDK `EmailAttachment`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EmailAttachment {
+        /// The `fileName` property (text).
         #[serde(rename = "fileName")]
         pub file_name: ::std::string::String,
+        /// Kind of an attachment.
         #[serde(rename = "type")]
         pub type_: crate::generated::types::AttachmentType,
+        /// The `url` property (text).
         pub url: ::std::string::String,
     }
     impl EmailAttachment {
+        /// Starts a [`builder::EmailAttachment`] with nothing set; it converts into `EmailAttachment` wherever one is expected.
         pub fn builder() -> builder::EmailAttachment {
             Default::default()
         }
     }
-    ///Email message (`type: email`) for email channels [OFFICIAL-SDK; WHITE-LABEL aelyst].
+    ///Email message (`type: email`) for email channels \[OFFICIAL-SDK; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EmailMessage {
+        /// A list. Each item: A file attached to an email.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<EmailAttachment>,
+        /// The `bcc` property (a list; each item is text).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub bcc: ::std::vec::Vec<::std::string::String>,
+        /// The `cc` property (a list; each item is text).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cc: ::std::vec::Vec<::std::string::String>,
-        ///Id of the message this email replies to.
+        /// Id of the message this email replies to.
         #[serde(
             rename = "replyToMessageId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reply_to_message_id: ::std::option::Option<i64>,
+        /// The `subject` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        /// The `text` property (text).
         pub text: ::std::string::String,
     }
     impl EmailMessage {
+        /// Starts a [`builder::EmailMessage`] with nothing set; it converts into `EmailMessage` wherever one is expected.
         pub fn builder() -> builder::EmailMessage {
             Default::default()
         }
     }
-    ///Lifecycle stage changed (`lifecycle.updated`); `contact.lifecycle` holds the new stage [INFERRED event name; COMMUNITY shape].
+    ///Lifecycle stage changed (`lifecycle.updated`); `contact.lifecycle` holds the new stage \[INFERRED event name; COMMUNITY shape].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct LifecycleUpdatedEvent {
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl LifecycleUpdatedEvent {
+        /// Starts a [`builder::LifecycleUpdatedEvent`] with nothing set; it converts into `LifecycleUpdatedEvent` wherever one is expected.
         pub fn builder() -> builder::LifecycleUpdatedEvent {
             Default::default()
         }
     }
-    /**Search body of list_contacts [OFFICIAL-SDK `ContactFilter`; WHITE-LABEL aelyst
+    /**Search body of list_contacts \[OFFICIAL-SDK `ContactFilter`; WHITE-LABEL aelyst
 listcontacts]. `search`, `filter` and `timezone` are all required: without any of
-them the API answers 400 "Please check if filter is provided" [COMMUNITY, Go CLI
+them the API answers 400 "Please check if filter is provided" \[COMMUNITY, Go CLI
 `mvanhorn/printing-press-library` PR #1663, tested against a live tenant]; the
 SDK types `search` as optional, the spec follows the live finding. Match-all body:
 `{"search": "", "filter": {"$and": []}, "timezone": "UTC"}`. `limit` and
 `cursorId` work only as query parameters; in the body they are silently ignored
-[COMMUNITY, same source].
+\[COMMUNITY, same source].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListContactsRequest {
+        /// Conditions combined with `$and` (all must match) and/or `$or` (any may match).
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub filter: ContactFilter,
-        ///Free-text search; `""` for none.
+        /// Free-text search; `""` for none.
         pub search: ::std::string::String,
-        /**IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur", or
-"UTC"/"GMT" [INFERRED pattern].
-*/
+        /// IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur", or
+        /// "UTC"/"GMT".
         pub timezone: ::std::string::String,
     }
     impl ListContactsRequest {
+        /// Starts a [`builder::ListContactsRequest`] with nothing set; it converts into `ListContactsRequest` wherever one is expected.
         pub fn builder() -> builder::ListContactsRequest {
             Default::default()
         }
     }
     /**The two contacts to merge plus optional fields that override the merged result
-[OFFICIAL-SDK `MergeContactsRequest`; WHITE-LABEL aelyst mergecontacts].
+\[OFFICIAL-SDK `MergeContactsRequest`; WHITE-LABEL aelyst mergecontacts].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MergeContactsRequest {
-        ///Exactly two distinct contact ids.
+        /// Exactly two distinct contact ids.
         #[serde(rename = "contactIds")]
         pub contact_ids: ::std::vec::Vec<i64>,
+        /// The `countryCode` property (text, optional).
         #[serde(
             rename = "countryCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub country_code: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: A custom field value of a contact, by field name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_fields: ::std::option::Option<::std::vec::Vec<CustomFieldValue>>,
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text, optional).
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
+        /// The `language` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
+        /// The `phone` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
+        /// The `profilePic` property (text, optional).
         #[serde(
             rename = "profilePic",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3099,14 +3274,18 @@ SDK types `search` as optional, the spec follows the live finding. Match-all bod
         pub profile_pic: ::std::option::Option<::std::string::String>,
     }
     impl MergeContactsRequest {
+        /// Starts a [`builder::MergeContactsRequest`] with nothing set; it converts into `MergeContactsRequest` wherever one is expected.
         pub fn builder() -> builder::MergeContactsRequest {
             Default::default()
         }
     }
     ///One page of list_messages.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MessageList {
+        /// A list. Each item: A stored message, as answered by get_message and list_messages and carried by message webhooks.
         pub items: ::std::vec::Vec<MessageRecord>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -3115,108 +3294,132 @@ SDK types `search` as optional, the spec follows the live finding. Match-all bod
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl MessageList {
+        /// Starts a [`builder::MessageList`] with nothing set; it converts into `MessageList` wherever one is expected.
         pub fn builder() -> builder::MessageList {
             Default::default()
         }
     }
-    ///New incoming message (`message.received`): contact, channel and the message [COMMUNITY].
+    ///New incoming message (`message.received`): contact, channel and the message \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MessageReceivedEvent {
+        /// A messaging channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub channel: ::std::option::Option<Channel>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
+        /// A stored message, as answered by get_message and list_messages and carried by message webhooks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub message: ::std::option::Option<MessageRecord>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MessageReceivedEvent {
+        /// Starts a [`builder::MessageReceivedEvent`] with nothing set; it converts into `MessageReceivedEvent` wherever one is expected.
         pub fn builder() -> builder::MessageReceivedEvent {
             Default::default()
         }
     }
     /**A stored message, as answered by get_message and list_messages
-[OFFICIAL-SDK `GetMessageResponse`; WHITE-LABEL aelyst] and carried by message
-webhooks [COMMUNITY, which adds `timestamp`].
+\[OFFICIAL-SDK `GetMessageResponse`; WHITE-LABEL aelyst] and carried by message
+webhooks \[COMMUNITY, which adds `timestamp`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MessageRecord {
+        /// The `channelId` property (an integer, optional).
         #[serde(
             rename = "channelId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub channel_id: ::std::option::Option<i64>,
+        /// The channel's own message id, sent as a string or an integer depending on the channel.
         #[serde(
             rename = "channelMessageId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub channel_message_id: ::std::option::Option<ChannelMessageId>,
+        /// The `contactId` property (an integer, optional).
         #[serde(
             rename = "contactId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub contact_id: ::std::option::Option<i64>,
+        /// Message content, discriminated by `type`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<crate::generated::types::Message>,
+        /// The `messageId` property (an integer).
         #[serde(rename = "messageId")]
         pub message_id: i64,
+        /// Origin of an outgoing message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub sender: ::std::option::Option<MessageSender>,
+        /// A list. Each item: One entry of a message's delivery history.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub status: ::std::vec::Vec<MessageStatus>,
-        ///Unix seconds; seen in webhook payloads [COMMUNITY].
+        /// Unix seconds; seen in webhook payloads.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// Direction of a message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub traffic: ::std::option::Option<crate::generated::types::MessageTraffic>,
     }
     impl MessageRecord {
+        /// Starts a [`builder::MessageRecord`] with nothing set; it converts into `MessageRecord` wherever one is expected.
         pub fn builder() -> builder::MessageRecord {
             Default::default()
         }
     }
-    ///Origin of an outgoing message [OFFICIAL-SDK `MessageSender`].
+    ///Origin of an outgoing message \[OFFICIAL-SDK `MessageSender`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct MessageSender {
+        /// The `broadcastHistoryId` property (an integer, optional).
         #[serde(
             rename = "broadcastHistoryId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub broadcast_history_id: ::std::option::Option<i64>,
+        /// Who sent an outgoing message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<crate::generated::types::MessageSenderSource>,
+        /// The `teamId` property (an integer, optional).
         #[serde(
             rename = "teamId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub team_id: ::std::option::Option<i64>,
+        /// The `userId` property (an integer, optional).
         #[serde(
             rename = "userId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_id: ::std::option::Option<i64>,
+        /// The `workflowId` property (an integer, optional).
         #[serde(
             rename = "workflowId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3224,101 +3427,117 @@ webhooks [COMMUNITY, which adds `timestamp`].
         pub workflow_id: ::std::option::Option<i64>,
     }
     impl MessageSender {
+        /// Starts a [`builder::MessageSender`] with nothing set; it converts into `MessageSender` wherever one is expected.
         pub fn builder() -> builder::MessageSender {
             Default::default()
         }
     }
-    ///New outgoing message (`message.sent`): contact, channel, message and the sending user [COMMUNITY].
+    ///New outgoing message (`message.sent`): contact, channel, message and the sending user \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MessageSentEvent {
+        /// A messaging channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub channel: ::std::option::Option<Channel>,
+        /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub contact: ::std::option::Option<Contact>,
+        /// The `event_id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
+        /// A stored message, as answered by get_message and list_messages and carried by message webhooks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub message: ::std::option::Option<MessageRecord>,
+        /// Who sent an outgoing message (`message.sent`): `user`, `workflow`, `api`, `zapier`, `bot`, `echo` (sent outside respond.io, e.g. from the phone app), `make`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<
             crate::generated::types::OutgoingMessageSource,
         >,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub user: ::std::option::Option<WebhookUser>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MessageSentEvent {
+        /// Starts a [`builder::MessageSentEvent`] with nothing set; it converts into `MessageSentEvent` wherever one is expected.
         pub fn builder() -> builder::MessageSentEvent {
             Default::default()
         }
     }
-    ///One entry of a message's delivery history [OFFICIAL-SDK `MessageStatusEntry`].
+    ///One entry of a message's delivery history \[OFFICIAL-SDK `MessageStatusEntry`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MessageStatus {
-        ///Detail, e.g. the failure reason.
+        /// Detail, e.g. the failure reason.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///Unix seconds.
+        /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
+        /// Delivery state of a message.
         pub value: crate::generated::types::MessageStatusValue,
     }
     impl MessageStatus {
+        /// Starts a [`builder::MessageStatus`] with nothing set; it converts into `MessageStatus` wherever one is expected.
         pub fn builder() -> builder::MessageStatus {
             Default::default()
         }
     }
     /**Page links. `next`/`previous` are absolute URLs whose query carries `limit` and
 `cursorId` (e.g. `?limit=10&cursorId=10`); clients take `cursorId` from `next`
-and stop when `next` is absent or null [WHITE-LABEL aelyst; OFFICIAL-SDK
+and stop when `next` is absent or null \[WHITE-LABEL aelyst; OFFICIAL-SDK
 `PaginationResponse`; OFFICIAL-SDK n8n `paginateCallDeveloperApi`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Pagination {
-        /**Full URL of the next page, carrying `cursorId` [COMMUNITY, tested live;
-WHITE-LABEL aelyst]. The SDK types it as a non-null `string` and its test
-mocks send `""` on the last page; the aelyst doc shows it absent. The spec
-accepts all three (absent, null, `""`); the sandbox sends null, because the
-generated paginators still read `""` as a link without a cursor.
-*/
+        /// Full URL of the next page, carrying `cursorId`. The SDK types it as a non-null `string` and its test
+        /// mocks send `""` on the last page; the aelyst doc shows it absent. The spec
+        /// accepts all three (absent, null, `""`); the sandbox sends null, because the
+        /// generated paginators still read `""` as a link without a cursor.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
-        ///Full URL of the previous page (`""`, null or absent on the first).
+        /// Full URL of the previous page (`""`, null or absent on the first).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
     }
     impl Pagination {
+        /// Starts a [`builder::Pagination`] with nothing set; it converts into `Pagination` wherever one is expected.
         pub fn builder() -> builder::Pagination {
             Default::default()
         }
     }
-    ///Question with quick-reply buttons (`type: quick_reply`) [OFFICIAL-SDK; WHITE-LABEL aelyst].
+    ///Question with quick-reply buttons (`type: quick_reply`) \[OFFICIAL-SDK; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct QuickReplyMessage {
+        /// The `replies` property (a list; each item is text).
         pub replies: ::std::vec::Vec<::std::string::String>,
+        /// The `title` property (text).
         pub title: ::std::string::String,
     }
     impl QuickReplyMessage {
+        /// Starts a [`builder::QuickReplyMessage`] with nothing set; it converts into `QuickReplyMessage` wherever one is expected.
         pub fn builder() -> builder::QuickReplyMessage {
             Default::default()
         }
@@ -3327,7 +3546,9 @@ generated paginators still read `""` as a link without a cursor.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ResponseCode {
+        /// The value as an integer.
         Integer(i64),
+        /// The value as text.
         String(::std::string::String),
     }
     impl ::std::fmt::Display for ResponseCode {
@@ -3344,55 +3565,68 @@ generated paginators still read `""` as a link without a cursor.
         }
     }
     /**Body of send_message. `channelId` null or absent: the channel the contact last
-interacted with [OFFICIAL-SDK `SendMessageRequest`; WHITE-LABEL aelyst].
+interacted with \[OFFICIAL-SDK `SendMessageRequest`; WHITE-LABEL aelyst].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SendMessageRequest {
+        /// The `channelId` property (an integer, optional).
         #[serde(
             rename = "channelId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub channel_id: ::std::option::Option<i64>,
+        /// Message content, discriminated by `type`.
         pub message: crate::generated::types::Message,
     }
     impl SendMessageRequest {
+        /// Starts a [`builder::SendMessageRequest`] with nothing set; it converts into `SendMessageRequest` wherever one is expected.
         pub fn builder() -> builder::SendMessageRequest {
             Default::default()
         }
     }
-    ///Answer of send_message [OFFICIAL-SDK; WHITE-LABEL aelyst].
+    ///Answer of send_message \[OFFICIAL-SDK; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SendMessageResponse {
+        /// The `messageId` property (an integer).
         #[serde(rename = "messageId")]
         pub message_id: i64,
     }
     impl SendMessageResponse {
+        /// Starts a [`builder::SendMessageResponse`] with nothing set; it converts into `SendMessageResponse` wherever one is expected.
         pub fn builder() -> builder::SendMessageResponse {
             Default::default()
         }
     }
-    ///A workspace tag [OFFICIAL-SDK `SpaceTag`].
+    ///A workspace tag \[OFFICIAL-SDK `SpaceTag`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct SpaceTag {
+        /// The `colorCode` property (text, optional).
         #[serde(
             rename = "colorCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub color_code: ::std::option::Option<::std::string::String>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `emoji` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub emoji: ::std::option::Option<::std::string::String>,
+        /// The `id` property (an integer).
         pub id: i64,
+        /// The `name` property (text).
         pub name: ::std::string::String,
     }
     impl SpaceTag {
+        /// Starts a [`builder::SpaceTag`] with nothing set; it converts into `SpaceTag` wherever one is expected.
         pub fn builder() -> builder::SpaceTag {
             Default::default()
         }
     }
     /**Request body of add_tags / remove_tags: a bare JSON array of 1–10 distinct tag
-names, each at most 255 characters [OFFICIAL-SDK `addTags`; WHITE-LABEL aelyst
+names, each at most 255 characters \[OFFICIAL-SDK `addTags`; WHITE-LABEL aelyst
 addtags].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3414,92 +3648,113 @@ addtags].
             Self(value)
         }
     }
-    ///A team [OFFICIAL-SDK `Team`].
+    ///A team \[OFFICIAL-SDK `Team`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Team {
+        /// The `id` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl Team {
+        /// Starts a [`builder::Team`] with nothing set; it converts into `Team` wherever one is expected.
         pub fn builder() -> builder::Team {
             Default::default()
         }
     }
     /**Text message (`type: text`). Supports dynamic variables such as
 `{{$contact.name}}`; `messageTag` is needed for Facebook/Instagram outside the
-24 h window [OFFICIAL-SDK; WHITE-LABEL aelyst].
+24 h window \[OFFICIAL-SDK; WHITE-LABEL aelyst].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TextMessage {
+        /// Facebook/Instagram message tag, required to send a text outside the 24 h window.
         #[serde(
             rename = "messageTag",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message_tag: ::std::option::Option<crate::generated::types::MessageTag>,
+        /// The `text` property (text).
         pub text: ::std::string::String,
     }
     impl TextMessage {
+        /// Starts a [`builder::TextMessage`] with nothing set; it converts into `TextMessage` wherever one is expected.
         pub fn builder() -> builder::TextMessage {
             Default::default()
         }
     }
-    ///Lifecycle stage to set; null removes the contact's stage [OFFICIAL-SDK `UpdateContactLifecycleRequest`].
+    ///Lifecycle stage to set; null removes the contact's stage \[OFFICIAL-SDK `UpdateContactLifecycleRequest`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateLifecycleRequest {
+        /// The `name` property (text, optional).
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl UpdateLifecycleRequest {
+        /// Starts a [`builder::UpdateLifecycleRequest`] with nothing set; it converts into `UpdateLifecycleRequest` wherever one is expected.
         pub fn builder() -> builder::UpdateLifecycleRequest {
             Default::default()
         }
     }
-    ///Body of update_space_tag; `name` renames the tag [OFFICIAL-SDK `UpdateSpaceTagRequest`].
+    ///Body of update_space_tag; `name` renames the tag \[OFFICIAL-SDK `UpdateSpaceTagRequest`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateSpaceTagRequest {
+        /// The `colorCode` property (text, optional).
         #[serde(
             rename = "colorCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub color_code: ::std::option::Option<::std::string::String>,
+        /// The `currentName` property (text).
         #[serde(rename = "currentName")]
         pub current_name: ::std::string::String,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `emoji` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub emoji: ::std::option::Option<::std::string::String>,
-        ///New name; `""` keeps the current one.
+        /// New name; `""` keeps the current one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl UpdateSpaceTagRequest {
+        /// Starts a [`builder::UpdateSpaceTagRequest`] with nothing set; it converts into `UpdateSpaceTagRequest` wherever one is expected.
         pub fn builder() -> builder::UpdateSpaceTagRequest {
             Default::default()
         }
     }
-    ///A workspace user [OFFICIAL-SDK `SpaceUser`; WHITE-LABEL aelyst].
+    ///A workspace user \[OFFICIAL-SDK `SpaceUser`; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct User {
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text, optional).
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
+        /// The `id` property (an integer).
         pub id: i64,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: Permission restriction of a workspace user.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub restrictions: ::std::vec::Vec<crate::generated::types::UserRestriction>,
+        /// Role of a workspace user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<crate::generated::types::UserRole>,
-        ///The user's team, null when none.
+        /// The user's team, null when none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -3508,14 +3763,18 @@ addtags].
         pub team: ::std::option::Option<Team>,
     }
     impl User {
+        /// Starts a [`builder::User`] with nothing set; it converts into `User` wherever one is expected.
         pub fn builder() -> builder::User {
             Default::default()
         }
     }
     ///One page of list_users.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct UserList {
+        /// A list. Each item: A workspace user.
         pub items: ::std::vec::Vec<User>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -3524,40 +3783,50 @@ addtags].
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl UserList {
+        /// Starts a [`builder::UserList`] with nothing set; it converts into `UserList` wherever one is expected.
         pub fn builder() -> builder::UserList {
             Default::default()
         }
     }
-    /**Closing note of a closed conversation [OFFICIAL-SDK closing-note category and
+    /**Closing note of a closed conversation \[OFFICIAL-SDK closing-note category and
 summary; COMMUNITY aikit-respond `conversation.category`/`summary`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookClosingNote {
+        /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
+        /// The `summary` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookClosingNote {
+        /// Starts a [`builder::WebhookClosingNote`] with nothing set; it converts into `WebhookClosingNote` wherever one is expected.
         pub fn builder() -> builder::WebhookClosingNote {
             Default::default()
         }
     }
-    /**Conversation details of conversation.opened/closed payloads [COMMUNITY
+    /**Conversation details of conversation.opened/closed payloads \[COMMUNITY
 aikit-respond `ConversationClosedPayload`]. Times are unix seconds; durations
 are as sent. `closedBy` may be a user, null or `{}`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookConversation {
+        /// The `assigneeTeam` property (text, optional).
         #[serde(
             rename = "assigneeTeam",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub assignee_team: ::std::option::Option<::std::string::String>,
+        /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
+        /// A user in a webhook payload, `{id, name, email}`.
         #[serde(
             rename = "closedBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3567,102 +3836,124 @@ are as sent. `closedBy` may be a user, null or `{}`.
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub closed_by: ::std::option::Option<WebhookUser>,
+        /// The `closedBySource` property (text, optional).
         #[serde(
             rename = "closedBySource",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub closed_by_source: ::std::option::Option<::std::string::String>,
+        /// The `closedTime` property (an integer, optional).
         #[serde(
             rename = "closedTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub closed_time: ::std::option::Option<i64>,
+        /// The `firstResponseTime` property (an integer, optional).
         #[serde(
             rename = "firstResponseTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_response_time: ::std::option::Option<i64>,
+        /// The `incomingMessageCount` property (an integer, optional).
         #[serde(
             rename = "incomingMessageCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub incoming_message_count: ::std::option::Option<i64>,
+        /// The `lastAssignmentTime` property (an integer, optional).
         #[serde(
             rename = "lastAssignmentTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_assignment_time: ::std::option::Option<i64>,
+        /// The `openedBySource` property (text, optional).
         #[serde(
             rename = "openedBySource",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub opened_by_source: ::std::option::Option<::std::string::String>,
+        /// The `openedTime` property (an integer, optional).
         #[serde(
             rename = "openedTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub opened_time: ::std::option::Option<i64>,
+        /// The `outgoingMessageCount` property (an integer, optional).
         #[serde(
             rename = "outgoingMessageCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub outgoing_message_count: ::std::option::Option<i64>,
+        /// The `resolutionTime` property (an integer, optional).
         #[serde(
             rename = "resolutionTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resolution_time: ::std::option::Option<i64>,
+        /// The `summary` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookConversation {
+        /// Starts a [`builder::WebhookConversation`] with nothing set; it converts into `WebhookConversation` wherever one is expected.
         pub fn builder() -> builder::WebhookConversation {
             Default::default()
         }
     }
-    ///A user in a webhook payload, `{id, name, email}` [COMMUNITY].
+    ///A user in a webhook payload, `{id, name, email}` \[COMMUNITY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookUser {
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `firstName` property (text, optional).
         #[serde(
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
+        /// The `id` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
+        /// The `lastName` property (text, optional).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl WebhookUser {
+        /// Starts a [`builder::WebhookUser`] with nothing set; it converts into `WebhookUser` wherever one is expected.
         pub fn builder() -> builder::WebhookUser {
             Default::default()
         }
     }
-    ///The approved template to send, with its filled-in components [OFFICIAL-SDK].
+    ///The approved template to send, with its filled-in components \[OFFICIAL-SDK].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WhatsAppTemplate {
+        /// A list. Each item: A template component.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub components: ::std::vec::Vec<WhatsAppTemplateComponent>,
-        ///Template language, e.g. "en".
+        /// Template language, e.g. "en".
         #[serde(rename = "languageCode")]
         pub language_code: ::std::string::String,
+        /// The `name` property (text).
         pub name: ::std::string::String,
     }
     impl WhatsAppTemplate {
+        /// Starts a [`builder::WhatsAppTemplate`] with nothing set; it converts into `WhatsAppTemplate` wherever one is expected.
         pub fn builder() -> builder::WhatsAppTemplate {
             Default::default()
         }
     }
-    /**A template component [OFFICIAL-SDK `TemplateComponent`]. `format` is one of
+    /**A template component \[OFFICIAL-SDK `TemplateComponent`]. `format` is one of
 text, image, video, document, location. `parameters` items have a `type` (text,
 image, video, document, location) and the matching object; `buttons` items have
 a `type` (quick_reply, phone_number, url, catalog, mpm) and optional text,
@@ -3670,30 +3961,39 @@ phone_number, url, parameters. Both are kept free-form.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WhatsAppTemplateComponent {
+        /// The `buttons` property (a list; each item is a JSON object).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub buttons: ::std::vec::Vec<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        /// The `format` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format: ::std::option::Option<::std::string::String>,
+        /// The `parameters` property (a list; each item is a JSON object).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub parameters: ::std::vec::Vec<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        /// The `text` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
+        /// Kind of a WhatsApp template component.
         #[serde(rename = "type")]
         pub type_: crate::generated::types::WhatsAppComponentType,
     }
     impl WhatsAppTemplateComponent {
+        /// Starts a [`builder::WhatsAppTemplateComponent`] with nothing set; it converts into `WhatsAppTemplateComponent` wherever one is expected.
         pub fn builder() -> builder::WhatsAppTemplateComponent {
             Default::default()
         }
     }
     ///One page of list_whatsapp_templates.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WhatsAppTemplateList {
+        /// A list. Each item: A WhatsApp template of a channel.
         pub items: ::std::vec::Vec<WhatsAppTemplateRecord>,
+        /// Page links.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
@@ -3702,55 +4002,69 @@ phone_number, url, parameters. Both are kept free-form.
         pub pagination: ::std::option::Option<Pagination>,
     }
     impl WhatsAppTemplateList {
+        /// Starts a [`builder::WhatsAppTemplateList`] with nothing set; it converts into `WhatsAppTemplateList` wherever one is expected.
         pub fn builder() -> builder::WhatsAppTemplateList {
             Default::default()
         }
     }
-    ///WhatsApp template message (`type: whatsapp_template`) [OFFICIAL-SDK; WHITE-LABEL aelyst].
+    ///WhatsApp template message (`type: whatsapp_template`) \[OFFICIAL-SDK; WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WhatsAppTemplateMessage {
+        /// The approved template to send, with its filled-in components.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub template: WhatsAppTemplate,
     }
     impl WhatsAppTemplateMessage {
+        /// Starts a [`builder::WhatsAppTemplateMessage`] with nothing set; it converts into `WhatsAppTemplateMessage` wherever one is expected.
         pub fn builder() -> builder::WhatsAppTemplateMessage {
             Default::default()
         }
     }
-    ///A WhatsApp template of a channel [OFFICIAL-SDK `WhatsAppTemplate` in `types/space.ts`].
+    ///A WhatsApp template of a channel \[OFFICIAL-SDK `WhatsAppTemplate` in `types/space.ts`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WhatsAppTemplateRecord {
+        /// The `botId` property (an integer, optional).
         #[serde(
             rename = "botId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub bot_id: ::std::option::Option<i64>,
+        /// The `bundle` property (a JSON object).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub bundle: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
+        /// The `channelId` property (an integer, optional).
         #[serde(
             rename = "channelId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub channel_id: ::std::option::Option<i64>,
+        /// A list. Each item: A template component.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub components: ::std::vec::Vec<WhatsAppTemplateComponent>,
+        /// The `id` property (an integer).
         pub id: i64,
+        /// The `languageCode` property (text, optional).
         #[serde(
             rename = "languageCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub language_code: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `namespace` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub namespace: ::std::option::Option<::std::string::String>,
-        ///Approval status as reported by WhatsApp.
+        /// Approval status as reported by WhatsApp.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
+        /// The `statusDetail` property (text, optional).
         #[serde(
             rename = "statusDetail",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3758,12 +4072,14 @@ phone_number, url, parameters. Both are kept free-form.
         pub status_detail: ::std::option::Option<::std::string::String>,
     }
     impl WhatsAppTemplateRecord {
+        /// Starts a [`builder::WhatsAppTemplateRecord`] with nothing set; it converts into `WhatsAppTemplateRecord` wherever one is expected.
         pub fn builder() -> builder::WhatsAppTemplateRecord {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builder for [`ApiError`](super::ApiError): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ApiError {
             code: ::std::result::Result<
@@ -3784,6 +4100,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ApiError {
+            /// Provider error code; in practice the HTTP status (e.g. 404, 449).
             pub fn code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3796,6 +4113,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Human-readable message.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3828,6 +4146,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`AssignConversationRequest`](super::AssignConversationRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct AssignConversationRequest {
             assignee: ::std::result::Result<
@@ -3843,6 +4162,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl AssignConversationRequest {
+            /// The `assignee` property (an `AssignConversationRequestAssignee`, optional).
             pub fn assignee<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3875,6 +4195,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`Attachment`](super::Attachment): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Attachment {
             file_name: ::std::result::Result<
@@ -3897,6 +4218,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Attachment {
+            /// File name; received messages only.
             pub fn file_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3909,6 +4231,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Kind of an attachment.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::AttachmentType>,
@@ -3921,6 +4244,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Publicly reachable http(s) URL of the file.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3955,6 +4279,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`AttachmentMessage`](super::AttachmentMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct AttachmentMessage {
             attachment: ::std::result::Result<super::Attachment, ::std::string::String>,
@@ -3967,6 +4292,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl AttachmentMessage {
+            /// A file sent or received by URL.
             pub fn attachment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Attachment>,
@@ -3997,6 +4323,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`Channel`](super::Channel): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Channel {
             created_at: ::std::result::Result<
@@ -4039,6 +4366,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Channel {
+            /// Creation time, unix seconds.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4051,6 +4379,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -4061,6 +4390,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Time of the last incoming message, unix seconds (contact channels only).
             pub fn last_incoming_message_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4075,6 +4405,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Time of the last message on this channel, unix seconds (contact channels only).
             pub fn last_message_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4089,6 +4420,8 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Channel-specific details (contact channels only). Optional and never null:
+            /// the SDK types it `meta?: Record<string, any>`.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4103,6 +4436,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4115,6 +4449,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Kind of a messaging channel.
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4159,6 +4494,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ChannelList`](super::ChannelList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChannelList {
             items: ::std::result::Result<
@@ -4179,6 +4515,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ChannelList {
+            /// A list. Each item: A messaging channel.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Channel>>,
@@ -4191,6 +4528,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -4223,6 +4561,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ClosingNote`](super::ClosingNote): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ClosingNote {
             category: ::std::result::Result<
@@ -4243,6 +4582,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ClosingNote {
+            /// The `category` property (text, optional).
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4255,6 +4595,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4287,6 +4628,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ClosingNoteList`](super::ClosingNoteList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ClosingNoteList {
             items: ::std::result::Result<
@@ -4307,6 +4649,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ClosingNoteList {
+            /// A list. Each item: A closing-note category.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ClosingNote>>,
@@ -4319,6 +4662,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -4351,6 +4695,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CodeMessageResponse`](super::CodeMessageResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CodeMessageResponse {
             code: ::std::result::Result<
@@ -4371,6 +4716,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CodeMessageResponse {
+            /// A status code sent either as a JSON integer (200) or a JSON string ("200").
             pub fn code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::ResponseCode>>,
@@ -4383,6 +4729,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4416,6 +4763,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`Comment`](super::Comment): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Comment {
             contact_id: ::std::result::Result<i64, ::std::string::String>,
@@ -4438,6 +4786,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Comment {
+            /// The `contactId` property (an integer).
             pub fn contact_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -4450,6 +4799,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4462,6 +4812,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `text` property (text, optional).
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4496,6 +4847,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CommentCreatedEvent`](super::CommentCreatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CommentCreatedEvent {
             comment: ::std::result::Result<
@@ -4536,6 +4888,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CommentCreatedEvent {
+            /// The `comment` property (a JSON object).
             pub fn comment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4550,6 +4903,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -4562,6 +4916,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4574,6 +4929,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4586,6 +4942,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -4598,6 +4955,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4641,6 +4999,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`Contact`](super::Contact): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Contact {
             assignee: ::std::result::Result<
@@ -4723,6 +5082,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Contact {
+            /// The assigned user, null when unassigned (webhooks may send `{}`).
             pub fn assignee<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4737,6 +5097,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// ISO 3166-1 alpha-2 country code.
             pub fn country_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4749,6 +5110,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Creation time, unix seconds.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4761,6 +5123,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: A custom field value of a contact, by field name.
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4775,6 +5138,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4787,6 +5151,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -4799,6 +5164,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -4809,6 +5175,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Whether the contact is blocked.
             pub fn is_blocked<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4821,6 +5188,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// ISO 639-1 language code.
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4833,6 +5201,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4845,6 +5214,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Lifecycle stage name.
             pub fn lifecycle<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4857,6 +5227,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// E.164 phone number.
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4869,6 +5240,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// URL of the profile picture.
             pub fn profile_pic<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4881,6 +5253,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Conversation status of a contact.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4895,6 +5268,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Tag names (at most 10, unique).
             pub fn tags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -4953,6 +5327,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactActionResponse`](super::ContactActionResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactActionResponse {
             contact_id: ::std::result::Result<i64, ::std::string::String>,
@@ -4965,6 +5340,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactActionResponse {
+            /// The `contactId` property (an integer).
             pub fn contact_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -4997,6 +5373,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactAssignee`](super::ContactAssignee): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactAssignee {
             email: ::std::result::Result<
@@ -5029,6 +5406,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactAssignee {
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5041,6 +5419,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text, optional).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5053,6 +5432,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5063,6 +5443,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5075,6 +5456,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Full name; webhook payloads only.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5113,6 +5495,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactAssigneeUpdatedEvent`](super::ContactAssigneeUpdatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactAssigneeUpdatedEvent {
             assignee: ::std::result::Result<
@@ -5163,6 +5546,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactAssigneeUpdatedEvent {
+            /// The new assignee; null when the contact was unassigned.
             pub fn assignee<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -5175,6 +5559,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A messaging channel.
             pub fn channel<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Channel>>,
@@ -5187,6 +5572,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -5199,6 +5585,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5211,6 +5598,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The assignee before the change; null when the contact had none.
             pub fn old_assignee<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -5223,6 +5611,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5235,6 +5624,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -5247,6 +5637,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5295,6 +5686,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactCreatedEvent`](super::ContactCreatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactCreatedEvent {
             contact: ::std::result::Result<
@@ -5330,6 +5722,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactCreatedEvent {
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -5342,6 +5735,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5354,6 +5748,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5366,6 +5761,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -5378,6 +5774,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5419,6 +5816,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactFields`](super::ContactFields): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactFields {
             country_code: ::std::result::Result<
@@ -5469,6 +5867,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactFields {
+            /// ISO 3166-1 alpha-2 country code.
             pub fn country_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5481,6 +5880,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: A custom field value of a contact, by field name.
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5495,6 +5895,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Email address (one `@`, no white space).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5507,6 +5908,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5519,6 +5921,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// ISO 639-1 language code.
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5531,6 +5934,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5543,6 +5947,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// E.164 phone number (`+` then 8 to 15 digits).
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5555,6 +5960,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Public http(s) URL of the profile picture.
             pub fn profile_pic<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5599,6 +6005,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactFilter`](super::ContactFilter): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactFilter {
             and: ::std::result::Result<
@@ -5619,6 +6026,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactFilter {
+            /// A list. Each item: One filter condition.
             pub fn and<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5633,6 +6041,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: One filter condition.
             pub fn or<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5665,6 +6074,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactFilterCondition`](super::ContactFilterCondition): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactFilterCondition {
             category: ::std::result::Result<
@@ -5692,6 +6102,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactFilterCondition {
+            /// Category of a contact filter condition.
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5706,6 +6117,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `field` property (text, optional).
             pub fn field<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5718,6 +6130,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Operator of a contact filter condition.
             pub fn operator<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5732,6 +6145,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// string | string[] | {from, to} | null, depending on the operator.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::serde_json::Value>,
@@ -5770,6 +6184,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactList`](super::ContactList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactList {
             items: ::std::result::Result<
@@ -5790,6 +6205,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactList {
+            /// A list. Each item: A contact.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Contact>>,
@@ -5802,6 +6218,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -5834,6 +6251,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactTagUpdatedEvent`](super::ContactTagUpdatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactTagUpdatedEvent {
             action: ::std::result::Result<
@@ -5879,6 +6297,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactTagUpdatedEvent {
+            /// What happened to the tag of a `contact.tag.updated` event: `added` or `removed`.
             pub fn action<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5893,6 +6312,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -5905,6 +6325,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5917,6 +6338,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The tag that was added or removed.
             pub fn tag<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5929,6 +6351,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5941,6 +6364,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -5953,6 +6377,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5999,6 +6424,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactUpdate`](super::ContactUpdate): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactUpdate {
             country_code: ::std::result::Result<
@@ -6049,6 +6475,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactUpdate {
+            /// ISO 3166-1 alpha-2 country code.
             pub fn country_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6061,6 +6488,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: A custom field value of a contact, by field name.
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6075,6 +6503,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Email address (one `@`, no white space).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6087,6 +6516,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text, optional).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6099,6 +6529,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// ISO 639-1 language code.
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6111,6 +6542,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6123,6 +6555,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// E.164 phone number (`+` then 8 to 15 digits).
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6135,6 +6568,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Public http(s) URL of the profile picture.
             pub fn profile_pic<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6179,6 +6613,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ContactUpdatedEvent`](super::ContactUpdatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactUpdatedEvent {
             contact: ::std::result::Result<
@@ -6214,6 +6649,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ContactUpdatedEvent {
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -6226,6 +6662,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6238,6 +6675,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6250,6 +6688,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -6262,6 +6701,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6303,6 +6743,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ConversationClosedEvent`](super::ConversationClosedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ConversationClosedEvent {
             closing_note: ::std::result::Result<
@@ -6353,6 +6794,8 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ConversationClosedEvent {
+            /// The closing note `{category, summary}` entered when the conversation was
+            /// closed.
             pub fn closing_note<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6367,6 +6810,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -6379,6 +6823,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Conversation details of conversation.opened/closed payloads.
             pub fn conversation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6393,6 +6838,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6405,6 +6851,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Who closed the conversation (`conversation.closed`): `user`, `workflow`, `api`, `zapier`, `bot`, `make`.
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6421,6 +6868,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6433,6 +6881,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -6445,6 +6894,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6493,6 +6943,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ConversationOpenedEvent`](super::ConversationOpenedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ConversationOpenedEvent {
             channel: ::std::result::Result<
@@ -6548,6 +6999,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ConversationOpenedEvent {
+            /// A messaging channel.
             pub fn channel<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Channel>>,
@@ -6560,6 +7012,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -6572,6 +7025,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Conversation details of conversation.opened/closed payloads.
             pub fn conversation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6586,6 +7040,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6598,6 +7053,9 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The contact's first incoming message of the conversation, when the contact
+            /// opened it. Null when a user, workflow or the
+            /// API opened the conversation without one.
             pub fn first_incoming_message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::MessageRecord>>,
@@ -6612,6 +7070,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Who opened the conversation (`conversation.opened`): `user`, `contact`, `workflow`, `api`, `zapier`, `make`, `ctc_ads` (click-to-chat ads).
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6628,6 +7087,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6640,6 +7100,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -6652,6 +7113,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6702,6 +7164,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ConversationStatusRequest`](super::ConversationStatusRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ConversationStatusRequest {
             category: ::std::result::Result<
@@ -6727,6 +7190,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ConversationStatusRequest {
+            /// The `category` property (text, optional).
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6739,6 +7203,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Target conversation status of update_conversation_status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::ConversationStatus>,
@@ -6751,6 +7216,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `summary` property (text, optional).
             pub fn summary<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6787,6 +7253,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CreateCommentRequest`](super::CreateCommentRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CreateCommentRequest {
             text: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -6799,6 +7266,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CreateCommentRequest {
+            /// The `text` property (text).
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6826,6 +7294,7 @@ phone_number, url, parameters. Both are kept free-form.
                 Self { text: Ok(value.text) }
             }
         }
+        /// Builder for [`CreateContactResponse`](super::CreateContactResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CreateContactResponse {
             code: ::std::result::Result<
@@ -6846,6 +7315,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CreateContactResponse {
+            /// The `code` property (text, optional).
             pub fn code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6858,6 +7328,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6892,6 +7363,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CreateCustomFieldRequest`](super::CreateCustomFieldRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CreateCustomFieldRequest {
             allowed_values: ::std::result::Result<
@@ -6924,6 +7396,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CreateCustomFieldRequest {
+            /// Options, for `list` fields only.
             pub fn allowed_values<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6940,6 +7413,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Data type of a custom contact field.
             pub fn data_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::CustomFieldDataType>,
@@ -6952,6 +7426,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6964,6 +7439,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6976,6 +7452,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Letters, digits and underscores; cannot be changed later. Null lets the server derive it.
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7016,6 +7493,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CreateSpaceTagRequest`](super::CreateSpaceTagRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CreateSpaceTagRequest {
             color_code: ::std::result::Result<
@@ -7043,6 +7521,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CreateSpaceTagRequest {
+            /// The `colorCode` property (text, optional).
             pub fn color_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7055,6 +7534,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7067,6 +7547,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `emoji` property (text, optional).
             pub fn emoji<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7079,6 +7560,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7117,6 +7599,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CustomField`](super::CustomField): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomField {
             allowed_values: ::std::result::Result<
@@ -7154,6 +7637,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CustomField {
+            /// Options of a `list` field; absent for other fields.
             pub fn allowed_values<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -7168,6 +7652,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Data type of a custom contact field.
             pub fn data_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7182,6 +7667,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Always a string (`""` when none).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7194,6 +7680,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -7204,6 +7691,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7216,6 +7704,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7256,6 +7745,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CustomFieldList`](super::CustomFieldList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomFieldList {
             items: ::std::result::Result<
@@ -7276,6 +7766,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CustomFieldList {
+            /// A list. Each item: A custom contact field definition.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CustomField>>,
@@ -7288,6 +7779,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -7320,6 +7812,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CustomFieldValue`](super::CustomFieldValue): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomFieldValue {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -7337,6 +7830,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CustomFieldValue {
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7349,6 +7843,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// string, number or boolean; null clears the value.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7383,6 +7878,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`CustomPayloadMessage`](super::CustomPayloadMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct CustomPayloadMessage {
             payload: ::std::result::Result<
@@ -7398,6 +7894,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl CustomPayloadMessage {
+            /// The `payload` property (a JSON object).
             pub fn payload<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7427,6 +7924,7 @@ phone_number, url, parameters. Both are kept free-form.
                 Self { payload: Ok(value.payload) }
             }
         }
+        /// Builder for [`DeleteSpaceTagRequest`](super::DeleteSpaceTagRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct DeleteSpaceTagRequest {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -7439,6 +7937,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl DeleteSpaceTagRequest {
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7467,6 +7966,7 @@ phone_number, url, parameters. Both are kept free-form.
                 Self { name: Ok(value.name) }
             }
         }
+        /// Builder for [`EmailAttachment`](super::EmailAttachment): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct EmailAttachment {
             file_name: ::std::result::Result<
@@ -7489,6 +7989,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl EmailAttachment {
+            /// The `fileName` property (text).
             pub fn file_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7501,6 +8002,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Kind of an attachment.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::AttachmentType>,
@@ -7513,6 +8015,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `url` property (text).
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7547,6 +8050,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`EmailMessage`](super::EmailMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct EmailMessage {
             attachments: ::std::result::Result<
@@ -7584,6 +8088,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl EmailMessage {
+            /// A list. Each item: A file attached to an email.
             pub fn attachments<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::EmailAttachment>>,
@@ -7596,6 +8101,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `bcc` property (a list; each item is text).
             pub fn bcc<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -7608,6 +8114,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `cc` property (a list; each item is text).
             pub fn cc<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -7618,6 +8125,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for cc: {e}"));
                 self
             }
+            /// Id of the message this email replies to.
             pub fn reply_to_message_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -7632,6 +8140,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `subject` property (text, optional).
             pub fn subject<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7644,6 +8153,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `text` property (text).
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7684,6 +8194,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`LifecycleUpdatedEvent`](super::LifecycleUpdatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct LifecycleUpdatedEvent {
             contact: ::std::result::Result<
@@ -7719,6 +8230,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl LifecycleUpdatedEvent {
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -7731,6 +8243,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7743,6 +8256,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -7755,6 +8269,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -7767,6 +8282,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7809,6 +8325,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`ListContactsRequest`](super::ListContactsRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ListContactsRequest {
             filter: ::std::result::Result<super::ContactFilter, ::std::string::String>,
@@ -7828,6 +8345,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl ListContactsRequest {
+            /// Conditions combined with `$and` (all must match) and/or `$or` (any may match).
             pub fn filter<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContactFilter>,
@@ -7840,6 +8358,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Free-text search; `""` for none.
             pub fn search<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7852,6 +8371,8 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur", or
+            /// "UTC"/"GMT".
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7887,6 +8408,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MergeContactsRequest`](super::MergeContactsRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MergeContactsRequest {
             contact_ids: ::std::result::Result<
@@ -7942,6 +8464,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MergeContactsRequest {
+            /// Exactly two distinct contact ids.
             pub fn contact_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
@@ -7954,6 +8477,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `countryCode` property (text, optional).
             pub fn country_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7966,6 +8490,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: A custom field value of a contact, by field name.
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7980,6 +8505,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7992,6 +8518,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text, optional).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8004,6 +8531,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `language` property (text, optional).
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8016,6 +8544,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8028,6 +8557,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `phone` property (text, optional).
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8040,6 +8570,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `profilePic` property (text, optional).
             pub fn profile_pic<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8087,6 +8618,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MessageList`](super::MessageList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MessageList {
             items: ::std::result::Result<
@@ -8107,6 +8639,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MessageList {
+            /// A list. Each item: A stored message, as answered by get_message and list_messages and carried by message webhooks.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::MessageRecord>>,
@@ -8119,6 +8652,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -8151,6 +8685,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MessageReceivedEvent`](super::MessageReceivedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MessageReceivedEvent {
             channel: ::std::result::Result<
@@ -8191,6 +8726,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MessageReceivedEvent {
+            /// A messaging channel.
             pub fn channel<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Channel>>,
@@ -8203,6 +8739,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -8215,6 +8752,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8227,6 +8765,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A stored message, as answered by get_message and list_messages and carried by message webhooks.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::MessageRecord>>,
@@ -8239,6 +8778,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8251,6 +8791,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8294,6 +8835,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MessageRecord`](super::MessageRecord): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MessageRecord {
             channel_id: ::std::result::Result<
@@ -8346,6 +8888,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MessageRecord {
+            /// The `channelId` property (an integer, optional).
             pub fn channel_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8358,6 +8901,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The channel's own message id, sent as a string or an integer depending on the channel.
             pub fn channel_message_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8374,6 +8918,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `contactId` property (an integer, optional).
             pub fn contact_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8386,6 +8931,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Message content, discriminated by `type`.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8400,6 +8946,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `messageId` property (an integer).
             pub fn message_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -8412,6 +8959,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Origin of an outgoing message.
             pub fn sender<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::MessageSender>>,
@@ -8424,6 +8972,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: One entry of a message's delivery history.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::MessageStatus>>,
@@ -8436,6 +8985,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds; seen in webhook payloads.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8448,6 +8998,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Direction of a message.
             pub fn traffic<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8496,6 +9047,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MessageSender`](super::MessageSender): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MessageSender {
             broadcast_history_id: ::std::result::Result<
@@ -8531,6 +9083,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MessageSender {
+            /// The `broadcastHistoryId` property (an integer, optional).
             pub fn broadcast_history_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8545,6 +9098,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Who sent an outgoing message.
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8559,6 +9113,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `teamId` property (an integer, optional).
             pub fn team_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8571,6 +9126,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `userId` property (an integer, optional).
             pub fn user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8583,6 +9139,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `workflowId` property (an integer, optional).
             pub fn workflow_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8621,6 +9178,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MessageSentEvent`](super::MessageSentEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MessageSentEvent {
             channel: ::std::result::Result<
@@ -8671,6 +9229,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MessageSentEvent {
+            /// A messaging channel.
             pub fn channel<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Channel>>,
@@ -8683,6 +9242,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A contact.
             pub fn contact<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -8695,6 +9255,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `event_id` property (text, optional).
             pub fn event_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8707,6 +9268,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A stored message, as answered by get_message and list_messages and carried by message webhooks.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::MessageRecord>>,
@@ -8719,6 +9281,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Who sent an outgoing message (`message.sent`): `user`, `workflow`, `api`, `zapier`, `bot`, `echo` (sent outside respond.io, e.g. from the phone app), `make`.
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8733,6 +9296,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8745,6 +9309,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -8757,6 +9322,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8803,6 +9369,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`MessageStatus`](super::MessageStatus): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MessageStatus {
             message: ::std::result::Result<
@@ -8828,6 +9395,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl MessageStatus {
+            /// Detail, e.g. the failure reason.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8840,6 +9408,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Unix seconds.
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8852,6 +9421,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Delivery state of a message.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::MessageStatusValue>,
@@ -8886,6 +9456,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`Pagination`](super::Pagination): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Pagination {
             next: ::std::result::Result<
@@ -8906,6 +9477,10 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Pagination {
+            /// Full URL of the next page, carrying `cursorId`. The SDK types it as a non-null `string` and its test
+            /// mocks send `""` on the last page; the aelyst doc shows it absent. The spec
+            /// accepts all three (absent, null, `""`); the sandbox sends null, because the
+            /// generated paginators still read `""` as a link without a cursor.
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8918,6 +9493,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Full URL of the previous page (`""`, null or absent on the first).
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8950,6 +9526,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`QuickReplyMessage`](super::QuickReplyMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct QuickReplyMessage {
             replies: ::std::result::Result<
@@ -8967,6 +9544,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl QuickReplyMessage {
+            /// The `replies` property (a list; each item is text).
             pub fn replies<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -8979,6 +9557,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `title` property (text).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9011,6 +9590,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`SendMessageRequest`](super::SendMessageRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct SendMessageRequest {
             channel_id: ::std::result::Result<
@@ -9031,6 +9611,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl SendMessageRequest {
+            /// The `channelId` property (an integer, optional).
             pub fn channel_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -9043,6 +9624,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Message content, discriminated by `type`.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::Message>,
@@ -9075,6 +9657,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`SendMessageResponse`](super::SendMessageResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct SendMessageResponse {
             message_id: ::std::result::Result<i64, ::std::string::String>,
@@ -9087,6 +9670,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl SendMessageResponse {
+            /// The `messageId` property (an integer).
             pub fn message_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -9118,6 +9702,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`SpaceTag`](super::SpaceTag): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct SpaceTag {
             color_code: ::std::result::Result<
@@ -9147,6 +9732,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl SpaceTag {
+            /// The `colorCode` property (text, optional).
             pub fn color_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9159,6 +9745,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9171,6 +9758,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `emoji` property (text, optional).
             pub fn emoji<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9183,6 +9771,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -9193,6 +9782,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9231,6 +9821,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`Team`](super::Team): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Team {
             id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
@@ -9248,6 +9839,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Team {
+            /// The `id` property (an integer, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -9258,6 +9850,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9290,6 +9883,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`TextMessage`](super::TextMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TextMessage {
             message_tag: ::std::result::Result<
@@ -9307,6 +9901,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl TextMessage {
+            /// Facebook/Instagram message tag, required to send a text outside the 24 h window.
             pub fn message_tag<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9321,6 +9916,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `text` property (text).
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9353,6 +9949,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`UpdateLifecycleRequest`](super::UpdateLifecycleRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct UpdateLifecycleRequest {
             name: ::std::result::Result<
@@ -9368,6 +9965,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl UpdateLifecycleRequest {
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9396,6 +9994,7 @@ phone_number, url, parameters. Both are kept free-form.
                 Self { name: Ok(value.name) }
             }
         }
+        /// Builder for [`UpdateSpaceTagRequest`](super::UpdateSpaceTagRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct UpdateSpaceTagRequest {
             color_code: ::std::result::Result<
@@ -9431,6 +10030,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl UpdateSpaceTagRequest {
+            /// The `colorCode` property (text, optional).
             pub fn color_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9443,6 +10043,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `currentName` property (text).
             pub fn current_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9455,6 +10056,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9467,6 +10069,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `emoji` property (text, optional).
             pub fn emoji<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9479,6 +10082,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// New name; `""` keeps the current one.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9519,6 +10123,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`User`](super::User): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct User {
             email: ::std::result::Result<
@@ -9561,6 +10166,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl User {
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9573,6 +10179,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text, optional).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9585,6 +10192,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -9595,6 +10203,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9607,6 +10216,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: Permission restriction of a workspace user.
             pub fn restrictions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9621,6 +10231,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Role of a workspace user.
             pub fn role<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9635,6 +10246,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The user's team, null when none.
             pub fn team<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Team>>,
@@ -9677,6 +10289,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`UserList`](super::UserList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct UserList {
             items: ::std::result::Result<
@@ -9697,6 +10310,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl UserList {
+            /// A list. Each item: A workspace user.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
@@ -9709,6 +10323,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -9741,6 +10356,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WebhookClosingNote`](super::WebhookClosingNote): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookClosingNote {
             category: ::std::result::Result<
@@ -9766,6 +10382,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WebhookClosingNote {
+            /// The `category` property (text, optional).
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9778,6 +10395,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `summary` property (text, optional).
             pub fn summary<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9790,6 +10408,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9826,6 +10445,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WebhookConversation`](super::WebhookConversation): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookConversation {
             assignee_team: ::std::result::Result<
@@ -9906,6 +10526,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WebhookConversation {
+            /// The `assigneeTeam` property (text, optional).
             pub fn assignee_team<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9918,6 +10539,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `category` property (text, optional).
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9930,6 +10552,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A user in a webhook payload, `{id, name, email}`.
             pub fn closed_by<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookUser>>,
@@ -9942,6 +10565,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `closedBySource` property (text, optional).
             pub fn closed_by_source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9956,6 +10580,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `closedTime` property (an integer, optional).
             pub fn closed_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -9968,6 +10593,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstResponseTime` property (an integer, optional).
             pub fn first_response_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -9982,6 +10608,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `incomingMessageCount` property (an integer, optional).
             pub fn incoming_message_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -9996,6 +10623,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `lastAssignmentTime` property (an integer, optional).
             pub fn last_assignment_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10010,6 +10638,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `openedBySource` property (text, optional).
             pub fn opened_by_source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10024,6 +10653,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `openedTime` property (an integer, optional).
             pub fn opened_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10036,6 +10666,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `outgoingMessageCount` property (an integer, optional).
             pub fn outgoing_message_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10050,6 +10681,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `resolutionTime` property (an integer, optional).
             pub fn resolution_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10064,6 +10696,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `summary` property (text, optional).
             pub fn summary<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10076,6 +10709,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10135,6 +10769,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WebhookUser`](super::WebhookUser): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookUser {
             email: ::std::result::Result<
@@ -10167,6 +10802,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WebhookUser {
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10179,6 +10815,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `firstName` property (text, optional).
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10191,6 +10828,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10201,6 +10839,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `lastName` property (text, optional).
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10213,6 +10852,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10251,6 +10891,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WhatsAppTemplate`](super::WhatsAppTemplate): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WhatsAppTemplate {
             components: ::std::result::Result<
@@ -10275,6 +10916,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WhatsAppTemplate {
+            /// A list. Each item: A template component.
             pub fn components<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10289,6 +10931,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Template language, e.g. "en".
             pub fn language_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10301,6 +10944,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10335,6 +10979,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WhatsAppTemplateComponent`](super::WhatsAppTemplateComponent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WhatsAppTemplateComponent {
             buttons: ::std::result::Result<
@@ -10374,6 +11019,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WhatsAppTemplateComponent {
+            /// The `buttons` property (a list; each item is a JSON object).
             pub fn buttons<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10390,6 +11036,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `format` property (text, optional).
             pub fn format<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10402,6 +11049,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `parameters` property (a list; each item is a JSON object).
             pub fn parameters<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10418,6 +11066,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `text` property (text, optional).
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10430,6 +11079,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Kind of a WhatsApp template component.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10472,6 +11122,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WhatsAppTemplateList`](super::WhatsAppTemplateList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WhatsAppTemplateList {
             items: ::std::result::Result<
@@ -10492,6 +11143,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WhatsAppTemplateList {
+            /// A list. Each item: A WhatsApp template of a channel.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10506,6 +11158,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Page links.
             pub fn pagination<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
@@ -10539,6 +11192,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WhatsAppTemplateMessage`](super::WhatsAppTemplateMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WhatsAppTemplateMessage {
             template: ::std::result::Result<
@@ -10554,6 +11208,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WhatsAppTemplateMessage {
+            /// The approved template to send, with its filled-in components.
             pub fn template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::WhatsAppTemplate>,
@@ -10584,6 +11239,7 @@ phone_number, url, parameters. Both are kept free-form.
                 }
             }
         }
+        /// Builder for [`WhatsAppTemplateRecord`](super::WhatsAppTemplateRecord): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WhatsAppTemplateRecord {
             bot_id: ::std::result::Result<
@@ -10646,6 +11302,7 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WhatsAppTemplateRecord {
+            /// The `botId` property (an integer, optional).
             pub fn bot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10658,6 +11315,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `bundle` property (a JSON object).
             pub fn bundle<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10672,6 +11330,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `category` property (text, optional).
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10684,6 +11343,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `channelId` property (an integer, optional).
             pub fn channel_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10696,6 +11356,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// A list. Each item: A template component.
             pub fn components<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10710,6 +11371,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `id` property (an integer).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -10720,6 +11382,7 @@ phone_number, url, parameters. Both are kept free-form.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `languageCode` property (text, optional).
             pub fn language_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10732,6 +11395,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10744,6 +11408,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `namespace` property (text, optional).
             pub fn namespace<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10756,6 +11421,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// Approval status as reported by WhatsApp.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10768,6 +11434,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
+            /// The `statusDetail` property (text, optional).
             pub fn status_detail<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10855,7 +11522,7 @@ phone_number, url, parameters. Both are kept free-form.
     }
 }
 #[derive(Clone, Debug)]
-#[doc = "Client for ChatAPI v2\n\nChatAPI v2 is the respond.io Developer API v2, white-labelled. The same paths and\nschemas are served under two hosts:\n\n* `https://api.chatapi.net/v2`: the white-label host. The Spanish \"ChatAPI v2\"\n  docs (docs.1980tic.us \"APIV2\", docs.ecuabots.com) say \"La URL para hacer uso de\n  API v2 cambia a https://api.chatapi.net/v2\" [WHITE-LABEL DOC]. Default server.\n* `https://api.respond.io/v2`: respond.io itself [OFFICIAL docs.respond.io\n  Developer API overview; OFFICIAL-SDK respond-io/typescript-sdk `src/client.ts`].\n\nSources and labels used in the descriptions below: [OFFICIAL] docs.respond.io;\n[OFFICIAL-SDK] respond-io/typescript-sdk (`src/types/*.ts`, `src/clients/*.ts`) and\nthe respond.io n8n node; [WHITE-LABEL] developers.aelyst.ai (a rendering of the same\nOpenAPI, `https://api.aelyst.ai/v1`, identical paths and schemas) and the Spanish\nChatAPI docs; [COMMUNITY] third-party code; [INFERRED] no source, our choice.\n\nTransport: REST over HTTPS only, JSON request and response bodies\n[OFFICIAL][WHITE-LABEL DOC].\n\nAuthentication: `Authorization: Bearer <API access token>`. Tokens are created in\nSettings → Integrations → Developer API (Spanish docs: Configuración → Integración →\nAPI para desarrolladores); at most 10 tokens per workspace and 10 per organization\n[OFFICIAL][WHITE-LABEL DOC].\n\nRate limits: limits apply at organization level, per endpoint. Responses carry\n`Retry-After` (seconds to wait), `X-RateLimit-Limit` (requests allowed for this\nendpoint) and `X-RateLimit-Remaining` (requests left for this endpoint); a breach\nreturns 429 \"Too Many Requests\" [OFFICIAL][WHITE-LABEL DOC]. Each operation's\n`x-supportkit-rate-limit` follows the \"Límites\" table of the Spanish ChatAPI v2 doc\n(seed 002); rates not in that table are marked [INFERRED].\n\nErrors: every non-2xx body is `ApiError` `{code, message}`. Documented statuses:\n400 validation error, 401 `UN_AUTHORIZED` (invalid token), 404 not found (e.g.\n\"Contact not found\"), 429 rate limited, **449** \"Your request cannot be processed at\nthe moment as it is currently in queue. Please try again in a few minutes.\" (returned\nby writes such as assign, open/close, tags and comments; the request was *not*\nprocessed, so it is safe to retry later), 500 \"Unexpected error occurred\", 502/503/504\ngateway/overload [WHITE-LABEL aelyst; WHITE-LABEL DOC].\n\nContacts are addressed by `{identifier}`: `id:<int>`, `email:<addr>` or\n`phone:<E.164>`, URL-encoded (see the `ContactIdentifier` schema).\n\nPagination: list operations take `limit` (1–100, default 10; messages ≤ 50) and\n`cursorId`, and answer `{items, pagination: {next, previous}}` where `next` is a URL\nwhose query carries the next `cursorId`; a missing/null `next` ends the list\n[WHITE-LABEL aelyst; OFFICIAL-SDK].\n\nLeft out on purpose: \"Get a contact's channel\" (Spanish \"Obtener el canal de un\ncontacto\", 10 req/s in the Límites table) is named by the rate-limit table only; no\npublic source gives its path, so it is not described here. The legacy v1 API\n(`https://app.respond.io/api/v1`, per-channel tokens, `?page=`) is a different API\nand is not mixed in. Webhooks cannot be registered through the API; their payloads\nare described as components (`WebhookEvent`), not operations.\n\n\nVersion: 2.0"]
+#[doc = "Client for ChatAPI v2\n\nChatAPI v2 is the respond.io Developer API v2, white-labelled. The same paths and\nschemas are served under two hosts:\n\n* `https://api.chatapi.net/v2`: the white-label host. The Spanish \"ChatAPI v2\"\n  docs (docs.1980tic.us \"APIV2\", docs.ecuabots.com) say \"La URL para hacer uso de\n  API v2 cambia a <https://api.chatapi.net/v2>\" \\[WHITE-LABEL DOC]. Default server.\n* `https://api.respond.io/v2`: respond.io itself \\[OFFICIAL docs.respond.io\n  Developer API overview; OFFICIAL-SDK respond-io/typescript-sdk `src/client.ts`].\n\nSources and labels used in the descriptions below: \\[OFFICIAL] docs.respond.io;\n\\[OFFICIAL-SDK] respond-io/typescript-sdk (`src/types/*.ts`, `src/clients/*.ts`) and\nthe respond.io n8n node; \\[WHITE-LABEL] developers.aelyst.ai (a rendering of the same\nOpenAPI, `https://api.aelyst.ai/v1`, identical paths and schemas) and the Spanish\nChatAPI docs; \\[COMMUNITY] third-party code; \\[INFERRED] no source, our choice.\n\nTransport: REST over HTTPS only, JSON request and response bodies\n\\[OFFICIAL]\\[WHITE-LABEL DOC].\n\nAuthentication: `Authorization: Bearer <API access token>`. Tokens are created in\nSettings → Integrations → Developer API (Spanish docs: Configuración → Integración →\nAPI para desarrolladores); at most 10 tokens per workspace and 10 per organization\n\\[OFFICIAL]\\[WHITE-LABEL DOC].\n\nRate limits: limits apply at organization level, per endpoint. Responses carry\n`Retry-After` (seconds to wait), `X-RateLimit-Limit` (requests allowed for this\nendpoint) and `X-RateLimit-Remaining` (requests left for this endpoint); a breach\nreturns 429 \"Too Many Requests\" \\[OFFICIAL]\\[WHITE-LABEL DOC]. Each operation's\n`x-supportkit-rate-limit` follows the \"Límites\" table of the Spanish ChatAPI v2 doc\n(seed 002); rates not in that table are marked \\[INFERRED].\n\nErrors: every non-2xx body is `ApiError` `{code, message}`. Documented statuses:\n400 validation error, 401 `UN_AUTHORIZED` (invalid token), 404 not found (e.g.\n\"Contact not found\"), 429 rate limited, **449** \"Your request cannot be processed at\nthe moment as it is currently in queue. Please try again in a few minutes.\" (returned\nby writes such as assign, open/close, tags and comments; the request was *not*\nprocessed, so it is safe to retry later), 500 \"Unexpected error occurred\", 502/503/504\ngateway/overload \\[WHITE-LABEL aelyst; WHITE-LABEL DOC].\n\nContacts are addressed by `{identifier}`: `id:<int>`, `email:<addr>` or\n`phone:<E.164>`, URL-encoded (see the `ContactIdentifier` schema).\n\nPagination: list operations take `limit` (1–100, default 10; messages ≤ 50) and\n`cursorId`, and answer `{items, pagination: {next, previous}}` where `next` is a URL\nwhose query carries the next `cursorId`; a missing/null `next` ends the list\n\\[WHITE-LABEL aelyst; OFFICIAL-SDK].\n\nLeft out on purpose: \"Get a contact's channel\" (Spanish \"Obtener el canal de un\ncontacto\", 10 req/s in the Límites table) is named by the rate-limit table only; no\npublic source gives its path, so it is not described here. The legacy v1 API\n(`https://app.respond.io/api/v1`, per-channel tokens, `?page=`) is a different API\nand is not mixed in. Webhooks cannot be registered through the API; their payloads\nare described as components (`WebhookEvent`), not operations.\n\n\nVersion: 2.0"]
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -10867,6 +11534,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::supportkit_runtime::Transport) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -10883,6 +11551,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -10920,21 +11589,35 @@ impl Client {
     /**Get a contact
 
 Returns the contact addressed by `identifier` (`id:`, `email:` or `phone:` form).
-404 "Contact not found" when it does not exist [OFFICIAL-SDK `contact.get`;
+404 "Contact not found" when it does not exist \[OFFICIAL-SDK `contact.get`;
 WHITE-LABEL aelyst getcontact]. Rate: 10 req/s (Límites: "Obtener un contacto").
 
 
 Sends a `GET` request to `/contact/{identifier}`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
-```text
-let response = client.get_contact()
-    .identifier(identifier)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn get_contact(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+) -> Result<(), Error> {
+    let contact: types::Contact = client
+        .get_contact()
+        .identifier(identifier)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn get_contact(&self) -> builder::GetContact<'_> {
         builder::GetContact::new(self)
@@ -10943,24 +11626,39 @@ let response = client.get_contact()
 
 Updates the given fields of an existing contact; every field is optional
 (`Partial<ContactFields>` in the SDK). Returns the contact id
-[OFFICIAL-SDK `contact.update`; WHITE-LABEL aelyst updatecontact].
+\[OFFICIAL-SDK `contact.update`; WHITE-LABEL aelyst updatecontact].
 Rate: 5 req/s, shared with create and delete (Límites: "Crear, actualizar o
 eliminar un contacto").
 
 
 Sends a `PUT` request to `/contact/{identifier}`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.update_contact()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn update_contact(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .update_contact()
+        .identifier(identifier)
+        .body(types::ContactUpdate::builder())
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn update_contact(&self) -> builder::UpdateContact<'_> {
         builder::UpdateContact::new(self)
@@ -10968,35 +11666,51 @@ let response = client.update_contact()
     /**Create a contact
 
 Creates a contact. The identifier must be the `email:` or `phone:` form; the
-`id:` form is not accepted here (the contact has no id yet) [OFFICIAL-SDK
+`id:` form is not accepted here (the contact has no id yet) \[OFFICIAL-SDK
 `contact.create` takes `Exclude<ContactIdentifier, id:…>`; WHITE-LABEL aelyst].
 `firstName` is required. The answer is `{"code": "200", "message": "Contact
 added successfully!"}`, not the contact id; the docs advise a short delay before
-acting on a newly created contact [WHITE-LABEL aelyst, ecuabots].
+acting on a newly created contact \[WHITE-LABEL aelyst, ecuabots].
 Rate: 5 req/s, shared with update and delete (Límites: "Crear, actualizar o
 eliminar un contacto"). POST: not retried once it may have been processed.
 
 
 Sends a `POST` request to `/contact/{identifier}`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.create_contact()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn create_contact(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    first_name: String,
+) -> Result<(), Error> {
+    let create_contact_response: types::CreateContactResponse = client
+        .create_contact()
+        .identifier(identifier)
+        .body(types::ContactFields::builder().first_name(first_name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn create_contact(&self) -> builder::CreateContact<'_> {
         builder::CreateContact::new(self)
     }
     /**Delete a contact
 
-Deletes the contact and returns its id [OFFICIAL-SDK `contact.delete`;
+Deletes the contact and returns its id \[OFFICIAL-SDK `contact.delete`;
 WHITE-LABEL aelyst deletecontact]. A retry after a processed delete answers 404.
 Rate: 5 req/s, shared with create and update (Límites: "Crear, actualizar o
 eliminar un contacto").
@@ -11004,15 +11718,29 @@ eliminar un contacto").
 
 Sends a `DELETE` request to `/contact/{identifier}`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
-```text
-let response = client.delete_contact()
-    .identifier(identifier)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn delete_contact(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .delete_contact()
+        .identifier(identifier)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn delete_contact(&self) -> builder::DeleteContact<'_> {
         builder::DeleteContact::new(self)
@@ -11020,24 +11748,40 @@ let response = client.delete_contact()
     /**Create or update a contact
 
 Creates the contact when no contact matches `identifier`, otherwise updates the
-matching contact with the given fields. Returns the contact id [OFFICIAL-SDK
+matching contact with the given fields. Returns the contact id \[OFFICIAL-SDK
 `contact.createOrUpdate`; COMMUNITY usage]. Rate: 5 req/s (Límites: "Crear o
 actualizar un contacto").
 
 
 Sends a `POST` request to `/contact/create_or_update/{identifier}`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.create_or_update_contact()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn create_or_update_contact(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    first_name: String,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .create_or_update_contact()
+        .identifier(identifier)
+        .body(types::ContactFields::builder().first_name(first_name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn create_or_update_contact(&self) -> builder::CreateOrUpdateContact<'_> {
         builder::CreateOrUpdateContact::new(self)
@@ -11046,17 +11790,27 @@ let response = client.create_or_update_contact()
 
 Merges exactly two distinct contacts (`contactIds`). The older contact becomes
 the primary one; the optional contact fields override the merged result. Returns
-the surviving contact id [OFFICIAL-SDK `contact.merge`; WHITE-LABEL aelyst
+the surviving contact id \[OFFICIAL-SDK `contact.merge`; WHITE-LABEL aelyst
 mergecontacts]. Rate: 5 req/s (Límites: "Fusionar dos contactos").
 
 
 Sends a `POST` request to `/contact/merge`
 
-```text
-let response = client.merge_contacts()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn merge_contacts(client: &Client, contact_ids: Vec<i64>) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .merge_contacts()
+        .body(types::MergeContactsRequest::builder().contact_ids(contact_ids))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn merge_contacts(&self) -> builder::MergeContacts<'_> {
         builder::MergeContacts::new(self)
@@ -11065,31 +11819,52 @@ let response = client.merge_contacts()
 
 Lists contacts matching a free-text `search` and a `filter` of `$and` / `$or`
 conditions, evaluated in the given IANA `timezone`; all three are required
-(400 "Please check if filter is provided" otherwise [COMMUNITY]). Cursor
+(400 "Please check if filter is provided" otherwise \[COMMUNITY]). Cursor
 paginated with the `limit` and `cursorId` query parameters, which are ignored
-in the body [COMMUNITY]; `pagination.next` is a full URL carrying `cursorId`
-[COMMUNITY; WHITE-LABEL aelyst] [OFFICIAL-SDK `contact.list`; WHITE-LABEL aelyst
+in the body \[COMMUNITY]; `pagination.next` is a full URL carrying `cursorId`
+\[COMMUNITY; WHITE-LABEL aelyst] \[OFFICIAL-SDK `contact.list`; WHITE-LABEL aelyst
 listcontacts].
 POST that only reads: marked `x-supportkit-retry: safe`.
-Rate: not in the Límites table; 5 req/s [INFERRED].
+Rate: not in the Límites table; 5 req/s \[INFERRED].
 
 
 Sends a `POST` request to `/contact/list`
 
+
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
+- `limit`: Number of items per page, 1–100; the server default is 10.
 - `body`
-```text
-let response = client.list_contacts()
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .body(body)
-    .send()
-    .await;
+
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_contacts(
+    client: &Client,
+    search: String,
+    timezone: String,
+    filter: types::ContactFilter,
+) -> Result<(), Error> {
+    let request = client
+        .list_contacts()
+        .body(
+            types::ListContactsRequest::builder()
+                .search(search)
+                .timezone(timezone)
+                .filter(filter),
+        );
+    let page: types::ContactList = request.clone().call().await?;
+    let all: Vec<types::Contact> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_contacts(&self) -> builder::ListContacts<'_> {
         builder::ListContacts::new(self)
@@ -11098,24 +11873,40 @@ let response = client.list_contacts()
 
 Adds 1–10 distinct tags (each at most 255 characters) to the contact; the body
 is a bare JSON array of tag names. Returns the contact id. May answer 449 (in
-queue, not processed) [OFFICIAL-SDK `contact.addTags`; WHITE-LABEL aelyst
+queue, not processed) \[OFFICIAL-SDK `contact.addTags`; WHITE-LABEL aelyst
 addtags]. Rate: 5 req/s, shared with remove_tags (Límites: "Añadir o eliminar
 etiquetas").
 
 
 Sends a `POST` request to `/contact/{identifier}/tag`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.add_tags()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn add_tags(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    body: types::TagNames,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .add_tags()
+        .identifier(identifier)
+        .body(body)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn add_tags(&self) -> builder::AddTags<'_> {
         builder::AddTags::new(self)
@@ -11123,24 +11914,40 @@ let response = client.add_tags()
     /**Remove tags from a contact
 
 Removes the given tags from the contact. The tag names travel as a bare JSON
-array **in the DELETE request body** [OFFICIAL-SDK `contact.deleteTags`]; same
+array **in the DELETE request body** \[OFFICIAL-SDK `contact.deleteTags`]; same
 limits as add_tags. Returns the contact id; may answer 449.
 Rate: 5 req/s, shared with add_tags (Límites: "Añadir o eliminar etiquetas").
 
 
 Sends a `DELETE` request to `/contact/{identifier}/tag`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.remove_tags()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn remove_tags(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    body: types::TagNames,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .remove_tags()
+        .identifier(identifier)
+        .body(body)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn remove_tags(&self) -> builder::RemoveTags<'_> {
         builder::RemoveTags::new(self)
@@ -11148,11 +11955,12 @@ let response = client.remove_tags()
     /**List a contact's channels
 
 Lists the channels through which the contact is reachable, with the time of the
-last (incoming) message per channel [OFFICIAL-SDK `contact.listChannels`].
+last (incoming) message per channel \[OFFICIAL-SDK `contact.listChannels`].
 Rate: 5 req/s (Límites: "Listar canales por contacto").
 
 
 Sends a `GET` request to `/contact/{identifier}/channels`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
@@ -11160,16 +11968,27 @@ Arguments:
 
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```text
-let response = client.list_contact_channels()
-    .identifier(identifier)
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+- `limit`: Number of items per page, 1–100; the server default is 10.
+
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_contact_channels(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+) -> Result<(), Error> {
+    let request = client.list_contact_channels().identifier(identifier);
+    let page: types::ChannelList = request.clone().call().await?;
+    let all: Vec<types::Channel> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_contact_channels(&self) -> builder::ListContactChannels<'_> {
         builder::ListContactChannels::new(self)
@@ -11177,24 +11996,40 @@ let response = client.list_contact_channels()
     /**Update a contact's lifecycle stage
 
 Sets the contact's lifecycle stage to the stage named `name`, or removes it when
-`name` is null. Answers `{code, message}` [OFFICIAL-SDK
+`name` is null. Answers `{code, message}` \[OFFICIAL-SDK
 `contact.updateLifecycle`]. Not in the aelyst/ChatAPI docs.
-Rate: not in the Límites table; 5 req/s [INFERRED].
+Rate: not in the Límites table; 5 req/s \[INFERRED].
 
 
 Sends a `POST` request to `/contact/{identifier}/lifecycle/update`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.update_lifecycle()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn update_lifecycle(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    name: Option<String>,
+) -> Result<(), Error> {
+    let code_message_response: types::CodeMessageResponse = client
+        .update_lifecycle()
+        .identifier(identifier)
+        .body(types::UpdateLifecycleRequest::builder().name(name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn update_lifecycle(&self) -> builder::UpdateLifecycle<'_> {
         builder::UpdateLifecycle::new(self)
@@ -11207,7 +12042,7 @@ one of text, attachment (publicly hosted URL), custom_payload (Telegram,
 Facebook, Viber and Line only; `channelId` required), quick_reply, email or
 whatsapp_template. Text supports dynamic variables such as `{{$contact.name}}`.
 `messageTag` is required for Facebook/Instagram outside the 24 h window.
-Returns the new message id [OFFICIAL-SDK `messaging.send`; WHITE-LABEL aelyst
+Returns the new message id \[OFFICIAL-SDK `messaging.send`; WHITE-LABEL aelyst
 sendmessage; WHITE-LABEL ecuabots].
 Rate: 10 req/s (Límites: "Enviar un mensaje"). POST: never retried once it may
 have been processed, so a message is not sent twice.
@@ -11215,17 +12050,33 @@ have been processed, so a message is not sent twice.
 
 Sends a `POST` request to `/contact/{identifier}/message`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.send_message()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn send_message(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    message: types::Message,
+) -> Result<(), Error> {
+    let send_message_response: types::SendMessageResponse = client
+        .send_message()
+        .identifier(identifier)
+        .body(types::SendMessageRequest::builder().message(message))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn send_message(&self) -> builder::SendMessage<'_> {
         builder::SendMessage::new(self)
@@ -11233,30 +12084,42 @@ let response = client.send_message()
     /**List a contact's messages
 
 Lists the contact's messages. `limit` is at most 50 here (not 100), and
-`cursorId` is a string for this endpoint [WHITE-LABEL aelyst; OFFICIAL-SDK
+`cursorId` is a string for this endpoint \[WHITE-LABEL aelyst; OFFICIAL-SDK
 `messaging.list`].
-Rate: not in the Límites table; 5 req/s [INFERRED].
+Rate: not in the Límites table; 5 req/s \[INFERRED].
 
 
 Sends a `GET` request to `/contact/{identifier}/message/list`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
-- `cursor_id`: Cursor of the page to fetch (a string for the message list [WHITE-LABEL aelyst]),
+- `cursor_id`: Cursor of the page to fetch (a string for the message list),
 taken from the `cursorId` query of the previous page's `pagination.next` URL.
 The sandbox's and respond.io's cursors are decimal integers, so the string is
-one of at most 18 digits, optionally negative [INFERRED bounds].
+one of at most 18 digits, optionally negative.
 
-- `limit`: Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10 [WHITE-LABEL aelyst].
-```text
-let response = client.list_messages()
-    .identifier(identifier)
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+- `limit`: Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10.
+
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_messages(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+) -> Result<(), Error> {
+    let request = client.list_messages().identifier(identifier);
+    let page: types::MessageList = request.clone().call().await?;
+    let all: Vec<types::MessageRecord> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_messages(&self) -> builder::ListMessages<'_> {
         builder::ListMessages::new(self)
@@ -11264,23 +12127,39 @@ let response = client.list_messages()
     /**Get a message
 
 Returns one message of the contact with its delivery status history and sender
-[OFFICIAL-SDK `messaging.get`; WHITE-LABEL aelyst].
+\[OFFICIAL-SDK `messaging.get`; WHITE-LABEL aelyst].
 Rate: 15 req/s (Límites: "Obtener un mensaje").
 
 
 Sends a `GET` request to `/contact/{identifier}/message/{messageId}`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `message_id`: The message id returned by send_message or a message listing.
-```text
-let response = client.get_message()
-    .identifier(identifier)
-    .message_id(message_id)
-    .send()
-    .await;
+
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn get_message(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    message_id: i64,
+) -> Result<(), Error> {
+    let message_record: types::MessageRecord = client
+        .get_message()
+        .identifier(identifier)
+        .message_id(message_id)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn get_message(&self) -> builder::GetMessage<'_> {
         builder::GetMessage::new(self)
@@ -11290,23 +12169,39 @@ let response = client.get_message()
 Adds an internal comment to the contact's conversation. `text` is at most 1000
 characters (400 "Comment length must not be greater than 1000 characters"); it
 may mention users with `{{@user.ID}}` and use variables such as
-`{{$contact.name}}`. May answer 449 [OFFICIAL-SDK `comment.create`; WHITE-LABEL
+`{{$contact.name}}`. May answer 449 \[OFFICIAL-SDK `comment.create`; WHITE-LABEL
 aelyst]. Rate: 10 req/s (Límites: "Crear un comentario").
 
 
 Sends a `POST` request to `/contact/{identifier}/comment`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.create_comment()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn create_comment(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    text: String,
+) -> Result<(), Error> {
+    let comment: types::Comment = client
+        .create_comment()
+        .identifier(identifier)
+        .body(types::CreateCommentRequest::builder().text(text))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn create_comment(&self) -> builder::CreateComment<'_> {
         builder::CreateComment::new(self)
@@ -11315,23 +12210,39 @@ let response = client.create_comment()
 
 Assigns the contact's conversation to a user, given by user id (integer) or
 email (string), or unassigns it when `assignee` is null. Returns the contact id;
-may answer 404 or 449 [OFFICIAL-SDK `conversation.assign`; WHITE-LABEL aelyst
+may answer 404 or 449 \[OFFICIAL-SDK `conversation.assign`; WHITE-LABEL aelyst
 updateassignee]. Rate: 5 req/s (Límites: "Asignar/Desasignar una conversación").
 
 
 Sends a `POST` request to `/contact/{identifier}/conversation/assignee`
+
 
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.assign_conversation()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn assign_conversation(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    assignee: Option<types::AssignConversationRequestAssignee>,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .assign_conversation()
+        .identifier(identifier)
+        .body(types::AssignConversationRequest::builder().assignee(assignee))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn assign_conversation(&self) -> builder::AssignConversation<'_> {
         builder::AssignConversation::new(self)
@@ -11341,75 +12252,110 @@ let response = client.assign_conversation()
 Opens (`open`) or closes (`close`) the contact's conversation. When closing,
 `category` names a closing note (≤ 128 characters) and `summary` (≤ 512
 characters) is used only together with `category`. Returns the contact id; may
-answer 449 [OFFICIAL-SDK `conversation.updateStatus`; WHITE-LABEL aelyst
+answer 449 \[OFFICIAL-SDK `conversation.updateStatus`; WHITE-LABEL aelyst
 updateconversationstatus]. Rate: 5 req/s (Límites: "Abrir/Cerrar una
 conversación").
 
 
 Sends a `POST` request to `/contact/{identifier}/conversation/status`
 
+
 Arguments:
 - `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
 (in particular the `+` of a phone number).
 
 - `body`
-```text
-let response = client.update_conversation_status()
-    .identifier(identifier)
-    .body(body)
-    .send()
-    .await;
+
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn update_conversation_status(
+    client: &Client,
+    identifier: supportkit_chatapi::ContactIdentifier,
+    status: types::ConversationStatus,
+) -> Result<(), Error> {
+    let contact_action_response: types::ContactActionResponse = client
+        .update_conversation_status()
+        .identifier(identifier)
+        .body(types::ConversationStatusRequest::builder().status(status))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn update_conversation_status(&self) -> builder::UpdateConversationStatus<'_> {
         builder::UpdateConversationStatus::new(self)
     }
     /**List channels in the space
 
-Lists the channels connected to the workspace [OFFICIAL-SDK
+Lists the channels connected to the workspace \[OFFICIAL-SDK
 `space.listChannels`]. Rate: 5 req/s (Límites: "Listar canales en un espacio").
 
 
 Sends a `GET` request to `/space/channel`
 
+
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```text
-let response = client.list_space_channels()
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+- `limit`: Number of items per page, 1–100; the server default is 10.
+
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_space_channels(client: &Client) -> Result<(), Error> {
+    let request = client.list_space_channels();
+    let page: types::ChannelList = request.clone().call().await?;
+    let all: Vec<types::Channel> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_space_channels(&self) -> builder::ListSpaceChannels<'_> {
         builder::ListSpaceChannels::new(self)
     }
     /**List a channel's WhatsApp templates
 
-Lists the message templates of a WhatsApp channel [OFFICIAL-SDK
+Lists the message templates of a WhatsApp channel \[OFFICIAL-SDK
 `space.listTemplates`]. Not in the aelyst/ChatAPI docs.
-Rate: not in the Límites table; 5 req/s [INFERRED].
+Rate: not in the Límites table; 5 req/s \[INFERRED].
 
 
 Sends a `GET` request to `/space/channel/{channelId}/template`
+
 
 Arguments:
 - `channel_id`: Id of a WhatsApp channel of the space.
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```text
-let response = client.list_whatsapp_templates()
-    .channel_id(channel_id)
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+- `limit`: Number of items per page, 1–100; the server default is 10.
+
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_whatsapp_templates(client: &Client, channel_id: i64) -> Result<(), Error> {
+    let request = client.list_whatsapp_templates().channel_id(channel_id);
+    let page: types::WhatsAppTemplateList = request.clone().call().await?;
+    let all: Vec<types::WhatsAppTemplateRecord> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_whatsapp_templates(&self) -> builder::ListWhatsappTemplates<'_> {
         builder::ListWhatsappTemplates::new(self)
@@ -11417,75 +12363,103 @@ let response = client.list_whatsapp_templates()
     /**List closing notes
 
 Lists the closing-note categories of the space, sorted by category
-[OFFICIAL-SDK `space.listClosingNotes`; WHITE-LABEL aelyst listclosingnotes].
+\[OFFICIAL-SDK `space.listClosingNotes`; WHITE-LABEL aelyst listclosingnotes].
 Rate: 5 req/s (Límites: "Listar notas de cierre").
 
 
 Sends a `GET` request to `/space/closing_notes`
 
+
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```text
-let response = client.list_closing_notes()
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+- `limit`: Number of items per page, 1–100; the server default is 10.
+
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_closing_notes(client: &Client) -> Result<(), Error> {
+    let request = client.list_closing_notes();
+    let page: types::ClosingNoteList = request.clone().call().await?;
+    let all: Vec<types::ClosingNote> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_closing_notes(&self) -> builder::ListClosingNotes<'_> {
         builder::ListClosingNotes::new(self)
     }
     /**List users in the space
 
-Lists the workspace's users; pending invitees are not included [OFFICIAL-SDK
+Lists the workspace's users; pending invitees are not included \[OFFICIAL-SDK
 `space.listUsers`; WHITE-LABEL aelyst]. Rate: 5 req/s (Límites: "Listar
 usuarios por espacio").
 
 
 Sends a `GET` request to `/space/user`
 
+
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```text
-let response = client.list_users()
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+- `limit`: Number of items per page, 1–100; the server default is 10.
+
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_users(client: &Client) -> Result<(), Error> {
+    let request = client.list_users();
+    let page: types::UserList = request.clone().call().await?;
+    let all: Vec<types::User> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_users(&self) -> builder::ListUsers<'_> {
         builder::ListUsers::new(self)
     }
     /**Get a user
 
-Returns one workspace user by id [OFFICIAL-SDK `space.getUser`; WHITE-LABEL
+Returns one workspace user by id \[OFFICIAL-SDK `space.getUser`; WHITE-LABEL
 aelyst getuser]. Rate: 10 req/s (Límites: "Obtener un usuario de un espacio").
 
 
 Sends a `GET` request to `/space/user/{id}`
 
+
 Arguments:
 - `id`: User id.
-```text
-let response = client.get_user()
-    .id(id)
-    .send()
-    .await;
+
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn get_user(client: &Client, id: i64) -> Result<(), Error> {
+    let user: types::User = client.get_user().id(id).call().await?;
+    Ok(())
+}
 ```*/
     pub fn get_user(&self) -> builder::GetUser<'_> {
         builder::GetUser::new(self)
     }
     /**List contact fields
 
-Lists the custom contact fields of the space [OFFICIAL-SDK
+Lists the custom contact fields of the space \[OFFICIAL-SDK
 `space.listCustomFields`; WHITE-LABEL aelyst listcontactfields; its example
 `next` URL oddly reads `/space/contact_field?…`, only the query matters].
 Rate: 5 req/s: providers.md marks it "not captured", but the seed's Límites
@@ -11494,18 +12468,28 @@ table lists "Listar campos de contacto" at 5; the seed's table is followed.
 
 Sends a `GET` request to `/space/custom_field`
 
+
 Arguments:
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
-first page. A 64-bit integer [INFERRED bounds].
+first page. A 64-bit integer.
 
-- `limit`: Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].
-```text
-let response = client.list_custom_fields()
-    .cursor_id(cursor_id)
-    .limit(limit)
-    .send()
-    .await;
+- `limit`: Number of items per page, 1–100; the server default is 10.
+
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+use futures::TryStreamExt;
+async fn list_custom_fields(client: &Client) -> Result<(), Error> {
+    let request = client.list_custom_fields();
+    let page: types::CustomFieldList = request.clone().call().await?;
+    let all: Vec<types::CustomField> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn list_custom_fields(&self) -> builder::ListCustomFields<'_> {
         builder::ListCustomFields::new(self)
@@ -11514,7 +12498,7 @@ let response = client.list_custom_fields()
 
 Creates a custom contact field. `name` ≤ 50 characters; `slug` ≤ 50 characters
 of `[A-Za-z0-9_]`, immutable once set (generated from the name when null);
-`description` ≤ 255; `allowedValues` only for `list` fields [OFFICIAL-SDK
+`description` ≤ 255; `allowedValues` only for `list` fields \[OFFICIAL-SDK
 `space.createCustomField`; WHITE-LABEL aelyst createcustomfield].
 Rate: 5 req/s: providers.md marks it "not captured", but the seed's Límites
 table lists "Crear campo de contacto" at 5; the seed's table is followed.
@@ -11522,18 +12506,32 @@ table lists "Crear campo de contacto" at 5; the seed's table is followed.
 
 Sends a `POST` request to `/space/custom_field`
 
-```text
-let response = client.create_custom_field()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn create_custom_field(
+    client: &Client,
+    name: String,
+    data_type: types::CustomFieldDataType,
+) -> Result<(), Error> {
+    let custom_field: types::CustomField = client
+        .create_custom_field()
+        .body(types::CreateCustomFieldRequest::builder().name(name).data_type(data_type))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn create_custom_field(&self) -> builder::CreateCustomField<'_> {
         builder::CreateCustomField::new(self)
     }
     /**Get a contact field
 
-Returns one custom contact field by id [OFFICIAL-SDK `space.getCustomField`;
+Returns one custom contact field by id \[OFFICIAL-SDK `space.getCustomField`;
 WHITE-LABEL aelyst getcontactfield].
 Rate: 10 req/s: providers.md marks it "not captured", but the seed's Límites
 table lists "Obtener campo de contacto" at 10; the seed's table is followed.
@@ -11541,13 +12539,25 @@ table lists "Obtener campo de contacto" at 10; the seed's table is followed.
 
 Sends a `GET` request to `/space/custom_field/{id}`
 
+
 Arguments:
 - `id`: Contact field id.
-```text
-let response = client.get_custom_field()
-    .id(id)
-    .send()
-    .await;
+
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn get_custom_field(client: &Client, id: i64) -> Result<(), Error> {
+    let custom_field: types::CustomField = client
+        .get_custom_field()
+        .id(id)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn get_custom_field(&self) -> builder::GetCustomField<'_> {
         builder::GetCustomField::new(self)
@@ -11555,37 +12565,57 @@ let response = client.get_custom_field()
     /**Update a workspace tag
 
 Updates the workspace tag named `currentName` (optionally renaming it to
-`name`) [OFFICIAL-SDK `space.updateTag`]. Not in the aelyst/ChatAPI docs.
-Marked `x-supportkit-retry: unsafe` although it is a PUT [INFERRED]: after a
+`name`) \[OFFICIAL-SDK `space.updateTag`]. Not in the aelyst/ChatAPI docs.
+Marked `x-supportkit-retry: unsafe` although it is a PUT \[INFERRED]: after a
 processed rename, a retry would look up the old name and fail with 404.
-Rate: not in the Límites table; 5 req/s [INFERRED], shared with create/delete.
+Rate: not in the Límites table; 5 req/s \[INFERRED], shared with create/delete.
 
 
 Sends a `PUT` request to `/space/tag`
 
-```text
-let response = client.update_space_tag()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn update_space_tag(client: &Client, current_name: String) -> Result<(), Error> {
+    let space_tag: types::SpaceTag = client
+        .update_space_tag()
+        .body(types::UpdateSpaceTagRequest::builder().current_name(current_name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn update_space_tag(&self) -> builder::UpdateSpaceTag<'_> {
         builder::UpdateSpaceTag::new(self)
     }
     /**Create a workspace tag
 
-Creates a workspace tag [OFFICIAL-SDK `space.createTag`]. Not in the
-aelyst/ChatAPI docs. Rate: not in the Límites table; 5 req/s [INFERRED], one
+Creates a workspace tag \[OFFICIAL-SDK `space.createTag`]. Not in the
+aelyst/ChatAPI docs. Rate: not in the Límites table; 5 req/s \[INFERRED], one
 bucket shared by create/update/delete (like the contact write row).
 
 
 Sends a `POST` request to `/space/tag`
 
-```text
-let response = client.create_space_tag()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn create_space_tag(client: &Client, name: String) -> Result<(), Error> {
+    let space_tag: types::SpaceTag = client
+        .create_space_tag()
+        .body(types::CreateSpaceTagRequest::builder().name(name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn create_space_tag(&self) -> builder::CreateSpaceTag<'_> {
         builder::CreateSpaceTag::new(self)
@@ -11593,18 +12623,28 @@ let response = client.create_space_tag()
     /**Delete a workspace tag
 
 Deletes the workspace tag named in the DELETE request body `{name}` and answers
-`{code, message}` [OFFICIAL-SDK `space.deleteTag`]. Not in the aelyst/ChatAPI
-docs. Rate: not in the Límites table; 5 req/s [INFERRED], shared with
+`{code, message}` \[OFFICIAL-SDK `space.deleteTag`]. Not in the aelyst/ChatAPI
+docs. Rate: not in the Límites table; 5 req/s \[INFERRED], shared with
 create/update.
 
 
 Sends a `DELETE` request to `/space/tag`
 
-```text
-let response = client.delete_space_tag()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_chatapi::prelude::*;
+use supportkit_chatapi::types;
+async fn delete_space_tag(client: &Client, name: String) -> Result<(), Error> {
+    let code_message_response: types::CodeMessageResponse = client
+        .delete_space_tag()
+        .body(types::DeleteSpaceTagRequest::builder().name(name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn delete_space_tag(&self) -> builder::DeleteSpaceTag<'_> {
         builder::DeleteSpaceTag::new(self)
@@ -11628,12 +12668,15 @@ pub mod builder {
         identifier: Result<crate::ContactIdentifier, String>,
     }
     impl<'a> GetContact<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identifier: Err("identifier was not initialized".to_string()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -11647,6 +12690,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/contact/{identifier}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Contact>, Error<types::ApiError>> {
@@ -11710,6 +12754,7 @@ pub mod builder {
         body: Result<types::builder::ContactUpdate, String>,
     }
     impl<'a> UpdateContact<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11717,6 +12762,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -11729,6 +12776,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ContactUpdate>,
@@ -11742,6 +12790,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -11752,6 +12801,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/contact/{identifier}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -11824,6 +12874,7 @@ pub mod builder {
         body: Result<types::builder::ContactFields, String>,
     }
     impl<'a> CreateContact<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11831,6 +12882,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -11843,6 +12896,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ContactFields>,
@@ -11856,6 +12910,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -11866,6 +12921,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -11937,12 +12993,15 @@ pub mod builder {
         identifier: Result<crate::ContactIdentifier, String>,
     }
     impl<'a> DeleteContact<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identifier: Err("identifier was not initialized".to_string()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -11956,6 +13015,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/contact/{identifier}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -12022,6 +13082,7 @@ pub mod builder {
         body: Result<types::builder::ContactFields, String>,
     }
     impl<'a> CreateOrUpdateContact<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12029,6 +13090,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12041,6 +13104,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ContactFields>,
@@ -12054,6 +13118,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -12064,6 +13129,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/create_or_update/{identifier}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -12136,12 +13202,14 @@ pub mod builder {
         body: Result<types::builder::MergeContactsRequest, String>,
     }
     impl<'a> MergeContacts<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MergeContactsRequest>,
@@ -12159,6 +13227,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -12169,6 +13238,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/merge`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -12239,6 +13309,7 @@ pub mod builder {
         body: Result<types::builder::ListContactsRequest, String>,
     }
     impl<'a> ListContacts<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12247,6 +13318,9 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -12257,6 +13331,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -12267,6 +13342,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for limit failed".to_string());
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListContactsRequest>,
@@ -12282,6 +13358,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -12292,6 +13369,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ContactList>, Error<types::ApiError>> {
@@ -12362,6 +13440,7 @@ pub mod builder {
         body: Result<types::TagNames, String>,
     }
     impl<'a> AddTags<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12369,6 +13448,8 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12381,6 +13462,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TagNames>,
@@ -12391,6 +13473,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}/tag`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -12460,6 +13543,7 @@ pub mod builder {
         body: Result<types::TagNames, String>,
     }
     impl<'a> RemoveTags<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12467,6 +13551,8 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12479,6 +13565,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TagNames>,
@@ -12489,6 +13576,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/contact/{identifier}/tag`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -12559,6 +13647,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListContactChannels<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12567,6 +13656,8 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12579,6 +13670,9 @@ pub mod builder {
                 });
             self
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -12589,6 +13683,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -12600,6 +13695,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/contact/{identifier}/channels`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ChannelList>, Error<types::ApiError>> {
@@ -12668,6 +13764,7 @@ pub mod builder {
         body: Result<types::builder::UpdateLifecycleRequest, String>,
     }
     impl<'a> UpdateLifecycle<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12675,6 +13772,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12687,6 +13786,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateLifecycleRequest>,
@@ -12704,6 +13804,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -12714,6 +13815,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}/lifecycle/update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CodeMessageResponse>, Error<types::ApiError>> {
@@ -12784,6 +13886,7 @@ pub mod builder {
         body: Result<types::builder::SendMessageRequest, String>,
     }
     impl<'a> SendMessage<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12791,6 +13894,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12803,6 +13908,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SendMessageRequest>,
@@ -12818,6 +13924,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -12828,6 +13935,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}/message`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SendMessageResponse>, Error<types::ApiError>> {
@@ -12899,6 +14007,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListMessages<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12907,6 +14016,8 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12919,6 +14030,10 @@ pub mod builder {
                 });
             self
         }
+        /// Cursor of the page to fetch (a string for the message list),
+        /// taken from the `cursorId` query of the previous page's `pagination.next` URL.
+        /// The sandbox's and respond.io's cursors are decimal integers, so the string is
+        /// one of at most 18 digits, optionally negative.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -12932,6 +14047,7 @@ pub mod builder {
                 });
             self
         }
+        /// Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -12943,6 +14059,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/contact/{identifier}/message/list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageList>, Error<types::ApiError>> {
@@ -13011,6 +14128,7 @@ pub mod builder {
         message_id: Result<i64, String>,
     }
     impl<'a> GetMessage<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13018,6 +14136,8 @@ pub mod builder {
                 message_id: Err("message_id was not initialized".to_string()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13030,6 +14150,7 @@ pub mod builder {
                 });
             self
         }
+        /// The message id returned by send_message or a message listing.
         pub fn message_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13040,6 +14161,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/contact/{identifier}/message/{messageId}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageRecord>, Error<types::ApiError>> {
@@ -13105,6 +14227,7 @@ pub mod builder {
         body: Result<types::builder::CreateCommentRequest, String>,
     }
     impl<'a> CreateComment<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13112,6 +14235,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13124,6 +14249,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateCommentRequest>,
@@ -13141,6 +14267,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -13151,6 +14278,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}/comment`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Comment>, Error<types::ApiError>> {
@@ -13221,6 +14349,7 @@ pub mod builder {
         body: Result<types::builder::AssignConversationRequest, String>,
     }
     impl<'a> AssignConversation<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13228,6 +14357,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13240,6 +14371,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AssignConversationRequest>,
@@ -13258,6 +14390,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -13268,6 +14401,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}/conversation/assignee`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -13342,6 +14476,7 @@ pub mod builder {
         body: Result<types::builder::ConversationStatusRequest, String>,
     }
     impl<'a> UpdateConversationStatus<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13349,6 +14484,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
+        /// (in particular the `+` of a phone number).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13361,6 +14498,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ConversationStatusRequest>,
@@ -13379,6 +14517,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -13389,6 +14528,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact/{identifier}/conversation/status`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -13463,6 +14603,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListSpaceChannels<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13470,6 +14611,9 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13480,6 +14624,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13491,6 +14636,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/channel`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ChannelList>, Error<types::ApiError>> {
@@ -13556,6 +14702,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListWhatsappTemplates<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13564,6 +14711,7 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// Id of a WhatsApp channel of the space.
         pub fn channel_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13573,6 +14721,9 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for channel_id failed".to_string());
             self
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13583,6 +14734,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13594,6 +14746,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/channel/{channelId}/template`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WhatsAppTemplateList>, Error<types::ApiError>> {
@@ -13662,6 +14815,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListClosingNotes<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13669,6 +14823,9 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13679,6 +14836,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13690,6 +14848,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/closing_notes`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ClosingNoteList>, Error<types::ApiError>> {
@@ -13754,6 +14913,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListUsers<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13761,6 +14921,9 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13771,6 +14934,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13782,6 +14946,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/user`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UserList>, Error<types::ApiError>> {
@@ -13845,12 +15010,14 @@ pub mod builder {
         id: Result<i64, String>,
     }
     impl<'a> GetUser<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// User id.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13861,6 +15028,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/user/{id}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::User>, Error<types::ApiError>> {
@@ -13924,6 +15092,7 @@ pub mod builder {
         limit: Result<Option<i64>, String>,
     }
     impl<'a> ListCustomFields<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -13931,6 +15100,9 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        /// Cursor of the page to fetch, taken from the `cursorId` query of the previous
+        /// page's `pagination.next` URL (negative for a `previous` page). Omit for the
+        /// first page. A 64-bit integer.
         pub fn cursor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13941,6 +15113,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for cursor_id failed".to_string());
             self
         }
+        /// Number of items per page, 1–100; the server default is 10.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -13952,6 +15125,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/custom_field`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CustomFieldList>, Error<types::ApiError>> {
@@ -14015,12 +15189,14 @@ pub mod builder {
         body: Result<types::builder::CreateCustomFieldRequest, String>,
     }
     impl<'a> CreateCustomField<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateCustomFieldRequest>,
@@ -14038,6 +15214,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -14048,6 +15225,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/space/custom_field`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CustomField>, Error<types::ApiError>> {
@@ -14114,12 +15292,14 @@ pub mod builder {
         id: Result<i64, String>,
     }
     impl<'a> GetCustomField<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// Contact field id.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -14130,6 +15310,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/space/custom_field/{id}`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CustomField>, Error<types::ApiError>> {
@@ -14193,12 +15374,14 @@ pub mod builder {
         body: Result<types::builder::UpdateSpaceTagRequest, String>,
     }
     impl<'a> UpdateSpaceTag<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateSpaceTagRequest>,
@@ -14216,6 +15399,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -14226,6 +15410,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/space/tag`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SpaceTag>, Error<types::ApiError>> {
@@ -14291,12 +15476,14 @@ pub mod builder {
         body: Result<types::builder::CreateSpaceTagRequest, String>,
     }
     impl<'a> CreateSpaceTag<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateSpaceTagRequest>,
@@ -14314,6 +15501,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -14324,6 +15512,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/space/tag`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SpaceTag>, Error<types::ApiError>> {
@@ -14389,12 +15578,14 @@ pub mod builder {
         body: Result<types::builder::DeleteSpaceTagRequest, String>,
     }
     impl<'a> DeleteSpaceTag<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeleteSpaceTagRequest>,
@@ -14412,6 +15603,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -14422,6 +15614,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/space/tag`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CodeMessageResponse>, Error<types::ApiError>> {
@@ -14672,7 +15865,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
         ],
         multipart: None,
@@ -14702,7 +15896,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "assignee",
@@ -14710,6 +15905,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "",
+                example: Some("1"),
             },
         ],
         multipart: None,
@@ -14751,7 +15947,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "text",
@@ -14759,6 +15956,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -14822,7 +16020,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -14830,6 +16029,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -14837,6 +16037,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -14844,6 +16045,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "E.164 phone number (`+` then 8 to 15 digits).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -14851,6 +16053,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Email address (one `@`, no white space).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -14858,6 +16061,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "ISO 639-1 language code.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -14865,6 +16069,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Public http(s) URL of the profile picture.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -14872,6 +16077,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "ISO 3166-1 alpha-2 country code.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -14879,6 +16085,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "",
+                example: Some("[{\"name\":\"text\"}]"),
             },
         ],
         multipart: None,
@@ -14948,13 +16155,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "slug",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Letters, digits and underscores; cannot be changed later. Null lets the server derive it.",
+                description: "Letters, digits and underscores; cannot be changed later.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -14962,13 +16171,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dataType",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Data type of a custom contact field [OFFICIAL-SDK `CustomFieldDataType`].",
+                description: "Data type of a custom contact field.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "allowedValues",
@@ -14976,6 +16187,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Options, for `list` fields only.",
+                example: Some("[\"text\"]"),
             },
         ],
         multipart: None,
@@ -15039,7 +16251,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -15047,6 +16260,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -15054,6 +16268,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -15061,6 +16276,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "E.164 phone number (`+` then 8 to 15 digits).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -15068,6 +16284,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Email address (one `@`, no white space).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -15075,6 +16292,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "ISO 639-1 language code.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -15082,6 +16300,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Public http(s) URL of the profile picture.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -15089,6 +16308,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "ISO 3166-1 alpha-2 country code.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -15096,6 +16316,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "",
+                example: Some("[{\"name\":\"text\"}]"),
             },
         ],
         multipart: None,
@@ -15136,6 +16357,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -15143,6 +16365,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "colorCode",
@@ -15150,6 +16373,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "emoji",
@@ -15157,6 +16381,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -15186,7 +16411,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
         ],
         multipart: None,
@@ -15221,6 +16447,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -15250,7 +16477,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
         ],
         multipart: None,
@@ -15285,6 +16513,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: true,
                 description: "Contact field id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -15326,7 +16555,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "messageId",
@@ -15334,6 +16564,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: true,
                 description: "The message id returned by send_message or a message listing.",
+                example: None,
             },
         ],
         multipart: None,
@@ -15368,6 +16599,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: true,
                 description: "User id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -15413,14 +16645,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
         ],
         multipart: None,
@@ -15474,21 +16708,24 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
         ],
         multipart: None,
@@ -15622,14 +16859,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "search",
@@ -15637,13 +16876,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Free-text search; `\"\"` for none.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "timezone",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "IANA time zone used for timestamp conditions, e.g. \"Asia/Kuala_Lumpur\", or",
+                description: "IANA time zone used for timestamp conditions, e.g. \"Asia/Kuala_Lumpur\", or \"UTC\"/\"GMT\".",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filter",
@@ -15651,6 +16892,9 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "Conditions combined with `$and` (all must match) and/or `$or` (any may match).",
+                example: Some(
+                    "{\"$and\":[{\"category\":\"contactField\",\"field\":\"text\",\"operator\":\"isEqualTo\",\"value\":{}}]}",
+                ),
             },
         ],
         multipart: None,
@@ -15696,14 +16940,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
         ],
         multipart: None,
@@ -15751,21 +16997,24 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10 [WHITE-LABEL aelyst].",
+                description: "Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Cursor of the page to fetch (a string for the message list [WHITE-LABEL aelyst]),",
+                description: "Cursor of the page to fetch (a string for the message list), taken from the `cursorId` query of the previous page's `pagination.next` URL.",
+                example: None,
             },
         ],
         multipart: None,
@@ -15811,14 +17060,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
         ],
         multipart: None,
@@ -15864,14 +17115,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
         ],
         multipart: None,
@@ -15930,20 +17183,23 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: true,
                 description: "Id of a WhatsApp channel of the space.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of items per page, 1–100; the server default is 10 [WHITE-LABEL aelyst; OFFICIAL-SDK].",
+                description: "Number of items per page, 1–100; the server default is 10.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
                 location: ::supportkit_runtime::meta::Location::Query,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous",
+                description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
+                example: None,
             },
         ],
         multipart: None,
@@ -16036,6 +17292,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
                 description: "Exactly two distinct contact ids.",
+                example: Some("[1]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -16043,6 +17300,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -16050,6 +17308,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -16057,6 +17316,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -16064,6 +17324,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -16071,6 +17332,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -16078,6 +17340,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -16085,6 +17348,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -16092,6 +17356,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "",
+                example: Some("[{\"name\":\"text\"}]"),
             },
         ],
         multipart: None,
@@ -16151,7 +17416,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
         ],
         multipart: None,
@@ -16340,7 +17606,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "channelId",
@@ -16348,13 +17615,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "Message content, discriminated by `type` [OFFICIAL-SDK `Message`; WHITE-LABEL",
+                description: "Message content, discriminated by `type`.",
+                example: Some("{\"text\":\"text\",\"type\":\"text\"}"),
             },
         ],
         multipart: None,
@@ -16418,7 +17687,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -16426,6 +17696,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -16433,6 +17704,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -16440,6 +17712,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "E.164 phone number (`+` then 8 to 15 digits).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -16447,6 +17720,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Email address (one `@`, no white space).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -16454,6 +17728,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "ISO 639-1 language code.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -16461,6 +17736,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Public http(s) URL of the profile picture.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -16468,6 +17744,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "ISO 3166-1 alpha-2 country code.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -16475,6 +17752,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "",
+                example: Some("[{\"name\":\"text\"}]"),
             },
         ],
         multipart: None,
@@ -16522,14 +17800,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Target conversation status of update_conversation_status [OFFICIAL-SDK `ConversationStatus`; WHITE-LABEL aelyst].",
+                description: "Target conversation status of update_conversation_status.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
@@ -16537,6 +17817,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "summary",
@@ -16544,6 +17825,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -16579,7 +17861,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -16587,6 +17870,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -16633,6 +17917,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -16640,6 +17925,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "New name; `\"\"` keeps the current one.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -16647,6 +17933,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "colorCode",
@@ -16654,6 +17941,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "emoji",
@@ -16661,6 +17949,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,

@@ -6,15 +6,17 @@
 //! and any compatible host works through [`Config::base_url`].
 //!
 //! Every operation is a request builder on [`Client`]; finish it with
-//! [`call`](OperationExt::call) (supportkit's [`Error`]) or with progenitor's
-//! `send` (raw status and headers). List builders also have
-//! [`stream`](PaginateExt::stream) and [`pages`](PaginateExt::pages).
+//! [`call`](OperationExt::call) (the decoded body, or supportkit's [`Error`])
+//! or [`call_full`](OperationExt::call_full) (the same, with the status and
+//! headers). List builders also have [`stream`](PaginateExt::stream) and
+//! [`pages`](PaginateExt::pages). [`prelude`] brings all of it into scope.
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
-//! use supportkit_chatapi::{Client, Config, ContactIdentifier, Credentials, OperationExt, PaginateExt, types};
+//! use supportkit_chatapi::prelude::*;
+//! use supportkit_chatapi::{Config, ContactIdentifier, Credentials, types};
 //!
-//! # async fn run() -> Result<(), supportkit_chatapi::Error> {
+//! # async fn run() -> Result<(), Error> {
 //! let client = Client::from_config(
 //!     Config::new(Credentials::bearer("token")).base_url(supportkit_chatapi::RESPOND_IO_BASE_URL),
 //! )?;
@@ -62,8 +64,12 @@
 //!   decoding.
 //! - Webhooks: [`webhook`] verifies `X-Respond-Signature` and parses events.
 
+// Generated code included: the generator documents every field and setter
+// from the spec, and rustdoc's link checks apply to it like to the rest.
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
-#[allow(clippy::all, missing_docs, unused_imports, rustdoc::all)]
+#[allow(clippy::all, unused_imports)]
 mod generated;
 mod identifier;
 pub mod webhook;

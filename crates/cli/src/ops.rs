@@ -14,7 +14,9 @@
 //! - required as the spec says, except that a required body field may come
 //!   from `--body`, and a required parameter named like a provider option
 //!   (`property_id`, `department_id`) defaults to that option;
-//! - help: the spec's description, under a heading per location.
+//! - help: the first sentence of the spec's description, under a heading per
+//!   location; a string enum's values are listed (and checked by clap), a
+//!   JSON flag shows an example of its shape.
 //!
 //! Every operation with a body also takes `--body JSON` (the whole JSON body,
 //! or the multipart text fields as an object; field flags are merged into
@@ -26,7 +28,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use clap::builder::BoolishValueParser;
+use clap::builder::{BoolishValueParser, PossibleValuesParser};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use heck::{ToKebabCase, ToShoutySnakeCase, ToSnakeCase};
 use progenitor_client::ClientInfo;
@@ -34,7 +36,7 @@ use serde_json::{Map, Value};
 use supportkit::Provider;
 use supportkit_runtime::Transport;
 use supportkit_runtime::meta::{
-    BodyKind, Location, OperationMeta, ParamKind, ParamMeta, ProviderMeta,
+    BodyKind, Location, OperationMeta, ParamKind, ParamMeta, ProviderMeta, Rule, Seg,
 };
 use supportkit_runtime::multipart::{Attachment, FileLimits, Form};
 
@@ -106,19 +108,37 @@ pub fn provider_command(spec: &'static ProviderSpec) -> Command {
         .arg_required_else_help(true)
         .subcommand_value_name("OPERATION")
         .subcommand_help_heading("Operations")
-        .after_help(format!(
-            "Operation names: kebab-case (get-contact) or snake_case (get_contact){}.\n\
-             The response body is printed as pretty JSON; errors go to stderr with exit code 1.",
-            if spec.meta.operations.iter().any(|o| rpc_name(o).is_some()) {
-                ", or the method name (chat.list)"
-            } else {
-                ""
-            }
-        ));
+        .after_help(footer(spec));
     for op in spec.meta.operations {
         cmd = cmd.subcommand(operation_command(spec, op));
     }
     cmd
+}
+
+/// The provider subcommand's footer: how operations are named, shown with one
+/// of this provider's own operations.
+fn footer(spec: &ProviderSpec) -> String {
+    let ops = spec.meta.operations;
+    // A list operation with a two-word id shows both spellings apart.
+    let sample = ops
+        .iter()
+        .find(|o| o.paginated && o.id.contains('_'))
+        .or_else(|| ops.iter().find(|o| o.id.contains('_')))
+        .or_else(|| ops.first());
+    let names = match sample {
+        Some(op) => format!(
+            "Operation names: kebab-case ({}) or snake_case ({}){}.",
+            op.id.to_kebab_case(),
+            op.id,
+            rpc_name(op)
+                .map(|m| format!(", or the method name ({m})"))
+                .unwrap_or_default()
+        ),
+        None => String::new(),
+    };
+    format!(
+        "{names}\nThe response body is printed as pretty JSON; errors go to stderr with exit code 1."
+    )
 }
 
 /// The method name of an RPC-style operation (`/chat.list` → `chat.list`).
@@ -242,6 +262,18 @@ fn param_arg(
             .value_parser(BoolishValueParser::new()),
         ParamKind::Json => arg.value_name("JSON").value_parser(parse_json),
     };
+    // The spec's enum: a closed set for a string flag (clap lists and checks
+    // it), a note for a JSON list whose items are enumerated.
+    match enum_values(op, p) {
+        Some((values, false)) if p.kind == ParamKind::String => {
+            arg = arg.value_parser(PossibleValuesParser::new(values));
+        }
+        Some((values, _)) => help.push_str(&format!(" [values: {}]", values.join(", "))),
+        None => {}
+    }
+    if let (ParamKind::Json, Some(example)) = (p.kind, p.example) {
+        help.push_str(&format!(" [example: {example}]"));
+    }
     if p.required {
         if let Some((key, var)) = option_default(spec.provider, p) {
             help.push_str(&format!(
@@ -254,6 +286,24 @@ fn param_arg(
         }
     }
     arg.help(help)
+}
+
+/// The documented values of a parameter (or of each item of a list
+/// parameter, `true`), from the operation's constraint table.
+fn enum_values(op: &OperationMeta, p: &ParamMeta) -> Option<(&'static [&'static str], bool)> {
+    op.constraints.iter().find_map(|c| {
+        let Rule::OneOf(values) = c.rule else {
+            return None;
+        };
+        if c.location != p.location {
+            return None;
+        }
+        match c.path {
+            [Seg::Key(k)] if *k == p.name => Some((values, false)),
+            [Seg::Key(k), Seg::Each] if *k == p.name => Some((values, true)),
+            _ => None,
+        }
+    })
 }
 
 fn parse_json(raw: &str) -> Result<Value, String> {
@@ -757,5 +807,68 @@ mod tests {
             .operation("get_contact")
             .unwrap();
         assert_eq!(rpc_name(op), None);
+    }
+
+    fn help(args: &[&str]) -> String {
+        let spec = provider(args[0]).unwrap();
+        let mut cmd = provider_command(spec);
+        match args.get(1) {
+            Some(op) => cmd
+                .find_subcommand_mut(op)
+                .unwrap()
+                .render_long_help()
+                .to_string(),
+            None => cmd.render_long_help().to_string(),
+        }
+    }
+
+    #[test]
+    fn each_provider_footer_names_its_own_operations() {
+        assert!(
+            help(&["chatapi"]).contains("(list-closing-notes) or snake_case (list_closing_notes)")
+        );
+        for provider in ["tomticket", "tawk"] {
+            let text = help(&[provider]);
+            assert!(
+                text.contains("(chat-list) or snake_case (chat_list)"),
+                "{text}"
+            );
+            assert!(
+                !text.contains("get-contact") && !text.contains("get_contact"),
+                "{text}"
+            );
+        }
+        assert!(help(&["tawk"]).contains("or the method name (chat.list)"));
+        assert!(!help(&["tomticket"]).contains("method name"));
+    }
+
+    #[test]
+    fn flag_help_is_the_first_sentence_with_enum_values_and_json_examples() {
+        let text = help(&["tawk", "chat-list"]);
+        // The spec's whole first sentence, without its provenance tag.
+        assert!(
+            text.contains("Number of chats to skip (0 for the first page)."),
+            "{text}"
+        );
+        assert!(
+            !text.contains("[COMMUNITY") && !text.contains("[INFERRED"),
+            "{text}"
+        );
+        assert!(text.contains("[possible values: cso, cuo]"), "{text}");
+        assert!(text.contains("[example: [\"text\"]]"), "{text}");
+        let text = help(&["chatapi", "send-message"]);
+        assert!(
+            text.contains("[example: {\"text\":\"text\",\"type\":\"text\"}]"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_string_enum_flag_refuses_other_values() {
+        let spec = provider("tawk").unwrap();
+        let err = provider_command(spec)
+            .try_get_matches_from(["tawk", "chat-list", "--date-type", "sometime"])
+            .unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::InvalidValue);
     }
 }

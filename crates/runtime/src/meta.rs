@@ -156,8 +156,12 @@ pub struct ParamMeta {
     pub kind: ParamKind,
     /// Required.
     pub required: bool,
-    /// The spec's description (first line).
+    /// The spec's description: its whole first sentence, without the
+    /// provenance tags the spec keeps for review.
     pub description: &'static str,
+    /// For a [`ParamKind::Json`] parameter, a compact JSON example of its
+    /// shape (the spec's `example`, or one made from the schema).
+    pub example: Option<&'static str>,
 }
 
 /// The JSON type of a parameter.

@@ -31,7 +31,9 @@ pub trait Operation: Sized + Send {
     const ID: &'static str;
     /// The provider's metadata.
     fn provider() -> &'static ProviderMeta;
-    /// progenitor's `send`.
+    /// progenitor's `send`, which [`OperationExt::call`] wraps. Hidden: the
+    /// documented way to run an operation is `call()`, with supportkit's [`Error`].
+    #[doc(hidden)]
     fn send(
         self,
     ) -> impl Future<

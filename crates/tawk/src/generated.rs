@@ -2,6 +2,7 @@
 // Change the spec or the generator (xtask/) and regenerate.
 
 #[allow(unused_imports)]
+#[doc(hidden)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
@@ -9,8 +10,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     /// Machine-readable error code. 400 `validation_error`; 401 `auth_error` (bad key)
-    /// [COMMUNITY PostHog]; 403 `forbidden` / `insufficient_scope`; 404 `not_found`;
-    /// 409 `conflict` / `resource_locked`; 429 `rate_limited` [SECONDARY unless
+    /// \[COMMUNITY PostHog]; 403 `forbidden` / `insufficient_scope`; 404 `not_found`;
+    /// 409 `conflict` / `resource_locked`; 429 `rate_limited` \[SECONDARY unless
     /// marked]. Open enum: an unknown code is kept verbatim.
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
@@ -109,7 +110,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Property kind filter of property.list [COMMUNITY Pipedream `type` options].
+    /// Property kind filter of property.list \[COMMUNITY Pipedream `type` options].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -175,7 +176,7 @@ pub mod types {
         }
     }
     /// Sort order of chat.list and ticket.list: `co-new-old` (created on, newest
-    /// first) or `co-old-new` [COMMUNITY Python client, Pipedream].
+    /// first) or `co-old-new` \[COMMUNITY Python client, Pipedream].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -240,8 +241,8 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated,
-    /// [INFERRED] meaning) [COMMUNITY Python client `cso`, TS client `cso`/`cuo`].
+    /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an
+    /// \[INFERRED] meaning) \[COMMUNITY Python client `cso`, TS client `cso`/`cuo`].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -306,7 +307,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Ticket status [COMMUNITY Pipedream list-tickets options].
+    /// Ticket status \[COMMUNITY Pipedream list-tickets options].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -375,7 +376,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Knowledge-base article (translation) status [SECONDARY].
+    /// Knowledge-base article (translation) status \[SECONDARY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -444,7 +445,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Knowledge-base article visibility [SECONDARY].
+    /// Knowledge-base article visibility \[SECONDARY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -509,7 +510,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Object a custom data attribute belongs to [COMMUNITY TS client].
+    /// Object a custom data attribute belongs to \[COMMUNITY TS client].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -574,8 +575,8 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Webhook event name. `chat:start`, `chat:end` and `ticket:create` are [OFFICIAL];
-    /// the transcript event name `chat:transcript_created` is [COMMUNITY] (the n8n
+    /// Webhook event name. `chat:start`, `chat:end` and `ticket:create` are \[OFFICIAL];
+    /// the transcript event name `chat:transcript_created` is \[COMMUNITY] (the n8n
     /// node's `transcript:created` is probably wrong). The payloads are
     /// `TawkWebhookEvent`.
     ///
@@ -657,7 +658,7 @@ pub mod types {
     }
     /// Kind of a chat message. `msg` and `nav` (page navigation, with `data: {url,
     /// title}`) come from chat.get [COMMUNITY Python client]; `file` and `webrtc-call`
-    /// from the chat:start/chat:end webhook message [COMMUNITY Botpress schema].
+    /// from the chat:start/chat:end webhook message \[COMMUNITY Botpress schema].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -736,7 +737,7 @@ pub mod types {
         }
     }
     /// One-letter sender kind of chat.get / transcript messages: `a` agent, `v`
-    /// visitor, `s` system [COMMUNITY Python client; transcript sample].
+    /// visitor, `s` system \[COMMUNITY Python client; transcript sample].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -805,7 +806,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Sender kind of the chat:start/chat:end webhook message [COMMUNITY Botpress schema].
+    /// Sender kind of the chat:start/chat:end webhook message \[COMMUNITY Botpress schema].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -874,7 +875,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// A field contact.person.get can return (its `fields` argument) [COMMUNITY Python client].
+    /// A field contact.person.get can return (its `fields` argument) \[COMMUNITY Python client].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1047,7 +1048,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Category icon kind; only `predefined` is documented [SECONDARY].
+    /// Category icon kind; only `predefined` is documented \[SECONDARY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1108,7 +1109,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Article banner kind; only `url` is valid [SECONDARY].
+    /// Article banner kind; only `url` is valid \[SECONDARY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1169,7 +1170,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Article content block type [SECONDARY knowledge-base.md].
+    /// Article content block type \[SECONDARY knowledge-base.md].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1262,7 +1263,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Sort field of article list/search [SECONDARY].
+    /// Sort field of article list/search \[SECONDARY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1331,7 +1332,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Sort direction [SECONDARY].
+    /// Sort direction \[SECONDARY].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1396,7 +1397,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].
+    /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent \[INFERRED names].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1461,7 +1462,7 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Tab type; `custom` tabs may be added any number of times, the others once [INFERRED names].
+    /// Tab type; `custom` tabs may be added any number of times, the others once \[INFERRED names].
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -1539,12 +1540,12 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    /// Payload POSTed by a tawk.to webhook, discriminated by `event` [OFFICIAL
+    /// Payload POSTed by a tawk.to webhook, discriminated by `event` \[OFFICIAL
     /// developer.tawk.to/webhooks]. A webhook has an HTTPS URL, one or more events and a
     /// secret key; it is managed in the dashboard (Admin → Settings → Webhooks) or with
-    /// the `webhooks.*` methods; at most 10 per property [OFFICIAL].
+    /// the `webhooks.*` methods; at most 10 per property \[OFFICIAL].
     ///
-    /// Headers [OFFICIAL]:
+    /// Headers \[OFFICIAL]:
     /// * `X-Tawk-Signature`: HMAC-SHA1 of the **raw request body**, keyed with the
     ///   webhook's secret key. The official Node/PHP/Ruby examples compare the
     ///   lowercase **hex** digest; one community peer (n8n-nodes-tawkto) compares
@@ -1553,14 +1554,14 @@ pub mod types {
     /// * `X-Hook-Event-Id`: id of the event, **the same on every redelivery**; use it
     ///   to de-duplicate (idempotency key).
     ///
-    /// Delivery [OFFICIAL]: any non-2xx answer, or none within 30 s, is retried for up
+    /// Delivery \[OFFICIAL]: any non-2xx answer, or none within 30 s, is retried for up
     /// to 12 hours, so answer 2xx quickly and process asynchronously.
     ///
     /// Events: `chat:start` (first message of a chat by visitor or agent; whispers and
     /// trigger messages excluded), `chat:end`, `chat:transcript_created` (about 3
     /// minutes after the chat goes inactive; older page versions list only start, end
-    /// and ticket create), `ticket:create` [OFFICIAL]. Common fields `event`, `time`
-    /// (ISO-8601) and `property {id, name}` [OFFICIAL]; the rest is [COMMUNITY]
+    /// and ticket create), `ticket:create` \[OFFICIAL]. Common fields `event`, `time`
+    /// (ISO-8601) and `property {id, name}` \[OFFICIAL]; the rest is \[COMMUNITY]
     /// (Botpress integration zod schema; a copied transcript sample matching the
     /// developer page). Unknown events decode as the raw JSON value.
     ///
@@ -1712,442 +1713,520 @@ pub mod types {
             Self(value)
         }
     }
-    ///Body of agent.info. The agent id field's name is gated [SECONDARY "agent id"].
+    ///Body of agent.info. The agent id field's name is gated \[SECONDARY "agent id"].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentInfoRequest {
-        ///Agent id. The name `agentId` is [INFERRED]; send another name through the extra fields if it is refused.
+        /// Agent id. The name `agentId` is inferred; send another name through the extra fields if it is refused.
         #[serde(rename = "agentId")]
         pub agent_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AgentInfoRequest {
+        /// Starts a [`builder::AgentInfoRequest`] with nothing set; it converts into `AgentInfoRequest` wherever one is expected.
         pub fn builder() -> builder::AgentInfoRequest {
             Default::default()
         }
     }
     ///Answer of agent.me / agent.info `{ok, data: <agent>}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct AgentResponse {
+        /// An agent profile.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<Agent>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AgentResponse {
+        /// Starts a [`builder::AgentResponse`] with nothing set; it converts into `AgentResponse` wherever one is expected.
         pub fn builder() -> builder::AgentResponse {
             Default::default()
         }
     }
-    /**A chat [COMMUNITY Python client parser, PostHog (`createdOn` as partition key),
+    /**A chat \[COMMUNITY Python client parser, PostHog (`createdOn` as partition key),
 TS client]. Other fields are kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Chat {
-        ///Creation time, ISO-8601.
+        /// Creation time, ISO-8601.
         #[serde(
             rename = "createdOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_on: ::std::option::Option<::std::string::String>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: One message of a chat (chat.get) or of a `chat:transcript_created` webhook.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub messages: ::std::vec::Vec<ChatMessage>,
-        ///The visitor's contact id (see contact.person.get).
+        /// The visitor's contact id (see contact.person.get).
         #[serde(
             rename = "personId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub person_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Chat {
+        /// Starts a [`builder::Chat`] with nothing set; it converts into `Chat` wherever one is expected.
         pub fn builder() -> builder::Chat {
             Default::default()
         }
     }
-    ///`chat:end`: the chat ended [OFFICIAL event; fields COMMUNITY Botpress].
+    ///`chat:end`: the chat ended \[OFFICIAL event; fields COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatEndEvent {
+        /// The `chatId` property (text, optional).
         #[serde(
             rename = "chatId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat_id: ::std::option::Option<::std::string::String>,
+        /// The message that started/ended the chat `{text, type, sender: {type}}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub message: ::std::option::Option<WebhookMessage>,
+        /// The property an event belongs to `{id, name}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub property: ::std::option::Option<WebhookProperty>,
-        ///Event time, ISO-8601.
+        /// Event time, ISO-8601.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
+        /// The chat visitor `{name, email?, city, country}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub visitor: ::std::option::Option<WebhookVisitor>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatEndEvent {
+        /// Starts a [`builder::ChatEndEvent`] with nothing set; it converts into `ChatEndEvent` wherever one is expected.
         pub fn builder() -> builder::ChatEndEvent {
             Default::default()
         }
     }
-    ///Body of chat.get [COMMUNITY Python client, TS client].
+    ///Body of chat.get \[COMMUNITY Python client, TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatGetRequest {
+        /// The `chatId` property (text).
         #[serde(rename = "chatId")]
         pub chat_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatGetRequest {
+        /// Starts a [`builder::ChatGetRequest`] with nothing set; it converts into `ChatGetRequest` wherever one is expected.
         pub fn builder() -> builder::ChatGetRequest {
             Default::default()
         }
     }
-    /**Body of chat.list [COMMUNITY: Pipedream, PostHog, Python client, TS client].
+    /**Body of chat.list \[COMMUNITY: Pipedream, PostHog, Python client, TS client].
 Paging is `size` + `offset`, which PostHog calls "confirmed"; a TS client sends
 `page` instead and sees repeated pages, so `page` is not declared (send it as
 an extra field if needed) and the pager de-duplicates by chat `id`.
 `startDate`/`endDate` are reported to silently return empty result sets
-[COMMUNITY PostHog].
+\[COMMUNITY PostHog].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatListRequest {
+        /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).
         #[serde(
             rename = "dateType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_type: ::std::option::Option<crate::generated::types::DateType>,
-        ///Include (true) deleted chats [COMMUNITY Python client].
+        /// Include (true) deleted chats.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<bool>,
-        ///Range end, ISO-8601 [COMMUNITY Pipedream].
+        /// Range end, ISO-8601.
         #[serde(
             rename = "endDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub end_date: ::std::option::Option<::std::string::String>,
-        /**Message-count filter; commented out in the Python client, meaning unverified
-[COMMUNITY]. The sandbox checks that it is an integer and filters nothing by it.
-*/
+        /// Message-count filter; commented out in the Python client, meaning unverified. The sandbox checks that it is an integer and filters nothing by it.
         #[serde(
             rename = "messageCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message_count: ::std::option::Option<i64>,
-        ///Number of chats to skip (0 for the first page) [COMMUNITY PostHog].
+        /// Number of chats to skip (0 for the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<i64>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        /**Page size. The maximum is undocumented and sources disagree: Pipedream caps
-it at 50 ("up to 50 chats per request") and PostHog pages with 50
-("community-verified working page size"); the n8n node accepts 1–100 (for
-ticket.list); one client sends 1000 and another 500, unverified. The spec
-allows 1–100, the highest bound a source enforces: values the n8n node
-sends pass the local check, while 500/1000 (never confirmed) are refused
-before sending. 50 is the community-verified value [COMMUNITY PostHog].
-*/
+        /// Page size. The maximum is undocumented and sources disagree: Pipedream caps
+        /// it at 50 ("up to 50 chats per request") and PostHog pages with 50
+        /// ("community-verified working page size"); the n8n node accepts 1–100 (for
+        /// ticket.list); one client sends 1000 and another 500, unverified. The spec
+        /// allows 1–100, the highest bound a source enforces: values the n8n node
+        /// sends pass the local check, while 500/1000 (never confirmed) are refused
+        /// before sending. 50 is the community-verified value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        /// Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<crate::generated::types::ChatSort>,
-        ///Range start, ISO-8601, e.g. "2026-01-01T00:00:00Z" [COMMUNITY Pipedream]; see the warning above. The pattern (shared by every date of a request) is the ISO-8601 subset this spec accepts: a valid calendar date, optionally `T` + hours:minutes[:seconds[.fraction]] and a zone (`Z` or ±HH[:]MM; none means UTC) [INFERRED from the examples].
+        /// Range start, ISO-8601, e.g. "2026-01-01T00:00:00Z"; see the warning above. The pattern (shared by every date of a request) is the ISO-8601 subset this spec accepts: a valid calendar date, optionally `T` + `hours:minutes[:seconds[.fraction]]` and a zone (`Z` or `±HH[:]MM`; none means UTC).
         #[serde(
             rename = "startDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub start_date: ::std::option::Option<::std::string::String>,
-        ///Chat status filter; values gated [COMMUNITY Python client].
+        /// Chat status filter; values gated.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
-        ///Only chats with these tags [COMMUNITY Python client].
+        /// Only chats with these tags.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatListRequest {
+        /// Starts a [`builder::ChatListRequest`] with nothing set; it converts into `ChatListRequest` wherever one is expected.
         pub fn builder() -> builder::ChatListRequest {
             Default::default()
         }
     }
-    /**Answer of chat.list `{ok, total, data: [...]}` [COMMUNITY PostHog "confirmed"].
+    /**Answer of chat.list `{ok, total, data: [...]}` \[COMMUNITY PostHog "confirmed"].
 `total` is optional: without it the pager stops on an empty page or a page of
 nothing new (items are de-duplicated by `id`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatListResponse {
+        /// A list. Each item: A chat.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Chat>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
-        ///Number of chats matching the filters.
+        /// Number of chats matching the filters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatListResponse {
+        /// Starts a [`builder::ChatListResponse`] with nothing set; it converts into `ChatListResponse` wherever one is expected.
         pub fn builder() -> builder::ChatListResponse {
             Default::default()
         }
     }
     /**One message of a chat (chat.get) or of a `chat:transcript_created` webhook
-[COMMUNITY Python client; transcript sample].
+\[COMMUNITY Python client; transcript sample].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatMessage {
-        /**Type-specific data, e.g. `{url, title}` of a `nav` message [COMMUNITY Python
-client]; kept as raw JSON because other types are not described.
-*/
+        /// Type-specific data, e.g. `{url, title}` of a `nav` message; kept as raw JSON because other types are not described.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
-        ///Message text.
+        /// Message text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub msg: ::std::option::Option<::std::string::String>,
+        /// Sender `{t, n?}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub sender: ::std::option::Option<ChatMessageSender>,
-        ///ISO-8601 with milliseconds, e.g. "2024-05-01T10:00:00.000Z".
+        /// ISO-8601 with milliseconds, e.g. "2024-05-01T10:00:00.000Z".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
+        /// Kind of a chat message.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::MessageType>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatMessage {
+        /// Starts a [`builder::ChatMessage`] with nothing set; it converts into `ChatMessage` wherever one is expected.
         pub fn builder() -> builder::ChatMessage {
             Default::default()
         }
     }
-    /**Sender `{t, n?}` [COMMUNITY]. Some code reads `sender.type` instead of `t`; such a
+    /**Sender `{t, n?}` \[COMMUNITY]. Some code reads `sender.type` instead of `t`; such a
 field is kept in the extra fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatMessageSender {
-        ///Sender name, when sent.
+        /// Sender name, when sent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub n: ::std::option::Option<::std::string::String>,
+        /// One-letter sender kind of chat.get / transcript messages: `a` agent, `v` visitor, `s` system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub t: ::std::option::Option<crate::generated::types::SenderCode>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatMessageSender {
+        /// Starts a [`builder::ChatMessageSender`] with nothing set; it converts into `ChatMessageSender` wherever one is expected.
         pub fn builder() -> builder::ChatMessageSender {
             Default::default()
         }
     }
-    ///Answer of chat.get [COMMUNITY Python client, TS client].
+    ///Answer of chat.get \[COMMUNITY Python client, TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatResponse {
+        /// A chat.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<Chat>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatResponse {
+        /// Starts a [`builder::ChatResponse`] with nothing set; it converts into `ChatResponse` wherever one is expected.
         pub fn builder() -> builder::ChatResponse {
             Default::default()
         }
     }
-    ///`chat:start`: the first message of a chat [OFFICIAL event; fields COMMUNITY Botpress].
+    ///`chat:start`: the first message of a chat \[OFFICIAL event; fields COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatStartEvent {
+        /// The `chatId` property (text, optional).
         #[serde(
             rename = "chatId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat_id: ::std::option::Option<::std::string::String>,
+        /// The message that started/ended the chat `{text, type, sender: {type}}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub message: ::std::option::Option<WebhookMessage>,
+        /// The property an event belongs to `{id, name}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub property: ::std::option::Option<WebhookProperty>,
-        ///Event time, ISO-8601.
+        /// Event time, ISO-8601.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
+        /// The chat visitor `{name, email?, city, country}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub visitor: ::std::option::Option<WebhookVisitor>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatStartEvent {
+        /// Starts a [`builder::ChatStartEvent`] with nothing set; it converts into `ChatStartEvent` wherever one is expected.
         pub fn builder() -> builder::ChatStartEvent {
             Default::default()
         }
     }
     /**`chat:transcript_created`: the full transcript, sent about 3 minutes after the
-chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample].
+chat goes inactive \[OFFICIAL event; name and fields COMMUNITY transcript sample].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ChatTranscriptCreatedEvent {
+        /// The transcript `{id, visitor, messages}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub chat: ::std::option::Option<TranscriptChat>,
-        ///Site domain the chat came from.
+        /// Site domain the chat came from.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,
+        /// The property an event belongs to `{id, name}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub property: ::std::option::Option<WebhookProperty>,
-        ///Page URL the chat came from.
+        /// Page URL the chat came from.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub referrer: ::std::option::Option<::std::string::String>,
-        ///Event time, ISO-8601.
+        /// Event time, ISO-8601.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ChatTranscriptCreatedEvent {
+        /// Starts a [`builder::ChatTranscriptCreatedEvent`] with nothing set; it converts into `ChatTranscriptCreatedEvent` wherever one is expected.
         pub fn builder() -> builder::ChatTranscriptCreatedEvent {
             Default::default()
         }
     }
     ///`data` of contact.attribute.list-custom.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactAttributeList {
+        /// A list. Each item: A custom data attribute `{key, object, label?, dataType?, fullPath?}`.
         #[serde(
             rename = "dataAttributes",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub data_attributes: ::std::vec::Vec<DataAttribute>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactAttributeList {
+        /// Starts a [`builder::ContactAttributeList`] with nothing set; it converts into `ContactAttributeList` wherever one is expected.
         pub fn builder() -> builder::ContactAttributeList {
             Default::default()
         }
     }
-    ///Body of contact.attribute.list-custom [COMMUNITY TS client, which always sends `object`].
+    ///Body of contact.attribute.list-custom \[COMMUNITY TS client, which always sends `object`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactAttributeListCustomRequest {
+        /// Object a custom data attribute belongs to.
         pub object: crate::generated::types::AttributeObject,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactAttributeListCustomRequest {
+        /// Starts a [`builder::ContactAttributeListCustomRequest`] with nothing set; it converts into `ContactAttributeListCustomRequest` wherever one is expected.
         pub fn builder() -> builder::ContactAttributeListCustomRequest {
             Default::default()
         }
     }
-    ///Answer of contact.attribute.list-custom `{ok, data: {dataAttributes}}` [COMMUNITY TS client].
+    ///Answer of contact.attribute.list-custom `{ok, data: {dataAttributes}}` \[COMMUNITY TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ContactAttributeListResponse {
+        /// `data` of contact.attribute.list-custom.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<ContactAttributeList>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactAttributeListResponse {
+        /// Starts a [`builder::ContactAttributeListResponse`] with nothing set; it converts into `ContactAttributeListResponse` wherever one is expected.
         pub fn builder() -> builder::ContactAttributeListResponse {
             Default::default()
         }
     }
-    ///Body of contact.person.get [COMMUNITY Python client].
+    ///Body of contact.person.get \[COMMUNITY Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactPersonGetRequest {
-        ///Fields to return; omit for the server default.
+        /// Fields to return; omit for the server default.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub fields: ::std::vec::Vec<crate::generated::types::PersonField>,
-        ///The person id (a chat's `personId`).
+        /// The person id (a chat's `personId`).
         #[serde(rename = "personId")]
         pub person_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactPersonGetRequest {
+        /// Starts a [`builder::ContactPersonGetRequest`] with nothing set; it converts into `ContactPersonGetRequest` wherever one is expected.
         pub fn builder() -> builder::ContactPersonGetRequest {
             Default::default()
         }
     }
-    ///A custom data attribute `{key, object, label?, dataType?, fullPath?}` [COMMUNITY TS client].
+    ///A custom data attribute `{key, object, label?, dataType?, fullPath?}` \[COMMUNITY TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct DataAttribute {
+        /// The `dataType` property (text, optional).
         #[serde(
             rename = "dataType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub data_type: ::std::option::Option<::std::string::String>,
+        /// The `fullPath` property (text, optional).
         #[serde(
             rename = "fullPath",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub full_path: ::std::option::Option<::std::string::String>,
+        /// The `key` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
+        /// The `label` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
+        /// Object a custom data attribute belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<crate::generated::types::AttributeObject>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl DataAttribute {
+        /// Starts a [`builder::DataAttribute`] with nothing set; it converts into `DataAttribute` wherever one is expected.
         pub fn builder() -> builder::DataAttribute {
             Default::default()
         }
     }
-    ///Empty JSON object `{}`, the body of agent.me [OFFICIAL example; COMMUNITY Pipedream, n8n].
+    ///Empty JSON object `{}`, the body of agent.me \[OFFICIAL example; COMMUNITY Pipedream, n8n].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct EmptyRequest(
@@ -2177,164 +2256,201 @@ chat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample]
         }
     }
     /**Failure body `{"ok": false, "error": "<short machine code>", "message": "<detail>"}`.
-`ok` and `error` are [OFFICIAL] ("For failure results, the error property will
-contain a short machine-readable error code"); `message` is [SECONDARY] and
-read by PostHog [COMMUNITY]. Nothing is required, so a gateway body that lacks
+`ok` and `error` are \[OFFICIAL] ("For failure results, the error property will
+contain a short machine-readable error code"); `message` is \[SECONDARY] and
+read by PostHog \[COMMUNITY]. Nothing is required, so a gateway body that lacks
 the fields still decodes.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorEnvelope {
+        /// Machine-readable error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<crate::generated::types::TawkErrorCode>,
-        /**Detail. For `validation_error` it names the failing JSON path, e.g.
-`article.meta.categories[0].name` [SECONDARY verified live].
-*/
+        /// Detail. For `validation_error` it names the failing JSON path, e.g.
+        /// `article.meta.categories[0].name`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///Always `false` here.
+        /// Always `false` here.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ok: ::std::option::Option<bool>,
     }
     impl ErrorEnvelope {
+        /// Starts a [`builder::ErrorEnvelope`] with nothing set; it converts into `ErrorEnvelope` wherever one is expected.
         pub fn builder() -> builder::ErrorEnvelope {
             Default::default()
         }
     }
-    ///An article `{id, meta, content}` [SECONDARY verified live].
+    ///An article `{id, meta, content}` \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticle {
+        /// The translation of an article for one site, with its body blocks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub content: ::std::option::Option<KbArticleContent>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Site-independent part of an article.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub meta: ::std::option::Option<KbArticleMeta>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticle {
+        /// Starts a [`builder::KbArticle`] with nothing set; it converts into `KbArticle` wherever one is expected.
         pub fn builder() -> builder::KbArticle {
             Default::default()
         }
     }
     ///A category of an article as answered (nothing required; `name` may be sent).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleCategory {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `primary` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary: ::std::option::Option<bool>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleCategory {
+        /// Starts a [`builder::KbArticleCategory`] with nothing set; it converts into `KbArticleCategory` wherever one is expected.
         pub fn builder() -> builder::KbArticleCategory {
             Default::default()
         }
     }
     /**A category of an article, exactly `{id, primary}`: adding `name` (listed by the
-snapshot docs) fails with `validation_error` on create and update [SECONDARY
+snapshot docs) fails with `validation_error` on create and update \[SECONDARY
 verified live], so this object has no extra fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct KbArticleCategoryRef {
+        /// The `id` property (text).
         pub id: ::std::string::String,
+        /// The `primary` property (`true` or `false`).
         pub primary: bool,
     }
     impl KbArticleCategoryRef {
+        /// Starts a [`builder::KbArticleCategoryRef`] with nothing set; it converts into `KbArticleCategoryRef` wherever one is expected.
         pub fn builder() -> builder::KbArticleCategoryRef {
             Default::default()
         }
     }
-    ///The translation of an article for one site, with its body blocks [SECONDARY verified live].
+    ///The translation of an article for one site, with its body blocks \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleContent {
+        /// The `author` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: One body block `{type, content}`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contents: ::std::vec::Vec<KbBlock>,
+        /// The `createdAt` property (text, optional).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        /// SEO metadata of a translation; see the create-time caveat on `KbArticleContentInput`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub metadata: ::std::option::Option<KbArticleMetadata>,
+        /// The `siteId` property (text, optional).
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// Knowledge-base article (translation) status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::ArticleStatus>,
+        /// The `subtitle` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtitle: ::std::option::Option<::std::string::String>,
+        /// The `title` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// The `translationId` property (text, optional).
         #[serde(
             rename = "translationId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub translation_id: ::std::option::Option<::std::string::String>,
+        /// The `updatedAt` property (text, optional).
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleContent {
+        /// Starts a [`builder::KbArticleContent`] with nothing set; it converts into `KbArticleContent` wherever one is expected.
         pub fn builder() -> builder::KbArticleContent {
             Default::default()
         }
     }
-    /**Translation of an article for one site [SECONDARY]. No `metadata` on create:
-sending it returned `validation_error` in live tests [SECONDARY verified live]
+    /**Translation of an article for one site \[SECONDARY]. No `metadata` on create:
+sending it returned `validation_error` in live tests \[SECONDARY verified live]
 (set it with knowledge-base.article.update).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleContentInput {
-        ///Agent id of the author.
+        /// Agent id of the author.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<::std::string::String>,
-        ///Ordered body blocks.
+        /// Ordered body blocks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contents: ::std::vec::Vec<KbBlockInput>,
-        ///Refused on create (any value); set it with knowledge-base.article.update.
+        /// Refused on create (any value); set it with knowledge-base.article.update.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<KbArticleContentInputMetadata>,
-        ///Language site the translation belongs to (default site "primary").
+        /// Language site the translation belongs to (default site "primary").
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// Knowledge-base article (translation) status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::ArticleStatus>,
+        /// The `subtitle` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtitle: ::std::option::Option<::std::string::String>,
+        /// The `title` property (text).
         pub title: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleContentInput {
+        /// Starts a [`builder::KbArticleContentInput`] with nothing set; it converts into `KbArticleContentInput` wherever one is expected.
         pub fn builder() -> builder::KbArticleContentInput {
             Default::default()
         }
@@ -2356,62 +2472,76 @@ sending it returned `validation_error` in live tests [SECONDARY verified live]
     pub enum KbArticleContentInputMetadata {}
     /**Translation on update: `status`, `subtitle` and `author` become required
 (`author: null` removes the author), and `contents` replaces the whole body
-[SECONDARY].
+\[SECONDARY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleContentUpdate {
+        /// The `author` property (text, optional).
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub author: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: A body block sent on article create/update: exactly `{type, content}`, as `KbBlock` describes; any other block field fails with `validation_error`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contents: ::std::vec::Vec<KbBlockInput>,
+        /// SEO metadata of a translation; see the create-time caveat on `KbArticleContentInput`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub metadata: ::std::option::Option<KbArticleMetadata>,
-        ///The article's own site (another site is refused).
+        /// The article's own site (another site is refused).
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// Knowledge-base article (translation) status.
         pub status: crate::generated::types::ArticleStatus,
+        /// The `subtitle` property (text).
         pub subtitle: ::std::string::String,
+        /// The `title` property (text).
         pub title: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleContentUpdate {
+        /// Starts a [`builder::KbArticleContentUpdate`] with nothing set; it converts into `KbArticleContentUpdate` wherever one is expected.
         pub fn builder() -> builder::KbArticleContentUpdate {
             Default::default()
         }
     }
     ///`data` holding one article.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleData {
+        /// An article `{id, meta, content}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub article: ::std::option::Option<KbArticle>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleData {
+        /// Starts a [`builder::KbArticleData`] with nothing set; it converts into `KbArticleData` wherever one is expected.
         pub fn builder() -> builder::KbArticleData {
             Default::default()
         }
     }
-    ///Article list/search filters [SECONDARY endpoints.md].
+    ///Article list/search filters \[SECONDARY endpoints.md].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleFilters {
-        ///Author agent ids.
+        /// Author agent ids.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub author: ::std::vec::Vec<::std::string::String>,
-        ///Category ids.
+        /// Category ids.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub category: ::std::vec::Vec<::std::string::String>,
+        /// ISO-8601 date range.
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2421,11 +2551,13 @@ sending it returned `validation_error` in live tests [SECONDARY verified live]
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub created_at: ::std::option::Option<KbDateRange>,
-        ///Site ids.
+        /// Site ids.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub site: ::std::vec::Vec<::std::string::String>,
+        /// Knowledge-base article (translation) status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::ArticleStatus>,
+        /// ISO-8601 date range.
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2435,309 +2567,377 @@ sending it returned `validation_error` in live tests [SECONDARY verified live]
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub updated_at: ::std::option::Option<KbDateRange>,
+        /// Knowledge-base article visibility.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<
             crate::generated::types::ArticleVisibility,
         >,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleFilters {
+        /// Starts a [`builder::KbArticleFilters`] with nothing set; it converts into `KbArticleFilters` wherever one is expected.
         pub fn builder() -> builder::KbArticleFilters {
             Default::default()
         }
     }
-    ///Article to create [SECONDARY].
+    ///Article to create \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleInput {
+        /// Translation of an article for one site.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub content: KbArticleContentInput,
+        /// Article meta.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub meta: ::std::option::Option<KbArticleMetaInput>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleInput {
+        /// Starts a [`builder::KbArticleInput`] with nothing set; it converts into `KbArticleInput` wherever one is expected.
         pub fn builder() -> builder::KbArticleInput {
             Default::default()
         }
     }
-    ///Answer of knowledge-base.article.list (and, assumed, article.search) [SECONDARY verified live].
+    ///Answer of knowledge-base.article.list (and, assumed, article.search) \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleListResponse {
+        /// One page of article summaries with its cursors.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<KbArticlePage>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleListResponse {
+        /// Starts a [`builder::KbArticleListResponse`] with nothing set; it converts into `KbArticleListResponse` wherever one is expected.
         pub fn builder() -> builder::KbArticleListResponse {
             Default::default()
         }
     }
-    ///Site-independent part of an article [SECONDARY verified live].
+    ///Site-independent part of an article \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleMeta {
+        /// A list. Each item: A category of an article as answered (nothing required; `name` may be sent).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<KbArticleCategory>,
+        /// The `createdAt` property (text, optional).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        /// Reader votes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub feedback: ::std::option::Option<KbFeedback>,
+        /// A list. Each item: A related article as answered.
         #[serde(
             rename = "relatedArticles",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub related_articles: ::std::vec::Vec<KbRelatedArticle>,
-        /**Per-site state of the article. The [SECONDARY] reference describes objects
-`{id, author, status}` (see `KbArticleSite`), while other answers list bare
-site ids; the item shape is left open so both decode.
-*/
+        /// Per-site state of the article. The reference describes objects
+        /// `{id, author, status}` (see `KbArticleSite`), while other answers list bare
+        /// site ids; the item shape is left open so both decode.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sites: ::std::vec::Vec<::serde_json::Value>,
+        /// The `updatedAt` property (text, optional).
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Knowledge-base article visibility.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<
             crate::generated::types::ArticleVisibility,
         >,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleMeta {
+        /// Starts a [`builder::KbArticleMeta`] with nothing set; it converts into `KbArticleMeta` wherever one is expected.
         pub fn builder() -> builder::KbArticleMeta {
             Default::default()
         }
     }
-    ///Article meta [SECONDARY].
+    ///Article meta \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleMetaInput {
-        ///Categories; exactly one should be `primary: true`. Real ids only (placeholders fail).
+        /// Categories; exactly one should be `primary: true`. Real ids only (placeholders fail).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<KbArticleCategoryRef>,
+        /// A list. Each item: A related article, `{id, title}`.
         #[serde(
             rename = "relatedArticles",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub related_articles: ::std::vec::Vec<KbRelatedArticleRef>,
+        /// Knowledge-base article visibility.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<
             crate::generated::types::ArticleVisibility,
         >,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleMetaInput {
+        /// Starts a [`builder::KbArticleMetaInput`] with nothing set; it converts into `KbArticleMetaInput` wherever one is expected.
         pub fn builder() -> builder::KbArticleMetaInput {
             Default::default()
         }
     }
-    ///SEO metadata of a translation [SECONDARY]; see the create-time caveat on `KbArticleContentInput`.
+    ///SEO metadata of a translation \[SECONDARY]; see the create-time caveat on `KbArticleContentInput`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleMetadata {
-        ///Banner `{type: "url", content: <URL>}`; null removes it.
+        /// Banner `{type: "url", content: <URL>}`; null removes it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub banner: ::std::option::Option<KbBanner>,
-        ///Meta description.
+        /// Meta description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleMetadata {
+        /// Starts a [`builder::KbArticleMetadata`] with nothing set; it converts into `KbArticleMetadata` wherever one is expected.
         pub fn builder() -> builder::KbArticleMetadata {
             Default::default()
         }
     }
-    ///One page of article summaries with its cursors [SECONDARY verified live].
+    ///One page of article summaries with its cursors \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticlePage {
+        /// A list. Each item: An article in list form, without body blocks (use article.get).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub articles: ::std::vec::Vec<KbArticleSummary>,
+        /// The `hasNext` property (`true` or `false`, optional).
         #[serde(
             rename = "hasNext",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_next: ::std::option::Option<bool>,
+        /// The `hasPrevious` property (`true` or `false`, optional).
         #[serde(
             rename = "hasPrevious",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_previous: ::std::option::Option<bool>,
-        ///Token of the next page; null or absent on the last page.
+        /// Token of the next page; null or absent on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
+        /// The `previous` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
+        /// The `total` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticlePage {
+        /// Starts a [`builder::KbArticlePage`] with nothing set; it converts into `KbArticlePage` wherever one is expected.
         pub fn builder() -> builder::KbArticlePage {
             Default::default()
         }
     }
     /**Answer of knowledge-base.article.get / create (and, assumed, update)
-`{ok, data: {article}}`. create sends only `{id, meta}` [SECONDARY, get verified
+`{ok, data: {article}}`. create sends only `{id, meta}` \[SECONDARY, get verified
 live].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleResponse {
+        /// `data` holding one article.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<KbArticleData>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleResponse {
+        /// Starts a [`builder::KbArticleResponse`] with nothing set; it converts into `KbArticleResponse` wherever one is expected.
         pub fn builder() -> builder::KbArticleResponse {
             Default::default()
         }
     }
-    ///Per-site status of an article `{id, author, status}`: it can be draft on one site and published on another [SECONDARY verified live].
+    ///Per-site status of an article `{id, author, status}`: it can be draft on one site and published on another \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleSite {
+        /// The `author` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<::std::string::String>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Knowledge-base article (translation) status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::ArticleStatus>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleSite {
+        /// Starts a [`builder::KbArticleSite`] with nothing set; it converts into `KbArticleSite` wherever one is expected.
         pub fn builder() -> builder::KbArticleSite {
             Default::default()
         }
     }
-    ///Sort of article list/search [SECONDARY].
+    ///Sort of article list/search \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleSort {
+        /// Sort field of article list/search.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<crate::generated::types::KbSortField>,
+        /// Sort direction.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub order: ::std::option::Option<crate::generated::types::SortOrder>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleSort {
+        /// Starts a [`builder::KbArticleSort`] with nothing set; it converts into `KbArticleSort` wherever one is expected.
         pub fn builder() -> builder::KbArticleSort {
             Default::default()
         }
     }
-    ///An article in list form, without body blocks (use article.get) [SECONDARY verified live].
+    ///An article in list form, without body blocks (use article.get) \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbArticleSummary {
+        /// A list. Each item: A category of an article as answered (nothing required; `name` may be sent).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<KbArticleCategory>,
+        /// The `createdAt` property (text, optional).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        /// Reader votes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub feedback: ::std::option::Option<KbFeedback>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `kbId` property (text, optional).
         #[serde(rename = "kbId", skip_serializing_if = "::std::option::Option::is_none")]
         pub kb_id: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: Per-site status of an article `{id, author, status}`: it can be draft on one site and published on another.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sites: ::std::vec::Vec<KbArticleSite>,
+        /// The `title` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// The `updatedAt` property (text, optional).
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Knowledge-base article visibility.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<
             crate::generated::types::ArticleVisibility,
         >,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleSummary {
+        /// Starts a [`builder::KbArticleSummary`] with nothing set; it converts into `KbArticleSummary` wherever one is expected.
         pub fn builder() -> builder::KbArticleSummary {
             Default::default()
         }
     }
-    ///Full replacement of an article [SECONDARY].
+    ///Full replacement of an article \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbArticleUpdateInput {
+        /// Translation on update: `status`, `subtitle` and `author` become required (`author: null` removes the author), and `contents` replaces the whole body.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub content: KbArticleContentUpdate,
+        /// Article meta.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub meta: ::std::option::Option<KbArticleMetaInput>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbArticleUpdateInput {
+        /// Starts a [`builder::KbArticleUpdateInput`] with nothing set; it converts into `KbArticleUpdateInput` wherever one is expected.
         pub fn builder() -> builder::KbArticleUpdateInput {
             Default::default()
         }
     }
-    ///Article banner; only the `url` type is valid and tawk.to does not host the image [SECONDARY].
+    ///Article banner; only the `url` type is valid and tawk.to does not host the image \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbBanner {
-        ///Publicly reachable image URL.
+        /// Publicly reachable image URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
+        /// Article banner kind; only `url` is valid.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::KbBannerType>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbBanner {
+        /// Starts a [`builder::KbBanner`] with nothing set; it converts into `KbBanner` wherever one is expected.
         pub fn builder() -> builder::KbBanner {
             Default::default()
         }
     }
-    /**One body block `{type, content}` [SECONDARY knowledge-base.md, several items
+    /**One body block `{type, content}` \[SECONDARY knowledge-base.md, several items
 verified live]. `content` by type:
 `header` {text (HTML, e.g. "<p>Title</p>"), heading h2–h6, color?};
 `paragraph` {text (HTML; lists live here too), size? (8–48), color?, backgroundColor?};
@@ -2754,933 +2954,1137 @@ Unknown block fields fail with `validation_error`. `content` is kept as a JSON
 object (these per-type rules are documented, not checked locally).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbBlock {
-        ///Type-specific block content (see above).
+        /// Type-specific block content (see above).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub content: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Article content block type.
         #[serde(rename = "type")]
         pub type_: crate::generated::types::KbBlockType,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbBlock {
+        /// Starts a [`builder::KbBlock`] with nothing set; it converts into `KbBlock` wherever one is expected.
         pub fn builder() -> builder::KbBlock {
             Default::default()
         }
     }
     /**A body block sent on article create/update: exactly `{type, content}`, as
 `KbBlock` describes; any other block field fails with `validation_error`
-[SECONDARY verified live].
+\[SECONDARY verified live].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct KbBlockInput {
-        ///Type-specific block content (see `KbBlock`).
+        /// Type-specific block content (see `KbBlock`).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub content: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Article content block type.
         #[serde(rename = "type")]
         pub type_: crate::generated::types::KbBlockType,
     }
     impl KbBlockInput {
+        /// Starts a [`builder::KbBlockInput`] with nothing set; it converts into `KbBlockInput` wherever one is expected.
         pub fn builder() -> builder::KbBlockInput {
             Default::default()
         }
     }
-    ///A category in the nested form `{id, meta, content}` [SECONDARY verified live].
+    ///A category in the nested form `{id, meta, content}` \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategory {
+        /// Per-site part of a category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub content: ::std::option::Option<KbCategoryContent>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Site-independent part of a category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub meta: ::std::option::Option<KbCategoryMeta>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategory {
+        /// Starts a [`builder::KbCategory`] with nothing set; it converts into `KbCategory` wherever one is expected.
         pub fn builder() -> builder::KbCategory {
             Default::default()
         }
     }
-    ///Per-site part of a category [SECONDARY verified live].
+    ///Per-site part of a category \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategoryContent {
+        /// The `createdAt` property (text, optional).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `siteId` property (text, optional).
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// The `updatedAt` property (text, optional).
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryContent {
+        /// Starts a [`builder::KbCategoryContent`] with nothing set; it converts into `KbCategoryContent` wherever one is expected.
         pub fn builder() -> builder::KbCategoryContent {
             Default::default()
         }
     }
-    /**Per-site content of a category [SECONDARY]. `slug` must not contain any of
+    /**Per-site content of a category \[SECONDARY]. `slug` must not contain any of
 `< > [ ] ( ) { } | ^ \ / " ' ~ ? ! * + = : ; , . % & $ @ #` and defaults to the
-kebab-cased name [SECONDARY]. This spec (and the sandbox) accept only lower-case letters, digits and hyphens, a subset of that rule that every default slug meets [INFERRED].
+kebab-cased name \[SECONDARY]. This spec (and the sandbox) accept only lower-case letters, digits and hyphens, a subset of that rule that every default slug meets \[INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryContentInput {
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text).
         pub name: ::std::string::String,
+        /// The `siteId` property (text).
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryContentInput {
+        /// Starts a [`builder::KbCategoryContentInput`] with nothing set; it converts into `KbCategoryContentInput` wherever one is expected.
         pub fn builder() -> builder::KbCategoryContentInput {
             Default::default()
         }
     }
     ///`data` holding one category.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategoryData {
+        /// A category in the nested form `{id, meta, content}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub category: ::std::option::Option<KbCategory>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryData {
+        /// Starts a [`builder::KbCategoryData`] with nothing set; it converts into `KbCategoryData` wherever one is expected.
         pub fn builder() -> builder::KbCategoryData {
             Default::default()
         }
     }
-    ///Category icon `{type: "predefined", content: <icon name>}` [SECONDARY].
+    ///Category icon `{type: "predefined", content: <icon name>}` \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryIcon {
-        ///Icon name from the predefined set.
+        /// Icon name from the predefined set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
+        /// Category icon kind; only `predefined` is documented.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::KbIconType>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryIcon {
+        /// Starts a [`builder::KbCategoryIcon`] with nothing set; it converts into `KbCategoryIcon` wherever one is expected.
         pub fn builder() -> builder::KbCategoryIcon {
             Default::default()
         }
     }
-    ///A category to create or update; `meta` is optional [SECONDARY verified live].
+    ///A category to create or update; `meta` is optional \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryInput {
+        /// Per-site content of a category.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub content: KbCategoryContentInput,
+        /// Placement of a category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub meta: ::std::option::Option<KbCategoryMetaInput>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryInput {
+        /// Starts a [`builder::KbCategoryInput`] with nothing set; it converts into `KbCategoryInput` wherever one is expected.
         pub fn builder() -> builder::KbCategoryInput {
             Default::default()
         }
     }
-    ///Answer of knowledge-base.category.list `{ok, data: {categories, next, ...}}` [SECONDARY].
+    ///Answer of knowledge-base.category.list `{ok, data: {categories, next, ...}}` \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategoryListResponse {
+        /// One page of categories.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<KbCategoryPage>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryListResponse {
+        /// Starts a [`builder::KbCategoryListResponse`] with nothing set; it converts into `KbCategoryListResponse` wherever one is expected.
         pub fn builder() -> builder::KbCategoryListResponse {
             Default::default()
         }
     }
-    ///Site-independent part of a category [SECONDARY verified live].
+    ///Site-independent part of a category \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategoryMeta {
+        /// The `articlesCount` property (an integer, optional).
         #[serde(
             rename = "articlesCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub articles_count: ::std::option::Option<i64>,
+        /// The `createdAt` property (text, optional).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        /// Category icon `{type: "predefined", content: <icon name>}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub icon: ::std::option::Option<KbCategoryIcon>,
-        ///Parent category id; null for a root category.
+        /// Parent category id; null for a root category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent: ::std::option::Option<::std::string::String>,
+        /// The `position` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
-        ///Sites the category exists on (item shape not confirmed).
+        /// Sites the category exists on (item shape not confirmed).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sites: ::std::vec::Vec<::serde_json::Value>,
+        /// The `updatedAt` property (text, optional).
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryMeta {
+        /// Starts a [`builder::KbCategoryMeta`] with nothing set; it converts into `KbCategoryMeta` wherever one is expected.
         pub fn builder() -> builder::KbCategoryMeta {
             Default::default()
         }
     }
-    ///Placement of a category [SECONDARY verified live].
+    ///Placement of a category \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbCategoryMetaInput {
-        ///Icon; may be omitted (stored as null).
+        /// Icon; may be omitted (stored as null).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub icon: ::std::option::Option<KbCategoryIcon>,
-        ///Parent category id; null for a root category.
+        /// Parent category id; null for a root category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent: ::std::option::Option<::std::string::String>,
-        ///0-based position among its siblings [SECONDARY].
+        /// 0-based position among its siblings.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryMetaInput {
+        /// Starts a [`builder::KbCategoryMetaInput`] with nothing set; it converts into `KbCategoryMetaInput` wherever one is expected.
         pub fn builder() -> builder::KbCategoryMetaInput {
             Default::default()
         }
     }
-    /**One page of categories. `categories` is [SECONDARY verified live]; the cursor
-fields are assumed to match the article list [SECONDARY "KB list/search use
+    /**One page of categories. `categories` is \[SECONDARY verified live]; the cursor
+fields are assumed to match the article list \[SECONDARY "KB list/search use
 cursors"].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategoryPage {
+        /// A list. Each item: A category in the FLATTENED list form (no meta/content split).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<KbCategorySummary>,
+        /// The `hasNext` property (`true` or `false`, optional).
         #[serde(
             rename = "hasNext",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_next: ::std::option::Option<bool>,
+        /// The `hasPrevious` property (`true` or `false`, optional).
         #[serde(
             rename = "hasPrevious",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_previous: ::std::option::Option<bool>,
-        ///Token of the next page; null or absent on the last page.
+        /// Token of the next page; null or absent on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
+        /// The `previous` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
+        /// The `total` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryPage {
+        /// Starts a [`builder::KbCategoryPage`] with nothing set; it converts into `KbCategoryPage` wherever one is expected.
         pub fn builder() -> builder::KbCategoryPage {
             Default::default()
         }
     }
-    ///Answer of knowledge-base.category.create (and, assumed, update/get) `{ok, data: {category}}` [SECONDARY verified live].
+    ///Answer of knowledge-base.category.create (and, assumed, update/get) `{ok, data: {category}}` \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategoryResponse {
+        /// `data` holding one category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<KbCategoryData>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategoryResponse {
+        /// Starts a [`builder::KbCategoryResponse`] with nothing set; it converts into `KbCategoryResponse` wherever one is expected.
         pub fn builder() -> builder::KbCategoryResponse {
             Default::default()
         }
     }
-    ///A category in the FLATTENED list form (no meta/content split) [SECONDARY verified live].
+    ///A category in the FLATTENED list form (no meta/content split) \[SECONDARY verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbCategorySummary {
+        /// The `articlesCount` property (an integer, optional).
         #[serde(
             rename = "articlesCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub articles_count: ::std::option::Option<i64>,
+        /// The `createdAt` property (text, optional).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `hasChildren` property (`true` or `false`, optional).
         #[serde(
             rename = "hasChildren",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_children: ::std::option::Option<bool>,
+        /// Category icon `{type: "predefined", content: <icon name>}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub icon: ::std::option::Option<KbCategoryIcon>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `parent` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent: ::std::option::Option<::std::string::String>,
+        /// The `position` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
-        ///Sites (item shape not confirmed).
+        /// Sites (item shape not confirmed).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sites: ::std::vec::Vec<::serde_json::Value>,
+        /// The `slug` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// The `updatedAt` property (text, optional).
         #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbCategorySummary {
+        /// Starts a [`builder::KbCategorySummary`] with nothing set; it converts into `KbCategorySummary` wherever one is expected.
         pub fn builder() -> builder::KbCategorySummary {
             Default::default()
         }
     }
-    ///ISO-8601 date range [SECONDARY].
+    ///ISO-8601 date range \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbDateRange {
+        /// The `from` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::string::String>,
+        /// The `to` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub to: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbDateRange {
+        /// Starts a [`builder::KbDateRange`] with nothing set; it converts into `KbDateRange` wherever one is expected.
         pub fn builder() -> builder::KbDateRange {
             Default::default()
         }
     }
     ///Reader votes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbFeedback {
+        /// The `downvotes` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub downvotes: ::std::option::Option<i64>,
+        /// The `total` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        /// The `upvotes` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upvotes: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbFeedback {
+        /// Starts a [`builder::KbFeedback`] with nothing set; it converts into `KbFeedback` wherever one is expected.
         pub fn builder() -> builder::KbFeedback {
             Default::default()
         }
     }
     ///A related article as answered.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbRelatedArticle {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `title` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbRelatedArticle {
+        /// Starts a [`builder::KbRelatedArticle`] with nothing set; it converts into `KbRelatedArticle` wherever one is expected.
         pub fn builder() -> builder::KbRelatedArticle {
             Default::default()
         }
     }
-    ///A related article, `{id, title}` [SECONDARY].
+    ///A related article, `{id, title}` \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KbRelatedArticleRef {
+        /// The `id` property (text).
         pub id: ::std::string::String,
+        /// The `title` property (text).
         pub title: ::std::string::String,
     }
     impl KbRelatedArticleRef {
+        /// Starts a [`builder::KbRelatedArticleRef`] with nothing set; it converts into `KbRelatedArticleRef` wherever one is expected.
         pub fn builder() -> builder::KbRelatedArticleRef {
             Default::default()
         }
     }
     /**A per-language knowledge-base site `{id, banner, ticketForm, links, language,
-primary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,
+primary, title, description, header, enabled, widgetId}` \[SECONDARY]. `banner`,
 `ticketForm` and `header` are kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbSite {
-        ///Banner (shape gated).
+        /// Banner (shape gated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub banner: ::std::option::Option<::serde_json::Value>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `enabled` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///Header settings (shape gated).
+        /// Header settings (shape gated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub header: ::std::option::Option<::serde_json::Value>,
-        ///Site id; the default site is "primary".
+        /// Site id; the default site is "primary".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `language` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
+        /// A list. Each item: A navigation link `{id, label, url}` (managed by knowledge-base.site-link.*).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub links: ::std::vec::Vec<KbSiteLink>,
+        /// The `primary` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary: ::std::option::Option<bool>,
-        ///Ticket form settings (shape gated).
+        /// Ticket form settings (shape gated).
         #[serde(
             rename = "ticketForm",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ticket_form: ::std::option::Option<::serde_json::Value>,
+        /// The `title` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// The `widgetId` property (text, optional).
         #[serde(
             rename = "widgetId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub widget_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSite {
+        /// Starts a [`builder::KbSite`] with nothing set; it converts into `KbSite` wherever one is expected.
         pub fn builder() -> builder::KbSite {
             Default::default()
         }
     }
     ///`data` holding one site.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbSiteData {
+        /// A per-language knowledge-base site `{id, banner, ticketForm, links, language, primary, title, description, header, enabled, widgetId}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub site: ::std::option::Option<KbSite>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteData {
+        /// Starts a [`builder::KbSiteData`] with nothing set; it converts into `KbSiteData` wherever one is expected.
         pub fn builder() -> builder::KbSiteData {
             Default::default()
         }
     }
-    ///A navigation link `{id, label, url}` (managed by knowledge-base.site-link.*) [SECONDARY].
+    ///A navigation link `{id, label, url}` (managed by knowledge-base.site-link.*) \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbSiteLink {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `label` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
+        /// The `url` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteLink {
+        /// Starts a [`builder::KbSiteLink`] with nothing set; it converts into `KbSiteLink` wherever one is expected.
         pub fn builder() -> builder::KbSiteLink {
             Default::default()
         }
     }
-    ///`data` of knowledge-base.site.list [INFERRED].
+    ///`data` of knowledge-base.site.list \[INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbSiteList {
+        /// A list. Each item: A per-language knowledge-base site `{id, banner, ticketForm, links, language, primary, title, description, header, enabled, widgetId}`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sites: ::std::vec::Vec<KbSite>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteList {
+        /// Starts a [`builder::KbSiteList`] with nothing set; it converts into `KbSiteList` wherever one is expected.
         pub fn builder() -> builder::KbSiteList {
             Default::default()
         }
     }
-    ///Answer of knowledge-base.site.list; `{sites: [...]}` is [INFERRED].
+    ///Answer of knowledge-base.site.list; `{sites: [...]}` is \[INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbSiteListResponse {
+        /// `data` of knowledge-base.site.list.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<KbSiteList>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteListResponse {
+        /// Starts a [`builder::KbSiteListResponse`] with nothing set; it converts into `KbSiteListResponse` wherever one is expected.
         pub fn builder() -> builder::KbSiteListResponse {
             Default::default()
         }
     }
-    ///Answer of knowledge-base.site.create (and, assumed, site.get/update) `{ok, data: {site}}` [SECONDARY].
+    ///Answer of knowledge-base.site.create (and, assumed, site.get/update) `{ok, data: {site}}` \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct KbSiteResponse {
+        /// `data` holding one site.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<KbSiteData>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KbSiteResponse {
+        /// Starts a [`builder::KbSiteResponse`] with nothing set; it converts into `KbSiteResponse` wherever one is expected.
         pub fn builder() -> builder::KbSiteResponse {
             Default::default()
         }
     }
-    ///Body of knowledge-base.article.create [SECONDARY knowledge-base.md, verified live].
+    ///Body of knowledge-base.article.create \[SECONDARY knowledge-base.md, verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleCreateRequest {
+        /// Article to create.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub article: KbArticleInput,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleCreateRequest {
+        /// Starts a [`builder::KnowledgeBaseArticleCreateRequest`] with nothing set; it converts into `KnowledgeBaseArticleCreateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseArticleCreateRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.article.delete (soft, recoverable) [SECONDARY].
+    ///Body of knowledge-base.article.delete (soft, recoverable) \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleDeleteRequest {
+        /// The `articleId` property (text).
         #[serde(rename = "articleId")]
         pub article_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleDeleteRequest {
+        /// Starts a [`builder::KnowledgeBaseArticleDeleteRequest`] with nothing set; it converts into `KnowledgeBaseArticleDeleteRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseArticleDeleteRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.article.get; all three fields are required [SECONDARY].
+    ///Body of knowledge-base.article.get; all three fields are required \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleGetRequest {
+        /// The `articleId` property (text).
         #[serde(rename = "articleId")]
         pub article_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Site of the translation to return; the default site id is the literal "primary".
+        /// Site of the translation to return; the default site id is the literal "primary".
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleGetRequest {
+        /// Starts a [`builder::KnowledgeBaseArticleGetRequest`] with nothing set; it converts into `KnowledgeBaseArticleGetRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseArticleGetRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.article.list: filters, sort and cursor paging [SECONDARY endpoints.md].
+    ///Body of knowledge-base.article.list: filters, sort and cursor paging \[SECONDARY endpoints.md].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleListRequest {
+        /// Article list/search filters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub filters: ::std::option::Option<KbArticleFilters>,
-        /**Page size; the [SECONDARY] example uses 50. No maximum is documented, so
-none is enforced; the lower bound 1 is [INFERRED].
-*/
+        /// Page size; the secondary example uses 50. No maximum is documented, so
+        /// none is enforced; the lower bound 1 is inferred.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i64>,
-        ///`data.next` of the previous page (null or omitted: the first page).
+        /// `data.next` of the previous page (null or omitted: the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
-        ///`data.previous` of the current page, to page backwards.
+        /// `data.previous` of the current page, to page backwards.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Sort of article list/search.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub sort: ::std::option::Option<KbArticleSort>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleListRequest {
+        /// Starts a [`builder::KnowledgeBaseArticleListRequest`] with nothing set; it converts into `KnowledgeBaseArticleListRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseArticleListRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.article.search: the list body plus `query` and `highlight` [SECONDARY endpoints.md].
+    ///Body of knowledge-base.article.search: the list body plus `query` and `highlight` \[SECONDARY endpoints.md].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleSearchRequest {
+        /// Article list/search filters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub filters: ::std::option::Option<KbArticleFilters>,
-        ///Highlight the matches [SECONDARY].
+        /// Highlight the matches.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub highlight: ::std::option::Option<bool>,
-        ///Page size (example 50 [SECONDARY]); no documented maximum; lower bound [INFERRED].
+        /// Page size (example 50); no documented maximum; lower bound.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i64>,
-        ///`data.next` of the previous page (null or omitted: the first page).
+        /// `data.next` of the previous page (null or omitted: the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
+        /// The `previous` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Full-text search terms ("optional search text" [SECONDARY]).
+        /// Full-text search terms ("optional search text").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
+        /// Sort of article list/search.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub sort: ::std::option::Option<KbArticleSort>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleSearchRequest {
+        /// Starts a [`builder::KnowledgeBaseArticleSearchRequest`] with nothing set; it converts into `KnowledgeBaseArticleSearchRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseArticleSearchRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.article.update: `articleId` plus the full article [SECONDARY].
+    ///Body of knowledge-base.article.update: `articleId` plus the full article \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseArticleUpdateRequest {
+        /// Full replacement of an article.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub article: KbArticleUpdateInput,
+        /// The `articleId` property (text).
         #[serde(rename = "articleId")]
         pub article_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseArticleUpdateRequest {
+        /// Starts a [`builder::KnowledgeBaseArticleUpdateRequest`] with nothing set; it converts into `KnowledgeBaseArticleUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseArticleUpdateRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.category.create [SECONDARY knowledge-base.md, verified live].
+    ///Body of knowledge-base.category.create \[SECONDARY knowledge-base.md, verified live].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryCreateRequest {
+        /// A category to create or update; `meta` is optional.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub category: KbCategoryInput,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryCreateRequest {
+        /// Starts a [`builder::KnowledgeBaseCategoryCreateRequest`] with nothing set; it converts into `KnowledgeBaseCategoryCreateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseCategoryCreateRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.category.delete (soft delete) [SECONDARY; `categoryId` INFERRED].
+    ///Body of knowledge-base.category.delete (soft delete) \[SECONDARY; `categoryId` INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryDeleteRequest {
-        ///Category id [INFERRED name].
+        /// Category id.
         #[serde(rename = "categoryId")]
         pub category_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryDeleteRequest {
+        /// Starts a [`builder::KnowledgeBaseCategoryDeleteRequest`] with nothing set; it converts into `KnowledgeBaseCategoryDeleteRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseCategoryDeleteRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.category.get [SECONDARY; key names INFERRED].
+    ///Body of knowledge-base.category.get \[SECONDARY; key names INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryGetRequest {
-        ///Category id [INFERRED name].
+        /// Category id.
         #[serde(rename = "categoryId")]
         pub category_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Site whose content to return [INFERRED, by analogy with article.get].
+        /// Site whose content to return.
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryGetRequest {
+        /// Starts a [`builder::KnowledgeBaseCategoryGetRequest`] with nothing set; it converts into `KnowledgeBaseCategoryGetRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseCategoryGetRequest {
             Default::default()
         }
     }
     /**Body of knowledge-base.category.list: cursor paging with `next`/`previous`
-tokens and `limit` like the article list [SECONDARY].
+tokens and `limit` like the article list \[SECONDARY].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryListRequest {
-        /**Page size; the [SECONDARY] example uses 50. No maximum is documented, so
-none is enforced; the lower bound 1 is [INFERRED].
-*/
+        /// Page size; the secondary example uses 50. No maximum is documented, so
+        /// none is enforced; the lower bound 1 is inferred.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i64>,
-        ///`data.next` of the previous page (null or omitted: the first page).
+        /// `data.next` of the previous page (null or omitted: the first page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
-        ///`data.previous` of the current page, to page backwards.
+        /// `data.previous` of the current page, to page backwards.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Only categories of this site [INFERRED].
+        /// Only categories of this site.
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryListRequest {
+        /// Starts a [`builder::KnowledgeBaseCategoryListRequest`] with nothing set; it converts into `KnowledgeBaseCategoryListRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseCategoryListRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.category.update [SECONDARY; `categoryId` INFERRED, by analogy with `articleId`].
+    ///Body of knowledge-base.category.update \[SECONDARY; `categoryId` INFERRED, by analogy with `articleId`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCategoryUpdateRequest {
+        /// A category to create or update; `meta` is optional.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub category: KbCategoryInput,
-        ///Category to update [INFERRED name].
+        /// Category to update.
         #[serde(rename = "categoryId")]
         pub category_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCategoryUpdateRequest {
+        /// Starts a [`builder::KnowledgeBaseCategoryUpdateRequest`] with nothing set; it converts into `KnowledgeBaseCategoryUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseCategoryUpdateRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.create [SECONDARY knowledge-base.md].
+    ///Body of knowledge-base.create \[SECONDARY knowledge-base.md].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseCreateRequest {
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Language code, e.g. "en".
+        /// Language code, e.g. "en".
         pub language: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `published` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub published: ::std::option::Option<bool>,
+        /// The `subdomain` property (text).
         pub subdomain: ::std::string::String,
+        /// The `title` property (text).
         pub title: ::std::string::String,
+        /// The `widgetId` property (text, optional).
         #[serde(
             rename = "widgetId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub widget_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseCreateRequest {
+        /// Starts a [`builder::KnowledgeBaseCreateRequest`] with nothing set; it converts into `KnowledgeBaseCreateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseCreateRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.site.create, one site per language [SECONDARY knowledge-base.md].
+    ///Body of knowledge-base.site.create, one site per language \[SECONDARY knowledge-base.md].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseSiteCreateRequest {
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Language code, e.g. "en".
+        /// Language code, e.g. "en".
         pub language: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `title` property (text).
         pub title: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteCreateRequest {
+        /// Starts a [`builder::KnowledgeBaseSiteCreateRequest`] with nothing set; it converts into `KnowledgeBaseSiteCreateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseSiteCreateRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.site.delete [SECONDARY].
+    ///Body of knowledge-base.site.delete \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseSiteDeleteRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Site id [INFERRED name].
+        /// Site id.
         #[serde(rename = "siteId")]
         pub site_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteDeleteRequest {
+        /// Starts a [`builder::KnowledgeBaseSiteDeleteRequest`] with nothing set; it converts into `KnowledgeBaseSiteDeleteRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseSiteDeleteRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.site.get [SECONDARY].
+    ///Body of knowledge-base.site.get \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseSiteGetRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Site id; the default site is "primary" [SECONDARY]; the key name is [INFERRED].
+        /// Site id; the default site is "primary"; the key name is inferred.
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteGetRequest {
+        /// Starts a [`builder::KnowledgeBaseSiteGetRequest`] with nothing set; it converts into `KnowledgeBaseSiteGetRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseSiteGetRequest {
             Default::default()
         }
     }
-    ///Body of knowledge-base.site.list [SECONDARY].
+    ///Body of knowledge-base.site.list \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseSiteListRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteListRequest {
+        /// Starts a [`builder::KnowledgeBaseSiteListRequest`] with nothing set; it converts into `KnowledgeBaseSiteListRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseSiteListRequest {
             Default::default()
         }
     }
-    /**Body of knowledge-base.site.update [SECONDARY "banner, ticketForm, header,
+    /**Body of knowledge-base.site.update \[SECONDARY "banner, ticketForm, header,
 enabled, widgetId"]. The shapes of `banner`, `ticketForm` and `header` are gated
 (any JSON value). `siteId` is the site key used by articles; its use here is
-[INFERRED].
+\[INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KnowledgeBaseSiteUpdateRequest {
-        ///Site banner (shape gated).
+        /// Site banner (shape gated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub banner: ::std::option::Option<::serde_json::Value>,
+        /// The `description` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// The `enabled` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///Header settings (shape gated).
+        /// Header settings (shape gated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub header: ::std::option::Option<::serde_json::Value>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Site to update (the default site is "primary") [INFERRED name].
+        /// Site to update (the default site is "primary").
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
-        ///Ticket form settings (shape gated).
+        /// Ticket form settings (shape gated).
         #[serde(
             rename = "ticketForm",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ticket_form: ::std::option::Option<::serde_json::Value>,
+        /// The `title` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// The `widgetId` property (text, optional).
         #[serde(
             rename = "widgetId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub widget_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseSiteUpdateRequest {
+        /// Starts a [`builder::KnowledgeBaseSiteUpdateRequest`] with nothing set; it converts into `KnowledgeBaseSiteUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::KnowledgeBaseSiteUpdateRequest {
             Default::default()
         }
     }
     /**A member of a property. Not even the id field is verified ("Member ids can't be
-verified without an approved API key" [COMMUNITY PostHog]), so every field is
+verified without an approved API key" \[COMMUNITY PostHog]), so every field is
 kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3709,295 +4113,352 @@ kept as raw JSON.
             Self(value)
         }
     }
-    ///Answer of members.list: `data` is an array of members [COMMUNITY PostHog, Python client].
+    ///Answer of members.list: `data` is an array of members \[COMMUNITY PostHog, Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MemberListResponse {
+        /// A list. Each item: A member of a property.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Member>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MemberListResponse {
+        /// Starts a [`builder::MemberListResponse`] with nothing set; it converts into `MemberListResponse` wherever one is expected.
         pub fn builder() -> builder::MemberListResponse {
             Default::default()
         }
     }
-    ///Body of members.disable [SECONDARY "propertyId, member id"; name INFERRED].
+    ///Body of members.disable \[SECONDARY "propertyId, member id"; name INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersDisableRequest {
-        ///Member (agent) id [INFERRED name].
+        /// Member (agent) id.
         #[serde(rename = "memberId")]
         pub member_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersDisableRequest {
+        /// Starts a [`builder::MembersDisableRequest`] with nothing set; it converts into `MembersDisableRequest` wherever one is expected.
         pub fn builder() -> builder::MembersDisableRequest {
             Default::default()
         }
     }
-    ///Body of members.edit-invite [SECONDARY "invite id, role"; names INFERRED].
+    ///Body of members.edit-invite \[SECONDARY "invite id, role"; names INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersEditInviteRequest {
-        ///Pending invite id [INFERRED name].
+        /// Pending invite id.
         #[serde(rename = "inviteId")]
         pub invite_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent.
         pub role: crate::generated::types::MemberRole,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersEditInviteRequest {
+        /// Starts a [`builder::MembersEditInviteRequest`] with nothing set; it converts into `MembersEditInviteRequest` wherever one is expected.
         pub fn builder() -> builder::MembersEditInviteRequest {
             Default::default()
         }
     }
-    ///Body of members.enable [SECONDARY "propertyId, member id"; name INFERRED].
+    ///Body of members.enable \[SECONDARY "propertyId, member id"; name INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersEnableRequest {
-        ///Member (agent) id [INFERRED name].
+        /// Member (agent) id.
         #[serde(rename = "memberId")]
         pub member_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersEnableRequest {
+        /// Starts a [`builder::MembersEnableRequest`] with nothing set; it converts into `MembersEnableRequest` wherever one is expected.
         pub fn builder() -> builder::MembersEnableRequest {
             Default::default()
         }
     }
-    ///Body of members.invite [SECONDARY "propertyId, email, role"; field names `email`/`role` INFERRED].
+    ///Body of members.invite \[SECONDARY "propertyId, email, role"; field names `email`/`role` INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersInviteRequest {
-        ///E-mail address of the agent to invite [INFERRED name].
+        /// E-mail address of the agent to invite.
         pub email: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<crate::generated::types::MemberRole>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersInviteRequest {
+        /// Starts a [`builder::MembersInviteRequest`] with nothing set; it converts into `MembersInviteRequest` wherever one is expected.
         pub fn builder() -> builder::MembersInviteRequest {
             Default::default()
         }
     }
-    ///Body of members.list-invites [SECONDARY].
+    ///Body of members.list-invites \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersListInvitesRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersListInvitesRequest {
+        /// Starts a [`builder::MembersListInvitesRequest`] with nothing set; it converts into `MembersListInvitesRequest` wherever one is expected.
         pub fn builder() -> builder::MembersListInvitesRequest {
             Default::default()
         }
     }
-    ///Body of members.list [COMMUNITY PostHog, Python client].
+    ///Body of members.list \[COMMUNITY PostHog, Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersListRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersListRequest {
+        /// Starts a [`builder::MembersListRequest`] with nothing set; it converts into `MembersListRequest` wherever one is expected.
         pub fn builder() -> builder::MembersListRequest {
             Default::default()
         }
     }
-    ///Body of members.remove-invite [SECONDARY "invite id"; name INFERRED].
+    ///Body of members.remove-invite \[SECONDARY "invite id"; name INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersRemoveInviteRequest {
-        ///Pending invite id [INFERRED name].
+        /// Pending invite id.
         #[serde(rename = "inviteId")]
         pub invite_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersRemoveInviteRequest {
+        /// Starts a [`builder::MembersRemoveInviteRequest`] with nothing set; it converts into `MembersRemoveInviteRequest` wherever one is expected.
         pub fn builder() -> builder::MembersRemoveInviteRequest {
             Default::default()
         }
     }
-    ///Body of members.remove [SECONDARY "propertyId, member id"; name INFERRED].
+    ///Body of members.remove \[SECONDARY "propertyId, member id"; name INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersRemoveRequest {
-        ///Member (agent) id [INFERRED name].
+        /// Member (agent) id.
         #[serde(rename = "memberId")]
         pub member_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersRemoveRequest {
+        /// Starts a [`builder::MembersRemoveRequest`] with nothing set; it converts into `MembersRemoveRequest` wherever one is expected.
         pub fn builder() -> builder::MembersRemoveRequest {
             Default::default()
         }
     }
-    ///Body of members.update-permissions [SECONDARY "member id, permissions"; names INFERRED].
+    ///Body of members.update-permissions \[SECONDARY "member id, permissions"; names INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MembersUpdatePermissionsRequest {
-        ///Member (agent) id [INFERRED name].
+        /// Member (agent) id.
         #[serde(rename = "memberId")]
         pub member_id: ::std::string::String,
-        ///Permissions to set, merged into the member's (shape gated) [INFERRED name].
+        /// Permissions to set, merged into the member's (shape gated).
         pub permissions: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<crate::generated::types::MemberRole>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MembersUpdatePermissionsRequest {
+        /// Starts a [`builder::MembersUpdatePermissionsRequest`] with nothing set; it converts into `MembersUpdatePermissionsRequest` wherever one is expected.
         pub fn builder() -> builder::MembersUpdatePermissionsRequest {
             Default::default()
         }
     }
-    /**Body of every `metrics.*` method. The [SECONDARY] reference says metrics take
+    /**Body of every `metrics.*` method. The \[SECONDARY] reference says metrics take
 `propertyId` plus a date range; the help centre says statistics can be viewed
-"by agent, tag, department and date" [OFFICIAL seeds 000/001]. The names
-`startDate`/`endDate` are [INFERRED] from chat.list/ticket.list; `agentId`,
-`tags` and `departmentId` are [INFERRED] too (`tags` as names, like the
+"by agent, tag, department and date" \[OFFICIAL seeds 000/001]. The names
+`startDate`/`endDate` are \[INFERRED] from chat.list/ticket.list; `agentId`,
+`tags` and `departmentId` are \[INFERRED] too (`tags` as names, like the
 chat.list filter, since tawk.to tags are plain strings). Send other names as
 extra fields if these are refused.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MetricsRequest {
-        ///Only this agent [INFERRED name].
+        /// Only this agent.
         #[serde(
             rename = "agentId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub agent_id: ::std::option::Option<::std::string::String>,
-        ///Only this department [INFERRED name].
+        /// Only this department.
         #[serde(
             rename = "departmentId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub department_id: ::std::option::Option<::std::string::String>,
-        ///Range end, ISO-8601 [INFERRED name].
+        /// Range end, ISO-8601.
         #[serde(rename = "endDate")]
         pub end_date: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Range start, ISO-8601 (e.g. "2026-01-01T00:00:00Z") [INFERRED name].
+        /// Range start, ISO-8601 (e.g. "2026-01-01T00:00:00Z").
         #[serde(rename = "startDate")]
         pub start_date: ::std::string::String,
-        ///Only these tags [INFERRED name].
+        /// Only these tags.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MetricsRequest {
+        /// Starts a [`builder::MetricsRequest`] with nothing set; it converts into `MetricsRequest` wherever one is expected.
         pub fn builder() -> builder::MetricsRequest {
             Default::default()
         }
     }
     ///Answer of the `metrics.*` methods; `data` is gated and kept as raw JSON.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct MetricsResponse {
-        ///Statistics (any JSON value).
+        /// Statistics (any JSON value).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MetricsResponse {
+        /// Starts a [`builder::MetricsResponse`] with nothing set; it converts into `MetricsResponse` wherever one is expected.
         pub fn builder() -> builder::MetricsResponse {
             Default::default()
         }
     }
     /**Success envelope of methods whose answer is gated or is just `{"ok": true}`
-("Some write methods return only {ok: true}" [SECONDARY]). `data`, when sent, is
+("Some write methods return only {ok: true}" \[SECONDARY]). `data`, when sent, is
 kept as raw JSON; other top-level fields land in the extra map.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct OkResponse {
-        ///Answer of a gated shape (any JSON value), absent for plain acknowledgements.
+        /// Answer of a gated shape (any JSON value), absent for plain acknowledgements.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
-        ///`true` on success [OFFICIAL].
+        /// `true` on success.
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OkResponse {
+        /// Starts a [`builder::OkResponse`] with nothing set; it converts into `OkResponse` wherever one is expected.
         pub fn builder() -> builder::OkResponse {
             Default::default()
         }
     }
-    /**A contact person [COMMUNITY Python client docstring, a real response]. Fields
+    /**A contact person \[COMMUNITY Python client docstring, a real response]. Fields
 whose JSON type the docstring leaves open (`emails`, `phones`, `primaryPhone`,
 location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Person {
+        /// The `createdOn` property (text, optional).
         #[serde(
             rename = "createdOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_on: ::std::option::Option<::std::string::String>,
+        /// Last device `{ip, browser, os}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub device: ::std::option::Option<PersonDevice>,
+        /// The `emails` property (a list; each item is any JSON value).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub emails: ::std::vec::Vec<::serde_json::Value>,
+        /// The `firstSeenOn` property (text, optional).
         #[serde(
             rename = "firstSeenOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_seen_on: ::std::option::Option<::std::string::String>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `lastSeenOn` property (text, optional).
         #[serde(
             rename = "lastSeenOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_seen_on: ::std::option::Option<::std::string::String>,
+        /// Geo-location of the person.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub location: ::std::option::Option<PersonLocation>,
+        /// `{first, last}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub name: ::std::option::Option<PersonName>,
+        /// The `phones` property (a list; each item is any JSON value).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub phones: ::std::vec::Vec<::serde_json::Value>,
-        ///Primary phone (shape not confirmed).
+        /// Primary phone (shape not confirmed).
         #[serde(
             rename = "primaryPhone",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub primary_phone: ::std::option::Option<::serde_json::Value>,
+        /// The `updatedOn` property (text, optional).
         #[serde(
             rename = "updatedOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_on: ::std::option::Option<::std::string::String>,
+        /// Web-session statistics.
         #[serde(
             rename = "webSession",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -4007,1074 +4468,1322 @@ location ids and `point`, web-session `first`/`latest`) are kept as raw JSON.
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub web_session: ::std::option::Option<PersonWebSession>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Person {
+        /// Starts a [`builder::Person`] with nothing set; it converts into `Person` wherever one is expected.
         pub fn builder() -> builder::Person {
             Default::default()
         }
     }
     ///`data` of contact.person.get.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PersonData {
+        /// A contact person.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub person: ::std::option::Option<Person>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonData {
+        /// Starts a [`builder::PersonData`] with nothing set; it converts into `PersonData` wherever one is expected.
         pub fn builder() -> builder::PersonData {
             Default::default()
         }
     }
     ///Last device `{ip, browser, os}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PersonDevice {
+        /// The `browser` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub browser: ::std::option::Option<::std::string::String>,
+        /// The `ip` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ip: ::std::option::Option<::std::string::String>,
+        /// The `os` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub os: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonDevice {
+        /// Starts a [`builder::PersonDevice`] with nothing set; it converts into `PersonDevice` wherever one is expected.
         pub fn builder() -> builder::PersonDevice {
             Default::default()
         }
     }
     ///Geo-location of the person.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PersonLocation {
-        ///City id (JSON type not confirmed).
+        /// City id (JSON type not confirmed).
         #[serde(
             rename = "cityId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub city_id: ::std::option::Option<::serde_json::Value>,
+        /// The `cityName` property (text, optional).
         #[serde(
             rename = "cityName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub city_name: ::std::option::Option<::std::string::String>,
+        /// The `continent` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub continent: ::std::option::Option<::std::string::String>,
+        /// The `country` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
-        ///Coordinates (shape not confirmed).
+        /// Coordinates (shape not confirmed).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub point: ::std::option::Option<::serde_json::Value>,
-        ///Region id (JSON type not confirmed).
+        /// Region id (JSON type not confirmed).
         #[serde(
             rename = "regionId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub region_id: ::std::option::Option<::serde_json::Value>,
+        /// The `regionName` property (text, optional).
         #[serde(
             rename = "regionName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub region_name: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonLocation {
+        /// Starts a [`builder::PersonLocation`] with nothing set; it converts into `PersonLocation` wherever one is expected.
         pub fn builder() -> builder::PersonLocation {
             Default::default()
         }
     }
     ///`{first, last}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PersonName {
+        /// The `first` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<::std::string::String>,
+        /// The `last` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonName {
+        /// Starts a [`builder::PersonName`] with nothing set; it converts into `PersonName` wherever one is expected.
         pub fn builder() -> builder::PersonName {
             Default::default()
         }
     }
-    ///Answer of contact.person.get `{ok, data: {person}}` [COMMUNITY Python client].
+    ///Answer of contact.person.get `{ok, data: {person}}` \[COMMUNITY Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PersonResponse {
+        /// `data` of contact.person.get.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<PersonData>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonResponse {
+        /// Starts a [`builder::PersonResponse`] with nothing set; it converts into `PersonResponse` wherever one is expected.
         pub fn builder() -> builder::PersonResponse {
             Default::default()
         }
     }
     ///Web-session statistics.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PersonWebSession {
+        /// The `count` property (an integer, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
-        ///First session (shape not confirmed).
+        /// First session (shape not confirmed).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first: ::std::option::Option<::serde_json::Value>,
-        ///Latest session (shape not confirmed).
+        /// Latest session (shape not confirmed).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latest: ::std::option::Option<::serde_json::Value>,
+        /// The `pageViews` property (an integer, optional).
         #[serde(
             rename = "pageViews",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub page_views: ::std::option::Option<i64>,
+        /// The `timeSpent` property (a number, optional).
         #[serde(
             rename = "timeSpent",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub time_spent: ::std::option::Option<f64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonWebSession {
+        /// Starts a [`builder::PersonWebSession`] with nothing set; it converts into `PersonWebSession` wherever one is expected.
         pub fn builder() -> builder::PersonWebSession {
             Default::default()
         }
     }
-    /**A property (site). `propertyId` [COMMUNITY PostHog] and `name` [COMMUNITY
+    /**A property (site). `propertyId` \[COMMUNITY PostHog] and `name` \[COMMUNITY
 Pipedream, Python client] are typed; everything else (settings, agents, widgets,
 assets, createdOn of property.info) is kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Property {
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text, optional).
         #[serde(
             rename = "propertyId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub property_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Property {
+        /// Starts a [`builder::Property`] with nothing set; it converts into `Property` wherever one is expected.
         pub fn builder() -> builder::Property {
             Default::default()
         }
     }
-    /**Body of property.create-site. Its fields are gated ([SECONDARY] "property
-fields"); `name` and `domain` are [INFERRED] from the dashboard's "add site"
+    /**Body of property.create-site. Its fields are gated (\[SECONDARY] "property
+fields"); `name` and `domain` are \[INFERRED] from the dashboard's "add site"
 form. Send other fields as extra fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyCreateSiteRequest {
-        ///Site domain [INFERRED name].
+        /// Site domain.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,
-        ///Name of the new property [INFERRED name].
+        /// Name of the new property.
         pub name: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyCreateSiteRequest {
+        /// Starts a [`builder::PropertyCreateSiteRequest`] with nothing set; it converts into `PropertyCreateSiteRequest` wherever one is expected.
         pub fn builder() -> builder::PropertyCreateSiteRequest {
             Default::default()
         }
     }
-    ///Sections property.info should include [COMMUNITY Python client].
+    ///Sections property.info should include \[COMMUNITY Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyInfoFields {
+        /// The `agents` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agents: ::std::option::Option<bool>,
+        /// The `assets` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assets: ::std::option::Option<bool>,
+        /// The `createdOn` property (`true` or `false`, optional).
         #[serde(
             rename = "createdOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_on: ::std::option::Option<bool>,
+        /// The `settings` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub settings: ::std::option::Option<bool>,
+        /// The `widgets` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub widgets: ::std::option::Option<bool>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyInfoFields {
+        /// Starts a [`builder::PropertyInfoFields`] with nothing set; it converts into `PropertyInfoFields` wherever one is expected.
         pub fn builder() -> builder::PropertyInfoFields {
             Default::default()
         }
     }
-    ///Body of property.info [COMMUNITY Python client `_get_channel_info`].
+    ///Body of property.info \[COMMUNITY Python client `_get_channel_info`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyInfoRequest {
+        /// Sections property.info should include.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub fields: ::std::option::Option<PropertyInfoFields>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyInfoRequest {
+        /// Starts a [`builder::PropertyInfoRequest`] with nothing set; it converts into `PropertyInfoRequest` wherever one is expected.
         pub fn builder() -> builder::PropertyInfoRequest {
             Default::default()
         }
     }
-    /**Body of property.list: `{}` lists everything [COMMUNITY PostHog]; `type` and
-`enabled` filter [COMMUNITY Pipedream, Python client].
+    /**Body of property.list: `{}` lists everything \[COMMUNITY PostHog]; `type` and
+`enabled` filter \[COMMUNITY Pipedream, Python client].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PropertyListRequest {
-        ///Only enabled (true) or disabled (false) properties [COMMUNITY Python client].
+        /// Only enabled (true) or disabled (false) properties.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
+        /// Property kind filter of property.list.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::PropertyType>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyListRequest {
+        /// Starts a [`builder::PropertyListRequest`] with nothing set; it converts into `PropertyListRequest` wherever one is expected.
         pub fn builder() -> builder::PropertyListRequest {
             Default::default()
         }
     }
-    ///Answer of property.list: `data` is an array of properties [COMMUNITY PostHog, Pipedream].
+    ///Answer of property.list: `data` is an array of properties \[COMMUNITY PostHog, Pipedream].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PropertyListResponse {
+        /// A list. Each item: A property (site).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Property>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyListResponse {
+        /// Starts a [`builder::PropertyListResponse`] with nothing set; it converts into `PropertyListResponse` wherever one is expected.
         pub fn builder() -> builder::PropertyListResponse {
             Default::default()
         }
     }
-    ///Answer of property.info [COMMUNITY Python client].
+    ///Answer of property.info \[COMMUNITY Python client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct PropertyResponse {
+        /// A property (site).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<Property>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PropertyResponse {
+        /// Starts a [`builder::PropertyResponse`] with nothing set; it converts into `PropertyResponse` wherever one is expected.
         pub fn builder() -> builder::PropertyResponse {
             Default::default()
         }
     }
-    ///A tab to add [SECONDARY "tab"]; its field names are [INFERRED].
+    ///A tab to add \[SECONDARY "tab"]; its field names are \[INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabInput {
-        ///Tab content (shape gated) [INFERRED name].
+        /// Tab content (shape gated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::serde_json::Value>,
-        ///Whether the tab is shown [INFERRED name].
+        /// Whether the tab is shown.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///Tab title (defaults to the type's name) [INFERRED name].
+        /// Tab title (defaults to the type's name).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// Tab type; `custom` tabs may be added any number of times, the others once.
         #[serde(rename = "type")]
         pub type_: crate::generated::types::TabType,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabInput {
+        /// Starts a [`builder::TabInput`] with nothing set; it converts into `TabInput` wherever one is expected.
         pub fn builder() -> builder::TabInput {
             Default::default()
         }
     }
-    ///Body of tabs.add [SECONDARY "propertyId, tab, position"]; the tab's fields beyond `type`, `title`, `content` and `enabled` are gated (extra fields of `tab`).
+    ///Body of tabs.add \[SECONDARY "propertyId, tab, position"]; the tab's fields beyond `type`, `title`, `content` and `enabled` are gated (extra fields of `tab`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsAddRequest {
-        ///Position of the tab [SECONDARY `position`].
+        /// Position of the tab.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// A tab to add; its field names are inferred.
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub tab: TabInput,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsAddRequest {
+        /// Starts a [`builder::TabsAddRequest`] with nothing set; it converts into `TabsAddRequest` wherever one is expected.
         pub fn builder() -> builder::TabsAddRequest {
             Default::default()
         }
     }
-    ///Body of tabs.available [SECONDARY].
+    ///Body of tabs.available \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsAvailableRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsAvailableRequest {
+        /// Starts a [`builder::TabsAvailableRequest`] with nothing set; it converts into `TabsAvailableRequest` wherever one is expected.
         pub fn builder() -> builder::TabsAvailableRequest {
             Default::default()
         }
     }
-    ///Body of tabs.get [SECONDARY "propertyId, tab id"].
+    ///Body of tabs.get \[SECONDARY "propertyId, tab id"].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsGetRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Tab id [INFERRED name].
+        /// Tab id.
         #[serde(rename = "tabId")]
         pub tab_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsGetRequest {
+        /// Starts a [`builder::TabsGetRequest`] with nothing set; it converts into `TabsGetRequest` wherever one is expected.
         pub fn builder() -> builder::TabsGetRequest {
             Default::default()
         }
     }
-    ///Body of tabs.list [SECONDARY].
+    ///Body of tabs.list \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsListRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsListRequest {
+        /// Starts a [`builder::TabsListRequest`] with nothing set; it converts into `TabsListRequest` wherever one is expected.
         pub fn builder() -> builder::TabsListRequest {
             Default::default()
         }
     }
-    ///Body of tabs.remove [SECONDARY "propertyId, tab id"].
+    ///Body of tabs.remove \[SECONDARY "propertyId, tab id"].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsRemoveRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Tab id [INFERRED name].
+        /// Tab id.
         #[serde(rename = "tabId")]
         pub tab_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsRemoveRequest {
+        /// Starts a [`builder::TabsRemoveRequest`] with nothing set; it converts into `TabsRemoveRequest` wherever one is expected.
         pub fn builder() -> builder::TabsRemoveRequest {
             Default::default()
         }
     }
-    ///Body of tabs.update [SECONDARY "tab id + fields, position"].
+    ///Body of tabs.update \[SECONDARY "tab id + fields, position"].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TabsUpdateRequest {
-        ///New position (reorders the tab) [SECONDARY `position`].
+        /// New position (reorders the tab).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Tab id [INFERRED name].
+        /// Tab id.
         #[serde(rename = "tabId")]
         pub tab_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TabsUpdateRequest {
+        /// Starts a [`builder::TabsUpdateRequest`] with nothing set; it converts into `TabsUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::TabsUpdateRequest {
             Default::default()
         }
     }
-    /**A ticket. `id` [COMMUNITY PostHog]; `humanId`, `subject`, `message` and
-`requester` as in the `ticket:create` webhook [COMMUNITY Botpress]; `status`
-[COMMUNITY Pipedream]; `createdOn` [INFERRED, like chats]. ticket.get also sends
+    /**A ticket. `id` \[COMMUNITY PostHog]; `humanId`, `subject`, `message` and
+`requester` as in the `ticket:create` webhook \[COMMUNITY Botpress]; `status`
+\[COMMUNITY Pipedream]; `createdOn` \[INFERRED, like chats]. ticket.get also sends
 the ticket's events, kept as raw JSON with every other field.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Ticket {
-        ///Creation time, ISO-8601 [INFERRED].
+        /// Creation time, ISO-8601.
         #[serde(
             rename = "createdOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_on: ::std::option::Option<::std::string::String>,
-        ///Human-readable ticket number.
+        /// Human-readable ticket number.
         #[serde(
             rename = "humanId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub human_id: ::std::option::Option<i64>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// Who opened a ticket `{name, email?}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub requester: ::std::option::Option<TicketRequester>,
+        /// Ticket status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::TicketStatus>,
+        /// The `subject` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Ticket {
+        /// Starts a [`builder::Ticket`] with nothing set; it converts into `Ticket` wherever one is expected.
         pub fn builder() -> builder::Ticket {
             Default::default()
         }
     }
-    ///`ticket:create`: a new ticket [OFFICIAL event; fields COMMUNITY Botpress].
+    ///`ticket:create`: a new ticket \[OFFICIAL event; fields COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketCreateEvent {
+        /// The property an event belongs to `{id, name}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub property: ::std::option::Option<WebhookProperty>,
+        /// Who opened a ticket `{name, email?}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub requester: ::std::option::Option<TicketRequester>,
+        /// The new ticket `{id, humanId, subject, message}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub ticket: ::std::option::Option<WebhookTicket>,
-        ///Event time, ISO-8601.
+        /// Event time, ISO-8601.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketCreateEvent {
+        /// Starts a [`builder::TicketCreateEvent`] with nothing set; it converts into `TicketCreateEvent` wherever one is expected.
         pub fn builder() -> builder::TicketCreateEvent {
             Default::default()
         }
     }
-    ///Body of ticket.get [COMMUNITY TS client].
+    ///Body of ticket.get \[COMMUNITY TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketGetRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `ticketId` property (text).
         #[serde(rename = "ticketId")]
         pub ticket_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketGetRequest {
+        /// Starts a [`builder::TicketGetRequest`] with nothing set; it converts into `TicketGetRequest` wherever one is expected.
         pub fn builder() -> builder::TicketGetRequest {
             Default::default()
         }
     }
-    /**Body of ticket.list [COMMUNITY Pipedream list-tickets, n8n node, PostHog]. Paged
+    /**Body of ticket.list \[COMMUNITY Pipedream list-tickets, n8n node, PostHog]. Paged
 with `size` + `offset` like chat.list (PostHog assumes it; other clients send
 `page`, not declared).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TicketListRequest {
+        /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).
         #[serde(
             rename = "dateType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_type: ::std::option::Option<crate::generated::types::DateType>,
-        ///Return deleted tickets [COMMUNITY Pipedream].
+        /// Return deleted tickets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<bool>,
-        ///Created up to, ISO-8601 [COMMUNITY Pipedream].
+        /// Created up to, ISO-8601.
         #[serde(
             rename = "endDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub end_date: ::std::option::Option<::std::string::String>,
-        ///Number of tickets to skip [COMMUNITY PostHog, assumed].
+        /// Number of tickets to skip.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<i64>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        /**Page size. The n8n node accepts 1–100 for ticket.list; Pipedream/PostHog use
-50 for chats; 500/1000 in other clients are unverified. 1–100 follows n8n,
-the only source that states a range for tickets.
-*/
+        /// Page size. The n8n node accepts 1–100 for ticket.list; Pipedream/PostHog use
+        /// 50 for chats; 500/1000 in other clients are unverified. 1–100 follows n8n,
+        /// the only source that states a range for tickets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        /// Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<crate::generated::types::ChatSort>,
-        ///Created from, ISO-8601, e.g. "2026-01-01T00:00:00Z" [COMMUNITY Pipedream]; reported unreliable [COMMUNITY PostHog].
+        /// Created from, ISO-8601, e.g. "2026-01-01T00:00:00Z"; reported unreliable.
         #[serde(
             rename = "startDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub start_date: ::std::option::Option<::std::string::String>,
+        /// Ticket status.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::generated::types::TicketStatus>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketListRequest {
+        /// Starts a [`builder::TicketListRequest`] with nothing set; it converts into `TicketListRequest` wherever one is expected.
         pub fn builder() -> builder::TicketListRequest {
             Default::default()
         }
     }
     /**Answer of ticket.list `{ok, total?, data: [...]}`, assumed to match chat.list
-[COMMUNITY PostHog].
+\[COMMUNITY PostHog].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketListResponse {
+        /// A list. Each item: A ticket.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Ticket>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
-        ///Number of tickets matching the filters, when sent.
+        /// Number of tickets matching the filters, when sent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketListResponse {
+        /// Starts a [`builder::TicketListResponse`] with nothing set; it converts into `TicketListResponse` wherever one is expected.
         pub fn builder() -> builder::TicketListResponse {
             Default::default()
         }
     }
-    ///Who opened a ticket `{name, email?}` [COMMUNITY Botpress].
+    ///Who opened a ticket `{name, email?}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketRequester {
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketRequester {
+        /// Starts a [`builder::TicketRequester`] with nothing set; it converts into `TicketRequester` wherever one is expected.
         pub fn builder() -> builder::TicketRequester {
             Default::default()
         }
     }
-    ///Answer of ticket.get [COMMUNITY TS client].
+    ///Answer of ticket.get \[COMMUNITY TS client].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct TicketResponse {
+        /// A ticket.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<Ticket>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketResponse {
+        /// Starts a [`builder::TicketResponse`] with nothing set; it converts into `TicketResponse` wherever one is expected.
         pub fn builder() -> builder::TicketResponse {
             Default::default()
         }
     }
-    ///The transcript `{id, visitor, messages}` [COMMUNITY transcript sample].
+    ///The transcript `{id, visitor, messages}` \[COMMUNITY transcript sample].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct TranscriptChat {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///Messages `{sender: {t, n?}, type, msg, time}`, the chat.get message shape.
+        /// Messages `{sender: {t, n?}, type, msg, time}`, the chat.get message shape.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub messages: ::std::vec::Vec<ChatMessage>,
+        /// The chat visitor `{name, email?, city, country}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub visitor: ::std::option::Option<WebhookVisitor>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TranscriptChat {
+        /// Starts a [`builder::TranscriptChat`] with nothing set; it converts into `TranscriptChat` wherever one is expected.
         pub fn builder() -> builder::TranscriptChat {
             Default::default()
         }
     }
     /**A webhook subscription. The fields mirror the webhooks.create body plus
-`hookId` [INFERRED]; whatever else the server sends (an `id`, the secret...) is
+`hookId` \[INFERRED]; whatever else the server sends (an `id`, the secret...) is
 kept as raw JSON.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Webhook {
+        /// The `enabled` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
+        /// A list. Each item: Webhook event name.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub events: ::std::vec::Vec<crate::generated::types::WebhookEvent>,
+        /// The `hookId` property (text, optional).
         #[serde(
             rename = "hookId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hook_id: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `url` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Webhook {
+        /// Starts a [`builder::Webhook`] with nothing set; it converts into `Webhook` wherever one is expected.
         pub fn builder() -> builder::Webhook {
             Default::default()
         }
     }
-    ///Answer of webhooks.create `{ok, data: {hookId}}` [COMMUNITY Pipedream].
+    ///Answer of webhooks.create `{ok, data: {hookId}}` \[COMMUNITY Pipedream].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookCreateResponse {
+        /// `data` of webhooks.create.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<WebhookCreated>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookCreateResponse {
+        /// Starts a [`builder::WebhookCreateResponse`] with nothing set; it converts into `WebhookCreateResponse` wherever one is expected.
         pub fn builder() -> builder::WebhookCreateResponse {
             Default::default()
         }
     }
     ///`data` of webhooks.create.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookCreated {
-        ///Id to pass to webhooks.get/update/delete.
+        /// Id to pass to webhooks.get/update/delete.
         #[serde(
             rename = "hookId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hook_id: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookCreated {
+        /// Starts a [`builder::WebhookCreated`] with nothing set; it converts into `WebhookCreated` wherever one is expected.
         pub fn builder() -> builder::WebhookCreated {
             Default::default()
         }
     }
-    ///Answer of webhooks.list; `data` as an array is [INFERRED].
+    ///Answer of webhooks.list; `data` as an array is \[INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookListResponse {
+        /// A list. Each item: A webhook subscription.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Webhook>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookListResponse {
+        /// Starts a [`builder::WebhookListResponse`] with nothing set; it converts into `WebhookListResponse` wherever one is expected.
         pub fn builder() -> builder::WebhookListResponse {
             Default::default()
         }
     }
-    ///The message that started/ended the chat `{text, type, sender: {type}}` [COMMUNITY Botpress].
+    ///The message that started/ended the chat `{text, type, sender: {type}}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookMessage {
+        /// Sender of a webhook message `{type}`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub sender: ::std::option::Option<WebhookMessageSender>,
+        /// The `text` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
+        /// Kind of a chat message.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::MessageType>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookMessage {
+        /// Starts a [`builder::WebhookMessage`] with nothing set; it converts into `WebhookMessage` wherever one is expected.
         pub fn builder() -> builder::WebhookMessage {
             Default::default()
         }
     }
-    ///Sender of a webhook message `{type}` [COMMUNITY Botpress].
+    ///Sender of a webhook message `{type}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookMessageSender {
+        /// Sender kind of the chat:start/chat:end webhook message.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::types::SenderType>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookMessageSender {
+        /// Starts a [`builder::WebhookMessageSender`] with nothing set; it converts into `WebhookMessageSender` wherever one is expected.
         pub fn builder() -> builder::WebhookMessageSender {
             Default::default()
         }
     }
-    ///The property an event belongs to `{id, name}` [OFFICIAL].
+    ///The property an event belongs to `{id, name}` \[OFFICIAL].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookProperty {
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookProperty {
+        /// Starts a [`builder::WebhookProperty`] with nothing set; it converts into `WebhookProperty` wherever one is expected.
         pub fn builder() -> builder::WebhookProperty {
             Default::default()
         }
     }
-    ///Answer of webhooks.get [SECONDARY; shape INFERRED].
+    ///Answer of webhooks.get \[SECONDARY; shape INFERRED].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookResponse {
+        /// A webhook subscription.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
             deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
         )]
         pub data: ::std::option::Option<Webhook>,
+        /// The `ok` property (`true` or `false`).
         pub ok: bool,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookResponse {
+        /// Starts a [`builder::WebhookResponse`] with nothing set; it converts into `WebhookResponse` wherever one is expected.
         pub fn builder() -> builder::WebhookResponse {
             Default::default()
         }
     }
-    ///The new ticket `{id, humanId, subject, message}` [COMMUNITY Botpress].
+    ///The new ticket `{id, humanId, subject, message}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookTicket {
-        ///Human-readable ticket number (a JSON number).
+        /// Human-readable ticket number (a JSON number).
         #[serde(
             rename = "humanId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub human_id: ::std::option::Option<i64>,
+        /// The `id` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// The `message` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// The `subject` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookTicket {
+        /// Starts a [`builder::WebhookTicket`] with nothing set; it converts into `WebhookTicket` wherever one is expected.
         pub fn builder() -> builder::WebhookTicket {
             Default::default()
         }
     }
-    ///The chat visitor `{name, email?, city, country}` [COMMUNITY Botpress].
+    ///The chat visitor `{name, email?, city, country}` \[COMMUNITY Botpress].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct WebhookVisitor {
+        /// The `city` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
+        /// The `country` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
+        /// The `email` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookVisitor {
+        /// Starts a [`builder::WebhookVisitor`] with nothing set; it converts into `WebhookVisitor` wherever one is expected.
         pub fn builder() -> builder::WebhookVisitor {
             Default::default()
         }
     }
-    /**Body of webhooks.create [COMMUNITY Pipedream, which always sends all five
+    /**Body of webhooks.create \[COMMUNITY Pipedream, which always sends all five
 fields]. `propertyId`, `events` and `url` are required here; whether the server
 also requires `name` and `enabled` is gated, so send them.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhooksCreateRequest {
+        /// The `enabled` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///Events to send; "one or more" [OFFICIAL developer page].
+        /// Events to send; "one or more".
         pub events: ::std::vec::Vec<crate::generated::types::WebhookEvent>,
-        ///Display name (Pipedream sends e.g. "Pipedream chat:start Webhook").
+        /// Display name (Pipedream sends e.g. "Pipedream chat:start Webhook").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///HTTPS endpoint the events are POSTed to [OFFICIAL].
+        /// HTTPS endpoint the events are POSTed to.
         pub url: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksCreateRequest {
+        /// Starts a [`builder::WebhooksCreateRequest`] with nothing set; it converts into `WebhooksCreateRequest` wherever one is expected.
         pub fn builder() -> builder::WebhooksCreateRequest {
             Default::default()
         }
     }
-    ///Body of webhooks.delete [COMMUNITY Pipedream].
+    ///Body of webhooks.delete \[COMMUNITY Pipedream].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhooksDeleteRequest {
+        /// The `hookId` property (text).
         #[serde(rename = "hookId")]
         pub hook_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksDeleteRequest {
+        /// Starts a [`builder::WebhooksDeleteRequest`] with nothing set; it converts into `WebhooksDeleteRequest` wherever one is expected.
         pub fn builder() -> builder::WebhooksDeleteRequest {
             Default::default()
         }
     }
-    ///Body of webhooks.get [SECONDARY; `hookId` from webhooks.delete, COMMUNITY Pipedream].
+    ///Body of webhooks.get \[SECONDARY; `hookId` from webhooks.delete, COMMUNITY Pipedream].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhooksGetRequest {
+        /// The `hookId` property (text).
         #[serde(rename = "hookId")]
         pub hook_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksGetRequest {
+        /// Starts a [`builder::WebhooksGetRequest`] with nothing set; it converts into `WebhooksGetRequest` wherever one is expected.
         pub fn builder() -> builder::WebhooksGetRequest {
             Default::default()
         }
     }
-    ///Body of webhooks.list [SECONDARY].
+    ///Body of webhooks.list \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhooksListRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksListRequest {
+        /// Starts a [`builder::WebhooksListRequest`] with nothing set; it converts into `WebhooksListRequest` wherever one is expected.
         pub fn builder() -> builder::WebhooksListRequest {
             Default::default()
         }
     }
-    ///Body of webhooks.update [SECONDARY; fields INFERRED from webhooks.create].
+    ///Body of webhooks.update \[SECONDARY; fields INFERRED from webhooks.create].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhooksUpdateRequest {
+        /// The `enabled` property (`true` or `false`, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
+        /// A list. Each item: Webhook event name.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub events: ::std::vec::Vec<crate::generated::types::WebhookEvent>,
+        /// The `hookId` property (text).
         #[serde(rename = "hookId")]
         pub hook_id: ::std::string::String,
+        /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `url` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhooksUpdateRequest {
+        /// Starts a [`builder::WebhooksUpdateRequest`] with nothing set; it converts into `WebhooksUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::WebhooksUpdateRequest {
             Default::default()
         }
     }
-    ///A widget card; its fields are gated apart from `type` [INFERRED name] (extra fields).
+    ///A widget card; its fields are gated apart from `type` \[INFERRED name] (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetCardInput {
-        ///Card type [INFERRED name].
+        /// Card type.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetCardInput {
+        /// Starts a [`builder::WidgetCardInput`] with nothing set; it converts into `WidgetCardInput` wherever one is expected.
         pub fn builder() -> builder::WidgetCardInput {
             Default::default()
         }
     }
-    ///Body of widgets.add [SECONDARY "propertyId, widget config"]; the config fields are gated (extra fields).
+    ///Body of widgets.add \[SECONDARY "propertyId, widget config"]; the config fields are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsAddRequest {
-        ///Whether the widget is enabled (default true) [INFERRED name].
+        /// Whether the widget is enabled (default true).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///Widget name [INFERRED name].
+        /// Widget name.
         pub name: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Widget settings (shape gated) [INFERRED name].
+        /// Widget settings (shape gated).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub settings: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsAddRequest {
+        /// Starts a [`builder::WidgetsAddRequest`] with nothing set; it converts into `WidgetsAddRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsAddRequest {
             Default::default()
         }
     }
-    ///Body of widgets.api-key.list [SECONDARY].
+    ///Body of widgets.api-key.list \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsApiKeyListRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsApiKeyListRequest {
+        /// Starts a [`builder::WidgetsApiKeyListRequest`] with nothing set; it converts into `WidgetsApiKeyListRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsApiKeyListRequest {
             Default::default()
         }
     }
-    ///Body of widgets.cards.add [SECONDARY `propertyId`, `widgetId`, card]; the card fields are gated (extra fields).
+    ///Body of widgets.cards.add \[SECONDARY `propertyId`, `widgetId`, card]; the card fields are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsCardsAddRequest {
+        /// A widget card; its fields are gated apart from `type` (extra fields).
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
         pub card: WidgetCardInput,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsCardsAddRequest {
+        /// Starts a [`builder::WidgetsCardsAddRequest`] with nothing set; it converts into `WidgetsCardsAddRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsCardsAddRequest {
             Default::default()
         }
     }
-    ///Body of widgets.cards.remove [SECONDARY "card id"].
+    ///Body of widgets.cards.remove \[SECONDARY "card id"].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsCardsRemoveRequest {
-        ///Card id [INFERRED name].
+        /// Card id.
         #[serde(rename = "cardId")]
         pub card_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsCardsRemoveRequest {
+        /// Starts a [`builder::WidgetsCardsRemoveRequest`] with nothing set; it converts into `WidgetsCardsRemoveRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsCardsRemoveRequest {
             Default::default()
         }
     }
-    ///Body of widgets.cards.update [SECONDARY "card id + fields"].
+    ///Body of widgets.cards.update \[SECONDARY "card id + fields"].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsCardsUpdateRequest {
-        ///Card id [INFERRED name].
+        /// Card id.
         #[serde(rename = "cardId")]
         pub card_id: ::std::string::String,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsCardsUpdateRequest {
+        /// Starts a [`builder::WidgetsCardsUpdateRequest`] with nothing set; it converts into `WidgetsCardsUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsCardsUpdateRequest {
             Default::default()
         }
     }
-    ///Body of widgets.get [SECONDARY `propertyId`, `widgetId`].
+    ///Body of widgets.get \[SECONDARY `propertyId`, `widgetId`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsGetRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsGetRequest {
+        /// Starts a [`builder::WidgetsGetRequest`] with nothing set; it converts into `WidgetsGetRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsGetRequest {
             Default::default()
         }
     }
-    ///Body of widgets.global-settings.get [SECONDARY].
+    ///Body of widgets.global-settings.get \[SECONDARY].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsGlobalSettingsGetRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsGlobalSettingsGetRequest {
+        /// Starts a [`builder::WidgetsGlobalSettingsGetRequest`] with nothing set; it converts into `WidgetsGlobalSettingsGetRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsGlobalSettingsGetRequest {
             Default::default()
         }
     }
-    ///Body of widgets.global-settings.update [SECONDARY "propertyId, settings"]; the settings are gated (extra fields).
+    ///Body of widgets.global-settings.update \[SECONDARY "propertyId, settings"]; the settings are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsGlobalSettingsUpdateRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsGlobalSettingsUpdateRequest {
+        /// Starts a [`builder::WidgetsGlobalSettingsUpdateRequest`] with nothing set; it converts into `WidgetsGlobalSettingsUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsGlobalSettingsUpdateRequest {
             Default::default()
         }
     }
-    ///Body of widgets.remove [SECONDARY `propertyId`, `widgetId`].
+    ///Body of widgets.remove \[SECONDARY `propertyId`, `widgetId`].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsRemoveRequest {
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
+        /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsRemoveRequest {
+        /// Starts a [`builder::WidgetsRemoveRequest`] with nothing set; it converts into `WidgetsRemoveRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsRemoveRequest {
             Default::default()
         }
     }
-    ///Body of widgets.update [SECONDARY `propertyId`, `widgetId`, settings]; the settings are gated (extra fields).
+    ///Body of widgets.update \[SECONDARY `propertyId`, `widgetId`, settings]; the settings are gated (extra fields).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WidgetsUpdateRequest {
-        ///Enable or disable the widget [INFERRED name].
+        /// Enable or disable the widget.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
-        ///New widget name [INFERRED name].
+        /// New widget name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
         pub property_id: ::std::string::String,
-        ///Settings merged into the widget's (shape gated) [INFERRED name].
+        /// Settings merged into the widget's (shape gated).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub settings: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]
         pub widget_id: ::std::string::String,
+        /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WidgetsUpdateRequest {
+        /// Starts a [`builder::WidgetsUpdateRequest`] with nothing set; it converts into `WidgetsUpdateRequest` wherever one is expected.
         pub fn builder() -> builder::WidgetsUpdateRequest {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builder for [`AgentInfoRequest`](super::AgentInfoRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct AgentInfoRequest {
             agent_id: ::std::result::Result<
@@ -5095,6 +5804,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl AgentInfoRequest {
+            /// Agent id. The name `agentId` is inferred; send another name through the extra fields if it is refused.
             pub fn agent_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5107,6 +5817,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5141,6 +5852,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`AgentResponse`](super::AgentResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct AgentResponse {
             data: ::std::result::Result<
@@ -5163,6 +5875,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl AgentResponse {
+            /// An agent profile.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Agent>>,
@@ -5175,6 +5888,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5185,6 +5899,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5221,6 +5936,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`Chat`](super::Chat): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Chat {
             created_on: ::std::result::Result<
@@ -5256,6 +5972,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl Chat {
+            /// Creation time, ISO-8601.
             pub fn created_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5268,6 +5985,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5278,6 +5996,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// A list. Each item: One message of a chat (chat.get) or of a `chat:transcript_created` webhook.
             pub fn messages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ChatMessage>>,
@@ -5290,6 +6009,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The visitor's contact id (see contact.person.get).
             pub fn person_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5302,6 +6022,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5342,6 +6063,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatEndEvent`](super::ChatEndEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatEndEvent {
             chat_id: ::std::result::Result<
@@ -5382,6 +6104,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatEndEvent {
+            /// The `chatId` property (text, optional).
             pub fn chat_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5394,6 +6117,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The message that started/ended the chat `{text, type, sender: {type}}`.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookMessage>>,
@@ -5406,6 +6130,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The property an event belongs to `{id, name}`.
             pub fn property<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5420,6 +6145,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Event time, ISO-8601.
             pub fn time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5432,6 +6158,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The chat visitor `{name, email?, city, country}`.
             pub fn visitor<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookVisitor>>,
@@ -5444,6 +6171,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5486,6 +6214,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatGetRequest`](super::ChatGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatGetRequest {
             chat_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -5508,6 +6237,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatGetRequest {
+            /// The `chatId` property (text).
             pub fn chat_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5520,6 +6250,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5532,6 +6263,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5568,6 +6300,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatListRequest`](super::ChatListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatListRequest {
             date_type: ::std::result::Result<
@@ -5638,6 +6371,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatListRequest {
+            /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).
             pub fn date_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5652,6 +6386,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Include (true) deleted chats.
             pub fn deleted<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -5664,6 +6399,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Range end, ISO-8601.
             pub fn end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5676,6 +6412,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Message-count filter; commented out in the Python client, meaning unverified. The sandbox checks that it is an integer and filters nothing by it.
             pub fn message_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5688,6 +6425,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Number of chats to skip (0 for the first page).
             pub fn offset<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5700,6 +6438,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5712,6 +6451,13 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Page size. The maximum is undocumented and sources disagree: Pipedream caps
+            /// it at 50 ("up to 50 chats per request") and PostHog pages with 50
+            /// ("community-verified working page size"); the n8n node accepts 1–100 (for
+            /// ticket.list); one client sends 1000 and another 500, unverified. The spec
+            /// allows 1–100, the highest bound a source enforces: values the n8n node
+            /// sends pass the local check, while 500/1000 (never confirmed) are refused
+            /// before sending. 50 is the community-verified value.
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5724,6 +6470,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.
             pub fn sort<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5738,6 +6485,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Range start, ISO-8601, e.g. "2026-01-01T00:00:00Z"; see the warning above. The pattern (shared by every date of a request) is the ISO-8601 subset this spec accepts: a valid calendar date, optionally `T` + `hours:minutes[:seconds[.fraction]]` and a zone (`Z` or `±HH[:]MM`; none means UTC).
             pub fn start_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5750,6 +6498,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Chat status filter; values gated.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5762,6 +6511,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Only chats with these tags.
             pub fn tags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -5774,6 +6524,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5828,6 +6579,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatListResponse`](super::ChatListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatListResponse {
             data: ::std::result::Result<
@@ -5855,6 +6607,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatListResponse {
+            /// A list. Each item: A chat.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Chat>>,
@@ -5867,6 +6620,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5877,6 +6631,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Number of chats matching the filters.
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5889,6 +6644,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5927,6 +6683,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatMessage`](super::ChatMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatMessage {
             data: ::std::result::Result<
@@ -5967,6 +6724,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatMessage {
+            /// Type-specific data, e.g. `{url, title}` of a `nav` message; kept as raw JSON because other types are not described.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -5979,6 +6737,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Message text.
             pub fn msg<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5991,6 +6750,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sender `{t, n?}`.
             pub fn sender<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6005,6 +6765,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// ISO-8601 with milliseconds, e.g. "2024-05-01T10:00:00.000Z".
             pub fn time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6017,6 +6778,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Kind of a chat message.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6031,6 +6793,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6073,6 +6836,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatMessageSender`](super::ChatMessageSender): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatMessageSender {
             n: ::std::result::Result<
@@ -6098,6 +6862,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatMessageSender {
+            /// Sender name, when sent.
             pub fn n<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6108,6 +6873,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for n: {e}"));
                 self
             }
+            /// One-letter sender kind of chat.get / transcript messages: `a` agent, `v` visitor, `s` system.
             pub fn t<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6120,6 +6886,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for t: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6156,6 +6923,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatResponse`](super::ChatResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatResponse {
             data: ::std::result::Result<
@@ -6178,6 +6946,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatResponse {
+            /// A chat.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Chat>>,
@@ -6190,6 +6959,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6200,6 +6970,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6236,6 +7007,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatStartEvent`](super::ChatStartEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatStartEvent {
             chat_id: ::std::result::Result<
@@ -6276,6 +7048,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatStartEvent {
+            /// The `chatId` property (text, optional).
             pub fn chat_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6288,6 +7061,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The message that started/ended the chat `{text, type, sender: {type}}`.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookMessage>>,
@@ -6300,6 +7074,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The property an event belongs to `{id, name}`.
             pub fn property<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6314,6 +7089,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Event time, ISO-8601.
             pub fn time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6326,6 +7102,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The chat visitor `{name, email?, city, country}`.
             pub fn visitor<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookVisitor>>,
@@ -6338,6 +7115,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6380,6 +7158,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ChatTranscriptCreatedEvent`](super::ChatTranscriptCreatedEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ChatTranscriptCreatedEvent {
             chat: ::std::result::Result<
@@ -6420,6 +7199,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ChatTranscriptCreatedEvent {
+            /// The transcript `{id, visitor, messages}`.
             pub fn chat<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::TranscriptChat>>,
@@ -6432,6 +7212,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site domain the chat came from.
             pub fn domain<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6444,6 +7225,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The property an event belongs to `{id, name}`.
             pub fn property<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6458,6 +7240,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Page URL the chat came from.
             pub fn referrer<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6470,6 +7253,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Event time, ISO-8601.
             pub fn time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6482,6 +7266,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6526,6 +7311,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ContactAttributeList`](super::ContactAttributeList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactAttributeList {
             data_attributes: ::std::result::Result<
@@ -6546,6 +7332,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ContactAttributeList {
+            /// A list. Each item: A custom data attribute `{key, object, label?, dataType?, fullPath?}`.
             pub fn data_attributes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::DataAttribute>>,
@@ -6560,6 +7347,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6595,6 +7383,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ContactAttributeListCustomRequest`](super::ContactAttributeListCustomRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactAttributeListCustomRequest {
             object: ::std::result::Result<
@@ -6620,6 +7409,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ContactAttributeListCustomRequest {
+            /// Object a custom data attribute belongs to.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::AttributeObject>,
@@ -6632,6 +7422,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6644,6 +7435,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6682,6 +7474,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ContactAttributeListResponse`](super::ContactAttributeListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactAttributeListResponse {
             data: ::std::result::Result<
@@ -6704,6 +7497,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ContactAttributeListResponse {
+            /// `data` of contact.attribute.list-custom.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6718,6 +7512,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6728,6 +7523,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6766,6 +7562,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ContactPersonGetRequest`](super::ContactPersonGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ContactPersonGetRequest {
             fields: ::std::result::Result<
@@ -6796,6 +7593,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ContactPersonGetRequest {
+            /// Fields to return; omit for the server default.
             pub fn fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6810,6 +7608,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The person id (a chat's `personId`).
             pub fn person_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6822,6 +7621,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6834,6 +7634,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6874,6 +7675,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`DataAttribute`](super::DataAttribute): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct DataAttribute {
             data_type: ::std::result::Result<
@@ -6914,6 +7716,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl DataAttribute {
+            /// The `dataType` property (text, optional).
             pub fn data_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6926,6 +7729,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `fullPath` property (text, optional).
             pub fn full_path<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6938,6 +7742,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `key` property (text, optional).
             pub fn key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6950,6 +7755,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `label` property (text, optional).
             pub fn label<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6962,6 +7768,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Object a custom data attribute belongs to.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6976,6 +7783,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7018,6 +7826,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`ErrorEnvelope`](super::ErrorEnvelope): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct ErrorEnvelope {
             error: ::std::result::Result<
@@ -7043,6 +7852,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl ErrorEnvelope {
+            /// Machine-readable error code.
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7057,6 +7867,8 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Detail. For `validation_error` it names the failing JSON path, e.g.
+            /// `article.meta.categories[0].name`.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7069,6 +7881,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Always `false` here.
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -7101,6 +7914,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticle`](super::KbArticle): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticle {
             content: ::std::result::Result<
@@ -7131,6 +7945,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticle {
+            /// The translation of an article for one site, with its body blocks.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7145,6 +7960,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7155,6 +7971,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Site-independent part of an article.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbArticleMeta>>,
@@ -7167,6 +7984,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7205,6 +8023,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleCategory`](super::KbArticleCategory): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleCategory {
             id: ::std::result::Result<
@@ -7235,6 +8054,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleCategory {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7245,6 +8065,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7257,6 +8078,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `primary` property (`true` or `false`, optional).
             pub fn primary<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -7269,6 +8091,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7307,6 +8130,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleCategoryRef`](super::KbArticleCategoryRef): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleCategoryRef {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -7321,6 +8145,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleCategoryRef {
+            /// The `id` property (text).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7331,6 +8156,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `primary` property (`true` or `false`).
             pub fn primary<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -7364,6 +8190,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleContent`](super::KbArticleContent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleContent {
             author: ::std::result::Result<
@@ -7434,6 +8261,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleContent {
+            /// The `author` property (text, optional).
             pub fn author<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7446,6 +8274,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: One body block `{type, content}`.
             pub fn contents<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbBlock>>,
@@ -7458,6 +8287,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `createdAt` property (text, optional).
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7470,6 +8300,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// SEO metadata of a translation; see the create-time caveat on `KbArticleContentInput`.
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7484,6 +8315,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `siteId` property (text, optional).
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7496,6 +8328,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7508,6 +8341,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article (translation) status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7522,6 +8356,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `subtitle` property (text, optional).
             pub fn subtitle<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7534,6 +8369,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text, optional).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7546,6 +8382,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `translationId` property (text, optional).
             pub fn translation_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7560,6 +8397,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedAt` property (text, optional).
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7572,6 +8410,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7626,6 +8465,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleContentInput`](super::KbArticleContentInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleContentInput {
             author: ::std::result::Result<
@@ -7675,6 +8515,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleContentInput {
+            /// Agent id of the author.
             pub fn author<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7687,6 +8528,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Ordered body blocks.
             pub fn contents<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbBlockInput>>,
@@ -7699,6 +8541,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Refused on create (any value); set it with knowledge-base.article.update.
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7713,6 +8556,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Language site the translation belongs to (default site "primary").
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7725,6 +8569,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7737,6 +8582,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article (translation) status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7751,6 +8597,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `subtitle` property (text, optional).
             pub fn subtitle<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7763,6 +8610,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7775,6 +8623,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7825,6 +8674,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleContentUpdate`](super::KbArticleContentUpdate): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleContentUpdate {
             author: ::std::result::Result<
@@ -7874,6 +8724,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleContentUpdate {
+            /// The `author` property (text, optional).
             pub fn author<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7886,6 +8737,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: A body block sent on article create/update: exactly `{type, content}`, as `KbBlock` describes; any other block field fails with `validation_error`.
             pub fn contents<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbBlockInput>>,
@@ -7898,6 +8750,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// SEO metadata of a translation; see the create-time caveat on `KbArticleContentInput`.
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7912,6 +8765,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The article's own site (another site is refused).
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7924,6 +8778,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7936,6 +8791,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article (translation) status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::ArticleStatus>,
@@ -7948,6 +8804,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `subtitle` property (text).
             pub fn subtitle<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7960,6 +8817,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7972,6 +8830,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8022,6 +8881,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleData`](super::KbArticleData): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleData {
             article: ::std::result::Result<
@@ -8042,6 +8902,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleData {
+            /// An article `{id, meta, content}`.
             pub fn article<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbArticle>>,
@@ -8054,6 +8915,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8088,6 +8950,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleFilters`](super::KbArticleFilters): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleFilters {
             author: ::std::result::Result<
@@ -8138,6 +9001,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleFilters {
+            /// Author agent ids.
             pub fn author<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -8150,6 +9014,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Category ids.
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -8162,6 +9027,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// ISO-8601 date range.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbDateRange>>,
@@ -8174,6 +9040,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site ids.
             pub fn site<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -8186,6 +9053,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article (translation) status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8200,6 +9068,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// ISO-8601 date range.
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbDateRange>>,
@@ -8212,6 +9081,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article visibility.
             pub fn visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8226,6 +9096,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8272,6 +9143,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleInput`](super::KbArticleInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleInput {
             content: ::std::result::Result<
@@ -8297,6 +9169,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleInput {
+            /// Translation of an article for one site.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbArticleContentInput>,
@@ -8309,6 +9182,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Article meta.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8323,6 +9197,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8359,6 +9234,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleListResponse`](super::KbArticleListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleListResponse {
             data: ::std::result::Result<
@@ -8381,6 +9257,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleListResponse {
+            /// One page of article summaries with its cursors.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbArticlePage>>,
@@ -8393,6 +9270,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -8403,6 +9281,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8441,6 +9320,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleMeta`](super::KbArticleMeta): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleMeta {
             categories: ::std::result::Result<
@@ -8491,6 +9371,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleMeta {
+            /// A list. Each item: A category of an article as answered (nothing required; `name` may be sent).
             pub fn categories<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbArticleCategory>>,
@@ -8503,6 +9384,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `createdAt` property (text, optional).
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8515,6 +9397,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Reader votes.
             pub fn feedback<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbFeedback>>,
@@ -8527,6 +9410,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: A related article as answered.
             pub fn related_articles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbRelatedArticle>>,
@@ -8541,6 +9425,9 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Per-site state of the article. The reference describes objects
+            /// `{id, author, status}` (see `KbArticleSite`), while other answers list bare
+            /// site ids; the item shape is left open so both decode.
             pub fn sites<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -8553,6 +9440,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedAt` property (text, optional).
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8565,6 +9453,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article visibility.
             pub fn visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8579,6 +9468,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8625,6 +9515,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleMetaInput`](super::KbArticleMetaInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleMetaInput {
             categories: ::std::result::Result<
@@ -8655,6 +9546,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleMetaInput {
+            /// Categories; exactly one should be `primary: true`. Real ids only (placeholders fail).
             pub fn categories<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbArticleCategoryRef>>,
@@ -8667,6 +9559,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: A related article, `{id, title}`.
             pub fn related_articles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbRelatedArticleRef>>,
@@ -8681,6 +9574,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article visibility.
             pub fn visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8695,6 +9589,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8733,6 +9628,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleMetadata`](super::KbArticleMetadata): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleMetadata {
             banner: ::std::result::Result<
@@ -8758,6 +9654,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleMetadata {
+            /// Banner `{type: "url", content: <URL>}`; null removes it.
             pub fn banner<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbBanner>>,
@@ -8770,6 +9667,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Meta description.
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8782,6 +9680,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8818,6 +9717,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticlePage`](super::KbArticlePage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticlePage {
             articles: ::std::result::Result<
@@ -8863,6 +9763,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticlePage {
+            /// A list. Each item: An article in list form, without body blocks (use article.get).
             pub fn articles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbArticleSummary>>,
@@ -8875,6 +9776,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hasNext` property (`true` or `false`, optional).
             pub fn has_next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -8887,6 +9789,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hasPrevious` property (`true` or `false`, optional).
             pub fn has_previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -8899,6 +9802,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Token of the next page; null or absent on the last page.
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8911,6 +9815,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `previous` property (text, optional).
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8923,6 +9828,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `total` property (an integer, optional).
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8935,6 +9841,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8979,6 +9886,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleResponse`](super::KbArticleResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleResponse {
             data: ::std::result::Result<
@@ -9001,6 +9909,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleResponse {
+            /// `data` holding one article.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbArticleData>>,
@@ -9013,6 +9922,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -9023,6 +9933,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9059,6 +9970,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleSite`](super::KbArticleSite): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleSite {
             author: ::std::result::Result<
@@ -9089,6 +10001,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleSite {
+            /// The `author` property (text, optional).
             pub fn author<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9101,6 +10014,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9111,6 +10025,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Knowledge-base article (translation) status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9125,6 +10040,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9163,6 +10079,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleSort`](super::KbArticleSort): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleSort {
             field: ::std::result::Result<
@@ -9188,6 +10105,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleSort {
+            /// Sort field of article list/search.
             pub fn field<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9202,6 +10120,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sort direction.
             pub fn order<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9216,6 +10135,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9252,6 +10172,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleSummary`](super::KbArticleSummary): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleSummary {
             categories: ::std::result::Result<
@@ -9312,6 +10233,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleSummary {
+            /// A list. Each item: A category of an article as answered (nothing required; `name` may be sent).
             pub fn categories<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbArticleCategory>>,
@@ -9324,6 +10246,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `createdAt` property (text, optional).
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9336,6 +10259,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Reader votes.
             pub fn feedback<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbFeedback>>,
@@ -9348,6 +10272,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9358,6 +10283,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `kbId` property (text, optional).
             pub fn kb_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9370,6 +10296,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: Per-site status of an article `{id, author, status}`: it can be draft on one site and published on another.
             pub fn sites<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbArticleSite>>,
@@ -9382,6 +10309,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text, optional).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9394,6 +10322,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedAt` property (text, optional).
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9406,6 +10335,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Knowledge-base article visibility.
             pub fn visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9420,6 +10350,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9470,6 +10401,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbArticleUpdateInput`](super::KbArticleUpdateInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbArticleUpdateInput {
             content: ::std::result::Result<
@@ -9495,6 +10427,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbArticleUpdateInput {
+            /// Translation on update: `status`, `subtitle` and `author` become required (`author: null` removes the author), and `contents` replaces the whole body.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbArticleContentUpdate>,
@@ -9507,6 +10440,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Article meta.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9521,6 +10455,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9558,6 +10493,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbBanner`](super::KbBanner): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbBanner {
             content: ::std::result::Result<
@@ -9583,6 +10519,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbBanner {
+            /// Publicly reachable image URL.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9595,6 +10532,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Article banner kind; only `url` is valid.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9609,6 +10547,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9645,6 +10584,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbBlock`](super::KbBlock): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbBlock {
             content: ::std::result::Result<
@@ -9670,6 +10610,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbBlock {
+            /// Type-specific block content (see above).
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9684,6 +10625,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Article content block type.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::KbBlockType>,
@@ -9696,6 +10638,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9732,6 +10675,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbBlockInput`](super::KbBlockInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbBlockInput {
             content: ::std::result::Result<
@@ -9752,6 +10696,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbBlockInput {
+            /// Type-specific block content (see `KbBlock`).
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9766,6 +10711,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Article content block type.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::KbBlockType>,
@@ -9798,6 +10744,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategory`](super::KbCategory): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategory {
             content: ::std::result::Result<
@@ -9828,6 +10775,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategory {
+            /// Per-site part of a category.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9842,6 +10790,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9852,6 +10801,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Site-independent part of a category.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategoryMeta>>,
@@ -9864,6 +10814,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -9902,6 +10853,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryContent`](super::KbCategoryContent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryContent {
             created_at: ::std::result::Result<
@@ -9947,6 +10899,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryContent {
+            /// The `createdAt` property (text, optional).
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9959,6 +10912,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9971,6 +10925,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9983,6 +10938,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `siteId` property (text, optional).
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9995,6 +10951,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10007,6 +10964,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedAt` property (text, optional).
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10019,6 +10977,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10063,6 +11022,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryContentInput`](super::KbCategoryContentInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryContentInput {
             description: ::std::result::Result<
@@ -10092,6 +11052,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryContentInput {
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10104,6 +11065,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `name` property (text).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10116,6 +11078,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `siteId` property (text).
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10128,6 +11091,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10140,6 +11104,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10182,6 +11147,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryData`](super::KbCategoryData): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryData {
             category: ::std::result::Result<
@@ -10202,6 +11168,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryData {
+            /// A category in the nested form `{id, meta, content}`.
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategory>>,
@@ -10214,6 +11181,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10248,6 +11216,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryIcon`](super::KbCategoryIcon): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryIcon {
             content: ::std::result::Result<
@@ -10273,6 +11242,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryIcon {
+            /// Icon name from the predefined set.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10285,6 +11255,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Category icon kind; only `predefined` is documented.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10299,6 +11270,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10335,6 +11307,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryInput`](super::KbCategoryInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryInput {
             content: ::std::result::Result<
@@ -10360,6 +11333,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryInput {
+            /// Per-site content of a category.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbCategoryContentInput>,
@@ -10372,6 +11346,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Placement of a category.
             pub fn meta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10386,6 +11361,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10422,6 +11398,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryListResponse`](super::KbCategoryListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryListResponse {
             data: ::std::result::Result<
@@ -10444,6 +11421,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryListResponse {
+            /// One page of categories.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategoryPage>>,
@@ -10456,6 +11434,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -10466,6 +11445,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10504,6 +11484,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryMeta`](super::KbCategoryMeta): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryMeta {
             articles_count: ::std::result::Result<
@@ -10554,6 +11535,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryMeta {
+            /// The `articlesCount` property (an integer, optional).
             pub fn articles_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10568,6 +11550,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `createdAt` property (text, optional).
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10580,6 +11563,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Category icon `{type: "predefined", content: <icon name>}`.
             pub fn icon<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategoryIcon>>,
@@ -10592,6 +11576,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Parent category id; null for a root category.
             pub fn parent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10604,6 +11589,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `position` property (an integer, optional).
             pub fn position<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10616,6 +11602,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sites the category exists on (item shape not confirmed).
             pub fn sites<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -10628,6 +11615,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedAt` property (text, optional).
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10640,6 +11628,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10686,6 +11675,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryMetaInput`](super::KbCategoryMetaInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryMetaInput {
             icon: ::std::result::Result<
@@ -10716,6 +11706,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryMetaInput {
+            /// Icon; may be omitted (stored as null).
             pub fn icon<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategoryIcon>>,
@@ -10728,6 +11719,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Parent category id; null for a root category.
             pub fn parent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10740,6 +11732,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// 0-based position among its siblings.
             pub fn position<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10752,6 +11745,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10791,6 +11785,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryPage`](super::KbCategoryPage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryPage {
             categories: ::std::result::Result<
@@ -10836,6 +11831,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryPage {
+            /// A list. Each item: A category in the FLATTENED list form (no meta/content split).
             pub fn categories<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbCategorySummary>>,
@@ -10848,6 +11844,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hasNext` property (`true` or `false`, optional).
             pub fn has_next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -10860,6 +11857,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hasPrevious` property (`true` or `false`, optional).
             pub fn has_previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -10872,6 +11870,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Token of the next page; null or absent on the last page.
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10884,6 +11883,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `previous` property (text, optional).
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -10896,6 +11896,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `total` property (an integer, optional).
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10908,6 +11909,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -10952,6 +11954,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategoryResponse`](super::KbCategoryResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategoryResponse {
             data: ::std::result::Result<
@@ -10974,6 +11977,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategoryResponse {
+            /// `data` holding one category.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategoryData>>,
@@ -10986,6 +11990,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -10996,6 +12001,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11032,6 +12038,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbCategorySummary`](super::KbCategorySummary): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbCategorySummary {
             articles_count: ::std::result::Result<
@@ -11107,6 +12114,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbCategorySummary {
+            /// The `articlesCount` property (an integer, optional).
             pub fn articles_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -11121,6 +12129,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `createdAt` property (text, optional).
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11133,6 +12142,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11145,6 +12155,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hasChildren` property (`true` or `false`, optional).
             pub fn has_children<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -11157,6 +12168,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Category icon `{type: "predefined", content: <icon name>}`.
             pub fn icon<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbCategoryIcon>>,
@@ -11169,6 +12181,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11179,6 +12192,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11191,6 +12205,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `parent` property (text, optional).
             pub fn parent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11203,6 +12218,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `position` property (an integer, optional).
             pub fn position<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -11215,6 +12231,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sites (item shape not confirmed).
             pub fn sites<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -11227,6 +12244,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `slug` property (text, optional).
             pub fn slug<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11239,6 +12257,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedAt` property (text, optional).
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11251,6 +12270,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11307,6 +12327,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbDateRange`](super::KbDateRange): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbDateRange {
             from: ::std::result::Result<
@@ -11332,6 +12353,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbDateRange {
+            /// The `from` property (text, optional).
             pub fn from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11344,6 +12366,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `to` property (text, optional).
             pub fn to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11354,6 +12377,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for to: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11390,6 +12414,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbFeedback`](super::KbFeedback): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbFeedback {
             downvotes: ::std::result::Result<
@@ -11420,6 +12445,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbFeedback {
+            /// The `downvotes` property (an integer, optional).
             pub fn downvotes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -11432,6 +12458,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `total` property (an integer, optional).
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -11444,6 +12471,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `upvotes` property (an integer, optional).
             pub fn upvotes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -11456,6 +12484,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11494,6 +12523,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbRelatedArticle`](super::KbRelatedArticle): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbRelatedArticle {
             id: ::std::result::Result<
@@ -11519,6 +12549,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbRelatedArticle {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11529,6 +12560,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `title` property (text, optional).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11541,6 +12573,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11577,6 +12610,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbRelatedArticleRef`](super::KbRelatedArticleRef): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbRelatedArticleRef {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -11591,6 +12625,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbRelatedArticleRef {
+            /// The `id` property (text).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -11601,6 +12636,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `title` property (text).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -11634,6 +12670,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbSite`](super::KbSite): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbSite {
             banner: ::std::result::Result<
@@ -11704,6 +12741,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbSite {
+            /// Banner (shape gated).
             pub fn banner<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -11716,6 +12754,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11728,6 +12767,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `enabled` property (`true` or `false`, optional).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -11740,6 +12780,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Header settings (shape gated).
             pub fn header<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -11752,6 +12793,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site id; the default site is "primary".
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11762,6 +12804,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `language` property (text, optional).
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11774,6 +12817,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: A navigation link `{id, label, url}` (managed by knowledge-base.site-link.*).
             pub fn links<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbSiteLink>>,
@@ -11786,6 +12830,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `primary` property (`true` or `false`, optional).
             pub fn primary<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -11798,6 +12843,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Ticket form settings (shape gated).
             pub fn ticket_form<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -11810,6 +12856,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text, optional).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11822,6 +12869,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text, optional).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11834,6 +12882,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11888,6 +12937,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbSiteData`](super::KbSiteData): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbSiteData {
             site: ::std::result::Result<
@@ -11908,6 +12958,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbSiteData {
+            /// A per-language knowledge-base site `{id, banner, ticketForm, links, language, primary, title, description, header, enabled, widgetId}`.
             pub fn site<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbSite>>,
@@ -11920,6 +12971,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11954,6 +13006,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbSiteLink`](super::KbSiteLink): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbSiteLink {
             id: ::std::result::Result<
@@ -11984,6 +13037,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbSiteLink {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11994,6 +13048,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `label` property (text, optional).
             pub fn label<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12006,6 +13061,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `url` property (text, optional).
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12018,6 +13074,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12056,6 +13113,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbSiteList`](super::KbSiteList): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbSiteList {
             sites: ::std::result::Result<
@@ -12076,6 +13134,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbSiteList {
+            /// A list. Each item: A per-language knowledge-base site `{id, banner, ticketForm, links, language, primary, title, description, header, enabled, widgetId}`.
             pub fn sites<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::KbSite>>,
@@ -12088,6 +13147,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12122,6 +13182,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbSiteListResponse`](super::KbSiteListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbSiteListResponse {
             data: ::std::result::Result<
@@ -12144,6 +13205,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbSiteListResponse {
+            /// `data` of knowledge-base.site.list.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbSiteList>>,
@@ -12156,6 +13218,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -12166,6 +13229,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12202,6 +13266,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KbSiteResponse`](super::KbSiteResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KbSiteResponse {
             data: ::std::result::Result<
@@ -12224,6 +13289,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KbSiteResponse {
+            /// `data` holding one site.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbSiteData>>,
@@ -12236,6 +13302,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -12246,6 +13313,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12282,6 +13350,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseArticleCreateRequest`](super::KnowledgeBaseArticleCreateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseArticleCreateRequest {
             article: ::std::result::Result<super::KbArticleInput, ::std::string::String>,
@@ -12304,6 +13373,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseArticleCreateRequest {
+            /// Article to create.
             pub fn article<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbArticleInput>,
@@ -12316,6 +13386,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12328,6 +13399,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12366,6 +13438,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseArticleDeleteRequest`](super::KnowledgeBaseArticleDeleteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseArticleDeleteRequest {
             article_id: ::std::result::Result<
@@ -12391,6 +13464,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseArticleDeleteRequest {
+            /// The `articleId` property (text).
             pub fn article_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12403,6 +13477,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12415,6 +13490,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12453,6 +13529,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseArticleGetRequest`](super::KnowledgeBaseArticleGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseArticleGetRequest {
             article_id: ::std::result::Result<
@@ -12480,6 +13557,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseArticleGetRequest {
+            /// The `articleId` property (text).
             pub fn article_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12492,6 +13570,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12504,6 +13583,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site of the translation to return; the default site id is the literal "primary".
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12516,6 +13596,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12556,6 +13637,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseArticleListRequest`](super::KnowledgeBaseArticleListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseArticleListRequest {
             filters: ::std::result::Result<
@@ -12601,6 +13683,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseArticleListRequest {
+            /// Article list/search filters.
             pub fn filters<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12615,6 +13698,8 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Page size; the secondary example uses 50. No maximum is documented, so
+            /// none is enforced; the lower bound 1 is inferred.
             pub fn limit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -12627,6 +13712,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `data.next` of the previous page (null or omitted: the first page).
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12639,6 +13725,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `data.previous` of the current page, to page backwards.
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12651,6 +13738,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12663,6 +13751,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sort of article list/search.
             pub fn sort<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbArticleSort>>,
@@ -12675,6 +13764,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12721,6 +13811,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseArticleSearchRequest`](super::KnowledgeBaseArticleSearchRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseArticleSearchRequest {
             filters: ::std::result::Result<
@@ -12776,6 +13867,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseArticleSearchRequest {
+            /// Article list/search filters.
             pub fn filters<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12790,6 +13882,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Highlight the matches.
             pub fn highlight<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -12802,6 +13895,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Page size (example 50); no documented maximum; lower bound.
             pub fn limit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -12814,6 +13908,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `data.next` of the previous page (null or omitted: the first page).
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12826,6 +13921,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `previous` property (text, optional).
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12838,6 +13934,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12850,6 +13947,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Full-text search terms ("optional search text").
             pub fn query<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12862,6 +13960,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sort of article list/search.
             pub fn sort<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::KbArticleSort>>,
@@ -12874,6 +13973,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12924,6 +14024,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseArticleUpdateRequest`](super::KnowledgeBaseArticleUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseArticleUpdateRequest {
             article: ::std::result::Result<
@@ -12954,6 +14055,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseArticleUpdateRequest {
+            /// Full replacement of an article.
             pub fn article<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbArticleUpdateInput>,
@@ -12966,6 +14068,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `articleId` property (text).
             pub fn article_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12978,6 +14081,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12990,6 +14094,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13030,6 +14135,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseCategoryCreateRequest`](super::KnowledgeBaseCategoryCreateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryCreateRequest {
             category: ::std::result::Result<
@@ -13055,6 +14161,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseCategoryCreateRequest {
+            /// A category to create or update; `meta` is optional.
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbCategoryInput>,
@@ -13067,6 +14174,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13079,6 +14187,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13117,6 +14226,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseCategoryDeleteRequest`](super::KnowledgeBaseCategoryDeleteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryDeleteRequest {
             category_id: ::std::result::Result<
@@ -13142,6 +14252,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseCategoryDeleteRequest {
+            /// Category id.
             pub fn category_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13154,6 +14265,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13166,6 +14278,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13204,6 +14317,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseCategoryGetRequest`](super::KnowledgeBaseCategoryGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryGetRequest {
             category_id: ::std::result::Result<
@@ -13234,6 +14348,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseCategoryGetRequest {
+            /// Category id.
             pub fn category_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13246,6 +14361,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13258,6 +14374,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site whose content to return.
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13270,6 +14387,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13310,6 +14428,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseCategoryListRequest`](super::KnowledgeBaseCategoryListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryListRequest {
             limit: ::std::result::Result<
@@ -13350,6 +14469,8 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseCategoryListRequest {
+            /// Page size; the secondary example uses 50. No maximum is documented, so
+            /// none is enforced; the lower bound 1 is inferred.
             pub fn limit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -13362,6 +14483,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `data.next` of the previous page (null or omitted: the first page).
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13374,6 +14496,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `data.previous` of the current page, to page backwards.
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13386,6 +14509,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13398,6 +14522,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Only categories of this site.
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13410,6 +14535,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13454,6 +14580,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseCategoryUpdateRequest`](super::KnowledgeBaseCategoryUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCategoryUpdateRequest {
             category: ::std::result::Result<
@@ -13484,6 +14611,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseCategoryUpdateRequest {
+            /// A category to create or update; `meta` is optional.
             pub fn category<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::KbCategoryInput>,
@@ -13496,6 +14624,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Category to update.
             pub fn category_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13508,6 +14637,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13520,6 +14650,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13560,6 +14691,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseCreateRequest`](super::KnowledgeBaseCreateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseCreateRequest {
             description: ::std::result::Result<
@@ -13607,6 +14739,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseCreateRequest {
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13619,6 +14752,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Language code, e.g. "en".
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13631,6 +14765,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13643,6 +14778,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `published` property (`true` or `false`, optional).
             pub fn published<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -13655,6 +14791,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `subdomain` property (text).
             pub fn subdomain<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13667,6 +14804,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13679,6 +14817,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text, optional).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13691,6 +14830,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13739,6 +14879,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseSiteCreateRequest`](super::KnowledgeBaseSiteCreateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseSiteCreateRequest {
             description: ::std::result::Result<
@@ -13771,6 +14912,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseSiteCreateRequest {
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13783,6 +14925,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Language code, e.g. "en".
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13795,6 +14938,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13807,6 +14951,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13819,6 +14964,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13861,6 +15007,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseSiteDeleteRequest`](super::KnowledgeBaseSiteDeleteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseSiteDeleteRequest {
             property_id: ::std::result::Result<
@@ -13883,6 +15030,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseSiteDeleteRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13895,6 +15043,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site id.
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13907,6 +15056,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13945,6 +15095,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseSiteGetRequest`](super::KnowledgeBaseSiteGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseSiteGetRequest {
             property_id: ::std::result::Result<
@@ -13970,6 +15121,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseSiteGetRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13982,6 +15134,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site id; the default site is "primary"; the key name is inferred.
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13994,6 +15147,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14032,6 +15186,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseSiteListRequest`](super::KnowledgeBaseSiteListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseSiteListRequest {
             property_id: ::std::result::Result<
@@ -14052,6 +15207,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseSiteListRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14064,6 +15220,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14100,6 +15257,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`KnowledgeBaseSiteUpdateRequest`](super::KnowledgeBaseSiteUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct KnowledgeBaseSiteUpdateRequest {
             banner: ::std::result::Result<
@@ -14160,6 +15318,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl KnowledgeBaseSiteUpdateRequest {
+            /// Site banner (shape gated).
             pub fn banner<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -14172,6 +15331,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `description` property (text, optional).
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -14184,6 +15344,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `enabled` property (`true` or `false`, optional).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -14196,6 +15357,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Header settings (shape gated).
             pub fn header<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -14208,6 +15370,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14220,6 +15383,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Site to update (the default site is "primary").
             pub fn site_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -14232,6 +15396,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Ticket form settings (shape gated).
             pub fn ticket_form<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -14244,6 +15409,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `title` property (text, optional).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -14256,6 +15422,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text, optional).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -14268,6 +15435,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14320,6 +15488,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MemberListResponse`](super::MemberListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MemberListResponse {
             data: ::std::result::Result<
@@ -14342,6 +15511,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MemberListResponse {
+            /// A list. Each item: A member of a property.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Member>>,
@@ -14354,6 +15524,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -14364,6 +15535,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14400,6 +15572,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersDisableRequest`](super::MembersDisableRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersDisableRequest {
             member_id: ::std::result::Result<
@@ -14425,6 +15598,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersDisableRequest {
+            /// Member (agent) id.
             pub fn member_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14437,6 +15611,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14449,6 +15624,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14487,6 +15663,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersEditInviteRequest`](super::MembersEditInviteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersEditInviteRequest {
             invite_id: ::std::result::Result<
@@ -14517,6 +15694,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersEditInviteRequest {
+            /// Pending invite id.
             pub fn invite_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14529,6 +15707,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14541,6 +15720,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent.
             pub fn role<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::MemberRole>,
@@ -14553,6 +15733,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14593,6 +15774,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersEnableRequest`](super::MembersEnableRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersEnableRequest {
             member_id: ::std::result::Result<
@@ -14618,6 +15800,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersEnableRequest {
+            /// Member (agent) id.
             pub fn member_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14630,6 +15813,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14642,6 +15826,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14679,6 +15864,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersInviteRequest`](super::MembersInviteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersInviteRequest {
             email: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -14706,6 +15892,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersInviteRequest {
+            /// E-mail address of the agent to invite.
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14718,6 +15905,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14730,6 +15918,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent.
             pub fn role<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14744,6 +15933,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14783,6 +15973,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersListInvitesRequest`](super::MembersListInvitesRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersListInvitesRequest {
             property_id: ::std::result::Result<
@@ -14803,6 +15994,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersListInvitesRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14815,6 +16007,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14851,6 +16044,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersListRequest`](super::MembersListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersListRequest {
             property_id: ::std::result::Result<
@@ -14871,6 +16065,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersListRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14883,6 +16078,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -14917,6 +16113,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersRemoveInviteRequest`](super::MembersRemoveInviteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersRemoveInviteRequest {
             invite_id: ::std::result::Result<
@@ -14942,6 +16139,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersRemoveInviteRequest {
+            /// Pending invite id.
             pub fn invite_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14954,6 +16152,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14966,6 +16165,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15004,6 +16204,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersRemoveRequest`](super::MembersRemoveRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersRemoveRequest {
             member_id: ::std::result::Result<
@@ -15029,6 +16230,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersRemoveRequest {
+            /// Member (agent) id.
             pub fn member_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15041,6 +16243,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15053,6 +16256,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15090,6 +16294,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MembersUpdatePermissionsRequest`](super::MembersUpdatePermissionsRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MembersUpdatePermissionsRequest {
             member_id: ::std::result::Result<
@@ -15125,6 +16330,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MembersUpdatePermissionsRequest {
+            /// Member (agent) id.
             pub fn member_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15137,6 +16343,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Permissions to set, merged into the member's (shape gated).
             pub fn permissions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15151,6 +16358,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15163,6 +16371,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Role of a member or invite; tawk.to's dashboard offers Admin and Agent.
             pub fn role<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15177,6 +16386,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15219,6 +16429,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MetricsRequest`](super::MetricsRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MetricsRequest {
             agent_id: ::std::result::Result<
@@ -15264,6 +16475,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MetricsRequest {
+            /// Only this agent.
             pub fn agent_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15276,6 +16488,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Only this department.
             pub fn department_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15288,6 +16501,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Range end, ISO-8601.
             pub fn end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15300,6 +16514,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15312,6 +16527,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Range start, ISO-8601 (e.g. "2026-01-01T00:00:00Z").
             pub fn start_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15324,6 +16540,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Only these tags.
             pub fn tags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -15336,6 +16553,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15380,6 +16598,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`MetricsResponse`](super::MetricsResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct MetricsResponse {
             data: ::std::result::Result<
@@ -15402,6 +16621,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl MetricsResponse {
+            /// Statistics (any JSON value).
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -15414,6 +16634,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -15424,6 +16645,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15460,6 +16682,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`OkResponse`](super::OkResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct OkResponse {
             data: ::std::result::Result<
@@ -15482,6 +16705,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl OkResponse {
+            /// Answer of a gated shape (any JSON value), absent for plain acknowledgements.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -15494,6 +16718,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `true` on success.
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -15504,6 +16729,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15540,6 +16766,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`Person`](super::Person): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Person {
             created_on: ::std::result::Result<
@@ -15615,6 +16842,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl Person {
+            /// The `createdOn` property (text, optional).
             pub fn created_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15627,6 +16855,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Last device `{ip, browser, os}`.
             pub fn device<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::PersonDevice>>,
@@ -15639,6 +16868,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `emails` property (a list; each item is any JSON value).
             pub fn emails<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -15651,6 +16881,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `firstSeenOn` property (text, optional).
             pub fn first_seen_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15663,6 +16894,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15673,6 +16905,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `lastSeenOn` property (text, optional).
             pub fn last_seen_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15685,6 +16918,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Geo-location of the person.
             pub fn location<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::PersonLocation>>,
@@ -15697,6 +16931,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// `{first, last}`.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::PersonName>>,
@@ -15709,6 +16944,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `phones` property (a list; each item is any JSON value).
             pub fn phones<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -15721,6 +16957,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Primary phone (shape not confirmed).
             pub fn primary_phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -15733,6 +16970,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `updatedOn` property (text, optional).
             pub fn updated_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15745,6 +16983,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Web-session statistics.
             pub fn web_session<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15759,6 +16998,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15815,6 +17055,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PersonData`](super::PersonData): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PersonData {
             person: ::std::result::Result<
@@ -15835,6 +17076,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PersonData {
+            /// A contact person.
             pub fn person<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Person>>,
@@ -15847,6 +17089,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15881,6 +17124,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PersonDevice`](super::PersonDevice): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PersonDevice {
             browser: ::std::result::Result<
@@ -15911,6 +17155,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PersonDevice {
+            /// The `browser` property (text, optional).
             pub fn browser<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15923,6 +17168,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ip` property (text, optional).
             pub fn ip<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15933,6 +17179,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ip: {e}"));
                 self
             }
+            /// The `os` property (text, optional).
             pub fn os<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15943,6 +17190,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for os: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15981,6 +17229,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PersonLocation`](super::PersonLocation): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PersonLocation {
             city_id: ::std::result::Result<
@@ -16031,6 +17280,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PersonLocation {
+            /// City id (JSON type not confirmed).
             pub fn city_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -16043,6 +17293,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `cityName` property (text, optional).
             pub fn city_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16055,6 +17306,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `continent` property (text, optional).
             pub fn continent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16067,6 +17319,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `country` property (text, optional).
             pub fn country<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16079,6 +17332,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Coordinates (shape not confirmed).
             pub fn point<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -16091,6 +17345,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Region id (JSON type not confirmed).
             pub fn region_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -16103,6 +17358,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `regionName` property (text, optional).
             pub fn region_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16115,6 +17371,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16161,6 +17418,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PersonName`](super::PersonName): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PersonName {
             first: ::std::result::Result<
@@ -16186,6 +17444,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PersonName {
+            /// The `first` property (text, optional).
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16198,6 +17457,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `last` property (text, optional).
             pub fn last<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16210,6 +17470,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16246,6 +17507,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PersonResponse`](super::PersonResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PersonResponse {
             data: ::std::result::Result<
@@ -16268,6 +17530,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PersonResponse {
+            /// `data` of contact.person.get.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::PersonData>>,
@@ -16280,6 +17543,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -16290,6 +17554,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16326,6 +17591,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PersonWebSession`](super::PersonWebSession): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PersonWebSession {
             count: ::std::result::Result<
@@ -16366,6 +17632,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PersonWebSession {
+            /// The `count` property (an integer, optional).
             pub fn count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -16378,6 +17645,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// First session (shape not confirmed).
             pub fn first<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -16390,6 +17658,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Latest session (shape not confirmed).
             pub fn latest<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -16402,6 +17671,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `pageViews` property (an integer, optional).
             pub fn page_views<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -16414,6 +17684,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `timeSpent` property (a number, optional).
             pub fn time_spent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -16426,6 +17697,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16468,6 +17740,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`Property`](super::Property): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Property {
             name: ::std::result::Result<
@@ -16493,6 +17766,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl Property {
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16505,6 +17779,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text, optional).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16517,6 +17792,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16553,6 +17829,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PropertyCreateSiteRequest`](super::PropertyCreateSiteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PropertyCreateSiteRequest {
             domain: ::std::result::Result<
@@ -16575,6 +17852,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PropertyCreateSiteRequest {
+            /// Site domain.
             pub fn domain<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16587,6 +17865,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Name of the new property.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -16599,6 +17878,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16637,6 +17917,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PropertyInfoFields`](super::PropertyInfoFields): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PropertyInfoFields {
             agents: ::std::result::Result<
@@ -16677,6 +17958,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PropertyInfoFields {
+            /// The `agents` property (`true` or `false`, optional).
             pub fn agents<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -16689,6 +17971,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `assets` property (`true` or `false`, optional).
             pub fn assets<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -16701,6 +17984,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `createdOn` property (`true` or `false`, optional).
             pub fn created_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -16713,6 +17997,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `settings` property (`true` or `false`, optional).
             pub fn settings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -16725,6 +18010,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgets` property (`true` or `false`, optional).
             pub fn widgets<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -16737,6 +18023,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16779,6 +18066,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PropertyInfoRequest`](super::PropertyInfoRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PropertyInfoRequest {
             fields: ::std::result::Result<
@@ -16804,6 +18092,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PropertyInfoRequest {
+            /// Sections property.info should include.
             pub fn fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16818,6 +18107,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -16830,6 +18120,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16867,6 +18158,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PropertyListRequest`](super::PropertyListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PropertyListRequest {
             enabled: ::std::result::Result<
@@ -16892,6 +18184,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PropertyListRequest {
+            /// Only enabled (true) or disabled (false) properties.
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -16904,6 +18197,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Property kind filter of property.list.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16918,6 +18212,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -16955,6 +18250,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PropertyListResponse`](super::PropertyListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PropertyListResponse {
             data: ::std::result::Result<
@@ -16977,6 +18273,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PropertyListResponse {
+            /// A list. Each item: A property (site).
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Property>>,
@@ -16989,6 +18286,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -16999,6 +18297,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17036,6 +18335,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`PropertyResponse`](super::PropertyResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct PropertyResponse {
             data: ::std::result::Result<
@@ -17058,6 +18358,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl PropertyResponse {
+            /// A property (site).
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Property>>,
@@ -17070,6 +18371,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -17080,6 +18382,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17116,6 +18419,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabInput`](super::TabInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabInput {
             content: ::std::result::Result<
@@ -17151,6 +18455,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabInput {
+            /// Tab content (shape gated).
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -17163,6 +18468,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Whether the tab is shown.
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -17175,6 +18481,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Tab title (defaults to the type's name).
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17187,6 +18494,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Tab type; `custom` tabs may be added any number of times, the others once.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::generated::types::TabType>,
@@ -17199,6 +18507,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17239,6 +18548,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabsAddRequest`](super::TabsAddRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabsAddRequest {
             position: ::std::result::Result<
@@ -17266,6 +18576,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabsAddRequest {
+            /// Position of the tab.
             pub fn position<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -17278,6 +18589,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17290,6 +18602,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A tab to add; its field names are inferred.
             pub fn tab<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TabInput>,
@@ -17302,6 +18615,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17340,6 +18654,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabsAvailableRequest`](super::TabsAvailableRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabsAvailableRequest {
             property_id: ::std::result::Result<
@@ -17360,6 +18675,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabsAvailableRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17372,6 +18688,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17407,6 +18724,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabsGetRequest`](super::TabsGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabsGetRequest {
             property_id: ::std::result::Result<
@@ -17429,6 +18747,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabsGetRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17441,6 +18760,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Tab id.
             pub fn tab_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17453,6 +18773,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17489,6 +18810,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabsListRequest`](super::TabsListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabsListRequest {
             property_id: ::std::result::Result<
@@ -17509,6 +18831,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabsListRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17521,6 +18844,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17555,6 +18879,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabsRemoveRequest`](super::TabsRemoveRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabsRemoveRequest {
             property_id: ::std::result::Result<
@@ -17577,6 +18902,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabsRemoveRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17589,6 +18915,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Tab id.
             pub fn tab_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17601,6 +18928,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17637,6 +18965,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TabsUpdateRequest`](super::TabsUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TabsUpdateRequest {
             position: ::std::result::Result<
@@ -17664,6 +18993,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TabsUpdateRequest {
+            /// New position (reorders the tab).
             pub fn position<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -17676,6 +19006,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17688,6 +19019,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Tab id.
             pub fn tab_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -17700,6 +19032,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17738,6 +19071,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`Ticket`](super::Ticket): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Ticket {
             created_on: ::std::result::Result<
@@ -17788,6 +19122,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl Ticket {
+            /// Creation time, ISO-8601.
             pub fn created_on<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17800,6 +19135,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Human-readable ticket number.
             pub fn human_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -17812,6 +19148,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17822,6 +19159,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17834,6 +19172,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Who opened a ticket `{name, email?}`.
             pub fn requester<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17848,6 +19187,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Ticket status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17862,6 +19202,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `subject` property (text, optional).
             pub fn subject<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17874,6 +19215,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17920,6 +19262,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TicketCreateEvent`](super::TicketCreateEvent): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketCreateEvent {
             property: ::std::result::Result<
@@ -17955,6 +19298,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TicketCreateEvent {
+            /// The property an event belongs to `{id, name}`.
             pub fn property<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17969,6 +19313,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Who opened a ticket `{name, email?}`.
             pub fn requester<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -17983,6 +19328,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The new ticket `{id, humanId, subject, message}`.
             pub fn ticket<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookTicket>>,
@@ -17995,6 +19341,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Event time, ISO-8601.
             pub fn time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18007,6 +19354,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18047,6 +19395,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TicketGetRequest`](super::TicketGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketGetRequest {
             property_id: ::std::result::Result<
@@ -18072,6 +19421,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TicketGetRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -18084,6 +19434,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ticketId` property (text).
             pub fn ticket_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -18096,6 +19447,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18132,6 +19484,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TicketListRequest`](super::TicketListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketListRequest {
             date_type: ::std::result::Result<
@@ -18192,6 +19545,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TicketListRequest {
+            /// Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).
             pub fn date_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18206,6 +19560,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Return deleted tickets.
             pub fn deleted<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -18218,6 +19573,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Created up to, ISO-8601.
             pub fn end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18230,6 +19586,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Number of tickets to skip.
             pub fn offset<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18242,6 +19599,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -18254,6 +19612,9 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Page size. The n8n node accepts 1–100 for ticket.list; Pipedream/PostHog use
+            /// 50 for chats; 500/1000 in other clients are unverified. 1–100 follows n8n,
+            /// the only source that states a range for tickets.
             pub fn size<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18266,6 +19627,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.
             pub fn sort<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18280,6 +19642,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Created from, ISO-8601, e.g. "2026-01-01T00:00:00Z"; reported unreliable.
             pub fn start_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18292,6 +19655,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Ticket status.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18306,6 +19670,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18356,6 +19721,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TicketListResponse`](super::TicketListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketListResponse {
             data: ::std::result::Result<
@@ -18383,6 +19749,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TicketListResponse {
+            /// A list. Each item: A ticket.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Ticket>>,
@@ -18395,6 +19762,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -18405,6 +19773,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Number of tickets matching the filters, when sent.
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18417,6 +19786,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18455,6 +19825,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TicketRequester`](super::TicketRequester): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketRequester {
             email: ::std::result::Result<
@@ -18480,6 +19851,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TicketRequester {
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18492,6 +19864,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18504,6 +19877,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18540,6 +19914,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TicketResponse`](super::TicketResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TicketResponse {
             data: ::std::result::Result<
@@ -18562,6 +19937,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TicketResponse {
+            /// A ticket.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Ticket>>,
@@ -18574,6 +19950,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -18584,6 +19961,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18620,6 +19998,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`TranscriptChat`](super::TranscriptChat): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct TranscriptChat {
             id: ::std::result::Result<
@@ -18650,6 +20029,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl TranscriptChat {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18660,6 +20040,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Messages `{sender: {t, n?}, type, msg, time}`, the chat.get message shape.
             pub fn messages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ChatMessage>>,
@@ -18672,6 +20053,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The chat visitor `{name, email?, city, country}`.
             pub fn visitor<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookVisitor>>,
@@ -18684,6 +20066,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18722,6 +20105,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`Webhook`](super::Webhook): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Webhook {
             enabled: ::std::result::Result<
@@ -18762,6 +20146,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl Webhook {
+            /// The `enabled` property (`true` or `false`, optional).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -18774,6 +20159,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: Webhook event name.
             pub fn events<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18788,6 +20174,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hookId` property (text, optional).
             pub fn hook_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18800,6 +20187,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18812,6 +20200,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `url` property (text, optional).
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18824,6 +20213,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18866,6 +20256,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookCreateResponse`](super::WebhookCreateResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookCreateResponse {
             data: ::std::result::Result<
@@ -18888,6 +20279,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookCreateResponse {
+            /// `data` of webhooks.create.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WebhookCreated>>,
@@ -18900,6 +20292,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -18910,6 +20303,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -18948,6 +20342,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookCreated`](super::WebhookCreated): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookCreated {
             hook_id: ::std::result::Result<
@@ -18968,6 +20363,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookCreated {
+            /// Id to pass to webhooks.get/update/delete.
             pub fn hook_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18980,6 +20376,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19014,6 +20411,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookListResponse`](super::WebhookListResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookListResponse {
             data: ::std::result::Result<
@@ -19036,6 +20434,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookListResponse {
+            /// A list. Each item: A webhook subscription.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Webhook>>,
@@ -19048,6 +20447,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -19058,6 +20458,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19095,6 +20496,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookMessage`](super::WebhookMessage): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookMessage {
             sender: ::std::result::Result<
@@ -19125,6 +20527,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookMessage {
+            /// Sender of a webhook message `{type}`.
             pub fn sender<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19139,6 +20542,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `text` property (text, optional).
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19151,6 +20555,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Kind of a chat message.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19165,6 +20570,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19203,6 +20609,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookMessageSender`](super::WebhookMessageSender): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookMessageSender {
             type_: ::std::result::Result<
@@ -19223,6 +20630,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookMessageSender {
+            /// Sender kind of the chat:start/chat:end webhook message.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19237,6 +20645,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19272,6 +20681,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookProperty`](super::WebhookProperty): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookProperty {
             id: ::std::result::Result<
@@ -19297,6 +20707,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookProperty {
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19307,6 +20718,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19319,6 +20731,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19355,6 +20768,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookResponse`](super::WebhookResponse): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookResponse {
             data: ::std::result::Result<
@@ -19377,6 +20791,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookResponse {
+            /// A webhook subscription.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Webhook>>,
@@ -19389,6 +20804,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `ok` property (`true` or `false`).
             pub fn ok<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -19399,6 +20815,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for ok: {e}"));
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19435,6 +20852,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookTicket`](super::WebhookTicket): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookTicket {
             human_id: ::std::result::Result<
@@ -19470,6 +20888,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookTicket {
+            /// Human-readable ticket number (a JSON number).
             pub fn human_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -19482,6 +20901,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `id` property (text, optional).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19492,6 +20912,7 @@ also requires `name` and `enabled` is gated, so send them.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// The `message` property (text, optional).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19504,6 +20925,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `subject` property (text, optional).
             pub fn subject<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19516,6 +20938,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19556,6 +20979,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhookVisitor`](super::WebhookVisitor): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhookVisitor {
             city: ::std::result::Result<
@@ -19591,6 +21015,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhookVisitor {
+            /// The `city` property (text, optional).
             pub fn city<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19603,6 +21028,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `country` property (text, optional).
             pub fn country<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19615,6 +21041,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `email` property (text, optional).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19627,6 +21054,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19639,6 +21067,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19679,6 +21108,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhooksCreateRequest`](super::WebhooksCreateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhooksCreateRequest {
             enabled: ::std::result::Result<
@@ -19716,6 +21146,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhooksCreateRequest {
+            /// The `enabled` property (`true` or `false`, optional).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -19728,6 +21159,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Events to send; "one or more".
             pub fn events<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19742,6 +21174,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Display name (Pipedream sends e.g. "Pipedream chat:start Webhook").
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19754,6 +21187,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19766,6 +21200,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// HTTPS endpoint the events are POSTed to.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19778,6 +21213,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19822,6 +21258,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhooksDeleteRequest`](super::WebhooksDeleteRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhooksDeleteRequest {
             hook_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -19844,6 +21281,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhooksDeleteRequest {
+            /// The `hookId` property (text).
             pub fn hook_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19856,6 +21294,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19868,6 +21307,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19906,6 +21346,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhooksGetRequest`](super::WebhooksGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhooksGetRequest {
             hook_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -19928,6 +21369,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhooksGetRequest {
+            /// The `hookId` property (text).
             pub fn hook_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19940,6 +21382,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -19952,6 +21395,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -19988,6 +21432,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhooksListRequest`](super::WebhooksListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhooksListRequest {
             property_id: ::std::result::Result<
@@ -20008,6 +21453,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhooksListRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20020,6 +21466,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20055,6 +21502,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WebhooksUpdateRequest`](super::WebhooksUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WebhooksUpdateRequest {
             enabled: ::std::result::Result<
@@ -20097,6 +21545,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WebhooksUpdateRequest {
+            /// The `enabled` property (`true` or `false`, optional).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -20109,6 +21558,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// A list. Each item: Webhook event name.
             pub fn events<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20123,6 +21573,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `hookId` property (text).
             pub fn hook_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20135,6 +21586,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `name` property (text, optional).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -20147,6 +21599,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20159,6 +21612,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `url` property (text, optional).
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -20171,6 +21625,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20217,6 +21672,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetCardInput`](super::WidgetCardInput): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetCardInput {
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -20234,6 +21690,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetCardInput {
+            /// Card type.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20246,6 +21703,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20280,6 +21738,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsAddRequest`](super::WidgetsAddRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsAddRequest {
             enabled: ::std::result::Result<
@@ -20312,6 +21771,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsAddRequest {
+            /// Whether the widget is enabled (default true).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -20324,6 +21784,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Widget name.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20336,6 +21797,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20348,6 +21810,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Widget settings (shape gated).
             pub fn settings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20362,6 +21825,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20402,6 +21866,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsApiKeyListRequest`](super::WidgetsApiKeyListRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsApiKeyListRequest {
             property_id: ::std::result::Result<
@@ -20422,6 +21887,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsApiKeyListRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20434,6 +21900,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20470,6 +21937,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsCardsAddRequest`](super::WidgetsCardsAddRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsCardsAddRequest {
             card: ::std::result::Result<super::WidgetCardInput, ::std::string::String>,
@@ -20497,6 +21965,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsCardsAddRequest {
+            /// A widget card; its fields are gated apart from `type` (extra fields).
             pub fn card<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::WidgetCardInput>,
@@ -20509,6 +21978,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20521,6 +21991,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20533,6 +22004,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20573,6 +22045,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsCardsRemoveRequest`](super::WidgetsCardsRemoveRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsCardsRemoveRequest {
             card_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -20600,6 +22073,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsCardsRemoveRequest {
+            /// Card id.
             pub fn card_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20612,6 +22086,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20624,6 +22099,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20636,6 +22112,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20676,6 +22153,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsCardsUpdateRequest`](super::WidgetsCardsUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsCardsUpdateRequest {
             card_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -20703,6 +22181,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsCardsUpdateRequest {
+            /// Card id.
             pub fn card_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20715,6 +22194,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20727,6 +22207,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20739,6 +22220,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20779,6 +22261,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsGetRequest`](super::WidgetsGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsGetRequest {
             property_id: ::std::result::Result<
@@ -20804,6 +22287,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsGetRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20816,6 +22300,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20828,6 +22313,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20864,6 +22350,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsGlobalSettingsGetRequest`](super::WidgetsGlobalSettingsGetRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsGlobalSettingsGetRequest {
             property_id: ::std::result::Result<
@@ -20884,6 +22371,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsGlobalSettingsGetRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20896,6 +22384,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -20932,6 +22421,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsGlobalSettingsUpdateRequest`](super::WidgetsGlobalSettingsUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsGlobalSettingsUpdateRequest {
             property_id: ::std::result::Result<
@@ -20952,6 +22442,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsGlobalSettingsUpdateRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -20964,6 +22455,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -21000,6 +22492,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsRemoveRequest`](super::WidgetsRemoveRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsRemoveRequest {
             property_id: ::std::result::Result<
@@ -21025,6 +22518,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsRemoveRequest {
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -21037,6 +22531,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -21049,6 +22544,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -21086,6 +22582,7 @@ also requires `name` and `enabled` is gated, so send them.
                 }
             }
         }
+        /// Builder for [`WidgetsUpdateRequest`](super::WidgetsUpdateRequest): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct WidgetsUpdateRequest {
             enabled: ::std::result::Result<
@@ -21126,6 +22623,7 @@ also requires `name` and `enabled` is gated, so send them.
             }
         }
         impl WidgetsUpdateRequest {
+            /// Enable or disable the widget.
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -21138,6 +22636,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// New widget name.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -21150,6 +22649,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `propertyId` property (text).
             pub fn property_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -21162,6 +22662,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Settings merged into the widget's (shape gated).
             pub fn settings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -21176,6 +22677,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// The `widgetId` property (text).
             pub fn widget_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -21188,6 +22690,7 @@ also requires `name` and `enabled` is gated, so send them.
                     });
                 self
             }
+            /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -21270,68 +22773,68 @@ also requires `name` and `enabled` is gated, so send them.
 
 The tawk.to REST API v1. Hand-written: tawk.to publishes no OpenAPI file and its
 method-by-method reference is access-gated (you apply, and approval sends "a
-username, password and a link to the documentation") [OFFICIAL
+username, password and a link to the documentation") \[OFFICIAL
 help.tawk.to/article/rest-api; seeds 000/001, the pt-br and it copies of that page].
 
 Sources and labels used in the descriptions below:
-[OFFICIAL] help.tawk.to "REST API" article and developer.tawk.to/webhooks;
-[SECONDARY] a third-party "tawk.to REST API v1.1.0" reference written from the gated
+\[OFFICIAL] help.tawk.to "REST API" article and developer.tawk.to/webhooks;
+\[SECONDARY] a third-party "tawk.to REST API v1.1.0" reference written from the gated
 docs (skill `tawk-to-api-stinger`: SKILL.md, endpoints.md, knowledge-base.md; some
-items marked "VERIFIED live"); [COMMUNITY] third-party integration code: PostHog
+items marked "VERIFIED live"); \[COMMUNITY] third-party integration code: PostHog
 (`warehouse_sources/.../tawk_to`), Pipedream (`components/tawk_to`), the n8n node, a
-Python client, a TypeScript client, the Botpress integration; [INFERRED] no source,
+Python client, a TypeScript client, the Botpress integration; \[INFERRED] no source,
 our choice. Only the transport, auth, envelope, the `agent.me` example and the
-webhooks are [OFFICIAL]; every request field and response shape below is
-[SECONDARY] or [COMMUNITY] unless marked otherwise, and nothing was checked against
+webhooks are \[OFFICIAL]; every request field and response shape below is
+\[SECONDARY] or \[COMMUNITY] unless marked otherwise, and nothing was checked against
 a live account.
 
 Transport: HTTP RPC-style methods. Every method is `POST https://api.tawk.to/v1/{method.name}`
 (for example `POST /v1/agent.me`, `POST /v1/knowledge-base.article.create`) with its
 arguments in a JSON body; there are no GET/PUT/DELETE verbs, "get", "list" and
-"delete" are method-name suffixes [OFFICIAL]. Send `Content-Type: application/json`
-and `Accept: application/json` [SECONDARY][COMMUNITY]. HTTPS only [OFFICIAL].
+"delete" are method-name suffixes \[OFFICIAL]. Send `Content-Type: application/json`
+and `Accept: application/json` \[SECONDARY]\[COMMUNITY]. HTTPS only \[OFFICIAL].
 
-Authentication: HTTP Basic with the API key as the **user name** [OFFICIAL]. The
+Authentication: HTTP Basic with the API key as the **user name** \[OFFICIAL]. The
 password is ignored: PostHog and the n8n node send an empty one, Pipedream sends
-`"f"`; this client sends an empty password [COMMUNITY]. Keys are created in the
-dashboard under Profile → REST API Keys [OFFICIAL]. An OAuth2 bearer flow
+`"f"`; this client sends an empty password \[COMMUNITY]. Keys are created in the
+dashboard under Profile → REST API Keys \[OFFICIAL]. An OAuth2 bearer flow
 (`https://oauth.tawk.to/oauth2/auth`, `/oauth2/token`, per-method scopes) is
-described by [SECONDARY] only and is not modelled here; each operation names its
-[SECONDARY] scope for reference.
+described by \[SECONDARY] only and is not modelled here; each operation names its
+\[SECONDARY] scope for reference.
 
 Envelope, **even on HTTP 200**: every body carries a top-level boolean `ok`
-[OFFICIAL "always contain a top-level boolean property ok"]. Success is
-`{"ok": true, "data": ...}`; some writes answer just `{"ok": true}` [SECONDARY].
+\[OFFICIAL "always contain a top-level boolean property ok"]. Success is
+`{"ok": true, "data": ...}`; some writes answer just `{"ok": true}` \[SECONDARY].
 Failure is `{"ok": false, "error": "<short machine code>", "message": "<detail>"}`
-[OFFICIAL for `error`; `message` SECONDARY/COMMUNITY]. A 2xx with `ok: false` is
+\[OFFICIAL for `error`; `message` SECONDARY/COMMUNITY]. A 2xx with `ok: false` is
 possible and is an error (PostHog `TawkToApiError`: "The API answered 2xx but with
-{ok:false}") [COMMUNITY]; `x-supportkit.envelope` makes the runtime treat it so.
+{ok:false}") \[COMMUNITY]; `x-supportkit.envelope` makes the runtime treat it so.
 
 Known error codes (`error`, the `TawkErrorCode` open enum): 400 `validation_error`
 (the message holds the failing JSON path, e.g. `article.meta.categories[0].name`);
-401 `auth_error` (bad key; [COMMUNITY] PostHog); 403 `forbidden` /
+401 `auth_error` (bad key; \[COMMUNITY] PostHog); 403 `forbidden` /
 `insufficient_scope`; 404 `not_found`; 409 `conflict` / `resource_locked`; 429
-`rate_limited` [SECONDARY unless marked]. Unknown codes are kept verbatim.
+`rate_limited` \[SECONDARY unless marked]. Unknown codes are kept verbatim.
 
 Rate limits: none are published and 429 carries no documented reset headers
-([COMMUNITY] PostHog: "reset headers aren't documented"). About 5–6 knowledge-base
+(\[COMMUNITY] PostHog: "reset headers aren't documented"). About 5–6 knowledge-base
 writes in a row triggered `429 rate_limited` and 300–500 ms spacing (or backoff)
-worked ([SECONDARY] "verified live"); a TypeScript client spaces calls 350 ms apart
-[COMMUNITY]. Every operation therefore shares one adaptive bucket `api` starting at
+worked (\[SECONDARY] "verified live"); a TypeScript client spaces calls 350 ms apart
+\[COMMUNITY]. Every operation therefore shares one adaptive bucket `api` starting at
 3 requests/second (≈ 333 ms spacing): each 429 halves the rate for a while and
 successes restore it.
 
 Pagination: `chat.list` / `ticket.list` take `size` + `offset` in the body and
 answer `{ok, total, data: [...]}` (PostHog: chat.list is "confirmed"; ticket.list
 "assumed"); other clients send `page` and see pages repeat, so items are de-duplicated
-by `id` [COMMUNITY]. Knowledge-base list/search use opaque `next`/`previous` tokens
-plus `limit` [SECONDARY].
+by `id` \[COMMUNITY]. Knowledge-base list/search use opaque `next`/`previous` tokens
+plus `limit` \[SECONDARY].
 
-Webhooks are fully public [OFFICIAL developer.tawk.to/webhooks]: they are managed
+Webhooks are fully public \[OFFICIAL developer.tawk.to/webhooks]: they are managed
 in the dashboard or with the `webhooks.*` methods, and their payloads are described
 as components (`TawkWebhookEvent`), not operations.
 
-Left out on purpose: methods listed only by the [SECONDARY] reference and not
+Left out on purpose: methods listed only by the \[SECONDARY] reference and not
 needed yet (`knowledge-base.site-link.*`, `knowledge-base.category.destroy`,
 `.category.list-article`, `.category.order-article`, `knowledge-base.article.destroy`,
 `knowledge-base.fonts.list`, `.language.list`, `knowledge-base.settings.*`).
@@ -21349,6 +22852,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::supportkit_runtime::Transport) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -21365,6 +22869,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -21403,19 +22908,29 @@ impl Client {
 
 Profile of the agent owning the API key. The body is an empty object. This is
 the example method of the public help page ("Obtener los detalles del agente
-actual", `POST https://api.tawk.to/v1/agent.me`) [OFFICIAL seeds 000/001];
-Pipedream `getMe` and the n8n credential test call it [COMMUNITY]. The profile
+actual", `POST https://api.tawk.to/v1/agent.me`) \[OFFICIAL seeds 000/001];
+Pipedream `getMe` and the n8n credential test call it \[COMMUNITY]. The profile
 fields are not public, so `data` is kept as raw JSON. Read-only: retried like a
-GET. Scope (OAuth2): `any authenticated` [SECONDARY].
+GET. Scope (OAuth2): `any authenticated` \[SECONDARY].
 
 
 Sends a `POST` request to `/agent.me`
 
-```text
-let response = client.agent_me()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn agent_me(client: &Client, body: types::EmptyRequest) -> Result<(), Error> {
+    let agent_response: types::AgentResponse = client
+        .agent_me()
+        .body(body)
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn agent_me(&self) -> builder::AgentMe<'_> {
         builder::AgentMe::new(self)
@@ -21423,18 +22938,28 @@ let response = client.agent_me()
     /**Get an agent
 
 Info of one agent. The agent id argument's name is gated; `agentId` is
-[INFERRED] (other ids are `chatId`, `ticketId`, `hookId`), so it is optional and
+\[INFERRED] (other ids are `chatId`, `ticketId`, `hookId`), so it is optional and
 any other name can go in the extra fields. Read-only: retried like a GET. Scope
-(OAuth2): `any authenticated` [SECONDARY].
+(OAuth2): `any authenticated` \[SECONDARY].
 
 
 Sends a `POST` request to `/agent.info`
 
-```text
-let response = client.agent_info()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn agent_info(client: &Client, agent_id: String) -> Result<(), Error> {
+    let agent_response: types::AgentResponse = client
+        .agent_info()
+        .body(types::AgentInfoRequest::builder().agent_id(agent_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn agent_info(&self) -> builder::AgentInfo<'_> {
         builder::AgentInfo::new(self)
@@ -21442,20 +22967,30 @@ let response = client.agent_info()
     /**List properties
 
 Properties the key can access, optionally filtered by `type` (business|profile)
-and `enabled` [COMMUNITY Pipedream `type` enum, Python client `type`/`enabled`].
+and `enabled` \[COMMUNITY Pipedream `type` enum, Python client `type`/`enabled`].
 Called with `{}` it is the cheapest authenticated probe; an invalid key answers
-401 `{"ok": false, "error": "auth_error"}` [COMMUNITY PostHog]. Each item
-carries `propertyId` [COMMUNITY PostHog]. Not paginated. Read-only: retried like
-a GET. Scope (OAuth2): `property_read` [SECONDARY].
+401 `{"ok": false, "error": "auth_error"}` \[COMMUNITY PostHog]. Each item
+carries `propertyId` \[COMMUNITY PostHog]. Not paginated. Read-only: retried like
+a GET. Scope (OAuth2): `property_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/property.list`
 
-```text
-let response = client.property_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn property_list(client: &Client) -> Result<(), Error> {
+    let property_list_response: types::PropertyListResponse = client
+        .property_list()
+        .body(types::PropertyListRequest::builder())
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn property_list(&self) -> builder::PropertyList<'_> {
         builder::PropertyList::new(self)
@@ -21463,246 +22998,442 @@ let response = client.property_list()
     /**Get a property
 
 Property detail, with optional sections chosen by the `fields` booleans
-(`settings`, `agents`, `widgets`, `assets`, `createdOn`) [COMMUNITY Python
+(`settings`, `agents`, `widgets`, `assets`, `createdOn`) \[COMMUNITY Python
 client `_get_channel_info`]. Read-only: retried like a GET. Scope (OAuth2):
-`property_read members_read widgets_read` [SECONDARY].
+`property_read members_read widgets_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/property.info`
 
-```text
-let response = client.property_info()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn property_info(client: &Client, property_id: String) -> Result<(), Error> {
+    let property_response: types::PropertyResponse = client
+        .property_info()
+        .body(types::PropertyInfoRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn property_info(&self) -> builder::PropertyInfo<'_> {
         builder::PropertyInfo::new(self)
     }
     /**Create a property (site)
 
-Creates a new property (site) on the account [SECONDARY]. Its fields are gated:
+Creates a new property (site) on the account \[SECONDARY]. Its fields are gated:
 none is declared, send them as extra fields. The answer's `data` (if any) is
 gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `property_manage`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/property.create-site`
 
-```text
-let response = client.property_create_site()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn property_create_site(client: &Client, name: String) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .property_create_site()
+        .body(types::PropertyCreateSiteRequest::builder().name(name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn property_create_site(&self) -> builder::PropertyCreateSite<'_> {
         builder::PropertyCreateSite::new(self)
     }
     /**List the members of a property
 
-Members (agents) of the property; `data` is an array [COMMUNITY PostHog, Python
+Members (agents) of the property; `data` is an array \[COMMUNITY PostHog, Python
 client]. Member fields (even the id) are unverified, so items are kept as raw
-JSON objects. Not paginated [COMMUNITY PostHog]. Read-only: retried like a GET.
-Scope (OAuth2): `members_read` [SECONDARY].
+JSON objects. Not paginated \[COMMUNITY PostHog]. Read-only: retried like a GET.
+Scope (OAuth2): `members_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.list`
 
-```text
-let response = client.members_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_list(client: &Client, property_id: String) -> Result<(), Error> {
+    let member_list_response: types::MemberListResponse = client
+        .members_list()
+        .body(types::MembersListRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_list(&self) -> builder::MembersList<'_> {
         builder::MembersList::new(self)
     }
     /**List pending invites
 
-Pending invites of the property [SECONDARY]. Shape gated: `data` is kept as raw
+Pending invites of the property \[SECONDARY]. Shape gated: `data` is kept as raw
 JSON. Read-only (a list, although not named `*.list`): retried like a GET. Scope
-(OAuth2): `members_read` [SECONDARY].
+(OAuth2): `members_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.list-invites`
 
-```text
-let response = client.members_list_invites()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_list_invites(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_list_invites()
+        .body(types::MembersListInvitesRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_list_invites(&self) -> builder::MembersListInvites<'_> {
         builder::MembersListInvites::new(self)
     }
     /**Invite an agent
 
-Invites an agent to the property by e-mail with a role [SECONDARY "propertyId,
-email, role"]. The field names `email` and `role` are [INFERRED] from that
+Invites an agent to the property by e-mail with a role \[SECONDARY "propertyId,
+email, role"]. The field names `email` and `role` are \[INFERRED] from that
 wording and optional. The answer's `data` (if any) is gated; it is kept as raw
-JSON (`OkResponse`). Scope (OAuth2): `members_manage` [SECONDARY].
+JSON (`OkResponse`). Scope (OAuth2): `members_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.invite`
 
-```text
-let response = client.members_invite()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_invite(
+    client: &Client,
+    property_id: String,
+    email: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_invite()
+        .body(
+            types::MembersInviteRequest::builder().property_id(property_id).email(email),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_invite(&self) -> builder::MembersInvite<'_> {
         builder::MembersInvite::new(self)
     }
     /**Edit a pending invite
 
-Changes the role of a pending invite [SECONDARY "invite id, role"]. `inviteId`
-and `role` are [INFERRED] names, optional. The answer's `data` (if any) is
+Changes the role of a pending invite \[SECONDARY "invite id, role"]. `inviteId`
+and `role` are \[INFERRED] names, optional. The answer's `data` (if any) is
 gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `members_manage`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/members.edit-invite`
 
-```text
-let response = client.members_edit_invite()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_edit_invite(
+    client: &Client,
+    property_id: String,
+    invite_id: String,
+    role: types::MemberRole,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_edit_invite()
+        .body(
+            types::MembersEditInviteRequest::builder()
+                .property_id(property_id)
+                .invite_id(invite_id)
+                .role(role),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_edit_invite(&self) -> builder::MembersEditInvite<'_> {
         builder::MembersEditInvite::new(self)
     }
     /**Cancel a pending invite
 
-Cancels a pending invite [SECONDARY "invite id"]; `inviteId` is [INFERRED]. The
+Cancels a pending invite \[SECONDARY "invite id"]; `inviteId` is \[INFERRED]. The
 answer's `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope
-(OAuth2): `members_manage` [SECONDARY].
+(OAuth2): `members_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.remove-invite`
 
-```text
-let response = client.members_remove_invite()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_remove_invite(
+    client: &Client,
+    property_id: String,
+    invite_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_remove_invite()
+        .body(
+            types::MembersRemoveInviteRequest::builder()
+                .property_id(property_id)
+                .invite_id(invite_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_remove_invite(&self) -> builder::MembersRemoveInvite<'_> {
         builder::MembersRemoveInvite::new(self)
     }
     /**Enable a member
 
-Enables a member of the property [SECONDARY "propertyId, member id"]; `memberId`
-is [INFERRED]. The answer's `data` (if any) is gated; it is kept as raw JSON
-(`OkResponse`). Scope (OAuth2): `members_manage` [SECONDARY].
+Enables a member of the property \[SECONDARY "propertyId, member id"]; `memberId`
+is \[INFERRED]. The answer's `data` (if any) is gated; it is kept as raw JSON
+(`OkResponse`). Scope (OAuth2): `members_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.enable`
 
-```text
-let response = client.members_enable()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_enable(
+    client: &Client,
+    property_id: String,
+    member_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_enable()
+        .body(
+            types::MembersEnableRequest::builder()
+                .property_id(property_id)
+                .member_id(member_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_enable(&self) -> builder::MembersEnable<'_> {
         builder::MembersEnable::new(self)
     }
     /**Disable a member
 
-Disables a member of the property [SECONDARY "propertyId, member id"];
-`memberId` is [INFERRED]. The answer's `data` (if any) is gated; it is kept as
-raw JSON (`OkResponse`). Scope (OAuth2): `members_manage` [SECONDARY].
+Disables a member of the property \[SECONDARY "propertyId, member id"];
+`memberId` is \[INFERRED]. The answer's `data` (if any) is gated; it is kept as
+raw JSON (`OkResponse`). Scope (OAuth2): `members_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.disable`
 
-```text
-let response = client.members_disable()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_disable(
+    client: &Client,
+    property_id: String,
+    member_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_disable()
+        .body(
+            types::MembersDisableRequest::builder()
+                .property_id(property_id)
+                .member_id(member_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_disable(&self) -> builder::MembersDisable<'_> {
         builder::MembersDisable::new(self)
     }
     /**Update a member's permissions
 
-Updates a member's role/permissions [SECONDARY "member id, permissions"];
-`memberId` and `permissions` are [INFERRED] names. The answer's `data` (if any)
+Updates a member's role/permissions \[SECONDARY "member id, permissions"];
+`memberId` and `permissions` are \[INFERRED] names. The answer's `data` (if any)
 is gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2):
-`members_manage` [SECONDARY].
+`members_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.update-permissions`
 
-```text
-let response = client.members_update_permissions()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_update_permissions(
+    client: &Client,
+    property_id: String,
+    member_id: String,
+    permissions: ::serde_json::Map<String, ::serde_json::Value>,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_update_permissions()
+        .body(
+            types::MembersUpdatePermissionsRequest::builder()
+                .property_id(property_id)
+                .member_id(member_id)
+                .permissions(permissions),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_update_permissions(&self) -> builder::MembersUpdatePermissions<'_> {
         builder::MembersUpdatePermissions::new(self)
     }
     /**Remove a member
 
-Removes a member from the property [SECONDARY "propertyId, member id"];
-`memberId` is [INFERRED]. The answer's `data` (if any) is gated; it is kept as
-raw JSON (`OkResponse`). Scope (OAuth2): `members_manage` [SECONDARY].
+Removes a member from the property \[SECONDARY "propertyId, member id"];
+`memberId` is \[INFERRED]. The answer's `data` (if any) is gated; it is kept as
+raw JSON (`OkResponse`). Scope (OAuth2): `members_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/members.remove`
 
-```text
-let response = client.members_remove()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn members_remove(
+    client: &Client,
+    property_id: String,
+    member_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .members_remove()
+        .body(
+            types::MembersRemoveRequest::builder()
+                .property_id(property_id)
+                .member_id(member_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn members_remove(&self) -> builder::MembersRemove<'_> {
         builder::MembersRemove::new(self)
     }
     /**List chats
 
-Chats of a property (default order unverified [COMMUNITY PostHog]), filtered by
+Chats of a property (default order unverified \[COMMUNITY PostHog]), filtered by
 date range, status, tags and more (see `ChatListRequest`). Paged with `size` +
 `offset` in the body and answered as `{ok, total, data: [Chat]}`: PostHog says
 chat.list "is confirmed to accept size/offset pagination with {ok,total,data}
-responses" [COMMUNITY]. Another client sends `page` instead and sees pages
-repeat [COMMUNITY TS client], so the pager de-duplicates by `id` and stops at a
+responses" \[COMMUNITY]. Another client sends `page` instead and sees pages
+repeat \[COMMUNITY TS client], so the pager de-duplicates by `id` and stops at a
 page with nothing new. The spec follows PostHog's size/offset.
-`startDate`/`endDate` are reported to silently return empty sets [COMMUNITY
+`startDate`/`endDate` are reported to silently return empty sets \[COMMUNITY
 PostHog]. Read-only: retried like a GET. Scope (OAuth2): `chat_history_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/chat.list`
 
-```text
-let response = client.chat_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+use futures::TryStreamExt;
+async fn chat_list(client: &Client, property_id: String) -> Result<(), Error> {
+    let request = client
+        .chat_list()
+        .body(types::ChatListRequest::builder().property_id(property_id));
+    let page: types::ChatListResponse = request.clone().call().await?;
+    let all: Vec<types::Chat> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn chat_list(&self) -> builder::ChatList<'_> {
         builder::ChatList::new(self)
     }
     /**Get a chat
 
-One chat with its messages [COMMUNITY Python client `_get_chat`, TS client
+One chat with its messages \[COMMUNITY Python client `_get_chat`, TS client
 `getChatById`]. Read-only: retried like a GET. Scope (OAuth2):
-`chat_history_read` [SECONDARY].
+`chat_history_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/chat.get`
 
-```text
-let response = client.chat_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn chat_get(
+    client: &Client,
+    property_id: String,
+    chat_id: String,
+) -> Result<(), Error> {
+    let chat_response: types::ChatResponse = client
+        .chat_get()
+        .body(types::ChatGetRequest::builder().property_id(property_id).chat_id(chat_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn chat_get(&self) -> builder::ChatGet<'_> {
         builder::ChatGet::new(self)
@@ -21710,54 +23441,101 @@ let response = client.chat_get()
     /**List tickets
 
 Tickets of a property, filtered by `status` (open|pending|closed), date range
-and `deleted` [COMMUNITY Pipedream list-tickets, n8n node]. Paged like chat.list
+and `deleted` \[COMMUNITY Pipedream list-tickets, n8n node]. Paged like chat.list
 with `size` + `offset`; PostHog *assumes* ticket.list pages like chat.list and
-guards against repeated pages, so the pager de-duplicates by `id` [COMMUNITY].
-Read-only: retried like a GET. Scope (OAuth2): `tickets_read` [SECONDARY].
+guards against repeated pages, so the pager de-duplicates by `id` \[COMMUNITY].
+Read-only: retried like a GET. Scope (OAuth2): `tickets_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/ticket.list`
 
-```text
-let response = client.ticket_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+use futures::TryStreamExt;
+async fn ticket_list(client: &Client, property_id: String) -> Result<(), Error> {
+    let request = client
+        .ticket_list()
+        .body(types::TicketListRequest::builder().property_id(property_id));
+    let page: types::TicketListResponse = request.clone().call().await?;
+    let all: Vec<types::Ticket> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn ticket_list(&self) -> builder::TicketList<'_> {
         builder::TicketList::new(self)
     }
     /**Get a ticket
 
-One ticket with its events [COMMUNITY TS client `getTicketById`]. Read-only:
-retried like a GET. Scope (OAuth2): `tickets_read` [SECONDARY].
+One ticket with its events \[COMMUNITY TS client `getTicketById`]. Read-only:
+retried like a GET. Scope (OAuth2): `tickets_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/ticket.get`
 
-```text
-let response = client.ticket_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn ticket_get(
+    client: &Client,
+    property_id: String,
+    ticket_id: String,
+) -> Result<(), Error> {
+    let ticket_response: types::TicketResponse = client
+        .ticket_get()
+        .body(
+            types::TicketGetRequest::builder()
+                .property_id(property_id)
+                .ticket_id(ticket_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn ticket_get(&self) -> builder::TicketGet<'_> {
         builder::TicketGet::new(self)
     }
     /**Get a person (contact)
 
-One contact person; `fields` selects which fields to return [COMMUNITY Python
+One contact person; `fields` selects which fields to return \[COMMUNITY Python
 client, whose docstring shows a real response `{person: {...}}`]. Read-only:
-retried like a GET. Scope (OAuth2): `contact_person_read` [SECONDARY].
+retried like a GET. Scope (OAuth2): `contact_person_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/contact.person.get`
 
-```text
-let response = client.contact_person_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn contact_person_get(
+    client: &Client,
+    property_id: String,
+    person_id: String,
+) -> Result<(), Error> {
+    let person_response: types::PersonResponse = client
+        .contact_person_get()
+        .body(
+            types::ContactPersonGetRequest::builder()
+                .property_id(property_id)
+                .person_id(person_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn contact_person_get(&self) -> builder::ContactPersonGet<'_> {
         builder::ContactPersonGet::new(self)
@@ -21765,17 +23543,35 @@ let response = client.contact_person_get()
     /**List custom contact attributes
 
 Custom data attributes defined for people or organizations, answered as
-`{dataAttributes: [...]}` [COMMUNITY TS client]. Read-only: retried like a GET.
-Scope (OAuth2): `contact_attribute_read` [SECONDARY].
+`{dataAttributes: [...]}` \[COMMUNITY TS client]. Read-only: retried like a GET.
+Scope (OAuth2): `contact_attribute_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/contact.attribute.list-custom`
 
-```text
-let response = client.contact_attribute_list_custom()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn contact_attribute_list_custom(
+    client: &Client,
+    property_id: String,
+    object: types::AttributeObject,
+) -> Result<(), Error> {
+    let contact_attribute_list_response: types::ContactAttributeListResponse = client
+        .contact_attribute_list_custom()
+        .body(
+            types::ContactAttributeListCustomRequest::builder()
+                .property_id(property_id)
+                .object(object),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn contact_attribute_list_custom(
         &self,
@@ -21784,96 +23580,180 @@ let response = client.contact_attribute_list_custom()
     }
     /**Create a webhook
 
-Subscribes `url` to one or more events; answers `{hookId}` [COMMUNITY Pipedream
+Subscribes `url` to one or more events; answers `{hookId}` \[COMMUNITY Pipedream
 `sources/common/base.mjs`, which sends `propertyId, events, url, enabled,
-name`]. At most 10 webhooks per property [OFFICIAL help centre]; the URL must be
-HTTPS [OFFICIAL developer page]. Payloads are `TawkWebhookEvent`. Scope
-(OAuth2): `webhooks_manage` [SECONDARY].
+name`]. At most 10 webhooks per property \[OFFICIAL help centre]; the URL must be
+HTTPS \[OFFICIAL developer page]. Payloads are `TawkWebhookEvent`. Scope
+(OAuth2): `webhooks_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/webhooks.create`
 
-```text
-let response = client.webhooks_create()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn webhooks_create(
+    client: &Client,
+    property_id: String,
+    events: Vec<types::WebhookEvent>,
+    url: String,
+) -> Result<(), Error> {
+    let webhook_create_response: types::WebhookCreateResponse = client
+        .webhooks_create()
+        .body(
+            types::WebhooksCreateRequest::builder()
+                .property_id(property_id)
+                .events(events)
+                .url(url),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn webhooks_create(&self) -> builder::WebhooksCreate<'_> {
         builder::WebhooksCreate::new(self)
     }
     /**Get a webhook
 
-One webhook by `hookId` [SECONDARY; the `hookId` name is from Pipedream's
-webhooks.delete call, COMMUNITY]. The answer's shape is [INFERRED] from the
+One webhook by `hookId` \[SECONDARY; the `hookId` name is from Pipedream's
+webhooks.delete call, COMMUNITY]. The answer's shape is \[INFERRED] from the
 create body. Read-only: retried like a GET. Scope (OAuth2): `webhooks_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/webhooks.get`
 
-```text
-let response = client.webhooks_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn webhooks_get(
+    client: &Client,
+    property_id: String,
+    hook_id: String,
+) -> Result<(), Error> {
+    let webhook_response: types::WebhookResponse = client
+        .webhooks_get()
+        .body(
+            types::WebhooksGetRequest::builder()
+                .property_id(property_id)
+                .hook_id(hook_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn webhooks_get(&self) -> builder::WebhooksGet<'_> {
         builder::WebhooksGet::new(self)
     }
     /**List webhooks
 
-Webhooks of the property [SECONDARY]. `data` as an array of webhooks is
-[INFERRED] (property.list, members.list, chat.list and ticket.list all answer a
-`data` array [COMMUNITY]). Read-only: retried like a GET. Scope (OAuth2):
-`webhooks_read` [SECONDARY].
+Webhooks of the property \[SECONDARY]. `data` as an array of webhooks is
+\[INFERRED] (property.list, members.list, chat.list and ticket.list all answer a
+`data` array \[COMMUNITY]). Read-only: retried like a GET. Scope (OAuth2):
+`webhooks_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/webhooks.list`
 
-```text
-let response = client.webhooks_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn webhooks_list(client: &Client, property_id: String) -> Result<(), Error> {
+    let webhook_list_response: types::WebhookListResponse = client
+        .webhooks_list()
+        .body(types::WebhooksListRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn webhooks_list(&self) -> builder::WebhooksList<'_> {
         builder::WebhooksList::new(self)
     }
     /**Update a webhook
 
-Updates a webhook's name, URL, events or enabled flag [SECONDARY]; `hookId` as
-the key is [INFERRED] from webhooks.delete. The answer's `data` (if any) is
+Updates a webhook's name, URL, events or enabled flag \[SECONDARY]; `hookId` as
+the key is \[INFERRED] from webhooks.delete. The answer's `data` (if any) is
 gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `webhooks_manage`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/webhooks.update`
 
-```text
-let response = client.webhooks_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn webhooks_update(
+    client: &Client,
+    property_id: String,
+    hook_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .webhooks_update()
+        .body(
+            types::WebhooksUpdateRequest::builder()
+                .property_id(property_id)
+                .hook_id(hook_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn webhooks_update(&self) -> builder::WebhooksUpdate<'_> {
         builder::WebhooksUpdate::new(self)
     }
     /**Delete a webhook
 
-Deletes the webhook `hookId` [COMMUNITY Pipedream `{propertyId, hookId}`]. A
+Deletes the webhook `hookId` \[COMMUNITY Pipedream `{propertyId, hookId}`]. A
 retry after a processed delete would answer `not_found`. The answer's `data` (if
 any) is gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2):
-`webhooks_manage` [SECONDARY].
+`webhooks_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/webhooks.delete`
 
-```text
-let response = client.webhooks_delete()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn webhooks_delete(
+    client: &Client,
+    property_id: String,
+    hook_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .webhooks_delete()
+        .body(
+            types::WebhooksDeleteRequest::builder()
+                .property_id(property_id)
+                .hook_id(hook_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn webhooks_delete(&self) -> builder::WebhooksDelete<'_> {
         builder::WebhooksDelete::new(self)
@@ -21881,20 +23761,40 @@ let response = client.webhooks_delete()
     /**Chat metrics
 
 Chat statistics of a property. The help centre only says statistics can be
-viewed "by agent, tag, department and date" [OFFICIAL seeds 000/001]; the
-[SECONDARY] reference says metrics take `propertyId` plus a date range. All
-filter names in `MetricsRequest` are therefore [INFERRED]. The result shape is
+viewed "by agent, tag, department and date" \[OFFICIAL seeds 000/001]; the
+\[SECONDARY] reference says metrics take `propertyId` plus a date range. All
+filter names in `MetricsRequest` are therefore \[INFERRED]. The result shape is
 gated and kept as raw JSON. Read-only: retried like a GET. Scope (OAuth2):
-`metrics_read` [SECONDARY].
+`metrics_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/metrics.chats`
 
-```text
-let response = client.metrics_chats()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn metrics_chats(
+    client: &Client,
+    property_id: String,
+    start_date: String,
+    end_date: String,
+) -> Result<(), Error> {
+    let metrics_response: types::MetricsResponse = client
+        .metrics_chats()
+        .body(
+            types::MetricsRequest::builder()
+                .property_id(property_id)
+                .start_date(start_date)
+                .end_date(end_date),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn metrics_chats(&self) -> builder::MetricsChats<'_> {
         builder::MetricsChats::new(self)
@@ -21902,20 +23802,40 @@ let response = client.metrics_chats()
     /**New-ticket metrics
 
 New ticket counts. The help centre only says statistics can be viewed "by agent,
-tag, department and date" [OFFICIAL seeds 000/001]; the [SECONDARY] reference
+tag, department and date" \[OFFICIAL seeds 000/001]; the \[SECONDARY] reference
 says metrics take `propertyId` plus a date range. All filter names in
-`MetricsRequest` are therefore [INFERRED]. The result shape is gated and kept as
+`MetricsRequest` are therefore \[INFERRED]. The result shape is gated and kept as
 raw JSON. Read-only: retried like a GET. Scope (OAuth2): `metrics_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/metrics.tickets-new`
 
-```text
-let response = client.metrics_tickets_new()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn metrics_tickets_new(
+    client: &Client,
+    property_id: String,
+    start_date: String,
+    end_date: String,
+) -> Result<(), Error> {
+    let metrics_response: types::MetricsResponse = client
+        .metrics_tickets_new()
+        .body(
+            types::MetricsRequest::builder()
+                .property_id(property_id)
+                .start_date(start_date)
+                .end_date(end_date),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn metrics_tickets_new(&self) -> builder::MetricsTicketsNew<'_> {
         builder::MetricsTicketsNew::new(self)
@@ -21923,20 +23843,40 @@ let response = client.metrics_tickets_new()
     /**Reopened-ticket metrics
 
 Reopened ticket counts. The help centre only says statistics can be viewed "by
-agent, tag, department and date" [OFFICIAL seeds 000/001]; the [SECONDARY]
+agent, tag, department and date" \[OFFICIAL seeds 000/001]; the \[SECONDARY]
 reference says metrics take `propertyId` plus a date range. All filter names in
-`MetricsRequest` are therefore [INFERRED]. The result shape is gated and kept as
+`MetricsRequest` are therefore \[INFERRED]. The result shape is gated and kept as
 raw JSON. Read-only: retried like a GET. Scope (OAuth2): `metrics_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/metrics.tickets-reopened`
 
-```text
-let response = client.metrics_tickets_reopened()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn metrics_tickets_reopened(
+    client: &Client,
+    property_id: String,
+    start_date: String,
+    end_date: String,
+) -> Result<(), Error> {
+    let metrics_response: types::MetricsResponse = client
+        .metrics_tickets_reopened()
+        .body(
+            types::MetricsRequest::builder()
+                .property_id(property_id)
+                .start_date(start_date)
+                .end_date(end_date),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn metrics_tickets_reopened(&self) -> builder::MetricsTicketsReopened<'_> {
         builder::MetricsTicketsReopened::new(self)
@@ -21944,20 +23884,40 @@ let response = client.metrics_tickets_reopened()
     /**Resolved-ticket metrics
 
 Resolved ticket counts. The help centre only says statistics can be viewed "by
-agent, tag, department and date" [OFFICIAL seeds 000/001]; the [SECONDARY]
+agent, tag, department and date" \[OFFICIAL seeds 000/001]; the \[SECONDARY]
 reference says metrics take `propertyId` plus a date range. All filter names in
-`MetricsRequest` are therefore [INFERRED]. The result shape is gated and kept as
+`MetricsRequest` are therefore \[INFERRED]. The result shape is gated and kept as
 raw JSON. Read-only: retried like a GET. Scope (OAuth2): `metrics_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/metrics.tickets-resolved`
 
-```text
-let response = client.metrics_tickets_resolved()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn metrics_tickets_resolved(
+    client: &Client,
+    property_id: String,
+    start_date: String,
+    end_date: String,
+) -> Result<(), Error> {
+    let metrics_response: types::MetricsResponse = client
+        .metrics_tickets_resolved()
+        .body(
+            types::MetricsRequest::builder()
+                .property_id(property_id)
+                .start_date(start_date)
+                .end_date(end_date),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn metrics_tickets_resolved(&self) -> builder::MetricsTicketsResolved<'_> {
         builder::MetricsTicketsResolved::new(self)
@@ -21965,291 +23925,547 @@ let response = client.metrics_tickets_resolved()
     /**Ticket-response metrics
 
 Ticket response statistics. The help centre only says statistics can be viewed
-"by agent, tag, department and date" [OFFICIAL seeds 000/001]; the [SECONDARY]
+"by agent, tag, department and date" \[OFFICIAL seeds 000/001]; the \[SECONDARY]
 reference says metrics take `propertyId` plus a date range. All filter names in
-`MetricsRequest` are therefore [INFERRED]. The result shape is gated and kept as
+`MetricsRequest` are therefore \[INFERRED]. The result shape is gated and kept as
 raw JSON. Read-only: retried like a GET. Scope (OAuth2): `metrics_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/metrics.tickets-responses`
 
-```text
-let response = client.metrics_tickets_responses()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn metrics_tickets_responses(
+    client: &Client,
+    property_id: String,
+    start_date: String,
+    end_date: String,
+) -> Result<(), Error> {
+    let metrics_response: types::MetricsResponse = client
+        .metrics_tickets_responses()
+        .body(
+            types::MetricsRequest::builder()
+                .property_id(property_id)
+                .start_date(start_date)
+                .end_date(end_date),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn metrics_tickets_responses(&self) -> builder::MetricsTicketsResponses<'_> {
         builder::MetricsTicketsResponses::new(self)
     }
     /**Add a tab
 
-Adds a tab to the property, at `position` [SECONDARY "propertyId, tab,
-position"]. Tab fields are gated [SECONDARY]; `tabId` is an [INFERRED] name. The
+Adds a tab to the property, at `position` \[SECONDARY "propertyId, tab,
+position"]. Tab fields are gated \[SECONDARY]; `tabId` is an \[INFERRED] name. The
 answer's `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope
-(OAuth2): `tabs_manage` [SECONDARY].
+(OAuth2): `tabs_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/tabs.add`
 
-```text
-let response = client.tabs_add()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn tabs_add(
+    client: &Client,
+    property_id: String,
+    tab: types::TabInput,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .tabs_add()
+        .body(types::TabsAddRequest::builder().property_id(property_id).tab(tab))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn tabs_add(&self) -> builder::TabsAdd<'_> {
         builder::TabsAdd::new(self)
     }
     /**List installable tab types
 
-Tab types that can be added to the property [SECONDARY]. Shape gated, kept as
+Tab types that can be added to the property \[SECONDARY]. Shape gated, kept as
 raw JSON. Read-only: retried like a GET. Scope (OAuth2): `tabs_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/tabs.available`
 
-```text
-let response = client.tabs_available()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn tabs_available(client: &Client, property_id: String) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .tabs_available()
+        .body(types::TabsAvailableRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn tabs_available(&self) -> builder::TabsAvailable<'_> {
         builder::TabsAvailable::new(self)
     }
     /**Get a tab
 
-One tab of the property [SECONDARY]. Tab fields are gated [SECONDARY]; `tabId`
-is an [INFERRED] name. Shape gated, kept as raw JSON. Read-only: retried like a
-GET. Scope (OAuth2): `tabs_read` [SECONDARY].
+One tab of the property \[SECONDARY]. Tab fields are gated \[SECONDARY]; `tabId`
+is an \[INFERRED] name. Shape gated, kept as raw JSON. Read-only: retried like a
+GET. Scope (OAuth2): `tabs_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/tabs.get`
 
-```text
-let response = client.tabs_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn tabs_get(
+    client: &Client,
+    property_id: String,
+    tab_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .tabs_get()
+        .body(types::TabsGetRequest::builder().property_id(property_id).tab_id(tab_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn tabs_get(&self) -> builder::TabsGet<'_> {
         builder::TabsGet::new(self)
     }
     /**List tabs
 
-Tabs of the property [SECONDARY]. Shape gated, kept as raw JSON. Read-only:
-retried like a GET. Scope (OAuth2): `tabs_read` [SECONDARY].
+Tabs of the property \[SECONDARY]. Shape gated, kept as raw JSON. Read-only:
+retried like a GET. Scope (OAuth2): `tabs_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/tabs.list`
 
-```text
-let response = client.tabs_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn tabs_list(client: &Client, property_id: String) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .tabs_list()
+        .body(types::TabsListRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn tabs_list(&self) -> builder::TabsList<'_> {
         builder::TabsList::new(self)
     }
     /**Remove a tab
 
-Removes a tab from the property [SECONDARY]. Tab fields are gated [SECONDARY];
-`tabId` is an [INFERRED] name. The answer's `data` (if any) is gated; it is kept
-as raw JSON (`OkResponse`). Scope (OAuth2): `tabs_manage` [SECONDARY].
+Removes a tab from the property \[SECONDARY]. Tab fields are gated \[SECONDARY];
+`tabId` is an \[INFERRED] name. The answer's `data` (if any) is gated; it is kept
+as raw JSON (`OkResponse`). Scope (OAuth2): `tabs_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/tabs.remove`
 
-```text
-let response = client.tabs_remove()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn tabs_remove(
+    client: &Client,
+    property_id: String,
+    tab_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .tabs_remove()
+        .body(
+            types::TabsRemoveRequest::builder().property_id(property_id).tab_id(tab_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn tabs_remove(&self) -> builder::TabsRemove<'_> {
         builder::TabsRemove::new(self)
     }
     /**Update a tab
 
-Updates a tab; `position` reorders it [SECONDARY]. Tab fields are gated
-[SECONDARY]; `tabId` is an [INFERRED] name. The answer's `data` (if any) is
+Updates a tab; `position` reorders it \[SECONDARY]. Tab fields are gated
+\[SECONDARY]; `tabId` is an \[INFERRED] name. The answer's `data` (if any) is
 gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `tabs_manage`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/tabs.update`
 
-```text
-let response = client.tabs_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn tabs_update(
+    client: &Client,
+    property_id: String,
+    tab_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .tabs_update()
+        .body(
+            types::TabsUpdateRequest::builder().property_id(property_id).tab_id(tab_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn tabs_update(&self) -> builder::TabsUpdate<'_> {
         builder::TabsUpdate::new(self)
     }
     /**Add a widget
 
-Adds a chat widget to the property [SECONDARY]. Widget fields are gated
-[SECONDARY]; send them as extra fields. The answer's `data` (if any) is gated;
+Adds a chat widget to the property \[SECONDARY]. Widget fields are gated
+\[SECONDARY]; send them as extra fields. The answer's `data` (if any) is gated;
 it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.add`
 
-```text
-let response = client.widgets_add()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_add(
+    client: &Client,
+    property_id: String,
+    name: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_add()
+        .body(types::WidgetsAddRequest::builder().property_id(property_id).name(name))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_add(&self) -> builder::WidgetsAdd<'_> {
         builder::WidgetsAdd::new(self)
     }
     /**Get a widget
 
-Settings of one widget [SECONDARY]. Shape gated, kept as raw JSON. Read-only:
-retried like a GET. Scope (OAuth2): `widgets_read` [SECONDARY].
+Settings of one widget \[SECONDARY]. Shape gated, kept as raw JSON. Read-only:
+retried like a GET. Scope (OAuth2): `widgets_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.get`
 
-```text
-let response = client.widgets_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_get(
+    client: &Client,
+    property_id: String,
+    widget_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_get()
+        .body(
+            types::WidgetsGetRequest::builder()
+                .property_id(property_id)
+                .widget_id(widget_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_get(&self) -> builder::WidgetsGet<'_> {
         builder::WidgetsGet::new(self)
     }
     /**Update a widget
 
-Updates a widget's settings [SECONDARY]. Widget fields are gated [SECONDARY];
+Updates a widget's settings \[SECONDARY]. Widget fields are gated \[SECONDARY];
 send them as extra fields. The answer's `data` (if any) is gated; it is kept as
-raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` [SECONDARY].
+raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.update`
 
-```text
-let response = client.widgets_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_update(
+    client: &Client,
+    property_id: String,
+    widget_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_update()
+        .body(
+            types::WidgetsUpdateRequest::builder()
+                .property_id(property_id)
+                .widget_id(widget_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_update(&self) -> builder::WidgetsUpdate<'_> {
         builder::WidgetsUpdate::new(self)
     }
     /**Remove a widget
 
-Removes a widget [SECONDARY]. The answer's `data` (if any) is gated; it is kept
-as raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` [SECONDARY].
+Removes a widget \[SECONDARY]. The answer's `data` (if any) is gated; it is kept
+as raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.remove`
 
-```text
-let response = client.widgets_remove()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_remove(
+    client: &Client,
+    property_id: String,
+    widget_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_remove()
+        .body(
+            types::WidgetsRemoveRequest::builder()
+                .property_id(property_id)
+                .widget_id(widget_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_remove(&self) -> builder::WidgetsRemove<'_> {
         builder::WidgetsRemove::new(self)
     }
     /**Add a widget card
 
-Adds a card to a widget [SECONDARY]. Widget fields are gated [SECONDARY]; send
+Adds a card to a widget \[SECONDARY]. Widget fields are gated \[SECONDARY]; send
 them as extra fields. The answer's `data` (if any) is gated; it is kept as raw
-JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` [SECONDARY].
+JSON (`OkResponse`). Scope (OAuth2): `widgets_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.cards.add`
 
-```text
-let response = client.widgets_cards_add()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_cards_add(
+    client: &Client,
+    property_id: String,
+    widget_id: String,
+    card: types::WidgetCardInput,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_cards_add()
+        .body(
+            types::WidgetsCardsAddRequest::builder()
+                .property_id(property_id)
+                .widget_id(widget_id)
+                .card(card),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_cards_add(&self) -> builder::WidgetsCardsAdd<'_> {
         builder::WidgetsCardsAdd::new(self)
     }
     /**Update a widget card
 
-Updates a widget card [SECONDARY "card id + fields"]; `cardId` is an [INFERRED]
-name. Widget fields are gated [SECONDARY]; send them as extra fields. The
+Updates a widget card \[SECONDARY "card id + fields"]; `cardId` is an \[INFERRED]
+name. Widget fields are gated \[SECONDARY]; send them as extra fields. The
 answer's `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope
-(OAuth2): `widgets_manage` [SECONDARY].
+(OAuth2): `widgets_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.cards.update`
 
-```text
-let response = client.widgets_cards_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_cards_update(
+    client: &Client,
+    property_id: String,
+    widget_id: String,
+    card_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_cards_update()
+        .body(
+            types::WidgetsCardsUpdateRequest::builder()
+                .property_id(property_id)
+                .widget_id(widget_id)
+                .card_id(card_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_cards_update(&self) -> builder::WidgetsCardsUpdate<'_> {
         builder::WidgetsCardsUpdate::new(self)
     }
     /**Remove a widget card
 
-Removes a widget card [SECONDARY "card id"]; `cardId` is an [INFERRED] name. The
+Removes a widget card \[SECONDARY "card id"]; `cardId` is an \[INFERRED] name. The
 answer's `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope
-(OAuth2): `widgets_manage` [SECONDARY].
+(OAuth2): `widgets_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.cards.remove`
 
-```text
-let response = client.widgets_cards_remove()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_cards_remove(
+    client: &Client,
+    property_id: String,
+    widget_id: String,
+    card_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_cards_remove()
+        .body(
+            types::WidgetsCardsRemoveRequest::builder()
+                .property_id(property_id)
+                .widget_id(widget_id)
+                .card_id(card_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_cards_remove(&self) -> builder::WidgetsCardsRemove<'_> {
         builder::WidgetsCardsRemove::new(self)
     }
     /**Get global widget settings
 
-Global widget settings of the property [SECONDARY]. Shape gated, kept as raw
-JSON. Read-only: retried like a GET. Scope (OAuth2): `widgets_read` [SECONDARY].
+Global widget settings of the property \[SECONDARY]. Shape gated, kept as raw
+JSON. Read-only: retried like a GET. Scope (OAuth2): `widgets_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.global-settings.get`
 
-```text
-let response = client.widgets_global_settings_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_global_settings_get(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_global_settings_get()
+        .body(types::WidgetsGlobalSettingsGetRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_global_settings_get(&self) -> builder::WidgetsGlobalSettingsGet<'_> {
         builder::WidgetsGlobalSettingsGet::new(self)
     }
     /**Update global widget settings
 
-Updates the global widget settings [SECONDARY]. Widget fields are gated
-[SECONDARY]; send them as extra fields. The answer's `data` (if any) is gated;
+Updates the global widget settings \[SECONDARY]. Widget fields are gated
+\[SECONDARY]; send them as extra fields. The answer's `data` (if any) is gated;
 it is kept as raw JSON (`OkResponse`). Scope (OAuth2): `widgets_manage`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.global-settings.update`
 
-```text
-let response = client.widgets_global_settings_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_global_settings_update(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_global_settings_update()
+        .body(
+            types::WidgetsGlobalSettingsUpdateRequest::builder().property_id(property_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_global_settings_update(
         &self,
@@ -22258,17 +24474,30 @@ let response = client.widgets_global_settings_update()
     }
     /**List widget API keys
 
-Widget API keys of the property [SECONDARY]. Shape gated, kept as raw JSON.
-Read-only: retried like a GET. Scope (OAuth2): `widgets_api_read` [SECONDARY].
+Widget API keys of the property \[SECONDARY]. Shape gated, kept as raw JSON.
+Read-only: retried like a GET. Scope (OAuth2): `widgets_api_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/widgets.api-key.list`
 
-```text
-let response = client.widgets_api_key_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn widgets_api_key_list(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .widgets_api_key_list()
+        .body(types::WidgetsApiKeyListRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn widgets_api_key_list(&self) -> builder::WidgetsApiKeyList<'_> {
         builder::WidgetsApiKeyList::new(self)
@@ -22276,106 +24505,205 @@ let response = client.widgets_api_key_list()
     /**Create the knowledge base
 
 Creates the property's knowledge base; `propertyId`, `language`, `title` and
-`subdomain` are required. Answers just `{"ok": true}` [SECONDARY
-knowledge-base.md]. Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
+`subdomain` are required. Answers just `{"ok": true}` \[SECONDARY
+knowledge-base.md]. Scope (OAuth2): `knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.create`
 
-```text
-let response = client.knowledge_base_create()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_create(
+    client: &Client,
+    property_id: String,
+    language: String,
+    title: String,
+    subdomain: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .knowledge_base_create()
+        .body(
+            types::KnowledgeBaseCreateRequest::builder()
+                .property_id(property_id)
+                .language(language)
+                .title(title)
+                .subdomain(subdomain),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_create(&self) -> builder::KnowledgeBaseCreate<'_> {
         builder::KnowledgeBaseCreate::new(self)
     }
     /**Create a knowledge-base site
 
-Creates a per-language site; answers `{site: {...}}` [SECONDARY
-knowledge-base.md]. Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
+Creates a per-language site; answers `{site: {...}}` \[SECONDARY
+knowledge-base.md]. Scope (OAuth2): `knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.site.create`
 
-```text
-let response = client.knowledge_base_site_create()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_site_create(
+    client: &Client,
+    property_id: String,
+    language: String,
+    title: String,
+) -> Result<(), Error> {
+    let kb_site_response: types::KbSiteResponse = client
+        .knowledge_base_site_create()
+        .body(
+            types::KnowledgeBaseSiteCreateRequest::builder()
+                .property_id(property_id)
+                .language(language)
+                .title(title),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_site_create(&self) -> builder::KnowledgeBaseSiteCreate<'_> {
         builder::KnowledgeBaseSiteCreate::new(self)
     }
     /**Update a knowledge-base site
 
-Updates a site (banner, ticket form, header, enabled, widget) [SECONDARY]. The
-key name `siteId` is the one KB articles use [SECONDARY]; the answer is assumed
-to be `{site}` like site.create [INFERRED] (any other object still decodes).
-Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
+Updates a site (banner, ticket form, header, enabled, widget) \[SECONDARY]. The
+key name `siteId` is the one KB articles use \[SECONDARY]; the answer is assumed
+to be `{site}` like site.create \[INFERRED] (any other object still decodes).
+Scope (OAuth2): `knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.site.update`
 
-```text
-let response = client.knowledge_base_site_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_site_update(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let kb_site_response: types::KbSiteResponse = client
+        .knowledge_base_site_update()
+        .body(types::KnowledgeBaseSiteUpdateRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_site_update(&self) -> builder::KnowledgeBaseSiteUpdate<'_> {
         builder::KnowledgeBaseSiteUpdate::new(self)
     }
     /**Get a knowledge-base site
 
-One site by `siteId` (the default site id is `"primary"`) [SECONDARY]. The
-answer is assumed to be `{site}` like site.create [INFERRED]. Read-only: retried
-like a GET. Scope (OAuth2): `knowledgebase_read` [SECONDARY].
+One site by `siteId` (the default site id is `"primary"`) \[SECONDARY]. The
+answer is assumed to be `{site}` like site.create \[INFERRED]. Read-only: retried
+like a GET. Scope (OAuth2): `knowledgebase_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.site.get`
 
-```text
-let response = client.knowledge_base_site_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_site_get(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let kb_site_response: types::KbSiteResponse = client
+        .knowledge_base_site_get()
+        .body(types::KnowledgeBaseSiteGetRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_site_get(&self) -> builder::KnowledgeBaseSiteGet<'_> {
         builder::KnowledgeBaseSiteGet::new(self)
     }
     /**List knowledge-base sites
 
-Sites (one per language) of the knowledge base [SECONDARY]. The answer `{sites:
-[...]}` is [INFERRED] by analogy with `{categories}` and `{articles}`.
-Read-only: retried like a GET. Scope (OAuth2): `knowledgebase_read` [SECONDARY].
+Sites (one per language) of the knowledge base \[SECONDARY]. The answer `{sites:
+[...]}` is \[INFERRED] by analogy with `{categories}` and `{articles}`.
+Read-only: retried like a GET. Scope (OAuth2): `knowledgebase_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.site.list`
 
-```text
-let response = client.knowledge_base_site_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_site_list(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let kb_site_list_response: types::KbSiteListResponse = client
+        .knowledge_base_site_list()
+        .body(types::KnowledgeBaseSiteListRequest::builder().property_id(property_id))
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_site_list(&self) -> builder::KnowledgeBaseSiteList<'_> {
         builder::KnowledgeBaseSiteList::new(self)
     }
     /**Delete a knowledge-base site
 
-Deletes a site [SECONDARY]. The answer's `data` (if any) is gated; it is kept as
-raw JSON (`OkResponse`). Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
+Deletes a site \[SECONDARY]. The answer's `data` (if any) is gated; it is kept as
+raw JSON (`OkResponse`). Scope (OAuth2): `knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.site.delete`
 
-```text
-let response = client.knowledge_base_site_delete()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_site_delete(
+    client: &Client,
+    property_id: String,
+    site_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .knowledge_base_site_delete()
+        .body(
+            types::KnowledgeBaseSiteDeleteRequest::builder()
+                .property_id(property_id)
+                .site_id(site_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_site_delete(&self) -> builder::KnowledgeBaseSiteDelete<'_> {
         builder::KnowledgeBaseSiteDelete::new(self)
@@ -22383,19 +24711,37 @@ let response = client.knowledge_base_site_delete()
     /**Create a category
 
 Creates a category under `category.content.siteId`; answers the nested
-`{category: {id, meta, content}}` [SECONDARY knowledge-base.md, verified live].
+`{category: {id, meta, content}}` \[SECONDARY knowledge-base.md, verified live].
 Back-to-back category creates hit `429 rate_limited` after about 5–6 calls
-[SECONDARY verified live]; the adaptive `api` bucket backs off. Scope (OAuth2):
-`knowledgebase_manage` [SECONDARY].
+\[SECONDARY verified live]; the adaptive `api` bucket backs off. Scope (OAuth2):
+`knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.category.create`
 
-```text
-let response = client.knowledge_base_category_create()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_category_create(
+    client: &Client,
+    property_id: String,
+    category: types::KbCategoryInput,
+) -> Result<(), Error> {
+    let kb_category_response: types::KbCategoryResponse = client
+        .knowledge_base_category_create()
+        .body(
+            types::KnowledgeBaseCategoryCreateRequest::builder()
+                .property_id(property_id)
+                .category(category),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_category_create(
         &self,
@@ -22404,18 +24750,38 @@ let response = client.knowledge_base_category_create()
     }
     /**Update a category
 
-Updates a category [SECONDARY]; the key name `categoryId` is [INFERRED]
+Updates a category \[SECONDARY]; the key name `categoryId` is \[INFERRED]
 (articles use `articleId`). The answer is assumed to match category.create
-[INFERRED]. Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
+\[INFERRED]. Scope (OAuth2): `knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.category.update`
 
-```text
-let response = client.knowledge_base_category_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_category_update(
+    client: &Client,
+    property_id: String,
+    category_id: String,
+    category: types::KbCategoryInput,
+) -> Result<(), Error> {
+    let kb_category_response: types::KbCategoryResponse = client
+        .knowledge_base_category_update()
+        .body(
+            types::KnowledgeBaseCategoryUpdateRequest::builder()
+                .property_id(property_id)
+                .category_id(category_id)
+                .category(category),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_category_update(
         &self,
@@ -22424,18 +24790,36 @@ let response = client.knowledge_base_category_update()
     }
     /**Get a category
 
-One category [SECONDARY]; `categoryId` is [INFERRED]. The nested answer shape of
-category.create is assumed [INFERRED]. Read-only: retried like a GET. Scope
-(OAuth2): `knowledgebase_read` [SECONDARY].
+One category \[SECONDARY]; `categoryId` is \[INFERRED]. The nested answer shape of
+category.create is assumed \[INFERRED]. Read-only: retried like a GET. Scope
+(OAuth2): `knowledgebase_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.category.get`
 
-```text
-let response = client.knowledge_base_category_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_category_get(
+    client: &Client,
+    property_id: String,
+    category_id: String,
+) -> Result<(), Error> {
+    let kb_category_response: types::KbCategoryResponse = client
+        .knowledge_base_category_get()
+        .body(
+            types::KnowledgeBaseCategoryGetRequest::builder()
+                .property_id(property_id)
+                .category_id(category_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_category_get(&self) -> builder::KnowledgeBaseCategoryGet<'_> {
         builder::KnowledgeBaseCategoryGet::new(self)
@@ -22444,19 +24828,35 @@ let response = client.knowledge_base_category_get()
 
 Categories, FLATTENED (no meta/content split): `data.categories[]` items are
 `{id, name, slug, description, parent, position, icon, sites, articlesCount,
-hasChildren, createdAt, updatedAt}`; sort client-side by `position` [SECONDARY
+hasChildren, createdAt, updatedAt}`; sort client-side by `position` \[SECONDARY
 verified live]. Cursor paged like the article list (`next` token, `limit`)
-[SECONDARY]. Read-only: retried like a GET. Scope (OAuth2): `knowledgebase_read`
-[SECONDARY].
+\[SECONDARY]. Read-only: retried like a GET. Scope (OAuth2): `knowledgebase_read`
+\[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.category.list`
 
-```text
-let response = client.knowledge_base_category_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+use futures::TryStreamExt;
+async fn knowledge_base_category_list(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let request = client
+        .knowledge_base_category_list()
+        .body(
+            types::KnowledgeBaseCategoryListRequest::builder().property_id(property_id),
+        );
+    let page: types::KbCategoryListResponse = request.clone().call().await?;
+    let all: Vec<types::KbCategorySummary> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_category_list(
         &self,
@@ -22465,18 +24865,36 @@ let response = client.knowledge_base_category_list()
     }
     /**Delete a category (soft)
 
-Soft-deletes a category [SECONDARY]; `categoryId` is [INFERRED]. The answer's
+Soft-deletes a category \[SECONDARY]; `categoryId` is \[INFERRED]. The answer's
 `data` (if any) is gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2):
-`knowledgebase_manage` [SECONDARY].
+`knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.category.delete`
 
-```text
-let response = client.knowledge_base_category_delete()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_category_delete(
+    client: &Client,
+    property_id: String,
+    category_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .knowledge_base_category_delete()
+        .body(
+            types::KnowledgeBaseCategoryDeleteRequest::builder()
+                .property_id(property_id)
+                .category_id(category_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_category_delete(
         &self,
@@ -22486,21 +24904,39 @@ let response = client.knowledge_base_category_delete()
     /**Create an article
 
 Creates an article and its translation for `article.content.siteId`; answers
-`{article: {id, meta}}` [SECONDARY knowledge-base.md]. Verified-live gotchas
-[SECONDARY]: sending `content.metadata` on create returned `validation_error`
+`{article: {id, meta}}` \[SECONDARY knowledge-base.md]. Verified-live gotchas
+\[SECONDARY]: sending `content.metadata` on create returned `validation_error`
 (omit it, set it with article.update); `meta.categories[]` entries must be
 exactly `{id, primary}` (a `name` fails); placeholder ids fail. Create as
 `draft`, then publish with article.update. Scope (OAuth2):
-`knowledgebase_manage` [SECONDARY].
+`knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.article.create`
 
-```text
-let response = client.knowledge_base_article_create()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_article_create(
+    client: &Client,
+    property_id: String,
+    article: types::KbArticleInput,
+) -> Result<(), Error> {
+    let kb_article_response: types::KbArticleResponse = client
+        .knowledge_base_article_create()
+        .body(
+            types::KnowledgeBaseArticleCreateRequest::builder()
+                .property_id(property_id)
+                .article(article),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_article_create(
         &self,
@@ -22511,17 +24947,37 @@ let response = client.knowledge_base_article_create()
 
 Replaces an article: the full `article` object plus `articleId`; on update
 `content.status`, `subtitle` and `author` are required, and `contents` replaces
-the whole body [SECONDARY knowledge-base.md]. The answer is assumed to match
-article.create [INFERRED]. Scope (OAuth2): `knowledgebase_manage` [SECONDARY].
+the whole body \[SECONDARY knowledge-base.md]. The answer is assumed to match
+article.create \[INFERRED]. Scope (OAuth2): `knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.article.update`
 
-```text
-let response = client.knowledge_base_article_update()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_article_update(
+    client: &Client,
+    property_id: String,
+    article_id: String,
+    article: types::KbArticleUpdateInput,
+) -> Result<(), Error> {
+    let kb_article_response: types::KbArticleResponse = client
+        .knowledge_base_article_update()
+        .body(
+            types::KnowledgeBaseArticleUpdateRequest::builder()
+                .property_id(property_id)
+                .article_id(article_id)
+                .article(article),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_article_update(
         &self,
@@ -22531,18 +24987,38 @@ let response = client.knowledge_base_article_update()
     /**Get an article
 
 One article with its content blocks; `propertyId`, `articleId` and `siteId` (the
-default site id is `"primary"`) are required [SECONDARY, response verified
+default site id is `"primary"`) are required \[SECONDARY, response verified
 live]. Read-only: retried like a GET. Scope (OAuth2): `knowledgebase_read`
-[SECONDARY].
+\[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.article.get`
 
-```text
-let response = client.knowledge_base_article_get()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_article_get(
+    client: &Client,
+    property_id: String,
+    article_id: String,
+    site_id: String,
+) -> Result<(), Error> {
+    let kb_article_response: types::KbArticleResponse = client
+        .knowledge_base_article_get()
+        .body(
+            types::KnowledgeBaseArticleGetRequest::builder()
+                .property_id(property_id)
+                .article_id(article_id)
+                .site_id(site_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_article_get(&self) -> builder::KnowledgeBaseArticleGet<'_> {
         builder::KnowledgeBaseArticleGet::new(self)
@@ -22551,18 +25027,34 @@ let response = client.knowledge_base_article_get()
 
 Article summaries (no body blocks; use article.get) with filters and sort,
 cursor-paged: pass `data.next` of one answer as `next` of the following request;
-the answer also has `previous`, `hasNext`, `hasPrevious` and `total` [SECONDARY,
+the answer also has `previous`, `hasNext`, `hasPrevious` and `total` \[SECONDARY,
 response verified live]. Read-only: retried like a GET. Scope (OAuth2):
-`knowledgebase_read` [SECONDARY].
+`knowledgebase_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.article.list`
 
-```text
-let response = client.knowledge_base_article_list()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+use futures::TryStreamExt;
+async fn knowledge_base_article_list(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let request = client
+        .knowledge_base_article_list()
+        .body(
+            types::KnowledgeBaseArticleListRequest::builder().property_id(property_id),
+        );
+    let page: types::KbArticleListResponse = request.clone().call().await?;
+    let all: Vec<types::KbArticleSummary> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_article_list(&self) -> builder::KnowledgeBaseArticleList<'_> {
         builder::KnowledgeBaseArticleList::new(self)
@@ -22570,18 +25062,34 @@ let response = client.knowledge_base_article_list()
     /**Search articles
 
 Full-text search over articles (`query`, optional `highlight`), with the same
-filters, sort and cursor paging as article.list [SECONDARY]. The answer is
-assumed to have the article.list shape [INFERRED]. Read-only: retried like a
-GET. Scope (OAuth2): `knowledgebase_read` [SECONDARY].
+filters, sort and cursor paging as article.list \[SECONDARY]. The answer is
+assumed to have the article.list shape \[INFERRED]. Read-only: retried like a
+GET. Scope (OAuth2): `knowledgebase_read` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.article.search`
 
-```text
-let response = client.knowledge_base_article_search()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` returns one page; `.stream()` every item of every page, with the same filters:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+use futures::TryStreamExt;
+async fn knowledge_base_article_search(
+    client: &Client,
+    property_id: String,
+) -> Result<(), Error> {
+    let request = client
+        .knowledge_base_article_search()
+        .body(
+            types::KnowledgeBaseArticleSearchRequest::builder().property_id(property_id),
+        );
+    let page: types::KbArticleListResponse = request.clone().call().await?;
+    let all: Vec<types::KbArticleSummary> = request.stream().try_collect().await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_article_search(
         &self,
@@ -22590,18 +25098,36 @@ let response = client.knowledge_base_article_search()
     }
     /**Delete an article (soft)
 
-Soft-deletes (recoverably) an article [SECONDARY]. The answer's `data` (if any)
+Soft-deletes (recoverably) an article \[SECONDARY]. The answer's `data` (if any)
 is gated; it is kept as raw JSON (`OkResponse`). Scope (OAuth2):
-`knowledgebase_manage` [SECONDARY].
+`knowledgebase_manage` \[SECONDARY].
 
 
 Sends a `POST` request to `/knowledge-base.article.delete`
 
-```text
-let response = client.knowledge_base_article_delete()
-    .body(body)
-    .send()
-    .await;
+# Example
+
+`.call()` sends the request and decodes the answer:
+
+```no_run
+use supportkit_tawk::prelude::*;
+use supportkit_tawk::types;
+async fn knowledge_base_article_delete(
+    client: &Client,
+    property_id: String,
+    article_id: String,
+) -> Result<(), Error> {
+    let ok_response: types::OkResponse = client
+        .knowledge_base_article_delete()
+        .body(
+            types::KnowledgeBaseArticleDeleteRequest::builder()
+                .property_id(property_id)
+                .article_id(article_id),
+        )
+        .call()
+        .await?;
+    Ok(())
+}
 ```*/
     pub fn knowledge_base_article_delete(
         &self,
@@ -22627,12 +25153,14 @@ pub mod builder {
         body: Result<types::EmptyRequest, String>,
     }
     impl<'a> AgentMe<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EmptyRequest>,
@@ -22643,6 +25171,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/agent.me`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AgentResponse>, Error<types::ErrorEnvelope>> {
@@ -22704,12 +25233,14 @@ pub mod builder {
         body: Result<types::builder::AgentInfoRequest, String>,
     }
     impl<'a> AgentInfo<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AgentInfoRequest>,
@@ -22725,6 +25256,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -22735,6 +25267,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/agent.info`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AgentResponse>, Error<types::ErrorEnvelope>> {
@@ -22800,12 +25333,14 @@ pub mod builder {
         body: Result<types::builder::PropertyListRequest, String>,
     }
     impl<'a> PropertyList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PropertyListRequest>,
@@ -22821,6 +25356,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -22831,6 +25367,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/property.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -22899,12 +25436,14 @@ pub mod builder {
         body: Result<types::builder::PropertyInfoRequest, String>,
     }
     impl<'a> PropertyInfo<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PropertyInfoRequest>,
@@ -22920,6 +25459,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -22930,6 +25470,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/property.info`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -22998,12 +25539,14 @@ pub mod builder {
         body: Result<types::builder::PropertyCreateSiteRequest, String>,
     }
     impl<'a> PropertyCreateSite<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PropertyCreateSiteRequest>,
@@ -23022,6 +25565,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23032,6 +25576,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/property.create-site`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23098,12 +25643,14 @@ pub mod builder {
         body: Result<types::builder::MembersListRequest, String>,
     }
     impl<'a> MembersList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersListRequest>,
@@ -23119,6 +25666,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23129,6 +25677,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -23197,12 +25746,14 @@ pub mod builder {
         body: Result<types::builder::MembersListInvitesRequest, String>,
     }
     impl<'a> MembersListInvites<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersListInvitesRequest>,
@@ -23221,6 +25772,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23231,6 +25783,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.list-invites`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23297,12 +25850,14 @@ pub mod builder {
         body: Result<types::builder::MembersInviteRequest, String>,
     }
     impl<'a> MembersInvite<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersInviteRequest>,
@@ -23320,6 +25875,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23330,6 +25886,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.invite`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23395,12 +25952,14 @@ pub mod builder {
         body: Result<types::builder::MembersEditInviteRequest, String>,
     }
     impl<'a> MembersEditInvite<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersEditInviteRequest>,
@@ -23418,6 +25977,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23428,6 +25988,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.edit-invite`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23494,12 +26055,14 @@ pub mod builder {
         body: Result<types::builder::MembersRemoveInviteRequest, String>,
     }
     impl<'a> MembersRemoveInvite<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersRemoveInviteRequest>,
@@ -23518,6 +26081,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23528,6 +26092,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.remove-invite`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23594,12 +26159,14 @@ pub mod builder {
         body: Result<types::builder::MembersEnableRequest, String>,
     }
     impl<'a> MembersEnable<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersEnableRequest>,
@@ -23617,6 +26184,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23627,6 +26195,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.enable`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23692,12 +26261,14 @@ pub mod builder {
         body: Result<types::builder::MembersDisableRequest, String>,
     }
     impl<'a> MembersDisable<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersDisableRequest>,
@@ -23715,6 +26286,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23725,6 +26297,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.disable`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23790,12 +26363,14 @@ pub mod builder {
         body: Result<types::builder::MembersUpdatePermissionsRequest, String>,
     }
     impl<'a> MembersUpdatePermissions<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersUpdatePermissionsRequest>,
@@ -23814,6 +26389,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23824,6 +26400,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.update-permissions`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23890,12 +26467,14 @@ pub mod builder {
         body: Result<types::builder::MembersRemoveRequest, String>,
     }
     impl<'a> MembersRemove<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MembersRemoveRequest>,
@@ -23913,6 +26492,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23923,6 +26503,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/members.remove`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -23988,12 +26569,14 @@ pub mod builder {
         body: Result<types::builder::ChatListRequest, String>,
     }
     impl<'a> ChatList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatListRequest>,
@@ -24009,6 +26592,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24019,6 +26603,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/chat.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -24087,12 +26672,14 @@ pub mod builder {
         body: Result<types::builder::ChatGetRequest, String>,
     }
     impl<'a> ChatGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatGetRequest>,
@@ -24108,6 +26695,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24118,6 +26706,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/chat.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ChatResponse>, Error<types::ErrorEnvelope>> {
@@ -24183,12 +26772,14 @@ pub mod builder {
         body: Result<types::builder::TicketListRequest, String>,
     }
     impl<'a> TicketList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TicketListRequest>,
@@ -24204,6 +26795,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24214,6 +26806,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ticket.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -24282,12 +26875,14 @@ pub mod builder {
         body: Result<types::builder::TicketGetRequest, String>,
     }
     impl<'a> TicketGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TicketGetRequest>,
@@ -24303,6 +26898,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24313,6 +26909,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ticket.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TicketResponse>, Error<types::ErrorEnvelope>> {
@@ -24378,12 +26975,14 @@ pub mod builder {
         body: Result<types::builder::ContactPersonGetRequest, String>,
     }
     impl<'a> ContactPersonGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ContactPersonGetRequest>,
@@ -24401,6 +27000,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24411,6 +27011,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact.person.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::PersonResponse>, Error<types::ErrorEnvelope>> {
@@ -24477,12 +27078,14 @@ pub mod builder {
         body: Result<types::builder::ContactAttributeListCustomRequest, String>,
     }
     impl<'a> ContactAttributeListCustom<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ContactAttributeListCustomRequest>,
@@ -24501,6 +27104,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24511,6 +27115,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contact.attribute.list-custom`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -24580,12 +27185,14 @@ pub mod builder {
         body: Result<types::builder::WebhooksCreateRequest, String>,
     }
     impl<'a> WebhooksCreate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WebhooksCreateRequest>,
@@ -24603,6 +27210,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24613,6 +27221,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/webhooks.create`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -24681,12 +27290,14 @@ pub mod builder {
         body: Result<types::builder::WebhooksGetRequest, String>,
     }
     impl<'a> WebhooksGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WebhooksGetRequest>,
@@ -24702,6 +27313,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24712,6 +27324,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/webhooks.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WebhookResponse>, Error<types::ErrorEnvelope>> {
@@ -24777,12 +27390,14 @@ pub mod builder {
         body: Result<types::builder::WebhooksListRequest, String>,
     }
     impl<'a> WebhooksList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WebhooksListRequest>,
@@ -24798,6 +27413,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24808,6 +27424,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/webhooks.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -24876,12 +27493,14 @@ pub mod builder {
         body: Result<types::builder::WebhooksUpdateRequest, String>,
     }
     impl<'a> WebhooksUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WebhooksUpdateRequest>,
@@ -24899,6 +27518,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -24909,6 +27529,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/webhooks.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -24974,12 +27595,14 @@ pub mod builder {
         body: Result<types::builder::WebhooksDeleteRequest, String>,
     }
     impl<'a> WebhooksDelete<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WebhooksDeleteRequest>,
@@ -24997,6 +27620,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25007,6 +27631,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/webhooks.delete`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -25072,12 +27697,14 @@ pub mod builder {
         body: Result<types::builder::MetricsRequest, String>,
     }
     impl<'a> MetricsChats<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MetricsRequest>,
@@ -25093,6 +27720,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25103,6 +27731,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/metrics.chats`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
@@ -25168,12 +27797,14 @@ pub mod builder {
         body: Result<types::builder::MetricsRequest, String>,
     }
     impl<'a> MetricsTicketsNew<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MetricsRequest>,
@@ -25189,6 +27820,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25199,6 +27831,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/metrics.tickets-new`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
@@ -25264,12 +27897,14 @@ pub mod builder {
         body: Result<types::builder::MetricsRequest, String>,
     }
     impl<'a> MetricsTicketsReopened<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MetricsRequest>,
@@ -25285,6 +27920,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25295,6 +27931,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/metrics.tickets-reopened`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
@@ -25360,12 +27997,14 @@ pub mod builder {
         body: Result<types::builder::MetricsRequest, String>,
     }
     impl<'a> MetricsTicketsResolved<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MetricsRequest>,
@@ -25381,6 +28020,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25391,6 +28031,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/metrics.tickets-resolved`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
@@ -25456,12 +28097,14 @@ pub mod builder {
         body: Result<types::builder::MetricsRequest, String>,
     }
     impl<'a> MetricsTicketsResponses<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MetricsRequest>,
@@ -25477,6 +28120,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25487,6 +28131,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/metrics.tickets-responses`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
@@ -25552,12 +28197,14 @@ pub mod builder {
         body: Result<types::builder::TabsAddRequest, String>,
     }
     impl<'a> TabsAdd<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TabsAddRequest>,
@@ -25573,6 +28220,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25583,6 +28231,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tabs.add`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -25648,12 +28297,14 @@ pub mod builder {
         body: Result<types::builder::TabsAvailableRequest, String>,
     }
     impl<'a> TabsAvailable<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TabsAvailableRequest>,
@@ -25671,6 +28322,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25681,6 +28333,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tabs.available`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -25746,12 +28399,14 @@ pub mod builder {
         body: Result<types::builder::TabsGetRequest, String>,
     }
     impl<'a> TabsGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TabsGetRequest>,
@@ -25767,6 +28422,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25777,6 +28433,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tabs.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -25842,12 +28499,14 @@ pub mod builder {
         body: Result<types::builder::TabsListRequest, String>,
     }
     impl<'a> TabsList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TabsListRequest>,
@@ -25863,6 +28522,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25873,6 +28533,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tabs.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -25938,12 +28599,14 @@ pub mod builder {
         body: Result<types::builder::TabsRemoveRequest, String>,
     }
     impl<'a> TabsRemove<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TabsRemoveRequest>,
@@ -25959,6 +28622,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -25969,6 +28633,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tabs.remove`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26034,12 +28699,14 @@ pub mod builder {
         body: Result<types::builder::TabsUpdateRequest, String>,
     }
     impl<'a> TabsUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TabsUpdateRequest>,
@@ -26055,6 +28722,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26065,6 +28733,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tabs.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26130,12 +28799,14 @@ pub mod builder {
         body: Result<types::builder::WidgetsAddRequest, String>,
     }
     impl<'a> WidgetsAdd<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsAddRequest>,
@@ -26151,6 +28822,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26161,6 +28833,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.add`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26226,12 +28899,14 @@ pub mod builder {
         body: Result<types::builder::WidgetsGetRequest, String>,
     }
     impl<'a> WidgetsGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsGetRequest>,
@@ -26247,6 +28922,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26257,6 +28933,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26322,12 +28999,14 @@ pub mod builder {
         body: Result<types::builder::WidgetsUpdateRequest, String>,
     }
     impl<'a> WidgetsUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsUpdateRequest>,
@@ -26345,6 +29024,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26355,6 +29035,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26420,12 +29101,14 @@ pub mod builder {
         body: Result<types::builder::WidgetsRemoveRequest, String>,
     }
     impl<'a> WidgetsRemove<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsRemoveRequest>,
@@ -26443,6 +29126,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26453,6 +29137,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.remove`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26518,12 +29203,14 @@ pub mod builder {
         body: Result<types::builder::WidgetsCardsAddRequest, String>,
     }
     impl<'a> WidgetsCardsAdd<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsCardsAddRequest>,
@@ -26541,6 +29228,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26551,6 +29239,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.cards.add`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26616,12 +29305,14 @@ pub mod builder {
         body: Result<types::builder::WidgetsCardsUpdateRequest, String>,
     }
     impl<'a> WidgetsCardsUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsCardsUpdateRequest>,
@@ -26640,6 +29331,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26650,6 +29342,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.cards.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26716,12 +29409,14 @@ pub mod builder {
         body: Result<types::builder::WidgetsCardsRemoveRequest, String>,
     }
     impl<'a> WidgetsCardsRemove<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsCardsRemoveRequest>,
@@ -26740,6 +29435,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26750,6 +29446,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.cards.remove`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26816,12 +29513,14 @@ pub mod builder {
         body: Result<types::builder::WidgetsGlobalSettingsGetRequest, String>,
     }
     impl<'a> WidgetsGlobalSettingsGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsGlobalSettingsGetRequest>,
@@ -26840,6 +29539,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26850,6 +29550,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.global-settings.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -26916,12 +29617,14 @@ pub mod builder {
         body: Result<types::builder::WidgetsGlobalSettingsUpdateRequest, String>,
     }
     impl<'a> WidgetsGlobalSettingsUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsGlobalSettingsUpdateRequest>,
@@ -26940,6 +29643,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -26950,6 +29654,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.global-settings.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -27016,12 +29721,14 @@ pub mod builder {
         body: Result<types::builder::WidgetsApiKeyListRequest, String>,
     }
     impl<'a> WidgetsApiKeyList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WidgetsApiKeyListRequest>,
@@ -27039,6 +29746,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27049,6 +29757,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/widgets.api-key.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -27115,12 +29824,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseCreateRequest, String>,
     }
     impl<'a> KnowledgeBaseCreate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseCreateRequest>,
@@ -27139,6 +29850,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27149,6 +29861,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.create`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -27215,12 +29928,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseSiteCreateRequest, String>,
     }
     impl<'a> KnowledgeBaseSiteCreate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseSiteCreateRequest>,
@@ -27239,6 +29954,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27249,6 +29965,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.site.create`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::KbSiteResponse>, Error<types::ErrorEnvelope>> {
@@ -27315,12 +30032,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseSiteUpdateRequest, String>,
     }
     impl<'a> KnowledgeBaseSiteUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseSiteUpdateRequest>,
@@ -27339,6 +30058,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27349,6 +30069,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.site.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::KbSiteResponse>, Error<types::ErrorEnvelope>> {
@@ -27415,12 +30136,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseSiteGetRequest, String>,
     }
     impl<'a> KnowledgeBaseSiteGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseSiteGetRequest>,
@@ -27439,6 +30162,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27449,6 +30173,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.site.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::KbSiteResponse>, Error<types::ErrorEnvelope>> {
@@ -27515,12 +30240,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseSiteListRequest, String>,
     }
     impl<'a> KnowledgeBaseSiteList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseSiteListRequest>,
@@ -27539,6 +30266,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27549,6 +30277,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.site.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -27618,12 +30347,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseSiteDeleteRequest, String>,
     }
     impl<'a> KnowledgeBaseSiteDelete<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseSiteDeleteRequest>,
@@ -27642,6 +30373,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27652,6 +30384,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.site.delete`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -27718,12 +30451,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseCategoryCreateRequest, String>,
     }
     impl<'a> KnowledgeBaseCategoryCreate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseCategoryCreateRequest>,
@@ -27742,6 +30477,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27752,6 +30488,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.category.create`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -27821,12 +30558,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseCategoryUpdateRequest, String>,
     }
     impl<'a> KnowledgeBaseCategoryUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseCategoryUpdateRequest>,
@@ -27845,6 +30584,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27855,6 +30595,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.category.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -27924,12 +30665,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseCategoryGetRequest, String>,
     }
     impl<'a> KnowledgeBaseCategoryGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseCategoryGetRequest>,
@@ -27948,6 +30691,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -27958,6 +30702,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.category.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28027,12 +30772,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseCategoryListRequest, String>,
     }
     impl<'a> KnowledgeBaseCategoryList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseCategoryListRequest>,
@@ -28051,6 +30798,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28061,6 +30809,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.category.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28130,12 +30879,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseCategoryDeleteRequest, String>,
     }
     impl<'a> KnowledgeBaseCategoryDelete<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseCategoryDeleteRequest>,
@@ -28154,6 +30905,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28164,6 +30916,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.category.delete`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -28230,12 +30983,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseArticleCreateRequest, String>,
     }
     impl<'a> KnowledgeBaseArticleCreate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseArticleCreateRequest>,
@@ -28254,6 +31009,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28264,6 +31020,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.article.create`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28333,12 +31090,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseArticleUpdateRequest, String>,
     }
     impl<'a> KnowledgeBaseArticleUpdate<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseArticleUpdateRequest>,
@@ -28357,6 +31116,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28367,6 +31127,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.article.update`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28436,12 +31197,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseArticleGetRequest, String>,
     }
     impl<'a> KnowledgeBaseArticleGet<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseArticleGetRequest>,
@@ -28460,6 +31223,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28470,6 +31234,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.article.get`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28539,12 +31304,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseArticleListRequest, String>,
     }
     impl<'a> KnowledgeBaseArticleList<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseArticleListRequest>,
@@ -28563,6 +31330,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28573,6 +31341,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.article.list`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28642,12 +31411,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseArticleSearchRequest, String>,
     }
     impl<'a> KnowledgeBaseArticleSearch<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseArticleSearchRequest>,
@@ -28666,6 +31437,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28676,6 +31448,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.article.search`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<
@@ -28745,12 +31518,14 @@ pub mod builder {
         body: Result<types::builder::KnowledgeBaseArticleDeleteRequest, String>,
     }
     impl<'a> KnowledgeBaseArticleDelete<'a> {
+        #[doc(hidden)]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body: the body type or its builder (see [`body_map`](Self::body_map)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseArticleDeleteRequest>,
@@ -28769,6 +31544,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through its builder, keeping what is already set: `.body_map(|b| b.field(value))`.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -28779,6 +31555,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-base.article.delete`
+        #[doc(hidden)]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
@@ -28900,7 +31677,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Agent id. The name `agentId` is [INFERRED]; send another name through the extra fields if it is refused.",
+                description: "Agent id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -28948,6 +31726,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "chatId",
@@ -28955,6 +31734,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -29031,76 +31811,87 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "size",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Page size. The maximum is undocumented and sources disagree: Pipedream caps",
+                description: "Page size.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "offset",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of chats to skip (0 for the first page) [COMMUNITY PostHog].",
+                description: "Number of chats to skip (0 for the first page).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Range start, ISO-8601, e.g. \"2026-01-01T00:00:00Z\" [COMMUNITY Pipedream]; see the warning above. The pattern (shared by every date of a request) is the ISO-8601 subset this spec accepts: a valid calendar date, optionally `T` + hours:minutes[:seconds[.fraction]] and a zone (`Z` or ±HH[:]MM; none means UTC) [INFERRED from the examples].",
+                description: "Range start, ISO-8601, e.g. \"2026-01-01T00:00:00Z\"; see the warning above.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Range end, ISO-8601 [COMMUNITY Pipedream].",
+                description: "Range end, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest",
+                description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dateType",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated,",
+                description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "deleted",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
-                description: "Include (true) deleted chats [COMMUNITY Python client].",
+                description: "Include (true) deleted chats.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Chat status filter; values gated [COMMUNITY Python client].",
+                description: "Chat status filter; values gated.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Only chats with these tags [COMMUNITY Python client].",
+                description: "Only chats with these tags.",
+                example: Some("[\"text\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "messageCount",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Message-count filter; commented out in the Python client, meaning unverified",
+                description: "Message-count filter; commented out in the Python client, meaning unverified.",
+                example: None,
             },
         ],
         multipart: None,
@@ -29137,13 +31928,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "object",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Object a custom data attribute belongs to [COMMUNITY TS client].",
+                description: "Object a custom data attribute belongs to.",
+                example: None,
             },
         ],
         multipart: None,
@@ -29213,6 +32006,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "personId",
@@ -29220,6 +32014,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "The person id (a chat's `personId`).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "fields",
@@ -29227,6 +32022,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Fields to return; omit for the server default.",
+                example: Some("[\"id\"]"),
             },
         ],
         multipart: None,
@@ -29353,13 +32149,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "article",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "Article to create [SECONDARY].",
+                description: "Article to create.",
+                example: Some("{\"content\":{\"siteId\":\"text\",\"title\":\"text\"}}"),
             },
         ],
         multipart: None,
@@ -29394,6 +32192,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "articleId",
@@ -29401,6 +32200,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -29441,6 +32241,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "articleId",
@@ -29448,6 +32249,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -29455,6 +32257,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Site of the translation to return; the default site id is the literal \"primary\".",
+                example: None,
             },
         ],
         multipart: None,
@@ -29577,20 +32380,23 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filters",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Article list/search filters [SECONDARY endpoints.md].",
+                description: "Article list/search filters.",
+                example: Some("{\"site\":[\"text\"]}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Sort of article list/search [SECONDARY].",
+                description: "Sort of article list/search.",
+                example: Some("{\"field\":\"title\"}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -29598,6 +32404,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "`data.next` of the previous page (null or omitted: the first page).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -29605,13 +32412,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "`data.previous` of the current page, to page backwards.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Page size; the [SECONDARY] example uses 50. No maximum is documented, so",
+                description: "Page size; the secondary example uses 50.",
+                example: None,
             },
         ],
         multipart: None,
@@ -29734,34 +32543,39 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "query",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Full-text search terms (\"optional search text\" [SECONDARY]).",
+                description: "Full-text search terms (\"optional search text\").",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "highlight",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
-                description: "Highlight the matches [SECONDARY].",
+                description: "Highlight the matches.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filters",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Article list/search filters [SECONDARY endpoints.md].",
+                description: "Article list/search filters.",
+                example: Some("{\"site\":[\"text\"]}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Sort of article list/search [SECONDARY].",
+                description: "Sort of article list/search.",
+                example: Some("{\"field\":\"title\"}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -29769,6 +32583,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "`data.next` of the previous page (null or omitted: the first page).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -29776,13 +32591,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Page size (example 50 [SECONDARY]); no documented maximum; lower bound [INFERRED].",
+                description: "Page size (example 50); no documented maximum; lower bound.",
+                example: None,
             },
         ],
         multipart: None,
@@ -29927,6 +32744,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "articleId",
@@ -29934,13 +32752,17 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "article",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "Full replacement of an article [SECONDARY].",
+                description: "Full replacement of an article.",
+                example: Some(
+                    "{\"content\":{\"author\":\"text\",\"siteId\":\"text\",\"status\":\"draft\",\"subtitle\":\"text\",\"title\":\"text\"}}",
+                ),
             },
         ],
         multipart: None,
@@ -30020,13 +32842,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "A category to create or update; `meta` is optional [SECONDARY verified live].",
+                description: "A category to create or update; `meta` is optional.",
+                example: Some("{\"content\":{\"name\":\"text\",\"siteId\":\"text\"}}"),
             },
         ],
         multipart: None,
@@ -30061,13 +32885,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "categoryId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Category id [INFERRED name].",
+                description: "Category id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -30102,20 +32928,23 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "categoryId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Category id [INFERRED name].",
+                description: "Category id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Site whose content to return [INFERRED, by analogy with article.get].",
+                description: "Site whose content to return.",
+                example: None,
             },
         ],
         multipart: None,
@@ -30150,13 +32979,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only categories of this site [INFERRED].",
+                description: "Only categories of this site.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -30164,6 +32995,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "`data.next` of the previous page (null or omitted: the first page).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -30171,13 +33003,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "`data.previous` of the current page, to page backwards.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Page size; the [SECONDARY] example uses 50. No maximum is documented, so",
+                description: "Page size; the secondary example uses 50.",
+                example: None,
             },
         ],
         multipart: None,
@@ -30263,20 +33097,23 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "categoryId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Category to update [INFERRED name].",
+                description: "Category to update.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "A category to create or update; `meta` is optional [SECONDARY verified live].",
+                description: "A category to create or update; `meta` is optional.",
+                example: Some("{\"content\":{\"name\":\"text\",\"siteId\":\"text\"}}"),
             },
         ],
         multipart: None,
@@ -30323,6 +33160,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -30330,6 +33168,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Language code, e.g. \"en\".",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "title",
@@ -30337,6 +33176,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "subdomain",
@@ -30344,6 +33184,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -30351,6 +33192,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -30358,6 +33200,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "published",
@@ -30365,6 +33208,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -30405,6 +33249,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -30412,6 +33257,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "Language code, e.g. \"en\".",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "title",
@@ -30419,6 +33265,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -30426,6 +33273,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -30460,13 +33308,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Site id [INFERRED name].",
+                description: "Site id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -30495,13 +33345,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Site id; the default site is \"primary\" [SECONDARY]; the key name is [INFERRED].",
+                description: "Site id; the default site is \"primary\"; the key name is inferred.",
+                example: None,
             },
         ],
         multipart: None,
@@ -30530,6 +33382,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -30564,13 +33417,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Site to update (the default site is \"primary\") [INFERRED name].",
+                description: "Site to update (the default site is \"primary\").",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "title",
@@ -30578,6 +33433,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -30585,6 +33441,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "banner",
@@ -30592,6 +33449,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Site banner (shape gated).",
+                example: Some("{}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "ticketForm",
@@ -30599,6 +33457,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Ticket form settings (shape gated).",
+                example: Some("{}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "header",
@@ -30606,6 +33465,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "Header settings (shape gated).",
+                example: Some("{}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -30613,6 +33473,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -30620,6 +33481,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -30654,13 +33516,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Member (agent) id [INFERRED name].",
+                description: "Member (agent) id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -30701,20 +33565,23 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "inviteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Pending invite id [INFERRED name].",
+                description: "Pending invite id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].",
+                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
+                example: None,
             },
         ],
         multipart: None,
@@ -30749,13 +33616,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Member (agent) id [INFERRED name].",
+                description: "Member (agent) id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -30804,20 +33673,23 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "E-mail address of the agent to invite [INFERRED name].",
+                description: "E-mail address of the agent to invite.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].",
+                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
+                example: None,
             },
         ],
         multipart: None,
@@ -30846,6 +33718,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -30874,6 +33747,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -30908,13 +33782,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Member (agent) id [INFERRED name].",
+                description: "Member (agent) id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -30949,13 +33825,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "inviteId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Pending invite id [INFERRED name].",
+                description: "Pending invite id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -30996,27 +33874,31 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Member (agent) id [INFERRED name].",
+                description: "Member (agent) id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "permissions",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "Permissions to set, merged into the member's (shape gated) [INFERRED name].",
+                description: "Permissions to set, merged into the member's (shape gated).",
+                example: Some("{}"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].",
+                description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
+                example: None,
             },
         ],
         multipart: None,
@@ -31061,41 +33943,47 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range start, ISO-8601 (e.g. \"2026-01-01T00:00:00Z\") [INFERRED name].",
+                description: "Range start, ISO-8601 (e.g.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range end, ISO-8601 [INFERRED name].",
+                description: "Range end, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this agent [INFERRED name].",
+                description: "Only this agent.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Only these tags [INFERRED name].",
+                description: "Only these tags.",
+                example: Some("[\"text\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this department [INFERRED name].",
+                description: "Only this department.",
+                example: None,
             },
         ],
         multipart: None,
@@ -31140,41 +34028,47 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range start, ISO-8601 (e.g. \"2026-01-01T00:00:00Z\") [INFERRED name].",
+                description: "Range start, ISO-8601 (e.g.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range end, ISO-8601 [INFERRED name].",
+                description: "Range end, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this agent [INFERRED name].",
+                description: "Only this agent.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Only these tags [INFERRED name].",
+                description: "Only these tags.",
+                example: Some("[\"text\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this department [INFERRED name].",
+                description: "Only this department.",
+                example: None,
             },
         ],
         multipart: None,
@@ -31219,41 +34113,47 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range start, ISO-8601 (e.g. \"2026-01-01T00:00:00Z\") [INFERRED name].",
+                description: "Range start, ISO-8601 (e.g.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range end, ISO-8601 [INFERRED name].",
+                description: "Range end, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this agent [INFERRED name].",
+                description: "Only this agent.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Only these tags [INFERRED name].",
+                description: "Only these tags.",
+                example: Some("[\"text\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this department [INFERRED name].",
+                description: "Only this department.",
+                example: None,
             },
         ],
         multipart: None,
@@ -31298,41 +34198,47 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range start, ISO-8601 (e.g. \"2026-01-01T00:00:00Z\") [INFERRED name].",
+                description: "Range start, ISO-8601 (e.g.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range end, ISO-8601 [INFERRED name].",
+                description: "Range end, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this agent [INFERRED name].",
+                description: "Only this agent.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Only these tags [INFERRED name].",
+                description: "Only these tags.",
+                example: Some("[\"text\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this department [INFERRED name].",
+                description: "Only this department.",
+                example: None,
             },
         ],
         multipart: None,
@@ -31377,41 +34283,47 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range start, ISO-8601 (e.g. \"2026-01-01T00:00:00Z\") [INFERRED name].",
+                description: "Range start, ISO-8601 (e.g.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Range end, ISO-8601 [INFERRED name].",
+                description: "Range end, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this agent [INFERRED name].",
+                description: "Only this agent.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Only these tags [INFERRED name].",
+                description: "Only these tags.",
+                example: Some("[\"text\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Only this department [INFERRED name].",
+                description: "Only this department.",
+                example: None,
             },
         ],
         multipart: None,
@@ -31439,14 +34351,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Name of the new property [INFERRED name].",
+                description: "Name of the new property.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "domain",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Site domain [INFERRED name].",
+                description: "Site domain.",
+                example: None,
             },
         ],
         multipart: None,
@@ -31475,13 +34389,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "fields",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Sections property.info should include [COMMUNITY Python client].",
+                description: "Sections property.info should include.",
+                example: Some("{\"settings\":true}"),
             },
         ],
         multipart: None,
@@ -31509,14 +34425,16 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Property kind filter of property.list [COMMUNITY Pipedream `type` options].",
+                description: "Property kind filter of property.list.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
-                description: "Only enabled (true) or disabled (false) properties [COMMUNITY Python client].",
+                description: "Only enabled (true) or disabled (false) properties.",
+                example: None,
             },
         ],
         multipart: None,
@@ -31571,20 +34489,23 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "position",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Position of the tab [SECONDARY `position`].",
+                description: "Position of the tab.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tab",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "A tab to add [SECONDARY \"tab\"]; its field names are [INFERRED].",
+                description: "A tab to add; its field names are inferred.",
+                example: Some("{\"type\":\"knowledge-base\"}"),
             },
         ],
         multipart: None,
@@ -31613,6 +34534,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -31647,13 +34569,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tabId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Tab id [INFERRED name].",
+                description: "Tab id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -31682,6 +34606,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -31716,13 +34641,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tabId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Tab id [INFERRED name].",
+                description: "Tab id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -31763,20 +34690,23 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tabId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Tab id [INFERRED name].",
+                description: "Tab id.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "position",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "New position (reorders the tab) [SECONDARY `position`].",
+                description: "New position (reorders the tab).",
+                example: None,
             },
         ],
         multipart: None,
@@ -31811,6 +34741,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "ticketId",
@@ -31818,6 +34749,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -31902,62 +34834,71 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Ticket status [COMMUNITY Pipedream list-tickets options].",
+                description: "Ticket status.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Created from, ISO-8601, e.g. \"2026-01-01T00:00:00Z\" [COMMUNITY Pipedream]; reported unreliable [COMMUNITY PostHog].",
+                description: "Created from, ISO-8601, e.g. \"2026-01-01T00:00:00Z\"; reported unreliable.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Created up to, ISO-8601 [COMMUNITY Pipedream].",
+                description: "Created up to, ISO-8601.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "size",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Page size. The n8n node accepts 1–100 for ticket.list; Pipedream/PostHog use",
+                description: "Page size.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "offset",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Integer,
                 required: false,
-                description: "Number of tickets to skip [COMMUNITY PostHog, assumed].",
+                description: "Number of tickets to skip.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "deleted",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
-                description: "Return deleted tickets [COMMUNITY Pipedream].",
+                description: "Return deleted tickets.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest",
+                description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dateType",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated,",
+                description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).",
+                example: None,
             },
         ],
         multipart: None,
@@ -32022,20 +34963,23 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "events",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "Events to send; \"one or more\" [OFFICIAL developer page].",
+                description: "Events to send; \"one or more\".",
+                example: Some("[\"chat:start\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "url",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "HTTPS endpoint the events are POSTed to [OFFICIAL].",
+                description: "HTTPS endpoint the events are POSTed to.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -32043,6 +34987,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -32050,6 +34995,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "Display name (Pipedream sends e.g. \"Pipedream chat:start Webhook\").",
+                example: None,
             },
         ],
         multipart: None,
@@ -32084,6 +35030,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "hookId",
@@ -32091,6 +35038,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -32125,6 +35073,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "hookId",
@@ -32132,6 +35081,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -32160,6 +35110,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -32230,6 +35181,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "hookId",
@@ -32237,6 +35189,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "events",
@@ -32244,6 +35197,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
                 description: "",
+                example: Some("[\"chat:start\"]"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "url",
@@ -32251,6 +35205,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -32258,6 +35213,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -32265,6 +35221,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -32299,27 +35256,31 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Widget name [INFERRED name].",
+                description: "Widget name.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
-                description: "Whether the widget is enabled (default true) [INFERRED name].",
+                description: "Whether the widget is enabled (default true).",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "settings",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Widget settings (shape gated) [INFERRED name].",
+                description: "Widget settings (shape gated).",
+                example: Some("{}"),
             },
         ],
         multipart: None,
@@ -32348,6 +35309,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -32391,6 +35353,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -32398,13 +35361,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "card",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "A widget card; its fields are gated apart from `type` [INFERRED name] (extra fields).",
+                description: "A widget card; its fields are gated apart from `type` (extra fields).",
+                example: Some("{\"type\":\"text\"}"),
             },
         ],
         multipart: None,
@@ -32445,6 +35410,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -32452,13 +35418,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cardId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Card id [INFERRED name].",
+                description: "Card id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -32499,6 +35467,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -32506,13 +35475,15 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cardId",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Card id [INFERRED name].",
+                description: "Card id.",
+                example: None,
             },
         ],
         multipart: None,
@@ -32547,6 +35518,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -32554,6 +35526,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -32582,6 +35555,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -32610,6 +35584,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -32644,6 +35619,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -32651,6 +35627,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
         ],
         multipart: None,
@@ -32691,6 +35668,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -32698,27 +35676,31 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
                 description: "",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: false,
-                description: "New widget name [INFERRED name].",
+                description: "New widget name.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Boolean,
                 required: false,
-                description: "Enable or disable the widget [INFERRED name].",
+                description: "Enable or disable the widget.",
+                example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "settings",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: false,
-                description: "Settings merged into the widget's (shape gated) [INFERRED name].",
+                description: "Settings merged into the widget's (shape gated).",
+                example: Some("{}"),
             },
         ],
         multipart: None,

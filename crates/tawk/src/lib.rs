@@ -7,11 +7,18 @@
 //! `knowledge-base.article.create` → [`Client::knowledge_base_article_create`]);
 //! [`Client::call_method`] calls any method name the spec does not know yet.
 //!
+//! Every operation is a request builder on [`Client`]; finish it with
+//! [`call`](OperationExt::call) (the decoded body, or supportkit's [`Error`])
+//! or [`call_full`](OperationExt::call_full) (the same, with the status and
+//! headers). List builders also have [`stream`](PaginateExt::stream) and
+//! [`pages`](PaginateExt::pages). [`prelude`] brings all of it into scope.
+//!
 //! ```no_run
 //! use futures::TryStreamExt;
-//! use supportkit_tawk::{Client, Config, Credentials, OperationExt, PaginateExt, types};
+//! use supportkit_tawk::prelude::*;
+//! use supportkit_tawk::{Config, Credentials, types};
 //!
-//! # async fn run() -> Result<(), supportkit_tawk::Error> {
+//! # async fn run() -> Result<(), Error> {
 //! let client = Client::from_config(Config::new(Credentials::basic("api-key", "")))?;
 //! let properties = client.property_list().body(types::PropertyListRequest::builder()).call().await?;
 //! for id in properties.data.iter().filter_map(|p| p.property_id.clone()) {
@@ -29,10 +36,11 @@
 //! # What is typed, and how sure we are
 //!
 //! The method reference is access-gated. Fields the public sources give are
-//! typed, with their enums and limits, and each schema's description names
-//! its source: `[OFFICIAL]` (tawk.to's help and developer pages),
-//! `[SECONDARY]` (a skill reference written from the gated docs) or
-//! `[COMMUNITY]` (PostHog, Pipedream, n8n and other clients). Where the
+//! typed, with their enums and limits, and each schema's and operation's
+//! description names its source: `[OFFICIAL]` (tawk.to's help and developer
+//! pages), `[SECONDARY]` (a skill reference written from the gated docs) or
+//! `[COMMUNITY]` (PostHog, Pipedream, n8n and other clients); field and
+//! setter docs give the same text without the tags (the spec keeps them). Where the
 //! reference is gated, requests still keep the known fields and accept extra
 //! ones (`extra`), and responses keep the known fields with the rest as raw
 //! JSON (`extra`), so a gated field never blocks you.
@@ -56,8 +64,12 @@
 //! - Webhooks: [`webhook`] verifies `X-Tawk-Signature`, parses the four
 //!   events, and drops redeliveries by `X-Hook-Event-Id`.
 
+// Generated code included: the generator documents every field and setter
+// from the spec, and rustdoc's link checks apply to it like to the rest.
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
-#[allow(clippy::all, missing_docs, unused_imports, rustdoc::all)]
+#[allow(clippy::all, unused_imports)]
 mod generated;
 mod raw;
 pub mod webhook;

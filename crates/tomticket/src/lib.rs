@@ -1,11 +1,18 @@
 //! Typed async client for the **TomTicket API v2.0**, generated from
 //! `spec/tomticket.yaml`.
 //!
+//! Every operation is a request builder on [`Client`]; finish it with
+//! [`call`](OperationExt::call) (the decoded body, or supportkit's [`Error`])
+//! or [`call_full`](OperationExt::call_full) (the same, with the status and
+//! headers). List builders also have [`stream`](PaginateExt::stream) and
+//! [`pages`](PaginateExt::pages). [`prelude`] brings all of it into scope.
+//!
 //! ```no_run
 //! use futures::TryStreamExt;
-//! use supportkit_tomticket::{Attachment, Client, Config, Credentials, OperationExt, PaginateExt};
+//! use supportkit_tomticket::prelude::*;
+//! use supportkit_tomticket::{Attachment, Config, Credentials};
 //!
-//! # async fn run() -> Result<(), supportkit_tomticket::Error> {
+//! # async fn run() -> Result<(), Error> {
 //! let client = Client::from_config(Config::new(Credentials::bearer("token")))?;
 //! let created = client
 //!     .ticket_new()
@@ -69,8 +76,12 @@
 //! `ticket_operator_link` and `ticket_status_close`. The sandbox follows the
 //! same choices.
 
+// Generated code included: the generator documents every field and setter
+// from the spec, and rustdoc's link checks apply to it like to the rest.
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
-#[allow(clippy::all, missing_docs, unused_imports, rustdoc::all)]
+#[allow(clippy::all, unused_imports)]
 mod generated;
 mod ids;
 pub mod webhook;

@@ -1,0 +1,160 @@
+//! The progenitor call (settings, replacements of the types we emit ourselves,
+//! panics turned into errors) and the rewrites of its output.
+
+use heck::ToUpperCamelCase;
+use openapiv3::OpenAPI;
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+
+use super::model::Model;
+use crate::ProviderConfig;
+
+/// Progenitor's part: types, builders, `Client`.
+pub fn progenitor_tokens(
+    cfg: &ProviderConfig,
+    model: &Model,
+    spec: &OpenAPI,
+) -> Result<TokenStream, String> {
+    use progenitor::{
+        GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
+    };
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_inner_type(quote!(::supportkit_runtime::Transport))
+        .with_hooks(HooksMode::Expected)
+        .with_derive("PartialEq");
+    let module = format!("crate::{}", module_name(cfg));
+    for e in &model.enums {
+        settings.with_replacement(
+            &e.name,
+            format!("{module}::types::{}", e.name.to_upper_camel_case()),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
+    for u in &model.unions {
+        settings.with_replacement(
+            &u.name,
+            format!("{module}::types::{}", u.name.to_upper_camel_case()),
+            std::iter::empty(),
+        );
+    }
+    for (name, path) in &model.replacements {
+        settings.with_replacement(name, path, [TypeImpl::Display].into_iter());
+    }
+    let mut generator = Generator::new(&settings);
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        generator.generate_tokens(spec)
+    }))
+    .map_err(|p| {
+        p.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "panicked".into())
+    })?
+    .map_err(|e| e.to_string())
+}
+
+/// The module the generated file is mounted as (`crates/x/src/<module>.rs`).
+pub fn module_name(cfg: &ProviderConfig) -> String {
+    std::path::Path::new(cfg.out)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("generated")
+        .to_string()
+}
+
+/// Object-typed fields of the generated types also decode from a string
+/// holding that object as JSON (`"{}"`, `"{\"id\": 1}"`): providers send both.
+/// A rule over every struct field whose type is an object schema, never a
+/// per-field patch.
+pub fn tolerate_json_strings(file: &mut syn::File, objects: &[String]) {
+    let Some(content) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, c)| c),
+        _ => None,
+    }) else {
+        return;
+    };
+    for item in content {
+        let syn::Item::Struct(s) = item else { continue };
+        let syn::Fields::Named(fields) = &mut s.fields else {
+            continue;
+        };
+        for field in &mut fields.named {
+            let (optional, name) = object_type(&field.ty);
+            if !name.is_some_and(|n| objects.contains(&n)) {
+                continue;
+            }
+            let has_default = field.attrs.iter().any(|a| {
+                a.path().is_ident("serde") && a.to_token_stream().to_string().contains("default")
+            });
+            let attr: syn::Attribute = if !optional {
+                syn::parse_quote!(#[serde(deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string")])
+            } else if has_default {
+                syn::parse_quote!(#[serde(deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string")])
+            } else {
+                syn::parse_quote!(#[serde(default, deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string")])
+            };
+            field.attrs.push(attr);
+        }
+    }
+}
+
+/// `(optional, name)` of a field type `X` or `Option<X>` naming one type.
+fn object_type(ty: &syn::Type) -> (bool, Option<String>) {
+    let syn::Type::Path(p) = ty else {
+        return (false, None);
+    };
+    let Some(last) = p.path.segments.last() else {
+        return (false, None);
+    };
+    if last.ident == "Option"
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
+    {
+        let (_, name) = object_type(inner);
+        return (true, name);
+    }
+    let plain = matches!(last.arguments, syn::PathArguments::None);
+    (false, plain.then(|| last.ident.to_string()))
+}
+
+/// One door per crate: `Client::from_config`, then `.call()`, `.stream()` or
+/// `.pages()`. Progenitor's own entry points (its `Error<E>` and the other
+/// re-exports of `progenitor_client`, `Client::new`/`new_with_client`, every
+/// builder's `new` and `send`) stay public so code written against them still
+/// compiles, but they leave the documentation, where they read as a second
+/// way in with a different error type.
+pub fn hide_raw_surface(file: &mut syn::File) {
+    for item in &mut file.items {
+        match item {
+            syn::Item::Use(u) if matches!(u.vis, syn::Visibility::Public(_)) => hide(&mut u.attrs),
+            syn::Item::Impl(i) if i.trait_.is_none() => hide_fns(i, &["new", "new_with_client"]),
+            syn::Item::Mod(m) if m.ident == "builder" => {
+                for item in m.content.iter_mut().flat_map(|(_, c)| c) {
+                    if let syn::Item::Impl(i) = item
+                        && i.trait_.is_none()
+                    {
+                        hide_fns(i, &["new", "send"]);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn hide_fns(block: &mut syn::ItemImpl, names: &[&str]) {
+    for item in &mut block.items {
+        if let syn::ImplItem::Fn(f) = item
+            && names.iter().any(|n| f.sig.ident == n)
+        {
+            hide(&mut f.attrs);
+        }
+    }
+}
+
+fn hide(attrs: &mut Vec<syn::Attribute>) {
+    attrs.push(syn::parse_quote!(#[doc(hidden)]));
+}
