@@ -102,19 +102,46 @@ fn main() {
     let ws = workspace();
     let path = |krate: &str| format!("{}", ws.join("crates").join(krate).display());
     let tokio = r#"tokio = { version = "1", features = ["macros", "rt-multi-thread"] }"#;
-    let bare = app(
+    let serde = r#"serde = { version = "1", features = ["derive"] }"#;
+    let reqwest = |tls: &str| {
+        format!(
+            "reqwest = {{ version = \"0.13\", default-features = false, features = [\"json\", \"http2\", \"{tls}\"] }}"
+        )
+    };
+    let ring = r#"rustls = { version = "0.23", default-features = false, features = ["std", "tls12", "ring"] }"#;
+    // The same TLS stack on both sides of each pair.
+    let bare_aws = app(
         &root,
-        "bare",
+        "bare-aws-lc",
+        &format!("{}\n{serde}\n{tokio}", reqwest("rustls")),
+        &CALL_BY_HAND.replace(
+            "let _ = rustls::crypto::ring::default_provider().install_default();",
+            "",
+        ),
+    );
+    let chatapi_aws = app(
+        &root,
+        "chatapi-aws-lc",
         &format!(
-            "reqwest = {{ version = \"0.13\", default-features = false, features = [\"json\", \"http2\", \"rustls-no-provider\"] }}\nrustls = {{ version = \"0.23\", default-features = false, features = [\"std\", \"tls12\", \"ring\"] }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n{tokio}"
+            "supportkit-chatapi = {{ path = \"{}\" }}\n{tokio}",
+            path("chatapi")
+        ),
+        CALL_CHATAPI,
+    );
+    let bare_ring = app(
+        &root,
+        "bare-ring",
+        &format!(
+            "{}\n{ring}\n{serde}\n{tokio}",
+            reqwest("rustls-no-provider")
         ),
         CALL_BY_HAND,
     );
-    let chatapi = app(
+    let chatapi_ring = app(
         &root,
-        "chatapi",
+        "chatapi-ring",
         &format!(
-            "supportkit-chatapi = {{ path = \"{}\" }}\n{tokio}",
+            "supportkit-chatapi = {{ path = \"{}\", default-features = false, features = [\"rustls-ring\"] }}\n{tokio}",
             path("chatapi")
         ),
         CALL_CHATAPI,
@@ -128,31 +155,35 @@ fn main() {
         ),
         CALL_FACADE,
     );
-    let t_bare = build(&bare, true);
-    let t_chatapi = build(&chatapi, true);
-    let t_facade = build(&facade, true);
+    let t = |dir: &Path| build(dir, true).as_secs_f64();
+    let (bare_aws, chatapi_aws, bare_ring, chatapi_ring, facade_all) = (
+        t(&bare_aws),
+        t(&chatapi_aws),
+        t(&bare_ring),
+        t(&chatapi_ring),
+        t(&facade),
+    );
     // The facade crate alone: touch it and rebuild (its dependencies are built).
     let lib = ws.join("crates/supportkit/src/lib.rs");
     let text = std::fs::read(&lib).unwrap();
     std::fs::write(&lib, &text).unwrap();
-    let t_facade_crate = build(&facade, false);
-    println!("clean release builds (rustls + ring everywhere):");
+    let facade_crate = build(&facade, false).as_secs_f64();
+    println!("clean release builds of one get_contact call (same TLS stack in each pair):");
+    println!("  {:<34} {:>8} {:>8} {:>7}", "", "bare", "ours", "ratio");
     println!(
-        "  bare reqwest app           {:>6.1} s",
-        t_bare.as_secs_f64()
+        "  {:<34} {bare_aws:>7.1}s {chatapi_aws:>7.1}s {:>7.2}",
+        "rustls + aws-lc-rs (default)",
+        chatapi_aws / bare_aws
     );
     println!(
-        "  supportkit-chatapi app     {:>6.1} s   ratio {:.2}",
-        t_chatapi.as_secs_f64(),
-        t_chatapi.as_secs_f64() / t_bare.as_secs_f64()
+        "  {:<34} {bare_ring:>7.1}s {chatapi_ring:>7.1}s {:>7.2}",
+        "rustls + ring (feature rustls-ring)",
+        chatapi_ring / bare_ring
     );
     println!(
-        "  supportkit (facade) app    {:>6.1} s   ratio {:.2}",
-        t_facade.as_secs_f64(),
-        t_facade.as_secs_f64() / t_bare.as_secs_f64()
+        "  {:<34} {bare_aws:>7.1}s {facade_all:>7.1}s {:>7.2}",
+        "facade, every provider (default)",
+        facade_all / bare_aws
     );
-    println!(
-        "  facade crate rebuilt alone {:>6.1} s",
-        t_facade_crate.as_secs_f64()
-    );
+    println!("  facade crate rebuilt alone: {facade_crate:.1}s");
 }
