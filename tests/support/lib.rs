@@ -123,3 +123,13 @@ pub fn req<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeSnippets;
+
+/// Each crate README's snippets (their package pages on crates.io).
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/runtime/README.md")]
+#[doc = include_str!("../../crates/chatapi/README.md")]
+#[doc = include_str!("../../crates/tomticket/README.md")]
+#[doc = include_str!("../../crates/tawk/README.md")]
+#[doc = include_str!("../../crates/sandbox/README.md")]
+#[doc = include_str!("../../crates/cli/README.md")]
+pub struct CrateReadmeSnippets;

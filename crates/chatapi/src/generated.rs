@@ -11597,8 +11597,8 @@ Sends a `GET` request to `/contact/{identifier}`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 # Example
 
@@ -11635,8 +11635,8 @@ Sends a `PUT` request to `/contact/{identifier}`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 - `body`
 
@@ -11679,8 +11679,8 @@ Sends a `POST` request to `/contact/{identifier}`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 - `body`
 
@@ -11720,8 +11720,8 @@ Sends a `DELETE` request to `/contact/{identifier}`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 # Example
 
@@ -11757,8 +11757,8 @@ Sends a `POST` request to `/contact/create_or_update/{identifier}`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 - `body`
 
@@ -11882,8 +11882,8 @@ Sends a `POST` request to `/contact/{identifier}/tag`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 - `body`
 
@@ -11923,8 +11923,8 @@ Sends a `DELETE` request to `/contact/{identifier}/tag`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 - `body`
 
@@ -11963,8 +11963,8 @@ Sends a `GET` request to `/contact/{identifier}/channels`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 - `cursor_id`: Cursor of the page to fetch, taken from the `cursorId` query of the previous
 page's `pagination.next` URL (negative for a `previous` page). Omit for the
@@ -12005,8 +12005,8 @@ Sends a `POST` request to `/contact/{identifier}/lifecycle/update`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 - `body`
 
@@ -12052,8 +12052,8 @@ Sends a `POST` request to `/contact/{identifier}/message`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 - `body`
 
@@ -12093,8 +12093,8 @@ Sends a `GET` request to `/contact/{identifier}/message/list`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 - `cursor_id`: Cursor of the page to fetch (a string for the message list),
 taken from the `cursorId` query of the previous page's `pagination.next` URL.
@@ -12135,8 +12135,8 @@ Sends a `GET` request to `/contact/{identifier}/message/{messageId}`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 - `message_id`: The message id returned by send_message or a message listing.
 
@@ -12177,8 +12177,8 @@ Sends a `POST` request to `/contact/{identifier}/comment`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 - `body`
 
@@ -12218,8 +12218,8 @@ Sends a `POST` request to `/contact/{identifier}/conversation/assignee`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 - `body`
 
@@ -12261,8 +12261,8 @@ Sends a `POST` request to `/contact/{identifier}/conversation/status`
 
 
 Arguments:
-- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-(in particular the `+` of a phone number).
+- `identifier`: The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+client percent-encodes it, the `+` of a phone number included).
 
 - `body`
 
@@ -12675,8 +12675,8 @@ pub mod builder {
                 identifier: Err("identifier was not initialized".to_string()),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12762,8 +12762,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -12882,8 +12882,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13000,8 +13000,8 @@ pub mod builder {
                 identifier: Err("identifier was not initialized".to_string()),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13090,8 +13090,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13448,8 +13448,8 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13551,8 +13551,8 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13656,8 +13656,8 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13772,8 +13772,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -13894,8 +13894,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -14016,8 +14016,8 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -14136,8 +14136,8 @@ pub mod builder {
                 message_id: Err("message_id was not initialized".to_string()),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -14235,8 +14235,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -14357,8 +14357,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -14484,8 +14484,8 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
-        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded
-        /// (in particular the `+` of a phone number).
+        /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
+        /// client percent-encodes it, the `+` of a phone number included).
         pub fn identifier<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ContactIdentifier>,
@@ -15826,36 +15826,42 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[],
                 field: "body",
                 rule: ::supportkit_runtime::meta::Rule::MinItems(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[],
                 field: "body",
                 rule: ::supportkit_runtime::meta::Rule::MaxItems(10usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[],
                 field: "body",
                 rule: ::supportkit_runtime::meta::Rule::UniqueItems,
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Each],
                 field: "body[]",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Each],
                 field: "body[]",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -15865,7 +15871,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
         ],
@@ -15887,6 +15893,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -15896,7 +15903,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -15926,18 +15933,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("text")],
                 field: "text",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("text")],
                 field: "text",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(1000usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -15947,7 +15957,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -15977,30 +15987,35 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("firstName")],
                 field: "firstName",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("phone")],
                 field: "phone",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^\\+[0-9]{8,15}$"),
+                example: Some("+60121233112"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("email")],
                 field: "email",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^[^@\\s]+@[^@\\s]+$"),
+                example: Some("ana@example.com"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("profilePic")],
                 field: "profilePic",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+                example: Some("https://example.com/file.pdf"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -16011,6 +16026,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "custom_fields[].name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -16020,7 +16036,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -16104,30 +16120,35 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("name")],
                 field: "name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("name")],
                 field: "name",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(50usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("slug")],
                 field: "slug",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(50usize),
+                example: Some("order_id"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("slug")],
                 field: "slug",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^[A-Za-z0-9_]+$"),
+                example: Some("order_id"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("description")],
                 field: "description",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -16145,6 +16166,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                         "time",
                     ],
                 ),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -16208,30 +16230,35 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("firstName")],
                 field: "firstName",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("phone")],
                 field: "phone",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^\\+[0-9]{8,15}$"),
+                example: Some("+60121233112"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("email")],
                 field: "email",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^[^@\\s]+@[^@\\s]+$"),
+                example: Some("ana@example.com"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("profilePic")],
                 field: "profilePic",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+                example: Some("https://example.com/file.pdf"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -16242,6 +16269,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "custom_fields[].name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -16251,7 +16279,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -16335,18 +16363,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("name")],
                 field: "name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("name")],
                 field: "name",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("description")],
                 field: "description",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -16402,6 +16433,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -16411,7 +16443,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
         ],
@@ -16431,12 +16463,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("name")],
                 field: "name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("name")],
                 field: "name",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -16468,6 +16502,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -16477,7 +16512,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
         ],
@@ -16497,12 +16532,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("id")],
                 field: "id",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Path,
                 path: &[::supportkit_runtime::meta::Seg::Key("id")],
                 field: "id",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -16534,18 +16571,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Path,
                 path: &[::supportkit_runtime::meta::Seg::Key("messageId")],
                 field: "messageId",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Path,
                 path: &[::supportkit_runtime::meta::Seg::Key("messageId")],
                 field: "messageId",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -16555,7 +16595,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -16583,12 +16623,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("id")],
                 field: "id",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Path,
                 path: &[::supportkit_runtime::meta::Seg::Key("id")],
                 field: "id",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -16618,24 +16660,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -16675,30 +16721,35 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -16708,7 +16759,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -16744,24 +16795,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -16770,6 +16825,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(UTC|GMT|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$",
                 ),
+                example: Some("Asia/Kuala_Lumpur"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -16783,6 +16839,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["contactField", "contactTag", "lifecycle"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -16810,6 +16867,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                         "hasNoneOf",
                     ],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -16823,6 +16881,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["contactField", "contactTag", "lifecycle"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -16850,6 +16909,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                         "hasNoneOf",
                     ],
                 ),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -16913,24 +16973,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -16970,24 +17034,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(50f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^-?[0-9]{1,18}$"),
+                example: Some("42"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -16997,7 +17065,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -17033,24 +17101,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -17088,24 +17160,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -17143,36 +17219,42 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("channelId")],
                 field: "channelId",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Path,
                 path: &[::supportkit_runtime::meta::Seg::Key("channelId")],
                 field: "channelId",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(-9223372036854776000f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Query,
                 path: &[::supportkit_runtime::meta::Seg::Key("cursorId")],
                 field: "cursorId",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::None,
@@ -17218,18 +17300,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("contactIds")],
                 field: "contactIds",
                 rule: ::supportkit_runtime::meta::Rule::MinItems(2usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("contactIds")],
                 field: "contactIds",
                 rule: ::supportkit_runtime::meta::Rule::MaxItems(2usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("contactIds")],
                 field: "contactIds",
                 rule: ::supportkit_runtime::meta::Rule::UniqueItems,
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17239,6 +17324,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "contactIds[]",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17248,30 +17334,35 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "contactIds[]",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("firstName")],
                 field: "firstName",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("phone")],
                 field: "phone",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^\\+[0-9]{8,15}$"),
+                example: Some("+60121233112"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("email")],
                 field: "email",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^[^@\\s]+@[^@\\s]+$"),
+                example: Some("ana@example.com"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("profilePic")],
                 field: "profilePic",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+                example: Some("https://example.com/file.pdf"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17282,6 +17373,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "custom_fields[].name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -17377,36 +17469,42 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[],
                 field: "body",
                 rule: ::supportkit_runtime::meta::Rule::MinItems(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[],
                 field: "body",
                 rule: ::supportkit_runtime::meta::Rule::MaxItems(10usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[],
                 field: "body",
                 rule: ::supportkit_runtime::meta::Rule::UniqueItems,
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Each],
                 field: "body[]",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Each],
                 field: "body[]",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -17416,7 +17514,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
         ],
@@ -17438,18 +17536,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("channelId")],
                 field: "channelId",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("channelId")],
                 field: "channelId",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17460,6 +17561,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "message.text",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17472,6 +17574,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["ACCOUNT_UPDATE", "POST_PURCHASE_UPDATE", "CONFIRMED_EVENT_UPDATE"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17485,6 +17588,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["image", "video", "audio", "file"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17496,6 +17600,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "message.attachment.url",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+                example: Some("https://example.com/file.pdf"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17506,6 +17611,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "message.title",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17516,6 +17622,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "message.replies",
                 rule: ::supportkit_runtime::meta::Rule::MinItems(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17526,6 +17633,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "message.text",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17536,6 +17644,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "message.replyToMessageId",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17546,6 +17655,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "message.replyToMessageId",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(9223372036854776000f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17560,6 +17670,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["image", "video", "audio", "file"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17571,6 +17682,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "message.template.name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17582,6 +17694,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "message.template.languageCode",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17597,6 +17710,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["header", "body", "footer", "buttons"],
                 ),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -17606,7 +17720,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -17644,30 +17758,35 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("firstName")],
                 field: "firstName",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("phone")],
                 field: "phone",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^\\+[0-9]{8,15}$"),
+                example: Some("+60121233112"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("email")],
                 field: "email",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^[^@\\s]+@[^@\\s]+$"),
+                example: Some("ana@example.com"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("profilePic")],
                 field: "profilePic",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^https?://[^\\s]+$"),
+                example: Some("https://example.com/file.pdf"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -17678,6 +17797,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 ],
                 field: "custom_fields[].name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -17687,7 +17807,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -17773,24 +17893,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("status")],
                 field: "status",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["open", "close"]),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("category")],
                 field: "category",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(128usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("summary")],
                 field: "summary",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(512usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -17800,7 +17924,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -17846,12 +17970,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
                 ),
+                example: Some("phone:+60123456789"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("name")],
                 field: "name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -17861,7 +17987,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 location: ::supportkit_runtime::meta::Location::Path,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, URL-encoded (in particular the `+` of a phone number).",
+                description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
@@ -17889,24 +18015,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("currentName")],
                 field: "currentName",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("currentName")],
                 field: "currentName",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("name")],
                 field: "name",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("description")],
                 field: "description",
                 rule: ::supportkit_runtime::meta::Rule::MaxLength(255usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,

@@ -60,3 +60,20 @@ pub use ratelimit::RateLimitConfig;
 pub use retry::{RETRY_AFTER_CEILING, RetryPolicy, parse_retry_after};
 pub use secret::{Credentials, Secret};
 pub use transport::Transport;
+
+/// A random `u64` from std's randomly keyed hasher and a counter: enough for
+/// backoff jitter and multipart boundaries, neither of which is a secret, without
+/// a random-number crate in every client's build.
+pub(crate) fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.finish()
+}
+
+/// A random number in `[0, 1)`.
+pub(crate) fn random_unit() -> f64 {
+    (random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}

@@ -190,6 +190,9 @@ pub struct Constraint {
     pub field: &'static str,
     /// The limit.
     pub rule: Rule,
+    /// A valid value (the spec's `example`), shown when a value has the
+    /// wrong form, so the error says what is expected instead of a pattern.
+    pub example: Option<&'static str>,
 }
 
 /// Where a constrained field lives.

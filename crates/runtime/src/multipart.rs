@@ -156,7 +156,11 @@ impl Form {
 
     /// The `Content-Type` header value and the encoded body.
     pub fn finish(self) -> (String, Vec<u8>) {
-        let boundary = format!("supportkit-{:032x}", rand::random::<u128>());
+        let boundary = format!(
+            "supportkit-{:016x}{:016x}",
+            crate::random_u64(),
+            crate::random_u64()
+        );
         let size: usize = self
             .files
             .iter()

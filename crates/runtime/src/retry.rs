@@ -96,7 +96,7 @@ impl RetryPolicy {
             return capped;
         }
         let half = capped / 2;
-        half + capped.mul_f64(rand::random::<f64>() * 0.5)
+        half + capped.mul_f64(crate::random_unit() * 0.5)
     }
 }
 

@@ -226,7 +226,16 @@ fn check_value(c: &Constraint, value: Input<'_>) -> Result<(), String> {
                 format!("`{field}`: the spec's pattern {pattern:?} is invalid: {e}")
             })?;
             if re.find(s).is_none() {
-                return Err(format!("`{field}` must match {pattern} (got {s:?})"));
+                // The pattern itself would be noise to most readers: say
+                // what a valid value looks like instead.
+                return Err(match c.example {
+                    Some(example) => format!(
+                        "`{field}` is not in the expected form (got {s:?}); a valid value looks like `{example}`"
+                    ),
+                    None => format!(
+                        "`{field}` is not in the form the provider documents (got {s:?}); see the field's documentation"
+                    ),
+                });
             }
         }
     }
@@ -314,6 +323,25 @@ mod tests {
         assert!(re.find("id:42").is_some());
         assert!(re.find("email:a@b").is_some());
         assert!(re.find("id:042").is_none());
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_form_is_explained_by_an_example_never_a_regex() {
+        let constraint = |example| Constraint {
+            location: Location::Path,
+            path: &[Seg::Key("identifier")],
+            field: "identifier",
+            rule: Rule::Pattern("^(id:[1-9][0-9]*|email:.+)$"),
+            example,
+        };
+        let err = check_value(&constraint(Some("id:123")), Input::Text("ana")).unwrap_err();
+        assert_eq!(
+            err,
+            "`identifier` is not in the expected form (got \"ana\"); a valid value looks like `id:123`"
+        );
+        let err = check_value(&constraint(None), Input::Text("ana")).unwrap_err();
+        assert!(!err.contains('^') && err.contains("\"ana\""), "{err}");
+        assert!(check_value(&constraint(None), Input::Text("id:7")).is_ok());
     }
 
     #[test]

@@ -31668,6 +31668,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("agentId")],
                 field: "agentId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -31710,12 +31711,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("chatId")],
                 field: "chatId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -31753,24 +31756,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("size")],
                 field: "size",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("size")],
                 field: "size",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("offset")],
                 field: "offset",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -31779,6 +31786,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -31787,6 +31795,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -31795,12 +31804,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["co-new-old", "co-old-new"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("dateType")],
                 field: "dateType",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["cso", "cuo"]),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -31910,6 +31921,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -31918,6 +31930,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["person", "organization"],
                 ),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -31955,12 +31968,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("personId")],
                 field: "personId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -31996,6 +32011,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                         "updatedOn",
                     ],
                 ),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -32041,6 +32057,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32051,6 +32068,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.content.siteId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32061,6 +32079,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.content.title",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32073,6 +32092,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["draft", "published", "archived"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32083,6 +32103,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.content.slug",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
+                example: Some("help-center"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32105,6 +32126,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                         "table",
                     ],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32115,6 +32137,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.meta.visibility",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["private", "public"]),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32127,6 +32150,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.meta.categories[].id",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32139,6 +32163,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.meta.relatedArticles[].id",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -32176,12 +32201,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("articleId")],
                 field: "articleId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -32219,18 +32246,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("articleId")],
                 field: "articleId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("siteId")],
                 field: "siteId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -32276,6 +32306,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32287,6 +32318,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["draft", "published", "archived"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32296,6 +32328,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "filters.visibility",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["private", "public"]),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32308,6 +32341,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32320,6 +32354,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32332,6 +32367,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32344,6 +32380,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32355,6 +32392,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["title", "createdAt", "updatedAt"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32364,12 +32402,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "sort.order",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["asc", "desc"]),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -32439,6 +32479,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32450,6 +32491,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["draft", "published", "archived"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32459,6 +32501,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "filters.visibility",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["private", "public"]),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32471,6 +32514,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32483,6 +32527,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32495,6 +32540,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32507,6 +32553,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32518,6 +32565,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["title", "createdAt", "updatedAt"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32527,12 +32575,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "sort.order",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["asc", "desc"]),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -32618,12 +32668,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("articleId")],
                 field: "articleId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32634,6 +32686,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.content.siteId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32644,6 +32697,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.content.title",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32656,6 +32710,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["draft", "published", "archived"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32666,6 +32721,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.content.slug",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
+                example: Some("help-center"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32678,6 +32734,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.content.metadata.banner.type",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["url"]),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32700,6 +32757,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                         "table",
                     ],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32710,6 +32768,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.meta.visibility",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["private", "public"]),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32722,6 +32781,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.meta.categories[].id",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32734,6 +32794,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "article.meta.relatedArticles[].id",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -32781,6 +32842,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32792,6 +32854,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "category.meta.icon.type",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["predefined"]),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32802,6 +32865,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "category.meta.position",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32812,6 +32876,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "category.content.siteId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32822,6 +32887,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "category.content.name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -32832,6 +32898,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "category.content.slug",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
+                example: Some("help-center"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -32869,12 +32936,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("categoryId")],
                 field: "categoryId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -32912,12 +32981,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("categoryId")],
                 field: "categoryId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -32963,12 +33034,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("limit")],
                 field: "limit",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33030,12 +33103,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("categoryId")],
                 field: "categoryId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -33047,6 +33122,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "category.meta.icon.type",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["predefined"]),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -33057,6 +33133,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "category.meta.position",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -33067,6 +33144,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "category.content.siteId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -33077,6 +33155,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "category.content.name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -33087,6 +33166,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "category.content.slug",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
+                example: Some("help-center"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33132,24 +33212,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("language")],
                 field: "language",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("title")],
                 field: "title",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("subdomain")],
                 field: "subdomain",
                 rule: ::supportkit_runtime::meta::Rule::Pattern("^[a-z0-9-]+$"),
+                example: Some("help-center"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33227,18 +33311,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("language")],
                 field: "language",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("title")],
                 field: "title",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33292,12 +33379,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("siteId")],
                 field: "siteId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33335,6 +33424,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33372,6 +33462,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33401,12 +33492,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("title")],
                 field: "title",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33500,12 +33593,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("memberId")],
                 field: "memberId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33543,18 +33638,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("inviteId")],
                 field: "inviteId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("role")],
                 field: "role",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["admin", "agent"]),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33600,12 +33698,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("memberId")],
                 field: "memberId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33643,12 +33743,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("email")],
                 field: "email",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: Some("ana@example.com"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -33657,12 +33759,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^[^@\\s]+@[^@\\s]*\\.[^@\\s]*$",
                 ),
+                example: Some("ana@example.com"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("role")],
                 field: "role",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["admin", "agent"]),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33708,6 +33812,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33737,6 +33842,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33766,12 +33872,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("memberId")],
                 field: "memberId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33809,12 +33917,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("inviteId")],
                 field: "inviteId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33852,18 +33962,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("memberId")],
                 field: "memberId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("role")],
                 field: "role",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["admin", "agent"]),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -33917,6 +34030,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -33925,6 +34039,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -33933,6 +34048,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34002,6 +34118,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34010,6 +34127,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34018,6 +34136,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34087,6 +34206,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34095,6 +34215,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34103,6 +34224,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34172,6 +34294,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34180,6 +34303,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34188,6 +34312,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34257,6 +34382,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34265,6 +34391,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34273,6 +34400,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34342,6 +34470,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("name")],
                 field: "name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34379,6 +34508,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34416,6 +34546,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("type")],
                 field: "type",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["business", "profile"]),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34453,12 +34584,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("position")],
                 field: "position",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34470,6 +34603,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["knowledge-base", "ticket-form", "faq", "custom"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34479,6 +34613,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "tab.title",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34524,6 +34659,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34553,12 +34689,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("tabId")],
                 field: "tabId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34596,6 +34734,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34625,12 +34764,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("tabId")],
                 field: "tabId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34668,18 +34809,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("tabId")],
                 field: "tabId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("position")],
                 field: "position",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34725,12 +34869,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("ticketId")],
                 field: "ticketId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34768,6 +34914,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34776,6 +34923,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["open", "pending", "closed"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34784,6 +34932,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34792,24 +34941,28 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$",
                 ),
+                example: Some("2026-01-01T00:00:00Z"),
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("size")],
                 field: "size",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(1f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("size")],
                 field: "size",
                 rule: ::supportkit_runtime::meta::Rule::Maximum(100f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("offset")],
                 field: "offset",
                 rule: ::supportkit_runtime::meta::Rule::Minimum(0f64),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34818,12 +34971,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::OneOf(
                     &["co-new-old", "co-old-new"],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("dateType")],
                 field: "dateType",
                 rule: ::supportkit_runtime::meta::Rule::OneOf(&["cso", "cuo"]),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -34917,12 +35072,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("events")],
                 field: "events",
                 rule: ::supportkit_runtime::meta::Rule::MinItems(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34939,12 +35096,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                         "ticket:create",
                     ],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("url")],
                 field: "url",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -34953,6 +35112,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^https?://[A-Za-z0-9.-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/[!-~]*)?$",
                 ),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35014,12 +35174,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("hookId")],
                 field: "hookId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35057,12 +35219,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("hookId")],
                 field: "hookId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35100,6 +35264,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35129,18 +35294,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("hookId")],
                 field: "hookId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("events")],
                 field: "events",
                 rule: ::supportkit_runtime::meta::Rule::MinItems(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -35157,12 +35325,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                         "ticket:create",
                     ],
                 ),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("url")],
                 field: "url",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -35171,6 +35341,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 rule: ::supportkit_runtime::meta::Rule::Pattern(
                     "^https?://[A-Za-z0-9.-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/[!-~]*)?$",
                 ),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35240,12 +35411,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("name")],
                 field: "name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35299,6 +35472,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35328,12 +35502,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
                 field: "widgetId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
@@ -35343,6 +35519,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 ],
                 field: "card.type",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35388,18 +35565,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
                 field: "widgetId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("cardId")],
                 field: "cardId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35445,18 +35625,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
                 field: "widgetId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("cardId")],
                 field: "cardId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35502,12 +35685,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
                 field: "widgetId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35545,6 +35730,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35574,6 +35760,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35603,12 +35790,14 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
                 field: "widgetId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -35646,18 +35835,21 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 path: &[::supportkit_runtime::meta::Seg::Key("propertyId")],
                 field: "propertyId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("widgetId")],
                 field: "widgetId",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::Body,
                 path: &[::supportkit_runtime::meta::Seg::Key("name")],
                 field: "name",
                 rule: ::supportkit_runtime::meta::Rule::MinLength(1usize),
+                example: None,
             },
         ],
         body: ::supportkit_runtime::meta::BodyKind::Json,

@@ -53,12 +53,19 @@ fn collect(
     if depth > 8 {
         return;
     }
+    let example = schema
+        .schema_data
+        .example
+        .as_ref()
+        .and_then(|e| e.as_str())
+        .map(str::to_owned);
     let mut push = |rule| {
         out.push(Constraint {
             location,
             path: path.to_vec(),
             display: display.to_string(),
             rule,
+            example: example.clone(),
         })
     };
     match &schema.schema_kind {

@@ -217,12 +217,17 @@ fn op_meta(op: &OpDef) -> TokenStream {
             Rule::Pattern(p) => quote!(Pattern(#p)),
             Rule::OneOf(v) => quote!(OneOf(&[#(#v),*])),
         };
+        let example = match &c.example {
+            Some(e) => quote!(Some(#e)),
+            None => quote!(None),
+        };
         quote! {
             ::supportkit_runtime::meta::Constraint {
                 location: ::supportkit_runtime::meta::Location::#location,
                 path: &[#(#segs),*],
                 field: #field,
                 rule: ::supportkit_runtime::meta::Rule::#rule,
+                example: #example,
             }
         }
     });

@@ -111,6 +111,8 @@ pub struct Constraint {
     pub path: Vec<Seg>,
     pub display: String,
     pub rule: Rule,
+    /// The schema's string `example`, shown in errors instead of a pattern.
+    pub example: Option<String>,
 }
 
 #[derive(Clone, PartialEq)]
