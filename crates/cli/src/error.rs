@@ -29,6 +29,39 @@ impl Error {
     pub(crate) fn msg(message: impl Into<String>) -> Self {
         Error::Message(message.into())
     }
+
+    /// Advice in the terms of the command line: the variable or config key
+    /// to fix, not the library option underneath.
+    pub(crate) fn advise(self, provider: Option<supportkit::Provider>) -> Self {
+        let (Error::Provider(e), Some(provider)) = (&self, provider) else {
+            return self;
+        };
+        let p = provider.as_str();
+        let upper = p.to_uppercase();
+        let (secret_var, secret_key) = match provider {
+            supportkit::Provider::Tawk => ("SUPPORTKIT_TAWK_API_KEY".to_owned(), "api_key"),
+            _ => (format!("SUPPORTKIT_{upper}_TOKEN"), "token"),
+        };
+        let hint = match e.kind() {
+            supportkit::ErrorKind::Auth => {
+                format!("check {secret_var} (or `{secret_key}` under [{p}] in the config file)")
+            }
+            supportkit::ErrorKind::Connect => format!(
+                "check SUPPORTKIT_{upper}_URL (or `url` under [{p}]) and that the host is reachable"
+            ),
+            supportkit::ErrorKind::Timeout => {
+                "the provider did not answer in time; try again later".to_owned()
+            }
+            supportkit::ErrorKind::Config if e.to_string().contains("plain HTTP") => format!(
+                "SUPPORTKIT_{upper}_URL must be https://; plain http:// is accepted for 127.0.0.1 and localhost (the sandbox)"
+            ),
+            _ => return self,
+        };
+        let Error::Provider(e) = self else {
+            unreachable!("matched above")
+        };
+        Error::Provider(e.with_hint(hint))
+    }
 }
 
 impl fmt::Display for Error {

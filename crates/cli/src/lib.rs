@@ -214,14 +214,29 @@ async fn dispatch(matches: ArgMatches) -> Result<(), Error> {
     if let Some((name, sub)) = matches.subcommand()
         && let Some(spec) = ops::provider(name)
     {
-        return ops::run(spec, sub).await;
+        let provider = name.parse::<Provider>().ok();
+        return ops::run(spec, sub).await.map_err(|e| e.advise(provider));
     }
     let cli = Cli::from_arg_matches(&matches).map_err(|e| Error::Usage(e.to_string()))?;
     match cli.command {
         Commands::Sandbox(args) => sandbox::run(args).await,
-        Commands::Export(args) => run_export(args).await,
-        Commands::Events(args) => events::run_events(args).await,
-        Commands::Webhook(command) => events::run_webhook(command).await,
+        Commands::Export(args) => {
+            let provider = Some(args.provider);
+            run_export(args).await.map_err(|e| e.advise(provider))
+        }
+        Commands::Events(args) => {
+            let provider = Some(args.provider);
+            events::run_events(args)
+                .await
+                .map_err(|e| e.advise(provider))
+        }
+        Commands::Webhook(command) => {
+            let events::WebhookCommand::Serve(args) = &command;
+            let provider = Some(args.provider);
+            events::run_webhook(command)
+                .await
+                .map_err(|e| e.advise(provider))
+        }
     }
 }
 

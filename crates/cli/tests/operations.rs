@@ -264,6 +264,12 @@ fn provider_errors_exit_1_with_a_readable_message_and_no_secret() {
     let out = run(&mut cmd);
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stderr.contains("authentication failed"), "{out:?}");
+    // The advice names what to fix on the command line.
+    assert!(
+        out.stderr
+            .contains("check SUPPORTKIT_CHATAPI_TOKEN (or `token` under [chatapi]"),
+        "{out:?}"
+    );
     assert!(!out.all().contains(secret), "{out:?}");
 
     let secret = "wrong-tawk-key-9d2e";
@@ -481,4 +487,48 @@ fn sandbox_command_serves_demo_data_and_prints_exports() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[test]
+fn advice_names_the_variables_of_the_command_line_never_library_options() {
+    let h = Harness::start();
+    // A plain-HTTP URL that is not the sandbox's loopback.
+    let mut cmd = h.cmd();
+    cmd.env("SUPPORTKIT_TOMTICKET_URL", "http://tomticket.example/v2.0")
+        .args(["tomticket", "department-list"]);
+    let out = run(&mut cmd);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("SUPPORTKIT_TOMTICKET_URL must be https://"),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("allow_http"), "{out:?}");
+
+    // Nothing listens: the URL variable is what to check.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/tawk/v1", dead.local_addr().unwrap());
+    drop(dead);
+    let mut cmd = h.cmd();
+    cmd.env("SUPPORTKIT_TAWK_URL", &url)
+        .args(["tawk", "property.list"]);
+    let out = run(&mut cmd);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("connection refused"), "{out:?}");
+    assert!(out.stderr.contains("check SUPPORTKIT_TAWK_URL"), "{out:?}");
+    assert!(!out.stderr.contains("Config::"), "{out:?}");
+
+    // TomTicket's `error: true` on a 200 says what happened.
+    let out = h.run(&[
+        "tomticket",
+        "ticket-detail",
+        "--ticket-id",
+        "0000000000000000000000000000dead",
+    ]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("(the provider answered HTTP 200 with a body that reports failure)"),
+        "{out:?}"
+    );
 }

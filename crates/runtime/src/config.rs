@@ -81,6 +81,10 @@ impl Config {
         self.allow_http = allow;
         self
     }
+    /// Whether plain-HTTP base URLs are accepted.
+    pub fn allows_http(&self) -> bool {
+        self.allow_http
+    }
     /// Retry policy.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
@@ -149,9 +153,11 @@ impl Config {
             "https" => {}
             "http" if self.allow_http => {}
             "http" => {
-                return Err(config_error(format!(
-                    "base URL {raw:?} is plain HTTP; use HTTPS or call `allow_http(true)` (sandbox, local proxy)"
-                )));
+                return Err(
+                    config_error(format!("base URL {raw:?} is plain HTTP; use HTTPS")).with_hint(
+                        "or call Config::allow_http(true) for a sandbox or a local proxy",
+                    ),
+                );
             }
             other => {
                 return Err(config_error(format!(

@@ -83,7 +83,16 @@ struct Inner {
     cause: Option<String>,
     /// Attempts made and time spent, when the call sent anything.
     attempts: Option<(u32, Duration)>,
+    /// What to do, in the terms of the surface in use (set by the facade or
+    /// the CLI); else the kind's own advice.
+    hint: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// The provider's message for a 2xx whose body reports failure: without the
+/// explanation, "HTTP 200 OK: not found" reads like a contradiction.
+pub(crate) fn envelope_failure(message: &str, sent: u16) -> String {
+    format!("{message} (the provider answered HTTP {sent} with a body that reports failure)")
 }
 
 /// Longest body excerpt kept in an error, in bytes.
@@ -118,6 +127,7 @@ impl Error {
                 body_excerpt: None,
                 cause: None,
                 attempts: None,
+                hint: None,
                 source: None,
             }),
         }
@@ -149,6 +159,19 @@ impl Error {
     pub fn with_code(mut self, code: impl Into<String>) -> Self {
         self.inner.code = Some(code.into());
         self
+    }
+    /// Replaces the advice at the end of the message with one in the terms
+    /// of the surface in use (a CLI flag or variable, a facade option).
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.inner.hint = Some(hint.into());
+        self
+    }
+    /// What to do next, when there is something to say.
+    pub fn hint(&self) -> Option<&str> {
+        self.inner
+            .hint
+            .as_deref()
+            .or_else(|| self.inner.kind.hint())
     }
     /// Sets the provider's (or our) message.
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
@@ -289,7 +312,7 @@ impl fmt::Display for Error {
             let s = if n == 1 { "" } else { "s" };
             write!(f, " after {n} attempt{s} over {:.1}s", took.as_secs_f64())?;
         }
-        if let Some(hint) = i.kind.hint() {
+        if let Some(hint) = self.hint() {
             write!(f, "; {hint}")?;
         }
         if let Some(b) = &i.body_excerpt

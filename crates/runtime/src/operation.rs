@@ -98,11 +98,11 @@ async fn map_error<E: ProviderErrorBody>(
         }
         P::ErrorResponse(value) => {
             // A failed envelope on a 2xx: report the status the provider sent.
-            let status = value
+            let sent = value
                 .headers()
                 .get(crate::transport::ENVELOPE_STATUS)
-                .and_then(|v| v.to_str().ok()?.parse().ok())
-                .unwrap_or(value.status().as_u16());
+                .and_then(|v| v.to_str().ok()?.parse::<u16>().ok());
+            let status = sent.unwrap_or(value.status().as_u16());
             let retry_after = exchange.retry_after;
             let body = value.into_inner();
             let mut out = Error::from_status(provider, status)
@@ -115,8 +115,11 @@ async fn map_error<E: ProviderErrorBody>(
             if let Some(c) = body.code() {
                 out = out.with_code(c);
             }
-            if let Some(m) = body.message() {
-                out = out.with_message(m);
+            match (body.message(), sent) {
+                // A 2xx that says failure reads like a contradiction: say why.
+                (Some(m), Some(s)) => out = out.with_message(crate::error::envelope_failure(&m, s)),
+                (Some(m), None) => out = out.with_message(m),
+                (None, _) => {}
             }
             out
         }

@@ -185,7 +185,10 @@ impl Transport {
                 .error_message_field
                 .and_then(|f| json.get(f)?.as_str())
             {
-                err = err.with_message(m);
+                err = err.with_message(match real_status != status {
+                    true => crate::error::envelope_failure(m, real_status),
+                    false => m.to_owned(),
+                });
             }
         }
         Err(err)

@@ -163,6 +163,17 @@ impl Connection {
 
 /// Connects to a provider. Only the providers enabled as cargo features are available.
 pub async fn connect(config: ConnectConfig) -> Result<Connection, Error> {
+    if let Some(url) = &config.base_url
+        && url.starts_with("http://")
+        && !config.runtime_config().allows_http()
+    {
+        return Err(Error::new(ErrorKind::Config, config.provider.as_str())
+            .with_message(format!("base URL {url:?} is plain HTTP"))
+            .with_hint(
+                "give ConnectConfig::base_url an https:// URL; plain http:// is accepted for \
+                 127.0.0.1 and localhost (the sandbox)",
+            ));
+    }
     match config.provider {
         #[cfg(feature = "chatapi")]
         Provider::ChatApi => crate::adapters::chatapi::connect(&config).await,
@@ -176,5 +187,24 @@ pub async fn connect(config: ConnectConfig) -> Result<Connection, Error> {
                 "supportkit was built without the `{other}` feature"
             )),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn plain_http_advice_names_the_facade_option() {
+        let config =
+            ConnectConfig::new(Provider::TomTicket, "t").base_url("http://tomticket.example/v2.0");
+        let err = connect(config).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config);
+        let text = err.to_string();
+        assert!(text.contains("ConnectConfig::base_url"), "{text}");
+        assert!(!text.contains("allow_http"), "{text}");
+        // Loopback (the sandbox) is accepted.
+        let local = ConnectConfig::new(Provider::TomTicket, "t").base_url("http://127.0.0.1:9/x");
+        assert!(local.runtime_config().allows_http());
     }
 }
