@@ -532,3 +532,18 @@ fn advice_names_the_variables_of_the_command_line_never_library_options() {
         "{out:?}"
     );
 }
+
+#[test]
+fn a_busy_port_is_an_error_that_says_what_to_do() {
+    let h = Harness::start();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let out = h.run(&["sandbox", "--port", &port]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .starts_with(&format!("error: cannot listen on 127.0.0.1:{port}")),
+        "{out:?}"
+    );
+    assert!(out.stderr.contains("pick another --port, or 0"), "{out:?}");
+}

@@ -65,6 +65,7 @@ mod faults;
 mod pagination;
 mod ratelimit;
 mod record;
+pub mod serve;
 mod server;
 mod stats;
 mod tawk;

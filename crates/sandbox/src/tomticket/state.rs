@@ -765,7 +765,8 @@ impl TomTicketState {
 
     /// Seeds a small account: two departments with operators, categories and fields,
     /// an organization, two custom statuses, three customers, a few tickets and a chat.
-    pub fn seed_demo(&self) {
+    /// Returns the id of the first department (what `department_id` options want).
+    pub fn seed_demo(&self) -> String {
         let support = self.add_department("Suporte");
         let billing = self.add_department("Financeiro");
         let ana = self.add_operator(&support, "Ana Souza");
@@ -825,5 +826,6 @@ impl TomTicketState {
                 {"sender_type": "O", "message": "Claro! Como posso ajudar?"},
             ],
         }));
+        support
     }
 }
