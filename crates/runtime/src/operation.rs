@@ -88,7 +88,9 @@ async fn map_error<E: ProviderErrorBody>(
     let base = |kind| Error::new(kind, provider).with_operation(operation);
     match err {
         P::InvalidRequest(msg) => base(ErrorKind::InvalidArgument).with_message(msg),
-        P::CommunicationError(e) | P::InvalidUpgrade(e) => transport_error(e, provider, operation),
+        P::CommunicationError(e) | P::InvalidUpgrade(e) => {
+            may_have_happened(transport_error(e, provider, operation), meta, operation)
+        }
         P::ResponseBodyError(e) => {
             let mut out = transport_error(e, provider, operation);
             if let Some(s) = exchange.status {
@@ -166,6 +168,23 @@ fn accepted_write(meta: &ProviderMeta, operation: &str) -> bool {
 }
 
 /// A failed exchange, classified: connect, timeout, decode or transport.
+/// A write that failed after it left (not a refused connection) may have
+/// been processed: it was not sent again, and the caller must not blindly
+/// repeat it either.
+pub(crate) fn may_have_happened(err: Error, meta: &ProviderMeta, operation: &str) -> Error {
+    let unsafe_write = meta
+        .operation(operation)
+        .is_none_or(|op| op.retry == crate::meta::RetrySafety::Unsafe);
+    if unsafe_write && err.kind() != ErrorKind::Connect {
+        err.with_hint(
+            "the provider may have processed this write, so it was not sent again; \
+             check its effect before repeating it",
+        )
+    } else {
+        err
+    }
+}
+
 pub(crate) fn transport_error(
     e: reqwest::Error,
     provider: &'static str,

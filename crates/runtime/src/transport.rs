@@ -141,7 +141,11 @@ impl Transport {
         let response = match self.send(client, request, operation_id).await {
             Ok(resp) => resp,
             Err(Failure::Http(e) | Failure::Body(e, _)) => {
-                return Err(crate::operation::transport_error(e, provider.name, op_name));
+                return Err(crate::operation::may_have_happened(
+                    crate::operation::transport_error(e, provider.name, op_name),
+                    provider,
+                    operation_id,
+                ));
             }
             Err(Failure::Local(e)) => return Err(e),
         };

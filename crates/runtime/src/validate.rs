@@ -23,7 +23,7 @@ pub(crate) fn check(request: &reqwest::Request, op: &OperationMeta) -> Result<()
                 };
                 for (k, v) in request.url().query_pairs() {
                     if k == *name {
-                        check_value(c, Input::Text(&v))?;
+                        check_value(c, Input::Text(&v)).map_err(|e| explain(e, op, name))?;
                     }
                 }
             }
@@ -32,7 +32,7 @@ pub(crate) fn check(request: &reqwest::Request, op: &OperationMeta) -> Result<()
                     continue;
                 };
                 if let Some(v) = path_param(op.path, request.url().path(), name) {
-                    check_value(c, Input::Text(&v))?;
+                    check_value(c, Input::Text(&v)).map_err(|e| explain(e, op, name))?;
                 }
             }
             Location::Header => {
@@ -40,7 +40,7 @@ pub(crate) fn check(request: &reqwest::Request, op: &OperationMeta) -> Result<()
                     continue;
                 };
                 if let Some(v) = request.headers().get(*name).and_then(|v| v.to_str().ok()) {
-                    check_value(c, Input::Text(v))?;
+                    check_value(c, Input::Text(v)).map_err(|e| explain(e, op, name))?;
                 }
             }
             Location::Body => {
@@ -61,6 +61,22 @@ pub(crate) fn check(request: &reqwest::Request, op: &OperationMeta) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Adds what the parameter is, in the spec's words, to an error about its form.
+fn explain(error: String, op: &OperationMeta, name: &str) -> String {
+    let description = op
+        .params
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| p.description.split(". ").next().unwrap_or_default().trim())
+        .filter(|d| !d.is_empty());
+    match description {
+        Some(d) if error.contains("expected form") => {
+            format!("{error} ({name}: {})", d.trim_end_matches('.'))
+        }
+        _ => error,
+    }
 }
 
 /// Checks the text fields of a form against the operation's body limits.

@@ -214,6 +214,24 @@ impl<T> Normalized<T> {
     }
 }
 
+/// `Display` as the snake_case name the enum serializes to.
+macro_rules! display_snake_case {
+    ($($ty:ident { $($variant:ident => $name:literal),* $(,)? })*) => {$(
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(match self { $($ty::$variant => $name),* })
+            }
+        }
+    )*};
+}
+
+display_snake_case! {
+    TicketStatus { Open => "open", Pending => "pending", Closed => "closed", Other => "other" }
+    Priority { Low => "low", Normal => "normal", High => "high", Urgent => "urgent" }
+    ConversationStatus { Open => "open", Closed => "closed", Other => "other" }
+    Direction { Inbound => "inbound", Outbound => "outbound", Other => "other" }
+}
+
 /// Ticket status, normalized.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

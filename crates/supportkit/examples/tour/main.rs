@@ -15,6 +15,8 @@ use supportkit::tomticket::Attachment;
 use supportkit::{Config, Credentials, OperationExt, PaginateExt};
 use supportkit_sandbox::Sandbox;
 
+mod policy;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::start().await?;
@@ -27,6 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     chatapi(&sandbox).await?;
     tomticket(&sandbox).await?;
     tawk(&sandbox).await?;
+    policy::policy(&sandbox).await?;
 
     println!("\ndone: every call above went over real HTTP to the local sandbox");
     Ok(())
@@ -57,8 +60,12 @@ async fn facade(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
                 .await?;
             for t in all.iter().take(2) {
                 println!(
-                    "  ticket {} #{:?} {:?} [{:?}, was {:?}]",
-                    t.id, t.number, t.subject, t.status.value, t.status.original
+                    "  ticket {} #{} \"{}\" [{}, was {}]",
+                    t.id,
+                    t.number.map_or_else(|| "-".to_owned(), |n| n.to_string()),
+                    t.subject.as_deref().unwrap_or(""),
+                    t.status.value,
+                    t.status.original
                 );
             }
         }
@@ -193,8 +200,10 @@ async fn chatapi(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let contact = client.get_contact().identifier(&who).call().await?;
     println!(
-        "conversation is now {:?}",
-        contact.status.map(|s| s.to_string())
+        "conversation is now {}",
+        contact
+            .status
+            .map_or_else(|| "unknown".to_owned(), |s| s.to_string())
     );
 
     // Errors say what happened.
@@ -235,8 +244,8 @@ async fn tomticket(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> 
         .and_then(|o| o.id.clone())
         .ok_or("the demo department has an operator")?;
     println!(
-        "department {:?} with {} operator(s)",
-        department.name,
+        "department {} with {} operator(s)",
+        department.name.as_deref().unwrap_or("(unnamed)"),
         department.operators.len()
     );
 
@@ -317,8 +326,11 @@ async fn tomticket(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> 
         .data
         .ok_or("detail")?;
     println!(
-        "ticket is now {:?} with {} repl(ies)",
-        detail.situation.and_then(|s| s.description),
+        "ticket is now {} with {} repl(ies)",
+        detail
+            .situation
+            .and_then(|s| s.description)
+            .unwrap_or_default(),
         detail.replies.len()
     );
     Ok(())
@@ -341,8 +353,8 @@ async fn tawk(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     for p in &properties.data {
         println!(
-            "property {:?} ({})",
-            p.name,
+            "property {} ({})",
+            p.name.as_deref().unwrap_or("(unnamed)"),
             p.property_id.as_deref().unwrap_or("?")
         );
     }
@@ -383,7 +395,11 @@ async fn tawk(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
             .await?
             .data
             .ok_or("ticket data")?;
-        println!("ticket #{:?}: {:?}", ticket.human_id, ticket.subject);
+        println!(
+            "ticket #{}: {}",
+            ticket.human_id.unwrap_or_default(),
+            ticket.subject.as_deref().unwrap_or("")
+        );
     }
 
     // Create a webhook and a knowledge-base article.
@@ -401,7 +417,10 @@ async fn tawk(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
         )
         .call()
         .await?;
-    println!("webhook {:?} created", hook.data.and_then(|d| d.hook_id));
+    println!(
+        "webhook {} created",
+        hook.data.and_then(|d| d.hook_id).unwrap_or_default()
+    );
     let article: types::KnowledgeBaseArticleCreateRequest = serde_json::from_value(
         serde_json::json!({
             "propertyId": property,
@@ -415,8 +434,12 @@ async fn tawk(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
         .call()
         .await?;
     println!(
-        "knowledge-base article {:?} published",
-        created.data.and_then(|d| d.article).and_then(|a| a.id)
+        "knowledge-base article {} published",
+        created
+            .data
+            .and_then(|d| d.article)
+            .and_then(|a| a.id)
+            .unwrap_or_default()
     );
     Ok(())
 }
