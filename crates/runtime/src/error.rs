@@ -92,6 +92,7 @@ struct Inner {
 /// The provider's message for a 2xx whose body reports failure: without the
 /// explanation, "HTTP 200 OK: not found" reads like a contradiction.
 pub(crate) fn envelope_failure(message: &str, sent: u16) -> String {
+    let message = message.trim_end_matches('.');
     format!("{message} (the provider answered HTTP {sent} with a body that reports failure)")
 }
 
