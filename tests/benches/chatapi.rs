@@ -5,9 +5,7 @@
 //! only (the sandbox runs on other threads), so both are per-call client costs.
 //! The closing summary prints the ratios recorded in the README.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use criterion::Criterion;
 use serde_json::json;
@@ -15,24 +13,7 @@ use supportkit_chatapi::types::Contact;
 use supportkit_chatapi::{Client, ContactIdentifier, OperationExt, RateLimitConfig};
 use supportkit_sandbox::{Sandbox, SandboxConfig};
 use supportkit_tests::chatapi_config;
-
-struct Counting;
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-static BYTES: AtomicU64 = AtomicU64::new(0);
-thread_local!(static TRACK: Cell<bool> = const { Cell::new(false) });
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if TRACK.with(Cell::get) {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-            BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use supportkit_tests::measure::{ALLOCS, BYTES, Counting, median, thread_cpu, track};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -121,18 +102,6 @@ async fn hand_written_value(http: &reqwest::Client, url: &str, token: &str, id: 
     assert_eq!(v["id"], id);
 }
 
-/// CPU time of this thread: the client's own work, whatever the sandbox's
-/// threads and the rest of the machine are doing.
-fn thread_cpu() -> std::time::Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid pointer to a timespec, a clock every Linux has.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
 /// Per-call client CPU (µs) and allocations over `n` calls.
 fn per_call<F: std::future::Future<Output = ()>>(
     rt: &tokio::runtime::Runtime,
@@ -141,14 +110,12 @@ fn per_call<F: std::future::Future<Output = ()>>(
 ) -> (f64, f64, f64) {
     rt.block_on(async {
         f().await; // warm the connection pool
-        ALLOCS.store(0, Ordering::Relaxed);
-        BYTES.store(0, Ordering::Relaxed);
         let cpu = thread_cpu();
-        TRACK.with(|t| t.set(true));
+        track(true);
         for _ in 0..n {
             f().await;
         }
-        TRACK.with(|t| t.set(false));
+        track(false);
         let cpu = thread_cpu() - cpu;
         (
             cpu.as_secs_f64() * 1e6 / n as f64,
@@ -156,11 +123,6 @@ fn per_call<F: std::future::Future<Output = ()>>(
             BYTES.load(Ordering::Relaxed) as f64 / n as f64,
         )
     })
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn mean_ns(id: &str) -> Option<f64> {

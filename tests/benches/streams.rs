@@ -4,9 +4,7 @@
 //! the same run. Client-thread CPU time and allocations per item, medians
 //! of interleaved rounds (criterion is not used: one round is 100 pages).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use futures::TryStreamExt;
 use serde_json::json;
@@ -14,38 +12,13 @@ use supportkit::{ContactFilter, Contacts};
 use supportkit_chatapi::types::ContactList;
 use supportkit_chatapi::{Client, PaginateExt, RateLimitConfig};
 use supportkit_sandbox::{Sandbox, SandboxConfig};
-
-struct Counting;
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-thread_local!(static TRACK: Cell<bool> = const { Cell::new(false) });
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if TRACK.with(Cell::get) {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use supportkit_tests::measure::{ALLOCS, Counting, median, thread_cpu, track};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
 const ITEMS: usize = 10_000;
 const PAGE: i64 = 100;
-
-fn thread_cpu() -> std::time::Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid pointer to a timespec, a clock every Linux has.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
 
 /// The sandbox on its own threads, with `ITEMS` contacts and no rate limits.
 fn start_sandbox() -> (String, String) {
@@ -143,11 +116,10 @@ fn measure<F: std::future::Future<Output = usize>>(
     f: impl FnOnce() -> F,
 ) -> (f64, f64) {
     rt.block_on(async {
-        ALLOCS.store(0, Ordering::Relaxed);
         let cpu = thread_cpu();
-        TRACK.with(|t| t.set(true));
+        track(true);
         let n = f().await;
-        TRACK.with(|t| t.set(false));
+        track(false);
         let cpu = thread_cpu() - cpu;
         assert_eq!(n, ITEMS, "every contact, once");
         (
@@ -155,11 +127,6 @@ fn measure<F: std::future::Future<Output = usize>>(
             ALLOCS.load(Ordering::Relaxed) as f64 / n as f64,
         )
     })
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn main() {

@@ -1,5 +1,6 @@
 //! Shared test helpers: a sandbox plus a client pointed at it.
 
+pub mod measure;
 pub mod redis;
 pub mod tawk_tour;
 

@@ -528,7 +528,7 @@ fn advice_names_the_variables_of_the_command_line_never_library_options() {
     assert_eq!(out.code, 1, "{out:?}");
     assert!(
         out.stderr
-            .contains("(the provider answered HTTP 200 with a body that reports failure)"),
+            .contains(": the provider answered HTTP 200 with a body that reports failure"),
         "{out:?}"
     );
 }

@@ -89,11 +89,10 @@ struct Inner {
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
-/// The provider's message for a 2xx whose body reports failure: without the
-/// explanation, "HTTP 200 OK: not found" reads like a contradiction.
-pub(crate) fn envelope_failure(message: &str, sent: u16) -> String {
-    let message = message.trim_end_matches('.');
-    format!("{message} (the provider answered HTTP {sent} with a body that reports failure)")
+/// Why a 2xx answer is an error: without it, "HTTP 200 OK: not found" reads
+/// like a contradiction.
+pub(crate) fn envelope_failure(sent: u16) -> String {
+    format!("the provider answered HTTP {sent} with a body that reports failure")
 }
 
 /// Longest body excerpt kept in an error, in bytes.
@@ -159,6 +158,11 @@ impl Error {
     /// Sets the provider's error code.
     pub fn with_code(mut self, code: impl Into<String>) -> Self {
         self.inner.code = Some(code.into());
+        self
+    }
+    /// Sets the root cause in words (shown after the message).
+    pub(crate) fn with_cause(mut self, cause: impl Into<String>) -> Self {
+        self.inner.cause = Some(cause.into());
         self
     }
     /// Replaces the advice at the end of the message with one in the terms
@@ -299,6 +303,12 @@ impl fmt::Display for Error {
             write!(f, ", provider code {c}")?;
         }
         if let Some(m) = &i.message {
+            // A cause follows: no sentence stop in the middle of the line.
+            let m = if i.cause.is_some() {
+                m.trim_end_matches('.')
+            } else {
+                m
+            };
             write!(f, ": {m}")?;
         }
         if let Some(cause) = &i.cause {

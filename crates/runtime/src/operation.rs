@@ -117,13 +117,13 @@ async fn map_error<E: ProviderErrorBody>(
             if let Some(c) = body.code() {
                 out = out.with_code(c);
             }
-            match (body.message(), sent) {
-                // A 2xx that says failure reads like a contradiction: say why.
-                (Some(m), Some(s)) => out = out.with_message(crate::error::envelope_failure(&m, s)),
-                (Some(m), None) => out = out.with_message(m),
-                (None, _) => {}
+            if let Some(m) = body.message() {
+                out = out.with_message(m);
             }
-            out
+            match sent {
+                Some(s) => out.with_cause(crate::error::envelope_failure(s)),
+                None => out,
+            }
         }
         P::InvalidResponsePayload(bytes, e) => {
             let out = match exchange.status {

@@ -189,10 +189,10 @@ impl Transport {
                 .error_message_field
                 .and_then(|f| json.get(f)?.as_str())
             {
-                err = err.with_message(match real_status != status {
-                    true => crate::error::envelope_failure(m, real_status),
-                    false => m.to_owned(),
-                });
+                err = err.with_message(m);
+            }
+            if real_status != status {
+                err = err.with_cause(crate::error::envelope_failure(real_status));
             }
         }
         Err(err)
