@@ -303,12 +303,6 @@ impl fmt::Display for Error {
             write!(f, ", provider code {c}")?;
         }
         if let Some(m) = &i.message {
-            // A cause follows: no sentence stop in the middle of the line.
-            let m = if i.cause.is_some() {
-                m.trim_end_matches('.')
-            } else {
-                m
-            };
             write!(f, ": {m}")?;
         }
         if let Some(cause) = &i.cause {
