@@ -270,8 +270,12 @@ impl SandboxProcess {
             if line.starts_with("Press Ctrl-C") {
                 break;
             }
-            if let Some((key, value)) = line.split_once(':') {
-                urls.push((key.trim().to_owned(), value.trim().to_owned()));
+            // The banner's `export NAME=VALUE` lines, as a user would paste them.
+            if let Some((key, value)) = line
+                .strip_prefix("export ")
+                .and_then(|kv| kv.split_once('='))
+            {
+                urls.push((key.to_owned(), value.to_owned()));
             }
         }
         Ok(SandboxProcess { child, urls })
@@ -298,24 +302,30 @@ fn schemathesis(root: &Path, tools: &Path, bin: &Path, provider: &str) -> Result
     // Schemathesis' own options for the provider's auth: a Bearer header or HTTP Basic.
     let (url, auth): (&str, [String; 2]) = match provider {
         "chatapi" => (
-            sandbox.get("ChatAPI v2 base URL")?,
+            sandbox.get("SUPPORTKIT_CHATAPI_URL")?,
             [
                 "--header".into(),
-                format!("Authorization: Bearer {}", sandbox.get("ChatAPI token")?),
+                format!(
+                    "Authorization: Bearer {}",
+                    sandbox.get("SUPPORTKIT_CHATAPI_TOKEN")?
+                ),
             ],
         ),
         "tomticket" => (
-            sandbox.get("TomTicket base URL")?,
+            sandbox.get("SUPPORTKIT_TOMTICKET_URL")?,
             [
                 "--header".into(),
-                format!("Authorization: Bearer {}", sandbox.get("TomTicket token")?),
+                format!(
+                    "Authorization: Bearer {}",
+                    sandbox.get("SUPPORTKIT_TOMTICKET_TOKEN")?
+                ),
             ],
         ),
         "tawk" => (
-            sandbox.get("tawk.to base URL")?,
+            sandbox.get("SUPPORTKIT_TAWK_URL")?,
             [
                 "--auth".into(),
-                format!("{}:", sandbox.get("tawk.to API key")?),
+                format!("{}:", sandbox.get("SUPPORTKIT_TAWK_API_KEY")?),
             ],
         ),
         other => return Err(format!("schemathesis: no sandbox URL for {other}")),
