@@ -51,7 +51,79 @@ pub fn format(
             "extra: Err(\"no value supplied for extra\".to_string()),",
             "extra: Ok(Default::default()),",
         );
+    let code = drop_api_version_header(&code)?;
+    let code = lazy_unset_messages(&code);
     Ok(finish(code, cfg))
+}
+
+/// Removes the `api-version` header progenitor adds to every request from the
+/// spec's `info.version`: no provider reads it, and building the map, merging
+/// it and removing it again cost two allocations on every call. Fails when
+/// progenitor's output no longer has the expected shape, so a new version
+/// cannot slip the header back in unnoticed.
+fn drop_api_version_header(code: &str) -> Result<String, String> {
+    const OPEN: &str = "let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);";
+    let mut out = String::with_capacity(code.len());
+    let mut lines = code.lines();
+    while let Some(line) = lines.next() {
+        match line.trim() {
+            OPEN => {
+                let mut block = Vec::new();
+                for next in lines.by_ref() {
+                    block.push(next.trim());
+                    if next.trim() == ");" {
+                        break;
+                    }
+                }
+                if !block.concat().contains("from_static(\"api-version\")") {
+                    return Err(format!(
+                        "a request header map holds more than `api-version`: {block:?}"
+                    ));
+                }
+            }
+            ".headers(header_map)" => {}
+            _ => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    if out.contains("header_map") {
+        return Err("progenitor's request header map changed shape".to_owned());
+    }
+    Ok(out)
+}
+
+/// progenitor's builders start every required argument as
+/// `Err("x was not initialized".to_string())`: one allocation per argument per
+/// call, thrown away when the argument is set. They start as an empty error
+/// instead, and `send` words it only when the argument was never set.
+fn lazy_unset_messages(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    for line in code.lines() {
+        let trimmed = line.trim();
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let unset = trimmed
+            .strip_suffix(" was not initialized\".to_string()),")
+            .and_then(|head| head.split_once(": Err(\""))
+            .filter(|(field, name)| field == name);
+        let sent = trimmed
+            .strip_prefix("let ")
+            .and_then(|rest| rest.strip_suffix(".map_err(Error::InvalidRequest)?;"))
+            .and_then(|rest| rest.split_once(" = "))
+            .filter(|(a, b)| a == b);
+        if let Some((field, _)) = unset {
+            out.push_str(&format!("{indent}{field}: Err(String::new()),"));
+        } else if let Some((name, _)) = sent {
+            out.push_str(&format!(
+                "{indent}let {name} = {name}.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, \"{name}\")))?;"
+            ));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn finish(body: String, cfg: &ProviderConfig) -> String {

@@ -12672,7 +12672,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
+                identifier: Err(String::new()),
             }
         }
         /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
@@ -12695,18 +12695,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::Contact>, Error<types::ApiError>> {
             let Self { client, identifier } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let url = format!(
                 "{}/contact/{}", client.baseurl, encode_path(& identifier.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12715,7 +12707,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_contact",
@@ -12758,7 +12749,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
+                identifier: Err(String::new()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -12809,7 +12800,7 @@ pub mod builder {
             Error<types::ApiError>,
         > {
             let Self { client, identifier, body } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body
                 .and_then(|v| {
                     types::ContactUpdate::try_from(v).map_err(|e| e.to_string())
@@ -12818,14 +12809,6 @@ pub mod builder {
             let url = format!(
                 "{}/contact/{}", client.baseurl, encode_path(& identifier.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12835,7 +12818,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_contact",
@@ -12878,7 +12860,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
+                identifier: Err(String::new()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -12929,7 +12911,7 @@ pub mod builder {
             Error<types::ApiError>,
         > {
             let Self { client, identifier, body } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body
                 .and_then(|v| {
                     types::ContactFields::try_from(v).map_err(|e| e.to_string())
@@ -12938,14 +12920,6 @@ pub mod builder {
             let url = format!(
                 "{}/contact/{}", client.baseurl, encode_path(& identifier.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12955,7 +12929,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_contact",
@@ -12997,7 +12970,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
+                identifier: Err(String::new()),
             }
         }
         /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
@@ -13023,18 +12996,10 @@ pub mod builder {
             Error<types::ApiError>,
         > {
             let Self { client, identifier } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let url = format!(
                 "{}/contact/{}", client.baseurl, encode_path(& identifier.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13043,7 +13008,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_contact",
@@ -13086,7 +13050,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
+                identifier: Err(String::new()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -13137,7 +13101,7 @@ pub mod builder {
             Error<types::ApiError>,
         > {
             let Self { client, identifier, body } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body
                 .and_then(|v| {
                     types::ContactFields::try_from(v).map_err(|e| e.to_string())
@@ -13147,14 +13111,6 @@ pub mod builder {
                 "{}/contact/create_or_update/{}", client.baseurl, encode_path(&
                 identifier.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13164,7 +13120,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_or_update_contact",
@@ -13252,14 +13207,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/contact/merge", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13269,7 +13216,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "merge_contacts",
@@ -13374,22 +13320,14 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::ContactList>, Error<types::ApiError>> {
             let Self { client, cursor_id, limit, body } = self;
-            let cursor_id = cursor_id.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
+            let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
+            let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let body = body
                 .and_then(|v| {
                     types::ListContactsRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/contact/list", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13401,7 +13339,6 @@ pub mod builder {
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_contacts",
@@ -13444,8 +13381,8 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
+                identifier: Err(String::new()),
+                body: Err(String::new()),
             }
         }
         /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
@@ -13481,20 +13418,12 @@ pub mod builder {
             Error<types::ApiError>,
         > {
             let Self { client, identifier, body } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
-            let body = body.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
+            let body = body.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "body")))?;
             let url = format!(
                 "{}/contact/{}/tag", client.baseurl, encode_path(& identifier
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13504,7 +13433,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "add_tags",
@@ -13547,8 +13475,8 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
+                identifier: Err(String::new()),
+                body: Err(String::new()),
             }
         }
         /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
@@ -13584,20 +13512,12 @@ pub mod builder {
             Error<types::ApiError>,
         > {
             let Self { client, identifier, body } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
-            let body = body.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
+            let body = body.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "body")))?;
             let url = format!(
                 "{}/contact/{}/tag", client.baseurl, encode_path(& identifier
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13607,7 +13527,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "remove_tags",
@@ -13651,7 +13570,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
+                identifier: Err(String::new()),
                 cursor_id: Ok(None),
                 limit: Ok(None),
             }
@@ -13700,21 +13619,13 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::ChannelList>, Error<types::ApiError>> {
             let Self { client, identifier, cursor_id, limit } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
-            let cursor_id = cursor_id.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
+            let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
+            let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!(
                 "{}/contact/{}/channels", client.baseurl, encode_path(& identifier
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13725,7 +13636,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_contact_channels",
@@ -13768,7 +13678,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
+                identifier: Err(String::new()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -13820,7 +13730,7 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::CodeMessageResponse>, Error<types::ApiError>> {
             let Self { client, identifier, body } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body
                 .and_then(|v| {
                     types::UpdateLifecycleRequest::try_from(v).map_err(|e| e.to_string())
@@ -13830,14 +13740,6 @@ pub mod builder {
                 "{}/contact/{}/lifecycle/update", client.baseurl, encode_path(&
                 identifier.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13847,7 +13749,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_lifecycle",
@@ -13890,7 +13791,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
+                identifier: Err(String::new()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -13940,7 +13841,7 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::SendMessageResponse>, Error<types::ApiError>> {
             let Self { client, identifier, body } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body
                 .and_then(|v| {
                     types::SendMessageRequest::try_from(v).map_err(|e| e.to_string())
@@ -13950,14 +13851,6 @@ pub mod builder {
                 "{}/contact/{}/message", client.baseurl, encode_path(& identifier
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13967,7 +13860,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "send_message",
@@ -14011,7 +13903,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
+                identifier: Err(String::new()),
                 cursor_id: Ok(None),
                 limit: Ok(None),
             }
@@ -14064,21 +13956,13 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::MessageList>, Error<types::ApiError>> {
             let Self { client, identifier, cursor_id, limit } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
-            let cursor_id = cursor_id.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
+            let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
+            let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!(
                 "{}/contact/{}/message/list", client.baseurl, encode_path(& identifier
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14089,7 +13973,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_messages",
@@ -14132,8 +14015,8 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
-                message_id: Err("message_id was not initialized".to_string()),
+                identifier: Err(String::new()),
+                message_id: Err(String::new()),
             }
         }
         /// The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the
@@ -14166,20 +14049,12 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::MessageRecord>, Error<types::ApiError>> {
             let Self { client, identifier, message_id } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
-            let message_id = message_id.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
+            let message_id = message_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "message_id")))?;
             let url = format!(
                 "{}/contact/{}/message/{}", client.baseurl, encode_path(& identifier
                 .to_string()), encode_path(& message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14188,7 +14063,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_message",
@@ -14231,7 +14105,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
+                identifier: Err(String::new()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -14283,7 +14157,7 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::Comment>, Error<types::ApiError>> {
             let Self { client, identifier, body } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body
                 .and_then(|v| {
                     types::CreateCommentRequest::try_from(v).map_err(|e| e.to_string())
@@ -14293,14 +14167,6 @@ pub mod builder {
                 "{}/contact/{}/comment", client.baseurl, encode_path(& identifier
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14310,7 +14176,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_comment",
@@ -14353,7 +14218,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
+                identifier: Err(String::new()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -14409,7 +14274,7 @@ pub mod builder {
             Error<types::ApiError>,
         > {
             let Self { client, identifier, body } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body
                 .and_then(|v| {
                     types::AssignConversationRequest::try_from(v)
@@ -14420,14 +14285,6 @@ pub mod builder {
                 "{}/contact/{}/conversation/assignee", client.baseurl, encode_path(&
                 identifier.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14437,7 +14294,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "assign_conversation",
@@ -14480,7 +14336,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                identifier: Err("identifier was not initialized".to_string()),
+                identifier: Err(String::new()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -14536,7 +14392,7 @@ pub mod builder {
             Error<types::ApiError>,
         > {
             let Self { client, identifier, body } = self;
-            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body
                 .and_then(|v| {
                     types::ConversationStatusRequest::try_from(v)
@@ -14547,14 +14403,6 @@ pub mod builder {
                 "{}/contact/{}/conversation/status", client.baseurl, encode_path(&
                 identifier.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14564,7 +14412,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_conversation_status",
@@ -14641,17 +14488,9 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::ChannelList>, Error<types::ApiError>> {
             let Self { client, cursor_id, limit } = self;
-            let cursor_id = cursor_id.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
+            let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
+            let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!("{}/space/channel", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14662,7 +14501,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_space_channels",
@@ -14706,7 +14544,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                channel_id: Err("channel_id was not initialized".to_string()),
+                channel_id: Err(String::new()),
                 cursor_id: Ok(None),
                 limit: Ok(None),
             }
@@ -14751,21 +14589,13 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::WhatsAppTemplateList>, Error<types::ApiError>> {
             let Self { client, channel_id, cursor_id, limit } = self;
-            let channel_id = channel_id.map_err(Error::InvalidRequest)?;
-            let cursor_id = cursor_id.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
+            let channel_id = channel_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "channel_id")))?;
+            let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
+            let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!(
                 "{}/space/channel/{}/template", client.baseurl, encode_path(& channel_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14776,7 +14606,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_whatsapp_templates",
@@ -14853,17 +14682,9 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::ClosingNoteList>, Error<types::ApiError>> {
             let Self { client, cursor_id, limit } = self;
-            let cursor_id = cursor_id.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
+            let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
+            let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!("{}/space/closing_notes", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14874,7 +14695,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_closing_notes",
@@ -14951,17 +14771,9 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::UserList>, Error<types::ApiError>> {
             let Self { client, cursor_id, limit } = self;
-            let cursor_id = cursor_id.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
+            let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
+            let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!("{}/space/user", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14972,7 +14784,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_users",
@@ -15014,7 +14825,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                id: Err("id was not initialized".to_string()),
+                id: Err(String::new()),
             }
         }
         /// User id.
@@ -15033,18 +14844,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::User>, Error<types::ApiError>> {
             let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
+            let id = id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "id")))?;
             let url = format!(
                 "{}/space/user/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15053,7 +14856,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_user",
@@ -15130,17 +14932,9 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::CustomFieldList>, Error<types::ApiError>> {
             let Self { client, cursor_id, limit } = self;
-            let cursor_id = cursor_id.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
+            let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
+            let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!("{}/space/custom_field", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15151,7 +14945,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_custom_fields",
@@ -15237,14 +15030,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/space/custom_field", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15254,7 +15039,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_custom_field",
@@ -15296,7 +15080,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                id: Err("id was not initialized".to_string()),
+                id: Err(String::new()),
             }
         }
         /// Contact field id.
@@ -15315,19 +15099,11 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::CustomField>, Error<types::ApiError>> {
             let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
+            let id = id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "id")))?;
             let url = format!(
                 "{}/space/custom_field/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15336,7 +15112,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_custom_field",
@@ -15421,14 +15196,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/space/tag", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15438,7 +15205,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_space_tag",
@@ -15523,14 +15289,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/space/tag", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15540,7 +15298,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_space_tag",
@@ -15625,14 +15382,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/space/tag", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15642,7 +15391,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_space_tag",

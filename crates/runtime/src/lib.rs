@@ -77,3 +77,15 @@ pub(crate) fn random_u64() -> u64 {
 pub(crate) fn random_unit() -> f64 {
     (random_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
+
+/// The message of a builder argument that is still unset (`e` is empty), or
+/// the conversion error it carries: generated builders start unset arguments
+/// as an empty error so that building a request allocates no message.
+#[doc(hidden)]
+pub fn unset(e: String, name: &str) -> String {
+    if e.is_empty() {
+        format!("{name} was not initialized")
+    } else {
+        e
+    }
+}

@@ -99,8 +99,8 @@ impl Transport {
     }
 
     /// Runs before a request is sent: checks the spec's limits (so a bad
-    /// argument never leaves the machine), adds credentials, drops
-    /// progenitor's `api-version` header and percent-encodes `+` in the path.
+    /// argument never leaves the machine), adds credentials and
+    /// percent-encodes `+` in the path.
     pub fn prepare(
         &self,
         request: &mut reqwest::Request,
@@ -110,7 +110,6 @@ impl Transport {
             validate::check(request, op)?;
         }
         let headers = request.headers_mut();
-        headers.remove("api-version");
         if let Some(auth) = &self.shared.auth {
             headers.insert(http::header::AUTHORIZATION, auth.clone());
         }

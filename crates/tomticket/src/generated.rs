@@ -10290,31 +10290,23 @@ pub mod builder {
                 status_id,
                 truncate_body,
             } = self;
-            let category_id = category_id.map_err(Error::InvalidRequest)?;
-            let column = column.map_err(Error::InvalidRequest)?;
-            let creation_date_ge = creation_date_ge.map_err(Error::InvalidRequest)?;
-            let creation_date_le = creation_date_le.map_err(Error::InvalidRequest)?;
-            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let customer_type_id = customer_type_id.map_err(Error::InvalidRequest)?;
-            let department_id = department_id.map_err(Error::InvalidRequest)?;
-            let last_update_ge = last_update_ge.map_err(Error::InvalidRequest)?;
-            let max_protocol = max_protocol.map_err(Error::InvalidRequest)?;
-            let min_protocol = min_protocol.map_err(Error::InvalidRequest)?;
-            let order = order.map_err(Error::InvalidRequest)?;
-            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
-            let page = page.map_err(Error::InvalidRequest)?;
-            let situation = situation.map_err(Error::InvalidRequest)?;
-            let status_id = status_id.map_err(Error::InvalidRequest)?;
-            let truncate_body = truncate_body.map_err(Error::InvalidRequest)?;
+            let category_id = category_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "category_id")))?;
+            let column = column.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "column")))?;
+            let creation_date_ge = creation_date_ge.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "creation_date_ge")))?;
+            let creation_date_le = creation_date_le.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "creation_date_le")))?;
+            let customer_id = customer_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "customer_id")))?;
+            let customer_type_id = customer_type_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "customer_type_id")))?;
+            let department_id = department_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "department_id")))?;
+            let last_update_ge = last_update_ge.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "last_update_ge")))?;
+            let max_protocol = max_protocol.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "max_protocol")))?;
+            let min_protocol = min_protocol.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "min_protocol")))?;
+            let order = order.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "order")))?;
+            let organization_id = organization_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "organization_id")))?;
+            let page = page.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "page")))?;
+            let situation = situation.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "situation")))?;
+            let status_id = status_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "status_id")))?;
+            let truncate_body = truncate_body.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "truncate_body")))?;
             let url = format!("{}/ticket/list", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10372,7 +10364,6 @@ pub mod builder {
                 .query(
                     &progenitor_client::QueryParam::new("truncate_body", &truncate_body),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "ticket_list",
@@ -10420,7 +10411,7 @@ pub mod builder {
                 show_staggered_tickets: Ok(None),
                 show_stopwatch: Ok(None),
                 show_tags: Ok(None),
-                ticket_id: Err("ticket_id was not initialized".to_string()),
+                ticket_id: Err(String::new()),
             }
         }
         /// `1` adds the staggered ("escalonados") tickets.
@@ -10489,18 +10480,10 @@ pub mod builder {
             } = self;
             let show_staggered_tickets = show_staggered_tickets
                 .map_err(Error::InvalidRequest)?;
-            let show_stopwatch = show_stopwatch.map_err(Error::InvalidRequest)?;
-            let show_tags = show_tags.map_err(Error::InvalidRequest)?;
-            let ticket_id = ticket_id.map_err(Error::InvalidRequest)?;
+            let show_stopwatch = show_stopwatch.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "show_stopwatch")))?;
+            let show_tags = show_tags.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "show_tags")))?;
+            let ticket_id = ticket_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "ticket_id")))?;
             let url = format!("{}/ticket/detail", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10523,7 +10506,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("show_tags", &show_tags))
                 .query(&progenitor_client::QueryParam::new("ticket_id", &ticket_id))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "ticket_detail",
@@ -10741,25 +10723,17 @@ pub mod builder {
                 page,
                 situation,
             } = self;
-            let creation_date_ge = creation_date_ge.map_err(Error::InvalidRequest)?;
-            let creation_date_le = creation_date_le.map_err(Error::InvalidRequest)?;
-            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let customer_type_id = customer_type_id.map_err(Error::InvalidRequest)?;
-            let department_id = department_id.map_err(Error::InvalidRequest)?;
-            let max_protocol = max_protocol.map_err(Error::InvalidRequest)?;
-            let min_protocol = min_protocol.map_err(Error::InvalidRequest)?;
-            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
-            let page = page.map_err(Error::InvalidRequest)?;
-            let situation = situation.map_err(Error::InvalidRequest)?;
+            let creation_date_ge = creation_date_ge.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "creation_date_ge")))?;
+            let creation_date_le = creation_date_le.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "creation_date_le")))?;
+            let customer_id = customer_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "customer_id")))?;
+            let customer_type_id = customer_type_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "customer_type_id")))?;
+            let department_id = department_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "department_id")))?;
+            let max_protocol = max_protocol.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "max_protocol")))?;
+            let min_protocol = min_protocol.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "min_protocol")))?;
+            let organization_id = organization_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "organization_id")))?;
+            let page = page.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "page")))?;
+            let situation = situation.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "situation")))?;
             let url = format!("{}/chat/list", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10804,7 +10778,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("situation", &situation))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "chat_list",
@@ -10846,7 +10819,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                chat_id: Err("chat_id was not initialized".to_string()),
+                chat_id: Err(String::new()),
             }
         }
         /// Chat id.
@@ -10871,16 +10844,8 @@ pub mod builder {
             Error<types::ErrorEnvelope>,
         > {
             let Self { client, chat_id } = self;
-            let chat_id = chat_id.map_err(Error::InvalidRequest)?;
+            let chat_id = chat_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "chat_id")))?;
             let url = format!("{}/chat/detail", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10890,7 +10855,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("chat_id", &chat_id))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "chat_detail",
@@ -10936,7 +10900,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                customer_id: Err("customer_id was not initialized".to_string()),
+                customer_id: Err(String::new()),
                 customer_type_id: Ok(None),
             }
         }
@@ -10976,17 +10940,9 @@ pub mod builder {
             Error<types::ErrorEnvelope>,
         > {
             let Self { client, customer_id, customer_type_id } = self;
-            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let customer_type_id = customer_type_id.map_err(Error::InvalidRequest)?;
+            let customer_id = customer_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "customer_id")))?;
+            let customer_type_id = customer_type_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "customer_type_id")))?;
             let url = format!("{}/customer/details", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11002,7 +10958,6 @@ pub mod builder {
                         &customer_type_id,
                     ),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "customer_details",
@@ -11067,16 +11022,8 @@ pub mod builder {
             Error<types::ErrorEnvelope>,
         > {
             let Self { client, page } = self;
-            let page = page.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "page")))?;
             let url = format!("{}/customer/list", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11086,7 +11033,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("page", &page))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "customer_list",
@@ -11132,7 +11078,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                customer_id: Err("customer_id was not initialized".to_string()),
+                customer_id: Err(String::new()),
                 customer_type_id: Ok(None),
             }
         }
@@ -11172,17 +11118,9 @@ pub mod builder {
             Error<types::ErrorEnvelope>,
         > {
             let Self { client, customer_id, customer_type_id } = self;
-            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let customer_type_id = customer_type_id.map_err(Error::InvalidRequest)?;
+            let customer_id = customer_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "customer_id")))?;
+            let customer_type_id = customer_type_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "customer_type_id")))?;
             let url = format!("{}/customer/exists", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11198,7 +11136,6 @@ pub mod builder {
                         &customer_type_id,
                     ),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "customer_exists",
@@ -11265,16 +11202,8 @@ pub mod builder {
             Error<types::ErrorEnvelope>,
         > {
             let Self { client, show_nested_items } = self;
-            let show_nested_items = show_nested_items.map_err(Error::InvalidRequest)?;
+            let show_nested_items = show_nested_items.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "show_nested_items")))?;
             let url = format!("{}/department/list", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11289,7 +11218,6 @@ pub mod builder {
                         &show_nested_items,
                     ),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "department_list",
@@ -11331,7 +11259,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                department_id: Err("department_id was not initialized".to_string()),
+                department_id: Err(String::new()),
             }
         }
         /// Department id.
@@ -11356,16 +11284,8 @@ pub mod builder {
             Error<types::ErrorEnvelope>,
         > {
             let Self { client, department_id } = self;
-            let department_id = department_id.map_err(Error::InvalidRequest)?;
+            let department_id = department_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "department_id")))?;
             let url = format!("{}/department/operator/list", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11377,7 +11297,6 @@ pub mod builder {
                 .query(
                     &progenitor_client::QueryParam::new("department_id", &department_id),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "department_operator_list",
@@ -11419,7 +11338,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                department_id: Err("department_id was not initialized".to_string()),
+                department_id: Err(String::new()),
             }
         }
         /// Department id.
@@ -11444,16 +11363,8 @@ pub mod builder {
             Error<types::ErrorEnvelope>,
         > {
             let Self { client, department_id } = self;
-            let department_id = department_id.map_err(Error::InvalidRequest)?;
+            let department_id = department_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "department_id")))?;
             let url = format!("{}/department/category/list", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11465,7 +11376,6 @@ pub mod builder {
                 .query(
                     &progenitor_client::QueryParam::new("department_id", &department_id),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "department_category_list",
@@ -11509,7 +11419,7 @@ pub mod builder {
             Self {
                 client: client,
                 category_id: Ok(None),
-                department_id: Err("department_id was not initialized".to_string()),
+                department_id: Err(String::new()),
             }
         }
         /// Category id; absent returns the department's fields that belong to no category.
@@ -11548,17 +11458,9 @@ pub mod builder {
             Error<types::ErrorEnvelope>,
         > {
             let Self { client, category_id, department_id } = self;
-            let category_id = category_id.map_err(Error::InvalidRequest)?;
-            let department_id = department_id.map_err(Error::InvalidRequest)?;
+            let category_id = category_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "category_id")))?;
+            let department_id = department_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "department_id")))?;
             let url = format!("{}/custom_field/department/list", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11571,7 +11473,6 @@ pub mod builder {
                 .query(
                     &progenitor_client::QueryParam::new("department_id", &department_id),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "custom_field_department_list",
