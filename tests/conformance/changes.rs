@@ -3,8 +3,6 @@
 //! and both report the same change; a redelivery is processed once; a
 //! stopped and resumed feed neither loses nor repeats.
 
-use std::sync::{Arc, Mutex};
-
 use chrono::Utc;
 use serde_json::json;
 use supportkit::events::{Checkpoint, Event, EventKind, EventSource, WebhookReceiver};
@@ -12,51 +10,10 @@ use supportkit::{NewContact, NewTicket, Provider};
 use supportkit_sandbox::{WebhookProvider, WebhookRegistration};
 
 use crate::harness::Harness;
+use crate::receiver::{bind, serve_on};
 
 /// The signing secret of the scenario's webhooks (base64, as respond.io shows keys).
 const SECRET: &str = "c2NlbmFyaW8tc2VjcmV0";
-
-/// A webhook receiver on loopback that keeps every event handed to it.
-pub struct Inbox {
-    events: Arc<Mutex<Vec<Event>>>,
-}
-
-impl Inbox {
-    /// Binds a loopback port first: tawk.to makes a webhook's secret when
-    /// the webhook (and so its URL) is created.
-    pub async fn bind() -> (tokio::net::TcpListener, String) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hooks", listener.local_addr().unwrap());
-        (listener, url)
-    }
-
-    pub fn serve(
-        listener: tokio::net::TcpListener,
-        url: String,
-        receiver: WebhookReceiver,
-    ) -> Inbox {
-        let events = Arc::new(Mutex::new(Vec::new()));
-        let sink = events.clone();
-        let app = receiver
-            .handler(move |event: Event| {
-                let sink = sink.clone();
-                async move {
-                    sink.lock().unwrap().push(event);
-                    Ok::<_, std::convert::Infallible>(())
-                }
-            })
-            .router("/hooks");
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        let _ = url;
-        Inbox { events }
-    }
-
-    /// The events about `id`.
-    pub fn about(&self, id: &str) -> Vec<Event> {
-        let events = self.events.lock().unwrap();
-        events.iter().filter(|e| e.id.id == id).cloned().collect()
-    }
-}
 
 impl Harness {
     /// Subscribes `url` to the provider's webhooks; every event is delivered
@@ -159,13 +116,13 @@ impl Harness {
 }
 
 pub async fn events(h: Harness) {
-    let (listener, url) = Inbox::bind().await;
+    let (listener, url) = bind().await;
     let secret = h.subscribe(&url).await;
     // The receiver fetches what a payload only names (TomTicket).
     let receiver = WebhookReceiver::new(h.provider, secret)
         .unwrap()
         .fetch_with(h.conn.clone());
-    let inbox = Inbox::serve(listener, url, receiver);
+    let inbox = serve_on(listener, url, receiver, 0);
     let mut feed = h.conn.changes(Checkpoint::since(Utc::now()));
     // What the sandbox held before is not this scenario's change.
     feed.poll().await.unwrap();

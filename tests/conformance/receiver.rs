@@ -18,13 +18,36 @@ fn chat_start(chat: &str) -> String {
     )
 }
 
-/// A served receiver whose handler fails the first `failures` calls.
-struct Served {
-    url: String,
-    handled: Arc<Mutex<Vec<Event>>>,
+/// A served receiver whose handler keeps every event and fails the first
+/// `failures` calls.
+pub struct Served {
+    pub url: String,
+    pub handled: Arc<Mutex<Vec<Event>>>,
 }
 
-async fn serve(receiver: WebhookReceiver, failures: usize) -> Served {
+impl Served {
+    /// The events handled about `id`.
+    pub fn about(&self, id: &str) -> Vec<Event> {
+        let handled = self.handled.lock().unwrap();
+        handled.iter().filter(|e| e.id.id == id).cloned().collect()
+    }
+}
+
+/// A loopback port and its URL, bound before the receiver exists: tawk.to
+/// makes a webhook's secret when the webhook (and so its URL) is created.
+pub async fn bind() -> (tokio::net::TcpListener, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+/// Serves `receiver` on a bound port.
+pub fn serve_on(
+    listener: tokio::net::TcpListener,
+    url: String,
+    receiver: WebhookReceiver,
+    failures: usize,
+) -> Served {
     let handled = Arc::new(Mutex::new(Vec::new()));
     let sink = handled.clone();
     let left = Arc::new(AtomicUsize::new(failures));
@@ -44,10 +67,13 @@ async fn serve(receiver: WebhookReceiver, failures: usize) -> Served {
             }
         })
         .router("/hook");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     Served { url, handled }
+}
+
+async fn serve(receiver: WebhookReceiver, failures: usize) -> Served {
+    let (listener, url) = bind().await;
+    serve_on(listener, url, receiver, failures)
 }
 
 async fn post(url: &str, event_id: &str, body: &str, signature: Option<&str>) -> (u16, String) {

@@ -4,19 +4,15 @@
 use chrono::{DateTime, Utc};
 
 use super::{Event, EventKind, Resource, ResourceKind};
-use crate::model::{Contact, Conversation, ConversationStatus, Ticket, TicketStatus};
+use crate::model::{
+    Contact, Conversation, ConversationStatus, Raw, RemoteId, Ticket, TicketStatus,
+};
 
-/// One change a record shows: its creation, and its latest state change.
+/// A ticket's creation, and its latest change (closed or updated).
 pub(crate) fn ticket(t: &Ticket) -> Vec<Event> {
-    let mut out = Vec::with_capacity(2);
-    let data = || Some(Resource::Ticket(t.clone()));
+    let mut changes = Vec::with_capacity(2);
     if let Some(created) = t.remote_created_at {
-        out.push(event(
-            EventKind::TicketCreated,
-            ResourceKind::Ticket,
-            t,
-            created,
-        ));
+        changes.push((EventKind::TicketCreated, created));
     }
     if let Some(updated) = t
         .remote_updated_at
@@ -27,81 +23,57 @@ pub(crate) fn ticket(t: &Ticket) -> Vec<Event> {
         } else {
             EventKind::TicketUpdated
         };
-        out.push(event(kind, ResourceKind::Ticket, t, updated));
+        changes.push((kind, updated));
     }
-    for e in &mut out {
-        e.data = data();
-    }
-    out
+    events(changes, ResourceKind::Ticket, &t.id, &t.raw, || {
+        Resource::Ticket(t.clone())
+    })
 }
 
 /// A conversation's opening and, once closed, its closing.
 pub(crate) fn conversation(c: &Conversation) -> Vec<Event> {
-    let mut out = Vec::with_capacity(2);
+    let mut changes = Vec::with_capacity(2);
     if let Some(created) = c.remote_created_at {
-        out.push(event(
-            EventKind::ConversationOpened,
-            ResourceKind::Conversation,
-            c,
-            created,
-        ));
+        changes.push((EventKind::ConversationOpened, created));
     }
     if c.status.value == ConversationStatus::Closed
         && let Some(closed) = c.remote_updated_at.or(c.remote_created_at)
     {
-        out.push(event(
-            EventKind::ConversationClosed,
-            ResourceKind::Conversation,
-            c,
-            closed,
-        ));
+        changes.push((EventKind::ConversationClosed, closed));
     }
-    for e in &mut out {
-        e.data = Some(Resource::Conversation(c.clone()));
-    }
-    out
+    events(changes, ResourceKind::Conversation, &c.id, &c.raw, || {
+        Resource::Conversation(c.clone())
+    })
 }
 
 /// A contact's creation (records carry no update time).
 pub(crate) fn contact(c: &Contact) -> Vec<Event> {
-    c.remote_created_at
-        .map(|created| {
-            let mut e = event(EventKind::ContactCreated, ResourceKind::Contact, c, created);
-            e.data = Some(Resource::Contact(c.clone()));
-            e
-        })
+    let changes = c
+        .remote_created_at
+        .map(|created| (EventKind::ContactCreated, created));
+    events(changes, ResourceKind::Contact, &c.id, &c.raw, || {
+        Resource::Contact(c.clone())
+    })
+}
+
+/// The events of one record's changes, each carrying the record.
+fn events(
+    changes: impl IntoIterator<Item = (EventKind, DateTime<Utc>)>,
+    resource: ResourceKind,
+    id: &RemoteId,
+    raw: &Raw,
+    data: impl Fn() -> Resource,
+) -> Vec<Event> {
+    changes
         .into_iter()
+        .map(|(kind, at)| Event {
+            kind,
+            provider: id.provider,
+            resource,
+            id: id.clone(),
+            occurred_at: at,
+            data: Some(data()),
+            raw: raw.value(),
+        })
         .collect()
-}
-
-/// The records the facts are read from.
-pub(crate) trait Record {
-    fn remote_id(&self) -> &crate::model::RemoteId;
-    fn raw(&self) -> &crate::model::Raw;
-}
-
-macro_rules! record {
-    ($($t:ty),*) => {$(
-        impl Record for $t {
-            fn remote_id(&self) -> &crate::model::RemoteId {
-                &self.id
-            }
-            fn raw(&self) -> &crate::model::Raw {
-                &self.raw
-            }
-        }
-    )*};
-}
-record!(Ticket, Conversation, Contact);
-
-fn event(kind: EventKind, resource: ResourceKind, r: &impl Record, at: DateTime<Utc>) -> Event {
-    Event {
-        kind,
-        provider: r.remote_id().provider,
-        resource,
-        id: r.remote_id().clone(),
-        occurred_at: at,
-        data: None,
-        raw: r.raw().value(),
-    }
 }

@@ -29,10 +29,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn body_key(body: &[u8]) -> String {
-    Sha256::digest(body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    supportkit_runtime::webhook::encode_hex(&Sha256::digest(body))
 }
 
 /// Checks the provider's signature header against the raw body.
