@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use futures::{Stream, TryStreamExt};
+use futures_util::{Stream, TryStreamExt};
 
 use crate::error::{Error, ErrorKind};
 use crate::operation::{Operation, OperationExt};
@@ -105,7 +105,7 @@ impl<B: Paged> Paginator<B> {
             max_pages: self.max_pages,
         };
         // Boxed once per walk so callers can `.try_next()` without pinning.
-        Box::pin(futures::stream::try_unfold(state, |mut st| async move {
+        Box::pin(futures_util::stream::try_unfold(state, |mut st| async move {
             if st.done || st.max_pages.is_some_and(|m| st.number >= m) {
                 return Ok(None);
             }
@@ -186,7 +186,7 @@ impl<B: Paged> Paginator<B> {
     /// Every item of every page.
     pub fn items(self) -> impl Stream<Item = Result<B::Item, Error>> + Send + Unpin {
         self.pages()
-            .map_ok(|p| futures::stream::iter(p.items.into_iter().map(Ok)))
+            .map_ok(|p| futures_util::stream::iter(p.items.into_iter().map(Ok)))
             .try_flatten()
     }
 }

@@ -153,7 +153,7 @@ impl Limiters {
     async fn on_store<'a, T>(
         &'a self,
         budget: Duration,
-        op: impl Fn(&'a dyn Store) -> futures::future::BoxFuture<'a, Result<T, StoreError>>,
+        op: impl Fn(&'a dyn Store) -> futures_util::future::BoxFuture<'a, Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
         let Some(local) = &self.local else {
             return op(self.store.as_ref()).await;

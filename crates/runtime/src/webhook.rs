@@ -3,23 +3,31 @@
 //! Providers disagree on digest encodings (hex or base64) and sources
 //! disagree on which one a provider uses, so the helpers accept either: a
 //! signature is decoded every way it can be, and each candidate is compared
-//! with [`hmac::Mac::verify_slice`] (constant time).
+//! with `hmac::Mac::verify_slice` (constant time).
+//!
+//! The HMAC functions need the `webhooks` feature (on by default): an app
+//! that only calls the API does not compile the MAC crates.
 
+#[cfg(feature = "webhooks")]
 use base64::Engine;
+#[cfg(feature = "webhooks")]
 use hmac::{Hmac, Mac};
 
 use crate::error::{Error, ErrorKind};
 
+#[cfg(feature = "webhooks")]
 /// HMAC-SHA256 of `body` under `key` matches `signature` (hex or base64).
 pub fn verify_hmac_sha256(key: &[u8], body: &[u8], signature: &str) -> bool {
     verify::<Hmac<sha2::Sha256>>(key, body, signature)
 }
 
+#[cfg(feature = "webhooks")]
 /// HMAC-SHA1 of `body` under `key` matches `signature` (hex or base64).
 pub fn verify_hmac_sha1(key: &[u8], body: &[u8], signature: &str) -> bool {
     verify::<Hmac<sha1::Sha1>>(key, body, signature)
 }
 
+#[cfg(feature = "webhooks")]
 fn verify<M: Mac + hmac::digest::KeyInit>(key: &[u8], body: &[u8], signature: &str) -> bool {
     // An empty key would let anyone sign: never a match.
     if key.trim_ascii().is_empty() {
@@ -38,6 +46,7 @@ fn verify<M: Mac + hmac::digest::KeyInit>(key: &[u8], body: &[u8], signature: &s
     ok
 }
 
+#[cfg(feature = "webhooks")]
 /// Every byte string `sig` may encode: hex, standard and URL-safe base64.
 fn decode_candidates(sig: &str) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
@@ -71,6 +80,7 @@ pub fn encode_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+#[cfg(feature = "webhooks")]
 /// HMAC-SHA256 of `body` under `key` (for signing test deliveries).
 pub fn hmac_sha256(key: &[u8], body: &[u8]) -> Vec<u8> {
     let mut mac = <Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new_from_slice(key)
@@ -79,6 +89,7 @@ pub fn hmac_sha256(key: &[u8], body: &[u8]) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
+#[cfg(feature = "webhooks")]
 /// HMAC-SHA1 of `body` under `key` (for signing test deliveries).
 pub fn hmac_sha1(key: &[u8], body: &[u8]) -> Vec<u8> {
     let mut mac = <Hmac<sha1::Sha1> as hmac::digest::KeyInit>::new_from_slice(key)
@@ -217,6 +228,7 @@ pub fn parse_event<T: serde::de::DeserializeOwned>(
 mod tests {
     use super::*;
 
+    #[cfg(feature = "webhooks")]
     #[test]
     fn accepts_hex_and_base64_rejects_tampering() {
         let key = b"secret";
@@ -233,6 +245,7 @@ mod tests {
         assert!(!verify_hmac_sha1(key, body, ""));
     }
 
+    #[cfg(feature = "webhooks")]
     #[test]
     fn empty_or_blank_secrets_never_verify() {
         let body = b"{}";
@@ -247,6 +260,7 @@ mod tests {
         assert!(require_secret("t", "s3cret").is_ok());
     }
 
+    #[cfg(feature = "webhooks")]
     #[test]
     fn sha256_matches_a_known_vector() {
         // RFC 4231 test case 2.

@@ -72,6 +72,7 @@
 #[allow(clippy::all, unused_imports)]
 mod generated;
 mod raw;
+#[cfg(feature = "webhooks")]
 pub mod webhook;
 
 pub use generated::*;

@@ -84,6 +84,7 @@
 #[allow(clippy::all, unused_imports)]
 mod generated;
 mod ids;
+#[cfg(feature = "webhooks")]
 pub mod webhook;
 
 pub use generated::*;

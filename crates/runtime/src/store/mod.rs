@@ -28,7 +28,7 @@ use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 use tokio::time::Instant;
 
 #[cfg(feature = "redis")]
