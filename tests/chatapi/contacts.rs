@@ -347,3 +347,28 @@ async fn search_with_filters_across_three_pages() {
         );
     }
 }
+
+/// `call_full` hands over the answer's status and headers (moved to it
+/// through the call, not cloned), with a path parameter that needs encoding.
+#[tokio::test]
+async fn call_full_returns_status_and_headers() {
+    let (_sandbox, client) = chatapi_pair().await;
+    let ana = ContactIdentifier::phone("+60123456789").unwrap();
+    client
+        .create_contact()
+        .identifier(&ana)
+        .body(fields("Ana"))
+        .call()
+        .await
+        .unwrap();
+    let full = client
+        .get_contact()
+        .identifier(&ana)
+        .call_full()
+        .await
+        .unwrap();
+    assert_eq!(full.status().as_u16(), 200);
+    let content_type = full.headers().get("content-type").unwrap().to_str().unwrap();
+    assert!(content_type.starts_with("application/json"), "{content_type}");
+    assert_eq!(full.into_inner().first_name, "Ana");
+}

@@ -12697,7 +12697,7 @@ pub mod builder {
             let Self { client, identifier } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let url = format!(
-                "{}/contact/{}", client.baseurl, encode_path(& identifier.to_string()),
+                "{}/contact/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -12807,7 +12807,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/contact/{}", client.baseurl, encode_path(& identifier.to_string()),
+                "{}/contact/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -12918,7 +12918,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/contact/{}", client.baseurl, encode_path(& identifier.to_string()),
+                "{}/contact/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -12998,7 +12998,7 @@ pub mod builder {
             let Self { client, identifier } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let url = format!(
-                "{}/contact/{}", client.baseurl, encode_path(& identifier.to_string()),
+                "{}/contact/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -13108,8 +13108,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/contact/create_or_update/{}", client.baseurl, encode_path(&
-                identifier.to_string()),
+                "{}/contact/create_or_update/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -13421,8 +13420,7 @@ pub mod builder {
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "body")))?;
             let url = format!(
-                "{}/contact/{}/tag", client.baseurl, encode_path(& identifier
-                .to_string()),
+                "{}/contact/{}/tag", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -13515,8 +13513,7 @@ pub mod builder {
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "body")))?;
             let url = format!(
-                "{}/contact/{}/tag", client.baseurl, encode_path(& identifier
-                .to_string()),
+                "{}/contact/{}/tag", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -13623,8 +13620,7 @@ pub mod builder {
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
             let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!(
-                "{}/contact/{}/channels", client.baseurl, encode_path(& identifier
-                .to_string()),
+                "{}/contact/{}/channels", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -13737,8 +13733,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/contact/{}/lifecycle/update", client.baseurl, encode_path(&
-                identifier.to_string()),
+                "{}/contact/{}/lifecycle/update", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -13848,8 +13843,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/contact/{}/message", client.baseurl, encode_path(& identifier
-                .to_string()),
+                "{}/contact/{}/message", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -13960,8 +13954,7 @@ pub mod builder {
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
             let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!(
-                "{}/contact/{}/message/list", client.baseurl, encode_path(& identifier
-                .to_string()),
+                "{}/contact/{}/message/list", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -14052,8 +14045,7 @@ pub mod builder {
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let message_id = message_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "message_id")))?;
             let url = format!(
-                "{}/contact/{}/message/{}", client.baseurl, encode_path(& identifier
-                .to_string()), encode_path(& message_id.to_string()),
+                "{}/contact/{}/message/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier), ::supportkit_runtime::PathSegment(&message_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -14164,8 +14156,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/contact/{}/comment", client.baseurl, encode_path(& identifier
-                .to_string()),
+                "{}/contact/{}/comment", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -14282,8 +14273,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/contact/{}/conversation/assignee", client.baseurl, encode_path(&
-                identifier.to_string()),
+                "{}/contact/{}/conversation/assignee", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -14400,8 +14390,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/contact/{}/conversation/status", client.baseurl, encode_path(&
-                identifier.to_string()),
+                "{}/contact/{}/conversation/status", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -14593,8 +14582,7 @@ pub mod builder {
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
             let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!(
-                "{}/space/channel/{}/template", client.baseurl, encode_path(& channel_id
-                .to_string()),
+                "{}/space/channel/{}/template", client.baseurl, ::supportkit_runtime::PathSegment(&channel_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -14846,7 +14834,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "id")))?;
             let url = format!(
-                "{}/space/user/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/space/user/{}", client.baseurl, ::supportkit_runtime::PathSegment(&id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -15101,8 +15089,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "id")))?;
             let url = format!(
-                "{}/space/custom_field/{}", client.baseurl, encode_path(& id
-                .to_string()),
+                "{}/space/custom_field/{}", client.baseurl, ::supportkit_runtime::PathSegment(&id),
             );
             #[allow(unused_mut)]
             let mut request = client

@@ -89,3 +89,7 @@ pub fn unset(e: String, name: &str) -> String {
         e
     }
 }
+
+mod path;
+#[doc(hidden)]
+pub use path::PathSegment;

@@ -63,7 +63,13 @@ pub trait OperationExt: Operation {
                 .await;
             let (attempts, elapsed) = (exchange.attempts, exchange.elapsed);
             match (result, exchange.failure.take()) {
-                (Ok(v), None) => Ok(v),
+                (Ok(v), None) => Ok(match exchange.headers.take() {
+                    Some(headers) => {
+                        let status = v.status();
+                        ResponseValue::new(v.into_inner(), status, headers)
+                    }
+                    None => v,
+                }),
                 // The transport ended the call; progenitor saw a placeholder.
                 (_, Some(failure)) => Err(failure.with_attempts(attempts, elapsed)),
                 (Err(e), None) => Err(map_error(e, meta, Self::ID, &exchange)
@@ -100,8 +106,10 @@ async fn map_error<E: ProviderErrorBody>(
         }
         P::ErrorResponse(value) => {
             // A failed envelope on a 2xx: report the status the provider sent.
-            let sent = value
-                .headers()
+            let sent = exchange
+                .headers
+                .as_ref()
+                .unwrap_or(value.headers())
                 .get(crate::transport::ENVELOPE_STATUS)
                 .and_then(|v| v.to_str().ok()?.parse::<u16>().ok());
             let status = sent.unwrap_or(value.status().as_u16());

@@ -105,82 +105,87 @@ impl<B: Paged> Paginator<B> {
             max_pages: self.max_pages,
         };
         // Boxed once per walk so callers can `.try_next()` without pinning.
-        Box::pin(futures_util::stream::try_unfold(state, |mut st| async move {
-            if st.done || st.max_pages.is_some_and(|m| st.number >= m) {
-                return Ok(None);
-            }
-            let provider = B::provider().name;
-            let fail = |msg: String| {
-                Error::new(ErrorKind::Pagination, provider)
-                    .with_operation(B::ID)
-                    .with_message(msg)
-            };
-            let request = match &st.cursor {
-                None if B::STYLE == PageStyle::Offset => {
-                    st.first.clone().with_cursor("0").map_err(fail)?
+        Box::pin(futures_util::stream::try_unfold(
+            state,
+            |mut st| async move {
+                if st.done || st.max_pages.is_some_and(|m| st.number >= m) {
+                    return Ok(None);
                 }
-                None => st.first.clone(),
-                Some(c) => st.first.clone().with_cursor(c).map_err(fail)?,
-            };
-            let page = request.call().await?;
-            st.number += 1;
-            let total = B::total(&page);
-            let mut next = match B::STYLE {
-                PageStyle::Offset => None,
-                _ => B::next_cursor(&page).map_err(fail)?,
-            };
-            let raw = B::into_items(page);
-            let raw_len = raw.len() as u64;
-            let items: Vec<B::Item> = raw
-                .into_iter()
-                .filter(|item| match B::item_key(item) {
-                    Some(key) => st.seen_items.insert(key),
-                    None => true,
-                })
-                .collect();
-            if B::STYLE == PageStyle::Offset {
-                // `st.offset` is this request's offset. A page of nothing new
-                // (a repeat, as tawk.to is reported to send) is asked again
-                // once, then skipped; a walk ends at the total, on an empty
-                // page, or after several repeats in a row.
-                let here = st.offset;
-                let repeat = items.is_empty() && raw_len > 0;
-                st.stale = if repeat { st.stale + 1 } else { 0 };
-                let next_offset = if repeat && st.retried_at != Some(here) {
-                    st.retried_at = Some(here);
-                    here
-                } else {
-                    here + raw_len
+                let provider = B::provider().name;
+                let fail = |msg: String| {
+                    Error::new(ErrorKind::Pagination, provider)
+                        .with_operation(B::ID)
+                        .with_message(msg)
                 };
-                let finished = raw_len == 0
-                    || st.stale >= MAX_STALE_PAGES
-                    || total.is_some_and(|t| next_offset >= t)
-                    || (total.is_none() && repeat && next_offset != here);
-                st.offset = next_offset;
-                next = (!finished).then(|| next_offset.to_string());
-            }
-            match &next {
-                _ if raw_len == 0 => st.done = true,
-                None => st.done = true,
-                // Offsets are bounded by the stale-page rule instead.
-                Some(c) if B::STYLE != PageStyle::Offset && !st.seen_cursors.insert(c.clone()) => {
-                    return Err(fail(format!(
-                        "the provider named page {c:?} twice; stopping instead of looping"
-                    )));
+                let request = match &st.cursor {
+                    None if B::STYLE == PageStyle::Offset => {
+                        st.first.clone().with_cursor("0").map_err(fail)?
+                    }
+                    None => st.first.clone(),
+                    Some(c) => st.first.clone().with_cursor(c).map_err(fail)?,
+                };
+                let page = request.call().await?;
+                st.number += 1;
+                let total = B::total(&page);
+                let mut next = match B::STYLE {
+                    PageStyle::Offset => None,
+                    _ => B::next_cursor(&page).map_err(fail)?,
+                };
+                let raw = B::into_items(page);
+                let raw_len = raw.len() as u64;
+                let items: Vec<B::Item> = raw
+                    .into_iter()
+                    .filter(|item| match B::item_key(item) {
+                        Some(key) => st.seen_items.insert(key),
+                        None => true,
+                    })
+                    .collect();
+                if B::STYLE == PageStyle::Offset {
+                    // `st.offset` is this request's offset. A page of nothing new
+                    // (a repeat, as tawk.to is reported to send) is asked again
+                    // once, then skipped; a walk ends at the total, on an empty
+                    // page, or after several repeats in a row.
+                    let here = st.offset;
+                    let repeat = items.is_empty() && raw_len > 0;
+                    st.stale = if repeat { st.stale + 1 } else { 0 };
+                    let next_offset = if repeat && st.retried_at != Some(here) {
+                        st.retried_at = Some(here);
+                        here
+                    } else {
+                        here + raw_len
+                    };
+                    let finished = raw_len == 0
+                        || st.stale >= MAX_STALE_PAGES
+                        || total.is_some_and(|t| next_offset >= t)
+                        || (total.is_none() && repeat && next_offset != here);
+                    st.offset = next_offset;
+                    next = (!finished).then(|| next_offset.to_string());
                 }
-                Some(_) => {}
-            }
-            if st.done {
-                next = None;
-            }
-            st.cursor = next.clone();
-            let page = Page {
-                number: st.number,
-                items,
-                next_cursor: next,
-            };
-            Ok(Some((page, st)))
-        }))
+                match &next {
+                    _ if raw_len == 0 => st.done = true,
+                    None => st.done = true,
+                    // Offsets are bounded by the stale-page rule instead.
+                    Some(c)
+                        if B::STYLE != PageStyle::Offset && !st.seen_cursors.insert(c.clone()) =>
+                    {
+                        return Err(fail(format!(
+                            "the provider named page {c:?} twice; stopping instead of looping"
+                        )));
+                    }
+                    Some(_) => {}
+                }
+                if st.done {
+                    next = None;
+                }
+                st.cursor = next.clone();
+                let page = Page {
+                    number: st.number,
+                    items,
+                    next_cursor: next,
+                };
+                Ok(Some((page, st)))
+            },
+        ))
     }
 
     /// Every item of every page.

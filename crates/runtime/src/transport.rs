@@ -56,6 +56,9 @@ pub(crate) struct Exchange {
     /// Attempts made and time spent.
     pub(crate) attempts: u32,
     pub(crate) elapsed: Duration,
+    /// The answer's headers, moved here instead of handed to progenitor,
+    /// whose `ResponseValue::from_response` would clone them.
+    pub(crate) headers: Option<http::HeaderMap>,
 }
 
 /// Marks a response rebuilt from a failed envelope; holds the provider's real status.
@@ -428,7 +431,14 @@ impl Transport {
                         Err(e) => tracing::debug!(error = %e, "failed"),
                     }
                     return match result {
-                        Ok(answer) => Ok(answer.into_response()),
+                        Ok(mut answer) => {
+                            // Inside `call()`, the headers go to the caller
+                            // through the exchange, not through a copy.
+                            let _ = EXCHANGE.try_with(|x| {
+                                x.borrow_mut().headers = Some(std::mem::take(&mut answer.headers));
+                            });
+                            Ok(answer.into_response())
+                        }
                         Err(Failure::Body(e, status)) => Err(Failure::Local(
                             self.body_failure(e, status, op_name, attempt),
                         )),
