@@ -30,6 +30,7 @@ mod adapters;
 mod connect;
 pub mod events;
 mod model;
+mod raw;
 mod traits;
 
 pub use connect::{ConnectConfig, Connection, connect};

@@ -8,6 +8,8 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use crate::raw::Raw;
+
 /// The providers supportkit speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -90,100 +92,6 @@ impl std::str::FromStr for RemoteId {
             .split_once(':')
             .ok_or_else(|| format!("expected `provider:id`, got {s:?}"))?;
         Ok(Self::new(p.parse()?, id))
-    }
-}
-
-/// The provider's payload behind a normalized record, kept as JSON text.
-///
-/// Kept for every record a list streams, so it is built cheaply (one
-/// serialization, no tree of maps) and parsed only when you ask for it.
-/// Serializes as the JSON itself, not as a string.
-///
-/// ```
-/// use supportkit::Raw;
-///
-/// let raw = Raw::from(serde_json::json!({"id": "t-1", "humanId": 12}));
-/// assert_eq!(raw.value()["humanId"], 12);
-/// assert_eq!(raw, serde_json::json!({"id": "t-1", "humanId": 12}));
-/// assert!(raw.json().contains(r#""humanId":12"#));
-/// ```
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Raw(Box<serde_json::value::RawValue>);
-
-impl Raw {
-    /// `value` as JSON; `null` if it cannot be serialized (a map with
-    /// non-string keys), rather than a panic.
-    pub fn from_serialize<T: Serialize + ?Sized>(value: &T) -> Self {
-        thread_local! {
-            // Reused between records: the text is copied out at its exact length.
-            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        BUFFER.with_borrow_mut(|buffer| {
-            buffer.clear();
-            if serde_json::to_writer(&mut *buffer, value).is_err() {
-                return Raw::default();
-            }
-            let text = String::from_utf8_lossy(buffer).into_owned();
-            serde_json::value::RawValue::from_string(text)
-                .map(Raw)
-                .unwrap_or_default()
-        })
-    }
-
-    /// `null`.
-    pub fn null() -> Self {
-        Self::default()
-    }
-
-    /// The JSON text.
-    pub fn json(&self) -> &str {
-        self.0.get()
-    }
-
-    /// The payload, parsed.
-    pub fn value(&self) -> serde_json::Value {
-        serde_json::from_str(self.json()).unwrap_or(serde_json::Value::Null)
-    }
-
-    /// The payload decoded into `T`.
-    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> serde_json::Result<T> {
-        serde_json::from_str(self.json())
-    }
-
-    /// Whether the payload is a JSON object.
-    pub fn is_object(&self) -> bool {
-        self.json().starts_with('{')
-    }
-}
-
-impl Default for Raw {
-    fn default() -> Self {
-        Raw(serde_json::value::RawValue::from_string("null".to_owned()).expect("null is JSON"))
-    }
-}
-
-impl From<serde_json::Value> for Raw {
-    fn from(value: serde_json::Value) -> Self {
-        Raw::from_serialize(&value)
-    }
-}
-
-impl fmt::Debug for Raw {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.json())
-    }
-}
-
-impl PartialEq for Raw {
-    fn eq(&self, other: &Self) -> bool {
-        self.json() == other.json() || self.value() == other.value()
-    }
-}
-
-impl PartialEq<serde_json::Value> for Raw {
-    fn eq(&self, other: &serde_json::Value) -> bool {
-        self.value() == *other
     }
 }
 

@@ -144,23 +144,20 @@ pub(crate) fn conversation(c: &types::Contact) -> Conversation {
 
 /// A contact.
 pub(crate) fn contact(c: &types::Contact) -> Contact {
-    contact_from(raw(c), c.clone())
+    contact_owned(c.clone())
 }
 
-/// A contact, moving its fields (the listing's path: no copies per record).
+/// A contact, keeping the provider's record for `raw` (written as JSON only
+/// if asked: a listing builds thousands and reads few).
 pub(crate) fn contact_owned(c: types::Contact) -> Contact {
-    contact_from(raw(&c), c)
-}
-
-fn contact_from(raw: Raw, c: types::Contact) -> Contact {
     Contact {
         id: remote(c.id),
         name: full_name(Some(&c.first_name), c.last_name.as_deref()),
-        email: c.email,
-        phone: c.phone,
-        tags: c.tags,
+        email: c.email.clone(),
+        phone: c.phone.clone(),
+        tags: c.tags.clone(),
         remote_created_at: c.created_at.and_then(from_unix),
-        raw,
+        raw: Raw::deferred(c),
     }
 }
 

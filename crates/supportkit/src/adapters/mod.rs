@@ -105,14 +105,20 @@ pub(crate) fn from_rfc3339(text: &str) -> Option<DateTime<Utc>> {
 
 /// "First Last" from optional parts; `None` when both are empty.
 pub(crate) fn full_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
-    let name = [first, last]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    (!name.is_empty()).then_some(name)
+    // Built in place: this runs for every contact a listing streams.
+    let (first, last) = (first.map_or("", str::trim), last.map_or("", str::trim));
+    match (first.is_empty(), last.is_empty()) {
+        (true, true) => None,
+        (false, true) => Some(first.to_owned()),
+        (true, false) => Some(last.to_owned()),
+        (false, false) => {
+            let mut name = String::with_capacity(first.len() + 1 + last.len());
+            name.push_str(first);
+            name.push(' ');
+            name.push_str(last);
+            Some(name)
+        }
+    }
 }
 
 /// Case-insensitive "contains", for client-side searches.
@@ -152,6 +158,7 @@ mod tests {
         );
         assert_eq!(full_name(Some("Ana"), Some(" ")).as_deref(), Some("Ana"));
         assert_eq!(full_name(None, Some("")), None);
+        assert_eq!(full_name(None, Some(" Silva ")).as_deref(), Some("Silva"));
         let caps = capabilities(
             Provider::Tawk,
             &[Operation::GetTicket, Operation::GetTicket],
