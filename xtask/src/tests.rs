@@ -524,3 +524,24 @@ fn adding_a_response_field_does_not_break_users() {
         }
     }
 }
+
+#[test]
+fn a_pattern_the_runtime_cannot_match_is_refused() {
+    let ops = r##"  /find/{key}:
+    get:
+      operationId: find_thing
+      parameters: [{name: key, in: path, required: true, schema: {type: string, pattern: '^(?=id:)\w+$'}}]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}"##;
+    let errors = run(&spec(ops, "")).expect_err("the spec must be refused");
+    let hit = errors
+        .iter()
+        .find(|e| e.contains("find_thing"))
+        .unwrap_or_else(|| panic!("no find_thing in {errors:#?}"));
+    assert!(hit.contains(".yaml"), "names the spec file: {hit}");
+    assert!(hit.contains("`key`"), "names the field: {hit}");
+    assert!(
+        hit.contains("unsupported lookahead at byte 1"),
+        "says why: {hit}"
+    );
+}

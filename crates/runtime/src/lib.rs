@@ -38,6 +38,7 @@ pub mod meta;
 pub mod multipart;
 mod operation;
 mod pagination;
+pub mod pattern;
 mod ratelimit;
 mod retry;
 mod secret;

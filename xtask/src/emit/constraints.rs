@@ -6,8 +6,9 @@ use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
 use super::model::{Constraint, Rule, Seg};
 use crate::spec::{self, Op};
 
-/// The limits of an operation's parameters and body, as a flat table.
-pub(super) fn constraints(api: &OpenAPI, op: &Op<'_>) -> Vec<Constraint> {
+/// The limits of an operation's parameters and body, as a flat table; `Err`
+/// names a `pattern` the runtime's matcher cannot run, and why.
+pub(super) fn constraints(api: &OpenAPI, op: &Op<'_>) -> Result<Vec<Constraint>, String> {
     let mut out = Vec::new();
     for p in &op.op.parameters {
         let Some(p) = spec::parameter(api, p) else {
@@ -38,7 +39,17 @@ pub(super) fn constraints(api: &OpenAPI, op: &Op<'_>) -> Vec<Constraint> {
     {
         collect(api, s, "Body", &[], "body", &mut out, 0);
     }
-    out
+    for c in &out {
+        if let Rule::Pattern(p) = &c.rule {
+            supportkit_runtime::pattern::check(p).map_err(|e| {
+                format!(
+                    "{}: `{}`: the pattern {p:?} cannot be checked by the runtime: {e}",
+                    op.id, c.display
+                )
+            })?;
+        }
+    }
+    Ok(out)
 }
 
 fn collect(

@@ -316,7 +316,7 @@ impl Model {
                 summary: op.op.summary.clone(),
                 bucket,
                 safe,
-                constraints: constraints(api, &op),
+                constraints: constraints(api, &op)?,
                 output,
                 pagination,
                 description: op.op.description.clone(),
