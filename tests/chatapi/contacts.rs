@@ -368,7 +368,15 @@ async fn call_full_returns_status_and_headers() {
         .await
         .unwrap();
     assert_eq!(full.status().as_u16(), 200);
-    let content_type = full.headers().get("content-type").unwrap().to_str().unwrap();
-    assert!(content_type.starts_with("application/json"), "{content_type}");
+    let content_type = full
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
     assert_eq!(full.into_inner().first_name, "Ana");
 }

@@ -53,14 +53,53 @@ impl std::error::Error for PatternError {}
 /// the match needs more than 1,000,000 steps (plus 4 per input byte), or
 /// nests too deeply (a group repeated hundreds of times).
 pub fn is_match(pattern: &str, input: &str) -> Result<bool, PatternError> {
-    let mut m = Matcher {
-        pat: Pattern::new(pattern),
+    let mut pat = Pattern::new(pattern);
+    pat.parse()?;
+    run(&pat, input)
+}
+
+/// [`is_match`] for a pattern that lives for the program (the spec's, in
+/// generated constraints): each thread parses it once, and every later
+/// match starts from its table. Found by address, so no hashing per call.
+pub(crate) fn is_match_static(pattern: &'static str, input: &str) -> Result<bool, PatternError> {
+    use std::cell::RefCell;
+    type Parsed = Result<Box<Pattern<'static>>, PatternError>;
+    thread_local! {
+        static PARSED: RefCell<Vec<(&'static str, Parsed)>> = const { RefCell::new(Vec::new()) };
+    }
+    let same =
+        |p: &&'static str| std::ptr::eq(p.as_ptr(), pattern.as_ptr()) && p.len() == pattern.len();
+    PARSED.with(|parsed| {
+        // Parse outside the borrow: nothing else can run on this thread meanwhile,
+        // but a panic while borrowed would poison every later check.
+        if !parsed.borrow().iter().any(|(p, _)| same(p)) {
+            let mut pat = Box::new(Pattern::new(pattern));
+            let result = pat.parse().map(|()| {
+                // Decoded at every byte; only the ones where terms start are read.
+                let terms = (0..pattern.len()).map(|p| pat.term(p).ok()).collect();
+                pat.terms = Some(terms);
+                pat
+            });
+            parsed.borrow_mut().push((pattern, result));
+        }
+        let parsed = parsed.borrow();
+        let (_, result) = parsed.iter().find(|(p, _)| same(p)).expect("just parsed");
+        match result {
+            Ok(pat) => run(pat, input),
+            Err(e) => Err(*e),
+        }
+    })
+}
+
+/// Matches a parsed pattern anywhere in `input` (at its start if anchored).
+fn run(pat: &Pattern<'_>, input: &str) -> Result<bool, PatternError> {
+    let m = Matcher {
+        pat,
         input,
         steps: Cell::new(BUDGET + 4 * input.len()),
         depth: Cell::new(0),
         error: Cell::new(None),
     };
-    m.pat.parse()?;
     let mut start = 0;
     loop {
         if m.alt(0, start, &mut |_| true) {
@@ -122,6 +161,9 @@ struct Pattern<'p> {
     /// group's `)` or the end of the pattern; for the class whose `[` is at
     /// `a - 1`, its `]`.
     ends: [u16; TABLE],
+    /// For a pattern kept per thread: the term starting at each byte, decoded
+    /// once, so matching does not re-read escapes, classes and quantifiers.
+    terms: Option<Box<[Option<(Atom, Quant)>]>>,
 }
 
 #[derive(Clone, Copy)]
@@ -168,6 +210,7 @@ impl<'p> Pattern<'p> {
             anchored: false,
             table: false,
             ends,
+            terms: None,
         }
     }
 
@@ -315,6 +358,9 @@ impl<'p> Pattern<'p> {
 
     /// The atom at `p` and its quantifier.
     fn term(&self, p: usize) -> Result<(Atom, Quant), PatternError> {
+        if let Some(Some(term)) = self.terms.as_ref().and_then(|t| t.get(p)) {
+            return Ok(*term);
+        }
         let (atom, end) = self.atom(p)?;
         match quantifies(self.text.as_bytes().get(end)) {
             true => Ok((atom, quantifier(self.text, end)?)),
@@ -492,7 +538,7 @@ fn in_set(set: u8, c: char) -> bool {
 type Next<'k> = &'k mut dyn FnMut(usize) -> bool;
 
 struct Matcher<'a> {
-    pat: Pattern<'a>,
+    pat: &'a Pattern<'a>,
     input: &'a str,
     /// Steps left in the budget.
     steps: Cell<usize>,

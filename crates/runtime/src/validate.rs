@@ -100,16 +100,24 @@ pub(crate) fn check_fields(op: &OperationMeta, fields: &[(String, String)]) -> R
 /// The value of `{name}` in `actual`, matched against `template` from the end
 /// (the base URL may add leading segments), percent-decoded.
 fn path_param<'a>(template: &str, actual: &'a str, name: &str) -> Option<Cow<'a, str>> {
-    let from_end = template
-        .trim_matches('/')
-        .rsplit('/')
-        .position(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(name))?;
-    let raw = actual.trim_matches('/').rsplit('/').nth(from_end)?;
-    let segments = template.trim_matches('/').split('/').count();
-    if actual.trim_matches('/').split('/').count() < segments {
-        return None;
+    // One pass over both, from the end: this runs on every request.
+    let mut template = template.trim_matches('/').rsplit('/');
+    let mut actual = actual.trim_matches('/').rsplit('/');
+    loop {
+        let (t, raw) = (template.next()?, actual.next()?);
+        let is_param = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) == Some(name);
+        if !is_param {
+            continue;
+        }
+        if actual.count() < template.count() {
+            return None;
+        }
+        return Some(if raw.contains('%') {
+            percent_encoding::percent_decode_str(raw).decode_utf8_lossy()
+        } else {
+            Cow::Borrowed(raw)
+        });
     }
-    Some(percent_encoding::percent_decode_str(raw).decode_utf8_lossy())
 }
 
 /// A value to check: text from the URL, a header or a form (numbers are
@@ -238,7 +246,7 @@ fn check_value(c: &Constraint, value: Input<'_>) -> Result<(), String> {
             let Some(s) = value.as_str() else {
                 return Ok(());
             };
-            let found = crate::pattern::is_match(pattern, s).map_err(|e| {
+            let found = crate::pattern::is_match_static(pattern, s).map_err(|e| {
                 format!("`{field}`: the spec's pattern {pattern:?} is invalid: {e}")
             })?;
             if !found {
@@ -274,6 +282,11 @@ mod tests {
             Some("phone:+6012")
         );
         assert_eq!(path_param("/a/{x}", "/b", "x"), None);
+        assert_eq!(path_param("/a/{x}/b", "/v2/a/7/c", "y"), None);
+        assert_eq!(
+            path_param("/a/{x}", "/v2/a/id:7", "x").as_deref(),
+            Some("id:7")
+        );
     }
 
     #[test]
