@@ -163,8 +163,11 @@ struct Pattern<'p> {
     ends: [u16; TABLE],
     /// For a pattern kept per thread: the term starting at each byte, decoded
     /// once, so matching does not re-read escapes, classes and quantifiers.
-    terms: Option<Box<[Option<(Atom, Quant)>]>>,
+    terms: Option<Box<[Option<Term>]>>,
 }
+
+/// An atom and how often it repeats.
+type Term = (Atom, Quant);
 
 #[derive(Clone, Copy)]
 enum Atom {
