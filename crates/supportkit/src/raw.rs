@@ -26,6 +26,7 @@ pub struct Raw(Repr);
 
 #[derive(Clone)]
 enum Repr {
+    Null,
     Text(Arc<str>),
     Deferred(Arc<dyn Source>),
 }
@@ -87,6 +88,7 @@ impl Raw {
     /// The JSON text.
     pub fn json(&self) -> &str {
         match &self.0 {
+            Repr::Null => "null",
             Repr::Text(text) => text,
             Repr::Deferred(source) => source.text(),
         }
@@ -110,7 +112,7 @@ impl Raw {
 
 impl Default for Raw {
     fn default() -> Self {
-        Raw(Repr::Text(Arc::from("null")))
+        Raw(Repr::Null)
     }
 }
 

@@ -169,8 +169,9 @@ fn status_filter(status: TicketStatus) -> Option<types::TicketStatus> {
 }
 
 /// A ticket. tawk.to tickets have no priority and their requester no id
-/// (`{name, email}`); the assignee is the untyped `agentId`.
-pub(crate) fn ticket(t: &types::Ticket) -> Result<Ticket, Error> {
+/// (`{name, email}`); the assignee is the untyped `agentId`. The provider's
+/// record is kept for `raw` (written as JSON only if asked).
+pub(crate) fn ticket(t: types::Ticket) -> Result<Ticket, Error> {
     let id =
         t.id.as_deref()
             .filter(|id| !id.is_empty())
@@ -188,7 +189,7 @@ pub(crate) fn ticket(t: &types::Ticket) -> Result<Ticket, Error> {
         assignee_id: str_field(&t.extra, "agentId").map(|a| RemoteId::new(PROVIDER, a)),
         remote_created_at: t.created_on.as_deref().and_then(from_rfc3339),
         remote_updated_at: str_field(&t.extra, "updatedOn").and_then(from_rfc3339),
-        raw: raw(t),
+        raw: Raw::deferred(t),
     })
 }
 
@@ -203,7 +204,8 @@ fn chat_status(chat: &types::Chat) -> Normalized<ConversationStatus> {
 }
 
 /// A chat. The assignee is the first of its `agents` (`[{id, name}]`, or ids).
-pub(crate) fn conversation(c: &types::Chat) -> Result<Conversation, Error> {
+/// The provider's record is kept for `raw` (written as JSON only if asked).
+pub(crate) fn conversation(c: types::Chat) -> Result<Conversation, Error> {
     let id =
         c.id.as_deref()
             .filter(|id| !id.is_empty())
@@ -222,11 +224,11 @@ pub(crate) fn conversation(c: &types::Chat) -> Result<Conversation, Error> {
             .as_deref()
             .filter(|p| !p.is_empty())
             .map(|p| RemoteId::new(PROVIDER, p)),
-        status: chat_status(c),
+        status: chat_status(&c),
         assignee_id: assignee.map(|a| RemoteId::new(PROVIDER, a)),
         remote_created_at: c.created_on.as_deref().and_then(from_rfc3339),
         remote_updated_at: updated.and_then(from_rfc3339),
-        raw: raw(c),
+        raw: Raw::deferred(c),
     })
 }
 
@@ -361,7 +363,7 @@ impl Tickets for Tawk {
                 .ticket_list()
                 .body(body)
                 .stream()
-                .and_then(|t| future::ready(ticket(&t)))
+                .and_then(|t| future::ready(ticket(t)))
                 .try_filter(move |t| future::ready(residual.matches(t))),
         )
     }
@@ -381,7 +383,7 @@ impl Tickets for Tawk {
             let t = answer
                 .data
                 .ok_or_else(|| decode_error(PROVIDER, "ticket.get answered without `data`"))?;
-            ticket(&t)
+            ticket(t)
         })
     }
 
@@ -414,13 +416,13 @@ impl Conversations for Tawk {
                 .chat_list()
                 .body(body)
                 .stream()
-                .and_then(|c| future::ready(conversation(&c)))
+                .and_then(|c| future::ready(conversation(c)))
                 .try_filter(move |c| future::ready(status.is_none_or(|s| c.status.value == s))),
         )
     }
 
     fn get_conversation<'a>(&'a self, id: &'a str) -> Fut<'a, Conversation> {
-        Box::pin(async move { conversation(&self.chat(id).await?) })
+        Box::pin(async move { conversation(self.chat(id).await?) })
     }
 
     fn conversation_messages<'a>(&'a self, id: &'a str) -> Records<'a, Message> {
@@ -560,7 +562,7 @@ mod tests {
     #[test]
     fn maps_a_ticket() {
         let wire = ticket_json();
-        let t = ticket(&typed(wire.clone())).unwrap();
+        let t = ticket(typed(wire.clone())).unwrap();
         assert_eq!(
             t.id,
             RemoteId::new(Provider::Tawk, "6650f1e2a3b4c5d6e7f80912")
@@ -593,7 +595,7 @@ mod tests {
                     wire.as_object_mut().unwrap().remove("status");
                 }
             }
-            ticket(&typed(wire)).unwrap().status
+            ticket(typed(wire)).unwrap().status
         };
         assert_eq!(status(Some("open")), Normalized::new(Open, "open"));
         assert_eq!(status(Some("pending")), Normalized::new(Pending, "pending"));
@@ -611,12 +613,12 @@ mod tests {
     fn a_record_without_id_is_a_decode_error() {
         let mut wire = ticket_json();
         wire.as_object_mut().unwrap().remove("id");
-        let err = ticket(&typed(wire)).unwrap_err();
+        let err = ticket(typed(wire)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode);
         assert_eq!(err.provider(), "tawk");
         assert!(err.to_string().contains("`id`"), "{err}");
         assert_eq!(
-            conversation(&typed(json!({"personId": "p1"})))
+            conversation(typed(json!({"personId": "p1"})))
                 .unwrap_err()
                 .kind(),
             ErrorKind::Decode
@@ -661,7 +663,7 @@ mod tests {
     #[test]
     fn maps_a_chat() {
         let wire = chat_json();
-        let c = conversation(&typed(wire.clone())).unwrap();
+        let c = conversation(typed(wire.clone())).unwrap();
         assert_eq!(
             c.id,
             RemoteId::new(Provider::Tawk, "6650f1e2a3b4c5d6e7f80a01")
@@ -696,7 +698,7 @@ mod tests {
                     wire[k] = v.clone();
                 }
             }
-            conversation(&typed(wire)).unwrap()
+            conversation(typed(wire)).unwrap()
         };
         assert_eq!(
             map(json!({"status": "open"})).status,

@@ -278,9 +278,10 @@ fn build_ticket(t: TicketFields<'_>, raw: Raw) -> Result<Ticket, Error> {
     })
 }
 
-/// A ticket of `ticket/list`.
-pub(crate) fn ticket(t: &types::Ticket) -> Result<Ticket, Error> {
-    build_ticket(
+/// A ticket of `ticket/list`, keeping the provider's record for `raw`
+/// (written as JSON only if asked).
+pub(crate) fn ticket(t: types::Ticket) -> Result<Ticket, Error> {
+    let mut out = build_ticket(
         TicketFields {
             id: t.id.as_ref(),
             protocol: t.protocol,
@@ -293,8 +294,10 @@ pub(crate) fn ticket(t: &types::Ticket) -> Result<Ticket, Error> {
             creation_date: t.creation_date.as_deref(),
             end_date: t.end_date.as_deref(),
         },
-        raw(t),
-    )
+        Raw::null(),
+    )?;
+    out.raw = Raw::deferred(t);
+    Ok(out)
 }
 
 /// A ticket of `ticket/detail` (replies, custom fields and tags stay in `raw`).
@@ -406,7 +409,8 @@ pub(crate) fn chat_message(m: &Value, conversation_id: RemoteId) -> Message {
 }
 
 /// A customer; its id is the internal id (what `customer/details` takes).
-pub(crate) fn contact(c: &types::Customer) -> Result<Contact, Error> {
+/// The provider's record is kept for `raw` (written as JSON only if asked).
+pub(crate) fn contact(c: types::Customer) -> Result<Contact, Error> {
     let id = customer_key(c.internal_id.as_deref(), c.id.as_deref())
         .ok_or_else(|| decode_error(PROVIDER, "a customer came without `internal_id` or `id`"))?;
     Ok(Contact {
@@ -416,7 +420,7 @@ pub(crate) fn contact(c: &types::Customer) -> Result<Contact, Error> {
         phone: c.phone.clone(),
         tags: Vec::new(),
         remote_created_at: c.creation_date.as_deref().and_then(brasilia),
-        raw: raw(c),
+        raw: Raw::deferred(c),
     })
 }
 
@@ -473,7 +477,7 @@ impl Tickets for TomTicket {
                 .filter(move |r| {
                     future::ready(!(by_requester && r.as_ref().is_err_and(|e| e.is_not_found())))
                 })
-                .and_then(|t| future::ready(ticket(&t)))
+                .and_then(|t| future::ready(ticket(t)))
                 .try_filter(move |t| future::ready(residual.matches(t))),
         )
     }
@@ -623,7 +627,7 @@ impl TomTicket {
         let customer = answer
             .data
             .ok_or_else(|| decode_error(PROVIDER, "customer/details answered without `data`"))?;
-        contact(&customer)
+        contact(customer)
     }
 
     /// Whether a customer has this e-mail. The answer's shape is inferred in
@@ -700,7 +704,7 @@ impl Contacts for TomTicket {
             self.client
                 .customer_list()
                 .stream()
-                .and_then(|c| future::ready(contact(&c)))
+                .and_then(|c| future::ready(contact(c)))
                 .try_filter(move |c| {
                     future::ready(search.as_deref().is_none_or(|s| {
                         contains_ignore_case(c.name.as_deref(), s)
@@ -805,7 +809,7 @@ mod tests {
     #[test]
     fn maps_a_listed_ticket() {
         let wire = ticket_json();
-        let t = ticket(&typed(wire.clone())).unwrap();
+        let t = ticket(typed(wire.clone())).unwrap();
         assert_eq!(
             t.id,
             RemoteId::new(Provider::TomTicket, "9aba4d89f90c2269ccb88a05a2ef8c31")
@@ -897,7 +901,7 @@ mod tests {
         for (code, status) in expected {
             let mut wire = ticket_json();
             wire["situation"] = json!({"id": code, "description": "x"});
-            let t = ticket(&typed(wire)).unwrap();
+            let t = ticket(typed(wire)).unwrap();
             assert_eq!(
                 t.status,
                 Normalized::new(status, code.to_string()),
@@ -911,7 +915,7 @@ mod tests {
         let mut wire = ticket_json();
         wire.as_object_mut().unwrap().remove("situation");
         assert_eq!(
-            ticket(&typed(wire)).unwrap().status,
+            ticket(typed(wire)).unwrap().status,
             Normalized::new(Other, "")
         );
         assert_eq!(situations(Other), None);
@@ -927,7 +931,7 @@ mod tests {
         for (code, value) in priorities {
             let mut wire = ticket_json();
             wire["priority"] = json!(code);
-            let t = ticket(&typed(wire)).unwrap();
+            let t = ticket(typed(wire)).unwrap();
             assert_eq!(
                 t.priority,
                 value.map(|v| Normalized::new(v, code.to_string()))
@@ -942,13 +946,13 @@ mod tests {
     fn a_ticket_without_id_is_a_decode_error() {
         let mut wire = ticket_json();
         wire.as_object_mut().unwrap().remove("id");
-        let err = ticket(&typed(wire)).unwrap_err();
+        let err = ticket(typed(wire)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode);
         assert_eq!(err.provider(), "tomticket");
         assert!(err.to_string().contains("`id`"), "{err}");
         let err = conversation(&typed(json!({"protocol": 3}))).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode);
-        let err = contact(&typed(json!({"name": "Nobody"}))).unwrap_err();
+        let err = contact(typed(json!({"name": "Nobody"}))).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode);
         let err = agent(&typed(json!({"name": "Nobody"}))).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode);
@@ -1061,7 +1065,7 @@ mod tests {
             "creation_date": "2024-05-01 07:00:00",
             "custom_fields": [{"id": "f1", "value": "Enterprise"}]
         });
-        let c = contact(&typed(wire.clone())).unwrap();
+        let c = contact(typed(wire.clone())).unwrap();
         assert_eq!(c.id, RemoteId::new(Provider::TomTicket, "erp-77"));
         assert_eq!(c.name.as_deref(), Some("Bruno Lima"));
         assert_eq!(c.email.as_deref(), Some("bruno@example.com"));
