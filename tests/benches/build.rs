@@ -2,7 +2,8 @@
 //!
 //! - `bare`: reqwest + serde with the same TLS stack as supportkit's default
 //!   (rustls with `ring`), calling one endpoint by hand;
-//! - `chatapi`: the same call through `supportkit-chatapi`;
+//! - `chatapi`: the same call through `supportkit-chatapi` (with `ring`, also
+//!   with the `webhooks` feature an app that only calls the API leaves off);
 //! - `facade`: the same call through `supportkit` (all providers), then an
 //!   incremental rebuild after touching the facade, which times the facade
 //!   crate itself.
@@ -146,6 +147,15 @@ fn main() {
         ),
         CALL_CHATAPI,
     );
+    let chatapi_ring_webhooks = app(
+        &root,
+        "chatapi-ring-webhooks",
+        &format!(
+            "supportkit-chatapi = {{ path = \"{}\", default-features = false, features = [\"rustls-ring\", \"webhooks\"] }}\n{tokio}",
+            path("chatapi")
+        ),
+        CALL_CHATAPI,
+    );
     let facade = app(
         &root,
         "facade",
@@ -156,11 +166,12 @@ fn main() {
         CALL_FACADE,
     );
     let t = |dir: &Path| build(dir, true).as_secs_f64();
-    let (bare_aws, chatapi_aws, bare_ring, chatapi_ring, facade_all) = (
+    let (bare_aws, chatapi_aws, bare_ring, chatapi_ring, ring_webhooks, facade_all) = (
         t(&bare_aws),
         t(&chatapi_aws),
         t(&bare_ring),
         t(&chatapi_ring),
+        t(&chatapi_ring_webhooks),
         t(&facade),
     );
     // The facade crate alone: touch it and rebuild (its dependencies are built).
@@ -179,6 +190,11 @@ fn main() {
         "  {:<34} {bare_ring:>7.1}s {chatapi_ring:>7.1}s {:>7.2}",
         "rustls + ring (feature rustls-ring)",
         chatapi_ring / bare_ring
+    );
+    println!(
+        "  {:<34} {bare_ring:>7.1}s {ring_webhooks:>7.1}s {:>7.2}",
+        "rustls + ring, feature webhooks on",
+        ring_webhooks / bare_ring
     );
     println!(
         "  {:<34} {bare_aws:>7.1}s {facade_all:>7.1}s {:>7.2}",

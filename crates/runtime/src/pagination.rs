@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use futures_util::{Stream, TryStreamExt};
+use futures_util::Stream;
 
 use crate::error::{Error, ErrorKind};
 use crate::operation::{Operation, OperationExt};
@@ -131,15 +131,13 @@ impl<B: Paged> Paginator<B> {
                     PageStyle::Offset => None,
                     _ => B::next_cursor(&page).map_err(fail)?,
                 };
-                let raw = B::into_items(page);
-                let raw_len = raw.len() as u64;
-                let items: Vec<B::Item> = raw
-                    .into_iter()
-                    .filter(|item| match B::item_key(item) {
-                        Some(key) => st.seen_items.insert(key),
-                        None => true,
-                    })
-                    .collect();
+                let mut items = B::into_items(page);
+                let raw_len = items.len() as u64;
+                // In place: a filtering copy would move every item of every page.
+                items.retain(|item| match B::item_key(item) {
+                    Some(key) => st.seen_items.insert(key),
+                    None => true,
+                });
                 if B::STYLE == PageStyle::Offset {
                     // `st.offset` is this request's offset. A page of nothing new
                     // (a repeat, as tawk.to is reported to send) is asked again
@@ -190,9 +188,47 @@ impl<B: Paged> Paginator<B> {
 
     /// Every item of every page.
     pub fn items(self) -> impl Stream<Item = Result<B::Item, Error>> + Send + Unpin {
-        self.pages()
-            .map_ok(|p| futures_util::stream::iter(p.items.into_iter().map(Ok)))
-            .try_flatten()
+        Items {
+            pages: self.pages(),
+            current: Vec::new().into_iter(),
+        }
+    }
+}
+
+/// The items of a stream of pages, one at a time. Hand-written rather than
+/// `map_ok(iter).try_flatten()`: each adapter layer moved every item once
+/// more, and list items are records of hundreds of bytes.
+struct Items<P, T> {
+    pages: P,
+    current: std::vec::IntoIter<T>,
+}
+
+// Items are moved out, never pinned in place.
+impl<P: Unpin, T> Unpin for Items<P, T> {}
+
+impl<P, T> Stream for Items<P, T>
+where
+    P: Stream<Item = Result<Page<T>, Error>> + Unpin,
+{
+    type Item = Result<T, Error>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.current.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match std::pin::Pin::new(&mut this.pages).poll_next(cx) {
+                Poll::Ready(Some(Ok(page))) => this.current = page.items.into_iter(),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
     }
 }
 
