@@ -91,6 +91,7 @@ pub fn unset(e: String, name: &str) -> String {
     }
 }
 
+mod account;
 mod path;
 #[doc(hidden)]
 pub use path::PathSegment;

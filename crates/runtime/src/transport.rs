@@ -79,7 +79,7 @@ impl Transport {
         max_body: usize,
     ) -> Self {
         let auth = credentials.header();
-        let account = account_key(auth.as_ref().map(http::HeaderValue::as_bytes));
+        let account = crate::account::account_key(auth.as_ref().map(http::HeaderValue::as_bytes));
         Self {
             shared: Arc::new(Shared {
                 provider,
@@ -567,14 +567,6 @@ impl Transport {
                 )),
         )
     }
-}
-
-/// The account part of store keys: a short hash of the credential, never
-/// the credential (two processes with the same token share a budget).
-fn account_key(auth: Option<&[u8]>) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(auth.unwrap_or_default());
-    crate::webhook::encode_hex(&digest[..8])
 }
 
 /// Status of the placeholder answer progenitor sees for a local failure.
