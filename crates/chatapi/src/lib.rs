@@ -62,7 +62,8 @@
 //! - Enums are open (`Unknown(..)` keeps new values) and the message union
 //!   keeps unknown message types whole, so a provider addition never breaks
 //!   decoding.
-//! - Webhooks: [`webhook`] verifies `X-Respond-Signature` and parses events.
+//! - Webhooks (feature `webhooks`): [`webhook`] verifies
+//!   `X-Respond-Signature` and parses events.
 
 // Generated code included: the generator documents every field and setter
 // from the spec, and rustdoc's link checks apply to it like to the rest.

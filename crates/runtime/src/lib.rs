@@ -17,7 +17,8 @@
 //! - **pagination**: [`PaginateExt`] streams for every cursor-paged operation;
 //! - **tracing**: a `supportkit.request` span per call (provider, operation,
 //!   method, status, attempt, duration); secrets never recorded;
-//! - **webhooks**: constant-time HMAC verification ([`webhook`]).
+//! - **webhooks**: constant-time HMAC verification ([`webhook`]; the MAC
+//!   functions need feature `webhooks`).
 //!
 //! ```
 //! use std::time::Duration;

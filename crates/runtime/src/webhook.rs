@@ -5,8 +5,9 @@
 //! signature is decoded every way it can be, and each candidate is compared
 //! with `hmac::Mac::verify_slice` (constant time).
 //!
-//! The HMAC functions need the `webhooks` feature (on by default): an app
-//! that only calls the API does not compile the MAC crates.
+//! The HMAC functions need the `webhooks` feature (the provider crates'
+//! `webhooks` turns it on): an app that only calls the API does not compile
+//! the MAC crates.
 
 #[cfg(feature = "webhooks")]
 use base64::Engine;

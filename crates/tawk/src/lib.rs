@@ -61,7 +61,8 @@
 //! - `chat.list` and `ticket.list` stream by size/offset and drop repeated
 //!   items by id (the reference reports repeated pages); the knowledge-base
 //!   lists stream by cursor token.
-//! - Webhooks: [`webhook`] verifies `X-Tawk-Signature`, parses the four
+//! - Webhooks (feature `webhooks`): [`webhook`] verifies
+//!   `X-Tawk-Signature`, parses the four
 //!   events, and drops redeliveries by `X-Hook-Event-Id`.
 
 // Generated code included: the generator documents every field and setter
