@@ -142,14 +142,9 @@ pub(crate) fn conversation(c: &types::Contact) -> Conversation {
     }
 }
 
-/// A contact.
-pub(crate) fn contact(c: &types::Contact) -> Contact {
-    contact_owned(c.clone())
-}
-
 /// A contact, keeping the provider's record for `raw` (written as JSON only
 /// if asked: a listing builds thousands and reads few).
-pub(crate) fn contact_owned(c: types::Contact) -> Contact {
+pub(crate) fn contact(c: types::Contact) -> Contact {
     Contact {
         id: remote(c.id),
         name: full_name(Some(&c.first_name), c.last_name.as_deref()),
@@ -325,7 +320,7 @@ impl Contacts for ChatApi {
         Box::pin(async move {
             let who = identifier(id, Operation::GetContact)?;
             let c = self.client.get_contact().identifier(who).call().await?;
-            Ok(contact(&c))
+            Ok(contact(c))
         })
     }
 
@@ -370,7 +365,7 @@ impl Contacts for ChatApi {
                 .identifier(ContactIdentifier::id(done.contact_id))
                 .call()
                 .await?;
-            Ok(contact(&c))
+            Ok(contact(c))
         })
     }
 
@@ -381,7 +376,7 @@ impl Contacts for ChatApi {
                 .limit(PAGE_SIZE)
                 .body(list_request(filter.search))
                 .stream()
-                .map_ok(contact_owned),
+                .map_ok(contact),
         )
     }
 
@@ -505,7 +500,7 @@ mod tests {
         let conv = conversation(&c);
         assert_eq!(conv.assignee_id, None);
         assert_eq!(conv.remote_created_at, None);
-        let mapped = contact(&c);
+        let mapped = contact(c);
         assert_eq!(mapped.name.as_deref(), Some("Bo"));
         assert_eq!(mapped.email, None);
         assert_eq!(mapped.phone, None);
@@ -516,7 +511,7 @@ mod tests {
     #[test]
     fn maps_a_contact() {
         let wire = contact_json();
-        let c = contact(&typed(wire.clone()));
+        let c = contact(typed(wire.clone()));
         assert_eq!(c.id, RemoteId::new(Provider::ChatApi, "42"));
         assert_eq!(c.name.as_deref(), Some("Ana Silva"));
         assert_eq!(c.email.as_deref(), Some("ana@example.com"));

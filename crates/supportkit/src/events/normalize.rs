@@ -183,7 +183,7 @@ fn chatapi(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
     type Parts = Option<(EventKind, ResourceKind, RemoteId, Option<Resource>)>;
 
     fn contact_event(kind: EventKind, c: Option<&supportkit_chatapi::types::Contact>) -> Parts {
-        let c = contact(c?);
+        let c = contact(c?.clone());
         Some((
             kind,
             ResourceKind::Contact,
