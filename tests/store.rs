@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use supportkit_runtime::store::{MemoryStore, RedisStore, Slot, Store, StoreFailure};
-use supportkit_runtime::webhook::Deliveries;
+use supportkit_runtime::store::{Claimed, MemoryStore, RedisStore, Slot, Store, StoreFailure};
+use supportkit_runtime::webhook::{Claim, Deliveries};
 use supportkit_tests::redis::RedisServer;
 use tokio::time::Instant;
 
@@ -90,41 +90,37 @@ async fn conformance(store: &dyn Store, key: &str) {
         store.paused_for(&format!("{key}:absurd")).await.unwrap() > Duration::from_secs(86_400)
     );
 
-    // Delivery marks: the first time only (expiry is checked per store, on
-    // its own clock: a paused tokio clock, Redis's key TTL).
-    let mark = format!("{key}:evt");
-    assert!(
-        store
-            .first_seen(&mark, Duration::from_millis(300))
-            .await
-            .unwrap()
+    // Delivery leases: one claimant at a time, done only when completed,
+    // released only by their holder (expiry is checked per store, on its own
+    // clock: a paused tokio clock, Redis's key TTL).
+    let lease = Duration::from_millis(300);
+    let evt = format!("{key}:evt");
+    assert_eq!(store.claim(&evt, "a", lease).await.unwrap(), Claimed::Acquired);
+    let Claimed::Held { left } = store.claim(&evt, "b", lease).await.unwrap() else {
+        panic!("another claimant is held off")
+    };
+    assert!(left <= lease, "{left:?}");
+    // Only the holder releases its lease.
+    store.release(&evt, "b").await.unwrap();
+    assert!(matches!(
+        store.claim(&evt, "c", lease).await.unwrap(),
+        Claimed::Held { .. }
+    ));
+    store.release(&evt, "a").await.unwrap();
+    assert_eq!(store.claim(&evt, "b", lease).await.unwrap(), Claimed::Acquired);
+    // Done outlives the lease and answers every later claim.
+    store.complete(&evt, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(store.claim(&evt, "c", lease).await.unwrap(), Claimed::Done);
+    store.release(&evt, "b").await.unwrap();
+    assert_eq!(
+        store.claim(&evt, "c", lease).await.unwrap(),
+        Claimed::Done,
+        "a release after completion leaves the done mark"
     );
-    assert!(
-        !store
-            .first_seen(&mark, Duration::from_millis(300))
-            .await
-            .unwrap()
-    );
-    // A forgotten mark (processing failed) lets the redelivery through once.
-    let retried = format!("{key}:failed");
-    assert!(
-        store
-            .first_seen(&retried, Duration::from_secs(60))
-            .await
-            .unwrap()
-    );
-    store.forget(&retried).await.unwrap();
-    assert!(
-        store
-            .first_seen(&retried, Duration::from_secs(60))
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .first_seen(&retried, Duration::from_secs(60))
-            .await
-            .unwrap()
+    // A lease that nobody completes runs out (see each store's test).
+    assert_eq!(
+        store.claim(&format!("{key}:abandoned"), "a", lease).await.unwrap(),
+        Claimed::Acquired
     );
 }
 
@@ -133,12 +129,13 @@ async fn the_memory_store_conforms() {
     let store = MemoryStore::default();
     conformance(&store, "mem").await;
     tokio::time::advance(Duration::from_millis(400)).await;
-    assert!(
+    assert_eq!(
         store
-            .first_seen("mem:evt", Duration::from_secs(60))
+            .claim("mem:abandoned", "b", Duration::from_secs(60))
             .await
             .unwrap(),
-        "a mark expires after its TTL"
+        Claimed::Acquired,
+        "an abandoned lease runs out"
     );
 }
 
@@ -154,13 +151,22 @@ async fn the_redis_store_conforms() {
         .await
         .unwrap();
     let ttl: i64 = redis::cmd("PTTL")
-        .arg("supportkit:seen:redis:evt")
+        .arg("supportkit:delivery:redis:abandoned")
         .query_async(&mut con)
         .await
         .unwrap();
     assert!(
         ttl > 0 && ttl <= 300,
-        "a mark expires after its TTL: {ttl} ms left"
+        "an abandoned lease runs out: {ttl} ms left"
+    );
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg("supportkit:delivery:redis:evt")
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    assert!(
+        ttl > 59_000 && ttl <= 60_000,
+        "a done mark lasts its TTL: {ttl} ms left"
     );
 }
 
@@ -232,13 +238,17 @@ async fn a_delivery_is_processed_once_across_replicas() {
     let replicas: Vec<Deliveries> = (0..3)
         .map(|_| Deliveries::with_store("tawk", Arc::new(RedisStore::new(&server.url()).unwrap())))
         .collect();
-    let mut firsts = 0;
+    let mut firsts = Vec::new();
     for r in &replicas {
-        if r.first_delivery("evt-42").await.unwrap() {
-            firsts += 1;
+        if let Claim::First(lease) = r.claim("evt-42").await.unwrap() {
+            firsts.push(lease);
         }
     }
-    assert_eq!(firsts, 1, "exactly one replica processes the event");
+    assert_eq!(firsts.len(), 1, "exactly one replica processes the event");
+    replicas[0].complete(&firsts[0]).await.unwrap();
+    for r in &replicas {
+        assert!(matches!(r.claim("evt-42").await.unwrap(), Claim::Done));
+    }
 }
 
 #[tokio::test]

@@ -23,6 +23,8 @@ impl RedisServer {
         let mut child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no", "--loglevel", "notice"])
+            // `DEBUG SLEEP` makes a slow Redis on demand (from loopback only).
+            .args(["--enable-debug-command", "local"])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -56,6 +58,44 @@ impl RedisServer {
     /// The port it listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Freezes the server (SIGSTOP): connections stay open, nothing answers.
+    pub fn freeze(&self) {
+        self.signal(libc::SIGSTOP);
+    }
+
+    /// Lets a frozen server run again (SIGCONT): it answers what was queued.
+    pub fn thaw(&self) {
+        self.signal(libc::SIGCONT);
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid");
+        // SAFETY: kill(2) on our own child's pid has no memory effects.
+        let rc = unsafe { libc::kill(pid, signal) };
+        assert_eq!(rc, 0, "kill({pid}, {signal})");
+    }
+
+    /// Makes the server sleep for `seconds` (`DEBUG SLEEP`) on a connection of
+    /// its own, from another thread: every client is answered late. Returns
+    /// when the sleep is under way (the command was sent); join the handle to
+    /// know when it is over.
+    pub fn sleep(&self, seconds: f64) -> std::thread::JoinHandle<()> {
+        use std::io::Write;
+        let mut conn = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        let secs = seconds.to_string();
+        let cmd = format!(
+            "*3\r\n$5\r\nDEBUG\r\n$5\r\nSLEEP\r\n${}\r\n{secs}\r\n",
+            secs.len()
+        );
+        conn.write_all(cmd.as_bytes()).expect("send DEBUG SLEEP");
+        std::thread::spawn(move || {
+            use std::io::Read;
+            let mut reply = [0u8; 5];
+            conn.read_exact(&mut reply).expect("DEBUG SLEEP answers");
+            assert_eq!(&reply, b"+OK\r\n", "DEBUG SLEEP");
+        })
     }
 
     /// Stops the server now (an outage), keeping the port for a restart.

@@ -98,6 +98,8 @@ pub struct Settings {
     config_path: Option<PathBuf>,
     /// A Redis shared by every process on the account (`--redis`, `SUPPORTKIT_REDIS_URL`).
     pub redis: Option<String>,
+    /// What calls do when that Redis does not answer (`--on-store-failure`).
+    pub on_store_failure: crate::StorePolicy,
 }
 
 /// The environment variable naming the shared Redis.
@@ -110,7 +112,11 @@ impl std::fmt::Debug for Settings {
             .field("secret", &self.secret.as_ref().map(|_| "***"))
             .field("base_url", &self.base_url)
             .field("options", &self.options)
-            .field("redis", &self.redis.as_ref().map(|_| "***"))
+            .field(
+                "redis",
+                &self.redis.as_deref().map(supportkit_runtime::redact_url),
+            )
+            .field("on_store_failure", &self.on_store_failure)
             .finish()
     }
 }
@@ -180,7 +186,14 @@ impl Settings {
             options,
             config_path,
             redis: get(REDIS_VAR),
+            on_store_failure: crate::StorePolicy::default(),
         })
+    }
+
+    /// What calls do when the shared Redis does not answer (`--on-store-failure`).
+    pub fn with_store_failure(mut self, policy: crate::StorePolicy) -> Self {
+        self.on_store_failure = policy;
+        self
     }
 
     /// Uses the Redis of `--redis` when given (it wins over `SUPPORTKIT_REDIS_URL`).
@@ -218,6 +231,10 @@ impl Settings {
         }
         if let Some(url) = &self.redis {
             config = config.redis(url.clone());
+            config.tuning = Some(
+                supportkit::Config::new(supportkit::Credentials::None)
+                    .on_store_failure(self.on_store_failure.into()),
+            );
         }
         Ok(config)
     }

@@ -12,16 +12,20 @@ pub enum Error {
     Usage(String),
     /// Anything else: configuration, files, resume state (exit code 1).
     Message(String),
-    /// Ctrl-C during an export; the state was saved (exit code 130).
+    /// Ctrl-C during an export or `events`; the state was saved (exit code 130).
     Interrupted(String),
+    /// SIGTERM during an export or `events`; the state was saved (exit code 143).
+    Terminated(String),
 }
 
 impl Error {
-    /// The process exit code: 2 for usage errors, 130 for an interrupted export, 1 otherwise.
+    /// The process exit code: 2 for usage errors, 130 after Ctrl-C, 143
+    /// after SIGTERM, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => 2,
             Error::Interrupted(_) => 130,
+            Error::Terminated(_) => 143,
             Error::Provider(_) | Error::Message(_) => 1,
         }
     }
@@ -68,7 +72,9 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Provider(e) => fmt::Display::fmt(e, f),
-            Error::Usage(m) | Error::Message(m) | Error::Interrupted(m) => f.write_str(m),
+            Error::Usage(m) | Error::Message(m) | Error::Interrupted(m) | Error::Terminated(m) => {
+                f.write_str(m)
+            }
         }
     }
 }

@@ -1,6 +1,13 @@
 //! `supportkit events` (the change feed) and `supportkit webhook serve` (a
 //! verifying receiver): both print one JSON line per change,
-//! `{"provider", "kind", "resource", "id", "occurred_at"}`.
+//! `{"key", "provider", "kind", "resource", "id", "occurred_at"}`.
+//!
+//! The delivery contract of both is **at least once**: a line is printed
+//! (and flushed) before the change is recorded as handed on (the checkpoint
+//! saved, the webhook answered 200). After a crash at any moment and a rerun,
+//! nothing is lost and only the last line printed can be printed again, with
+//! the same `key`: a consumer that skips keys it has seen gets every change
+//! exactly once.
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -10,17 +17,21 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use supportkit::Provider;
 use supportkit::events::{Checkpoint, Event, WebhookReceiver};
+use supportkit::server::ServeLimits;
 
 use crate::Error;
 use crate::config::Settings;
+use crate::signal::{Signals, Stop, crash_point};
 
 /// `supportkit events` arguments.
 #[derive(Clone, Debug, clap::Args)]
 #[command(after_help = "\
 Each change is printed as one JSON object per line: \
-{\"provider\", \"kind\", \"resource\", \"id\", \"occurred_at\"} (kind in snake_case, such as \
-ticket_created; occurred_at in RFC 3339). With --state FILE the checkpoint is saved after each \
-line, and the next run resumes from it, so nothing is lost or printed twice.")]
+{\"key\", \"provider\", \"kind\", \"resource\", \"id\", \"occurred_at\"} (kind in snake_case, such as \
+ticket_created; occurred_at in RFC 3339). `key` identifies the change: the same whether polled here \
+or pushed to `webhook serve`, before or after a restart. With --state FILE the checkpoint is saved \
+after each line is printed, and the next run resumes from it: nothing is lost, and after a crash \
+only the last line printed can come again (with the same key). Ctrl-C saves and exits with 130.")]
 pub struct EventsArgs {
     /// The provider
     #[arg(long, short, value_name = "PROVIDER", value_parser = crate::provider_parser())]
@@ -44,6 +55,9 @@ pub struct EventsArgs {
     /// (global) Redis URL
     #[arg(from_global)]
     pub redis: Option<String>,
+    /// (global) store failure policy
+    #[arg(from_global)]
+    pub on_store_failure: crate::StorePolicy,
 }
 
 /// `supportkit webhook` subcommands.
@@ -57,9 +71,13 @@ pub enum WebhookCommand {
 #[derive(Clone, Debug, clap::Args)]
 #[command(after_help = "\
 Answers 200 once an event is printed (or recognised as a redelivery), 401 for a bad signature, \
-400 for a body that does not parse, 413 for one over 1 MiB. TomTicket deliveries only name a \
-record: when the provider's credentials are configured, the record is fetched so the event \
-carries its time and precise kind.")]
+400 for a body that is no event of the provider, 413 for one over 1 MiB, 503 when the --redis \
+store fails (with --on-store-failure fail) or another replica is processing the same delivery. \
+Every refused delivery is logged on stderr with its status and reason. A verified delivery is \
+processed to the end even if the sender hangs up. TomTicket deliveries only name a record: when \
+the provider's credentials are configured, the record is fetched (within 3 s, so before \
+TomTicket's 5 s timeout; otherwise the event is printed without it) so the event carries its \
+time and precise kind. Lines are printed at least once: see `supportkit events --help`.")]
 pub struct ServeArgs {
     /// The provider whose webhooks arrive
     #[arg(long, short, value_name = "PROVIDER", value_parser = crate::provider_parser())]
@@ -76,12 +94,21 @@ pub struct ServeArgs {
     /// The path deliveries are POSTed to
     #[arg(long, default_value = "/")]
     pub path: String,
+    /// Seconds a connection may take to send a request's headers (idle and slow ones are closed)
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+    /// Most connections open at once; past it the oldest idle one is closed
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
     /// (global) config file
     #[arg(from_global)]
     pub config: Option<PathBuf>,
     /// (global) Redis URL: redeliveries are recognised across every replica
     #[arg(from_global)]
     pub redis: Option<String>,
+    /// (global) store failure policy
+    #[arg(from_global)]
+    pub on_store_failure: crate::StorePolicy,
 }
 
 fn print(event: &Event) -> Result<(), Error> {
@@ -119,8 +146,11 @@ fn save_state(path: &Path, checkpoint: &Checkpoint) -> Result<(), Error> {
 }
 
 pub(crate) async fn run_events(args: EventsArgs) -> Result<(), Error> {
-    let settings =
-        Settings::load(args.provider, args.config.as_deref())?.with_redis(args.redis.clone());
+    // Listening from the start: a Ctrl-C during a poll is not lost.
+    let mut signals = Signals::listen()?;
+    let settings = Settings::load(args.provider, args.config.as_deref())?
+        .with_redis(args.redis.clone())
+        .with_store_failure(args.on_store_failure);
     let connection = supportkit::connect(settings.connect_config()?).await?;
     let start = match &args.state {
         Some(path) => load_state(path)?,
@@ -133,14 +163,30 @@ pub(crate) async fn run_events(args: EventsArgs) -> Result<(), Error> {
         )
     });
     let mut feed = connection.changes(start);
+    let stopped = |stop: Stop| {
+        let saved = match &args.state {
+            Some(path) => format!("; resume with the same command (state in {})", path.display()),
+            None => String::new(),
+        };
+        stop.error(format!("stopped{saved}"))
+    };
     loop {
-        // Saved after each line: a stop mid-batch resumes without repeating it.
+        // Printed, then saved, one line at a time: a crash between the two
+        // repeats that one line (same key) on resume, and loses nothing.
         let mut done = feed.checkpoint().clone();
-        for event in feed.poll().await? {
+        let events = tokio::select! {
+            polled = feed.poll() => polled?,
+            stop = signals.recv() => return Err(stopped(stop)),
+        };
+        for event in events {
             print(&event)?;
+            crash_point("events-after-print");
             if let Some(path) = &args.state {
                 done.record(&event);
                 save_state(path, &done)?;
+            }
+            if let Some(stop) = signals.pending().await {
+                return Err(stopped(stop));
             }
         }
         if let Some(path) = &args.state {
@@ -151,22 +197,25 @@ pub(crate) async fn run_events(args: EventsArgs) -> Result<(), Error> {
         }
         tokio::select! {
             () = tokio::time::sleep(Duration::from_secs(args.interval)) => {}
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            stop = signals.recv() => return Err(stopped(stop)),
         }
     }
 }
 
 pub(crate) async fn run_webhook(command: WebhookCommand) -> Result<(), Error> {
     let WebhookCommand::Serve(args) = command;
-    let mut receiver = WebhookReceiver::new(args.provider, args.secret.clone())?;
-    let settings =
-        Settings::load(args.provider, args.config.as_deref())?.with_redis(args.redis.clone());
+    let mut signals = Signals::listen()?;
+    let mut receiver = WebhookReceiver::new(args.provider, args.secret.clone())?
+        .on_store_failure(args.on_store_failure.into());
+    let settings = Settings::load(args.provider, args.config.as_deref())?
+        .with_redis(args.redis.clone())
+        .with_store_failure(args.on_store_failure);
     if let Ok(config) = settings.connect_config() {
         receiver = receiver.fetch_with(supportkit::connect(config).await?);
     }
     if let Some(url) = &settings.redis {
         let store = supportkit_runtime::store::RedisStore::new(url)
-            .map_err(|e| Error::msg(format!("--redis {url}: {e}")))?;
+            .map_err(|e| Error::msg(format!("--redis: {e}")))?;
         receiver = receiver.store(std::sync::Arc::new(store));
     }
     let path = if args.path.starts_with('/') {
@@ -175,6 +224,7 @@ pub(crate) async fn run_webhook(command: WebhookCommand) -> Result<(), Error> {
         format!("/{}", args.path)
     };
     let service = receiver.handler(|event: Event| async move { print(&event) });
+    let in_flight = service.idle();
     let app = service.router(&path);
     let addr = SocketAddr::new(args.host, args.port);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -187,10 +237,19 @@ pub(crate) async fn run_webhook(command: WebhookCommand) -> Result<(), Error> {
         "supportkit webhook serve: {} deliveries on http://{bound}{path}",
         args.provider
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+    let limits = ServeLimits::default()
+        .header_timeout(Duration::from_secs(args.header_timeout))
+        .max_connections(usize::try_from(args.max_connections).unwrap_or(usize::MAX));
+    supportkit::server::serve(listener, app, limits, async move {
+        signals.recv().await;
+    })
+    .await;
+    // Deliveries whose sender hung up are still being handed on: finish them.
+    if tokio::time::timeout(limits.shutdown_grace, in_flight)
         .await
-        .map_err(|e| Error::msg(format!("the webhook server stopped: {e}")))
+        .is_err()
+    {
+        tracing::warn!("deliveries still being processed at shutdown were cut off");
+    }
+    Ok(())
 }

@@ -471,6 +471,13 @@ impl Output {
                 )));
             }
         };
+        if keep == 0 {
+            // The state before the file: an export killed before its first
+            // commit (after the CSV header, say) leaves a state saying
+            // "nothing committed", and the same command resumes it.
+            write_state(&state_path, &fresh_state)?;
+            crate::signal::crash_point("export-after-state");
+        }
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -492,7 +499,7 @@ impl Output {
             records: ids.len() as u64,
             bytes: keep,
             last_id,
-            ..fresh_state
+            ..fresh_state.clone()
         };
         let csv = opts.format == Format::Csv;
         let mut output = Output {
@@ -545,6 +552,7 @@ impl Output {
                 .write_all(&self.pending)
                 .and_then(|()| self.file.sync_data())
                 .map_err(io_error(&self.path, "write"))?;
+            crate::signal::crash_point("export-after-data");
             self.state.bytes += self.pending.len() as u64;
             self.state.records += self.pending_records;
             if let Some(id) = self.pending_last.take() {
@@ -554,16 +562,7 @@ impl Output {
             self.pending_records = 0;
         }
         self.state.updated_at = Utc::now();
-        let tmp = {
-            let mut name = self.state_path.as_os_str().to_owned();
-            name.push(".tmp");
-            PathBuf::from(name)
-        };
-        let json = serde_json::to_vec_pretty(&self.state).expect("the state serializes");
-        File::create(&tmp)
-            .and_then(|mut f| f.write_all(&json).and_then(|()| f.sync_data()))
-            .and_then(|()| std::fs::rename(&tmp, &self.state_path))
-            .map_err(io_error(&self.state_path, "write"))?;
+        write_state(&self.state_path, &self.state)?;
         self.last_commit = Instant::now();
         Ok(())
     }
@@ -572,6 +571,20 @@ impl Output {
         self.pending_records >= batch as u64
             || (self.pending_records > 0 && self.last_commit.elapsed() >= Duration::from_secs(1))
     }
+}
+
+/// Replaces the state atomically: written beside it, synced, renamed.
+fn write_state(path: &Path, state: &State) -> Result<(), Error> {
+    let tmp = {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".tmp");
+        PathBuf::from(name)
+    };
+    let json = serde_json::to_vec_pretty(state).expect("the state serializes");
+    File::create(&tmp)
+        .and_then(|mut f| f.write_all(&json).and_then(|()| f.sync_data()))
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(io_error(path, "write"))
 }
 
 /// The end of the last complete line of `path` (0 if it has none).

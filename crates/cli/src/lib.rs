@@ -53,8 +53,10 @@ pub mod config;
 mod error;
 pub mod events;
 pub mod export;
+mod logging;
 pub mod ops;
 mod sandbox;
+mod signal;
 
 pub use error::Error;
 pub use sandbox::SandboxArgs;
@@ -85,12 +87,40 @@ pub struct Cli {
     /// Config file (TOML, a table per provider)
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Share the rate budget with every process using this Redis [env: SUPPORTKIT_REDIS_URL]
+    /// Share the rate budget (and webhook dedupe) with every process using this Redis
+    /// (redis:// or rediss://) [env: SUPPORTKIT_REDIS_URL]
     #[arg(long, global = true, value_name = "URL")]
     pub redis: Option<String>,
+    /// When that Redis does not answer: fall back to this process's memory and warn
+    /// once per outage, or fail the call (webhook deliveries: answer 503 so the provider
+    /// redelivers; TomTicket's never redelivers, so they always fall back)
+    #[arg(long, global = true, value_enum, value_name = "POLICY", default_value_t = StorePolicy::Fallback)]
+    pub on_store_failure: StorePolicy,
+    /// More on stderr: -v info, -vv debug (warnings only by default; RUST_LOG overrides)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// The command.
     #[command(subcommand)]
     pub command: Commands,
+}
+
+/// `--on-store-failure`: what happens when the shared Redis does not answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum StorePolicy {
+    /// Use this process's memory and warn once per outage (at least once, never lost).
+    #[default]
+    Fallback,
+    /// Fail the call, or answer a webhook delivery 503 so it is delivered again.
+    Fail,
+}
+
+impl From<StorePolicy> for supportkit_runtime::store::StoreFailure {
+    fn from(policy: StorePolicy) -> Self {
+        match policy {
+            StorePolicy::Fallback => Self::FallBackToMemory,
+            StorePolicy::Fail => Self::Fail,
+        }
+    }
 }
 
 /// The commands with fixed arguments.
@@ -154,6 +184,9 @@ pub struct ExportArgs {
     /// (global) Redis URL
     #[arg(from_global)]
     pub redis: Option<String>,
+    /// (global) store failure policy
+    #[arg(from_global)]
+    pub on_store_failure: StorePolicy,
 }
 
 pub(crate) fn provider_parser() -> impl clap::builder::TypedValueParser<Value = Provider> {
@@ -191,6 +224,7 @@ where
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
+    logging::init(verbose(&matches));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -208,6 +242,19 @@ where
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// The `-v` count, wherever on the command line it was given.
+fn verbose(matches: &ArgMatches) -> u8 {
+    let mut count = matches.get_count("verbose");
+    let mut current = matches;
+    while let Some((_, sub)) = current.subcommand() {
+        if let Ok(Some(n)) = sub.try_get_one::<u8>("verbose") {
+            count = count.max(*n);
+        }
+        current = sub;
+    }
+    count
 }
 
 async fn dispatch(matches: ArgMatches) -> Result<(), Error> {
@@ -242,7 +289,9 @@ async fn dispatch(matches: ArgMatches) -> Result<(), Error> {
 
 async fn run_export(args: ExportArgs) -> Result<(), Error> {
     let settings = config::Settings::load(args.provider, args.config.as_deref())?
-        .with_redis(args.redis.clone());
+        .with_redis(args.redis.clone())
+        .with_store_failure(args.on_store_failure);
+    let mut signals = signal::Signals::listen()?;
     let connection = supportkit::connect(settings.connect_config()?).await?;
     let mut opts = export::ExportOptions::new(args.kind, args.provider.as_str(), &args.out);
     if let Some(format) = args.format {
@@ -263,10 +312,8 @@ async fn run_export(args: ExportArgs) -> Result<(), Error> {
             every: args.log_every,
         }
     };
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
+    let interrupt = async move {
+        signals.recv().await;
     };
     // Fail before touching the output file when the provider cannot list these records.
     let operation = match args.kind {

@@ -88,6 +88,8 @@ const RESERVED: &[&str] = &[
     "custom-field",
     "config",
     "redis",
+    "on-store-failure",
+    "verbose",
     "help",
     "version",
 ];
@@ -618,7 +620,13 @@ pub(crate) async fn run(spec: &'static ProviderSpec, matches: &ArgMatches) -> Re
         .get_one::<PathBuf>("config")
         .map(PathBuf::as_path);
     let settings = Settings::load(spec.provider, config)?
-        .with_redis(op_matches.get_one::<String>("redis").cloned());
+        .with_redis(op_matches.get_one::<String>("redis").cloned())
+        .with_store_failure(
+            op_matches
+                .get_one::<crate::StorePolicy>("on_store_failure")
+                .copied()
+                .unwrap_or_default(),
+        );
     let call = Call::from_matches(spec, op, op_matches, &settings)?;
     let body = invoke(&settings, op, &call).await?;
     print_body(&body)

@@ -60,7 +60,7 @@ pub use pagination::{
 pub use progenitor_client::ResponseValue;
 pub use ratelimit::RateLimitConfig;
 pub use retry::{RETRY_AFTER_CEILING, RetryPolicy, parse_retry_after};
-pub use secret::{Credentials, Secret};
+pub use secret::{Credentials, Secret, redact_url};
 pub use transport::Transport;
 
 /// A random `u64` from std's randomly keyed hasher and a counter: enough for

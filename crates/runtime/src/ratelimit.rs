@@ -93,6 +93,9 @@ pub(crate) struct Limiters {
     on_failure: StoreFailure,
     /// Until when the shared store is skipped after a failure.
     skip_until: Mutex<Option<Instant>>,
+    /// Whether the shared store is failing (so an outage is logged once,
+    /// and its end once).
+    outage: std::sync::atomic::AtomicBool,
 }
 
 impl Limiters {
@@ -136,6 +139,7 @@ impl Limiters {
             local,
             on_failure,
             skip_until: Mutex::new(None),
+            outage: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -170,17 +174,26 @@ impl Limiters {
                     "the shared rate-limit store did not answer within the call's budget",
                 )),
             };
+            use std::sync::atomic::Ordering;
             match answer {
-                Ok(v) => return Ok(v),
+                Ok(v) => {
+                    if self.outage.swap(false, Ordering::Relaxed) {
+                        tracing::warn!("shared rate-limit store answers again; using it");
+                    }
+                    return Ok(v);
+                }
                 Err(e) if self.on_failure == StoreFailure::Fail => return Err(e),
                 Err(e) => {
                     *self.skip_until.lock().expect("limiter lock") =
                         Some(Instant::now() + STORE_COOLDOWN);
-                    tracing::warn!(
-                        error = %e,
-                        cooldown_s = STORE_COOLDOWN.as_secs(),
-                        "shared rate-limit store failed; using this process's limiter"
-                    );
+                    // Once per outage, not once per cooldown.
+                    if !self.outage.swap(true, Ordering::Relaxed) {
+                        tracing::warn!(
+                            error = %e,
+                            retry_every_s = STORE_COOLDOWN.as_secs(),
+                            "shared rate-limit store failed; falling back to this process's limiter until it answers"
+                        );
+                    }
                 }
             }
         }
@@ -210,6 +223,14 @@ impl Limiters {
             let wait = match slot {
                 Slot::Refused { wait, paused } => return Err(NoSlot::Refused { wait, paused }),
                 Slot::Granted { wait } if wait.is_zero() => return Ok(()),
+                // A store must not grant past the budget it was given; a
+                // broken one that does never holds the call past its deadline.
+                Slot::Granted { wait } if wait > budget => {
+                    return Err(NoSlot::Refused {
+                        wait,
+                        paused: false,
+                    });
+                }
                 Slot::Granted { wait } => wait,
             };
             tokio::time::sleep(wait).await;

@@ -44,6 +44,37 @@ impl From<String> for Secret {
     }
 }
 
+/// `url` with any credentials in it replaced by `***`
+/// (`redis://:***@host:6379/0`), parseable or not: safe to print in errors,
+/// `Debug` output and logs.
+///
+/// ```
+/// use supportkit_runtime::redact_url;
+///
+/// assert_eq!(redact_url("redis://:s3cret@cache:6379/0"), "redis://:***@cache:6379/0");
+/// assert_eq!(redact_url("rediss://app:s3cret@cache:notaport/"), "rediss://app:***@cache:notaport/");
+/// assert_eq!(redact_url("redis://cache:6379"), "redis://cache:6379");
+/// assert!(!redact_url("s3cret@cache").contains("s3cret"));
+/// ```
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        // Not a URL: print nothing of it that could be a credential.
+        return match url.rsplit_once('@') {
+            Some((_, host)) => format!("***@{host}"),
+            None => url.to_owned(),
+        };
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => format!("{scheme}://***@{host}{tail}"),
+        },
+        None => url.to_owned(),
+    }
+}
+
 /// How a client authenticates.
 #[derive(Clone, Debug)]
 pub enum Credentials {

@@ -88,6 +88,13 @@ pub fn encode_hex(bytes: &[u8]) -> String {
 }
 
 #[cfg(feature = "webhooks")]
+/// SHA-256 of `body`, lowercase hex: a delivery key taken from signed content.
+pub fn body_digest(body: &[u8]) -> String {
+    use sha2::Digest;
+    encode_hex(&sha2::Sha256::digest(body))
+}
+
+#[cfg(feature = "webhooks")]
 /// HMAC-SHA256 of `body` under `key` (for signing test deliveries).
 pub fn hmac_sha256(key: &[u8], body: &[u8]) -> Vec<u8> {
     let mut mac = <Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new_from_slice(key)
@@ -146,18 +153,32 @@ pub fn check_signature(provider: &'static str, header: &str, valid: bool) -> Res
     }
 }
 
-/// Remembers which deliveries were processed, so a redelivered event is
-/// handled once: in this process's memory by default, or in a shared
+/// Which deliveries were processed, so a redelivered event is handled once:
+/// in this process's memory by default, or in a shared
 /// [`Store`](crate::store::Store) (Redis) so that every replica behind a load
-/// balancer sees the same marks.
+/// balancer agrees.
+///
+/// Deduplication is a **lease**, never a mark written before the work:
+/// [`claim`](Self::claim) takes a delivery for a short processing time
+/// ([`lease`](Self::lease), 60 s by default), [`complete`](Self::complete)
+/// marks it done after the work succeeded, and [`release`](Self::release)
+/// gives it back when the work failed, so the provider's redelivery is
+/// processed. A claim that fails or times out (a slow or stopped Redis)
+/// leaves at most a lease that runs out by itself.
 ///
 /// ```
 /// # async fn demo() -> Result<(), supportkit_runtime::Error> {
-/// use supportkit_runtime::webhook::Deliveries;
+/// use supportkit_runtime::webhook::{Claim, Deliveries};
 ///
 /// let seen = Deliveries::in_memory("tawk");
-/// assert!(seen.first_delivery("evt-1").await?);
-/// assert!(!seen.first_delivery("evt-1").await?, "a redelivery");
+/// let Claim::First(lease) = seen.claim("evt-1").await? else { unreachable!() };
+/// // ... hand the event on ...
+/// seen.complete(&lease).await?;
+/// assert!(matches!(seen.claim("evt-1").await?, Claim::Done), "a redelivery");
+///
+/// let Claim::First(failed) = seen.claim("evt-2").await? else { unreachable!() };
+/// seen.release(&failed).await?; // processing failed: the redelivery goes through
+/// assert!(matches!(seen.claim("evt-2").await?, Claim::First(_)));
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
@@ -165,10 +186,43 @@ pub struct Deliveries {
     store: std::sync::Arc<dyn crate::store::Store>,
     namespace: &'static str,
     ttl: std::time::Duration,
+    lease: std::time::Duration,
+}
+
+/// The answer to [`Deliveries::claim`].
+#[derive(Debug)]
+#[must_use = "a claimed delivery must be completed or released"]
+pub enum Claim {
+    /// The first delivery (or one whose earlier processing failed): process
+    /// it, then [`complete`](Deliveries::complete) or
+    /// [`release`](Deliveries::release) the lease.
+    First(Lease),
+    /// Another worker is processing it now (or died doing so): answer so the
+    /// provider delivers it again later (503), after `retry_after`.
+    InProgress {
+        /// When the other worker's lease runs out.
+        retry_after: std::time::Duration,
+    },
+    /// Already processed: a redelivery to acknowledge and skip.
+    Done,
+}
+
+/// A claim on one delivery, held until completed, released or run out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lease {
+    id: String,
+    token: String,
+}
+
+impl Lease {
+    /// The delivery's id, as claimed.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
 }
 
 impl Deliveries {
-    /// Marks kept in this process (the default; 100,000 at most).
+    /// Deliveries kept in this process (the default; 100,000 at most).
     pub fn in_memory(provider: &'static str) -> Self {
         Self::with_store(
             provider,
@@ -176,7 +230,7 @@ impl Deliveries {
         )
     }
 
-    /// Marks kept in `store`, shared by every process using it.
+    /// Deliveries kept in `store`, shared by every process using it.
     pub fn with_store(
         provider: &'static str,
         store: std::sync::Arc<dyn crate::store::Store>,
@@ -185,39 +239,94 @@ impl Deliveries {
             store,
             namespace: provider,
             ttl: std::time::Duration::from_secs(7 * 86_400),
+            lease: std::time::Duration::from_secs(60),
         }
     }
 
-    /// How long a delivery is remembered (7 days by default; providers
-    /// redeliver for hours, not weeks).
+    /// How long a processed delivery is remembered (7 days by default;
+    /// providers redeliver for hours, not weeks).
     pub fn ttl(mut self, ttl: std::time::Duration) -> Self {
         self.ttl = ttl;
         self
     }
 
-    /// `true` the first time `event_id` is seen, `false` for a redelivery.
-    /// An unreachable shared store is an error: the caller decides whether
-    /// to process (and risk a duplicate) or to answer 5xx so the provider
-    /// redelivers later.
-    pub async fn first_delivery(&self, event_id: &str) -> Result<bool, Error> {
-        let key = format!("{}:{event_id}", self.namespace);
-        self.store.first_seen(&key, self.ttl).await.map_err(|e| {
-            Error::new(ErrorKind::Store, self.namespace).with_message(format!(
-                "cannot check whether delivery {event_id:?} was seen: {e}"
-            ))
-        })
+    /// How long a claim lasts before another worker may take the delivery
+    /// (60 s by default): longer than processing one event takes, and short
+    /// enough that a worker that died mid-way delays the redelivery little.
+    pub fn lease(mut self, lease: std::time::Duration) -> Self {
+        self.lease = lease;
+        self
     }
-}
 
-impl Deliveries {
-    /// Forgets `event_id`, so its next delivery counts as the first: call it
-    /// when processing failed and the provider will redeliver.
-    pub async fn forget(&self, event_id: &str) -> Result<(), Error> {
-        let key = format!("{}:{event_id}", self.namespace);
-        self.store.forget(&key).await.map_err(|e| {
-            Error::new(ErrorKind::Store, self.namespace)
-                .with_message(format!("cannot forget delivery {event_id:?}: {e}"))
-        })
+    /// The lease length.
+    pub fn lease_length(&self) -> std::time::Duration {
+        self.lease
+    }
+
+    fn key(&self, id: &str) -> String {
+        format!("{}:{id}", self.namespace)
+    }
+
+    fn store_error(&self, what: &str, id: &str, e: crate::store::StoreError) -> Error {
+        Error::new(ErrorKind::Store, self.namespace)
+            .with_message(format!("cannot {what} delivery {id:?}: {e}"))
+    }
+
+    /// Claims delivery `id` for one lease. An unreachable shared store is an
+    /// error: the caller decides whether to process anyway (and risk a
+    /// duplicate) or to answer 5xx so the provider redelivers later; either
+    /// way no mark is left that outlives the lease.
+    pub async fn claim(&self, id: &str) -> Result<Claim, Error> {
+        use crate::store::Claimed;
+        let token = format!(
+            "{:x}-{:x}",
+            std::process::id(),
+            crate::random_u64()
+        );
+        let key = self.key(id);
+        match self.store.claim(&key, &token, self.lease).await {
+            Ok(Claimed::Acquired) => Ok(Claim::First(Lease {
+                id: id.to_owned(),
+                token,
+            })),
+            Ok(Claimed::Held { left }) => Ok(Claim::InProgress { retry_after: left }),
+            Ok(Claimed::Done) => Ok(Claim::Done),
+            Err(e) => {
+                // The claim may still land (a slow store answers late): give
+                // it back in the background, so the redelivery need not wait
+                // for the lease to run out.
+                let store = self.store.clone();
+                tokio::spawn(async move {
+                    let _ = store.release(&key, &token).await;
+                });
+                Err(self.store_error("claim", id, e))
+            }
+        }
+    }
+
+    /// Marks the leased delivery processed: its redeliveries are
+    /// [`Claim::Done`] for the [`ttl`](Self::ttl).
+    pub async fn complete(&self, lease: &Lease) -> Result<(), Error> {
+        self.mark_done(&lease.id).await
+    }
+
+    /// Marks delivery `id` processed without holding its lease: for a worker
+    /// that processed it under a lease of its own memory while this store
+    /// did not answer, so that the other workers learn it once it does.
+    pub async fn mark_done(&self, id: &str) -> Result<(), Error> {
+        self.store
+            .complete(&self.key(id), self.ttl)
+            .await
+            .map_err(|e| self.store_error("mark done", id, e))
+    }
+
+    /// Gives the lease back (processing failed), so the next delivery of
+    /// the event is processed at once.
+    pub async fn release(&self, lease: &Lease) -> Result<(), Error> {
+        self.store
+            .release(&self.key(&lease.id), &lease.token)
+            .await
+            .map_err(|e| self.store_error("release", &lease.id, e))
     }
 }
 

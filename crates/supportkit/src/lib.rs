@@ -31,6 +31,8 @@ mod connect;
 pub mod events;
 mod model;
 mod raw;
+#[cfg(feature = "axum")]
+pub mod server;
 mod traits;
 
 pub use connect::{ConnectConfig, Connection, connect};

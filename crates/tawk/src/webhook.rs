@@ -3,9 +3,11 @@
 //! The official examples compute HMAC-SHA1 of the **raw body** with the
 //! webhook secret and compare **hex** digests; one community peer uses
 //! base64, so [`verify`] accepts either, in constant time. tawk.to retries a
-//! failed delivery for up to 12 hours with the same `X-Hook-Event-Id`:
-//! [`Deliveries`] remembers ids (in memory, or in Redis across replicas) so
-//! a handler acts once.
+//! failed delivery for up to 12 hours with the same body: [`Deliveries`]
+//! leases and remembers deliveries (in memory, or in Redis across replicas)
+//! so a handler acts once. Key them by [`delivery_key`], a digest of the
+//! signed body: the `X-Hook-Event-Id` header is not signed, so anyone who
+//! saw one delivery could replay it under new ids.
 //!
 //! ```
 //! # async fn demo() -> Result<(), supportkit_tawk::Error> {
@@ -17,8 +19,12 @@
 //! assert_eq!(event.tag(), "ticket:create");
 //!
 //! let seen = webhook::deliveries();
-//! assert!(seen.first_delivery("evt-1").await?);
-//! assert!(!seen.first_delivery("evt-1").await?); // the same event again: skip it
+//! let key = webhook::delivery_key(body);
+//! let webhook::Claim::First(lease) = seen.claim(&key).await? else { unreachable!() };
+//! // ... act on the event, then:
+//! seen.complete(&lease).await?;
+//! // The same event again: skip it.
+//! assert!(matches!(seen.claim(&key).await?, webhook::Claim::Done));
 //! # Ok(()) }
 //! ```
 
@@ -31,7 +37,8 @@ use crate::types::TawkWebhookEvent;
 
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "X-Tawk-Signature";
-/// The event id header, stable across redeliveries.
+/// The event id header, stable across redeliveries; not covered by the
+/// signature, so never a deduplication key on its own (see [`delivery_key`]).
 pub const EVENT_ID_HEADER: &str = "X-Hook-Event-Id";
 
 const PROVIDER: &str = "tawk";
@@ -67,14 +74,20 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
     encode_hex(&hmac_sha1(secret.as_bytes(), body))
 }
 
-/// Drops redelivered events by their `X-Hook-Event-Id`: in memory by
-/// default, or shared through Redis by every replica
-/// (`Deliveries::with_store`).
-pub use supportkit_runtime::webhook::Deliveries;
+/// Leases and remembers deliveries: in memory by default, or shared through
+/// Redis by every replica (`Deliveries::with_store`).
+pub use supportkit_runtime::webhook::{Claim, Deliveries, Lease};
 
-/// Deliveries keyed on `X-Hook-Event-Id`, in this process's memory.
+/// Deliveries in this process's memory.
 pub fn deliveries() -> Deliveries {
     Deliveries::in_memory(PROVIDER)
+}
+
+/// What identifies a delivery across tawk.to's redeliveries: the SHA-256
+/// of the signed body (hex). A redelivery repeats the body byte for byte;
+/// a replay under a new `X-Hook-Event-Id` has the same key.
+pub fn delivery_key(body: &[u8]) -> String {
+    supportkit_runtime::webhook::body_digest(body)
 }
 
 #[cfg(test)]
@@ -82,10 +95,29 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn a_redelivered_event_is_seen_once() {
+    async fn a_redelivered_event_is_processed_once_and_a_failed_one_again() {
         let seen = deliveries();
-        assert!(seen.first_delivery("a").await.unwrap());
-        assert!(seen.first_delivery("b").await.unwrap());
-        assert!(!seen.first_delivery("a").await.unwrap());
+        let Claim::First(a) = seen.claim("a").await.unwrap() else {
+            panic!("first")
+        };
+        assert!(matches!(
+            seen.claim("a").await.unwrap(),
+            Claim::InProgress { .. }
+        ));
+        seen.complete(&a).await.unwrap();
+        assert!(matches!(seen.claim("a").await.unwrap(), Claim::Done));
+        let Claim::First(b) = seen.claim("b").await.unwrap() else {
+            panic!("first")
+        };
+        seen.release(&b).await.unwrap();
+        assert!(matches!(seen.claim("b").await.unwrap(), Claim::First(_)));
+    }
+
+    #[test]
+    fn the_delivery_key_is_the_signed_body_not_a_header() {
+        let body = br#"{"event":"chat:start","chatId":"c"}"#;
+        assert_eq!(delivery_key(body), delivery_key(body));
+        assert_ne!(delivery_key(body), delivery_key(b"{}"));
+        assert_eq!(delivery_key(body).len(), 64);
     }
 }

@@ -1,5 +1,5 @@
 //! Where shared client state lives: rate-limit slots, 429 pauses and
-//! webhook delivery marks.
+//! webhook delivery leases.
 //!
 //! One process needs nothing but the default [`MemoryStore`]. Many processes
 //! on one provider account (replicas, workers, cron jobs) share one budget
@@ -18,8 +18,6 @@
 //! // The next slot is 100 ms away: more than this caller may wait.
 //! let second = store.reserve("chatapi:acct:get", period, Duration::ZERO).await.unwrap();
 //! assert!(matches!(second, Slot::Refused { paused: false, .. }));
-//! assert!(store.first_seen("hook:evt-1", Duration::from_secs(60)).await.unwrap());
-//! assert!(!store.first_seen("hook:evt-1", Duration::from_secs(60)).await.unwrap());
 //! # }
 //! ```
 
@@ -51,6 +49,22 @@ pub enum Slot {
         /// Whether a 429's pause (rather than the pace) stands in the way.
         paused: bool,
     },
+}
+
+/// The answer to a delivery claim ([`Store::claim`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claimed {
+    /// The delivery is yours to process, until the lease runs out: mark it
+    /// [`complete`](Store::complete) after success, [`release`](Store::release) it on failure.
+    Acquired,
+    /// Another worker holds a lease on it (or held one and died): ask again
+    /// after `left`, when the lease has run out.
+    Held {
+        /// How long the other lease has left.
+        left: Duration,
+    },
+    /// It was processed: a redelivery.
+    Done,
 }
 
 /// A store that could not answer (unreachable, slow, refused the script).
@@ -121,17 +135,30 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// How long `key` stays paused from now (zero when it is not).
     fn paused_for<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Duration, StoreError>>;
 
-    /// Marks `key` as seen for `ttl`; `true` only the first time.
-    fn first_seen<'a>(
+    /// Claims delivery `key` for `lease` under `token` (unique per claim):
+    /// [`Claimed::Acquired`] when nobody processed it and no other lease is
+    /// running. A claim that fails or times out leaves at most a lease that
+    /// runs out by itself: never a mark that outlives it.
+    fn claim<'a>(
+        &'a self,
+        key: &'a str,
+        token: &'a str,
+        lease: Duration,
+    ) -> BoxFuture<'a, Result<Claimed, StoreError>>;
+
+    /// Marks `key` processed for `ttl` (whoever holds its lease now):
+    /// redeliveries within `ttl` are [`Claimed::Done`].
+    fn complete<'a>(
         &'a self,
         key: &'a str,
         ttl: Duration,
-    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 
-    /// Removes the mark of `key`, so the next [`first_seen`](Store::first_seen)
-    /// is `true` again: a delivery whose processing failed must be processed
-    /// when the provider redelivers it.
-    fn forget<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// Ends the lease `token` holds on `key` (processing failed), so the
+    /// provider's redelivery is processed at once; another worker's lease, or
+    /// a done mark, is left alone.
+    fn release<'a>(&'a self, key: &'a str, token: &'a str)
+    -> BoxFuture<'a, Result<(), StoreError>>;
 }
 
 /// Most delivery marks a [`MemoryStore`] keeps (the oldest go first).
@@ -147,9 +174,17 @@ pub struct MemoryStore {
 struct MemoryState {
     /// Per key: the next free slot and the end of a pause.
     buckets: HashMap<String, (Option<Instant>, Option<Instant>)>,
-    /// Per delivery key: when its mark expires, and the insertion order.
-    marks: HashMap<String, Instant>,
+    /// Per delivery key: its lease or done mark and when it runs out, and
+    /// the insertion order (to drop the oldest beyond [`MAX_MARKS`]).
+    marks: HashMap<String, (Mark, Instant)>,
     order: std::collections::VecDeque<(String, Instant)>,
+}
+
+/// A delivery's state in a [`MemoryStore`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Mark {
+    Lease(String),
+    Done,
 }
 
 impl MemoryStore {
@@ -170,27 +205,41 @@ impl MemoryStore {
         Slot::Granted { wait }
     }
 
-    fn mark(&self, key: &str, ttl: Duration) -> bool {
-        let mut st = self.state.lock().expect("store lock");
-        let now = Instant::now();
-        // Expired marks and marks beyond the cap go, oldest first.
+    /// Drops expired marks, and the oldest beyond the cap.
+    fn prune(st: &mut MemoryState, now: Instant) {
         while let Some((k, at)) = st.order.front().cloned() {
-            let expired = st.marks.get(&k).is_none_or(|e| *e <= now || *e != at);
-            if !(expired || st.marks.len() > MAX_MARKS) {
+            let current = st.marks.get(&k).map(|(_, e)| *e);
+            let stale = current.is_none_or(|e| e <= now || e != at);
+            if !(stale || st.marks.len() > MAX_MARKS) {
                 break;
             }
             st.order.pop_front();
-            if st.marks.get(&k) == Some(&at) {
+            if current == Some(at) {
                 st.marks.remove(&k);
             }
         }
-        if st.marks.get(key).is_some_and(|e| *e > now) {
-            return false;
-        }
+    }
+
+    fn set_mark(st: &mut MemoryState, key: &str, mark: Mark, ttl: Duration) {
         let expires = crate::ratelimit::far_instant(ttl);
-        st.marks.insert(key.to_string(), expires);
+        st.marks.insert(key.to_string(), (mark, expires));
         st.order.push_back((key.to_string(), expires));
-        true
+    }
+
+    fn claim_now(&self, key: &str, token: &str, lease: Duration) -> Claimed {
+        let mut st = self.state.lock().expect("store lock");
+        let now = Instant::now();
+        Self::prune(&mut st, now);
+        match st.marks.get(key).filter(|(_, e)| *e > now) {
+            Some((Mark::Done, _)) => Claimed::Done,
+            Some((Mark::Lease(_), expires)) => Claimed::Held {
+                left: *expires - now,
+            },
+            None => {
+                Self::set_mark(&mut st, key, Mark::Lease(token.to_string()), lease);
+                Claimed::Acquired
+            }
+        }
     }
 }
 
@@ -227,18 +276,36 @@ impl Store for MemoryStore {
         Box::pin(async move { Ok(left) })
     }
 
-    fn first_seen<'a>(
+    fn claim<'a>(
+        &'a self,
+        key: &'a str,
+        token: &'a str,
+        lease: Duration,
+    ) -> BoxFuture<'a, Result<Claimed, StoreError>> {
+        let claimed = self.claim_now(key, token, lease);
+        Box::pin(async move { Ok(claimed) })
+    }
+
+    fn complete<'a>(
         &'a self,
         key: &'a str,
         ttl: Duration,
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
-        let first = self.mark(key, ttl);
-        Box::pin(async move { Ok(first) })
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        let mut st = self.state.lock().expect("store lock");
+        Self::set_mark(&mut st, key, Mark::Done, ttl);
+        Box::pin(async { Ok(()) })
     }
 
-    fn forget<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
-        // The key's entry in `order` goes when it reaches the front.
-        self.state.lock().expect("store lock").marks.remove(key);
+    fn release<'a>(
+        &'a self,
+        key: &'a str,
+        token: &'a str,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        let mut st = self.state.lock().expect("store lock");
+        if matches!(st.marks.get(key), Some((Mark::Lease(t), _)) if t == token) {
+            // Its entry in `order` goes when it reaches the front.
+            st.marks.remove(key);
+        }
         Box::pin(async { Ok(()) })
     }
 }

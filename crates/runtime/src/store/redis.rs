@@ -9,7 +9,7 @@ use futures_util::future::BoxFuture;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::OnceCell;
 
-use super::{Slot, Store, StoreError};
+use super::{Claimed, Slot, Store, StoreError};
 
 /// `KEYS[1]` next free slot, `KEYS[2]` pause end; `ARGV[1]` period and
 /// `ARGV[2]` longest acceptable wait, in µs. Returns `{granted, wait, paused}`.
@@ -45,6 +45,22 @@ local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 return math.max(tonumber(redis.call('GET', KEYS[1]) or '0') - now, 0)
 ";
 
+/// `KEYS[1]` the delivery; `ARGV[1]` `lease:<token>`, `ARGV[2]` lease in ms.
+/// Returns `{0}` acquired, `{1, ms left}` held by another lease, `{2}` done.
+const CLAIM: &str = r"
+local v = redis.call('GET', KEYS[1])
+if v == 'done' then return {2, 0} end
+if v then return {1, redis.call('PTTL', KEYS[1])} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {0, 0}
+";
+
+/// `KEYS[1]` the delivery; `ARGV[1]` `lease:<token>`. Deletes only that lease.
+const RELEASE: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+";
+
 /// Longest pause or period written to Redis: ten years (keeps PX in range).
 const MAX_MICROS: u128 = 10 * 365 * 86_400 * 1_000_000;
 
@@ -60,6 +76,8 @@ pub struct RedisStore {
     reserve: redis::Script,
     pause: redis::Script,
     paused_for: redis::Script,
+    claim: redis::Script,
+    release: redis::Script,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -72,9 +90,18 @@ impl std::fmt::Debug for RedisStore {
 }
 
 impl RedisStore {
-    /// A store on the Redis server at `url` (`redis://host:port/db`,
-    /// `rediss://` for TLS). Nothing is connected until the first use.
+    /// A store on the Redis server at `url` (`redis://host:port/db`, or
+    /// `rediss://` for TLS with the `redis-tls` feature). Nothing is
+    /// connected until the first use; no error or `Debug` output shows the
+    /// URL's password.
     pub fn new(url: &str) -> Result<Self, StoreError> {
+        if cfg!(not(feature = "redis-tls")) && url.trim_start().starts_with("rediss://") {
+            return Err(StoreError::new(format!(
+                "{}: this build has no TLS for Redis; enable the `redis-tls` feature of \
+                 supportkit-runtime (the supportkit CLI has it), or use redis://",
+                redact(url)
+            )));
+        }
         let client = redis::Client::open(url).map_err(|e| {
             StoreError::new(format!("{} is not a Redis URL", redact(url))).with_source(e)
         })?;
@@ -86,6 +113,8 @@ impl RedisStore {
             reserve: redis::Script::new(RESERVE),
             pause: redis::Script::new(PAUSE),
             paused_for: redis::Script::new(PAUSED_FOR),
+            claim: redis::Script::new(CLAIM),
+            release: redis::Script::new(RELEASE),
         })
     }
 
@@ -136,20 +165,22 @@ fn keys(key: &str) -> (String, String) {
     )
 }
 
+/// A delivery's key.
+fn delivery_key(key: &str) -> String {
+    format!("supportkit:delivery:{key}")
+}
+
+/// A TTL in ms for `PX`: at least 1, at most [`MAX_MICROS`].
+fn millis(d: Duration) -> u64 {
+    (d.as_millis().min(MAX_MICROS / 1000) as u64).max(1)
+}
+
 fn micros(d: Duration) -> u64 {
     d.as_micros().min(MAX_MICROS) as u64
 }
 
-/// The URL without its password.
 fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        Ok(u) => u.to_string(),
-        Err(_) => "<invalid URL>".to_string(),
-    }
+    crate::redact_url(url)
 }
 
 impl Store for RedisStore {
@@ -212,34 +243,65 @@ impl Store for RedisStore {
         }))
     }
 
-    fn first_seen<'a>(
+    fn claim<'a>(
         &'a self,
         key: &'a str,
-        ttl: Duration,
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        token: &'a str,
+        lease: Duration,
+    ) -> BoxFuture<'a, Result<Claimed, StoreError>> {
         Box::pin(self.bounded(async move {
             let mut con = self.connection().await?;
-            let set: Option<String> = redis::cmd("SET")
-                .arg(format!("supportkit:seen:{key}"))
-                .arg(1)
-                .arg("NX")
-                .arg("PX")
-                .arg((ttl.as_millis().min(MAX_MICROS / 1000) as u64).max(1))
-                .query_async(&mut con)
+            let (state, left): (i64, i64) = self
+                .claim
+                .key(delivery_key(key))
+                .arg(format!("lease:{token}"))
+                .arg(millis(lease))
+                .invoke_async(&mut con)
                 .await
-                .map_err(|e| self.error("marking a delivery failed on", e))?;
-            Ok(set.is_some())
+                .map_err(|e| self.error("claiming a delivery failed on", e))?;
+            Ok(match state {
+                0 => Claimed::Acquired,
+                2 => Claimed::Done,
+                _ => Claimed::Held {
+                    left: Duration::from_millis(left.max(0) as u64),
+                },
+            })
         }))
     }
 
-    fn forget<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+    fn complete<'a>(
+        &'a self,
+        key: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(self.bounded(async move {
             let mut con = self.connection().await?;
-            let _: i64 = redis::cmd("DEL")
-                .arg(format!("supportkit:seen:{key}"))
+            let _: Option<String> = redis::cmd("SET")
+                .arg(delivery_key(key))
+                .arg("done")
+                .arg("PX")
+                .arg(millis(ttl))
                 .query_async(&mut con)
                 .await
-                .map_err(|e| self.error("forgetting a delivery failed on", e))?;
+                .map_err(|e| self.error("marking a delivery done failed on", e))?;
+            Ok(())
+        }))
+    }
+
+    fn release<'a>(
+        &'a self,
+        key: &'a str,
+        token: &'a str,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.bounded(async move {
+            let mut con = self.connection().await?;
+            let _: i64 = self
+                .release
+                .key(delivery_key(key))
+                .arg(format!("lease:{token}"))
+                .invoke_async(&mut con)
+                .await
+                .map_err(|e| self.error("releasing a delivery failed on", e))?;
             Ok(())
         }))
     }

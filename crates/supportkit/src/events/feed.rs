@@ -23,8 +23,13 @@ use crate::traits::{ContactFilter, ConversationFilter, Filter, TicketFilter};
 /// How far back each poll reaches before the checkpoint, by default.
 pub const DEFAULT_OVERLAP: Duration = Duration::from_secs(300);
 
-/// Where a change feed stands: a small serializable value; resuming from it
-/// loses and repeats nothing.
+/// Where a change feed stands: a small serializable value. Save it after
+/// handing each event on ([`record`](Checkpoint::record)) and resume from it:
+/// nothing is lost, and only an event handed on after the last save can come
+/// again (with the same [`Event::key`]).
+///
+/// A feed never reports a change before its start ([`Checkpoint::since`]):
+/// the overlap re-reads before the checkpoint, the start is a floor.
 ///
 /// ```
 /// use supportkit::events::Checkpoint;
@@ -34,12 +39,16 @@ pub const DEFAULT_OVERLAP: Duration = Duration::from_secs(300);
 /// assert_eq!(serde_json::from_str::<Checkpoint>(&saved).unwrap(), start);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Checkpoint {
     /// The latest change time seen (the provider's clock).
     pub since: DateTime<Utc>,
     /// Changes already reported inside the overlap window.
     #[serde(default)]
     pub seen: BTreeSet<Seen>,
+    /// No change before this is ever reported: the feed's start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<DateTime<Utc>>,
 }
 
 /// A change already reported: its time, kind and resource id.
@@ -64,11 +73,13 @@ impl Seen {
 }
 
 impl Checkpoint {
-    /// Changes from `since` on.
+    /// Changes from `since` on, and never one before it (the overlap
+    /// re-reads only what came after `since`).
     pub fn since(since: DateTime<Utc>) -> Self {
         Checkpoint {
             since,
             seen: BTreeSet::new(),
+            floor: Some(since),
         }
     }
 
@@ -165,7 +176,8 @@ impl ChangeFeed {
             .checkpoint
             .since
             .checked_sub_signed(self.overlap)
-            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+            .max(self.checkpoint.floor.unwrap_or(DateTime::<Utc>::MIN_UTC));
         let mut found = Vec::new();
         for resource in self.resources.clone() {
             self.list(resource, lower, &mut found).await?;

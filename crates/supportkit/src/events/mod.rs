@@ -20,6 +20,7 @@
 //! assert!(tawk.delivers(EventKind::TicketUpdated, EventSource::Polling));
 //! ```
 
+mod coalesce;
 mod facts;
 mod feed;
 mod normalize;
@@ -35,7 +36,10 @@ use crate::model::{Contact, Conversation, Message, Provider, RemoteId, Ticket};
 
 pub use feed::DEFAULT_OVERLAP;
 pub use feed::{ChangeFeed, Checkpoint, Seen};
-pub use receiver::{DEFAULT_MAX_BODY_BYTES, Rejection, WebhookReceiver, WebhookService};
+pub use receiver::{
+    DEFAULT_BODY_TIMEOUT, DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_BYTES, Receipt, Rejection, WebhookReceiver,
+    WebhookService,
+};
 
 /// What happened. Serialized in snake_case (`ticket_created`); a provider's
 /// event this version does not map keeps the provider's own name in
@@ -245,10 +249,61 @@ impl Event {
             && self.occurred_at == other.occurred_at
     }
 
+    /// What identifies this change, the same whether a webhook pushed it
+    /// or the change feed found it, before or after a restart:
+    /// `provider:resource:id:kind:occurred_at` (RFC 3339, UTC), e.g.
+    /// `tawk:conversation:c1:conversation_opened:2026-11-29T10:00:00Z`.
+    /// Two events with the same key report the [same change](Self::same_change):
+    /// a consumer that sees a key again can skip it.
+    ///
+    /// ```
+    /// use supportkit::events::{Event, EventKind, ResourceKind};
+    /// use supportkit::{Provider, RemoteId};
+    ///
+    /// let event = Event::new(
+    ///     EventKind::TicketClosed,
+    ///     ResourceKind::Ticket,
+    ///     RemoteId::new(Provider::TomTicket, "t1"),
+    ///     "2026-11-29T10:00:00Z".parse().unwrap(),
+    /// );
+    /// assert_eq!(event.key(), "tomticket:ticket:t1:ticket_closed:2026-11-29T10:00:00Z");
+    /// ```
+    pub fn key(&self) -> String {
+        format!(
+            "{}:{}:{}:{}:{}",
+            self.provider.as_str(),
+            self.resource.as_str(),
+            self.id.id,
+            self.kind.as_str(),
+            self.occurred_at
+                .to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        )
+    }
+
+    /// An event without data or payload (`raw` is `null`).
+    pub fn new(
+        kind: EventKind,
+        resource: ResourceKind,
+        id: RemoteId,
+        occurred_at: DateTime<Utc>,
+    ) -> Self {
+        Event {
+            kind,
+            provider: id.provider,
+            resource,
+            id,
+            occurred_at,
+            data: None,
+            raw: serde_json::Value::Null,
+        }
+    }
+
     /// The one-line JSON summary the CLI prints:
-    /// `{"provider", "kind", "resource", "id", "occurred_at"}`.
+    /// `{"key", "provider", "kind", "resource", "id", "occurred_at"}`
+    /// (see [`key`](Self::key)).
     pub fn summary(&self) -> serde_json::Value {
         serde_json::json!({
+            "key": self.key(),
             "provider": self.provider.as_str(),
             "kind": self.kind.as_str(),
             "resource": self.resource.as_str(),

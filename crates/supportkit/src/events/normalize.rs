@@ -1,9 +1,10 @@
 //! Webhook payloads, verified and normalized: one function per provider.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
 use http::HeaderMap;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use super::{Event, EventKind, Resource, ResourceKind};
 use crate::Error;
@@ -11,8 +12,9 @@ use crate::model::{Provider, RemoteId};
 
 /// A verified, parsed delivery.
 pub(crate) struct Delivery {
-    /// What identifies it across redeliveries.
-    pub(crate) key: String,
+    /// What identifies it across redeliveries, from signed content only;
+    /// `None` when only the fetched record tells (TomTicket).
+    pub(crate) key: Option<String>,
     pub(crate) event: Event,
     /// What to fetch to complete the event (TomTicket payloads carry only an id).
     pub(crate) fetch: Option<Fetch>,
@@ -29,7 +31,54 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn body_key(body: &[u8]) -> String {
-    supportkit_runtime::webhook::encode_hex(&Sha256::digest(body))
+    supportkit_runtime::webhook::body_digest(body)
+}
+
+/// A signed body that is not an event this receiver can hand on: 400.
+fn malformed(provider: Provider, body: &[u8], why: impl fmt::Display) -> Error {
+    supportkit_runtime::webhook::webhook_error(
+        provider.as_str(),
+        format!("not a {provider} webhook event: {why}"),
+    )
+    .with_body(body)
+}
+
+/// The body as a JSON object whose `field` is a non-empty string (the event's
+/// name): what every provider's events have in common. Anything else (null, an
+/// array, a number, a bare string, `{}`, a name that is not a string) is
+/// refused before anything is handed on.
+fn object_named<'a>(
+    provider: Provider,
+    body: &[u8],
+    raw: &'a Value,
+    field: &str,
+) -> Result<&'a str, Error> {
+    let Some(object) = raw.as_object() else {
+        let kind = match raw {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        };
+        return Err(malformed(provider, body, format!("the body is {kind}, not a JSON object")));
+    };
+    match object.get(field) {
+        Some(Value::String(name)) if !name.trim().is_empty() => Ok(name),
+        Some(Value::String(_)) => Err(malformed(provider, body, format!("`{field}` is empty"))),
+        Some(other) => Err(malformed(
+            provider,
+            body,
+            format!("`{field}` is {other}, not a string"),
+        )),
+        None => Err(malformed(provider, body, format!("it has no `{field}`"))),
+    }
+}
+
+/// The body as JSON, or the decode error.
+fn json(provider: Provider, body: &[u8]) -> Result<Value, Error> {
+    serde_json::from_slice(body).map_err(|e| malformed(provider, body, format!("invalid JSON ({e})")))
 }
 
 /// Checks the provider's signature header against the raw body.
@@ -66,10 +115,11 @@ fn disabled(provider: Provider) -> Error {
     ))
 }
 
-/// Parses and normalizes a verified body. `now` stands in for a missing time.
+/// Parses and normalizes a verified body, strictly: a body that is not a
+/// known event shape is an error (400), never an empty event. `now` stands
+/// in for a missing time.
 pub(crate) fn parse(
     provider: Provider,
-    headers: &HeaderMap,
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Delivery, Error> {
@@ -79,10 +129,10 @@ pub(crate) fn parse(
         #[cfg(feature = "tomticket")]
         Provider::TomTicket => tomticket(body, now),
         #[cfg(feature = "tawk")]
-        Provider::Tawk => tawk(headers, body, now),
+        Provider::Tawk => tawk(body, now),
         #[allow(unreachable_patterns)]
         other => {
-            let _ = (headers, body, now);
+            let _ = (body, now);
             Err(disabled(other))
         }
     }
@@ -113,8 +163,9 @@ fn chatapi(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
     use crate::adapters::from_unix;
     use supportkit_chatapi::types::WebhookEvent as W;
 
+    let raw = json(Provider::ChatApi, body)?;
+    object_named(Provider::ChatApi, body, &raw, "event_type")?;
     let parsed = supportkit_chatapi::webhook::parse(body)?;
-    let raw: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let at = raw
         .get("timestamp")
         .and_then(Value::as_i64)
@@ -125,14 +176,15 @@ fn chatapi(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
         .and_then(Value::as_str)
         .filter(|id| !id.is_empty())
         .map_or_else(|| body_key(body), str::to_owned);
+    let key = Some(key);
     let name = parsed.tag().to_owned();
     let remote = |id: i64| RemoteId::new(Provider::ChatApi, id.to_string());
     let missing = || {
-        crate::adapters::decode_error(
+        malformed(
             Provider::ChatApi,
+            body,
             format!("a `{name}` webhook came without the contact it is about"),
         )
-        .with_body(body)
     };
     // Every respond.io event is about a contact (its conversation is the contact's).
     let (kind, resource, id, data) = match &parsed {
@@ -218,29 +270,29 @@ fn chatapi(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
 }
 
 #[cfg(feature = "tawk")]
-fn tawk(headers: &HeaderMap, body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
+fn tawk(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
     use crate::adapters::from_rfc3339;
     use crate::model::{Conversation, ConversationStatus, Normalized, Ticket, TicketStatus};
     use supportkit_tawk::types::TawkWebhookEvent as W;
 
+    let raw = json(Provider::Tawk, body)?;
+    object_named(Provider::Tawk, body, &raw, "event")?;
     let parsed = supportkit_tawk::webhook::parse(body)?;
-    let raw: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let at = raw
         .get("time")
         .and_then(Value::as_str)
         .and_then(from_rfc3339)
         .unwrap_or(now);
-    let key = header(headers, supportkit_tawk::webhook::EVENT_ID_HEADER)
-        .filter(|id| !id.trim().is_empty())
-        .map_or_else(|| body_key(body), str::to_owned);
+    // The body, not `X-Hook-Event-Id`: the header is not signed.
+    let key = Some(supportkit_tawk::webhook::delivery_key(body));
     let name = parsed.tag().to_owned();
     let remote = |id: &str| RemoteId::new(Provider::Tawk, id);
     let missing = |what: &str| {
-        crate::adapters::decode_error(
+        malformed(
             Provider::Tawk,
+            body,
             format!("a `{name}` webhook came without its {what}"),
         )
-        .with_body(body)
     };
     let chat = |id: Option<&String>| {
         id.filter(|id| !id.is_empty())
@@ -322,7 +374,8 @@ fn tawk(headers: &HeaderMap, body: &[u8], now: DateTime<Utc>) -> Result<Delivery
             let id = ["/chatId", "/ticket/id", "/chat/id"]
                 .iter()
                 .find_map(|p| raw.pointer(p).and_then(Value::as_str))
-                .unwrap_or_default();
+                .filter(|id| !id.is_empty())
+                .ok_or_else(|| missing("chatId, ticket.id or chat.id"))?;
             (
                 EventKind::Other(name.clone()),
                 ResourceKind::Conversation,
@@ -342,8 +395,11 @@ fn tawk(headers: &HeaderMap, body: &[u8], now: DateTime<Utc>) -> Result<Delivery
 fn tomticket(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
     use supportkit_tomticket::types::{WebhookAction as A, WebhookEventType as T};
 
+    let raw = json(Provider::TomTicket, body)?;
+    for field in ["type", "action", "id"] {
+        object_named(Provider::TomTicket, body, &raw, field)?;
+    }
     let parsed = supportkit_tomticket::webhook::parse(body)?;
-    let raw: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let id = RemoteId::new(Provider::TomTicket, parsed.id.clone());
     let name = format!("{}.{}", parsed.type_.as_str(), parsed.action.as_str());
     let (kind, resource, fetch) = match (&parsed.type_, &parsed.action) {
@@ -363,7 +419,7 @@ fn tomticket(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
     Ok(Delivery {
         // TomTicket never redelivers and its body names no event: identical
         // bodies are told apart by what the fetched record shows (see receiver).
-        key: body_key(body),
+        key: None,
         event: event(kind, resource, id, now, None, raw),
         fetch,
     })
@@ -382,14 +438,8 @@ mod tests {
     fn a_respond_contact_created_is_a_contact_created_event() {
         let body = br#"{"event_type":"contact.created","event_id":"e1","timestamp":1764000000,
             "contact":{"id":7,"firstName":"Ana","email":"ana@example.com"}}"#;
-        let d = parse(
-            Provider::ChatApi,
-            &HeaderMap::new(),
-            body,
-            at("2030-01-01T00:00:00Z"),
-        )
-        .unwrap();
-        assert_eq!(d.key, "e1");
+        let d = parse(Provider::ChatApi, body, at("2030-01-01T00:00:00Z")).unwrap();
+        assert_eq!(d.key.as_deref(), Some("e1"));
         assert_eq!(d.event.kind, EventKind::ContactCreated);
         assert_eq!(d.event.id, RemoteId::new(Provider::ChatApi, "7"));
         assert_eq!(d.event.occurred_at, at("2025-11-24T16:00:00Z"));
@@ -403,12 +453,12 @@ mod tests {
     fn an_unknown_respond_event_keeps_its_name_and_a_missing_contact_is_an_error() {
         let body = br#"{"event_type":"contact.merged","contact":{"id":9}}"#;
         let now = at("2030-01-01T00:00:00Z");
-        let d = parse(Provider::ChatApi, &HeaderMap::new(), body, now).unwrap();
+        let d = parse(Provider::ChatApi, body, now).unwrap();
         assert_eq!(d.event.kind, EventKind::Other("contact.merged".into()));
         assert_eq!(d.event.occurred_at, now, "no timestamp: the arrival time");
-        assert_eq!(d.key.len(), 64, "no event id: the body's hash");
+        assert_eq!(d.key.unwrap().len(), 64, "no event id: the body's hash");
         let bare = br#"{"event_type":"contact.created"}"#;
-        let err = parse(Provider::ChatApi, &HeaderMap::new(), bare, now)
+        let err = parse(Provider::ChatApi, bare, now)
             .err()
             .unwrap();
         assert!(err.to_string().contains("without the contact"), "{err}");
@@ -416,14 +466,15 @@ mod tests {
 
     #[cfg(feature = "tawk")]
     #[test]
-    fn a_tawk_ticket_create_carries_the_ticket_and_dedupes_on_the_event_id_header() {
-        let mut headers = HeaderMap::new();
-        headers.insert("X-Hook-Event-Id", "h1".parse().unwrap());
+    fn a_tawk_ticket_create_carries_the_ticket_and_dedupes_on_the_signed_body() {
         let body = br#"{"event":"ticket:create","time":"2026-01-01T10:00:00.000Z",
             "property":{"id":"p"},"requester":{"name":"Ana","email":"ana@example.com"},
             "ticket":{"id":"t1","humanId":7,"subject":"Help","message":"Hi"}}"#;
-        let d = parse(Provider::Tawk, &headers, body, Utc::now()).unwrap();
-        assert_eq!(d.key, "h1");
+        let d = parse(Provider::Tawk, body, Utc::now()).unwrap();
+        assert_eq!(
+            d.key.as_deref(),
+            Some(supportkit_tawk::webhook::delivery_key(body).as_str())
+        );
         assert_eq!(d.event.kind, EventKind::TicketCreated);
         assert_eq!(d.event.occurred_at, at("2026-01-01T10:00:00Z"));
         let Some(Resource::Ticket(t)) = d.event.data else {
@@ -439,12 +490,55 @@ mod tests {
     #[test]
     fn a_tomticket_body_names_what_to_fetch() {
         let body = br#"{"type":"ticket","id":"abc","action":"updated"}"#;
-        let d = parse(Provider::TomTicket, &HeaderMap::new(), body, Utc::now()).unwrap();
+        let d = parse(Provider::TomTicket, body, Utc::now()).unwrap();
         assert_eq!(d.event.kind, EventKind::TicketUpdated);
+        assert!(d.key.is_none(), "only the fetched record tells two updates apart");
         assert!(matches!(d.fetch, Some(Fetch::Ticket(ref id)) if id == "abc"));
         let gone = br#"{"type":"customer","id":"c1","action":"deleted"}"#;
-        let d = parse(Provider::TomTicket, &HeaderMap::new(), gone, Utc::now()).unwrap();
+        let d = parse(Provider::TomTicket, gone, Utc::now()).unwrap();
         assert_eq!(d.event.kind, EventKind::ContactDeleted);
         assert!(d.fetch.is_none());
+    }
+
+    /// Signed garbage: every body here verifies (the receiver checks the
+    /// signature first) but is no event, so it must be refused, not handed
+    /// on as an empty event.
+    #[test]
+    fn signed_bodies_that_are_no_known_event_shape_are_refused() {
+        let now = Utc::now();
+        let cases: &[(Provider, &str)] = &[
+            (Provider::Tawk, "null"),
+            (Provider::Tawk, "[1,2,3]"),
+            (Provider::Tawk, "123"),
+            (Provider::Tawk, "{}"),
+            (Provider::Tawk, r#""chat:start""#),
+            (Provider::Tawk, r#"{"event":12,"chatId":"c"}"#),
+            (Provider::Tawk, r#"{"event":"","chatId":"c"}"#),
+            (Provider::Tawk, r#"{"event":"chat:start"}"#),
+            (Provider::Tawk, r#"{"event":"chat:start","chatId":""}"#),
+            (Provider::Tawk, r#"{"event":"chat:new-thing"}"#),
+            (Provider::Tawk, r#"{"event":"ticket:create","ticket":{"id":""}}"#),
+            (Provider::TomTicket, r#"{"type":"ticket","id":"","action":"updated"}"#),
+            (Provider::TomTicket, r#"{"type":"ticket","action":"updated"}"#),
+            (Provider::TomTicket, r#"{"type":"","id":"a","action":"updated"}"#),
+            (Provider::TomTicket, r#"{"type":"ticket","id":"a","action":7}"#),
+            (Provider::TomTicket, "null"),
+            (Provider::TomTicket, "[]"),
+            (Provider::ChatApi, "null"),
+            (Provider::ChatApi, "{}"),
+            (Provider::ChatApi, r#"{"event_type":"","contact":{"id":1}}"#),
+            (Provider::ChatApi, r#"{"event_type":5,"contact":{"id":1}}"#),
+            (Provider::ChatApi, r#"{"event_type":"contact.created"}"#),
+        ];
+        for (provider, body) in cases {
+            let err = parse(*provider, body.as_bytes(), now)
+                .err()
+                .unwrap_or_else(|| panic!("{provider} accepted {body}"));
+            assert_eq!(err.kind(), crate::ErrorKind::Webhook, "{provider} {body}: {err}");
+        }
+        // An event this version does not know, carrying its id, is kept.
+        let d = parse(Provider::Tawk, br#"{"event":"chat:new-thing","chatId":"c7"}"#, now).unwrap();
+        assert_eq!(d.event.kind, EventKind::Other("chat:new-thing".into()));
+        assert_eq!(d.event.id.id, "c7");
     }
 }

@@ -3,25 +3,35 @@
 //!
 //! The statuses are the ones providers act on: 2xx once an event is
 //! processed *or* recognised as a redelivery (so it is not sent again), 5xx
-//! when your handler or the shared store failed (so tawk.to and respond.io
-//! send it again, and the redelivery is processed), 4xx for deliveries that
-//! no retry can fix (bad signature, bad or oversized body).
+//! when your handler or the shared store failed or another worker is
+//! processing the same delivery (so tawk.to and respond.io send it again,
+//! and the redelivery is processed), 4xx for deliveries that no retry can fix
+//! (bad signature, a body that is no event, an oversized body).
+//!
+//! Deduplication is a lease (see [`Deliveries`]): a delivery is claimed
+//! before its handler runs, marked done only after the handler succeeded,
+//! and released when it failed. Once verified, a delivery is processed to
+//! the end on its own task even if the sender hangs up.
 
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::Utc;
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::{BodyExt, Limited};
-use supportkit_runtime::store::Store;
-use supportkit_runtime::webhook::Deliveries;
+use supportkit_runtime::store::{Store, StoreFailure};
+use supportkit_runtime::webhook::{Claim, Deliveries, Lease};
+use tokio::time::Instant;
 
+use super::coalesce::Coalescer;
 use super::normalize::{self, Delivery, Fetch};
 use super::{Event, EventKind, Resource, facts};
 use crate::connect::Connection;
@@ -53,9 +63,52 @@ pub struct WebhookReceiver {
     provider: Provider,
     secret: Secret,
     deliveries: Deliveries,
+    /// With a shared store: this process's own leases, taken first, so that
+    /// what this process did is known here even while the store fails.
+    local: Option<Deliveries>,
+    on_store_failure: StoreFailure,
+    /// Whether the shared store is failing (an outage is logged once).
+    outage: Arc<AtomicBool>,
     max_body: usize,
     connection: Option<Connection>,
+    fetch_timeout: Duration,
+    fetches: Arc<Coalescer<Option<Resource>>>,
+    body_timeout: Duration,
+    in_flight: Arc<InFlight>,
 }
+
+/// Deliveries being processed on their own tasks.
+#[derive(Default)]
+struct InFlight {
+    count: std::sync::atomic::AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+/// Counts one delivery in flight until dropped.
+struct Processing(Arc<InFlight>);
+
+impl Processing {
+    fn start(in_flight: &Arc<InFlight>) -> Self {
+        in_flight.count.fetch_add(1, Ordering::SeqCst);
+        Processing(in_flight.clone())
+    }
+}
+
+impl Drop for Processing {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
+/// Default of [`WebhookReceiver::body_timeout`]: tawk.to gives up after 30 s.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default of [`WebhookReceiver::fetch_timeout`]: below TomTicket's 5 s
+/// sender timeout, so the event is handed on (bare, if need be) before the
+/// sender gives up.
+pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(3);
 
 impl fmt::Debug for WebhookReceiver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -79,21 +132,41 @@ impl WebhookReceiver {
             provider,
             secret,
             deliveries: Deliveries::in_memory(provider.as_str()),
+            local: None,
+            on_store_failure: StoreFailure::FallBackToMemory,
+            outage: Arc::new(AtomicBool::new(false)),
             max_body: DEFAULT_MAX_BODY_BYTES,
             connection: None,
+            fetch_timeout: DEFAULT_FETCH_TIMEOUT,
+            fetches: Arc::default(),
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            in_flight: Arc::default(),
         })
     }
 
-    /// Remembers deliveries in `store` (Redis), so that every replica behind
-    /// a load balancer processes a redelivered event once.
-    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
-        self.deliveries = Deliveries::with_store(self.provider.as_str(), store);
+    /// Leases and remembers deliveries in `store` (Redis), so that every
+    /// replica behind a load balancer processes a redelivered event once.
+    pub fn store(self, store: Arc<dyn Store>) -> Self {
+        let deliveries = Deliveries::with_store(self.provider.as_str(), store);
+        self.deliveries(deliveries)
+    }
+
+    /// Uses these deliveries (a shared store with a custom lease or TTL).
+    pub fn deliveries(mut self, deliveries: Deliveries) -> Self {
+        self.local =
+            Some(Deliveries::in_memory(self.provider.as_str()).lease(deliveries.lease_length()));
+        self.deliveries = deliveries;
         self
     }
 
-    /// Uses these delivery marks (for a custom TTL).
-    pub fn deliveries(mut self, deliveries: Deliveries) -> Self {
-        self.deliveries = deliveries;
+    /// What to do when the shared store does not answer a claim:
+    /// [`StoreFailure::FallBackToMemory`] (the default) deduplicates in this
+    /// process's memory and processes the delivery (a replica may then
+    /// process it too: at least once); [`StoreFailure::Fail`] answers 503 so
+    /// the provider redelivers later. TomTicket never redelivers, so its
+    /// deliveries always fall back: failing them would lose them.
+    pub fn on_store_failure(mut self, failure: StoreFailure) -> Self {
+        self.on_store_failure = failure;
         self
     }
 
@@ -107,13 +180,33 @@ impl WebhookReceiver {
     /// action}`), so the event carries the record, its time and its precise
     /// kind, as the change feed reports them. Without it, a TomTicket event
     /// has no data and the time it arrived.
+    ///
+    /// Copies of a delivery that arrive while the record is being fetched
+    /// share one fetch (a burst of any size costs at most two requests); a
+    /// fetch that does not finish within [`fetch_timeout`](Self::fetch_timeout)
+    /// hands the event on as it arrived.
     pub fn fetch_with(mut self, connection: Connection) -> Self {
         self.connection = Some(connection);
         self
     }
 
+    /// How long fetching a record may take, waiting for a rate-limit slot
+    /// included ([`DEFAULT_FETCH_TIMEOUT`]); past it the event is handed on
+    /// without the record.
+    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.fetch_timeout = timeout;
+        self
+    }
+
+    /// How long the body may take to arrive once the headers did
+    /// ([`DEFAULT_BODY_TIMEOUT`]); a slower sender is answered 408.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
     /// The service that hands each new event to `handler`. A handler error
-    /// answers 500 and forgets the delivery, so a redelivery is processed.
+    /// answers 500 and releases the delivery, so its redelivery is processed.
     pub fn handler<F, Fut, E>(self, handler: F) -> WebhookService<F>
     where
         F: Fn(Event) -> Fut + Clone + Send + Sync + 'static,
@@ -126,56 +219,225 @@ impl WebhookReceiver {
         }
     }
 
-    /// Verifies, parses and normalizes one delivery, and checks whether it
-    /// was seen before: `Ok(None)` for a redelivery. The delivery stays
-    /// marked; call [`WebhookReceiver::forget`] with the event if processing
-    /// it fails. The `tower::Service` does all of this for you.
+    /// Verifies, parses, normalizes and claims one delivery: `Ok(None)` for
+    /// a redelivery of a processed event. Hand the event on, then
+    /// [`complete`](Self::complete) the receipt, or
+    /// [`release`](Self::release) it when handing on failed (so the
+    /// redelivery is processed). The `tower::Service` does all of this for you.
     pub async fn receive(
         &self,
         headers: &HeaderMap,
         body: &[u8],
-    ) -> Result<Option<(String, Event)>, Rejection> {
+    ) -> Result<Option<(Event, Receipt)>, Rejection> {
+        self.verify(headers, body)?;
+        self.receive_verified(body, Instant::now()).await
+    }
+
+    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), Rejection> {
         normalize::verify(self.provider, self.secret.expose(), headers, body)
-            .map_err(|e| Rejection::new(StatusCode::UNAUTHORIZED, e))?;
+            .map_err(|e| Rejection::new(StatusCode::UNAUTHORIZED, e))
+    }
+
+    async fn receive_verified(
+        &self,
+        body: &[u8],
+        arrived: Instant,
+    ) -> Result<Option<(Event, Receipt)>, Rejection> {
         let Delivery {
-            mut key,
+            key,
             mut event,
             fetch,
-        } = normalize::parse(self.provider, headers, body, Utc::now())
+        } = normalize::parse(self.provider, body, Utc::now())
             .map_err(|e| Rejection::new(StatusCode::BAD_REQUEST, e))?;
-        if let (Some(fetch), Some(connection)) = (fetch, &self.connection) {
-            // TomTicket never redelivers: an answer of 5xx would lose the
-            // event, so a failed fetch hands it on as it arrived.
-            match complete(&mut event, fetch, connection).await {
+        let key = match (key, fetch) {
+            (Some(key), _) => key,
+            (None, Some(fetch)) if self.connection.is_some() => {
+                if !self.complete_from_record(&mut event, fetch, arrived).await {
+                    // Nothing tells this bare event from another: hand it on.
+                    return Ok(Some((event, Receipt(Held::Nothing))));
+                }
                 // Identical TomTicket bodies differ by what the record shows.
-                Ok(()) => key = format!("{key}:{}:{}", event.kind, event.occurred_at.timestamp()),
-                Err(e) => tracing::warn!(
-                    provider = %self.provider,
-                    id = %event.id,
-                    error = %e,
-                    "could not fetch the record a webhook names; handing the event on without it"
-                ),
+                event.key()
             }
+            (None, _) => return Ok(Some((event, Receipt(Held::Nothing)))),
+        };
+        let redelivered = self.provider != Provider::TomTicket;
+        let busy = |retry_after: Duration| {
+            if redelivered {
+                Err(Rejection::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    supportkit_runtime::webhook::webhook_error(
+                        self.provider.as_str(),
+                        "another worker is processing this delivery; deliver it again later",
+                    ),
+                )
+                .retry_after(retry_after))
+            } else {
+                // TomTicket never redelivers: the copy is being handed on now.
+                Ok(None)
+            }
+        };
+        let unavailable = |e: Error| Rejection::new(StatusCode::SERVICE_UNAVAILABLE, e);
+        // This process's own lease first: what it did, it knows without the store.
+        let local = match &self.local {
+            None => None,
+            Some(local) => match local.claim(&key).await.map_err(unavailable)? {
+                Claim::First(lease) => Some(lease),
+                Claim::Done => return Ok(None),
+                Claim::InProgress { retry_after } => return busy(retry_after),
+            },
+        };
+        let release_local = || async {
+            if let (Some(store), Some(lease)) = (&self.local, &local) {
+                let _ = store.release(lease).await;
+            }
+        };
+        let held = match self.deliveries.claim(&key).await {
+            Ok(claim) => {
+                if self.outage.swap(false, Ordering::Relaxed) {
+                    tracing::warn!(provider = %self.provider, "webhook dedupe store answers again");
+                }
+                match claim {
+                    Claim::First(shared) => Held::Shared {
+                        shared,
+                        local: local.clone(),
+                    },
+                    Claim::Done => {
+                        release_local().await;
+                        return Ok(None);
+                    }
+                    Claim::InProgress { retry_after } => {
+                        release_local().await;
+                        return busy(retry_after);
+                    }
+                }
+            }
+            Err(e) if redelivered && self.on_store_failure == StoreFailure::Fail => {
+                release_local().await;
+                return Err(unavailable(e));
+            }
+            Err(e) => {
+                if !self.outage.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        provider = %self.provider,
+                        error = %e,
+                        "webhook dedupe store failed; deduplicating in this process's memory until it answers"
+                    );
+                }
+                match local.clone() {
+                    Some(lease) => Held::Local(lease),
+                    None => return Err(unavailable(e)),
+                }
+            }
+        };
+        Ok(Some((event, Receipt(held))))
+    }
+
+    /// Marks a received event processed: its redeliveries are acknowledged
+    /// and skipped. A store that fails here is logged; the event was handed
+    /// on, so the delivery still succeeded.
+    pub async fn complete(&self, receipt: Receipt) {
+        let (shared, local) = match &receipt.0 {
+            Held::Shared { shared, local } => {
+                (self.deliveries.complete(shared).await, local.as_ref())
+            }
+            // Tell the other workers too, in case the store answers again.
+            Held::Local(lease) => (self.deliveries.mark_done(lease.id()).await, Some(lease)),
+            Held::Nothing => return,
+        };
+        if let (Some(store), Some(lease)) = (&self.local, local) {
+            let _ = store.complete(lease).await;
         }
-        match self.deliveries.first_delivery(&key).await {
-            Ok(true) => Ok(Some((key, event))),
-            Ok(false) => Ok(None),
-            Err(e) => Err(Rejection::new(StatusCode::SERVICE_UNAVAILABLE, e)),
+        if let Err(e) = shared {
+            tracing::warn!(provider = %self.provider, error = %e, "could not mark a processed delivery done in the shared store; this process remembers it, and other workers' leases run out instead");
         }
     }
 
-    /// Forgets a delivery `receive` returned, so its redelivery is processed.
-    pub async fn forget(&self, key: &str) -> Result<(), Error> {
-        self.deliveries.forget(key).await
+    /// Gives a received event's delivery back (handing it on failed), so
+    /// the provider's redelivery is processed at once.
+    pub async fn release(&self, receipt: Receipt) {
+        let (shared, local) = match &receipt.0 {
+            Held::Shared { shared, local } => {
+                (self.deliveries.release(shared).await, local.as_ref())
+            }
+            Held::Local(lease) => (Ok(()), Some(lease)),
+            Held::Nothing => return,
+        };
+        if let (Some(store), Some(lease)) = (&self.local, local) {
+            let _ = store.release(lease).await;
+        }
+        if let Err(e) = shared {
+            tracing::warn!(provider = %self.provider, error = %e, "could not release a failed delivery; its lease runs out instead");
+        }
+    }
+
+    /// Fills a TomTicket event from the record it names: `false` when the
+    /// record could not be had in time (the event goes on bare).
+    async fn complete_from_record(&self, event: &mut Event, fetch: Fetch, arrived: Instant) -> bool {
+        let Some(connection) = &self.connection else {
+            return false;
+        };
+        let key = match &fetch {
+            Fetch::Ticket(id) => format!("ticket:{id}"),
+            Fetch::Contact(id) => format!("contact:{id}"),
+        };
+        let fetched = self.fetches.run(&key, arrived, || async {
+            match tokio::time::timeout(self.fetch_timeout, fetch_record(&fetch, connection)).await {
+                Ok(Ok(resource)) => Some(resource),
+                Ok(Err(e)) => {
+                    tracing::warn!(provider = %self.provider, id = %event.id, error = %e,
+                        "could not fetch the record a webhook names; handing the event on without it");
+                    None
+                }
+                Err(_) => {
+                    tracing::warn!(provider = %self.provider, id = %event.id, timeout = ?self.fetch_timeout,
+                        "fetching the record a webhook names took too long; handing the event on without it");
+                    None
+                }
+            }
+        });
+        // Waiting for another delivery's fetch counts against the same bound.
+        match tokio::time::timeout(self.fetch_timeout, fetched).await {
+            Ok(Some(resource)) => {
+                apply(event, resource);
+                true
+            }
+            Ok(None) => false,
+            Err(_) => {
+                tracing::warn!(provider = %self.provider, id = %event.id, timeout = ?self.fetch_timeout,
+                    "the record a webhook names was being fetched for too long; handing the event on without it");
+                false
+            }
+        }
     }
 }
 
-/// Fills a TomTicket event from the record it names.
-async fn complete(event: &mut Event, fetch: Fetch, connection: &Connection) -> Result<(), Error> {
-    match fetch {
-        Fetch::Ticket(id) => {
-            let ticket = connection.tickets()?.get_ticket(&id).await?;
-            let changes = facts::ticket(&ticket);
+/// What a claimed delivery holds until it is completed or released.
+#[derive(Debug)]
+pub struct Receipt(Held);
+
+#[derive(Debug)]
+enum Held {
+    /// A lease in the store, and this process's own when the store is shared.
+    Shared { shared: Lease, local: Option<Lease> },
+    /// Only this process's lease: the shared store did not answer.
+    Local(Lease),
+    /// Nothing to hold (a bare TomTicket event: nothing tells it apart).
+    Nothing,
+}
+
+async fn fetch_record(fetch: &Fetch, connection: &Connection) -> Result<Resource, Error> {
+    Ok(match fetch {
+        Fetch::Ticket(id) => Resource::Ticket(connection.tickets()?.get_ticket(id).await?),
+        Fetch::Contact(id) => Resource::Contact(connection.contacts()?.get_contact(id).await?),
+    })
+}
+
+/// Completes a TomTicket event from the record it names.
+fn apply(event: &mut Event, resource: Resource) {
+    match &resource {
+        Resource::Ticket(ticket) => {
+            let changes = facts::ticket(ticket);
             let latest = if event.kind == EventKind::TicketCreated {
                 changes
                     .into_iter()
@@ -186,37 +448,55 @@ async fn complete(event: &mut Event, fetch: Fetch, connection: &Connection) -> R
                     .filter(|e| e.kind != EventKind::TicketCreated)
                     .max_by_key(|e| e.occurred_at)
             };
-            if let Some(latest) = latest {
-                event.kind = latest.kind;
-                event.occurred_at = latest.occurred_at;
+            match latest {
+                Some(latest) => {
+                    event.kind = latest.kind;
+                    event.occurred_at = latest.occurred_at;
+                }
+                // "Updated" in the second it was created: the record's time.
+                None => {
+                    if let Some(at) = ticket.remote_updated_at.or(ticket.remote_created_at) {
+                        event.occurred_at = at;
+                    }
+                }
             }
-            event.data = Some(Resource::Ticket(ticket));
         }
-        Fetch::Contact(id) => {
-            let contact = connection.contacts()?.get_contact(&id).await?;
+        Resource::Contact(contact) => {
             if event.kind == EventKind::ContactCreated
                 && let Some(created) = contact.remote_created_at
             {
                 event.occurred_at = created;
             }
-            event.data = Some(Resource::Contact(contact));
         }
+        _ => {}
     }
-    Ok(())
+    event.data = Some(resource);
 }
 
 /// Why a delivery was refused, and the status that says so.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Rejection {
     /// The HTTP status to answer.
     pub status: StatusCode,
     /// What went wrong.
     pub error: Error,
+    /// When to deliver again (answered as `Retry-After`).
+    pub retry_after: Option<Duration>,
 }
 
 impl Rejection {
     fn new(status: StatusCode, error: Error) -> Self {
-        Rejection { status, error }
+        Rejection {
+            status,
+            error,
+            retry_after: None,
+        }
+    }
+
+    fn retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
     }
 }
 
@@ -259,6 +539,22 @@ impl<F> WebhookService<F> {
     pub fn provider(&self) -> Provider {
         self.receiver.provider
     }
+
+    /// Completes when no verified delivery is being processed: await it
+    /// before the process exits, so a delivery whose sender hung up is still
+    /// handed on.
+    pub fn idle(&self) -> impl Future<Output = ()> + Send + 'static {
+        let in_flight = self.receiver.in_flight.clone();
+        async move {
+            loop {
+                let idle = in_flight.idle.notified();
+                if in_flight.count.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                idle.await;
+            }
+        }
+    }
 }
 
 impl<B, F, Fut, E> tower::Service<Request<B>> for WebhookService<F>
@@ -281,7 +577,7 @@ where
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let receiver = self.receiver.clone();
         let handler = self.handler.clone();
-        Box::pin(async move { Ok(serve(&receiver, handler, request).await) })
+        Box::pin(async move { Ok(serve(receiver, handler, request).await) })
     }
 }
 
@@ -299,20 +595,32 @@ where
 }
 
 async fn serve<B, F, Fut, E>(
-    receiver: &WebhookReceiver,
+    receiver: Arc<WebhookReceiver>,
     handler: F,
     request: Request<B>,
 ) -> Response<String>
 where
     B: Body + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    F: Fn(Event) -> Fut,
-    Fut: Future<Output = Result<(), E>>,
-    E: fmt::Display,
+    F: Fn(Event) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(), E>> + Send + 'static,
+    E: fmt::Display + Send + 'static,
 {
     let provider = receiver.provider;
+    let refuse = move |rejection: Rejection| {
+        tracing::warn!(%provider, status = rejection.status.as_u16(), reason = %rejection.error, "webhook refused");
+        let mut response = answer(rejection.status, rejection.error.to_string());
+        if let Some(wait) = rejection.retry_after {
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response.headers_mut().insert(http::header::RETRY_AFTER, secs.max(1).into());
+        }
+        response
+    };
     if request.method() != Method::POST {
-        return answer(StatusCode::METHOD_NOT_ALLOWED, "webhooks are POSTed");
+        return refuse(Rejection::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            supportkit_runtime::webhook::webhook_error(provider.as_str(), "webhooks are POSTed"),
+        ));
     }
     let (parts, body) = request.into_parts();
     let declared = parts
@@ -321,42 +629,75 @@ where
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let too_large = || {
-        tracing::warn!(%provider, limit = receiver.max_body, "webhook refused: body too large");
-        answer(
+        refuse(Rejection::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("bodies over {} bytes are refused", receiver.max_body),
-        )
+            supportkit_runtime::webhook::webhook_error(
+                provider.as_str(),
+                format!("bodies over {} bytes are refused", receiver.max_body),
+            ),
+        ))
     };
     if declared.is_some_and(|n| n > receiver.max_body as u64) {
         return too_large();
     }
-    let body: Bytes = match Limited::new(body, receiver.max_body).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_large(),
-        Err(e) => {
-            tracing::warn!(%provider, error = %e, "webhook refused: the body could not be read");
-            return answer(StatusCode::BAD_REQUEST, "the body could not be read");
+    let arrived = Instant::now();
+    let collected =
+        tokio::time::timeout(receiver.body_timeout, Limited::new(body, receiver.max_body).collect());
+    let body: Bytes = match collected.await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return too_large(),
+        Err(_) => {
+            return refuse(Rejection::new(
+                StatusCode::REQUEST_TIMEOUT,
+                supportkit_runtime::webhook::webhook_error(
+                    provider.as_str(),
+                    format!("the body did not arrive within {:?}", receiver.body_timeout),
+                ),
+            ));
+        }
+        Ok(Err(e)) => {
+            return refuse(Rejection::new(
+                StatusCode::BAD_REQUEST,
+                supportkit_runtime::webhook::webhook_error(
+                    provider.as_str(),
+                    format!("the body could not be read: {e}"),
+                ),
+            ));
         }
     };
-    let (key, event) = match receiver.receive(&parts.headers, &body).await {
-        Ok(Some(received)) => received,
-        Ok(None) => {
-            tracing::debug!(%provider, "webhook redelivery skipped");
-            return answer(StatusCode::OK, "already processed");
-        }
-        Err(rejection) => {
-            tracing::warn!(%provider, status = %rejection.status, error = %rejection.error, "webhook refused");
-            return answer(rejection.status, rejection.error.to_string());
-        }
-    };
-    let kind = event.kind.clone();
-    match handler(event).await {
-        Ok(()) => answer(StatusCode::OK, "processed"),
-        Err(e) => {
-            tracing::warn!(%provider, %kind, error = %e, "webhook handler failed; the provider may redeliver");
-            if let Err(forget) = receiver.forget(&key).await {
-                tracing::warn!(%provider, error = %forget, "could not forget the failed delivery");
+    if let Err(rejection) = receiver.verify(&parts.headers, &body) {
+        return refuse(rejection);
+    }
+    // Verified: from here on the delivery is processed to the end on its own
+    // task, even if the sender hangs up (TomTicket never sends it again).
+    let processing = Processing::start(&receiver.in_flight);
+    let task = tokio::spawn(async move {
+        let _processing = processing;
+        let (event, receipt) = match receiver.receive_verified(&body, arrived).await {
+            Ok(Some(received)) => received,
+            Ok(None) => {
+                tracing::debug!(%provider, "webhook redelivery skipped");
+                return answer(StatusCode::OK, "already processed");
             }
+            Err(rejection) => return refuse(rejection),
+        };
+        let kind = event.kind.clone();
+        match handler(event).await {
+            Ok(()) => {
+                receiver.complete(receipt).await;
+                answer(StatusCode::OK, "processed")
+            }
+            Err(e) => {
+                tracing::warn!(%provider, %kind, error = %e, "webhook handler failed; the provider may redeliver");
+                receiver.release(receipt).await;
+                answer(StatusCode::INTERNAL_SERVER_ERROR, "the handler failed")
+            }
+        }
+    });
+    match task.await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(%provider, error = %e, "webhook handler panicked; its lease runs out and the provider may redeliver");
             answer(StatusCode::INTERNAL_SERVER_ERROR, "the handler failed")
         }
     }

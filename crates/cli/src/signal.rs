@@ -1,0 +1,105 @@
+//! Ctrl-C and SIGTERM, listened for from the start of a command: a signal
+//! that arrives at any moment (mid-request, mid-write) is seen at the next
+//! safe point, never lost to a listener that was not yet registered.
+
+use std::future::poll_fn;
+use std::task::Poll;
+
+use crate::Error;
+
+/// Which signal stopped the command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// SIGINT (Ctrl-C): exit code 130.
+    Interrupt,
+    /// SIGTERM: exit code 143.
+    Terminate,
+}
+
+impl Stop {
+    /// The error that ends the command with this signal's exit code.
+    pub(crate) fn error(self, message: impl Into<String>) -> Error {
+        match self {
+            Stop::Interrupt => Error::Interrupted(message.into()),
+            Stop::Terminate => Error::Terminated(message.into()),
+        }
+    }
+}
+
+/// The process's stop signals, registered when this is made.
+pub(crate) struct Signals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(not(unix))]
+    ctrl_c: std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<()>> + Send>>,
+}
+
+impl Signals {
+    /// Starts listening (needs a tokio runtime).
+    pub(crate) fn listen() -> Result<Self, Error> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let listen = |kind| {
+                signal(kind)
+                    .map_err(|e| Error::msg(format!("cannot listen for Ctrl-C and SIGTERM: {e}")))
+            };
+            Ok(Signals {
+                interrupt: listen(SignalKind::interrupt())?,
+                terminate: listen(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Signals {
+                ctrl_c: Box::pin(tokio::signal::ctrl_c()),
+            })
+        }
+    }
+
+    fn poll_stop(&mut self, cx: &mut std::task::Context<'_>) -> Poll<Stop> {
+        #[cfg(unix)]
+        {
+            if self.interrupt.poll_recv(cx).is_ready() {
+                return Poll::Ready(Stop::Interrupt);
+            }
+            if self.terminate.poll_recv(cx).is_ready() {
+                return Poll::Ready(Stop::Terminate);
+            }
+            Poll::Pending
+        }
+        #[cfg(not(unix))]
+        {
+            self.ctrl_c.as_mut().poll(cx).map(|_| Stop::Interrupt)
+        }
+    }
+
+    /// Waits for the next stop signal.
+    pub(crate) async fn recv(&mut self) -> Stop {
+        poll_fn(|cx| self.poll_stop(cx)).await
+    }
+
+    /// A stop signal that already arrived, without waiting.
+    pub(crate) async fn pending(&mut self) -> Option<Stop> {
+        poll_fn(|cx| Poll::Ready(match self.poll_stop(cx) {
+            Poll::Ready(stop) => Some(stop),
+            Poll::Pending => None,
+        }))
+        .await
+    }
+}
+
+/// Ends the process at the named point when `SUPPORTKIT_CRASH_AT` names it:
+/// `std::process::abort()`, which, like SIGKILL, runs no destructor and
+/// flushes nothing. The suite uses it to kill a command at the worst moment
+/// (between two writes that must both happen) and check that a rerun of the
+/// same command loses and repeats nothing more than it promises.
+pub(crate) fn crash_point(name: &str) {
+    static AT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let at = AT.get_or_init(|| std::env::var("SUPPORTKIT_CRASH_AT").ok());
+    if at.as_deref() == Some(name) {
+        std::process::abort();
+    }
+}
