@@ -95,7 +95,10 @@ async fn conformance(store: &dyn Store, key: &str) {
     // clock: a paused tokio clock, Redis's key TTL).
     let lease = Duration::from_millis(300);
     let evt = format!("{key}:evt");
-    assert_eq!(store.claim(&evt, "a", lease).await.unwrap(), Claimed::Acquired);
+    assert_eq!(
+        store.claim(&evt, "a", lease).await.unwrap(),
+        Claimed::Acquired
+    );
     let Claimed::Held { left } = store.claim(&evt, "b", lease).await.unwrap() else {
         panic!("another claimant is held off")
     };
@@ -107,7 +110,10 @@ async fn conformance(store: &dyn Store, key: &str) {
         Claimed::Held { .. }
     ));
     store.release(&evt, "a").await.unwrap();
-    assert_eq!(store.claim(&evt, "b", lease).await.unwrap(), Claimed::Acquired);
+    assert_eq!(
+        store.claim(&evt, "b", lease).await.unwrap(),
+        Claimed::Acquired
+    );
     // Done outlives the lease and answers every later claim.
     store.complete(&evt, Duration::from_secs(60)).await.unwrap();
     assert_eq!(store.claim(&evt, "c", lease).await.unwrap(), Claimed::Done);
@@ -119,7 +125,10 @@ async fn conformance(store: &dyn Store, key: &str) {
     );
     // A lease that nobody completes runs out (see each store's test).
     assert_eq!(
-        store.claim(&format!("{key}:abandoned"), "a", lease).await.unwrap(),
+        store
+            .claim(&format!("{key}:abandoned"), "a", lease)
+            .await
+            .unwrap(),
         Claimed::Acquired
     );
 }
@@ -377,4 +386,89 @@ mod outage {
         assert!(started.elapsed() < Duration::from_secs(3));
         assert_eq!(sandbox.requests().len(), 0, "nothing sent");
     }
+}
+
+/// A store that grants slots absurdly far away and claims nothing: what a
+/// broken or hostile implementation might answer.
+#[derive(Debug)]
+struct FarFetched;
+
+impl Store for FarFetched {
+    fn reserve<'a>(
+        &'a self,
+        _: &'a str,
+        _: Duration,
+        _: Duration,
+    ) -> futures::future::BoxFuture<'a, Result<Slot, supportkit_runtime::store::StoreError>> {
+        Box::pin(async {
+            Ok(Slot::Granted {
+                wait: Duration::from_micros(i64::MAX as u64),
+            })
+        })
+    }
+    fn pause<'a>(
+        &'a self,
+        _: &'a str,
+        _: Duration,
+    ) -> futures::future::BoxFuture<'a, Result<(), supportkit_runtime::store::StoreError>> {
+        Box::pin(async { Ok(()) })
+    }
+    fn paused_for<'a>(
+        &'a self,
+        _: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<Duration, supportkit_runtime::store::StoreError>>
+    {
+        Box::pin(async { Ok(Duration::ZERO) })
+    }
+    fn claim<'a>(
+        &'a self,
+        _: &'a str,
+        _: &'a str,
+        _: Duration,
+    ) -> futures::future::BoxFuture<'a, Result<Claimed, supportkit_runtime::store::StoreError>>
+    {
+        Box::pin(async { Ok(Claimed::Acquired) })
+    }
+    fn complete<'a>(
+        &'a self,
+        _: &'a str,
+        _: Duration,
+    ) -> futures::future::BoxFuture<'a, Result<(), supportkit_runtime::store::StoreError>> {
+        Box::pin(async { Ok(()) })
+    }
+    fn release<'a>(
+        &'a self,
+        _: &'a str,
+        _: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<(), supportkit_runtime::store::StoreError>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+#[tokio::test]
+async fn a_store_granting_a_slot_past_the_budget_never_holds_the_call() {
+    use supportkit_chatapi::{Client, Config, ContactIdentifier, Credentials, OperationExt};
+    use supportkit_runtime::{ErrorKind, RetryPolicy};
+    let sandbox = supportkit_tests::sandbox().await;
+    let client = Client::from_config(
+        Config::new(Credentials::bearer(sandbox.chatapi_token()))
+            .base_url(sandbox.chatapi_url())
+            .allow_http(true)
+            .retry(RetryPolicy::default().max_elapsed(Duration::from_secs(2)))
+            .store(Arc::new(FarFetched)),
+    )
+    .unwrap();
+    // Before the fix the call slept for the grant: ~292,000 years.
+    let answer = tokio::time::timeout(
+        Duration::from_secs(60),
+        client
+            .get_contact()
+            .identifier(ContactIdentifier::id(1))
+            .call(),
+    )
+    .await
+    .expect("the call ends within its budget, whatever the store says");
+    let err = answer.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited, "{err}");
+    assert_eq!(sandbox.requests().len(), 0, "nothing was sent");
 }

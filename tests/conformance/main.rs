@@ -3,6 +3,7 @@
 //! sandbox differs per provider (`harness.rs`).
 
 mod changes;
+mod delivery;
 mod harness;
 mod receiver;
 mod scenarios;

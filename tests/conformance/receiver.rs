@@ -188,20 +188,29 @@ async fn replicas_sharing_redis_process_a_redelivery_once() {
 }
 
 #[tokio::test]
-async fn an_unreachable_store_answers_503_so_the_provider_retries() {
+async fn an_unreachable_store_fails_the_delivery_or_falls_back_as_configured() {
     // Nothing listens on port 1: the store cannot say whether it was seen.
-    let store = Arc::new(RedisStore::new("redis://127.0.0.1:1").unwrap());
-    let served = serve(receiver().store(store), 0).await;
+    let store = || Arc::new(RedisStore::new("redis://127.0.0.1:1").unwrap());
     let body = chat_start("c2");
-    let (status, text) = post(
-        &served.url,
-        "e1",
-        &body,
-        Some(&sign(SECRET, body.as_bytes())),
+    let signature = sign(SECRET, body.as_bytes());
+    // Configured to fail: 503, so tawk.to delivers it again later.
+    let failing = serve(
+        receiver()
+            .store(store())
+            .on_store_failure(supportkit_runtime::store::StoreFailure::Fail),
+        0,
     )
     .await;
+    let (status, text) = post(&failing.url, "e1", &body, Some(&signature)).await;
     assert_eq!(status, 503, "{text}");
-    assert!(served.handled.lock().unwrap().is_empty());
+    assert!(failing.handled.lock().unwrap().is_empty());
+    // By default: processed, deduplicated in this process's memory.
+    let falling_back = serve(receiver().store(store()), 0).await;
+    let (status, text) = post(&falling_back.url, "e1", &body, Some(&signature)).await;
+    assert_eq!((status, text.as_str()), (200, "processed"));
+    let (status, text) = post(&falling_back.url, "e1", &body, Some(&signature)).await;
+    assert_eq!((status, text.as_str()), (200, "already processed"));
+    assert_eq!(falling_back.about("c2").len(), 1);
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     child: Child,
     port: u16,
+    tls: Option<(u16, std::path::PathBuf)>,
 }
 
 impl RedisServer {
@@ -20,8 +21,121 @@ impl RedisServer {
 
     /// Starts a server on `port` (a restart after [`stop`](Self::stop)).
     pub fn start_on(port: u16) -> Self {
+        Self::spawn(port, &[])
+    }
+
+    /// Starts a server that also speaks TLS on a second port, with a
+    /// certificate for `127.0.0.1` signed by a CA made for it in `dir`
+    /// (`openssl`, which every Debian has); see [`tls_url`](Self::tls_url)
+    /// and [`ca_file`](Self::ca_file).
+    pub fn start_tls(dir: &std::path::Path) -> Self {
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(dir)
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run openssl ({e})"));
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        openssl(
+            &[
+                &["req", "-x509"][..],
+                &ec,
+                &[
+                    "-keyout",
+                    "ca.key",
+                    "-out",
+                    "ca.crt",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=supportkit test CA",
+                ],
+            ]
+            .concat(),
+        );
+        openssl(
+            &[
+                &["req"][..],
+                &ec,
+                &[
+                    "-keyout",
+                    "server.key",
+                    "-out",
+                    "server.csr",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                ],
+            ]
+            .concat(),
+        );
+        std::fs::write(dir.join("ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "ext",
+        ]);
+        let tls_port = free_port();
+        let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+        let mut server = Self::spawn(
+            free_port(),
+            &[
+                "--tls-port",
+                &tls_port.to_string(),
+                "--tls-cert-file",
+                &path("server.crt"),
+                "--tls-key-file",
+                &path("server.key"),
+                "--tls-ca-cert-file",
+                &path("ca.crt"),
+                "--tls-auth-clients",
+                "no",
+            ],
+        );
+        server.tls = Some((tls_port, dir.join("ca.crt")));
+        server
+    }
+
+    /// `rediss://127.0.0.1:<tls port>` of a [`start_tls`](Self::start_tls) server.
+    pub fn tls_url(&self) -> String {
+        format!(
+            "rediss://127.0.0.1:{}",
+            self.tls.as_ref().expect("a TLS server").0
+        )
+    }
+
+    /// The CA that signed a [`start_tls`](Self::start_tls) server's certificate.
+    pub fn ca_file(&self) -> &std::path::Path {
+        &self.tls.as_ref().expect("a TLS server").1
+    }
+
+    fn spawn(port: u16, extra: &[&str]) -> Self {
         let mut child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(extra)
             .args(["--save", "", "--appendonly", "no", "--loglevel", "notice"])
             // `DEBUG SLEEP` makes a slow Redis on demand (from loopback only).
             .args(["--enable-debug-command", "local"])
@@ -47,7 +161,11 @@ impl RedisServer {
         }
         // Keep draining its log so the pipe never fills.
         std::thread::spawn(move || lines.for_each(drop));
-        Self { child, port }
+        Self {
+            child,
+            port,
+            tls: None,
+        }
     }
 
     /// `redis://127.0.0.1:<port>`.

@@ -165,7 +165,10 @@ pub(crate) async fn run_events(args: EventsArgs) -> Result<(), Error> {
     let mut feed = connection.changes(start);
     let stopped = |stop: Stop| {
         let saved = match &args.state {
-            Some(path) => format!("; resume with the same command (state in {})", path.display()),
+            Some(path) => format!(
+                "; resume with the same command (state in {})",
+                path.display()
+            ),
             None => String::new(),
         };
         stop.error(format!("stopped{saved}"))

@@ -83,23 +83,37 @@ impl Signals {
 
     /// A stop signal that already arrived, without waiting.
     pub(crate) async fn pending(&mut self) -> Option<Stop> {
-        poll_fn(|cx| Poll::Ready(match self.poll_stop(cx) {
-            Poll::Ready(stop) => Some(stop),
-            Poll::Pending => None,
-        }))
+        poll_fn(|cx| {
+            Poll::Ready(match self.poll_stop(cx) {
+                Poll::Ready(stop) => Some(stop),
+                Poll::Pending => None,
+            })
+        })
         .await
     }
 }
 
-/// Ends the process at the named point when `SUPPORTKIT_CRASH_AT` names it:
-/// `std::process::abort()`, which, like SIGKILL, runs no destructor and
-/// flushes nothing. The suite uses it to kill a command at the worst moment
-/// (between two writes that must both happen) and check that a rerun of the
-/// same command loses and repeats nothing more than it promises.
+/// Ends the process at the named point when `SUPPORTKIT_CRASH_AT` names it
+/// (`name`, or `name:N` for its N-th passage): `std::process::abort()`,
+/// which, like SIGKILL, runs no destructor and flushes nothing. The suite
+/// uses it to kill a command at the worst moment (between two writes that
+/// must both happen) and check that a rerun of the same command loses and
+/// repeats nothing more than it promises.
 pub(crate) fn crash_point(name: &str) {
-    static AT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    let at = AT.get_or_init(|| std::env::var("SUPPORTKIT_CRASH_AT").ok());
-    if at.as_deref() == Some(name) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static AT: std::sync::OnceLock<Option<(String, u64)>> = std::sync::OnceLock::new();
+    static PASSED: AtomicU64 = AtomicU64::new(0);
+    let at = AT.get_or_init(|| {
+        let raw = std::env::var("SUPPORTKIT_CRASH_AT").ok()?;
+        Some(match raw.split_once(':') {
+            Some((point, n)) => (point.to_owned(), n.parse().ok()?),
+            None => (raw, 1),
+        })
+    });
+    if let Some((point, nth)) = at
+        && point == name
+        && PASSED.fetch_add(1, Ordering::SeqCst) + 1 == *nth
+    {
         std::process::abort();
     }
 }

@@ -141,6 +141,17 @@ fn webhook_serve_prints_verified_events_and_refuses_forgeries() {
     };
     let forged = r#"{"event":"chat:start","chatId":"forged"}"#;
     assert_eq!(post("00".into(), "evt-0", forged), 401);
+    // The operator sees the refusal: one line, with the status and the reason.
+    let refused = loop {
+        match next() {
+            ("err", line) if line.contains("webhook refused") => break line,
+            (_, line) => assert!(!line.contains("s3cret"), "{line}"),
+        }
+    };
+    assert!(
+        refused.contains("401") && refused.contains("X-Tawk-Signature"),
+        "{refused}"
+    );
     let body = r#"{"event":"ticket:create","time":"2026-11-29T10:00:00Z","ticket":{"id":"t7","humanId":7}}"#;
     let signature = supportkit::tawk::webhook::sign("s3cret", body.as_bytes());
     assert_eq!(post(signature.clone(), "evt-1", body), 200);
@@ -155,7 +166,8 @@ fn webhook_serve_prints_verified_events_and_refuses_forgeries() {
     let event: Value = serde_json::from_str(&line).unwrap();
     assert_eq!(
         event,
-        json!({"provider": "tawk", "kind": "ticket_created", "resource": "ticket",
+        json!({"key": "tawk:ticket:t7:ticket_created:2026-11-29T10:00:00Z",
+               "provider": "tawk", "kind": "ticket_created", "resource": "ticket",
                "id": "t7", "occurred_at": "2026-11-29T10:00:00Z"})
     );
     child.kill().unwrap();

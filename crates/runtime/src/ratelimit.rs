@@ -410,4 +410,121 @@ mod tests {
         );
         assert_eq!(times.iter().filter(|t| **t < pause.start).count(), 3);
     }
+
+    /// A shared store that is down: every operation fails.
+    #[derive(Debug)]
+    struct Down(std::sync::atomic::AtomicBool);
+
+    impl crate::store::Store for Down {
+        fn reserve<'a>(
+            &'a self,
+            _: &'a str,
+            _: Duration,
+            _: Duration,
+        ) -> futures_util::future::BoxFuture<'a, Result<Slot, StoreError>> {
+            let up = self.0.load(std::sync::atomic::Ordering::SeqCst);
+            Box::pin(async move {
+                if up {
+                    Ok(Slot::Granted {
+                        wait: Duration::ZERO,
+                    })
+                } else {
+                    Err(StoreError::new("down"))
+                }
+            })
+        }
+        fn pause<'a>(
+            &'a self,
+            _: &'a str,
+            _: Duration,
+        ) -> futures_util::future::BoxFuture<'a, Result<(), StoreError>> {
+            Box::pin(async { Err(StoreError::new("down")) })
+        }
+        fn paused_for<'a>(
+            &'a self,
+            _: &'a str,
+        ) -> futures_util::future::BoxFuture<'a, Result<Duration, StoreError>> {
+            Box::pin(async { Ok(Duration::ZERO) })
+        }
+        fn claim<'a>(
+            &'a self,
+            _: &'a str,
+            _: &'a str,
+            _: Duration,
+        ) -> futures_util::future::BoxFuture<'a, Result<crate::store::Claimed, StoreError>>
+        {
+            Box::pin(async { Err(StoreError::new("down")) })
+        }
+        fn complete<'a>(
+            &'a self,
+            _: &'a str,
+            _: Duration,
+        ) -> futures_util::future::BoxFuture<'a, Result<(), StoreError>> {
+            Box::pin(async { Err(StoreError::new("down")) })
+        }
+        fn release<'a>(
+            &'a self,
+            _: &'a str,
+            _: &'a str,
+        ) -> futures_util::future::BoxFuture<'a, Result<(), StoreError>> {
+            Box::pin(async { Err(StoreError::new("down")) })
+        }
+    }
+
+    /// Counts the warnings logged on this thread.
+    #[derive(Clone, Default)]
+    struct Warnings(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Warnings {
+        fn on_event(
+            &self,
+            event: &tracing::Event<'_>,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            struct Message<'a>(&'a mut String);
+            impl tracing::field::Visit for Message<'_> {
+                fn record_debug(
+                    &mut self,
+                    field: &tracing::field::Field,
+                    value: &dyn std::fmt::Debug,
+                ) {
+                    if field.name() == "message" {
+                        *self.0 = format!("{value:?}");
+                    }
+                }
+            }
+            if *event.metadata().level() == tracing::Level::WARN {
+                let mut message = String::new();
+                event.record(&mut Message(&mut message));
+                self.0.lock().unwrap().push(message);
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_store_outage_is_logged_once_and_its_end_once() {
+        use tracing_subscriber::layer::SubscriberExt;
+        let warnings = Warnings::default();
+        let _guard =
+            tracing::subscriber::set_default(tracing_subscriber::registry().with(warnings.clone()));
+        let down = std::sync::Arc::new(Down(std::sync::atomic::AtomicBool::new(false)));
+        let l = Limiters::new(
+            &META,
+            &RateLimitConfig::default(),
+            "acct",
+            Some((down.clone(), StoreFailure::FallBackToMemory)),
+        );
+        // Three cooldowns' worth of calls, each asking the store again.
+        for _ in 0..3 {
+            l.acquire(Some(1), later(60)).await.unwrap();
+            tokio::time::advance(STORE_COOLDOWN + Duration::from_secs(1)).await;
+        }
+        down.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        l.acquire(Some(1), later(60)).await.unwrap();
+        l.acquire(Some(1), later(60)).await.unwrap();
+        let logged = warnings.0.lock().unwrap().clone();
+        assert_eq!(logged.len(), 2, "{logged:#?}");
+        assert!(logged[0].contains("falling back"), "{logged:#?}");
+        assert!(logged[1].contains("answers again"), "{logged:#?}");
+    }
 }

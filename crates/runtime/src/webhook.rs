@@ -278,11 +278,7 @@ impl Deliveries {
     /// way no mark is left that outlives the lease.
     pub async fn claim(&self, id: &str) -> Result<Claim, Error> {
         use crate::store::Claimed;
-        let token = format!(
-            "{:x}-{:x}",
-            std::process::id(),
-            crate::random_u64()
-        );
+        let token = format!("{:x}-{:x}", std::process::id(), crate::random_u64());
         let key = self.key(id);
         match self.store.claim(&key, &token, self.lease).await {
             Ok(Claimed::Acquired) => Ok(Claim::First(Lease {

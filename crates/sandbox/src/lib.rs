@@ -282,6 +282,13 @@ impl Sandbox {
         self.recorder.count(method, path_prefix)
     }
 
+    /// Completes once [`request_count`](Self::request_count)`(method, path_prefix)`
+    /// reaches `n`: a test waits for a request to arrive (say, one a fault
+    /// holds) instead of sleeping.
+    pub async fn requests_arrived(&self, method: &str, path_prefix: &str, n: usize) {
+        self.recorder.wait_for(method, path_prefix, n).await;
+    }
+
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
         self.recorder.clear();

@@ -70,6 +70,8 @@ impl RecordedRequest {
 pub(crate) struct Recorder {
     requests: Arc<Mutex<VecDeque<RecordedRequest>>>,
     limit: usize,
+    /// Woken at each recorded request.
+    arrived: Arc<tokio::sync::Notify>,
 }
 
 impl Recorder {
@@ -77,6 +79,7 @@ impl Recorder {
         Self {
             requests: Arc::default(),
             limit,
+            arrived: Arc::default(),
         }
     }
 
@@ -93,6 +96,19 @@ impl Recorder {
             requests.pop_front();
         }
         requests.push_back(request);
+        drop(requests);
+        self.arrived.notify_waiters();
+    }
+
+    /// Completes once `count(method, path_prefix)` reaches `n`.
+    pub(crate) async fn wait_for(&self, method: &str, path_prefix: &str, n: usize) {
+        loop {
+            let arrived = self.arrived.notified();
+            if self.count(method, path_prefix) >= n {
+                return;
+            }
+            arrived.await;
+        }
     }
 
     pub(crate) fn all(&self) -> Vec<RecordedRequest> {

@@ -237,8 +237,7 @@ where
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         self.open.busy.fetch_add(1, Ordering::SeqCst);
         let busy = Busy(self.open.clone());
-        let future =
-            tower::Service::call(&mut self.inner, request.map(axum::body::Body::new));
+        let future = tower::Service::call(&mut self.inner, request.map(axum::body::Body::new));
         Box::pin(async move {
             let response = future.await;
             drop(busy);

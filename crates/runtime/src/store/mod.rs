@@ -148,11 +148,8 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Marks `key` processed for `ttl` (whoever holds its lease now):
     /// redeliveries within `ttl` are [`Claimed::Done`].
-    fn complete<'a>(
-        &'a self,
-        key: &'a str,
-        ttl: Duration,
-    ) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn complete<'a>(&'a self, key: &'a str, ttl: Duration)
+    -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// Ends the lease `token` holds on `key` (processing failed), so the
     /// provider's redelivery is processed at once; another worker's lease, or

@@ -134,7 +134,11 @@ mod tests {
         }
         gate.notify_one();
         for copy in copies {
-            assert_eq!(copy.await.unwrap(), 2, "no copy is served a fetch older than itself");
+            assert_eq!(
+                copy.await.unwrap(),
+                2,
+                "no copy is served a fetch older than itself"
+            );
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
         assert_eq!(coalescer.len(), 0, "idle keys are dropped");

@@ -110,12 +110,30 @@ mod tests {
 
     #[test]
     fn a_ticket_closed_in_the_second_it_was_created_is_reported_closed() {
-        let t = record(TicketStatus::Closed, "2026-12-01T10:00:00Z", "2026-12-01T10:00:00Z");
-        assert_eq!(kinds(&t), [EventKind::TicketCreated, EventKind::TicketClosed]);
+        let t = record(
+            TicketStatus::Closed,
+            "2026-12-01T10:00:00Z",
+            "2026-12-01T10:00:00Z",
+        );
+        assert_eq!(
+            kinds(&t),
+            [EventKind::TicketCreated, EventKind::TicketClosed]
+        );
         // Open and never changed since: only its creation.
-        let t = record(TicketStatus::Open, "2026-12-01T10:00:00Z", "2026-12-01T10:00:00Z");
+        let t = record(
+            TicketStatus::Open,
+            "2026-12-01T10:00:00Z",
+            "2026-12-01T10:00:00Z",
+        );
         assert_eq!(kinds(&t), [EventKind::TicketCreated]);
-        let t = record(TicketStatus::Open, "2026-12-01T10:00:00Z", "2026-12-01T10:00:01Z");
-        assert_eq!(kinds(&t), [EventKind::TicketCreated, EventKind::TicketUpdated]);
+        let t = record(
+            TicketStatus::Open,
+            "2026-12-01T10:00:00Z",
+            "2026-12-01T10:00:01Z",
+        );
+        assert_eq!(
+            kinds(&t),
+            [EventKind::TicketCreated, EventKind::TicketUpdated]
+        );
     }
 }

@@ -74,12 +74,15 @@ impl Seen {
 
 impl Checkpoint {
     /// Changes from `since` on, and never one before it (the overlap
-    /// re-reads only what came after `since`).
+    /// re-reads only what came after `since`). Providers record times to the
+    /// second, so the floor is `since`'s whole second: a change made just
+    /// after `since`, recorded as that second, is reported.
     pub fn since(since: DateTime<Utc>) -> Self {
+        use chrono::{DurationRound, TimeDelta};
         Checkpoint {
             since,
             seen: BTreeSet::new(),
-            floor: Some(since),
+            floor: Some(since.duration_trunc(TimeDelta::seconds(1)).unwrap_or(since)),
         }
     }
 

@@ -37,8 +37,8 @@ use crate::model::{Contact, Conversation, Message, Provider, RemoteId, Ticket};
 pub use feed::DEFAULT_OVERLAP;
 pub use feed::{ChangeFeed, Checkpoint, Seen};
 pub use receiver::{
-    DEFAULT_BODY_TIMEOUT, DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_BYTES, Receipt, Rejection, WebhookReceiver,
-    WebhookService,
+    DEFAULT_BODY_TIMEOUT, DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_BYTES, Receipt, Rejection,
+    WebhookReceiver, WebhookService,
 };
 
 /// What happened. Serialized in snake_case (`ticket_created`); a provider's

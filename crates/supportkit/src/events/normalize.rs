@@ -62,7 +62,11 @@ fn object_named<'a>(
             Value::Array(_) => "an array",
             Value::Object(_) => "an object",
         };
-        return Err(malformed(provider, body, format!("the body is {kind}, not a JSON object")));
+        return Err(malformed(
+            provider,
+            body,
+            format!("the body is {kind}, not a JSON object"),
+        ));
     };
     match object.get(field) {
         Some(Value::String(name)) if !name.trim().is_empty() => Ok(name),
@@ -78,7 +82,8 @@ fn object_named<'a>(
 
 /// The body as JSON, or the decode error.
 fn json(provider: Provider, body: &[u8]) -> Result<Value, Error> {
-    serde_json::from_slice(body).map_err(|e| malformed(provider, body, format!("invalid JSON ({e})")))
+    serde_json::from_slice(body)
+        .map_err(|e| malformed(provider, body, format!("invalid JSON ({e})")))
 }
 
 /// Checks the provider's signature header against the raw body.
@@ -458,9 +463,7 @@ mod tests {
         assert_eq!(d.event.occurred_at, now, "no timestamp: the arrival time");
         assert_eq!(d.key.unwrap().len(), 64, "no event id: the body's hash");
         let bare = br#"{"event_type":"contact.created"}"#;
-        let err = parse(Provider::ChatApi, bare, now)
-            .err()
-            .unwrap();
+        let err = parse(Provider::ChatApi, bare, now).err().unwrap();
         assert!(err.to_string().contains("without the contact"), "{err}");
     }
 
@@ -492,7 +495,10 @@ mod tests {
         let body = br#"{"type":"ticket","id":"abc","action":"updated"}"#;
         let d = parse(Provider::TomTicket, body, Utc::now()).unwrap();
         assert_eq!(d.event.kind, EventKind::TicketUpdated);
-        assert!(d.key.is_none(), "only the fetched record tells two updates apart");
+        assert!(
+            d.key.is_none(),
+            "only the fetched record tells two updates apart"
+        );
         assert!(matches!(d.fetch, Some(Fetch::Ticket(ref id)) if id == "abc"));
         let gone = br#"{"type":"customer","id":"c1","action":"deleted"}"#;
         let d = parse(Provider::TomTicket, gone, Utc::now()).unwrap();
@@ -517,11 +523,26 @@ mod tests {
             (Provider::Tawk, r#"{"event":"chat:start"}"#),
             (Provider::Tawk, r#"{"event":"chat:start","chatId":""}"#),
             (Provider::Tawk, r#"{"event":"chat:new-thing"}"#),
-            (Provider::Tawk, r#"{"event":"ticket:create","ticket":{"id":""}}"#),
-            (Provider::TomTicket, r#"{"type":"ticket","id":"","action":"updated"}"#),
-            (Provider::TomTicket, r#"{"type":"ticket","action":"updated"}"#),
-            (Provider::TomTicket, r#"{"type":"","id":"a","action":"updated"}"#),
-            (Provider::TomTicket, r#"{"type":"ticket","id":"a","action":7}"#),
+            (
+                Provider::Tawk,
+                r#"{"event":"ticket:create","ticket":{"id":""}}"#,
+            ),
+            (
+                Provider::TomTicket,
+                r#"{"type":"ticket","id":"","action":"updated"}"#,
+            ),
+            (
+                Provider::TomTicket,
+                r#"{"type":"ticket","action":"updated"}"#,
+            ),
+            (
+                Provider::TomTicket,
+                r#"{"type":"","id":"a","action":"updated"}"#,
+            ),
+            (
+                Provider::TomTicket,
+                r#"{"type":"ticket","id":"a","action":7}"#,
+            ),
             (Provider::TomTicket, "null"),
             (Provider::TomTicket, "[]"),
             (Provider::ChatApi, "null"),
@@ -534,10 +555,19 @@ mod tests {
             let err = parse(*provider, body.as_bytes(), now)
                 .err()
                 .unwrap_or_else(|| panic!("{provider} accepted {body}"));
-            assert_eq!(err.kind(), crate::ErrorKind::Webhook, "{provider} {body}: {err}");
+            assert_eq!(
+                err.kind(),
+                crate::ErrorKind::Webhook,
+                "{provider} {body}: {err}"
+            );
         }
         // An event this version does not know, carrying its id, is kept.
-        let d = parse(Provider::Tawk, br#"{"event":"chat:new-thing","chatId":"c7"}"#, now).unwrap();
+        let d = parse(
+            Provider::Tawk,
+            br#"{"event":"chat:new-thing","chatId":"c7"}"#,
+            now,
+        )
+        .unwrap();
         assert_eq!(d.event.kind, EventKind::Other("chat:new-thing".into()));
         assert_eq!(d.event.id.id, "c7");
     }

@@ -373,7 +373,12 @@ impl WebhookReceiver {
 
     /// Fills a TomTicket event from the record it names: `false` when the
     /// record could not be had in time (the event goes on bare).
-    async fn complete_from_record(&self, event: &mut Event, fetch: Fetch, arrived: Instant) -> bool {
+    async fn complete_from_record(
+        &self,
+        event: &mut Event,
+        fetch: Fetch,
+        arrived: Instant,
+    ) -> bool {
         let Some(connection) = &self.connection else {
             return false;
         };
@@ -612,7 +617,9 @@ where
         let mut response = answer(rejection.status, rejection.error.to_string());
         if let Some(wait) = rejection.retry_after {
             let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            response.headers_mut().insert(http::header::RETRY_AFTER, secs.max(1).into());
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, secs.max(1).into());
         }
         response
     };
@@ -641,8 +648,10 @@ where
         return too_large();
     }
     let arrived = Instant::now();
-    let collected =
-        tokio::time::timeout(receiver.body_timeout, Limited::new(body, receiver.max_body).collect());
+    let collected = tokio::time::timeout(
+        receiver.body_timeout,
+        Limited::new(body, receiver.max_body).collect(),
+    );
     let body: Bytes = match collected.await {
         Ok(Ok(collected)) => collected.to_bytes(),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return too_large(),
