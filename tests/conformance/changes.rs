@@ -148,6 +148,11 @@ pub async fn events(h: Harness) {
         pushed[0].summary(),
         about[0].summary()
     );
+    assert_eq!(
+        about[0].key(),
+        pushed[0].key(),
+        "one key for one change, whichever way it came"
+    );
     assert!(
         feed.poll().await.unwrap().is_empty(),
         "nothing new, nothing repeated"

@@ -25,6 +25,7 @@ mod facts;
 mod feed;
 mod normalize;
 mod receiver;
+mod service;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -38,8 +39,9 @@ pub use feed::DEFAULT_OVERLAP;
 pub use feed::{ChangeFeed, Checkpoint, Seen};
 pub use receiver::{
     DEFAULT_BODY_TIMEOUT, DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_BYTES, Receipt, Rejection,
-    WebhookReceiver, WebhookService,
+    WebhookReceiver,
 };
+pub use service::WebhookService;
 
 /// What happened. Serialized in snake_case (`ticket_created`); a provider's
 /// event this version does not map keeps the provider's own name in
