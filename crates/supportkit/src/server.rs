@@ -8,9 +8,10 @@
 //! - a connection must send a request's headers within
 //!   [`ServeLimits::header_timeout`] of opening (or of its previous
 //!   response), else it is closed: slow and idle connections go;
-//! - at most [`ServeLimits::max_connections`] are open: past it, the oldest
-//!   connection without a request in progress is closed to make room, so a
-//!   flood of idle connections never keeps a real delivery out;
+//! - past [`ServeLimits::max_connections`] open connections, the oldest one
+//!   without a request in progress is closed to make room for each new one,
+//!   so a flood of idle connections never keeps a real delivery out (requests
+//!   in progress are never cut to make room);
 //! - on shutdown, connections without a request in progress close at once,
 //!   the others finish their request first.
 //!
@@ -43,8 +44,9 @@ pub struct ServeLimits {
     /// How long a connection may take to send a request's headers, counted
     /// from its opening or its previous response (10 s by default).
     pub header_timeout: Duration,
-    /// Most connections open at once (512 by default): keep it well under
-    /// the process's file-descriptor limit.
+    /// How many connections may be open before idle ones are closed to make
+    /// room (512 by default): keep it well under the process's
+    /// file-descriptor limit.
     pub max_connections: usize,
     /// On shutdown, how long requests in progress may take to finish (30 s).
     pub shutdown_grace: Duration,

@@ -16,7 +16,6 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -62,8 +61,9 @@ pub struct WebhookReceiver {
     /// what this process did is known here even while the store fails.
     local: Option<Deliveries>,
     on_store_failure: StoreFailure,
-    /// Whether the shared store is failing (an outage is logged once).
-    outage: Arc<AtomicBool>,
+    /// When the shared store last failed, while it is failing: an outage is
+    /// logged once, and the store is not asked again for [`STORE_COOLDOWN`].
+    outage: Arc<std::sync::Mutex<Option<Instant>>>,
     pub(super) max_body: usize,
     connection: Option<Connection>,
     fetch_timeout: Duration,
@@ -72,8 +72,12 @@ pub struct WebhookReceiver {
     pub(super) in_flight: Arc<InFlight>,
 }
 
-/// Deliveries being processed on their own tasks.
+/// Default of [`WebhookReceiver::body_timeout`]: tawk.to gives up after 30 s.
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// After the shared store failed, how long deliveries deduplicate in this
+/// process's memory before asking it again (when falling back is allowed).
+const STORE_COOLDOWN: Duration = Duration::from_secs(5);
 
 /// Default of [`WebhookReceiver::fetch_timeout`]: below TomTicket's 5 s
 /// sender timeout, so the event is handed on (bare, if need be) before the
@@ -104,7 +108,7 @@ impl WebhookReceiver {
             deliveries: Deliveries::in_memory(provider.as_str()),
             local: None,
             on_store_failure: StoreFailure::FallBackToMemory,
-            outage: Arc::new(AtomicBool::new(false)),
+            outage: Arc::default(),
             max_body: DEFAULT_MAX_BODY_BYTES,
             connection: None,
             fetch_timeout: DEFAULT_FETCH_TIMEOUT,
@@ -259,18 +263,26 @@ impl WebhookReceiver {
                 let _ = store.release(lease).await;
             }
         };
-        let held = match self.deliveries.claim(&key).await {
+        let shared = if self.skipping_store() {
+            Err(supportkit_runtime::webhook::webhook_error(
+                self.provider.as_str(),
+                "the webhook dedupe store failed moments ago",
+            ))
+        } else {
+            self.deliveries.claim(&key).await
+        };
+        let held = match shared {
             Ok(claim) => {
-                if self.outage.swap(false, Ordering::Relaxed) {
-                    tracing::warn!(provider = %self.provider, "webhook dedupe store answers again");
-                }
+                self.store_answered();
                 match claim {
                     Claim::First(shared) => Held::Shared {
                         shared,
                         local: local.clone(),
                     },
                     Claim::Done => {
-                        release_local().await;
+                        if let (Some(store), Some(lease)) = (&self.local, &local) {
+                            let _ = store.complete(lease).await;
+                        }
                         return Ok(None);
                     }
                     Claim::InProgress { retry_after } => {
@@ -284,13 +296,7 @@ impl WebhookReceiver {
                 return Err(unavailable(e));
             }
             Err(e) => {
-                if !self.outage.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(
-                        provider = %self.provider,
-                        error = %e,
-                        "webhook dedupe store failed; deduplicating in this process's memory until it answers"
-                    );
-                }
+                self.store_failed(&e);
                 match local.clone() {
                     Some(lease) => Held::Local(lease),
                     None => return Err(unavailable(e)),
@@ -298,6 +304,36 @@ impl WebhookReceiver {
             }
         };
         Ok(Some((event, Receipt(held))))
+    }
+
+    /// While the store is failing and falling back is allowed, whether to
+    /// skip asking it (one outage costs one timeout per cooldown, not one per
+    /// delivery).
+    fn skipping_store(&self) -> bool {
+        self.on_store_failure == StoreFailure::FallBackToMemory
+            && self
+                .outage
+                .lock()
+                .expect("outage lock")
+                .is_some_and(|at| at.elapsed() < STORE_COOLDOWN)
+    }
+
+    fn store_failed(&self, error: &Error) {
+        let mut outage = self.outage.lock().expect("outage lock");
+        if outage.is_none() {
+            tracing::warn!(
+                provider = %self.provider,
+                error = %error,
+                "webhook dedupe store failed; deduplicating in this process's memory until it answers"
+            );
+        }
+        *outage = Some(Instant::now());
+    }
+
+    fn store_answered(&self) {
+        if self.outage.lock().expect("outage lock").take().is_some() {
+            tracing::warn!(provider = %self.provider, "webhook dedupe store answers again");
+        }
     }
 
     /// Marks a received event processed: its redeliveries are acknowledged
@@ -308,8 +344,13 @@ impl WebhookReceiver {
             Held::Shared { shared, local } => {
                 (self.deliveries.complete(shared).await, local.as_ref())
             }
-            // Tell the other workers too, in case the store answers again.
-            Held::Local(lease) => (self.deliveries.mark_done(lease.id()).await, Some(lease)),
+            Held::Local(lease) => {
+                // Tell the other workers too, once the store answers; the
+                // answer to this delivery does not wait for it.
+                let (deliveries, id) = (self.deliveries.clone(), lease.id().to_owned());
+                tokio::spawn(async move { deliveries.mark_done(&id).await });
+                (Ok(()), Some(lease))
+            }
             Held::Nothing => return,
         };
         if let (Some(store), Some(lease)) = (&self.local, local) {

@@ -45,8 +45,6 @@ impl Drop for Processing {
     }
 }
 
-/// Default of [`WebhookReceiver::body_timeout`]: tawk.to gives up after 30 s.
-
 /// A [`WebhookReceiver`] with its handler: a `tower::Service` over
 /// `http::Request<B>` for any body `B`, answering `http::Response<String>`.
 #[derive(Clone)]
