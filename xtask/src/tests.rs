@@ -545,3 +545,107 @@ fn a_pattern_the_runtime_cannot_match_is_refused() {
         "says why: {hit}"
     );
 }
+
+/// The `deserialize_with` function the generator put on `field` of struct `ty`
+/// (its last path segment), or `None`.
+fn decoder_of(code: &str, ty: &str, field: &str) -> Option<String> {
+    let file: syn::File = syn::parse_str(code).expect("generated code parses");
+    let types = file.items.iter().find_map(|i| match i {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, c)| c),
+        _ => None,
+    })?;
+    let s = types.iter().find_map(|i| match i {
+        syn::Item::Struct(s) if s.ident == ty => Some(s),
+        _ => None,
+    })?;
+    let f = s
+        .fields
+        .iter()
+        .find(|f| f.ident.as_ref().is_some_and(|i| i == field))
+        .unwrap_or_else(|| panic!("no field {ty}.{field}"));
+    let attrs: String = f
+        .attrs
+        .iter()
+        .map(|a| quote::ToTokens::to_token_stream(a).to_string())
+        .collect();
+    let at = attrs.find("deserialize_with = \"")? + "deserialize_with = \"".len();
+    let path = &attrs[at..at + attrs[at..].find('"')?];
+    Some(path.rsplit("::").next().unwrap_or(path).to_owned())
+}
+
+/// Every kind of object-typed field, in a response and in a webhook event (a
+/// variant of an open union), also decodes from a JSON-encoded string: typed
+/// objects (required, optional, required and nullable), open unions, free-form
+/// maps (defaulted, required, nullable) and typed maps. Other fields and the
+/// flattened `extra` map are left alone.
+#[test]
+fn every_object_typed_field_decodes_from_a_json_string() {
+    let schemas = r##"    Shape:
+      oneOf: [{$ref: "#/components/schemas/Circle"}]
+      discriminator: {propertyName: kind, mapping: {circle: "#/components/schemas/Circle"}}
+    Circle: {type: object, required: [kind], properties: {kind: {type: string}, r: {type: integer}}}
+    Event:
+      oneOf: [{$ref: "#/components/schemas/Ping"}]
+      discriminator: {propertyName: event_type, mapping: {ping: "#/components/schemas/Ping"}}
+    Ping:
+      type: object
+      additionalProperties: true
+      required: [event_type]
+      properties:
+        event_type: {type: string}
+        meta: {type: object, additionalProperties: true}
+        thing: {$ref: "#/components/schemas/Thing"}
+    Holder:
+      type: object
+      additionalProperties: true
+      required: [req_obj, null_obj, req_map]
+      properties:
+        req_obj: {$ref: "#/components/schemas/Thing"}
+        opt_obj: {$ref: "#/components/schemas/Thing"}
+        null_obj: {nullable: true, allOf: [{$ref: "#/components/schemas/Thing"}]}
+        shape: {$ref: "#/components/schemas/Shape"}
+        map: {type: object, additionalProperties: true}
+        req_map: {type: object, additionalProperties: true}
+        null_map: {type: object, nullable: true, additionalProperties: true}
+        counts: {type: object, additionalProperties: {type: integer}}
+        name: {type: string}
+        items: {type: array, items: {$ref: "#/components/schemas/Thing"}}"##;
+    let ops = r##"  /holder:
+    get:
+      operationId: get_holder
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Holder"}}}}
+  /event:
+    get:
+      operationId: get_event
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Event"}}}}"##;
+    let code = run(&spec(ops, schemas)).expect("generates");
+    let plain = Some("object_or_json_string".to_owned());
+    let optional = Some("option_object_or_json_string".to_owned());
+    let defaulted = Some("default_object_or_json_string".to_owned());
+    for (ty, field, expected) in [
+        ("Holder", "req_obj", &plain),
+        ("Holder", "opt_obj", &optional),
+        ("Holder", "null_obj", &optional),
+        ("Holder", "shape", &optional),
+        ("Holder", "map", &defaulted),
+        ("Holder", "req_map", &plain),
+        ("Holder", "null_map", &optional),
+        ("Holder", "counts", &defaulted),
+        ("Holder", "name", &None),
+        ("Holder", "items", &None),
+        ("Holder", "extra", &None),
+        ("Ping", "meta", &defaulted),
+        ("Ping", "thing", &optional),
+        ("Ping", "extra", &None),
+    ] {
+        assert_eq!(&decoder_of(&code, ty, field), expected, "{ty}.{field}");
+    }
+    // Required and nullable stays required: no `default` beside the decoder.
+    let holder = &code[code.find("pub struct Holder {").unwrap()..];
+    let null_obj = &holder[..holder.find("pub null_obj").unwrap()];
+    let null_obj = &null_obj[null_obj.rfind("pub ").unwrap()..];
+    assert!(!null_obj.contains("default"), "{null_obj}");
+    assert!(!null_obj.contains("Option::deserialize"), "{null_obj}");
+}

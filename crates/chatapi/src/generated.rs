@@ -2127,6 +2127,9 @@ the `channel` object of webhook payloads \[COMMUNITY].
         /// Channel-specific details (contact channels only). Optional and never null:
         /// the SDK types it `meta?: Record<string, any>`.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2271,6 +2274,9 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
     pub struct CommentCreatedEvent {
         /// The `comment` property (a JSON object).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub comment: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3098,6 +3104,9 @@ WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomPayloadMessage {
         /// The `payload` property (a JSON object).
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomPayloadMessage {
@@ -3367,6 +3376,10 @@ webhooks \[COMMUNITY, which adds `timestamp`].
         pub contact_id: ::std::option::Option<i64>,
         /// Message content, discriminated by `type`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub message: ::std::option::Option<crate::generated::types::Message>,
         /// The `messageId` property (an integer).
         #[serde(rename = "messageId")]
@@ -3576,6 +3589,9 @@ interacted with \[OFFICIAL-SDK `SendMessageRequest`; WHITE-LABEL aelyst].
         )]
         pub channel_id: ::std::option::Option<i64>,
         /// Message content, discriminated by `type`.
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub message: crate::generated::types::Message,
     }
     impl SendMessageRequest {
@@ -4034,6 +4050,9 @@ phone_number, url, parameters. Both are kept free-form.
         pub bot_id: ::std::option::Option<i64>,
         /// The `bundle` property (a JSON object).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub bundle: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -2958,6 +2958,9 @@ object (these per-type rules are documented, not checked locally).
     pub struct KbBlock {
         /// Type-specific block content (see above).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub content: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// Article content block type.
         #[serde(rename = "type")]
@@ -2981,6 +2984,9 @@ object (these per-type rules are documented, not checked locally).
     pub struct KbBlockInput {
         /// Type-specific block content (see `KbBlock`).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub content: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// Article content block type.
         #[serde(rename = "type")]
@@ -4289,6 +4295,9 @@ kept as raw JSON.
         #[serde(rename = "memberId")]
         pub member_id: ::std::string::String,
         /// Permissions to set, merged into the member's (shape gated).
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub permissions: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
@@ -5588,6 +5597,9 @@ also requires `name` and `enabled` is gated, so send them.
         pub property_id: ::std::string::String,
         /// Widget settings (shape gated).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub settings: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
@@ -5767,6 +5779,9 @@ also requires `name` and `enabled` is gated, so send them.
         pub property_id: ::std::string::String,
         /// Settings merged into the widget's (shape gated).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub settings: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]

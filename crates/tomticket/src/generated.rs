@@ -964,6 +964,9 @@ a field left unset is not sent and stays unchanged \[INFERRED].
         pub categories: ::std::vec::Vec<DepartmentCategory>,
         /// Ticket custom fields not tied to a category, seen as `{tickets: [...]}`; free-form.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub general_custom_fields: ::serde_json::Map<
             ::std::string::String,
             ::serde_json::Value,
@@ -1262,6 +1265,9 @@ are not known; unknown fields are ignored.
         /// SLA state, seen as `{deadline: {date, accomplished}, startup: {date?,
         /// accomplished}}`; kept free-form.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub sla: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// The `subject` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1400,6 +1406,9 @@ and tags (`show_tags=1`) \[COMMUNITY].
         pub situation: ::std::option::Option<TicketSituation>,
         /// SLA state, free-form (see `Ticket.sla`).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub sla: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// Stopwatch (time tracking) entries, free-form.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]

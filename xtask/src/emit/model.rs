@@ -34,8 +34,8 @@ pub struct Model {
     pub replacements: Vec<(String, String)>,
     /// Every component schema, for the decoder table fuzzing walks.
     pub schemas: Vec<String>,
-    /// Rust names of the object schemas (fields of these types also decode
-    /// from a JSON-encoded string).
+    /// Rust names of the object schemas and open unions (fields of these types
+    /// also decode from a JSON-encoded string, as free-form maps do).
     pub objects: Vec<String>,
     /// What the spec says about every property, for field and setter docs.
     pub property_docs: PropertyDocs,
@@ -201,6 +201,8 @@ impl Model {
                 if let (SchemaKind::OneOf { .. }, Some(d)) =
                     (&s.schema_kind, &s.schema_data.discriminator)
                 {
+                    // An open union of objects is an object too.
+                    objects.push(name.to_upper_camel_case());
                     unions.push(UnionDef {
                         name: name.clone(),
                         description: s.schema_data.description.clone(),
