@@ -160,6 +160,40 @@ fn chatapi_webhook_events() {
     );
 }
 
+/// Published `message.received` / `message.sent` payloads carry the channel's `meta`
+/// as a JSON-encoded string (`"{}"`); both decode, as events and through `webhook::parse`.
+#[test]
+fn chatapi_messages_with_meta_as_a_string() {
+    use supportkit_chatapi::types::*;
+    use supportkit_chatapi::webhook::parse;
+    let received = parse(&fixture_bytes(
+        "chatapi/webhook_message_received_meta_string.json",
+    ))
+    .unwrap_or_else(|e| panic!("message.received: {e}"));
+    let WebhookEvent::MessageReceived(e) = received else {
+        panic!("message.received")
+    };
+    let channel = e.channel.expect("channel");
+    assert_eq!((channel.id, channel.meta.len()), (5, 0));
+    assert!(matches!(e.message.and_then(|m| m.message), Some(Message::Text(t)) if t.text.contains("shipped")));
+    let sent: WebhookEvent = decode("chatapi/webhook_message_sent_meta_string.json");
+    let WebhookEvent::MessageSent(e) = sent else {
+        panic!("message.sent")
+    };
+    assert_eq!(e.channel.expect("channel").meta["phone"], "+60123456789");
+}
+
+/// A write answered without a field the SDK declares still decodes: the docs' own
+/// `create_comment` example has no `contactId` [WHITE-LABEL aelyst createcomment].
+#[test]
+fn chatapi_write_answers_as_published() {
+    use supportkit_chatapi::types::*;
+    let c: Comment = decode("chatapi/create_comment.json");
+    assert_eq!(c.contact_id, None);
+    assert_eq!(c.text.as_deref(), Some("You just commented from the API"));
+    assert_eq!(c.created_at, Some(1662979868));
+}
+
 /// Every TomTicket event (`type` × `action`), through `webhook::parse`; an unknown
 /// field is kept in `extra`.
 #[test]

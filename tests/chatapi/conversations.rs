@@ -137,7 +137,7 @@ async fn comments_are_stored() {
         .call()
         .await
         .unwrap();
-    assert_eq!(comment.contact_id, id);
+    assert_eq!(comment.contact_id, Some(id));
     assert_eq!(comment.text.as_deref(), Some("Called back {{@user.1}}"));
     assert_eq!(sandbox.chatapi().comments(id).len(), 1);
 }
