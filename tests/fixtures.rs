@@ -175,7 +175,9 @@ fn chatapi_messages_with_meta_as_a_string() {
     };
     let channel = e.channel.expect("channel");
     assert_eq!((channel.id, channel.meta.len()), (5, 0));
-    assert!(matches!(e.message.and_then(|m| m.message), Some(Message::Text(t)) if t.text.contains("shipped")));
+    assert!(
+        matches!(e.message.and_then(|m| m.message), Some(Message::Text(t)) if t.text.contains("shipped"))
+    );
     let sent: WebhookEvent = decode("chatapi/webhook_message_sent_meta_string.json");
     let WebhookEvent::MessageSent(e) = sent else {
         panic!("message.sent")
