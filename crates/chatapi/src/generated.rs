@@ -9,10 +9,12 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    /// Conversation status of a contact. The aelyst doc lists `open`, `closed`,
-    /// `blocked` (and integray's connector docs show `open`/`closed`); the SDK reuses
-    /// its request type `'open'|'close'`. The spec follows aelyst; being an open enum,
-    /// any other value (e.g. `close`) still decodes.
+    /// Conversation status of a contact. The public docs list `open`, `closed`,
+    /// `blocked` \[WHITE-LABEL aelyst getcontact; integray's connector docs show
+    /// `open`/`closed`]; the SDK types it `'open'|'close'`, reusing its request type
+    /// \[OFFICIAL-SDK `types/contact.ts` `ConversationStatus`]. The spec accepts both
+    /// spellings of a closed conversation (`closed` and `close`); the sandbox sends the
+    /// docs' `closed`. Open enum: any other value still decodes.
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -22,6 +24,8 @@ pub mod types {
         Open,
         /// `closed`
         Closed,
+        /// `close`
+        Close,
         /// `blocked`
         Blocked,
         /// A value not known when this client was generated.
@@ -33,12 +37,18 @@ pub mod types {
             match self {
                 Self::Open => "open",
                 Self::Closed => "closed",
+                Self::Close => "close",
                 Self::Blocked => "blocked",
                 Self::Unknown(v) => v.as_str(),
             }
         }
         /// Every value known to this version of the client.
-        pub const KNOWN: &'static [&'static str] = &["open", "closed", "blocked"];
+        pub const KNOWN: &'static [&'static str] = &[
+            "open",
+            "closed",
+            "close",
+            "blocked",
+        ];
     }
     impl ::std::fmt::Display for ContactStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -50,6 +60,7 @@ pub mod types {
             match value {
                 "open" => Self::Open,
                 "closed" => Self::Closed,
+                "close" => Self::Close,
                 "blocked" => Self::Blocked,
                 other => Self::Unknown(other.to_string()),
             }
@@ -2226,9 +2237,14 @@ channel \[OFFICIAL-SDK `channelMessageId: string | number`].
         }
     }
     /**`{code, message}` confirmation answered by update_lifecycle and
-delete_space_tag \[OFFICIAL-SDK, typed `{code: number; message: string}`]. The
-similar create_contact answer sends `code` as a string ("200"), so `code` is
-`ResponseCode` (integer or string) and either decodes \[INFERRED].
+delete_space_tag. The SDK types both `{code: number; message: string}`
+\[OFFICIAL-SDK `clients/contact.ts` `updateLifecycle`, `clients/space.ts`
+`deleteTag`; its deleteTag mock answers `{code: 200, message: 'Tag deleted
+successfully'}`] and the docs' update_lifecycle example is `{"code": 200,
+"message": "Contact lifecycle stage updated successfully!"}` \[WHITE-LABEL aelyst],
+so the sandbox sends a JSON number. The similar create_contact answer sends `code`
+as a string ("200", typed `string` by the SDK), so `code` is `ResponseCode`
+(integer or string) and either decodes \[INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
@@ -3534,13 +3550,14 @@ and stop when `next` is absent or null \[WHITE-LABEL aelyst; OFFICIAL-SDK
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct Pagination {
-        /// Full URL of the next page, carrying `cursorId`. The SDK types it as a non-null `string` and its test
-        /// mocks send `""` on the last page; the aelyst doc shows it absent. The spec
-        /// accepts all three (absent, null, `""`); the sandbox sends null, because the
-        /// generated paginators still read `""` as a link without a cursor.
+        /// Full URL of the next page, carrying `cursorId`. The SDK types it as a non-null `string` and its test mocks send
+        /// `""` on the last page; the aelyst doc
+        /// shows it absent. The spec accepts all three (absent, null, `""`) and a
+        /// paginator ends on each; the sandbox sends `""`, as the SDK declares.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
-        /// Full URL of the previous page (`""`, null or absent on the first).
+        /// Full URL of the previous page (`""`, null or absent on the first). The sandbox
+        /// sends `""` there, as for `next`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
     }
@@ -4051,7 +4068,8 @@ phone_number, url, parameters. Both are kept free-form.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WhatsAppTemplateRecord {
-        /// The `botId` property (an integer, optional).
+        /// The bot the template belongs to. The SDK declares it required and the
+        /// sandbox always sends it; no other source shows it, so it stays optional here.
         #[serde(
             rename = "botId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -9508,10 +9526,10 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Pagination {
-            /// Full URL of the next page, carrying `cursorId`. The SDK types it as a non-null `string` and its test
-            /// mocks send `""` on the last page; the aelyst doc shows it absent. The spec
-            /// accepts all three (absent, null, `""`); the sandbox sends null, because the
-            /// generated paginators still read `""` as a link without a cursor.
+            /// Full URL of the next page, carrying `cursorId`. The SDK types it as a non-null `string` and its test mocks send
+            /// `""` on the last page; the aelyst doc
+            /// shows it absent. The spec accepts all three (absent, null, `""`) and a
+            /// paginator ends on each; the sandbox sends `""`, as the SDK declares.
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9524,7 +9542,8 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
-            /// Full URL of the previous page (`""`, null or absent on the first).
+            /// Full URL of the previous page (`""`, null or absent on the first). The sandbox
+            /// sends `""` there, as for `next`.
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11333,7 +11352,8 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WhatsAppTemplateRecord {
-            /// The `botId` property (an integer, optional).
+            /// The bot the template belongs to. The SDK declares it required and the
+            /// sandbox always sends it; no other source shows it, so it stays optional here.
             pub fn bot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -11553,7 +11573,7 @@ phone_number, url, parameters. Both are kept free-form.
     }
 }
 #[derive(Clone, Debug)]
-#[doc = "Client for ChatAPI v2\n\nChatAPI v2 is the respond.io Developer API v2, white-labelled. The same paths and\nschemas are served under two hosts:\n\n* `https://api.chatapi.net/v2`: the white-label host. The Spanish \"ChatAPI v2\"\n  docs (docs.1980tic.us \"APIV2\", docs.ecuabots.com) say \"La URL para hacer uso de\n  API v2 cambia a <https://api.chatapi.net/v2>\" \\[WHITE-LABEL DOC]. Default server.\n* `https://api.respond.io/v2`: respond.io itself \\[OFFICIAL docs.respond.io\n  Developer API overview; OFFICIAL-SDK respond-io/typescript-sdk `src/client.ts`].\n\nSources and labels used in the descriptions below: \\[OFFICIAL] docs.respond.io;\n\\[OFFICIAL-SDK] respond-io/typescript-sdk (`src/types/*.ts`, `src/clients/*.ts`) and\nthe respond.io n8n node; \\[WHITE-LABEL] developers.aelyst.ai (a rendering of the same\nOpenAPI, `https://api.aelyst.ai/v1`, identical paths and schemas) and the Spanish\nChatAPI docs; \\[COMMUNITY] third-party code; \\[INFERRED] no source, our choice.\n\nTransport: REST over HTTPS only, JSON request and response bodies\n\\[OFFICIAL]\\[WHITE-LABEL DOC].\n\nAuthentication: `Authorization: Bearer <API access token>`. Tokens are created in\nSettings → Integrations → Developer API (Spanish docs: Configuración → Integración →\nAPI para desarrolladores); at most 10 tokens per workspace and 10 per organization\n\\[OFFICIAL]\\[WHITE-LABEL DOC].\n\nRate limits: limits apply at organization level, per endpoint. Responses carry\n`Retry-After` (seconds to wait), `X-RateLimit-Limit` (requests allowed for this\nendpoint) and `X-RateLimit-Remaining` (requests left for this endpoint); a breach\nreturns 429 \"Too Many Requests\" \\[OFFICIAL]\\[WHITE-LABEL DOC]. Each operation's\n`x-supportkit-rate-limit` follows the \"Límites\" table of the Spanish ChatAPI v2 doc\n(seed 002); rates not in that table are marked \\[INFERRED].\n\nErrors: every non-2xx body is `ApiError` `{code, message}`. Documented statuses:\n400 validation error, 401 `UN_AUTHORIZED` (invalid token), 404 not found (e.g.\n\"Contact not found\"), 429 rate limited, **449** \"Your request cannot be processed at\nthe moment as it is currently in queue. Please try again in a few minutes.\" (returned\nby writes such as assign, open/close, tags and comments; the request was *not*\nprocessed, so it is safe to retry later), 500 \"Unexpected error occurred\", 502/503/504\ngateway/overload \\[WHITE-LABEL aelyst; WHITE-LABEL DOC].\n\nContacts are addressed by `{identifier}`: `id:<int>`, `email:<addr>` or\n`phone:<E.164>`, URL-encoded (see the `ContactIdentifier` schema).\n\nPagination: list operations take `limit` (1–100, default 10; messages ≤ 50) and\n`cursorId`, and answer `{items, pagination: {next, previous}}` where `next` is a URL\nwhose query carries the next `cursorId`; a missing/null `next` ends the list\n\\[WHITE-LABEL aelyst; OFFICIAL-SDK].\n\nLeft out on purpose: \"Get a contact's channel\" (Spanish \"Obtener el canal de un\ncontacto\", 10 req/s in the Límites table) is named by the rate-limit table only; no\npublic source gives its path, so it is not described here. The legacy v1 API\n(`https://app.respond.io/api/v1`, per-channel tokens, `?page=`) is a different API\nand is not mixed in. Webhooks cannot be registered through the API; their payloads\nare described as components (`WebhookEvent`), not operations.\n\n\nVersion: 2.0"]
+#[doc = "Client for ChatAPI v2\n\nChatAPI v2 is the respond.io Developer API v2, white-labelled. The same paths and\nschemas are served under two hosts:\n\n* `https://api.chatapi.net/v2`: the white-label host. The Spanish \"ChatAPI v2\"\n  docs (docs.1980tic.us \"APIV2\", docs.ecuabots.com) say \"La URL para hacer uso de\n  API v2 cambia a <https://api.chatapi.net/v2>\" \\[WHITE-LABEL DOC]. Default server.\n* `https://api.respond.io/v2`: respond.io itself \\[OFFICIAL docs.respond.io\n  Developer API overview; OFFICIAL-SDK respond-io/typescript-sdk `src/client.ts`].\n\nSources and labels used in the descriptions below: \\[OFFICIAL] docs.respond.io;\n\\[OFFICIAL-SDK] respond-io/typescript-sdk (`src/types/*.ts`, `src/clients/*.ts`) and\nthe respond.io n8n node; \\[WHITE-LABEL] developers.aelyst.ai (a rendering of the same\nOpenAPI, `https://api.aelyst.ai/v1`, identical paths and schemas) and the Spanish\nChatAPI docs; \\[COMMUNITY] third-party code; \\[INFERRED] no source, our choice.\n\nTransport: REST over HTTPS only, JSON request and response bodies\n\\[OFFICIAL]\\[WHITE-LABEL DOC].\n\nAuthentication: `Authorization: Bearer <API access token>`. Tokens are created in\nSettings → Integrations → Developer API (Spanish docs: Configuración → Integración →\nAPI para desarrolladores); at most 10 tokens per workspace and 10 per organization\n\\[OFFICIAL]\\[WHITE-LABEL DOC].\n\nRate limits: limits apply at organization level, per endpoint. Responses carry\n`Retry-After` (seconds to wait), `X-RateLimit-Limit` (requests allowed for this\nendpoint) and `X-RateLimit-Remaining` (requests left for this endpoint); a breach\nreturns 429 \"Too Many Requests\" \\[OFFICIAL]\\[WHITE-LABEL DOC]. Each operation's\n`x-supportkit-rate-limit` follows the \"Límites\" table of the Spanish ChatAPI v2 doc\n(seed 002); rates not in that table are marked \\[INFERRED].\n\nErrors: every non-2xx body is `ApiError` `{code, message}`. Documented statuses:\n400 validation error, 401 `UN_AUTHORIZED` (invalid token), 404 not found (e.g.\n\"Contact not found\"), 429 rate limited, **449** \"Your request cannot be processed at\nthe moment as it is currently in queue. Please try again in a few minutes.\" (returned\nby writes such as assign, open/close, tags and comments; the request was *not*\nprocessed, so it is safe to retry later), 500 \"Unexpected error occurred\", 502/503/504\ngateway/overload \\[WHITE-LABEL aelyst; WHITE-LABEL DOC].\n\nContacts are addressed by `{identifier}`: `id:<int>`, `email:<addr>` or\n`phone:<E.164>`, URL-encoded (see the `ContactIdentifier` schema).\n\nPagination: list operations take `limit` (1–100, default 10; messages ≤ 50) and\n`cursorId`, and answer `{items, pagination: {next, previous}}` where `next` is a URL\nwhose query carries the next `cursorId`; a `\"\"`, null or missing `next` ends the list\n\\[WHITE-LABEL aelyst; OFFICIAL-SDK].\n\nLeft out on purpose: \"Get a contact's channel\" (Spanish \"Obtener el canal de un\ncontacto\", 10 req/s in the Límites table) is named by the rate-limit table only; no\npublic source gives its path, so it is not described here. The legacy v1 API\n(`https://app.respond.io/api/v1`, per-channel tokens, `?page=`) is a different API\nand is not mixed in. Webhooks cannot be registered through the API; their payloads\nare described as components (`WebhookEvent`), not operations.\n\n\nVersion: 2.0"]
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,

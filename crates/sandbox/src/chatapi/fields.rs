@@ -281,14 +281,13 @@ pub(crate) fn page_request(target: &ListTarget, max_limit: usize) -> Result<Page
 }
 
 /// `{items, pagination: {next, previous}}` with absolute URLs carrying `cursorId`, and
-/// null where there is no page. The official SDK types both as non-null `string` and its
-/// test mocks use `""` for a missing link, but the generated paginators read `""` as a
-/// link without a cursor (an error), so the sandbox keeps null until they end on `""`.
+/// `""` where there is no page: the official SDK types both as non-null `string`
+/// (`PaginationResponse`) and its test mocks send `""` on the last page.
 pub(crate) fn page_body(target: &ListTarget, request: PageRequest, page: Page<Value>) -> Value {
     let url = |cursor: Option<i64>| {
-        cursor.map_or(Value::Null, |c| {
-            Value::String(target.url("limit", request.limit, "cursorId", c))
-        })
+        Value::String(cursor.map_or_else(String::new, |c| {
+            target.url("limit", request.limit, "cursorId", c)
+        }))
     };
     serde_json::json!({
         "items": page.items,
