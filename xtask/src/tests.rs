@@ -649,3 +649,82 @@ fn every_object_typed_field_decodes_from_a_json_string() {
     assert!(!null_obj.contains("default"), "{null_obj}");
     assert!(!null_obj.contains("Option::deserialize"), "{null_obj}");
 }
+
+/// A required body property with a `default` need not be given: the field starts
+/// from the default, is always written, an object default is written as the spec
+/// writes it, and the operation metadata carries the default (for the CLI). A
+/// builder whose required fields are unset names all of them at once.
+#[test]
+fn defaults_fill_required_fields_and_builders_name_every_missing_one() {
+    let schemas = r##"    Filter: {type: object, properties: {all: {type: array, items: {type: string}}}}
+    Search:
+      type: object
+      required: [text, filter, zone, page]
+      properties:
+        text: {type: string, default: ""}
+        zone: {type: string, default: UTC}
+        filter: {default: {all: []}, allOf: [{$ref: "#/components/schemas/Filter"}]}
+        page: {type: integer}
+        name: {type: string}
+        size: {type: integer}
+    Pair: {type: object, required: [left, right], properties: {left: {type: string}, right: {type: string}, note: {type: string}}}"##;
+    let ops = r##"  /search:
+    post:
+      operationId: search_things
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Search"}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}"##;
+    let code = run(&spec(ops, schemas)).expect("generates");
+    let file: syn::File = syn::parse_str(&code).unwrap();
+    let text = |item: &syn::Item| quote::ToTokens::to_token_stream(item).to_string();
+    let types = file
+        .items
+        .iter()
+        .find_map(|i| match i {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, c)| c),
+            _ => None,
+        })
+        .unwrap();
+    let search = types
+        .iter()
+        .find(|i| matches!(i, syn::Item::Struct(s) if s.ident == "Search"))
+        .map(text)
+        .unwrap();
+    assert!(
+        search.contains("pub text : :: std :: string :: String"),
+        "{search}"
+    );
+    assert!(
+        search.contains("pub zone : :: std :: string :: String"),
+        "{search}"
+    );
+    assert!(search.contains("pub filter : Filter"), "{search}");
+    assert!(search.contains("pub page : i64"), "{search}");
+    assert!(
+        search.contains("serialize_with = \"write_default_search_filter\""),
+        "{search}"
+    );
+    assert!(
+        code.contains("write_default(\n            value,\n            defaults::search_filter,\n            \"{\\\"all\\\":[]}\""),
+        "the object default is written as the spec writes it"
+    );
+    // Builders: only `page` has no default; `Pair` names both of its fields.
+    assert!(
+        code.contains("\"Search\",\n                    &[(\"page\", value.page.as_ref().err())],"),
+        "{code}"
+    );
+    assert!(code.contains("(\"left\", value.left.as_ref().err()),\n                        (\"right\", value.right.as_ref().err()),"), "{code}");
+    assert!(
+        !code.contains("(\"note\", value.note"),
+        "optional fields are not checked"
+    );
+    // The metadata: still required on the wire, with its default for the CLI.
+    let meta = &code[code.find("name: \"text\"").unwrap()..];
+    let meta = &meta[..meta.find('}').unwrap()];
+    assert!(
+        meta.contains("required: true") && meta.contains("default: Some(\"\\\"\\\"\")"),
+        "{meta}"
+    );
+}

@@ -3235,26 +3235,42 @@ WHITE-LABEL aelyst].
         }
     }
     /**Search body of list_contacts \[OFFICIAL-SDK `ContactFilter`; WHITE-LABEL aelyst
-listcontacts]. `search`, `filter` and `timezone` are all required: without any of
-them the API answers 400 "Please check if filter is provided" \[COMMUNITY, Go CLI
-`mvanhorn/printing-press-library` PR #1663, tested against a live tenant]; the
-SDK types `search` as optional, the spec follows the live finding. Match-all body:
-`{"search": "", "filter": {"$and": []}, "timezone": "UTC"}`. `limit` and
+listcontacts]. `search`, `filter` and `timezone` are all required on the wire:
+without any of them the API answers 400 "Please check if filter is provided"
+\[COMMUNITY, Go CLI `mvanhorn/printing-press-library` PR #1663, tested against a
+live tenant]. The SDK types `search` as optional and the docs' own example body
+leaves it out, so a caller need not give any of them: each missing one takes its
+match-all default (`""`, `{"$and": []}`, `"UTC"`), which the client sends
+explicitly \[INFERRED from the live finding's match-all body]. `limit` and
 `cursorId` work only as query parameters; in the body they are silently ignored
 \[COMMUNITY, same source].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListContactsRequest {
-        /// Conditions combined with `$and` (all must match) and/or `$or` (any may match).
+        /// Conditions combined with `$and` (all must match) and/or `$or` (any may
+        /// match); by default `{"$and": []}`, which matches every contact.
+        #[serde(default = "defaults::list_contacts_request_filter")]
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
+        #[serde(serialize_with = "write_default_list_contacts_request_filter")]
         pub filter: ContactFilter,
-        /// Free-text search; `""` for none.
+        /// Free-text search; `""` (the default) for none.
+        #[serde(default)]
         pub search: ::std::string::String,
         /// IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur", or
-        /// "UTC"/"GMT".
+        /// "UTC"/"GMT"; "UTC" by default.
+        #[serde(default = "defaults::list_contacts_request_timezone")]
         pub timezone: ::std::string::String,
+    }
+    impl ::std::default::Default for ListContactsRequest {
+        fn default() -> Self {
+            Self {
+                filter: defaults::list_contacts_request_filter(),
+                search: Default::default(),
+                timezone: defaults::list_contacts_request_timezone(),
+            }
+        }
     }
     impl ListContactsRequest {
         /// Starts a [`builder::ListContactsRequest`] with nothing set; it converts into `ListContactsRequest` wherever one is expected.
@@ -4230,6 +4246,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: AssignConversationRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "AssignConversationRequest",
+                    &[("assignee", value.assignee.as_ref().err())],
+                )?;
                 Ok(Self { assignee: value.assignee? })
             }
         }
@@ -4309,6 +4329,13 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: Attachment,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Attachment",
+                    &[
+                        ("type_", value.type_.as_ref().err()),
+                        ("url", value.url.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     file_name: value.file_name?,
                     type_: value.type_?,
@@ -4357,6 +4384,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: AttachmentMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "AttachmentMessage",
+                    &[("attachment", value.attachment.as_ref().err())],
+                )?;
                 Ok(Self {
                     attachment: value.attachment?,
                 })
@@ -4516,6 +4547,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: Channel,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Channel",
+                    &[("id", value.id.as_ref().err())],
+                )?;
                 Ok(Self {
                     created_at: value.created_at?,
                     id: value.id?,
@@ -4593,6 +4628,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ChannelList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChannelList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -4727,6 +4766,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ClosingNoteList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ClosingNoteList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -5026,6 +5069,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CommentCreatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CommentCreatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     comment: value.comment?,
                     contact: value.contact?,
@@ -5336,6 +5383,13 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: Contact,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Contact",
+                    &[
+                        ("first_name", value.first_name.as_ref().err()),
+                        ("id", value.id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     assignee: value.assignee?,
                     country_code: value.country_code?,
@@ -5409,6 +5463,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactActionResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactActionResponse",
+                    &[("contact_id", value.contact_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     contact_id: value.contact_id?,
                 })
@@ -5708,6 +5766,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactAssigneeUpdatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactAssigneeUpdatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     assignee: value.assignee?,
                     channel: value.channel?,
@@ -5845,6 +5907,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactCreatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactCreatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     contact: value.contact?,
                     event_id: value.event_id?,
@@ -6028,6 +6094,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactFields,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactFields",
+                    &[("first_name", value.first_name.as_ref().err())],
+                )?;
                 Ok(Self {
                     country_code: value.country_code?,
                     custom_fields: value.custom_fields?,
@@ -6214,6 +6284,15 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactFilterCondition,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactFilterCondition",
+                    &[
+                        ("category", value.category.as_ref().err()),
+                        ("field", value.field.as_ref().err()),
+                        ("operator", value.operator.as_ref().err()),
+                        ("value", value.value.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     category: value.category?,
                     field: value.field?,
@@ -6286,6 +6365,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -6448,6 +6531,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactTagUpdatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactTagUpdatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     action: value.action?,
                     contact: value.contact?,
@@ -6772,6 +6859,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactUpdatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactUpdatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     contact: value.contact?,
                     event_id: value.event_id?,
@@ -6965,6 +7056,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ConversationClosedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ConversationClosedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     closing_note: value.closing_note?,
                     contact: value.contact?,
@@ -7184,6 +7279,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ConversationOpenedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ConversationOpenedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     channel: value.channel?,
                     contact: value.contact?,
@@ -7285,6 +7384,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ConversationStatusRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ConversationStatusRequest",
+                    &[("status", value.status.as_ref().err())],
+                )?;
                 Ok(Self {
                     category: value.category?,
                     status: value.status?,
@@ -7335,6 +7438,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CreateCommentRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CreateCommentRequest",
+                    &[("text", value.text.as_ref().err())],
+                )?;
                 Ok(Self { text: value.text? })
             }
         }
@@ -7521,6 +7628,13 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CreateCustomFieldRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CreateCustomFieldRequest",
+                    &[
+                        ("data_type", value.data_type.as_ref().err()),
+                        ("name", value.name.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     allowed_values: value.allowed_values?,
                     data_type: value.data_type?,
@@ -7629,6 +7743,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CreateSpaceTagRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CreateSpaceTagRequest",
+                    &[("name", value.name.as_ref().err())],
+                )?;
                 Ok(Self {
                     color_code: value.color_code?,
                     description: value.description?,
@@ -7772,6 +7890,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CustomField,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CustomField",
+                    &[("id", value.id.as_ref().err())],
+                )?;
                 Ok(Self {
                     allowed_values: value.allowed_values?,
                     data_type: value.data_type?,
@@ -7847,6 +7969,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CustomFieldList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CustomFieldList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -7913,6 +8039,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CustomFieldValue,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CustomFieldValue",
+                    &[("name", value.name.as_ref().err())],
+                )?;
                 Ok(Self {
                     name: value.name?,
                     value: value.value?,
@@ -7965,6 +8095,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CustomPayloadMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CustomPayloadMessage",
+                    &[("payload", value.payload.as_ref().err())],
+                )?;
                 Ok(Self { payload: value.payload? })
             }
         }
@@ -8006,6 +8140,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: DeleteSpaceTagRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "DeleteSpaceTagRequest",
+                    &[("name", value.name.as_ref().err())],
+                )?;
                 Ok(Self { name: value.name? })
             }
         }
@@ -8083,6 +8221,14 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: EmailAttachment,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "EmailAttachment",
+                    &[
+                        ("file_name", value.file_name.as_ref().err()),
+                        ("type_", value.type_.as_ref().err()),
+                        ("url", value.url.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     file_name: value.file_name?,
                     type_: value.type_?,
@@ -8221,6 +8367,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: EmailMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "EmailMessage",
+                    &[("text", value.text.as_ref().err())],
+                )?;
                 Ok(Self {
                     attachments: value.attachments?,
                     bcc: value.bcc?,
@@ -8353,6 +8503,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: LifecycleUpdatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "LifecycleUpdatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     contact: value.contact?,
                     event_id: value.event_id?,
@@ -8387,14 +8541,15 @@ phone_number, url, parameters. Both are kept free-form.
         impl ::std::default::Default for ListContactsRequest {
             fn default() -> Self {
                 Self {
-                    filter: Err("no value supplied for filter".to_string()),
-                    search: Err("no value supplied for search".to_string()),
-                    timezone: Err("no value supplied for timezone".to_string()),
+                    filter: Ok(super::defaults::list_contacts_request_filter()),
+                    search: Ok(Default::default()),
+                    timezone: Ok(super::defaults::list_contacts_request_timezone()),
                 }
             }
         }
         impl ListContactsRequest {
-            /// Conditions combined with `$and` (all must match) and/or `$or` (any may match).
+            /// Conditions combined with `$and` (all must match) and/or `$or` (any may
+            /// match); by default `{"$and": []}`, which matches every contact.
             pub fn filter<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContactFilter>,
@@ -8407,7 +8562,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
-            /// Free-text search; `""` for none.
+            /// Free-text search; `""` (the default) for none.
             pub fn search<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8421,7 +8576,7 @@ phone_number, url, parameters. Both are kept free-form.
                 self
             }
             /// IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur", or
-            /// "UTC"/"GMT".
+            /// "UTC"/"GMT"; "UTC" by default.
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8639,6 +8794,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: MergeContactsRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MergeContactsRequest",
+                    &[("contact_ids", value.contact_ids.as_ref().err())],
+                )?;
                 Ok(Self {
                     contact_ids: value.contact_ids?,
                     country_code: value.country_code?,
@@ -8720,6 +8879,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: MessageList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MessageList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -8862,6 +9025,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: MessageReceivedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MessageReceivedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     channel: value.channel?,
                     contact: value.contact?,
@@ -9068,6 +9235,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: MessageRecord,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MessageRecord",
+                    &[("message_id", value.message_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     channel_id: value.channel_id?,
                     channel_message_id: value.channel_message_id?,
@@ -9392,6 +9563,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: MessageSentEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MessageSentEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     channel: value.channel?,
                     contact: value.contact?,
@@ -9489,6 +9664,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: MessageStatus,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MessageStatus",
+                    &[("value", value.value.as_ref().err())],
+                )?;
                 Ok(Self {
                     message: value.message?,
                     timestamp: value.timestamp?,
@@ -9626,6 +9805,13 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: QuickReplyMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "QuickReplyMessage",
+                    &[
+                        ("replies", value.replies.as_ref().err()),
+                        ("title", value.title.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     replies: value.replies?,
                     title: value.title?,
@@ -9693,6 +9879,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: SendMessageRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "SendMessageRequest",
+                    &[("message", value.message.as_ref().err())],
+                )?;
                 Ok(Self {
                     channel_id: value.channel_id?,
                     message: value.message?,
@@ -9740,6 +9930,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: SendMessageResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "SendMessageResponse",
+                    &[("message_id", value.message_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     message_id: value.message_id?,
                 })
@@ -9851,6 +10045,13 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: SpaceTag,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "SpaceTag",
+                    &[
+                        ("id", value.id.as_ref().err()),
+                        ("name", value.name.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     color_code: value.color_code?,
                     description: value.description?,
@@ -9985,6 +10186,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: TextMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TextMessage",
+                    &[("text", value.text.as_ref().err())],
+                )?;
                 Ok(Self {
                     message_tag: value.message_tag?,
                     text: value.text?,
@@ -10035,6 +10240,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: UpdateLifecycleRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "UpdateLifecycleRequest",
+                    &[("name", value.name.as_ref().err())],
+                )?;
                 Ok(Self { name: value.name? })
             }
         }
@@ -10152,6 +10361,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: UpdateSpaceTagRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "UpdateSpaceTagRequest",
+                    &[("current_name", value.current_name.as_ref().err())],
+                )?;
                 Ok(Self {
                     color_code: value.color_code?,
                     current_name: value.current_name?,
@@ -10315,6 +10528,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: User,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "User",
+                    &[("id", value.id.as_ref().err())],
+                )?;
                 Ok(Self {
                     email: value.email?,
                     first_name: value.first_name?,
@@ -10392,6 +10609,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: UserList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "UserList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -10479,6 +10700,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WebhookClosingNote,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookClosingNote",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     category: value.category?,
                     summary: value.summary?,
@@ -10781,6 +11006,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WebhookConversation,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookConversation",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     assignee_team: value.assignee_team?,
                     category: value.category?,
@@ -11013,6 +11242,13 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WhatsAppTemplate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WhatsAppTemplate",
+                    &[
+                        ("language_code", value.language_code.as_ref().err()),
+                        ("name", value.name.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     components: value.components?,
                     language_code: value.language_code?,
@@ -11151,6 +11387,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WhatsAppTemplateComponent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WhatsAppTemplateComponent",
+                    &[("type_", value.type_.as_ref().err())],
+                )?;
                 Ok(Self {
                     buttons: value.buttons?,
                     format: value.format?,
@@ -11228,6 +11468,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WhatsAppTemplateList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WhatsAppTemplateList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -11278,6 +11522,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WhatsAppTemplateMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WhatsAppTemplateMessage",
+                    &[("template", value.template.as_ref().err())],
+                )?;
                 Ok(Self { template: value.template? })
             }
         }
@@ -11505,6 +11753,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WhatsAppTemplateRecord,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WhatsAppTemplateRecord",
+                    &[("id", value.id.as_ref().err())],
+                )?;
                 Ok(Self {
                     bot_id: value.bot_id?,
                     bundle: value.bundle?,
@@ -11539,6 +11791,18 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
     }
+    /// Generation of default values for serde.
+    pub mod defaults {
+        pub(super) fn list_contacts_request_filter() -> super::ContactFilter {
+            super::ContactFilter {
+                and: vec![],
+                or: Default::default(),
+            }
+        }
+        pub(super) fn list_contacts_request_timezone() -> ::std::string::String {
+            "UTC".to_string()
+        }
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -11570,6 +11834,18 @@ phone_number, url, parameters. Both are kept free-form.
                 Self(value.into())
             }
         }
+    }
+    /// Writes the spec's default as the spec writes it.
+    fn write_default_list_contacts_request_filter<S: ::serde::Serializer>(
+        value: &ContactFilter,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::supportkit_runtime::serde_support::write_default(
+            value,
+            defaults::list_contacts_request_filter,
+            "{\"$and\":[]}",
+            serializer,
+        )
     }
 }
 #[derive(Clone, Debug)]
@@ -11898,20 +12174,8 @@ first page. A 64-bit integer.
 use supportkit_chatapi::prelude::*;
 use supportkit_chatapi::types;
 use futures::TryStreamExt;
-async fn list_contacts(
-    client: &Client,
-    search: String,
-    timezone: String,
-    filter: types::ContactFilter,
-) -> Result<(), Error> {
-    let request = client
-        .list_contacts()
-        .body(
-            types::ListContactsRequest::builder()
-                .search(search)
-                .timezone(timezone)
-                .filter(filter),
-        );
+async fn list_contacts(client: &Client) -> Result<(), Error> {
+    let request = client.list_contacts().body(types::ListContactsRequest::builder());
     let page: types::ContactList = request.clone().call().await?;
     let all: Vec<types::Contact> = request.stream().try_collect().await?;
     Ok(())
@@ -15659,6 +15923,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -15691,6 +15956,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "assignee",
@@ -15699,6 +15965,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: Some("1"),
+                default: None,
             },
         ],
         multipart: None,
@@ -15745,6 +16012,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "text",
@@ -15753,6 +16021,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -15824,6 +16093,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -15832,6 +16102,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -15840,6 +16111,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -15848,6 +16120,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "E.164 phone number (`+` then 8 to 15 digits).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -15856,6 +16129,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Email address (one `@`, no white space).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -15864,6 +16138,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "ISO 639-1 language code.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -15872,6 +16147,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Public http(s) URL of the profile picture.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -15880,6 +16156,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "ISO 3166-1 alpha-2 country code.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -15888,6 +16165,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: Some("[{\"name\":\"text\"}]"),
+                default: None,
             },
         ],
         multipart: None,
@@ -15964,6 +16242,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "slug",
@@ -15972,6 +16251,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Letters, digits and underscores; cannot be changed later.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -15980,6 +16260,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dataType",
@@ -15988,6 +16269,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "Data type of a custom contact field.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "allowedValues",
@@ -15996,6 +16278,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Options, for `list` fields only.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
         ],
         multipart: None,
@@ -16067,6 +16350,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -16075,6 +16359,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -16083,6 +16368,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -16091,6 +16377,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "E.164 phone number (`+` then 8 to 15 digits).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -16099,6 +16386,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Email address (one `@`, no white space).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -16107,6 +16395,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "ISO 639-1 language code.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -16115,6 +16404,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Public http(s) URL of the profile picture.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -16123,6 +16413,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "ISO 3166-1 alpha-2 country code.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -16131,6 +16422,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: Some("[{\"name\":\"text\"}]"),
+                default: None,
             },
         ],
         multipart: None,
@@ -16175,6 +16467,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -16183,6 +16476,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "colorCode",
@@ -16191,6 +16485,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "emoji",
@@ -16199,6 +16494,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16231,6 +16527,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16268,6 +16565,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16300,6 +16598,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16337,6 +16636,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "Contact field id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16383,6 +16683,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "messageId",
@@ -16391,6 +16692,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The message id returned by send_message or a message listing.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16428,6 +16730,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "User id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16479,6 +16782,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16487,6 +16791,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16547,6 +16852,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -16555,6 +16861,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16563,6 +16870,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16707,6 +17015,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16715,32 +17024,36 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "search",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Free-text search; `\"\"` for none.",
+                description: "Free-text search; `\"\"` (the default) for none.",
                 example: None,
+                default: Some("\"\""),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "timezone",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "IANA time zone used for timestamp conditions, e.g. \"Asia/Kuala_Lumpur\", or \"UTC\"/\"GMT\".",
+                description: "IANA time zone used for timestamp conditions, e.g. \"Asia/Kuala_Lumpur\", or \"UTC\"/\"GMT\"; \"UTC\" by default.",
                 example: None,
+                default: Some("\"UTC\""),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filter",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "Conditions combined with `$and` (all must match) and/or `$or` (any may match).",
+                description: "Conditions combined with `$and` (all must match) and/or `$or` (any may match); by default `{\"$and\": []}`, which matches every contact.",
                 example: Some(
                     "{\"$and\":[{\"category\":\"contactField\",\"field\":\"text\",\"operator\":\"isEqualTo\",\"value\":{}}]}",
                 ),
+                default: Some("{\"$and\":[]}"),
             },
         ],
         multipart: None,
@@ -16792,6 +17105,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16800,6 +17114,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16853,6 +17168,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -16861,6 +17177,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16869,6 +17186,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch (a string for the message list), taken from the `cursorId` query of the previous page's `pagination.next` URL.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16920,6 +17238,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16928,6 +17247,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16979,6 +17299,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16987,6 +17308,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -17052,6 +17374,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "Id of a WhatsApp channel of the space.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -17060,6 +17383,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -17068,6 +17392,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -17171,6 +17496,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "Exactly two distinct contact ids.",
                 example: Some("[1]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -17179,6 +17505,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -17187,6 +17514,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -17195,6 +17523,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -17203,6 +17532,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -17211,6 +17541,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -17219,6 +17550,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -17227,6 +17559,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -17235,6 +17568,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: Some("[{\"name\":\"text\"}]"),
+                default: None,
             },
         ],
         multipart: None,
@@ -17302,6 +17636,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -17508,6 +17843,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "channelId",
@@ -17516,6 +17852,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -17524,6 +17861,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "Message content, discriminated by `type`.",
                 example: Some("{\"text\":\"text\",\"type\":\"text\"}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -17595,6 +17933,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -17603,6 +17942,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -17611,6 +17951,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -17619,6 +17960,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "E.164 phone number (`+` then 8 to 15 digits).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -17627,6 +17969,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Email address (one `@`, no white space).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -17635,6 +17978,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "ISO 639-1 language code.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -17643,6 +17987,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Public http(s) URL of the profile picture.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -17651,6 +17996,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "ISO 3166-1 alpha-2 country code.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -17659,6 +18005,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: Some("[{\"name\":\"text\"}]"),
+                default: None,
             },
         ],
         multipart: None,
@@ -17712,6 +18059,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
@@ -17720,6 +18068,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "Target conversation status of update_conversation_status.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
@@ -17728,6 +18077,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "summary",
@@ -17736,6 +18086,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -17775,6 +18126,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -17783,6 +18135,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -17834,6 +18187,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -17842,6 +18196,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "New name; `\"\"` keeps the current one.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -17850,6 +18205,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "colorCode",
@@ -17858,6 +18214,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "emoji",
@@ -17866,6 +18223,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,

@@ -25,6 +25,28 @@ pub fn serialize_tagged<S: serde::Serializer, T: Serialize>(
     json.serialize(serializer)
 }
 
+/// Writes `value`, or the spec's `default` JSON when `value` is the default: an
+/// object or array default (`{"$and": []}`) is sent as the spec writes it, not
+/// as its Rust value serializes (`{}`, an empty array being skipped).
+pub fn write_default<T, S>(
+    value: &T,
+    default: impl FnOnce() -> T,
+    spec: &str,
+    serializer: S,
+) -> Result<S::Ok, S::Error>
+where
+    T: Serialize + PartialEq,
+    S: serde::Serializer,
+{
+    if *value == default() {
+        serde_json::from_str::<serde_json::Value>(spec)
+            .map_err(S::Error::custom)?
+            .serialize(serializer)
+    } else {
+        value.serialize(serializer)
+    }
+}
+
 /// Decodes an object sent either as JSON or as a string holding that JSON
 /// (`"{}"`): some providers encode nested objects twice. Typed objects, open
 /// unions and free-form maps alike; a string that is not JSON is handed to the

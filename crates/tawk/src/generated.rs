@@ -5853,6 +5853,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: AgentInfoRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "AgentInfoRequest",
+                    &[
+                        ("agent_id", value.agent_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     agent_id: value.agent_id?,
                     extra: value.extra?,
@@ -5935,6 +5942,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: AgentResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "AgentResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -6058,6 +6072,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: Chat,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Chat",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     created_on: value.created_on?,
                     id: value.id?,
@@ -6207,6 +6225,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatEndEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatEndEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     chat_id: value.chat_id?,
                     message: value.message?,
@@ -6299,6 +6321,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatGetRequest",
+                    &[
+                        ("chat_id", value.chat_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     chat_id: value.chat_id?,
                     property_id: value.property_id?,
@@ -6560,6 +6590,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     date_type: value.date_type?,
                     deleted: value.deleted?,
@@ -6680,6 +6717,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -6829,6 +6873,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatMessage",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     msg: value.msg?,
@@ -6922,6 +6970,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatMessageSender,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatMessageSender",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     n: value.n?,
                     t: value.t?,
@@ -7006,6 +7058,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -7151,6 +7210,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatStartEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatStartEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     chat_id: value.chat_id?,
                     message: value.message?,
@@ -7303,6 +7366,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatTranscriptCreatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatTranscriptCreatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     chat: value.chat?,
                     domain: value.domain?,
@@ -7384,6 +7451,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ContactAttributeList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactAttributeList",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     data_attributes: value.data_attributes?,
                     extra: value.extra?,
@@ -7472,6 +7543,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ContactAttributeListCustomRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactAttributeListCustomRequest",
+                    &[
+                        ("object", value.object.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     object: value.object?,
                     property_id: value.property_id?,
@@ -7560,6 +7639,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ContactAttributeListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactAttributeListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -7671,6 +7757,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ContactPersonGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactPersonGetRequest",
+                    &[
+                        ("person_id", value.person_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     fields: value.fields?,
                     person_id: value.person_id?,
@@ -7819,6 +7913,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: DataAttribute,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "DataAttribute",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     data_type: value.data_type?,
                     full_path: value.full_path?,
@@ -8020,6 +8118,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticle,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticle",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     id: value.id?,
@@ -8127,6 +8229,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleCategory,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleCategory",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
@@ -8191,6 +8297,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleCategoryRef,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleCategoryRef",
+                    &[
+                        ("id", value.id.as_ref().err()),
+                        ("primary", value.primary.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     primary: value.primary?,
@@ -8446,6 +8559,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleContent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleContent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     author: value.author?,
                     contents: value.contents?,
@@ -8660,6 +8777,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleContentInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleContentInput",
+                    &[
+                        ("site_id", value.site_id.as_ref().err()),
+                        ("title", value.title.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     author: value.author?,
                     contents: value.contents?,
@@ -8867,6 +8992,17 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleContentUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleContentUpdate",
+                    &[
+                        ("author", value.author.as_ref().err()),
+                        ("site_id", value.site_id.as_ref().err()),
+                        ("status", value.status.as_ref().err()),
+                        ("subtitle", value.subtitle.as_ref().err()),
+                        ("title", value.title.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     author: value.author?,
                     contents: value.contents?,
@@ -8951,6 +9087,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleData",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     article: value.article?,
                     extra: value.extra?,
@@ -9132,6 +9272,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleFilters,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleFilters",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     author: value.author?,
                     category: value.category?,
@@ -9233,6 +9377,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleInput",
+                    &[
+                        ("content", value.content.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     meta: value.meta?,
@@ -9318,6 +9469,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -9504,6 +9662,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleMeta,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleMeta",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     categories: value.categories?,
                     created_at: value.created_at?,
@@ -9625,6 +9787,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleMetaInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleMetaInput",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     categories: value.categories?,
                     related_articles: value.related_articles?,
@@ -9716,6 +9882,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleMetadata,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleMetadata",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     banner: value.banner?,
                     description: value.description?,
@@ -9877,6 +10047,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticlePage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticlePage",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     articles: value.articles?,
                     has_next: value.has_next?,
@@ -9969,6 +10143,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -10076,6 +10257,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleSite,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleSite",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     author: value.author?,
                     id: value.id?,
@@ -10171,6 +10356,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleSort,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleSort",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     field: value.field?,
                     order: value.order?,
@@ -10386,6 +10575,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleSummary,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleSummary",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     categories: value.categories?,
                     created_at: value.created_at?,
@@ -10492,6 +10685,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleUpdateInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleUpdateInput",
+                    &[
+                        ("content", value.content.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     meta: value.meta?,
@@ -10583,6 +10783,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbBanner,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbBanner",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     type_: value.type_?,
@@ -10674,6 +10878,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbBlock,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbBlock",
+                    &[
+                        ("type_", value.type_.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     type_: value.type_?,
@@ -10745,6 +10956,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbBlockInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbBlockInput",
+                    &[("type_", value.type_.as_ref().err())],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     type_: value.type_?,
@@ -10850,6 +11065,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategory,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategory",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     id: value.id?,
@@ -11013,6 +11232,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryContent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryContent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     created_at: value.created_at?,
                     description: value.description?,
@@ -11141,6 +11364,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryContentInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryContentInput",
+                    &[
+                        ("name", value.name.as_ref().err()),
+                        ("site_id", value.site_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     description: value.description?,
                     name: value.name?,
@@ -11217,6 +11448,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryData",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     category: value.category?,
                     extra: value.extra?,
@@ -11306,6 +11541,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryIcon,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryIcon",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     type_: value.type_?,
@@ -11397,6 +11636,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryInput",
+                    &[
+                        ("content", value.content.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     meta: value.meta?,
@@ -11482,6 +11728,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -11664,6 +11917,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryMeta,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryMeta",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     articles_count: value.articles_count?,
                     created_at: value.created_at?,
@@ -11782,6 +12039,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryMetaInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryMetaInput",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     icon: value.icon?,
                     parent: value.parent?,
@@ -11945,6 +12206,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryPage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryPage",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     categories: value.categories?,
                     has_next: value.has_next?,
@@ -12037,6 +12302,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -12306,6 +12578,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategorySummary,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategorySummary",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     articles_count: value.articles_count?,
                     created_at: value.created_at?,
@@ -12413,6 +12689,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbDateRange,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbDateRange",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     from: value.from?,
                     to: value.to?,
@@ -12520,6 +12800,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbFeedback,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbFeedback",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     downvotes: value.downvotes?,
                     total: value.total?,
@@ -12609,6 +12893,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbRelatedArticle,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbRelatedArticle",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     title: value.title?,
@@ -12671,6 +12959,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbRelatedArticleRef,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbRelatedArticleRef",
+                    &[
+                        ("id", value.id.as_ref().err()),
+                        ("title", value.title.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     title: value.title?,
@@ -12918,6 +13213,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbSite,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbSite",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     banner: value.banner?,
                     description: value.description?,
@@ -13007,6 +13306,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbSiteData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbSiteData",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     site: value.site?,
                     extra: value.extra?,
@@ -13110,6 +13413,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbSiteLink,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbSiteLink",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     label: value.label?,
@@ -13183,6 +13490,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbSiteList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbSiteList",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     sites: value.sites?,
                     extra: value.extra?,
@@ -13265,6 +13576,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbSiteListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbSiteListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -13349,6 +13667,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbSiteResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbSiteResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -13436,6 +13761,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseArticleCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseArticleCreateRequest",
+                    &[
+                        ("article", value.article.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     article: value.article?,
                     property_id: value.property_id?,
@@ -13527,6 +13860,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseArticleDeleteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseArticleDeleteRequest",
+                    &[
+                        ("article_id", value.article_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     article_id: value.article_id?,
                     property_id: value.property_id?,
@@ -13633,6 +13974,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseArticleGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseArticleGetRequest",
+                    &[
+                        ("article_id", value.article_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("site_id", value.site_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     article_id: value.article_id?,
                     property_id: value.property_id?,
@@ -13801,6 +14151,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseArticleListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseArticleListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     filters: value.filters?,
                     limit: value.limit?,
@@ -14010,6 +14367,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseArticleSearchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseArticleSearchRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     filters: value.filters?,
                     highlight: value.highlight?,
@@ -14131,6 +14495,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseArticleUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseArticleUpdateRequest",
+                    &[
+                        ("article", value.article.as_ref().err()),
+                        ("article_id", value.article_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     article: value.article?,
                     article_id: value.article_id?,
@@ -14224,6 +14597,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseCategoryCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseCategoryCreateRequest",
+                    &[
+                        ("category", value.category.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     category: value.category?,
                     property_id: value.property_id?,
@@ -14315,6 +14696,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseCategoryDeleteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseCategoryDeleteRequest",
+                    &[
+                        ("category_id", value.category_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     category_id: value.category_id?,
                     property_id: value.property_id?,
@@ -14424,6 +14813,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseCategoryGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseCategoryGetRequest",
+                    &[
+                        ("category_id", value.category_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     category_id: value.category_id?,
                     property_id: value.property_id?,
@@ -14572,6 +14969,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseCategoryListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseCategoryListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     limit: value.limit?,
                     next: value.next?,
@@ -14687,6 +15091,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseCategoryUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseCategoryUpdateRequest",
+                    &[
+                        ("category", value.category.as_ref().err()),
+                        ("category_id", value.category_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     category: value.category?,
                     category_id: value.category_id?,
@@ -14867,6 +15280,16 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseCreateRequest",
+                    &[
+                        ("language", value.language.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("subdomain", value.subdomain.as_ref().err()),
+                        ("title", value.title.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     description: value.description?,
                     language: value.language?,
@@ -15001,6 +15424,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseSiteCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseSiteCreateRequest",
+                    &[
+                        ("language", value.language.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("title", value.title.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     description: value.description?,
                     language: value.language?,
@@ -15093,6 +15525,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseSiteDeleteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseSiteDeleteRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("site_id", value.site_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     site_id: value.site_id?,
@@ -15184,6 +15624,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseSiteGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseSiteGetRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     site_id: value.site_id?,
@@ -15257,6 +15704,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseSiteListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseSiteListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -15472,6 +15926,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseSiteUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseSiteUpdateRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     banner: value.banner?,
                     description: value.description?,
@@ -15571,6 +16032,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MemberListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MemberListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -15661,6 +16129,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersDisableRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersDisableRequest",
+                    &[
+                        ("member_id", value.member_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     member_id: value.member_id?,
                     property_id: value.property_id?,
@@ -15770,6 +16246,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersEditInviteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersEditInviteRequest",
+                    &[
+                        ("invite_id", value.invite_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("role", value.role.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     invite_id: value.invite_id?,
                     property_id: value.property_id?,
@@ -15863,6 +16348,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersEnableRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersEnableRequest",
+                    &[
+                        ("member_id", value.member_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     member_id: value.member_id?,
                     property_id: value.property_id?,
@@ -15970,6 +16463,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersInviteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersInviteRequest",
+                    &[
+                        ("email", value.email.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     email: value.email?,
                     property_id: value.property_id?,
@@ -16044,6 +16545,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersListInvitesRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersListInvitesRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -16114,6 +16622,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -16202,6 +16717,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersRemoveInviteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersRemoveInviteRequest",
+                    &[
+                        ("invite_id", value.invite_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     invite_id: value.invite_id?,
                     property_id: value.property_id?,
@@ -16293,6 +16816,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersRemoveRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersRemoveRequest",
+                    &[
+                        ("member_id", value.member_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     member_id: value.member_id?,
                     property_id: value.property_id?,
@@ -16423,6 +16954,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersUpdatePermissionsRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersUpdatePermissionsRequest",
+                    &[
+                        ("member_id", value.member_id.as_ref().err()),
+                        ("permissions", value.permissions.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     member_id: value.member_id?,
                     permissions: value.permissions?,
@@ -16589,6 +17129,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MetricsRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MetricsRequest",
+                    &[
+                        ("end_date", value.end_date.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("start_date", value.start_date.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     agent_id: value.agent_id?,
                     department_id: value.department_id?,
@@ -16681,6 +17230,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MetricsResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MetricsResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -16765,6 +17321,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: OkResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "OkResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -17034,6 +17597,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: Person,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Person",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     created_on: value.created_on?,
                     device: value.device?,
@@ -17125,6 +17692,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PersonData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PersonData",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     person: value.person?,
                     extra: value.extra?,
@@ -17226,6 +17797,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PersonDevice,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PersonDevice",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     browser: value.browser?,
                     ip: value.ip?,
@@ -17407,6 +17982,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PersonLocation,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PersonLocation",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     city_id: value.city_id?,
                     city_name: value.city_name?,
@@ -17506,6 +18085,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PersonName,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PersonName",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     first: value.first?,
                     last: value.last?,
@@ -17590,6 +18173,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PersonResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PersonResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -17733,6 +18323,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PersonWebSession,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PersonWebSession",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     count: value.count?,
                     first: value.first?,
@@ -17828,6 +18422,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: Property,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Property",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     name: value.name?,
                     property_id: value.property_id?,
@@ -17915,6 +18513,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PropertyCreateSiteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PropertyCreateSiteRequest",
+                    &[
+                        ("name", value.name.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     domain: value.domain?,
                     name: value.name?,
@@ -18059,6 +18664,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PropertyInfoFields,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PropertyInfoFields",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     agents: value.agents?,
                     assets: value.assets?,
@@ -18157,6 +18766,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PropertyInfoRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PropertyInfoRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     fields: value.fields?,
                     property_id: value.property_id?,
@@ -18249,6 +18865,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PropertyListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PropertyListRequest",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     enabled: value.enabled?,
                     type_: value.type_?,
@@ -18334,6 +18954,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PropertyListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PropertyListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -18418,6 +19045,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PropertyResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PropertyResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -18543,6 +19177,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabInput",
+                    &[
+                        ("type_", value.type_.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     enabled: value.enabled?,
@@ -18651,6 +19292,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabsAddRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabsAddRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("tab", value.tab.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     position: value.position?,
                     property_id: value.property_id?,
@@ -18725,6 +19374,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabsAvailableRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabsAvailableRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -18809,6 +19465,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabsGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabsGetRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("tab_id", value.tab_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     tab_id: value.tab_id?,
@@ -18880,6 +19544,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabsListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabsListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -18964,6 +19635,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabsRemoveRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabsRemoveRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("tab_id", value.tab_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     tab_id: value.tab_id?,
@@ -19068,6 +19747,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabsUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabsUpdateRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("tab_id", value.tab_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     position: value.position?,
                     property_id: value.property_id?,
@@ -19251,6 +19938,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: Ticket,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Ticket",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     created_on: value.created_on?,
                     human_id: value.human_id?,
@@ -19390,6 +20081,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TicketCreateEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketCreateEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     property: value.property?,
                     requester: value.requester?,
@@ -19483,6 +20178,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TicketGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketGetRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     ticket_id: value.ticket_id?,
@@ -19706,6 +20409,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TicketListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     date_type: value.date_type?,
                     deleted: value.deleted?,
@@ -19822,6 +20532,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TicketListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -19913,6 +20630,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TicketRequester,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketRequester",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     email: value.email?,
                     name: value.name?,
@@ -19997,6 +20718,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TicketResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -20102,6 +20830,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TranscriptChat,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TranscriptChat",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     messages: value.messages?,
@@ -20249,6 +20981,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: Webhook,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Webhook",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     enabled: value.enabled?,
                     events: value.events?,
@@ -20340,6 +21076,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookCreateResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookCreateResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -20412,6 +21155,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookCreated,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookCreated",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     hook_id: value.hook_id?,
                     extra: value.extra?,
@@ -20495,6 +21242,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -20606,6 +21360,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookMessage",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     sender: value.sender?,
                     text: value.text?,
@@ -20682,6 +21440,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookMessageSender,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookMessageSender",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     type_: value.type_?,
                     extra: value.extra?,
@@ -20767,6 +21529,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookProperty,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookProperty",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
@@ -20851,6 +21617,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -20974,6 +21747,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookTicket,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookTicket",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     human_id: value.human_id?,
                     id: value.id?,
@@ -21103,6 +21880,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookVisitor,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookVisitor",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     city: value.city?,
                     country: value.country?,
@@ -21250,6 +22031,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhooksCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhooksCreateRequest",
+                    &[
+                        ("events", value.events.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("url", value.url.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     enabled: value.enabled?,
                     events: value.events?,
@@ -21344,6 +22134,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhooksDeleteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhooksDeleteRequest",
+                    &[
+                        ("hook_id", value.hook_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     hook_id: value.hook_id?,
                     property_id: value.property_id?,
@@ -21431,6 +22229,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhooksGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhooksGetRequest",
+                    &[
+                        ("hook_id", value.hook_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     hook_id: value.hook_id?,
                     property_id: value.property_id?,
@@ -21503,6 +22309,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhooksListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhooksListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -21662,6 +22475,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhooksUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhooksUpdateRequest",
+                    &[
+                        ("hook_id", value.hook_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     enabled: value.enabled?,
                     events: value.events?,
@@ -21739,6 +22560,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetCardInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetCardInput",
+                    &[
+                        ("type_", value.type_.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     type_: value.type_?,
                     extra: value.extra?,
@@ -21861,6 +22689,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsAddRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsAddRequest",
+                    &[
+                        ("name", value.name.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     enabled: value.enabled?,
                     name: value.name?,
@@ -21937,6 +22773,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsApiKeyListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsApiKeyListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -22041,6 +22884,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsCardsAddRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsCardsAddRequest",
+                    &[
+                        ("card", value.card.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("widget_id", value.widget_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     card: value.card?,
                     property_id: value.property_id?,
@@ -22149,6 +23001,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsCardsRemoveRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsCardsRemoveRequest",
+                    &[
+                        ("card_id", value.card_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("widget_id", value.widget_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     card_id: value.card_id?,
                     property_id: value.property_id?,
@@ -22257,6 +23118,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsCardsUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsCardsUpdateRequest",
+                    &[
+                        ("card_id", value.card_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("widget_id", value.widget_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     card_id: value.card_id?,
                     property_id: value.property_id?,
@@ -22349,6 +23219,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsGetRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("widget_id", value.widget_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     widget_id: value.widget_id?,
@@ -22421,6 +23299,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsGlobalSettingsGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsGlobalSettingsGetRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -22492,6 +23377,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsGlobalSettingsUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsGlobalSettingsUpdateRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -22581,6 +23473,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsRemoveRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsRemoveRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("widget_id", value.widget_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     widget_id: value.widget_id?,
@@ -22727,6 +23627,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsUpdateRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("widget_id", value.widget_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     enabled: value.enabled?,
                     name: value.name?,
@@ -31128,6 +32036,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Agent id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -31178,6 +32087,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "chatId",
@@ -31186,6 +32096,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -31271,6 +32182,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "size",
@@ -31279,6 +32191,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Page size.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "offset",
@@ -31287,6 +32200,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Number of chats to skip (0 for the first page).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -31295,6 +32209,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Range start, ISO-8601, e.g. \"2026-01-01T00:00:00Z\"; see the warning above.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -31303,6 +32218,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Range end, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
@@ -31311,6 +32227,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dateType",
@@ -31319,6 +32236,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "deleted",
@@ -31327,6 +32245,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Include (true) deleted chats.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
@@ -31335,6 +32254,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Chat status filter; values gated.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -31343,6 +32263,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only chats with these tags.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "messageCount",
@@ -31351,6 +32272,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Message-count filter; commented out in the Python client, meaning unverified.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -31390,6 +32312,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "object",
@@ -31398,6 +32321,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Object a custom data attribute belongs to.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -31471,6 +32395,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "personId",
@@ -31479,6 +32404,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "The person id (a chat's `personId`).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "fields",
@@ -31487,6 +32413,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Fields to return; omit for the server default.",
                 example: Some("[\"id\"]"),
+                default: None,
             },
         ],
         multipart: None,
@@ -31623,6 +32550,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "article",
@@ -31631,6 +32559,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Article to create.",
                 example: Some("{\"content\":{\"siteId\":\"text\",\"title\":\"text\"}}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -31668,6 +32597,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "articleId",
@@ -31676,6 +32606,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -31720,6 +32651,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "articleId",
@@ -31728,6 +32660,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -31736,6 +32669,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Site of the translation to return; the default site id is the literal \"primary\".",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -31869,6 +32803,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filters",
@@ -31877,6 +32812,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Article list/search filters.",
                 example: Some("{\"site\":[\"text\"]}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
@@ -31885,6 +32821,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Sort of article list/search.",
                 example: Some("{\"field\":\"title\"}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -31893,6 +32830,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "`data.next` of the previous page (null or omitted: the first page).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -31901,6 +32839,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "`data.previous` of the current page, to page backwards.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -31909,6 +32848,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Page size; the secondary example uses 50.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32042,6 +32982,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "query",
@@ -32050,6 +32991,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Full-text search terms (\"optional search text\").",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "highlight",
@@ -32058,6 +33000,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Highlight the matches.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filters",
@@ -32066,6 +33009,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Article list/search filters.",
                 example: Some("{\"site\":[\"text\"]}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
@@ -32074,6 +33018,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Sort of article list/search.",
                 example: Some("{\"field\":\"title\"}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -32082,6 +33027,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "`data.next` of the previous page (null or omitted: the first page).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -32090,6 +33036,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -32098,6 +33045,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Page size (example 50); no documented maximum; lower bound.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32254,6 +33202,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "articleId",
@@ -32262,6 +33211,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "article",
@@ -32272,6 +33222,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 example: Some(
                     "{\"content\":{\"author\":\"text\",\"siteId\":\"text\",\"status\":\"draft\",\"subtitle\":\"text\",\"title\":\"text\"}}",
                 ),
+                default: None,
             },
         ],
         multipart: None,
@@ -32358,6 +33309,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
@@ -32366,6 +33318,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "A category to create or update; `meta` is optional.",
                 example: Some("{\"content\":{\"name\":\"text\",\"siteId\":\"text\"}}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -32403,6 +33356,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "categoryId",
@@ -32411,6 +33365,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Category id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32448,6 +33403,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "categoryId",
@@ -32456,6 +33412,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Category id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -32464,6 +33421,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Site whose content to return.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32501,6 +33459,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -32509,6 +33468,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only categories of this site.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -32517,6 +33477,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "`data.next` of the previous page (null or omitted: the first page).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -32525,6 +33486,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "`data.previous` of the current page, to page backwards.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -32533,6 +33495,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Page size; the secondary example uses 50.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32626,6 +33589,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "categoryId",
@@ -32634,6 +33598,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Category to update.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
@@ -32642,6 +33607,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "A category to create or update; `meta` is optional.",
                 example: Some("{\"content\":{\"name\":\"text\",\"siteId\":\"text\"}}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -32693,6 +33659,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -32701,6 +33668,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Language code, e.g. \"en\".",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "title",
@@ -32709,6 +33677,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "subdomain",
@@ -32717,6 +33686,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -32725,6 +33695,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -32733,6 +33704,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "published",
@@ -32741,6 +33713,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32785,6 +33758,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -32793,6 +33767,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Language code, e.g. \"en\".",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "title",
@@ -32801,6 +33776,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -32809,6 +33785,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32846,6 +33823,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -32854,6 +33832,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Site id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32884,6 +33863,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -32892,6 +33872,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Site id; the default site is \"primary\"; the key name is inferred.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32922,6 +33903,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32959,6 +33941,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -32967,6 +33950,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Site to update (the default site is \"primary\").",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "title",
@@ -32975,6 +33959,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -32983,6 +33968,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "banner",
@@ -32991,6 +33977,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Site banner (shape gated).",
                 example: Some("{}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "ticketForm",
@@ -32999,6 +33986,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Ticket form settings (shape gated).",
                 example: Some("{}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "header",
@@ -33007,6 +33995,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Header settings (shape gated).",
                 example: Some("{}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -33015,6 +34004,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -33023,6 +34013,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33060,6 +34051,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
@@ -33068,6 +34060,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Member (agent) id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33112,6 +34105,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "inviteId",
@@ -33120,6 +34114,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Pending invite id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
@@ -33128,6 +34123,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33165,6 +34161,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
@@ -33173,6 +34170,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Member (agent) id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33226,6 +34224,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -33234,6 +34233,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "E-mail address of the agent to invite.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
@@ -33242,6 +34242,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33272,6 +34273,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33302,6 +34304,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33339,6 +34342,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
@@ -33347,6 +34351,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Member (agent) id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33384,6 +34389,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "inviteId",
@@ -33392,6 +34398,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Pending invite id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33436,6 +34443,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
@@ -33444,6 +34452,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Member (agent) id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "permissions",
@@ -33452,6 +34461,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Permissions to set, merged into the member's (shape gated).",
                 example: Some("{}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
@@ -33460,6 +34470,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33508,6 +34519,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -33516,6 +34528,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -33524,6 +34537,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range end, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -33532,6 +34546,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this agent.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -33540,6 +34555,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only these tags.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -33548,6 +34564,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this department.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33596,6 +34613,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -33604,6 +34622,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -33612,6 +34631,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range end, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -33620,6 +34640,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this agent.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -33628,6 +34649,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only these tags.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -33636,6 +34658,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this department.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33684,6 +34707,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -33692,6 +34716,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -33700,6 +34725,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range end, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -33708,6 +34734,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this agent.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -33716,6 +34743,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only these tags.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -33724,6 +34752,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this department.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33772,6 +34801,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -33780,6 +34810,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -33788,6 +34819,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range end, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -33796,6 +34828,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this agent.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -33804,6 +34837,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only these tags.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -33812,6 +34846,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this department.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33860,6 +34895,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -33868,6 +34904,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -33876,6 +34913,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range end, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -33884,6 +34922,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this agent.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -33892,6 +34931,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only these tags.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -33900,6 +34940,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this department.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33930,6 +34971,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Name of the new property.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "domain",
@@ -33938,6 +34980,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Site domain.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33968,6 +35011,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "fields",
@@ -33976,6 +35020,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Sections property.info should include.",
                 example: Some("{\"settings\":true}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -34006,6 +35051,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Property kind filter of property.list.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -34014,6 +35060,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only enabled (true) or disabled (false) properties.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34073,6 +35120,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "position",
@@ -34081,6 +35129,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Position of the tab.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tab",
@@ -34089,6 +35138,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "A tab to add; its field names are inferred.",
                 example: Some("{\"type\":\"knowledge-base\"}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -34119,6 +35169,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34156,6 +35207,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tabId",
@@ -34164,6 +35216,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Tab id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34194,6 +35247,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34231,6 +35285,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tabId",
@@ -34239,6 +35294,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Tab id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34283,6 +35339,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tabId",
@@ -34291,6 +35348,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Tab id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "position",
@@ -34299,6 +35357,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "New position (reorders the tab).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34336,6 +35395,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "ticketId",
@@ -34344,6 +35404,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34438,6 +35499,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
@@ -34446,6 +35508,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Ticket status.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -34454,6 +35517,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Created from, ISO-8601, e.g. \"2026-01-01T00:00:00Z\"; reported unreliable.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -34462,6 +35526,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Created up to, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "size",
@@ -34470,6 +35535,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Page size.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "offset",
@@ -34478,6 +35544,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Number of tickets to skip.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "deleted",
@@ -34486,6 +35553,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Return deleted tickets.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
@@ -34494,6 +35562,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dateType",
@@ -34502,6 +35571,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34572,6 +35642,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "events",
@@ -34580,6 +35651,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Events to send; \"one or more\".",
                 example: Some("[\"chat:start\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "url",
@@ -34588,6 +35660,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "HTTPS endpoint the events are POSTed to.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -34596,6 +35669,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -34604,6 +35678,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Display name (Pipedream sends e.g. \"Pipedream chat:start Webhook\").",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34641,6 +35716,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "hookId",
@@ -34649,6 +35725,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34686,6 +35763,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "hookId",
@@ -34694,6 +35772,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34724,6 +35803,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34801,6 +35881,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "hookId",
@@ -34809,6 +35890,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "events",
@@ -34817,6 +35899,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: Some("[\"chat:start\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "url",
@@ -34825,6 +35908,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -34833,6 +35917,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -34841,6 +35926,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34878,6 +35964,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -34886,6 +35973,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Widget name.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -34894,6 +35982,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Whether the widget is enabled (default true).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "settings",
@@ -34902,6 +35991,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Widget settings (shape gated).",
                 example: Some("{}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -34932,6 +36022,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34979,6 +36070,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -34987,6 +36079,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "card",
@@ -34995,6 +36088,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "A widget card; its fields are gated apart from `type` (extra fields).",
                 example: Some("{\"type\":\"text\"}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -35039,6 +36133,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35047,6 +36142,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cardId",
@@ -35055,6 +36151,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Card id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -35099,6 +36196,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35107,6 +36205,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cardId",
@@ -35115,6 +36214,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Card id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -35152,6 +36252,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35160,6 +36261,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -35190,6 +36292,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -35220,6 +36323,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -35257,6 +36361,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35265,6 +36370,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -35309,6 +36415,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35317,6 +36424,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -35325,6 +36433,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "New widget name.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -35333,6 +36442,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Enable or disable the widget.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "settings",
@@ -35341,6 +36451,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Settings merged into the widget's (shape gated).",
                 example: Some("{}"),
+                default: None,
             },
         ],
         multipart: None,

@@ -3704,6 +3704,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: CustomerNewForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CustomerNewForm",
+                    &[
+                        ("customer_id", value.customer_id.as_ref().err()),
+                        ("name", value.name.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     create_tickets: value.create_tickets?,
                     customer_id: value.customer_id?,
@@ -3939,6 +3946,10 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: CustomerUpdateForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CustomerUpdateForm",
+                    &[("customer_id", value.customer_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     create_tickets: value.create_tickets?,
                     customer_id: value.customer_id?,
@@ -5165,6 +5176,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketCommentForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketCommentForm",
+                    &[
+                        ("comment", value.comment.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     comment: value.comment?,
                     ticket_id: value.ticket_id?,
@@ -5977,6 +5995,10 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketEvaluationForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketEvaluationForm",
+                    &[("ticket_id", value.ticket_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     comment: value.comment?,
                     grade: value.grade?,
@@ -6060,6 +6082,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketFinishForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketFinishForm",
+                    &[
+                        ("message", value.message.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     message: value.message?,
                     ticket_id: value.ticket_id?,
@@ -6421,6 +6450,15 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketNewForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketNewForm",
+                    &[
+                        ("customer_id", value.customer_id.as_ref().err()),
+                        ("department_id", value.department_id.as_ref().err()),
+                        ("message", value.message.as_ref().err()),
+                        ("subject", value.subject.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     category_id: value.category_id?,
                     customer_id: value.customer_id?,
@@ -6625,6 +6663,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketOperatorLinkForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketOperatorLinkForm",
+                    &[
+                        ("operator_id", value.operator_id.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     operator_id: value.operator_id?,
                     ticket_id: value.ticket_id?,
@@ -6834,6 +6879,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketReplyCustomerForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketReplyCustomerForm",
+                    &[
+                        ("message", value.message.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     message: value.message?,
                     ticket_id: value.ticket_id?,
@@ -6898,6 +6950,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketReplyOperatorForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketReplyOperatorForm",
+                    &[
+                        ("message", value.message.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     message: value.message?,
                     ticket_id: value.ticket_id?,
@@ -7008,6 +7067,10 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketStatusCloseForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketStatusCloseForm",
+                    &[("ticket_id", value.ticket_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     ticket_id: value.ticket_id?,
                 })
@@ -7090,6 +7153,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketStatusOpenForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketStatusOpenForm",
+                    &[
+                        ("status_id", value.status_id.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     comment: value.comment?,
                     status_id: value.status_id?,
@@ -7174,6 +7244,10 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketTransferForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketTransferForm",
+                    &[("ticket_id", value.ticket_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     department_id: value.department_id?,
                     operator_id: value.operator_id?,
@@ -7276,6 +7350,15 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: WebhookEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookEvent",
+                    &[
+                        ("action", value.action.as_ref().err()),
+                        ("id", value.id.as_ref().err()),
+                        ("type_", value.type_.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     action: value.action?,
                     id: value.id?,
@@ -11571,6 +11654,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Chat id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -11629,6 +11713,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "1-based page number; 50 items per page.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_id",
@@ -11637,6 +11722,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Customer internal id or e-mail, per `customer_type_id`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -11645,6 +11731,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
@@ -11653,6 +11740,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Department id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
@@ -11661,6 +11749,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Organization id; matches the organization or its parent organization.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "min_protocol",
@@ -11669,6 +11758,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Lowest chat protocol number, inclusive.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "max_protocol",
@@ -11677,6 +11767,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Highest chat protocol number, inclusive.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_ge",
@@ -11685,6 +11776,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_le",
@@ -11693,6 +11785,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "situation",
@@ -11701,6 +11794,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Chat situation code, e.g. `2` = active; the full list of codes is not known.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -11738,6 +11832,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Department id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category_id",
@@ -11746,6 +11841,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Category id; absent returns the department's fields that belong to no category.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -11783,6 +11879,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Customer internal id or e-mail, per `customer_type_id` (≤250).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -11791,6 +11888,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -11828,6 +11926,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Customer internal id or e-mail, per `customer_type_id` (≤250).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -11836,6 +11935,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -11866,6 +11966,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "1-based page number; 50 items per page.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -11954,6 +12055,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Your internal id for the customer.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -11962,6 +12064,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -11970,6 +12073,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -11978,6 +12082,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "create_tickets",
@@ -11986,6 +12091,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "1 the customer may open tickets, 0 may not.",
                 example: None,
+                default: Some("1"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
@@ -11994,6 +12100,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -12002,6 +12109,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Customer language: `pt-BR`, `es_ES` or `en-US`, spelled exactly so (note the underscore of `es_ES`).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "portfolio_id",
@@ -12010,6 +12118,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Portfolio (\"carteira\") id; Enterprise only.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "password",
@@ -12018,6 +12127,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Portal password.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12120,6 +12230,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Customer internal id or e-mail, per `customer_type_id`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -12128,6 +12239,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "How a `customer_id` is to be read: `I` the customer's internal id (the id given at creation), `E` the customer's e-mail.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -12136,6 +12248,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -12144,6 +12257,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -12152,6 +12266,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "create_tickets",
@@ -12160,6 +12275,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "1 the customer may open tickets, 0 may not.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
@@ -12168,6 +12284,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -12176,6 +12293,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Customer language: `pt-BR`, `es_ES` or `en-US`, spelled exactly so (note the underscore of `es_ES`).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "portfolio_id",
@@ -12184,6 +12302,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Portfolio (\"carteira\") id; Enterprise only.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "password",
@@ -12192,6 +12311,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Portal password.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12229,6 +12349,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Department id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -12266,6 +12387,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "`1` adds operators, categories and custom fields to each department; `0` or absent leaves them out.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -12296,6 +12418,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Department id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -12333,6 +12456,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "comment",
@@ -12341,6 +12465,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Comment text.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12420,6 +12545,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Ticket id (32-hex hash, not the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "show_stopwatch",
@@ -12428,6 +12554,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "`1` adds the stopwatch (time tracking) entries.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "show_staggered_tickets",
@@ -12436,6 +12563,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "`1` adds the staggered (\"escalonados\") tickets.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "show_tags",
@@ -12444,6 +12572,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "`1` adds the ticket tags.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -12502,6 +12631,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "problem_solved",
@@ -12510,6 +12640,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Whether the ticket's problem was solved, `Y` yes or `N` no (ticket_evaluation).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "grade",
@@ -12518,6 +12649,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "5 excellent, 4 good, 3 fair, 2 bad, 1 very bad.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "comment",
@@ -12526,6 +12658,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Evaluation comment.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12570,6 +12703,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -12578,6 +12712,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Closing message, plain text.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "time_work",
@@ -12586,6 +12721,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Worked time in minutes.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12690,6 +12826,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "1-based page number; 50 items per page.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_id",
@@ -12698,6 +12835,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Customer internal id or e-mail, per `customer_type_id`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -12706,6 +12844,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "situation",
@@ -12714,6 +12853,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Comma-separated list of situation codes, e.g. `0,1,3`: 0 awaiting operator interaction, 1 not started, 2 answered / awaiting the customer, 3 customer replied / awaiting an answer, 4 cancelled, 5 finished, 6 operator changed, 7 sent to the support team, 8 and 9 awaiting manager evaluation.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
@@ -12722,6 +12862,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Department id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status_id",
@@ -12730,6 +12871,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Custom ticket status id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category_id",
@@ -12738,6 +12880,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Category id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
@@ -12746,6 +12889,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Organization id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "min_protocol",
@@ -12754,6 +12898,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Lowest visible protocol number, inclusive.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "max_protocol",
@@ -12762,6 +12907,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Highest visible protocol number, inclusive.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_ge",
@@ -12770,6 +12916,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_le",
@@ -12778,6 +12925,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "last_update_ge",
@@ -12786,6 +12934,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Changed at or after, `YYYY-MM-DD HH:MM:SS`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "order",
@@ -12794,6 +12943,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Sort direction, `ASC` or `DESC`; the server default is not known.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "column",
@@ -12802,6 +12952,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Sort column, `protocol` or `creation_date`; the server default is not known.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "truncate_body",
@@ -12810,6 +12961,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "`1` shortens each ticket's `message` in the list.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -12889,6 +13041,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Customer internal id or e-mail, per `customer_id_type`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_id_type",
@@ -12897,6 +13050,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "How a `customer_id` is to be read: `I` the customer's internal id (the id given at creation), `E` the customer's e-mail.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
@@ -12905,6 +13059,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Department id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "subject",
@@ -12913,6 +13068,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Ticket title.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -12921,6 +13077,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Opening message.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category_id",
@@ -12929,6 +13086,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Category id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "priority",
@@ -12937,6 +13095,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "1 Low, 2 Normal, 3 High, 4 Urgent.",
                 example: None,
+                default: Some("1"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "operator_id",
@@ -12945,6 +13104,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Operator to link at creation.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12989,6 +13149,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "operator_id",
@@ -12997,6 +13158,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Operator id (see department_operator_list).",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13041,6 +13203,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -13049,6 +13212,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Reply, plain text.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13093,6 +13257,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -13101,6 +13266,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Reply, plain text; ≤512.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13138,6 +13304,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13182,6 +13349,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status_id",
@@ -13190,6 +13358,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Custom status id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "comment",
@@ -13198,6 +13367,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Note about opening the status [no limit documented].",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13249,6 +13419,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
@@ -13257,6 +13428,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Target department id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "operator_id",
@@ -13265,6 +13437,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Target operator id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {

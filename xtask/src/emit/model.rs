@@ -41,6 +41,8 @@ pub struct Model {
     pub property_docs: PropertyDocs,
     /// Rust names of the structs the client only reads (`#[non_exhaustive]`).
     pub read_only: Vec<String>,
+    /// Object and array defaults, written as the spec writes them.
+    pub written_defaults: Vec<super::defaults::WrittenDefault>,
 }
 
 pub struct EnumDef {
@@ -88,6 +90,9 @@ pub struct ParamDef {
     pub doc: Option<String>,
     /// A JSON example for a `Json` parameter (CLI help).
     pub example: Option<String>,
+    /// The spec's `default` of a body field, as compact JSON: sent when the
+    /// caller gives none, so the field need not be given even when required.
+    pub default: Option<String>,
 }
 
 /// A `multipart/form-data` operation, emitted by the xtask.
@@ -356,6 +361,7 @@ impl Model {
             objects,
             property_docs: property_docs(api),
             read_only: super::semver::read_only_types(api),
+            written_defaults: super::defaults::written_defaults(api),
         })
     }
 }
@@ -470,6 +476,7 @@ fn params(api: &OpenAPI, op: &Op<'_>) -> Vec<ParamDef> {
             description: summary(data.description.as_deref()),
             doc: data.description.as_deref().and_then(spec_text),
             example: json_example_of(api, schema),
+            default: None,
         });
     }
     if let Some((_, Some(body))) = spec::request_body(api, op.op)
@@ -488,6 +495,12 @@ fn params(api: &OpenAPI, op: &Op<'_>) -> Vec<ParamDef> {
                     .and_then(|s| s.schema_data.description.as_deref())
                     .and_then(spec_text),
                 example: json_example_of(api, schema),
+                default: match prop {
+                    openapiv3::ReferenceOr::Item(p) => {
+                        p.schema_data.default.as_ref().map(|d| d.to_string())
+                    }
+                    openapiv3::ReferenceOr::Reference { .. } => None,
+                },
             });
         }
     }

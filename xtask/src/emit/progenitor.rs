@@ -107,8 +107,15 @@ pub fn tolerate_json_strings(file: &mut syn::File, objects: &[String]) {
             } else if has_serde(&field.attrs, "deserialize_with") {
                 continue;
             }
+            // `#[serde(default)]`: the type's own default (an empty map) also stands
+            // for `null` and `""`; a spec default (`default = "defaults::…"`) only
+            // for an absent field.
+            let bare_default = bare_serde_default(&field.attrs);
             let default = has_serde(&field.attrs, "default") || required_nullable;
             let attr: syn::Attribute = match (optional, default) {
+                (false, true) if !bare_default => {
+                    syn::parse_quote!(#[serde(deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string")])
+                }
                 (false, false) => {
                     syn::parse_quote!(#[serde(deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string")])
                 }
@@ -135,6 +142,21 @@ fn has_serde(attrs: &[syn::Attribute], word: &str) -> bool {
                 syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
             )
             .is_ok_and(|metas| metas.iter().any(|m| m.path().is_ident(word)))
+    })
+}
+
+/// Whether `attrs` hold a bare `#[serde(default)]` (not `default = "…"`).
+fn bare_serde_default(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("serde")
+            && a.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+            )
+            .is_ok_and(|metas| {
+                metas
+                    .iter()
+                    .any(|m| matches!(m, syn::Meta::Path(p) if p.is_ident("default")))
+            })
     })
 }
 
