@@ -2239,9 +2239,8 @@ channel \[OFFICIAL-SDK `channelMessageId: string | number`].
     /**`{code, message}` confirmation answered by update_lifecycle and
 delete_space_tag. The SDK types both `{code: number; message: string}`
 \[OFFICIAL-SDK `clients/contact.ts` `updateLifecycle`, `clients/space.ts`
-`deleteTag`; its deleteTag mock answers `{code: 200, message: 'Tag deleted
-successfully'}`] and the docs' update_lifecycle example is `{"code": 200,
-"message": "Contact lifecycle stage updated successfully!"}` \[WHITE-LABEL aelyst],
+`deleteTag`; its deleteTag test mock answers a numeric code] and the docs'
+update_lifecycle example answers `code` as the number 200 \[WHITE-LABEL aelyst],
 so the sandbox sends a JSON number. The similar create_contact answer sends `code`
 as a string ("200", typed `string` by the SDK), so `code` is `ResponseCode`
 (integer or string) and either decodes \[INFERRED].
@@ -2264,10 +2263,10 @@ as a string ("200", typed `string` by the SDK), so `code` is `ResponseCode`
     }
     /**The created comment \[OFFICIAL-SDK `CreateCommentResponse`]. Nothing is required:
 a write's answer requires only what every published example carries, and the
-docs' own example answers `{"text": "You just commented from the API",
-"created_at": 1662979868}` without `contactId` \[WHITE-LABEL aelyst createcomment],
-while the SDK's type and test mocks carry all three \[OFFICIAL-SDK
-`types/comment.ts`, `tests/clients/comment-conversation-space.test.ts`].
+docs' own example answer has `text` and `created_at` but no `contactId`
+\[WHITE-LABEL aelyst createcomment], while the SDK's type and test mocks carry all
+three \[OFFICIAL-SDK `types/comment.ts`,
+`tests/clients/comment-conversation-space.test.ts`].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]

@@ -140,6 +140,6 @@ pub(crate) async fn update_lifecycle(
     ctx.state.emit(events);
     Ok(Json(
         // A JSON number, as the SDK declares it and the docs' example sends it.
-        json!({ "code": 200, "message": "Contact lifecycle stage updated successfully!" }),
+        json!({ "code": 200, "message": "Lifecycle updated successfully!" }),
     ))
 }

@@ -228,6 +228,6 @@ pub(crate) async fn delete_space_tag(State(ctx): State<Ctx>, body: Bytes) -> Api
     }
     Ok(Json(
         // A JSON number, as the SDK declares it (`{code: number; message: string}`).
-        json!({ "code": 200, "message": "Tag deleted successfully" }),
+        json!({ "code": 200, "message": "Tag deleted successfully!" }),
     ))
 }
