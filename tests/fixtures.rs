@@ -160,6 +160,71 @@ fn chatapi_webhook_events() {
     );
 }
 
+/// Published `message.received` / `message.sent` payloads carry the channel's `meta`
+/// as a JSON-encoded string (`"{}"`); both decode, as events and through `webhook::parse`.
+#[test]
+fn chatapi_messages_with_meta_as_a_string() {
+    use supportkit_chatapi::types::*;
+    use supportkit_chatapi::webhook::parse;
+    let received = parse(&fixture_bytes(
+        "chatapi/webhook_message_received_meta_string.json",
+    ))
+    .unwrap_or_else(|e| panic!("message.received: {e}"));
+    let WebhookEvent::MessageReceived(e) = received else {
+        panic!("message.received")
+    };
+    let channel = e.channel.expect("channel");
+    assert_eq!((channel.id, channel.meta.len()), (5, 0));
+    assert!(
+        matches!(e.message.and_then(|m| m.message), Some(Message::Text(t)) if t.text.contains("shipped"))
+    );
+    let sent: WebhookEvent = decode("chatapi/webhook_message_sent_meta_string.json");
+    let WebhookEvent::MessageSent(e) = sent else {
+        panic!("message.sent")
+    };
+    assert_eq!(e.channel.expect("channel").meta["phone"], "+60123456789");
+}
+
+/// A write answered without a field the SDK declares still decodes: the docs' own
+/// `create_comment` example has no `contactId` [WHITE-LABEL aelyst createcomment].
+/// And every published answer of a write decodes into the operation's type: a field
+/// is required only where every one of them carries it.
+#[test]
+fn chatapi_write_answers_as_published() {
+    use supportkit_chatapi::types::*;
+    let c: Comment = decode("chatapi/create_comment.json");
+    assert_eq!(c.contact_id, None);
+    assert_eq!(c.text.as_deref(), Some("Called the customer back"));
+    assert_eq!(c.created_at, Some(1662980000));
+
+    let all: serde_json::Value = decode("chatapi/write_answers.json");
+    fn each<T: serde::de::DeserializeOwned>(all: &serde_json::Value, key: &str) -> Vec<T> {
+        all[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{key}"))
+            .iter()
+            .map(|e| {
+                serde_json::from_value(e.clone()).unwrap_or_else(|err| panic!("{key} {e}: {err}"))
+            })
+            .collect()
+    }
+    let comments: Vec<Comment> = each(&all, "create_comment");
+    assert_eq!(comments[1].contact_id, Some(42));
+    let _: Vec<ContactActionResponse> = each(&all, "contact_action");
+    let _: Vec<SendMessageResponse> = each(&all, "send_message");
+    let created: Vec<CreateContactResponse> = each(&all, "create_contact");
+    assert_eq!(created[0].code.as_deref(), Some("200"));
+    let codes: Vec<CodeMessageResponse> = each(&all, "code_message");
+    assert!(
+        codes
+            .iter()
+            .all(|c| c.code == Some(ResponseCode::Integer(200)))
+    );
+    let _: Vec<SpaceTag> = each(&all, "space_tag");
+    let fields: Vec<CustomField> = each(&all, "custom_field");
+    assert_eq!(fields[1].allowed_values.len(), 3);
+}
+
 /// Every TomTicket event (`type` × `action`), through `webhook::parse`; an unknown
 /// field is kept in `extra`.
 #[test]

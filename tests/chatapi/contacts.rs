@@ -380,3 +380,92 @@ async fn call_full_returns_status_and_headers() {
     );
     assert_eq!(full.into_inner().first_name, "Ana");
 }
+
+/// list_contacts needs `search`, `filter` and `timezone` on the wire [COMMUNITY]; a caller
+/// gives none, or the docs' example body without `search`, and the client sends the
+/// match-all defaults explicitly (`""`, `{"$and": []}`, `"UTC"`).
+#[tokio::test]
+async fn list_contacts_fills_in_search_filter_and_timezone() {
+    let (sandbox, client) = chatapi_pair().await;
+    for name in ["Ada", "Grace"] {
+        sandbox.chatapi().seed_contact(json!({"firstName": name}));
+    }
+    let sent = |sandbox: &supportkit_sandbox::Sandbox| {
+        sandbox
+            .requests()
+            .into_iter()
+            .rev()
+            .find(|r| r.path().ends_with("/contact/list"))
+            .and_then(|r| r.body_json())
+            .expect("a list request")
+    };
+    // No body at all.
+    let page = client.list_contacts().call().await.unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert_eq!(
+        sent(&sandbox),
+        json!({"search": "", "filter": {"$and": []}, "timezone": "UTC"})
+    );
+    // The docs' example body leaves `search` out.
+    let docs: ListContactsRequest = serde_json::from_value(json!({
+        "filter": {"$and": [{"category": "contactField", "field": "firstName",
+                             "operator": "isEqualTo", "value": "Ada"}]},
+        "timezone": "Asia/Kuala_Lumpur",
+    }))
+    .unwrap();
+    let page = client.list_contacts().body(docs).call().await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    let body = sent(&sandbox);
+    assert_eq!(body["search"], "");
+    assert_eq!(body["timezone"], "Asia/Kuala_Lumpur");
+    assert_eq!(body["filter"]["$and"][0]["value"], "Ada");
+    // Through the builder, only a search.
+    let all: Vec<_> = client
+        .list_contacts()
+        .body_map(|b| b.search("grace"))
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        sent(&sandbox),
+        json!({"search": "grace", "filter": {"$and": []}, "timezone": "UTC"})
+    );
+}
+
+/// A body builder missing several required fields says so once, naming each field and
+/// its setter, instead of one field per attempt.
+#[tokio::test]
+async fn a_builder_error_names_every_missing_field_and_its_setter() {
+    let (sandbox, client) = chatapi_pair().await;
+    let condition = ContactFilterCondition::builder().category(ContactFilterCategory::ContactTag);
+    let err = ContactFilterCondition::try_from(condition)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "ContactFilterCondition: no value for `field`, `operator` and `value`: \
+         set them with `.field(…)`, `.operator(…)` and `.value(…)`"
+    );
+    let id = sandbox.chatapi().seed_contact(json!({"firstName": "Ann"}));
+    sandbox.clear_requests();
+    let err = client
+        .send_message()
+        .identifier(ContactIdentifier::id(id))
+        .body_map(|b| b.channel_id(Some(5)))
+        .call()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        supportkit_runtime::ErrorKind::InvalidArgument,
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("SendMessageRequest: no value for `message`: set it with `.message(…)`"),
+        "{err}"
+    );
+    assert!(sandbox.requests().is_empty(), "nothing was sent");
+}

@@ -137,7 +137,33 @@ async fn comments_are_stored() {
         .call()
         .await
         .unwrap();
-    assert_eq!(comment.contact_id, id);
+    assert_eq!(comment.contact_id, Some(id));
     assert_eq!(comment.text.as_deref(), Some("Called back {{@user.1}}"));
     assert_eq!(sandbox.chatapi().comments(id).len(), 1);
+}
+
+/// A closed conversation is `closed` in the public docs and `close` in the official
+/// SDK's type: the client reads both as known values (the sandbox sends `closed`).
+#[tokio::test]
+async fn a_closed_status_reads_in_both_spellings() {
+    let (sandbox, client) = chatapi_pair().await;
+    let id = sandbox.chatapi().seed_contact(json!({"firstName": "Shut"}));
+    let who = ContactIdentifier::id(id);
+    for (sent, expected) in [
+        ("closed", ContactStatus::Closed),
+        ("close", ContactStatus::Close),
+        ("open", ContactStatus::Open),
+    ] {
+        let body = json!({"id": id, "firstName": "Shut", "status": sent});
+        sandbox.faults().push(
+            "GET",
+            &format!("/chatapi/v2/contact/id:{id}"),
+            [supportkit_sandbox::Fault::status_with_body(
+                200,
+                body.to_string(),
+            )],
+        );
+        let contact = client.get_contact().identifier(&who).call().await.unwrap();
+        assert_eq!(contact.status, Some(expected), "{sent}");
+    }
 }

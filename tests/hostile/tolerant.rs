@@ -92,3 +92,45 @@ async fn objects_sent_as_json_strings_or_null_decode() {
         );
     }
 }
+
+/// Free-form maps and open unions are object-typed fields too: a channel's `meta` sent
+/// as `"{}"` (as published `message.received` payloads carry it) or as a JSON-encoded
+/// object decodes in a response, and so does a message record's `message` union.
+#[tokio::test]
+async fn maps_and_unions_sent_as_json_strings_decode() {
+    for (meta, phone) in [
+        (r#""{}""#, None),
+        (r#""""#, None),
+        (r#""{\"phone\": \"+60121233112\"}""#, Some("+60121233112")),
+        (r#"{"phone": "+60121233112"}"#, Some("+60121233112")),
+    ] {
+        let channel = format!(r#"{{"id": 5, "name": "WhatsApp", "meta": {meta}}}"#);
+        let server = Hostile::start(page(&channel, "")).await;
+        let channels: Vec<_> = client(&server.url)
+            .list_contact_channels()
+            .identifier(supportkit_chatapi::ContactIdentifier::id(1))
+            .stream()
+            .try_collect()
+            .await
+            .unwrap_or_else(|e| panic!("meta {meta}: {e}"));
+        assert_eq!(
+            channels[0].meta.get("phone").and_then(|p| p.as_str()),
+            phone,
+            "meta {meta}"
+        );
+    }
+    let record = r#"{"messageId": 9, "message": "{\"type\": \"text\", \"text\": \"hi\"}"}"#;
+    let server = Hostile::start(Fault::json(200, record)).await;
+    let got = client(&server.url)
+        .get_message()
+        .identifier(supportkit_chatapi::ContactIdentifier::id(1))
+        .message_id(9)
+        .call()
+        .await
+        .unwrap();
+    assert!(
+        matches!(got.message, Some(supportkit_chatapi::types::Message::Text(ref t)) if t.text == "hi"),
+        "{:?}",
+        got.message
+    );
+}

@@ -19,6 +19,8 @@ pub fn format(
     let mut file: syn::File =
         syn::parse2(progenitor).map_err(|e| format!("progenitor output does not parse: {e}"))?;
     crate::emit::tolerate_json_strings(&mut file, &model.objects);
+    crate::emit::builders::collect_unset(&mut file);
+    crate::emit::defaults::write_defaults(&mut file, &model.written_defaults);
     splice(&mut file, "types", types)?;
     // One import brings everything a call needs: `.call()`, `.stream()`, `.pages()`.
     splice(

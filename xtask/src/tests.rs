@@ -545,3 +545,186 @@ fn a_pattern_the_runtime_cannot_match_is_refused() {
         "says why: {hit}"
     );
 }
+
+/// The `deserialize_with` function the generator put on `field` of struct `ty`
+/// (its last path segment), or `None`.
+fn decoder_of(code: &str, ty: &str, field: &str) -> Option<String> {
+    let file: syn::File = syn::parse_str(code).expect("generated code parses");
+    let types = file.items.iter().find_map(|i| match i {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, c)| c),
+        _ => None,
+    })?;
+    let s = types.iter().find_map(|i| match i {
+        syn::Item::Struct(s) if s.ident == ty => Some(s),
+        _ => None,
+    })?;
+    let f = s
+        .fields
+        .iter()
+        .find(|f| f.ident.as_ref().is_some_and(|i| i == field))
+        .unwrap_or_else(|| panic!("no field {ty}.{field}"));
+    let attrs: String = f
+        .attrs
+        .iter()
+        .map(|a| quote::ToTokens::to_token_stream(a).to_string())
+        .collect();
+    let at = attrs.find("deserialize_with = \"")? + "deserialize_with = \"".len();
+    let path = &attrs[at..at + attrs[at..].find('"')?];
+    Some(path.rsplit("::").next().unwrap_or(path).to_owned())
+}
+
+/// Every kind of object-typed field, in a response and in a webhook event (a
+/// variant of an open union), also decodes from a JSON-encoded string: typed
+/// objects (required, optional, required and nullable), open unions, free-form
+/// maps (defaulted, required, nullable) and typed maps. Other fields and the
+/// flattened `extra` map are left alone.
+#[test]
+fn every_object_typed_field_decodes_from_a_json_string() {
+    let schemas = r##"    Shape:
+      oneOf: [{$ref: "#/components/schemas/Circle"}]
+      discriminator: {propertyName: kind, mapping: {circle: "#/components/schemas/Circle"}}
+    Circle: {type: object, required: [kind], properties: {kind: {type: string}, r: {type: integer}}}
+    Event:
+      oneOf: [{$ref: "#/components/schemas/Ping"}]
+      discriminator: {propertyName: event_type, mapping: {ping: "#/components/schemas/Ping"}}
+    Ping:
+      type: object
+      additionalProperties: true
+      required: [event_type]
+      properties:
+        event_type: {type: string}
+        meta: {type: object, additionalProperties: true}
+        thing: {$ref: "#/components/schemas/Thing"}
+    Holder:
+      type: object
+      additionalProperties: true
+      required: [req_obj, null_obj, req_map]
+      properties:
+        req_obj: {$ref: "#/components/schemas/Thing"}
+        opt_obj: {$ref: "#/components/schemas/Thing"}
+        null_obj: {nullable: true, allOf: [{$ref: "#/components/schemas/Thing"}]}
+        shape: {$ref: "#/components/schemas/Shape"}
+        map: {type: object, additionalProperties: true}
+        req_map: {type: object, additionalProperties: true}
+        null_map: {type: object, nullable: true, additionalProperties: true}
+        counts: {type: object, additionalProperties: {type: integer}}
+        name: {type: string}
+        items: {type: array, items: {$ref: "#/components/schemas/Thing"}}"##;
+    let ops = r##"  /holder:
+    get:
+      operationId: get_holder
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Holder"}}}}
+  /event:
+    get:
+      operationId: get_event
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Event"}}}}"##;
+    let code = run(&spec(ops, schemas)).expect("generates");
+    let plain = Some("object_or_json_string".to_owned());
+    let optional = Some("option_object_or_json_string".to_owned());
+    let defaulted = Some("default_object_or_json_string".to_owned());
+    for (ty, field, expected) in [
+        ("Holder", "req_obj", &plain),
+        ("Holder", "opt_obj", &optional),
+        ("Holder", "null_obj", &optional),
+        ("Holder", "shape", &optional),
+        ("Holder", "map", &defaulted),
+        ("Holder", "req_map", &plain),
+        ("Holder", "null_map", &optional),
+        ("Holder", "counts", &defaulted),
+        ("Holder", "name", &None),
+        ("Holder", "items", &None),
+        ("Holder", "extra", &None),
+        ("Ping", "meta", &defaulted),
+        ("Ping", "thing", &optional),
+        ("Ping", "extra", &None),
+    ] {
+        assert_eq!(&decoder_of(&code, ty, field), expected, "{ty}.{field}");
+    }
+    // Required and nullable stays required: no `default` beside the decoder.
+    let holder = &code[code.find("pub struct Holder {").unwrap()..];
+    let null_obj = &holder[..holder.find("pub null_obj").unwrap()];
+    let null_obj = &null_obj[null_obj.rfind("pub ").unwrap()..];
+    assert!(!null_obj.contains("default"), "{null_obj}");
+    assert!(!null_obj.contains("Option::deserialize"), "{null_obj}");
+}
+
+/// A required body property with a `default` need not be given: the field starts
+/// from the default, is always written, an object default is written as the spec
+/// writes it, and the operation metadata carries the default (for the CLI). A
+/// builder whose required fields are unset names all of them at once.
+#[test]
+fn defaults_fill_required_fields_and_builders_name_every_missing_one() {
+    let schemas = r##"    Filter: {type: object, properties: {all: {type: array, items: {type: string}}}}
+    Search:
+      type: object
+      required: [text, filter, zone, page]
+      properties:
+        text: {type: string, default: ""}
+        zone: {type: string, default: UTC}
+        filter: {default: {all: []}, allOf: [{$ref: "#/components/schemas/Filter"}]}
+        page: {type: integer}
+        name: {type: string}
+        size: {type: integer}
+    Pair: {type: object, required: [left, right], properties: {left: {type: string}, right: {type: string}, note: {type: string}}}"##;
+    let ops = r##"  /search:
+    post:
+      operationId: search_things
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Search"}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}"##;
+    let code = run(&spec(ops, schemas)).expect("generates");
+    let file: syn::File = syn::parse_str(&code).unwrap();
+    let text = |item: &syn::Item| quote::ToTokens::to_token_stream(item).to_string();
+    let types = file
+        .items
+        .iter()
+        .find_map(|i| match i {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, c)| c),
+            _ => None,
+        })
+        .unwrap();
+    let search = types
+        .iter()
+        .find(|i| matches!(i, syn::Item::Struct(s) if s.ident == "Search"))
+        .map(text)
+        .unwrap();
+    assert!(
+        search.contains("pub text : :: std :: string :: String"),
+        "{search}"
+    );
+    assert!(
+        search.contains("pub zone : :: std :: string :: String"),
+        "{search}"
+    );
+    assert!(search.contains("pub filter : Filter"), "{search}");
+    assert!(search.contains("pub page : i64"), "{search}");
+    assert!(
+        search.contains("serialize_with = \"write_default_search_filter\""),
+        "{search}"
+    );
+    assert!(
+        code.contains("write_default(\n            value,\n            defaults::search_filter,\n            \"{\\\"all\\\":[]}\""),
+        "the object default is written as the spec writes it"
+    );
+    // Builders: only `page` has no default; `Pair` names both of its fields.
+    assert!(
+        code.contains("\"Search\",\n                    &[(\"page\", value.page.as_ref().err())],"),
+        "{code}"
+    );
+    assert!(code.contains("(\"left\", value.left.as_ref().err()),\n                        (\"right\", value.right.as_ref().err()),"), "{code}");
+    assert!(
+        !code.contains("(\"note\", value.note"),
+        "optional fields are not checked"
+    );
+    // The metadata: still required on the wire, with its default for the CLI.
+    let meta = &code[code.find("name: \"text\"").unwrap()..];
+    let meta = &meta[..meta.find('}').unwrap()];
+    assert!(
+        meta.contains("required: true") && meta.contains("default: Some(\"\\\"\\\"\")"),
+        "{meta}"
+    );
+}

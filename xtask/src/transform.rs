@@ -9,6 +9,8 @@
 //! - `additionalProperties: true` on an object with properties becomes the
 //!   schema `{}`: typify drops unknown fields for `true` but keeps them in a
 //!   flattened `extra` map for a schema, and an open object must keep them.
+//! - A required property with a `default` is optional: the client fills it in
+//!   from the default and sends it explicitly (the wire still requires it).
 //! - A nullable union written for validators (`anyOf: [{$ref: X}, {$ref: Null}]`)
 //!   becomes what typify reads as `Option<X>` (`nullable` beside `allOf: [X]`),
 //!   and the null-only component itself is dropped.
@@ -189,6 +191,18 @@ fn adapt_schema(schema: &mut Schema, nulls: &[String]) {
             for p in o.properties.values_mut() {
                 boxed(p);
             }
+            // A required property with a `default`: the wire needs it, the caller
+            // need not give it. Optional for typify, which then starts the builder
+            // (and decoding) from the default and always writes the field.
+            let defaulted: Vec<String> = o
+                .properties
+                .iter()
+                .filter(
+                    |(_, p)| matches!(p, ReferenceOr::Item(p) if p.schema_data.default.is_some()),
+                )
+                .map(|(name, _)| name.clone())
+                .collect();
+            o.required.retain(|r| !defaulted.contains(r));
             if !o.properties.is_empty()
                 && matches!(
                     o.additional_properties,

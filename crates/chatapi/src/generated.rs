@@ -9,10 +9,12 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    /// Conversation status of a contact. The aelyst doc lists `open`, `closed`,
-    /// `blocked` (and integray's connector docs show `open`/`closed`); the SDK reuses
-    /// its request type `'open'|'close'`. The spec follows aelyst; being an open enum,
-    /// any other value (e.g. `close`) still decodes.
+    /// Conversation status of a contact. The public docs list `open`, `closed`,
+    /// `blocked` \[WHITE-LABEL aelyst getcontact; integray's connector docs show
+    /// `open`/`closed`]; the SDK types it `'open'|'close'`, reusing its request type
+    /// \[OFFICIAL-SDK `types/contact.ts` `ConversationStatus`]. The spec accepts both
+    /// spellings of a closed conversation (`closed` and `close`); the sandbox sends the
+    /// docs' `closed`. Open enum: any other value still decodes.
     ///
     /// Open enum: a value this version does not know is kept in `Unknown`,
     /// so a provider adding a value never breaks decoding.
@@ -22,6 +24,8 @@ pub mod types {
         Open,
         /// `closed`
         Closed,
+        /// `close`
+        Close,
         /// `blocked`
         Blocked,
         /// A value not known when this client was generated.
@@ -33,12 +37,18 @@ pub mod types {
             match self {
                 Self::Open => "open",
                 Self::Closed => "closed",
+                Self::Close => "close",
                 Self::Blocked => "blocked",
                 Self::Unknown(v) => v.as_str(),
             }
         }
         /// Every value known to this version of the client.
-        pub const KNOWN: &'static [&'static str] = &["open", "closed", "blocked"];
+        pub const KNOWN: &'static [&'static str] = &[
+            "open",
+            "closed",
+            "close",
+            "blocked",
+        ];
     }
     impl ::std::fmt::Display for ContactStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -50,6 +60,7 @@ pub mod types {
             match value {
                 "open" => Self::Open,
                 "closed" => Self::Closed,
+                "close" => Self::Close,
                 "blocked" => Self::Blocked,
                 other => Self::Unknown(other.to_string()),
             }
@@ -2127,6 +2138,9 @@ the `channel` object of webhook payloads \[COMMUNITY].
         /// Channel-specific details (contact channels only). Optional and never null:
         /// the SDK types it `meta?: Record<string, any>`.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// The `name` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2223,9 +2237,13 @@ channel \[OFFICIAL-SDK `channelMessageId: string | number`].
         }
     }
     /**`{code, message}` confirmation answered by update_lifecycle and
-delete_space_tag \[OFFICIAL-SDK, typed `{code: number; message: string}`]. The
-similar create_contact answer sends `code` as a string ("200"), so `code` is
-`ResponseCode` (integer or string) and either decodes \[INFERRED].
+delete_space_tag. The SDK types both `{code: number; message: string}`
+\[OFFICIAL-SDK `clients/contact.ts` `updateLifecycle`, `clients/space.ts`
+`deleteTag`; its deleteTag test mock answers a numeric code] and the docs'
+update_lifecycle example answers `code` as the number 200 \[WHITE-LABEL aelyst],
+so the sandbox sends a JSON number. The similar create_contact answer sends `code`
+as a string ("200", typed `string` by the SDK), so `code` is `ResponseCode`
+(integer or string) and either decodes \[INFERRED].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
@@ -2243,13 +2261,22 @@ similar create_contact answer sends `code` as a string ("200"), so `code` is
             Default::default()
         }
     }
-    ///The created comment \[OFFICIAL-SDK `CreateCommentResponse`].
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    /**The created comment \[OFFICIAL-SDK `CreateCommentResponse`]. Nothing is required:
+a write's answer requires only what every published example carries, and the
+docs' own example answer has `text` and `created_at` but no `contactId`
+\[WHITE-LABEL aelyst createcomment], while the SDK's type and test mocks carry all
+three \[OFFICIAL-SDK `types/comment.ts`,
+`tests/clients/comment-conversation-space.test.ts`].
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct Comment {
-        /// The `contactId` property (an integer).
-        #[serde(rename = "contactId")]
-        pub contact_id: i64,
+        /// The contact the comment was added to (absent from the docs' example).
+        #[serde(
+            rename = "contactId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<i64>,
         /// Unix seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<i64>,
@@ -2271,6 +2298,9 @@ object is kept free-form (expected like `Comment`: contactId, text, created_at).
     pub struct CommentCreatedEvent {
         /// The `comment` property (a JSON object).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub comment: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// A contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3098,6 +3128,9 @@ WHITE-LABEL aelyst].
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomPayloadMessage {
         /// The `payload` property (a JSON object).
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomPayloadMessage {
@@ -3201,26 +3234,42 @@ WHITE-LABEL aelyst].
         }
     }
     /**Search body of list_contacts \[OFFICIAL-SDK `ContactFilter`; WHITE-LABEL aelyst
-listcontacts]. `search`, `filter` and `timezone` are all required: without any of
-them the API answers 400 "Please check if filter is provided" \[COMMUNITY, Go CLI
-`mvanhorn/printing-press-library` PR #1663, tested against a live tenant]; the
-SDK types `search` as optional, the spec follows the live finding. Match-all body:
-`{"search": "", "filter": {"$and": []}, "timezone": "UTC"}`. `limit` and
+listcontacts]. `search`, `filter` and `timezone` are all required on the wire:
+without any of them the API answers 400 "Please check if filter is provided"
+\[COMMUNITY, Go CLI `mvanhorn/printing-press-library` PR #1663, tested against a
+live tenant]. The SDK types `search` as optional and the docs' own example body
+leaves it out, so a caller need not give any of them: each missing one takes its
+match-all default (`""`, `{"$and": []}`, `"UTC"`), which the client sends
+explicitly \[INFERRED from the live finding's match-all body]. `limit` and
 `cursorId` work only as query parameters; in the body they are silently ignored
 \[COMMUNITY, same source].
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListContactsRequest {
-        /// Conditions combined with `$and` (all must match) and/or `$or` (any may match).
+        /// Conditions combined with `$and` (all must match) and/or `$or` (any may
+        /// match); by default `{"$and": []}`, which matches every contact.
+        #[serde(default = "defaults::list_contacts_request_filter")]
         #[serde(
             deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
         )]
+        #[serde(serialize_with = "write_default_list_contacts_request_filter")]
         pub filter: ContactFilter,
-        /// Free-text search; `""` for none.
+        /// Free-text search; `""` (the default) for none.
+        #[serde(default)]
         pub search: ::std::string::String,
         /// IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur", or
-        /// "UTC"/"GMT".
+        /// "UTC"/"GMT"; "UTC" by default.
+        #[serde(default = "defaults::list_contacts_request_timezone")]
         pub timezone: ::std::string::String,
+    }
+    impl ::std::default::Default for ListContactsRequest {
+        fn default() -> Self {
+            Self {
+                filter: defaults::list_contacts_request_filter(),
+                search: Default::default(),
+                timezone: defaults::list_contacts_request_timezone(),
+            }
+        }
     }
     impl ListContactsRequest {
         /// Starts a [`builder::ListContactsRequest`] with nothing set; it converts into `ListContactsRequest` wherever one is expected.
@@ -3367,6 +3416,10 @@ webhooks \[COMMUNITY, which adds `timestamp`].
         pub contact_id: ::std::option::Option<i64>,
         /// Message content, discriminated by `type`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string"
+        )]
         pub message: ::std::option::Option<crate::generated::types::Message>,
         /// The `messageId` property (an integer).
         #[serde(rename = "messageId")]
@@ -3512,13 +3565,14 @@ and stop when `next` is absent or null \[WHITE-LABEL aelyst; OFFICIAL-SDK
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct Pagination {
-        /// Full URL of the next page, carrying `cursorId`. The SDK types it as a non-null `string` and its test
-        /// mocks send `""` on the last page; the aelyst doc shows it absent. The spec
-        /// accepts all three (absent, null, `""`); the sandbox sends null, because the
-        /// generated paginators still read `""` as a link without a cursor.
+        /// Full URL of the next page, carrying `cursorId`. The SDK types it as a non-null `string` and its test mocks send
+        /// `""` on the last page; the aelyst doc
+        /// shows it absent. The spec accepts all three (absent, null, `""`) and a
+        /// paginator ends on each; the sandbox sends `""`, as the SDK declares.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
-        /// Full URL of the previous page (`""`, null or absent on the first).
+        /// Full URL of the previous page (`""`, null or absent on the first). The sandbox
+        /// sends `""` there, as for `next`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
     }
@@ -3576,6 +3630,9 @@ interacted with \[OFFICIAL-SDK `SendMessageRequest`; WHITE-LABEL aelyst].
         )]
         pub channel_id: ::std::option::Option<i64>,
         /// Message content, discriminated by `type`.
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub message: crate::generated::types::Message,
     }
     impl SendMessageRequest {
@@ -4026,7 +4083,8 @@ phone_number, url, parameters. Both are kept free-form.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct WhatsAppTemplateRecord {
-        /// The `botId` property (an integer, optional).
+        /// The bot the template belongs to. The SDK declares it required and the
+        /// sandbox always sends it; no other source shows it, so it stays optional here.
         #[serde(
             rename = "botId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -4034,6 +4092,9 @@ phone_number, url, parameters. Both are kept free-form.
         pub bot_id: ::std::option::Option<i64>,
         /// The `bundle` property (a JSON object).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub bundle: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// The `category` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4184,6 +4245,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: AssignConversationRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "AssignConversationRequest",
+                    &[("assignee", value.assignee.as_ref().err())],
+                )?;
                 Ok(Self { assignee: value.assignee? })
             }
         }
@@ -4263,6 +4328,13 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: Attachment,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Attachment",
+                    &[
+                        ("type_", value.type_.as_ref().err()),
+                        ("url", value.url.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     file_name: value.file_name?,
                     type_: value.type_?,
@@ -4311,6 +4383,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: AttachmentMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "AttachmentMessage",
+                    &[("attachment", value.attachment.as_ref().err())],
+                )?;
                 Ok(Self {
                     attachment: value.attachment?,
                 })
@@ -4470,6 +4546,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: Channel,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Channel",
+                    &[("id", value.id.as_ref().err())],
+                )?;
                 Ok(Self {
                     created_at: value.created_at?,
                     id: value.id?,
@@ -4547,6 +4627,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ChannelList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChannelList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -4681,6 +4765,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ClosingNoteList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ClosingNoteList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -4766,7 +4854,10 @@ phone_number, url, parameters. Both are kept free-form.
         /// Builder for [`Comment`](super::Comment): set fields one by one; required fields left unset fail the conversion.
         #[derive(Clone, Debug)]
         pub struct Comment {
-            contact_id: ::std::result::Result<i64, ::std::string::String>,
+            contact_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             created_at: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -4779,17 +4870,17 @@ phone_number, url, parameters. Both are kept free-form.
         impl ::std::default::Default for Comment {
             fn default() -> Self {
                 Self {
-                    contact_id: Err("no value supplied for contact_id".to_string()),
+                    contact_id: Ok(Default::default()),
                     created_at: Ok(Default::default()),
                     text: Ok(Default::default()),
                 }
             }
         }
         impl Comment {
-            /// The `contactId` property (an integer).
+            /// The contact the comment was added to (absent from the docs' example).
             pub fn contact_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.contact_id = value
@@ -4977,6 +5068,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CommentCreatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CommentCreatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     comment: value.comment?,
                     contact: value.contact?,
@@ -5287,6 +5382,13 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: Contact,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Contact",
+                    &[
+                        ("first_name", value.first_name.as_ref().err()),
+                        ("id", value.id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     assignee: value.assignee?,
                     country_code: value.country_code?,
@@ -5360,6 +5462,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactActionResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactActionResponse",
+                    &[("contact_id", value.contact_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     contact_id: value.contact_id?,
                 })
@@ -5659,6 +5765,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactAssigneeUpdatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactAssigneeUpdatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     assignee: value.assignee?,
                     channel: value.channel?,
@@ -5796,6 +5906,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactCreatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactCreatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     contact: value.contact?,
                     event_id: value.event_id?,
@@ -5979,6 +6093,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactFields,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactFields",
+                    &[("first_name", value.first_name.as_ref().err())],
+                )?;
                 Ok(Self {
                     country_code: value.country_code?,
                     custom_fields: value.custom_fields?,
@@ -6165,6 +6283,15 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactFilterCondition,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactFilterCondition",
+                    &[
+                        ("category", value.category.as_ref().err()),
+                        ("field", value.field.as_ref().err()),
+                        ("operator", value.operator.as_ref().err()),
+                        ("value", value.value.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     category: value.category?,
                     field: value.field?,
@@ -6237,6 +6364,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -6399,6 +6530,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactTagUpdatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactTagUpdatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     action: value.action?,
                     contact: value.contact?,
@@ -6723,6 +6858,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ContactUpdatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactUpdatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     contact: value.contact?,
                     event_id: value.event_id?,
@@ -6916,6 +7055,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ConversationClosedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ConversationClosedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     closing_note: value.closing_note?,
                     contact: value.contact?,
@@ -7135,6 +7278,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ConversationOpenedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ConversationOpenedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     channel: value.channel?,
                     contact: value.contact?,
@@ -7236,6 +7383,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: ConversationStatusRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ConversationStatusRequest",
+                    &[("status", value.status.as_ref().err())],
+                )?;
                 Ok(Self {
                     category: value.category?,
                     status: value.status?,
@@ -7286,6 +7437,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CreateCommentRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CreateCommentRequest",
+                    &[("text", value.text.as_ref().err())],
+                )?;
                 Ok(Self { text: value.text? })
             }
         }
@@ -7472,6 +7627,13 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CreateCustomFieldRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CreateCustomFieldRequest",
+                    &[
+                        ("data_type", value.data_type.as_ref().err()),
+                        ("name", value.name.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     allowed_values: value.allowed_values?,
                     data_type: value.data_type?,
@@ -7580,6 +7742,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CreateSpaceTagRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CreateSpaceTagRequest",
+                    &[("name", value.name.as_ref().err())],
+                )?;
                 Ok(Self {
                     color_code: value.color_code?,
                     description: value.description?,
@@ -7723,6 +7889,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CustomField,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CustomField",
+                    &[("id", value.id.as_ref().err())],
+                )?;
                 Ok(Self {
                     allowed_values: value.allowed_values?,
                     data_type: value.data_type?,
@@ -7798,6 +7968,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CustomFieldList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CustomFieldList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -7864,6 +8038,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CustomFieldValue,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CustomFieldValue",
+                    &[("name", value.name.as_ref().err())],
+                )?;
                 Ok(Self {
                     name: value.name?,
                     value: value.value?,
@@ -7916,6 +8094,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: CustomPayloadMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CustomPayloadMessage",
+                    &[("payload", value.payload.as_ref().err())],
+                )?;
                 Ok(Self { payload: value.payload? })
             }
         }
@@ -7957,6 +8139,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: DeleteSpaceTagRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "DeleteSpaceTagRequest",
+                    &[("name", value.name.as_ref().err())],
+                )?;
                 Ok(Self { name: value.name? })
             }
         }
@@ -8034,6 +8220,14 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: EmailAttachment,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "EmailAttachment",
+                    &[
+                        ("file_name", value.file_name.as_ref().err()),
+                        ("type_", value.type_.as_ref().err()),
+                        ("url", value.url.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     file_name: value.file_name?,
                     type_: value.type_?,
@@ -8172,6 +8366,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: EmailMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "EmailMessage",
+                    &[("text", value.text.as_ref().err())],
+                )?;
                 Ok(Self {
                     attachments: value.attachments?,
                     bcc: value.bcc?,
@@ -8304,6 +8502,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: LifecycleUpdatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "LifecycleUpdatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     contact: value.contact?,
                     event_id: value.event_id?,
@@ -8338,14 +8540,15 @@ phone_number, url, parameters. Both are kept free-form.
         impl ::std::default::Default for ListContactsRequest {
             fn default() -> Self {
                 Self {
-                    filter: Err("no value supplied for filter".to_string()),
-                    search: Err("no value supplied for search".to_string()),
-                    timezone: Err("no value supplied for timezone".to_string()),
+                    filter: Ok(super::defaults::list_contacts_request_filter()),
+                    search: Ok(Default::default()),
+                    timezone: Ok(super::defaults::list_contacts_request_timezone()),
                 }
             }
         }
         impl ListContactsRequest {
-            /// Conditions combined with `$and` (all must match) and/or `$or` (any may match).
+            /// Conditions combined with `$and` (all must match) and/or `$or` (any may
+            /// match); by default `{"$and": []}`, which matches every contact.
             pub fn filter<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContactFilter>,
@@ -8358,7 +8561,7 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
-            /// Free-text search; `""` for none.
+            /// Free-text search; `""` (the default) for none.
             pub fn search<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8372,7 +8575,7 @@ phone_number, url, parameters. Both are kept free-form.
                 self
             }
             /// IANA time zone used for timestamp conditions, e.g. "Asia/Kuala_Lumpur", or
-            /// "UTC"/"GMT".
+            /// "UTC"/"GMT"; "UTC" by default.
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8590,6 +8793,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: MergeContactsRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MergeContactsRequest",
+                    &[("contact_ids", value.contact_ids.as_ref().err())],
+                )?;
                 Ok(Self {
                     contact_ids: value.contact_ids?,
                     country_code: value.country_code?,
@@ -8671,6 +8878,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: MessageList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MessageList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -8813,6 +9024,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: MessageReceivedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MessageReceivedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     channel: value.channel?,
                     contact: value.contact?,
@@ -9019,6 +9234,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: MessageRecord,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MessageRecord",
+                    &[("message_id", value.message_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     channel_id: value.channel_id?,
                     channel_message_id: value.channel_message_id?,
@@ -9343,6 +9562,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: MessageSentEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MessageSentEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     channel: value.channel?,
                     contact: value.contact?,
@@ -9440,6 +9663,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: MessageStatus,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MessageStatus",
+                    &[("value", value.value.as_ref().err())],
+                )?;
                 Ok(Self {
                     message: value.message?,
                     timestamp: value.timestamp?,
@@ -9477,10 +9704,10 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl Pagination {
-            /// Full URL of the next page, carrying `cursorId`. The SDK types it as a non-null `string` and its test
-            /// mocks send `""` on the last page; the aelyst doc shows it absent. The spec
-            /// accepts all three (absent, null, `""`); the sandbox sends null, because the
-            /// generated paginators still read `""` as a link without a cursor.
+            /// Full URL of the next page, carrying `cursorId`. The SDK types it as a non-null `string` and its test mocks send
+            /// `""` on the last page; the aelyst doc
+            /// shows it absent. The spec accepts all three (absent, null, `""`) and a
+            /// paginator ends on each; the sandbox sends `""`, as the SDK declares.
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9493,7 +9720,8 @@ phone_number, url, parameters. Both are kept free-form.
                     });
                 self
             }
-            /// Full URL of the previous page (`""`, null or absent on the first).
+            /// Full URL of the previous page (`""`, null or absent on the first). The sandbox
+            /// sends `""` there, as for `next`.
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9576,6 +9804,13 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: QuickReplyMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "QuickReplyMessage",
+                    &[
+                        ("replies", value.replies.as_ref().err()),
+                        ("title", value.title.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     replies: value.replies?,
                     title: value.title?,
@@ -9643,6 +9878,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: SendMessageRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "SendMessageRequest",
+                    &[("message", value.message.as_ref().err())],
+                )?;
                 Ok(Self {
                     channel_id: value.channel_id?,
                     message: value.message?,
@@ -9690,6 +9929,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: SendMessageResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "SendMessageResponse",
+                    &[("message_id", value.message_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     message_id: value.message_id?,
                 })
@@ -9801,6 +10044,13 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: SpaceTag,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "SpaceTag",
+                    &[
+                        ("id", value.id.as_ref().err()),
+                        ("name", value.name.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     color_code: value.color_code?,
                     description: value.description?,
@@ -9935,6 +10185,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: TextMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TextMessage",
+                    &[("text", value.text.as_ref().err())],
+                )?;
                 Ok(Self {
                     message_tag: value.message_tag?,
                     text: value.text?,
@@ -9985,6 +10239,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: UpdateLifecycleRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "UpdateLifecycleRequest",
+                    &[("name", value.name.as_ref().err())],
+                )?;
                 Ok(Self { name: value.name? })
             }
         }
@@ -10102,6 +10360,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: UpdateSpaceTagRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "UpdateSpaceTagRequest",
+                    &[("current_name", value.current_name.as_ref().err())],
+                )?;
                 Ok(Self {
                     color_code: value.color_code?,
                     current_name: value.current_name?,
@@ -10265,6 +10527,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: User,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "User",
+                    &[("id", value.id.as_ref().err())],
+                )?;
                 Ok(Self {
                     email: value.email?,
                     first_name: value.first_name?,
@@ -10342,6 +10608,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: UserList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "UserList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -10429,6 +10699,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WebhookClosingNote,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookClosingNote",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     category: value.category?,
                     summary: value.summary?,
@@ -10731,6 +11005,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WebhookConversation,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookConversation",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     assignee_team: value.assignee_team?,
                     category: value.category?,
@@ -10963,6 +11241,13 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WhatsAppTemplate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WhatsAppTemplate",
+                    &[
+                        ("language_code", value.language_code.as_ref().err()),
+                        ("name", value.name.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     components: value.components?,
                     language_code: value.language_code?,
@@ -11101,6 +11386,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WhatsAppTemplateComponent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WhatsAppTemplateComponent",
+                    &[("type_", value.type_.as_ref().err())],
+                )?;
                 Ok(Self {
                     buttons: value.buttons?,
                     format: value.format?,
@@ -11178,6 +11467,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WhatsAppTemplateList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WhatsAppTemplateList",
+                    &[("items", value.items.as_ref().err())],
+                )?;
                 Ok(Self {
                     items: value.items?,
                     pagination: value.pagination?,
@@ -11228,6 +11521,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WhatsAppTemplateMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WhatsAppTemplateMessage",
+                    &[("template", value.template.as_ref().err())],
+                )?;
                 Ok(Self { template: value.template? })
             }
         }
@@ -11302,7 +11599,8 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
         impl WhatsAppTemplateRecord {
-            /// The `botId` property (an integer, optional).
+            /// The bot the template belongs to. The SDK declares it required and the
+            /// sandbox always sends it; no other source shows it, so it stays optional here.
             pub fn bot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -11454,6 +11752,10 @@ phone_number, url, parameters. Both are kept free-form.
             fn try_from(
                 value: WhatsAppTemplateRecord,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WhatsAppTemplateRecord",
+                    &[("id", value.id.as_ref().err())],
+                )?;
                 Ok(Self {
                     bot_id: value.bot_id?,
                     bundle: value.bundle?,
@@ -11488,6 +11790,18 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
     }
+    /// Generation of default values for serde.
+    pub mod defaults {
+        pub(super) fn list_contacts_request_filter() -> super::ContactFilter {
+            super::ContactFilter {
+                and: vec![],
+                or: Default::default(),
+            }
+        }
+        pub(super) fn list_contacts_request_timezone() -> ::std::string::String {
+            "UTC".to_string()
+        }
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -11520,9 +11834,21 @@ phone_number, url, parameters. Both are kept free-form.
             }
         }
     }
+    /// Writes the spec's default as the spec writes it.
+    fn write_default_list_contacts_request_filter<S: ::serde::Serializer>(
+        value: &ContactFilter,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::supportkit_runtime::serde_support::write_default(
+            value,
+            defaults::list_contacts_request_filter,
+            "{\"$and\":[]}",
+            serializer,
+        )
+    }
 }
 #[derive(Clone, Debug)]
-#[doc = "Client for ChatAPI v2\n\nChatAPI v2 is the respond.io Developer API v2, white-labelled. The same paths and\nschemas are served under two hosts:\n\n* `https://api.chatapi.net/v2`: the white-label host. The Spanish \"ChatAPI v2\"\n  docs (docs.1980tic.us \"APIV2\", docs.ecuabots.com) say \"La URL para hacer uso de\n  API v2 cambia a <https://api.chatapi.net/v2>\" \\[WHITE-LABEL DOC]. Default server.\n* `https://api.respond.io/v2`: respond.io itself \\[OFFICIAL docs.respond.io\n  Developer API overview; OFFICIAL-SDK respond-io/typescript-sdk `src/client.ts`].\n\nSources and labels used in the descriptions below: \\[OFFICIAL] docs.respond.io;\n\\[OFFICIAL-SDK] respond-io/typescript-sdk (`src/types/*.ts`, `src/clients/*.ts`) and\nthe respond.io n8n node; \\[WHITE-LABEL] developers.aelyst.ai (a rendering of the same\nOpenAPI, `https://api.aelyst.ai/v1`, identical paths and schemas) and the Spanish\nChatAPI docs; \\[COMMUNITY] third-party code; \\[INFERRED] no source, our choice.\n\nTransport: REST over HTTPS only, JSON request and response bodies\n\\[OFFICIAL]\\[WHITE-LABEL DOC].\n\nAuthentication: `Authorization: Bearer <API access token>`. Tokens are created in\nSettings → Integrations → Developer API (Spanish docs: Configuración → Integración →\nAPI para desarrolladores); at most 10 tokens per workspace and 10 per organization\n\\[OFFICIAL]\\[WHITE-LABEL DOC].\n\nRate limits: limits apply at organization level, per endpoint. Responses carry\n`Retry-After` (seconds to wait), `X-RateLimit-Limit` (requests allowed for this\nendpoint) and `X-RateLimit-Remaining` (requests left for this endpoint); a breach\nreturns 429 \"Too Many Requests\" \\[OFFICIAL]\\[WHITE-LABEL DOC]. Each operation's\n`x-supportkit-rate-limit` follows the \"Límites\" table of the Spanish ChatAPI v2 doc\n(seed 002); rates not in that table are marked \\[INFERRED].\n\nErrors: every non-2xx body is `ApiError` `{code, message}`. Documented statuses:\n400 validation error, 401 `UN_AUTHORIZED` (invalid token), 404 not found (e.g.\n\"Contact not found\"), 429 rate limited, **449** \"Your request cannot be processed at\nthe moment as it is currently in queue. Please try again in a few minutes.\" (returned\nby writes such as assign, open/close, tags and comments; the request was *not*\nprocessed, so it is safe to retry later), 500 \"Unexpected error occurred\", 502/503/504\ngateway/overload \\[WHITE-LABEL aelyst; WHITE-LABEL DOC].\n\nContacts are addressed by `{identifier}`: `id:<int>`, `email:<addr>` or\n`phone:<E.164>`, URL-encoded (see the `ContactIdentifier` schema).\n\nPagination: list operations take `limit` (1–100, default 10; messages ≤ 50) and\n`cursorId`, and answer `{items, pagination: {next, previous}}` where `next` is a URL\nwhose query carries the next `cursorId`; a missing/null `next` ends the list\n\\[WHITE-LABEL aelyst; OFFICIAL-SDK].\n\nLeft out on purpose: \"Get a contact's channel\" (Spanish \"Obtener el canal de un\ncontacto\", 10 req/s in the Límites table) is named by the rate-limit table only; no\npublic source gives its path, so it is not described here. The legacy v1 API\n(`https://app.respond.io/api/v1`, per-channel tokens, `?page=`) is a different API\nand is not mixed in. Webhooks cannot be registered through the API; their payloads\nare described as components (`WebhookEvent`), not operations.\n\n\nVersion: 2.0"]
+#[doc = "Client for ChatAPI v2\n\nChatAPI v2 is the respond.io Developer API v2, white-labelled. The same paths and\nschemas are served under two hosts:\n\n* `https://api.chatapi.net/v2`: the white-label host. The Spanish \"ChatAPI v2\"\n  docs (docs.1980tic.us \"APIV2\", docs.ecuabots.com) say \"La URL para hacer uso de\n  API v2 cambia a <https://api.chatapi.net/v2>\" \\[WHITE-LABEL DOC]. Default server.\n* `https://api.respond.io/v2`: respond.io itself \\[OFFICIAL docs.respond.io\n  Developer API overview; OFFICIAL-SDK respond-io/typescript-sdk `src/client.ts`].\n\nSources and labels used in the descriptions below: \\[OFFICIAL] docs.respond.io;\n\\[OFFICIAL-SDK] respond-io/typescript-sdk (`src/types/*.ts`, `src/clients/*.ts`) and\nthe respond.io n8n node; \\[WHITE-LABEL] developers.aelyst.ai (a rendering of the same\nOpenAPI, `https://api.aelyst.ai/v1`, identical paths and schemas) and the Spanish\nChatAPI docs; \\[COMMUNITY] third-party code; \\[INFERRED] no source, our choice.\n\nTransport: REST over HTTPS only, JSON request and response bodies\n\\[OFFICIAL]\\[WHITE-LABEL DOC].\n\nAuthentication: `Authorization: Bearer <API access token>`. Tokens are created in\nSettings → Integrations → Developer API (Spanish docs: Configuración → Integración →\nAPI para desarrolladores); at most 10 tokens per workspace and 10 per organization\n\\[OFFICIAL]\\[WHITE-LABEL DOC].\n\nRate limits: limits apply at organization level, per endpoint. Responses carry\n`Retry-After` (seconds to wait), `X-RateLimit-Limit` (requests allowed for this\nendpoint) and `X-RateLimit-Remaining` (requests left for this endpoint); a breach\nreturns 429 \"Too Many Requests\" \\[OFFICIAL]\\[WHITE-LABEL DOC]. Each operation's\n`x-supportkit-rate-limit` follows the \"Límites\" table of the Spanish ChatAPI v2 doc\n(seed 002); rates not in that table are marked \\[INFERRED].\n\nErrors: every non-2xx body is `ApiError` `{code, message}`. Documented statuses:\n400 validation error, 401 `UN_AUTHORIZED` (invalid token), 404 not found (e.g.\n\"Contact not found\"), 429 rate limited, **449** \"Your request cannot be processed at\nthe moment as it is currently in queue. Please try again in a few minutes.\" (returned\nby writes such as assign, open/close, tags and comments; the request was *not*\nprocessed, so it is safe to retry later), 500 \"Unexpected error occurred\", 502/503/504\ngateway/overload \\[WHITE-LABEL aelyst; WHITE-LABEL DOC].\n\nContacts are addressed by `{identifier}`: `id:<int>`, `email:<addr>` or\n`phone:<E.164>`, URL-encoded (see the `ContactIdentifier` schema).\n\nPagination: list operations take `limit` (1–100, default 10; messages ≤ 50) and\n`cursorId`, and answer `{items, pagination: {next, previous}}` where `next` is a URL\nwhose query carries the next `cursorId`; a `\"\"`, null or missing `next` ends the list\n\\[WHITE-LABEL aelyst; OFFICIAL-SDK].\n\nLeft out on purpose: \"Get a contact's channel\" (Spanish \"Obtener el canal de un\ncontacto\", 10 req/s in the Límites table) is named by the rate-limit table only; no\npublic source gives its path, so it is not described here. The legacy v1 API\n(`https://app.respond.io/api/v1`, per-channel tokens, `?page=`) is a different API\nand is not mixed in. Webhooks cannot be registered through the API; their payloads\nare described as components (`WebhookEvent`), not operations.\n\n\nVersion: 2.0"]
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -11847,20 +12173,8 @@ first page. A 64-bit integer.
 use supportkit_chatapi::prelude::*;
 use supportkit_chatapi::types;
 use futures::TryStreamExt;
-async fn list_contacts(
-    client: &Client,
-    search: String,
-    timezone: String,
-    filter: types::ContactFilter,
-) -> Result<(), Error> {
-    let request = client
-        .list_contacts()
-        .body(
-            types::ListContactsRequest::builder()
-                .search(search)
-                .timezone(timezone)
-                .filter(filter),
-        );
+async fn list_contacts(client: &Client) -> Result<(), Error> {
+    let request = client.list_contacts().body(types::ListContactsRequest::builder());
     let page: types::ContactList = request.clone().call().await?;
     let all: Vec<types::Contact> = request.stream().try_collect().await?;
     Ok(())
@@ -15608,6 +15922,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -15640,6 +15955,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "assignee",
@@ -15648,6 +15964,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: Some("1"),
+                default: None,
             },
         ],
         multipart: None,
@@ -15694,6 +16011,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "text",
@@ -15702,6 +16020,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -15773,6 +16092,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -15781,6 +16101,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -15789,6 +16110,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -15797,6 +16119,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "E.164 phone number (`+` then 8 to 15 digits).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -15805,6 +16128,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Email address (one `@`, no white space).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -15813,6 +16137,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "ISO 639-1 language code.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -15821,6 +16146,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Public http(s) URL of the profile picture.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -15829,6 +16155,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "ISO 3166-1 alpha-2 country code.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -15837,6 +16164,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: Some("[{\"name\":\"text\"}]"),
+                default: None,
             },
         ],
         multipart: None,
@@ -15913,6 +16241,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "slug",
@@ -15921,6 +16250,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Letters, digits and underscores; cannot be changed later.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -15929,6 +16259,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dataType",
@@ -15937,6 +16268,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "Data type of a custom contact field.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "allowedValues",
@@ -15945,6 +16277,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Options, for `list` fields only.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
         ],
         multipart: None,
@@ -16016,6 +16349,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -16024,6 +16358,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -16032,6 +16367,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -16040,6 +16376,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "E.164 phone number (`+` then 8 to 15 digits).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -16048,6 +16385,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Email address (one `@`, no white space).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -16056,6 +16394,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "ISO 639-1 language code.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -16064,6 +16403,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Public http(s) URL of the profile picture.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -16072,6 +16412,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "ISO 3166-1 alpha-2 country code.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -16080,6 +16421,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: Some("[{\"name\":\"text\"}]"),
+                default: None,
             },
         ],
         multipart: None,
@@ -16124,6 +16466,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -16132,6 +16475,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "colorCode",
@@ -16140,6 +16484,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "emoji",
@@ -16148,6 +16493,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16180,6 +16526,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16217,6 +16564,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16249,6 +16597,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16286,6 +16635,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "Contact field id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16332,6 +16682,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "messageId",
@@ -16340,6 +16691,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The message id returned by send_message or a message listing.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16377,6 +16729,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "User id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16428,6 +16781,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16436,6 +16790,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16496,6 +16851,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -16504,6 +16860,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16512,6 +16869,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16656,6 +17014,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16664,32 +17023,36 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "search",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "Free-text search; `\"\"` for none.",
+                description: "Free-text search; `\"\"` (the default) for none.",
                 example: None,
+                default: Some("\"\""),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "timezone",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::String,
                 required: true,
-                description: "IANA time zone used for timestamp conditions, e.g. \"Asia/Kuala_Lumpur\", or \"UTC\"/\"GMT\".",
+                description: "IANA time zone used for timestamp conditions, e.g. \"Asia/Kuala_Lumpur\", or \"UTC\"/\"GMT\"; \"UTC\" by default.",
                 example: None,
+                default: Some("\"UTC\""),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filter",
                 location: ::supportkit_runtime::meta::Location::Body,
                 kind: ::supportkit_runtime::meta::ParamKind::Json,
                 required: true,
-                description: "Conditions combined with `$and` (all must match) and/or `$or` (any may match).",
+                description: "Conditions combined with `$and` (all must match) and/or `$or` (any may match); by default `{\"$and\": []}`, which matches every contact.",
                 example: Some(
                     "{\"$and\":[{\"category\":\"contactField\",\"field\":\"text\",\"operator\":\"isEqualTo\",\"value\":{}}]}",
                 ),
+                default: Some("{\"$and\":[]}"),
             },
         ],
         multipart: None,
@@ -16741,6 +17104,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16749,6 +17113,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16802,6 +17167,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -16810,6 +17176,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of messages per page, 1–50 (not 100 for this endpoint); the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16818,6 +17185,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch (a string for the message list), taken from the `cursorId` query of the previous page's `pagination.next` URL.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16869,6 +17237,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16877,6 +17246,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -16928,6 +17298,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -16936,6 +17307,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -17001,6 +17373,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "Id of a WhatsApp channel of the space.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -17009,6 +17382,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Number of items per page, 1–100; the server default is 10.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cursorId",
@@ -17017,6 +17391,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Cursor of the page to fetch, taken from the `cursorId` query of the previous page's `pagination.next` URL (negative for a `previous` page).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -17120,6 +17495,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "Exactly two distinct contact ids.",
                 example: Some("[1]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -17128,6 +17504,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -17136,6 +17513,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -17144,6 +17522,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -17152,6 +17531,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -17160,6 +17540,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -17168,6 +17549,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -17176,6 +17558,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -17184,6 +17567,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: Some("[{\"name\":\"text\"}]"),
+                default: None,
             },
         ],
         multipart: None,
@@ -17251,6 +17635,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -17457,6 +17842,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "channelId",
@@ -17465,6 +17851,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -17473,6 +17860,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "Message content, discriminated by `type`.",
                 example: Some("{\"text\":\"text\",\"type\":\"text\"}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -17544,6 +17932,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "firstName",
@@ -17552,6 +17941,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "lastName",
@@ -17560,6 +17950,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -17568,6 +17959,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "E.164 phone number (`+` then 8 to 15 digits).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -17576,6 +17968,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Email address (one `@`, no white space).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -17584,6 +17977,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "ISO 639-1 language code.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "profilePic",
@@ -17592,6 +17986,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "Public http(s) URL of the profile picture.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "countryCode",
@@ -17600,6 +17995,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "ISO 3166-1 alpha-2 country code.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "custom_fields",
@@ -17608,6 +18004,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: Some("[{\"name\":\"text\"}]"),
+                default: None,
             },
         ],
         multipart: None,
@@ -17661,6 +18058,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
@@ -17669,6 +18067,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "Target conversation status of update_conversation_status.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
@@ -17677,6 +18076,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "summary",
@@ -17685,6 +18085,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -17724,6 +18125,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "The contact: `id:<int>`, `email:<addr>` or `phone:<E.164>`, as written (the client percent-encodes it, the `+` of a phone number included).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -17732,6 +18134,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -17783,6 +18186,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -17791,6 +18195,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "New name; `\"\"` keeps the current one.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -17799,6 +18204,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "colorCode",
@@ -17807,6 +18213,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "emoji",
@@ -17815,6 +18222,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,

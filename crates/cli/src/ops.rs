@@ -12,7 +12,8 @@
 //! - its value is parsed per [`ParamKind`]: integer, number, boolean
 //!   (`--flag`, `--flag false`), JSON (a JSON string) or string;
 //! - required as the spec says, except that a required body field may come
-//!   from `--body`, and a required parameter named like a provider option
+//!   from `--body` or from the spec's `default` (sent explicitly when neither
+//!   a flag nor `--body` gives it), and a required parameter named like a provider option
 //!   (`property_id`, `department_id`) defaults to that option;
 //! - help: the first sentence of the spec's description, under a heading per
 //!   location; a string enum's values are listed (and checked by clap), a
@@ -276,7 +277,10 @@ fn param_arg(
     if let (ParamKind::Json, Some(example)) = (p.kind, p.example) {
         help.push_str(&format!(" [example: {example}]"));
     }
-    if p.required {
+    if let Some(default) = p.default {
+        help.push_str(&format!(" [default: {default}]"));
+    }
+    if p.required && p.default.is_none() {
         if let Some((key, var)) = option_default(spec.provider, p) {
             help.push_str(&format!(
                 " [required; default: ${var} or options.{key} in the config file]"
@@ -501,6 +505,18 @@ pub fn build_request(
                     ))
                 })?;
                 object.insert(p.name.to_owned(), v.clone());
+            }
+            // A body field neither flag nor --body gave takes the spec's default,
+            // sent explicitly.
+            if let Some(object) = body.as_object_mut() {
+                for p in op.params.iter().filter(|p| p.location == Location::Body) {
+                    if let Some(default) = p.default
+                        && !object.contains_key(p.name)
+                        && let Ok(default) = serde_json::from_str::<Value>(default)
+                    {
+                        object.insert(p.name.to_owned(), default);
+                    }
+                }
             }
             let bytes = serde_json::to_vec(&body).expect("a JSON value serializes");
             builder = builder

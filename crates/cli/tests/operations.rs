@@ -547,3 +547,42 @@ fn a_busy_port_is_an_error_that_says_what_to_do() {
     );
     assert!(out.stderr.contains("pick another --port, or 0"), "{out:?}");
 }
+
+/// `chatapi list-contacts` needs no flag: `search`, `filter` and `timezone` take their
+/// match-all defaults from the spec, sent explicitly; the docs' example body (no
+/// `search`) works as `--body`, and a flag still wins over a default.
+#[test]
+fn chatapi_list_contacts_without_a_body_or_with_the_docs_example() {
+    let h = Harness::start();
+    let last_body = || {
+        h.sandbox
+            .requests()
+            .into_iter()
+            .rev()
+            .find(|r| r.path().ends_with("/contact/list"))
+            .and_then(|r| r.body_json())
+            .expect("a list request")
+    };
+    let out = h.run(&["chatapi", "list-contacts"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.json()["items"].as_array().unwrap().len(), 3, "{out:?}");
+    assert_eq!(
+        last_body(),
+        serde_json::json!({"search": "", "filter": {"$and": []}, "timezone": "UTC"})
+    );
+    let out = h.run(&[
+        "chatapi",
+        "list-contacts",
+        "--body",
+        r#"{"filter": {"$and": [{"category": "contactTag", "field": null, "operator": "hasAnyOf", "value": ["vip"]}]}, "timezone": "Asia/Kuala_Lumpur"}"#,
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.json()["items"][0]["firstName"], "Ada", "{out:?}");
+    assert_eq!(last_body()["search"], "");
+    assert_eq!(last_body()["timezone"], "Asia/Kuala_Lumpur");
+    let out = h.run(&["chatapi", "list-contacts", "--search", "grace"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.json()["items"][0]["firstName"], "Grace", "{out:?}");
+    let help = h.run(&["chatapi", "list-contacts", "--help"]);
+    assert!(help.stdout.contains("[default: \"UTC\"]"), "{help:?}");
+}

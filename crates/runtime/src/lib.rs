@@ -92,7 +92,90 @@ pub fn unset(e: String, name: &str) -> String {
     }
 }
 
+/// Checks a generated builder before it is converted: every field left unset
+/// (a builder starts it as `no value supplied for …`) and every value that did
+/// not convert, named in one error with the setter of each, instead of one
+/// field per attempt. `fields` are `(name, the field's error if any)`.
+#[doc(hidden)]
+pub fn check_builder(what: &str, fields: &[(&str, Option<&String>)]) -> Result<(), String> {
+    fn list(items: &[String]) -> String {
+        match items {
+            [] => String::new(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        }
+    }
+    let unset = |e: &String| e.is_empty() || e.starts_with("no value supplied for ");
+    let missing: Vec<&str> = fields
+        .iter()
+        .filter(|(_, e)| e.is_some_and(unset))
+        .map(|(name, _)| *name)
+        .collect();
+    let invalid: Vec<&str> = fields
+        .iter()
+        .filter_map(|(_, e)| e.filter(|e| !unset(e)).map(String::as_str))
+        .collect();
+    if missing.is_empty() && invalid.is_empty() {
+        return Ok(());
+    }
+    let mut out = format!("{what}: ");
+    if !missing.is_empty() {
+        let names: Vec<String> = missing.iter().map(|f| format!("`{f}`")).collect();
+        let setters: Vec<String> = missing.iter().map(|f| format!("`.{f}(…)`")).collect();
+        let them = if missing.len() == 1 { "it" } else { "them" };
+        out.push_str(&format!(
+            "no value for {}: set {them} with {}",
+            list(&names),
+            list(&setters)
+        ));
+        if !invalid.is_empty() {
+            out.push_str("; ");
+        }
+    }
+    out.push_str(&invalid.join("; "));
+    Err(out)
+}
+
 mod account;
 mod path;
 #[doc(hidden)]
 pub use path::PathSegment;
+
+#[cfg(test)]
+mod builder_tests {
+    use super::check_builder;
+
+    #[test]
+    fn one_message_names_every_unset_field_and_its_setter() {
+        let unset = |f: &str| format!("no value supplied for {f}");
+        let (filter, search) = (unset("filter"), unset("search"));
+        let timezone = String::new();
+        assert_eq!(
+            check_builder(
+                "ListContactsRequest",
+                &[
+                    ("filter", Some(&filter)),
+                    ("limit", None),
+                    ("search", Some(&search)),
+                    ("timezone", Some(&timezone)),
+                ]
+            ),
+            Err(
+                "ListContactsRequest: no value for `filter`, `search` and `timezone`: \
+                 set them with `.filter(…)`, `.search(…)` and `.timezone(…)`"
+                    .to_owned()
+            )
+        );
+        let (text, id) = (
+            unset("text"),
+            "error converting supplied value for id: x".to_owned(),
+        );
+        assert_eq!(
+            check_builder("Comment", &[("text", Some(&text)), ("id", Some(&id))]),
+            Err("Comment: no value for `text`: set it with `.text(…)`; \
+                 error converting supplied value for id: x"
+                .to_owned())
+        );
+        assert_eq!(check_builder("Comment", &[("text", None)]), Ok(()));
+    }
+}

@@ -162,6 +162,9 @@ pub struct ParamMeta {
     /// For a [`ParamKind::Json`] parameter, a compact JSON example of its
     /// shape (the spec's `example`, or one made from the schema).
     pub example: Option<&'static str>,
+    /// The spec's `default`, as compact JSON. A JSON body field that has one
+    /// need not be given, even when required: the default is sent instead.
+    pub default: Option<&'static str>,
 }
 
 /// The JSON type of a parameter.

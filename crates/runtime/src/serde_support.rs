@@ -25,8 +25,32 @@ pub fn serialize_tagged<S: serde::Serializer, T: Serialize>(
     json.serialize(serializer)
 }
 
+/// Writes `value`, or the spec's `default` JSON when `value` is the default: an
+/// object or array default (`{"$and": []}`) is sent as the spec writes it, not
+/// as its Rust value serializes (`{}`, an empty array being skipped).
+pub fn write_default<T, S>(
+    value: &T,
+    default: impl FnOnce() -> T,
+    spec: &str,
+    serializer: S,
+) -> Result<S::Ok, S::Error>
+where
+    T: Serialize + PartialEq,
+    S: serde::Serializer,
+{
+    if *value == default() {
+        serde_json::from_str::<serde_json::Value>(spec)
+            .map_err(S::Error::custom)?
+            .serialize(serializer)
+    } else {
+        value.serialize(serializer)
+    }
+}
+
 /// Decodes an object sent either as JSON or as a string holding that JSON
-/// (`"{}"`): some providers encode nested objects twice.
+/// (`"{}"`): some providers encode nested objects twice. Typed objects, open
+/// unions and free-form maps alike; a string that is not JSON is handed to the
+/// type itself (an open union keeps it as an unknown value).
 pub fn object_or_json_string<'de, D: Deserializer<'de>, T: DeserializeOwned>(
     d: D,
 ) -> Result<T, D::Error> {
@@ -40,6 +64,16 @@ pub fn option_object_or_json_string<'de, D: Deserializer<'de>, T: DeserializeOwn
     d.deserialize_option(OptionOf(PhantomData))
 }
 
+/// [`object_or_json_string`] for a field with a default (a free-form map that is
+/// never null): `null` and `""` are the default (an empty map).
+pub fn default_object_or_json_string<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned + Default,
+{
+    option_object_or_json_string(d).map(Option::unwrap_or_default)
+}
+
 struct ObjectOrString<T>(PhantomData<T>);
 
 impl<'de, T: DeserializeOwned> Visitor<'de> for ObjectOrString<T> {
@@ -48,7 +82,11 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for ObjectOrString<T> {
         f.write_str("an object, or a string holding one as JSON")
     }
     fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
-        serde_json::from_str(s).map_err(E::custom)
+        serde_json::from_str(s).or_else(|json| {
+            // Not JSON: the type may take the string itself (an open union's
+            // unknown value); otherwise the JSON error says what was wrong.
+            T::deserialize(de::value::StrDeserializer::<E>::new(s)).map_err(|_| E::custom(json))
+        })
     }
     fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
         T::deserialize(de::value::MapAccessDeserializer::new(map))
@@ -135,5 +173,43 @@ mod tests {
         let missing: Outer = serde_json::from_str(r#"{"a": {}}"#).unwrap();
         assert_eq!(missing.b, None);
         assert!(serde_json::from_str::<Outer>(r#"{"a": "not json"}"#).is_err());
+    }
+
+    type Map = serde_json::Map<String, serde_json::Value>;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Maps {
+        #[serde(default, deserialize_with = "default_object_or_json_string")]
+        meta: Map,
+        #[serde(default, deserialize_with = "option_object_or_json_string")]
+        extra: Option<Map>,
+        #[serde(default, deserialize_with = "option_object_or_json_string")]
+        any: Option<serde_json::Value>,
+    }
+
+    #[test]
+    fn free_form_maps_decode_from_json_strings_too() {
+        let plain: Maps = serde_json::from_str(r#"{"meta": {"a": 1}, "extra": {"b": 2}}"#).unwrap();
+        let encoded: Maps =
+            serde_json::from_str(r#"{"meta": "{\"a\": 1}", "extra": "{\"b\": 2}"}"#).unwrap();
+        assert_eq!(plain, encoded);
+        assert_eq!(plain.meta["a"], 1);
+        for meta in [r#""{}""#, r#""""#, "null", "{}"] {
+            let m: Maps = serde_json::from_str(&format!(r#"{{"meta": {meta}}}"#)).unwrap();
+            assert!(m.meta.is_empty(), "{meta}");
+        }
+        let missing: Maps = serde_json::from_str("{}").unwrap();
+        assert!(missing.meta.is_empty() && missing.extra.is_none());
+        assert!(serde_json::from_str::<Maps>(r#"{"meta": "[1]"}"#).is_err());
+        assert!(serde_json::from_str::<Maps>(r#"{"meta": "nope"}"#).is_err());
+    }
+
+    #[test]
+    fn a_string_that_is_not_json_goes_to_the_type_itself() {
+        // An open union reads any JSON value; a plain string stays a string.
+        let m: Maps = serde_json::from_str(r#"{"any": "free text"}"#).unwrap();
+        assert_eq!(m.any, Some(serde_json::Value::from("free text")));
+        let m: Maps = serde_json::from_str(r#"{"any": "{\"type\": \"x\"}"}"#).unwrap();
+        assert_eq!(m.any, Some(serde_json::json!({"type": "x"})));
     }
 }

@@ -61,6 +61,7 @@ use tokio::task::JoinHandle;
 
 mod auth;
 mod chatapi;
+mod ecma;
 mod faults;
 mod pagination;
 mod ratelimit;

@@ -313,7 +313,7 @@ async fn messages_send_get_and_paginate_across_three_pages() {
         )
         .await;
     assert_eq!(back.json["items"][0]["messageId"], sent[0]);
-    assert_eq!(back.json["pagination"]["previous"], Value::Null);
+    assert_eq!(back.json["pagination"]["previous"], "");
 
     assert_error(
         &api.get(&format!("/contact/id:{contact}/message/list?limit=51"))
@@ -479,7 +479,7 @@ async fn comments_conversation_and_lifecycle() {
         )
         .await;
     assert_eq!(lifecycle.status, StatusCode::OK);
-    assert_eq!(lifecycle.json["code"], "200");
+    assert_eq!(lifecycle.json["code"], 200);
     assert_eq!(state.contact(id).unwrap()["lifecycle"], "Customer");
 }
 
@@ -593,7 +593,7 @@ async fn contact_list_search_filter_and_pagination() {
         )
         .await;
     assert_eq!(rest.json["items"].as_array().unwrap().len(), 3);
-    assert_eq!(rest.json["pagination"]["next"], Value::Null);
+    assert_eq!(rest.json["pagination"]["next"], "");
 
     let search = api
         .post(
@@ -644,7 +644,7 @@ async fn space_resources() {
 
     let channels = api.get("/space/channel").await;
     assert_eq!(channels.json["items"][0]["source"], "whatsapp_cloud");
-    assert_eq!(channels.json["pagination"]["next"], Value::Null);
+    assert_eq!(channels.json["pagination"]["next"], "");
 
     let notes = api.get("/space/closing_notes").await;
     assert_eq!(
@@ -764,6 +764,7 @@ async fn space_resources() {
     assert_eq!(renamed.json["colorCode"], "#ff0000");
     let deleted = api.delete("/space/tag", Some(json!({"name": "VIP"}))).await;
     assert_eq!(deleted.status, StatusCode::OK);
+    assert_eq!(deleted.json["code"], 200);
     assert_error(
         &api.delete("/space/tag", Some(json!({"name": "VIP"}))).await,
         404,
@@ -1003,4 +1004,73 @@ async fn the_spec_links_address_the_contact_just_written() {
         api.get(&format!("/contact/id:{made}")).await.json["email"],
         "moved@example.com"
     );
+}
+
+/// What the official TypeScript SDK (1.4.0) declares, field by field: page links are
+/// strings, `""` where there is no page (`PaginationResponse {next: string; previous:
+/// string}`, and its test mocks); `code` is a number for update_lifecycle and
+/// delete_space_tag (`{code: number; message: string}`) but a string for create_contact
+/// (`{code: string; message: string}`); templates carry `botId` (`WhatsAppTemplate`).
+#[tokio::test]
+async fn answers_have_the_shapes_the_official_sdk_declares() {
+    let api = Api::start().await;
+    let state = api.sandbox.chatapi();
+    state.seed_demo();
+    for list in [
+        "/space/channel",
+        "/space/closing_notes",
+        "/space/user",
+        "/space/custom_field",
+        "/space/channel/201/template",
+        "/contact/id:1/channels",
+        "/contact/id:1/message/list",
+    ] {
+        let one = api.get(&format!("{list}?limit=1")).await;
+        assert_eq!(one.status, StatusCode::OK, "{list}: {one:?}");
+        let pagination = &one.json["pagination"];
+        assert_eq!(pagination["previous"], "", "{list}: first page");
+        let mut next = pagination["next"].as_str().expect("a string").to_owned();
+        let mut pages = 1;
+        while !next.is_empty() {
+            let page = api
+                .send(api.http.get(&next).bearer_auth(api.sandbox.chatapi_token()))
+                .await;
+            assert!(page.json["pagination"]["previous"].is_string(), "{list}");
+            next = page.json["pagination"]["next"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{list}: next is a string: {page:?}"))
+                .to_owned();
+            pages += 1;
+            assert!(pages < 50, "{list}: pagination does not end");
+        }
+    }
+    let contacts = api
+        .post(
+            "/contact/list",
+            json!({"search": "", "filter": {"$and": []}, "timezone": "UTC"}),
+        )
+        .await;
+    assert_eq!(
+        contacts.json["pagination"],
+        json!({"next": "", "previous": ""})
+    );
+
+    let templates = api.get("/space/channel/201/template").await;
+    for template in templates.json["items"].as_array().unwrap() {
+        assert!(template["botId"].is_i64(), "{template}");
+    }
+    let lifecycle = api
+        .post("/contact/id:1/lifecycle/update", json!({"name": null}))
+        .await;
+    assert_eq!(lifecycle.json["code"], 200);
+    state.add_space_tag("old");
+    let deleted = api.delete("/space/tag", Some(json!({"name": "old"}))).await;
+    assert_eq!(deleted.json["code"], 200);
+    let created = api
+        .post(
+            "/contact/email:sdk@example.com",
+            json!({"firstName": "Sdk"}),
+        )
+        .await;
+    assert_eq!(created.json["code"], "200");
 }

@@ -1716,3 +1716,82 @@ async fn requests_are_judged_by_the_spec_rules_before_any_lookup() {
     assert_eq!(past.status, StatusCode::OK, "{past:?}");
     assert_eq!(past.json["data"], json!([]));
 }
+
+/// members.invite takes every address the spec's own `email` pattern allows, read as
+/// ECMAScript (internationalised addresses, U+0085, control characters), and refuses
+/// the others: the sandbox's check is the spec's, not a stricter one.
+#[tokio::test]
+async fn invite_emails_follow_the_spec_pattern() {
+    let spec: Value = serde_norway::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/tawk.yaml"))
+            .expect("spec/tawk.yaml"),
+    )
+    .expect("yaml");
+    let pattern =
+        spec["components"]["schemas"]["MembersInviteRequest"]["properties"]["email"]["pattern"]
+            .as_str()
+            .expect("the email pattern");
+    let api = Tawk::start().await;
+    let property = api.state().add_property("Intl");
+    for email in [
+        "ana@example.com",
+        // Schemathesis (seed 1): U+0085 is no `\s` in ECMAScript.
+        "\u{23154}\u{85}§@\u{49068}{\u{0f}À2.\u{a5c30}",
+        "josé.müller@bücher.example",
+        "用户@例子.广告",
+        "a\u{1c}b@c.d",
+        "x@.",
+        "no-at-sign.example.com",
+        "a b@c.d",
+        "a\u{a0}b@c.d",
+        "a@b@c.d",
+        "a@nodot",
+        "@b.c",
+    ] {
+        let allowed = supportkit_runtime::pattern::is_match(pattern, email).expect("pattern");
+        let reply = api
+            .call(
+                "members.invite",
+                json!({"propertyId": property, "email": email}),
+            )
+            .await;
+        let ok = reply.status == StatusCode::OK && reply.json["ok"] == true;
+        assert_eq!(ok, allowed, "{email:?}: {reply:?}");
+        if !allowed {
+            assert_failure(&reply, 400, "validation_error", "\"email\"");
+        }
+    }
+}
+
+/// tabs.add takes what the spec allows: `title` is optional (the type's name, for a
+/// custom tab too) and any non-empty title, white space included (`minLength: 1`);
+/// unknown fields beside the tab are ignored (Schemathesis, seeds 1 and 5).
+#[tokio::test]
+async fn tabs_add_takes_every_tab_the_spec_allows() {
+    let api = Tawk::start().await;
+    let property = api.state().add_property("Tabs");
+    let untitled = api
+        .data(
+            "tabs.add",
+            json!({"propertyId": property, "__main__": 1, "tab": {"type": "custom", "x": {}}}),
+        )
+        .await;
+    let spaces = api
+        .data(
+            "tabs.add",
+            json!({"propertyId": property, "tab": {"type": "custom", "title": " \u{85} "}}),
+        )
+        .await;
+    let get = |id: &Value| json!({"propertyId": property, "tabId": id});
+    let tab = api.data("tabs.get", get(&untitled["tabId"])).await;
+    assert_eq!(tab["title"], "Custom");
+    let tab = api.data("tabs.get", get(&spaces["tabId"])).await;
+    assert_eq!(tab["title"], " \u{85} ");
+    let empty = api
+        .call(
+            "tabs.add",
+            json!({"propertyId": property, "tab": {"type": "custom", "title": ""}}),
+        )
+        .await;
+    assert_failure(&empty, 400, "validation_error", "\"tab.title\"");
+}

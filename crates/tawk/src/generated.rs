@@ -2958,6 +2958,9 @@ object (these per-type rules are documented, not checked locally).
     pub struct KbBlock {
         /// Type-specific block content (see above).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub content: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// Article content block type.
         #[serde(rename = "type")]
@@ -2981,6 +2984,9 @@ object (these per-type rules are documented, not checked locally).
     pub struct KbBlockInput {
         /// Type-specific block content (see `KbBlock`).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub content: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// Article content block type.
         #[serde(rename = "type")]
@@ -4289,6 +4295,9 @@ kept as raw JSON.
         #[serde(rename = "memberId")]
         pub member_id: ::std::string::String,
         /// Permissions to set, merged into the member's (shape gated).
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string"
+        )]
         pub permissions: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// The `propertyId` property (text).
         #[serde(rename = "propertyId")]
@@ -5588,6 +5597,9 @@ also requires `name` and `enabled` is gated, so send them.
         pub property_id: ::std::string::String,
         /// Widget settings (shape gated).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub settings: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// Properties the spec does not describe, kept as JSON so that nothing the provider sends is lost.
         #[serde(flatten)]
@@ -5767,6 +5779,9 @@ also requires `name` and `enabled` is gated, so send them.
         pub property_id: ::std::string::String,
         /// Settings merged into the widget's (shape gated).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub settings: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// The `widgetId` property (text).
         #[serde(rename = "widgetId")]
@@ -5838,6 +5853,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: AgentInfoRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "AgentInfoRequest",
+                    &[
+                        ("agent_id", value.agent_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     agent_id: value.agent_id?,
                     extra: value.extra?,
@@ -5920,6 +5942,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: AgentResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "AgentResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -6043,6 +6072,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: Chat,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Chat",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     created_on: value.created_on?,
                     id: value.id?,
@@ -6192,6 +6225,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatEndEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatEndEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     chat_id: value.chat_id?,
                     message: value.message?,
@@ -6284,6 +6321,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatGetRequest",
+                    &[
+                        ("chat_id", value.chat_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     chat_id: value.chat_id?,
                     property_id: value.property_id?,
@@ -6545,6 +6590,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     date_type: value.date_type?,
                     deleted: value.deleted?,
@@ -6665,6 +6717,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -6814,6 +6873,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatMessage",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     msg: value.msg?,
@@ -6907,6 +6970,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatMessageSender,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatMessageSender",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     n: value.n?,
                     t: value.t?,
@@ -6991,6 +7058,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -7136,6 +7210,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatStartEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatStartEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     chat_id: value.chat_id?,
                     message: value.message?,
@@ -7288,6 +7366,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ChatTranscriptCreatedEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ChatTranscriptCreatedEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     chat: value.chat?,
                     domain: value.domain?,
@@ -7369,6 +7451,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ContactAttributeList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactAttributeList",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     data_attributes: value.data_attributes?,
                     extra: value.extra?,
@@ -7457,6 +7543,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ContactAttributeListCustomRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactAttributeListCustomRequest",
+                    &[
+                        ("object", value.object.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     object: value.object?,
                     property_id: value.property_id?,
@@ -7545,6 +7639,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ContactAttributeListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactAttributeListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -7656,6 +7757,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: ContactPersonGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "ContactPersonGetRequest",
+                    &[
+                        ("person_id", value.person_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     fields: value.fields?,
                     person_id: value.person_id?,
@@ -7804,6 +7913,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: DataAttribute,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "DataAttribute",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     data_type: value.data_type?,
                     full_path: value.full_path?,
@@ -8005,6 +8118,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticle,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticle",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     id: value.id?,
@@ -8112,6 +8229,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleCategory,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleCategory",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
@@ -8176,6 +8297,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleCategoryRef,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleCategoryRef",
+                    &[
+                        ("id", value.id.as_ref().err()),
+                        ("primary", value.primary.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     primary: value.primary?,
@@ -8431,6 +8559,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleContent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleContent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     author: value.author?,
                     contents: value.contents?,
@@ -8645,6 +8777,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleContentInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleContentInput",
+                    &[
+                        ("site_id", value.site_id.as_ref().err()),
+                        ("title", value.title.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     author: value.author?,
                     contents: value.contents?,
@@ -8852,6 +8992,17 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleContentUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleContentUpdate",
+                    &[
+                        ("author", value.author.as_ref().err()),
+                        ("site_id", value.site_id.as_ref().err()),
+                        ("status", value.status.as_ref().err()),
+                        ("subtitle", value.subtitle.as_ref().err()),
+                        ("title", value.title.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     author: value.author?,
                     contents: value.contents?,
@@ -8936,6 +9087,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleData",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     article: value.article?,
                     extra: value.extra?,
@@ -9117,6 +9272,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleFilters,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleFilters",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     author: value.author?,
                     category: value.category?,
@@ -9218,6 +9377,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleInput",
+                    &[
+                        ("content", value.content.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     meta: value.meta?,
@@ -9303,6 +9469,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -9489,6 +9662,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleMeta,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleMeta",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     categories: value.categories?,
                     created_at: value.created_at?,
@@ -9610,6 +9787,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleMetaInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleMetaInput",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     categories: value.categories?,
                     related_articles: value.related_articles?,
@@ -9701,6 +9882,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleMetadata,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleMetadata",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     banner: value.banner?,
                     description: value.description?,
@@ -9862,6 +10047,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticlePage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticlePage",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     articles: value.articles?,
                     has_next: value.has_next?,
@@ -9954,6 +10143,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -10061,6 +10257,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleSite,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleSite",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     author: value.author?,
                     id: value.id?,
@@ -10156,6 +10356,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleSort,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleSort",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     field: value.field?,
                     order: value.order?,
@@ -10371,6 +10575,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleSummary,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleSummary",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     categories: value.categories?,
                     created_at: value.created_at?,
@@ -10477,6 +10685,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbArticleUpdateInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbArticleUpdateInput",
+                    &[
+                        ("content", value.content.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     meta: value.meta?,
@@ -10568,6 +10783,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbBanner,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbBanner",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     type_: value.type_?,
@@ -10659,6 +10878,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbBlock,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbBlock",
+                    &[
+                        ("type_", value.type_.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     type_: value.type_?,
@@ -10730,6 +10956,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbBlockInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbBlockInput",
+                    &[("type_", value.type_.as_ref().err())],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     type_: value.type_?,
@@ -10835,6 +11065,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategory,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategory",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     id: value.id?,
@@ -10998,6 +11232,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryContent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryContent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     created_at: value.created_at?,
                     description: value.description?,
@@ -11126,6 +11364,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryContentInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryContentInput",
+                    &[
+                        ("name", value.name.as_ref().err()),
+                        ("site_id", value.site_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     description: value.description?,
                     name: value.name?,
@@ -11202,6 +11448,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryData",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     category: value.category?,
                     extra: value.extra?,
@@ -11291,6 +11541,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryIcon,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryIcon",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     type_: value.type_?,
@@ -11382,6 +11636,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryInput",
+                    &[
+                        ("content", value.content.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     meta: value.meta?,
@@ -11467,6 +11728,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -11649,6 +11917,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryMeta,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryMeta",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     articles_count: value.articles_count?,
                     created_at: value.created_at?,
@@ -11767,6 +12039,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryMetaInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryMetaInput",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     icon: value.icon?,
                     parent: value.parent?,
@@ -11930,6 +12206,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryPage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryPage",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     categories: value.categories?,
                     has_next: value.has_next?,
@@ -12022,6 +12302,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategoryResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategoryResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -12291,6 +12578,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbCategorySummary,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbCategorySummary",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     articles_count: value.articles_count?,
                     created_at: value.created_at?,
@@ -12398,6 +12689,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbDateRange,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbDateRange",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     from: value.from?,
                     to: value.to?,
@@ -12505,6 +12800,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbFeedback,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbFeedback",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     downvotes: value.downvotes?,
                     total: value.total?,
@@ -12594,6 +12893,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbRelatedArticle,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbRelatedArticle",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     title: value.title?,
@@ -12656,6 +12959,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbRelatedArticleRef,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbRelatedArticleRef",
+                    &[
+                        ("id", value.id.as_ref().err()),
+                        ("title", value.title.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     title: value.title?,
@@ -12903,6 +13213,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbSite,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbSite",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     banner: value.banner?,
                     description: value.description?,
@@ -12992,6 +13306,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbSiteData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbSiteData",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     site: value.site?,
                     extra: value.extra?,
@@ -13095,6 +13413,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbSiteLink,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbSiteLink",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     label: value.label?,
@@ -13168,6 +13490,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbSiteList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbSiteList",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     sites: value.sites?,
                     extra: value.extra?,
@@ -13250,6 +13576,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbSiteListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbSiteListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -13334,6 +13667,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KbSiteResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KbSiteResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -13421,6 +13761,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseArticleCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseArticleCreateRequest",
+                    &[
+                        ("article", value.article.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     article: value.article?,
                     property_id: value.property_id?,
@@ -13512,6 +13860,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseArticleDeleteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseArticleDeleteRequest",
+                    &[
+                        ("article_id", value.article_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     article_id: value.article_id?,
                     property_id: value.property_id?,
@@ -13618,6 +13974,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseArticleGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseArticleGetRequest",
+                    &[
+                        ("article_id", value.article_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("site_id", value.site_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     article_id: value.article_id?,
                     property_id: value.property_id?,
@@ -13786,6 +14151,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseArticleListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseArticleListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     filters: value.filters?,
                     limit: value.limit?,
@@ -13995,6 +14367,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseArticleSearchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseArticleSearchRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     filters: value.filters?,
                     highlight: value.highlight?,
@@ -14116,6 +14495,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseArticleUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseArticleUpdateRequest",
+                    &[
+                        ("article", value.article.as_ref().err()),
+                        ("article_id", value.article_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     article: value.article?,
                     article_id: value.article_id?,
@@ -14209,6 +14597,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseCategoryCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseCategoryCreateRequest",
+                    &[
+                        ("category", value.category.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     category: value.category?,
                     property_id: value.property_id?,
@@ -14300,6 +14696,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseCategoryDeleteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseCategoryDeleteRequest",
+                    &[
+                        ("category_id", value.category_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     category_id: value.category_id?,
                     property_id: value.property_id?,
@@ -14409,6 +14813,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseCategoryGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseCategoryGetRequest",
+                    &[
+                        ("category_id", value.category_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     category_id: value.category_id?,
                     property_id: value.property_id?,
@@ -14557,6 +14969,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseCategoryListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseCategoryListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     limit: value.limit?,
                     next: value.next?,
@@ -14672,6 +15091,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseCategoryUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseCategoryUpdateRequest",
+                    &[
+                        ("category", value.category.as_ref().err()),
+                        ("category_id", value.category_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     category: value.category?,
                     category_id: value.category_id?,
@@ -14852,6 +15280,16 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseCreateRequest",
+                    &[
+                        ("language", value.language.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("subdomain", value.subdomain.as_ref().err()),
+                        ("title", value.title.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     description: value.description?,
                     language: value.language?,
@@ -14986,6 +15424,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseSiteCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseSiteCreateRequest",
+                    &[
+                        ("language", value.language.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("title", value.title.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     description: value.description?,
                     language: value.language?,
@@ -15078,6 +15525,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseSiteDeleteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseSiteDeleteRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("site_id", value.site_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     site_id: value.site_id?,
@@ -15169,6 +15624,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseSiteGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseSiteGetRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     site_id: value.site_id?,
@@ -15242,6 +15704,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseSiteListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseSiteListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -15457,6 +15926,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: KnowledgeBaseSiteUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "KnowledgeBaseSiteUpdateRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     banner: value.banner?,
                     description: value.description?,
@@ -15556,6 +16032,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MemberListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MemberListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -15646,6 +16129,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersDisableRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersDisableRequest",
+                    &[
+                        ("member_id", value.member_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     member_id: value.member_id?,
                     property_id: value.property_id?,
@@ -15755,6 +16246,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersEditInviteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersEditInviteRequest",
+                    &[
+                        ("invite_id", value.invite_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("role", value.role.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     invite_id: value.invite_id?,
                     property_id: value.property_id?,
@@ -15848,6 +16348,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersEnableRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersEnableRequest",
+                    &[
+                        ("member_id", value.member_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     member_id: value.member_id?,
                     property_id: value.property_id?,
@@ -15955,6 +16463,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersInviteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersInviteRequest",
+                    &[
+                        ("email", value.email.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     email: value.email?,
                     property_id: value.property_id?,
@@ -16029,6 +16545,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersListInvitesRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersListInvitesRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -16099,6 +16622,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -16187,6 +16717,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersRemoveInviteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersRemoveInviteRequest",
+                    &[
+                        ("invite_id", value.invite_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     invite_id: value.invite_id?,
                     property_id: value.property_id?,
@@ -16278,6 +16816,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersRemoveRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersRemoveRequest",
+                    &[
+                        ("member_id", value.member_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     member_id: value.member_id?,
                     property_id: value.property_id?,
@@ -16408,6 +16954,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MembersUpdatePermissionsRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MembersUpdatePermissionsRequest",
+                    &[
+                        ("member_id", value.member_id.as_ref().err()),
+                        ("permissions", value.permissions.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     member_id: value.member_id?,
                     permissions: value.permissions?,
@@ -16574,6 +17129,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MetricsRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MetricsRequest",
+                    &[
+                        ("end_date", value.end_date.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("start_date", value.start_date.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     agent_id: value.agent_id?,
                     department_id: value.department_id?,
@@ -16666,6 +17230,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: MetricsResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "MetricsResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -16750,6 +17321,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: OkResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "OkResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -17019,6 +17597,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: Person,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Person",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     created_on: value.created_on?,
                     device: value.device?,
@@ -17110,6 +17692,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PersonData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PersonData",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     person: value.person?,
                     extra: value.extra?,
@@ -17211,6 +17797,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PersonDevice,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PersonDevice",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     browser: value.browser?,
                     ip: value.ip?,
@@ -17392,6 +17982,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PersonLocation,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PersonLocation",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     city_id: value.city_id?,
                     city_name: value.city_name?,
@@ -17491,6 +18085,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PersonName,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PersonName",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     first: value.first?,
                     last: value.last?,
@@ -17575,6 +18173,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PersonResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PersonResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -17718,6 +18323,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PersonWebSession,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PersonWebSession",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     count: value.count?,
                     first: value.first?,
@@ -17813,6 +18422,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: Property,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Property",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     name: value.name?,
                     property_id: value.property_id?,
@@ -17900,6 +18513,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PropertyCreateSiteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PropertyCreateSiteRequest",
+                    &[
+                        ("name", value.name.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     domain: value.domain?,
                     name: value.name?,
@@ -18044,6 +18664,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PropertyInfoFields,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PropertyInfoFields",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     agents: value.agents?,
                     assets: value.assets?,
@@ -18142,6 +18766,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PropertyInfoRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PropertyInfoRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     fields: value.fields?,
                     property_id: value.property_id?,
@@ -18234,6 +18865,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PropertyListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PropertyListRequest",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     enabled: value.enabled?,
                     type_: value.type_?,
@@ -18319,6 +18954,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PropertyListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PropertyListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -18403,6 +19045,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: PropertyResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "PropertyResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -18528,6 +19177,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabInput",
+                    &[
+                        ("type_", value.type_.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     content: value.content?,
                     enabled: value.enabled?,
@@ -18636,6 +19292,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabsAddRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabsAddRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("tab", value.tab.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     position: value.position?,
                     property_id: value.property_id?,
@@ -18710,6 +19374,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabsAvailableRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabsAvailableRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -18794,6 +19465,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabsGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabsGetRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("tab_id", value.tab_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     tab_id: value.tab_id?,
@@ -18865,6 +19544,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabsListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabsListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -18949,6 +19635,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabsRemoveRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabsRemoveRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("tab_id", value.tab_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     tab_id: value.tab_id?,
@@ -19053,6 +19747,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TabsUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TabsUpdateRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("tab_id", value.tab_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     position: value.position?,
                     property_id: value.property_id?,
@@ -19236,6 +19938,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: Ticket,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Ticket",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     created_on: value.created_on?,
                     human_id: value.human_id?,
@@ -19375,6 +20081,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TicketCreateEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketCreateEvent",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     property: value.property?,
                     requester: value.requester?,
@@ -19468,6 +20178,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TicketGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketGetRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     ticket_id: value.ticket_id?,
@@ -19691,6 +20409,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TicketListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     date_type: value.date_type?,
                     deleted: value.deleted?,
@@ -19807,6 +20532,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TicketListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -19898,6 +20630,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TicketRequester,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketRequester",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     email: value.email?,
                     name: value.name?,
@@ -19982,6 +20718,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TicketResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -20087,6 +20830,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: TranscriptChat,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TranscriptChat",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     messages: value.messages?,
@@ -20234,6 +20981,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: Webhook,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "Webhook",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     enabled: value.enabled?,
                     events: value.events?,
@@ -20325,6 +21076,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookCreateResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookCreateResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -20397,6 +21155,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookCreated,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookCreated",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     hook_id: value.hook_id?,
                     extra: value.extra?,
@@ -20480,6 +21242,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookListResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookListResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -20591,6 +21360,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookMessage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookMessage",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     sender: value.sender?,
                     text: value.text?,
@@ -20667,6 +21440,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookMessageSender,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookMessageSender",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     type_: value.type_?,
                     extra: value.extra?,
@@ -20752,6 +21529,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookProperty,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookProperty",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
@@ -20836,6 +21617,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookResponse",
+                    &[
+                        ("ok", value.ok.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     data: value.data?,
                     ok: value.ok?,
@@ -20959,6 +21747,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookTicket,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookTicket",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     human_id: value.human_id?,
                     id: value.id?,
@@ -21088,6 +21880,10 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhookVisitor,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookVisitor",
+                    &[("extra", value.extra.as_ref().err())],
+                )?;
                 Ok(Self {
                     city: value.city?,
                     country: value.country?,
@@ -21235,6 +22031,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhooksCreateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhooksCreateRequest",
+                    &[
+                        ("events", value.events.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("url", value.url.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     enabled: value.enabled?,
                     events: value.events?,
@@ -21329,6 +22134,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhooksDeleteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhooksDeleteRequest",
+                    &[
+                        ("hook_id", value.hook_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     hook_id: value.hook_id?,
                     property_id: value.property_id?,
@@ -21416,6 +22229,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhooksGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhooksGetRequest",
+                    &[
+                        ("hook_id", value.hook_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     hook_id: value.hook_id?,
                     property_id: value.property_id?,
@@ -21488,6 +22309,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhooksListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhooksListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -21647,6 +22475,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WebhooksUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhooksUpdateRequest",
+                    &[
+                        ("hook_id", value.hook_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     enabled: value.enabled?,
                     events: value.events?,
@@ -21724,6 +22560,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetCardInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetCardInput",
+                    &[
+                        ("type_", value.type_.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     type_: value.type_?,
                     extra: value.extra?,
@@ -21846,6 +22689,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsAddRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsAddRequest",
+                    &[
+                        ("name", value.name.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     enabled: value.enabled?,
                     name: value.name?,
@@ -21922,6 +22773,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsApiKeyListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsApiKeyListRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -22026,6 +22884,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsCardsAddRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsCardsAddRequest",
+                    &[
+                        ("card", value.card.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("widget_id", value.widget_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     card: value.card?,
                     property_id: value.property_id?,
@@ -22134,6 +23001,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsCardsRemoveRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsCardsRemoveRequest",
+                    &[
+                        ("card_id", value.card_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("widget_id", value.widget_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     card_id: value.card_id?,
                     property_id: value.property_id?,
@@ -22242,6 +23118,15 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsCardsUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsCardsUpdateRequest",
+                    &[
+                        ("card_id", value.card_id.as_ref().err()),
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("widget_id", value.widget_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     card_id: value.card_id?,
                     property_id: value.property_id?,
@@ -22334,6 +23219,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsGetRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("widget_id", value.widget_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     widget_id: value.widget_id?,
@@ -22406,6 +23299,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsGlobalSettingsGetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsGlobalSettingsGetRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -22477,6 +23377,13 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsGlobalSettingsUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsGlobalSettingsUpdateRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     extra: value.extra?,
@@ -22566,6 +23473,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsRemoveRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsRemoveRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("widget_id", value.widget_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     property_id: value.property_id?,
                     widget_id: value.widget_id?,
@@ -22712,6 +23627,14 @@ also requires `name` and `enabled` is gated, so send them.
             fn try_from(
                 value: WidgetsUpdateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WidgetsUpdateRequest",
+                    &[
+                        ("property_id", value.property_id.as_ref().err()),
+                        ("widget_id", value.widget_id.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     enabled: value.enabled?,
                     name: value.name?,
@@ -31113,6 +32036,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Agent id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -31163,6 +32087,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "chatId",
@@ -31171,6 +32096,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -31256,6 +32182,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "size",
@@ -31264,6 +32191,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Page size.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "offset",
@@ -31272,6 +32200,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Number of chats to skip (0 for the first page).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -31280,6 +32209,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Range start, ISO-8601, e.g. \"2026-01-01T00:00:00Z\"; see the warning above.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -31288,6 +32218,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Range end, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
@@ -31296,6 +32227,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dateType",
@@ -31304,6 +32236,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "deleted",
@@ -31312,6 +32245,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Include (true) deleted chats.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
@@ -31320,6 +32254,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Chat status filter; values gated.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -31328,6 +32263,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only chats with these tags.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "messageCount",
@@ -31336,6 +32272,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Message-count filter; commented out in the Python client, meaning unverified.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -31375,6 +32312,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "object",
@@ -31383,6 +32321,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Object a custom data attribute belongs to.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -31456,6 +32395,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "personId",
@@ -31464,6 +32404,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "The person id (a chat's `personId`).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "fields",
@@ -31472,6 +32413,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Fields to return; omit for the server default.",
                 example: Some("[\"id\"]"),
+                default: None,
             },
         ],
         multipart: None,
@@ -31608,6 +32550,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "article",
@@ -31616,6 +32559,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Article to create.",
                 example: Some("{\"content\":{\"siteId\":\"text\",\"title\":\"text\"}}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -31653,6 +32597,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "articleId",
@@ -31661,6 +32606,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -31705,6 +32651,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "articleId",
@@ -31713,6 +32660,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -31721,6 +32669,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Site of the translation to return; the default site id is the literal \"primary\".",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -31854,6 +32803,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filters",
@@ -31862,6 +32812,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Article list/search filters.",
                 example: Some("{\"site\":[\"text\"]}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
@@ -31870,6 +32821,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Sort of article list/search.",
                 example: Some("{\"field\":\"title\"}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -31878,6 +32830,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "`data.next` of the previous page (null or omitted: the first page).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -31886,6 +32839,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "`data.previous` of the current page, to page backwards.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -31894,6 +32848,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Page size; the secondary example uses 50.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32027,6 +32982,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "query",
@@ -32035,6 +32991,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Full-text search terms (\"optional search text\").",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "highlight",
@@ -32043,6 +33000,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Highlight the matches.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "filters",
@@ -32051,6 +33009,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Article list/search filters.",
                 example: Some("{\"site\":[\"text\"]}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
@@ -32059,6 +33018,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Sort of article list/search.",
                 example: Some("{\"field\":\"title\"}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -32067,6 +33027,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "`data.next` of the previous page (null or omitted: the first page).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -32075,6 +33036,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -32083,6 +33045,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Page size (example 50); no documented maximum; lower bound.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32239,6 +33202,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "articleId",
@@ -32247,6 +33211,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "article",
@@ -32257,6 +33222,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 example: Some(
                     "{\"content\":{\"author\":\"text\",\"siteId\":\"text\",\"status\":\"draft\",\"subtitle\":\"text\",\"title\":\"text\"}}",
                 ),
+                default: None,
             },
         ],
         multipart: None,
@@ -32343,6 +33309,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
@@ -32351,6 +33318,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "A category to create or update; `meta` is optional.",
                 example: Some("{\"content\":{\"name\":\"text\",\"siteId\":\"text\"}}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -32388,6 +33356,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "categoryId",
@@ -32396,6 +33365,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Category id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32433,6 +33403,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "categoryId",
@@ -32441,6 +33412,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Category id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -32449,6 +33421,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Site whose content to return.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32486,6 +33459,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -32494,6 +33468,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only categories of this site.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "next",
@@ -32502,6 +33477,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "`data.next` of the previous page (null or omitted: the first page).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "previous",
@@ -32510,6 +33486,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "`data.previous` of the current page, to page backwards.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "limit",
@@ -32518,6 +33495,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Page size; the secondary example uses 50.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32611,6 +33589,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "categoryId",
@@ -32619,6 +33598,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Category to update.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category",
@@ -32627,6 +33607,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "A category to create or update; `meta` is optional.",
                 example: Some("{\"content\":{\"name\":\"text\",\"siteId\":\"text\"}}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -32678,6 +33659,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -32686,6 +33668,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Language code, e.g. \"en\".",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "title",
@@ -32694,6 +33677,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "subdomain",
@@ -32702,6 +33686,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -32710,6 +33695,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -32718,6 +33704,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "published",
@@ -32726,6 +33713,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32770,6 +33758,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -32778,6 +33767,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Language code, e.g. \"en\".",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "title",
@@ -32786,6 +33776,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -32794,6 +33785,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32831,6 +33823,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -32839,6 +33832,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Site id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32869,6 +33863,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -32877,6 +33872,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Site id; the default site is \"primary\"; the key name is inferred.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32907,6 +33903,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -32944,6 +33941,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "siteId",
@@ -32952,6 +33950,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Site to update (the default site is \"primary\").",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "title",
@@ -32960,6 +33959,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "description",
@@ -32968,6 +33968,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "banner",
@@ -32976,6 +33977,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Site banner (shape gated).",
                 example: Some("{}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "ticketForm",
@@ -32984,6 +33986,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Ticket form settings (shape gated).",
                 example: Some("{}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "header",
@@ -32992,6 +33995,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Header settings (shape gated).",
                 example: Some("{}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -33000,6 +34004,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -33008,6 +34013,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33045,6 +34051,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
@@ -33053,6 +34060,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Member (agent) id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33097,6 +34105,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "inviteId",
@@ -33105,6 +34114,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Pending invite id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
@@ -33113,6 +34123,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33150,6 +34161,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
@@ -33158,6 +34170,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Member (agent) id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33211,6 +34224,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -33219,6 +34233,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "E-mail address of the agent to invite.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
@@ -33227,6 +34242,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33257,6 +34273,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33287,6 +34304,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33324,6 +34342,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
@@ -33332,6 +34351,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Member (agent) id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33369,6 +34389,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "inviteId",
@@ -33377,6 +34398,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Pending invite id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33421,6 +34443,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "memberId",
@@ -33429,6 +34452,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Member (agent) id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "permissions",
@@ -33437,6 +34461,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Permissions to set, merged into the member's (shape gated).",
                 example: Some("{}"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "role",
@@ -33445,6 +34470,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Role of a member or invite; tawk.to's dashboard offers Admin and Agent.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33493,6 +34519,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -33501,6 +34528,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -33509,6 +34537,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range end, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -33517,6 +34546,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this agent.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -33525,6 +34555,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only these tags.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -33533,6 +34564,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this department.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33581,6 +34613,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -33589,6 +34622,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -33597,6 +34631,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range end, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -33605,6 +34640,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this agent.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -33613,6 +34649,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only these tags.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -33621,6 +34658,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this department.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33669,6 +34707,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -33677,6 +34716,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -33685,6 +34725,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range end, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -33693,6 +34734,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this agent.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -33701,6 +34743,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only these tags.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -33709,6 +34752,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this department.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33757,6 +34801,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -33765,6 +34810,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -33773,6 +34819,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range end, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -33781,6 +34828,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this agent.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -33789,6 +34837,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only these tags.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -33797,6 +34846,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this department.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33845,6 +34895,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -33853,6 +34904,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range start, ISO-8601 (e.g.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -33861,6 +34913,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Range end, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "agentId",
@@ -33869,6 +34922,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this agent.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tags",
@@ -33877,6 +34931,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only these tags.",
                 example: Some("[\"text\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "departmentId",
@@ -33885,6 +34940,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only this department.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33915,6 +34971,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Name of the new property.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "domain",
@@ -33923,6 +34980,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Site domain.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -33953,6 +35011,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "fields",
@@ -33961,6 +35020,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Sections property.info should include.",
                 example: Some("{\"settings\":true}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -33991,6 +35051,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Property kind filter of property.list.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -33999,6 +35060,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Only enabled (true) or disabled (false) properties.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34058,6 +35120,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "position",
@@ -34066,6 +35129,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Position of the tab.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tab",
@@ -34074,6 +35138,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "A tab to add; its field names are inferred.",
                 example: Some("{\"type\":\"knowledge-base\"}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -34104,6 +35169,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34141,6 +35207,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tabId",
@@ -34149,6 +35216,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Tab id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34179,6 +35247,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34216,6 +35285,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tabId",
@@ -34224,6 +35294,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Tab id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34268,6 +35339,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "tabId",
@@ -34276,6 +35348,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Tab id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "position",
@@ -34284,6 +35357,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "New position (reorders the tab).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34321,6 +35395,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "ticketId",
@@ -34329,6 +35404,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34423,6 +35499,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status",
@@ -34431,6 +35508,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Ticket status.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "startDate",
@@ -34439,6 +35517,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Created from, ISO-8601, e.g. \"2026-01-01T00:00:00Z\"; reported unreliable.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "endDate",
@@ -34447,6 +35526,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Created up to, ISO-8601.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "size",
@@ -34455,6 +35535,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Page size.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "offset",
@@ -34463,6 +35544,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Number of tickets to skip.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "deleted",
@@ -34471,6 +35553,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Return deleted tickets.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "sort",
@@ -34479,6 +35562,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Sort order of chat.list and ticket.list: `co-new-old` (created on, newest first) or `co-old-new`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "dateType",
@@ -34487,6 +35571,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an inferred meaning).",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34557,6 +35642,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "events",
@@ -34565,6 +35651,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Events to send; \"one or more\".",
                 example: Some("[\"chat:start\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "url",
@@ -34573,6 +35660,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "HTTPS endpoint the events are POSTed to.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -34581,6 +35669,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -34589,6 +35678,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Display name (Pipedream sends e.g. \"Pipedream chat:start Webhook\").",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34626,6 +35716,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "hookId",
@@ -34634,6 +35725,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34671,6 +35763,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "hookId",
@@ -34679,6 +35772,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34709,6 +35803,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34786,6 +35881,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "hookId",
@@ -34794,6 +35890,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "events",
@@ -34802,6 +35899,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: Some("[\"chat:start\"]"),
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "url",
@@ -34810,6 +35908,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -34818,6 +35917,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -34826,6 +35926,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34863,6 +35964,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -34871,6 +35973,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Widget name.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -34879,6 +35982,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Whether the widget is enabled (default true).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "settings",
@@ -34887,6 +35991,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Widget settings (shape gated).",
                 example: Some("{}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -34917,6 +36022,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -34964,6 +36070,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -34972,6 +36079,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "card",
@@ -34980,6 +36088,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "A widget card; its fields are gated apart from `type` (extra fields).",
                 example: Some("{\"type\":\"text\"}"),
+                default: None,
             },
         ],
         multipart: None,
@@ -35024,6 +36133,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35032,6 +36142,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cardId",
@@ -35040,6 +36151,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Card id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -35084,6 +36196,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35092,6 +36205,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "cardId",
@@ -35100,6 +36214,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "Card id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -35137,6 +36252,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35145,6 +36261,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -35175,6 +36292,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -35205,6 +36323,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -35242,6 +36361,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35250,6 +36370,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -35294,6 +36415,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "widgetId",
@@ -35302,6 +36424,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -35310,6 +36433,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "New widget name.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "enabled",
@@ -35318,6 +36442,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Enable or disable the widget.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "settings",
@@ -35326,6 +36451,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
                 required: false,
                 description: "Settings merged into the widget's (shape gated).",
                 example: Some("{}"),
+                default: None,
             },
         ],
         multipart: None,

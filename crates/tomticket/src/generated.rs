@@ -964,6 +964,9 @@ a field left unset is not sent and stays unchanged \[INFERRED].
         pub categories: ::std::vec::Vec<DepartmentCategory>,
         /// Ticket custom fields not tied to a category, seen as `{tickets: [...]}`; free-form.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub general_custom_fields: ::serde_json::Map<
             ::std::string::String,
             ::serde_json::Value,
@@ -1262,6 +1265,9 @@ are not known; unknown fields are ignored.
         /// SLA state, seen as `{deadline: {date, accomplished}, startup: {date?,
         /// accomplished}}`; kept free-form.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub sla: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// The `subject` property (text, optional).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1400,6 +1406,9 @@ and tags (`show_tags=1`) \[COMMUNITY].
         pub situation: ::std::option::Option<TicketSituation>,
         /// SLA state, free-form (see `Ticket.sla`).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(
+            deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string"
+        )]
         pub sla: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         /// Stopwatch (time tracking) entries, free-form.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3695,6 +3704,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: CustomerNewForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CustomerNewForm",
+                    &[
+                        ("customer_id", value.customer_id.as_ref().err()),
+                        ("name", value.name.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     create_tickets: value.create_tickets?,
                     customer_id: value.customer_id?,
@@ -3930,6 +3946,10 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: CustomerUpdateForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "CustomerUpdateForm",
+                    &[("customer_id", value.customer_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     create_tickets: value.create_tickets?,
                     customer_id: value.customer_id?,
@@ -5156,6 +5176,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketCommentForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketCommentForm",
+                    &[
+                        ("comment", value.comment.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     comment: value.comment?,
                     ticket_id: value.ticket_id?,
@@ -5968,6 +5995,10 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketEvaluationForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketEvaluationForm",
+                    &[("ticket_id", value.ticket_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     comment: value.comment?,
                     grade: value.grade?,
@@ -6051,6 +6082,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketFinishForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketFinishForm",
+                    &[
+                        ("message", value.message.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     message: value.message?,
                     ticket_id: value.ticket_id?,
@@ -6412,6 +6450,15 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketNewForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketNewForm",
+                    &[
+                        ("customer_id", value.customer_id.as_ref().err()),
+                        ("department_id", value.department_id.as_ref().err()),
+                        ("message", value.message.as_ref().err()),
+                        ("subject", value.subject.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     category_id: value.category_id?,
                     customer_id: value.customer_id?,
@@ -6616,6 +6663,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketOperatorLinkForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketOperatorLinkForm",
+                    &[
+                        ("operator_id", value.operator_id.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     operator_id: value.operator_id?,
                     ticket_id: value.ticket_id?,
@@ -6825,6 +6879,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketReplyCustomerForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketReplyCustomerForm",
+                    &[
+                        ("message", value.message.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     message: value.message?,
                     ticket_id: value.ticket_id?,
@@ -6889,6 +6950,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketReplyOperatorForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketReplyOperatorForm",
+                    &[
+                        ("message", value.message.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     message: value.message?,
                     ticket_id: value.ticket_id?,
@@ -6999,6 +7067,10 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketStatusCloseForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketStatusCloseForm",
+                    &[("ticket_id", value.ticket_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     ticket_id: value.ticket_id?,
                 })
@@ -7081,6 +7153,13 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketStatusOpenForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketStatusOpenForm",
+                    &[
+                        ("status_id", value.status_id.as_ref().err()),
+                        ("ticket_id", value.ticket_id.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     comment: value.comment?,
                     status_id: value.status_id?,
@@ -7165,6 +7244,10 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: TicketTransferForm,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "TicketTransferForm",
+                    &[("ticket_id", value.ticket_id.as_ref().err())],
+                )?;
                 Ok(Self {
                     department_id: value.department_id?,
                     operator_id: value.operator_id?,
@@ -7267,6 +7350,15 @@ they are required; any other field is kept (`extra`) \[INFERRED tolerance].
             fn try_from(
                 value: WebhookEvent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                ::supportkit_runtime::check_builder(
+                    "WebhookEvent",
+                    &[
+                        ("action", value.action.as_ref().err()),
+                        ("id", value.id.as_ref().err()),
+                        ("type_", value.type_.as_ref().err()),
+                        ("extra", value.extra.as_ref().err()),
+                    ],
+                )?;
                 Ok(Self {
                     action: value.action?,
                     id: value.id?,
@@ -11562,6 +11654,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Chat id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -11620,6 +11713,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "1-based page number; 50 items per page.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_id",
@@ -11628,6 +11722,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Customer internal id or e-mail, per `customer_type_id`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -11636,6 +11731,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
@@ -11644,6 +11740,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Department id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
@@ -11652,6 +11749,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Organization id; matches the organization or its parent organization.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "min_protocol",
@@ -11660,6 +11758,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Lowest chat protocol number, inclusive.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "max_protocol",
@@ -11668,6 +11767,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Highest chat protocol number, inclusive.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_ge",
@@ -11676,6 +11776,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_le",
@@ -11684,6 +11785,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "situation",
@@ -11692,6 +11794,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Chat situation code, e.g. `2` = active; the full list of codes is not known.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -11729,6 +11832,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Department id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category_id",
@@ -11737,6 +11841,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Category id; absent returns the department's fields that belong to no category.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -11774,6 +11879,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Customer internal id or e-mail, per `customer_type_id` (≤250).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -11782,6 +11888,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -11819,6 +11926,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Customer internal id or e-mail, per `customer_type_id` (≤250).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -11827,6 +11935,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -11857,6 +11966,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "1-based page number; 50 items per page.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -11945,6 +12055,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Your internal id for the customer.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -11953,6 +12064,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -11961,6 +12073,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -11969,6 +12082,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "create_tickets",
@@ -11977,6 +12091,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "1 the customer may open tickets, 0 may not.",
                 example: None,
+                default: Some("1"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
@@ -11985,6 +12100,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -11993,6 +12109,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Customer language: `pt-BR`, `es_ES` or `en-US`, spelled exactly so (note the underscore of `es_ES`).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "portfolio_id",
@@ -12001,6 +12118,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Portfolio (\"carteira\") id; Enterprise only.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "password",
@@ -12009,6 +12127,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Portal password.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12111,6 +12230,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Customer internal id or e-mail, per `customer_type_id`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -12119,6 +12239,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "How a `customer_id` is to be read: `I` the customer's internal id (the id given at creation), `E` the customer's e-mail.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "name",
@@ -12127,6 +12248,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "email",
@@ -12135,6 +12257,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "phone",
@@ -12143,6 +12266,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "create_tickets",
@@ -12151,6 +12275,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "1 the customer may open tickets, 0 may not.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
@@ -12159,6 +12284,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "language",
@@ -12167,6 +12293,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Customer language: `pt-BR`, `es_ES` or `en-US`, spelled exactly so (note the underscore of `es_ES`).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "portfolio_id",
@@ -12175,6 +12302,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Portfolio (\"carteira\") id; Enterprise only.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "password",
@@ -12183,6 +12311,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Portal password.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12220,6 +12349,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Department id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -12257,6 +12387,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "`1` adds operators, categories and custom fields to each department; `0` or absent leaves them out.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -12287,6 +12418,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Department id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -12324,6 +12456,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "comment",
@@ -12332,6 +12465,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Comment text.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12411,6 +12545,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Ticket id (32-hex hash, not the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "show_stopwatch",
@@ -12419,6 +12554,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "`1` adds the stopwatch (time tracking) entries.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "show_staggered_tickets",
@@ -12427,6 +12563,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "`1` adds the staggered (\"escalonados\") tickets.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "show_tags",
@@ -12435,6 +12572,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "`1` adds the ticket tags.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -12493,6 +12631,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "problem_solved",
@@ -12501,6 +12640,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Whether the ticket's problem was solved, `Y` yes or `N` no (ticket_evaluation).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "grade",
@@ -12509,6 +12649,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "5 excellent, 4 good, 3 fair, 2 bad, 1 very bad.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "comment",
@@ -12517,6 +12658,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Evaluation comment.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12561,6 +12703,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -12569,6 +12712,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Closing message, plain text.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "time_work",
@@ -12577,6 +12721,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Worked time in minutes.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12681,6 +12826,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "1-based page number; 50 items per page.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_id",
@@ -12689,6 +12835,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Customer internal id or e-mail, per `customer_type_id`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_type_id",
@@ -12697,6 +12844,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Kind of `customer_id`, `I` internal id or `E` e-mail; default `I`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "situation",
@@ -12705,6 +12853,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Comma-separated list of situation codes, e.g. `0,1,3`: 0 awaiting operator interaction, 1 not started, 2 answered / awaiting the customer, 3 customer replied / awaiting an answer, 4 cancelled, 5 finished, 6 operator changed, 7 sent to the support team, 8 and 9 awaiting manager evaluation.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
@@ -12713,6 +12862,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Department id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status_id",
@@ -12721,6 +12871,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Custom ticket status id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category_id",
@@ -12729,6 +12880,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Category id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "organization_id",
@@ -12737,6 +12889,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Organization id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "min_protocol",
@@ -12745,6 +12898,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Lowest visible protocol number, inclusive.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "max_protocol",
@@ -12753,6 +12907,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Highest visible protocol number, inclusive.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_ge",
@@ -12761,6 +12916,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Created at or after, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "creation_date_le",
@@ -12769,6 +12925,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Created at or before, `YYYY-MM-DD HH:MM:SS-0300` (with the UTC offset).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "last_update_ge",
@@ -12777,6 +12934,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Changed at or after, `YYYY-MM-DD HH:MM:SS`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "order",
@@ -12785,6 +12943,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Sort direction, `ASC` or `DESC`; the server default is not known.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "column",
@@ -12793,6 +12952,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Sort column, `protocol` or `creation_date`; the server default is not known.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "truncate_body",
@@ -12801,6 +12961,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "`1` shortens each ticket's `message` in the list.",
                 example: None,
+                default: None,
             },
         ],
         multipart: None,
@@ -12880,6 +13041,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Customer internal id or e-mail, per `customer_id_type`.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "customer_id_type",
@@ -12888,6 +13050,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "How a `customer_id` is to be read: `I` the customer's internal id (the id given at creation), `E` the customer's e-mail.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
@@ -12896,6 +13059,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Department id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "subject",
@@ -12904,6 +13068,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Ticket title.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -12912,6 +13077,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Opening message.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "category_id",
@@ -12920,6 +13086,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Category id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "priority",
@@ -12928,6 +13095,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "1 Low, 2 Normal, 3 High, 4 Urgent.",
                 example: None,
+                default: Some("1"),
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "operator_id",
@@ -12936,6 +13104,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Operator to link at creation.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -12980,6 +13149,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "operator_id",
@@ -12988,6 +13158,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Operator id (see department_operator_list).",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13032,6 +13203,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -13040,6 +13212,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Reply, plain text.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13084,6 +13257,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "message",
@@ -13092,6 +13266,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Reply, plain text; ≤512.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13129,6 +13304,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13173,6 +13349,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "status_id",
@@ -13181,6 +13358,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "Custom status id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "comment",
@@ -13189,6 +13367,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Note about opening the status [no limit documented].",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {
@@ -13240,6 +13419,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: true,
                 description: "A ticket's API id: a 32-hex hash, **not** the number people see (that is the protocol).",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "department_id",
@@ -13248,6 +13428,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Target department id.",
                 example: None,
+                default: None,
             },
             ::supportkit_runtime::meta::ParamMeta {
                 name: "operator_id",
@@ -13256,6 +13437,7 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
                 required: false,
                 description: "Target operator id.",
                 example: None,
+                default: None,
             },
         ],
         multipart: Some(::supportkit_runtime::meta::MultipartMeta {

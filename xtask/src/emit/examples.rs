@@ -256,7 +256,8 @@ impl ExampleCtx<'_> {
         for p in op
             .params
             .iter()
-            .filter(|p| p.required && p.location == "Body")
+            // A required field with a default is filled in from it.
+            .filter(|p| p.required && p.default.is_none() && p.location == "Body")
         {
             let field = field_ident(&p.name);
             if let Some((_, fty)) = fields.iter().find(|(f, _)| field == f) {

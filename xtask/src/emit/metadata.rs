@@ -242,6 +242,10 @@ fn op_meta(op: &OpDef) -> TokenStream {
             Some(e) => quote!(Some(#e)),
             None => quote!(None),
         };
+        let default = match &p.default {
+            Some(d) => quote!(Some(#d)),
+            None => quote!(None),
+        };
         quote! {
             ::supportkit_runtime::meta::ParamMeta {
                 name: #name,
@@ -250,6 +254,7 @@ fn op_meta(op: &OpDef) -> TokenStream {
                 required: #required,
                 description: #description,
                 example: #example,
+                default: #default,
             }
         }
     });

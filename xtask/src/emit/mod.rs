@@ -4,6 +4,8 @@
 //! - [`model`]: what the xtask derives from a spec (operations, enums, unions,
 //!   buckets, parameters); [`constraints`]: the limits table inside it;
 //! - [`progenitor`]: the progenitor call and the rewrites of its output;
+//! - [`builders`]: struct builders whose error names every unset field at once;
+//! - [`defaults`]: object and array defaults written as the spec writes them;
 //! - [`enums`]: open enums and open unions;
 //! - [`multipart`]: `multipart/form-data` operations, which progenitor cannot send;
 //! - [`pagination`]: the `Paged` impls of list operations;
@@ -13,7 +15,9 @@
 //!   every struct field and builder setter; [`examples`]: the compiled
 //!   example on every operation.
 
+pub mod builders;
 pub mod constraints;
+pub mod defaults;
 pub mod docs;
 pub mod enums;
 pub mod examples;

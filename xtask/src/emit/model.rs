@@ -34,13 +34,15 @@ pub struct Model {
     pub replacements: Vec<(String, String)>,
     /// Every component schema, for the decoder table fuzzing walks.
     pub schemas: Vec<String>,
-    /// Rust names of the object schemas (fields of these types also decode
-    /// from a JSON-encoded string).
+    /// Rust names of the object schemas and open unions (fields of these types
+    /// also decode from a JSON-encoded string, as free-form maps do).
     pub objects: Vec<String>,
     /// What the spec says about every property, for field and setter docs.
     pub property_docs: PropertyDocs,
     /// Rust names of the structs the client only reads (`#[non_exhaustive]`).
     pub read_only: Vec<String>,
+    /// Object and array defaults, written as the spec writes them.
+    pub written_defaults: Vec<super::defaults::WrittenDefault>,
 }
 
 pub struct EnumDef {
@@ -88,6 +90,9 @@ pub struct ParamDef {
     pub doc: Option<String>,
     /// A JSON example for a `Json` parameter (CLI help).
     pub example: Option<String>,
+    /// The spec's `default` of a body field, as compact JSON: sent when the
+    /// caller gives none, so the field need not be given even when required.
+    pub default: Option<String>,
 }
 
 /// A `multipart/form-data` operation, emitted by the xtask.
@@ -201,6 +206,8 @@ impl Model {
                 if let (SchemaKind::OneOf { .. }, Some(d)) =
                     (&s.schema_kind, &s.schema_data.discriminator)
                 {
+                    // An open union of objects is an object too.
+                    objects.push(name.to_upper_camel_case());
                     unions.push(UnionDef {
                         name: name.clone(),
                         description: s.schema_data.description.clone(),
@@ -354,6 +361,7 @@ impl Model {
             objects,
             property_docs: property_docs(api),
             read_only: super::semver::read_only_types(api),
+            written_defaults: super::defaults::written_defaults(api),
         })
     }
 }
@@ -468,6 +476,7 @@ fn params(api: &OpenAPI, op: &Op<'_>) -> Vec<ParamDef> {
             description: summary(data.description.as_deref()),
             doc: data.description.as_deref().and_then(spec_text),
             example: json_example_of(api, schema),
+            default: None,
         });
     }
     if let Some((_, Some(body))) = spec::request_body(api, op.op)
@@ -486,6 +495,12 @@ fn params(api: &OpenAPI, op: &Op<'_>) -> Vec<ParamDef> {
                     .and_then(|s| s.schema_data.description.as_deref())
                     .and_then(spec_text),
                 example: json_example_of(api, schema),
+                default: match prop {
+                    openapiv3::ReferenceOr::Item(p) => {
+                        p.schema_data.default.as_ref().map(|d| d.to_string())
+                    }
+                    openapiv3::ReferenceOr::Reference { .. } => None,
+                },
             });
         }
     }

@@ -67,8 +67,11 @@ pub fn module_name(cfg: &ProviderConfig) -> String {
 
 /// Object-typed fields of the generated types also decode from a string
 /// holding that object as JSON (`"{}"`, `"{\"id\": 1}"`): providers send both.
-/// A rule over every struct field whose type is an object schema, never a
-/// per-field patch.
+/// A rule over every struct field whose type is an object: an object schema or
+/// an open union of them (`objects`, by Rust name) or a free-form map
+/// (`serde_json::Map`, `HashMap`, `BTreeMap`), required, optional or defaulted.
+/// Never a per-field patch; a flattened `extra` map is the object itself and is
+/// left alone.
 pub fn tolerate_json_strings(file: &mut syn::File, objects: &[String]) {
     let Some(content) = file.items.iter_mut().find_map(|item| match item {
         syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, c)| c),
@@ -82,27 +85,91 @@ pub fn tolerate_json_strings(file: &mut syn::File, objects: &[String]) {
             continue;
         };
         for field in &mut fields.named {
-            let (optional, name) = object_type(&field.ty);
-            if !name.is_some_and(|n| objects.contains(&n)) {
+            let (optional, kind) = object_type(&field.ty);
+            let object = match kind {
+                Some(FieldType::Map) => true,
+                Some(FieldType::Named(n)) => objects.contains(&n),
+                None => false,
+            };
+            if !object || has_serde(&field.attrs, "flatten") {
                 continue;
             }
-            let has_default = field.attrs.iter().any(|a| {
-                a.path().is_ident("serde") && a.to_token_stream().to_string().contains("default")
-            });
-            let attr: syn::Attribute = if !optional {
-                syn::parse_quote!(#[serde(deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string")])
-            } else if has_default {
-                syn::parse_quote!(#[serde(deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string")])
-            } else {
-                syn::parse_quote!(#[serde(default, deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string")])
+            // Required and nullable: typify's `Option::deserialize` (present, maybe
+            // null) becomes ours without a default, which keeps the key required.
+            let nullable = |a: &syn::Attribute| {
+                a.path().is_ident("serde")
+                    && a.to_token_stream().to_string().replace(' ', "")
+                        == "#[serde(deserialize_with=\"::std::option::Option::deserialize\")]"
+            };
+            let required_nullable = field.attrs.iter().any(nullable);
+            if required_nullable {
+                field.attrs.retain(|a| !nullable(a));
+            } else if has_serde(&field.attrs, "deserialize_with") {
+                continue;
+            }
+            // `#[serde(default)]`: the type's own default (an empty map) also stands
+            // for `null` and `""`; a spec default (`default = "defaults::…"`) only
+            // for an absent field.
+            let bare_default = bare_serde_default(&field.attrs);
+            let default = has_serde(&field.attrs, "default") || required_nullable;
+            let attr: syn::Attribute = match (optional, default) {
+                (false, true) if !bare_default => {
+                    syn::parse_quote!(#[serde(deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string")])
+                }
+                (false, false) => {
+                    syn::parse_quote!(#[serde(deserialize_with = "::supportkit_runtime::serde_support::object_or_json_string")])
+                }
+                (false, true) => {
+                    syn::parse_quote!(#[serde(deserialize_with = "::supportkit_runtime::serde_support::default_object_or_json_string")])
+                }
+                (true, true) => {
+                    syn::parse_quote!(#[serde(deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string")])
+                }
+                (true, false) => {
+                    syn::parse_quote!(#[serde(default, deserialize_with = "::supportkit_runtime::serde_support::option_object_or_json_string")])
+                }
             };
             field.attrs.push(attr);
         }
     }
 }
 
-/// `(optional, name)` of a field type `X` or `Option<X>` naming one type.
-fn object_type(ty: &syn::Type) -> (bool, Option<String>) {
+/// Whether one of `attrs` is `#[serde(..)]` naming `word` (`default`, `flatten`).
+fn has_serde(attrs: &[syn::Attribute], word: &str) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("serde")
+            && a.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+            )
+            .is_ok_and(|metas| metas.iter().any(|m| m.path().is_ident(word)))
+    })
+}
+
+/// Whether `attrs` hold a bare `#[serde(default)]` (not `default = "…"`).
+fn bare_serde_default(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("serde")
+            && a.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+            )
+            .is_ok_and(|metas| {
+                metas
+                    .iter()
+                    .any(|m| matches!(m, syn::Meta::Path(p) if p.is_ident("default")))
+            })
+    })
+}
+
+/// What a field holds, for [`tolerate_json_strings`].
+enum FieldType {
+    /// A type named by one identifier (`Contact`).
+    Named(String),
+    /// A free-form map.
+    Map,
+}
+
+/// `(optional, what)` of a field type `X` or `Option<X>`.
+fn object_type(ty: &syn::Type) -> (bool, Option<FieldType>) {
     let syn::Type::Path(p) = ty else {
         return (false, None);
     };
@@ -113,11 +180,20 @@ fn object_type(ty: &syn::Type) -> (bool, Option<String>) {
         && let syn::PathArguments::AngleBracketed(args) = &last.arguments
         && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
     {
-        let (_, name) = object_type(inner);
-        return (true, name);
+        let (_, what) = object_type(inner);
+        return (true, what);
     }
-    let plain = matches!(last.arguments, syn::PathArguments::None);
-    (false, plain.then(|| last.ident.to_string()))
+    match &last.arguments {
+        syn::PathArguments::None => (false, Some(FieldType::Named(last.ident.to_string()))),
+        syn::PathArguments::AngleBracketed(_)
+            if ["Map", "HashMap", "BTreeMap"]
+                .iter()
+                .any(|m| last.ident == m) =>
+        {
+            (false, Some(FieldType::Map))
+        }
+        _ => (false, None),
+    }
 }
 
 /// One door per crate: `Client::from_config`, then `.call()`, `.stream()` or

@@ -139,6 +139,7 @@ pub(crate) async fn update_lifecycle(
     drop(data);
     ctx.state.emit(events);
     Ok(Json(
-        json!({ "code": "200", "message": "Lifecycle updated successfully!" }),
+        // A JSON number, as the SDK declares it and the docs' example sends it.
+        json!({ "code": 200, "message": "Lifecycle updated successfully!" }),
     ))
 }

@@ -53,28 +53,9 @@ fn is_valid_id(value: &str) -> bool {
         && !value.starts_with('0')
 }
 
-/// Whitespace as the spec's (ECMAScript) `\s` reads it: not U+0085 nor U+001C..U+001F,
-/// but U+FEFF.
-pub(crate) fn is_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{0b}' | '\u{0c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
-}
-
 /// `[^@\s]+@[^@\s]+`: one `@` with text on both sides, no white space.
 pub(crate) fn is_valid_email(value: &str) -> bool {
-    let Some((local, domain)) = value.split_once('@') else {
-        return false;
-    };
-    !local.is_empty() && !domain.is_empty() && !domain.contains('@') && !value.chars().any(is_space)
+    crate::ecma::is_email(value, false)
 }
 
 /// E.164 as the spec reads it: `\+[0-9]{8,15}`.
@@ -90,7 +71,7 @@ pub(crate) fn is_valid_url(value: &str) -> bool {
     ["http://", "https://"].iter().any(|scheme| {
         value
             .strip_prefix(scheme)
-            .is_some_and(|rest| !rest.is_empty() && !rest.chars().any(is_space))
+            .is_some_and(|rest| !rest.is_empty() && !rest.chars().any(crate::ecma::is_space))
     })
 }
 
@@ -300,14 +281,13 @@ pub(crate) fn page_request(target: &ListTarget, max_limit: usize) -> Result<Page
 }
 
 /// `{items, pagination: {next, previous}}` with absolute URLs carrying `cursorId`, and
-/// null where there is no page. The official SDK types both as non-null `string` and its
-/// test mocks use `""` for a missing link, but the generated paginators read `""` as a
-/// link without a cursor (an error), so the sandbox keeps null until they end on `""`.
+/// `""` where there is no page: the official SDK types both as non-null `string`
+/// (`PaginationResponse`) and its test mocks send `""` on the last page.
 pub(crate) fn page_body(target: &ListTarget, request: PageRequest, page: Page<Value>) -> Value {
     let url = |cursor: Option<i64>| {
-        cursor.map_or(Value::Null, |c| {
-            Value::String(target.url("limit", request.limit, "cursorId", c))
-        })
+        Value::String(cursor.map_or_else(String::new, |c| {
+            target.url("limit", request.limit, "cursorId", c)
+        }))
     };
     serde_json::json!({
         "items": page.items,

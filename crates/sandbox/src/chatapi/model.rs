@@ -159,8 +159,8 @@ pub(crate) struct Template {
     pub(crate) name: String,
     pub(crate) components: Value,
     pub(crate) channel_id: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) bot_id: Option<i64>,
+    /// Always sent: the SDK's `WhatsAppTemplate` declares `botId: number`.
+    pub(crate) bot_id: i64,
     pub(crate) language_code: String,
     pub(crate) namespace: Option<String>,
     pub(crate) category: String,

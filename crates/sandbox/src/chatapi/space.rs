@@ -227,6 +227,7 @@ pub(crate) async fn delete_space_tag(State(ctx): State<Ctx>, body: Bytes) -> Api
         contact.tags.retain(|t| t != name);
     }
     Ok(Json(
-        json!({ "code": "200", "message": "Tag deleted successfully!" }),
+        // A JSON number, as the SDK declares it (`{code: number; message: string}`).
+        json!({ "code": 200, "message": "Tag deleted successfully!" }),
     ))
 }

@@ -749,7 +749,8 @@ impl ChatApiState {
                 name: name.to_owned(),
                 components: json!([{ "type": "body", "text": "Hello {{1}}" }]),
                 channel_id,
-                bot_id: None,
+                // One bot per channel, in its own id range (channel 201 → bot 601).
+                bot_id: channel_id + 400,
                 language_code: language_code.to_owned(),
                 namespace: None,
                 category: category.to_owned(),

@@ -128,18 +128,14 @@ pub(crate) fn members_list_invites(data: &mut Data, body: &Obj<'_>) -> Result<Re
     Ok(Reply::Data(Value::Array(items)))
 }
 
+/// The spec's pattern `^[^@\s]+@[^@\s]*\.[^@\s]*$`, read as ECMAScript (so an
+/// internationalised address, or one with U+0085 in it, is taken).
 fn email(body: &Obj<'_>) -> Result<String, TawkError> {
     let email = body.str("email")?;
-    match email.split_once('@') {
-        Some((user, domain))
-            if !user.is_empty()
-                && domain.contains('.')
-                && !domain.contains('@')
-                && !email.contains(char::is_whitespace) =>
-        {
-            Ok(email.to_lowercase())
-        }
-        _ => Err(body.invalid("email", "must be a valid email")),
+    if crate::ecma::is_email(email, true) {
+        Ok(email.to_lowercase())
+    } else {
+        Err(body.invalid("email", "must be a valid email"))
     }
 }
 

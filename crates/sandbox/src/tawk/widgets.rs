@@ -232,10 +232,11 @@ pub(crate) fn tabs_add(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkErr
             "The property already has a {kind} tab"
         )));
     };
+    // The spec: `title` is optional (`minLength: 1`) and defaults to the type's name,
+    // for a custom tab too; any non-empty title is taken.
     let title = match input.opt_str("title")? {
-        Some(title) if !title.trim().is_empty() => title.to_owned(),
-        Some(_) => return Err(input.invalid("title", "is not allowed to be empty")),
-        None if kind == "custom" => return Err(input.invalid("title", "is required")),
+        Some("") => return Err(input.invalid("title", "is not allowed to be empty")),
+        Some(title) => title.to_owned(),
         None => default_title.to_owned(),
     };
     let tab = Tab {

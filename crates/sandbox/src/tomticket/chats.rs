@@ -51,17 +51,32 @@ pub(crate) async fn list_chats(
     QueryParams(params): QueryParams,
 ) -> Result<Response, TtError> {
     let data = ctx.state.lock();
-    let page = params.page()?;
-    let customer = customer_filter(&data, &params)?;
-    let department = params.optional("department_id", Some(512))?;
-    if let Some(department) = &department {
-        data.require_department(department, "department_id")?;
-    }
-    let organization = params.optional("organization_id", Some(512))?;
-    let (min_protocol, max_protocol) = protocol_range(&params)?;
-    let created_ge = date_filter(&params, "creation_date_ge", false)?;
-    let created_le = date_filter(&params, "creation_date_le", true)?;
-    let situations = situation_filter(&params, 1, 4)?;
+    let page = params.page();
+    let customer = customer_filter(&data, &params);
+    let department = params.optional("department_id", Some(512)).and_then(|d| {
+        if let Some(department) = &d {
+            data.require_department(department, "department_id")?;
+        }
+        Ok(d)
+    });
+    let organization = params.optional("organization_id", Some(512));
+    let range = protocol_range(&params);
+    let created_ge = date_filter(&params, "creation_date_ge", false);
+    let created_le = date_filter(&params, "creation_date_le", true);
+    let situations = situation_filter(&params, 1, 4);
+    TtError::first([
+        page.as_ref().err(),
+        customer.as_ref().err(),
+        department.as_ref().err(),
+        organization.as_ref().err(),
+        range.as_ref().err(),
+        created_ge.as_ref().err(),
+        created_le.as_ref().err(),
+        situations.as_ref().err(),
+    ])?;
+    let (page, customer, department, organization) = (page?, customer?, department?, organization?);
+    let ((min_protocol, max_protocol), created_ge, created_le, situations) =
+        (range?, created_ge?, created_le?, situations?);
     let mut chats: Vec<&Chat> = data
         .chats
         .iter()

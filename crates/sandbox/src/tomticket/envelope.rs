@@ -125,6 +125,22 @@ impl TtError {
         }
     }
 
+    /// Of the problems of one request, the one the provider answers first: a value the
+    /// spec refuses (the 401 of [`TtError::refused`]) before any `200` error (an unknown
+    /// customer, a date in another format), so a request the spec refuses is refused
+    /// whatever else it names.
+    pub(crate) fn first<const N: usize>(problems: [Option<&TtError>; N]) -> Result<(), TtError> {
+        let problems = problems.into_iter().flatten();
+        match problems
+            .clone()
+            .find(|e| e.status == 401)
+            .or(problems.clone().next())
+        {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
+    }
+
     /// A 405 for a method the route does not take (axum adds the `Allow` header).
     pub(crate) fn method_not_allowed() -> Self {
         Self {

@@ -279,26 +279,46 @@ pub(crate) async fn list_tickets(
     QueryParams(params): QueryParams,
 ) -> Result<Response, TtError> {
     let data = ctx.state.lock();
-    let page = params.page()?;
-    let customer = customer_filter(&data, &params)?;
-    let situations = situation_filter(&params, 0, MAX_SITUATION)?;
-    let updated_ge = last_update_filter(&params, dates::now_unix())?;
-    let department = params.optional("department_id", Some(512))?;
-    if let Some(department) = &department {
-        data.require_department(department, "department_id")?;
-    }
+    let page = params.page();
+    let customer = customer_filter(&data, &params);
+    let situations = situation_filter(&params, 0, MAX_SITUATION);
+    let updated_ge = last_update_filter(&params, dates::now_unix());
+    let department = params.optional("department_id", Some(512)).and_then(|d| {
+        if let Some(department) = &d {
+            data.require_department(department, "department_id")?;
+        }
+        Ok(d)
+    });
+    let range = protocol_range(&params);
+    let created_ge = date_filter(&params, "creation_date_ge", false);
+    let created_le = date_filter(&params, "creation_date_le", true);
+    let order = params.one_of("order", &["ASC", "DESC"], "DESC");
+    let column = params.one_of("column", &["protocol", "creation_date"], "creation_date");
+    let truncate = params.int_in("truncate_body", 0, 1);
+    TtError::first([
+        page.as_ref().err(),
+        customer.as_ref().err(),
+        situations.as_ref().err(),
+        updated_ge.as_ref().err(),
+        department.as_ref().err(),
+        range.as_ref().err(),
+        created_ge.as_ref().err(),
+        created_le.as_ref().err(),
+        order.as_ref().err(),
+        column.as_ref().err(),
+        truncate.as_ref().err(),
+    ])?;
+    let (page, customer, situations, updated_ge, department) =
+        (page?, customer?, situations?, updated_ge?, department?);
+    let ((min_protocol, max_protocol), created_ge, created_le) = (range?, created_ge?, created_le?);
+    let descending = order? == "DESC";
+    let by_protocol = column? == "protocol";
+    let truncate = truncate? == Some(1);
     // Limits of these filters are not documented: none is checked.
     let category = params.optional("category_id", None)?;
     let organization = params.optional("organization_id", None)?;
     let status = params.optional("status_id", None)?;
     let operator = params.optional("operator_id", None)?;
-    let (min_protocol, max_protocol) = protocol_range(&params)?;
-    let created_ge = date_filter(&params, "creation_date_ge", false)?;
-    let created_le = date_filter(&params, "creation_date_le", true)?;
-    let descending = params.one_of("order", &["ASC", "DESC"], "DESC")? == "DESC";
-    let by_protocol =
-        params.one_of("column", &["protocol", "creation_date"], "creation_date")? == "protocol";
-    let truncate = params.int_in("truncate_body", 0, 1)? == Some(1);
     let mut tickets: Vec<&Ticket> = data
         .tickets
         .iter()
