@@ -27,6 +27,10 @@ enum Sends {
     Always(usize),
     /// Reads are retried up to this many requests; writes are sent once.
     Reads(usize),
+    /// Reads, and writes to a provider whose spec says this status means
+    /// "not processed" (`x-supportkit.unprocessed-statuses`: respond.io's
+    /// 449), are retried up to this many; other writes are sent once.
+    Unprocessed(usize),
 }
 
 struct Case {
@@ -248,7 +252,7 @@ fn cases() -> Vec<Case> {
             "449 in queue",
             |_| vec![Fault::json(449, r#"{"code": 449, "message": "in queue"}"#)],
             E(Api),
-            Always(ATTEMPTS),
+            Unprocessed(ATTEMPTS),
         ),
         case("500", |_| vec![Fault::json(500, "{}")], E(Api), RETRIED),
         case("502 HTML", |_| vec![html(502)], E(Api), RETRIED),
@@ -302,6 +306,8 @@ async fn run(case: &Case, target: &Target) -> Option<String> {
         Sends::Always(n) => n,
         Sends::Reads(_) if target.write => 1,
         Sends::Reads(n) => n,
+        Sends::Unprocessed(n) if !target.write || target.name.starts_with("chatapi") => n,
+        Sends::Unprocessed(_) => 1,
     };
     if server.count() != sends {
         problems.push(format!(

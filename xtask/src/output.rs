@@ -30,6 +30,10 @@ pub fn format(
             pub use ::supportkit_runtime::{Error, OperationExt, PaginateExt};
         },
     )?;
+    crate::emit::progenitor::requests_not_sends(
+        &mut file,
+        &model.ops.iter().map(|o| o.id.clone()).collect::<Vec<_>>(),
+    )?;
     if !builders.is_empty() {
         splice(&mut file, "builder", builders)?;
     }

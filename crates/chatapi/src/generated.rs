@@ -11904,13 +11904,7 @@ impl ClientInfo<::supportkit_runtime::Transport> for Client {
         &self.inner
     }
 }
-const _: () = {
-    #[allow(dead_code)]
-    fn assert_client_hooks()
-    where
-        Client: ClientHooks<::supportkit_runtime::Transport>,
-    {}
-};
+impl ClientHooks<::supportkit_runtime::Transport> for &Client {}
 impl Client {
     /**Get a contact
 
@@ -12967,12 +12961,10 @@ async fn delete_space_tag(client: &Client, name: String) -> Result<(), Error> {
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
+    use ::supportkit_runtime::BuildError as Error;
     use super::types;
     #[allow(unused_imports)]
-    use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
-        RequestBuilderExt, ResponseValue,
-    };
+    use super::{encode_path, ByteStream, ClientInfo, RequestBuilderExt};
     /**Builder for [`Client::get_contact`]
 
 [`Client::get_contact`]: super::Client::get_contact*/
@@ -13003,18 +12995,20 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/contact/{identifier}`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::Contact>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, identifier } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let url = format!(
                 "{}/contact/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -13022,31 +13016,14 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_contact",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[9usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::update_contact`]
@@ -13105,13 +13082,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/contact/{identifier}`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::ContactActionResponse>,
-            Error<types::ApiError>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, identifier, body } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
@@ -13123,8 +13100,7 @@ pub mod builder {
             let url = format!(
                 "{}/contact/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .put(url)
                 .header(
@@ -13133,31 +13109,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_contact",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[24usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::create_contact`]
@@ -13216,13 +13175,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/contact/{identifier}`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::CreateContactResponse>,
-            Error<types::ApiError>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, identifier, body } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
@@ -13234,8 +13193,7 @@ pub mod builder {
             let url = format!(
                 "{}/contact/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -13244,31 +13202,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_contact",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[3usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::delete_contact`]
@@ -13301,21 +13242,20 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/contact/{identifier}`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::ContactActionResponse>,
-            Error<types::ApiError>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, identifier } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let url = format!(
                 "{}/contact/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
@@ -13323,31 +13263,14 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_contact",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[7usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::create_or_update_contact`]
@@ -13406,13 +13329,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/contact/create_or_update/{identifier}`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::ContactActionResponse>,
-            Error<types::ApiError>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, identifier, body } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
@@ -13424,8 +13347,7 @@ pub mod builder {
             let url = format!(
                 "{}/contact/create_or_update/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -13434,31 +13356,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_or_update_contact",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[5usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::merge_contacts`]
@@ -13505,13 +13410,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/contact/merge`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::ContactActionResponse>,
-            Error<types::ApiError>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -13520,8 +13425,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/contact/merge", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -13530,31 +13434,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "merge_contacts",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[21usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::list_contacts`]
@@ -13627,11 +13514,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/contact/list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::ContactList>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, cursor_id, limit, body } = self;
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
             let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
@@ -13641,8 +13531,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/contact/list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -13653,31 +13542,14 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_contacts",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[15usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::add_tags`]
@@ -13722,13 +13594,13 @@ pub mod builder {
                 .map_err(|_| "conversion to `TagNames` for body failed".to_string());
             self
         }
-        ///Sends a `POST` request to `/contact/{identifier}/tag`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::ContactActionResponse>,
-            Error<types::ApiError>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, identifier, body } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
@@ -13736,8 +13608,7 @@ pub mod builder {
             let url = format!(
                 "{}/contact/{}/tag", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -13746,31 +13617,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "add_tags",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[0usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::remove_tags`]
@@ -13815,13 +13669,13 @@ pub mod builder {
                 .map_err(|_| "conversion to `TagNames` for body failed".to_string());
             self
         }
-        ///Sends a `DELETE` request to `/contact/{identifier}/tag`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::ContactActionResponse>,
-            Error<types::ApiError>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, identifier, body } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
@@ -13829,8 +13683,7 @@ pub mod builder {
             let url = format!(
                 "{}/contact/{}/tag", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
@@ -13839,31 +13692,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "remove_tags",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[22usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::list_contact_channels`]
@@ -13924,11 +13760,14 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for limit failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/contact/{identifier}/channels`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::ChannelList>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, identifier, cursor_id, limit } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
@@ -13936,8 +13775,7 @@ pub mod builder {
             let url = format!(
                 "{}/contact/{}/channels", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -13947,31 +13785,14 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_contact_channels",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[14usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::update_lifecycle`]
@@ -14034,11 +13855,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/contact/{identifier}/lifecycle/update`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::CodeMessageResponse>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, identifier, body } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body
@@ -14049,8 +13873,7 @@ pub mod builder {
             let url = format!(
                 "{}/contact/{}/lifecycle/update", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -14059,31 +13882,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_lifecycle",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[26usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::send_message`]
@@ -14144,11 +13950,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/contact/{identifier}/message`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::SendMessageResponse>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, identifier, body } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body
@@ -14159,8 +13968,7 @@ pub mod builder {
             let url = format!(
                 "{}/contact/{}/message", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -14169,31 +13977,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "send_message",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[23usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::list_messages`]
@@ -14258,11 +14049,14 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for limit failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/contact/{identifier}/message/list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::MessageList>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, identifier, cursor_id, limit } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
@@ -14270,8 +14064,7 @@ pub mod builder {
             let url = format!(
                 "{}/contact/{}/message/list", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -14281,31 +14074,14 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_messages",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[17usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::get_message`]
@@ -14350,19 +14126,21 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for message_id failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/contact/{identifier}/message/{messageId}`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::MessageRecord>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, identifier, message_id } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let message_id = message_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "message_id")))?;
             let url = format!(
                 "{}/contact/{}/message/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier), ::supportkit_runtime::PathSegment(&message_id),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -14370,31 +14148,14 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_message",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[11usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::create_comment`]
@@ -14457,11 +14218,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/contact/{identifier}/comment`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::Comment>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, identifier, body } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body
@@ -14472,8 +14236,7 @@ pub mod builder {
             let url = format!(
                 "{}/contact/{}/comment", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -14482,31 +14245,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_comment",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[2usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::assign_conversation`]
@@ -14570,13 +14316,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/contact/{identifier}/conversation/assignee`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::ContactActionResponse>,
-            Error<types::ApiError>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, identifier, body } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
@@ -14589,8 +14335,7 @@ pub mod builder {
             let url = format!(
                 "{}/contact/{}/conversation/assignee", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -14599,31 +14344,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "assign_conversation",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[1usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::update_conversation_status`]
@@ -14687,13 +14415,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/contact/{identifier}/conversation/status`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::ContactActionResponse>,
-            Error<types::ApiError>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, identifier, body } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
@@ -14706,8 +14434,7 @@ pub mod builder {
             let url = format!(
                 "{}/contact/{}/conversation/status", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -14716,31 +14443,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_conversation_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[25usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::list_space_channels`]
@@ -14785,17 +14495,19 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for limit failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/space/channel`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::ChannelList>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, cursor_id, limit } = self;
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
             let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!("{}/space/channel", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -14805,31 +14517,14 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_space_channels",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[18usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::list_whatsapp_templates`]
@@ -14886,11 +14581,14 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for limit failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/space/channel/{channelId}/template`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::WhatsAppTemplateList>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, channel_id, cursor_id, limit } = self;
             let channel_id = channel_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "channel_id")))?;
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
@@ -14898,8 +14596,7 @@ pub mod builder {
             let url = format!(
                 "{}/space/channel/{}/template", client.baseurl, ::supportkit_runtime::PathSegment(&channel_id),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -14909,31 +14606,14 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_whatsapp_templates",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[20usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::list_closing_notes`]
@@ -14978,17 +14658,19 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for limit failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/space/closing_notes`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::ClosingNoteList>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, cursor_id, limit } = self;
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
             let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!("{}/space/closing_notes", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -14998,31 +14680,14 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_closing_notes",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[13usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::list_users`]
@@ -15067,17 +14732,19 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for limit failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/space/user`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::UserList>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, cursor_id, limit } = self;
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
             let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!("{}/space/user", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -15087,31 +14754,14 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_users",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[19usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::get_user`]
@@ -15140,18 +14790,20 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for id failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/space/user/{id}`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::User>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, id } = self;
             let id = id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "id")))?;
             let url = format!(
                 "{}/space/user/{}", client.baseurl, ::supportkit_runtime::PathSegment(&id),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -15159,31 +14811,14 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_user",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[12usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::list_custom_fields`]
@@ -15228,17 +14863,19 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for limit failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/space/custom_field`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::CustomFieldList>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, cursor_id, limit } = self;
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
             let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
             let url = format!("{}/space/custom_field", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -15248,31 +14885,14 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("cursorId", &cursor_id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_custom_fields",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[16usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::create_custom_field`]
@@ -15319,11 +14939,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/space/custom_field`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::CustomField>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -15332,8 +14955,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/space/custom_field", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -15342,31 +14964,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_custom_field",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[4usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::get_custom_field`]
@@ -15395,18 +15000,20 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for id failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/space/custom_field/{id}`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::CustomField>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, id } = self;
             let id = id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "id")))?;
             let url = format!(
                 "{}/space/custom_field/{}", client.baseurl, ::supportkit_runtime::PathSegment(&id),
             );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -15414,31 +15021,14 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_custom_field",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[10usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::update_space_tag`]
@@ -15485,11 +15075,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/space/tag`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::SpaceTag>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -15497,8 +15090,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/space/tag", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .put(url)
                 .header(
@@ -15507,31 +15099,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_space_tag",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[27usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::create_space_tag`]
@@ -15578,11 +15153,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/space/tag`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::SpaceTag>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -15590,8 +15168,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/space/tag", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -15600,31 +15177,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_space_tag",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[6usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::delete_space_tag`]
@@ -15671,11 +15231,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `DELETE` request to `/space/tag`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::CodeMessageResponse>, Error<types::ApiError>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -15683,8 +15246,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/space/tag", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
@@ -15693,31 +15255,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_space_tag",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[8usize],
+                ),
+            )
         }
     }
 }
@@ -15856,6 +15401,8 @@ pub static PROVIDER: ::supportkit_runtime::meta::ProviderMeta = ::supportkit_run
     error_code_field: Some("code"),
     error_message_field: Some("message"),
     error_message_kinds: &[],
+    unprocessed_statuses: &[449u16],
+    encode_plus_in_path: true,
 };
 /// Every operation of the spec, sorted by id.
 pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 28usize] = [
@@ -18238,539 +17785,508 @@ impl Client {
         Ok(Self::new_with_client(&parts.base_url, parts.http, parts.transport))
     }
 }
-impl ClientHooks<::supportkit_runtime::Transport> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut ::reqwest::Request,
-        info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
-        self.inner.prepare(request, info.operation_id).map_err(Error::InvalidRequest)
-    }
-    async fn exec(
-        &self,
-        request: ::reqwest::Request,
-        info: &OperationInfo,
-    ) -> ::reqwest::Result<::reqwest::Response> {
-        self.inner.execute(&self.client, request, info.operation_id).await
-    }
-}
-impl ::supportkit_runtime::ProviderErrorBody for types::ApiError {
-    fn code(&self) -> ::std::option::Option<::std::string::String> {
-        self.code.as_ref().map(|v| v.to_string())
-    }
-    fn message(&self) -> ::std::option::Option<::std::string::String> {
-        self.message.as_ref().map(|v| v.to_string())
-    }
-    fn kind(&self) -> ::std::option::Option<::supportkit_runtime::ErrorKind> {
-        PROVIDER
-            .classify(
-                ::supportkit_runtime::ProviderErrorBody::code(self).as_deref(),
-                ::supportkit_runtime::ProviderErrorBody::message(self).as_deref(),
-            )
-    }
-}
 impl ::supportkit_runtime::Operation for builder::AddTags<'_> {
     type Output = types::ContactActionResponse;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "add_tags";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::AddTags::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::AddTags::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::AssignConversation<'_> {
     type Output = types::ContactActionResponse;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "assign_conversation";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::AssignConversation::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::AssignConversation::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::CreateComment<'_> {
     type Output = types::Comment;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "create_comment";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::CreateComment::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::CreateComment::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::CreateContact<'_> {
     type Output = types::CreateContactResponse;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "create_contact";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::CreateContact::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::CreateContact::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::CreateCustomField<'_> {
     type Output = types::CustomField;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "create_custom_field";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::CreateCustomField::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::CreateCustomField::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::CreateOrUpdateContact<'_> {
     type Output = types::ContactActionResponse;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "create_or_update_contact";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::CreateOrUpdateContact::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::CreateOrUpdateContact::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::CreateSpaceTag<'_> {
     type Output = types::SpaceTag;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "create_space_tag";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::CreateSpaceTag::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::CreateSpaceTag::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::DeleteContact<'_> {
     type Output = types::ContactActionResponse;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "delete_contact";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::DeleteContact::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::DeleteContact::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::DeleteSpaceTag<'_> {
     type Output = types::CodeMessageResponse;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "delete_space_tag";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::DeleteSpaceTag::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::DeleteSpaceTag::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::GetContact<'_> {
     type Output = types::Contact;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "get_contact";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::GetContact::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::GetContact::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::GetCustomField<'_> {
     type Output = types::CustomField;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "get_custom_field";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::GetCustomField::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::GetCustomField::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::GetMessage<'_> {
     type Output = types::MessageRecord;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "get_message";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::GetMessage::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::GetMessage::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::GetUser<'_> {
     type Output = types::User;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "get_user";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::GetUser::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::GetUser::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::ListClosingNotes<'_> {
     type Output = types::ClosingNoteList;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "list_closing_notes";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ListClosingNotes::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ListClosingNotes::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::ListContactChannels<'_> {
     type Output = types::ChannelList;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "list_contact_channels";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ListContactChannels::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ListContactChannels::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::ListContacts<'_> {
     type Output = types::ContactList;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "list_contacts";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ListContacts::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ListContacts::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::ListCustomFields<'_> {
     type Output = types::CustomFieldList;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "list_custom_fields";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ListCustomFields::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ListCustomFields::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::ListMessages<'_> {
     type Output = types::MessageList;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "list_messages";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ListMessages::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ListMessages::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::ListSpaceChannels<'_> {
     type Output = types::ChannelList;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "list_space_channels";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ListSpaceChannels::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ListSpaceChannels::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::ListUsers<'_> {
     type Output = types::UserList;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "list_users";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ListUsers::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ListUsers::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::ListWhatsappTemplates<'_> {
     type Output = types::WhatsAppTemplateList;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "list_whatsapp_templates";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ListWhatsappTemplates::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ListWhatsappTemplates::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MergeContacts<'_> {
     type Output = types::ContactActionResponse;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "merge_contacts";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MergeContacts::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MergeContacts::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::RemoveTags<'_> {
     type Output = types::ContactActionResponse;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "remove_tags";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::RemoveTags::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::RemoveTags::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::SendMessage<'_> {
     type Output = types::SendMessageResponse;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "send_message";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::SendMessage::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::SendMessage::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::UpdateContact<'_> {
     type Output = types::ContactActionResponse;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "update_contact";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::UpdateContact::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::UpdateContact::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::UpdateConversationStatus<'_> {
     type Output = types::ContactActionResponse;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "update_conversation_status";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::UpdateConversationStatus::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::UpdateConversationStatus::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::UpdateLifecycle<'_> {
     type Output = types::CodeMessageResponse;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "update_lifecycle";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::UpdateLifecycle::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::UpdateLifecycle::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::UpdateSpaceTag<'_> {
     type Output = types::SpaceTag;
-    type ErrorBody = types::ApiError;
     const ID: &'static str = "update_space_tag";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::UpdateSpaceTag::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::UpdateSpaceTag::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Paged for builder::ListClosingNotes<'_> {

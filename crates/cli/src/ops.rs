@@ -591,11 +591,10 @@ pub async fn send<C: ClientInfo<Transport>>(
     op: &'static OperationMeta,
     call: &Call,
 ) -> Result<bytes::Bytes, Error> {
-    let request = build_request(client.client(), client.baseurl(), client.inner(), op, call)?;
-    Ok(client
-        .inner()
-        .call_raw(client.client(), request, op.id)
-        .await?)
+    let http = build_request(client.client(), client.baseurl(), client.inner(), op, call)?;
+    // The request value every typed call builds too, through the same send.
+    let request = supportkit_runtime::Request::new(client.inner(), client.client(), http, op);
+    Ok(request.send().await?.into_bytes()?)
 }
 
 /// Connects to `settings`' provider and sends `call`.

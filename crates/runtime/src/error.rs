@@ -86,6 +86,10 @@ struct Inner {
     /// What to do, in the terms of the surface in use (set by the facade or
     /// the CLI); else the kind's own advice.
     hint: Option<String>,
+    /// The operation's retry safety, when the transport built the error.
+    safety: crate::meta::RetrySafety,
+    /// Whether the request provably was not processed.
+    not_processed: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -128,6 +132,8 @@ impl Error {
                 cause: None,
                 attempts: None,
                 hint: None,
+                safety: crate::meta::RetrySafety::Safe,
+                not_processed: false,
                 source: None,
             }),
         }
@@ -209,6 +215,17 @@ impl Error {
         }
         self
     }
+    /// Records the operation's retry safety and whether the request provably
+    /// was not processed, for [`is_retryable`](Self::is_retryable).
+    pub(crate) fn with_safety(
+        mut self,
+        safety: crate::meta::RetrySafety,
+        not_processed: bool,
+    ) -> Self {
+        self.inner.safety = safety;
+        self.inner.not_processed |= not_processed;
+        self
+    }
     /// Changes the kind (e.g. a 400 whose provider code means "not found").
     pub fn with_kind(mut self, kind: ErrorKind) -> Self {
         self.inner.kind = kind;
@@ -256,19 +273,17 @@ impl Error {
         self.inner.attempts.map(|(_, d)| d)
     }
 
-    /// Whether trying again later may succeed (rate limits, timeouts,
-    /// connection failures, 408, 449 and 5xx answers).
+    /// Whether trying again later may succeed without risk: a rate limit, a
+    /// refused connection, a shared store that failed; and for operations
+    /// safe to repeat, timeouts, dropped connections, 408, 449 and 5xx. A
+    /// write that failed after it left may have happened, so it is not
+    /// retryable. The retry loop decides with the same classifier
+    /// ([`RetryAction`](crate::RetryAction)).
     pub fn is_retryable(&self) -> bool {
-        match self.inner.kind {
-            ErrorKind::RateLimited | ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Store => {
-                true
-            }
-            ErrorKind::Api | ErrorKind::Transport => self
-                .inner
-                .status
-                .is_none_or(|s| s == 408 || s == 449 || s >= 500),
-            _ => false,
-        }
+        let i = &self.inner;
+        i.kind == ErrorKind::Store
+            || crate::retry::RetryAction::classify(i.kind, i.status, i.safety, i.not_processed)
+                == crate::retry::RetryAction::Retry
     }
     /// Whether the provider rate-limited the request.
     pub fn is_rate_limited(&self) -> bool {

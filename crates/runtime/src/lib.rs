@@ -1,7 +1,9 @@
 //! Transport policy shared by every supportkit provider client.
 //!
-//! Generated clients (`supportkit-chatapi`, ...) run every request through a
-//! [`Transport`] via progenitor's `ClientHooks`:
+//! Generated operations (`supportkit-chatapi`, ...) describe each call as a
+//! [`Request`]; one function sends any request under the [`Transport`]'s
+//! policy ([`Request::send`]) and one judges the answer
+//! ([`Exchange::decode`]):
 //!
 //! - **auth**: Bearer or Basic from [`Credentials`], whose secrets never print;
 //! - **limits**: the spec's documented limits are checked before a request is
@@ -41,6 +43,7 @@ mod operation;
 mod pagination;
 pub mod pattern;
 mod ratelimit;
+mod request;
 mod retry;
 mod secret;
 #[doc(hidden)]
@@ -52,14 +55,17 @@ pub mod webhook;
 
 pub use config::{Config, DEFAULT_MAX_RESPONSE_BYTES, Parts};
 pub use error::{EXCERPT_LEN, Error, ErrorKind, excerpt};
-pub use operation::{Operation, OperationExt, ProviderErrorBody};
+pub use operation::{Operation, OperationExt};
 pub use pagination::{
     Page, PageStyle, Paged, PaginateExt, Paginator, cursor_from_url, cursor_in_link,
     next_from_link, next_page_name,
 };
 pub use progenitor_client::ResponseValue;
 pub use ratelimit::RateLimitConfig;
-pub use retry::{RETRY_AFTER_CEILING, RetryPolicy, parse_retry_after};
+#[doc(hidden)]
+pub use request::BuildError;
+pub use request::{Exchange, Invalid, Request};
+pub use retry::{RETRY_AFTER_CEILING, RetryAction, RetryPolicy, parse_retry_after};
 pub use secret::{Credentials, Secret, redact_url};
 pub use transport::Transport;
 

@@ -27,6 +27,11 @@ pub struct ProviderMeta {
     /// For providers without error codes: message fragments (lowercase) and
     /// what they mean.
     pub error_message_kinds: &'static [(&'static str, crate::ErrorKind)],
+    /// Statuses by which the provider says it did not process a request
+    /// (respond.io's 449 "in queue"), so even a write is repeated after them.
+    pub unprocessed_statuses: &'static [u16],
+    /// The provider reads `+` in a path as a space: send `%2B`.
+    pub encode_plus_in_path: bool,
 }
 
 /// How a provider signals failure inside a 2xx body.

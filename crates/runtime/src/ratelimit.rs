@@ -316,6 +316,8 @@ mod tests {
         error_code_field: None,
         error_message_field: None,
         error_message_kinds: &[],
+        unprocessed_statuses: &[],
+        encode_plus_in_path: false,
     };
 
     fn limiters() -> Limiters {

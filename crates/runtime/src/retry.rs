@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::error::ErrorKind;
 use crate::meta::RetrySafety;
 
 /// Retry policy: exponential backoff with jitter, `Retry-After` honoured,
@@ -100,20 +101,43 @@ impl RetryPolicy {
     }
 }
 
-/// Whether an HTTP status may be retried for an operation of this safety.
-pub fn status_is_retryable(status: u16, safety: RetrySafety) -> bool {
-    match status {
-        // Provably not processed: the provider refused before doing anything.
-        429 | 449 => true,
-        408 | 500..=599 => safety == RetrySafety::Safe,
-        _ => false,
-    }
+/// What to do after a failure (smithy-rs's `RetryAction`): the one
+/// classifier the retry loop and [`Error::is_retryable`](crate::Error::is_retryable) share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryAction {
+    /// Try again, after the provider's `Retry-After` or a backoff: the
+    /// failure is transient, and repeating cannot duplicate a write.
+    Retry,
+    /// Do not: the failure is final, or the request may have been processed
+    /// by an operation that is not safe to repeat.
+    NoRetry,
 }
 
-/// Whether a transport failure may be retried for an operation of this safety.
-pub fn error_is_retryable(err: &reqwest::Error, safety: RetrySafety) -> bool {
-    // A failed connect sent nothing; anything later may have been processed.
-    err.is_connect() || safety == RetrySafety::Safe
+impl RetryAction {
+    /// Classifies a failure of `kind` (with the HTTP `status` when an answer
+    /// came) of an operation of `safety`. `not_processed` says the request
+    /// provably was not processed (a refused connection, a provider status
+    /// that means "not done", such as respond.io's 449): then even a write is
+    /// repeated. A rate limit is a refusal, so it is repeated too.
+    pub fn classify(
+        kind: ErrorKind,
+        status: Option<u16>,
+        safety: RetrySafety,
+        not_processed: bool,
+    ) -> Self {
+        let transient = match kind {
+            ErrorKind::RateLimited | ErrorKind::Connect | ErrorKind::Timeout => true,
+            ErrorKind::Transport => true,
+            ErrorKind::Api => status.is_none_or(|s| s == 408 || s == 449 || s >= 500),
+            _ => false,
+        };
+        let refused = not_processed || matches!(kind, ErrorKind::RateLimited | ErrorKind::Connect);
+        if transient && (safety == RetrySafety::Safe || refused) {
+            RetryAction::Retry
+        } else {
+            RetryAction::NoRetry
+        }
+    }
 }
 
 /// Longest `Retry-After` [`parse_retry_after`] returns: absurd values
@@ -165,14 +189,29 @@ mod tests {
     }
 
     #[test]
-    fn unsafe_operations_retry_only_unprocessed_statuses() {
+    fn unsafe_operations_retry_only_what_was_not_processed() {
+        use ErrorKind::*;
         use RetrySafety::*;
-        assert!(status_is_retryable(429, Unsafe));
-        assert!(status_is_retryable(449, Unsafe));
-        assert!(!status_is_retryable(502, Unsafe));
-        assert!(status_is_retryable(502, Safe));
-        assert!(status_is_retryable(408, Safe));
-        assert!(!status_is_retryable(404, Safe));
+        let c = |kind, status, safety, not_processed| {
+            RetryAction::classify(kind, status, safety, not_processed) == RetryAction::Retry
+        };
+        assert!(c(RateLimited, Some(429), Unsafe, false));
+        assert!(
+            c(Api, Some(449), Unsafe, true),
+            "a provider's 'not processed' status"
+        );
+        assert!(!c(Api, Some(449), Unsafe, false));
+        assert!(!c(Api, Some(502), Unsafe, false));
+        assert!(c(Api, Some(502), Safe, false));
+        assert!(c(Api, Some(408), Safe, false));
+        assert!(!c(NotFound, Some(404), Safe, false));
+        assert!(c(Connect, None, Unsafe, true), "nothing was sent");
+        assert!(
+            !c(Timeout, None, Unsafe, false),
+            "a write that left may have happened"
+        );
+        assert!(c(Timeout, None, Safe, false));
+        assert!(!c(Decode, Some(200), Safe, false));
     }
 
     #[test]

@@ -1,8 +1,10 @@
-//! The transport policy every generated client runs through its progenitor
-//! `ClientHooks`: `prepare` (auth, limits, encoding) and `execute` (rate
-//! limiting, retries, tracing).
+//! The transport policy: the one function that sends any [`Request`] of a
+//! client. Its loop holds the order of things; each concern lives in a
+//! function of its own: the rate-limit slot ([`Transport::slot`]), one
+//! attempt within the call's budget ([`Transport::attempt`]), the judgement
+//! of an attempt ([`Transport::verdict`], through the one classifier
+//! [`RetryAction`]) and the wait before the next one.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,10 +12,11 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::ErrorKind;
-use crate::meta::{EnvelopeMeta, OperationMeta, ProviderMeta, RetrySafety};
+use crate::meta::ProviderMeta;
 use crate::multipart::Form;
 use crate::ratelimit::{self, Limiters, NoSlot, RateLimitConfig};
-use crate::retry::{self, RetryPolicy};
+use crate::request::{Exchange, Request, Target};
+use crate::retry::{self, RetryAction, RetryPolicy};
 use crate::secret::Credentials;
 use crate::validate;
 
@@ -42,30 +45,6 @@ impl std::fmt::Debug for Transport {
             .field("retry", &self.shared.retry)
             .finish_non_exhaustive()
     }
-}
-
-/// What the last response of a call looked like; read by
-/// [`OperationExt`](crate::OperationExt) to give decode errors their status.
-#[derive(Debug, Default)]
-pub(crate) struct Exchange {
-    pub(crate) status: Option<u16>,
-    /// `Retry-After`, clamped by the policy.
-    pub(crate) retry_after: Option<Duration>,
-    /// A failure the transport decided, overriding what progenitor reports.
-    pub(crate) failure: Option<crate::Error>,
-    /// Attempts made and time spent.
-    pub(crate) attempts: u32,
-    pub(crate) elapsed: Duration,
-    /// The answer's headers, moved here instead of handed to progenitor,
-    /// whose `ResponseValue::from_response` would clone them.
-    pub(crate) headers: Option<http::HeaderMap>,
-}
-
-/// Marks a response rebuilt from a failed envelope; holds the provider's real status.
-pub(crate) const ENVELOPE_STATUS: &str = "x-supportkit-envelope-status";
-
-tokio::task_local! {
-    pub(crate) static EXCHANGE: RefCell<Exchange>;
 }
 
 impl Transport {
@@ -97,274 +76,97 @@ impl Transport {
         self.shared.provider
     }
 
-    fn operation(&self, id: &str) -> Option<&'static OperationMeta> {
-        self.shared.provider.operation(id)
+    /// Checks a multipart form's text fields against the operation's limits
+    /// (the generated multipart builders call it before encoding).
+    pub fn check_form(&self, operation_id: &str, form: &Form) -> Result<(), String> {
+        match self.shared.provider.operation(operation_id) {
+            Some(op) => validate::check_fields(op, form.fields()),
+            None => Ok(()),
+        }
     }
 
-    /// Runs before a request is sent: checks the spec's limits (so a bad
-    /// argument never leaves the machine), adds credentials and
-    /// percent-encodes `+` in the path.
-    pub fn prepare(
-        &self,
-        request: &mut reqwest::Request,
-        operation_id: &str,
-    ) -> Result<(), String> {
-        if let Some(op) = self.operation(operation_id) {
+    /// Sends `request` under the policy and returns its final answer, read
+    /// whole (see [`Request::send`]).
+    pub(crate) async fn send(self, request: Request) -> Result<Exchange, crate::Error> {
+        let Request {
+            mut http,
+            target,
+            client,
+            ..
+        } = request;
+        let provider = self.shared.provider;
+        self.prepare(&mut http, target).map_err(|m| {
+            crate::Error::new(ErrorKind::InvalidArgument, provider.name)
+                .with_operation(target.id())
+                .with_message(m)
+        })?;
+        let span = tracing::info_span!(
+            "supportkit.request",
+            provider = provider.name,
+            operation = target.id(),
+            method = %http.method(),
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        self.run(&client, http, target).instrument(span).await
+    }
+
+    /// Before anything leaves: the spec's limits (so a bad argument never
+    /// leaves the machine), the credentials, and the provider's path rule.
+    fn prepare(&self, request: &mut reqwest::Request, target: Target) -> Result<(), String> {
+        if let Some(op) = target.meta() {
             validate::check(request, op)?;
         }
-        let headers = request.headers_mut();
         if let Some(auth) = &self.shared.auth {
-            headers.insert(http::header::AUTHORIZATION, auth.clone());
+            request
+                .headers_mut()
+                .insert(http::header::AUTHORIZATION, auth.clone());
         }
-        // `+` is legal in a path, but providers decode it as a space
-        // (respond.io asks for `%2B` in `phone:+60...`); `%2B` is never ambiguous.
-        if request.url().path().contains('+') {
+        // `x-supportkit: plus-in-path: encode` (respond.io reads `+` in a path
+        // as a space, so `phone:+60...` needs `%2B`).
+        if self.shared.provider.encode_plus_in_path && request.url().path().contains('+') {
             let path = request.url().path().replace('+', "%2B");
             request.url_mut().set_path(&path);
         }
         Ok(())
     }
 
-    /// Sends a request the spec does not describe (a provider method newer
-    /// than the spec) through the same policy: auth, rate limits, retries
-    /// (as an unsafe operation unless `operation_id` names a known one), the
-    /// envelope. Returns the raw success body; error answers become [`Error`](crate::Error)s.
-    pub async fn call_raw(
-        &self,
-        client: &reqwest::Client,
-        mut request: reqwest::Request,
-        operation_id: &str,
-    ) -> Result<bytes::Bytes, crate::Error> {
-        let provider = self.shared.provider;
-        let op_name: &'static str = self.operation(operation_id).map_or("raw_call", |o| o.id);
-        let fail = |kind| crate::Error::new(kind, provider.name).with_operation(op_name);
-        self.prepare(&mut request, operation_id)
-            .map_err(|m| fail(ErrorKind::InvalidArgument).with_message(m))?;
-        let response = match self.send(client, request, operation_id).await {
-            Ok(resp) => resp,
-            Err(Failure::Http(e) | Failure::Body(e, _)) => {
-                return Err(crate::operation::may_have_happened(
-                    crate::operation::transport_error(e, provider.name, op_name),
-                    provider,
-                    operation_id,
-                ));
-            }
-            Err(Failure::Local(e)) => return Err(e),
-        };
-        let status = response.status().as_u16();
-        let real_status = response
-            .headers()
-            .get(ENVELOPE_STATUS)
-            .and_then(|v| v.to_str().ok()?.parse().ok())
-            .unwrap_or(status);
-        let retry_after = self
-            .shared
-            .retry
-            .clamp_retry_after(crate::retry::parse_retry_after(response.headers()));
-        // Already read within the attempt: this cannot fail.
-        let body = response.bytes().await.map_err(|e| {
-            fail(ErrorKind::Transport)
-                .with_status(status)
-                .with_source(e)
-        })?;
-        if (200..300).contains(&status) {
-            return Ok(body);
-        }
-        let mut err = crate::Error::from_status(provider.name, status)
-            .with_operation(op_name)
-            .with_retry_after(retry_after)
-            .with_body(&body);
-        if real_status != status {
-            err = err.with_status(real_status);
-        }
-        if let Ok(json) = serde_json::from_slice::<serde_json::Value>(&body) {
-            if let Some(code) = provider
-                .error_code_field
-                .and_then(|f| json.get(f)?.as_str())
-            {
-                if let Some(kind) = provider.kind_for_code(code) {
-                    err = err.with_kind(kind);
-                }
-                err = err.with_code(code);
-            }
-            if let Some(m) = provider
-                .error_message_field
-                .and_then(|f| json.get(f)?.as_str())
-            {
-                err = err.with_message(m);
-            }
-            if real_status != status {
-                err = err.with_cause(crate::error::envelope_failure(real_status));
-            }
-        }
-        Err(err)
-    }
-
-    /// Checks the text fields of a multipart form against the operation's limits.
-    pub fn check_form(&self, operation_id: &str, form: &Form) -> Result<(), String> {
-        match self.operation(operation_id) {
-            Some(op) => validate::check_fields(op, form.fields()),
-            None => Ok(()),
-        }
-    }
-
-    /// Sends a request: waits for the operation's rate-limit bucket, retries
-    /// what is safe to retry (see [`RetryPolicy`]), reads the body (capped)
-    /// within the attempt, and records a tracing span.
-    ///
-    /// A failure found here rather than by HTTP (a wait that does not fit the
-    /// budget, a body over the cap) reaches [`OperationExt`](crate::OperationExt)
-    /// through the call's task-local; progenitor sees a placeholder answer.
-    pub async fn execute(
-        &self,
-        client: &reqwest::Client,
-        request: reqwest::Request,
-        operation_id: &str,
-    ) -> reqwest::Result<reqwest::Response> {
-        match self.send(client, request, operation_id).await {
-            Ok(resp) => Ok(resp),
-            // `run` turns body failures into local ones; either way, an error.
-            Err(Failure::Http(e) | Failure::Body(e, _)) => Err(e),
-            Err(Failure::Local(err)) => {
-                let _ = EXCHANGE.try_with(|x| x.borrow_mut().failure = Some(err));
-                let mut placeholder = http::Response::new(bytes::Bytes::new());
-                *placeholder.status_mut() =
-                    http::StatusCode::from_u16(LOCAL_FAILURE_STATUS).expect("a valid status");
-                Ok(reqwest::Response::from(placeholder))
-            }
-        }
-    }
-
-    /// [`execute`](Self::execute) with local failures kept apart.
-    async fn send(
-        &self,
-        client: &reqwest::Client,
-        request: reqwest::Request,
-        operation_id: &str,
-    ) -> Result<reqwest::Response, Failure> {
-        let op = self.operation(operation_id);
-        let op_name = op.map_or("raw_call", |o| o.id);
-        let span = tracing::info_span!(
-            "supportkit.request",
-            provider = self.shared.provider.name,
-            operation = operation_id,
-            method = %request.method(),
-            status = tracing::field::Empty,
-            attempt = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-        );
-        self.run(client, request, op, op_name)
-            .instrument(span)
-            .await
-    }
-
-    /// A 2xx whose envelope says failure becomes the error status its code
-    /// implies (429 for a rate-limit code, so it is retried), with the real
-    /// status kept in a header for the error report.
-    fn unwrap_envelope(&self, answer: &mut Answer, envelope: &EnvelopeMeta) {
-        if !answer.status.is_success() {
-            return;
-        }
-        let parsed = serde_json::from_slice::<serde_json::Value>(&answer.body).ok();
-        let failed = parsed
-            .as_ref()
-            .and_then(|v| v.get(envelope.field)?.as_bool())
-            .is_some_and(|b| b == envelope.failure);
-        if !failed {
-            return;
-        }
-        let provider = self.shared.provider;
-        let field = |name: Option<&str>| parsed.as_ref()?.get(name?)?.as_str().map(str::to_owned);
-        let kind = provider.classify(
-            field(provider.error_code_field).as_deref(),
-            field(provider.error_message_field).as_deref(),
-        );
-        let status = match kind {
-            Some(ErrorKind::Auth) => 401,
-            Some(ErrorKind::NotFound) => 404,
-            Some(ErrorKind::Conflict) => 409,
-            Some(ErrorKind::RateLimited) => 429,
-            _ => 422,
-        };
-        answer.headers.insert(
-            ENVELOPE_STATUS,
-            http::HeaderValue::from(answer.status.as_u16()),
-        );
-        answer.status = http::StatusCode::from_u16(status).expect("a valid status");
-    }
-
+    /// The attempts of one call: a slot, an attempt, a verdict, a wait; until
+    /// an answer is final or the budget is spent.
     async fn run(
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
-        op: Option<&'static OperationMeta>,
-        op_name: &'static str,
-    ) -> Result<reqwest::Response, Failure> {
-        // Unknown operations are treated as unsafe: never risk a duplicate.
-        let safety = op.map_or(RetrySafety::Unsafe, |o| o.retry);
-        let bucket = op.and_then(|o| o.bucket);
+        target: Target,
+    ) -> Result<Exchange, crate::Error> {
+        let provider = self.shared.provider;
         let policy = &self.shared.retry;
-        let limiters = &self.shared.limiters;
+        let bucket = target.meta().and_then(|o| o.bucket);
         let started = Instant::now();
         let deadline = ratelimit::far_instant(policy.max_elapsed);
-        let mut attempt = 0u32;
+        let safety = target.safety();
         let mut pending = Some(request);
-        let finish = |attempt: u32, status: Option<u16>, retry_after: Option<Duration>| {
-            let elapsed = started.elapsed();
+        let mut attempt = 0u32;
+        let record = |attempt: u32, status: Option<u16>| {
             let span = tracing::Span::current();
             span.record("attempt", attempt);
-            span.record("duration_ms", elapsed.as_millis() as u64);
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
             if let Some(s) = status {
                 span.record("status", s);
             }
-            let _ = EXCHANGE.try_with(|x| {
-                let mut x = x.borrow_mut();
-                x.status = status;
-                x.retry_after = retry_after;
-                x.attempts = attempt;
-                x.elapsed = elapsed;
-            });
         };
         loop {
             attempt += 1;
-            let mut current = pending.take().expect("a request for every attempt");
-            match limiters.acquire(bucket, deadline).await {
-                Ok(()) => {}
-                Err(NoSlot::Refused { wait, paused }) => {
-                    finish(attempt - 1, None, Some(wait));
-                    let left = policy.max_elapsed.saturating_sub(started.elapsed());
-                    return Err(self.refused(op_name, bucket, wait, paused, left));
-                }
-                Err(NoSlot::Store(e)) => {
-                    finish(attempt - 1, None, None);
-                    return Err(Failure::Local(
-                        crate::Error::new(ErrorKind::Store, self.shared.provider.name)
-                            .with_operation(op_name)
-                            .with_message(format!(
-                                "not sent: the shared rate-limit store failed ({e}); \
-                                 it is configured to fail calls (StoreFailure::Fail) rather than \
-                                 fall back to this process's limiter"
-                            )),
-                    ));
-                }
-            }
-            // Every attempt's timeout counts against the call's budget.
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining.is_zero() {
-                finish(attempt - 1, None, None);
-                return Err(Failure::Local(
-                    crate::Error::new(ErrorKind::Timeout, self.shared.provider.name)
-                        .with_operation(op_name)
-                        .with_message(format!(
-                            "the call's budget of {:?} was spent before attempt {attempt} (RetryPolicy::max_elapsed)",
-                            policy.max_elapsed
-                        )),
-                ));
-            }
-            // The client's own timeout covers an attempt that fits the
-            // budget; a per-request one costs allocations on every call.
-            if remaining < self.shared.timeout {
-                *current.timeout_mut() = Some(remaining);
+            let current = pending.take().expect("a request for every attempt");
+            let ended = |e: crate::Error, attempts: u32| {
+                e.with_operation(target.id())
+                    .with_attempts(attempts, started.elapsed())
+                    .with_safety(safety, false)
+            };
+            if let Err(e) = self.slot(bucket, deadline, started).await {
+                record(attempt - 1, None);
+                return Err(ended(e, attempt - 1));
             }
             // A body that cannot be cloned (a stream) gets exactly one attempt.
             let spare = if attempt < policy.max_attempts {
@@ -372,92 +174,203 @@ impl Transport {
             } else {
                 None
             };
-            let result = match client.execute(current).await {
-                Ok(resp) => self.read(resp).await,
-                Err(e) => Err(Failure::Http(e)),
-            };
-            let mut result = match result {
-                Err(Failure::Local(err)) => {
-                    finish(attempt, err.status(), None);
-                    return Err(Failure::Local(err.with_operation(op_name)));
-                }
-                other => other,
-            };
-            if let (Ok(answer), Some(envelope)) = (&mut result, &self.shared.provider.envelope) {
-                self.unwrap_envelope(answer, envelope);
-            }
-            let (retryable, status, retry_after) = match &result {
-                Ok(answer) => {
-                    let status = answer.status.as_u16();
-                    limiters.record(bucket, status);
-                    (
-                        retry::status_is_retryable(status, safety),
-                        Some(status),
-                        policy.clamp_retry_after(retry::parse_retry_after(&answer.headers)),
-                    )
-                }
-                Err(Failure::Http(e) | Failure::Body(e, _)) => {
-                    (retry::error_is_retryable(e, safety), None, None)
-                }
-                Err(Failure::Local(_)) => (false, None, None),
-            };
+            let outcome = self.attempt(client, current, deadline, attempt).await;
+            let verdict = self.verdict(&outcome, target, bucket);
+            let retryable = verdict.action == RetryAction::Retry;
             // Backoff (and its random jitter) only when it is needed.
-            let wait = if retryable || status == Some(429) {
-                retry_after.unwrap_or_else(|| policy.backoff(attempt))
+            let wait = if retryable || verdict.pause {
+                verdict
+                    .retry_after
+                    .unwrap_or_else(|| policy.backoff(attempt))
             } else {
                 Duration::ZERO
             };
-            if status == Some(429) {
-                limiters.pause(bucket, wait).await;
+            if verdict.pause {
+                self.shared.limiters.pause(bucket, wait).await;
             }
-            let within_budget = retryable && started.elapsed() + wait < policy.max_elapsed;
-            match spare {
-                Some(next) if retryable && within_budget => {
-                    tracing::debug!(
-                        attempt,
-                        status,
-                        error = result.as_ref().err().map(tracing::field::display),
-                        wait_ms = wait.as_millis() as u64,
-                        "retrying"
-                    );
-                    drop(result);
-                    tokio::time::sleep(wait).await;
-                    pending = Some(next);
-                }
-                _ => {
-                    finish(attempt, status, retry_after);
-                    match &result {
-                        Ok(_) => tracing::debug!("done"),
-                        Err(e) => tracing::debug!(error = %e, "failed"),
-                    }
-                    return match result {
-                        Ok(mut answer) => {
-                            // Inside `call()`, the headers go to the caller
-                            // through the exchange, not through a copy.
-                            let _ = EXCHANGE.try_with(|x| {
-                                x.borrow_mut().headers = Some(std::mem::take(&mut answer.headers));
-                            });
-                            Ok(answer.into_response())
-                        }
-                        Err(Failure::Body(e, status)) => Err(Failure::Local(
-                            self.body_failure(e, status, op_name, attempt),
-                        )),
-                        Err(other) => Err(other),
-                    };
-                }
+            let retry =
+                retryable && spare.is_some() && started.elapsed() + wait < policy.max_elapsed;
+            if retry {
+                tracing::debug!(
+                    attempt,
+                    status = verdict.status,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying"
+                );
+                drop(outcome);
+                tokio::time::sleep(wait).await;
+                pending = spare;
+                continue;
             }
+            record(attempt, verdict.status);
+            return match outcome {
+                Ok(answer) => {
+                    tracing::debug!("done");
+                    Ok(Exchange {
+                        provider,
+                        target,
+                        status: answer.status,
+                        headers: answer.headers,
+                        body: answer.body,
+                        retry_after: verdict.retry_after,
+                        attempts: attempt,
+                        elapsed: started.elapsed(),
+                    })
+                }
+                Err(failed) => {
+                    tracing::debug!(error = %failed.error, "failed");
+                    let not_processed = failed.not_processed;
+                    Err(failed
+                        .error
+                        .with_operation(target.id())
+                        .with_attempts(attempt, started.elapsed())
+                        .with_safety(safety, not_processed))
+                }
+            };
         }
     }
 
+    /// Waits for a slot of the operation's bucket, never past the deadline:
+    /// a slot beyond it (or a store configured to fail) ends the call.
+    async fn slot(
+        &self,
+        bucket: Option<usize>,
+        deadline: Instant,
+        started: Instant,
+    ) -> Result<(), crate::Error> {
+        let provider = self.shared.provider.name;
+        match self.shared.limiters.acquire(bucket, deadline).await {
+            Ok(()) => Ok(()),
+            Err(NoSlot::Refused { wait, paused }) => {
+                let left = self
+                    .shared
+                    .retry
+                    .max_elapsed
+                    .saturating_sub(started.elapsed());
+                let name = self.shared.limiters.name(bucket).unwrap_or("default");
+                let why = if paused {
+                    "is paused after the provider answered 429"
+                } else {
+                    "has no free slot"
+                };
+                Err(crate::Error::new(ErrorKind::RateLimited, provider)
+                    .with_retry_after(Some(wait))
+                    .with_message(format!(
+                        "not sent: the `{name}` rate-limit bucket {why} for another {:.1}s, \
+                         more than the {:.1}s left of this call's budget (RetryPolicy::max_elapsed); \
+                         try again after retry_after()",
+                        wait.as_secs_f64(),
+                        left.as_secs_f64(),
+                    )))
+            }
+            Err(NoSlot::Store(e)) => Err(crate::Error::new(ErrorKind::Store, provider)
+                .with_message(
+                    "not sent: the shared rate-limit store failed; it is configured to fail \
+                     calls (StoreFailure::Fail) rather than fall back to this process's limiter",
+                )
+                .with_source(e)),
+        }
+    }
+
+    /// One attempt within what is left of the budget: send, then read the
+    /// whole body (capped), so a dropped or slow body fails this attempt.
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+        deadline: Instant,
+        attempt: u32,
+    ) -> Result<Answer, Failed> {
+        let provider = self.shared.provider.name;
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(Failed::before_sending(
+                crate::Error::new(ErrorKind::Timeout, provider).with_message(format!(
+                    "the call's budget of {:?} was spent before attempt {attempt} (RetryPolicy::max_elapsed)",
+                    self.shared.retry.max_elapsed
+                )),
+            ));
+        }
+        // The client's own timeout covers an attempt that fits the budget;
+        // a per-request one costs allocations on every call.
+        if remaining < self.shared.timeout {
+            *request.timeout_mut() = Some(remaining);
+        }
+        let response = client
+            .execute(request)
+            .await
+            .map_err(|e| Failed::sending(provider, e))?;
+        self.read(response, attempt).await
+    }
+
+    /// What an attempt's outcome means: final or worth another try (by the
+    /// one classifier), the `Retry-After` it carries, and whether it pauses
+    /// the bucket (a 429, or an envelope saying "rate limited").
+    fn verdict(
+        &self,
+        outcome: &Result<Answer, Failed>,
+        target: Target,
+        bucket: Option<usize>,
+    ) -> Verdict {
+        let provider = self.shared.provider;
+        let policy = &self.shared.retry;
+        match outcome {
+            Ok(answer) => {
+                let status = answer.status.as_u16();
+                self.shared.limiters.record(bucket, status);
+                let retry_after =
+                    policy.clamp_retry_after(retry::parse_retry_after(&answer.headers));
+                let Some(err) =
+                    crate::request::failure(provider, target, answer.status, &answer.body)
+                else {
+                    return Verdict {
+                        action: RetryAction::NoRetry,
+                        status: Some(status),
+                        retry_after,
+                        pause: false,
+                    };
+                };
+                let not_processed = provider.unprocessed_statuses.contains(&status);
+                Verdict {
+                    action: RetryAction::classify(
+                        err.kind(),
+                        Some(status),
+                        target.safety(),
+                        not_processed,
+                    ),
+                    status: Some(status),
+                    retry_after,
+                    // A 429, or an envelope saying "rate limited": every caller waits.
+                    pause: err.kind() == ErrorKind::RateLimited,
+                }
+            }
+            Err(failed) => Verdict {
+                action: if failed.local {
+                    RetryAction::NoRetry
+                } else {
+                    RetryAction::classify(
+                        failed.error.kind(),
+                        failed.error.status(),
+                        target.safety(),
+                        failed.not_processed,
+                    )
+                },
+                status: failed.error.status(),
+                retry_after: None,
+                pause: false,
+            },
+        }
+    }
     /// Reads a whole answer within the attempt (so a dropped or slow body is
     /// a transport failure of this attempt, retried by the same rules as a
     /// failed send), refusing bodies over the cap before holding them.
-    async fn read(&self, mut resp: reqwest::Response) -> Result<Answer, Failure> {
+    async fn read(&self, mut resp: reqwest::Response, attempt: u32) -> Result<Answer, Failed> {
+        let provider = self.shared.provider.name;
         let cap = self.shared.max_body;
         let status = resp.status();
         let too_large = |seen: String| {
-            Failure::Local(
-                crate::Error::new(ErrorKind::Transport, self.shared.provider.name)
+            Failed::local(
+                crate::Error::new(ErrorKind::Transport, provider)
                     .with_status(status.as_u16())
                     .with_message(format!(
                         "the response body ({seen}) exceeds the cap of {cap} bytes; \
@@ -470,18 +383,35 @@ impl Transport {
         {
             return Err(too_large(format!("{len} bytes announced")));
         }
-        let version = resp.version();
-        let url = resp.url().clone();
         let headers = std::mem::take(resp.headers_mut());
         // Most answers arrive in one chunk: keep it without copying.
         let mut first: Option<bytes::Bytes> = None;
         let mut buf: Option<bytes::BytesMut> = None;
         let mut seen = 0usize;
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| Failure::Body(e, status.as_u16()))?
-        {
+        loop {
+            let chunk = match resp.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                // The answer started: a write may have been processed.
+                Err(e) => {
+                    let (kind, what) = if e.is_timeout() {
+                        (ErrorKind::Timeout, "timed out while reading")
+                    } else {
+                        (ErrorKind::Transport, "the connection failed while reading")
+                    };
+                    let s = if attempt == 1 { "" } else { "s" };
+                    return Err(Failed {
+                        error: crate::Error::new(kind, provider)
+                            .with_status(status.as_u16())
+                            .with_message(format!(
+                                "{what} the body of the answer (after {attempt} attempt{s})"
+                            ))
+                            .with_source(e),
+                        not_processed: false,
+                        local: false,
+                    });
+                }
+            };
             seen += chunk.len();
             if seen > cap {
                 return Err(too_large(format!("over {seen} bytes")));
@@ -507,93 +437,76 @@ impl Transport {
             (None, None) => bytes::Bytes::new(),
         };
         Ok(Answer {
-            url,
             status,
-            version,
             headers,
             body,
         })
     }
-
-    /// A body that could not be read: the answer started, so a write may
-    /// have been processed; reqwest calls this a decode error, it is not.
-    fn body_failure(
-        &self,
-        e: reqwest::Error,
-        status: u16,
-        op_name: &'static str,
-        attempts: u32,
-    ) -> crate::Error {
-        let (kind, what) = if e.is_timeout() {
-            (ErrorKind::Timeout, "timed out while reading")
-        } else {
-            (ErrorKind::Transport, "the connection failed while reading")
-        };
-        crate::Error::new(kind, self.shared.provider.name)
-            .with_operation(op_name)
-            .with_status(status)
-            .with_message(format!(
-                "{what} the body of the answer (after {attempts} attempt{})",
-                if attempts == 1 { "" } else { "s" }
-            ))
-            .with_source(e)
-    }
-
-    /// The failure of a call that could not get a rate-limit slot in time.
-    fn refused(
-        &self,
-        op_name: &'static str,
-        bucket: Option<usize>,
-        wait: Duration,
-        paused: bool,
-        left: Duration,
-    ) -> Failure {
-        let name = self.shared.limiters.name(bucket).unwrap_or("default");
-        let why = if paused {
-            "is paused after the provider answered 429"
-        } else {
-            "has no free slot"
-        };
-        Failure::Local(
-            crate::Error::new(ErrorKind::RateLimited, self.shared.provider.name)
-                .with_operation(op_name)
-                .with_retry_after(Some(wait))
-                .with_message(format!(
-                    "not sent: the `{name}` rate-limit bucket {why} for another {:.1}s, \
-                     more than the {:.1}s left of this call's budget (RetryPolicy::max_elapsed); \
-                     try again after retry_after()",
-                    wait.as_secs_f64(),
-                    left.as_secs_f64(),
-                )),
-        )
-    }
 }
-
-/// Status of the placeholder answer progenitor sees for a local failure.
-const LOCAL_FAILURE_STATUS: u16 = 599;
 
 /// A whole answer, read within its attempt.
 struct Answer {
-    url: reqwest::Url,
     status: http::StatusCode,
-    version: http::Version,
     headers: http::HeaderMap,
     body: bytes::Bytes,
 }
 
-impl Answer {
-    fn into_response(self) -> reqwest::Response {
-        use reqwest::ResponseBuilderExt;
-        // Without its URL, reqwest parses a placeholder URL on every call.
-        let mut rebuilt = http::Response::builder()
-            .url(self.url)
-            .body(self.body)
-            .expect("no builder setting can fail");
-        *rebuilt.status_mut() = self.status;
-        *rebuilt.version_mut() = self.version;
-        *rebuilt.headers_mut() = self.headers;
-        reqwest::Response::from(rebuilt)
+/// An attempt that got no answer.
+struct Failed {
+    error: crate::Error,
+    /// Provably not processed (the connection was refused, nothing was sent).
+    not_processed: bool,
+    /// Ended here, not by the exchange (a budget spent, a body over the
+    /// cap): never retried.
+    local: bool,
+}
+
+impl Failed {
+    fn local(error: crate::Error) -> Self {
+        Failed {
+            error,
+            not_processed: false,
+            local: true,
+        }
     }
+
+    fn before_sending(error: crate::Error) -> Self {
+        Failed {
+            error,
+            not_processed: true,
+            local: true,
+        }
+    }
+
+    /// A send that failed, classified by what reqwest says happened.
+    fn sending(provider: &'static str, e: reqwest::Error) -> Self {
+        let kind = if e.is_connect() {
+            ErrorKind::Connect
+        } else if e.is_timeout() {
+            ErrorKind::Timeout
+        } else {
+            ErrorKind::Transport
+        };
+        let mut error = crate::Error::new(kind, provider);
+        if let Some(s) = e.status() {
+            error = error.with_status(s.as_u16());
+        }
+        Failed {
+            not_processed: kind == ErrorKind::Connect,
+            error: error.with_source(e),
+            local: false,
+        }
+    }
+}
+
+/// What the loop does after an attempt.
+struct Verdict {
+    action: RetryAction,
+    status: Option<u16>,
+    /// The answer's `Retry-After`, clamped.
+    retry_after: Option<Duration>,
+    /// Whether the bucket pauses (every caller, every process).
+    pause: bool,
 }
 
 /// A copy of `request` for the next attempt; `None` for a streaming body.
@@ -611,23 +524,4 @@ fn spare(request: &reqwest::Request) -> Option<reqwest::Request> {
     *copy.version_mut() = request.version();
     *copy.body_mut() = body;
     Some(copy)
-}
-
-/// How an exchange failed.
-pub(crate) enum Failure {
-    /// The HTTP exchange failed (connect, timeout, dropped connection).
-    Http(reqwest::Error),
-    /// The answer's body could not be read (with the answer's status).
-    Body(reqwest::Error, u16),
-    /// We ended the call (a wait beyond the budget, a body over the cap).
-    Local(crate::Error),
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Http(e) | Self::Body(e, _) => e.fmt(f),
-            Self::Local(e) => e.fmt(f),
-        }
-    }
 }

@@ -23819,13 +23819,7 @@ impl ClientInfo<::supportkit_runtime::Transport> for Client {
         &self.inner
     }
 }
-const _: () = {
-    #[allow(dead_code)]
-    fn assert_client_hooks()
-    where
-        Client: ClientHooks<::supportkit_runtime::Transport>,
-    {}
-};
+impl ClientHooks<::supportkit_runtime::Transport> for &Client {}
 impl Client {
     /**Get the current agent
 
@@ -26061,12 +26055,10 @@ async fn knowledge_base_article_delete(
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
+    use ::supportkit_runtime::BuildError as Error;
     use super::types;
     #[allow(unused_imports)]
-    use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
-        RequestBuilderExt, ResponseValue,
-    };
+    use super::{encode_path, ByteStream, ClientInfo, RequestBuilderExt};
     /**Builder for [`Client::agent_me`]
 
 [`Client::agent_me`]: super::Client::agent_me*/
@@ -26093,16 +26085,18 @@ pub mod builder {
                 .map_err(|_| "conversion to `EmptyRequest` for body failed".to_string());
             self
         }
-        ///Sends a `POST` request to `/agent.me`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::AgentResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "body")))?;
             let url = format!("{}/agent.me", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -26111,31 +26105,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "agent_me",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[1usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::agent_info`]
@@ -26180,11 +26157,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/agent.info`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::AgentResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -26192,8 +26172,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/agent.info", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -26202,31 +26181,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "agent_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[0usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::property_list`]
@@ -26271,13 +26233,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/property.list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::PropertyListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -26286,8 +26248,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/property.list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -26296,31 +26257,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "property_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[39usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::property_info`]
@@ -26365,13 +26309,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/property.info`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::PropertyResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -26380,8 +26324,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/property.info", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -26390,31 +26333,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "property_info",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[38usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::property_create_site`]
@@ -26462,11 +26388,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/property.create-site`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -26475,8 +26404,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/property.create-site", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -26485,31 +26413,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "property_create_site",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[37usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::members_list`]
@@ -26554,13 +26465,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/members.list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::MemberListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -26569,8 +26480,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/members.list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -26579,31 +26489,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "members_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[27usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::members_list_invites`]
@@ -26651,11 +26544,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/members.list-invites`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -26664,8 +26560,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/members.list-invites", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -26674,31 +26569,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "members_list_invites",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[28usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::members_invite`]
@@ -26745,11 +26623,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/members.invite`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -26757,8 +26638,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/members.invite", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -26767,31 +26647,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "members_invite",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[26usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::members_edit_invite`]
@@ -26838,11 +26701,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/members.edit-invite`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -26851,8 +26717,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/members.edit-invite", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -26861,31 +26726,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "members_edit_invite",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[24usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::members_remove_invite`]
@@ -26933,11 +26781,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/members.remove-invite`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -26946,8 +26797,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/members.remove-invite", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -26956,31 +26806,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "members_remove_invite",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[30usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::members_enable`]
@@ -27027,11 +26860,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/members.enable`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -27039,8 +26875,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/members.enable", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -27049,31 +26884,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "members_enable",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[25usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::members_disable`]
@@ -27120,11 +26938,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/members.disable`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -27132,8 +26953,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/members.disable", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -27142,31 +26962,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "members_disable",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[23usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::members_update_permissions`]
@@ -27214,11 +27017,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/members.update-permissions`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -27227,8 +27033,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/members.update-permissions", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -27237,31 +27042,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "members_update_permissions",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[31usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::members_remove`]
@@ -27308,11 +27096,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/members.remove`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -27320,8 +27111,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/members.remove", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -27330,31 +27120,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "members_remove",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[29usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::chat_list`]
@@ -27399,13 +27172,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/chat.list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::ChatListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -27414,8 +27187,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/chat.list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -27424,31 +27196,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[3usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::chat_get`]
@@ -27493,11 +27248,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/chat.get`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::ChatResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -27505,8 +27263,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/chat.get", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -27515,31 +27272,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[2usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::ticket_list`]
@@ -27584,13 +27324,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/ticket.list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::TicketListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -27599,8 +27339,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/ticket.list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -27609,31 +27348,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[47usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::ticket_get`]
@@ -27678,11 +27400,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/ticket.get`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::TicketResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -27690,8 +27415,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/ticket.get", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -27700,31 +27424,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[46usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::contact_person_get`]
@@ -27771,11 +27478,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/contact.person.get`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::PersonResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -27784,8 +27494,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/contact.person.get", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -27794,31 +27503,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "contact_person_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[5usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::contact_attribute_list_custom`]
@@ -27866,13 +27558,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/contact.attribute.list-custom`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::ContactAttributeListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -27882,8 +27574,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/contact.attribute.list-custom", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -27892,31 +27583,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "contact_attribute_list_custom",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[4usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::webhooks_create`]
@@ -27963,13 +27637,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/webhooks.create`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::WebhookCreateResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -27978,8 +27652,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/webhooks.create", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -27988,31 +27661,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "webhooks_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[48usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::webhooks_get`]
@@ -28057,11 +27713,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/webhooks.get`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::WebhookResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -28069,8 +27728,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/webhooks.get", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -28079,31 +27737,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "webhooks_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[50usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::webhooks_list`]
@@ -28148,13 +27789,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/webhooks.list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::WebhookListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -28163,8 +27804,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/webhooks.list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -28173,31 +27813,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "webhooks_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[51usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::webhooks_update`]
@@ -28244,11 +27867,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/webhooks.update`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -28256,8 +27882,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/webhooks.update", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -28266,31 +27891,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "webhooks_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[52usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::webhooks_delete`]
@@ -28337,11 +27945,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/webhooks.delete`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -28349,8 +27960,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/webhooks.delete", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -28359,31 +27969,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "webhooks_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[49usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::metrics_chats`]
@@ -28428,11 +28021,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/metrics.chats`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -28440,8 +28036,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/metrics.chats", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -28450,31 +28045,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "metrics_chats",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[32usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::metrics_tickets_new`]
@@ -28519,11 +28097,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/metrics.tickets-new`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -28531,8 +28112,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/metrics.tickets-new", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -28541,31 +28121,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "metrics_tickets_new",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[33usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::metrics_tickets_reopened`]
@@ -28610,11 +28173,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/metrics.tickets-reopened`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -28622,8 +28188,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/metrics.tickets-reopened", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -28632,31 +28197,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "metrics_tickets_reopened",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[34usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::metrics_tickets_resolved`]
@@ -28701,11 +28249,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/metrics.tickets-resolved`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -28713,8 +28264,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/metrics.tickets-resolved", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -28723,31 +28273,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "metrics_tickets_resolved",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[35usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::metrics_tickets_responses`]
@@ -28792,11 +28325,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/metrics.tickets-responses`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::MetricsResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -28804,8 +28340,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/metrics.tickets-responses", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -28814,31 +28349,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "metrics_tickets_responses",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[36usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::tabs_add`]
@@ -28883,11 +28401,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/tabs.add`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -28895,8 +28416,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tabs.add", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -28905,31 +28425,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "tabs_add",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[40usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::tabs_available`]
@@ -28976,11 +28479,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/tabs.available`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -28988,8 +28494,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tabs.available", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -28998,31 +28503,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "tabs_available",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[41usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::tabs_get`]
@@ -29067,11 +28555,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/tabs.get`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -29079,8 +28570,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tabs.get", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -29089,31 +28579,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "tabs_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[42usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::tabs_list`]
@@ -29158,11 +28631,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/tabs.list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -29170,8 +28646,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tabs.list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -29180,31 +28655,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "tabs_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[43usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::tabs_remove`]
@@ -29249,11 +28707,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/tabs.remove`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -29261,8 +28722,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tabs.remove", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -29271,31 +28731,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "tabs_remove",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[44usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::tabs_update`]
@@ -29340,11 +28783,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/tabs.update`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -29352,8 +28798,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tabs.update", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -29362,31 +28807,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "tabs_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[45usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::widgets_add`]
@@ -29431,11 +28859,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/widgets.add`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -29443,8 +28874,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/widgets.add", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -29453,31 +28883,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "widgets_add",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[53usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::widgets_get`]
@@ -29522,11 +28935,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/widgets.get`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -29534,8 +28950,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/widgets.get", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -29544,31 +28959,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "widgets_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[58usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::widgets_update`]
@@ -29615,11 +29013,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/widgets.update`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -29627,8 +29028,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/widgets.update", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -29637,31 +29037,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "widgets_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[62usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::widgets_remove`]
@@ -29708,11 +29091,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/widgets.remove`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -29720,8 +29106,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/widgets.remove", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -29730,31 +29115,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "widgets_remove",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[61usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::widgets_cards_add`]
@@ -29801,11 +29169,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/widgets.cards.add`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -29813,8 +29184,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/widgets.cards.add", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -29823,31 +29193,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "widgets_cards_add",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[55usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::widgets_cards_update`]
@@ -29895,11 +29248,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/widgets.cards.update`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -29908,8 +29264,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/widgets.cards.update", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -29918,31 +29273,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "widgets_cards_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[57usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::widgets_cards_remove`]
@@ -29990,11 +29328,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/widgets.cards.remove`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -30003,8 +29344,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/widgets.cards.remove", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -30013,31 +29353,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "widgets_cards_remove",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[56usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::widgets_global_settings_get`]
@@ -30085,11 +29408,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/widgets.global-settings.get`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -30098,8 +29424,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/widgets.global-settings.get", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -30108,31 +29433,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "widgets_global_settings_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[59usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::widgets_global_settings_update`]
@@ -30180,11 +29488,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/widgets.global-settings.update`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -30193,8 +29504,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/widgets.global-settings.update", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -30203,31 +29513,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "widgets_global_settings_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[60usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::widgets_api_key_list`]
@@ -30274,11 +29567,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/widgets.api-key.list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -30287,8 +29583,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/widgets.api-key.list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -30297,31 +29592,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "widgets_api_key_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[54usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_create`]
@@ -30369,11 +29647,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.create`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -30382,8 +29663,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.create", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -30392,31 +29672,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[17usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_site_create`]
@@ -30464,11 +29727,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.site.create`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::KbSiteResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -30477,8 +29743,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.site.create", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -30487,31 +29752,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_site_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[18usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_site_update`]
@@ -30559,11 +29807,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.site.update`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::KbSiteResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -30572,8 +29823,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.site.update", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -30582,31 +29832,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_site_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[22usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_site_get`]
@@ -30654,11 +29887,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.site.get`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::KbSiteResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -30667,8 +29903,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.site.get", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -30677,31 +29912,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_site_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[20usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_site_list`]
@@ -30749,13 +29967,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.site.list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::KbSiteListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -30765,8 +29983,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.site.list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -30775,31 +29992,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_site_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[21usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_site_delete`]
@@ -30847,11 +30047,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.site.delete`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -30860,8 +30063,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.site.delete", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -30870,31 +30072,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_site_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[19usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_category_create`]
@@ -30942,13 +30127,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.category.create`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::KbCategoryResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -30958,8 +30143,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.category.create", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -30968,31 +30152,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_category_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[12usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_category_update`]
@@ -31040,13 +30207,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.category.update`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::KbCategoryResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -31056,8 +30223,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.category.update", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -31066,31 +30232,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_category_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[16usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_category_get`]
@@ -31138,13 +30287,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.category.get`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::KbCategoryResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -31154,8 +30303,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.category.get", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -31164,31 +30312,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_category_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[14usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_category_list`]
@@ -31236,13 +30367,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.category.list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::KbCategoryListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -31252,8 +30383,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.category.list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -31262,31 +30392,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_category_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[15usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_category_delete`]
@@ -31334,11 +30447,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.category.delete`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -31347,8 +30463,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.category.delete", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -31357,31 +30472,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_category_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[13usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_article_create`]
@@ -31429,13 +30527,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.article.create`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::KbArticleResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -31445,8 +30543,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.article.create", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -31455,31 +30552,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_article_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[6usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_article_update`]
@@ -31527,13 +30607,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.article.update`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::KbArticleResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -31543,8 +30623,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.article.update", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -31553,31 +30632,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_article_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[11usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_article_get`]
@@ -31625,13 +30687,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.article.get`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::KbArticleResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -31641,8 +30703,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.article.get", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -31651,31 +30712,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_article_get",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[8usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_article_list`]
@@ -31723,13 +30767,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.article.list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::KbArticleListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -31739,8 +30783,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.article.list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -31749,31 +30792,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_article_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[9usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_article_search`]
@@ -31821,13 +30847,13 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.article.search`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::KbArticleListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, body } = self;
             let body = body
@@ -31837,8 +30863,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.article.search", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -31847,31 +30872,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_article_search",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[10usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::knowledge_base_article_delete`]
@@ -31919,11 +30927,14 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/knowledge-base.article.delete`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorEnvelope>> {
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -31932,8 +30943,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/knowledge-base.article.delete", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -31942,31 +30952,14 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "knowledge_base_article_delete",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[7usize],
+                ),
+            )
         }
     }
 }
@@ -32007,6 +31000,8 @@ pub static PROVIDER: ::supportkit_runtime::meta::ProviderMeta = ::supportkit_run
     error_code_field: Some("error"),
     error_message_field: Some("message"),
     error_message_kinds: &[],
+    unprocessed_statuses: &[],
+    encode_plus_in_path: false,
 };
 /// Every operation of the spec, sorted by id.
 pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
@@ -36467,1169 +35462,1138 @@ impl Client {
         Ok(Self::new_with_client(&parts.base_url, parts.http, parts.transport))
     }
 }
-impl ClientHooks<::supportkit_runtime::Transport> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut ::reqwest::Request,
-        info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
-        self.inner.prepare(request, info.operation_id).map_err(Error::InvalidRequest)
-    }
-    async fn exec(
-        &self,
-        request: ::reqwest::Request,
-        info: &OperationInfo,
-    ) -> ::reqwest::Result<::reqwest::Response> {
-        self.inner.execute(&self.client, request, info.operation_id).await
-    }
-}
-impl ::supportkit_runtime::ProviderErrorBody for types::ErrorEnvelope {
-    fn code(&self) -> ::std::option::Option<::std::string::String> {
-        self.error.as_ref().map(|v| v.to_string())
-    }
-    fn message(&self) -> ::std::option::Option<::std::string::String> {
-        self.message.as_ref().map(|v| v.to_string())
-    }
-    fn kind(&self) -> ::std::option::Option<::supportkit_runtime::ErrorKind> {
-        PROVIDER
-            .classify(
-                ::supportkit_runtime::ProviderErrorBody::code(self).as_deref(),
-                ::supportkit_runtime::ProviderErrorBody::message(self).as_deref(),
-            )
-    }
-}
 impl ::supportkit_runtime::Operation for builder::AgentInfo<'_> {
     type Output = types::AgentResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "agent_info";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::AgentInfo::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::AgentInfo::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::AgentMe<'_> {
     type Output = types::AgentResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "agent_me";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::AgentMe::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::AgentMe::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::ChatGet<'_> {
     type Output = types::ChatResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "chat_get";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ChatGet::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ChatGet::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::ChatList<'_> {
     type Output = types::ChatListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "chat_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ChatList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ChatList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::ContactAttributeListCustom<'_> {
     type Output = types::ContactAttributeListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "contact_attribute_list_custom";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ContactAttributeListCustom::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ContactAttributeListCustom::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::ContactPersonGet<'_> {
     type Output = types::PersonResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "contact_person_get";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ContactPersonGet::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ContactPersonGet::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseArticleCreate<'_> {
     type Output = types::KbArticleResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_article_create";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseArticleCreate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseArticleCreate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseArticleDelete<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_article_delete";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseArticleDelete::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseArticleDelete::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseArticleGet<'_> {
     type Output = types::KbArticleResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_article_get";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseArticleGet::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseArticleGet::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseArticleList<'_> {
     type Output = types::KbArticleListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_article_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseArticleList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseArticleList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseArticleSearch<'_> {
     type Output = types::KbArticleListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_article_search";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseArticleSearch::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseArticleSearch::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseArticleUpdate<'_> {
     type Output = types::KbArticleResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_article_update";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseArticleUpdate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseArticleUpdate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseCategoryCreate<'_> {
     type Output = types::KbCategoryResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_category_create";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseCategoryCreate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseCategoryCreate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseCategoryDelete<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_category_delete";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseCategoryDelete::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseCategoryDelete::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseCategoryGet<'_> {
     type Output = types::KbCategoryResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_category_get";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseCategoryGet::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseCategoryGet::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseCategoryList<'_> {
     type Output = types::KbCategoryListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_category_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseCategoryList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseCategoryList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseCategoryUpdate<'_> {
     type Output = types::KbCategoryResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_category_update";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseCategoryUpdate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseCategoryUpdate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseCreate<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_create";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseCreate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseCreate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseSiteCreate<'_> {
     type Output = types::KbSiteResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_site_create";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseSiteCreate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseSiteCreate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseSiteDelete<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_site_delete";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseSiteDelete::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseSiteDelete::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseSiteGet<'_> {
     type Output = types::KbSiteResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_site_get";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseSiteGet::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseSiteGet::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseSiteList<'_> {
     type Output = types::KbSiteListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_site_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseSiteList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseSiteList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::KnowledgeBaseSiteUpdate<'_> {
     type Output = types::KbSiteResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "knowledge_base_site_update";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::KnowledgeBaseSiteUpdate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::KnowledgeBaseSiteUpdate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MembersDisable<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "members_disable";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MembersDisable::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MembersDisable::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MembersEditInvite<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "members_edit_invite";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MembersEditInvite::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MembersEditInvite::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MembersEnable<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "members_enable";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MembersEnable::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MembersEnable::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MembersInvite<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "members_invite";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MembersInvite::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MembersInvite::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MembersList<'_> {
     type Output = types::MemberListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "members_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MembersList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MembersList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MembersListInvites<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "members_list_invites";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MembersListInvites::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MembersListInvites::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MembersRemove<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "members_remove";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MembersRemove::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MembersRemove::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MembersRemoveInvite<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "members_remove_invite";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MembersRemoveInvite::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MembersRemoveInvite::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MembersUpdatePermissions<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "members_update_permissions";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MembersUpdatePermissions::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MembersUpdatePermissions::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MetricsChats<'_> {
     type Output = types::MetricsResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "metrics_chats";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MetricsChats::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MetricsChats::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MetricsTicketsNew<'_> {
     type Output = types::MetricsResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "metrics_tickets_new";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MetricsTicketsNew::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MetricsTicketsNew::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MetricsTicketsReopened<'_> {
     type Output = types::MetricsResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "metrics_tickets_reopened";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MetricsTicketsReopened::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MetricsTicketsReopened::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MetricsTicketsResolved<'_> {
     type Output = types::MetricsResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "metrics_tickets_resolved";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MetricsTicketsResolved::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MetricsTicketsResolved::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::MetricsTicketsResponses<'_> {
     type Output = types::MetricsResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "metrics_tickets_responses";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::MetricsTicketsResponses::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::MetricsTicketsResponses::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::PropertyCreateSite<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "property_create_site";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::PropertyCreateSite::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::PropertyCreateSite::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::PropertyInfo<'_> {
     type Output = types::PropertyResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "property_info";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::PropertyInfo::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::PropertyInfo::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::PropertyList<'_> {
     type Output = types::PropertyListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "property_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::PropertyList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::PropertyList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TabsAdd<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "tabs_add";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TabsAdd::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TabsAdd::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TabsAvailable<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "tabs_available";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TabsAvailable::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TabsAvailable::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TabsGet<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "tabs_get";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TabsGet::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TabsGet::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TabsList<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "tabs_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TabsList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TabsList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TabsRemove<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "tabs_remove";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TabsRemove::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TabsRemove::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TabsUpdate<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "tabs_update";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TabsUpdate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TabsUpdate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketGet<'_> {
     type Output = types::TicketResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_get";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketGet::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketGet::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketList<'_> {
     type Output = types::TicketListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WebhooksCreate<'_> {
     type Output = types::WebhookCreateResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "webhooks_create";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WebhooksCreate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WebhooksCreate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WebhooksDelete<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "webhooks_delete";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WebhooksDelete::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WebhooksDelete::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WebhooksGet<'_> {
     type Output = types::WebhookResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "webhooks_get";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WebhooksGet::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WebhooksGet::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WebhooksList<'_> {
     type Output = types::WebhookListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "webhooks_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WebhooksList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WebhooksList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WebhooksUpdate<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "webhooks_update";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WebhooksUpdate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WebhooksUpdate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WidgetsAdd<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "widgets_add";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WidgetsAdd::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WidgetsAdd::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WidgetsApiKeyList<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "widgets_api_key_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WidgetsApiKeyList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WidgetsApiKeyList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WidgetsCardsAdd<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "widgets_cards_add";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WidgetsCardsAdd::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WidgetsCardsAdd::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WidgetsCardsRemove<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "widgets_cards_remove";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WidgetsCardsRemove::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WidgetsCardsRemove::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WidgetsCardsUpdate<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "widgets_cards_update";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WidgetsCardsUpdate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WidgetsCardsUpdate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WidgetsGet<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "widgets_get";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WidgetsGet::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WidgetsGet::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WidgetsGlobalSettingsGet<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "widgets_global_settings_get";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WidgetsGlobalSettingsGet::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WidgetsGlobalSettingsGet::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WidgetsGlobalSettingsUpdate<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "widgets_global_settings_update";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WidgetsGlobalSettingsUpdate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WidgetsGlobalSettingsUpdate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WidgetsRemove<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "widgets_remove";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WidgetsRemove::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WidgetsRemove::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::WidgetsUpdate<'_> {
     type Output = types::OkResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "widgets_update";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::WidgetsUpdate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::WidgetsUpdate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Paged for builder::ChatList<'_> {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use supportkit_runtime::{Error, ErrorKind};
+use supportkit_runtime::{Error, ErrorKind, Request};
 
 use crate::Client;
 
@@ -27,33 +27,30 @@ impl Client {
             )));
         }
         let url = format!("{}/{method}", self.baseurl());
-        let request = self
+        let http = self
             .client()
             .post(url)
             .header(reqwest::header::ACCEPT, "application/json")
             .json(body)
             .build()
             .map_err(|e| fail(ErrorKind::InvalidArgument).with_source(e))?;
-        let bytes = self
-            .inner()
-            .call_raw(self.client(), request, &operation_id(method))
-            .await?;
-        let mut envelope: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-            fail(ErrorKind::Decode)
-                .with_status(200)
-                .with_message(format!("the response body did not decode: {e}"))
-                .with_body(&bytes)
+        // The same request value and the same policy as generated methods.
+        let request = match crate::PROVIDER.operation(&operation_id(method)) {
+            Some(op) => Request::new(self.inner(), self.client(), http, op),
+            None => Request::unlisted(self.inner(), self.client(), http, "call_method"),
+        };
+        let answer = request.send().await?.decode(|body| {
+            #[derive(serde::Deserialize)]
+            struct Envelope<T> {
+                data: Option<T>,
+            }
+            serde_json::from_slice::<Envelope<T>>(body).and_then(|e| match e.data {
+                Some(data) => Ok(data),
+                // No `data`: what `T` makes of `null` (`()`, `Option`, `Value`).
+                None => serde_json::from_value(serde_json::Value::Null),
+            })
         })?;
-        let data = envelope
-            .get_mut("data")
-            .map(serde_json::Value::take)
-            .unwrap_or(serde_json::Value::Null);
-        serde_json::from_value(data).map_err(|e| {
-            fail(ErrorKind::Decode)
-                .with_status(200)
-                .with_message(format!("`data` did not decode: {e}"))
-                .with_body(&bytes)
-        })
+        Ok(answer.into_inner())
     }
 }
 

@@ -7554,13 +7554,7 @@ impl ClientInfo<::supportkit_runtime::Transport> for Client {
         &self.inner
     }
 }
-const _: () = {
-    #[allow(dead_code)]
-    fn assert_client_hooks()
-    where
-        Client: ClientHooks<::supportkit_runtime::Transport>,
-    {}
-};
+impl ClientHooks<::supportkit_runtime::Transport> for &Client {}
 impl Client {
     /**List tickets
 
@@ -8003,12 +7997,10 @@ async fn custom_field_department_list(
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
+    use ::supportkit_runtime::BuildError as Error;
     use super::types;
     #[allow(unused_imports)]
-    use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
-        RequestBuilderExt, ResponseValue,
-    };
+    use super::{encode_path, ByteStream, ClientInfo, RequestBuilderExt};
     ///Builder for [`Client::customer_new`](super::Client::customer_new).
     #[derive(Debug, Clone)]
     pub struct CustomerNew<'a> {
@@ -8198,13 +8190,14 @@ pub mod builder {
                 .extend(pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())));
             self
         }
-        /// Sends the `multipart/form-data` request through the client's transport policy.
+        /// The `multipart/form-data` request these arguments describe
+        /// (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::EnvelopeResponse>,
-            Error<types::ErrorEnvelope>,
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self {
                 client,
@@ -8262,7 +8255,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}{}", client.baseurl, "/customer/new");
             let (content_type, body) = form.finish();
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -8272,24 +8265,14 @@ pub mod builder {
                 .header(::reqwest::header::CONTENT_TYPE, content_type)
                 .body(body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "customer_new",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16..=299u16 => ResponseValue::from_response(response).await,
-                400u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[6usize],
+                ),
+            )
         }
     }
     ///Builder for [`Client::customer_update`](super::Client::customer_update).
@@ -8503,13 +8486,14 @@ pub mod builder {
                 .extend(pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())));
             self
         }
-        /// Sends the `multipart/form-data` request through the client's transport policy.
+        /// The `multipart/form-data` request these arguments describe
+        /// (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::EnvelopeResponse>,
-            Error<types::ErrorEnvelope>,
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self {
                 client,
@@ -8568,7 +8552,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}{}", client.baseurl, "/customer/update");
             let (content_type, body) = form.finish();
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -8578,24 +8562,14 @@ pub mod builder {
                 .header(::reqwest::header::CONTENT_TYPE, content_type)
                 .body(body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "customer_update",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16..=299u16 => ResponseValue::from_response(response).await,
-                400u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[7usize],
+                ),
+            )
         }
     }
     ///Builder for [`Client::ticket_comment`](super::Client::ticket_comment).
@@ -8668,13 +8642,14 @@ pub mod builder {
             self.files.extend(files);
             self
         }
-        /// Sends the `multipart/form-data` request through the client's transport policy.
+        /// The `multipart/form-data` request these arguments describe
+        /// (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::EnvelopeResponse>,
-            Error<types::ErrorEnvelope>,
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, ticket_id, comment, files } = self;
             let mut form = ::supportkit_runtime::multipart::Form::new();
@@ -8705,7 +8680,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}{}", client.baseurl, "/ticket/comment");
             let (content_type, body) = form.finish();
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -8715,24 +8690,14 @@ pub mod builder {
                 .header(::reqwest::header::CONTENT_TYPE, content_type)
                 .body(body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_comment",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16..=299u16 => ResponseValue::from_response(response).await,
-                400u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[11usize],
+                ),
+            )
         }
     }
     ///Builder for [`Client::ticket_evaluation`](super::Client::ticket_evaluation).
@@ -8838,13 +8803,14 @@ pub mod builder {
                 .extend(pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())));
             self
         }
-        /// Sends the `multipart/form-data` request through the client's transport policy.
+        /// The `multipart/form-data` request these arguments describe
+        /// (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::EnvelopeResponse>,
-            Error<types::ErrorEnvelope>,
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, ticket_id, problem_solved, grade, comment, map } = self;
             let mut form = ::supportkit_runtime::multipart::Form::new();
@@ -8872,7 +8838,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}{}", client.baseurl, "/ticket/evaluation");
             let (content_type, body) = form.finish();
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -8882,24 +8848,14 @@ pub mod builder {
                 .header(::reqwest::header::CONTENT_TYPE, content_type)
                 .body(body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_evaluation",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16..=299u16 => ResponseValue::from_response(response).await,
-                400u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[13usize],
+                ),
+            )
         }
     }
     ///Builder for [`Client::ticket_finish`](super::Client::ticket_finish).
@@ -8988,13 +8944,14 @@ pub mod builder {
             self.files.extend(files);
             self
         }
-        /// Sends the `multipart/form-data` request through the client's transport policy.
+        /// The `multipart/form-data` request these arguments describe
+        /// (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::EnvelopeResponse>,
-            Error<types::ErrorEnvelope>,
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, ticket_id, message, time_work, files } = self;
             let mut form = ::supportkit_runtime::multipart::Form::new();
@@ -9028,7 +8985,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}{}", client.baseurl, "/ticket/finish");
             let (content_type, body) = form.finish();
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -9038,24 +8995,14 @@ pub mod builder {
                 .header(::reqwest::header::CONTENT_TYPE, content_type)
                 .body(body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_finish",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16..=299u16 => ResponseValue::from_response(response).await,
-                400u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[14usize],
+                ),
+            )
         }
     }
     ///Builder for [`Client::ticket_new`](super::Client::ticket_new).
@@ -9255,13 +9202,14 @@ pub mod builder {
                 .extend(pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())));
             self
         }
-        /// Sends the `multipart/form-data` request through the client's transport policy.
+        /// The `multipart/form-data` request these arguments describe
+        /// (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::TicketNewResponse>,
-            Error<types::ErrorEnvelope>,
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self {
                 client,
@@ -9328,7 +9276,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}{}", client.baseurl, "/ticket/new");
             let (content_type, body) = form.finish();
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -9338,24 +9286,14 @@ pub mod builder {
                 .header(::reqwest::header::CONTENT_TYPE, content_type)
                 .body(body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_new",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16..=299u16 => ResponseValue::from_response(response).await,
-                400u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[16usize],
+                ),
+            )
         }
     }
     ///Builder for [`Client::ticket_operator_link`](super::Client::ticket_operator_link).
@@ -9410,13 +9348,14 @@ pub mod builder {
                 });
             self
         }
-        /// Sends the `multipart/form-data` request through the client's transport policy.
+        /// The `multipart/form-data` request these arguments describe
+        /// (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::EnvelopeResponse>,
-            Error<types::ErrorEnvelope>,
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, ticket_id, operator_id } = self;
             let mut form = ::supportkit_runtime::multipart::Form::new();
@@ -9438,7 +9377,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}{}", client.baseurl, "/ticket/operator/link");
             let (content_type, body) = form.finish();
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -9448,24 +9387,14 @@ pub mod builder {
                 .header(::reqwest::header::CONTENT_TYPE, content_type)
                 .body(body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_operator_link",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16..=299u16 => ResponseValue::from_response(response).await,
-                400u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[17usize],
+                ),
+            )
         }
     }
     ///Builder for [`Client::ticket_reply_customer`](super::Client::ticket_reply_customer).
@@ -9538,13 +9467,14 @@ pub mod builder {
             self.files.extend(files);
             self
         }
-        /// Sends the `multipart/form-data` request through the client's transport policy.
+        /// The `multipart/form-data` request these arguments describe
+        /// (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::EnvelopeResponse>,
-            Error<types::ErrorEnvelope>,
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, ticket_id, message, files } = self;
             let mut form = ::supportkit_runtime::multipart::Form::new();
@@ -9575,7 +9505,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}{}", client.baseurl, "/ticket/reply/customer");
             let (content_type, body) = form.finish();
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -9585,24 +9515,14 @@ pub mod builder {
                 .header(::reqwest::header::CONTENT_TYPE, content_type)
                 .body(body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_reply_customer",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16..=299u16 => ResponseValue::from_response(response).await,
-                400u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[18usize],
+                ),
+            )
         }
     }
     ///Builder for [`Client::ticket_reply_operator`](super::Client::ticket_reply_operator).
@@ -9676,13 +9596,14 @@ pub mod builder {
             self.files.extend(files);
             self
         }
-        /// Sends the `multipart/form-data` request through the client's transport policy.
+        /// The `multipart/form-data` request these arguments describe
+        /// (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::EnvelopeResponse>,
-            Error<types::ErrorEnvelope>,
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, ticket_id, message, files } = self;
             let mut form = ::supportkit_runtime::multipart::Form::new();
@@ -9713,7 +9634,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}{}", client.baseurl, "/ticket/reply/operator");
             let (content_type, body) = form.finish();
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -9723,24 +9644,14 @@ pub mod builder {
                 .header(::reqwest::header::CONTENT_TYPE, content_type)
                 .body(body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_reply_operator",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16..=299u16 => ResponseValue::from_response(response).await,
-                400u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[19usize],
+                ),
+            )
         }
     }
     ///Builder for [`Client::ticket_status_close`](super::Client::ticket_status_close).
@@ -9777,13 +9688,14 @@ pub mod builder {
                 });
             self
         }
-        /// Sends the `multipart/form-data` request through the client's transport policy.
+        /// The `multipart/form-data` request these arguments describe
+        /// (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::EnvelopeResponse>,
-            Error<types::ErrorEnvelope>,
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, ticket_id } = self;
             let mut form = ::supportkit_runtime::multipart::Form::new();
@@ -9799,7 +9711,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}{}", client.baseurl, "/ticket/status/close");
             let (content_type, body) = form.finish();
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -9809,24 +9721,14 @@ pub mod builder {
                 .header(::reqwest::header::CONTENT_TYPE, content_type)
                 .body(body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_status_close",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16..=299u16 => ResponseValue::from_response(response).await,
-                400u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[20usize],
+                ),
+            )
         }
     }
     ///Builder for [`Client::ticket_status_open`](super::Client::ticket_status_open).
@@ -9895,13 +9797,14 @@ pub mod builder {
                 .map_err(|_| "conversion to `String` for comment failed".to_string());
             self
         }
-        /// Sends the `multipart/form-data` request through the client's transport policy.
+        /// The `multipart/form-data` request these arguments describe
+        /// (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::EnvelopeResponse>,
-            Error<types::ErrorEnvelope>,
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, ticket_id, status_id, comment } = self;
             let mut form = ::supportkit_runtime::multipart::Form::new();
@@ -9926,7 +9829,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}{}", client.baseurl, "/ticket/status/open");
             let (content_type, body) = form.finish();
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -9936,24 +9839,14 @@ pub mod builder {
                 .header(::reqwest::header::CONTENT_TYPE, content_type)
                 .body(body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_status_open",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16..=299u16 => ResponseValue::from_response(response).await,
-                400u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[21usize],
+                ),
+            )
         }
     }
     ///Builder for [`Client::ticket_transfer`](super::Client::ticket_transfer).
@@ -10026,13 +9919,14 @@ pub mod builder {
                 });
             self
         }
-        /// Sends the `multipart/form-data` request through the client's transport policy.
+        /// The `multipart/form-data` request these arguments describe
+        /// (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::EnvelopeResponse>,
-            Error<types::ErrorEnvelope>,
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, ticket_id, department_id, operator_id } = self;
             let mut form = ::supportkit_runtime::multipart::Form::new();
@@ -10054,7 +9948,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}{}", client.baseurl, "/ticket/transfer");
             let (content_type, body) = form.finish();
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -10064,24 +9958,14 @@ pub mod builder {
                 .header(::reqwest::header::CONTENT_TYPE, content_type)
                 .body(body)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_transfer",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16..=299u16 => ResponseValue::from_response(response).await,
-                400u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[22usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::ticket_list`]
@@ -10355,13 +10239,13 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for truncate_body failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/ticket/list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::TicketListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self {
                 client,
@@ -10399,8 +10283,7 @@ pub mod builder {
             let status_id = status_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "status_id")))?;
             let truncate_body = truncate_body.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "truncate_body")))?;
             let url = format!("{}/ticket/list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -10457,31 +10340,14 @@ pub mod builder {
                     &progenitor_client::QueryParam::new("truncate_body", &truncate_body),
                 )
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[15usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::ticket_detail`]
@@ -10555,13 +10421,13 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/ticket/detail`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::TicketDetailResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self {
                 client,
@@ -10576,8 +10442,7 @@ pub mod builder {
             let show_tags = show_tags.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "show_tags")))?;
             let ticket_id = ticket_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "ticket_id")))?;
             let url = format!("{}/ticket/detail", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -10599,31 +10464,14 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("show_tags", &show_tags))
                 .query(&progenitor_client::QueryParam::new("ticket_id", &ticket_id))
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "ticket_detail",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[12usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::chat_list`]
@@ -10794,13 +10642,13 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/chat/list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::ChatListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self {
                 client,
@@ -10826,8 +10674,7 @@ pub mod builder {
             let page = page.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "page")))?;
             let situation = situation.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "situation")))?;
             let url = format!("{}/chat/list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -10871,31 +10718,14 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("situation", &situation))
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[1usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::chat_detail`]
@@ -10927,19 +10757,18 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/chat/detail`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::ChatDetailResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, chat_id } = self;
             let chat_id = chat_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "chat_id")))?;
             let url = format!("{}/chat/detail", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -10948,31 +10777,14 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("chat_id", &chat_id))
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "chat_detail",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[0usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::customer_details`]
@@ -11023,20 +10835,19 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/customer/details`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::CustomerDetailResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, customer_id, customer_type_id } = self;
             let customer_id = customer_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "customer_id")))?;
             let customer_type_id = customer_type_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "customer_type_id")))?;
             let url = format!("{}/customer/details", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -11051,31 +10862,14 @@ pub mod builder {
                     ),
                 )
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "customer_details",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[3usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::customer_list`]
@@ -11105,19 +10899,18 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for page failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/customer/list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::CustomerListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, page } = self;
             let page = page.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "page")))?;
             let url = format!("{}/customer/list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -11126,31 +10919,14 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "customer_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[5usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::customer_exists`]
@@ -11201,20 +10977,19 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/customer/exists`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::CustomerExistsResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, customer_id, customer_type_id } = self;
             let customer_id = customer_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "customer_id")))?;
             let customer_type_id = customer_type_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "customer_type_id")))?;
             let url = format!("{}/customer/exists", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -11229,31 +11004,14 @@ pub mod builder {
                     ),
                 )
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "customer_exists",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[4usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::department_list`]
@@ -11285,19 +11043,18 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/department/list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::DepartmentListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, show_nested_items } = self;
             let show_nested_items = show_nested_items.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "show_nested_items")))?;
             let url = format!("{}/department/list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -11311,31 +11068,14 @@ pub mod builder {
                     ),
                 )
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "department_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[9usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::department_operator_list`]
@@ -11367,19 +11107,18 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/department/operator/list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::OperatorListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, department_id } = self;
             let department_id = department_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "department_id")))?;
             let url = format!("{}/department/operator/list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -11390,31 +11129,14 @@ pub mod builder {
                     &progenitor_client::QueryParam::new("department_id", &department_id),
                 )
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "department_operator_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[10usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::department_category_list`]
@@ -11446,19 +11168,18 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/department/category/list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::CategoryListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, department_id } = self;
             let department_id = department_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "department_id")))?;
             let url = format!("{}/department/category/list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -11469,31 +11190,14 @@ pub mod builder {
                     &progenitor_client::QueryParam::new("department_id", &department_id),
                 )
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "department_category_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[8usize],
+                ),
+            )
         }
     }
     /**Builder for [`Client::custom_field_department_list`]
@@ -11541,20 +11245,19 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/custom_field/department/list`
+        ///The request these arguments describe (`call()` sends it through the client's transport policy).
         #[doc(hidden)]
-        pub async fn send(
+        pub fn request(
             self,
-        ) -> Result<
-            ResponseValue<types::CustomFieldListResponse>,
-            Error<types::ErrorEnvelope>,
+        ) -> ::std::result::Result<
+            ::supportkit_runtime::Request,
+            ::supportkit_runtime::Invalid,
         > {
             let Self { client, category_id, department_id } = self;
             let category_id = category_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "category_id")))?;
             let department_id = department_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "department_id")))?;
             let url = format!("{}/custom_field/department/list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -11566,31 +11269,14 @@ pub mod builder {
                     &progenitor_client::QueryParam::new("department_id", &department_id),
                 )
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "custom_field_department_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            Ok(
+                ::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[2usize],
+                ),
+            )
         }
     }
 }
@@ -11625,6 +11311,8 @@ pub static PROVIDER: ::supportkit_runtime::meta::ProviderMeta = ::supportkit_run
         ("não autorizad", ::supportkit_runtime::ErrorKind::Auth),
         ("não encontrad", ::supportkit_runtime::ErrorKind::NotFound),
     ],
+    unprocessed_statuses: &[],
+    encode_plus_in_path: false,
 };
 /// Every operation of the spec, sorted by id.
 pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
@@ -13460,449 +13148,418 @@ impl Client {
         Ok(Self::new_with_client(&parts.base_url, parts.http, parts.transport))
     }
 }
-impl ClientHooks<::supportkit_runtime::Transport> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut ::reqwest::Request,
-        info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
-        self.inner.prepare(request, info.operation_id).map_err(Error::InvalidRequest)
-    }
-    async fn exec(
-        &self,
-        request: ::reqwest::Request,
-        info: &OperationInfo,
-    ) -> ::reqwest::Result<::reqwest::Response> {
-        self.inner.execute(&self.client, request, info.operation_id).await
-    }
-}
-impl ::supportkit_runtime::ProviderErrorBody for types::ErrorEnvelope {
-    fn code(&self) -> ::std::option::Option<::std::string::String> {
-        None
-    }
-    fn message(&self) -> ::std::option::Option<::std::string::String> {
-        self.message.as_ref().map(|v| v.to_string())
-    }
-    fn kind(&self) -> ::std::option::Option<::supportkit_runtime::ErrorKind> {
-        PROVIDER
-            .classify(
-                ::supportkit_runtime::ProviderErrorBody::code(self).as_deref(),
-                ::supportkit_runtime::ProviderErrorBody::message(self).as_deref(),
-            )
-    }
-}
 impl ::supportkit_runtime::Operation for builder::ChatDetail<'_> {
     type Output = types::ChatDetailResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "chat_detail";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ChatDetail::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ChatDetail::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::ChatList<'_> {
     type Output = types::ChatListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "chat_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::ChatList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::ChatList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::CustomFieldDepartmentList<'_> {
     type Output = types::CustomFieldListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "custom_field_department_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::CustomFieldDepartmentList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::CustomFieldDepartmentList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::CustomerDetails<'_> {
     type Output = types::CustomerDetailResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "customer_details";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::CustomerDetails::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::CustomerDetails::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::CustomerExists<'_> {
     type Output = types::CustomerExistsResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "customer_exists";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::CustomerExists::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::CustomerExists::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::CustomerList<'_> {
     type Output = types::CustomerListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "customer_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::CustomerList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::CustomerList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::CustomerNew<'_> {
     type Output = types::EnvelopeResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "customer_new";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::CustomerNew::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::CustomerNew::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::CustomerUpdate<'_> {
     type Output = types::EnvelopeResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "customer_update";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::CustomerUpdate::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::CustomerUpdate::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::DepartmentCategoryList<'_> {
     type Output = types::CategoryListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "department_category_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::DepartmentCategoryList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::DepartmentCategoryList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::DepartmentList<'_> {
     type Output = types::DepartmentListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "department_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::DepartmentList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::DepartmentList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::DepartmentOperatorList<'_> {
     type Output = types::OperatorListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "department_operator_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::DepartmentOperatorList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::DepartmentOperatorList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketComment<'_> {
     type Output = types::EnvelopeResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_comment";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketComment::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketComment::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketDetail<'_> {
     type Output = types::TicketDetailResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_detail";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketDetail::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketDetail::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketEvaluation<'_> {
     type Output = types::EnvelopeResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_evaluation";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketEvaluation::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketEvaluation::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketFinish<'_> {
     type Output = types::EnvelopeResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_finish";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketFinish::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketFinish::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketList<'_> {
     type Output = types::TicketListResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_list";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketList::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketList::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketNew<'_> {
     type Output = types::TicketNewResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_new";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketNew::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketNew::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketOperatorLink<'_> {
     type Output = types::EnvelopeResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_operator_link";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketOperatorLink::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketOperatorLink::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketReplyCustomer<'_> {
     type Output = types::EnvelopeResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_reply_customer";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketReplyCustomer::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketReplyCustomer::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketReplyOperator<'_> {
     type Output = types::EnvelopeResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_reply_operator";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketReplyOperator::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketReplyOperator::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketStatusClose<'_> {
     type Output = types::EnvelopeResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_status_close";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketStatusClose::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketStatusClose::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketStatusOpen<'_> {
     type Output = types::EnvelopeResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_status_open";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketStatusOpen::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketStatusOpen::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Operation for builder::TicketTransfer<'_> {
     type Output = types::EnvelopeResponse;
-    type ErrorBody = types::ErrorEnvelope;
     const ID: &'static str = "ticket_transfer";
     fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
         &PROVIDER
     }
-    fn send(
+    fn into_request(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<Self::Output>,
-            Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        builder::TicketTransfer::send(self)
+    ) -> ::std::result::Result<
+        ::supportkit_runtime::Request,
+        ::supportkit_runtime::Invalid,
+    > {
+        builder::TicketTransfer::request(self)
+    }
+    fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+        ::serde_json::from_slice(body)
     }
 }
 impl ::supportkit_runtime::Paged for builder::ChatList<'_> {

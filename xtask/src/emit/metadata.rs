@@ -5,9 +5,9 @@ use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::ident;
 use super::model::{Model, OpDef, Rule, Seg};
 use super::pagination::paged_impls;
-use super::{field_ident, ident};
 
 /// Items appended after progenitor's output.
 pub fn extra_tokens(model: &Model) -> TokenStream {
@@ -51,50 +51,34 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
     let operation_impls = model.ops.iter().map(|op| {
         let builder = ident(&op.builder);
         let id = &op.id;
-        let output = match &op.output {
+        let (output, decode) = match &op.output {
             Some(t) => {
                 let t = ident(&t.to_upper_camel_case());
-                quote!(types::#t)
+                (quote!(types::#t), quote!(::serde_json::from_slice(body)))
             }
-            None => quote!(()),
+            // No documented body: whatever arrives is accepted.
+            None => (quote!(()), quote!({ let _ = body; Ok(()) })),
         };
-        let err = ident(&model.error_schema.to_upper_camel_case());
         quote! {
             impl ::supportkit_runtime::Operation for builder::#builder<'_> {
                 type Output = #output;
-                type ErrorBody = types::#err;
                 const ID: &'static str = #id;
                 fn provider() -> &'static ::supportkit_runtime::meta::ProviderMeta {
                     &PROVIDER
                 }
-                fn send(self) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        ResponseValue<Self::Output>,
-                        Error<Self::ErrorBody>,
-                    >,
-                > + Send {
-                    builder::#builder::send(self)
+                fn into_request(self) -> ::std::result::Result<::supportkit_runtime::Request, ::supportkit_runtime::Invalid> {
+                    builder::#builder::request(self)
+                }
+                fn decode(body: &[u8]) -> ::std::result::Result<Self::Output, ::serde_json::Error> {
+                    #decode
                 }
             }
         }
     });
 
     let page_impls = paged_impls(model);
-    let err = ident(&model.error_schema.to_upper_camel_case());
-    let code = match &model.error_code {
-        Some(f) => {
-            let f = field_ident(f);
-            quote!(self.#f.as_ref().map(|v| v.to_string()))
-        }
-        None => quote!(None),
-    };
-    let message = match &model.error_message {
-        Some(f) => {
-            let f = field_ident(f);
-            quote!(self.#f.as_ref().map(|v| v.to_string()))
-        }
-        None => quote!(None),
-    };
+    let unprocessed = &model.unprocessed_statuses;
+    let encode_plus = model.encode_plus_in_path;
 
     quote! {
         /// What the spec's vendor extensions say about this provider, as data
@@ -111,6 +95,8 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
             error_code_field: #error_code_field,
             error_message_field: #error_message_field,
             error_message_kinds: &[#(#error_message_kinds),*],
+            unprocessed_statuses: &[#(#unprocessed),*],
+            encode_plus_in_path: #encode_plus,
         };
 
         /// Every operation of the spec, sorted by id.
@@ -122,38 +108,6 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
             pub fn from_config(config: ::supportkit_runtime::Config) -> ::std::result::Result<Self, ::supportkit_runtime::Error> {
                 let parts = config.build(&PROVIDER)?;
                 Ok(Self::new_with_client(&parts.base_url, parts.http, parts.transport))
-            }
-        }
-
-        impl ClientHooks<::supportkit_runtime::Transport> for Client {
-            async fn pre<E>(
-                &self,
-                request: &mut ::reqwest::Request,
-                info: &OperationInfo,
-            ) -> ::std::result::Result<(), Error<E>> {
-                self.inner.prepare(request, info.operation_id).map_err(Error::InvalidRequest)
-            }
-            async fn exec(
-                &self,
-                request: ::reqwest::Request,
-                info: &OperationInfo,
-            ) -> ::reqwest::Result<::reqwest::Response> {
-                self.inner.execute(&self.client, request, info.operation_id).await
-            }
-        }
-
-        impl ::supportkit_runtime::ProviderErrorBody for types::#err {
-            fn code(&self) -> ::std::option::Option<::std::string::String> {
-                #code
-            }
-            fn message(&self) -> ::std::option::Option<::std::string::String> {
-                #message
-            }
-            fn kind(&self) -> ::std::option::Option<::supportkit_runtime::ErrorKind> {
-                PROVIDER.classify(
-                    ::supportkit_runtime::ProviderErrorBody::code(self).as_deref(),
-                    ::supportkit_runtime::ProviderErrorBody::message(self).as_deref(),
-                )
             }
         }
 

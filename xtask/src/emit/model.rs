@@ -18,7 +18,6 @@ pub struct Model {
     pub provider: String,
     pub auth: String,
     pub servers: Vec<String>,
-    pub error_schema: String,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub enums: Vec<EnumDef>,
@@ -31,6 +30,10 @@ pub struct Model {
     pub error_kinds: Vec<(String, &'static str)>,
     /// (lowercase message fragment, runtime ErrorKind variant)
     pub error_message_kinds: Vec<(String, &'static str)>,
+    /// Statuses meaning "not processed" (`x-supportkit.unprocessed-statuses`).
+    pub unprocessed_statuses: Vec<u16>,
+    /// `x-supportkit.plus-in-path: encode`.
+    pub encode_plus_in_path: bool,
     pub replacements: Vec<(String, String)>,
     /// Every component schema, for the decoder table fuzzing walks.
     pub schemas: Vec<String>,
@@ -271,6 +274,26 @@ impl Model {
             .into_iter()
             .map(|(fragment, kind)| (fragment.to_lowercase(), kind))
             .collect();
+        let unprocessed_statuses = match root.get("unprocessed-statuses") {
+            None => Vec::new(),
+            Some(v) => v
+                .as_array()
+                .and_then(|a| {
+                    a.iter()
+                        .map(|s| s.as_u64().and_then(|s| u16::try_from(s).ok()))
+                        .collect::<Option<Vec<u16>>>()
+                })
+                .ok_or("x-supportkit.unprocessed-statuses must be a list of HTTP statuses")?,
+        };
+        let encode_plus_in_path = match root.get("plus-in-path").map(|v| v.as_str()) {
+            None | Some(Some("keep")) => false,
+            Some(Some("encode")) => true,
+            Some(other) => {
+                return Err(format!(
+                    "x-supportkit.plus-in-path: {other:?} is neither `encode` nor `keep`"
+                ));
+            }
+        };
         let mut buckets: Vec<(String, f64, bool)> = Vec::new();
         let mut ops = Vec::new();
         for op in spec::operations(api) {
@@ -342,7 +365,6 @@ impl Model {
             provider,
             auth,
             servers,
-            error_schema,
             error_code: get("error-code"),
             error_message: get("error-message"),
             enums,
@@ -352,6 +374,8 @@ impl Model {
             envelope,
             error_kinds,
             error_message_kinds,
+            unprocessed_statuses,
+            encode_plus_in_path,
             replacements: cfg
                 .replacements
                 .iter()

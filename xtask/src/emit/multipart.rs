@@ -89,23 +89,11 @@ pub(super) fn multipart_def(
 }
 
 /// The builder, `Client` method and `send` of a multipart operation.
-fn multipart_items(
-    op: &OpDef,
-    mp: &MultipartDef,
-    error_schema: &str,
-) -> (TokenStream, TokenStream) {
+fn multipart_items(op: &OpDef, index: usize, mp: &MultipartDef) -> (TokenStream, TokenStream) {
     let builder = ident(&op.builder);
     let method = ident(&op.id);
     let id = &op.id;
     let path = &op.path;
-    let output = match &op.output {
-        Some(t) => {
-            let t = ident(&t.to_upper_camel_case());
-            quote!(types::#t)
-        }
-        None => quote!(()),
-    };
-    let err = ident(&error_schema.to_upper_camel_case());
     let idents: Vec<Ident> = mp.fields.iter().map(|f| field_ident(&f.name)).collect();
     let tys: Vec<&TokenStream> = mp.fields.iter().map(|f| &f.ty).collect();
     let setters = mp.fields.iter().zip(&idents).map(|(f, i)| {
@@ -251,8 +239,9 @@ fn multipart_items(
             #(#setters)*
             #file_setters
             #map_setters
-            /// Sends the `multipart/form-data` request through the client's transport policy.
-            pub async fn send(self) -> ::std::result::Result<ResponseValue<#output>, Error<types::#err>> {
+            /// The `multipart/form-data` request these arguments describe
+            /// (`call()` sends it through the client's transport policy).
+            pub fn request(self) -> ::std::result::Result<::supportkit_runtime::Request, ::supportkit_runtime::Invalid> {
                 let Self { client, #(#idents,)* #destructure_files #destructure_map } = self;
                 let mut form = ::supportkit_runtime::multipart::Form::new();
                 #(#collect)*
@@ -261,23 +250,14 @@ fn multipart_items(
                 #file_send
                 let url = format!("{}{}", client.baseurl, #path);
                 let (content_type, body) = form.finish();
-                let mut request = client
+                let request = client
                     .client
                     .post(url)
                     .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
                     .header(::reqwest::header::CONTENT_TYPE, content_type)
                     .body(body)
                     .build()?;
-                let info = OperationInfo { operation_id: #id };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16..=299u16 => ResponseValue::from_response(response).await,
-                    400u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
+                Ok(::supportkit_runtime::Request::new(&client.inner, &client.client, request, &super::OPERATIONS[#index]))
             }
         }
     };
@@ -305,9 +285,9 @@ fn multipart_items(
 pub fn multipart_tokens(model: &Model) -> (TokenStream, TokenStream) {
     let mut builders = TokenStream::new();
     let mut methods = TokenStream::new();
-    for op in &model.ops {
+    for (index, op) in model.ops.iter().enumerate() {
         if let Some(mp) = &op.multipart {
-            let (b, m) = multipart_items(op, mp, &model.error_schema);
+            let (b, m) = multipart_items(op, index, mp);
             builders.extend(b);
             methods.extend(m);
         }

@@ -15,15 +15,12 @@ pub fn progenitor_tokens(
     model: &Model,
     spec: &OpenAPI,
 ) -> Result<TokenStream, String> {
-    use progenitor::{
-        GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
-    };
+    use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_inner_type(quote!(::supportkit_runtime::Transport))
-        .with_hooks(HooksMode::Expected)
         .with_derive("PartialEq");
     let module = format!("crate::{}", module_name(cfg));
     for e in &model.enums {
@@ -199,9 +196,9 @@ fn object_type(ty: &syn::Type) -> (bool, Option<FieldType>) {
 /// One door per crate: `Client::from_config`, then `.call()`, `.stream()` or
 /// `.pages()`. Progenitor's own entry points (its `Error<E>` and the other
 /// re-exports of `progenitor_client`, `Client::new`/`new_with_client`, every
-/// builder's `new` and `send`) stay public so code written against them still
-/// compiles, but they leave the documentation, where they read as a second
-/// way in with a different error type.
+/// builder's `new` and `request`) stay public for the runtime and for code
+/// written against them, but they leave the documentation, where they read as
+/// a second way in.
 pub fn hide_raw_surface(file: &mut syn::File) {
     for item in &mut file.items {
         match item {
@@ -212,7 +209,7 @@ pub fn hide_raw_surface(file: &mut syn::File) {
                     if let syn::Item::Impl(i) = item
                         && i.trait_.is_none()
                     {
-                        hide_fns(i, &["new", "send"]);
+                        hide_fns(i, &["new", "request"]);
                     }
                 }
             }
@@ -233,4 +230,149 @@ fn hide_fns(block: &mut syn::ItemImpl, names: &[&str]) {
 
 fn hide(attrs: &mut Vec<syn::Attribute>) {
     attrs.push(syn::parse_quote!(#[doc(hidden)]));
+}
+
+/// Progenitor's builders describe requests; they never send them. Each
+/// builder's `send` (build a `reqwest::Request`, then progenitor's hooks,
+/// `exec` and its own decoding) becomes `request`: the same statements up to
+/// the built request, which it returns as a `supportkit_runtime::Request`
+/// bound to the builder's client and the operation's metadata
+/// (`OPERATIONS[i]`, ids sorted as `ops` is). Sending and judging the answer
+/// is the runtime's alone (`OperationExt::call`), so there is no second path.
+/// `Error::InvalidRequest` in the kept statements names the runtime's
+/// `BuildError` (`use ... as Error` in `mod builder`). Fails when
+/// progenitor's output no longer has the expected shape.
+pub fn requests_not_sends(file: &mut syn::File, ops: &[String]) -> Result<(), String> {
+    let Some(content) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, c)| c),
+        _ => None,
+    }) else {
+        return Err("progenitor output has no `mod builder`".into());
+    };
+    // `Error` is progenitor's client error in the builders' imports: it
+    // becomes the runtime's build error, and the hooks leave.
+    for item in content.iter_mut() {
+        if let syn::Item::Use(u) = item {
+            drop_use_names(
+                &mut u.tree,
+                &["Error", "ClientHooks", "OperationInfo", "ResponseValue"],
+            );
+        }
+    }
+    content.insert(
+        0,
+        syn::parse_quote!(
+            use ::supportkit_runtime::BuildError as Error;
+        ),
+    );
+    let mut rewritten = 0;
+    for item in content.iter_mut() {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        if block.trait_.is_some() {
+            continue;
+        }
+        for member in &mut block.items {
+            let syn::ImplItem::Fn(f) = member else {
+                continue;
+            };
+            if f.sig.ident != "send" {
+                continue;
+            }
+            let stmts = &f.block.stmts;
+            let built = stmts.iter().position(builds_request).ok_or_else(|| {
+                format!(
+                    "a `send` without `let request = ….build()?`: {}",
+                    quote!(#f)
+                )
+            })?;
+            let id = stmts
+                .get(built + 1)
+                .and_then(operation_id)
+                .ok_or_else(|| format!("a `send` without its OperationInfo: {}", quote!(#f)))?;
+            let index = ops
+                .iter()
+                .position(|o| *o == id)
+                .ok_or_else(|| format!("progenitor's operation `{id}` is not in the spec's"))?;
+            let mut kept: Vec<syn::Stmt> = stmts[..=built].to_vec();
+            // `#[allow(unused_mut)] let mut request`: it is no longer changed.
+            if let Some(syn::Stmt::Local(local)) = kept.last_mut()
+                && let syn::Pat::Ident(pat) = &mut local.pat
+            {
+                pat.mutability = None;
+                local.attrs.retain(|a| !a.path().is_ident("allow"));
+            }
+            f.attrs.retain(|a| !a.path().is_ident("doc"));
+            f.attrs.push(syn::parse_quote!(#[doc = "The request these arguments describe (`call()` sends it through the client's transport policy)."]));
+            f.sig = syn::parse_quote!(
+                fn request(self) -> ::std::result::Result<::supportkit_runtime::Request, ::supportkit_runtime::Invalid>
+            );
+            f.vis = syn::parse_quote!(pub);
+            f.block = syn::parse_quote!({
+                #(#kept)*
+                Ok(::supportkit_runtime::Request::new(
+                    &client.inner,
+                    &client.client,
+                    request,
+                    &super::OPERATIONS[#index],
+                ))
+            });
+            rewritten += 1;
+        }
+    }
+    if rewritten == 0 {
+        return Err("progenitor's builders have no `send` to rewrite".into());
+    }
+    Ok(())
+}
+
+/// `let [mut] request = ….build()?;`
+fn builds_request(stmt: &syn::Stmt) -> bool {
+    let syn::Stmt::Local(local) = stmt else {
+        return false;
+    };
+    let syn::Pat::Ident(pat) = &local.pat else {
+        return false;
+    };
+    if pat.ident != "request" {
+        return false;
+    }
+    matches!(
+        local.init.as_ref().map(|i| &*i.expr),
+        Some(syn::Expr::Try(t)) if matches!(&*t.expr, syn::Expr::MethodCall(m) if m.method == "build")
+    )
+}
+
+/// The `operation_id` of `let info = OperationInfo { operation_id: "…" };`.
+fn operation_id(stmt: &syn::Stmt) -> Option<String> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let syn::Expr::Struct(s) = &*local.init.as_ref()?.expr else {
+        return None;
+    };
+    s.fields.iter().find_map(|f| match (&f.member, &f.expr) {
+        (syn::Member::Named(n), syn::Expr::Lit(l)) if n == "operation_id" => match &l.lit {
+            syn::Lit::Str(s) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// Removes `names` from a `use` tree's groups.
+fn drop_use_names(tree: &mut syn::UseTree, names: &[&str]) {
+    match tree {
+        syn::UseTree::Path(p) => drop_use_names(&mut p.tree, names),
+        syn::UseTree::Group(g) => {
+            g.items = std::mem::take(&mut g.items)
+                .into_iter()
+                .filter(
+                    |t| !matches!(t, syn::UseTree::Name(n) if names.iter().any(|x| n.ident == x)),
+                )
+                .collect();
+        }
+        _ => {}
+    }
 }
