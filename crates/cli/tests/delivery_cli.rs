@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use common::Harness;
+use rustix::process::Signal;
 use serde_json::{Value, json};
 use supportkit_sandbox::Fault;
 
@@ -57,10 +58,9 @@ fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
     rx
 }
 
-fn signal(child: &Child, signal: libc::c_int) {
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    // SAFETY: kill(2) on our own child's pid.
-    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+fn signal(child: &Child, signal: Signal) {
+    rustix::process::kill_process(rustix::process::Pid::from_child(child), signal)
+        .expect("the child takes a signal");
 }
 
 /// `events` over TomTicket's demo data, with a state file.
@@ -184,7 +184,7 @@ fn ctrl_c_stops_events_at_any_moment_with_130_and_its_state_saved() {
         .await
         .expect("the poll reached the provider")
     });
-    signal(&child, libc::SIGINT);
+    signal(&child, Signal::INT);
     let status = child.wait().unwrap();
     assert!(
         started.elapsed() < Duration::from_secs(110),
@@ -219,7 +219,7 @@ fn ctrl_c_stops_events_at_any_moment_with_130_and_its_state_saved() {
         .await
         .unwrap()
     });
-    signal(&child, libc::SIGTERM);
+    signal(&child, Signal::TERM);
     assert_eq!(child.wait().unwrap().code(), Some(143));
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert!(saved["since"].is_string(), "{saved}");
@@ -302,8 +302,20 @@ struct Served {
 
 impl Served {
     fn start(h: &Harness, extra: &[&str], nofile: Option<u64>) -> Served {
-        use std::os::unix::process::CommandExt;
-        let mut cmd = h.cmd();
+        let mut cmd = match nofile {
+            // The shell lowers its own limit, then becomes the server.
+            Some(limit) => {
+                let template = h.cmd();
+                let mut cmd = std::process::Command::new("/bin/sh");
+                cmd.env_clear()
+                    .envs(template.get_envs().filter_map(|(k, v)| Some((k, v?))))
+                    .arg("-c")
+                    .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+                    .arg(common::BIN);
+                cmd
+            }
+            None => h.cmd(),
+        };
         cmd.args([
             "webhook",
             "serve",
@@ -313,23 +325,9 @@ impl Served {
             "s3cret",
         ])
         .args(extra)
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-        if let Some(limit) = nofile {
-            // SAFETY: only setrlimit(2) between fork and exec.
-            unsafe {
-                cmd.pre_exec(move || {
-                    let rl = libc::rlimit {
-                        rlim_cur: limit,
-                        rlim_max: limit,
-                    };
-                    if libc::setrlimit(libc::RLIMIT_NOFILE, &rl) != 0 {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                    Ok(())
-                });
-            }
-        }
         let mut child = cmd.spawn().unwrap();
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = mpsc::channel();
@@ -385,20 +383,14 @@ impl Drop for Served {
 }
 
 fn raise_own_fd_limit() {
-    let mut rl = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit on this process with a valid struct.
-    unsafe {
-        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl), 0);
-        rl.rlim_cur = rl.rlim_max;
-        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &rl), 0);
-    }
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    limit.current = limit.maximum;
+    setrlimit(Resource::Nofile, limit).expect("raise the descriptor limit");
+    let now = getrlimit(Resource::Nofile).current;
     assert!(
-        rl.rlim_cur >= 2048,
-        "this test needs 2048 descriptors: {}",
-        rl.rlim_cur
+        now.is_none_or(|n| n >= 2048),
+        "this test needs 2048 descriptors: {now:?}"
     );
 }
 
@@ -454,7 +446,7 @@ fn a_dead_redis_is_warned_about_once_and_its_password_never_printed() {
         assert_eq!(served.deliver(&h, &body), 200, "processed in memory");
     }
     let mut served = served;
-    signal(&served.child, libc::SIGINT);
+    signal(&served.child, Signal::INT);
     served.child.wait().unwrap();
     let logs: Vec<String> = served.stderr.iter().collect();
     let warnings = logs
