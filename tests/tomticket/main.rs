@@ -4,5 +4,6 @@ mod customers;
 mod envelope;
 mod limits;
 mod listing;
+mod pacing;
 mod tickets;
 mod webhooks;
