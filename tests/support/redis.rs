@@ -36,7 +36,8 @@ impl RedisServer {
         loop {
             match lines.next() {
                 Some(Ok(line)) if line.contains("Ready to accept connections") => break,
-                Some(Ok(_)) if started.elapsed() < Duration::from_secs(20) => {}
+                Some(Ok(_)) if started.elapsed() < crate::time::scaled(Duration::from_secs(20)) => {
+                }
                 other => {
                     let _ = child.kill();
                     panic!("redis-server on port {port} did not become ready: {other:?}");

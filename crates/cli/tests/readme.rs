@@ -137,7 +137,7 @@ impl Serving {
         let mut seen = Vec::new();
         loop {
             let line = lines
-                .recv_timeout(Duration::from_secs(60))
+                .recv_timeout(supportkit_tests::time::scaled(Duration::from_secs(60)))
                 .unwrap_or_else(|_| panic!("no `{until}` line; printed: {seen:#?}"));
             let done = line.contains(until);
             seen.push(line);

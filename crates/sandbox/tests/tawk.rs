@@ -1,5 +1,10 @@
 //! The tawk.to REST API v1 emulation over real HTTP.
 
+/// The workspace's one test-time factor (`SUPPORTKIT_TEST_TIME_SCALE`).
+#[path = "../../../tests/support/time.rs"]
+#[allow(dead_code)]
+mod time;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
@@ -924,7 +929,7 @@ impl Receiver {
 
     /// The next request (the timeout only turns a hang into a failure).
     async fn next(&mut self) -> Received {
-        tokio::time::timeout(Duration::from_secs(10), self.requests.recv())
+        tokio::time::timeout(time::scaled(Duration::from_secs(10)), self.requests.recv())
             .await
             .expect("a webhook request arrives")
             .expect("receiver open")

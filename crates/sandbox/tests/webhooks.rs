@@ -4,6 +4,11 @@
 
 mod common;
 
+/// The workspace's one test-time factor (`SUPPORTKIT_TEST_TIME_SCALE`).
+#[path = "../../../tests/support/time.rs"]
+#[allow(dead_code)]
+mod time;
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -95,7 +100,7 @@ impl Receiver {
 
 /// A request that must complete; the timeout only turns a hang into a failure.
 async fn no_hang<F: std::future::Future>(future: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(30), future)
+    tokio::time::timeout(time::scaled(Duration::from_secs(30)), future)
         .await
         .expect("completed")
 }
