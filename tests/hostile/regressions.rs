@@ -323,6 +323,12 @@ async fn a_refused_connection_is_explained_in_words_once() {
     let shown = err.to_string();
     assert_eq!(err.kind(), ErrorKind::Connect, "{shown}");
     assert!(shown.contains("connection refused"), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "could not connect to http://127.0.0.1:{port}/contact/id:1"
+        )),
+        "the URL tried: {shown}"
+    );
     assert!(shown.contains("after 3 attempts"), "{shown}");
     assert!(shown.contains("check the base URL"), "{shown}");
     assert_eq!(err.attempts(), Some(3));

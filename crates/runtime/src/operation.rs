@@ -211,5 +211,8 @@ pub(crate) fn transport_error(
     if let Some(s) = e.status() {
         out = out.with_status(s.as_u16());
     }
+    if let Some(url) = e.url() {
+        out = out.with_url(url);
+    }
     out.with_source(e)
 }
