@@ -533,6 +533,123 @@ fn advice_names_the_variables_of_the_command_line_never_library_options() {
     );
 }
 
+/// The frictions of a first hour: each message says what to do.
+#[test]
+fn first_hour_messages_say_what_to_do() {
+    let h = Harness::start();
+    // An identifier without its `email:` prefix.
+    let out = h.run(&["chatapi", "get-contact", "--identifier", "ada@example.com"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr.contains("did you mean `email:ada@example.com`?"),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("phone:+60"), "{out:?}");
+
+    // A property kept from an earlier sandbox: the 403 names it, not the key.
+    let out = h.run(&[
+        "tawk",
+        "chat.list",
+        "--property-id",
+        "0123456789abcdef01234567",
+    ]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("HTTP 403"), "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "SUPPORTKIT_TAWK_API_KEY was accepted, but not for property `0123456789abcdef01234567`: check --property-id"
+        ),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr
+            .contains("$SUPPORTKIT_TAWK_PROPERTY_ID or options.property_id"),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr
+            .contains("`supportkit tawk property-list` lists the ones it can use"),
+        "{out:?}"
+    );
+    assert!(out.stderr.contains("access denied: HTTP 403"), "{out:?}");
+    assert!(
+        !out.stderr.contains("check SUPPORTKIT_TAWK_API_KEY"),
+        "{out:?}"
+    );
+    // The same from the environment, through the facade (export).
+    let mut cmd = h.cmd();
+    cmd.env("SUPPORTKIT_TAWK_PROPERTY_ID", "0123456789abcdef01234567")
+        .args(["export", "tickets", "--provider", "tawk", "--out"])
+        .arg(h.path("stale.jsonl"));
+    let out = run(&mut cmd);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("not for property `0123456789abcdef01234567`"),
+        "{out:?}"
+    );
+
+    // An https:// URL on the sandbox, which speaks plain HTTP.
+    let mut cmd = h.cmd();
+    cmd.env(
+        "SUPPORTKIT_TOMTICKET_URL",
+        h.sandbox.tomticket_url().replace("http://", "https://"),
+    )
+    .args(["tomticket", "department-list"]);
+    let out = run(&mut cmd);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("speaks plain HTTP"), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("write SUPPORTKIT_TOMTICKET_URL (or `url` under [tomticket]) with http://"),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("InvalidContentType"), "{out:?}");
+
+    // A mistyped operation: each candidate once, kebab-case.
+    let out = h.run(&["chatapi", "get_contactt"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.starts_with(
+            "error: `get_contactt` is not a chatapi operation; did you mean `get-contact`?"
+        ),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("get_contact`"), "{out:?}");
+
+    // A batch of nothing.
+    let out = h.run(&[
+        "export",
+        "contacts",
+        "--provider",
+        "chatapi",
+        "--out",
+        "c.jsonl",
+        "--batch",
+        "0",
+    ]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("it counts records, so it must be 1 or more"),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("18446744073709551615"), "{out:?}");
+
+    // Help marks what a call needs.
+    let out = h.run(&["tomticket", "ticket-new", "-h"]);
+    assert!(
+        out.stdout.contains(
+            "Usage: supportkit tomticket ticket-new [OPTIONS] --customer-id <CUSTOMER_ID> --subject <SUBJECT> --message <MESSAGE>"
+        ),
+        "{out:?}"
+    );
+    assert!(
+        out.stdout.contains("[required, here or in --body]"),
+        "{out:?}"
+    );
+}
+
 #[test]
 fn a_busy_port_is_an_error_that_says_what_to_do() {
     let h = Harness::start();
