@@ -270,7 +270,7 @@ mod tests {
 
     #[test]
     fn what_is_missing_is_found_on_path_and_in_debians_postgres_directory() {
-        let dir = std::env::temp_dir().join(format!("xtask-test-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("xtask-provision-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let bin = dir.join("bin");
         executable(&bin, "redis-server");
