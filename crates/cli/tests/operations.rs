@@ -436,9 +436,8 @@ fn config_file_default_and_explicit_with_env_overrides() {
     assert!(!out.stderr.contains("1234567890"), "{out:?}");
 }
 
-#[test]
-fn sandbox_command_serves_demo_data_and_prints_exports() {
-    let h = Harness::start();
+/// Starts `supportkit sandbox --port 0`; returns the process and its `export` lines.
+fn sandbox_process(h: &Harness) -> (std::process::Child, Vec<(String, String)>) {
     let mut child = h
         .bare()
         .args(["sandbox", "--port", "0"])
@@ -458,6 +457,47 @@ fn sandbox_command_serves_demo_data_and_prints_exports() {
             break;
         }
     }
+    (child, exports)
+}
+
+/// What a user exported from one run still works after a restart: every
+/// demo id and token is the same (only the free port differs).
+#[test]
+fn a_restarted_sandbox_prints_the_same_ids_and_tokens() {
+    let h = Harness::start();
+    let values = |exports: Vec<(String, String)>| -> Vec<(String, String)> {
+        exports
+            .into_iter()
+            .filter(|(k, _)| !k.ends_with("_URL"))
+            .collect()
+    };
+    let (mut first, exports) = sandbox_process(&h);
+    let before = values(exports);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let (mut second, exports) = sandbox_process(&h);
+    let after = values(exports.clone());
+    assert_eq!(before.len(), 5, "{before:?}");
+    assert_eq!(before, after);
+    // And the property kept from the first run answers in the second.
+    let property = &before
+        .iter()
+        .find(|(k, _)| k == "SUPPORTKIT_TAWK_PROPERTY_ID")
+        .unwrap()
+        .1;
+    let out = run(h
+        .bare()
+        .envs(exports)
+        .args(["tawk", "chat.list", "--property-id", property]));
+    assert_eq!(out.code, 0, "{out:?}");
+    second.kill().unwrap();
+    second.wait().unwrap();
+}
+
+#[test]
+fn sandbox_command_serves_demo_data_and_prints_exports() {
+    let h = Harness::start();
+    let (mut child, exports) = sandbox_process(&h);
     let names: Vec<_> = exports.iter().map(|(k, _)| k.as_str()).collect();
     for var in [
         "SUPPORTKIT_CHATAPI_URL",
