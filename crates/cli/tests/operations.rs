@@ -436,8 +436,18 @@ fn config_file_default_and_explicit_with_env_overrides() {
     assert!(!out.stderr.contains("1234567890"), "{out:?}");
 }
 
+/// A process stopped when dropped, also when an assertion fails first.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `supportkit sandbox --port 0`; returns the process and its `export` lines.
-fn sandbox_process(h: &Harness) -> (std::process::Child, Vec<(String, String)>) {
+fn sandbox_process(h: &Harness) -> (Stopped, Vec<(String, String)>) {
     let mut child = h
         .bare()
         .args(["sandbox", "--port", "0"])
@@ -457,7 +467,7 @@ fn sandbox_process(h: &Harness) -> (std::process::Child, Vec<(String, String)>) 
             break;
         }
     }
-    (child, exports)
+    (Stopped(child), exports)
 }
 
 /// What a user exported from one run still works after a restart: every
@@ -471,11 +481,10 @@ fn a_restarted_sandbox_prints_the_same_ids_and_tokens() {
             .filter(|(k, _)| !k.ends_with("_URL"))
             .collect()
     };
-    let (mut first, exports) = sandbox_process(&h);
+    let (first, exports) = sandbox_process(&h);
     let before = values(exports);
-    first.kill().unwrap();
-    first.wait().unwrap();
-    let (mut second, exports) = sandbox_process(&h);
+    drop(first);
+    let (_second, exports) = sandbox_process(&h);
     let after = values(exports.clone());
     assert_eq!(before.len(), 5, "{before:?}");
     assert_eq!(before, after);
@@ -490,14 +499,12 @@ fn a_restarted_sandbox_prints_the_same_ids_and_tokens() {
         .envs(exports)
         .args(["tawk", "chat.list", "--property-id", property]));
     assert_eq!(out.code, 0, "{out:?}");
-    second.kill().unwrap();
-    second.wait().unwrap();
 }
 
 #[test]
 fn sandbox_command_serves_demo_data_and_prints_exports() {
     let h = Harness::start();
-    let (mut child, exports) = sandbox_process(&h);
+    let (_child, exports) = sandbox_process(&h);
     let names: Vec<_> = exports.iter().map(|(k, _)| k.as_str()).collect();
     for var in [
         "SUPPORTKIT_CHATAPI_URL",
@@ -525,8 +532,6 @@ fn sandbox_command_serves_demo_data_and_prints_exports() {
         let out = run(h.bare().envs(exports.iter().cloned()).args(args));
         assert_eq!(out.code, 0, "{args:?}: {out:?}");
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[test]
