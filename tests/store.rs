@@ -9,38 +9,46 @@ use std::time::Duration;
 use supportkit_runtime::store::{Claimed, MemoryStore, RedisStore, Slot, Store, StoreFailure};
 use supportkit_runtime::webhook::{Claim, Deliveries};
 use supportkit_tests::redis::RedisServer;
+use supportkit_tests::time::scaled;
 use tokio::time::Instant;
 
-const PERIOD: Duration = Duration::from_millis(100);
-const SLACK: Duration = Duration::from_millis(40);
+/// `ms` milliseconds on this machine ([`scaled`]): the store answers in its
+/// own time, so every period, pause and bound of a test grows together.
+fn ms(ms: u64) -> Duration {
+    scaled(Duration::from_millis(ms))
+}
+
+/// `s` seconds on this machine.
+fn secs(s: u64) -> Duration {
+    scaled(Duration::from_secs(s))
+}
+
+/// A store on `server` whose per-operation timeout (250 ms by default) is
+/// scaled like every other limit here.
+fn redis_store(server: &RedisServer) -> RedisStore {
+    RedisStore::new(&server.url()).unwrap().timeout(ms(250))
+}
 
 /// Each store under test, with a key no other test uses.
 async fn conformance(store: &dyn Store, key: &str) {
     // Evenly spaced slots: the first now, the next one period later.
     assert_eq!(
-        store.reserve(key, PERIOD, Duration::ZERO).await.unwrap(),
+        store.reserve(key, ms(100), Duration::ZERO).await.unwrap(),
         Slot::Granted {
             wait: Duration::ZERO
         }
     );
-    let Slot::Granted { wait } = store
-        .reserve(key, PERIOD, Duration::from_secs(1))
-        .await
-        .unwrap()
-    else {
+    let Slot::Granted { wait } = store.reserve(key, ms(100), secs(1)).await.unwrap() else {
         panic!("a slot within a second")
     };
-    assert!(wait > PERIOD - SLACK && wait <= PERIOD, "{wait:?}");
+    assert!(wait > ms(100) - ms(40) && wait <= ms(100), "{wait:?}");
     // Refused without taking the slot: the refused caller pushes nobody back.
-    let refused = store
-        .reserve(key, PERIOD, Duration::from_millis(10))
-        .await
-        .unwrap();
+    let refused = store.reserve(key, ms(100), ms(10)).await.unwrap();
     let Slot::Refused { wait: w1, paused } = refused else {
         panic!("refused: {refused:?}")
     };
     assert!(!paused);
-    let Slot::Refused { wait: w2, .. } = store.reserve(key, PERIOD, Duration::ZERO).await.unwrap()
+    let Slot::Refused { wait: w2, .. } = store.reserve(key, ms(100), Duration::ZERO).await.unwrap()
     else {
         panic!("still refused")
     };
@@ -48,35 +56,20 @@ async fn conformance(store: &dyn Store, key: &str) {
 
     // A pause: slots move behind it, it extends and never shortens.
     let paused_key = format!("{key}:paused");
-    store
-        .pause(&paused_key, Duration::from_secs(2))
-        .await
-        .unwrap();
-    store
-        .pause(&paused_key, Duration::from_millis(200))
-        .await
-        .unwrap();
+    store.pause(&paused_key, secs(2)).await.unwrap();
+    store.pause(&paused_key, ms(200)).await.unwrap();
     let left = store.paused_for(&paused_key).await.unwrap();
-    assert!(
-        left > Duration::from_millis(1900) && left <= Duration::from_secs(2),
-        "{left:?}"
-    );
-    let Slot::Refused { wait, paused } = store
-        .reserve(&paused_key, PERIOD, Duration::from_secs(1))
-        .await
-        .unwrap()
+    assert!(left > ms(1900) && left <= secs(2), "{left:?}");
+    let Slot::Refused { wait, paused } =
+        store.reserve(&paused_key, ms(100), secs(1)).await.unwrap()
     else {
         panic!("refused while paused")
     };
-    assert!(paused && wait > Duration::from_secs(1), "{wait:?}");
-    let Slot::Granted { wait } = store
-        .reserve(&paused_key, PERIOD, Duration::from_secs(3))
-        .await
-        .unwrap()
-    else {
+    assert!(paused && wait > secs(1), "{wait:?}");
+    let Slot::Granted { wait } = store.reserve(&paused_key, ms(100), secs(3)).await.unwrap() else {
         panic!("granted after the pause")
     };
-    assert!(wait > Duration::from_millis(1800), "{wait:?}");
+    assert!(wait > ms(1800), "{wait:?}");
     assert_eq!(
         store.paused_for(&format!("{key}:never")).await.unwrap(),
         Duration::ZERO
@@ -93,7 +86,7 @@ async fn conformance(store: &dyn Store, key: &str) {
     // Delivery leases: one claimant at a time, done only when completed,
     // released only by their holder (expiry is checked per store, on its own
     // clock: a paused tokio clock, Redis's key TTL).
-    let lease = Duration::from_millis(300);
+    let lease = ms(300);
     let evt = format!("{key}:evt");
     assert_eq!(
         store.claim(&evt, "a", lease).await.unwrap(),
@@ -115,7 +108,7 @@ async fn conformance(store: &dyn Store, key: &str) {
         Claimed::Acquired
     );
     // Done outlives the lease and answers every later claim.
-    store.complete(&evt, Duration::from_secs(60)).await.unwrap();
+    store.complete(&evt, secs(60)).await.unwrap();
     assert_eq!(store.claim(&evt, "c", lease).await.unwrap(), Claimed::Done);
     store.release(&evt, "b").await.unwrap();
     assert_eq!(
@@ -137,12 +130,9 @@ async fn conformance(store: &dyn Store, key: &str) {
 async fn the_memory_store_conforms() {
     let store = MemoryStore::default();
     conformance(&store, "mem").await;
-    tokio::time::advance(Duration::from_millis(400)).await;
+    tokio::time::advance(ms(400)).await;
     assert_eq!(
-        store
-            .claim("mem:abandoned", "b", Duration::from_secs(60))
-            .await
-            .unwrap(),
+        store.claim("mem:abandoned", "b", secs(60)).await.unwrap(),
         Claimed::Acquired,
         "an abandoned lease runs out"
     );
@@ -151,7 +141,7 @@ async fn the_memory_store_conforms() {
 #[tokio::test]
 async fn the_redis_store_conforms() {
     let server = RedisServer::start();
-    let store = RedisStore::new(&server.url()).unwrap();
+    let store = redis_store(&server);
     conformance(&store, "redis").await;
     // Redis expires the mark itself: it carries the TTL it was given.
     let mut con = redis::Client::open(server.url())
@@ -165,7 +155,7 @@ async fn the_redis_store_conforms() {
         .await
         .unwrap();
     assert!(
-        ttl > 0 && ttl <= 300,
+        ttl > 0 && ttl <= ms(300).as_millis() as i64,
         "an abandoned lease runs out: {ttl} ms left"
     );
     let ttl: i64 = redis::cmd("PTTL")
@@ -174,7 +164,7 @@ async fn the_redis_store_conforms() {
         .await
         .unwrap();
     assert!(
-        ttl > 59_000 && ttl <= 60_000,
+        ttl > secs(60).as_millis() as i64 - 1_000 && ttl <= secs(60).as_millis() as i64,
         "a done mark lasts its TTL: {ttl} ms left"
     );
 }
@@ -183,19 +173,15 @@ async fn the_redis_store_conforms() {
 async fn many_clients_share_one_timeline_through_redis() {
     let server = RedisServer::start();
     // Four independent stores (four "processes") on one key.
-    let stores: Vec<Arc<RedisStore>> = (0..4)
-        .map(|_| Arc::new(RedisStore::new(&server.url()).unwrap()))
-        .collect();
+    let stores: Vec<Arc<RedisStore>> = (0..4).map(|_| Arc::new(redis_store(&server))).collect();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (i, store) in stores.iter().enumerate() {
         for _ in 0..5 {
             let store = store.clone();
             tasks.push(tokio::spawn(async move {
-                let Slot::Granted { wait } = store
-                    .reserve("shared", Duration::from_millis(20), Duration::from_secs(5))
-                    .await
-                    .unwrap()
+                let Slot::Granted { wait } =
+                    store.reserve("shared", ms(20), secs(5)).await.unwrap()
                 else {
                     panic!("store {i}: granted")
                 };
@@ -213,39 +199,37 @@ async fn many_clients_share_one_timeline_through_redis() {
     // 20 slots, 20 ms apart, whoever asked: the last one ~380 ms after the first.
     let spread = slots[19] - slots[0];
     assert!(
-        spread >= Duration::from_millis(360) - SLACK,
+        spread >= ms(360) - ms(40),
         "20 slots over one timeline: {spread:?}"
     );
     for pair in slots.windows(2) {
         let gap = pair[1] - pair[0];
-        assert!(gap >= Duration::from_millis(12), "slots {gap:?} apart");
+        assert!(gap >= ms(12), "slots {gap:?} apart");
     }
-    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(started.elapsed() < secs(5));
 }
 
 #[tokio::test]
 async fn a_pause_written_by_one_process_holds_back_another() {
     let server = RedisServer::start();
-    let a = RedisStore::new(&server.url()).unwrap();
-    let b = RedisStore::new(&server.url()).unwrap();
-    a.pause("chatapi:acct:message_send", Duration::from_secs(3))
-        .await
-        .unwrap();
+    let a = redis_store(&server);
+    let b = redis_store(&server);
+    a.pause("chatapi:acct:message_send", secs(3)).await.unwrap();
     let Slot::Refused { paused, wait } = b
-        .reserve("chatapi:acct:message_send", PERIOD, Duration::from_secs(1))
+        .reserve("chatapi:acct:message_send", ms(100), secs(1))
         .await
         .unwrap()
     else {
         panic!("refused")
     };
-    assert!(paused && wait > Duration::from_secs(2));
+    assert!(paused && wait > secs(2));
 }
 
 #[tokio::test]
 async fn a_delivery_is_processed_once_across_replicas() {
     let server = RedisServer::start();
     let replicas: Vec<Deliveries> = (0..3)
-        .map(|_| Deliveries::with_store("tawk", Arc::new(RedisStore::new(&server.url()).unwrap())))
+        .map(|_| Deliveries::with_store("tawk", Arc::new(redis_store(&server))))
         .collect();
     let mut firsts = Vec::new();
     for r in &replicas {
@@ -263,21 +247,17 @@ async fn a_delivery_is_processed_once_across_replicas() {
 #[tokio::test]
 async fn a_redis_restart_is_survived() {
     let mut server = RedisServer::start();
-    let store = RedisStore::new(&server.url()).unwrap();
-    store.reserve("k", PERIOD, Duration::ZERO).await.unwrap();
+    let store = redis_store(&server);
+    store.reserve("k", ms(100), Duration::ZERO).await.unwrap();
     let port = server.port();
     server.stop();
-    assert!(store.reserve("k", PERIOD, Duration::ZERO).await.is_err());
+    assert!(store.reserve("k", ms(100), Duration::ZERO).await.is_err());
     // Same port, empty script cache: EVALSHA misses and falls back to EVAL.
     let restarted = RedisServer::start_on(port);
     // The first calls may still meet the dead connection; the manager
     // reconnects on its own, and each failed call is bounded by its timeout.
-    let reconnected = tokio::time::timeout(Duration::from_secs(5), async {
-        while store
-            .reserve("k", PERIOD, Duration::from_secs(1))
-            .await
-            .is_err()
-        {
+    let reconnected = tokio::time::timeout(secs(5), async {
+        while store.reserve("k", ms(100), secs(1)).await.is_err() {
             tokio::task::yield_now().await;
         }
     })
@@ -293,14 +273,29 @@ mod outage {
     use supportkit_chatapi::{Client, Config, ContactIdentifier, Credentials, OperationExt};
     use supportkit_runtime::{ErrorKind, RateLimitConfig, RetryPolicy};
 
+    fn config(sandbox: &supportkit_sandbox::Sandbox) -> Config {
+        Config::new(Credentials::bearer(sandbox.chatapi_token()))
+            .base_url(sandbox.chatapi_url())
+            .allow_http(true)
+            .retry(RetryPolicy::disabled().max_elapsed(secs(3)))
+            .rate_limits(RateLimitConfig::default().scale(supportkit_tests::FAST))
+    }
+
     fn client(sandbox: &supportkit_sandbox::Sandbox, redis: &str, failure: StoreFailure) -> Client {
+        Client::from_config(config(sandbox).redis(redis).on_store_failure(failure)).unwrap()
+    }
+
+    /// A client on a Redis store whose per-operation timeout (250 ms by
+    /// default) is scaled like the bounds checked against it.
+    fn client_scaled(
+        sandbox: &supportkit_sandbox::Sandbox,
+        redis: &str,
+        failure: StoreFailure,
+    ) -> Client {
+        let store = RedisStore::new(redis).unwrap().timeout(ms(250));
         Client::from_config(
-            Config::new(Credentials::bearer(sandbox.chatapi_token()))
-                .base_url(sandbox.chatapi_url())
-                .allow_http(true)
-                .retry(RetryPolicy::disabled().max_elapsed(Duration::from_secs(3)))
-                .rate_limits(RateLimitConfig::default().scale(supportkit_tests::FAST))
-                .redis(redis)
+            config(sandbox)
+                .store(Arc::new(store))
                 .on_store_failure(failure),
         )
         .unwrap()
@@ -336,7 +331,7 @@ mod outage {
         let c = client(&sandbox, &dead_redis(), StoreFailure::FallBackToMemory);
         // One store timeout at most, then the local limiter for a while.
         let took = five_calls(&c, id).await;
-        assert!(took < Duration::from_secs(2), "{took:?}");
+        assert!(took < secs(2), "{took:?}");
     }
 
     #[tokio::test]
@@ -354,10 +349,10 @@ mod outage {
         let id = sandbox
             .chatapi()
             .seed_contact(serde_json::json!({"firstName": "Ana"}));
-        let c = client(&sandbox, &url, StoreFailure::FallBackToMemory);
+        let c = client_scaled(&sandbox, &url, StoreFailure::FallBackToMemory);
         let took = five_calls(&c, id).await;
-        assert!(took < Duration::from_secs(1), "a slow store cost {took:?}");
-        let failing = client(&sandbox, &url, StoreFailure::Fail);
+        assert!(took < secs(1), "a slow store cost {took:?}");
+        let failing = client_scaled(&sandbox, &url, StoreFailure::Fail);
         let started = Instant::now();
         let err = failing
             .get_contact()
@@ -366,7 +361,7 @@ mod outage {
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Store, "{err}");
-        assert!(started.elapsed() < Duration::from_secs(1));
+        assert!(started.elapsed() < secs(1));
         hold.abort();
     }
 
@@ -383,7 +378,7 @@ mod outage {
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Store, "{err}");
         assert!(err.to_string().contains("rate-limit store"), "{err}");
-        assert!(started.elapsed() < Duration::from_secs(3));
+        assert!(started.elapsed() < secs(3));
         assert_eq!(sandbox.requests().len(), 0, "nothing sent");
     }
 }

@@ -10,7 +10,9 @@
 //!
 //! Offline, with the workspace's `Cargo.lock`, each in its own target
 //! directory under `target/build-bench`. Several minutes on 2 cores:
-//! `cargo bench -p supportkit-tests --bench build`.
+//! `cargo bench -p supportkit-tests --bench build`. Without `--bench`
+//! (`cargo test --all-targets`) it only writes the applications and resolves
+//! each one's dependencies for this machine offline (`cargo tree`), in seconds.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -36,6 +38,23 @@ fn app(root: &Path, name: &str, deps: &str, main: &str) -> PathBuf {
     std::fs::write(dir.join("src/main.rs"), main).unwrap();
     std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     dir
+}
+
+/// The smoke run: the application's manifest and lock resolve offline, for
+/// this machine's target (what the real run builds).
+fn resolve(dir: &Path) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["tree", "--offline", "--prefix", "none"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "resolving {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn build(dir: &Path, clean: bool) -> Duration {
@@ -165,6 +184,20 @@ fn main() {
         ),
         CALL_FACADE,
     );
+    if !supportkit_tests::measure::bench_mode() {
+        for dir in [
+            &bare_aws,
+            &chatapi_aws,
+            &bare_ring,
+            &chatapi_ring,
+            &chatapi_ring_webhooks,
+            &facade,
+        ] {
+            resolve(dir);
+        }
+        println!("build bench: smoke run (6 applications resolve); `cargo bench` builds them");
+        return;
+    }
     let t = |dir: &Path| build(dir, true).as_secs_f64();
     let (bare_aws, chatapi_aws, bare_ring, chatapi_ring, ring_webhooks, facade_all) = (
         t(&bare_aws),

@@ -171,22 +171,27 @@ fn main() {
     c.final_summary();
 
     // Client CPU and allocations: rounds interleaved, medians.
-    const N: u64 = 2000;
+    // A smoke run (`cargo test --benches`): each round once, a few calls.
+    let (n, rounds) = if supportkit_tests::measure::bench_mode() {
+        (2000, 5)
+    } else {
+        (20, 1)
+    };
     let (mut typed, mut value, mut ours) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..5 {
-        typed.push(per_call(&rt, N, || {
+    for _ in 0..rounds {
+        typed.push(per_call(&rt, n, || {
             hand_written_typed(&http, &setup.url, &setup.token, id)
         }));
-        value.push(per_call(&rt, N, || {
+        value.push(per_call(&rt, n, || {
             hand_written_value(&http, &setup.url, &setup.token, id)
         }));
-        ours.push(per_call(&rt, N, || generated(&client, id)));
+        ours.push(per_call(&rt, n, || generated(&client, id)));
     }
     let cpu = |v: &[(f64, f64, f64)]| median(v.iter().map(|x| x.0).collect());
     let allocs = |v: &[(f64, f64, f64)]| median(v.iter().map(|x| x.1).collect());
     let bytes = |v: &[(f64, f64, f64)]| median(v.iter().map(|x| x.2).collect());
     println!(
-        "\nsummary (same run; client thread only; medians of 5 interleaved rounds of {N} calls):"
+        "\nsummary (same run; client thread only; medians of {rounds} interleaved rounds of {n} calls):"
     );
     println!(
         "  {:<28} {:>10} {:>12} {:>12}",

@@ -17,10 +17,18 @@ use supportkit_tests::measure::{ALLOCS, Counting, median, thread_cpu, track};
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const ITEMS: usize = 10_000;
+/// Contacts streamed: 10,000 under `cargo bench`, 500 for the smoke run of
+/// `cargo test --benches`.
+fn items() -> usize {
+    if supportkit_tests::measure::bench_mode() {
+        10_000
+    } else {
+        500
+    }
+}
 const PAGE: i64 = 100;
 
-/// The sandbox on its own threads, with `ITEMS` contacts and no rate limits.
+/// The sandbox on its own threads, with [`items`] contacts and no rate limits.
 fn start_sandbox() -> (String, String) {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -37,7 +45,7 @@ fn start_sandbox() -> (String, String) {
             .await
             .unwrap();
             let state = sandbox.chatapi();
-            for i in 0..ITEMS {
+            for i in 0..items() {
                 state.seed_contact(json!({
                     "firstName": format!("Person {i}"), "lastName": "Stream",
                     "email": format!("p{i}@example.com"), "phone": format!("+6012{i:07}"),
@@ -133,7 +141,7 @@ fn measure<F: std::future::Future<Output = usize>>(
         let n = f().await;
         track(false);
         let cpu = thread_cpu() - cpu;
-        assert_eq!(n, ITEMS, "every contact, once");
+        assert_eq!(n, items(), "every contact, once");
         (
             cpu.as_secs_f64() * 1e6 / n as f64,
             ALLOCS.load(Ordering::Relaxed) as f64 / n as f64,
@@ -164,10 +172,15 @@ fn main() {
     measure(&rt, || hand_written(&http, &url, &token, true));
     measure(&rt, || generated(&client));
     measure(&rt, || facade(contacts.as_ref()));
+    // A smoke run (`cargo test --benches`): one round.
     let rounds = std::env::var("STREAM_ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())
-        .unwrap_or(5);
+        .unwrap_or(if supportkit_tests::measure::bench_mode() {
+            5
+        } else {
+            1
+        });
     let (mut hand, mut count, mut gen_, mut fac) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         hand.push(measure(&rt, || hand_written(&http, &url, &token, true)));
@@ -178,7 +191,8 @@ fn main() {
     let cpu = |v: &[(f64, f64)]| median(v.iter().map(|x| x.0).collect());
     let allocs = |v: &[(f64, f64)]| median(v.iter().map(|x| x.1).collect());
     println!(
-        "streaming {ITEMS} ChatAPI contacts, pages of {PAGE} (client thread; medians of {rounds} interleaved rounds):"
+        "streaming {} ChatAPI contacts, pages of {PAGE} (client thread; medians of {rounds} interleaved rounds):",
+        items()
     );
     println!(
         "  {:<26} {:>14} {:>16}",

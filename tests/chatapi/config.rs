@@ -38,6 +38,69 @@ fn default_and_alternative_hosts() {
     );
 }
 
+/// An `https://` URL on a plain-HTTP server (the sandbox) says so and names
+/// the URL, instead of rustls' "corrupt message of type InvalidContentType".
+#[tokio::test]
+async fn https_to_a_plain_http_server_says_the_server_speaks_plain_http() {
+    let (sandbox, _) = chatapi_pair().await;
+    let url = sandbox.chatapi_url().replace("http://", "https://");
+    let client = Client::from_config(
+        Config::new(Credentials::bearer(sandbox.chatapi_token()))
+            .base_url(&url)
+            .retry(supportkit_chatapi::RetryPolicy::disabled()),
+    )
+    .unwrap();
+    let err = client
+        .get_contact()
+        .identifier(ContactIdentifier::id(1))
+        .call()
+        .await
+        .unwrap_err();
+    let shown = err.to_string();
+    assert_eq!(err.kind(), ErrorKind::Connect, "{shown}");
+    assert!(shown.contains("speaks plain HTTP, not TLS"), "{shown}");
+    assert!(shown.contains("use an http:// URL"), "{shown}");
+    assert!(!shown.contains("InvalidContentType"), "{shown}");
+    assert!(shown.contains(&format!("to {url}/contact/id:1")), "{shown}");
+    assert_eq!(err.url(), Some(format!("{url}/contact/id:1").as_str()));
+}
+
+/// A refused connection names the URL tried, without the password a base
+/// URL may carry.
+#[tokio::test]
+async fn a_refused_connection_names_the_url_but_no_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = Client::from_config(
+        Config::new(Credentials::bearer("t"))
+            .base_url(format!("http://user:hunter2@127.0.0.1:{port}/v2"))
+            .allow_http(true)
+            .retry(supportkit_chatapi::RetryPolicy::disabled()),
+    )
+    .unwrap();
+    let err = client
+        .get_contact()
+        .identifier(ContactIdentifier::id(1))
+        .call()
+        .await
+        .unwrap_err();
+    let shown = err.to_string();
+    assert_eq!(err.kind(), ErrorKind::Connect, "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "could not connect to http://127.0.0.1:{port}/v2/contact/id:1: connection refused"
+        )),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("user"),
+        "{shown}"
+    );
+}
+
 #[test]
 fn secrets_do_not_print() {
     let config = Config::new(Credentials::bearer("super-secret-token"));

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use supportkit_chatapi::types::{Message, SendMessageRequest, TextMessage};
 use supportkit_chatapi::{Client, ContactIdentifier, ErrorKind, OperationExt, RetryPolicy};
 use supportkit_sandbox::Fault;
+use supportkit_tests::time::scaled;
 use supportkit_tests::{chatapi_config, chatapi_pair, messaging_contact, quick_retries, sandbox};
 
 fn hello() -> SendMessageRequest {
@@ -196,7 +197,7 @@ async fn retry_after_is_honoured_within_the_time_budget() {
 
     // A Retry-After beyond the budget ends the retries with the provider's answer.
     let budget = Client::from_config(
-        chatapi_config(&sandbox).retry(quick_retries().max_elapsed(Duration::from_secs(2))),
+        chatapi_config(&sandbox).retry(quick_retries().max_elapsed(scaled(Duration::from_secs(2)))),
     )
     .unwrap();
     sandbox.clear_requests();
@@ -240,13 +241,13 @@ async fn connection_failures_and_timeouts() {
     let (id, path) = contact(&sandbox).await;
     let slow = Client::from_config(
         chatapi_config(&sandbox)
-            .timeout(Duration::from_millis(200))
+            .timeout(scaled(Duration::from_millis(200)))
             .retry(RetryPolicy::disabled()),
     )
     .unwrap();
     sandbox
         .faults()
-        .push("GET", &path, [Fault::Delay(Duration::from_secs(3))]);
+        .push("GET", &path, [Fault::Delay(scaled(Duration::from_secs(3)))]);
     let err = slow
         .get_contact()
         .identifier(ContactIdentifier::id(id))

@@ -11,6 +11,7 @@ use tokio::time::Instant;
 
 use crate::server::{Fault, Hostile};
 use crate::targets::TOKEN;
+use supportkit_tests::time::{scaled, scaled_secs};
 
 const CONTACT_OK: &str = r#"{"id": 1, "firstName": "Ana"}"#;
 
@@ -21,7 +22,7 @@ fn client(url: &str, retry: RetryPolicy, limits: RateLimitConfig) -> Client {
             .allow_http(true)
             .retry(retry)
             .rate_limits(limits)
-            .timeout(Duration::from_secs(2)),
+            .timeout(scaled(Duration::from_secs(2))),
     )
     .unwrap()
 }
@@ -57,19 +58,26 @@ async fn a_long_pause_fails_later_calls_at_once_instead_of_hanging() {
     let server = Hostile::start(Fault::too_many(Some("3600"))).await;
     let c = client(
         &server.url,
-        RetryPolicy::default().max_elapsed(Duration::from_secs(5)),
+        RetryPolicy::default().max_elapsed(scaled(Duration::from_secs(5))),
         RateLimitConfig::default(),
     );
+    let first = Instant::now();
     let err = get(&c).await.unwrap_err();
     assert!(err.is_rate_limited(), "{err}");
     for clone in [c.clone(), c.clone()] {
         let started = Instant::now();
         let err = get(&clone).await.unwrap_err();
-        assert!(started.elapsed() < Duration::from_millis(500));
+        assert!(started.elapsed() < scaled(Duration::from_millis(500)));
         assert!(err.is_rate_limited(), "{err}");
         assert!(err.to_string().contains("paused"), "{err}");
+        // What is left of the 300 s pause (the clamped hour): no less than
+        // 300 s minus the time since the first call began.
         let after = err.retry_after().expect("retry_after set");
-        assert!(after > Duration::from_secs(290) && after <= Duration::from_secs(300));
+        let least = Duration::from_secs(300) - first.elapsed() - Duration::from_millis(1);
+        assert!(
+            after >= least && after <= Duration::from_secs(300),
+            "{after:?}"
+        );
     }
     assert_eq!(
         server.count(),
@@ -82,13 +90,24 @@ async fn a_long_pause_fails_later_calls_at_once_instead_of_hanging() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pause_reaches_tasks_already_waiting() {
     let ok = || Fault::json(200, CONTACT_OK);
-    let mut script = vec![ok(), ok(), ok(), ok(), ok(), Fault::too_many(Some("1"))];
+    // A pause long enough for the slots reserved before the 429 was read to
+    // go out first, however late a busy machine lets them.
+    let pause = scaled_secs(1);
+    let retry_after = pause.to_string();
+    let mut script = vec![
+        ok(),
+        ok(),
+        ok(),
+        ok(),
+        ok(),
+        Fault::too_many(Some(&retry_after)),
+    ];
     script.push(ok());
     let server = Hostile::script(script).await;
     // get_contact: 10/s documented, 20/s here: a slot every 50 ms.
     let c = client(
         &server.url,
-        RetryPolicy::default().max_elapsed(Duration::from_secs(30)),
+        RetryPolicy::default().max_elapsed(scaled(Duration::from_secs(30))),
         RateLimitConfig::default().scale(2.0),
     );
     let tasks: Vec<_> = (0..50)
@@ -104,16 +123,17 @@ async fn a_pause_reaches_tasks_already_waiting() {
     let limited = seen[5].at;
     // Slots reserved before the client read the 429 may still go out just
     // after it; anything later inside the pause would be a waiter ignoring it.
+    let pause = Duration::from_secs(pause);
     let during: Vec<_> = seen
         .iter()
         .filter(|s| {
-            s.at > limited + Duration::from_millis(300)
-                && s.at < limited + Duration::from_millis(950)
+            s.at > limited + scaled(Duration::from_millis(300))
+                && s.at < limited + pause - Duration::from_millis(50)
         })
         .collect();
     assert!(
         during.is_empty(),
-        "{} requests went out during the 1 s pause",
+        "{} requests went out during the {pause:?} pause",
         during.len()
     );
     assert_eq!(seen.len(), 51);
@@ -181,18 +201,17 @@ async fn body_read_failures_are_transport_errors_retried_within_the_budget() {
     get(&c).await.unwrap();
     assert_eq!(server.count(), 2);
 
+    // Attempts of 500 ms in a budget of 1.25 s: the third attempt's timeout
+    // is cut to what is left of the budget.
     let server = Hostile::start(Fault::NeverAnswer).await;
+    let budget = scaled(Duration::from_millis(1250));
     let c = Client::from_config(
         Config::new(Credentials::bearer(TOKEN))
             .base_url(&server.url)
             .allow_http(true)
-            .retry(
-                quick
-                    .max_attempts(10)
-                    .max_elapsed(Duration::from_millis(2500)),
-            )
+            .retry(quick.max_attempts(10).max_elapsed(budget))
             .rate_limits(RateLimitConfig::disabled())
-            .timeout(Duration::from_secs(1)),
+            .timeout(scaled(Duration::from_millis(500))),
     )
     .unwrap();
     let started = Instant::now();
@@ -200,8 +219,8 @@ async fn body_read_failures_are_transport_errors_retried_within_the_budget() {
     let took = started.elapsed();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
     assert!(
-        took < Duration::from_millis(2800),
-        "a 2.5 s budget took {took:?}"
+        took < budget + scaled(Duration::from_millis(150)),
+        "a {budget:?} budget took {took:?}"
     );
 }
 
@@ -304,6 +323,12 @@ async fn a_refused_connection_is_explained_in_words_once() {
     let shown = err.to_string();
     assert_eq!(err.kind(), ErrorKind::Connect, "{shown}");
     assert!(shown.contains("connection refused"), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "could not connect to http://127.0.0.1:{port}/contact/id:1"
+        )),
+        "the URL tried: {shown}"
+    );
     assert!(shown.contains("after 3 attempts"), "{shown}");
     assert!(shown.contains("check the base URL"), "{shown}");
     assert_eq!(err.attempts(), Some(3));

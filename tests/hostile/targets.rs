@@ -6,6 +6,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use serde_json::json;
 use supportkit_runtime::{Config, Credentials, Error, RateLimitConfig, RetryPolicy};
+use supportkit_tests::time::{scaled, scaled_secs};
 
 /// A call under test.
 #[derive(Clone, Copy)]
@@ -18,14 +19,30 @@ pub struct Target {
     pub call: fn(Config) -> BoxFuture<'static, Result<(), Error>>,
 }
 
-/// The policy of the matrix: 3 attempts, tiny backoffs, a 3 s budget, a
-/// 400 ms attempt timeout, `Retry-After` honoured up to 10 s (so a long one
-/// cannot fit the budget), a 1 MiB cap.
-pub const BUDGET: Duration = Duration::from_secs(3);
+/// The policy of the matrix, on an idle machine: 3 attempts, tiny backoffs,
+/// a 3 s budget, a 400 ms attempt timeout, `Retry-After` honoured up to 10 s
+/// (so a long one cannot fit the budget), a 1 MiB cap. Every time in it is
+/// [`scaled`] together, so a clamped `Retry-After` still cannot fit the
+/// budget and three timed-out attempts still fit it.
+pub fn budget() -> Duration {
+    scaled(Duration::from_secs(3))
+}
 pub const ATTEMPTS: usize = 3;
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
+pub fn max_retry_after() -> Duration {
+    Duration::from_secs(scaled_secs(10))
+}
+pub fn attempt_timeout() -> Duration {
+    scaled(Duration::from_millis(400))
+}
 
+/// The matrix's client configuration with the attempt timeout of
+/// [`attempt_timeout`].
 pub fn config(url: &str, credentials: Credentials) -> Config {
+    config_with_timeout(url, credentials, attempt_timeout())
+}
+
+/// The same policy with another attempt timeout.
+pub fn config_with_timeout(url: &str, credentials: Credentials, timeout: Duration) -> Config {
     Config::new(credentials)
         .base_url(url)
         .allow_http(true)
@@ -35,11 +52,11 @@ pub fn config(url: &str, credentials: Credentials) -> Config {
                 .initial_backoff(Duration::from_millis(10))
                 .max_backoff(Duration::from_millis(20))
                 .jitter(false)
-                .max_elapsed(BUDGET)
-                .max_retry_after(MAX_RETRY_AFTER),
+                .max_elapsed(budget())
+                .max_retry_after(max_retry_after()),
         )
         .rate_limits(RateLimitConfig::disabled())
-        .timeout(Duration::from_millis(400))
+        .timeout(timeout)
         .max_response_bytes(1 << 20)
 }
 

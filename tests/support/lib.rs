@@ -3,6 +3,7 @@
 pub mod measure;
 pub mod redis;
 pub mod tawk_tour;
+pub mod time;
 
 use std::time::Duration;
 

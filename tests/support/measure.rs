@@ -56,3 +56,11 @@ pub fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
+
+/// Whether this is a real bench run (`cargo bench`, which passes `--bench`).
+/// Without it (`cargo test --benches`, `--all-targets`) a bench makes a quick
+/// smoke run, as criterion's own benches do: every step once, no timing worth
+/// reading.
+pub fn bench_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}

@@ -1,6 +1,7 @@
 //! A real `redis-server` for tests: started on a free loopback port, with no
-//! persistence, and killed when dropped. `.ci/run` installs the Debian package
-//! `redis-server` when it is missing; a test never skips for want of it.
+//! persistence, and killed when dropped. `cargo xtask test` installs the
+//! Debian package `redis-server` when it is missing; a test never skips for
+//! want of it.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -143,7 +144,7 @@ impl RedisServer {
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap_or_else(|e| {
-                panic!("cannot start redis-server ({e}); install the Debian package `redis-server` (.ci/run does)")
+                panic!("cannot start redis-server ({e}); run the tests with `cargo xtask test`, which installs it (Debian package `redis-server`)")
             });
         let stdout = child.stdout.take().expect("piped stdout");
         let started = Instant::now();
@@ -152,7 +153,8 @@ impl RedisServer {
         loop {
             match lines.next() {
                 Some(Ok(line)) if line.contains("Ready to accept connections") => break,
-                Some(Ok(_)) if started.elapsed() < Duration::from_secs(20) => {}
+                Some(Ok(_)) if started.elapsed() < crate::time::scaled(Duration::from_secs(20)) => {
+                }
                 other => {
                     let _ = child.kill();
                     panic!("redis-server on port {port} did not become ready: {other:?}");

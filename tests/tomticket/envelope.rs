@@ -123,7 +123,7 @@ async fn the_limiter_keeps_a_burst_under_three_per_second() {
         tomticket_config(&sandbox)
             .rate_limits(supportkit_tomticket::RateLimitConfig::default().scale(4.0))
             .retry(RetryPolicy::disabled())
-            .timeout(Duration::from_secs(10)),
+            .timeout(supportkit_tests::time::scaled(Duration::from_secs(10))),
     )
     .unwrap();
     let calls = (0..30).map(|_| {

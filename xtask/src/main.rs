@@ -12,6 +12,9 @@
 //!
 //! `cargo xtask semver-check` proves that a field added to a response type
 //! of the spec breaks no user of the generated crate.
+//!
+//! `cargo xtask test [ARGS]...` installs what the test suite starts (Debian
+//! packages) when it is missing, then runs `cargo test --workspace [ARGS]...`.
 
 mod contract;
 mod emit;
@@ -19,6 +22,7 @@ mod lint;
 mod output;
 mod semver_check;
 mod spec;
+mod test;
 #[cfg(test)]
 mod tests;
 mod transform;
@@ -94,6 +98,17 @@ enum Command {
         /// Only this provider (repeatable; default: all).
         #[arg(long)]
         provider: Vec<String>,
+    },
+    /// Run every test: first install what the suite starts when it is missing
+    /// (`redis-server`, PostgreSQL's `initdb`/`pg_ctl`/`postgres`, `curl`; Debian
+    /// packages, with sudo unless root), then `cargo test --workspace [ARGS]...`.
+    Test {
+        /// Only report what is missing; install nothing.
+        #[arg(long)]
+        no_install: bool,
+        /// Arguments for `cargo test` (`-p supportkit-cli`, `--locked`, `-- --nocapture`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Judge the specs and the sandbox with independent, pinned tools (Redocly,
     /// Schemathesis, Prism), installed into `target/contract-tools/`.
@@ -171,6 +186,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::Test { no_install, args } => test::run(&workspace_root(), !no_install, &args),
         Command::Contract { only, provider } => {
             contract::run(&workspace_root(), &only, provider.as_deref())
         }

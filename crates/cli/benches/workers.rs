@@ -11,8 +11,15 @@ use supportkit_tests::redis::RedisServer;
 use workers::{DOCUMENTED, run_workers};
 
 fn main() {
-    // `cargo test --benches` runs benches with `--bench` absent: do nothing then.
-    if !std::env::args().any(|a| a == "--bench") {
+    // `cargo test --benches` runs benches with `--bench` absent: a smoke run
+    // then, one process on its own.
+    if !supportkit_tests::measure::bench_mode() {
+        let o = run_workers(1, None);
+        assert_eq!(o.rate_limited, 0, "one process alone stays under the limit");
+        println!(
+            "workers bench: smoke run, 1 process, {} requests",
+            o.requests
+        );
         return;
     }
     println!("| processes | Redis | requests | 429s | achieved / documented |");

@@ -37,6 +37,17 @@ impl Error {
     /// Advice in the terms of the command line: the variable or config key
     /// to fix, not the library option underneath.
     pub(crate) fn advise(self, provider: Option<supportkit::Provider>) -> Self {
+        self.advise_named(provider, &[])
+    }
+
+    /// [`advise`](Self::advise), knowing the provider options the request
+    /// named (`("property_id", "6955...")`): a 403 is about them, not about
+    /// the credentials, which the provider accepted.
+    pub(crate) fn advise_named(
+        self,
+        provider: Option<supportkit::Provider>,
+        named: &[(String, String)],
+    ) -> Self {
         let (Error::Provider(e), Some(provider)) = (&self, provider) else {
             return self;
         };
@@ -47,9 +58,16 @@ impl Error {
             _ => (format!("SUPPORTKIT_{upper}_TOKEN"), "token"),
         };
         let hint = match e.kind() {
+            supportkit::ErrorKind::Auth if e.status() == Some(403) => {
+                forbidden_hint(provider, &secret_var, named)
+            }
             supportkit::ErrorKind::Auth => {
                 format!("check {secret_var} (or `{secret_key}` under [{p}] in the config file)")
             }
+            supportkit::ErrorKind::Connect if e.to_string().contains("plain HTTP") => format!(
+                "write SUPPORTKIT_{upper}_URL (or `url` under [{p}]) with http://, which is \
+                 accepted for 127.0.0.1 and localhost (the sandbox)"
+            ),
             supportkit::ErrorKind::Connect => format!(
                 "check SUPPORTKIT_{upper}_URL (or `url` under [{p}]) and that the host is reachable"
             ),
@@ -65,6 +83,51 @@ impl Error {
             unreachable!("matched above")
         };
         Error::Provider(e.with_hint(hint))
+    }
+}
+
+/// What to do about a 403: the credentials were accepted, so name what the
+/// request pointed at and where that value came from.
+fn forbidden_hint(
+    provider: supportkit::Provider,
+    secret_var: &str,
+    named: &[(String, String)],
+) -> String {
+    let p = provider.as_str();
+    let env = crate::config::provider_env(provider);
+    let mut parts = Vec::new();
+    for (key, value) in named {
+        let var = env
+            .options
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or_else(String::new, |(_, var)| {
+                format!(" (else ${var} or options.{key} in the config file)")
+            });
+        let thing = key.strip_suffix("_id").unwrap_or(key).replace('_', " ");
+        let list = format!("{}_list", key.strip_suffix("_id").unwrap_or(key));
+        let listing = crate::ops::provider(p)
+            .and_then(|spec| spec.meta.operation(&list))
+            .map(|op| {
+                use heck::ToKebabCase;
+                format!(
+                    "; `supportkit {p} {}` lists the ones it can use",
+                    op.id.to_kebab_case()
+                )
+            })
+            .unwrap_or_default();
+        parts.push(format!(
+            "{secret_var} was accepted, but not for {thing} `{value}`: check --{}{var}{listing}",
+            key.replace('_', "-")
+        ));
+    }
+    if parts.is_empty() {
+        format!(
+            "{secret_var} was accepted, but is not allowed to do this: check the ids in the \
+             request and the permissions of the account"
+        )
+    } else {
+        parts.join("; ")
     }
 }
 

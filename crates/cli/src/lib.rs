@@ -167,10 +167,10 @@ pub struct ExportArgs {
     #[arg(long)]
     pub restart: bool,
     /// Records per committed batch (the state is saved after each)
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = at_least_one)]
     pub batch: u64,
     /// Without a terminal, log a progress line every N records
-    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = at_least_one)]
     pub log_every: u64,
     /// No progress output
     #[arg(long, short)]
@@ -187,6 +187,15 @@ pub struct ExportArgs {
     /// (global) store failure policy
     #[arg(from_global)]
     pub on_store_failure: StorePolicy,
+}
+
+/// A count of records: a whole number, 1 or more.
+fn at_least_one(raw: &str) -> Result<u64, String> {
+    match raw.trim().parse::<u64>() {
+        Ok(0) => Err("it counts records, so it must be 1 or more".to_owned()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("expected a whole number of records, 1 or more".to_owned()),
+    }
 }
 
 pub(crate) fn provider_parser() -> impl clap::builder::TypedValueParser<Value = Provider> {
@@ -217,10 +226,15 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let matches = match command().try_get_matches_from(args) {
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let matches = match command().try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) => {
-            let _ = e.print();
+            if let Some(message) = unknown_operation(&e, &args) {
+                eprintln!("{message}");
+            } else {
+                let _ = e.print();
+            }
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
@@ -257,25 +271,65 @@ fn verbose(matches: &ArgMatches) -> u8 {
     count
 }
 
+/// For a mistyped operation, the message that names each candidate once
+/// (clap would list the kebab-case name and its snake_case alias apart).
+fn unknown_operation(e: &clap::Error, args: &[std::ffi::OsString]) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::InvalidSubcommand {
+        return None;
+    }
+    let Some(ContextValue::String(typed)) = e.get(ContextKind::InvalidSubcommand) else {
+        return None;
+    };
+    // The provider subcommand the mistyped operation followed.
+    let before = args
+        .iter()
+        .skip(1)
+        .take_while(|a| a.to_str() != Some(typed.as_str()));
+    let spec = before.filter_map(|a| ops::provider(a.to_str()?)).last()?;
+    let ops = spec.meta.operations;
+    let mut message = format!(
+        "error: `{typed}` is not a {} operation",
+        spec.provider.as_str()
+    );
+    let similar = ops::similar_operations(spec, typed);
+    if let Some((best, rest)) = similar.split_first() {
+        message.push_str(&format!("; did you mean `{best}`?"));
+        if !rest.is_empty() {
+            message.push_str(&format!("\n  similar: {}", rest.join(", ")));
+        }
+    }
+    message.push_str(&format!(
+        "\n\n`supportkit {} --help` lists all {} operations.",
+        spec.provider.as_str(),
+        ops.len()
+    ));
+    Some(message)
+}
+
 async fn dispatch(matches: ArgMatches) -> Result<(), Error> {
     if let Some((name, sub)) = matches.subcommand()
         && let Some(spec) = ops::provider(name)
     {
-        let provider = name.parse::<Provider>().ok();
-        return ops::run(spec, sub).await.map_err(|e| e.advise(provider));
+        // It advises in the terms of the operation's own flags.
+        return ops::run(spec, sub).await;
     }
     let cli = Cli::from_arg_matches(&matches).map_err(|e| Error::Usage(e.to_string()))?;
     match cli.command {
         Commands::Sandbox(args) => sandbox::run(args).await,
         Commands::Export(args) => {
             let provider = Some(args.provider);
-            run_export(args).await.map_err(|e| e.advise(provider))
+            let named = named_options(args.provider, args.config.as_deref());
+            run_export(args)
+                .await
+                .map_err(|e| e.advise_named(provider, &named))
         }
         Commands::Events(args) => {
             let provider = Some(args.provider);
+            let named = named_options(args.provider, args.config.as_deref());
             events::run_events(args)
                 .await
-                .map_err(|e| e.advise(provider))
+                .map_err(|e| e.advise_named(provider, &named))
         }
         Commands::Webhook(command) => {
             let events::WebhookCommand::Serve(args) = &command;
@@ -285,6 +339,14 @@ async fn dispatch(matches: ArgMatches) -> Result<(), Error> {
                 .map_err(|e| e.advise(provider))
         }
     }
+}
+
+/// The provider options (`property_id`, `department_id`) the settings give
+/// every request, for advice on a 403.
+fn named_options(provider: Provider, config: Option<&std::path::Path>) -> Vec<(String, String)> {
+    config::Settings::load(provider, config)
+        .map(|s| s.options.into_iter().collect())
+        .unwrap_or_default()
 }
 
 async fn run_export(args: ExportArgs) -> Result<(), Error> {
@@ -346,27 +408,132 @@ async fn run_export(args: ExportArgs) -> Result<(), Error> {
         }
     };
     if !args.quiet {
-        let mut line = format!(
-            "export: {} {} in {} ({} written now",
-            summary.total,
-            args.kind.as_str(),
-            args.out.display(),
-            summary.written,
+        eprintln!(
+            "{}",
+            summary_line(&summary, args.kind.as_str(), &args.out, started.elapsed())
         );
-        if summary.resumed > 0 {
-            line.push_str(&format!(", {} from before", summary.resumed));
-        }
-        if summary.duplicates > 0 {
-            line.push_str(&format!(", {} already there", summary.duplicates));
-        }
-        if summary.filtered > 0 {
-            line.push_str(&format!(", {} before --since", summary.filtered));
-        }
-        line.push_str(&format!(") in {:.1}s", started.elapsed().as_secs_f64()));
-        if !summary.complete {
-            line.push_str("; stopped early (--limit): run the same command again to resume");
-        }
-        eprintln!("{line}");
     }
     Ok(())
+}
+
+/// The line an export ends with: what the file holds now, where its records
+/// came from, and what was read but not written, in words.
+fn summary_line(
+    summary: &export::Summary,
+    noun: &str,
+    out: &std::path::Path,
+    took: std::time::Duration,
+) -> String {
+    let mut line = format!(
+        "export: {} now holds {} {noun}",
+        out.display(),
+        summary.total
+    );
+    if summary.resumed > 0 {
+        line.push_str(&format!(
+            ": {} from the earlier run, {} added now",
+            summary.resumed, summary.written
+        ));
+    }
+    let mut skipped = Vec::new();
+    if summary.duplicates > 0 {
+        skipped.push(format!(
+            "{} already in the file (not written twice)",
+            summary.duplicates
+        ));
+    }
+    if summary.filtered > 0 {
+        skipped.push(format!("{} older than --since", summary.filtered));
+    }
+    if !skipped.is_empty() {
+        line.push_str(&format!("; skipped {}", skipped.join(" and ")));
+    }
+    line.push_str(&format!(" ({:.1}s)", took.as_secs_f64()));
+    if !summary.complete {
+        line.push_str("; stopped early (--limit): run the same command again to resume");
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_export_summary_says_where_the_records_came_from() {
+        let summary = export::Summary {
+            total: 129,
+            written: 29,
+            resumed: 100,
+            duplicates: 100,
+            filtered: 0,
+            complete: true,
+        };
+        let took = std::time::Duration::from_millis(1200);
+        assert_eq!(
+            summary_line(&summary, "tickets", std::path::Path::new("t.jsonl"), took),
+            "export: t.jsonl now holds 129 tickets: 100 from the earlier run, 29 added now; \
+             skipped 100 already in the file (not written twice) (1.2s)"
+        );
+        let fresh = export::Summary {
+            total: 3,
+            written: 3,
+            filtered: 2,
+            ..summary
+        };
+        let fresh = export::Summary {
+            resumed: 0,
+            duplicates: 0,
+            ..fresh
+        };
+        assert_eq!(
+            summary_line(&fresh, "contacts", std::path::Path::new("c.csv"), took),
+            "export: c.csv now holds 3 contacts; skipped 2 older than --since (1.2s)"
+        );
+    }
+
+    #[test]
+    fn counts_of_records_are_explained() {
+        assert_eq!(at_least_one("5"), Ok(5));
+        assert!(at_least_one("0").unwrap_err().contains("1 or more"));
+        assert!(at_least_one("-1").unwrap_err().contains("1 or more"));
+    }
+
+    #[test]
+    fn a_mistyped_operation_names_each_candidate_once() {
+        let args: Vec<std::ffi::OsString> = ["supportkit", "chatapi", "get-contacts"]
+            .iter()
+            .map(Into::into)
+            .collect();
+        let e = command().try_get_matches_from(&args).unwrap_err();
+        let message = unknown_operation(&e, &args).unwrap();
+        assert!(
+            message.starts_with(
+                "error: `get-contacts` is not a chatapi operation; did you mean `get-contact`?"
+            ),
+            "{message}"
+        );
+        assert!(!message.contains('_'), "no snake_case twins: {message}");
+        assert!(
+            message.contains("`supportkit chatapi --help` lists all"),
+            "{message}"
+        );
+        // Each name at most once.
+        let names: Vec<&str> = message
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .filter(|w| w.contains("contact"))
+            .collect();
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(names.len(), unique.len(), "{message}");
+        // tawk.to method names are understood too.
+        let args: Vec<std::ffi::OsString> = ["supportkit", "tawk", "chat.lst"]
+            .iter()
+            .map(Into::into)
+            .collect();
+        let e = command().try_get_matches_from(&args).unwrap_err();
+        let message = unknown_operation(&e, &args).unwrap();
+        assert!(message.contains("did you mean `chat-list`?"), "{message}");
+    }
 }

@@ -144,6 +144,44 @@ fn footer(spec: &ProviderSpec) -> String {
     )
 }
 
+/// The operations whose name is close to `typed` (by edit distance, any of
+/// kebab-case, snake_case or a method name), best first, each once, in
+/// kebab-case; at most five.
+pub(crate) fn similar_operations(spec: &ProviderSpec, typed: &str) -> Vec<String> {
+    let norm = |s: &str| s.to_lowercase().replace(['_', '.'], "-");
+    let typed = norm(typed);
+    let mut scored: Vec<(usize, String)> = spec
+        .meta
+        .operations
+        .iter()
+        .map(|op| op.id.to_kebab_case())
+        .filter_map(|name| {
+            let d = edit_distance(&typed, &name);
+            let close = d <= (name.len().max(typed.len()) / 3).max(2)
+                || (typed.len() >= 4 && (name.contains(&typed) || typed.contains(&name)));
+            close.then_some((d, name))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(5).map(|(_, name)| name).collect()
+}
+
+/// Levenshtein distance between two short ASCII-ish names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
 /// The method name of an RPC-style operation (`/chat.list` → `chat.list`).
 fn rpc_name(op: &OperationMeta) -> Option<&'static str> {
     let name = op.path.strip_prefix('/')?;
@@ -162,6 +200,9 @@ fn operation_command(spec: &'static ProviderSpec, op: &'static OperationMeta) ->
         cmd = cmd.visible_alias(method);
     }
     let mut used: HashSet<String> = RESERVED.iter().map(|s| (*s).to_owned()).collect();
+    // The usage line names every field a call needs, `--body` ones included
+    // (clap would show only `[OPTIONS]` for those).
+    let mut needed = Vec::new();
     for p in op.params {
         let mut long = p.name.to_kebab_case();
         if used.contains(&long) {
@@ -172,8 +213,22 @@ fn operation_command(spec: &'static ProviderSpec, op: &'static OperationMeta) ->
         if let Some(a) = &alias {
             used.insert(a.clone());
         }
-        cmd = cmd.arg(param_arg(spec, op, p, long, alias));
+        let arg = param_arg(spec, op, p, long, alias);
+        if p.required && option_default(spec.provider, p).is_none() {
+            let value = arg
+                .get_value_names()
+                .and_then(|v| v.first())
+                .map_or_else(|| "VALUE".to_owned(), ToString::to_string);
+            needed.push(format!("--{} <{value}>", arg.get_long().unwrap_or(p.name)));
+        }
+        cmd = cmd.arg(arg);
     }
+    let mut usage = format!("supportkit {} {name} [OPTIONS]", spec.provider);
+    for flag in &needed {
+        usage.push(' ');
+        usage.push_str(flag);
+    }
+    cmd = cmd.override_usage(usage);
     let multipart = op.body == BodyKind::Multipart;
     if op.body != BodyKind::None {
         cmd = cmd.arg(
@@ -286,8 +341,10 @@ fn param_arg(
                 " [required; default: ${var} or options.{key} in the config file]"
             ));
         } else if p.location == Location::Body {
+            help.push_str(" [required, here or in --body]");
             arg = arg.required_unless_present(BODY);
         } else {
+            help.push_str(" [required]");
             arg = arg.required(true);
         }
     }
@@ -631,10 +688,12 @@ pub(crate) async fn run(spec: &'static ProviderSpec, matches: &ArgMatches) -> Re
         .iter()
         .find(|o| o.id.to_kebab_case() == name)
         .ok_or_else(|| Error::Usage(format!("unknown operation {name}")))?;
+    let provider = Some(spec.provider);
     let config = op_matches
         .get_one::<PathBuf>("config")
         .map(PathBuf::as_path);
-    let settings = Settings::load(spec.provider, config)?
+    let settings = Settings::load(spec.provider, config)
+        .map_err(|e| e.advise(provider))?
         .with_redis(op_matches.get_one::<String>("redis").cloned())
         .with_store_failure(
             op_matches
@@ -642,8 +701,19 @@ pub(crate) async fn run(spec: &'static ProviderSpec, matches: &ArgMatches) -> Re
                 .copied()
                 .unwrap_or_default(),
         );
-    let call = Call::from_matches(spec, op, op_matches, &settings)?;
-    let body = invoke(&settings, op, &call).await?;
+    let call =
+        Call::from_matches(spec, op, op_matches, &settings).map_err(|e| e.advise(provider))?;
+    // The provider options the request carries (a property, a department):
+    // what a 403 is about.
+    let named: Vec<(String, String)> = call
+        .values
+        .iter()
+        .filter(|(p, _)| option_default(spec.provider, p).is_some())
+        .map(|(p, v)| (p.name.to_snake_case(), text(v)))
+        .collect();
+    let body = invoke(&settings, op, &call)
+        .await
+        .map_err(|e| e.advise_named(provider, &named))?;
     print_body(&body)
 }
 
@@ -882,6 +952,55 @@ mod tests {
         let text = help(&["chatapi", "send-message"]);
         assert!(
             text.contains("[example: {\"text\":\"text\",\"type\":\"text\"}]"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn help_marks_every_required_field_and_the_usage_names_them() {
+        let text = help(&["tomticket", "ticket-new"]);
+        assert!(
+            text.contains(
+                "Usage: supportkit tomticket ticket-new [OPTIONS] --customer-id <CUSTOMER_ID> \
+                 --subject <SUBJECT> --message <MESSAGE>"
+            ),
+            "{text}"
+        );
+        let line = |flag: &str| {
+            let at = text
+                .find(&format!("\n      {flag}"))
+                .unwrap_or_else(|| panic!("{flag}: {text}"));
+            let rest = &text[at + 1..];
+            // The flag's help runs to the next flag.
+            rest[..rest[2..].find("\n      --").map_or(rest.len(), |i| i + 2)].to_owned()
+        };
+        for flag in [
+            "--subject <SUBJECT>",
+            "--message <MESSAGE>",
+            "--customer-id <",
+        ] {
+            assert!(
+                line(flag).contains("[required, here or in --body]"),
+                "{}",
+                line(flag)
+            );
+        }
+        assert!(line("--department-id <").contains("[required; default:"));
+        assert!(
+            !line("--priority <").contains("required"),
+            "{}",
+            line("--priority <")
+        );
+        let text = help(&["chatapi", "get-contact"]);
+        assert!(
+            text.contains("[OPTIONS] --identifier <IDENTIFIER>"),
+            "{text}"
+        );
+        assert!(text.contains("[required]"), "{text}");
+        // Optional everything: the usage stays short.
+        let text = help(&["chatapi", "list-users"]);
+        assert!(
+            text.contains("Usage: supportkit chatapi list-users [OPTIONS]\n"),
             "{text}"
         );
     }

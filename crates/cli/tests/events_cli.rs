@@ -121,7 +121,7 @@ fn webhook_serve_prints_verified_events_and_refuses_forgeries() {
         }
     });
     let next = || {
-        rx.recv_timeout(Duration::from_secs(60))
+        rx.recv_timeout(supportkit_tests::time::scaled(Duration::from_secs(60)))
             .expect("the server answers")
     };
     let (_, banner) = next();
@@ -173,7 +173,9 @@ fn webhook_serve_prints_verified_events_and_refuses_forgeries() {
     child.kill().unwrap();
     child.wait().unwrap();
     // The redelivery printed nothing more (the pipe closed with the process).
-    while let Ok((stream, line)) = rx.recv_timeout(Duration::from_secs(5)) {
+    while let Ok((stream, line)) =
+        rx.recv_timeout(supportkit_tests::time::scaled(Duration::from_secs(5)))
+    {
         assert_ne!(stream, "out", "printed twice: {line}");
     }
 }

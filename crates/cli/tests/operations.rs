@@ -436,9 +436,18 @@ fn config_file_default_and_explicit_with_env_overrides() {
     assert!(!out.stderr.contains("1234567890"), "{out:?}");
 }
 
-#[test]
-fn sandbox_command_serves_demo_data_and_prints_exports() {
-    let h = Harness::start();
+/// A process stopped when dropped, also when an assertion fails first.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `supportkit sandbox --port 0`; returns the process and its `export` lines.
+fn sandbox_process(h: &Harness) -> (Stopped, Vec<(String, String)>) {
     let mut child = h
         .bare()
         .args(["sandbox", "--port", "0"])
@@ -458,6 +467,44 @@ fn sandbox_command_serves_demo_data_and_prints_exports() {
             break;
         }
     }
+    (Stopped(child), exports)
+}
+
+/// What a user exported from one run still works after a restart: every
+/// demo id and token is the same (only the free port differs).
+#[test]
+fn a_restarted_sandbox_prints_the_same_ids_and_tokens() {
+    let h = Harness::start();
+    let values = |exports: Vec<(String, String)>| -> Vec<(String, String)> {
+        exports
+            .into_iter()
+            .filter(|(k, _)| !k.ends_with("_URL"))
+            .collect()
+    };
+    let (first, exports) = sandbox_process(&h);
+    let before = values(exports);
+    drop(first);
+    let (_second, exports) = sandbox_process(&h);
+    let after = values(exports.clone());
+    assert_eq!(before.len(), 5, "{before:?}");
+    assert_eq!(before, after);
+    // And the property kept from the first run answers in the second.
+    let property = &before
+        .iter()
+        .find(|(k, _)| k == "SUPPORTKIT_TAWK_PROPERTY_ID")
+        .unwrap()
+        .1;
+    let out = run(h
+        .bare()
+        .envs(exports)
+        .args(["tawk", "chat.list", "--property-id", property]));
+    assert_eq!(out.code, 0, "{out:?}");
+}
+
+#[test]
+fn sandbox_command_serves_demo_data_and_prints_exports() {
+    let h = Harness::start();
+    let (_child, exports) = sandbox_process(&h);
     let names: Vec<_> = exports.iter().map(|(k, _)| k.as_str()).collect();
     for var in [
         "SUPPORTKIT_CHATAPI_URL",
@@ -485,8 +532,6 @@ fn sandbox_command_serves_demo_data_and_prints_exports() {
         let out = run(h.bare().envs(exports.iter().cloned()).args(args));
         assert_eq!(out.code, 0, "{args:?}: {out:?}");
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[test]
@@ -529,6 +574,123 @@ fn advice_names_the_variables_of_the_command_line_never_library_options() {
     assert!(
         out.stderr
             .contains(": the provider answered HTTP 200 with a body that reports failure"),
+        "{out:?}"
+    );
+}
+
+/// The frictions of a first hour: each message says what to do.
+#[test]
+fn first_hour_messages_say_what_to_do() {
+    let h = Harness::start();
+    // An identifier without its `email:` prefix.
+    let out = h.run(&["chatapi", "get-contact", "--identifier", "ada@example.com"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr.contains("did you mean `email:ada@example.com`?"),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("phone:+60"), "{out:?}");
+
+    // A property kept from an earlier sandbox: the 403 names it, not the key.
+    let out = h.run(&[
+        "tawk",
+        "chat.list",
+        "--property-id",
+        "0123456789abcdef01234567",
+    ]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("HTTP 403"), "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "SUPPORTKIT_TAWK_API_KEY was accepted, but not for property `0123456789abcdef01234567`: check --property-id"
+        ),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr
+            .contains("$SUPPORTKIT_TAWK_PROPERTY_ID or options.property_id"),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr
+            .contains("`supportkit tawk property-list` lists the ones it can use"),
+        "{out:?}"
+    );
+    assert!(out.stderr.contains("access denied: HTTP 403"), "{out:?}");
+    assert!(
+        !out.stderr.contains("check SUPPORTKIT_TAWK_API_KEY"),
+        "{out:?}"
+    );
+    // The same from the environment, through the facade (export).
+    let mut cmd = h.cmd();
+    cmd.env("SUPPORTKIT_TAWK_PROPERTY_ID", "0123456789abcdef01234567")
+        .args(["export", "tickets", "--provider", "tawk", "--out"])
+        .arg(h.path("stale.jsonl"));
+    let out = run(&mut cmd);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("not for property `0123456789abcdef01234567`"),
+        "{out:?}"
+    );
+
+    // An https:// URL on the sandbox, which speaks plain HTTP.
+    let mut cmd = h.cmd();
+    cmd.env(
+        "SUPPORTKIT_TOMTICKET_URL",
+        h.sandbox.tomticket_url().replace("http://", "https://"),
+    )
+    .args(["tomticket", "department-list"]);
+    let out = run(&mut cmd);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("speaks plain HTTP"), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("write SUPPORTKIT_TOMTICKET_URL (or `url` under [tomticket]) with http://"),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("InvalidContentType"), "{out:?}");
+
+    // A mistyped operation: each candidate once, kebab-case.
+    let out = h.run(&["chatapi", "get_contactt"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.starts_with(
+            "error: `get_contactt` is not a chatapi operation; did you mean `get-contact`?"
+        ),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("get_contact`"), "{out:?}");
+
+    // A batch of nothing.
+    let out = h.run(&[
+        "export",
+        "contacts",
+        "--provider",
+        "chatapi",
+        "--out",
+        "c.jsonl",
+        "--batch",
+        "0",
+    ]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("it counts records, so it must be 1 or more"),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("18446744073709551615"), "{out:?}");
+
+    // Help marks what a call needs.
+    let out = h.run(&["tomticket", "ticket-new", "-h"]);
+    assert!(
+        out.stdout.contains(
+            "Usage: supportkit tomticket ticket-new [OPTIONS] --customer-id <CUSTOMER_ID> --subject <SUBJECT> --message <MESSAGE>"
+        ),
+        "{out:?}"
+    );
+    assert!(
+        out.stdout.contains("[required, here or in --body]"),
         "{out:?}"
     );
 }

@@ -1,8 +1,10 @@
 //! Every command block of `README.md` and `crates/cli/README.md` runs as
 //! written against a sandbox the block starts itself. Two liberties: fixed
-//! ports (8080, 8090) become free ones, and the URLs printed with them follow;
+//! ports (8080, 8090) become free ones, and the URLs written with them follow;
 //! commands that serve until Ctrl-C are started, checked for their banner
-//! and stopped. Commands of other tools (`cargo test`, `cargo xtask`,
+//! and stopped. A `webhook serve` must print an event before it is stopped:
+//! the README's own `curl` lines (run with the real `curl`) make the sandbox
+//! deliver one. Commands of other tools (`cargo test`, `cargo xtask`,
 //! `cargo install`, the tour) are run by `.ci/run` itself.
 
 use std::collections::BTreeMap;
@@ -137,7 +139,7 @@ impl Serving {
         let mut seen = Vec::new();
         loop {
             let line = lines
-                .recv_timeout(Duration::from_secs(60))
+                .recv_timeout(supportkit_tests::time::scaled(Duration::from_secs(60)))
                 .unwrap_or_else(|_| panic!("no `{until}` line; printed: {seen:#?}"));
             let done = line.contains(until);
             seen.push(line);
@@ -163,6 +165,7 @@ fn run_readme(readme: &Path, dir: &Path) -> Vec<String> {
     let mut env: BTreeMap<String, String> = BTreeMap::new();
     let mut ports: Vec<(String, String)> = Vec::new();
     let mut serving = Vec::new();
+    let mut webhooks: Vec<(String, Serving)> = Vec::new();
     let mut failures = Vec::new();
     for written in commands(&text) {
         let mut line = written.clone();
@@ -188,6 +191,26 @@ fn run_readme(readme: &Path, dir: &Path) -> Vec<String> {
                 rest.to_vec()
             }
             [bin, rest @ ..] if bin == "supportkit" => rest.to_vec(),
+            [curl, ..] if curl == "curl" => {
+                let out = Command::new("curl")
+                    .args(&argv[1..])
+                    .current_dir(dir)
+                    .stdin(Stdio::null())
+                    .output()
+                    .unwrap_or_else(|e| {
+                        panic!("cannot run curl ({e}): install it (`cargo xtask test` does)")
+                    });
+                if !out.status.success() {
+                    failures.push(format!(
+                        "{}: `{written}` exited {:?}\n{}{}",
+                        readme.display(),
+                        out.status.code(),
+                        String::from_utf8_lossy(&out.stdout),
+                        String::from_utf8_lossy(&out.stderr)
+                    ));
+                }
+                continue;
+            }
             // Other tools: `.ci/run` runs them (tests, codegen, the tour).
             _ => continue,
         };
@@ -227,7 +250,18 @@ fn run_readme(readme: &Path, dir: &Path) -> Vec<String> {
                 }
                 serving.push(server);
             }
-            Some("webhook") => serving.push(Serving::start(command, "deliveries on").0),
+            Some("webhook") => {
+                let (server, printed) = Serving::start(command, "deliveries on");
+                // Later lines address the fixed port: they follow the real one.
+                if let (Some(port), Some(at)) = (
+                    &fixed,
+                    printed.last().and_then(|l| l.split("127.0.0.1:").nth(1)),
+                ) {
+                    let real: String = at.chars().take_while(char::is_ascii_digit).collect();
+                    ports.push((format!("127.0.0.1:{port}"), format!("127.0.0.1:{real}")));
+                }
+                webhooks.push((written.clone(), server));
+            }
             _ => {
                 let out = command.output().unwrap();
                 if !out.status.success() {
@@ -241,6 +275,31 @@ fn run_readme(readme: &Path, dir: &Path) -> Vec<String> {
             }
         }
     }
+    // Each webhook server printed what the sandbox delivered to it.
+    for (written, server) in &webhooks {
+        let event = loop {
+            match server
+                .lines
+                .recv_timeout(supportkit_tests::time::scaled(Duration::from_secs(60)))
+            {
+                Ok(line) => {
+                    if let Ok(event) = serde_json::from_str::<serde_json::Value>(&line) {
+                        break Some(event);
+                    }
+                }
+                Err(_) => break None,
+            }
+        };
+        match event {
+            Some(event) if event["provider"].is_string() && event["kind"].is_string() => {}
+            other => failures.push(format!(
+                "{}: `{written}` printed no event (got {other:?}); the README's lines after it \
+                 should make the sandbox deliver one",
+                readme.display()
+            )),
+        }
+    }
+    drop(serving);
     failures
 }
 

@@ -81,6 +81,8 @@ struct Inner {
     body_excerpt: Option<String>,
     /// The root cause in words (connection refused, DNS lookup failed, ...).
     cause: Option<String>,
+    /// The URL a transport failure happened on (no user info, no query).
+    url: Option<String>,
     /// Attempts made and time spent, when the call sent anything.
     attempts: Option<(u32, Duration)>,
     /// What to do, in the terms of the surface in use (set by the facade or
@@ -130,6 +132,7 @@ impl Error {
                 retry_after: None,
                 body_excerpt: None,
                 cause: None,
+                url: None,
                 attempts: None,
                 hint: None,
                 safety: crate::meta::RetrySafety::Safe,
@@ -171,6 +174,22 @@ impl Error {
         self.inner.cause = Some(cause.into());
         self
     }
+    /// Records the URL a connection or exchange failed on, without its user
+    /// info (a password), query or fragment.
+    pub(crate) fn with_url(mut self, url: &url::Url) -> Self {
+        let mut shown = url.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        shown.set_query(None);
+        shown.set_fragment(None);
+        self.inner.url = Some(shown.to_string());
+        self
+    }
+    /// The URL a transport failure happened on, when there was one (without
+    /// user info or query).
+    pub fn url(&self) -> Option<&str> {
+        self.inner.url.as_deref()
+    }
     /// Replaces the advice at the end of the message with one in the terms
     /// of the surface in use (a CLI flag or variable, a facade option).
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -179,10 +198,16 @@ impl Error {
     }
     /// What to do next, when there is something to say.
     pub fn hint(&self) -> Option<&str> {
-        self.inner
-            .hint
-            .as_deref()
-            .or_else(|| self.inner.kind.hint())
+        if let Some(hint) = &self.inner.hint {
+            return Some(hint);
+        }
+        if self.inner.kind == ErrorKind::Auth && self.inner.status == Some(403) {
+            return Some(
+                "the credentials were accepted but are not allowed this: check the ids in the \
+                 request (a property, a department) and the account's permissions",
+            );
+        }
+        self.inner.kind.hint()
     }
     /// Sets the provider's (or our) message.
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
@@ -306,7 +331,22 @@ impl fmt::Display for Error {
         if let Some(op) = i.operation {
             write!(f, " {op}")?;
         }
-        write!(f, ": {}", i.kind.describe())?;
+        // A 403 is not a failed authentication: the credentials were accepted.
+        let forbidden = i.kind == ErrorKind::Auth && i.status == Some(403);
+        let describe = if forbidden {
+            "access denied"
+        } else {
+            i.kind.describe()
+        };
+        write!(f, ": {describe}")?;
+        if let Some(url) = &i.url {
+            let to = match i.kind {
+                ErrorKind::Connect => "to",
+                ErrorKind::Timeout => "waiting for",
+                _ => "with",
+            };
+            write!(f, " {to} {url}")?;
+        }
         if let Some(s) = i.status {
             let reason = http::StatusCode::from_u16(s)
                 .ok()
@@ -383,7 +423,10 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
     }
     let all = texts.join(" | ");
     let words = if all.contains("dns error") || all.contains("failed to lookup address") {
-        "DNS lookup failed"
+        "DNS lookup failed (no such host)"
+    } else if all.contains("invalidcontenttype") || all.contains("wrong version number") {
+        // rustls (and OpenSSL) reading an HTTP answer where a TLS record belongs.
+        "the server speaks plain HTTP, not TLS: use an http:// URL"
     } else if all.contains("certificate") || all.contains("tls") || all.contains("handshake") {
         "TLS handshake failed"
     } else if all.contains("timed out") || all.contains("operation timed out") {
@@ -409,6 +452,7 @@ impl fmt::Debug for Error {
             .field("retry_after", &i.retry_after)
             .field("body_excerpt", &i.body_excerpt)
             .field("cause", &i.cause)
+            .field("url", &i.url)
             .field("attempts", &i.attempts)
             .field("source", &i.source)
             .finish()
@@ -439,6 +483,54 @@ mod tests {
             "chatapi get_contact: not found: HTTP 404 Not Found, provider code 404: Contact not found"
         );
         assert!(e.is_not_found() && !e.is_retryable());
+    }
+
+    #[test]
+    fn a_403_is_access_denied_not_a_failed_login() {
+        let e = Error::from_status("tawk", 403).with_operation("chat_list");
+        assert!(e.is_auth());
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with("tawk chat_list: access denied: HTTP 403"),
+            "{shown}"
+        );
+        assert!(shown.contains("credentials were accepted"), "{shown}");
+        assert!(!shown.contains("check the token or API key"), "{shown}");
+        let e = Error::from_status("tawk", 401);
+        assert!(e.to_string().contains("authentication failed"));
+        assert!(e.to_string().ends_with("check the token or API key"));
+    }
+
+    #[test]
+    fn the_url_of_a_failure_is_shown_without_user_info_or_query() {
+        let url = url::Url::parse("https://me:hunter2@api.example.com/v2/x?token=t#f").unwrap();
+        let e = Error::new(ErrorKind::Connect, "chatapi").with_url(&url);
+        assert_eq!(e.url(), Some("https://api.example.com/v2/x"));
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with("chatapi: could not connect to https://api.example.com/v2/x"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("token=t"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn tls_meeting_plain_http_is_named() {
+        #[derive(Debug)]
+        struct Rustls;
+        impl fmt::Display for Rustls {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("received corrupt message of type InvalidContentType")
+            }
+        }
+        impl std::error::Error for Rustls {}
+        assert_eq!(
+            root_cause(&Rustls).as_deref(),
+            Some("the server speaks plain HTTP, not TLS: use an http:// URL")
+        );
     }
 
     #[test]

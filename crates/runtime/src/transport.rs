@@ -491,6 +491,9 @@ impl Failed {
         if let Some(s) = e.status() {
             error = error.with_status(s.as_u16());
         }
+        if let Some(url) = e.url() {
+            error = error.with_url(url);
+        }
         Failed {
             not_processed: kind == ErrorKind::Connect,
             error: error.with_source(e),

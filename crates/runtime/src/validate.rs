@@ -250,6 +250,16 @@ fn check_value(c: &Constraint, value: Input<'_>) -> Result<(), String> {
                 format!("`{field}`: the spec's pattern {pattern:?} is invalid: {e}")
             })?;
             if !found {
+                // A value missing only the prefix of one of the pattern's
+                // forms (`ada@example.com` for `email:...`): name that form.
+                let fixes = prefix_fixes(pattern, s);
+                if !fixes.is_empty() {
+                    let fixes: Vec<String> = fixes.iter().map(|f| format!("`{f}`")).collect();
+                    return Err(format!(
+                        "`{field}` is not in the expected form (got {s:?}); did you mean {}?",
+                        fixes.join(" or ")
+                    ));
+                }
                 // The pattern itself would be noise to most readers: say
                 // what a valid value looks like instead.
                 return Err(match c.example {
@@ -266,9 +276,122 @@ fn check_value(c: &Constraint, value: Input<'_>) -> Result<(), String> {
     Ok(())
 }
 
+/// The values `s` becomes with the literal prefix of one of `pattern`'s
+/// top-level alternatives (`^(id:...|email:...|phone:...)$`) put in front, that
+/// the pattern accepts.
+fn prefix_fixes(pattern: &'static str, s: &str) -> Vec<String> {
+    let body = pattern.strip_prefix('^').unwrap_or(pattern);
+    let body = body.strip_suffix('$').unwrap_or(body);
+    let body = unwrap_group(body);
+    let mut fixes = Vec::new();
+    for alternative in split_top(body) {
+        let prefix = literal_prefix(alternative);
+        if prefix.is_empty() || s.starts_with(&prefix) {
+            continue;
+        }
+        let candidate = format!("{prefix}{s}");
+        if crate::pattern::is_match_static(pattern, &candidate) == Ok(true) {
+            fixes.push(candidate);
+        }
+    }
+    fixes
+}
+
+/// `inner` of `(inner)` or `(?:inner)` when that group spans all of `text`.
+fn unwrap_group(text: &str) -> &str {
+    let inner = match text.strip_prefix("(?:").or_else(|| text.strip_prefix('(')) {
+        Some(rest) if text.ends_with(')') => &rest[..rest.len() - 1],
+        _ => return text,
+    };
+    // The first `(` must close at the very end, not before.
+    let mut depth = 0i32;
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '(' => depth += 1,
+            ')' if depth == 0 => return text,
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    inner
+}
+
+/// The `|`-separated alternatives of `text` outside groups and classes.
+fn split_top(text: &str) -> Vec<&str> {
+    let (mut out, mut start, mut depth, mut class) = (Vec::new(), 0, 0i32, false);
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '[' => class = true,
+            ']' => class = false,
+            '(' if !class => depth += 1,
+            ')' if !class => depth -= 1,
+            '|' if !class && depth == 0 => {
+                out.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&text[start..]);
+    out
+}
+
+/// The literal characters an alternative starts with (`email:` of
+/// `email:[^@]+@...`); a quantified last character is left out.
+fn literal_prefix(alternative: &str) -> String {
+    let mut prefix = String::new();
+    for c in alternative.chars() {
+        match c {
+            '*' | '?' | '{' | '+' => {
+                prefix.pop();
+                break;
+            }
+            '[' | '(' | '.' | '\\' | '|' | '^' | '$' | ')' => break,
+            c => prefix.push(c),
+        }
+    }
+    prefix
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_missing_its_prefix_is_given_the_form_it_fits() {
+        let constraint = Constraint {
+            location: Location::Path,
+            path: &[Seg::Key("identifier")],
+            field: "identifier",
+            rule: Rule::Pattern(
+                "^(id:[1-9][0-9]{0,17}|email:[^@\\s]+@[^@\\s]+|phone:\\+[0-9]{8,15})$",
+            ),
+            example: Some("phone:+60123456789"),
+        };
+        let err = |value| check_value(&constraint, Input::Text(value)).unwrap_err();
+        assert_eq!(
+            err("ada@example.com"),
+            "`identifier` is not in the expected form (got \"ada@example.com\"); did you mean `email:ada@example.com`?"
+        );
+        assert!(err("+60123456789").ends_with("did you mean `phone:+60123456789`?"));
+        assert!(err("42").ends_with("did you mean `id:42`?"));
+        // Nothing fits: the example, as before.
+        assert!(err("ada").ends_with("a valid value looks like `phone:+60123456789`"));
+        assert!(err("email:ada").ends_with("a valid value looks like `phone:+60123456789`"));
+        assert_eq!(split_top("a|(b|c)|[|]"), ["a", "(b|c)", "[|]"]);
+        assert_eq!(unwrap_group("(a)|(b)"), "(a)|(b)");
+        assert_eq!(unwrap_group("(?:a|b)"), "a|b");
+        assert_eq!(literal_prefix("ab+c"), "a");
+        assert_eq!(literal_prefix("phone:\\+"), "phone:");
+    }
 
     #[test]
     fn path_params_match_from_the_end() {
@@ -295,7 +418,7 @@ mod tests {
             location: Location::Path,
             path: &[Seg::Key("identifier")],
             field: "identifier",
-            rule: Rule::Pattern("^(id:[1-9][0-9]*|email:.+)$"),
+            rule: Rule::Pattern("^(id:[1-9][0-9]*|email:[^@]+@.+)$"),
             example,
         };
         let err = check_value(&constraint(Some("id:123")), Input::Text("ana")).unwrap_err();

@@ -190,7 +190,10 @@ impl Sandbox {
         let router = server::router(&provider, &chatapi, &tomticket, &tawk);
         let core = Arc::new(server::Core {
             router,
-            admin: webhooks::admin::router(webhooks.clone()),
+            admin: webhooks::admin::router(webhooks::admin::Admin {
+                webhooks: webhooks.clone(),
+                tawk: tawk.clone(),
+            }),
             faults: faults.clone(),
             recorder: recorder.clone(),
             stats: stats.clone(),

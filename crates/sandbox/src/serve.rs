@@ -99,7 +99,8 @@ pub fn banner(sandbox: &Sandbox, property: Option<&str>, department: Option<&str
         out.push_str(&format!("{title:<15} {url:<45} {what}: {secret}\n"));
     }
     out.push_str(&format!(
-        "webhooks        POST {}/_sandbox/webhooks registers a receiver\n\n",
+        "webhooks        POST {0}/_sandbox/webhooks registers a receiver; \
+         POST {0}/_sandbox/webhooks/trigger makes tawk.to send one\n\n",
         sandbox.base_url()
     ));
     out.push_str("# The sandbox's public demo credentials; to point supportkit at it:\n");

@@ -1,5 +1,10 @@
 //! The tawk.to REST API v1 emulation over real HTTP.
 
+/// The workspace's one test-time factor (`SUPPORTKIT_TEST_TIME_SCALE`).
+#[path = "../../../tests/support/time.rs"]
+#[allow(dead_code)]
+mod time;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
@@ -924,7 +929,7 @@ impl Receiver {
 
     /// The next request (the timeout only turns a hang into a failure).
     async fn next(&mut self) -> Received {
-        tokio::time::timeout(Duration::from_secs(10), self.requests.recv())
+        tokio::time::timeout(time::scaled(Duration::from_secs(10)), self.requests.recv())
             .await
             .expect("a webhook request arrives")
             .expect("receiver open")
@@ -1501,6 +1506,191 @@ async fn the_demo_account_is_browsable() {
         )
         .await;
     assert_eq!(articles["total"], 2);
+}
+
+/// What a user kept from one run (the exports, a property id, a webhook secret) still
+/// works after a restart: the demo data and the ids of later calls are the same.
+#[tokio::test]
+async fn demo_ids_and_secrets_are_the_same_on_every_start() {
+    async fn run() -> (String, Vec<Value>, Value, String, String) {
+        let api = Tawk::start().await;
+        let property = api.state().seed_demo();
+        let chats = api.data("chat.list", json!({"propertyId": property})).await;
+        let created = api
+            .data(
+                "webhooks.create",
+                json!({"propertyId": property, "events": ["chat:start"],
+                       "url": "http://127.0.0.1:9/hook"}),
+            )
+            .await;
+        let hook = created["hookId"].as_str().unwrap().to_owned();
+        let secret = created["secret"].as_str().unwrap().to_owned();
+        let ids: Vec<Value> = chats
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].clone())
+            .collect();
+        let properties = api.data("property.list", json!({})).await;
+        let properties: Value = properties
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["propertyId"].clone())
+            .collect();
+        (property, ids, properties, hook, secret)
+    }
+    let first = run().await;
+    let second = run().await;
+    assert_eq!(first.0, second.0, "the demo property");
+    assert_eq!(first.1, second.1, "the demo chats");
+    assert_eq!(first.2, second.2, "every property");
+    assert_eq!(
+        (&first.3, &first.4),
+        (&second.3, &second.4),
+        "a webhook and its secret"
+    );
+    assert_eq!(first.4.len(), 40);
+    assert_ne!(first.0, first.3, "ids stay distinct within a run");
+}
+
+/// From a shell: `POST /_sandbox/webhooks` creates a tawk.to webhook with a chosen
+/// secret (as the dashboard does), and `POST /_sandbox/webhooks/trigger` makes a
+/// visitor act, so that tawk.to delivers without any Rust.
+#[tokio::test]
+async fn a_webhook_made_over_http_receives_the_triggered_events() {
+    let api = Tawk::start().await;
+    let property = api.state().seed_demo();
+    let mut receiver = Receiver::start().await;
+    let admin = |path: &str| format!("{}/_sandbox/webhooks{path}", api.sandbox.base_url());
+    let post = |path: &str, body: Value| {
+        let request = api.http.post(admin(path)).body(body.to_string());
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, created) = post(
+        "",
+        json!({"provider": "tawk", "url": receiver.url, "secret": "my-webhook-secret"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let hook_id = created["id"].as_str().unwrap().to_owned();
+    // It is the property's webhook, as tawk.to's API lists it, for every event.
+    let listed = api
+        .data("webhooks.list", json!({"propertyId": property}))
+        .await;
+    assert_eq!(listed[0]["hookId"], json!(hook_id));
+    assert_eq!(listed[0]["events"].as_array().unwrap().len(), 4);
+    let all: Value = api
+        .http
+        .get(admin(""))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all[0]["id"], json!(hook_id));
+    assert_eq!(all[0]["provider"], "tawk");
+    assert!(all[0].get("secret").is_none(), "no secret listed: {all}");
+
+    let (status, started) = post(
+        "/trigger",
+        json!({"provider": "tawk", "event": "chat:start",
+        "name": "Ada", "email": "ada@example.com", "message": "Hi!"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{started}");
+    let chat_id = started["chat_id"].as_str().unwrap().to_owned();
+    let request = receiver.next().await;
+    assert_eq!(
+        request.header("x-tawk-signature"),
+        hex_hmac_sha1("my-webhook-secret", &request.body)
+    );
+    let event = request.json();
+    assert_eq!(event["event"], "chat:start");
+    assert_eq!(event["chatId"], json!(chat_id));
+    assert_eq!(event["property"]["id"], json!(property));
+    assert_eq!(event["visitor"]["email"], "ada@example.com");
+    assert_eq!(event["message"]["text"], "Hi!");
+
+    let (status, ended) = post(
+        "/trigger",
+        json!({"provider": "tawk", "event": "chat:end",
+        "chat_id": chat_id}),
+    )
+    .await;
+    assert_eq!(status, 201, "{ended}");
+    assert_eq!(receiver.next().await.json()["event"], "chat:end");
+    let (status, ticket) = post(
+        "/trigger",
+        json!({"provider": "tawk", "event": "ticket:create"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{ticket}");
+    let event = receiver.next().await.json();
+    assert_eq!(event["event"], "ticket:create");
+    assert_eq!(event["ticket"]["id"], ticket["ticket_id"]);
+
+    // Mistakes name the field and what to do.
+    for (body, field) in [
+        (json!({"provider": "tawk", "event": "chat:begin"}), "event"),
+        (json!({"event": "chat:start"}), "provider"),
+        (
+            json!({"provider": "tomticket", "event": "ticket.created"}),
+            "provider",
+        ),
+        (json!({"provider": "tawk", "event": "chat:end"}), "chat_id"),
+        (
+            json!({"provider": "tawk", "event": "chat:end", "chat_id": "nope"}),
+            "chat_id",
+        ),
+        (
+            json!({"provider": "tawk", "event": "chat:start", "property_id": "nope"}),
+            "property_id",
+        ),
+        (
+            json!({"provider": "tawk", "event": "chat:start", "when": "now"}),
+            "when",
+        ),
+    ] {
+        let (status, answer) = post("/trigger", body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        let error = answer["error"].as_str().unwrap();
+        assert!(error.starts_with(&format!("{field}:")), "{body}: {error}");
+    }
+    let (status, answer) = post(
+        "",
+        json!({"provider": "tawk", "url": receiver.url, "secret": "s", "property_id": "nope"}),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("property_id:"),
+        "{answer}"
+    );
+
+    // Deleted over HTTP like the others: nothing more arrives.
+    let deleted = api
+        .http
+        .delete(admin(&format!("/{hook_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    post(
+        "/trigger",
+        json!({"provider": "tawk", "event": "chat:start"}),
+    )
+    .await;
+    api.state().settle().await;
+    assert!(receiver.requests.try_recv().is_err());
 }
 
 /// What `spec/tawk.yaml` states is what the sandbox enforces: `null` only where the spec

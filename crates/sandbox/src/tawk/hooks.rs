@@ -55,7 +55,7 @@ pub(crate) fn create(data: &mut Data, body: &Obj<'_>) -> Result<Reply, TawkError
     let url = url(body)?;
     let name = body.opt_str("name")?.unwrap_or("Webhook");
     let enabled = body.opt_bool("enabled")?.unwrap_or(true);
-    let id = data.create_hook(&property_id, name, &url, events, enabled)?;
+    let id = data.create_hook(&property_id, name, &url, events, enabled, None)?;
     let secret = data.hooks.last().map(|h| h.secret.clone());
     Ok(Reply::Data(json!({ "hookId": id, "secret": secret })))
 }

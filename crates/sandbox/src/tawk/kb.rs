@@ -230,7 +230,7 @@ impl Clone for KnowledgeBase {
             sites: self.sites.clone(),
             categories: self.categories.clone(),
             articles: self.articles.clone(),
-            ids: IdGen::default(),
+            ids: self.ids.clone(),
             seq: self.seq,
         }
     }
@@ -267,7 +267,7 @@ impl KnowledgeBase {
         language: &str,
         description: Option<String>,
     ) -> Self {
-        let mut ids = IdGen::default();
+        let mut ids = IdGen::new(&format!("kb/{subdomain}"));
         Self {
             id: ids.next_id(),
             subdomain: subdomain.to_owned(),

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::delivery::{self, Sent, TawkWebhookDelivery};
 use super::error::TawkError;
-use super::ids::{IdGen, random_hex};
+use super::ids::{IdGen, derived_hex};
 use super::kb::KnowledgeBase;
 use super::model::{
     Agent, Chat, ChatMessage, DataAttribute, Hook, Member, Person, Property, Requester, Ticket,
@@ -50,7 +50,7 @@ pub(crate) struct Data {
 
 impl Default for Data {
     fn default() -> Self {
-        let mut ids = IdGen::default();
+        let mut ids = IdGen::new("account");
         let me = ids.next_id();
         Self {
             agents: vec![Agent {
@@ -136,13 +136,14 @@ impl Data {
     }
 
     pub(crate) fn new_widget(&mut self, name: &str) -> Widget {
+        let id = self.ids.next_id();
         Widget {
-            id: self.ids.next_id(),
+            api_key: derived_hex(&format!("widget-key/{id}"), 40),
+            id,
             name: name.to_owned(),
             enabled: true,
             settings: Map::new(),
             cards: Vec::new(),
-            api_key: random_hex(40),
             created_on: now_ms(),
         }
     }
@@ -355,6 +356,8 @@ impl Data {
             .collect()
     }
 
+    /// Adds a webhook; its secret is `secret`, else one derived from its id (the same
+    /// on every start of the sandbox).
     pub(crate) fn create_hook(
         &mut self,
         property_id: &str,
@@ -362,6 +365,7 @@ impl Data {
         url: &str,
         events: Vec<String>,
         enabled: bool,
+        secret: Option<String>,
     ) -> Result<String, TawkError> {
         let count = self
             .hooks
@@ -381,7 +385,7 @@ impl Data {
             url: url.to_owned(),
             events,
             enabled,
-            secret: random_hex(40),
+            secret: secret.unwrap_or_else(|| derived_hex(&format!("hook-secret/{id}"), 40)),
             created_on: now_ms(),
             repeat: 1,
         });
@@ -1039,8 +1043,96 @@ impl TawkState {
             url,
             events.iter().map(|e| (*e).to_owned()).collect(),
             true,
+            None,
         )
         .unwrap_or_else(|e| panic!("add_webhook: {}", e.message))
+    }
+
+    /// A webhook made by hand, as in the tawk.to dashboard (where its owner copies the
+    /// secret): on `property_id`, else on the account's first property, signed with
+    /// `secret`, for `events` (empty: all). Returns its `hookId`, or what is wrong,
+    /// the field named first. Used by `POST /_sandbox/webhooks`.
+    pub(crate) fn register_hook(
+        &self,
+        property_id: Option<&str>,
+        url: &str,
+        secret: &str,
+        events: Vec<String>,
+        repeat: u32,
+    ) -> Result<String, String> {
+        let mut data = self.lock();
+        let property_id = match property_id {
+            Some(id) if data.property(id).is_some() => id.to_owned(),
+            Some(id) => {
+                return Err(format!(
+                    "property_id: no property {id} in this account (`tawk property.list` lists them)"
+                ));
+            }
+            None => data
+                .properties
+                .first()
+                .map(|p| p.id.clone())
+                .ok_or("property_id: the account has no property yet (started with --empty?)")?,
+        };
+        for (i, event) in events.iter().enumerate() {
+            if !WEBHOOK_EVENTS.contains(&event.as_str()) {
+                return Err(format!(
+                    "events[{i}]: {event:?} is not a tawk event (one of {})",
+                    WEBHOOK_EVENTS.join(", ")
+                ));
+            }
+        }
+        let events = if events.is_empty() {
+            WEBHOOK_EVENTS.iter().map(|e| (*e).to_owned()).collect()
+        } else {
+            events
+        };
+        let id = data
+            .create_hook(
+                &property_id,
+                "Sandbox webhook",
+                url,
+                events,
+                true,
+                Some(secret.to_owned()),
+            )
+            .map_err(|e| format!("property_id: {}", e.message))?;
+        if let Some(hook) = data.hooks.iter_mut().find(|h| h.id == id) {
+            hook.repeat = repeat;
+        }
+        Ok(id)
+    }
+
+    /// Deletes a webhook by id; whether there was one.
+    pub(crate) fn remove_hook(&self, hook_id: &str) -> bool {
+        let mut data = self.lock();
+        let before = data.hooks.len();
+        data.hooks.retain(|h| h.id != hook_id);
+        data.hooks.len() != before
+    }
+
+    /// Every webhook as `/_sandbox/webhooks` lists them (no secrets).
+    pub(crate) fn hooks_json(&self) -> Vec<Value> {
+        self.lock()
+            .hooks
+            .iter()
+            .map(|h| {
+                json!({
+                    "id": h.id, "provider": "tawk", "url": h.url, "events": h.events,
+                    "repeat": h.repeat, "property_id": h.property_id,
+                })
+            })
+            .collect()
+    }
+
+    /// The account's first property, the one the sandbox's triggers default to.
+    pub(crate) fn first_property(&self) -> Option<String> {
+        self.lock().properties.first().map(|p| p.id.clone())
+    }
+
+    /// Whether `chat_id` names a chat.
+    pub(crate) fn has_chat(&self, chat_id: &str) -> bool {
+        self.lock().chats.iter().any(|c| c.id == chat_id)
     }
 
     /// The secret a webhook's `X-Tawk-Signature` is keyed with.

@@ -64,16 +64,24 @@ impl Registry {
     }
 }
 
-/// What is wrong with a registration, the field named first.
+/// What is wrong with a registration of the engine (ChatAPI, TomTicket), the field
+/// named first. tawk.to webhooks belong to a property of the tawk.to account: they
+/// are made through its API (`webhooks.create`, [`crate::TawkState::add_webhook`]) or
+/// at `POST /_sandbox/webhooks`, which creates them there.
 pub(super) fn validate(registration: &WebhookRegistration) -> Result<(), String> {
-    let provider = registration.provider;
-    if provider == WebhookProvider::Tawk {
+    if registration.provider == WebhookProvider::Tawk {
         return Err(
             "provider: tawk.to webhooks are registered through the tawk.to API \
-                    (webhooks.create), not here"
+                    (webhooks.create or TawkState::add_webhook), not here"
                 .to_owned(),
         );
     }
+    validate_fields(registration)
+}
+
+/// The checks every registration passes, whatever its provider.
+pub(super) fn validate_fields(registration: &WebhookRegistration) -> Result<(), String> {
+    let provider = registration.provider;
     match url::Url::parse(&registration.url) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
         _ => {
@@ -112,20 +120,24 @@ fn string<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a str, Stri
 }
 
 /// Reads a `POST /_sandbox/webhooks` body:
-/// `{provider, url, secret, events?: [string], repeat?: integer}`.
-pub(super) fn from_json(body: &[u8]) -> Result<WebhookRegistration, String> {
+/// `{provider, url, secret, events?: [string], repeat?: integer, property_id?: string}`
+/// (`property_id` for tawk.to only); returns the registration and the property.
+pub(super) fn from_json(body: &[u8]) -> Result<(WebhookRegistration, Option<String>), String> {
     let body = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(body)) => body,
         Ok(_) => return Err("body: must be a JSON object".to_owned()),
         Err(error) => return Err(format!("body: not valid JSON: {error}")),
     };
-    if let Some(field) = body
-        .keys()
-        .find(|k| !["provider", "url", "secret", "events", "repeat"].contains(&k.as_str()))
-    {
-        return Err(format!(
-            "{field}: unknown field (provider, url, secret, events, repeat)"
-        ));
+    const FIELDS: [&str; 6] = [
+        "provider",
+        "url",
+        "secret",
+        "events",
+        "repeat",
+        "property_id",
+    ];
+    if let Some(field) = body.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        return Err(format!("{field}: unknown field ({})", FIELDS.join(", ")));
     }
     let provider = string(&body, "provider")?
         .parse::<WebhookProvider>()
@@ -155,8 +167,17 @@ pub(super) fn from_json(body: &[u8]) -> Result<WebhookRegistration, String> {
                 })?;
         }
     }
-    validate(&registration)?;
-    Ok(registration)
+    validate_fields(&registration)?;
+    let property_id = match body.get("property_id") {
+        None | Some(Value::Null) => None,
+        Some(_) if provider != WebhookProvider::Tawk => {
+            return Err(format!(
+                "property_id: only tawk.to webhooks belong to a property, not {provider}'s"
+            ));
+        }
+        Some(_) => Some(string(&body, "property_id")?.to_owned()),
+    };
+    Ok((registration, property_id))
 }
 
 #[cfg(test)]
@@ -165,6 +186,26 @@ mod tests {
 
     fn error(body: Value) -> String {
         from_json(body.to_string().as_bytes()).unwrap_err()
+    }
+
+    #[test]
+    fn tawk_registrations_may_name_a_property() {
+        let body = json!({"provider": "tawk", "url": "http://127.0.0.1:9/h", "secret": "s",
+                          "events": ["chat:start"], "property_id": "p1"});
+        let (registration, property) = from_json(body.to_string().as_bytes()).unwrap();
+        assert_eq!(registration.provider, WebhookProvider::Tawk);
+        assert_eq!(property.as_deref(), Some("p1"));
+        assert!(
+            validate(&registration)
+                .unwrap_err()
+                .starts_with("provider:")
+        );
+        let other = json!({"provider": "chatapi", "url": "http://127.0.0.1:9/h", "secret": "s",
+                           "property_id": "p1"});
+        assert!(error(other).starts_with("property_id:"));
+        let unknown = json!({"provider": "tawk", "url": "http://127.0.0.1:9/h", "secret": "s",
+                             "events": ["ticket.created"]});
+        assert!(error(unknown).starts_with("events[0]:"));
     }
 
     #[test]
@@ -177,7 +218,6 @@ mod tests {
             error(body)
         };
         assert!(with("provider", json!("zendesk")).starts_with("provider:"));
-        assert!(with("provider", json!("tawk")).starts_with("provider:"));
         assert!(with("url", json!("ftp://x.io/h")).starts_with("url:"));
         assert!(with("url", json!("not a url")).starts_with("url:"));
         assert!(with("secret", json!("")).starts_with("secret:"));

@@ -3,8 +3,10 @@
 //! with the default recording cap and with recording effectively unbounded
 //! (the behaviour before the cap), in the same run.
 //!
-//! `cargo bench -p supportkit-sandbox --bench memory` prints a table and the
+//! `cargo bench -p supportkit-tests --bench memory` prints a table and the
 //! growth per request over the second half of each run (flat means ~0).
+//! Without `--bench` (`cargo test --all-targets`) it is a smoke run of 2,000
+//! requests each way.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -33,12 +35,21 @@ unsafe impl GlobalAlloc for Live {
 #[global_allocator]
 static GLOBAL: Live = Live;
 
-const REQUESTS: usize = 100_000;
-const EVERY: usize = 10_000;
 const CONCURRENCY: usize = 8;
+
+/// Requests in each run, and how many between two samples: 100,000 and 10,000
+/// under `cargo bench`, a twentieth for the smoke run of `cargo test`.
+fn sizes() -> (usize, usize) {
+    if std::env::args().any(|a| a == "--bench") {
+        (100_000, 10_000)
+    } else {
+        (2_000, 200)
+    }
+}
 
 /// Live heap (KiB) after each block of requests.
 async fn run(record_limit: usize) -> Vec<f64> {
+    let (requests, every) = sizes();
     let sandbox = Sandbox::start_with(SandboxConfig {
         enforce_rate_limits: false,
         record_limit,
@@ -53,12 +64,12 @@ async fn run(record_limit: usize) -> Vec<f64> {
     let token = sandbox.chatapi_token().to_owned();
     let http = reqwest::Client::new();
     let mut samples = Vec::new();
-    for _ in 0..REQUESTS / EVERY {
+    for _ in 0..requests / every {
         let tasks: Vec<_> = (0..CONCURRENCY)
             .map(|_| {
                 let (http, url, token) = (http.clone(), url.clone(), token.clone());
                 tokio::spawn(async move {
-                    for _ in 0..EVERY / CONCURRENCY {
+                    for _ in 0..every / CONCURRENCY {
                         let resp = http.get(&url).bearer_auth(&token).send().await.unwrap();
                         assert!(resp.status().is_success());
                         resp.bytes().await.unwrap();
@@ -81,20 +92,21 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let (requests, every) = sizes();
     let capped = rt.block_on(run(SandboxConfig::default().record_limit));
     let unbounded = rt.block_on(run(usize::MAX));
-    println!("sandbox live heap (KiB) every {EVERY} requests, {CONCURRENCY} connections:");
+    println!("sandbox live heap (KiB) every {every} requests, {CONCURRENCY} connections:");
     println!("  {:>9} {:>14} {:>14}", "requests", "capped", "unbounded");
     for (i, (c, u)) in capped.iter().zip(&unbounded).enumerate() {
-        println!("  {:>9} {c:>14.0} {u:>14.0}", (i + 1) * EVERY);
+        println!("  {:>9} {c:>14.0} {u:>14.0}", (i + 1) * every);
     }
     let growth = |s: &[f64]| {
         let half = s.len() / 2 - 1;
-        (s[s.len() - 1] - s[half]) * 1024.0 / (REQUESTS / 2) as f64
+        (s[s.len() - 1] - s[half]) * 1024.0 / (requests / 2) as f64
     };
     println!(
         "  growth per request over the last {} requests: capped {:.1} B, unbounded {:.1} B",
-        REQUESTS / 2,
+        requests / 2,
         growth(&capped),
         growth(&unbounded)
     );
