@@ -148,8 +148,8 @@ fn scaffold(
     )
 }
 
-/// The workspace manifest: the real one's package defaults, dependency table
-/// (paths made absolute, the provider pointing at `client/`) and profiles.
+/// The workspace manifest: the real one's package defaults, lints, dependency
+/// table (paths made absolute, the provider pointing at `client/`) and profiles.
 fn manifest(root: &Path, cfg: &ProviderConfig) -> Result<String, String> {
     let text =
         std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
@@ -183,8 +183,10 @@ fn manifest(root: &Path, cfg: &ProviderConfig) -> Result<String, String> {
         toml::Value::Array(vec!["client".into(), "user".into()]),
     );
     ws.insert("resolver".into(), "3".into());
-    if let Some(p) = workspace.get("package") {
-        ws.insert("package".into(), p.clone());
+    for inherited in ["package", "lints"] {
+        if let Some(p) = workspace.get(inherited) {
+            ws.insert(inherited.into(), p.clone());
+        }
     }
     ws.insert("dependencies".into(), toml::Value::Table(deps));
     let mut out = toml::Table::new();

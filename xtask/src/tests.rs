@@ -195,7 +195,7 @@ fn multipart_operations_are_emitted_by_the_xtask() {
     assert!(code.contains("pub fn custom_field("));
     assert!(code.contains("max_files: Some(3usize)"));
     assert!(code.contains("title was not initialized"));
-    assert!(code.contains(".check_form(") && code.contains("operation_id: \"upload_file\""));
+    assert!(code.contains(".check_form(\"upload_file\"") && code.contains("&super::OPERATIONS["));
     assert!(
         code.contains("Rule::MaxLength(9usize)"),
         "form limits in the constraint table"
@@ -381,10 +381,19 @@ fn progenitor_entry_points_leave_the_docs() {
     .unwrap();
     let file = syn::parse_file(&code).unwrap();
     let mut fns = Vec::new();
-    inherent_fns(&file.items, &["send", "new", "new_with_client"], &mut fns);
-    // Client::new, new_with_client; new + send of a progenitor and a multipart builder.
+    inherent_fns(
+        &file.items,
+        &["request", "new", "new_with_client"],
+        &mut fns,
+    );
+    // Client::new, new_with_client; new + request of a progenitor and a multipart builder.
     assert_eq!(fns.len(), 6, "{fns:?}");
     assert!(fns.iter().all(|(_, hidden)| *hidden), "{fns:?}");
+    // One request path: no builder sends by itself.
+    let mut sends = Vec::new();
+    inherent_fns(&file.items, &["send"], &mut sends);
+    assert!(sends.is_empty(), "progenitor's send survived: {sends:?}");
+    assert!(!code.contains("client.exec(") && !code.contains("ClientHooks"));
     let reexport = file.items.iter().find_map(|i| match i {
         syn::Item::Use(u) if matches!(u.vis, syn::Visibility::Public(_)) => Some(u),
         _ => None,
