@@ -5,7 +5,7 @@
 #[doc(hidden)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use progenitor_client::{encode_path, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -23819,7 +23819,6 @@ impl ClientInfo<::supportkit_runtime::Transport> for Client {
         &self.inner
     }
 }
-impl ClientHooks<::supportkit_runtime::Transport> for &Client {}
 impl Client {
     /**Get the current agent
 

@@ -243,6 +243,20 @@ fn hide(attrs: &mut Vec<syn::Attribute>) {
 /// `BuildError` (`use ... as Error` in `mod builder`). Fails when
 /// progenitor's output no longer has the expected shape.
 pub fn requests_not_sends(file: &mut syn::File, ops: &[String]) -> Result<(), String> {
+    // Progenitor's hooks have nothing left to hook: its default impl and
+    // imports go.
+    file.items.retain(|item| {
+        !matches!(item, syn::Item::Impl(i) if i.trait_.as_ref().is_some_and(|t| {
+            t.0.segments.last().is_some_and(|s| s.ident == "ClientHooks")
+        }))
+    });
+    for item in &mut file.items {
+        if let syn::Item::Use(u) = item
+            && matches!(u.vis, syn::Visibility::Inherited)
+        {
+            drop_use_names(&mut u.tree, &["ClientHooks", "OperationInfo"]);
+        }
+    }
     let Some(content) = file.items.iter_mut().find_map(|item| match item {
         syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, c)| c),
         _ => None,
