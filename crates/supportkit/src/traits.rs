@@ -33,6 +33,8 @@ pub enum Operation {
     NoteTicket,
     /// [`Tickets::close_ticket`]
     CloseTicket,
+    /// [`Tickets::ticket_replies`]
+    ListReplies,
     /// [`Conversations::list_conversations`]
     ListConversations,
     /// [`Conversations::get_conversation`]
@@ -69,6 +71,7 @@ impl Operation {
             Operation::ReplyTicket => "reply_ticket",
             Operation::NoteTicket => "note_ticket",
             Operation::CloseTicket => "close_ticket",
+            Operation::ListReplies => "list_replies",
             Operation::ListConversations => "list_conversations",
             Operation::GetConversation => "get_conversation",
             Operation::ListMessages => "list_messages",
@@ -251,6 +254,13 @@ pub trait Tickets: Capable {
     fn reply_ticket<'a>(&'a self, id: &'a str, reply: NewReply) -> Fut<'a, ()>;
     /// Closes (finishes) a ticket.
     fn close_ticket<'a>(&'a self, id: &'a str) -> Fut<'a, ()>;
+    /// The replies (and internal notes) of a ticket, oldest first, where the
+    /// provider lists them ([`Operation::ListReplies`]); `Unsupported` by default.
+    fn ticket_replies<'a>(&'a self, id: &'a str) -> Records<'a, Reply> {
+        let _ = id;
+        let error = unsupported(self.capabilities().provider, Operation::ListReplies);
+        Box::pin(futures::stream::once(futures::future::ready(Err(error))))
+    }
 }
 
 /// Chat conversations and their messages.

@@ -38,6 +38,7 @@ const OPERATIONS: &[Operation] = &[
     Operation::ReplyTicket,
     Operation::NoteTicket,
     Operation::CloseTicket,
+    Operation::ListReplies,
     Operation::ListConversations,
     Operation::GetConversation,
     Operation::ListMessages,
@@ -329,6 +330,34 @@ pub(crate) fn ticket_detail(t: &types::TicketDetail) -> Result<Ticket, Error> {
     Ok(ticket)
 }
 
+/// The replies of a `ticket/detail`, oldest first. A reply's `sender_type`
+/// is "C" (customer, inbound) or "O" (operator, outbound); every listed
+/// reply is public (comments are not replies).
+pub(crate) fn replies(t: &types::TicketDetail, ticket_id: &RemoteId) -> Vec<Reply> {
+    let mut replies: Vec<Reply> = t
+        .replies
+        .iter()
+        .map(|r| Reply {
+            id: non_empty(r.id.as_deref()).map(|id| RemoteId::new(PROVIDER, id)),
+            ticket_id: ticket_id.clone(),
+            body: r.message.clone().unwrap_or_default(),
+            public: true,
+            direction: match r.sender_type.as_deref() {
+                Some("C") => Normalized::new(Direction::Inbound, "C"),
+                Some("O") => Normalized::new(Direction::Outbound, "O"),
+                Some(other) => Normalized::new(Direction::Other, other),
+                None => Normalized::new(Direction::Other, ""),
+            },
+            author_name: r.sender_name.clone(),
+            remote_created_at: r.date.as_deref().and_then(brasilia),
+            raw: raw(r),
+        })
+        .collect();
+    // Oldest first, whatever order the answer had; equal times keep it.
+    replies.sort_by_key(|r| r.remote_created_at);
+    replies
+}
+
 /// A chat's situation code: sent as a number or as `{id, description}`, as a
 /// number or a numeric string.
 fn chat_situation_code(situation: Option<&Value>) -> Option<String> {
@@ -489,6 +518,16 @@ impl Tickets for TomTicket {
                 .data
                 .ok_or_else(|| decode_error(PROVIDER, "ticket/detail answered without `data`"))?;
             ticket_detail(&detail)
+        })
+    }
+
+    fn ticket_replies<'a>(&'a self, id: &'a str) -> Records<'a, Reply> {
+        from_vec(async move {
+            let answer = self.client.ticket_detail().ticket_id(id).call().await?;
+            let detail = answer
+                .data
+                .ok_or_else(|| decode_error(PROVIDER, "ticket/detail answered without `data`"))?;
+            Ok(replies(&detail, &RemoteId::new(PROVIDER, id)))
         })
     }
 
@@ -1099,6 +1138,7 @@ mod tests {
                 Operation::ReplyTicket,
                 Operation::NoteTicket,
                 Operation::CloseTicket,
+                Operation::ListReplies,
                 Operation::ListConversations,
                 Operation::GetConversation,
                 Operation::ListMessages,
