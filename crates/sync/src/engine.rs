@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use supportkit::events::{Checkpoint, EventCapabilities, EventKind, ResourceKind};
-use supportkit::{ContactFilter, ConversationFilter, Connection, TicketFilter};
+use supportkit::{Connection, ContactFilter, ConversationFilter, TicketFilter};
 
 use crate::db::{Applied, Batch, Database, Source, WriterLock};
 use crate::error::Error;
@@ -164,7 +164,12 @@ impl Syncer {
         let plan = Resource::ALL
             .into_iter()
             .filter(|r| supported(*r))
-            .filter(|r| options.resources.as_ref().is_none_or(|only| only.contains(r)))
+            .filter(|r| {
+                options
+                    .resources
+                    .as_ref()
+                    .is_none_or(|only| only.contains(r))
+            })
             .collect();
         Syncer {
             db,
@@ -196,11 +201,8 @@ impl Syncer {
 
     /// The top-level resources whose writer locks cover the plan.
     fn lock_scopes(&self) -> Vec<Resource> {
-        let mut scopes: Vec<Resource> = self
-            .plan
-            .iter()
-            .map(|r| r.parent().unwrap_or(*r))
-            .collect();
+        let mut scopes: Vec<Resource> =
+            self.plan.iter().map(|r| r.parent().unwrap_or(*r)).collect();
         scopes.dedup();
         scopes.sort();
         scopes.dedup();

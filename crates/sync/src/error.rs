@@ -57,6 +57,14 @@ impl Error {
         self.provider.as_ref()
     }
 
+    /// The provider's error itself, when a provider call failed (else `self`).
+    pub fn into_provider(self) -> Result<supportkit::Error, Self> {
+        match self.provider {
+            Some(e) => Ok(e),
+            None => Err(self),
+        }
+    }
+
     /// Whether running the same command again may succeed without changing
     /// anything (a lost database, a provider outage, a lock held by another run).
     pub fn is_retryable(&self) -> bool {
@@ -84,7 +92,8 @@ impl Error {
         }
     }
 
-    pub(crate) fn interrupted(message: impl Into<String>) -> Self {
+    /// A stop on request (Ctrl-C) after the last commit.
+    pub fn interrupted(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Interrupted, message)
             .hint("everything committed is kept; run the same command again to resume")
     }

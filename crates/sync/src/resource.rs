@@ -228,7 +228,8 @@ fn time(t: Option<DateTime<Utc>>) -> Value {
 }
 
 fn id<T: fmt::Display>(v: &Option<T>) -> Value {
-    v.as_ref().map_or(Value::Null, |id| Value::Text(id.to_string()))
+    v.as_ref()
+        .map_or(Value::Null, |id| Value::Text(id.to_string()))
 }
 
 fn snake<T: serde::Serialize>(v: &T) -> String {

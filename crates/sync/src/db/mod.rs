@@ -120,11 +120,13 @@ impl Batch {
         use supportkit::events::EventKind;
         let resource = Resource::of_event(event.resource);
         match (&event.kind, &event.data) {
-            (EventKind::TicketDeleted | EventKind::ContactDeleted, _) => self.deletes.push(Delete {
-                resource,
-                id: event.id.id.clone(),
-                at: time_text(event.occurred_at),
-            }),
+            (EventKind::TicketDeleted | EventKind::ContactDeleted, _) => {
+                self.deletes.push(Delete {
+                    resource,
+                    id: event.id.id.clone(),
+                    at: time_text(event.occurred_at),
+                })
+            }
             (_, Some(data)) => {
                 if let Some(row) = Row::of_event(data) {
                     self.rows.push(row);
@@ -229,7 +231,9 @@ pub struct Database {
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Database").field("url", &self.shown).finish()
+        f.debug_struct("Database")
+            .field("url", &self.shown)
+            .finish()
     }
 }
 

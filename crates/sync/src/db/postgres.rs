@@ -126,8 +126,11 @@ impl Postgres {
         let (mut client, connection) = config.connect(NoTls).await.map_err(|e| {
             let mut error = Error::database(format!("connecting to {shown}"), cause(&e), true);
             if e.as_db_error().is_some() {
-                error = Error::new(ErrorKind::Database, format!("connecting to {shown}: {}", cause(&e)))
-                    .hint("check the user, password and database name in --db");
+                error = Error::new(
+                    ErrorKind::Database,
+                    format!("connecting to {shown}: {}", cause(&e)),
+                )
+                .hint("check the user, password and database name in --db");
             }
             error
         })?;
@@ -234,7 +237,10 @@ impl Postgres {
     ) -> Result<Vec<Parent>, Error> {
         let mut conn = self.conn.lock().await;
         let fail = |e| failed(&self.shown, "listing parent records", e);
-        let stmt = conn.statement(&sql::parents(D, child)).await.map_err(fail)?;
+        let stmt = conn
+            .statement(&sql::parents(D, child))
+            .await
+            .map_err(fail)?;
         let rows = conn
             .client
             .query(&stmt, &[&provider, &account])
@@ -258,7 +264,11 @@ impl Postgres {
         for chunk in rows.chunks(per_commit.max(1)) {
             let mut statements = Vec::new();
             for row in chunk {
-                statements.push(conn.statement(&sql::insert(D, row.resource)).await.map_err(fail)?);
+                statements.push(
+                    conn.statement(&sql::insert(D, row.resource))
+                        .await
+                        .map_err(fail)?,
+                );
             }
             let tx = conn.client.transaction().await.map_err(fail)?;
             let params: Vec<Vec<&(dyn ToSql + Sync)>> = chunk
@@ -379,8 +389,11 @@ async fn write(conn: &mut Conn, batch: &Batch) -> Result<Applied, tokio_postgres
     for (r, stmt) in batch.reconcile.iter().zip(&reconciles) {
         applied.deleted += match &r.parent {
             Some(parent) => {
-                tx.execute(stmt, &[&batch.at, &provider, &batch.account, &r.listing, parent])
-                    .await?
+                tx.execute(
+                    stmt,
+                    &[&batch.at, &provider, &batch.account, &r.listing, parent],
+                )
+                .await?
             }
             None => {
                 tx.execute(stmt, &[&batch.at, &provider, &batch.account, &r.listing])
@@ -412,9 +425,12 @@ async fn write(conn: &mut Conn, batch: &Batch) -> Result<Applied, tokio_postgres
 async fn migrate(client: &mut Client, shown: &str) -> Result<(), Error> {
     let fail = |e| failed(shown, "migrating the schema", e);
     let tx = client.transaction().await.map_err(fail)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1::bigint)", &[&MIGRATION_LOCK])
-        .await
-        .map_err(fail)?;
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1::bigint)",
+        &[&MIGRATION_LOCK],
+    )
+    .await
+    .map_err(fail)?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)",
@@ -422,7 +438,10 @@ async fn migrate(client: &mut Client, shown: &str) -> Result<(), Error> {
     .await
     .map_err(fail)?;
     let current: i64 = tx
-        .query_one("SELECT COALESCE(MAX(version), 0)::bigint FROM schema_migrations", &[])
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0)::bigint FROM schema_migrations",
+            &[],
+        )
         .await
         .map_err(fail)?
         .get(0);

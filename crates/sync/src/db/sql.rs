@@ -27,9 +27,9 @@ impl Dialect {
     pub(crate) fn time_out(self, column: &str) -> String {
         match self {
             Dialect::Sqlite => column.to_owned(),
-            Dialect::Postgres => format!(
-                "to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-            ),
+            Dialect::Postgres => {
+                format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')")
+            }
         }
     }
 

@@ -58,7 +58,11 @@ fn failed(shown: &str, busy_secs: u64, what: &str, e: rusqlite::Error) -> Error 
 }
 
 impl Sqlite {
-    pub(super) async fn open(path: &str, shown: &str, options: &OpenOptions) -> Result<Self, Error> {
+    pub(super) async fn open(
+        path: &str,
+        shown: &str,
+        options: &OpenOptions,
+    ) -> Result<Self, Error> {
         let busy = options.busy_timeout;
         let busy_secs = busy.as_secs();
         let shown_owned: Arc<str> = shown.into();
@@ -289,9 +293,12 @@ fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(Error::new(ErrorKind::Database, format!("the database task failed: {e}"))))
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        Err(Error::new(
+            ErrorKind::Database,
+            format!("the database task failed: {e}"),
+        ))
+    })
 }
 
 fn locked(shown: &str, lock: &WriterLock, holder: &str) -> Error {
@@ -338,19 +345,12 @@ fn row_params<'a>(
 fn write(tx: &rusqlite::Transaction<'_>, batch: &Batch) -> Result<Applied, rusqlite::Error> {
     let mut applied = Applied::default();
     let at = Value::Time(batch.at.clone());
-    let listed_in = batch
-        .listed_in
-        .clone()
-        .map_or(Value::Null, Value::Text);
+    let listed_in = batch.listed_in.clone().map_or(Value::Null, Value::Text);
     let (provider, account) = (batch.provider, batch.account.as_str());
     for row in &batch.rows {
         let mut stmt = tx.prepare_cached(&sql::upsert(D, row.resource))?;
         applied.rows += stmt.execute(rusqlite::params_from_iter(row_params(
-            &provider,
-            &account,
-            row,
-            &at,
-            &listed_in,
+            &provider, &account, row, &at, &listed_in,
         )))? as u64;
     }
     for e in &batch.events {
@@ -405,14 +405,15 @@ fn write(tx: &rusqlite::Transaction<'_>, batch: &Batch) -> Result<Applied, rusql
         } as u64;
     }
     for s in &batch.state {
-        tx.prepare_cached(&sql::save_state(D))?.execute(rusqlite::params![
-            batch.provider,
-            batch.account,
-            s.resource,
-            s.parent_id,
-            s.cursor,
-            batch.at
-        ])?;
+        tx.prepare_cached(&sql::save_state(D))?
+            .execute(rusqlite::params![
+                batch.provider,
+                batch.account,
+                s.resource,
+                s.parent_id,
+                s.cursor,
+                batch.at
+            ])?;
     }
     Ok(applied)
 }
