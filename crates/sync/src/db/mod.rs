@@ -164,6 +164,21 @@ impl Batch {
         });
     }
 
+    /// Stamps and cursors the batch as the `n`-th page of a tickets listing
+    /// (what the syncer's listing commits carry): the benches' path.
+    #[doc(hidden)]
+    pub fn bench_listing_cursor(&mut self, n: usize) {
+        let mut listing = crate::state::Listing::start(false);
+        listing.id = "bench-listing".to_owned();
+        listing.rows = (n as u64 + 1) * self.rows.len() as u64;
+        let state = crate::state::ResourceState {
+            listing: Some(listing),
+            ..Default::default()
+        };
+        self.listed_in(Some("bench-listing".to_owned()));
+        self.state(Resource::Tickets, None, crate::state::to_json(&state));
+    }
+
     /// Rows in the batch.
     pub fn len(&self) -> usize {
         self.rows.len()
