@@ -94,12 +94,7 @@ impl supportkit_sync::Observer for Samples {
     }
 }
 
-async fn backfill(
-    db_url: &str,
-    sandbox: &Sandbox,
-    scale: f64,
-    samples: Arc<Samples>,
-) -> Duration {
+async fn backfill(db_url: &str, sandbox: &Sandbox, scale: f64, samples: Arc<Samples>) -> Duration {
     let db = Arc::new(Database::open(db_url).await.unwrap());
     let connection = connect(sandbox, scale).await;
     let mut syncer = Syncer::new(
@@ -134,8 +129,10 @@ fn ticket_rows(n: usize) -> Vec<Row> {
                 assignee_id: None,
                 remote_created_at: Some("2026-10-01T10:00:00Z".parse().unwrap()),
                 remote_updated_at: None,
-                raw: Raw::from(json!({"id": format!("{i:032x}"), "subject": format!("Ticket {i}"),
-                    "message": "A problem, described at some length.", "situation": {"id": 0}})),
+                raw: Raw::from(
+                    json!({"id": format!("{i:032x}"), "subject": format!("Ticket {i}"),
+                    "message": "A problem, described at some length.", "situation": {"id": 0}}),
+                ),
             })
         })
         .collect()

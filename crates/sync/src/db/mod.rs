@@ -235,7 +235,7 @@ pub(crate) struct Parent {
 
 enum Engine {
     Sqlite(sqlite::Sqlite),
-    Postgres(postgres::Postgres),
+    Postgres(Box<postgres::Postgres>),
 }
 
 /// A connection to the mirror's database, migrated to [`SCHEMA_VERSION`].
@@ -281,7 +281,7 @@ impl Database {
         let engine = if let Some(path) = sqlite_path(url) {
             Engine::Sqlite(sqlite::Sqlite::open(path, &shown, &options).await?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Engine::Postgres(postgres::Postgres::open(url, &shown).await?)
+            Engine::Postgres(Box::new(postgres::Postgres::open(url, &shown).await?))
         } else {
             return Err(Error::new(
                 ErrorKind::Config,
