@@ -400,3 +400,91 @@ fn ctrl_c_exits_130_with_the_state_committed() {
     assert_eq!(again.code, 0, "{again:?}");
     assert!(again.stderr.contains("0 new events"), "{again:?}");
 }
+
+#[test]
+fn webhook_serve_db_answers_200_only_after_the_commit() {
+    let h = Harness::start();
+    let db = h.path("hooks.db");
+    let first = run(&mut sync_cmd(&h, &db));
+    assert_eq!(first.code, 0, "{first:?}");
+    let id = h.sandbox.tomticket().tickets()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut child = h
+        .cmd()
+        .args([
+            "webhook",
+            "serve",
+            "--provider",
+            "tomticket",
+            "--port",
+            "0",
+            "--secret",
+            "hook-secret",
+            "--db",
+            &format!("sqlite:{db}"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let banner = BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.contains("http://"))
+        .expect("the server's address");
+    let url = banner
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    // Deleted in TomTicket's web app; its webhook arrives.
+    assert!(h.sandbox.tomticket().delete_ticket(&id));
+    let status =
+        h.rt.block_on(h.sandbox.tomticket().deliver_webhook(
+            &url,
+            "hook-secret",
+            "ticket",
+            &id,
+            "deleted",
+        ))
+        .unwrap();
+    assert_eq!(status, 200);
+    // The 200 came after the commit: the row is marked already.
+    let deleted = query(
+        &db,
+        &format!("SELECT deleted_at FROM tickets WHERE id = '{id}'"),
+    );
+    assert!(!deleted[0][0].is_empty(), "{deleted:?}");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM events WHERE kind = 'ticket_deleted' AND source = 'webhook'"
+        ),
+        1
+    );
+    // A redelivery changes nothing and is still answered 200.
+    let again =
+        h.rt.block_on(h.sandbox.tomticket().deliver_webhook(
+            &url,
+            "hook-secret",
+            "ticket",
+            &id,
+            "deleted",
+        ))
+        .unwrap();
+    assert_eq!(again, 200);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM events WHERE kind = 'ticket_deleted'"
+        ),
+        1
+    );
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) on our own child has no memory effects.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    child.wait().unwrap();
+}

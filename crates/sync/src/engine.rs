@@ -9,7 +9,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use supportkit::events::{Checkpoint, EventCapabilities, EventKind, ResourceKind};
-use supportkit::{Connection, ContactFilter, ConversationFilter, TicketFilter};
+use supportkit::{
+    Connection, ContactFilter, ConversationFilter, ListPage, TicketFilter, unresumable_pages,
+};
+
+/// A page of rows and the token of the next page.
+type RowPage = (Vec<Row>, Option<String>);
 
 use crate::db::{Applied, Batch, Database, Source, WriterLock};
 use crate::error::Error;
@@ -28,7 +33,8 @@ pub struct SyncOptions {
     /// Make this run a complete listing of each resource, and mark deleted
     /// the rows it did not see (only once the listing is complete).
     pub reconcile: bool,
-    /// Rows per commit in listings, events per commit from the feed.
+    /// Events per commit from the change feed (listings commit once per
+    /// page of the provider's, with the token of the next page).
     pub batch: usize,
     /// How far back each change-feed poll reaches (the feed's default: 5 min).
     pub overlap: Option<std::time::Duration>,
@@ -333,7 +339,8 @@ impl Syncer {
         Ok(())
     }
 
-    /// A complete listing, committed every `batch` rows with its cursor.
+    /// A complete listing, committed page by page with its cursor (the
+    /// token of the next page, where the provider has one).
     async fn list(
         &self,
         resource: Resource,
@@ -342,38 +349,27 @@ impl Syncer {
         polled: bool,
         summary: &mut Summary,
     ) -> Result<(), Error> {
-        let mut records = self.records(resource)?;
-        let batch_size = self.options.batch.max(1);
-        let mut batch = self.batch();
+        let mut pages = self.pages(resource, listing.resume.clone())?;
         loop {
             let next = tokio::select! {
                 biased;
-                () = self.stop.wait() => None,
-                next = records.next() => Some(next),
+                // Every page read is committed: nothing is pending.
+                () = self.stop.wait() => return Err(self.stopped(summary)),
+                next = pages.next() => next,
             };
-            let Some(next) = next else {
-                // Stopped: what was read is committed with its cursor.
-                state.listing = Some(listing.clone());
-                break;
-            };
+            let mut batch = self.batch();
             match next {
-                Some(Ok(row)) => {
-                    batch.row(row);
-                    listing.rows += 1;
-                    if batch.len() >= batch_size {
-                        state.listing = Some(listing.clone());
-                        let full = std::mem::replace(&mut batch, self.batch());
-                        self.commit_listing(resource, full, state, &listing, summary)
-                            .await?;
+                Some(Ok((rows, resume))) => {
+                    listing.rows += rows.len() as u64;
+                    listing.resume = resume;
+                    for row in rows {
+                        batch.row(row);
                     }
-                }
-                Some(Err(e)) => {
                     state.listing = Some(listing.clone());
-                    let pending = std::mem::replace(&mut batch, self.batch());
-                    self.commit_listing(resource, pending, state, &listing, summary)
+                    self.commit_listing(resource, batch, state, &listing, summary)
                         .await?;
-                    return Err(e.into());
                 }
+                Some(Err(e)) => return Err(e.into()),
                 None => {
                     // Complete: the feed takes over from the listing's start.
                     state.listing = None;
@@ -384,17 +380,12 @@ impl Syncer {
                     if listing.reconcile {
                         batch.reconcile(resource, &listing.id, None);
                     }
-                    let last = std::mem::replace(&mut batch, self.batch());
                     return self
-                        .commit_listing(resource, last, state, &listing, summary)
+                        .commit_listing(resource, batch, state, &listing, summary)
                         .await;
                 }
             }
         }
-        let pending = std::mem::replace(&mut batch, self.batch());
-        self.commit_listing(resource, pending, state, &listing, summary)
-            .await?;
-        Err(self.stopped(summary))
     }
 
     async fn commit_listing(
@@ -545,29 +536,36 @@ impl Syncer {
         }
     }
 
-    /// A resource's complete listing, as rows.
-    fn records(
+    /// A resource's complete listing from the page `from` names: each
+    /// page as rows, with the token of the page after it.
+    fn pages(
         &self,
         resource: Resource,
-    ) -> Result<BoxStream<'_, Result<Row, supportkit::Error>>, Error> {
+        from: Option<String>,
+    ) -> Result<BoxStream<'_, Result<RowPage, supportkit::Error>>, Error> {
+        fn rows<T>(page: ListPage<T>, row: impl Fn(&T) -> Row) -> RowPage {
+            (page.items.iter().map(row).collect(), page.next)
+        }
         let c = &self.connection;
         Ok(match resource {
             Resource::Tickets => c
                 .tickets()?
-                .list_tickets(TicketFilter::default())
-                .map_ok(|t| Row::ticket(&t))
+                .ticket_pages(TicketFilter::default(), from)
+                .map_ok(|p| rows(p, Row::ticket))
                 .boxed(),
             Resource::Contacts => c
                 .contacts()?
-                .list_contacts(ContactFilter::default())
-                .map_ok(|t| Row::contact(&t))
+                .contact_pages(ContactFilter::default(), from)
+                .map_ok(|p| rows(p, Row::contact))
                 .boxed(),
             Resource::Conversations => c
                 .conversations()?
-                .list_conversations(ConversationFilter::default())
-                .map_ok(|t| Row::conversation(&t))
+                .conversation_pages(ConversationFilter::default(), from)
+                .map_ok(|p| rows(p, Row::conversation))
                 .boxed(),
-            Resource::Agents => c.agents()?.list_agents().map_ok(|a| Row::agent(&a)).boxed(),
+            Resource::Agents => unresumable_pages(c.agents()?.list_agents())
+                .map_ok(|p| rows(p, Row::agent))
+                .boxed(),
             Resource::TicketReplies | Resource::Messages => {
                 unreachable!("{resource} is a child stream")
             }

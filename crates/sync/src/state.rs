@@ -34,6 +34,10 @@ pub(crate) struct Listing {
     pub(crate) rows: u64,
     /// Whether rows it does not see are marked deleted at its end.
     pub(crate) reconcile: bool,
+    /// Where the next page starts (the facade's page token), when the
+    /// provider's listing can be resumed; else a resumed listing starts over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) resume: Option<String>,
 }
 
 impl Listing {
@@ -48,6 +52,7 @@ impl Listing {
             started_at: now,
             rows: 0,
             reconcile,
+            resume: None,
         }
     }
 }

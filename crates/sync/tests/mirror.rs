@@ -455,3 +455,58 @@ async fn sqlite_readme_queries() {
 async fn postgres_readme_queries() {
     readme_queries(TestDb::postgres()).await;
 }
+
+/// A stopped backfill resumes at the page after its last commit: the pages
+/// committed before are not read again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_backfill_resumes_at_its_next_page() {
+    let db = TestDb::sqlite();
+    let sandbox = common::sandbox().await;
+    let seeded = seed(&sandbox, 130, 2);
+    let connection = common::tomticket(&sandbox).await;
+    let stop = supportkit_sync::Stop::new();
+    struct StopAfterFirst(supportkit_sync::Stop);
+    impl supportkit_sync::Observer for StopAfterFirst {
+        fn committed(&self, resource: Resource, _: &supportkit_sync::Applied) {
+            if resource == Resource::Tickets {
+                self.0.trigger();
+            }
+        }
+    }
+    let options = SyncOptions {
+        resources: Some(vec![Resource::Tickets]),
+        ..SyncOptions::default()
+    };
+    let mut first = syncer(&db, connection.clone(), options.clone())
+        .await
+        .stop(stop.clone())
+        .observer(Arc::new(StopAfterFirst(stop)));
+    let stopped = first.run_once().await.unwrap_err();
+    assert_eq!(stopped.kind(), ErrorKind::Interrupted, "{stopped}");
+    first.unlock().await.unwrap();
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM tickets").await,
+        50,
+        "one page committed"
+    );
+
+    sandbox.clear_requests();
+    let mut second = syncer(&db, connection, options).await;
+    second.run_once().await.unwrap();
+    let listings: Vec<String> = sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.path() == "/tomticket/v2.0/ticket/list")
+        .map(|r| r.path_and_query)
+        .filter(|q| !q.contains("last_update_ge"))
+        .collect();
+    assert_eq!(listings.len(), 2, "pages 2 and 3 only: {listings:?}");
+    assert!(listings[0].contains("page=2"), "{listings:?}");
+    assert!(listings[1].contains("page=3"), "{listings:?}");
+    let expected: std::collections::BTreeSet<_> = provider_state(&sandbox, &seeded)
+        .into_iter()
+        .filter(|f| f.0 == "tickets")
+        .collect();
+    assert_eq!(db.mirror_state().await, expected);
+    assert_eq!(db.count("SELECT COUNT(*) FROM tickets").await, 130);
+}

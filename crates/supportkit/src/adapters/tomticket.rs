@@ -20,7 +20,7 @@ use supportkit_tomticket::{Client, TicketId};
 
 use super::{
     capabilities, contains_ignore_case, decode_error, from_vec, invalid_argument, raw,
-    unsupported_fut,
+    resumable_pages, unsupported_fut,
 };
 use crate::Error;
 use crate::connect::{ConnectConfig, Connection};
@@ -465,18 +465,17 @@ pub(crate) fn agent(o: &types::NamedRef) -> Result<Agent, Error> {
     })
 }
 
-// ---------------------------------------------------------------------------
-// Traits
-// ---------------------------------------------------------------------------
-
-impl Capable for TomTicket {
-    fn capabilities(&self) -> &Capabilities {
-        &self.capabilities
-    }
-}
-
-impl Tickets for TomTicket {
-    fn list_tickets(&self, filter: TicketFilter) -> Records<'_, Ticket> {
+impl TomTicket {
+    /// `ticket/list` with what the API filters, the rest of `filter` (applied
+    /// here), and whether a requester is filtered on.
+    fn ticket_request(
+        &self,
+        filter: TicketFilter,
+    ) -> (
+        supportkit_tomticket::builder::TicketList<'_>,
+        TicketFilter,
+        bool,
+    ) {
         let mut request = self.client.ticket_list();
         // What the API cannot filter is checked here.
         let residual = TicketFilter {
@@ -498,6 +497,23 @@ impl Tickets for TomTicket {
             }
             request = request.customer_id(requester);
         }
+        (request, residual, by_requester)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Traits
+// ---------------------------------------------------------------------------
+
+impl Capable for TomTicket {
+    fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+}
+
+impl Tickets for TomTicket {
+    fn list_tickets(&self, filter: TicketFilter) -> Records<'_, Ticket> {
+        let (request, residual, by_requester) = self.ticket_request(filter);
         Box::pin(
             request
                 .stream()
@@ -508,6 +524,16 @@ impl Tickets for TomTicket {
                 })
                 .and_then(|t| future::ready(ticket(t)))
                 .try_filter(move |t| future::ready(residual.matches(t))),
+        )
+    }
+
+    /// Pages are numbered: `next` is the next page's number.
+    fn ticket_pages(&self, filter: TicketFilter, from: Option<String>) -> Pages<'_, Ticket> {
+        let (request, residual, by_requester) = self.ticket_request(filter);
+        Box::pin(
+            resumable_pages(request, from, ticket, move |t| residual.matches(t)).filter(move |r| {
+                future::ready(!(by_requester && r.as_ref().is_err_and(|e| e.is_not_found())))
+            }),
         )
     }
 
@@ -620,6 +646,21 @@ impl Conversations for TomTicket {
                 .stream()
                 .and_then(|c| future::ready(conversation(&c)))
                 .try_filter(move |c| future::ready(status.is_none_or(|s| c.status.value == s))),
+        )
+    }
+
+    /// Pages are numbered: `next` is the next page's number.
+    fn conversation_pages(
+        &self,
+        filter: ConversationFilter,
+        from: Option<String>,
+    ) -> Pages<'_, Conversation> {
+        let status = filter.status;
+        resumable_pages(
+            self.client.chat_list(),
+            from,
+            |c| conversation(&c),
+            move |c| status.is_none_or(|s| c.status.value == s),
         )
     }
 
@@ -752,6 +793,21 @@ impl Contacts for TomTicket {
                     }))
                 }),
         )
+    }
+
+    /// Pages are numbered: `next` is the next page's number.
+    fn contact_pages(&self, filter: ContactFilter, from: Option<String>) -> Pages<'_, Contact> {
+        let search = filter
+            .search
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
+        resumable_pages(self.client.customer_list(), from, contact, move |c| {
+            search.as_deref().is_none_or(|s| {
+                contains_ignore_case(c.name.as_deref(), s)
+                    || contains_ignore_case(c.email.as_deref(), s)
+                    || contains_ignore_case(c.phone.as_deref(), s)
+            })
+        })
     }
 
     fn tag_contact<'a>(&'a self, _id: &'a str, _tags: Vec<String>) -> Fut<'a, ()> {
