@@ -229,6 +229,29 @@ async fn deletes(db: TestDb) {
         1
     );
 
+    // Reported again later (TomTicket's deletions carry no time, so each
+    // copy has its own key): the same change, recorded once.
+    let again = supportkit::events::Event::new(
+        supportkit::events::EventKind::TicketDeleted,
+        supportkit::events::ResourceKind::Ticket,
+        supportkit::RemoteId::new(supportkit::Provider::TomTicket, ids[0].clone()),
+        chrono::Utc::now() + chrono::Duration::hours(1),
+    );
+    let applied = supportkit_sync::WebhookSink::new(
+        database.clone(),
+        supportkit::Provider::TomTicket,
+        "default",
+    )
+    .record(&again)
+    .await
+    .unwrap();
+    assert_eq!((applied.new_events, applied.deleted), (0, 0), "{applied:?}");
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM events WHERE kind = 'ticket_deleted'")
+            .await,
+        1
+    );
+
     // Without a webhook: gone at the provider, live in the mirror until a
     // complete listing says otherwise.
     assert!(sandbox.unregister_webhook(&hook));

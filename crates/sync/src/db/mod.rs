@@ -43,6 +43,8 @@ impl Source {
 
 #[derive(Clone, Debug)]
 pub(crate) struct EventRow {
+    /// A deletion: recorded once per record, whatever its key.
+    deletion: bool,
     key: String,
     kind: String,
     resource: String,
@@ -135,6 +137,10 @@ impl Batch {
             (_, None) => {}
         }
         self.events.push(EventRow {
+            deletion: matches!(
+                event.kind,
+                EventKind::TicketDeleted | EventKind::ContactDeleted
+            ),
             key: event.key(),
             kind: event.kind.as_str().to_owned(),
             resource: event.resource.as_str().to_owned(),

@@ -322,6 +322,7 @@ async fn write(conn: &mut Conn, batch: &Batch) -> Result<Applied, tokio_postgres
         upserts.push(conn.statement(&sql::upsert(D, row.resource)).await?);
     }
     let insert_event = conn.statement(&sql::insert_event(D)).await?;
+    let insert_deletion = conn.statement(&sql::insert_deletion_event(D)).await?;
     let save_state = conn.statement(&sql::save_state(D)).await?;
     let mut deletes = Vec::new();
     for d in &batch.deletes {
@@ -375,7 +376,15 @@ async fn write(conn: &mut Conn, batch: &Batch) -> Result<Applied, tokio_postgres
             ]
         })
         .collect();
-    let inserted = try_join_all(event_params.iter().map(|p| tx.execute(&insert_event, p))).await?;
+    let inserted = try_join_all(batch.events.iter().zip(&event_params).map(|(e, p)| {
+        let stmt = if e.deletion {
+            &insert_deletion
+        } else {
+            &insert_event
+        };
+        tx.execute(stmt, p)
+    }))
+    .await?;
     applied.new_events = inserted.iter().sum();
     applied.known_events = inserted.len() as u64 - applied.new_events;
     for (d, (stmt, child)) in batch.deletes.iter().zip(&deletes) {

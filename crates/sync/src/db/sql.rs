@@ -111,6 +111,31 @@ pub(crate) fn insert_event(d: Dialect) -> String {
     )
 }
 
+/// Records a deletion event once per record: a record is deleted once, so a
+/// second report of it (TomTicket's delete webhooks carry no time, so each
+/// copy has its own key) is the same change. Same parameters as [`insert_event`].
+pub(crate) fn insert_deletion_event(d: Dialect) -> String {
+    use Kind::*;
+    let kinds = [Text, Text, Text, Text, Text, Text, Time, Text, Json, Time];
+    let params: Vec<String> = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| d.param(i + 1, *k))
+        .collect();
+    format!(
+        "INSERT INTO events (account, key, provider, kind, resource, resource_id, occurred_at, \
+         source, raw, recorded_at) SELECT {} WHERE NOT EXISTS (SELECT 1 FROM events \
+         WHERE account = {} AND provider = {} AND kind = {} AND resource = {} AND resource_id = {}) \
+         ON CONFLICT (account, key) DO NOTHING",
+        params.join(", "),
+        params[0],
+        params[2],
+        params[3],
+        params[4],
+        params[5],
+    )
+}
+
 /// Marks one record deleted (parameters: at, provider, account, id).
 pub(crate) fn delete(d: Dialect, resource: Resource) -> String {
     format!(

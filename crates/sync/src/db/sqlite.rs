@@ -354,7 +354,12 @@ fn write(tx: &rusqlite::Transaction<'_>, batch: &Batch) -> Result<Applied, rusql
         )))? as u64;
     }
     for e in &batch.events {
-        let mut stmt = tx.prepare_cached(&sql::insert_event(D))?;
+        let sql = if e.deletion {
+            sql::insert_deletion_event(D)
+        } else {
+            sql::insert_event(D)
+        };
+        let mut stmt = tx.prepare_cached(&sql)?;
         let n = stmt.execute(rusqlite::params![
             batch.account,
             e.key,
