@@ -488,3 +488,62 @@ fn webhook_serve_db_answers_200_only_after_the_commit() {
     unsafe { libc::kill(pid, libc::SIGINT) };
     child.wait().unwrap();
 }
+
+#[test]
+fn postgres_mirror_survives_aborts_at_its_crash_points() {
+    let h = Harness::start();
+    seed(&h, 12);
+    let server = supportkit_tests::postgres::PostgresServer::start();
+    let url = server.create_db("mirror");
+    let sync = || {
+        let mut cmd = h.cmd();
+        cmd.args([
+            "sync",
+            "--provider",
+            "tomticket",
+            "--resources",
+            "tickets,ticket_replies",
+            "--db",
+            &url,
+            "-q",
+        ]);
+        cmd
+    };
+    let mut aborted = 0;
+    for point in [
+        "sync-mid-transaction:2",
+        "sync-before-commit:3",
+        "sync-after-commit:2",
+        "sync-before-commit:9",
+    ] {
+        let out = run(sync().env("SUPPORTKIT_CRASH_AT", point));
+        assert!(out.code == -1 || out.code == 0, "{point}: {out:?}");
+        aborted += usize::from(out.code == -1);
+    }
+    assert!(aborted >= 3, "{aborted}");
+    let done = run(&mut sync());
+    assert_eq!(done.code, 0, "{done:?}");
+    let mut mirror = BTreeSet::new();
+    for (table, field) in [("tickets", "status_original"), ("ticket_replies", "body")] {
+        for line in server
+            .psql(
+                "mirror",
+                &format!("SELECT id || '|' || {field} FROM {table} WHERE deleted_at IS NULL"),
+            )
+            .lines()
+        {
+            let (id, value) = line.split_once('|').unwrap();
+            mirror.insert((table.to_owned(), id.to_owned(), value.to_owned()));
+        }
+    }
+    let expected = provider_state(&h);
+    assert_eq!(mirror, expected);
+    let rows: u64 = server
+        .psql(
+            "mirror",
+            "SELECT (SELECT COUNT(*) FROM tickets) + (SELECT COUNT(*) FROM ticket_replies)",
+        )
+        .parse()
+        .unwrap();
+    assert_eq!(rows, expected.len() as u64, "every record once");
+}
