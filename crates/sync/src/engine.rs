@@ -231,7 +231,9 @@ impl Syncer {
         Ok(())
     }
 
-    /// Releases the writer locks.
+    /// Releases the writer locks. Call it when done: a PostgreSQL lock goes
+    /// with the connection, but a SQLite lock row of a dropped syncer stays
+    /// until this process ends (other processes then take it over).
     pub async fn unlock(&mut self) -> Result<(), Error> {
         for lock in std::mem::take(&mut self.locks) {
             self.db.unlock(lock).await?;
@@ -378,6 +380,11 @@ impl Syncer {
                         state.feed = Some(Checkpoint::since(listing.started_at));
                     }
                     if listing.reconcile {
+                        // A record the listing missed although it exists (a
+                        // page shifted under it) is read and kept, not deleted.
+                        for row in self.confirm_unlisted(resource, &listing).await? {
+                            batch.row(row);
+                        }
                         batch.reconcile(resource, &listing.id, None);
                     }
                     return self
@@ -399,6 +406,54 @@ impl Syncer {
         batch.listed_in(Some(listing.id.clone()));
         batch.state(resource, None, to_json(state));
         self.commit(resource, batch, summary).await
+    }
+
+    /// The live rows a complete listing did not see, each asked for by id:
+    /// those the provider still has, as rows to keep; the rest are gone.
+    async fn confirm_unlisted(
+        &self,
+        resource: Resource,
+        listing: &Listing,
+    ) -> Result<Vec<Row>, Error> {
+        let missing = self
+            .db
+            .unlisted(
+                self.connection.provider,
+                &self.options.account,
+                resource,
+                &listing.id,
+            )
+            .await?;
+        let c = &self.connection;
+        let mut found = Vec::new();
+        for id in missing {
+            let row = match resource {
+                Resource::Tickets => c.tickets()?.get_ticket(&id).await.map(|t| Row::ticket(&t)),
+                Resource::Contacts => c
+                    .contacts()?
+                    .get_contact(&id)
+                    .await
+                    .map(|t| Row::contact(&t)),
+                Resource::Conversations => c
+                    .conversations()?
+                    .get_conversation(&id)
+                    .await
+                    .map(|t| Row::conversation(&t)),
+                // Agents have no single read: the listing is the word.
+                _ => continue,
+            };
+            match row {
+                Ok(row) => {
+                    self.observer.note(&format!(
+                        "{resource}: {id} was missing from the listing but exists; kept"
+                    ));
+                    found.push(row);
+                }
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(found)
     }
 
     /// The change feed from the stored checkpoint: each batch of events is

@@ -533,3 +533,108 @@ async fn a_stopped_backfill_resumes_at_its_next_page() {
     assert_eq!(db.mirror_state().await, expected);
     assert_eq!(db.count("SELECT COUNT(*) FROM tickets").await, 130);
 }
+
+/// A record deleted at the provider during a listing shifts the numbered
+/// pages after it, so the listing misses a record that still exists: a
+/// reconciliation asks for each unseen record before marking it, and keeps it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_keeps_what_a_shifted_page_skipped() {
+    let db = TestDb::sqlite();
+    let sandbox = common::sandbox().await;
+    let seeded = seed(&sandbox, 120, 2);
+    let connection = common::tomticket(&sandbox).await;
+    let options = SyncOptions {
+        resources: Some(vec![Resource::Tickets]),
+        ..SyncOptions::default()
+    };
+    let mut first = syncer(&db, connection.clone(), options.clone()).await;
+    first.run_once().await.unwrap();
+    first.unlock().await.unwrap();
+    // The listing's first page (newest first, TomTicket's default order):
+    // delete one of it once that page is committed.
+    let mut listed = sandbox.tomticket().tickets();
+    listed.sort_by_key(|t| {
+        (
+            t["creation_date"].as_str().unwrap().to_owned(),
+            t["protocol"].as_i64().unwrap(),
+        )
+    });
+    let on_first_page = listed.last().unwrap()["id"].as_str().unwrap().to_owned();
+    struct DeleteAfterFirstPage(
+        supportkit_sandbox::TomTicketState,
+        String,
+        std::sync::atomic::AtomicBool,
+    );
+    impl supportkit_sync::Observer for DeleteAfterFirstPage {
+        fn committed(&self, resource: Resource, _: &supportkit_sync::Applied) {
+            if resource == Resource::Tickets
+                && !self.2.swap(true, std::sync::atomic::Ordering::SeqCst)
+            {
+                assert!(self.0.delete_ticket(&self.1));
+            }
+        }
+    }
+    let notes = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    struct Both(DeleteAfterFirstPage, Arc<std::sync::Mutex<Vec<String>>>);
+    impl supportkit_sync::Observer for Both {
+        fn committed(&self, resource: Resource, applied: &supportkit_sync::Applied) {
+            self.0.committed(resource, applied);
+        }
+        fn note(&self, message: &str) {
+            self.1.lock().unwrap().push(message.to_owned());
+        }
+    }
+    let mut reconcile = syncer(
+        &db,
+        connection,
+        SyncOptions {
+            reconcile: true,
+            ..options
+        },
+    )
+    .await
+    .observer(Arc::new(Both(
+        DeleteAfterFirstPage(
+            sandbox.tomticket(),
+            on_first_page.clone(),
+            Default::default(),
+        ),
+        notes.clone(),
+    )));
+    reconcile.run_once().await.unwrap();
+    // The record the shift skipped was asked for, found and kept.
+    let notes = notes.lock().unwrap().clone();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("missing from the listing but exists")),
+        "{notes:?}"
+    );
+    let provider: std::collections::BTreeSet<_> = provider_state(&sandbox, &seeded)
+        .into_iter()
+        .filter(|f| f.0 == "tickets")
+        .collect();
+    let mirror = db.mirror_state().await;
+    assert!(
+        provider.is_subset(&mirror),
+        "nothing that exists is marked deleted"
+    );
+    // The deleted one was listed before it went: no report of its deletion
+    // came, so it stays live until a later reconciliation.
+    assert_eq!(mirror.len(), provider.len() + 1);
+    assert_eq!(live(&db, on_first_page.clone()).await, 1);
+    reconcile.unlock().await.unwrap();
+    let mut later = syncer(
+        &db,
+        common::tomticket(&sandbox).await,
+        SyncOptions {
+            reconcile: true,
+            resources: Some(vec![Resource::Tickets]),
+            ..SyncOptions::default()
+        },
+    )
+    .await;
+    later.run_once().await.unwrap();
+    assert_eq!(live(&db, on_first_page).await, 0);
+    assert_eq!(db.mirror_state().await, provider);
+}

@@ -386,6 +386,25 @@ impl Database {
         }
     }
 
+    /// The ids of `resource`'s live rows that listing `listing` did not see.
+    pub(crate) async fn unlisted(
+        &self,
+        provider: supportkit::Provider,
+        account: &str,
+        resource: Resource,
+        listing: &str,
+    ) -> Result<Vec<String>, Error> {
+        let key = [
+            provider.as_str().to_owned(),
+            account.to_owned(),
+            listing.to_owned(),
+        ];
+        match &self.engine {
+            Engine::Sqlite(db) => db.unlisted(resource, key).await,
+            Engine::Postgres(db) => db.unlisted(resource, key).await,
+        }
+    }
+
     /// Writes `rows` with plain batched INSERTs, `per_commit` rows per
     /// transaction, and nothing else: the benches' baseline.
     #[doc(hidden)]

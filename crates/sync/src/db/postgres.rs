@@ -229,6 +229,22 @@ impl Postgres {
         Ok(row.map(|r| r.get(0)))
     }
 
+    pub(super) async fn unlisted(
+        &self,
+        resource: Resource,
+        key: [String; 3],
+    ) -> Result<Vec<String>, Error> {
+        let mut conn = self.conn.lock().await;
+        let fail = |e| failed(&self.shown, "finding unlisted rows", e);
+        let stmt = conn
+            .statement(&sql::unlisted(D, resource))
+            .await
+            .map_err(fail)?;
+        let params: Vec<&(dyn ToSql + Sync)> = key.iter().map(|k| k as _).collect();
+        let rows = conn.client.query(&stmt, &params).await.map_err(fail)?;
+        Ok(rows.into_iter().map(|r| r.get(0)).collect())
+    }
+
     pub(super) async fn parents(
         &self,
         provider: &'static str,

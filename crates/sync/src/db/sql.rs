@@ -190,6 +190,18 @@ pub(crate) fn reconcile(d: Dialect, resource: Resource, per_parent: bool) -> Str
     sql
 }
 
+/// The live rows a listing did not see (parameters: provider, account, listing id).
+pub(crate) fn unlisted(d: Dialect, resource: Resource) -> String {
+    format!(
+        "SELECT id FROM {} WHERE provider = {} AND account = {} AND deleted_at IS NULL \
+         AND (listed_in IS NULL OR listed_in <> {}) ORDER BY id",
+        resource.as_str(),
+        d.param(1, Kind::Text),
+        d.param(2, Kind::Text),
+        d.param(3, Kind::Text),
+    )
+}
+
 /// Saves a cursor (parameters: provider, account, resource, parent id, cursor, now).
 pub(crate) fn save_state(d: Dialect) -> String {
     format!(

@@ -241,6 +241,19 @@ impl Sqlite {
         .await
     }
 
+    pub(super) async fn unlisted(
+        &self,
+        resource: Resource,
+        key: [String; 3],
+    ) -> Result<Vec<String>, Error> {
+        self.run("finding unlisted rows", move |conn| {
+            let mut stmt = conn.prepare_cached(&sql::unlisted(D, resource))?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(key.iter()), |r| r.get(0))?;
+            rows.collect()
+        })
+        .await
+    }
+
     pub(super) async fn parents(
         &self,
         provider: &'static str,
