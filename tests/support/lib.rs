@@ -1,6 +1,7 @@
 //! Shared test helpers: a sandbox plus a client pointed at it.
 
 pub mod measure;
+pub mod postgres;
 pub mod redis;
 pub mod tawk_tour;
 pub mod time;

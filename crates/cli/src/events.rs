@@ -100,6 +100,18 @@ pub struct ServeArgs {
     /// Most connections open at once; past it the oldest idle one is closed
     #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections: u64,
+    /// Also write each event (and its record or deletion) into this mirror (see `supportkit
+    /// sync`); a delivery is answered 200 only once its transaction committed
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "SUPPORTKIT_DB_URL",
+        hide_env_values = true
+    )]
+    pub db: Option<String>,
+    /// With --db: the account name the rows are kept under (as `sync --account`)
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub account: String,
     /// (global) config file
     #[arg(from_global)]
     pub config: Option<PathBuf>,
@@ -226,7 +238,29 @@ pub(crate) async fn run_webhook(command: WebhookCommand) -> Result<(), Error> {
     } else {
         format!("/{}", args.path)
     };
-    let service = receiver.handler(|event: Event| async move { print(&event) });
+    let sink = match &args.db {
+        Some(url) => Some(supportkit_sync::WebhookSink::new(
+            std::sync::Arc::new(
+                supportkit_sync::Database::open(url)
+                    .await
+                    .map_err(crate::sync::sync_error)?,
+            ),
+            args.provider,
+            args.account.clone(),
+        )),
+        None => None,
+    };
+    // Committed, then printed, then answered: a 200 means the event is in the mirror.
+    let service = receiver.handler(move |event: Event| {
+        let sink = sink.clone();
+        async move {
+            if let Some(sink) = &sink {
+                sink.record(&event).await.map_err(crate::sync::sync_error)?;
+                crash_point("webhook-after-commit");
+            }
+            print(&event)
+        }
+    });
     let in_flight = service.idle();
     let app = service.router(&path);
     let addr = SocketAddr::new(args.host, args.port);

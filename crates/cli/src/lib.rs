@@ -6,7 +6,8 @@
 //! supportkit export <tickets|conversations|contacts> --provider P --out FILE
 //!                   [--format jsonl|csv] [--since DATE] [--resume | --restart]
 //! supportkit events --provider P [--since TIME] [--follow] [--state FILE]
-//! supportkit webhook serve --provider P --port N --secret S
+//! supportkit webhook serve --provider P --port N --secret S [--db URL]
+//! supportkit sync --provider P [--db URL] [--follow] [--resources LIST] [--reconcile]
 //! ```
 //!
 //! - `sandbox` runs the local emulator of every provider with demo data and
@@ -20,6 +21,8 @@
 //! - `events` prints each change found by the facade's change feed as a JSON
 //!   line, resumably; `webhook serve` verifies and prints a provider's
 //!   webhooks in the same format; see [`events`].
+//! - `sync` mirrors a provider into SQLite or PostgreSQL ([`supportkit_sync`]),
+//!   resumably and exactly once; `webhook serve --db` writes through it; see [`sync`].
 //!
 //! Credentials come from `SUPPORTKIT_<PROVIDER>_TOKEN` /
 //! `SUPPORTKIT_TAWK_API_KEY`, base URLs from `SUPPORTKIT_<PROVIDER>_URL`, or
@@ -57,6 +60,7 @@ mod logging;
 pub mod ops;
 mod sandbox;
 mod signal;
+pub mod sync;
 
 pub use error::Error;
 pub use sandbox::SandboxArgs;
@@ -71,7 +75,7 @@ Credentials (the environment overrides the config file):
   SUPPORTKIT_TOMTICKET_DEPARTMENT_ID  [tomticket] options.department_id
   SUPPORTKIT_REDIS_URL                --redis: one rate budget for every process on the account
 Config file: --config FILE, else $XDG_CONFIG_HOME/supportkit/config.toml or ~/.config/supportkit/config.toml.
-Exit codes: 0 ok, 1 error, 2 usage error, 130 interrupted export.";
+Exit codes: 0 ok, 1 error, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated.";
 
 /// The `supportkit` command line (the provider subcommands are added by [`command`]).
 #[derive(Debug, Parser)]
@@ -135,6 +139,9 @@ pub enum Commands {
     /// Receive a provider's webhooks
     #[command(subcommand)]
     Webhook(events::WebhookCommand),
+    /// Mirror a provider into SQLite or PostgreSQL: tickets, replies, contacts, conversations,
+    /// messages, agents and events (resumable, exactly once)
+    Sync(sync::SyncArgs),
 }
 
 /// `supportkit export` arguments.
@@ -330,6 +337,10 @@ async fn dispatch(matches: ArgMatches) -> Result<(), Error> {
             events::run_events(args)
                 .await
                 .map_err(|e| e.advise_named(provider, &named))
+        }
+        Commands::Sync(args) => {
+            let provider = Some(args.provider);
+            sync::run_sync(args).await.map_err(|e| e.advise(provider))
         }
         Commands::Webhook(command) => {
             let events::WebhookCommand::Serve(args) = &command;

@@ -67,12 +67,20 @@ pub struct Page<T> {
 pub struct Paginator<B> {
     first: B,
     max_pages: Option<usize>,
+    start: Option<String>,
 }
 
 impl<B: Paged> Paginator<B> {
     /// Stops after `n` pages.
     pub fn max_pages(mut self, n: usize) -> Self {
         self.max_pages = Some(n);
+        self
+    }
+
+    /// Starts at the page named by `cursor`: a [`Page::next_cursor`] of an
+    /// earlier walk of the same request, to resume it after that page.
+    pub fn resume_from(mut self, cursor: impl Into<String>) -> Self {
+        self.start = Some(cursor.into());
         self
     }
 
@@ -92,14 +100,18 @@ impl<B: Paged> Paginator<B> {
             done: bool,
             max_pages: Option<usize>,
         }
+        let offset = match (&self.start, B::STYLE) {
+            (Some(start), PageStyle::Offset) => start.parse().unwrap_or(0),
+            _ => 0,
+        };
         let state = State {
             stale: 0,
             retried_at: None,
             first: self.first,
-            cursor: None,
+            cursor: self.start,
             seen_cursors: HashSet::new(),
             seen_items: HashSet::new(),
-            offset: 0,
+            offset,
             number: 0,
             done: false,
             max_pages: self.max_pages,
@@ -239,6 +251,7 @@ pub trait PaginateExt: Paged {
         Paginator {
             first: self,
             max_pages: None,
+            start: None,
         }
     }
     /// Every item of every page.

@@ -16,6 +16,31 @@ use crate::{Error, ErrorKind};
 pub type Fut<'a, T> = BoxFuture<'a, Result<T, Error>>;
 /// A stream of records, page by page under the hood.
 pub type Records<'a, T> = BoxStream<'a, Result<T, Error>>;
+/// A stream of a listing's pages, each with the token that resumes after it.
+pub type Pages<'a, T> = BoxStream<'a, Result<ListPage<T>, Error>>;
+
+/// One page of a listing ([`Tickets::ticket_pages`] and the like).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListPage<T> {
+    /// The records of the page that pass the filter.
+    pub items: Vec<T>,
+    /// Pass it as `from` to list the pages after this one (a stopped listing
+    /// resumes there). `None` on the last page, and on every page of a
+    /// provider whose listings cannot be resumed (a listing from `None`
+    /// starts at the first page).
+    pub next: Option<String>,
+}
+
+/// Records `records` in pages of 100 that cannot be resumed: the default of
+/// the `*_pages` methods for providers whose listings name no page.
+pub fn unresumable_pages<'a, T: Send + 'a>(records: Records<'a, T>) -> Pages<'a, T> {
+    Box::pin(
+        records
+            .try_chunks(100)
+            .map_err(|futures::stream::TryChunksError(_, e)| e)
+            .map_ok(|items| ListPage { items, next: None }),
+    )
+}
 
 /// The operations of the common traits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -33,6 +58,8 @@ pub enum Operation {
     NoteTicket,
     /// [`Tickets::close_ticket`]
     CloseTicket,
+    /// [`Tickets::ticket_replies`]
+    ListReplies,
     /// [`Conversations::list_conversations`]
     ListConversations,
     /// [`Conversations::get_conversation`]
@@ -69,6 +96,7 @@ impl Operation {
             Operation::ReplyTicket => "reply_ticket",
             Operation::NoteTicket => "note_ticket",
             Operation::CloseTicket => "close_ticket",
+            Operation::ListReplies => "list_replies",
             Operation::ListConversations => "list_conversations",
             Operation::GetConversation => "get_conversation",
             Operation::ListMessages => "list_messages",
@@ -251,6 +279,20 @@ pub trait Tickets: Capable {
     fn reply_ticket<'a>(&'a self, id: &'a str, reply: NewReply) -> Fut<'a, ()>;
     /// Closes (finishes) a ticket.
     fn close_ticket<'a>(&'a self, id: &'a str) -> Fut<'a, ()>;
+    /// [`list_tickets`](Self::list_tickets) page by page, from the page
+    /// `from` names (a [`ListPage::next`] of an earlier listing with the same
+    /// filter) or the first. By default the pages cannot be resumed.
+    fn ticket_pages(&self, filter: TicketFilter, from: Option<String>) -> Pages<'_, Ticket> {
+        let _ = from;
+        unresumable_pages(self.list_tickets(filter))
+    }
+    /// The replies (and internal notes) of a ticket, oldest first, where the
+    /// provider lists them ([`Operation::ListReplies`]); `Unsupported` by default.
+    fn ticket_replies<'a>(&'a self, id: &'a str) -> Records<'a, Reply> {
+        let _ = id;
+        let error = unsupported(self.capabilities().provider, Operation::ListReplies);
+        Box::pin(futures::stream::once(futures::future::ready(Err(error))))
+    }
 }
 
 /// Chat conversations and their messages.
@@ -270,6 +312,16 @@ pub trait Tickets: Capable {
 pub trait Conversations: Capable {
     /// Every conversation matching `filter`.
     fn list_conversations(&self, filter: ConversationFilter) -> Records<'_, Conversation>;
+    /// [`list_conversations`](Self::list_conversations) page by page, from
+    /// the page `from` names or the first (see [`Tickets::ticket_pages`]).
+    fn conversation_pages(
+        &self,
+        filter: ConversationFilter,
+        from: Option<String>,
+    ) -> Pages<'_, Conversation> {
+        let _ = from;
+        unresumable_pages(self.list_conversations(filter))
+    }
     /// One conversation.
     fn get_conversation<'a>(&'a self, id: &'a str) -> Fut<'a, Conversation>;
     /// The messages of a conversation, oldest first.
@@ -305,6 +357,12 @@ pub trait Contacts: Capable {
     fn upsert_contact(&self, contact: NewContact) -> Fut<'_, Contact>;
     /// Every contact matching `filter`.
     fn list_contacts(&self, filter: ContactFilter) -> Records<'_, Contact>;
+    /// [`list_contacts`](Self::list_contacts) page by page, from the page
+    /// `from` names or the first (see [`Tickets::ticket_pages`]).
+    fn contact_pages(&self, filter: ContactFilter, from: Option<String>) -> Pages<'_, Contact> {
+        let _ = from;
+        unresumable_pages(self.list_contacts(filter))
+    }
     /// Adds tags.
     fn tag_contact<'a>(&'a self, id: &'a str, tags: Vec<String>) -> Fut<'a, ()>;
 }

@@ -676,6 +676,23 @@ impl TomTicketState {
             .map(|t| data.ticket_json(t, true))
     }
 
+    /// Deletes a ticket, as an agent does in TomTicket's web app (the API has no
+    /// delete route): it is gone from every listing and `ticket/detail`, and the
+    /// registered webhooks get `{"type": "ticket", "id", "action": "deleted"}`.
+    /// Returns whether it existed.
+    pub fn delete_ticket(&self, id: &str) -> bool {
+        let removed = {
+            let mut data = self.lock();
+            let before = data.tickets.len();
+            data.tickets.retain(|t| t.id != id);
+            data.tickets.len() != before
+        };
+        if removed {
+            self.emit("ticket", id, "deleted");
+        }
+        removed
+    }
+
     /// Every ticket as `ticket/list` answers it, by protocol.
     pub fn tickets(&self) -> Vec<Value> {
         let data = self.lock();

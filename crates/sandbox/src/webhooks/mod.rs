@@ -62,7 +62,8 @@ const CHATAPI_EVENTS: &[&str] = &[
 ];
 
 /// The TomTicket events as `<type>.<action>` (the body carries them as two fields).
-/// Deletions are real provider events, but no sandbox route deletes anything.
+/// Deletions are real provider events; no API route deletes anything, but
+/// `TomTicketState::delete_ticket` does what an agent does in the web app.
 const TOMTICKET_EVENTS: &[&str] = &[
     "ticket.created",
     "ticket.updated",

@@ -91,6 +91,40 @@ where
     )
 }
 
+/// The pages of `request`'s listing from the page `from` names, each item
+/// converted by `map` and kept when `keep` says so, with the token of the
+/// next page.
+pub(crate) fn resumable_pages<'a, R, T>(
+    request: R,
+    from: Option<String>,
+    map: impl Fn(R::Item) -> Result<T, Error> + Send + 'a,
+    keep: impl Fn(&T) -> bool + Send + 'a,
+) -> crate::traits::Pages<'a, T>
+where
+    R: supportkit_runtime::Paged + Send + 'a,
+    T: Send + 'a,
+{
+    use supportkit_runtime::PaginateExt;
+    let mut walk = request.paginate();
+    if let Some(from) = from {
+        walk = walk.resume_from(from);
+    }
+    Box::pin(futures::StreamExt::map(walk.pages(), move |page| {
+        let page = page?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for item in page.items {
+            let record = map(item)?;
+            if keep(&record) {
+                items.push(record);
+            }
+        }
+        Ok(crate::traits::ListPage {
+            items,
+            next: page.next_cursor,
+        })
+    }))
+}
+
 /// Unix seconds as a UTC time.
 pub(crate) fn from_unix(seconds: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(seconds, 0)

@@ -20,7 +20,7 @@ use supportkit_tomticket::{Client, TicketId};
 
 use super::{
     capabilities, contains_ignore_case, decode_error, from_vec, invalid_argument, raw,
-    unsupported_fut,
+    resumable_pages, unsupported_fut,
 };
 use crate::Error;
 use crate::connect::{ConnectConfig, Connection};
@@ -38,6 +38,7 @@ const OPERATIONS: &[Operation] = &[
     Operation::ReplyTicket,
     Operation::NoteTicket,
     Operation::CloseTicket,
+    Operation::ListReplies,
     Operation::ListConversations,
     Operation::GetConversation,
     Operation::ListMessages,
@@ -329,6 +330,34 @@ pub(crate) fn ticket_detail(t: &types::TicketDetail) -> Result<Ticket, Error> {
     Ok(ticket)
 }
 
+/// The replies of a `ticket/detail`, oldest first. A reply's `sender_type`
+/// is "C" (customer, inbound) or "O" (operator, outbound); every listed
+/// reply is public (comments are not replies).
+pub(crate) fn replies(t: &types::TicketDetail, ticket_id: &RemoteId) -> Vec<Reply> {
+    let mut replies: Vec<Reply> = t
+        .replies
+        .iter()
+        .map(|r| Reply {
+            id: non_empty(r.id.as_deref()).map(|id| RemoteId::new(PROVIDER, id)),
+            ticket_id: ticket_id.clone(),
+            body: r.message.clone().unwrap_or_default(),
+            public: true,
+            direction: match r.sender_type.as_deref() {
+                Some("C") => Normalized::new(Direction::Inbound, "C"),
+                Some("O") => Normalized::new(Direction::Outbound, "O"),
+                Some(other) => Normalized::new(Direction::Other, other),
+                None => Normalized::new(Direction::Other, ""),
+            },
+            author_name: r.sender_name.clone(),
+            remote_created_at: r.date.as_deref().and_then(brasilia),
+            raw: raw(r),
+        })
+        .collect();
+    // Oldest first, whatever order the answer had; equal times keep it.
+    replies.sort_by_key(|r| r.remote_created_at);
+    replies
+}
+
 /// A chat's situation code: sent as a number or as `{id, description}`, as a
 /// number or a numeric string.
 fn chat_situation_code(situation: Option<&Value>) -> Option<String> {
@@ -436,18 +465,17 @@ pub(crate) fn agent(o: &types::NamedRef) -> Result<Agent, Error> {
     })
 }
 
-// ---------------------------------------------------------------------------
-// Traits
-// ---------------------------------------------------------------------------
-
-impl Capable for TomTicket {
-    fn capabilities(&self) -> &Capabilities {
-        &self.capabilities
-    }
-}
-
-impl Tickets for TomTicket {
-    fn list_tickets(&self, filter: TicketFilter) -> Records<'_, Ticket> {
+impl TomTicket {
+    /// `ticket/list` with what the API filters, the rest of `filter` (applied
+    /// here), and whether a requester is filtered on.
+    fn ticket_request(
+        &self,
+        filter: TicketFilter,
+    ) -> (
+        supportkit_tomticket::builder::TicketList<'_>,
+        TicketFilter,
+        bool,
+    ) {
         let mut request = self.client.ticket_list();
         // What the API cannot filter is checked here.
         let residual = TicketFilter {
@@ -469,6 +497,23 @@ impl Tickets for TomTicket {
             }
             request = request.customer_id(requester);
         }
+        (request, residual, by_requester)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Traits
+// ---------------------------------------------------------------------------
+
+impl Capable for TomTicket {
+    fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+}
+
+impl Tickets for TomTicket {
+    fn list_tickets(&self, filter: TicketFilter) -> Records<'_, Ticket> {
+        let (request, residual, by_requester) = self.ticket_request(filter);
         Box::pin(
             request
                 .stream()
@@ -482,6 +527,16 @@ impl Tickets for TomTicket {
         )
     }
 
+    /// Pages are numbered: `next` is the next page's number.
+    fn ticket_pages(&self, filter: TicketFilter, from: Option<String>) -> Pages<'_, Ticket> {
+        let (request, residual, by_requester) = self.ticket_request(filter);
+        Box::pin(
+            resumable_pages(request, from, ticket, move |t| residual.matches(t)).filter(move |r| {
+                future::ready(!(by_requester && r.as_ref().is_err_and(|e| e.is_not_found())))
+            }),
+        )
+    }
+
     fn get_ticket<'a>(&'a self, id: &'a str) -> Fut<'a, Ticket> {
         Box::pin(async move {
             let answer = self.client.ticket_detail().ticket_id(id).call().await?;
@@ -489,6 +544,16 @@ impl Tickets for TomTicket {
                 .data
                 .ok_or_else(|| decode_error(PROVIDER, "ticket/detail answered without `data`"))?;
             ticket_detail(&detail)
+        })
+    }
+
+    fn ticket_replies<'a>(&'a self, id: &'a str) -> Records<'a, Reply> {
+        from_vec(async move {
+            let answer = self.client.ticket_detail().ticket_id(id).call().await?;
+            let detail = answer
+                .data
+                .ok_or_else(|| decode_error(PROVIDER, "ticket/detail answered without `data`"))?;
+            Ok(replies(&detail, &RemoteId::new(PROVIDER, id)))
         })
     }
 
@@ -581,6 +646,21 @@ impl Conversations for TomTicket {
                 .stream()
                 .and_then(|c| future::ready(conversation(&c)))
                 .try_filter(move |c| future::ready(status.is_none_or(|s| c.status.value == s))),
+        )
+    }
+
+    /// Pages are numbered: `next` is the next page's number.
+    fn conversation_pages(
+        &self,
+        filter: ConversationFilter,
+        from: Option<String>,
+    ) -> Pages<'_, Conversation> {
+        let status = filter.status;
+        resumable_pages(
+            self.client.chat_list(),
+            from,
+            |c| conversation(&c),
+            move |c| status.is_none_or(|s| c.status.value == s),
         )
     }
 
@@ -713,6 +793,21 @@ impl Contacts for TomTicket {
                     }))
                 }),
         )
+    }
+
+    /// Pages are numbered: `next` is the next page's number.
+    fn contact_pages(&self, filter: ContactFilter, from: Option<String>) -> Pages<'_, Contact> {
+        let search = filter
+            .search
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
+        resumable_pages(self.client.customer_list(), from, contact, move |c| {
+            search.as_deref().is_none_or(|s| {
+                contains_ignore_case(c.name.as_deref(), s)
+                    || contains_ignore_case(c.email.as_deref(), s)
+                    || contains_ignore_case(c.phone.as_deref(), s)
+            })
+        })
     }
 
     fn tag_contact<'a>(&'a self, _id: &'a str, _tags: Vec<String>) -> Fut<'a, ()> {
@@ -1099,6 +1194,7 @@ mod tests {
                 Operation::ReplyTicket,
                 Operation::NoteTicket,
                 Operation::CloseTicket,
+                Operation::ListReplies,
                 Operation::ListConversations,
                 Operation::GetConversation,
                 Operation::ListMessages,
