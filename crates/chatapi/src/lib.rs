@@ -80,7 +80,7 @@ pub use generated::*;
 pub use identifier::{ContactIdentifier, InvalidIdentifier};
 pub use supportkit_runtime::{
     Config, Credentials, Error, ErrorKind, OperationExt, Page, PaginateExt, RateLimitConfig,
-    RetryPolicy,
+    Reason, RetryPolicy,
 };
 
 /// The ChatAPI host (the spec's first server).

@@ -64,9 +64,9 @@ impl Error {
             supportkit::ErrorKind::Auth => {
                 format!("check {secret_var} (or `{secret_key}` under [{p}] in the config file)")
             }
-            supportkit::ErrorKind::Connect if e.to_string().contains("plain HTTP") => format!(
-                "write SUPPORTKIT_{upper}_URL (or `url` under [{p}]) with http://, which is \
-                 accepted for 127.0.0.1 and localhost (the sandbox)"
+            _ if e.reason() == Some(supportkit::Reason::PlainHttpServer) => format!(
+                "the server speaks plain HTTP, not TLS: write SUPPORTKIT_{upper}_URL (or `url` \
+                 under [{p}]) with http://, which is accepted for 127.0.0.1 and localhost (the sandbox)"
             ),
             supportkit::ErrorKind::Connect => format!(
                 "check SUPPORTKIT_{upper}_URL (or `url` under [{p}]) and that the host is reachable"
@@ -74,7 +74,7 @@ impl Error {
             supportkit::ErrorKind::Timeout => {
                 "the provider did not answer in time; try again later".to_owned()
             }
-            supportkit::ErrorKind::Config if e.to_string().contains("plain HTTP") => format!(
+            _ if e.reason() == Some(supportkit::Reason::PlainHttpRefused) => format!(
                 "SUPPORTKIT_{upper}_URL must be https://; plain http:// is accepted for 127.0.0.1 and localhost (the sandbox)"
             ),
             _ => return self,
@@ -145,14 +145,60 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Provider(e) => Some(e),
+            // `Display` is the provider error's own: its causes follow.
+            Error::Provider(e) => e.source(),
             _ => None,
         }
     }
 }
 
+/// What the binary prints for a failed command: `error: ` and the error,
+/// then each cause along `source()` once, on its own line (a cause whose
+/// text an earlier line already holds is skipped).
+pub(crate) fn report(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = format!("error: {e}");
+    let mut shown = vec![e.to_string()];
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !text.is_empty() && !shown.iter().any(|s| s.contains(&text)) {
+            out.push_str("\n  caused by: ");
+            out.push_str(&text);
+            shown.push(text);
+        }
+        next = cause.source();
+    }
+    out
+}
+
 impl From<supportkit::Error> for Error {
     fn from(e: supportkit::Error) -> Self {
         Error::Provider(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_cause_is_printed_once() {
+        let io = std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused (os error 111)",
+        );
+        let e = Error::Provider(
+            supportkit::Error::new(supportkit::ErrorKind::Connect, "chatapi")
+                .with_operation("get_contact")
+                .with_source(io),
+        );
+        let shown = report(&e);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert!(
+            lines[0].starts_with("error: chatapi get_contact: could not connect"),
+            "{shown}"
+        );
+        assert_eq!(shown.matches("os error 111").count(), 1, "{shown}");
+        assert_eq!(lines[1], "  caused by: Connection refused (os error 111)");
     }
 }

@@ -259,7 +259,7 @@ where
     match runtime.block_on(dispatch(matches)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", error::report(&e));
             ExitCode::from(e.exit_code())
         }
     }

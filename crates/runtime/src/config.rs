@@ -154,9 +154,11 @@ impl Config {
             "http" if self.allow_http => {}
             "http" => {
                 return Err(
-                    config_error(format!("base URL {raw:?} is plain HTTP; use HTTPS")).with_hint(
-                        "or call Config::allow_http(true) for a sandbox or a local proxy",
-                    ),
+                    config_error(format!("base URL {raw:?} is plain HTTP; use HTTPS"))
+                        .with_reason(crate::Reason::PlainHttpRefused)
+                        .with_hint(
+                            "or call Config::allow_http(true) for a sandbox or a local proxy",
+                        ),
                 );
             }
             other => {

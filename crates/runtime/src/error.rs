@@ -61,6 +61,17 @@ impl ErrorKind {
     }
 }
 
+/// A well-known condition behind an error, which calls for a fix of its
+/// own: read it with [`Error::reason`] instead of matching message text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// The base URL is plain `http://` and plain HTTP was not allowed.
+    PlainHttpRefused,
+    /// An `https://` URL reached a server that speaks plain HTTP.
+    PlainHttpServer,
+}
+
 /// The error of every supportkit call: provider, operation, HTTP status,
 /// provider error code and message, `Retry-After`, and a body excerpt.
 ///
@@ -79,8 +90,11 @@ struct Inner {
     message: Option<String>,
     retry_after: Option<Duration>,
     body_excerpt: Option<String>,
-    /// The root cause in words (connection refused, DNS lookup failed, ...).
+    /// Why a 2xx is an error (an envelope reporting failure), in words;
+    /// causes carried by `source` are not repeated here.
     cause: Option<String>,
+    /// A well-known condition calling for a fix of its own.
+    reason: Option<Reason>,
     /// The URL a transport failure happened on (no user info, no query).
     url: Option<String>,
     /// Attempts made and time spent, when the call sent anything.
@@ -132,6 +146,7 @@ impl Error {
                 retry_after: None,
                 body_excerpt: None,
                 cause: None,
+                reason: None,
                 url: None,
                 attempts: None,
                 hint: None,
@@ -201,6 +216,9 @@ impl Error {
         if let Some(hint) = &self.inner.hint {
             return Some(hint);
         }
+        if self.inner.reason == Some(Reason::PlainHttpServer) {
+            return Some("the server speaks plain HTTP, not TLS: use an http:// URL");
+        }
         if self.inner.kind == ErrorKind::Auth && self.inner.status == Some(403) {
             return Some(
                 "the credentials were accepted but are not allowed this: check the ids in the \
@@ -226,12 +244,20 @@ impl Error {
         }
         self
     }
-    /// Sets the underlying cause; `Display` names its root cause in words
-    /// instead of repeating the text of every error along `source()`.
+    /// Sets the underlying cause, returned by `source()`: reporters print
+    /// it after `Display`, which never repeats it.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.inner.cause = root_cause(&source);
         self.inner.source = Some(Box::new(source));
         self
+    }
+    /// Records a well-known condition behind the error.
+    pub fn with_reason(mut self, reason: Reason) -> Self {
+        self.inner.reason = Some(reason);
+        self
+    }
+    /// The well-known condition behind the error, when there is one.
+    pub fn reason(&self) -> Option<Reason> {
+        self.inner.reason
     }
     /// Records how many attempts the call made and how long it took.
     pub fn with_attempts(mut self, attempts: u32, elapsed: Duration) -> Self {
@@ -398,47 +424,6 @@ impl ErrorKind {
     }
 }
 
-/// The root cause of a transport failure, in words: the innermost error of
-/// the chain, classified where it is a well-known one.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut innermost: &(dyn std::error::Error + 'static) = err;
-    let mut texts = vec![err.to_string().to_lowercase()];
-    while let Some(next) = innermost.source() {
-        innermost = next;
-        texts.push(next.to_string().to_lowercase());
-    }
-    if let Some(io) = innermost.downcast_ref::<std::io::Error>() {
-        use std::io::ErrorKind as K;
-        let words = match io.kind() {
-            K::ConnectionRefused => Some("connection refused"),
-            K::ConnectionReset => Some("connection reset by the server"),
-            K::ConnectionAborted => Some("connection aborted"),
-            K::TimedOut => Some("timed out"),
-            K::UnexpectedEof | K::BrokenPipe => Some("the server closed the connection"),
-            _ => None,
-        };
-        if let Some(w) = words {
-            return Some(w.to_string());
-        }
-    }
-    let all = texts.join(" | ");
-    let words = if all.contains("dns error") || all.contains("failed to lookup address") {
-        "DNS lookup failed (no such host)"
-    } else if all.contains("invalidcontenttype") || all.contains("wrong version number") {
-        // rustls (and OpenSSL) reading an HTTP answer where a TLS record belongs.
-        "the server speaks plain HTTP, not TLS: use an http:// URL"
-    } else if all.contains("certificate") || all.contains("tls") || all.contains("handshake") {
-        "TLS handshake failed"
-    } else if all.contains("timed out") || all.contains("operation timed out") {
-        "timed out"
-    } else if all.contains("connection closed") || all.contains("incomplete message") {
-        "the server closed the connection"
-    } else {
-        return Some(innermost.to_string());
-    };
-    Some(words.to_string())
-}
-
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.inner;
@@ -452,6 +437,7 @@ impl fmt::Debug for Error {
             .field("retry_after", &i.retry_after)
             .field("body_excerpt", &i.body_excerpt)
             .field("cause", &i.cause)
+            .field("reason", &i.reason)
             .field("url", &i.url)
             .field("attempts", &i.attempts)
             .field("source", &i.source)
@@ -518,19 +504,31 @@ mod tests {
     }
 
     #[test]
-    fn tls_meeting_plain_http_is_named() {
-        #[derive(Debug)]
-        struct Rustls;
-        impl fmt::Display for Rustls {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("received corrupt message of type InvalidContentType")
-            }
-        }
-        impl std::error::Error for Rustls {}
-        assert_eq!(
-            root_cause(&Rustls).as_deref(),
-            Some("the server speaks plain HTTP, not TLS: use an http:// URL")
+    fn display_never_repeats_its_source() {
+        let io = std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "refused (os error 111)",
         );
+        let e = Error::new(ErrorKind::Connect, "chatapi")
+            .with_operation("get_contact")
+            .with_source(io);
+        let shown = e.to_string();
+        assert!(!shown.contains("os error 111"), "{shown}");
+        let source = std::error::Error::source(&e).unwrap().to_string();
+        assert!(
+            source.contains("os error 111"),
+            "the cause is the source's: {source}"
+        );
+    }
+
+    #[test]
+    fn a_plain_http_server_is_named_by_its_reason() {
+        let e = Error::new(ErrorKind::Transport, "tawk").with_reason(Reason::PlainHttpServer);
+        assert!(
+            e.to_string().contains("the server speaks plain HTTP"),
+            "{e}"
+        );
+        assert_eq!(e.reason(), Some(Reason::PlainHttpServer));
     }
 
     #[test]

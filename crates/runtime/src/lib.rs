@@ -54,7 +54,7 @@ mod validate;
 pub mod webhook;
 
 pub use config::{Config, DEFAULT_MAX_RESPONSE_BYTES, Parts};
-pub use error::{EXCERPT_LEN, Error, ErrorKind, excerpt};
+pub use error::{EXCERPT_LEN, Error, ErrorKind, Reason, excerpt};
 pub use operation::{Operation, OperationExt};
 pub use pagination::{
     Page, PageStyle, Paged, PaginateExt, Paginator, cursor_from_url, cursor_in_link,

@@ -494,12 +494,54 @@ impl Failed {
         if let Some(url) = e.url() {
             error = error.with_url(url);
         }
+        if tls_met_plain_http(&e) {
+            error = error.with_reason(crate::Reason::PlainHttpServer);
+        }
         Failed {
             not_processed: kind == ErrorKind::Connect,
-            error: error.with_source(e),
+            // The URL is named once, redacted, by the error itself.
+            error: error.with_source(e.without_url()),
             local: false,
         }
     }
+}
+
+/// Whether a TLS handshake read an HTTP answer where a TLS record belongs
+/// (an `https://` URL on a plain-HTTP server), by rustls's own error.
+fn tls_met_plain_http(e: &reqwest::Error) -> bool {
+    #[cfg(feature = "rustls")]
+    {
+        let plain = |err: &(dyn std::error::Error + 'static)| {
+            matches!(
+                err.downcast_ref::<rustls::Error>(),
+                Some(rustls::Error::InvalidMessage(
+                    rustls::InvalidMessage::InvalidContentType
+                ))
+            )
+        };
+        let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        while let Some(err) = current {
+            // rustls's error travels inside io::Errors (nested: hyper-util's
+            // connector wraps tokio-rustls's), whose `source()` skips the
+            // error they hold: look inside each.
+            let mut inner = err;
+            loop {
+                if plain(inner) {
+                    return true;
+                }
+                match inner
+                    .downcast_ref::<std::io::Error>()
+                    .and_then(|io| io.get_ref())
+                {
+                    Some(held) => inner = held,
+                    None => break,
+                }
+            }
+            current = err.source();
+        }
+    }
+    let _ = e;
+    false
 }
 
 /// What the loop does after an attempt.

@@ -169,6 +169,7 @@ pub async fn connect(config: ConnectConfig) -> Result<Connection, Error> {
     {
         return Err(Error::new(ErrorKind::Config, config.provider.as_str())
             .with_message(format!("base URL {url:?} is plain HTTP"))
+            .with_reason(crate::Reason::PlainHttpRefused)
             .with_hint(
                 "give ConnectConfig::base_url an https:// URL; plain http:// is accepted for \
                  127.0.0.1 and localhost (the sandbox)",

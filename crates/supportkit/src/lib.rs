@@ -43,7 +43,7 @@ pub use traits::*;
 pub use supportkit_chatapi as chatapi;
 pub use supportkit_runtime::{
     Config, Credentials, Error, ErrorKind, OperationExt, Page, PaginateExt, RateLimitConfig,
-    RetryPolicy, Secret,
+    Reason, RetryPolicy, Secret,
 };
 #[cfg(feature = "tawk")]
 pub use supportkit_tawk as tawk;

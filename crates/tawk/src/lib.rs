@@ -79,7 +79,7 @@ pub mod webhook;
 pub use generated::*;
 pub use supportkit_runtime::{
     Config, Credentials, Error, ErrorKind, OperationExt, Page, PaginateExt, RateLimitConfig,
-    RetryPolicy,
+    Reason, RetryPolicy,
 };
 
 /// The tawk.to API host.

@@ -92,7 +92,7 @@ pub use ids::{Protocol, TicketId};
 pub use supportkit_runtime::multipart::Attachment;
 pub use supportkit_runtime::{
     Config, Credentials, Error, ErrorKind, OperationExt, Page, PaginateExt, RateLimitConfig,
-    RetryPolicy,
+    Reason, RetryPolicy,
 };
 
 /// The TomTicket API host.
