@@ -533,6 +533,56 @@ mod tests {
     }
 
     #[test]
+    fn conversion_errors_name_the_field_and_nothing_is_built() {
+        for (args, field, expected) in [
+            (json!({"id": "1", "limit": true}), "`limit`", "an integer"),
+            (json!({"id": "1", "limit": 1.5}), "`limit`", "an integer"),
+            (json!({"id": ["a"]}), "`id`", "a string"),
+            (json!({"id": "1", "text": {"a": 1}}), "`text`", "a string"),
+        ] {
+            let err = build(args.clone()).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{args}");
+            let text = err.to_string();
+            assert!(text.contains(field) && text.contains(expected), "{args}: {text}");
+            assert!(text.contains("tag_thing"), "names the operation: {text}");
+        }
+        // `custom_fields` is not accepted by an operation without map parts.
+        let err = build(json!({"id": "1", "custom_fields": {"a": "b"}})).unwrap_err();
+        assert!(err.to_string().contains("no parameter `custom_fields`"), "{err}");
+    }
+
+    #[test]
+    fn required_path_parameters_are_required_and_others_may_be_left_out() {
+        let err = build(json!({})).unwrap_err();
+        assert!(err.to_string().contains("`id` is required"), "{err}");
+        // Only the path is given: no query string, an empty JSON object body.
+        let req = build(json!({"id": "x/y"})).unwrap();
+        assert_eq!(req.url().as_str(), "http://127.0.0.1:9/base/thing/x%2Fy/tag");
+        assert_eq!(req.method(), reqwest::Method::POST);
+        let body: Value = serde_json::from_slice(req.body().unwrap().as_bytes().unwrap()).unwrap();
+        assert_eq!(body, json!({}));
+        assert_eq!(
+            req.headers()[reqwest::header::CONTENT_TYPE],
+            "application/json"
+        );
+    }
+
+    #[test]
+    fn each_value_goes_where_its_location_says() {
+        let req = build(json!({"id": "7", "limit": 3, "text": "hi", "tags": ["a", "b"]})).unwrap();
+        // Path and query only carry path and query parameters.
+        assert_eq!(req.url().path(), "/base/thing/7/tag");
+        assert_eq!(req.url().query(), Some("limit=3"));
+        // The body only carries body fields, with their JSON types.
+        let body: Value = serde_json::from_slice(req.body().unwrap().as_bytes().unwrap()).unwrap();
+        assert_eq!(body, json!({"text": "hi", "tags": ["a", "b"]}));
+        // A body field overrides the same key of `body`.
+        let req = build(json!({"id": "7", "text": "field", "body": {"text": "whole", "x": 1}})).unwrap();
+        let body: Value = serde_json::from_slice(req.body().unwrap().as_bytes().unwrap()).unwrap();
+        assert_eq!(body, json!({"text": "field", "x": 1}));
+    }
+
+    #[test]
     fn text_values_parse_by_kind() {
         assert_eq!(parse_text(ParamKind::Boolean, "yes"), Ok(json!(true)));
         assert_eq!(parse_text(ParamKind::Number, "1.5"), Ok(json!(1.5)));
