@@ -448,3 +448,47 @@ async fn http_needs_the_bearer_token_and_serves_the_same_tools() {
     assert!(!page["items"].as_array().unwrap().is_empty(), "{page}");
     s.cancel().await.unwrap();
 }
+
+/// The client configuration of the README's "Agents (MCP)" section, run as
+/// written (its `supportkit` is this build's binary).
+#[tokio::test]
+async fn the_readme_client_configuration_works() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let section = readme.split("## Agents (MCP)").nth(1).expect("the section");
+    let json = section
+        .split("```json")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a json block");
+    let config: Value = serde_json::from_str(json).unwrap();
+    let server = &config["mcpServers"]["supportkit"];
+    assert_eq!(server["command"], "supportkit");
+    let args: Vec<String> = server["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect();
+    let mut command = tokio::process::Command::new(BIN);
+    command
+        .args(&args)
+        .env_clear()
+        .env("HOME", std::env::temp_dir());
+    let (transport, _) = TokioChildProcess::builder(command)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let s = tokio::time::timeout(limit(), Client::new(Some(true)).serve(transport))
+        .await
+        .unwrap()
+        .unwrap();
+    let tools = s.list_all_tools().await.unwrap();
+    assert!(
+        tools.iter().any(|t| t.name == "reply_ticket"),
+        "the snippet allows writes"
+    );
+    let page = ok(call(&s, "list_tickets", json!({"limit": 2})).await);
+    assert_eq!(page["items"].as_array().unwrap().len(), 2, "{page}");
+    s.cancel().await.unwrap();
+}

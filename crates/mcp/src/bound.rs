@@ -145,7 +145,7 @@ fn longest_string(value: &mut Value) -> Option<&mut String> {
 /// A successful result: `value` as structured content and, for clients that
 /// read text only, the same JSON as text.
 pub(crate) fn structured(value: Value) -> CallToolResult {
-    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let text = serde_json::to_string(&value).unwrap_or_default();
     let mut result = CallToolResult::structured(value);
     result.content = vec![ContentBlock::text(text)];
     result
@@ -223,5 +223,60 @@ mod tests {
         let d = v["item"]["description"].as_str().unwrap();
         assert!(d.ends_with(FENCE_CLOSE) && d.contains("[cut "), "{d}");
         assert_eq!(tokens(9), 3);
+    }
+}
+
+/// `schema` without what costs an agent's context and tells it nothing:
+/// `$schema` (MCP's default dialect is 2020-12), Rust integer `format`s,
+/// and `null` as a type of an optional input (leaving it out says the same).
+/// Output schemas also lose their descriptions (the tool's description and
+/// the field names say enough); input descriptions stay.
+pub(crate) fn compact(schema: &mut Value, input: bool) {
+    if let Value::Object(m) = schema {
+        m.remove("$schema");
+        if m.get("format")
+            .and_then(Value::as_str)
+            .is_some_and(|f| f.starts_with("uint") || f.starts_with("int"))
+        {
+            m.remove("format");
+        }
+        if !input {
+            m.remove("description");
+        }
+        if input {
+            if let Some(Value::Array(types)) = m.get("type") {
+                let kept: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+                if kept.len() == 1 {
+                    m.insert("type".into(), kept[0].clone());
+                }
+            }
+            if let Some(Value::Array(any)) = m.get("anyOf") {
+                let kept: Vec<Value> = any
+                    .iter()
+                    .filter(|s| s.get("type") != Some(&Value::from("null")))
+                    .cloned()
+                    .collect();
+                if kept.len() == 1 {
+                    m.remove("anyOf");
+                    if let Value::Object(only) = &kept[0] {
+                        for (k, v) in only {
+                            m.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                }
+            }
+        }
+        let skip_names = |k: &str| k == "properties" || k == "$defs";
+        for (k, v) in m.iter_mut() {
+            if skip_names(k) {
+                if let Value::Object(children) = v {
+                    children.values_mut().for_each(|c| compact(c, input));
+                }
+            } else {
+                compact(v, input);
+            }
+        }
+    } else if let Value::Array(items) = schema {
+        items.iter_mut().for_each(|i| compact(i, input));
     }
 }

@@ -51,9 +51,9 @@ struct ListTicketsArgs {
     requester: Option<String>,
     /// Only tickets updated at or after this time (RFC 3339 or YYYY-MM-DD).
     updated_since: Option<String>,
-    /// Records per page (default 50, at most 200; the result budget may return fewer).
+    /// Records per page (default 50, at most 200; fewer when the result budget is reached).
     limit: Option<usize>,
-    /// The `next_cursor` of the previous page (the other arguments are then taken from it).
+    /// The `next_cursor` of the previous page (it carries the other arguments).
     #[serde(rename = "cursor")]
     _cursor: Option<String>,
 }
@@ -68,9 +68,9 @@ struct ListArgs {
     status: Option<String>,
     /// Free-text search: name, email, phone (contacts only).
     search: Option<String>,
-    /// Records per page (default 50, at most 200; the result budget may return fewer).
+    /// Records per page (default 50, at most 200; fewer when the result budget is reached).
     limit: Option<usize>,
-    /// The `next_cursor` of the previous page (the other arguments are then taken from it).
+    /// The `next_cursor` of the previous page (it carries the other arguments).
     #[serde(rename = "cursor")]
     _cursor: Option<String>,
 }
@@ -95,7 +95,7 @@ struct ChildArgs {
     provider: Option<String>,
     /// Records per page (default 50, at most 200).
     limit: Option<usize>,
-    /// The `next_cursor` of the previous page (the other arguments are then taken from it).
+    /// The `next_cursor` of the previous page (it carries the other arguments).
     #[serde(rename = "cursor")]
     _cursor: Option<String>,
 }
@@ -364,8 +364,16 @@ pub(crate) fn tools(connections: &[Connection]) -> Vec<ToolDef> {
             description.push(' ');
             description.push_str(FENCE_NOTE);
         }
-        let tool = Tool::new(spec.name, description, std::sync::Arc::new(input))
-            .with_raw_output_schema((spec.output)())
+        let mut input = Value::Object(input);
+        bound::compact(&mut input, true);
+        let mut output = Value::Object((*(spec.output)()).clone());
+        bound::compact(&mut output, false);
+        let object = |v: Value| match v {
+            Value::Object(m) => std::sync::Arc::new(m),
+            _ => std::sync::Arc::default(),
+        };
+        let tool = Tool::new(spec.name, description, object(input))
+            .with_raw_output_schema(object(output))
             .with_annotations(spec.access.annotations(spec.title));
         out.push(ToolDef {
             tool,
