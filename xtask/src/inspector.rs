@@ -48,8 +48,13 @@ pub(crate) fn run(root: &Path, tools: &Path) -> Result<Vec<(String, u64, u64, bo
         Some(url) => judge(
             &inspector,
             "http",
-            &[url, "--transport".into(), "http".into()],
-            &["--header".into(), format!("Authorization: Bearer {TOKEN}")],
+            &[url],
+            &[
+                "--transport".into(),
+                "http".into(),
+                "--header".into(),
+                format!("Authorization: Bearer {TOKEN}"),
+            ],
         ),
         None => Err("supportkit mcp --transport http printed no URL".to_owned()),
     };

@@ -187,45 +187,6 @@ pub(crate) fn provider_error(err: &supportkit::Error) -> CallToolResult {
     tool_error(text)
 }
 
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_belong_to_their_tool() {
-        let args = json!({"status": "open", "cursor": "old"});
-        let args = args.as_object().unwrap();
-        let state = Position {
-            p: 1,
-            from: Some("p2".into()),
-            skip: 3,
-        };
-        let cursor = encode_cursor("list_tickets", args, &state);
-        let (a, s): (_, Position) = decode_cursor("list_tickets", &cursor).unwrap();
-        assert_eq!(s, state);
-        assert_eq!(Value::Object(a), json!({"status": "open"}));
-        let err = decode_cursor::<Position>("list_contacts", &cursor).unwrap_err();
-        assert!(err.contains("not a cursor of `list_contacts`"), "{err}");
-        assert!(decode_cursor::<Position>("list_tickets", "%%%").is_err());
-    }
-
-    #[test]
-    fn shrinking_keeps_the_fence_closed_and_fits() {
-        let long = format!(
-            "<untrusted-customer-text>{}{FENCE_CLOSE}",
-            "x".repeat(10_000)
-        );
-        let mut v = json!({"item": {"description": long, "id": "a"}});
-        assert!(shrink(&mut v, 2_000));
-        assert!(json_len(&v) <= 2_000, "{}", json_len(&v));
-        let d = v["item"]["description"].as_str().unwrap();
-        assert!(d.ends_with(FENCE_CLOSE) && d.contains("[cut "), "{d}");
-        assert_eq!(tokens(9), 3);
-    }
-}
-
 /// `schema` without what costs an agent's context and tells it nothing:
 /// `$schema` (MCP's default dialect is 2020-12), Rust integer `format`s,
 /// and `null` as a type of an optional input (leaving it out says the same).
@@ -278,5 +239,44 @@ pub(crate) fn compact(schema: &mut Value, input: bool) {
         }
     } else if let Value::Array(items) = schema {
         items.iter_mut().for_each(|i| compact(i, input));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_belong_to_their_tool() {
+        let args = json!({"status": "open", "cursor": "old"});
+        let args = args.as_object().unwrap();
+        let state = Position {
+            p: 1,
+            from: Some("p2".into()),
+            skip: 3,
+        };
+        let cursor = encode_cursor("list_tickets", args, &state);
+        let (a, s): (_, Position) = decode_cursor("list_tickets", &cursor).unwrap();
+        assert_eq!(s, state);
+        assert_eq!(Value::Object(a), json!({"status": "open"}));
+        let err = decode_cursor::<Position>("list_contacts", &cursor).unwrap_err();
+        assert!(err.contains("not a cursor of `list_contacts`"), "{err}");
+        assert!(decode_cursor::<Position>("list_tickets", "%%%").is_err());
+    }
+
+    #[test]
+    fn shrinking_keeps_the_fence_closed_and_fits() {
+        let long = format!(
+            "<untrusted-customer-text>{}{FENCE_CLOSE}",
+            "x".repeat(10_000)
+        );
+        let mut v = json!({"item": {"description": long, "id": "a"}});
+        assert!(shrink(&mut v, 2_000));
+        assert!(json_len(&v) <= 2_000, "{}", json_len(&v));
+        let d = v["item"]["description"].as_str().unwrap();
+        assert!(d.ends_with(FENCE_CLOSE) && d.contains("[cut "), "{d}");
+        assert_eq!(tokens(9), 3);
     }
 }

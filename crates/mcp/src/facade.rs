@@ -461,26 +461,26 @@ fn pages<'c>(
         Listing::Tickets(f) => c
             .tickets()?
             .ticket_pages(f.clone(), from)
-            .map_ok(|p| to_values::<_, TicketOut>(p))
+            .map_ok(to_values::<_, TicketOut>)
             .boxed(),
         Listing::Replies(id) => unresumable(c.tickets()?.ticket_replies(id))
-            .map_ok(|p| to_values::<_, ReplyOut>(p))
+            .map_ok(to_values::<_, ReplyOut>)
             .boxed(),
         Listing::Conversations(f) => c
             .conversations()?
             .conversation_pages(f.clone(), from)
-            .map_ok(|p| to_values::<_, ConversationOut>(p))
+            .map_ok(to_values::<_, ConversationOut>)
             .boxed(),
         Listing::Messages(id) => unresumable(c.conversations()?.conversation_messages(id))
-            .map_ok(|p| to_values::<_, MessageOut>(p))
+            .map_ok(to_values::<_, MessageOut>)
             .boxed(),
         Listing::Contacts(f) => c
             .contacts()?
             .contact_pages(f.clone(), from)
-            .map_ok(|p| to_values::<_, ContactOut>(p))
+            .map_ok(to_values::<_, ContactOut>)
             .boxed(),
         Listing::Agents => unresumable(c.agents()?.list_agents())
-            .map_ok(|p| to_values::<_, AgentOut>(p))
+            .map_ok(to_values::<_, AgentOut>)
             .boxed(),
     })
 }

@@ -364,7 +364,6 @@ fn describe(
         out["note"] =
             Value::from("this operation writes; this server is read-only (--allow-writes)");
     }
-    let mut out = out;
     bound::shrink(&mut out, server.inner().options.max_result_bytes());
     Ok(bound::structured(out))
 }

@@ -543,12 +543,18 @@ mod tests {
             let err = build(args.clone()).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{args}");
             let text = err.to_string();
-            assert!(text.contains(field) && text.contains(expected), "{args}: {text}");
+            assert!(
+                text.contains(field) && text.contains(expected),
+                "{args}: {text}"
+            );
             assert!(text.contains("tag_thing"), "names the operation: {text}");
         }
         // `custom_fields` is not accepted by an operation without map parts.
         let err = build(json!({"id": "1", "custom_fields": {"a": "b"}})).unwrap_err();
-        assert!(err.to_string().contains("no parameter `custom_fields`"), "{err}");
+        assert!(
+            err.to_string().contains("no parameter `custom_fields`"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -557,7 +563,10 @@ mod tests {
         assert!(err.to_string().contains("`id` is required"), "{err}");
         // Only the path is given: no query string, an empty JSON object body.
         let req = build(json!({"id": "x/y"})).unwrap();
-        assert_eq!(req.url().as_str(), "http://127.0.0.1:9/base/thing/x%2Fy/tag");
+        assert_eq!(
+            req.url().as_str(),
+            "http://127.0.0.1:9/base/thing/x%2Fy/tag"
+        );
         assert_eq!(req.method(), reqwest::Method::POST);
         let body: Value = serde_json::from_slice(req.body().unwrap().as_bytes().unwrap()).unwrap();
         assert_eq!(body, json!({}));
@@ -577,7 +586,8 @@ mod tests {
         let body: Value = serde_json::from_slice(req.body().unwrap().as_bytes().unwrap()).unwrap();
         assert_eq!(body, json!({"text": "hi", "tags": ["a", "b"]}));
         // A body field overrides the same key of `body`.
-        let req = build(json!({"id": "7", "text": "field", "body": {"text": "whole", "x": 1}})).unwrap();
+        let req =
+            build(json!({"id": "7", "text": "field", "body": {"text": "whole", "x": 1}})).unwrap();
         let body: Value = serde_json::from_slice(req.body().unwrap().as_bytes().unwrap()).unwrap();
         assert_eq!(body, json!({"text": "field", "x": 1}));
     }
