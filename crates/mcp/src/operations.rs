@@ -7,7 +7,7 @@
 //!   parameters in the spec's metadata) and output schema (the spec's
 //!   success schema as JSON Schema 2020-12 with the definitions it reaches).
 //! - `call_operation`: builds the request with
-//!   [`dynamic::Call::from_arguments`] and sends it through the runtime's one
+//!   [`Call::from_arguments`](supportkit_runtime::dynamic::Call::from_arguments) and sends it through the runtime's one
 //!   `Request::send` (credentials, rate budget, retry rules: a write is
 //!   never repeated). Provider data comes back verbatim, so every string in
 //!   it is untrusted.
