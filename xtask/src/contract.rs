@@ -6,6 +6,8 @@
 //!   bounded number of examples (`contract/schemathesis.toml`).
 //! - **Prism** proxies validate every operation of every provider, called by the generated
 //!   clients (the `contract` test driver of `supportkit-tests`), in both directions.
+//! - The **MCP Inspector** CLI lists and calls the tools of `supportkit mcp --sandbox` over
+//!   stdio and HTTP (`inspector.rs`).
 //!
 //! Each tool is installed at the version pinned in `contract/` (npm lock file, pip freeze)
 //! into `target/contract-tools/`, by this command and nothing else. One line per tool and
@@ -34,6 +36,8 @@ pub enum Tool {
     Schemathesis,
     /// Prism proxies in front of the sandbox, driven by the generated clients.
     Prism,
+    /// The official MCP Inspector CLI lists and calls the tools of `supportkit mcp --sandbox`.
+    Inspector,
 }
 
 /// A tool's result for one provider.
@@ -76,7 +80,7 @@ pub fn run(root: &Path, only: &[Tool], provider: Option<&str>) -> ExitCode {
     let tools = root.join("target").join("contract-tools");
     let mut lines = Vec::new();
     let result = (|| -> Result<(), String> {
-        if wanted(Tool::Redocly) || wanted(Tool::Prism) {
+        if wanted(Tool::Redocly) || wanted(Tool::Prism) || wanted(Tool::Inspector) {
             install_npm(root, &tools)?;
         }
         if wanted(Tool::Schemathesis) {
@@ -101,6 +105,18 @@ pub fn run(root: &Path, only: &[Tool], provider: Option<&str>) -> ExitCode {
         }
         if wanted(Tool::Prism) {
             for line in prism(root, &tools, &providers)? {
+                line.print();
+                lines.push(line);
+            }
+        }
+        if wanted(Tool::Inspector) {
+            for (transport, listed, called, ok) in crate::inspector::run(root, &tools)? {
+                let line = Line {
+                    tool: "inspector",
+                    provider: transport,
+                    counts: vec![("tools", listed), ("calls", called)],
+                    ok,
+                };
                 line.print();
                 lines.push(line);
             }
@@ -228,6 +244,11 @@ fn redocly(root: &Path, tools: &Path, provider: &str) -> Result<Line, String> {
 
 /// Builds the sandbox binary and returns its path.
 fn build_sandbox(root: &Path) -> Result<PathBuf, String> {
+    build_bin(root, "supportkit-sandbox")
+}
+
+/// Builds the workspace binary `name` and returns its path.
+pub(crate) fn build_bin(root: &Path, name: &str) -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     run_quiet(
         Command::new(&cargo).current_dir(root).args([
@@ -236,9 +257,9 @@ fn build_sandbox(root: &Path) -> Result<PathBuf, String> {
             // The workspace's feature set, so the artifacts of the test run are reused.
             "--workspace",
             "--bin",
-            "supportkit-sandbox",
+            name,
         ]),
-        "cargo build --bin supportkit-sandbox",
+        &format!("cargo build --bin {name}"),
     )?;
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -248,7 +269,7 @@ fn build_sandbox(root: &Path) -> Result<PathBuf, String> {
     } else {
         root.join(target)
     };
-    Ok(target.join("debug/supportkit-sandbox"))
+    Ok(target.join("debug").join(name))
 }
 
 /// A sandbox process, killed on drop.

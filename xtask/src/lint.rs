@@ -239,6 +239,28 @@ fn lint_operation(api: &OpenAPI, op: &Op<'_>, out: &mut Vec<String>) {
             "{label}: rule `x-supportkit-retry`: must be `safe` or `unsafe`, found {v}"
         ));
     }
+    if let Some(v) = op.op.extensions.get("x-supportkit-read-only") {
+        if v != &serde_json::Value::Bool(true) {
+            out.push(format!(
+                "{label}: rule `x-supportkit-read-only`: must be `true` (leave it out otherwise), found {v}"
+            ));
+        } else if matches!(op.method, "GET" | "HEAD") {
+            out.push(format!(
+                "{label}: rule `x-supportkit-read-only`: a {} is read-only already; the extension is for POSTs that only read",
+                op.method
+            ));
+        } else if op
+            .op
+            .extensions
+            .get("x-supportkit-retry")
+            .and_then(|r| r.as_str())
+            == Some("unsafe")
+        {
+            out.push(format!(
+                "{label}: rule `x-supportkit-read-only`: an operation that only reads is safe to retry; drop `x-supportkit-retry: unsafe`"
+            ));
+        }
+    }
     if let Some(v) = op.op.extensions.get("x-supportkit-rate-limit") {
         let ok = v.get("bucket").and_then(|b| b.as_str()).is_some()
             && v.get("per-second")

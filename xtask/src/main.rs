@@ -18,6 +18,7 @@
 
 mod contract;
 mod emit;
+mod inspector;
 mod lint;
 mod output;
 mod semver_check;
@@ -110,8 +111,8 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Judge the specs and the sandbox with independent, pinned tools (Redocly,
-    /// Schemathesis, Prism), installed into `target/contract-tools/`.
+    /// Judge the specs, the sandbox and the MCP server with independent, pinned tools
+    /// (Redocly, Schemathesis, Prism, MCP Inspector), installed into `target/contract-tools/`.
     Contract {
         /// Only these tools (repeatable; default: all).
         #[arg(long, value_enum)]

@@ -8,6 +8,8 @@
 //! supportkit events --provider P [--since TIME] [--follow] [--state FILE]
 //! supportkit webhook serve --provider P --port N --secret S [--db URL]
 //! supportkit sync --provider P [--db URL] [--follow] [--resources LIST] [--reconcile]
+//! supportkit mcp [--provider P ...] [--transport stdio|http] [--port N] [--allow-writes]
+//!                [--yes] [--toolsets default,operations] [--sandbox] [--max-result-tokens N]
 //! ```
 //!
 //! - `sandbox` runs the local emulator of every provider with demo data and
@@ -23,6 +25,9 @@
 //!   webhooks in the same format; see [`events`].
 //! - `sync` mirrors a provider into SQLite or PostgreSQL ([`supportkit_sync`]),
 //!   resumably and exactly once; `webhook serve --db` writes through it; see [`sync`].
+//! - `mcp` serves the providers to AI agents over MCP ([`supportkit_mcp`]):
+//!   read-only unless `--allow-writes`, confirmed destructive tools, bounded
+//!   results; `--sandbox` runs it against the emulator; see [`mcp`].
 //!
 //! Credentials come from `SUPPORTKIT_<PROVIDER>_TOKEN` /
 //! `SUPPORTKIT_TAWK_API_KEY`, base URLs from `SUPPORTKIT_<PROVIDER>_URL`, or
@@ -57,6 +62,7 @@ mod error;
 pub mod events;
 pub mod export;
 mod logging;
+pub mod mcp;
 pub mod ops;
 mod sandbox;
 mod signal;
@@ -142,6 +148,9 @@ pub enum Commands {
     /// Mirror a provider into SQLite or PostgreSQL: tickets, replies, contacts, conversations,
     /// messages, agents and events (resumable, exactly once)
     Sync(sync::SyncArgs),
+    /// Serve the providers to AI agents over MCP (stdio or HTTP): read-only unless
+    /// --allow-writes; --sandbox runs against the emulator with demo data
+    Mcp(mcp::McpArgs),
 }
 
 /// `supportkit export` arguments.
@@ -342,6 +351,7 @@ async fn dispatch(matches: ArgMatches) -> Result<(), Error> {
             let provider = Some(args.provider);
             sync::run_sync(args).await.map_err(|e| e.advise(provider))
         }
+        Commands::Mcp(args) => mcp::run(args).await,
         Commands::Webhook(command) => {
             let events::WebhookCommand::Serve(args) = &command;
             let provider = Some(args.provider);

@@ -33,13 +33,14 @@ use clap::builder::{BoolishValueParser, PossibleValuesParser};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use heck::{ToKebabCase, ToShoutySnakeCase, ToSnakeCase};
 use progenitor_client::ClientInfo;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use supportkit::Provider;
 use supportkit_runtime::Transport;
+use supportkit_runtime::dynamic::{self, Call, Endpoint};
 use supportkit_runtime::meta::{
     BodyKind, Location, OperationMeta, ParamKind, ParamMeta, ProviderMeta, Rule, Seg,
 };
-use supportkit_runtime::multipart::{Attachment, FileLimits, Form};
+use supportkit_runtime::multipart::Attachment;
 
 use crate::Error;
 use crate::config::{Settings, provider_env};
@@ -94,9 +95,6 @@ const RESERVED: &[&str] = &[
     "help",
     "version",
 ];
-/// The multipart file part and map prefix (the only ones in the specs).
-const FILE_PART: &str = "attachment";
-const MAP_PREFIX: &str = "custom_field";
 
 /// The subcommand of one provider: one sub-subcommand per operation.
 pub fn provider_command(spec: &'static ProviderSpec) -> Command {
@@ -380,266 +378,98 @@ fn parse_key_value(raw: &str) -> Result<(String, String), String> {
     }
 }
 
-/// One operation call, as given on the command line.
-#[derive(Debug, Default)]
-pub struct Call {
-    /// Parameter values by wire name, as JSON.
-    pub values: Vec<(&'static ParamMeta, Value)>,
-    /// `--body`.
-    pub body: Option<Value>,
-    /// `--attachment` files.
-    pub attachments: Vec<PathBuf>,
-    /// `--custom-field` pairs.
-    pub custom_fields: Vec<(String, String)>,
-}
-
-impl Call {
-    /// A call with `values` for the named parameters of `op` (unknown names are an error).
-    pub fn with_values(
-        op: &'static OperationMeta,
-        values: &[(&str, Value)],
-    ) -> Result<Self, Error> {
-        let mut call = Call::default();
-        for (name, value) in values {
-            let p = op
-                .params
-                .iter()
-                .find(|p| p.name == *name)
-                .ok_or_else(|| Error::Usage(format!("{} has no parameter `{name}`", op.id)))?;
-            call.values.push((p, value.clone()));
-        }
-        Ok(call)
+/// The call of `op` given on the command line: flag values as JSON (clap
+/// parsed them by the spec's types), `--body`, the files of `--attachment`
+/// and the pairs of `--custom-field`, and the provider options for required
+/// parameters named like one. The request is built by the runtime's
+/// [`dynamic`](supportkit_runtime::dynamic) module, as the MCP server's is.
+fn call_from_matches(
+    spec: &ProviderSpec,
+    op: &'static OperationMeta,
+    m: &ArgMatches,
+    settings: &Settings,
+) -> Result<Call, Error> {
+    let mut call = Call::default();
+    if op.body != BodyKind::None {
+        call.body = m.get_one::<Value>(BODY).cloned();
     }
-
-    fn from_matches(
-        spec: &ProviderSpec,
-        op: &'static OperationMeta,
-        m: &ArgMatches,
-        settings: &Settings,
-    ) -> Result<Self, Error> {
-        let mut call = Call::default();
-        if op.body != BodyKind::None {
-            call.body = m.get_one::<Value>(BODY).cloned();
-        }
-        if let Some(mp) = &op.multipart {
-            if mp.files.is_some() {
-                call.attachments = m
-                    .get_many::<PathBuf>(ATTACHMENT)
-                    .map(|v| v.cloned().collect())
-                    .unwrap_or_default();
-            }
-            if mp.map.is_some() {
-                call.custom_fields = m
-                    .get_many::<(String, String)>(CUSTOM_FIELD)
-                    .map(|v| v.cloned().collect())
-                    .unwrap_or_default();
+    if let Some(mp) = &op.multipart {
+        if mp.files.is_some() {
+            for path in m.get_many::<PathBuf>(ATTACHMENT).into_iter().flatten() {
+                let file = Attachment::from_path(path).map_err(|e| {
+                    Error::msg(format!("cannot read attachment {}: {e}", path.display()))
+                })?;
+                call.attachments.push(file);
             }
         }
-        for p in op.params {
-            let value = match p.kind {
-                ParamKind::String => m.get_one::<String>(p.name).cloned().map(Value::String),
-                ParamKind::Integer => m.get_one::<i64>(p.name).map(|i| Value::from(*i)),
-                ParamKind::Number => m.get_one::<f64>(p.name).map(|x| Value::from(*x)),
-                ParamKind::Boolean => m.get_one::<bool>(p.name).map(|b| Value::Bool(*b)),
-                ParamKind::Json => m.get_one::<Value>(p.name).cloned(),
-            };
-            let value = match value {
-                Some(v) => Some(v),
-                None if p.required => match option_default(spec.provider, p) {
-                    Some((key, var)) => match settings.option(key) {
-                        Some(v) => Some(Value::String(v.to_owned())),
-                        None => {
-                            return Err(Error::Usage(format!(
-                                "`supportkit {} {}` needs --{}: give it, or set ${var} or options.{key} in the [{}] table of the config file",
-                                spec.provider,
-                                op.id.to_kebab_case(),
-                                p.name.to_kebab_case(),
-                                spec.provider,
-                            )));
-                        }
-                    },
-                    None => None,
+        if mp.map.is_some() {
+            call.custom_fields = m
+                .get_many::<(String, String)>(CUSTOM_FIELD)
+                .map(|v| v.cloned().collect())
+                .unwrap_or_default();
+        }
+    }
+    for p in op.params {
+        let value = match p.kind {
+            ParamKind::String => m.get_one::<String>(p.name).cloned().map(Value::String),
+            ParamKind::Integer => m.get_one::<i64>(p.name).map(|i| Value::from(*i)),
+            ParamKind::Number => m.get_one::<f64>(p.name).map(|x| Value::from(*x)),
+            ParamKind::Boolean => m.get_one::<bool>(p.name).map(|b| Value::Bool(*b)),
+            ParamKind::Json => m.get_one::<Value>(p.name).cloned(),
+        };
+        let value = match value {
+            Some(v) => Some(v),
+            None if p.required => match option_default(spec.provider, p) {
+                Some((key, var)) => match settings.option(key) {
+                    Some(v) => Some(Value::String(v.to_owned())),
+                    None => {
+                        return Err(Error::Usage(format!(
+                            "`supportkit {} {}` needs --{}: give it, or set ${var} or options.{key} in the [{}] table of the config file",
+                            spec.provider,
+                            op.id.to_kebab_case(),
+                            p.name.to_kebab_case(),
+                            spec.provider,
+                        )));
+                    }
                 },
                 None => None,
-            };
-            if let Some(v) = value {
-                call.values.push((p, v));
-            }
+            },
+            None => None,
+        };
+        if let Some(v) = value {
+            call.values.push((p, v));
         }
-        Ok(call)
     }
+    check_body_flags(op, &call)?;
+    Ok(call)
 }
 
-/// A parameter value as text (query, path, header, form field).
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn invalid(meta: &ProviderMeta, op: &OperationMeta, message: impl Into<String>) -> Error {
-    Error::Provider(
-        supportkit::Error::new(supportkit::ErrorKind::InvalidArgument, meta.name)
-            .with_operation(op.id)
-            .with_message(message),
-    )
-}
-
-/// Builds the HTTP request of `call` generically from the operation's metadata.
-pub fn build_request(
-    http: &reqwest::Client,
-    base_url: &str,
-    transport: &Transport,
-    op: &'static OperationMeta,
-    call: &Call,
-) -> Result<reqwest::Request, Error> {
-    let meta = transport.provider();
-    let value_of = |name: &str, location: Location| {
-        call.values
-            .iter()
-            .find(|(p, _)| p.name == name && p.location == location)
-            .map(|(_, v)| v)
+/// `--body` must be an object where field flags or form fields go into it:
+/// a usage error in the terms of the flags (the runtime would refuse it too,
+/// in the terms of the spec).
+fn check_body_flags(op: &OperationMeta, call: &Call) -> Result<(), Error> {
+    let Some(body) = &call.body else {
+        return Ok(());
     };
-    // Path: substitute every `{name}`, percent-encoded.
-    let mut path = String::with_capacity(op.path.len() + 32);
-    let mut rest = op.path;
-    while let Some(start) = rest.find('{') {
-        let end = rest[start..]
-            .find('}')
-            .map(|i| start + i)
-            .ok_or_else(|| invalid(meta, op, format!("malformed path template {}", op.path)))?;
-        let name = &rest[start + 1..end];
-        let value = value_of(name, Location::Path)
-            .ok_or_else(|| invalid(meta, op, format!("`{name}` is required")))?;
-        path.push_str(&rest[..start]);
-        path.push_str(&progenitor_client::encode_path(&text(value)));
-        rest = &rest[end + 1..];
+    if body.is_object() {
+        return Ok(());
     }
-    path.push_str(rest);
-    let method = reqwest::Method::from_bytes(op.method.as_bytes())
-        .map_err(|_| invalid(meta, op, format!("unknown HTTP method {}", op.method)))?;
-    let mut builder = http
-        .request(method, format!("{}{path}", base_url.trim_end_matches('/')))
-        .header(reqwest::header::ACCEPT, "application/json");
-    let query: Vec<(&str, String)> = call
+    if op.body == BodyKind::Multipart {
+        return Err(Error::Usage(
+            "--body must be a JSON object of form fields".to_owned(),
+        ));
+    }
+    match call
         .values
         .iter()
-        .filter(|(p, _)| p.location == Location::Query)
-        .map(|(p, v)| (p.name, text(v)))
-        .collect();
-    if !query.is_empty() {
-        builder = builder.query(&query);
-    }
-    for (p, v) in call
-        .values
-        .iter()
-        .filter(|(p, _)| p.location == Location::Header)
+        .find(|(p, _)| p.location == Location::Body)
     {
-        builder = builder.header(p.name, text(v));
+        Some((p, _)) => Err(Error::Usage(format!(
+            "--body must be a JSON object to be combined with --{}",
+            p.name.to_kebab_case()
+        ))),
+        None => Ok(()),
     }
-    let fields = call
-        .values
-        .iter()
-        .filter(|(p, _)| p.location == Location::Body);
-    match op.body {
-        BodyKind::None => {
-            if call.body.is_some() {
-                return Err(Error::Usage(format!("{} takes no body", op.id)));
-            }
-        }
-        BodyKind::Json => {
-            let mut body = call
-                .body
-                .clone()
-                .unwrap_or_else(|| Value::Object(Map::new()));
-            for (p, v) in fields {
-                let object = body.as_object_mut().ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--body must be a JSON object to be combined with --{}",
-                        p.name.to_kebab_case()
-                    ))
-                })?;
-                object.insert(p.name.to_owned(), v.clone());
-            }
-            // A body field neither flag nor --body gave takes the spec's default,
-            // sent explicitly.
-            if let Some(object) = body.as_object_mut() {
-                for p in op.params.iter().filter(|p| p.location == Location::Body) {
-                    if let Some(default) = p.default
-                        && !object.contains_key(p.name)
-                        && let Ok(default) = serde_json::from_str::<Value>(default)
-                    {
-                        object.insert(p.name.to_owned(), default);
-                    }
-                }
-            }
-            let bytes = serde_json::to_vec(&body).expect("a JSON value serializes");
-            builder = builder
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(bytes);
-        }
-        BodyKind::Multipart => {
-            let mut parts: Vec<(String, String)> = Vec::new();
-            match &call.body {
-                None => {}
-                Some(Value::Object(object)) => {
-                    parts.extend(object.iter().map(|(k, v)| (k.clone(), text(v))));
-                }
-                Some(_) => {
-                    return Err(Error::Usage(
-                        "--body must be a JSON object of form fields".to_owned(),
-                    ));
-                }
-            }
-            for (p, v) in fields {
-                match parts.iter_mut().find(|(k, _)| k == p.name) {
-                    Some(slot) => slot.1 = text(v),
-                    None => parts.push((p.name.to_owned(), text(v))),
-                }
-            }
-            let mut form = Form::new();
-            for (k, v) in parts {
-                form.text(k, v);
-            }
-            let mp = op.multipart.as_ref();
-            let prefix = mp.and_then(|m| m.map).unwrap_or(MAP_PREFIX);
-            for (k, v) in &call.custom_fields {
-                form.text(format!("{prefix}[{k}]"), v.clone());
-            }
-            transport
-                .check_form(op.id, &form)
-                .map_err(|m| invalid(meta, op, m))?;
-            let files = call
-                .attachments
-                .iter()
-                .map(|path| {
-                    Attachment::from_path(path).map_err(|e| {
-                        Error::msg(format!("cannot read attachment {}: {e}", path.display()))
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            // The spec's file limits, checked before anything is sent.
-            let limits = mp.map_or(
-                FileLimits {
-                    max_files: None,
-                    max_total_bytes: None,
-                },
-                |m| m.file_limits,
-            );
-            let part = mp.and_then(|m| m.files).unwrap_or(FILE_PART);
-            form.files(part, &files, limits)
-                .map_err(|m| invalid(meta, op, m))?;
-            let (content_type, bytes) = form.finish();
-            builder = builder
-                .header(reqwest::header::CONTENT_TYPE, content_type)
-                .body(bytes);
-        }
-    }
-    builder
-        .build()
-        .map_err(|e| invalid(meta, op, format!("cannot build the request: {e}")))
 }
 
 /// Sends `call` through a provider client's transport and returns the raw success body.
@@ -648,9 +478,8 @@ pub async fn send<C: ClientInfo<Transport>>(
     op: &'static OperationMeta,
     call: &Call,
 ) -> Result<bytes::Bytes, Error> {
-    let http = build_request(client.client(), client.baseurl(), client.inner(), op, call)?;
     // The request value every typed call builds too, through the same send.
-    let request = supportkit_runtime::Request::new(client.inner(), client.client(), http, op);
+    let request = call.request(&Endpoint::of(client), op)?;
     Ok(request.send().await?.into_bytes()?)
 }
 
@@ -702,14 +531,14 @@ pub(crate) async fn run(spec: &'static ProviderSpec, matches: &ArgMatches) -> Re
                 .unwrap_or_default(),
         );
     let call =
-        Call::from_matches(spec, op, op_matches, &settings).map_err(|e| e.advise(provider))?;
+        call_from_matches(spec, op, op_matches, &settings).map_err(|e| e.advise(provider))?;
     // The provider options the request carries (a property, a department):
     // what a 403 is about.
     let named: Vec<(String, String)> = call
         .values
         .iter()
         .filter(|(p, _)| option_default(spec.provider, p).is_some())
-        .map(|(p, v)| (p.name.to_snake_case(), text(v)))
+        .map(|(p, v)| (p.name.to_snake_case(), dynamic::text(v)))
         .collect();
     let body = invoke(&settings, op, &call)
         .await
@@ -779,6 +608,15 @@ mod tests {
         }
     }
 
+    /// The provider whose metadata holds `op`.
+    fn op_provider(op: &'static OperationMeta) -> &'static ProviderMeta {
+        PROVIDERS
+            .iter()
+            .map(|p| p.meta)
+            .find(|m| m.operations.iter().any(|o| std::ptr::eq(o, op)))
+            .unwrap()
+    }
+
     #[test]
     fn every_operation_command_is_consistent() {
         for spec in &PROVIDERS {
@@ -793,6 +631,7 @@ mod tests {
             .operation("create_contact")
             .unwrap();
         let call = Call::with_values(
+            op_provider(op),
             op,
             &[
                 ("identifier", Value::from("email:a b@example.com")),
@@ -802,7 +641,7 @@ mod tests {
         .unwrap();
         let mut call = call;
         call.body = Some(serde_json::json!({"lastName": "Lopez", "firstName": "X"}));
-        let req = build_request(&http, &base, &transport, op, &call).unwrap();
+        let req = call.build(&http, &base, &transport, op).unwrap();
         assert_eq!(req.method(), "POST");
         assert_eq!(
             req.url().as_str(),
@@ -821,15 +660,16 @@ mod tests {
         let op = supportkit::chatapi::PROVIDER
             .operation("list_users")
             .unwrap();
-        let call = Call::with_values(op, &[("limit", Value::from(5))]).unwrap();
-        let req = build_request(&http, &base, &transport, op, &call).unwrap();
+        let call = Call::with_values(op_provider(op), op, &[("limit", Value::from(5))]).unwrap();
+        let req = call.build(&http, &base, &transport, op).unwrap();
         assert_eq!(req.url().query(), Some("limit=5"));
         assert!(req.body().is_none());
 
         let op = supportkit::chatapi::PROVIDER.operation("add_tags").unwrap();
-        let mut call = Call::with_values(op, &[("identifier", Value::from("id:1"))]).unwrap();
+        let mut call =
+            Call::with_values(op_provider(op), op, &[("identifier", Value::from("id:1"))]).unwrap();
         call.body = Some(serde_json::json!(["vip"]));
-        let req = build_request(&http, &base, &transport, op, &call).unwrap();
+        let req = call.build(&http, &base, &transport, op).unwrap();
         assert_eq!(req.body().unwrap().as_bytes().unwrap(), b"[\"vip\"]");
     }
 
@@ -843,6 +683,7 @@ mod tests {
         let file = dir.path().join("note.txt");
         std::fs::write(&file, b"hello").unwrap();
         let mut call = Call::with_values(
+            op_provider(op),
             op,
             &[
                 ("ticket_id", Value::from("t1")),
@@ -850,9 +691,9 @@ mod tests {
             ],
         )
         .unwrap();
-        call.attachments.push(file);
+        call.attachments.push(Attachment::from_path(&file).unwrap());
         call.custom_fields.push(("cf1".into(), "v".into()));
-        let req = build_request(&http, &base, &transport, op, &call).unwrap();
+        let req = call.build(&http, &base, &transport, op).unwrap();
         let ct = req.headers()[reqwest::header::CONTENT_TYPE]
             .to_str()
             .unwrap();
@@ -876,6 +717,7 @@ mod tests {
             .operation("ticket_comment")
             .unwrap();
         let call = Call::with_values(
+            op_provider(op),
             op,
             &[
                 ("ticket_id", Value::from("t1")),
@@ -883,7 +725,8 @@ mod tests {
             ],
         )
         .unwrap();
-        let err = build_request(&http, &base, &transport, op, &call)
+        let err = call
+            .build(&http, &base, &transport, op)
             .unwrap_err()
             .to_string();
         assert!(

@@ -1,8 +1,8 @@
 //! Every command block of `README.md` and `crates/cli/README.md` runs as
 //! written against a sandbox the block starts itself. Two liberties: fixed
 //! ports (8080, 8090) become free ones, and the URLs written with them follow;
-//! commands that serve until Ctrl-C are started, checked for their banner
-//! and stopped. A `webhook serve` must print an event before it is stopped:
+//! commands that serve until Ctrl-C (the sandbox, `webhook serve`, `mcp`)
+//! are started, checked for their banner and stopped. A `webhook serve` must print an event before it is stopped:
 //! the README's own `curl` lines (run with the real `curl`) make the sandbox
 //! deliver one. Commands of other tools (`cargo test`, `cargo xtask`,
 //! `cargo install`, the tour) are run by `.ci/run` itself.
@@ -248,6 +248,11 @@ fn run_readme(readme: &Path, dir: &Path) -> Vec<String> {
                         ports.push((format!("127.0.0.1:{port}"), format!("127.0.0.1:{real}")));
                     }
                 }
+                serving.push(server);
+            }
+            Some("mcp") => {
+                // An MCP server (stdio or HTTP) says what it serves, then serves.
+                let (server, _) = Serving::start(command, "supportkit mcp: serving");
                 serving.push(server);
             }
             Some("webhook") => {

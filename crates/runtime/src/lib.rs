@@ -36,6 +36,7 @@
 //! ```
 
 mod config;
+pub mod dynamic;
 mod error;
 pub mod meta;
 pub mod multipart;

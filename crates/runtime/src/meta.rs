@@ -32,6 +32,10 @@ pub struct ProviderMeta {
     pub unprocessed_statuses: &'static [u16],
     /// The provider reads `+` in a path as a space: send `%2B`.
     pub encode_plus_in_path: bool,
+    /// Every component schema of the spec as JSON Schema 2020-12: a compact
+    /// JSON object `{name: schema}` whose references point at `#/$defs/<name>`
+    /// (so it can be used as a schema's `$defs` as it is).
+    pub schemas: &'static str,
 }
 
 /// How a provider signals failure inside a 2xx body.
@@ -116,6 +120,13 @@ pub struct OperationMeta {
     pub bucket: Option<usize>,
     /// Retry safety.
     pub retry: RetrySafety,
+    /// The operation only reads (a GET or HEAD, or a POST the spec marks
+    /// `x-supportkit-read-only: true`, as tawk.to's reads are): it changes
+    /// nothing at the provider.
+    pub read_only: bool,
+    /// The component schema of the success response, if the spec names one
+    /// (a key of [`ProviderMeta::schemas`]).
+    pub response: Option<&'static str>,
     /// Whether the operation is cursor-paginated.
     pub paginated: bool,
     /// Documented limits, checked before sending.

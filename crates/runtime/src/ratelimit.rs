@@ -318,6 +318,7 @@ mod tests {
         error_message_kinds: &[],
         unprocessed_statuses: &[],
         encode_plus_in_path: false,
+        schemas: "{}",
     };
 
     fn limiters() -> Limiters {

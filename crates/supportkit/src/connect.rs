@@ -110,6 +110,13 @@ pub struct Connection {
     pub contacts: Option<Arc<dyn Contacts>>,
     /// Agents, if the provider has them.
     pub agents: Option<Arc<dyn Agents>>,
+    /// The same client as a [`dynamic`](supportkit_runtime::dynamic)
+    /// endpoint, for any operation of the spec: requests sent through it
+    /// share this connection's transport (credentials, rate budget, retry
+    /// policy).
+    pub endpoint: supportkit_runtime::dynamic::Endpoint,
+    /// The provider's generated metadata: every operation of its spec.
+    pub meta: &'static supportkit_runtime::meta::ProviderMeta,
 }
 
 impl std::fmt::Debug for Connection {

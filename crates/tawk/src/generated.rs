@@ -31001,6 +31001,7 @@ pub static PROVIDER: ::supportkit_runtime::meta::ProviderMeta = ::supportkit_run
     error_message_kinds: &[],
     unprocessed_statuses: &[],
     encode_plus_in_path: false,
+    schemas: "{\"Agent\":{\"additionalProperties\":true,\"description\":\"An agent profile. Its fields are not public, so all of them are kept as raw JSON (extra fields).\",\"type\":\"object\"},\"AgentInfoRequest\":{\"additionalProperties\":true,\"description\":\"Body of agent.info. The agent id field's name is gated [SECONDARY \\\"agent id\\\"].\",\"properties\":{\"agentId\":{\"description\":\"Agent id. The name `agentId` is [INFERRED]; send another name through the extra fields if it is refused.\",\"minLength\":1,\"type\":\"string\"}},\"required\":[\"agentId\"],\"type\":\"object\"},\"AgentResponse\":{\"additionalProperties\":true,\"description\":\"Answer of agent.me / agent.info `{ok, data: <agent>}`.\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/Agent\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"ArticleStatus\":{\"description\":\"Knowledge-base article (translation) status [SECONDARY].\",\"enum\":[\"draft\",\"published\",\"archived\"],\"type\":\"string\"},\"ArticleVisibility\":{\"description\":\"Knowledge-base article visibility [SECONDARY].\",\"enum\":[\"private\",\"public\"],\"type\":\"string\"},\"AttributeObject\":{\"description\":\"Object a custom data attribute belongs to [COMMUNITY TS client].\",\"enum\":[\"person\",\"organization\"],\"type\":\"string\"},\"Chat\":{\"additionalProperties\":true,\"description\":\"A chat [COMMUNITY Python client parser, PostHog (`createdOn` as partition key),\\nTS client]. Other fields are kept as raw JSON.\\n\",\"properties\":{\"createdOn\":{\"description\":\"Creation time, ISO-8601.\",\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"messages\":{\"items\":{\"$ref\":\"#/$defs/ChatMessage\"},\"type\":\"array\"},\"personId\":{\"description\":\"The visitor's contact id (see contact.person.get).\",\"type\":[\"string\",\"null\"]}},\"type\":\"object\"},\"ChatEndEvent\":{\"additionalProperties\":true,\"description\":\"`chat:end`: the chat ended [OFFICIAL event; fields COMMUNITY Botpress].\",\"properties\":{\"chatId\":{\"type\":\"string\"},\"event\":{\"description\":\"Always `chat:end`.\",\"pattern\":\"^chat:end$\",\"type\":\"string\"},\"message\":{\"$ref\":\"#/$defs/WebhookMessage\"},\"property\":{\"$ref\":\"#/$defs/WebhookProperty\"},\"time\":{\"description\":\"Event time, ISO-8601.\",\"type\":\"string\"},\"visitor\":{\"$ref\":\"#/$defs/WebhookVisitor\"}},\"required\":[\"event\"],\"type\":\"object\"},\"ChatGetRequest\":{\"additionalProperties\":true,\"description\":\"Body of chat.get [COMMUNITY Python client, TS client].\",\"properties\":{\"chatId\":{\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"chatId\"],\"type\":\"object\"},\"ChatListRequest\":{\"additionalProperties\":true,\"description\":\"Body of chat.list [COMMUNITY: Pipedream, PostHog, Python client, TS client].\\nPaging is `size` + `offset`, which PostHog calls \\\"confirmed\\\"; a TS client sends\\n`page` instead and sees repeated pages, so `page` is not declared (send it as\\nan extra field if needed) and the pager de-duplicates by chat `id`.\\n`startDate`/`endDate` are reported to silently return empty result sets\\n[COMMUNITY PostHog].\\n\",\"properties\":{\"dateType\":{\"$ref\":\"#/$defs/DateType\"},\"deleted\":{\"description\":\"Include (true) deleted chats [COMMUNITY Python client].\",\"type\":\"boolean\"},\"endDate\":{\"description\":\"Range end, ISO-8601 [COMMUNITY Pipedream].\",\"examples\":[\"2026-01-01T00:00:00Z\"],\"pattern\":\"^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$\",\"type\":\"string\"},\"messageCount\":{\"description\":\"Message-count filter; commented out in the Python client, meaning unverified\\n[COMMUNITY]. The sandbox checks that it is an integer and filters nothing by it.\\n\",\"type\":\"integer\"},\"offset\":{\"description\":\"Number of chats to skip (0 for the first page) [COMMUNITY PostHog].\",\"minimum\":0,\"type\":\"integer\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"size\":{\"description\":\"Page size. The maximum is undocumented and sources disagree: Pipedream caps\\nit at 50 (\\\"up to 50 chats per request\\\") and PostHog pages with 50\\n(\\\"community-verified working page size\\\"); the n8n node accepts 1–100 (for\\nticket.list); one client sends 1000 and another 500, unverified. The spec\\nallows 1–100, the highest bound a source enforces: values the n8n node\\nsends pass the local check, while 500/1000 (never confirmed) are refused\\nbefore sending. 50 is the community-verified value [COMMUNITY PostHog].\\n\",\"maximum\":100,\"minimum\":1,\"type\":\"integer\"},\"sort\":{\"$ref\":\"#/$defs/ChatSort\"},\"startDate\":{\"description\":\"Range start, ISO-8601, e.g. \\\"2026-01-01T00:00:00Z\\\" [COMMUNITY Pipedream]; see the warning above. The pattern (shared by every date of a request) is the ISO-8601 subset this spec accepts: a valid calendar date, optionally `T` + `hours:minutes[:seconds[.fraction]]` and a zone (`Z` or `±HH[:]MM`; none means UTC) [INFERRED from the examples].\",\"examples\":[\"2026-01-01T00:00:00Z\"],\"pattern\":\"^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$\",\"type\":\"string\"},\"status\":{\"description\":\"Chat status filter; values gated [COMMUNITY Python client].\",\"type\":\"string\"},\"tags\":{\"description\":\"Only chats with these tags [COMMUNITY Python client].\",\"items\":{\"type\":\"string\"},\"type\":\"array\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"ChatListResponse\":{\"additionalProperties\":true,\"description\":\"Answer of chat.list `{ok, total, data: [...]}` [COMMUNITY PostHog \\\"confirmed\\\"].\\n`total` is optional: without it the pager stops on an empty page or a page of\\nnothing new (items are de-duplicated by `id`).\\n\",\"properties\":{\"data\":{\"items\":{\"$ref\":\"#/$defs/Chat\"},\"type\":\"array\"},\"ok\":{\"type\":\"boolean\"},\"total\":{\"description\":\"Number of chats matching the filters.\",\"type\":\"integer\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"ChatMessage\":{\"additionalProperties\":true,\"description\":\"One message of a chat (chat.get) or of a `chat:transcript_created` webhook\\n[COMMUNITY Python client; transcript sample].\\n\",\"properties\":{\"data\":{\"description\":\"Type-specific data, e.g. `{url, title}` of a `nav` message [COMMUNITY Python\\nclient]; kept as raw JSON because other types are not described.\\n\"},\"msg\":{\"description\":\"Message text.\",\"type\":\"string\"},\"sender\":{\"$ref\":\"#/$defs/ChatMessageSender\"},\"time\":{\"description\":\"ISO-8601 with milliseconds, e.g. \\\"2024-05-01T10:00:00.000Z\\\".\",\"type\":\"string\"},\"type\":{\"$ref\":\"#/$defs/MessageType\"}},\"type\":\"object\"},\"ChatMessageSender\":{\"additionalProperties\":true,\"description\":\"Sender `{t, n?}` [COMMUNITY]. Some code reads `sender.type` instead of `t`; such a\\nfield is kept in the extra fields.\\n\",\"properties\":{\"n\":{\"description\":\"Sender name, when sent.\",\"type\":\"string\"},\"t\":{\"$ref\":\"#/$defs/SenderCode\"}},\"type\":\"object\"},\"ChatResponse\":{\"additionalProperties\":true,\"description\":\"Answer of chat.get [COMMUNITY Python client, TS client].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/Chat\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"ChatSort\":{\"description\":\"Sort order of chat.list and ticket.list: `co-new-old` (created on, newest\\nfirst) or `co-old-new` [COMMUNITY Python client, Pipedream].\\n\",\"enum\":[\"co-new-old\",\"co-old-new\"],\"type\":\"string\"},\"ChatStartEvent\":{\"additionalProperties\":true,\"description\":\"`chat:start`: the first message of a chat [OFFICIAL event; fields COMMUNITY Botpress].\",\"properties\":{\"chatId\":{\"type\":\"string\"},\"event\":{\"description\":\"Always `chat:start`.\",\"pattern\":\"^chat:start$\",\"type\":\"string\"},\"message\":{\"$ref\":\"#/$defs/WebhookMessage\"},\"property\":{\"$ref\":\"#/$defs/WebhookProperty\"},\"time\":{\"description\":\"Event time, ISO-8601.\",\"type\":\"string\"},\"visitor\":{\"$ref\":\"#/$defs/WebhookVisitor\"}},\"required\":[\"event\"],\"type\":\"object\"},\"ChatTranscriptCreatedEvent\":{\"additionalProperties\":true,\"description\":\"`chat:transcript_created`: the full transcript, sent about 3 minutes after the\\nchat goes inactive [OFFICIAL event; name and fields COMMUNITY transcript sample].\\n\",\"properties\":{\"chat\":{\"$ref\":\"#/$defs/TranscriptChat\"},\"domain\":{\"description\":\"Site domain the chat came from.\",\"type\":\"string\"},\"event\":{\"description\":\"Always `chat:transcript_created`.\",\"pattern\":\"^chat:transcript_created$\",\"type\":\"string\"},\"property\":{\"$ref\":\"#/$defs/WebhookProperty\"},\"referrer\":{\"description\":\"Page URL the chat came from.\",\"type\":\"string\"},\"time\":{\"description\":\"Event time, ISO-8601.\",\"type\":\"string\"}},\"required\":[\"event\"],\"type\":\"object\"},\"ContactAttributeList\":{\"additionalProperties\":true,\"description\":\"`data` of contact.attribute.list-custom.\",\"properties\":{\"dataAttributes\":{\"items\":{\"$ref\":\"#/$defs/DataAttribute\"},\"type\":\"array\"}},\"type\":\"object\"},\"ContactAttributeListCustomRequest\":{\"additionalProperties\":true,\"description\":\"Body of contact.attribute.list-custom [COMMUNITY TS client, which always sends `object`].\",\"properties\":{\"object\":{\"$ref\":\"#/$defs/AttributeObject\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"object\"],\"type\":\"object\"},\"ContactAttributeListResponse\":{\"additionalProperties\":true,\"description\":\"Answer of contact.attribute.list-custom `{ok, data: {dataAttributes}}` [COMMUNITY TS client].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/ContactAttributeList\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"ContactPersonGetRequest\":{\"additionalProperties\":true,\"description\":\"Body of contact.person.get [COMMUNITY Python client].\",\"properties\":{\"fields\":{\"description\":\"Fields to return; omit for the server default.\",\"items\":{\"$ref\":\"#/$defs/PersonField\"},\"type\":\"array\"},\"personId\":{\"description\":\"The person id (a chat's `personId`).\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"personId\"],\"type\":\"object\"},\"DataAttribute\":{\"additionalProperties\":true,\"description\":\"A custom data attribute `{key, object, label?, dataType?, fullPath?}` [COMMUNITY TS client].\",\"properties\":{\"dataType\":{\"type\":\"string\"},\"fullPath\":{\"type\":\"string\"},\"key\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"},\"object\":{\"$ref\":\"#/$defs/AttributeObject\"}},\"type\":\"object\"},\"DateType\":{\"description\":\"Which date `startDate`/`endDate` apply to: `cso` (created) or `cuo` (updated, an\\n[INFERRED] meaning) [COMMUNITY Python client `cso`, TS client `cso`/`cuo`].\\n\",\"enum\":[\"cso\",\"cuo\"],\"type\":\"string\"},\"EmptyRequest\":{\"additionalProperties\":true,\"description\":\"Empty JSON object `{}`, the body of agent.me [OFFICIAL example; COMMUNITY Pipedream, n8n].\",\"type\":\"object\"},\"ErrorEnvelope\":{\"description\":\"Failure body `{\\\"ok\\\": false, \\\"error\\\": \\\"<short machine code>\\\", \\\"message\\\": \\\"<detail>\\\"}`.\\n`ok` and `error` are [OFFICIAL] (\\\"For failure results, the error property will\\ncontain a short machine-readable error code\\\"); `message` is [SECONDARY] and\\nread by PostHog [COMMUNITY]. Nothing is required, so a gateway body that lacks\\nthe fields still decodes.\\n\",\"properties\":{\"error\":{\"$ref\":\"#/$defs/TawkErrorCode\"},\"message\":{\"description\":\"Detail. For `validation_error` it names the failing JSON path, e.g.\\n`article.meta.categories[0].name` [SECONDARY verified live].\\n\",\"type\":\"string\"},\"ok\":{\"description\":\"Always `false` here.\",\"type\":\"boolean\"}},\"type\":\"object\"},\"JsonNull\":{\"description\":\"JSON `null` and nothing else. A nullable reference is written\\n`anyOf: [{$ref: X}, {$ref: JsonNull}]`, which every OpenAPI 3.0.3 validator honours\\n(`nullable` beside a bare `$ref` or `allOf` is ignored by them); the generator\\nreads it as an optional `X`.\\n\",\"enum\":[null],\"type\":[\"string\",\"null\"]},\"KbArticle\":{\"additionalProperties\":true,\"description\":\"An article `{id, meta, content}` [SECONDARY verified live].\",\"properties\":{\"content\":{\"$ref\":\"#/$defs/KbArticleContent\"},\"id\":{\"type\":\"string\"},\"meta\":{\"$ref\":\"#/$defs/KbArticleMeta\"}},\"type\":\"object\"},\"KbArticleCategory\":{\"additionalProperties\":true,\"description\":\"A category of an article as answered (nothing required; `name` may be sent).\",\"properties\":{\"id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"primary\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"KbArticleCategoryRef\":{\"additionalProperties\":false,\"description\":\"A category of an article, exactly `{id, primary}`: adding `name` (listed by the\\nsnapshot docs) fails with `validation_error` on create and update [SECONDARY\\nverified live], so this object has no extra fields.\\n\",\"properties\":{\"id\":{\"minLength\":1,\"type\":\"string\"},\"primary\":{\"type\":\"boolean\"}},\"required\":[\"id\",\"primary\"],\"type\":\"object\"},\"KbArticleContent\":{\"additionalProperties\":true,\"description\":\"The translation of an article for one site, with its body blocks [SECONDARY verified live].\",\"properties\":{\"author\":{\"type\":[\"string\",\"null\"]},\"contents\":{\"items\":{\"$ref\":\"#/$defs/KbBlock\"},\"type\":\"array\"},\"createdAt\":{\"type\":\"string\"},\"metadata\":{\"$ref\":\"#/$defs/KbArticleMetadata\"},\"siteId\":{\"type\":\"string\"},\"slug\":{\"type\":\"string\"},\"status\":{\"$ref\":\"#/$defs/ArticleStatus\"},\"subtitle\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"translationId\":{\"type\":\"string\"},\"updatedAt\":{\"type\":\"string\"}},\"type\":\"object\"},\"KbArticleContentInput\":{\"additionalProperties\":true,\"description\":\"Translation of an article for one site [SECONDARY]. No `metadata` on create:\\nsending it returned `validation_error` in live tests [SECONDARY verified live]\\n(set it with knowledge-base.article.update).\\n\",\"properties\":{\"author\":{\"description\":\"Agent id of the author.\",\"type\":[\"string\",\"null\"]},\"contents\":{\"description\":\"Ordered body blocks.\",\"items\":{\"$ref\":\"#/$defs/KbBlockInput\"},\"type\":\"array\"},\"metadata\":{\"description\":\"Refused on create (any value); set it with knowledge-base.article.update.\",\"not\":{}},\"siteId\":{\"description\":\"Language site the translation belongs to (default site \\\"primary\\\").\",\"minLength\":1,\"type\":\"string\"},\"slug\":{\"examples\":[\"help-center\"],\"pattern\":\"^[a-z0-9-]+$\",\"type\":\"string\"},\"status\":{\"$ref\":\"#/$defs/ArticleStatus\"},\"subtitle\":{\"type\":\"string\"},\"title\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"siteId\",\"title\"],\"type\":\"object\"},\"KbArticleContentUpdate\":{\"additionalProperties\":true,\"description\":\"Translation on update: `status`, `subtitle` and `author` become required\\n(`author: null` removes the author), and `contents` replaces the whole body\\n[SECONDARY].\\n\",\"properties\":{\"author\":{\"type\":[\"string\",\"null\"]},\"contents\":{\"items\":{\"$ref\":\"#/$defs/KbBlockInput\"},\"type\":\"array\"},\"metadata\":{\"$ref\":\"#/$defs/KbArticleMetadata\"},\"siteId\":{\"description\":\"The article's own site (another site is refused).\",\"minLength\":1,\"type\":\"string\"},\"slug\":{\"examples\":[\"help-center\"],\"pattern\":\"^[a-z0-9-]+$\",\"type\":\"string\"},\"status\":{\"$ref\":\"#/$defs/ArticleStatus\"},\"subtitle\":{\"type\":\"string\"},\"title\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"siteId\",\"title\",\"status\",\"subtitle\",\"author\"],\"type\":\"object\"},\"KbArticleData\":{\"additionalProperties\":true,\"description\":\"`data` holding one article.\",\"properties\":{\"article\":{\"$ref\":\"#/$defs/KbArticle\"}},\"type\":\"object\"},\"KbArticleFilters\":{\"additionalProperties\":true,\"description\":\"Article list/search filters [SECONDARY endpoints.md].\",\"properties\":{\"author\":{\"description\":\"Author agent ids.\",\"items\":{\"type\":\"string\"},\"type\":\"array\"},\"category\":{\"description\":\"Category ids.\",\"items\":{\"type\":\"string\"},\"type\":\"array\"},\"createdAt\":{\"$ref\":\"#/$defs/KbDateRange\"},\"site\":{\"description\":\"Site ids.\",\"items\":{\"type\":\"string\"},\"type\":\"array\"},\"status\":{\"$ref\":\"#/$defs/ArticleStatus\"},\"updatedAt\":{\"$ref\":\"#/$defs/KbDateRange\"},\"visibility\":{\"$ref\":\"#/$defs/ArticleVisibility\"}},\"type\":\"object\"},\"KbArticleInput\":{\"additionalProperties\":true,\"description\":\"Article to create [SECONDARY].\",\"properties\":{\"content\":{\"$ref\":\"#/$defs/KbArticleContentInput\"},\"meta\":{\"$ref\":\"#/$defs/KbArticleMetaInput\"}},\"required\":[\"content\"],\"type\":\"object\"},\"KbArticleListResponse\":{\"additionalProperties\":true,\"description\":\"Answer of knowledge-base.article.list (and, assumed, article.search) [SECONDARY verified live].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/KbArticlePage\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"KbArticleMeta\":{\"additionalProperties\":true,\"description\":\"Site-independent part of an article [SECONDARY verified live].\",\"properties\":{\"categories\":{\"items\":{\"$ref\":\"#/$defs/KbArticleCategory\"},\"type\":\"array\"},\"createdAt\":{\"type\":\"string\"},\"feedback\":{\"$ref\":\"#/$defs/KbFeedback\"},\"relatedArticles\":{\"items\":{\"$ref\":\"#/$defs/KbRelatedArticle\"},\"type\":\"array\"},\"sites\":{\"description\":\"Per-site state of the article. The [SECONDARY] reference describes objects\\n`{id, author, status}` (see `KbArticleSite`), while other answers list bare\\nsite ids; the item shape is left open so both decode.\\n\",\"items\":{},\"type\":\"array\"},\"updatedAt\":{\"type\":\"string\"},\"visibility\":{\"$ref\":\"#/$defs/ArticleVisibility\"}},\"type\":\"object\"},\"KbArticleMetaInput\":{\"additionalProperties\":true,\"description\":\"Article meta [SECONDARY].\",\"properties\":{\"categories\":{\"description\":\"Categories; exactly one should be `primary: true`. Real ids only (placeholders fail).\",\"items\":{\"$ref\":\"#/$defs/KbArticleCategoryRef\"},\"type\":\"array\"},\"relatedArticles\":{\"items\":{\"$ref\":\"#/$defs/KbRelatedArticleRef\"},\"type\":\"array\"},\"visibility\":{\"$ref\":\"#/$defs/ArticleVisibility\"}},\"type\":\"object\"},\"KbArticleMetadata\":{\"additionalProperties\":true,\"description\":\"SEO metadata of a translation [SECONDARY]; see the create-time caveat on `KbArticleContentInput`.\",\"properties\":{\"banner\":{\"anyOf\":[{\"$ref\":\"#/$defs/KbBanner\"},{\"$ref\":\"#/$defs/JsonNull\"}],\"description\":\"Banner `{type: \\\"url\\\", content: <URL>}`; null removes it.\"},\"description\":{\"description\":\"Meta description.\",\"type\":\"string\"}},\"type\":\"object\"},\"KbArticlePage\":{\"additionalProperties\":true,\"description\":\"One page of article summaries with its cursors [SECONDARY verified live].\",\"properties\":{\"articles\":{\"items\":{\"$ref\":\"#/$defs/KbArticleSummary\"},\"type\":\"array\"},\"hasNext\":{\"type\":\"boolean\"},\"hasPrevious\":{\"type\":\"boolean\"},\"next\":{\"description\":\"Token of the next page; null or absent on the last page.\",\"type\":[\"string\",\"null\"]},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"}},\"type\":\"object\"},\"KbArticleResponse\":{\"additionalProperties\":true,\"description\":\"Answer of knowledge-base.article.get / create (and, assumed, update)\\n`{ok, data: {article}}`. create sends only `{id, meta}` [SECONDARY, get verified\\nlive].\\n\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/KbArticleData\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"KbArticleSite\":{\"additionalProperties\":true,\"description\":\"Per-site status of an article `{id, author, status}`: it can be draft on one site and published on another [SECONDARY verified live].\",\"properties\":{\"author\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":\"string\"},\"status\":{\"$ref\":\"#/$defs/ArticleStatus\"}},\"type\":\"object\"},\"KbArticleSort\":{\"additionalProperties\":true,\"description\":\"Sort of article list/search [SECONDARY].\",\"properties\":{\"field\":{\"$ref\":\"#/$defs/KbSortField\"},\"order\":{\"$ref\":\"#/$defs/SortOrder\"}},\"type\":\"object\"},\"KbArticleSummary\":{\"additionalProperties\":true,\"description\":\"An article in list form, without body blocks (use article.get) [SECONDARY verified live].\",\"properties\":{\"categories\":{\"items\":{\"$ref\":\"#/$defs/KbArticleCategory\"},\"type\":\"array\"},\"createdAt\":{\"type\":\"string\"},\"feedback\":{\"$ref\":\"#/$defs/KbFeedback\"},\"id\":{\"type\":\"string\"},\"kbId\":{\"type\":\"string\"},\"sites\":{\"items\":{\"$ref\":\"#/$defs/KbArticleSite\"},\"type\":\"array\"},\"title\":{\"type\":\"string\"},\"updatedAt\":{\"type\":\"string\"},\"visibility\":{\"$ref\":\"#/$defs/ArticleVisibility\"}},\"type\":\"object\"},\"KbArticleUpdateInput\":{\"additionalProperties\":true,\"description\":\"Full replacement of an article [SECONDARY].\",\"properties\":{\"content\":{\"$ref\":\"#/$defs/KbArticleContentUpdate\"},\"meta\":{\"$ref\":\"#/$defs/KbArticleMetaInput\"}},\"required\":[\"content\"],\"type\":\"object\"},\"KbBanner\":{\"additionalProperties\":true,\"description\":\"Article banner; only the `url` type is valid and tawk.to does not host the image [SECONDARY].\",\"properties\":{\"content\":{\"description\":\"Publicly reachable image URL.\",\"type\":\"string\"},\"type\":{\"$ref\":\"#/$defs/KbBannerType\"}},\"type\":\"object\"},\"KbBannerType\":{\"description\":\"Article banner kind; only `url` is valid [SECONDARY].\",\"enum\":[\"url\"],\"type\":\"string\"},\"KbBlock\":{\"additionalProperties\":true,\"description\":\"One body block `{type, content}` [SECONDARY knowledge-base.md, several items\\nverified live]. `content` by type:\\n`header` {text (HTML, e.g. \\\"<p>Title</p>\\\"), heading h2–h6, color?};\\n`paragraph` {text (HTML; lists live here too), size? (8–48), color?, backgroundColor?};\\n`image` {url (public URL, not hosted by tawk.to), alignment? left|center|right};\\n`code` {text, mime? e.g. \\\"text/javascript\\\"};\\n`video` {url, source youtube|vimeo|dailymotion|selfhosted, options (required;\\nfor youtube every flag: startTime/endTime as numbers of seconds, autoplay, mobile,\\nmute, controls, loop, branding, privacy as booleans)};\\n`divider` {type line-min|line-full|dotted-full|blank, height? (5–120, blank\\nonly), color?};\\n`table` {rows (1–100), columns (1–20), head (null or {cells}), body [{cells}],\\ncolor?, backgroundColor?} with consistent counts.\\nUnknown block fields fail with `validation_error`. `content` is kept as a JSON\\nobject (these per-type rules are documented, not checked locally).\\n\",\"properties\":{\"content\":{\"additionalProperties\":true,\"description\":\"Type-specific block content (see above).\",\"type\":\"object\"},\"type\":{\"$ref\":\"#/$defs/KbBlockType\"}},\"required\":[\"type\"],\"type\":\"object\"},\"KbBlockInput\":{\"additionalProperties\":false,\"description\":\"A body block sent on article create/update: exactly `{type, content}`, as\\n`KbBlock` describes; any other block field fails with `validation_error`\\n[SECONDARY verified live].\\n\",\"properties\":{\"content\":{\"description\":\"Type-specific block content (see `KbBlock`).\",\"type\":\"object\"},\"type\":{\"$ref\":\"#/$defs/KbBlockType\"}},\"required\":[\"type\"],\"type\":\"object\"},\"KbBlockType\":{\"description\":\"Article content block type [SECONDARY knowledge-base.md].\",\"enum\":[\"header\",\"paragraph\",\"image\",\"code\",\"video\",\"divider\",\"table\"],\"type\":\"string\"},\"KbCategory\":{\"additionalProperties\":true,\"description\":\"A category in the nested form `{id, meta, content}` [SECONDARY verified live].\",\"properties\":{\"content\":{\"$ref\":\"#/$defs/KbCategoryContent\"},\"id\":{\"type\":\"string\"},\"meta\":{\"$ref\":\"#/$defs/KbCategoryMeta\"}},\"type\":\"object\"},\"KbCategoryContent\":{\"additionalProperties\":true,\"description\":\"Per-site part of a category [SECONDARY verified live].\",\"properties\":{\"createdAt\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"siteId\":{\"type\":\"string\"},\"slug\":{\"type\":\"string\"},\"updatedAt\":{\"type\":\"string\"}},\"type\":\"object\"},\"KbCategoryContentInput\":{\"additionalProperties\":true,\"description\":\"Per-site content of a category [SECONDARY]. `slug` must not contain any of\\n`< > [ ] ( ) { } | ^ \\\\ / \\\" ' ~ ? ! * + = : ; , . % & $ @ #` and defaults to the\\nkebab-cased name [SECONDARY]. This spec (and the sandbox) accept only lower-case letters, digits and hyphens, a subset of that rule that every default slug meets [INFERRED].\\n\",\"properties\":{\"description\":{\"type\":\"string\"},\"name\":{\"minLength\":1,\"type\":\"string\"},\"siteId\":{\"minLength\":1,\"type\":\"string\"},\"slug\":{\"examples\":[\"help-center\"],\"pattern\":\"^[a-z0-9-]+$\",\"type\":\"string\"}},\"required\":[\"siteId\",\"name\"],\"type\":\"object\"},\"KbCategoryData\":{\"additionalProperties\":true,\"description\":\"`data` holding one category.\",\"properties\":{\"category\":{\"$ref\":\"#/$defs/KbCategory\"}},\"type\":\"object\"},\"KbCategoryIcon\":{\"additionalProperties\":true,\"description\":\"Category icon `{type: \\\"predefined\\\", content: <icon name>}` [SECONDARY].\",\"properties\":{\"content\":{\"description\":\"Icon name from the predefined set.\",\"type\":\"string\"},\"type\":{\"$ref\":\"#/$defs/KbIconType\"}},\"type\":\"object\"},\"KbCategoryInput\":{\"additionalProperties\":true,\"description\":\"A category to create or update; `meta` is optional [SECONDARY verified live].\",\"properties\":{\"content\":{\"$ref\":\"#/$defs/KbCategoryContentInput\"},\"meta\":{\"$ref\":\"#/$defs/KbCategoryMetaInput\"}},\"required\":[\"content\"],\"type\":\"object\"},\"KbCategoryListResponse\":{\"additionalProperties\":true,\"description\":\"Answer of knowledge-base.category.list `{ok, data: {categories, next, ...}}` [SECONDARY].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/KbCategoryPage\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"KbCategoryMeta\":{\"additionalProperties\":true,\"description\":\"Site-independent part of a category [SECONDARY verified live].\",\"properties\":{\"articlesCount\":{\"type\":\"integer\"},\"createdAt\":{\"type\":\"string\"},\"icon\":{\"anyOf\":[{\"$ref\":\"#/$defs/KbCategoryIcon\"},{\"$ref\":\"#/$defs/JsonNull\"}]},\"parent\":{\"description\":\"Parent category id; null for a root category.\",\"type\":[\"string\",\"null\"]},\"position\":{\"type\":\"integer\"},\"sites\":{\"description\":\"Sites the category exists on (item shape not confirmed).\",\"items\":{},\"type\":\"array\"},\"updatedAt\":{\"type\":\"string\"}},\"type\":\"object\"},\"KbCategoryMetaInput\":{\"additionalProperties\":true,\"description\":\"Placement of a category [SECONDARY verified live].\",\"properties\":{\"icon\":{\"anyOf\":[{\"$ref\":\"#/$defs/KbCategoryIcon\"},{\"$ref\":\"#/$defs/JsonNull\"}],\"description\":\"Icon; may be omitted (stored as null).\"},\"parent\":{\"description\":\"Parent category id; null for a root category.\",\"type\":[\"string\",\"null\"]},\"position\":{\"description\":\"0-based position among its siblings [SECONDARY].\",\"minimum\":0,\"type\":\"integer\"}},\"type\":\"object\"},\"KbCategoryPage\":{\"additionalProperties\":true,\"description\":\"One page of categories. `categories` is [SECONDARY verified live]; the cursor\\nfields are assumed to match the article list [SECONDARY \\\"KB list/search use\\ncursors\\\"].\\n\",\"properties\":{\"categories\":{\"items\":{\"$ref\":\"#/$defs/KbCategorySummary\"},\"type\":\"array\"},\"hasNext\":{\"type\":\"boolean\"},\"hasPrevious\":{\"type\":\"boolean\"},\"next\":{\"description\":\"Token of the next page; null or absent on the last page.\",\"type\":[\"string\",\"null\"]},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"}},\"type\":\"object\"},\"KbCategoryResponse\":{\"additionalProperties\":true,\"description\":\"Answer of knowledge-base.category.create (and, assumed, update/get) `{ok, data: {category}}` [SECONDARY verified live].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/KbCategoryData\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"KbCategorySummary\":{\"additionalProperties\":true,\"description\":\"A category in the FLATTENED list form (no meta/content split) [SECONDARY verified live].\",\"properties\":{\"articlesCount\":{\"type\":\"integer\"},\"createdAt\":{\"type\":\"string\"},\"description\":{\"type\":[\"string\",\"null\"]},\"hasChildren\":{\"type\":\"boolean\"},\"icon\":{\"anyOf\":[{\"$ref\":\"#/$defs/KbCategoryIcon\"},{\"$ref\":\"#/$defs/JsonNull\"}]},\"id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"parent\":{\"type\":[\"string\",\"null\"]},\"position\":{\"type\":\"integer\"},\"sites\":{\"description\":\"Sites (item shape not confirmed).\",\"items\":{},\"type\":\"array\"},\"slug\":{\"type\":\"string\"},\"updatedAt\":{\"type\":\"string\"}},\"type\":\"object\"},\"KbDateRange\":{\"additionalProperties\":true,\"description\":\"ISO-8601 date range [SECONDARY].\",\"properties\":{\"from\":{\"examples\":[\"2026-01-01T00:00:00Z\"],\"pattern\":\"^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$\",\"type\":\"string\"},\"to\":{\"examples\":[\"2026-01-01T00:00:00Z\"],\"pattern\":\"^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$\",\"type\":\"string\"}},\"type\":\"object\"},\"KbFeedback\":{\"additionalProperties\":true,\"description\":\"Reader votes.\",\"properties\":{\"downvotes\":{\"type\":\"integer\"},\"total\":{\"type\":\"integer\"},\"upvotes\":{\"type\":\"integer\"}},\"type\":\"object\"},\"KbIconType\":{\"description\":\"Category icon kind; only `predefined` is documented [SECONDARY].\",\"enum\":[\"predefined\"],\"type\":\"string\"},\"KbRelatedArticle\":{\"additionalProperties\":true,\"description\":\"A related article as answered.\",\"properties\":{\"id\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"}},\"type\":\"object\"},\"KbRelatedArticleRef\":{\"description\":\"A related article, `{id, title}` [SECONDARY].\",\"properties\":{\"id\":{\"minLength\":1,\"type\":\"string\"},\"title\":{\"type\":\"string\"}},\"required\":[\"id\",\"title\"],\"type\":\"object\"},\"KbSite\":{\"additionalProperties\":true,\"description\":\"A per-language knowledge-base site `{id, banner, ticketForm, links, language,\\nprimary, title, description, header, enabled, widgetId}` [SECONDARY]. `banner`,\\n`ticketForm` and `header` are kept as raw JSON.\\n\",\"properties\":{\"banner\":{\"description\":\"Banner (shape gated).\"},\"description\":{\"type\":[\"string\",\"null\"]},\"enabled\":{\"type\":\"boolean\"},\"header\":{\"description\":\"Header settings (shape gated).\"},\"id\":{\"description\":\"Site id; the default site is \\\"primary\\\".\",\"type\":\"string\"},\"language\":{\"type\":\"string\"},\"links\":{\"items\":{\"$ref\":\"#/$defs/KbSiteLink\"},\"type\":\"array\"},\"primary\":{\"type\":\"boolean\"},\"ticketForm\":{\"description\":\"Ticket form settings (shape gated).\"},\"title\":{\"type\":\"string\"},\"widgetId\":{\"type\":[\"string\",\"null\"]}},\"type\":\"object\"},\"KbSiteData\":{\"additionalProperties\":true,\"description\":\"`data` holding one site.\",\"properties\":{\"site\":{\"$ref\":\"#/$defs/KbSite\"}},\"type\":\"object\"},\"KbSiteLink\":{\"additionalProperties\":true,\"description\":\"A navigation link `{id, label, url}` (managed by knowledge-base.site-link.*) [SECONDARY].\",\"properties\":{\"id\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"},\"url\":{\"type\":\"string\"}},\"type\":\"object\"},\"KbSiteList\":{\"additionalProperties\":true,\"description\":\"`data` of knowledge-base.site.list [INFERRED].\",\"properties\":{\"sites\":{\"items\":{\"$ref\":\"#/$defs/KbSite\"},\"type\":\"array\"}},\"type\":\"object\"},\"KbSiteListResponse\":{\"additionalProperties\":true,\"description\":\"Answer of knowledge-base.site.list; `{sites: [...]}` is [INFERRED].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/KbSiteList\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"KbSiteResponse\":{\"additionalProperties\":true,\"description\":\"Answer of knowledge-base.site.create (and, assumed, site.get/update) `{ok, data: {site}}` [SECONDARY].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/KbSiteData\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"KbSortField\":{\"description\":\"Sort field of article list/search [SECONDARY].\",\"enum\":[\"title\",\"createdAt\",\"updatedAt\"],\"type\":\"string\"},\"KnowledgeBaseArticleCreateRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.article.create [SECONDARY knowledge-base.md, verified live].\",\"properties\":{\"article\":{\"$ref\":\"#/$defs/KbArticleInput\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"article\"],\"type\":\"object\"},\"KnowledgeBaseArticleDeleteRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.article.delete (soft, recoverable) [SECONDARY].\",\"properties\":{\"articleId\":{\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"articleId\"],\"type\":\"object\"},\"KnowledgeBaseArticleGetRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.article.get; all three fields are required [SECONDARY].\",\"properties\":{\"articleId\":{\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"siteId\":{\"description\":\"Site of the translation to return; the default site id is the literal \\\"primary\\\".\",\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"articleId\",\"siteId\"],\"type\":\"object\"},\"KnowledgeBaseArticleListRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.article.list: filters, sort and cursor paging [SECONDARY endpoints.md].\",\"properties\":{\"filters\":{\"$ref\":\"#/$defs/KbArticleFilters\"},\"limit\":{\"description\":\"Page size; the [SECONDARY] example uses 50. No maximum is documented, so\\nnone is enforced; the lower bound 1 is [INFERRED].\\n\",\"minimum\":1,\"type\":\"integer\"},\"next\":{\"description\":\"`data.next` of the previous page (null or omitted: the first page).\",\"type\":[\"string\",\"null\"]},\"previous\":{\"description\":\"`data.previous` of the current page, to page backwards.\",\"type\":[\"string\",\"null\"]},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"sort\":{\"$ref\":\"#/$defs/KbArticleSort\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"KnowledgeBaseArticleSearchRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.article.search: the list body plus `query` and `highlight` [SECONDARY endpoints.md].\",\"properties\":{\"filters\":{\"$ref\":\"#/$defs/KbArticleFilters\"},\"highlight\":{\"description\":\"Highlight the matches [SECONDARY].\",\"type\":\"boolean\"},\"limit\":{\"description\":\"Page size (example 50 [SECONDARY]); no documented maximum; lower bound [INFERRED].\",\"minimum\":1,\"type\":\"integer\"},\"next\":{\"description\":\"`data.next` of the previous page (null or omitted: the first page).\",\"type\":[\"string\",\"null\"]},\"previous\":{\"type\":[\"string\",\"null\"]},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"query\":{\"description\":\"Full-text search terms (\\\"optional search text\\\" [SECONDARY]).\",\"type\":\"string\"},\"sort\":{\"$ref\":\"#/$defs/KbArticleSort\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"KnowledgeBaseArticleUpdateRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.article.update: `articleId` plus the full article [SECONDARY].\",\"properties\":{\"article\":{\"$ref\":\"#/$defs/KbArticleUpdateInput\"},\"articleId\":{\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"articleId\",\"article\"],\"type\":\"object\"},\"KnowledgeBaseCategoryCreateRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.category.create [SECONDARY knowledge-base.md, verified live].\",\"properties\":{\"category\":{\"$ref\":\"#/$defs/KbCategoryInput\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"category\"],\"type\":\"object\"},\"KnowledgeBaseCategoryDeleteRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.category.delete (soft delete) [SECONDARY; `categoryId` INFERRED].\",\"properties\":{\"categoryId\":{\"description\":\"Category id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"categoryId\"],\"type\":\"object\"},\"KnowledgeBaseCategoryGetRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.category.get [SECONDARY; key names INFERRED].\",\"properties\":{\"categoryId\":{\"description\":\"Category id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"siteId\":{\"description\":\"Site whose content to return [INFERRED, by analogy with article.get].\",\"type\":\"string\"}},\"required\":[\"propertyId\",\"categoryId\"],\"type\":\"object\"},\"KnowledgeBaseCategoryListRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.category.list: cursor paging with `next`/`previous`\\ntokens and `limit` like the article list [SECONDARY].\\n\",\"properties\":{\"limit\":{\"description\":\"Page size; the [SECONDARY] example uses 50. No maximum is documented, so\\nnone is enforced; the lower bound 1 is [INFERRED].\\n\",\"minimum\":1,\"type\":\"integer\"},\"next\":{\"description\":\"`data.next` of the previous page (null or omitted: the first page).\",\"type\":[\"string\",\"null\"]},\"previous\":{\"description\":\"`data.previous` of the current page, to page backwards.\",\"type\":[\"string\",\"null\"]},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"siteId\":{\"description\":\"Only categories of this site [INFERRED].\",\"type\":\"string\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"KnowledgeBaseCategoryUpdateRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.category.update [SECONDARY; `categoryId` INFERRED, by analogy with `articleId`].\",\"properties\":{\"category\":{\"$ref\":\"#/$defs/KbCategoryInput\"},\"categoryId\":{\"description\":\"Category to update [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"category\",\"categoryId\"],\"type\":\"object\"},\"KnowledgeBaseCreateRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.create [SECONDARY knowledge-base.md].\",\"properties\":{\"description\":{\"type\":\"string\"},\"language\":{\"description\":\"Language code, e.g. \\\"en\\\".\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"published\":{\"type\":\"boolean\"},\"subdomain\":{\"examples\":[\"help-center\"],\"pattern\":\"^[a-z0-9-]+$\",\"type\":\"string\"},\"title\":{\"minLength\":1,\"type\":\"string\"},\"widgetId\":{\"type\":\"string\"}},\"required\":[\"propertyId\",\"language\",\"title\",\"subdomain\"],\"type\":\"object\"},\"KnowledgeBaseSiteCreateRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.site.create, one site per language [SECONDARY knowledge-base.md].\",\"properties\":{\"description\":{\"type\":\"string\"},\"language\":{\"description\":\"Language code, e.g. \\\"en\\\".\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"title\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"language\",\"title\"],\"type\":\"object\"},\"KnowledgeBaseSiteDeleteRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.site.delete [SECONDARY].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"siteId\":{\"description\":\"Site id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"siteId\"],\"type\":\"object\"},\"KnowledgeBaseSiteGetRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.site.get [SECONDARY].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"siteId\":{\"description\":\"Site id; the default site is \\\"primary\\\" [SECONDARY]; the key name is [INFERRED].\",\"type\":\"string\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"KnowledgeBaseSiteListRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.site.list [SECONDARY].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"KnowledgeBaseSiteUpdateRequest\":{\"additionalProperties\":true,\"description\":\"Body of knowledge-base.site.update [SECONDARY \\\"banner, ticketForm, header,\\nenabled, widgetId\\\"]. The shapes of `banner`, `ticketForm` and `header` are gated\\n(any JSON value). `siteId` is the site key used by articles; its use here is\\n[INFERRED].\\n\",\"properties\":{\"banner\":{\"description\":\"Site banner (shape gated).\"},\"description\":{\"type\":\"string\"},\"enabled\":{\"type\":\"boolean\"},\"header\":{\"description\":\"Header settings (shape gated).\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"siteId\":{\"description\":\"Site to update (the default site is \\\"primary\\\") [INFERRED name].\",\"type\":\"string\"},\"ticketForm\":{\"description\":\"Ticket form settings (shape gated).\"},\"title\":{\"minLength\":1,\"type\":\"string\"},\"widgetId\":{\"type\":\"string\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"Member\":{\"additionalProperties\":true,\"description\":\"A member of a property. Not even the id field is verified (\\\"Member ids can't be\\nverified without an approved API key\\\" [COMMUNITY PostHog]), so every field is\\nkept as raw JSON.\\n\",\"type\":\"object\"},\"MemberListResponse\":{\"additionalProperties\":true,\"description\":\"Answer of members.list: `data` is an array of members [COMMUNITY PostHog, Python client].\",\"properties\":{\"data\":{\"items\":{\"$ref\":\"#/$defs/Member\"},\"type\":\"array\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"MemberRole\":{\"description\":\"Role of a member or invite; tawk.to's dashboard offers Admin and Agent [INFERRED names].\",\"enum\":[\"admin\",\"agent\"],\"type\":\"string\"},\"MembersDisableRequest\":{\"additionalProperties\":true,\"description\":\"Body of members.disable [SECONDARY \\\"propertyId, member id\\\"; name INFERRED].\",\"properties\":{\"memberId\":{\"description\":\"Member (agent) id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"memberId\"],\"type\":\"object\"},\"MembersEditInviteRequest\":{\"additionalProperties\":true,\"description\":\"Body of members.edit-invite [SECONDARY \\\"invite id, role\\\"; names INFERRED].\",\"properties\":{\"inviteId\":{\"description\":\"Pending invite id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"role\":{\"$ref\":\"#/$defs/MemberRole\"}},\"required\":[\"propertyId\",\"inviteId\",\"role\"],\"type\":\"object\"},\"MembersEnableRequest\":{\"additionalProperties\":true,\"description\":\"Body of members.enable [SECONDARY \\\"propertyId, member id\\\"; name INFERRED].\",\"properties\":{\"memberId\":{\"description\":\"Member (agent) id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"memberId\"],\"type\":\"object\"},\"MembersInviteRequest\":{\"additionalProperties\":true,\"description\":\"Body of members.invite [SECONDARY \\\"propertyId, email, role\\\"; field names `email`/`role` INFERRED].\",\"properties\":{\"email\":{\"description\":\"E-mail address of the agent to invite [INFERRED name].\",\"examples\":[\"ana@example.com\"],\"minLength\":1,\"pattern\":\"^[^@\\\\s]+@[^@\\\\s]*\\\\.[^@\\\\s]*$\",\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"role\":{\"$ref\":\"#/$defs/MemberRole\"}},\"required\":[\"propertyId\",\"email\"],\"type\":\"object\"},\"MembersListInvitesRequest\":{\"additionalProperties\":true,\"description\":\"Body of members.list-invites [SECONDARY].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"MembersListRequest\":{\"additionalProperties\":true,\"description\":\"Body of members.list [COMMUNITY PostHog, Python client].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"MembersRemoveInviteRequest\":{\"additionalProperties\":true,\"description\":\"Body of members.remove-invite [SECONDARY \\\"invite id\\\"; name INFERRED].\",\"properties\":{\"inviteId\":{\"description\":\"Pending invite id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"inviteId\"],\"type\":\"object\"},\"MembersRemoveRequest\":{\"additionalProperties\":true,\"description\":\"Body of members.remove [SECONDARY \\\"propertyId, member id\\\"; name INFERRED].\",\"properties\":{\"memberId\":{\"description\":\"Member (agent) id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"memberId\"],\"type\":\"object\"},\"MembersUpdatePermissionsRequest\":{\"additionalProperties\":true,\"description\":\"Body of members.update-permissions [SECONDARY \\\"member id, permissions\\\"; names INFERRED].\",\"properties\":{\"memberId\":{\"description\":\"Member (agent) id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"permissions\":{\"additionalProperties\":true,\"description\":\"Permissions to set, merged into the member's (shape gated) [INFERRED name].\",\"type\":\"object\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"role\":{\"$ref\":\"#/$defs/MemberRole\"}},\"required\":[\"propertyId\",\"memberId\",\"permissions\"],\"type\":\"object\"},\"MessageType\":{\"description\":\"Kind of a chat message. `msg` and `nav` (page navigation, with `data: {url,\\ntitle}`) come from chat.get [COMMUNITY Python client]; `file` and `webrtc-call`\\nfrom the chat:start/chat:end webhook message [COMMUNITY Botpress schema].\\n\",\"enum\":[\"msg\",\"nav\",\"file\",\"webrtc-call\"],\"type\":\"string\"},\"MetricsRequest\":{\"additionalProperties\":true,\"description\":\"Body of every `metrics.*` method. The [SECONDARY] reference says metrics take\\n`propertyId` plus a date range; the help centre says statistics can be viewed\\n\\\"by agent, tag, department and date\\\" [OFFICIAL seeds 000/001]. The names\\n`startDate`/`endDate` are [INFERRED] from chat.list/ticket.list; `agentId`,\\n`tags` and `departmentId` are [INFERRED] too (`tags` as names, like the\\nchat.list filter, since tawk.to tags are plain strings). Send other names as\\nextra fields if these are refused.\\n\",\"properties\":{\"agentId\":{\"description\":\"Only this agent [INFERRED name].\",\"type\":\"string\"},\"departmentId\":{\"description\":\"Only this department [INFERRED name].\",\"type\":\"string\"},\"endDate\":{\"description\":\"Range end, ISO-8601 [INFERRED name].\",\"examples\":[\"2026-01-01T00:00:00Z\"],\"pattern\":\"^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$\",\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"startDate\":{\"description\":\"Range start, ISO-8601 (e.g. \\\"2026-01-01T00:00:00Z\\\") [INFERRED name].\",\"examples\":[\"2026-01-01T00:00:00Z\"],\"pattern\":\"^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$\",\"type\":\"string\"},\"tags\":{\"description\":\"Only these tags [INFERRED name].\",\"items\":{\"type\":\"string\"},\"type\":\"array\"}},\"required\":[\"propertyId\",\"startDate\",\"endDate\"],\"type\":\"object\"},\"MetricsResponse\":{\"additionalProperties\":true,\"description\":\"Answer of the `metrics.*` methods; `data` is gated and kept as raw JSON.\",\"properties\":{\"data\":{\"description\":\"Statistics (any JSON value).\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"OkResponse\":{\"additionalProperties\":true,\"description\":\"Success envelope of methods whose answer is gated or is just `{\\\"ok\\\": true}`\\n(\\\"Some write methods return only {ok: true}\\\" [SECONDARY]). `data`, when sent, is\\nkept as raw JSON; other top-level fields land in the extra map.\\n\",\"properties\":{\"data\":{\"description\":\"Answer of a gated shape (any JSON value), absent for plain acknowledgements.\"},\"ok\":{\"description\":\"`true` on success [OFFICIAL].\",\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"Person\":{\"additionalProperties\":true,\"description\":\"A contact person [COMMUNITY Python client docstring, a real response]. Fields\\nwhose JSON type the docstring leaves open (`emails`, `phones`, `primaryPhone`,\\nlocation ids and `point`, web-session `first`/`latest`) are kept as raw JSON.\\n\",\"properties\":{\"createdOn\":{\"type\":\"string\"},\"device\":{\"$ref\":\"#/$defs/PersonDevice\"},\"emails\":{\"items\":{},\"type\":\"array\"},\"firstSeenOn\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"lastSeenOn\":{\"type\":\"string\"},\"location\":{\"$ref\":\"#/$defs/PersonLocation\"},\"name\":{\"$ref\":\"#/$defs/PersonName\"},\"phones\":{\"items\":{},\"type\":\"array\"},\"primaryPhone\":{\"description\":\"Primary phone (shape not confirmed).\"},\"updatedOn\":{\"type\":\"string\"},\"webSession\":{\"$ref\":\"#/$defs/PersonWebSession\"}},\"type\":\"object\"},\"PersonData\":{\"additionalProperties\":true,\"description\":\"`data` of contact.person.get.\",\"properties\":{\"person\":{\"$ref\":\"#/$defs/Person\"}},\"type\":\"object\"},\"PersonDevice\":{\"additionalProperties\":true,\"description\":\"Last device `{ip, browser, os}`.\",\"properties\":{\"browser\":{\"type\":\"string\"},\"ip\":{\"type\":\"string\"},\"os\":{\"type\":\"string\"}},\"type\":\"object\"},\"PersonField\":{\"description\":\"A field contact.person.get can return (its `fields` argument) [COMMUNITY Python client].\",\"enum\":[\"id\",\"name\",\"jobTitle\",\"primaryEmail\",\"emails\",\"primaryPhone\",\"phones\",\"avatar\",\"socialProfiles\",\"tags\",\"organizationId\",\"userId\",\"device\",\"location\",\"webSession\",\"liveChat\",\"ticket\",\"firstSeenOn\",\"lastSeenOn\",\"customAttributes\",\"customEvents\",\"createdOn\",\"updatedOn\"],\"type\":\"string\"},\"PersonLocation\":{\"additionalProperties\":true,\"description\":\"Geo-location of the person.\",\"properties\":{\"cityId\":{\"description\":\"City id (JSON type not confirmed).\"},\"cityName\":{\"type\":[\"string\",\"null\"]},\"continent\":{\"type\":[\"string\",\"null\"]},\"country\":{\"type\":[\"string\",\"null\"]},\"point\":{\"description\":\"Coordinates (shape not confirmed).\"},\"regionId\":{\"description\":\"Region id (JSON type not confirmed).\"},\"regionName\":{\"type\":[\"string\",\"null\"]}},\"type\":\"object\"},\"PersonName\":{\"additionalProperties\":true,\"description\":\"`{first, last}`.\",\"properties\":{\"first\":{\"type\":\"string\"},\"last\":{\"type\":\"string\"}},\"type\":\"object\"},\"PersonResponse\":{\"additionalProperties\":true,\"description\":\"Answer of contact.person.get `{ok, data: {person}}` [COMMUNITY Python client].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/PersonData\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"PersonWebSession\":{\"additionalProperties\":true,\"description\":\"Web-session statistics.\",\"properties\":{\"count\":{\"type\":\"integer\"},\"first\":{\"description\":\"First session (shape not confirmed).\"},\"latest\":{\"description\":\"Latest session (shape not confirmed).\"},\"pageViews\":{\"type\":\"integer\"},\"timeSpent\":{\"type\":\"number\"}},\"type\":\"object\"},\"Property\":{\"additionalProperties\":true,\"description\":\"A property (site). `propertyId` [COMMUNITY PostHog] and `name` [COMMUNITY\\nPipedream, Python client] are typed; everything else (settings, agents, widgets,\\nassets, createdOn of property.info) is kept as raw JSON.\\n\",\"properties\":{\"name\":{\"type\":\"string\"},\"propertyId\":{\"type\":\"string\"}},\"type\":\"object\"},\"PropertyCreateSiteRequest\":{\"additionalProperties\":true,\"description\":\"Body of property.create-site. Its fields are gated ([SECONDARY] \\\"property\\nfields\\\"); `name` and `domain` are [INFERRED] from the dashboard's \\\"add site\\\"\\nform. Send other fields as extra fields.\\n\",\"properties\":{\"domain\":{\"description\":\"Site domain [INFERRED name].\",\"type\":\"string\"},\"name\":{\"description\":\"Name of the new property [INFERRED name].\",\"minLength\":1,\"type\":\"string\"}},\"required\":[\"name\"],\"type\":\"object\"},\"PropertyInfoFields\":{\"additionalProperties\":true,\"description\":\"Sections property.info should include [COMMUNITY Python client].\",\"properties\":{\"agents\":{\"type\":\"boolean\"},\"assets\":{\"type\":\"boolean\"},\"createdOn\":{\"type\":\"boolean\"},\"settings\":{\"type\":\"boolean\"},\"widgets\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"PropertyInfoRequest\":{\"additionalProperties\":true,\"description\":\"Body of property.info [COMMUNITY Python client `_get_channel_info`].\",\"properties\":{\"fields\":{\"$ref\":\"#/$defs/PropertyInfoFields\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"PropertyListRequest\":{\"additionalProperties\":true,\"description\":\"Body of property.list: `{}` lists everything [COMMUNITY PostHog]; `type` and\\n`enabled` filter [COMMUNITY Pipedream, Python client].\\n\",\"properties\":{\"enabled\":{\"description\":\"Only enabled (true) or disabled (false) properties [COMMUNITY Python client].\",\"type\":\"boolean\"},\"type\":{\"$ref\":\"#/$defs/PropertyType\"}},\"type\":\"object\"},\"PropertyListResponse\":{\"additionalProperties\":true,\"description\":\"Answer of property.list: `data` is an array of properties [COMMUNITY PostHog, Pipedream].\",\"properties\":{\"data\":{\"items\":{\"$ref\":\"#/$defs/Property\"},\"type\":\"array\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"PropertyResponse\":{\"additionalProperties\":true,\"description\":\"Answer of property.info [COMMUNITY Python client].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/Property\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"PropertyType\":{\"description\":\"Property kind filter of property.list [COMMUNITY Pipedream `type` options].\",\"enum\":[\"business\",\"profile\"],\"type\":\"string\"},\"SenderCode\":{\"description\":\"One-letter sender kind of chat.get / transcript messages: `a` agent, `v`\\nvisitor, `s` system [COMMUNITY Python client; transcript sample].\\n\",\"enum\":[\"a\",\"v\",\"s\"],\"type\":\"string\"},\"SenderType\":{\"description\":\"Sender kind of the chat:start/chat:end webhook message [COMMUNITY Botpress schema].\",\"enum\":[\"agent\",\"visitor\",\"system\"],\"type\":\"string\"},\"SortOrder\":{\"description\":\"Sort direction [SECONDARY].\",\"enum\":[\"asc\",\"desc\"],\"type\":\"string\"},\"TabInput\":{\"additionalProperties\":true,\"description\":\"A tab to add [SECONDARY \\\"tab\\\"]; its field names are [INFERRED].\",\"properties\":{\"content\":{\"description\":\"Tab content (shape gated) [INFERRED name].\"},\"enabled\":{\"description\":\"Whether the tab is shown [INFERRED name].\",\"type\":\"boolean\"},\"title\":{\"description\":\"Tab title (defaults to the type's name) [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"type\":{\"$ref\":\"#/$defs/TabType\"}},\"required\":[\"type\"],\"type\":\"object\"},\"TabType\":{\"description\":\"Tab type; `custom` tabs may be added any number of times, the others once [INFERRED names].\",\"enum\":[\"knowledge-base\",\"ticket-form\",\"faq\",\"custom\"],\"type\":\"string\"},\"TabsAddRequest\":{\"additionalProperties\":true,\"description\":\"Body of tabs.add [SECONDARY \\\"propertyId, tab, position\\\"]; the tab's fields beyond `type`, `title`, `content` and `enabled` are gated (extra fields of `tab`).\",\"properties\":{\"position\":{\"description\":\"Position of the tab [SECONDARY `position`].\",\"minimum\":0,\"type\":\"integer\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"tab\":{\"$ref\":\"#/$defs/TabInput\"}},\"required\":[\"propertyId\",\"tab\"],\"type\":\"object\"},\"TabsAvailableRequest\":{\"additionalProperties\":true,\"description\":\"Body of tabs.available [SECONDARY].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"TabsGetRequest\":{\"additionalProperties\":true,\"description\":\"Body of tabs.get [SECONDARY \\\"propertyId, tab id\\\"].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"tabId\":{\"description\":\"Tab id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"tabId\"],\"type\":\"object\"},\"TabsListRequest\":{\"additionalProperties\":true,\"description\":\"Body of tabs.list [SECONDARY].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"TabsRemoveRequest\":{\"additionalProperties\":true,\"description\":\"Body of tabs.remove [SECONDARY \\\"propertyId, tab id\\\"].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"tabId\":{\"description\":\"Tab id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"tabId\"],\"type\":\"object\"},\"TabsUpdateRequest\":{\"additionalProperties\":true,\"description\":\"Body of tabs.update [SECONDARY \\\"tab id + fields, position\\\"].\",\"properties\":{\"position\":{\"description\":\"New position (reorders the tab) [SECONDARY `position`].\",\"minimum\":0,\"type\":\"integer\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"tabId\":{\"description\":\"Tab id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"tabId\"],\"type\":\"object\"},\"TawkErrorCode\":{\"description\":\"Machine-readable error code. 400 `validation_error`; 401 `auth_error` (bad key)\\n[COMMUNITY PostHog]; 403 `forbidden` / `insufficient_scope`; 404 `not_found`;\\n409 `conflict` / `resource_locked`; 429 `rate_limited` [SECONDARY unless\\nmarked]. Open enum: an unknown code is kept verbatim.\\n\",\"enum\":[\"validation_error\",\"auth_error\",\"forbidden\",\"insufficient_scope\",\"not_found\",\"conflict\",\"resource_locked\",\"rate_limited\"],\"type\":\"string\"},\"TawkWebhookEvent\":{\"description\":\"Payload POSTed by a tawk.to webhook, discriminated by `event` [OFFICIAL\\ndeveloper.tawk.to/webhooks]. A webhook has an HTTPS URL, one or more events and a\\nsecret key; it is managed in the dashboard (Admin → Settings → Webhooks) or with\\nthe `webhooks.*` methods; at most 10 per property [OFFICIAL].\\n\\nHeaders [OFFICIAL]:\\n* `X-Tawk-Signature`: HMAC-SHA1 of the **raw request body**, keyed with the\\n  webhook's secret key. The official Node/PHP/Ruby examples compare the\\n  lowercase **hex** digest; one community peer (n8n-nodes-tawkto) compares\\n  base64 instead. Verify against the raw bytes (not re-serialised JSON), in\\n  constant time, accepting the hex form and, defensively, the base64 form.\\n* `X-Hook-Event-Id`: id of the event, **the same on every redelivery**; use it\\n  to de-duplicate (idempotency key).\\n\\nDelivery [OFFICIAL]: any non-2xx answer, or none within 30 s, is retried for up\\nto 12 hours, so answer 2xx quickly and process asynchronously.\\n\\nEvents: `chat:start` (first message of a chat by visitor or agent; whispers and\\ntrigger messages excluded), `chat:end`, `chat:transcript_created` (about 3\\nminutes after the chat goes inactive; older page versions list only start, end\\nand ticket create), `ticket:create` [OFFICIAL]. Common fields `event`, `time`\\n(ISO-8601) and `property {id, name}` [OFFICIAL]; the rest is [COMMUNITY]\\n(Botpress integration zod schema; a copied transcript sample matching the\\ndeveloper page). Unknown events decode as the raw JSON value.\\n\",\"oneOf\":[{\"$ref\":\"#/$defs/ChatStartEvent\"},{\"$ref\":\"#/$defs/ChatEndEvent\"},{\"$ref\":\"#/$defs/ChatTranscriptCreatedEvent\"},{\"$ref\":\"#/$defs/TicketCreateEvent\"}]},\"Ticket\":{\"additionalProperties\":true,\"description\":\"A ticket. `id` [COMMUNITY PostHog]; `humanId`, `subject`, `message` and\\n`requester` as in the `ticket:create` webhook [COMMUNITY Botpress]; `status`\\n[COMMUNITY Pipedream]; `createdOn` [INFERRED, like chats]. ticket.get also sends\\nthe ticket's events, kept as raw JSON with every other field.\\n\",\"properties\":{\"createdOn\":{\"description\":\"Creation time, ISO-8601 [INFERRED].\",\"type\":\"string\"},\"humanId\":{\"description\":\"Human-readable ticket number.\",\"type\":\"integer\"},\"id\":{\"type\":\"string\"},\"message\":{\"type\":\"string\"},\"requester\":{\"$ref\":\"#/$defs/TicketRequester\"},\"status\":{\"$ref\":\"#/$defs/TicketStatus\"},\"subject\":{\"type\":\"string\"}},\"type\":\"object\"},\"TicketCreateEvent\":{\"additionalProperties\":true,\"description\":\"`ticket:create`: a new ticket [OFFICIAL event; fields COMMUNITY Botpress].\",\"properties\":{\"event\":{\"description\":\"Always `ticket:create`.\",\"pattern\":\"^ticket:create$\",\"type\":\"string\"},\"property\":{\"$ref\":\"#/$defs/WebhookProperty\"},\"requester\":{\"$ref\":\"#/$defs/TicketRequester\"},\"ticket\":{\"$ref\":\"#/$defs/WebhookTicket\"},\"time\":{\"description\":\"Event time, ISO-8601.\",\"type\":\"string\"}},\"required\":[\"event\"],\"type\":\"object\"},\"TicketGetRequest\":{\"additionalProperties\":true,\"description\":\"Body of ticket.get [COMMUNITY TS client].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"ticketId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"ticketId\"],\"type\":\"object\"},\"TicketListRequest\":{\"additionalProperties\":true,\"description\":\"Body of ticket.list [COMMUNITY Pipedream list-tickets, n8n node, PostHog]. Paged\\nwith `size` + `offset` like chat.list (PostHog assumes it; other clients send\\n`page`, not declared).\\n\",\"properties\":{\"dateType\":{\"$ref\":\"#/$defs/DateType\"},\"deleted\":{\"description\":\"Return deleted tickets [COMMUNITY Pipedream].\",\"type\":\"boolean\"},\"endDate\":{\"description\":\"Created up to, ISO-8601 [COMMUNITY Pipedream].\",\"examples\":[\"2026-01-01T00:00:00Z\"],\"pattern\":\"^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$\",\"type\":\"string\"},\"offset\":{\"description\":\"Number of tickets to skip [COMMUNITY PostHog, assumed].\",\"minimum\":0,\"type\":\"integer\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"size\":{\"description\":\"Page size. The n8n node accepts 1–100 for ticket.list; Pipedream/PostHog use\\n50 for chats; 500/1000 in other clients are unverified. 1–100 follows n8n,\\nthe only source that states a range for tickets.\\n\",\"maximum\":100,\"minimum\":1,\"type\":\"integer\"},\"sort\":{\"$ref\":\"#/$defs/ChatSort\"},\"startDate\":{\"description\":\"Created from, ISO-8601, e.g. \\\"2026-01-01T00:00:00Z\\\" [COMMUNITY Pipedream]; reported unreliable [COMMUNITY PostHog].\",\"examples\":[\"2026-01-01T00:00:00Z\"],\"pattern\":\"^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?$\",\"type\":\"string\"},\"status\":{\"$ref\":\"#/$defs/TicketStatus\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"TicketListResponse\":{\"additionalProperties\":true,\"description\":\"Answer of ticket.list `{ok, total?, data: [...]}`, assumed to match chat.list\\n[COMMUNITY PostHog].\\n\",\"properties\":{\"data\":{\"items\":{\"$ref\":\"#/$defs/Ticket\"},\"type\":\"array\"},\"ok\":{\"type\":\"boolean\"},\"total\":{\"description\":\"Number of tickets matching the filters, when sent.\",\"type\":\"integer\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"TicketRequester\":{\"additionalProperties\":true,\"description\":\"Who opened a ticket `{name, email?}` [COMMUNITY Botpress].\",\"properties\":{\"email\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"},\"TicketResponse\":{\"additionalProperties\":true,\"description\":\"Answer of ticket.get [COMMUNITY TS client].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/Ticket\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"TicketStatus\":{\"description\":\"Ticket status [COMMUNITY Pipedream list-tickets options].\",\"enum\":[\"open\",\"pending\",\"closed\"],\"type\":\"string\"},\"TranscriptChat\":{\"additionalProperties\":true,\"description\":\"The transcript `{id, visitor, messages}` [COMMUNITY transcript sample].\",\"properties\":{\"id\":{\"type\":\"string\"},\"messages\":{\"description\":\"Messages `{sender: {t, n?}, type, msg, time}`, the chat.get message shape.\",\"items\":{\"$ref\":\"#/$defs/ChatMessage\"},\"type\":\"array\"},\"visitor\":{\"$ref\":\"#/$defs/WebhookVisitor\"}},\"type\":\"object\"},\"Webhook\":{\"additionalProperties\":true,\"description\":\"A webhook subscription. The fields mirror the webhooks.create body plus\\n`hookId` [INFERRED]; whatever else the server sends (an `id`, the secret...) is\\nkept as raw JSON.\\n\",\"properties\":{\"enabled\":{\"type\":\"boolean\"},\"events\":{\"items\":{\"$ref\":\"#/$defs/WebhookEvent\"},\"type\":\"array\"},\"hookId\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"url\":{\"type\":\"string\"}},\"type\":\"object\"},\"WebhookCreateResponse\":{\"additionalProperties\":true,\"description\":\"Answer of webhooks.create `{ok, data: {hookId}}` [COMMUNITY Pipedream].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/WebhookCreated\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"WebhookCreated\":{\"additionalProperties\":true,\"description\":\"`data` of webhooks.create.\",\"properties\":{\"hookId\":{\"description\":\"Id to pass to webhooks.get/update/delete.\",\"type\":\"string\"}},\"type\":\"object\"},\"WebhookEvent\":{\"description\":\"Webhook event name. `chat:start`, `chat:end` and `ticket:create` are [OFFICIAL];\\nthe transcript event name `chat:transcript_created` is [COMMUNITY] (the n8n\\nnode's `transcript:created` is probably wrong). The payloads are\\n`TawkWebhookEvent`.\\n\",\"enum\":[\"chat:start\",\"chat:end\",\"chat:transcript_created\",\"ticket:create\"],\"type\":\"string\"},\"WebhookListResponse\":{\"additionalProperties\":true,\"description\":\"Answer of webhooks.list; `data` as an array is [INFERRED].\",\"properties\":{\"data\":{\"items\":{\"$ref\":\"#/$defs/Webhook\"},\"type\":\"array\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"WebhookMessage\":{\"additionalProperties\":true,\"description\":\"The message that started/ended the chat `{text, type, sender: {type}}` [COMMUNITY Botpress].\",\"properties\":{\"sender\":{\"$ref\":\"#/$defs/WebhookMessageSender\"},\"text\":{\"type\":\"string\"},\"type\":{\"$ref\":\"#/$defs/MessageType\"}},\"type\":\"object\"},\"WebhookMessageSender\":{\"additionalProperties\":true,\"description\":\"Sender of a webhook message `{type}` [COMMUNITY Botpress].\",\"properties\":{\"type\":{\"$ref\":\"#/$defs/SenderType\"}},\"type\":\"object\"},\"WebhookProperty\":{\"additionalProperties\":true,\"description\":\"The property an event belongs to `{id, name}` [OFFICIAL].\",\"properties\":{\"id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"},\"WebhookResponse\":{\"additionalProperties\":true,\"description\":\"Answer of webhooks.get [SECONDARY; shape INFERRED].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/Webhook\"},\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"],\"type\":\"object\"},\"WebhookTicket\":{\"additionalProperties\":true,\"description\":\"The new ticket `{id, humanId, subject, message}` [COMMUNITY Botpress].\",\"properties\":{\"humanId\":{\"description\":\"Human-readable ticket number (a JSON number).\",\"type\":\"integer\"},\"id\":{\"type\":\"string\"},\"message\":{\"type\":\"string\"},\"subject\":{\"type\":\"string\"}},\"type\":\"object\"},\"WebhookVisitor\":{\"additionalProperties\":true,\"description\":\"The chat visitor `{name, email?, city, country}` [COMMUNITY Botpress].\",\"properties\":{\"city\":{\"type\":\"string\"},\"country\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"},\"WebhooksCreateRequest\":{\"additionalProperties\":true,\"description\":\"Body of webhooks.create [COMMUNITY Pipedream, which always sends all five\\nfields]. `propertyId`, `events` and `url` are required here; whether the server\\nalso requires `name` and `enabled` is gated, so send them.\\n\",\"properties\":{\"enabled\":{\"type\":\"boolean\"},\"events\":{\"description\":\"Events to send; \\\"one or more\\\" [OFFICIAL developer page].\",\"items\":{\"$ref\":\"#/$defs/WebhookEvent\"},\"minItems\":1,\"type\":\"array\"},\"name\":{\"description\":\"Display name (Pipedream sends e.g. \\\"Pipedream chat:start Webhook\\\").\",\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"url\":{\"description\":\"HTTPS endpoint the events are POSTed to [OFFICIAL].\",\"minLength\":1,\"pattern\":\"^https?://[A-Za-z0-9.-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/[!-~]*)?$\",\"type\":\"string\"}},\"required\":[\"propertyId\",\"events\",\"url\"],\"type\":\"object\"},\"WebhooksDeleteRequest\":{\"additionalProperties\":true,\"description\":\"Body of webhooks.delete [COMMUNITY Pipedream].\",\"properties\":{\"hookId\":{\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"hookId\"],\"type\":\"object\"},\"WebhooksGetRequest\":{\"additionalProperties\":true,\"description\":\"Body of webhooks.get [SECONDARY; `hookId` from webhooks.delete, COMMUNITY Pipedream].\",\"properties\":{\"hookId\":{\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"hookId\"],\"type\":\"object\"},\"WebhooksListRequest\":{\"additionalProperties\":true,\"description\":\"Body of webhooks.list [SECONDARY].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"WebhooksUpdateRequest\":{\"additionalProperties\":true,\"description\":\"Body of webhooks.update [SECONDARY; fields INFERRED from webhooks.create].\",\"properties\":{\"enabled\":{\"type\":\"boolean\"},\"events\":{\"items\":{\"$ref\":\"#/$defs/WebhookEvent\"},\"minItems\":1,\"type\":\"array\"},\"hookId\":{\"minLength\":1,\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"url\":{\"minLength\":1,\"pattern\":\"^https?://[A-Za-z0-9.-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/[!-~]*)?$\",\"type\":\"string\"}},\"required\":[\"propertyId\",\"hookId\"],\"type\":\"object\"},\"WidgetCardInput\":{\"additionalProperties\":true,\"description\":\"A widget card; its fields are gated apart from `type` [INFERRED name] (extra fields).\",\"properties\":{\"type\":{\"description\":\"Card type [INFERRED name].\",\"minLength\":1,\"type\":\"string\"}},\"required\":[\"type\"],\"type\":\"object\"},\"WidgetsAddRequest\":{\"additionalProperties\":true,\"description\":\"Body of widgets.add [SECONDARY \\\"propertyId, widget config\\\"]; the config fields are gated (extra fields).\",\"properties\":{\"enabled\":{\"description\":\"Whether the widget is enabled (default true) [INFERRED name].\",\"type\":\"boolean\"},\"name\":{\"description\":\"Widget name [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"settings\":{\"additionalProperties\":true,\"description\":\"Widget settings (shape gated) [INFERRED name].\",\"type\":\"object\"}},\"required\":[\"propertyId\",\"name\"],\"type\":\"object\"},\"WidgetsApiKeyListRequest\":{\"additionalProperties\":true,\"description\":\"Body of widgets.api-key.list [SECONDARY].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"WidgetsCardsAddRequest\":{\"additionalProperties\":true,\"description\":\"Body of widgets.cards.add [SECONDARY `propertyId`, `widgetId`, card]; the card fields are gated (extra fields).\",\"properties\":{\"card\":{\"$ref\":\"#/$defs/WidgetCardInput\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"widgetId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"widgetId\",\"card\"],\"type\":\"object\"},\"WidgetsCardsRemoveRequest\":{\"additionalProperties\":true,\"description\":\"Body of widgets.cards.remove [SECONDARY \\\"card id\\\"].\",\"properties\":{\"cardId\":{\"description\":\"Card id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"widgetId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"widgetId\",\"cardId\"],\"type\":\"object\"},\"WidgetsCardsUpdateRequest\":{\"additionalProperties\":true,\"description\":\"Body of widgets.cards.update [SECONDARY \\\"card id + fields\\\"].\",\"properties\":{\"cardId\":{\"description\":\"Card id [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"widgetId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"widgetId\",\"cardId\"],\"type\":\"object\"},\"WidgetsGetRequest\":{\"additionalProperties\":true,\"description\":\"Body of widgets.get [SECONDARY `propertyId`, `widgetId`].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"widgetId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"widgetId\"],\"type\":\"object\"},\"WidgetsGlobalSettingsGetRequest\":{\"additionalProperties\":true,\"description\":\"Body of widgets.global-settings.get [SECONDARY].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"WidgetsGlobalSettingsUpdateRequest\":{\"additionalProperties\":true,\"description\":\"Body of widgets.global-settings.update [SECONDARY \\\"propertyId, settings\\\"]; the settings are gated (extra fields).\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\"],\"type\":\"object\"},\"WidgetsRemoveRequest\":{\"additionalProperties\":true,\"description\":\"Body of widgets.remove [SECONDARY `propertyId`, `widgetId`].\",\"properties\":{\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"widgetId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"widgetId\"],\"type\":\"object\"},\"WidgetsUpdateRequest\":{\"additionalProperties\":true,\"description\":\"Body of widgets.update [SECONDARY `propertyId`, `widgetId`, settings]; the settings are gated (extra fields).\",\"properties\":{\"enabled\":{\"description\":\"Enable or disable the widget [INFERRED name].\",\"type\":\"boolean\"},\"name\":{\"description\":\"New widget name [INFERRED name].\",\"minLength\":1,\"type\":\"string\"},\"propertyId\":{\"minLength\":1,\"type\":\"string\"},\"settings\":{\"additionalProperties\":true,\"description\":\"Settings merged into the widget's (shape gated) [INFERRED name].\",\"type\":\"object\"},\"widgetId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"propertyId\",\"widgetId\"],\"type\":\"object\"}}",
 };
 /// Every operation of the spec, sorted by id.
 pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
@@ -31011,6 +31012,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Get an agent",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("AgentResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -31042,6 +31045,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Get the current agent",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("AgentResponse"),
         paginated: false,
         constraints: &[],
         body: ::supportkit_runtime::meta::BodyKind::Json,
@@ -31055,6 +31060,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Get a chat",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("ChatResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -31102,6 +31109,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "List chats",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("ChatListResponse"),
         paginated: true,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -31278,6 +31287,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "List custom contact attributes",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("ContactAttributeListResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -31327,6 +31338,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Get a person (contact)",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("PersonResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -31419,6 +31432,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Create an article",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("KbArticleResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -31565,6 +31580,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Delete an article (soft)",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -31612,6 +31629,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Get an article",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("KbArticleResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -31675,6 +31694,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "List articles",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("KbArticleListResponse"),
         paginated: true,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -31854,6 +31875,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Search articles",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("KbArticleListResponse"),
         paginated: true,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -32051,6 +32074,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Update an article",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("KbArticleResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -32228,6 +32253,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Create a category",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("KbCategoryResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -32324,6 +32351,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Delete a category (soft)",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -32371,6 +32400,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Get a category",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("KbCategoryResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -32427,6 +32458,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "List categories",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("KbCategoryListResponse"),
         paginated: true,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -32501,6 +32534,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Update a category",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("KbCategoryResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -32613,6 +32648,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Create the knowledge base",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -32719,6 +32756,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Create a knowledge-base site",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("KbSiteResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -32791,6 +32830,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Delete a knowledge-base site",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -32838,6 +32879,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Get a knowledge-base site",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("KbSiteResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -32878,6 +32921,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "List knowledge-base sites",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("KbSiteListResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -32909,6 +32954,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Update a knowledge-base site",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("KbSiteResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33019,6 +33066,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Disable a member",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33066,6 +33115,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Edit a pending invite",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33129,6 +33180,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Enable a member",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33176,6 +33229,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Invite an agent",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33248,6 +33303,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "List the members of a property",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("MemberListResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33279,6 +33336,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "List pending invites",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33310,6 +33369,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Remove a member",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33357,6 +33418,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Cancel a pending invite",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33404,6 +33467,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Update a member's permissions",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33476,6 +33541,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Chat metrics",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("MetricsResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33570,6 +33637,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "New-ticket metrics",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("MetricsResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33664,6 +33733,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Reopened-ticket metrics",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("MetricsResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33758,6 +33829,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Resolved-ticket metrics",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("MetricsResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33852,6 +33925,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Ticket-response metrics",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("MetricsResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33946,6 +34021,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Create a property (site)",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -33986,6 +34063,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Get a property",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("PropertyResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34026,6 +34105,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "List properties",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("PropertyListResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34066,6 +34147,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Add a tab",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34144,6 +34227,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "List installable tab types",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34175,6 +34260,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Get a tab",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34222,6 +34309,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "List tabs",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34253,6 +34342,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Remove a tab",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34300,6 +34391,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Update a tab",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34363,6 +34456,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Get a ticket",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("TicketResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34410,6 +34505,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "List tickets",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("TicketListResponse"),
         paginated: true,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34577,6 +34674,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Create a webhook",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("WebhookCreateResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34684,6 +34783,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Delete a webhook",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34731,6 +34832,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Get a webhook",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("WebhookResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34778,6 +34881,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "List webhooks",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("WebhookListResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34809,6 +34914,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Update a webhook",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34932,6 +35039,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Add a widget",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -34997,6 +35106,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "List widget API keys",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -35028,6 +35139,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Add a widget card",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -35094,6 +35207,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Remove a widget card",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -35157,6 +35272,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Update a widget card",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -35220,6 +35337,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Get a widget",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -35267,6 +35386,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Get global widget settings",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -35298,6 +35419,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Update global widget settings",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -35329,6 +35452,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Remove a widget",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -35376,6 +35501,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 63usize] = [
         summary: "Update a widget",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("OkResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {

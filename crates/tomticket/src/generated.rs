@@ -11312,6 +11312,7 @@ pub static PROVIDER: ::supportkit_runtime::meta::ProviderMeta = ::supportkit_run
     ],
     unprocessed_statuses: &[],
     encode_plus_in_path: false,
+    schemas: "{\"Category\":{\"description\":\"A ticket category of a department, `{id, name}` [COMMUNITY].\",\"properties\":{\"id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"},\"CategoryListResponse\":{\"description\":\"Answer of department_category_list [COMMUNITY].\",\"properties\":{\"data\":{\"items\":{\"$ref\":\"#/$defs/Category\"},\"type\":\"array\"},\"error\":{\"type\":\"boolean\"},\"message\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\"},\"success\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"Chat\":{\"description\":\"A chat session. **All chat fields are [COMMUNITY]** (glira MCP, sync scripts);\\nno official field list was readable. `situation` is kept untyped because its\\nshape (code or `{id, description}`) is not known.\\n\",\"properties\":{\"creation_date\":{\"description\":\"`YYYY-MM-DD HH:MM:SS`, no offset.\",\"type\":\"string\"},\"customer\":{\"$ref\":\"#/$defs/TicketCustomer\"},\"department\":{\"$ref\":\"#/$defs/NamedRef\"},\"end_date\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":\"string\"},\"messages\":{\"description\":\"Chat messages, free-form [COMMUNITY].\",\"items\":{},\"type\":\"array\"},\"operator\":{\"anyOf\":[{\"$ref\":\"#/$defs/NamedRef\"},{\"$ref\":\"#/$defs/JsonNull\"}]},\"protocol\":{\"type\":\"integer\"},\"situation\":{\"description\":\"Chat situation as sent (e.g. 2 = active) [COMMUNITY].\"}},\"type\":\"object\"},\"ChatDetailResponse\":{\"description\":\"Answer of chat_detail, `{..., data: Chat}` [COMMUNITY].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/Chat\"},\"error\":{\"type\":\"boolean\"},\"message\":{\"type\":\"string\"},\"success\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"ChatListResponse\":{\"description\":\"One page of chat_list [OFFICIAL envelope; COMMUNITY pages/next_page/previous_page].\",\"properties\":{\"data\":{\"items\":{\"$ref\":\"#/$defs/Chat\"},\"type\":\"array\"},\"error\":{\"type\":\"boolean\"},\"message\":{\"type\":\"string\"},\"next_page\":{\"description\":\"Next page number, null on the last page.\",\"type\":[\"integer\",\"null\"]},\"pages\":{\"type\":\"integer\"},\"previous_page\":{\"type\":[\"integer\",\"null\"]},\"size\":{\"type\":\"integer\"},\"success\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"CustomFieldDefinition\":{\"description\":\"A ticket custom field definition [OFFICIAL `id`, `label`; COMMUNITY the rest].\\n`required` and `options` are kept untyped: their encoding (boolean or 0/1;\\nstrings or objects) is not known.\\n\",\"properties\":{\"id\":{\"type\":\"string\"},\"label\":{\"type\":\"string\"},\"options\":{\"description\":\"Options of list fields, as sent.\",\"items\":{},\"type\":\"array\"},\"required\":{\"description\":\"Whether the field is mandatory, as sent.\"},\"type\":{\"description\":\"Field type (text, list, date, ...), kept a string.\",\"type\":\"string\"}},\"type\":\"object\"},\"CustomFieldGroups\":{\"description\":\"The `data` of custom_field_department_list, grouped by object kind; only `ticket` is documented [OFFICIAL].\",\"properties\":{\"ticket\":{\"items\":{\"$ref\":\"#/$defs/CustomFieldDefinition\"},\"type\":\"array\"}},\"type\":\"object\"},\"CustomFieldListResponse\":{\"description\":\"Answer of custom_field_department_list, `{error, message, success, size, data: {ticket: [...]}}` [OFFICIAL].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/CustomFieldGroups\"},\"error\":{\"type\":\"boolean\"},\"message\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\"},\"success\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"CustomFieldValue\":{\"description\":\"A custom field value of a ticket or customer, `{id, label/name, value}`\\n[COMMUNITY; the detail answer names the array `custom_fields` or\\n`custom_field`, and the label key `label` or `name`].\\n\",\"properties\":{\"id\":{\"type\":\"string\"},\"label\":{\"description\":\"The field's label; null when the field definition is gone [INFERRED].\",\"type\":[\"string\",\"null\"]},\"name\":{\"type\":\"string\"},\"value\":{\"description\":\"The value as sent (a string for most field types; lists may differ).\"}},\"type\":\"object\"},\"Customer\":{\"description\":\"A customer [COMMUNITY field names; INFERRED from the customer_new parameters\\nwhere no response was captured].\\n\",\"properties\":{\"creation_date\":{\"description\":\"`YYYY-MM-DD HH:MM:SS`, no offset.\",\"type\":\"string\"},\"custom_fields\":{\"items\":{\"$ref\":\"#/$defs/CustomFieldValue\"},\"type\":\"array\"},\"email\":{\"description\":\"E-mail; null when none was given [INFERRED, as customer_new's `email` is optional].\",\"type\":[\"string\",\"null\"]},\"id\":{\"description\":\"TomTicket's id of the customer.\",\"type\":\"string\"},\"internal_id\":{\"description\":\"Your internal id (the `customer_id` given at creation).\",\"type\":\"string\"},\"language\":{\"description\":\"`pt-BR`, `es_ES` or `en-US` (kept a string here; see `Language`).\",\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"organization\":{\"anyOf\":[{\"$ref\":\"#/$defs/NamedRef\"},{\"$ref\":\"#/$defs/JsonNull\"}]},\"phone\":{\"description\":\"Phone; null when none was given [INFERRED, as customer_new's `phone` is optional].\",\"type\":[\"string\",\"null\"]}},\"type\":\"object\"},\"CustomerDetailResponse\":{\"description\":\"Answer of customer_details, `{..., data: Customer}` [OFFICIAL envelope; COMMUNITY/INFERRED fields].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/Customer\"},\"error\":{\"type\":\"boolean\"},\"message\":{\"type\":\"string\"},\"success\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"CustomerExistsResponse\":{\"description\":\"Answer of customer_exists. Only the envelope is documented [OFFICIAL]; where\\nthe answer lives is not: `exists` (boolean) and a free-form `data` are both\\n[INFERRED] and both optional. An unknown customer may also come back as\\n`error: true` (an error) or 404 rather than `exists: false` [INFERRED].\\n\",\"properties\":{\"data\":{\"description\":\"Payload as sent, e.g. a boolean or the customer [INFERRED].\"},\"error\":{\"type\":\"boolean\"},\"exists\":{\"description\":\"Whether the customer exists [INFERRED].\",\"type\":\"boolean\"},\"message\":{\"type\":\"string\"},\"success\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"CustomerIdType\":{\"description\":\"How a `customer_id` is to be read: `I` the customer's internal id (the id\\ngiven at creation), `E` the customer's e-mail [OFFICIAL]. Where the parameter\\nis optional the server default is `I` [OFFICIAL for ticket_new, ticket_list,\\nchat_list; INFERRED elsewhere]. Named `customer_id_type` on ticket_new and\\n`customer_type_id` elsewhere, as documented.\\n\",\"enum\":[\"I\",\"E\"],\"type\":\"string\"},\"CustomerListResponse\":{\"description\":\"One page of customer_list [OFFICIAL envelope; COMMUNITY pages/next_page/previous_page].\",\"properties\":{\"data\":{\"items\":{\"$ref\":\"#/$defs/Customer\"},\"type\":\"array\"},\"error\":{\"type\":\"boolean\"},\"message\":{\"type\":\"string\"},\"next_page\":{\"description\":\"Next page number, null on the last page.\",\"type\":[\"integer\",\"null\"]},\"pages\":{\"type\":\"integer\"},\"previous_page\":{\"type\":[\"integer\",\"null\"]},\"size\":{\"type\":\"integer\"},\"success\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"CustomerNewForm\":{\"description\":\"Text parts of customer_new [OFFICIAL; `password` COMMUNITY]; custom fields via\\n`x-supportkit-multipart`. `language` defaults to `pt-BR` and `create_tickets`\\nto 1 [OFFICIAL].\\n\",\"properties\":{\"create_tickets\":{\"default\":1,\"description\":\"1 the customer may open tickets, 0 may not.\",\"maximum\":1,\"minimum\":0,\"type\":\"integer\"},\"customer_id\":{\"description\":\"Your internal id for the customer.\",\"maxLength\":250,\"type\":\"string\"},\"email\":{\"maxLength\":250,\"type\":\"string\"},\"language\":{\"$ref\":\"#/$defs/Language\"},\"name\":{\"maxLength\":250,\"type\":\"string\"},\"organization_id\":{\"maxLength\":512,\"type\":\"string\"},\"password\":{\"description\":\"Portal password [COMMUNITY; no limit known].\",\"type\":\"string\"},\"phone\":{\"maxLength\":20,\"type\":\"string\"},\"portfolio_id\":{\"description\":\"Portfolio (\\\"carteira\\\") id; Enterprise only.\",\"maxLength\":512,\"type\":\"string\"}},\"required\":[\"customer_id\",\"name\"],\"type\":\"object\"},\"CustomerUpdateForm\":{\"description\":\"Text parts of customer_update [OFFICIAL first rows; the rest as customer_new;\\n`password` COMMUNITY]; custom fields via `x-supportkit-multipart`. No defaults:\\na field left unset is not sent and stays unchanged [INFERRED].\\n\",\"properties\":{\"create_tickets\":{\"description\":\"1 the customer may open tickets, 0 may not.\",\"maximum\":1,\"minimum\":0,\"type\":\"integer\"},\"customer_id\":{\"description\":\"Customer internal id or e-mail, per `customer_type_id`.\",\"maxLength\":250,\"type\":\"string\"},\"customer_type_id\":{\"$ref\":\"#/$defs/CustomerIdType\"},\"email\":{\"maxLength\":250,\"type\":\"string\"},\"language\":{\"$ref\":\"#/$defs/Language\"},\"name\":{\"maxLength\":250,\"type\":\"string\"},\"organization_id\":{\"maxLength\":512,\"type\":\"string\"},\"password\":{\"description\":\"Portal password [COMMUNITY for customer_new; INFERRED here].\",\"type\":\"string\"},\"phone\":{\"maxLength\":20,\"type\":\"string\"},\"portfolio_id\":{\"description\":\"Portfolio (\\\"carteira\\\") id; Enterprise only.\",\"maxLength\":512,\"type\":\"string\"}},\"required\":[\"customer_id\"],\"type\":\"object\"},\"Department\":{\"description\":\"A department [COMMUNITY]. `operators`, `categories` and\\n`general_custom_fields` come with `show_nested_items=1`.\\n\",\"properties\":{\"categories\":{\"items\":{\"$ref\":\"#/$defs/DepartmentCategory\"},\"type\":\"array\"},\"general_custom_fields\":{\"additionalProperties\":true,\"description\":\"Ticket custom fields not tied to a category, seen as `{tickets: [...]}` [COMMUNITY]; free-form.\",\"type\":\"object\"},\"id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"operators\":{\"items\":{\"$ref\":\"#/$defs/NamedRef\"},\"type\":\"array\"}},\"type\":\"object\"},\"DepartmentCategory\":{\"description\":\"A category nested in department_list (`show_nested_items=1`), with its custom fields [COMMUNITY].\",\"properties\":{\"custom_fields\":{\"items\":{\"$ref\":\"#/$defs/CustomFieldDefinition\"},\"type\":\"array\"},\"id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"},\"DepartmentListResponse\":{\"description\":\"Answer of department_list [COMMUNITY].\",\"properties\":{\"data\":{\"items\":{\"$ref\":\"#/$defs/Department\"},\"type\":\"array\"},\"error\":{\"type\":\"boolean\"},\"message\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\"},\"success\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"DepartmentOperator\":{\"description\":\"An operator (\\\"atendente\\\") of a department, `{id, name, mail_hash}` [OFFICIAL].\",\"properties\":{\"id\":{\"type\":\"string\"},\"mail_hash\":{\"description\":\"Hash of the operator's e-mail (e.g. for an avatar) [OFFICIAL name; meaning INFERRED].\",\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"},\"EnvelopeResponse\":{\"description\":\"Answer of the write operations: `{error, message, success}` [OFFICIAL]. `error:\\ntrue` on a 200 is turned into an error by the runtime.\\n\",\"properties\":{\"error\":{\"type\":\"boolean\"},\"message\":{\"type\":\"string\"},\"success\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"ErrorEnvelope\":{\"description\":\"TomTicket envelope as an error: every non-2xx JSON body, and any 2xx whose\\n`error` is true (`x-supportkit.envelope`) [OFFICIAL fields]. Examples: 401\\n\\\"Token ou valores enviados não autorizados para uso\\\", 403 \\\"Recurso não\\ndisponível\\\". Nothing is required, so a body lacking a field still decodes. A\\n429 is an nginx HTML page, not this envelope [COMMUNITY].\\n\",\"properties\":{\"error\":{\"description\":\"true when the operation failed.\",\"type\":\"boolean\"},\"message\":{\"description\":\"Human-readable message (Portuguese).\",\"type\":\"string\"},\"success\":{\"description\":\"true when the operation succeeded.\",\"type\":\"boolean\"}},\"type\":\"object\"},\"JsonNull\":{\"description\":\"JSON `null` and nothing else. A nullable reference is written\\n`anyOf: [{$ref: X}, {$ref: JsonNull}]`, which every OpenAPI 3.0.3 validator honours\\n(`nullable` beside a bare `$ref` or `allOf` is ignored by them); the generator\\nreads it as an optional `X`.\\n\",\"enum\":[null],\"type\":[\"string\",\"null\"]},\"Language\":{\"description\":\"Customer language [OFFICIAL kb/clientes/criar-cliente]: `pt-BR`, `es_ES` or\\n`en-US`, spelled exactly so (note the underscore of `es_ES`). The default on\\ncustomer_new is `pt-BR`.\\n\",\"enum\":[\"pt-BR\",\"es_ES\",\"en-US\"],\"type\":\"string\"},\"ListColumn\":{\"description\":\"Sort column of ticket_list [COMMUNITY].\",\"enum\":[\"protocol\",\"creation_date\"],\"type\":\"string\"},\"ListOrder\":{\"description\":\"Sort direction of ticket_list [COMMUNITY].\",\"enum\":[\"ASC\",\"DESC\"],\"type\":\"string\"},\"NamedRef\":{\"description\":\"`{id, name}` reference to a department, category, operator or organization\\nembedded in tickets, chats and customers [COMMUNITY].\\n\",\"properties\":{\"id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"},\"NginxErrorPage\":{\"description\":\"The body of a 429: nginx's own HTML page \\\"429 Too Many Requests\\\" (over 3\\nrequests per second), not the JSON envelope, with no `Retry-After` or\\nrate-limit header [COMMUNITY: two clients retry on a 429 with an HTML body].\\nThe runtime classifies it by its status; this type only documents it.\\n\",\"examples\":[\"<html><head><title>429 Too Many Requests</title></head><body><center><h1>429 Too Many Requests</h1></center><hr><center>nginx</center></body></html>\"],\"type\":\"string\"},\"OperatorListResponse\":{\"description\":\"Answer of department_operator_list [OFFICIAL].\",\"properties\":{\"data\":{\"items\":{\"$ref\":\"#/$defs/DepartmentOperator\"},\"type\":\"array\"},\"error\":{\"type\":\"boolean\"},\"message\":{\"type\":\"string\"},\"size\":{\"type\":\"integer\"},\"success\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"ProblemSolved\":{\"description\":\"Whether the ticket's problem was solved, `Y` yes or `N` no (ticket_evaluation) [OFFICIAL].\",\"enum\":[\"Y\",\"N\"],\"type\":\"string\"},\"Ticket\":{\"description\":\"A ticket as listed by ticket_list [COMMUNITY, from field access in two sync\\nscripts]. `id` is the 32-hex `ticket_id`, `protocol` the visible number. The\\nlegacy \\\"Ler um chamado\\\" page [OFFICIAL-LEGACY] lists more fields in Portuguese\\n(tempotrabalho, tempoabertura, deadline, valoritemhora, ...) whose v2.0 names\\nare not known; unknown fields are ignored.\\n\",\"properties\":{\"category\":{\"anyOf\":[{\"$ref\":\"#/$defs/NamedRef\"},{\"$ref\":\"#/$defs/JsonNull\"}]},\"creation_date\":{\"description\":\"`YYYY-MM-DD HH:MM:SS`, no offset.\",\"type\":\"string\"},\"customer\":{\"$ref\":\"#/$defs/TicketCustomer\"},\"department\":{\"$ref\":\"#/$defs/NamedRef\"},\"elapsed_time\":{\"description\":\"Elapsed time in seconds [COMMUNITY].\",\"type\":\"integer\"},\"end_date\":{\"description\":\"`YYYY-MM-DD HH:MM:SS`; null/absent while open.\",\"type\":[\"string\",\"null\"]},\"evaluation\":{\"anyOf\":[{\"$ref\":\"#/$defs/TicketEvaluation\"},{\"$ref\":\"#/$defs/JsonNull\"}]},\"id\":{\"$ref\":\"#/$defs/TicketId\"},\"message\":{\"description\":\"Opening message (shortened with `truncate_body=1`).\",\"type\":\"string\"},\"operator\":{\"anyOf\":[{\"$ref\":\"#/$defs/NamedRef\"},{\"$ref\":\"#/$defs/JsonNull\"}]},\"priority\":{\"description\":\"1 Low, 2 Normal, 3 High, 4 Urgent.\",\"type\":\"integer\"},\"protocol\":{\"$ref\":\"#/$defs/TicketProtocol\"},\"situation\":{\"$ref\":\"#/$defs/TicketSituation\"},\"sla\":{\"additionalProperties\":true,\"description\":\"SLA state, seen as `{deadline: {date, accomplished}, startup: {date?,\\naccomplished}}` [COMMUNITY]; kept free-form.\\n\",\"type\":\"object\"},\"subject\":{\"type\":\"string\"},\"ticket_type\":{\"description\":\"\\\"I\\\" internal or \\\"E\\\" external [OFFICIAL-LEGACY meaning]; kept a string.\",\"type\":\"string\"}},\"type\":\"object\"},\"TicketCommentForm\":{\"description\":\"Text parts of ticket_comment [OFFICIAL]; attachments via `x-supportkit-multipart`.\",\"properties\":{\"comment\":{\"description\":\"Comment text.\",\"maxLength\":512,\"type\":\"string\"},\"ticket_id\":{\"$ref\":\"#/$defs/TicketId\"}},\"required\":[\"ticket_id\",\"comment\"],\"type\":\"object\"},\"TicketCustomer\":{\"description\":\"Customer as embedded in a ticket or chat: `{id?, name, email, internal_id?,\\norganization {id, name}}` [COMMUNITY, field access in two sync scripts].\\n\",\"properties\":{\"email\":{\"description\":\"E-mail; null when the customer has none [INFERRED from the optional `email` of customer_new].\",\"type\":[\"string\",\"null\"]},\"id\":{\"description\":\"TomTicket's id of the customer.\",\"type\":\"string\"},\"internal_id\":{\"description\":\"Your internal id (the `customer_id` given at creation).\",\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"organization\":{\"anyOf\":[{\"$ref\":\"#/$defs/NamedRef\"},{\"$ref\":\"#/$defs/JsonNull\"}]}},\"type\":\"object\"},\"TicketDetail\":{\"description\":\"A ticket as returned by ticket_detail: the `Ticket` fields (repeated here, not\\ncomposed) plus replies, custom fields, stopwatch entries (`show_stopwatch=1`)\\nand tags (`show_tags=1`) [COMMUNITY].\\n\",\"properties\":{\"category\":{\"anyOf\":[{\"$ref\":\"#/$defs/NamedRef\"},{\"$ref\":\"#/$defs/JsonNull\"}]},\"creation_date\":{\"type\":\"string\"},\"custom_fields\":{\"items\":{\"$ref\":\"#/$defs/CustomFieldValue\"},\"type\":\"array\"},\"customer\":{\"$ref\":\"#/$defs/TicketCustomer\"},\"department\":{\"$ref\":\"#/$defs/NamedRef\"},\"elapsed_time\":{\"description\":\"Elapsed time in seconds [COMMUNITY].\",\"type\":\"integer\"},\"end_date\":{\"type\":[\"string\",\"null\"]},\"evaluation\":{\"anyOf\":[{\"$ref\":\"#/$defs/TicketEvaluation\"},{\"$ref\":\"#/$defs/JsonNull\"}]},\"id\":{\"$ref\":\"#/$defs/TicketId\"},\"message\":{\"type\":\"string\"},\"operator\":{\"anyOf\":[{\"$ref\":\"#/$defs/NamedRef\"},{\"$ref\":\"#/$defs/JsonNull\"}]},\"priority\":{\"description\":\"1 Low, 2 Normal, 3 High, 4 Urgent.\",\"type\":\"integer\"},\"protocol\":{\"$ref\":\"#/$defs/TicketProtocol\"},\"replies\":{\"items\":{\"$ref\":\"#/$defs/TicketReply\"},\"type\":\"array\"},\"situation\":{\"$ref\":\"#/$defs/TicketSituation\"},\"sla\":{\"additionalProperties\":true,\"description\":\"SLA state, free-form (see `Ticket.sla`).\",\"type\":\"object\"},\"stopwatch\":{\"description\":\"Stopwatch (time tracking) entries, free-form [COMMUNITY].\",\"items\":{},\"type\":\"array\"},\"subject\":{\"type\":\"string\"},\"tags\":{\"description\":\"Tag names [COMMUNITY].\",\"items\":{\"type\":\"string\"},\"type\":\"array\"},\"ticket_type\":{\"description\":\"\\\"I\\\" internal or \\\"E\\\" external [OFFICIAL-LEGACY meaning].\",\"type\":\"string\"}},\"type\":\"object\"},\"TicketDetailResponse\":{\"description\":\"Answer of ticket_detail, `{..., data: TicketDetail}` [COMMUNITY].\",\"properties\":{\"data\":{\"$ref\":\"#/$defs/TicketDetail\"},\"error\":{\"type\":\"boolean\"},\"message\":{\"type\":\"string\"},\"success\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"TicketEvaluation\":{\"description\":\"Evaluation of a ticket, `{grade}` (1–5) [COMMUNITY].\",\"properties\":{\"grade\":{\"type\":[\"integer\",\"null\"]}},\"type\":\"object\"},\"TicketEvaluationForm\":{\"description\":\"Text parts of ticket_evaluation [OFFICIAL]; custom fields via `x-supportkit-multipart`.\",\"properties\":{\"comment\":{\"description\":\"Evaluation comment.\",\"maxLength\":4096,\"type\":\"string\"},\"grade\":{\"description\":\"5 excellent, 4 good, 3 fair, 2 bad, 1 very bad.\",\"maximum\":5,\"minimum\":1,\"type\":\"integer\"},\"problem_solved\":{\"$ref\":\"#/$defs/ProblemSolved\"},\"ticket_id\":{\"$ref\":\"#/$defs/TicketId\"}},\"required\":[\"ticket_id\"],\"type\":\"object\"},\"TicketFinishForm\":{\"description\":\"Text parts of ticket_finish; attachments via `x-supportkit-multipart`.\",\"properties\":{\"message\":{\"description\":\"Closing message, plain text [OFFICIAL; no limit].\",\"type\":\"string\"},\"ticket_id\":{\"$ref\":\"#/$defs/TicketId\"},\"time_work\":{\"description\":\"Worked time in minutes [COMMUNITY].\",\"minimum\":0,\"type\":\"integer\"}},\"required\":[\"ticket_id\",\"message\"],\"type\":\"object\"},\"TicketId\":{\"description\":\"A ticket's API id: a 32-hex hash, **not** the number people see (that is the\\nprotocol) [COMMUNITY, verified live]. The id fields are documented with a\\nmaximum of 250 characters (512 on ticket/transfer) [OFFICIAL]; real ids have 32.\\nReplaced by the hand-written `TicketId` type.\\n\",\"maxLength\":250,\"type\":\"string\"},\"TicketListResponse\":{\"description\":\"One page of ticket_list [OFFICIAL envelope; COMMUNITY pages/next_page/previous_page].\",\"properties\":{\"data\":{\"items\":{\"$ref\":\"#/$defs/Ticket\"},\"type\":\"array\"},\"error\":{\"type\":\"boolean\"},\"message\":{\"type\":\"string\"},\"next_page\":{\"description\":\"Next page number, null on the last page.\",\"type\":[\"integer\",\"null\"]},\"pages\":{\"description\":\"Number of pages.\",\"type\":\"integer\"},\"previous_page\":{\"description\":\"Previous page number, null on the first page.\",\"type\":[\"integer\",\"null\"]},\"size\":{\"description\":\"Number of items on this page (or in total; not documented).\",\"type\":\"integer\"},\"success\":{\"type\":\"boolean\"}},\"type\":\"object\"},\"TicketNewForm\":{\"description\":\"Text parts of ticket_new (`multipart/form-data`); attachments and\\n`custom_field[<fieldId>]` are added by `x-supportkit-multipart`. Sources in the\\noperation description. `customer_id_type` defaults to `I`; `priority`\\ndefaults to 1 [INFERRED].\\n\",\"properties\":{\"category_id\":{\"description\":\"Category id [COMMUNITY; ≤250 INFERRED from the other ids of this method].\",\"maxLength\":250,\"type\":\"string\"},\"customer_id\":{\"description\":\"Customer internal id or e-mail, per `customer_id_type` [OFFICIAL].\",\"maxLength\":250,\"type\":\"string\"},\"customer_id_type\":{\"$ref\":\"#/$defs/CustomerIdType\"},\"department_id\":{\"description\":\"Department id [OFFICIAL, ≤250].\",\"maxLength\":250,\"type\":\"string\"},\"message\":{\"description\":\"Opening message [OFFICIAL; no limit is documented].\",\"type\":\"string\"},\"operator_id\":{\"description\":\"Operator to link at creation [COMMUNITY; ≤250 INFERRED, as on ticket_operator_link].\",\"maxLength\":250,\"type\":\"string\"},\"priority\":{\"default\":1,\"description\":\"1 Low, 2 Normal, 3 High, 4 Urgent [COMMUNITY; OFFICIAL-LEGACY 1–4]. Default 1 [INFERRED].\",\"maximum\":4,\"minimum\":1,\"type\":\"integer\"},\"subject\":{\"description\":\"Ticket title [OFFICIAL].\",\"maxLength\":250,\"type\":\"string\"}},\"required\":[\"customer_id\",\"department_id\",\"subject\",\"message\"],\"type\":\"object\"},\"TicketNewResponse\":{\"description\":\"Answer of ticket_new. The docs show only `{error, message, success}`\\n[OFFICIAL]; live answers also carry the new ticket's `ticket_id` (32-hex hash)\\nand `protocol` (visible number) **at the root**, not in `data` [COMMUNITY,\\nverified live]. Both are optional here so the documented shape still decodes.\\n\",\"properties\":{\"error\":{\"type\":\"boolean\"},\"message\":{\"type\":\"string\"},\"protocol\":{\"$ref\":\"#/$defs/TicketProtocol\"},\"success\":{\"type\":\"boolean\"},\"ticket_id\":{\"$ref\":\"#/$defs/TicketId\"}},\"type\":\"object\"},\"TicketOperatorLinkForm\":{\"description\":\"Parts of ticket_operator_link [OFFICIAL].\",\"properties\":{\"operator_id\":{\"description\":\"Operator id (see department_operator_list).\",\"maxLength\":250,\"type\":\"string\"},\"ticket_id\":{\"$ref\":\"#/$defs/TicketId\"}},\"required\":[\"ticket_id\",\"operator_id\"],\"type\":\"object\"},\"TicketProtocol\":{\"description\":\"A ticket's protocol: the increasing number shown to people. Resolve it to a\\n`TicketId` with ticket_list `min_protocol = max_protocol = P` [COMMUNITY,\\nverified live]. Replaced by the hand-written `Protocol` type.\\n\",\"type\":\"integer\"},\"TicketReply\":{\"description\":\"A reply of a ticket [COMMUNITY].\",\"properties\":{\"attachments\":{\"description\":\"Attachments of the reply, as sent [COMMUNITY; shape not captured].\",\"items\":{},\"type\":\"array\"},\"date\":{\"description\":\"`YYYY-MM-DD HH:MM:SS`, no offset.\",\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"message\":{\"type\":\"string\"},\"sender_name\":{\"type\":\"string\"},\"sender_type\":{\"description\":\"Who wrote it: \\\"C\\\" customer, \\\"O\\\" operator; other values possible (kept a\\nstring) [COMMUNITY \\\"C\\\" verified live; \\\"O\\\" INFERRED].\\n\",\"type\":\"string\"}},\"type\":\"object\"},\"TicketReplyCustomerForm\":{\"description\":\"Text parts of ticket_reply_customer [OFFICIAL]; attachments via `x-supportkit-multipart`.\",\"properties\":{\"message\":{\"description\":\"Reply, plain text.\",\"maxLength\":512,\"type\":\"string\"},\"ticket_id\":{\"$ref\":\"#/$defs/TicketId\"}},\"required\":[\"ticket_id\",\"message\"],\"type\":\"object\"},\"TicketReplyOperatorForm\":{\"description\":\"Text parts of ticket_reply_operator; attachments via `x-supportkit-multipart`.\",\"properties\":{\"message\":{\"description\":\"Reply, plain text [OFFICIAL]; ≤512 [COMMUNITY ×3]. With no operator linked\\nto the ticket it is stored as a customer reply [COMMUNITY, verified live].\\n\",\"maxLength\":512,\"type\":\"string\"},\"ticket_id\":{\"$ref\":\"#/$defs/TicketId\"}},\"required\":[\"ticket_id\",\"message\"],\"type\":\"object\"},\"TicketSituation\":{\"description\":\"Ticket situation `{id, description}`; the codes are those of ticket_list's\\n`situation` filter [COMMUNITY]. The set is open: 10 and 11 exist beyond the\\ndocumented 0–9 [COMMUNITY, Node client]; treat an unknown code as an open ticket\\n[COMMUNITY, sync client in production].\\n\",\"properties\":{\"description\":{\"type\":\"string\"},\"id\":{\"type\":\"integer\"}},\"type\":\"object\"},\"TicketStatusCloseForm\":{\"description\":\"Parts of ticket_status_close [OFFICIAL KB index snippet; INFERRED in §C from the legacy API].\",\"properties\":{\"ticket_id\":{\"$ref\":\"#/$defs/TicketId\"}},\"required\":[\"ticket_id\"],\"type\":\"object\"},\"TicketStatusOpenForm\":{\"description\":\"Parts of ticket_status_open [OFFICIAL KB index snippet; INFERRED in §C from the legacy API].\",\"properties\":{\"comment\":{\"description\":\"Note about opening the status [no limit documented].\",\"type\":\"string\"},\"status_id\":{\"description\":\"Custom status id.\",\"maxLength\":512,\"type\":\"string\"},\"ticket_id\":{\"$ref\":\"#/$defs/TicketId\"}},\"required\":[\"ticket_id\",\"status_id\"],\"type\":\"object\"},\"TicketTransferForm\":{\"description\":\"Parts of ticket_transfer [OFFICIAL]. Give `department_id` and/or\\n`operator_id`; `operator_id` has been seen failing, see the operation\\n[COMMUNITY].\\n\",\"properties\":{\"department_id\":{\"description\":\"Target department id.\",\"maxLength\":512,\"type\":\"string\"},\"operator_id\":{\"description\":\"Target operator id [OFFICIAL; COMMUNITY reports it always failing].\",\"maxLength\":512,\"type\":\"string\"},\"ticket_id\":{\"$ref\":\"#/$defs/TicketId\"}},\"required\":[\"ticket_id\"],\"type\":\"object\"},\"WebhookAction\":{\"description\":\"What happened to the object [OFFICIAL kb/enterprise/webhook].\",\"enum\":[\"created\",\"updated\",\"deleted\"],\"type\":\"string\"},\"WebhookEvent\":{\"additionalProperties\":true,\"description\":\"Body POSTed by a TomTicket webhook (Enterprise) over HTTPS to your URL (a valid\\nTLS certificate is required) [OFFICIAL kb/enterprise/webhook]:\\n`{\\\"type\\\": \\\"ticket\\\"|\\\"customer\\\", \\\"id\\\": \\\"<hash usable with the API>\\\", \\\"action\\\":\\n\\\"created\\\"|\\\"updated\\\"|\\\"deleted\\\"}`. The payload carries no object data: fetch it\\nwith ticket_detail or customer_details.\\nSignature: header `X-Hub-Signature: sha1=<sig>` where `sig` = HMAC-SHA1 keyed\\nby the webhook secret over the **base64 encoding of the raw JSON body** (not\\nthe body itself) [OFFICIAL]. The official doc does not say how `sig` is\\nencoded; community code (CarlosDDM/tomticket-api\\n`src/webhook/authentication/hmacAuth.js`) sends a **base64** digest, so\\nverification accepts base64 and also lower-case hex [COMMUNITY / INFERRED].\\nVerify over the raw bytes received, in constant time.\\nDelivery: **no retries**: if your endpoint is down the event is lost\\n[OFFICIAL]; reconcile with the list operations.\\nThe three fields are all the official document shows and are always sent, so\\nthey are required; any other field is kept (`extra`) [INFERRED tolerance].\\n\",\"properties\":{\"action\":{\"$ref\":\"#/$defs/WebhookAction\"},\"id\":{\"description\":\"Id (hash) of the ticket or customer, usable with the API.\",\"type\":\"string\"},\"type\":{\"$ref\":\"#/$defs/WebhookEventType\"}},\"required\":[\"type\",\"id\",\"action\"],\"type\":\"object\"},\"WebhookEventType\":{\"description\":\"Kind of object a webhook event is about [OFFICIAL kb/enterprise/webhook].\",\"enum\":[\"ticket\",\"customer\"],\"type\":\"string\"}}",
 };
 /// Every operation of the spec, sorted by id.
 pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
@@ -11322,6 +11323,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Get a chat",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("ChatDetailResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -11353,6 +11356,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "List chats",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("ChatListResponse"),
         paginated: true,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -11493,6 +11498,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "List the ticket custom fields of a department (and category)",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("CustomFieldListResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -11540,6 +11547,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Get a customer",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("CustomerDetailResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -11587,6 +11596,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Check whether a customer exists",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("CustomerExistsResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -11634,6 +11645,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "List customers",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("CustomerListResponse"),
         paginated: true,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -11665,6 +11678,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Create a customer",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("EnvelopeResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -11833,6 +11848,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Update a customer",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("EnvelopeResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -12017,6 +12034,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "List the ticket categories of a department",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("CategoryListResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -12048,6 +12067,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "List departments",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("DepartmentListResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -12086,6 +12107,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "List the operators of a department",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("OperatorListResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -12117,6 +12140,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Add an internal comment to a ticket",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("EnvelopeResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -12171,6 +12196,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Get a ticket with its replies",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("TicketDetailResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -12271,6 +12298,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Evaluate (rate) a ticket",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("EnvelopeResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -12364,6 +12393,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Finish (close) a ticket",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("EnvelopeResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -12427,6 +12458,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "List tickets",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: true,
+        response: Some("TicketListResponse"),
         paginated: true,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -12660,6 +12693,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Create a ticket",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("TicketNewResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -12810,6 +12845,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Link an operator to a ticket",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: false,
+        response: Some("EnvelopeResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -12864,6 +12901,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Reply to a ticket as its customer",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("EnvelopeResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -12918,6 +12957,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Reply to a ticket as its operator",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("EnvelopeResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -12972,6 +13013,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "End the open custom status of a ticket",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Safe,
+        read_only: false,
+        response: Some("EnvelopeResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -13010,6 +13053,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Start a custom status on a ticket",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("EnvelopeResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {
@@ -13073,6 +13118,8 @@ pub static OPERATIONS: [::supportkit_runtime::meta::OperationMeta; 23usize] = [
         summary: "Transfer a ticket to another department and/or operator",
         bucket: Some(0usize),
         retry: ::supportkit_runtime::meta::RetrySafety::Unsafe,
+        read_only: false,
+        response: Some("EnvelopeResponse"),
         paginated: false,
         constraints: &[
             ::supportkit_runtime::meta::Constraint {

@@ -79,6 +79,7 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
     let page_impls = paged_impls(model);
     let unprocessed = &model.unprocessed_statuses;
     let encode_plus = model.encode_plus_in_path;
+    let json_schemas = &model.json_schemas;
 
     quote! {
         /// What the spec's vendor extensions say about this provider, as data
@@ -97,6 +98,7 @@ pub fn extra_tokens(model: &Model) -> TokenStream {
             error_message_kinds: &[#(#error_message_kinds),*],
             unprocessed_statuses: &[#(#unprocessed),*],
             encode_plus_in_path: #encode_plus,
+            schemas: #json_schemas,
         };
 
         /// Every operation of the spec, sorted by id.
@@ -151,6 +153,11 @@ fn op_meta(op: &OpDef) -> TokenStream {
         None => quote!(None),
     };
     let retry = ident(if op.safe { "Safe" } else { "Unsafe" });
+    let read_only = op.read_only;
+    let response = match &op.output {
+        Some(name) => quote!(Some(#name)),
+        None => quote!(None),
+    };
     let paginated = op.pagination.is_some();
     let constraints = op.constraints.iter().map(|c| {
         let location = ident(c.location);
@@ -249,6 +256,8 @@ fn op_meta(op: &OpDef) -> TokenStream {
             summary: #summary,
             bucket: #bucket,
             retry: ::supportkit_runtime::meta::RetrySafety::#retry,
+            read_only: #read_only,
+            response: #response,
             paginated: #paginated,
             constraints: &[#(#constraints),*],
             body: ::supportkit_runtime::meta::BodyKind::#body_kind,

@@ -10,6 +10,7 @@
 //! - [`multipart`]: `multipart/form-data` operations, which progenitor cannot send;
 //! - [`pagination`]: the `Paged` impls of list operations;
 //! - [`metadata`]: provider and operation metadata, hooks, decoders;
+//! - [`json_schema`]: the component schemas as JSON Schema, for output schemas;
 //! - [`semver`]: which generated structs are `#[non_exhaustive]`, and why;
 //! - [`docs`]: doc comments built from spec text; [`fields`]: the docs of
 //!   every struct field and builder setter; [`examples`]: the compiled
@@ -22,6 +23,7 @@ pub mod docs;
 pub mod enums;
 pub mod examples;
 pub mod fields;
+pub mod json_schema;
 pub mod metadata;
 pub mod model;
 pub mod multipart;

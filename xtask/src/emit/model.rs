@@ -37,6 +37,8 @@ pub struct Model {
     pub replacements: Vec<(String, String)>,
     /// Every component schema, for the decoder table fuzzing walks.
     pub schemas: Vec<String>,
+    /// Every component schema as JSON Schema (`{name: schema}`, compact JSON).
+    pub json_schemas: String,
     /// Rust names of the object schemas and open unions (fields of these types
     /// also decode from a JSON-encoded string, as free-form maps do).
     pub objects: Vec<String>,
@@ -71,6 +73,8 @@ pub struct OpDef {
     pub summary: Option<String>,
     pub bucket: Option<usize>,
     pub safe: bool,
+    /// GET/HEAD, or `x-supportkit-read-only: true` (a POST that only reads).
+    pub read_only: bool,
     pub constraints: Vec<Constraint>,
     pub output: Option<String>,
     pub pagination: Option<PageDef>,
@@ -319,6 +323,9 @@ impl Model {
                 }
                 None => None,
             };
+            let read_only = matches!(op.method, "GET" | "HEAD")
+                || op.op.extensions.get("x-supportkit-read-only")
+                    == Some(&serde_json::Value::Bool(true));
             let safe = match op
                 .op
                 .extensions
@@ -327,7 +334,7 @@ impl Model {
             {
                 Some("safe") => true,
                 Some(_) => false,
-                None => matches!(op.method, "GET" | "PUT" | "DELETE" | "HEAD"),
+                None => read_only || matches!(op.method, "GET" | "PUT" | "DELETE" | "HEAD"),
             };
             let output = spec::success_types(api, op.op).into_iter().flatten().next();
             let multipart = match op.op.extensions.get("x-supportkit-multipart") {
@@ -346,6 +353,7 @@ impl Model {
                 summary: op.op.summary.clone(),
                 bucket,
                 safe,
+                read_only,
                 constraints: constraints(api, &op)?,
                 output,
                 pagination,
@@ -382,6 +390,7 @@ impl Model {
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
             schemas,
+            json_schemas: super::json_schema::component_schemas(api)?,
             objects,
             property_docs: property_docs(api),
             read_only: super::semver::read_only_types(api),

@@ -70,9 +70,12 @@ impl ChatApi {
 /// Connects to ChatAPI: conversations, contacts and agents; no tickets.
 pub(crate) async fn connect(config: &ConnectConfig) -> Result<Connection, Error> {
     let client = Client::from_config(config.runtime_config())?;
+    let endpoint = supportkit_runtime::dynamic::Endpoint::of(&client);
     let adapter = Arc::new(ChatApi::new(client));
     Ok(Connection {
         provider: PROVIDER,
+        endpoint,
+        meta: &supportkit_chatapi::PROVIDER,
         capabilities: adapter.capabilities.clone(),
         tickets: None,
         conversations: Some(adapter.clone()),

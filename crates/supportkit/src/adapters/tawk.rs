@@ -87,6 +87,7 @@ impl Tawk {
 /// first property.
 pub(crate) async fn connect(config: &ConnectConfig) -> Result<Connection, Error> {
     let client = Client::from_config(config.runtime_config())?;
+    let endpoint = supportkit_runtime::dynamic::Endpoint::of(&client);
     let configured = config
         .options
         .get("property_id")
@@ -99,6 +100,8 @@ pub(crate) async fn connect(config: &ConnectConfig) -> Result<Connection, Error>
     let adapter = Arc::new(Tawk::new(client, property_id));
     Ok(Connection {
         provider: PROVIDER,
+        endpoint,
+        meta: &supportkit_tawk::PROVIDER,
         capabilities: adapter.capabilities.clone(),
         tickets: Some(adapter.clone()),
         conversations: Some(adapter.clone()),

@@ -144,10 +144,13 @@ impl TomTicket {
 /// `options["department_id"]` is the default department of new tickets.
 pub(crate) async fn connect(config: &ConnectConfig) -> Result<Connection, Error> {
     let client = Client::from_config(config.runtime_config())?;
+    let endpoint = supportkit_runtime::dynamic::Endpoint::of(&client);
     let department = config.options.get("department_id").cloned();
     let adapter = Arc::new(TomTicket::new(client, department));
     Ok(Connection {
         provider: PROVIDER,
+        endpoint,
+        meta: &supportkit_tomticket::PROVIDER,
         capabilities: adapter.capabilities.clone(),
         tickets: Some(adapter.clone()),
         conversations: Some(adapter.clone()),

@@ -1,0 +1,833 @@
+//! The `default` toolset: the facade's traits as a few well-described tools
+//! across every configured provider.
+//!
+//! Ids are provider-qualified (`tomticket:9aba…`), as the tools return them,
+//! so a tool that takes an id needs no `provider`. A listing without
+//! `provider` covers every configured provider that supports it, one after
+//! the other, under one cursor.
+
+use futures::{StreamExt, TryStreamExt};
+use rmcp::ErrorData as McpError;
+use rmcp::handler::server::common::{schema_for_input, schema_for_output};
+use rmcp::model::{CallToolRequestParams, CallToolResponse, CallToolResult, Tool};
+use rmcp::service::{RequestContext, RoleServer};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use supportkit::{
+    Connection, ContactFilter, ConversationFilter, ConversationStatus, ListPage, NewReply,
+    Operation, Pages, Provider, TicketFilter, TicketStatus,
+};
+
+use crate::bound::{self, Position, decode_cursor, encode_cursor, json_len, tool_error};
+use crate::confirm::{Gate, gate};
+use crate::dto::*;
+use crate::{Access, SupportServer, ToolDef, Toolset};
+
+/// Records per listing page when `limit` is not given.
+const DEFAULT_LIMIT: usize = 50;
+/// The most records one listing page returns.
+const MAX_LIMIT: usize = 200;
+
+/// A ticket status to filter by.
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum StatusArg {
+    Open,
+    Pending,
+    Closed,
+}
+
+/// Arguments of `list_tickets`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ListTicketsArgs {
+    /// Only this provider (default: every configured provider with tickets).
+    provider: Option<String>,
+    /// Only tickets in this status.
+    status: Option<StatusArg>,
+    /// Only tickets of this requester (email or provider id).
+    requester: Option<String>,
+    /// Only tickets updated at or after this time (RFC 3339 or YYYY-MM-DD).
+    updated_since: Option<String>,
+    /// Records per page (default 50, at most 200; fewer when the result budget is reached).
+    limit: Option<usize>,
+    /// The `next_cursor` of the previous page (it carries the other arguments).
+    #[serde(rename = "cursor")]
+    _cursor: Option<String>,
+}
+
+/// Arguments of the listings that take only a provider.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ListArgs {
+    /// Only this provider (default: every configured provider that has them).
+    provider: Option<String>,
+    /// Only conversations in this status (`open` or `closed`; conversations only).
+    status: Option<String>,
+    /// Free-text search: name, email, phone (contacts only).
+    search: Option<String>,
+    /// Records per page (default 50, at most 200; fewer when the result budget is reached).
+    limit: Option<usize>,
+    /// The `next_cursor` of the previous page (it carries the other arguments).
+    #[serde(rename = "cursor")]
+    _cursor: Option<String>,
+}
+
+/// Arguments naming one record.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct IdArgs {
+    /// The record's id as a tool returned it (`provider:id`).
+    id: String,
+    /// The provider, only for an id without its `provider:` prefix.
+    provider: Option<String>,
+}
+
+/// Arguments listing the children of one record (replies, messages).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ChildArgs {
+    /// The ticket's or conversation's id as a tool returned it (`provider:id`).
+    id: String,
+    /// The provider, only for an id without its `provider:` prefix.
+    provider: Option<String>,
+    /// Records per page (default 50, at most 200).
+    limit: Option<usize>,
+    /// The `next_cursor` of the previous page (it carries the other arguments).
+    #[serde(rename = "cursor")]
+    _cursor: Option<String>,
+}
+
+/// Arguments of a write with text.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct TextArgs {
+    /// The ticket's or conversation's id (`provider:id`).
+    id: String,
+    /// The provider, only for an id without its `provider:` prefix.
+    provider: Option<String>,
+    /// The text.
+    text: String,
+}
+
+/// Arguments of `assign_conversation`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct AssignArgs {
+    /// The conversation's id (`provider:id`).
+    id: String,
+    /// The provider, only for an id without its `provider:` prefix.
+    provider: Option<String>,
+    /// The agent (id or email); leave out to unassign.
+    agent: Option<String>,
+}
+
+/// Arguments of `tag_contact`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct TagArgs {
+    /// The contact's id (`provider:id`).
+    id: String,
+    /// The provider, only for an id without its `provider:` prefix.
+    provider: Option<String>,
+    /// Tags to add.
+    tags: Vec<String>,
+}
+
+/// One tool of this toolset.
+struct Spec {
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    operation: Operation,
+    access: Access,
+    input: fn() -> Result<std::sync::Arc<rmcp::model::JsonObject>, String>,
+    output: fn() -> std::sync::Arc<rmcp::model::JsonObject>,
+    fenced: bool,
+}
+
+const READ: Access = Access::Read;
+
+const SPECS: &[Spec] = &[
+    Spec {
+        name: "list_tickets",
+        title: "List tickets",
+        description: "Find tickets, newest first as the provider lists them, filtered by status, requester or update time.",
+        operation: Operation::ListTickets,
+        access: READ,
+        input: schema_for_input::<ListTicketsArgs>,
+        output: schema_for_output::<ListOut<TicketOut>>,
+        fenced: true,
+    },
+    Spec {
+        name: "get_ticket",
+        title: "Read a ticket",
+        description: "One ticket by id, with its subject and description.",
+        operation: Operation::GetTicket,
+        access: READ,
+        input: schema_for_input::<IdArgs>,
+        output: schema_for_output::<OneOut<TicketOut>>,
+        fenced: true,
+    },
+    Spec {
+        name: "list_ticket_replies",
+        title: "Read a ticket's replies",
+        description: "The replies and internal notes of a ticket, oldest first.",
+        operation: Operation::ListReplies,
+        access: READ,
+        input: schema_for_input::<ChildArgs>,
+        output: schema_for_output::<ListOut<ReplyOut>>,
+        fenced: true,
+    },
+    Spec {
+        name: "list_conversations",
+        title: "List conversations",
+        description: "Find chat conversations, optionally only `open` or `closed` ones.",
+        operation: Operation::ListConversations,
+        access: READ,
+        input: schema_for_input::<ListArgs>,
+        output: schema_for_output::<ListOut<ConversationOut>>,
+        fenced: false,
+    },
+    Spec {
+        name: "get_conversation",
+        title: "Read a conversation",
+        description: "One chat conversation by id (its messages: list_messages).",
+        operation: Operation::GetConversation,
+        access: READ,
+        input: schema_for_input::<IdArgs>,
+        output: schema_for_output::<OneOut<ConversationOut>>,
+        fenced: false,
+    },
+    Spec {
+        name: "list_messages",
+        title: "Read a conversation's messages",
+        description: "The messages of a conversation, oldest first.",
+        operation: Operation::ListMessages,
+        access: READ,
+        input: schema_for_input::<ChildArgs>,
+        output: schema_for_output::<ListOut<MessageOut>>,
+        fenced: true,
+    },
+    Spec {
+        name: "list_contacts",
+        title: "Find contacts",
+        description: "Find customers, optionally by a free-text `search` (name, email, phone).",
+        operation: Operation::ListContacts,
+        access: READ,
+        input: schema_for_input::<ListArgs>,
+        output: schema_for_output::<ListOut<ContactOut>>,
+        fenced: true,
+    },
+    Spec {
+        name: "get_contact",
+        title: "Read a contact",
+        description: "One customer by id.",
+        operation: Operation::GetContact,
+        access: READ,
+        input: schema_for_input::<IdArgs>,
+        output: schema_for_output::<OneOut<ContactOut>>,
+        fenced: true,
+    },
+    Spec {
+        name: "list_agents",
+        title: "List agents",
+        description: "The support team's agents (ids and emails for assign_conversation).",
+        operation: Operation::ListAgents,
+        access: READ,
+        input: schema_for_input::<ListArgs>,
+        output: schema_for_output::<ListOut<AgentOut>>,
+        fenced: false,
+    },
+    Spec {
+        name: "reply_ticket",
+        title: "Reply to a ticket",
+        description: "Sends a public reply to the ticket's customer. Asks for confirmation.",
+        operation: Operation::ReplyTicket,
+        access: Access::Write {
+            destructive: true,
+            idempotent: false,
+        },
+        input: schema_for_input::<TextArgs>,
+        output: schema_for_output::<DoneOut>,
+        fenced: false,
+    },
+    Spec {
+        name: "comment_ticket",
+        title: "Add an internal note",
+        description: "Adds an internal note to a ticket (not shown to the customer).",
+        operation: Operation::NoteTicket,
+        access: Access::Write {
+            destructive: false,
+            idempotent: false,
+        },
+        input: schema_for_input::<TextArgs>,
+        output: schema_for_output::<DoneOut>,
+        fenced: false,
+    },
+    Spec {
+        name: "close_ticket",
+        title: "Close a ticket",
+        description: "Closes (finishes) a ticket. Asks for confirmation.",
+        operation: Operation::CloseTicket,
+        access: Access::Write {
+            destructive: true,
+            idempotent: true,
+        },
+        input: schema_for_input::<IdArgs>,
+        output: schema_for_output::<DoneOut>,
+        fenced: false,
+    },
+    Spec {
+        name: "send_message",
+        title: "Send a message",
+        description: "Sends a text message to the customer of a conversation. Asks for confirmation.",
+        operation: Operation::SendText,
+        access: Access::Write {
+            destructive: true,
+            idempotent: false,
+        },
+        input: schema_for_input::<TextArgs>,
+        output: schema_for_output::<DoneOut>,
+        fenced: false,
+    },
+    Spec {
+        name: "close_conversation",
+        title: "Close a conversation",
+        description: "Closes a conversation. Asks for confirmation.",
+        operation: Operation::SetConversationStatus,
+        access: Access::Write {
+            destructive: true,
+            idempotent: true,
+        },
+        input: schema_for_input::<IdArgs>,
+        output: schema_for_output::<DoneOut>,
+        fenced: false,
+    },
+    Spec {
+        name: "assign_conversation",
+        title: "Assign a conversation",
+        description: "Assigns a conversation to an agent (see list_agents), or unassigns it without `agent`.",
+        operation: Operation::AssignConversation,
+        access: Access::Write {
+            destructive: false,
+            idempotent: true,
+        },
+        input: schema_for_input::<AssignArgs>,
+        output: schema_for_output::<DoneOut>,
+        fenced: false,
+    },
+    Spec {
+        name: "tag_contact",
+        title: "Tag a contact",
+        description: "Adds tags to a customer.",
+        operation: Operation::TagContact,
+        access: Access::Write {
+            destructive: false,
+            idempotent: true,
+        },
+        input: schema_for_input::<TagArgs>,
+        output: schema_for_output::<DoneOut>,
+        fenced: false,
+    },
+];
+
+/// The tools for `connections`: each tool whose operation at least one of
+/// them supports, its `provider` argument limited to those.
+pub(crate) fn tools(connections: &[Connection]) -> Vec<ToolDef> {
+    let mut out = Vec::new();
+    for spec in SPECS {
+        let providers: Vec<&str> = connections
+            .iter()
+            .filter(|c| c.capabilities.supports(spec.operation))
+            .map(|c| c.provider.as_str())
+            .collect();
+        if providers.is_empty() {
+            continue;
+        }
+        let mut input = (spec.input)().map(|s| (*s).clone()).unwrap_or_default();
+        if let Some(Value::Object(p)) = input
+            .get_mut("properties")
+            .and_then(|p| p.get_mut("provider"))
+        {
+            p.insert("enum".into(), Value::from(providers.clone()));
+            p.remove("type");
+            p.remove("anyOf");
+        }
+        let mut description = format!("{} Providers: {}.", spec.description, providers.join(", "));
+        if spec.name.starts_with("list_") {
+            description.push_str(" Returns a bounded page and `next_cursor` when there is more.");
+        }
+        if spec.fenced {
+            description.push(' ');
+            description.push_str(FENCE_NOTE);
+        }
+        let mut input = Value::Object(input);
+        bound::compact(&mut input, true);
+        let mut output = Value::Object((*(spec.output)()).clone());
+        bound::compact(&mut output, false);
+        let object = |v: Value| match v {
+            Value::Object(m) => std::sync::Arc::new(m),
+            _ => std::sync::Arc::default(),
+        };
+        let tool = Tool::new(spec.name, description, object(input))
+            .with_raw_output_schema(object(output))
+            .with_annotations(spec.access.annotations(spec.title));
+        out.push(ToolDef {
+            tool,
+            access: spec.access,
+            toolset: Toolset::Default,
+        });
+    }
+    out
+}
+
+fn parse<T: DeserializeOwned>(tool: &str, args: &Map<String, Value>) -> Result<T, CallToolResult> {
+    serde_json::from_value(Value::Object(args.clone()))
+        .map_err(|e| tool_error(format!("invalid arguments for `{tool}`: {e}")))
+}
+
+/// The connection and provider-local id an id names.
+fn target<'s>(
+    server: &'s SupportServer,
+    id: &str,
+    provider: Option<&str>,
+) -> Result<(&'s Connection, String), CallToolResult> {
+    let inner = server.inner();
+    let (named, local) = match id.split_once(':') {
+        Some((p, rest)) if p.parse::<Provider>().is_ok() => (p.parse::<Provider>().ok(), rest),
+        _ => (provider.and_then(|p| p.parse().ok()), id),
+    };
+    let connection = match named {
+        Some(p) => inner.connection(p),
+        None if inner.connections.len() == 1 => inner.connections.first(),
+        None => {
+            return Err(tool_error(format!(
+                "say which provider {id:?} belongs to: give the id as a tool returned it \
+                 (`provider:id`) or pass `provider`"
+            )));
+        }
+    };
+    let connection = connection.ok_or_else(|| {
+        tool_error(format!(
+            "{id:?} names a provider this server is not configured for (configured: {})",
+            providers_text(server)
+        ))
+    })?;
+    Ok((connection, local.to_owned()))
+}
+
+fn providers_text(server: &SupportServer) -> String {
+    let names: Vec<&str> = server.providers().iter().map(|p| p.as_str()).collect();
+    names.join(", ")
+}
+
+/// What a listing lists.
+enum Listing {
+    Tickets(TicketFilter),
+    Replies(String),
+    Conversations(ConversationFilter),
+    Messages(String),
+    Contacts(ContactFilter),
+    Agents,
+}
+
+fn to_values<T, O>(page: ListPage<T>) -> ListPage<Value>
+where
+    O: serde::Serialize + for<'x> From<&'x T>,
+{
+    ListPage {
+        items: page
+            .items
+            .iter()
+            .map(|t| serde_json::to_value(O::from(t)).unwrap_or(Value::Null))
+            .collect(),
+        next: page.next,
+    }
+}
+
+fn unresumable<'a, T: Send + 'a>(records: supportkit::Records<'a, T>) -> Pages<'a, T> {
+    supportkit::unresumable_pages(records)
+}
+
+fn pages<'c>(
+    listing: &'c Listing,
+    c: &'c Connection,
+    from: Option<String>,
+) -> Result<Pages<'c, Value>, supportkit::Error> {
+    Ok(match listing {
+        Listing::Tickets(f) => c
+            .tickets()?
+            .ticket_pages(f.clone(), from)
+            .map_ok(to_values::<_, TicketOut>)
+            .boxed(),
+        Listing::Replies(id) => unresumable(c.tickets()?.ticket_replies(id))
+            .map_ok(to_values::<_, ReplyOut>)
+            .boxed(),
+        Listing::Conversations(f) => c
+            .conversations()?
+            .conversation_pages(f.clone(), from)
+            .map_ok(to_values::<_, ConversationOut>)
+            .boxed(),
+        Listing::Messages(id) => unresumable(c.conversations()?.conversation_messages(id))
+            .map_ok(to_values::<_, MessageOut>)
+            .boxed(),
+        Listing::Contacts(f) => c
+            .contacts()?
+            .contact_pages(f.clone(), from)
+            .map_ok(to_values::<_, ContactOut>)
+            .boxed(),
+        Listing::Agents => unresumable(c.agents()?.list_agents())
+            .map_ok(to_values::<_, AgentOut>)
+            .boxed(),
+    })
+}
+
+/// One bounded page of `listing` over `connections`, from `pos`.
+async fn list(
+    server: &SupportServer,
+    tool: &str,
+    args: &Map<String, Value>,
+    connections: &[&Connection],
+    listing: Listing,
+    mut pos: Position,
+    limit: usize,
+) -> CallToolResult {
+    let budget = server.inner().options.max_result_bytes();
+    let mut items: Vec<Value> = Vec::new();
+    let mut size = json_len(&serde_json::json!({"items": [], "next_cursor": ""})) + 200;
+    while let Some(connection) = connections.get(pos.p) {
+        let mut stream = match pages(&listing, connection, pos.from.clone()) {
+            Ok(s) => s,
+            Err(e) => return bound::provider_error(&e),
+        };
+        let mut seen = 0usize;
+        while let Some(page) = stream.next().await {
+            let page = match page {
+                Ok(p) => p,
+                Err(e) => return bound::provider_error(&e),
+            };
+            for mut item in page.items {
+                if seen < pos.skip {
+                    seen += 1;
+                    continue;
+                }
+                let mut len = json_len(&item) + 1;
+                let full = items.len() >= limit || (size + len > budget && !items.is_empty());
+                if full {
+                    let next = Position {
+                        skip: seen,
+                        ..pos.clone()
+                    };
+                    return page_result(items, Some(encode_cursor(tool, args, &next)));
+                }
+                if size + len > budget {
+                    bound::shrink(&mut item, budget.saturating_sub(size));
+                    len = json_len(&item) + 1;
+                }
+                items.push(item);
+                size += len;
+                seen += 1;
+            }
+            if let Some(next) = page.next {
+                pos.from = Some(next);
+                pos.skip = 0;
+                seen = 0;
+            } else {
+                pos.skip = seen;
+            }
+        }
+        pos = Position {
+            p: pos.p + 1,
+            from: None,
+            skip: 0,
+        };
+    }
+    page_result(items, None)
+}
+
+fn page_result(items: Vec<Value>, next_cursor: Option<String>) -> CallToolResult {
+    let mut value = serde_json::json!({ "items": items });
+    if let Some(c) = next_cursor {
+        value["next_cursor"] = Value::String(c);
+    }
+    bound::structured(value)
+}
+
+fn one(server: &SupportServer, item: impl serde::Serialize) -> CallToolResult {
+    let mut value = serde_json::json!({ "item": item });
+    bound::shrink(&mut value, server.inner().options.max_result_bytes());
+    bound::structured(value)
+}
+
+fn done(text: String) -> CallToolResult {
+    bound::structured(serde_json::json!({ "ok": true, "done": text }))
+}
+
+fn parse_since(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        .map_err(|_| format!("`updated_since` {raw:?} is neither RFC 3339 nor YYYY-MM-DD"))
+}
+
+/// Runs a tool of this toolset.
+pub(crate) async fn call(
+    server: &SupportServer,
+    def: &ToolDef,
+    args: &Map<String, Value>,
+    request: &CallToolRequestParams,
+    context: &RequestContext<RoleServer>,
+) -> Result<CallToolResponse, McpError> {
+    Ok(match run(server, def, args, request, context).await {
+        Ok(response) => response,
+        Err(result) => result.into(),
+    })
+}
+
+async fn run(
+    server: &SupportServer,
+    def: &ToolDef,
+    given: &Map<String, Value>,
+    request: &CallToolRequestParams,
+    context: &RequestContext<RoleServer>,
+) -> Result<CallToolResponse, CallToolResult> {
+    let name = def.tool.name.as_ref();
+    let spec = SPECS
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| tool_error("unknown tool"))?;
+    // A listing's cursor carries the arguments of its first call.
+    let (args, pos) = match given.get("cursor").and_then(Value::as_str) {
+        Some(cursor) if name.starts_with("list_") => {
+            decode_cursor::<Position>(name, cursor).map_err(tool_error)?
+        }
+        _ => (given.clone(), Position::default()),
+    };
+    let limit_of = |l: Option<usize>| l.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let listed = |provider: Option<&str>| -> Result<Vec<&Connection>, CallToolResult> {
+        let all: Vec<&Connection> = server
+            .inner()
+            .connections
+            .iter()
+            .filter(|c| c.capabilities.supports(spec.operation))
+            .collect();
+        match provider {
+            None => Ok(all),
+            Some(p) => {
+                let p: Provider = p.parse().map_err(tool_error)?;
+                let found: Vec<&Connection> = all.into_iter().filter(|c| c.provider == p).collect();
+                if found.is_empty() {
+                    return Err(tool_error(format!(
+                        "{p} is not configured here or cannot do `{name}` (configured: {})",
+                        providers_text(server)
+                    )));
+                }
+                Ok(found)
+            }
+        }
+    };
+    let result = match name {
+        "list_tickets" => {
+            let a: ListTicketsArgs = parse(name, &args)?;
+            let filter = TicketFilter {
+                status: a.status.map(|s| match s {
+                    StatusArg::Open => TicketStatus::Open,
+                    StatusArg::Pending => TicketStatus::Pending,
+                    StatusArg::Closed => TicketStatus::Closed,
+                }),
+                requester: a.requester,
+                updated_since: a
+                    .updated_since
+                    .as_deref()
+                    .map(parse_since)
+                    .transpose()
+                    .map_err(tool_error)?,
+            };
+            let cs = listed(a.provider.as_deref())?;
+            list(
+                server,
+                name,
+                &args,
+                &cs,
+                Listing::Tickets(filter),
+                pos,
+                limit_of(a.limit),
+            )
+            .await
+        }
+        "list_conversations" | "list_contacts" | "list_agents" => {
+            let a: ListArgs = parse(name, &args)?;
+            let cs = listed(a.provider.as_deref())?;
+            let listing = match name {
+                "list_conversations" => {
+                    let status = match a.status.as_deref() {
+                        None => None,
+                        Some("open") => Some(ConversationStatus::Open),
+                        Some("closed") => Some(ConversationStatus::Closed),
+                        Some(other) => {
+                            return Err(tool_error(format!(
+                                "`status` {other:?} is not `open` or `closed`"
+                            )));
+                        }
+                    };
+                    Listing::Conversations(ConversationFilter { status })
+                }
+                "list_contacts" => Listing::Contacts(ContactFilter { search: a.search }),
+                _ => Listing::Agents,
+            };
+            list(server, name, &args, &cs, listing, pos, limit_of(a.limit)).await
+        }
+        "list_ticket_replies" | "list_messages" => {
+            let a: ChildArgs = parse(name, &args)?;
+            let (c, id) = target(server, &a.id, a.provider.as_deref())?;
+            let listing = if name == "list_messages" {
+                Listing::Messages(id)
+            } else {
+                Listing::Replies(id)
+            };
+            list(server, name, &args, &[c], listing, pos, limit_of(a.limit)).await
+        }
+        "get_ticket" | "get_conversation" | "get_contact" | "close_ticket"
+        | "close_conversation" => {
+            let a: IdArgs = parse(name, &args)?;
+            let (c, id) = target(server, &a.id, a.provider.as_deref())?;
+            let what = format!("closes {}:{id}", c.provider);
+            if def.access.destructive()
+                && let Gate::Answer(answer) = gate(server, request, given, context, &what).await
+            {
+                return Ok(answer);
+            }
+            match name {
+                "get_ticket" => match c.tickets() {
+                    Ok(t) => t
+                        .get_ticket(&id)
+                        .await
+                        .map(|t| one(server, TicketOut::from(&t))),
+                    Err(e) => Err(e),
+                },
+                "get_conversation" => match c.conversations() {
+                    Ok(t) => t
+                        .get_conversation(&id)
+                        .await
+                        .map(|t| one(server, ConversationOut::from(&t))),
+                    Err(e) => Err(e),
+                },
+                "get_contact" => match c.contacts() {
+                    Ok(t) => t
+                        .get_contact(&id)
+                        .await
+                        .map(|t| one(server, ContactOut::from(&t))),
+                    Err(e) => Err(e),
+                },
+                "close_ticket" => match c.tickets() {
+                    Ok(t) => t
+                        .close_ticket(&id)
+                        .await
+                        .map(|()| done(format!("closed ticket {}:{id}", c.provider))),
+                    Err(e) => Err(e),
+                },
+                _ => match c.conversations() {
+                    Ok(t) => t
+                        .set_conversation_status(&id, ConversationStatus::Closed)
+                        .await
+                        .map(|()| done(format!("closed conversation {}:{id}", c.provider))),
+                    Err(e) => Err(e),
+                },
+            }
+            .unwrap_or_else(|e| bound::provider_error(&e))
+        }
+        "reply_ticket" | "comment_ticket" | "send_message" => {
+            let a: TextArgs = parse(name, &args)?;
+            let (c, id) = target(server, &a.id, a.provider.as_deref())?;
+            let what = match name {
+                "reply_ticket" => format!(
+                    "sends this public reply to the customer of ticket {}:{id}: {:?}",
+                    c.provider, a.text
+                ),
+                _ => format!(
+                    "sends this message to the customer of conversation {}:{id}: {:?}",
+                    c.provider, a.text
+                ),
+            };
+            if def.access.destructive()
+                && let Gate::Answer(answer) = gate(server, request, given, context, &what).await
+            {
+                return Ok(answer);
+            }
+            match name {
+                "send_message" => match c.conversations() {
+                    Ok(t) => t.send_text(&id, &a.text).await.map(|()| {
+                        done(format!(
+                            "sent a message to conversation {}:{id}",
+                            c.provider
+                        ))
+                    }),
+                    Err(e) => Err(e),
+                },
+                _ => {
+                    let public = name == "reply_ticket";
+                    match c.tickets() {
+                        Ok(t) => t
+                            .reply_ticket(
+                                &id,
+                                NewReply {
+                                    body: a.text,
+                                    public,
+                                },
+                            )
+                            .await
+                            .map(|()| {
+                                done(format!(
+                                    "{} ticket {}:{id}",
+                                    if public {
+                                        "replied to"
+                                    } else {
+                                        "added a note to"
+                                    },
+                                    c.provider
+                                ))
+                            }),
+                        Err(e) => Err(e),
+                    }
+                }
+            }
+            .unwrap_or_else(|e| bound::provider_error(&e))
+        }
+        "assign_conversation" => {
+            let a: AssignArgs = parse(name, &args)?;
+            let (c, id) = target(server, &a.id, a.provider.as_deref())?;
+            let agent = a
+                .agent
+                .as_deref()
+                .map(|s| s.split_once(':').map_or(s, |(_, r)| r));
+            match c.conversations() {
+                Ok(t) => t
+                    .assign_conversation(&id, agent)
+                    .await
+                    .map(|()| done(format!("assigned conversation {}:{id}", c.provider))),
+                Err(e) => Err(e),
+            }
+            .unwrap_or_else(|e| bound::provider_error(&e))
+        }
+        "tag_contact" => {
+            let a: TagArgs = parse(name, &args)?;
+            let (c, id) = target(server, &a.id, a.provider.as_deref())?;
+            let n = a.tags.len();
+            match c.contacts() {
+                Ok(t) => t
+                    .tag_contact(&id, a.tags)
+                    .await
+                    .map(|()| done(format!("added {n} tag(s) to contact {}:{id}", c.provider))),
+                Err(e) => Err(e),
+            }
+            .unwrap_or_else(|e| bound::provider_error(&e))
+        }
+        _ => tool_error(format!("unknown tool `{name}`")),
+    };
+    Ok(result.into())
+}
