@@ -156,8 +156,41 @@ fn main() {
                 .rate_limits(RateLimitConfig::disabled()),
         )
         .unwrap();
-        (client, reqwest::Client::new())
+        // The baseline with the timeouts every supportkit client carries
+        // (`Config`'s defaults): what a careful hand-written client pays too.
+        let timed = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .build()
+            .unwrap();
+        (client, reqwest::Client::new(), timed)
     };
+
+    // For callgrind: one kind of call only, `SUPPORTKIT_BENCH_CALLS` times,
+    // on a current-thread runtime (run twice with different counts and
+    // subtract to get instructions per call without the set-up).
+    if let Ok(only) = std::env::var("SUPPORTKIT_BENCH_ONLY") {
+        let calls: u64 = std::env::var("SUPPORTKIT_BENCH_CALLS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1000);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (client, http, timed) = clients();
+        rt.block_on(async {
+            for _ in 0..calls {
+                match only.as_str() {
+                    "typed" => hand_written_typed(&http, &url, &token, id).await,
+                    "timed" => hand_written_typed(&timed, &url, &token, id).await,
+                    "generated" => generated(&client, id).await,
+                    other => panic!("SUPPORTKIT_BENCH_ONLY={other}: typed, timed or generated"),
+                }
+            }
+        });
+        return;
+    }
 
     // A smoke run (`cargo test --benches`): each round once, a few calls.
     let (n, rounds) = if supportkit_tests::measure::bench_mode() {
@@ -187,9 +220,13 @@ fn main() {
         (Scope::Thread, &runtimes[0]),
     ];
     for (scope, (flavor, rt)) in scopes {
-        let (client, http) = clients();
-        let (mut typed, mut value, mut ours) = (Vec::new(), Vec::new(), Vec::new());
+        let (client, http, timed) = clients();
+        let (mut typed, mut value, mut with_timeouts, mut ours) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds {
+            with_timeouts.push(per_call(rt, scope, n, || {
+                hand_written_typed(&timed, &url, &token, id)
+            }));
             typed.push(per_call(rt, scope, n, || {
                 hand_written_typed(&http, &url, &token, id)
             }));
@@ -215,6 +252,7 @@ fn main() {
         for (name, v) in [
             ("hand-written, typed", &typed),
             ("hand-written, Value", &value),
+            ("hand-written, typed, timeouts", &with_timeouts),
             ("generated .call()", &ours),
         ] {
             println!(
@@ -228,6 +266,11 @@ fn main() {
             "  .call() / typed baseline:    CPU {:.3}x, allocations {:.3}x",
             cpu(&ours) / cpu(&typed),
             allocs(&ours) / allocs(&typed)
+        );
+        println!(
+            "  .call() / typed + timeouts:  CPU {:.3}x, allocations {:.3}x",
+            cpu(&ours) / cpu(&with_timeouts),
+            allocs(&ours) / allocs(&with_timeouts)
         );
         println!(
             "  .call() / Value baseline:    CPU {:.3}x, allocations {:.3}x",

@@ -1,8 +1,10 @@
 //! Streaming every ChatAPI contact: the generated `.stream()` and the
 //! facade's `list_contacts` against a hand-written page loop (reqwest, the
 //! same typed page struct, following `pagination.next`), on the sandbox, in
-//! the same run. Client-thread CPU time and allocations per item, medians
-//! of interleaved rounds (criterion is not used: one round is 100 pages).
+//! the same run. The sandbox runs in a process of its own (`measure::Peer`);
+//! the client's cost is the CPU of its whole process and the allocations of
+//! all its threads, per item, medians of interleaved rounds (criterion is
+//! not used: one round is 100 pages).
 
 use std::sync::atomic::Ordering;
 
@@ -12,7 +14,7 @@ use supportkit::{ContactFilter, Contacts};
 use supportkit_chatapi::types::ContactList;
 use supportkit_chatapi::{Client, PaginateExt, RateLimitConfig};
 use supportkit_sandbox::{Sandbox, SandboxConfig};
-use supportkit_tests::measure::{ALLOCS, Counting, median, thread_cpu, track};
+use supportkit_tests::measure::{ALLOCS, Counting, Peer, median, process_cpu, track_process};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -28,36 +30,30 @@ fn items() -> usize {
 }
 const PAGE: i64 = 100;
 
-/// The sandbox on its own threads, with [`items`] contacts and no rate limits.
-fn start_sandbox() -> (String, String) {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let sandbox = Sandbox::start_with(SandboxConfig {
-                enforce_rate_limits: false,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-            let state = sandbox.chatapi();
-            for i in 0..items() {
-                state.seed_contact(json!({
-                    "firstName": format!("Person {i}"), "lastName": "Stream",
-                    "email": format!("p{i}@example.com"), "phone": format!("+6012{i:07}"),
-                    "language": "en", "countryCode": "MY"
-                }));
-            }
-            tx.send((sandbox.chatapi_url(), sandbox.chatapi_token().to_string()))
-                .unwrap();
-            std::future::pending::<()>().await;
-        });
+/// The peer: the sandbox with [`items`] contacts and no rate limits.
+fn serve_sandbox() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let sandbox = Sandbox::start_with(SandboxConfig {
+            enforce_rate_limits: false,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let state = sandbox.chatapi();
+        for i in 0..items() {
+            state.seed_contact(json!({
+                "firstName": format!("Person {i}"), "lastName": "Stream",
+                "email": format!("p{i}@example.com"), "phone": format!("+6012{i:07}"),
+                "language": "en", "countryCode": "MY"
+            }));
+        }
+        Peer::ready(&[sandbox.chatapi_url(), sandbox.chatapi_token().to_string()]).await;
     });
-    rx.recv().unwrap()
 }
 
 fn list_body() -> serde_json::Value {
@@ -136,11 +132,11 @@ fn measure<F: std::future::Future<Output = usize>>(
     f: impl FnOnce() -> F,
 ) -> (f64, f64) {
     rt.block_on(async {
-        let cpu = thread_cpu();
-        track(true);
+        let cpu = process_cpu();
+        track_process(true);
         let n = f().await;
-        track(false);
-        let cpu = thread_cpu() - cpu;
+        track_process(false);
+        let cpu = process_cpu() - cpu;
         assert_eq!(n, items(), "every contact, once");
         (
             cpu.as_secs_f64() * 1e6 / n as f64,
@@ -150,7 +146,11 @@ fn measure<F: std::future::Future<Output = usize>>(
 }
 
 fn main() {
-    let (url, token) = start_sandbox();
+    if Peer::is_me() {
+        return serve_sandbox();
+    }
+    let peer = Peer::start();
+    let (url, token) = (peer.fields[0].clone(), peer.fields[1].clone());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -167,6 +167,26 @@ fn main() {
     let connection = rt.block_on(supportkit::connect(connect)).unwrap();
     let contacts = connection.contacts().unwrap().clone();
     let http = reqwest::Client::new();
+
+    // For callgrind: one kind of stream only, `SUPPORTKIT_BENCH_ROUNDS` times.
+    if let Ok(only) = std::env::var("SUPPORTKIT_BENCH_ONLY") {
+        let rounds: u64 = std::env::var("SUPPORTKIT_BENCH_ROUNDS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        rt.block_on(async {
+            for _ in 0..rounds {
+                let n = match only.as_str() {
+                    "hand" => hand_written(&http, &url, &token, true).await,
+                    "generated" => generated(&client).await,
+                    "facade" => facade(contacts.as_ref()).await,
+                    other => panic!("SUPPORTKIT_BENCH_ONLY={other}: hand, generated or facade"),
+                };
+                assert_eq!(n, items());
+            }
+        });
+        return;
+    }
 
     // Warm the pools, then interleave rounds.
     measure(&rt, || hand_written(&http, &url, &token, true));
@@ -188,10 +208,11 @@ fn main() {
         gen_.push(measure(&rt, || generated(&client)));
         fac.push(measure(&rt, || facade(contacts.as_ref())));
     }
+    drop(peer);
     let cpu = |v: &[(f64, f64)]| median(v.iter().map(|x| x.0).collect());
     let allocs = |v: &[(f64, f64)]| median(v.iter().map(|x| x.1).collect());
     println!(
-        "streaming {} ChatAPI contacts, pages of {PAGE} (client thread; medians of {rounds} interleaved rounds):",
+        "streaming {} ChatAPI contacts, pages of {PAGE} (the whole client process; medians of {rounds} interleaved rounds):",
         items()
     );
     println!(
