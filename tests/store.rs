@@ -467,3 +467,74 @@ async fn a_store_granting_a_slot_past_the_budget_never_holds_the_call() {
     assert_eq!(err.kind(), ErrorKind::RateLimited, "{err}");
     assert_eq!(sandbox.requests().len(), 0, "nothing was sent");
 }
+
+/// A Redis whose connection set-up is slow (far away, or a TLS handshake on
+/// a busy machine): a proxy holds each new connection's first answer back
+/// for longer than an operation's timeout. Connecting has a budget of its
+/// own, so the first operation succeeds; an answer that slow after the
+/// connection is up still fails at the operation's timeout.
+#[tokio::test]
+async fn a_slow_connection_set_up_is_not_an_operation_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = RedisServer::start();
+    let upstream = server.url().trim_start_matches("redis://").to_owned();
+    let upstream = upstream.trim_end_matches('/').to_owned();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy = listener.local_addr().unwrap();
+    let hold = ms(600);
+    // Set by the test once connected: from then on every answer is held.
+    let slow_always = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = slow_always.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else {
+                return;
+            };
+            let upstream = upstream.clone();
+            let flag = flag.clone();
+            tokio::spawn(async move {
+                let mut redis = tokio::net::TcpStream::connect(&upstream).await.unwrap();
+                let (mut cr, mut cw) = client.split();
+                let (mut rr, mut rw) = redis.split();
+                let up = tokio::io::copy(&mut cr, &mut rw);
+                let down = async {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    let mut first = true;
+                    loop {
+                        let n = rr.read(&mut buf).await?;
+                        if n == 0 {
+                            return Ok::<_, std::io::Error>(());
+                        }
+                        if first || flag.load(std::sync::atomic::Ordering::SeqCst) {
+                            tokio::time::sleep(hold).await;
+                            first = false;
+                        }
+                        cw.write_all(&buf[..n]).await?;
+                    }
+                };
+                let _ = tokio::join!(up, down);
+            });
+        }
+    });
+    let store = RedisStore::new(&format!("redis://{proxy}"))
+        .unwrap()
+        .timeout(ms(250))
+        .connect_timeout(secs(5));
+    // The hand-shake's answer is held 600 ms: past the operation timeout,
+    // within the connect budget.
+    store
+        .reserve("slow-connect", ms(100), Duration::ZERO)
+        .await
+        .expect("the first operation, on a connection slow to set up");
+    // Connected: an operation whose answer is held is bounded by its own
+    // timeout, not by the connect budget.
+    slow_always.store(true, std::sync::atomic::Ordering::SeqCst);
+    let started = Instant::now();
+    let err = store
+        .reserve("slow-connect", ms(100), Duration::ZERO)
+        .await
+        .unwrap_err();
+    // Given up at the operation's timeout (250 ms), before the held answer
+    // (600 ms) came.
+    assert!(started.elapsed() < hold, "{:?}: {err}", started.elapsed());
+}

@@ -72,6 +72,7 @@ pub struct RedisStore {
     client: redis::Client,
     url_shown: String,
     timeout: Duration,
+    connect_timeout: Duration,
     manager: OnceCell<ConnectionManager>,
     reserve: redis::Script,
     pause: redis::Script,
@@ -85,6 +86,7 @@ impl std::fmt::Debug for RedisStore {
         f.debug_struct("RedisStore")
             .field("url", &self.url_shown)
             .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -109,6 +111,7 @@ impl RedisStore {
             client,
             url_shown: redact(url),
             timeout: Duration::from_millis(250),
+            connect_timeout: Duration::from_secs(2),
             manager: OnceCell::new(),
             reserve: redis::Script::new(RESERVE),
             pause: redis::Script::new(PAUSE),
@@ -118,16 +121,25 @@ impl RedisStore {
         })
     }
 
-    /// Longest time one operation may take (connecting included), 250 ms by
+    /// Longest time one operation may take once connected, 250 ms by
     /// default; past it the operation fails and the call falls back or fails.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
+    /// Longest time connecting may take, 2 s by default: a TCP connect, and
+    /// with `rediss://` a TLS handshake, cost round trips an operation does
+    /// not (250 ms would refuse a TLS Redis a few dozen milliseconds away).
+    /// Paid once per process; the connection is shared and kept.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
     async fn connection(&self) -> Result<ConnectionManager, StoreError> {
         let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.timeout))
+            .set_connection_timeout(Some(self.connect_timeout))
             .set_response_timeout(Some(self.timeout))
             .set_number_of_retries(1);
         self.manager
@@ -143,17 +155,31 @@ impl RedisStore {
         StoreError::new(format!("{what} Redis at {}", self.url_shown)).with_source(e)
     }
 
-    /// Runs `op` within the timeout.
-    async fn bounded<T>(
-        &self,
-        op: impl std::future::Future<Output = Result<T, StoreError>>,
-    ) -> Result<T, StoreError> {
-        tokio::time::timeout(self.timeout, op).await.map_err(|_| {
-            StoreError::new(format!(
-                "Redis at {} did not answer within {:?}",
-                self.url_shown, self.timeout
-            ))
-        })?
+    /// Connects (within the connect timeout), then runs `op` on the
+    /// connection within the operation timeout.
+    async fn bounded<'a, T, Fut>(
+        &'a self,
+        op: impl FnOnce(ConnectionManager) -> Fut,
+    ) -> Result<T, StoreError>
+    where
+        Fut: std::future::Future<Output = Result<T, StoreError>> + 'a,
+    {
+        let con = tokio::time::timeout(self.connect_timeout, self.connection())
+            .await
+            .map_err(|_| {
+                StoreError::new(format!(
+                    "cannot connect to Redis at {} within {:?}",
+                    self.url_shown, self.connect_timeout
+                ))
+            })??;
+        tokio::time::timeout(self.timeout, op(con))
+            .await
+            .map_err(|_| {
+                StoreError::new(format!(
+                    "Redis at {} did not answer within {:?}",
+                    self.url_shown, self.timeout
+                ))
+            })?
     }
 }
 
@@ -190,8 +216,7 @@ impl Store for RedisStore {
         period: Duration,
         max_wait: Duration,
     ) -> BoxFuture<'a, Result<Slot, StoreError>> {
-        Box::pin(self.bounded(async move {
-            let mut con = self.connection().await?;
+        Box::pin(self.bounded(move |mut con| async move {
             let (next, pause) = keys(key);
             let (granted, wait, paused): (i64, i64, i64) = self
                 .reserve
@@ -215,8 +240,7 @@ impl Store for RedisStore {
     }
 
     fn pause<'a>(&'a self, key: &'a str, wait: Duration) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(self.bounded(async move {
-            let mut con = self.connection().await?;
+        Box::pin(self.bounded(move |mut con| async move {
             let (_, pause) = keys(key);
             let _: i64 = self
                 .pause
@@ -230,8 +254,7 @@ impl Store for RedisStore {
     }
 
     fn paused_for<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Duration, StoreError>> {
-        Box::pin(self.bounded(async move {
-            let mut con = self.connection().await?;
+        Box::pin(self.bounded(move |mut con| async move {
             let (_, pause) = keys(key);
             let left: i64 = self
                 .paused_for
@@ -249,8 +272,7 @@ impl Store for RedisStore {
         token: &'a str,
         lease: Duration,
     ) -> BoxFuture<'a, Result<Claimed, StoreError>> {
-        Box::pin(self.bounded(async move {
-            let mut con = self.connection().await?;
+        Box::pin(self.bounded(move |mut con| async move {
             let (state, left): (i64, i64) = self
                 .claim
                 .key(delivery_key(key))
@@ -274,8 +296,7 @@ impl Store for RedisStore {
         key: &'a str,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(self.bounded(async move {
-            let mut con = self.connection().await?;
+        Box::pin(self.bounded(move |mut con| async move {
             let _: Option<String> = redis::cmd("SET")
                 .arg(delivery_key(key))
                 .arg("done")
@@ -293,8 +314,7 @@ impl Store for RedisStore {
         key: &'a str,
         token: &'a str,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(self.bounded(async move {
-            let mut con = self.connection().await?;
+        Box::pin(self.bounded(move |mut con| async move {
             let _: i64 = self
                 .release
                 .key(delivery_key(key))
