@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::dto::FENCE_CLOSE;
+use crate::dto::{FENCE_CLOSE, defuse, defuse_all};
 
 /// Bytes per token in the size estimate.
 pub const BYTES_PER_TOKEN: usize = 4;
@@ -143,8 +143,10 @@ fn longest_string(value: &mut Value) -> Option<&mut String> {
 }
 
 /// A successful result: `value` as structured content and, for clients that
-/// read text only, the same JSON as text.
-pub(crate) fn structured(value: Value) -> CallToolResult {
+/// read text only, the same JSON as text. Every string in it is defused
+/// ([`defuse_all`]): only a fence this server made carries the markers.
+pub(crate) fn structured(mut value: Value) -> CallToolResult {
+    defuse_all(&mut value);
     let text = serde_json::to_string(&value).unwrap_or_default();
     let mut result = CallToolResult::structured(value);
     result.content = vec![ContentBlock::text(text)];
@@ -153,7 +155,7 @@ pub(crate) fn structured(value: Value) -> CallToolResult {
 
 /// A tool error (`is_error: true`): what went wrong and what to do.
 pub(crate) fn tool_error(message: impl Into<String>) -> CallToolResult {
-    CallToolResult::error(vec![ContentBlock::text(message.into())])
+    CallToolResult::error(vec![ContentBlock::text(defuse(&message.into()))])
 }
 
 /// A provider error as a tool error: the error in words (provider,
