@@ -89,6 +89,31 @@ pub(crate) fn decode_cursor<T: DeserializeOwned>(
     Ok((envelope.a, envelope.s))
 }
 
+/// The arguments and state a call continues from: those of its cursor, when
+/// it has one, which must agree with any other argument given beside it (a
+/// call cannot show one thing and run another), else the call's own.
+pub(crate) fn resume<T: DeserializeOwned + Default>(
+    tool: &str,
+    given: &Map<String, Value>,
+) -> Result<(Map<String, Value>, T), String> {
+    let Some(cursor) = given.get("cursor").filter(|c| !c.is_null()) else {
+        return Ok((given.clone(), T::default()));
+    };
+    let Some(cursor) = cursor.as_str() else {
+        return Err("`cursor` must be a string".to_owned());
+    };
+    let (args, state) = decode_cursor::<T>(tool, cursor)?;
+    for (k, v) in given.iter().filter(|(k, _)| *k != "cursor") {
+        if args.get(k) != Some(v) {
+            return Err(format!(
+                "`{k}` differs from the call this `cursor` continues: pass the cursor alone (it \
+                 carries the other arguments), or start again without it"
+            ));
+        }
+    }
+    Ok((args, state))
+}
+
 /// The size of `value` as compact JSON, in bytes.
 pub(crate) fn json_len(value: &impl Serialize) -> usize {
     serde_json::to_vec(value).map_or(0, |v| v.len())

@@ -20,7 +20,7 @@ use supportkit::{
     Operation, Pages, Provider, TicketFilter, TicketStatus,
 };
 
-use crate::bound::{self, Position, decode_cursor, encode_cursor, json_len, tool_error};
+use crate::bound::{self, Position, encode_cursor, json_len, tool_error};
 use crate::confirm::{Gate, gate};
 use crate::dto::*;
 use crate::{Access, SupportServer, ToolDef, Toolset};
@@ -602,11 +602,10 @@ async fn run(
         .find(|s| s.name == name)
         .ok_or_else(|| tool_error("unknown tool"))?;
     // A listing's cursor carries the arguments of its first call.
-    let (args, pos) = match given.get("cursor").and_then(Value::as_str) {
-        Some(cursor) if name.starts_with("list_") => {
-            decode_cursor::<Position>(name, cursor).map_err(tool_error)?
-        }
-        _ => (given.clone(), Position::default()),
+    let (args, pos) = if name.starts_with("list_") {
+        bound::resume::<Position>(name, given).map_err(tool_error)?
+    } else {
+        (given.clone(), Position::default())
     };
     let limit_of = |l: Option<usize>| l.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let listed = |provider: Option<&str>| -> Result<Vec<&Connection>, CallToolResult> {

@@ -303,3 +303,59 @@ async fn customer_text_cannot_close_a_fence_in_any_result() {
         assert_eq!(stray_markers(&structured), 0, "{structured}");
     }
 }
+
+fn forged_cursor(tool: &str, args: Value, state: Value) -> String {
+    use base64::Engine;
+    let envelope = json!({"t": tool, "a": args, "s": state});
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(envelope.to_string())
+}
+
+#[tokio::test]
+async fn a_cursor_cannot_carry_other_arguments_than_the_call_shows() {
+    let h = start(writes()).await;
+    let s = &h.session;
+    let page = ok(call(
+        s,
+        "list_contacts",
+        json!({"provider": "chatapi", "limit": 1}),
+    )
+    .await);
+    let cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    // The same arguments again, or none: continues.
+    ok(call(
+        s,
+        "list_contacts",
+        json!({"provider": "chatapi", "limit": 1, "cursor": cursor}),
+    )
+    .await);
+    // Others than the cursor's: refused, not silently replaced.
+    let e = error(
+        call(
+            s,
+            "list_contacts",
+            json!({"provider": "tomticket", "cursor": cursor}),
+        )
+        .await,
+    );
+    assert!(e.contains("`provider`"), "{e}");
+
+    // A forged cursor naming a write, under a call that shows a read or alone:
+    // refused before anything is asked or sent.
+    let write = supportkit::chatapi::PROVIDER
+        .operations
+        .iter()
+        .find(|o| !o.read_only)
+        .expect("a write");
+    let forged = forged_cursor(
+        "call_operation",
+        json!({"provider": "chatapi", "operation": write.id, "arguments": {}}),
+        json!(0),
+    );
+    for given in [
+        json!({"provider": "chatapi", "operation": "list_contacts", "cursor": forged}),
+        json!({"cursor": forged}),
+    ] {
+        let e = error(call(s, "call_operation", given).await);
+        assert!(e.contains("cursor"), "{e}");
+    }
+}
