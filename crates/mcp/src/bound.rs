@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::dto::FENCE_CLOSE;
+use crate::dto::{FENCE_CLOSE, defuse, defuse_all};
 
 /// Bytes per token in the size estimate.
 pub const BYTES_PER_TOKEN: usize = 4;
@@ -89,42 +89,129 @@ pub(crate) fn decode_cursor<T: DeserializeOwned>(
     Ok((envelope.a, envelope.s))
 }
 
+/// The arguments and state a call continues from: those of its cursor, when
+/// it has one, which must agree with any other argument given beside it (a
+/// call cannot show one thing and run another), else the call's own.
+pub(crate) fn resume<T: DeserializeOwned + Default>(
+    tool: &str,
+    given: &Map<String, Value>,
+) -> Result<(Map<String, Value>, T), String> {
+    let Some(cursor) = given.get("cursor").filter(|c| !c.is_null()) else {
+        return Ok((given.clone(), T::default()));
+    };
+    let Some(cursor) = cursor.as_str() else {
+        return Err("`cursor` must be a string".to_owned());
+    };
+    let (args, state) = decode_cursor::<T>(tool, cursor)?;
+    for (k, v) in given.iter().filter(|(k, _)| *k != "cursor") {
+        if args.get(k) != Some(v) {
+            return Err(format!(
+                "`{k}` differs from the call this `cursor` continues: pass the cursor alone (it \
+                 carries the other arguments), or start again without it"
+            ));
+        }
+    }
+    Ok((args, state))
+}
+
 /// The size of `value` as compact JSON, in bytes.
 pub(crate) fn json_len(value: &impl Serialize) -> usize {
     serde_json::to_vec(value).map_or(0, |v| v.len())
 }
 
-/// `value` with its longest strings cut until it fits `max_bytes` (a fenced
-/// string keeps its closing marker). Returns whether anything was cut.
+/// `value` with its longest strings cut, and its largest lists halved,
+/// until it fits `max_bytes` (a fenced string keeps its closing marker; a
+/// cut list is said in a top-level `cut`). Returns whether anything was cut.
 pub(crate) fn shrink(value: &mut Value, max_bytes: usize) -> bool {
+    const NOTE: usize = 96;
+    let target = max_bytes.saturating_sub(NOTE);
     let mut cut = false;
-    // Halve the longest string until the whole fits (bounded: each round
-    // at least halves one string, and strings are finite).
-    for _ in 0..64 {
-        if json_len(value) <= max_bytes {
+    let mut items_cut = 0usize;
+    // Each round halves one string or one list: bounded by the logarithms
+    // of their lengths, whatever the record holds.
+    for _ in 0..256 {
+        if json_len(value) <= target {
             break;
         }
-        let Some(longest) = longest_string(value) else {
-            break;
+        let string = longest_string(value).map(|s| (s.chars().count(), s.len()));
+        let list = largest_array(value, String::new());
+        let halve_string = match (string, &list) {
+            (Some((chars, bytes)), Some((list_bytes, _))) => {
+                chars >= 64 && bytes.saturating_mul(2) >= *list_bytes
+            }
+            (Some((chars, _)), None) => chars >= 64,
+            (None, _) => false,
         };
-        let chars = longest.chars().count();
-        if chars < 64 {
+        if halve_string {
+            let Some(longest) = longest_string(value) else {
+                break;
+            };
+            let chars = longest.chars().count();
+            let fenced = longest.ends_with(FENCE_CLOSE);
+            let keep = chars / 2;
+            let mut short: String = longest.chars().take(keep).collect();
+            short.push_str(&format!(
+                "…[cut {} characters to fit the result budget]",
+                chars - keep
+            ));
+            if fenced {
+                short.push_str(FENCE_CLOSE);
+            }
+            *longest = short;
+        } else if let Some((_, pointer)) = list
+            && let Some(Value::Array(items)) = value.pointer_mut(&pointer)
+        {
+            let keep = items.len() / 2;
+            items_cut += items.len() - keep;
+            items.truncate(keep);
+        } else if string.is_some_and(|(chars, _)| chars >= 64) {
+            continue;
+        } else {
             break;
         }
-        let fenced = longest.ends_with(FENCE_CLOSE);
-        let keep = chars / 2;
-        let mut short: String = longest.chars().take(keep).collect();
-        short.push_str(&format!(
-            "…[cut {} characters to fit the result budget]",
-            chars - keep
-        ));
-        if fenced {
-            short.push_str(FENCE_CLOSE);
-        }
-        *longest = short;
         cut = true;
     }
+    if items_cut > 0
+        && let Value::Object(m) = value
+    {
+        m.insert(
+            "cut".into(),
+            Value::String(format!(
+                "{items_cut} list items were left out to fit the result budget"
+            )),
+        );
+    }
     cut
+}
+
+/// The size and JSON pointer of the non-empty array with the most bytes.
+fn largest_array(value: &Value, at: String) -> Option<(usize, String)> {
+    let mut best: Option<(usize, String)> = None;
+    let mut consider = |c: Option<(usize, String)>| {
+        if let Some(c) = c
+            && best.as_ref().is_none_or(|b| c.0 > b.0)
+        {
+            best = Some(c);
+        }
+    };
+    match value {
+        Value::Array(items) => {
+            if !items.is_empty() {
+                consider(Some((json_len(value), at.clone())));
+            }
+            for (i, item) in items.iter().enumerate() {
+                consider(largest_array(item, format!("{at}/{i}")));
+            }
+        }
+        Value::Object(m) => {
+            for (k, child) in m {
+                let p = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                consider(largest_array(child, p));
+            }
+        }
+        _ => {}
+    }
+    best
 }
 
 fn longest_string(value: &mut Value) -> Option<&mut String> {
@@ -143,8 +230,10 @@ fn longest_string(value: &mut Value) -> Option<&mut String> {
 }
 
 /// A successful result: `value` as structured content and, for clients that
-/// read text only, the same JSON as text.
-pub(crate) fn structured(value: Value) -> CallToolResult {
+/// read text only, the same JSON as text. Every string in it is defused
+/// ([`defuse_all`]): only a fence this server made carries the markers.
+pub(crate) fn structured(mut value: Value) -> CallToolResult {
+    defuse_all(&mut value);
     let text = serde_json::to_string(&value).unwrap_or_default();
     let mut result = CallToolResult::structured(value);
     result.content = vec![ContentBlock::text(text)];
@@ -153,7 +242,7 @@ pub(crate) fn structured(value: Value) -> CallToolResult {
 
 /// A tool error (`is_error: true`): what went wrong and what to do.
 pub(crate) fn tool_error(message: impl Into<String>) -> CallToolResult {
-    CallToolResult::error(vec![ContentBlock::text(message.into())])
+    CallToolResult::error(vec![ContentBlock::text(defuse(&message.into()))])
 }
 
 /// A provider error as a tool error: the error in words (provider,
@@ -264,6 +353,20 @@ mod tests {
         let err = decode_cursor::<Position>("list_contacts", &cursor).unwrap_err();
         assert!(err.contains("not a cursor of `list_contacts`"), "{err}");
         assert!(decode_cursor::<Position>("list_tickets", "%%%").is_err());
+    }
+
+    #[test]
+    fn a_record_of_many_short_strings_or_numbers_still_fits() {
+        let tags: Vec<String> = (0..5_000).map(|i| format!("tag-{i}")).collect();
+        let numbers: Vec<u32> = (0..5_000).collect();
+        let mut v = json!({"item": {"id": "chatapi:1", "tags": tags, "n": numbers}});
+        assert!(shrink(&mut v, 1_024));
+        assert!(json_len(&v) <= 1_024, "{}", json_len(&v));
+        assert_eq!(v["item"]["id"], "chatapi:1");
+        assert!(
+            v["cut"].as_str().is_some_and(|c| c.contains("left out")),
+            "{v}"
+        );
     }
 
     #[test]

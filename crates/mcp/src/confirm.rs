@@ -15,10 +15,14 @@
 //!   decline or cancel is a tool error saying nothing was done.
 //! - A client without elicitation is refused, with how to allow it.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, ElicitRequest, ElicitRequestParams, ElicitResult,
     ElicitationAction, ElicitationSchema, InputRequest, InputRequests, InputRequiredResult,
-    ProtocolVersion,
+    ProtocolVersion, SealOptions,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use serde::{Deserialize, Serialize};
@@ -30,6 +34,31 @@ use crate::bound::tool_error;
 /// The key of the confirmation in a multi-round-trip call.
 const KEY: &str = "confirm";
 
+/// How long a question stays answerable.
+pub const TTL: Duration = Duration::from_secs(600);
+
+/// The nonces of the confirmations already answered, each kept until its
+/// question expires (a sealed state can only name a nonce this process
+/// made, so the set holds at most the questions of the last [`TTL`]).
+#[derive(Debug, Default)]
+pub struct Spent(Mutex<HashMap<String, Instant>>);
+
+impl Spent {
+    /// Marks `nonce` used; `false` when it already was.
+    fn spend(&self, nonce: &str) -> bool {
+        let mut used = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        used.retain(|_, at| now.duration_since(*at) < TTL);
+        used.insert(nonce.to_owned(), now).is_none()
+    }
+}
+
+fn nonce() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// Whether a destructive tool may run.
 #[derive(Debug)]
 pub enum Gate {
@@ -39,10 +68,12 @@ pub enum Gate {
     Answer(CallToolResponse),
 }
 
-#[derive(Serialize, Deserialize, PartialEq)]
+#[derive(Serialize, Deserialize)]
 struct Sealed {
     tool: String,
     args: Map<String, Value>,
+    /// Spent on the first answer.
+    nonce: String,
 }
 
 fn schema() -> ElicitationSchema {
@@ -121,14 +152,24 @@ pub async fn gate(
         .protocol_version()
         .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
     if multi_round {
-        let sealed = Sealed {
-            tool: tool.clone(),
-            args: args.clone(),
+        let Some(codec) = &inner.codec else {
+            return Gate::Answer(
+                tool_error("cannot ask for confirmation (no key): nothing was done").into(),
+            );
         };
         if let Some(state) = &request.request_state {
-            let opened: Result<Sealed, _> = inner.codec.open_json(state);
+            let opened: Result<Sealed, _> = codec.open_json(state);
             return match opened {
-                Ok(s) if s == sealed => {
+                Ok(s) if s.tool == tool && &s.args == args => {
+                    if !inner.spent.spend(&s.nonce) {
+                        return Gate::Answer(
+                            tool_error(format!(
+                                "this confirmation of `{tool}` was already used: call it again \
+                                 without requestState to be asked anew. Nothing was done."
+                            ))
+                            .into(),
+                        );
+                    }
                     let answer = request
                         .input_responses
                         .as_ref()
@@ -139,15 +180,24 @@ pub async fn gate(
                 _ => Gate::Answer(
                     tool_error(format!(
                         "the confirmation of `{tool}` does not match this call (other arguments, \
-                         or a server restart): call it again without requestState to be asked \
-                         anew. Nothing was done."
+                         expired, or a server restart): call it again without requestState to \
+                         be asked anew. Nothing was done."
                     ))
                     .into(),
                 ),
             };
         }
-        let Ok(state) = inner.codec.seal_json(&sealed) else {
-            return Gate::Answer(tool_error("cannot prepare the confirmation").into());
+        let sealed = nonce().map(|nonce| Sealed {
+            tool: tool.clone(),
+            args: args.clone(),
+            nonce,
+        });
+        let Some(Ok(state)) =
+            sealed.map(|s| codec.seal_json_with(&s, &SealOptions::new().ttl(TTL)))
+        else {
+            return Gate::Answer(
+                tool_error("cannot prepare the confirmation: nothing was done").into(),
+            );
         };
         let mut requests = InputRequests::new();
         requests.insert(

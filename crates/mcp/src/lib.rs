@@ -178,8 +178,12 @@ pub(crate) struct Inner {
     pub connections: Vec<Connection>,
     pub options: Options,
     pub tools: Vec<ToolDef>,
-    /// Seals the confirmation state of a multi-round-trip tool call.
-    pub codec: rmcp::model::RequestStateCodec,
+    /// Seals the confirmation state of a multi-round-trip tool call (`None`
+    /// when the OS gave no randomness for its key: confirmations are then
+    /// refused).
+    pub codec: Option<rmcp::model::RequestStateCodec>,
+    /// The confirmations already used (each runs its call once).
+    pub spent: confirm::Spent,
     /// Provider options (`property_id`, `department_id`) by provider, for
     /// required operation parameters of the same name.
     pub provider_options: Vec<(Provider, std::collections::BTreeMap<String, String>)>,
@@ -228,14 +232,19 @@ impl SupportServer {
         if options.toolsets.contains(&Toolset::Operations) {
             tools.extend(operations::tools(&providers, options.allow_writes));
         }
-        let key: Vec<u8> = (0..4).flat_map(|_| uuid_like().to_le_bytes()).collect();
+        // The key that seals confirmations: 64 bytes from the OS's
+        // randomness, new at every start.
+        let mut key = vec![0u8; 64];
+        let codec = getrandom::fill(&mut key)
+            .ok()
+            .and_then(|()| rmcp::model::RequestStateCodec::try_new(key).ok());
         SupportServer {
             inner: Arc::new(Inner {
                 connections,
                 options,
                 tools,
-                codec: rmcp::model::RequestStateCodec::try_new(key)
-                    .expect("a 64-byte key is long enough"),
+                codec,
+                spent: confirm::Spent::default(),
                 provider_options,
             }),
         }
@@ -259,24 +268,6 @@ impl SupportServer {
     pub(crate) fn inner(&self) -> &Inner {
         &self.inner
     }
-}
-
-/// 128 bits from the OS's randomness, through the standard library's
-/// randomly keyed hasher (no extra dependency for a per-process key).
-fn uuid_like() -> u128 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut out = 0u128;
-    for i in 0..2u64 {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u64(i);
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        out = (out << 64) | u128::from(h.finish());
-    }
-    out
 }
 
 impl Inner {

@@ -31,7 +31,7 @@ use supportkit_runtime::meta::{
     BodyKind, OperationMeta, ParamKind, ProviderMeta, RetrySafety, Rule, Seg,
 };
 
-use crate::bound::{self, decode_cursor, encode_cursor, json_len, tool_error};
+use crate::bound::{self, encode_cursor, json_len, tool_error};
 use crate::confirm::{Gate, gate};
 use crate::{Access, SupportServer, ToolDef, Toolset};
 
@@ -301,10 +301,7 @@ fn list_operations(
     server: &SupportServer,
     given: &Map<String, Value>,
 ) -> Result<CallToolResult, CallToolResult> {
-    let (args, offset) = match given.get("cursor").and_then(Value::as_str) {
-        Some(c) => decode_cursor::<usize>("list_operations", c).map_err(tool_error)?,
-        None => (given.clone(), 0),
-    };
+    let (args, offset) = bound::resume::<usize>("list_operations", given).map_err(tool_error)?;
     let only: Option<Provider> = match args.get("provider").and_then(Value::as_str) {
         Some(p) => Some(p.parse().map_err(tool_error)?),
         None => None,
@@ -375,17 +372,23 @@ async fn call_operation(
     context: &RequestContext<RoleServer>,
 ) -> Result<CallToolResponse, McpError> {
     let inner = server.inner();
-    let (args, offset) = match given.get("cursor").and_then(Value::as_str) {
-        Some(c) => match decode_cursor::<usize>("call_operation", c) {
-            Ok(x) => x,
-            Err(e) => return Ok(tool_error(e).into()),
-        },
-        None => (given.clone(), 0),
+    let (args, offset) = match bound::resume::<usize>("call_operation", given) {
+        Ok(x) => x,
+        Err(e) => return Ok(tool_error(e).into()),
     };
     let (provider, meta, op) = match operation(server, &args) {
         Ok(x) => x,
         Err(e) => return Ok(e.into()),
     };
+    // Cursors continue reads only: one naming anything else was forged.
+    if given.contains_key("cursor") && !op.read_only {
+        return Ok(tool_error(format!(
+            "this `cursor` names {provider} {}, which is not a read: cursors only continue \
+             reads. Nothing was sent.",
+            op.id
+        ))
+        .into());
+    }
     let access = access(op);
     if access.writes() && !inner.options.allow_writes {
         return Ok(tool_error(format!(
