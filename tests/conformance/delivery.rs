@@ -151,6 +151,10 @@ fn shared(redis: &RedisServer, failure: StoreFailure) -> WebhookReceiver {
 async fn a_redis_slower_than_its_timeout_never_turns_a_503_into_a_lost_delivery() {
     let redis = RedisServer::start();
     let mut inbox = serve(shared(&redis, StoreFailure::Fail)).await;
+    // Connect the store first (connecting has a budget of its own), so the
+    // stall meets an open connection.
+    assert_eq!(deliver(&inbox.url, &chat_start("warm-1"), "w").await.0, 200);
+    assert_eq!(inbox.events.recv().await.unwrap().id.id, "warm-1");
     let body = chat_start("slow-1");
     // Redis answers after the client's 250 ms timeout: the claim fails ...
     let asleep = redis.sleep(0.6);
@@ -162,13 +166,15 @@ async fn a_redis_slower_than_its_timeout_never_turns_a_503_into_a_lost_delivery(
     assert_eq!(inbox.events.recv().await.unwrap().id.id, "slow-1");
     let (status, text, _) = deliver(&inbox.url, &body, "e1").await;
     assert_eq!((status, text.as_str()), (200, "already processed"));
-    assert_eq!(inbox.handled.load(Ordering::SeqCst), 1);
+    assert_eq!(inbox.handled.load(Ordering::SeqCst), 2, "warm-1 and slow-1, once each");
 }
 
 #[tokio::test]
 async fn by_default_a_slow_redis_falls_back_and_the_delivery_is_processed_once() {
     let redis = RedisServer::start();
     let mut inbox = serve(shared(&redis, StoreFailure::FallBackToMemory)).await;
+    assert_eq!(deliver(&inbox.url, &chat_start("warm-2"), "w").await.0, 200);
+    assert_eq!(inbox.events.recv().await.unwrap().id.id, "warm-2");
     let body = chat_start("slow-2");
     let asleep = redis.sleep(0.6);
     let (status, text, _) = deliver(&inbox.url, &body, "e1").await;
@@ -178,7 +184,7 @@ async fn by_default_a_slow_redis_falls_back_and_the_delivery_is_processed_once()
     // This process remembers what it processed while the store was away.
     let (status, text, _) = deliver(&inbox.url, &body, "e1").await;
     assert_eq!((status, text.as_str()), (200, "already processed"));
-    assert_eq!(inbox.handled.load(Ordering::SeqCst), 1);
+    assert_eq!(inbox.handled.load(Ordering::SeqCst), 2, "warm-2 and slow-2, once each");
 }
 
 #[tokio::test]
