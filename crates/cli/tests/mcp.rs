@@ -191,7 +191,11 @@ async fn a_conversation(s: &Session) -> String {
 
 #[tokio::test]
 async fn destructive_writes_are_confirmed_by_elicitation_or_refused() {
-    // Accepted (2026-07-28: a multi-round-trip result): the message is sent once.
+    // Accepted: the message is sent once. Over stdio the client's
+    // `initialize` handshake settles on 2025-11-25 (the newest protocol with
+    // that handshake), so the server asks with an `elicitation/create`
+    // request; multi-round-trip results (2026-07-28) are covered over HTTP
+    // in crates/mcp/tests/attack.rs.
     let yes = Client::new(Some(true));
     let asked = yes.asked.clone();
     let s = stdio(yes, &["--allow-writes"]).await;
@@ -247,7 +251,7 @@ async fn destructive_writes_are_confirmed_by_elicitation_or_refused() {
     assert_eq!(messages(&s, &conversation).await, before);
     s.cancel().await.unwrap();
 
-    // An earlier protocol: asked by elicitation/create instead.
+    // An earlier protocol (2025-06-18): asked by elicitation/create too.
     let mut old = Client::new(Some(true));
     old.protocol = ProtocolVersion::V_2025_06_18;
     let asked = old.asked.clone();

@@ -642,3 +642,156 @@ async fn many_idle_connections_do_not_starve_a_real_request() {
     drop(idle);
     serves(&url).await;
 }
+
+// ---- Errors, long reads and the older handshake over HTTP. ----
+
+#[tokio::test]
+async fn a_provider_error_over_http_is_a_tool_error_with_the_providers_message() {
+    let h = start(Options {
+        toolsets: vec![Toolset::Default, Toolset::Operations],
+        ..Options::default()
+    })
+    .await;
+    let s = &h.session;
+    // Through the facade: the provider's own words (TomTicket answers in
+    // Portuguese) and what to do.
+    let e = error(call(s, "get_ticket", json!({"id": "tomticket:does-not-exist"})).await);
+    assert!(e.contains("tomticket"), "{e}");
+    assert!(e.contains("não encontrado"), "the provider's message: {e}");
+    assert!(e.contains("What to do"), "{e}");
+    // Through call_operation: the same.
+    let get = supportkit::tomticket::PROVIDER
+        .operations
+        .iter()
+        .find(|o| o.read_only && o.method == "GET" && o.params.iter().any(|p| p.required))
+        .expect("a read with a required parameter");
+    let mut arguments = Map::new();
+    for p in get.params.iter().filter(|p| p.required) {
+        arguments.insert(p.name.to_owned(), json!("does-not-exist"));
+    }
+    let e = error(
+        call(
+            s,
+            "call_operation",
+            json!({"provider": "tomticket", "operation": get.id, "arguments": arguments}),
+        )
+        .await,
+    );
+    assert!(e.contains("tomticket") && e.contains(get.id), "{e}");
+    assert!(
+        e.contains("não encontrado") || e.contains("What to do"),
+        "{e}"
+    );
+}
+
+/// The ids of the listed records of a `call_operation` result.
+fn listed_ids(out: &Value) -> Vec<Value> {
+    let pointer = out["page"]["list"].as_str().unwrap_or("/items");
+    out["result"]
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .unwrap_or_else(|| panic!("no list at {pointer}: {out}"))
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_large_call_operation_read_continues_to_the_end_with_its_cursor() {
+    let operations = |tokens| Options {
+        toolsets: vec![Toolset::Operations],
+        max_result_tokens: tokens,
+        ..Options::default()
+    };
+    let read =
+        json!({"provider": "chatapi", "operation": "list_contacts", "arguments": {"limit": 100}});
+    // Everything at once, with the default budget.
+    let big = start(operations(20_000)).await;
+    let whole = ok(call(&big.session, "call_operation", read.clone()).await);
+    assert!(whole.get("next_cursor").is_none(), "{whole}");
+    let all = listed_ids(&whole);
+    assert!(all.len() >= 3, "{all:?}");
+    assert!(all.iter().all(|id| !id.is_null()), "{all:?}");
+
+    // The same read under a small budget: pages that fit, continued by cursor.
+    let small = start(operations(300)).await;
+    let s = &small.session;
+    let mut seen = Vec::new();
+    let mut args = read.clone();
+    let mut pages = 0;
+    for _ in 0..=all.len() {
+        let result = call(s, "call_operation", args.clone()).await;
+        assert!(text(&result).len() <= 1200 + 400, "{}", text(&result));
+        let out = ok(result);
+        pages += 1;
+        let ids = listed_ids(&out);
+        assert!(!ids.is_empty(), "{out}");
+        assert_eq!(out["page"]["offset"], json!(seen.len()), "{out}");
+        seen.extend(ids);
+        match out.get("next_cursor").and_then(Value::as_str) {
+            Some(c) => args = json!({"cursor": c}),
+            None => break,
+        }
+    }
+    assert!(pages > 1, "the budget split the read");
+    assert_eq!(seen, all, "nothing lost, nothing repeated");
+}
+
+/// A client that declares elicitation and connects with the older
+/// `initialize` handshake (protocol 2025-11-25).
+#[derive(Clone)]
+struct Legacy;
+
+impl ClientHandler for Legacy {
+    fn get_info(&self) -> ClientConfig {
+        ClientConfig::new(
+            ClientCapabilities::builder().enable_elicitation().build(),
+            Implementation::new("supportkit-legacy", "1"),
+        )
+        .with_protocol_version(ProtocolVersion::V_2025_11_25)
+    }
+}
+
+#[tokio::test]
+async fn an_http_client_of_the_older_handshake_is_told_why_it_cannot_confirm() {
+    let (_sandbox, url) = listen(writes()).await;
+    let config =
+        rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig::with_uri(
+            url.as_str(),
+        )
+        .auth_header(TOKEN);
+    let transport = rmcp::transport::StreamableHttpClientTransport::from_config(config);
+    let s = tokio::time::timeout(limit(), rmcp::ServiceExt::serve(Legacy, transport))
+        .await
+        .expect("initialize in time")
+        .unwrap();
+    let page = s
+        .call_tool(
+            CallToolRequestParams::new("list_conversations")
+                .with_arguments(json!({"provider": "chatapi"}).as_object().cloned().unwrap()),
+        )
+        .await
+        .unwrap();
+    let id = page.structured_content.unwrap()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let result = tokio::time::timeout(
+        limit(),
+        s.call_tool(
+            CallToolRequestParams::new("send_message")
+                .with_arguments(json!({"id": id, "text": "x"}).as_object().cloned().unwrap()),
+        ),
+    )
+    .await
+    .expect("in time")
+    .unwrap();
+    let e = error(result);
+    // It did declare elicitation: the message must not say otherwise, and
+    // says why and what to do.
+    assert!(!e.contains("did not declare"), "{e}");
+    assert!(e.contains("2025-11-25"), "{e}");
+    assert!(e.contains("2026-07-28") && e.contains("--yes"), "{e}");
+    assert!(e.contains("Nothing was done"), "{e}");
+    s.cancel().await.unwrap();
+}
