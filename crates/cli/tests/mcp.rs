@@ -191,7 +191,11 @@ async fn a_conversation(s: &Session) -> String {
 
 #[tokio::test]
 async fn destructive_writes_are_confirmed_by_elicitation_or_refused() {
-    // Accepted (2026-07-28: a multi-round-trip result): the message is sent once.
+    // Accepted: the message is sent once. Over stdio the client's
+    // `initialize` handshake settles on 2025-11-25 (the newest protocol with
+    // that handshake), so the server asks with an `elicitation/create`
+    // request; multi-round-trip results (2026-07-28) are covered over HTTP
+    // in crates/mcp/tests/attack.rs.
     let yes = Client::new(Some(true));
     let asked = yes.asked.clone();
     let s = stdio(yes, &["--allow-writes"]).await;
@@ -247,7 +251,7 @@ async fn destructive_writes_are_confirmed_by_elicitation_or_refused() {
     assert_eq!(messages(&s, &conversation).await, before);
     s.cancel().await.unwrap();
 
-    // An earlier protocol: asked by elicitation/create instead.
+    // An earlier protocol (2025-06-18): asked by elicitation/create too.
     let mut old = Client::new(Some(true));
     old.protocol = ProtocolVersion::V_2025_06_18;
     let asked = old.asked.clone();
@@ -491,4 +495,189 @@ async fn the_readme_client_configuration_works() {
     let page = ok(call(&s, "list_tickets", json!({"limit": 2})).await);
     assert_eq!(page["items"].as_array().unwrap().len(), 2, "{page}");
     s.cancel().await.unwrap();
+}
+
+/// Standard base64 (the form a Basic credential takes on the wire).
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn no_token_or_provider_credential_ever_shows_even_at_debug_level() {
+    const MCP_TOKEN: &str = "mcp-secret-5f1d93a7";
+    let sandbox = supportkit_sandbox::SandboxConfig::default();
+    let mut secrets = vec![
+        MCP_TOKEN.to_owned(),
+        sandbox.chatapi_token.clone(),
+        sandbox.tomticket_token.clone(),
+        sandbox.tawk_api_key.clone(),
+        base64(format!("{}:", sandbox.tawk_api_key).as_bytes()),
+        base64(MCP_TOKEN.as_bytes()),
+    ];
+    secrets.retain(|s| s.len() >= 8);
+    assert_eq!(base64(b"key:"), "a2V5Og==");
+
+    let mut child = tokio::process::Command::new(BIN)
+        .args([
+            "-vv",
+            "mcp",
+            "--sandbox",
+            "--transport",
+            "http",
+            "--port",
+            "0",
+        ])
+        .args(["--allow-writes", "--toolsets", "default,operations"])
+        .env_remove("RUST_LOG")
+        .env("SUPPORTKIT_MCP_TOKEN", MCP_TOKEN)
+        .env("HOME", std::env::temp_dir())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let stdout = tokio::spawn(async move {
+        let mut all = String::new();
+        let _ = tokio::io::AsyncReadExt::read_to_string(&mut stdout, &mut all).await;
+        all
+    });
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut stderr = String::new();
+    let url = tokio::time::timeout(limit(), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            stderr.push_str(&line);
+            stderr.push('\n');
+            if let Some(at) = line
+                .split(" on ")
+                .last()
+                .filter(|u| u.starts_with("http://"))
+            {
+                return at.split_whitespace().next().unwrap().to_owned();
+            }
+        }
+        panic!("the server exited before listening: {stderr}");
+    })
+    .await
+    .expect("the server listens in time");
+    let rest = tokio::spawn(async move {
+        let mut all = String::new();
+        while let Ok(Some(line)) = lines.next_line().await {
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+
+    // Refused requests: no token, a wrong one, the right one where it does
+    // not count (query string, another scheme, a longer token).
+    let raw = reqwest::Client::new();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"});
+    let mut answers = String::new();
+    for (at, auth) in [
+        (url.clone(), None),
+        (url.clone(), Some("Bearer wrong".to_owned())),
+        (format!("{url}?token={MCP_TOKEN}"), None),
+        (url.clone(), Some(format!("Basic {MCP_TOKEN}"))),
+        (url.clone(), Some(format!("Bearer {MCP_TOKEN}0"))),
+    ] {
+        let mut req = raw
+            .post(&at)
+            .json(&body)
+            .header("accept", "application/json, text/event-stream");
+        if let Some(a) = &auth {
+            req = req.header("authorization", a);
+        }
+        let res = tokio::time::timeout(limit(), req.send())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(res.status(), 401, "{auth:?}");
+        answers.push_str(&format!("{:?}", res.headers()));
+        answers.push_str(&res.text().await.unwrap());
+    }
+
+    // Authorized calls: reads, a provider error, a refused destructive
+    // write, a raw operation, and the tool list.
+    let config =
+        rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig::with_uri(
+            url.as_str(),
+        )
+        .auth_header(MCP_TOKEN);
+    let transport = rmcp::transport::StreamableHttpClientTransport::from_config(config);
+    let s = tokio::time::timeout(limit(), Client::new(None).serve(transport))
+        .await
+        .unwrap()
+        .unwrap();
+    let tools = s.list_all_tools().await.unwrap();
+    answers.push_str(&serde_json::to_string(&tools).unwrap());
+    let mut results = Vec::new();
+    results.push(call(&s, "list_tickets", json!({"limit": 2})).await);
+    results.push(call(&s, "list_agents", json!({})).await);
+    let e = call(&s, "get_ticket", json!({"id": "tomticket:does-not-exist"})).await;
+    assert_eq!(e.is_error, Some(true), "{e:?}");
+    results.push(e);
+    let conversation = a_conversation(&s).await;
+    let refused = call(&s, "send_message", json!({"id": conversation, "text": "x"})).await;
+    assert_eq!(refused.is_error, Some(true), "{refused:?}");
+    results.push(refused);
+    for provider in ["chatapi", "tomticket", "tawk"] {
+        results.push(
+            call(
+                &s,
+                "list_operations",
+                json!({"provider": provider, "text": "list"}),
+            )
+            .await,
+        );
+    }
+    results.push(
+        call(
+            &s,
+            "call_operation",
+            json!({"provider": "chatapi", "operation": "list_contacts", "arguments": {"limit": 2}}),
+        )
+        .await,
+    );
+    for r in &results {
+        answers.push_str(&serde_json::to_string(r).unwrap());
+    }
+    s.cancel().await.unwrap();
+
+    child.kill().await.unwrap();
+    let stdout = tokio::time::timeout(limit(), stdout)
+        .await
+        .unwrap()
+        .unwrap();
+    stderr.push_str(&tokio::time::timeout(limit(), rest).await.unwrap().unwrap());
+    // -vv did log (at debug level), so the check below saw something.
+    assert!(stderr.contains("DEBUG"), "{stderr}");
+    for secret in &secrets {
+        for (what, text) in [
+            ("stdout", &stdout),
+            ("stderr", &stderr),
+            ("answers and tool results", &answers),
+        ] {
+            assert!(
+                !text.contains(secret.as_str()),
+                "{secret:?} shows in {what}:\n{text}"
+            );
+        }
+    }
 }

@@ -13,7 +13,11 @@
 //!
 //!   Only an accepted form whose `confirm` is `true` lets the tool run; a
 //!   decline or cancel is a tool error saying nothing was done.
-//! - A client without elicitation is refused, with how to allow it.
+//! - A client without elicitation is refused, with how to allow it. Over
+//!   stateless HTTP, a client of the older `initialize` handshake cannot be
+//!   asked either (its capabilities are not visible to a request that stands
+//!   alone): refused, saying so, with the two ways out (protocol
+//!   `2026-07-28`, or `--yes`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -136,6 +140,29 @@ pub async fn gate(
     let elicits = context
         .client_capabilities()
         .is_some_and(|c| c.elicitation.is_some());
+    let version = context.protocol_version();
+    let per_request = version
+        .as_ref()
+        .is_some_and(|v| *v >= ProtocolVersion::V_2026_07_28);
+    // Over stateless HTTP a request of the older lifecycle stands alone: the
+    // capabilities the client declared in its `initialize` are not visible
+    // to it (only 2026-07-28 sends them with every request).
+    let over_http = context.extensions.get::<http::request::Parts>().is_some();
+    if !elicits && over_http && !per_request {
+        let version = version.map_or_else(|| "an older protocol".to_owned(), |v| v.to_string());
+        return Gate::Answer(
+            tool_error(format!(
+                "`{tool}` {what}, which cannot be undone, so it needs confirmation; this server \
+                 is stateless HTTP and the client connected with the older `initialize` \
+                 handshake (protocol {version}), so each request stands alone and the server \
+                 cannot see whether the client can be asked (elicitation). Nothing was done. \
+                 Use an MCP client on protocol 2026-07-28 (it sends its capabilities with every \
+                 request and is asked by a multi-round-trip result), or start the server with \
+                 --yes (with --allow-writes) to allow it without asking."
+            ))
+            .into(),
+        );
+    }
     if !elicits {
         return Gate::Answer(
             tool_error(format!(
@@ -148,10 +175,7 @@ pub async fn gate(
         );
     }
     let message = format!("Allow `{tool}`? It {what}. This cannot be undone.");
-    let multi_round = context
-        .protocol_version()
-        .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
-    if multi_round {
+    if per_request {
         let Some(codec) = &inner.codec else {
             return Gate::Answer(
                 tool_error("cannot ask for confirmation (no key): nothing was done").into(),

@@ -7,7 +7,8 @@
 //! is answered `401` before the MCP layer sees it. There is no
 //! unauthenticated mode: the CLI refuses to serve HTTP without
 //! `SUPPORTKIT_MCP_TOKEN`. Bound to a loopback address, the server also
-//! checks the `Host` header (DNS rebinding).
+//! checks the `Host` header (DNS rebinding) and the `Origin` of browser
+//! requests (only pages served from loopback).
 
 use std::sync::Arc;
 
@@ -36,9 +37,15 @@ pub fn router(server: SupportServer, token: Secret, loopback: bool) -> axum::Rou
         .with_legacy_session_mode(false)
         .with_json_response(true)
         .with_sse_keep_alive(None);
-    if !loopback {
-        config = config.disable_allowed_hosts();
-    }
+    config = if loopback {
+        // A page in a browser may reach a loopback server (DNS rebinding,
+        // or a plain cross-origin request): only pages served from loopback
+        // itself may call it, as the MCP transport asks ("servers MUST
+        // validate the Origin header").
+        config.with_allowed_origins(LOOPBACK_ORIGINS)
+    } else {
+        config.disable_allowed_hosts()
+    };
     let service = StreamableHttpService::new(
         move || Ok(server.clone()),
         Arc::new(NeverSessionManager::default()),
@@ -52,20 +59,31 @@ pub fn router(server: SupportServer, token: Secret, loopback: bool) -> axum::Rou
         ))
 }
 
-/// Whether `header` is `Bearer <token>`, compared in constant time.
+/// The origins a page calling a loopback server may have.
+const LOOPBACK_ORIGINS: [&str; 3] = ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"];
+
+/// Whether `header` is `Bearer <token>`, compared in constant time. The
+/// scheme is case-insensitive and may be followed by several spaces (RFC
+/// 7235 §2.1, RFC 6750 §2.1); the token is exact, whole, and alone.
 pub fn authorized(header: Option<&HeaderValue>, token: &Secret) -> bool {
-    let Some(given) = header
+    let Some((scheme, given)) = header
         .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
+        .and_then(|h| h.split_once(' '))
     else {
         return false;
     };
     let expected = token.expose().as_bytes();
-    !expected.is_empty() && bool::from(given.trim().as_bytes().ct_eq(expected))
+    scheme.eq_ignore_ascii_case("Bearer")
+        && !expected.is_empty()
+        && bool::from(given.trim().as_bytes().ct_eq(expected))
 }
 
 async fn require_token(State(token): State<Arc<Secret>>, request: Request, next: Next) -> Response {
-    if authorized(request.headers().get(header::AUTHORIZATION), &token) {
+    // Exactly one Authorization header: with two, which one counts would
+    // depend on who reads them (a proxy, this server).
+    let mut given = request.headers().get_all(header::AUTHORIZATION).iter();
+    let (first, second) = (given.next(), given.next());
+    if second.is_none() && authorized(first, &token) {
         return next.run(request).await;
     }
     tracing::warn!("refused an MCP request without the bearer token");
@@ -89,6 +107,12 @@ mod tests {
         assert!(!authorized(Some(&h("Bearer s3cre")), &token));
         assert!(!authorized(Some(&h("Bearer s3cret2")), &token));
         assert!(!authorized(Some(&h("Basic s3cret")), &token));
+        assert!(authorized(Some(&h("bearer s3cret")), &token));
+        assert!(authorized(Some(&h("BEARER   s3cret")), &token));
+        assert!(!authorized(Some(&h("Bearer s3cret s3cret")), &token));
+        assert!(!authorized(Some(&h("Bearer s3cret\ts3cret")), &token));
+        assert!(!authorized(Some(&h("Bearers3cret")), &token));
+        assert!(!authorized(Some(&h("s3cret")), &token));
         assert!(!authorized(None, &token));
         assert!(!authorized(
             Some(&h("Bearer ")),

@@ -9,7 +9,8 @@
 //!
 //! How values become a request:
 //!
-//! - a path parameter replaces its `{name}`, percent-encoded; query and header
+//! - a path parameter replaces its `{name}`, percent-encoded (empty, `.` and
+//!   `..` are refused: a URL would resolve them to another path); query and header
 //!   parameters are sent as text (a string as it is, anything else as JSON);
 //! - JSON bodies: [`Call::body`] (the whole body, an object or an array) with
 //!   the body fields merged into it; a body field given by neither takes the
@@ -191,8 +192,15 @@ impl Call {
             let name = &rest[start + 1..end];
             let value = value_of(name, Location::Path)
                 .ok_or_else(|| invalid(format!("`{name}` is required")))?;
+            let value = text(value);
+            if crate::path::is_unsafe_segment(&value) {
+                return Err(invalid(format!(
+                    "`{name}` cannot be {value:?}: a path parameter that is empty, `.` or `..` \
+                     (also written %2e) would reach another path than this operation's"
+                )));
+            }
             path.push_str(&rest[..start]);
-            path.push_str(&progenitor_client::encode_path(&text(value)));
+            path.push_str(&progenitor_client::encode_path(&value));
             rest = &rest[end + 1..];
         }
         path.push_str(rest);
@@ -574,6 +582,26 @@ mod tests {
             req.headers()[reqwest::header::CONTENT_TYPE],
             "application/json"
         );
+    }
+
+    #[test]
+    fn a_path_parameter_cannot_be_a_dot_segment_or_empty() {
+        // A URL resolves `.` and `..` (also written `%2e`): `/thing/../tag`
+        // would reach another endpoint. Refused, naming the parameter.
+        for id in [
+            ".", "..", "%2e", "%2E", "%2e%2e", "%2E%2E", ".%2e", "%2E.", "",
+        ] {
+            let err = build(json!({ "id": id })).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{id:?}");
+            let text = err.to_string();
+            assert!(text.contains("`id`"), "{id:?}: {text}");
+        }
+        // Dots inside a value are fine.
+        for id in ["...", ".a", "a..b", "v1.2", "%2e%2e%2e"] {
+            let req = build(json!({ "id": id })).unwrap();
+            assert!(req.url().path().starts_with("/base/thing/"), "{id:?}");
+            assert!(req.url().path().ends_with("/tag"), "{id:?}");
+        }
     }
 
     #[test]

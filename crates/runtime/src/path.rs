@@ -43,9 +43,52 @@ impl<T: fmt::Display + ?Sized> fmt::Display for PathSegment<'_, T> {
     }
 }
 
+/// Whether `value`, as a whole path segment, would be resolved away by a URL
+/// (`.` or `..`, with any dot written `%2e` or `%2E`, as the URL standard
+/// reads them) or is empty: such a value would send the request to another
+/// path than its operation's, so it is refused before anything is sent.
+pub(crate) fn is_unsafe_segment(value: &str) -> bool {
+    let mut rest = value;
+    let mut dots = 0;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            rest = r;
+        } else if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("%2e") {
+            rest = &rest[3..];
+        } else {
+            return false;
+        }
+        dots += 1;
+        if dots > 2 {
+            return false;
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_segments_in_every_spelling_are_unsafe() {
+        for s in ["", ".", "..", "%2e", "%2E", ".%2e", "%2E.", "%2e%2E"] {
+            assert!(is_unsafe_segment(s), "{s:?}");
+        }
+        for s in [
+            "...",
+            "%2e%2e%2e",
+            ".a",
+            "a.",
+            "a..b",
+            "%2",
+            "%2f",
+            "%",
+            "%2e%",
+        ] {
+            assert!(!is_unsafe_segment(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn encodes_exactly_like_progenitor() {
