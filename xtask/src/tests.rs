@@ -301,14 +301,23 @@ fn a_nullable_reference_for_validators_generates_an_optional_field() {
         value: {nullable: true, oneOf: [{type: integer}, {type: string}]}"##,
     );
     let with_null = run(&nullable).expect("generates");
+    // The component schemas are carried as JSON Schema data
+    // (`ProviderMeta::schemas`) in the spec's own form, which differs by
+    // construction; every line of Rust is the same.
+    let rust = |code: &str| {
+        code.lines()
+            .filter(|l| !l.trim_start().starts_with("schemas: \""))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     assert_eq!(
-        with_null,
-        run(&legacy).expect("generates"),
+        rust(&with_null),
+        rust(&run(&legacy).expect("generates")),
         "the validator-friendly encoding generates the same Rust"
     );
     assert!(with_null.contains("thing: ::std::option::Option<Thing>"));
     assert!(
-        !with_null.contains("JsonNull"),
+        !rust(&with_null).contains("JsonNull"),
         "the null-only schema is no type"
     );
 }

@@ -54,6 +54,13 @@ fn convert_object(map: Map<String, Value>) -> Value {
                 out.insert("examples".into(), Value::Array(vec![value]));
             }
             "discriminator" | "xml" | "externalDocs" => {}
+            // Text for users (agents read it): without provenance tags, as
+            // in the generated docs.
+            "description" | "title" => {
+                if let Some(text) = value.as_str().and_then(super::docs::spec_text) {
+                    out.insert(key, Value::String(text));
+                }
+            }
             k if k.starts_with("x-") => {}
             // Maps of schemas: convert the values, keep the names.
             "properties" | "patternProperties" | "$defs" => {
