@@ -166,7 +166,11 @@ async fn a_redis_slower_than_its_timeout_never_turns_a_503_into_a_lost_delivery(
     assert_eq!(inbox.events.recv().await.unwrap().id.id, "slow-1");
     let (status, text, _) = deliver(&inbox.url, &body, "e1").await;
     assert_eq!((status, text.as_str()), (200, "already processed"));
-    assert_eq!(inbox.handled.load(Ordering::SeqCst), 2, "warm-1 and slow-1, once each");
+    assert_eq!(
+        inbox.handled.load(Ordering::SeqCst),
+        2,
+        "warm-1 and slow-1, once each"
+    );
 }
 
 #[tokio::test]
@@ -184,7 +188,11 @@ async fn by_default_a_slow_redis_falls_back_and_the_delivery_is_processed_once()
     // This process remembers what it processed while the store was away.
     let (status, text, _) = deliver(&inbox.url, &body, "e1").await;
     assert_eq!((status, text.as_str()), (200, "already processed"));
-    assert_eq!(inbox.handled.load(Ordering::SeqCst), 2, "warm-2 and slow-2, once each");
+    assert_eq!(
+        inbox.handled.load(Ordering::SeqCst),
+        2,
+        "warm-2 and slow-2, once each"
+    );
 }
 
 #[tokio::test]
