@@ -217,3 +217,46 @@ async fn limits_are_enforced_before_sending() {
         .await
         .unwrap();
 }
+
+/// A URL resolves a path segment `.` or `..` (also written `%2e`):
+/// `/contact/../tag` is `/tag`, another endpoint, and `/contact/..` the API's
+/// root. The typed builders refuse such an `identifier` (and an empty one)
+/// before the URL is built, naming the operation and the parameter, and
+/// nothing reaches the server.
+#[tokio::test]
+async fn a_dot_segment_identifier_is_refused_before_the_url_is_built() {
+    let (sandbox, client) = chatapi_pair().await;
+    sandbox.clear_requests();
+    for value in ["..", "%2e", ".", "%2E%2e", ".%2E", ""] {
+        let tagged = client
+            .add_tags()
+            .identifier(value)
+            .body(vec!["vip".to_string()])
+            .call()
+            .await;
+        let deleted = client.delete_contact().identifier(value).call().await;
+        for (operation, err) in [
+            ("add_tags", tagged.map(drop).expect_err("refused")),
+            ("delete_contact", deleted.map(drop).expect_err("refused")),
+        ] {
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{value:?}: {err}");
+            assert_eq!(err.operation(), Some(operation), "{value:?}: {err}");
+            let text = err.to_string();
+            assert!(text.contains("`identifier`"), "{value:?}: {text}");
+            assert!(text.contains(&format!("{value:?}")), "{value:?}: {text}");
+            // Refused as a dot segment, not by the spec's pattern matched
+            // against whatever segment the resolved URL holds there.
+            assert!(text.contains("another path"), "{value:?}: {text}");
+            assert!(err.status().is_none(), "{value:?}: {err}");
+        }
+    }
+    assert!(
+        sandbox.requests().is_empty(),
+        "nothing was sent: {:?}",
+        sandbox
+            .requests()
+            .iter()
+            .map(|r| r.path_and_query.clone())
+            .collect::<Vec<_>>()
+    );
+}

@@ -746,3 +746,97 @@ fn defaults_fill_required_fields_and_builders_name_every_missing_one() {
         "{meta}"
     );
 }
+
+#[test]
+fn every_request_checks_its_path_parameters_before_building_the_url() {
+    // `/things/{id}` with `id` = `..` would reach `/` (a URL resolves dot
+    // segments): each builder's `request` refuses such a value, naming the
+    // parameter, before its URL is formatted.
+    let two = r##"  /things/{id}/tags/{tag_id}:
+    delete:
+      operationId: untag_thing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: tag_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+        "4XX": {description: err, content: {application/json: {schema: {$ref: "#/components/schemas/ApiError"}}}}
+"##;
+    let code = run(&spec(two, "")).unwrap();
+    let file = syn::parse_file(&code).unwrap();
+    let builder = file
+        .items
+        .iter()
+        .find_map(|i| match i {
+            syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, c)| c),
+            _ => None,
+        })
+        .expect("mod builder");
+    let request_of = |ty: &str| {
+        builder
+            .iter()
+            .find_map(|i| match i {
+                syn::Item::Impl(b)
+                    if b.trait_.is_none()
+                        && quote::ToTokens::to_token_stream(&b.self_ty)
+                            .to_string()
+                            .starts_with(ty) =>
+                {
+                    b.items.iter().find_map(|m| match m {
+                        syn::ImplItem::Fn(f) if f.sig.ident == "request" => Some(
+                            f.block
+                                .stmts
+                                .iter()
+                                .map(|s| quote::ToTokens::to_token_stream(s).to_string())
+                                .collect::<Vec<_>>(),
+                        ),
+                        _ => None,
+                    })
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no {ty}::request"))
+    };
+    for (ty, params) in [
+        ("GetThing", &["id"][..]),
+        ("UntagThing", &["id", "tag_id"][..]),
+    ] {
+        let stmts = request_of(ty);
+        let url = stmts
+            .iter()
+            .position(|s| s.starts_with("let url ="))
+            .unwrap_or_else(|| panic!("{ty}: no `let url`: {stmts:#?}"));
+        for p in params {
+            let check =
+                format!(":: supportkit_runtime :: check_path_segment (\"{p}\" , & {p}) ? ;");
+            let at = stmts
+                .iter()
+                .position(|s| *s == check)
+                .unwrap_or_else(|| panic!("{ty}: `{p}` is not checked: {stmts:#?}"));
+            assert!(at < url, "{ty}: `{p}` is checked after the URL is built");
+            // After the argument is taken out of the builder.
+            let taken = stmts
+                .iter()
+                .position(|s| s.starts_with(&format!("let {p} = {p} . map_err")))
+                .unwrap_or_else(|| panic!("{ty}: `{p}` is never taken: {stmts:#?}"));
+            assert!(taken < at, "{ty}: `{p}` is checked before it is set");
+        }
+    }
+    // An operation without path parameters checks nothing.
+    let code = run(&spec(
+        r##"  /things:
+    get:
+      operationId: list_things
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+        "4XX": {description: err, content: {application/json: {schema: {$ref: "#/components/schemas/ApiError"}}}}
+"##,
+        "",
+    ))
+    .unwrap();
+    assert_eq!(
+        code.matches("check_path_segment(").count(),
+        1,
+        "only get_thing's `id`"
+    );
+}

@@ -13005,6 +13005,7 @@ pub mod builder {
         > {
             let Self { client, identifier } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -13097,6 +13098,7 @@ pub mod builder {
                     types::ContactUpdate::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -13190,6 +13192,7 @@ pub mod builder {
                     types::ContactFields::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -13252,6 +13255,7 @@ pub mod builder {
         > {
             let Self { client, identifier } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -13344,6 +13348,7 @@ pub mod builder {
                     types::ContactFields::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/create_or_update/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -13605,6 +13610,7 @@ pub mod builder {
             let Self { client, identifier, body } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "body")))?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/{}/tag", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -13680,6 +13686,7 @@ pub mod builder {
             let Self { client, identifier, body } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let body = body.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "body")))?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/{}/tag", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -13772,6 +13779,7 @@ pub mod builder {
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
             let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/{}/channels", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -13870,6 +13878,7 @@ pub mod builder {
                     types::UpdateLifecycleRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/{}/lifecycle/update", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -13965,6 +13974,7 @@ pub mod builder {
                     types::SendMessageRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/{}/message", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -14061,6 +14071,7 @@ pub mod builder {
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
             let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/{}/message/list", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -14137,6 +14148,8 @@ pub mod builder {
             let Self { client, identifier, message_id } = self;
             let identifier = identifier.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "identifier")))?;
             let message_id = message_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "message_id")))?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
+            ::supportkit_runtime::check_path_segment("message_id", &message_id)?;
             let url = format!(
                 "{}/contact/{}/message/{}", client.baseurl, ::supportkit_runtime::PathSegment(&identifier), ::supportkit_runtime::PathSegment(&message_id),
             );
@@ -14233,6 +14246,7 @@ pub mod builder {
                     types::CreateCommentRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/{}/comment", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -14332,6 +14346,7 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/{}/conversation/assignee", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -14431,6 +14446,7 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
+            ::supportkit_runtime::check_path_segment("identifier", &identifier)?;
             let url = format!(
                 "{}/contact/{}/conversation/status", client.baseurl, ::supportkit_runtime::PathSegment(&identifier),
             );
@@ -14593,6 +14609,7 @@ pub mod builder {
             let channel_id = channel_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "channel_id")))?;
             let cursor_id = cursor_id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "cursor_id")))?;
             let limit = limit.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "limit")))?;
+            ::supportkit_runtime::check_path_segment("channel_id", &channel_id)?;
             let url = format!(
                 "{}/space/channel/{}/template", client.baseurl, ::supportkit_runtime::PathSegment(&channel_id),
             );
@@ -14800,6 +14817,7 @@ pub mod builder {
         > {
             let Self { client, id } = self;
             let id = id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "id")))?;
+            ::supportkit_runtime::check_path_segment("id", &id)?;
             let url = format!(
                 "{}/space/user/{}", client.baseurl, ::supportkit_runtime::PathSegment(&id),
             );
@@ -15010,6 +15028,7 @@ pub mod builder {
         > {
             let Self { client, id } = self;
             let id = id.map_err(|e| Error::InvalidRequest(::supportkit_runtime::unset(e, "id")))?;
+            ::supportkit_runtime::check_path_segment("id", &id)?;
             let url = format!(
                 "{}/space/custom_field/{}", client.baseurl, ::supportkit_runtime::PathSegment(&id),
             );

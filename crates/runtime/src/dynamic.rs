@@ -194,10 +194,7 @@ impl Call {
                 .ok_or_else(|| invalid(format!("`{name}` is required")))?;
             let value = text(value);
             if crate::path::is_unsafe_segment(&value) {
-                return Err(invalid(format!(
-                    "`{name}` cannot be {value:?}: a path parameter that is empty, `.` or `..` \
-                     (also written %2e) would reach another path than this operation's"
-                )));
+                return Err(invalid(crate::path::refusal(name, &value)));
             }
             path.push_str(&rest[..start]);
             path.push_str(&progenitor_client::encode_path(&value));

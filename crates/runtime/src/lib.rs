@@ -146,7 +146,7 @@ pub fn check_builder(what: &str, fields: &[(&str, Option<&String>)]) -> Result<(
 mod account;
 mod path;
 #[doc(hidden)]
-pub use path::PathSegment;
+pub use path::{PathSegment, check_path_segment};
 
 #[cfg(test)]
 mod builder_tests {

@@ -310,6 +310,7 @@ pub fn requests_not_sends(file: &mut syn::File, ops: &[String]) -> Result<(), St
                 .position(|o| *o == id)
                 .ok_or_else(|| format!("progenitor's operation `{id}` is not in the spec's"))?;
             let mut kept: Vec<syn::Stmt> = stmts[..=built].to_vec();
+            check_path_parameters(&mut kept).map_err(|e| format!("{id}: {e}"))?;
             // `#[allow(unused_mut)] let mut request`: it is no longer changed.
             if let Some(syn::Stmt::Local(local)) = kept.last_mut()
                 && let syn::Pat::Ident(pat) = &mut local.pat
@@ -339,6 +340,79 @@ pub fn requests_not_sends(file: &mut syn::File, ops: &[String]) -> Result<(), St
         return Err("progenitor's builders have no `send` to rewrite".into());
     }
     Ok(())
+}
+
+/// A URL resolves a path segment `.` or `..` (also written `%2e`): a path
+/// parameter holding one would send the request to another endpoint (an
+/// empty one, to another path). Before progenitor's `let url = format!(…)`,
+/// one `::supportkit_runtime::check_path_segment("name", &name)?;` per
+/// `encode_path(&name.to_string())` in it refuses such a value, naming the
+/// parameter, before the URL is built. Fails when the URL statement no
+/// longer has the expected shape, so no path parameter goes unchecked.
+fn check_path_parameters(stmts: &mut Vec<syn::Stmt>) -> Result<(), String> {
+    let at = stmts
+        .iter()
+        .position(|s| {
+            matches!(s, syn::Stmt::Local(l)
+                if matches!(&l.pat, syn::Pat::Ident(p) if p.ident == "url"))
+        })
+        .ok_or("a `send` without `let url = …`")?;
+    let syn::Stmt::Local(local) = &stmts[at] else {
+        unreachable!("found as a `let`")
+    };
+    let Some(syn::Expr::Macro(url)) = local.init.as_ref().map(|i| &*i.expr) else {
+        return Err(format!(
+            "`let url` is not a `format!(…)`: {}",
+            quote!(#local)
+        ));
+    };
+    let args = url
+        .mac
+        .parse_body_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+        .map_err(|e| format!("`let url` does not parse as `format!` arguments: {e}"))?;
+    let names: Vec<&syn::Ident> = args.iter().filter_map(encoded_path_parameter).collect();
+    let encoded = url.mac.tokens.to_string().matches("encode_path").count();
+    if encoded != names.len() {
+        return Err(format!(
+            "`let url` encodes a path parameter in an unexpected shape: {}",
+            quote!(#local)
+        ));
+    }
+    let checks = names.into_iter().map(|name| {
+        let text = name.to_string();
+        let check: syn::Stmt =
+            syn::parse_quote!(::supportkit_runtime::check_path_segment(#text, &#name)?;);
+        check
+    });
+    let checks: Vec<syn::Stmt> = checks.collect();
+    stmts.splice(at..at, checks);
+    Ok(())
+}
+
+/// `name` of `encode_path(&name.to_string())`.
+fn encoded_path_parameter(expr: &syn::Expr) -> Option<&syn::Ident> {
+    let syn::Expr::Call(call) = expr else {
+        return None;
+    };
+    let syn::Expr::Path(f) = &*call.func else {
+        return None;
+    };
+    if !f.path.is_ident("encode_path") || call.args.len() != 1 {
+        return None;
+    }
+    let syn::Expr::Reference(r) = &call.args[0] else {
+        return None;
+    };
+    let syn::Expr::MethodCall(m) = &*r.expr else {
+        return None;
+    };
+    if m.method != "to_string" || !m.args.is_empty() {
+        return None;
+    }
+    match &*m.receiver {
+        syn::Expr::Path(p) => p.path.get_ident(),
+        _ => None,
+    }
 }
 
 /// `let [mut] request = ….build()?;`
