@@ -69,10 +69,10 @@ impl ConnectConfig {
 
     /// The runtime configuration for this provider.
     pub fn runtime_config(&self) -> Config {
-        let credentials = match self.provider {
-            Provider::Tawk => Credentials::basic(self.secret.clone(), ""),
-            _ => Credentials::Bearer(self.secret.clone()),
-        };
+        let credentials = self.provider.kit().map_or_else(
+            || Credentials::Bearer(self.secret.clone()),
+            |kit| (kit.credentials)(self.secret.clone()),
+        );
         let mut config = match &self.tuning {
             Some(t) => t.clone().credentials(credentials),
             None => Config::new(credentials),
@@ -182,20 +182,7 @@ pub async fn connect(config: ConnectConfig) -> Result<Connection, Error> {
                  127.0.0.1 and localhost (the sandbox)",
             ));
     }
-    match config.provider {
-        #[cfg(feature = "chatapi")]
-        Provider::ChatApi => crate::adapters::chatapi::connect(&config).await,
-        #[cfg(feature = "tomticket")]
-        Provider::TomTicket => crate::adapters::tomticket::connect(&config).await,
-        #[cfg(feature = "tawk")]
-        Provider::Tawk => crate::adapters::tawk::connect(&config).await,
-        #[allow(unreachable_patterns)]
-        other => Err(
-            Error::new(ErrorKind::Config, other.as_str()).with_message(format!(
-                "supportkit was built without the `{other}` feature"
-            )),
-        ),
-    }
+    (config.provider.enabled_kit()?.connect)(config).await
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 //! write a contact. Most response fields are not public; what the spec does
 //! not type is read from the raw JSON it keeps (`extra`).
 
+mod events;
+
 use std::sync::Arc;
 
 use futures::{TryStreamExt, future};
@@ -15,10 +17,14 @@ use supportkit_runtime::{ErrorKind, OperationExt, PaginateExt};
 use supportkit_tawk::Client;
 use supportkit_tawk::types;
 
-use super::{
-    capabilities, decode_error, failed, from_rfc3339, from_vec, full_name, raw, unsupported_fut,
+use super::support::{
+    decode_error, failed, from_rfc3339, from_vec, full_name, raw, unsupported_fut,
 };
+use super::{EnvNames, Feed, Kit, Webhooks};
 use crate::Error;
+use crate::events::{EventKind, ResourceKind};
+use supportkit_runtime::Credentials;
+use supportkit_runtime::dynamic::Endpoint;
 use crate::connect::{ConnectConfig, Connection};
 use crate::model::*;
 use crate::traits::*;
@@ -42,6 +48,49 @@ const OPERATIONS: &[Operation] = &[
 /// reported to silently return nothing [COMMUNITY PostHog, in the spec].
 const NATIVE_FILTERS: &[Filter] = &[Filter::TicketStatus];
 
+/// The tawk.to kit: everything the facade, the events code and the CLI
+/// know about tawk.to.
+pub(crate) static KIT: Kit = Kit {
+    provider: PROVIDER,
+    title: "tawk.to",
+    api: "tawk.to REST API v1",
+    meta: &supportkit_tawk::PROVIDER,
+    env: EnvNames {
+        secret_var: "SUPPORTKIT_TAWK_API_KEY",
+        secret_key: "api_key",
+        secret_name: "API key",
+        url_var: "SUPPORTKIT_TAWK_URL",
+        options: &[("property_id", "SUPPORTKIT_TAWK_PROPERTY_ID")],
+    },
+    operations: OPERATIONS,
+    native_filters: NATIVE_FILTERS,
+    credentials: |key| Credentials::basic(key, ""),
+    connect: |config| Box::pin(async move { connect(&config).await }),
+    endpoint: |config| Ok(Endpoint::of(&Client::from_config(config)?)),
+    webhooks: Webhooks {
+        signature_header: supportkit_tawk::webhook::SIGNATURE_HEADER,
+        verify: supportkit_tawk::webhook::verify,
+        parse: events::parse,
+        redelivers: true,
+        // Webhooks for chats and new tickets, none for ticket updates.
+        kinds: &[
+            EventKind::TicketCreated,
+            EventKind::ConversationOpened,
+            EventKind::ConversationClosed,
+        ],
+    },
+    feed: Feed {
+        resources: &[ResourceKind::Ticket, ResourceKind::Conversation],
+        kinds: &[
+            EventKind::TicketCreated,
+            EventKind::TicketUpdated,
+            EventKind::TicketClosed,
+            EventKind::ConversationOpened,
+            EventKind::ConversationClosed,
+        ],
+    },
+};
+
 /// `ticket.list` page size (the spec allows 1–100).
 const TICKET_PAGE_SIZE: i64 = 100;
 /// `chat.list` page size: 50, the community-verified value (the spec allows
@@ -61,7 +110,7 @@ impl Tawk {
     pub(crate) fn new(client: Client, property_id: String) -> Self {
         Self {
             client,
-            capabilities: capabilities(PROVIDER, OPERATIONS, NATIVE_FILTERS),
+            capabilities: KIT.capabilities(),
             property_id,
         }
     }
@@ -353,14 +402,13 @@ impl Tickets for Tawk {
         let mut body = types::TicketListRequest::builder()
             .property_id(self.property_id.clone())
             .size(Some(TICKET_PAGE_SIZE));
-        if let Some(status) = filter.status.and_then(status_filter) {
-            body = body.status(Some(status));
+        let (server, mut residual) = filter.split(&self.capabilities);
+        match server.status.map(|s| (s, status_filter(s))) {
+            Some((_, Some(status))) => body = body.status(Some(status)),
+            // A status the API has no value for is checked here.
+            Some((status, None)) => residual.status = Some(status),
+            None => {}
         }
-        let residual = TicketFilter {
-            status: filter.status.filter(|s| status_filter(*s).is_none()),
-            requester: filter.requester,
-            updated_since: filter.updated_since,
-        };
         Box::pin(
             self.client
                 .ticket_list()

@@ -6,6 +6,8 @@
 //! integer contact and user ids, as strings (`"42"`); underneath they are
 //! sent as `id:42` identifiers.
 
+mod events;
+
 use std::sync::Arc;
 
 use futures::{TryStreamExt, future};
@@ -13,10 +15,14 @@ use supportkit_chatapi::types;
 use supportkit_chatapi::{Client, ContactIdentifier};
 use supportkit_runtime::{OperationExt, PaginateExt};
 
-use super::{
-    capabilities, from_unix, full_name, invalid_argument, or_failed, raw, unsupported_fut,
+use super::support::{
+    from_unix, full_name, invalid_argument, or_failed, raw, unsupported_fut,
 };
+use super::{EnvNames, Feed, Kit, Webhooks};
 use crate::Error;
+use crate::events::{EventKind, ResourceKind};
+use supportkit_runtime::Credentials;
+use supportkit_runtime::dynamic::Endpoint;
 use crate::connect::{ConnectConfig, Connection};
 use crate::model::*;
 use crate::traits::*;
@@ -42,6 +48,50 @@ const OPERATIONS: &[Operation] = &[
 /// (not a [`Filter`]) is applied client-side.
 const NATIVE_FILTERS: &[Filter] = &[Filter::ContactSearch];
 
+/// The ChatAPI kit: everything the facade, the events code and the CLI
+/// know about ChatAPI.
+pub(crate) static KIT: Kit = Kit {
+    provider: PROVIDER,
+    title: "ChatAPI",
+    api: "ChatAPI v2",
+    meta: &supportkit_chatapi::PROVIDER,
+    env: EnvNames {
+        secret_var: "SUPPORTKIT_CHATAPI_TOKEN",
+        secret_key: "token",
+        secret_name: "token",
+        url_var: "SUPPORTKIT_CHATAPI_URL",
+        options: &[],
+    },
+    operations: OPERATIONS,
+    native_filters: NATIVE_FILTERS,
+    credentials: Credentials::Bearer,
+    connect: |config| Box::pin(async move { connect(&config).await }),
+    endpoint: |config| Ok(Endpoint::of(&Client::from_config(config)?)),
+    webhooks: Webhooks {
+        signature_header: supportkit_chatapi::webhook::SIGNATURE_HEADER,
+        verify: supportkit_chatapi::webhook::verify,
+        parse: events::parse,
+        redelivers: true,
+        // respond.io webhooks cover messages, contacts and conversations.
+        kinds: &[
+            EventKind::MessageReceived,
+            EventKind::MessageSent,
+            EventKind::ContactCreated,
+            EventKind::ContactUpdated,
+            EventKind::ContactTagged,
+            EventKind::ConversationOpened,
+            EventKind::ConversationClosed,
+            EventKind::ConversationAssigned,
+        ],
+    },
+    feed: Feed {
+        // Contacts carry a creation time; conversations (a contact's status) none:
+        // polling finds new contacts.
+        resources: &[ResourceKind::Contact],
+        kinds: &[EventKind::ContactCreated],
+    },
+};
+
 /// Page size of contact and user lists: the API's maximum (default 10).
 const PAGE_SIZE: i64 = 100;
 /// Page size of message lists: the API's maximum for messages.
@@ -62,7 +112,7 @@ impl ChatApi {
     pub(crate) fn new(client: Client) -> Self {
         Self {
             client,
-            capabilities: capabilities(PROVIDER, OPERATIONS, NATIVE_FILTERS),
+            capabilities: KIT.capabilities(),
         }
     }
 }
@@ -373,11 +423,13 @@ impl Contacts for ChatApi {
     }
 
     fn list_contacts(&self, filter: ContactFilter) -> Records<'_, Contact> {
+        // The search is native (the table says so): nothing is left to check here.
+        let (server, _) = filter.split(&self.capabilities);
         Box::pin(
             self.client
                 .list_contacts()
                 .limit(PAGE_SIZE)
-                .body(list_request(filter.search))
+                .body(list_request(server.search))
                 .stream()
                 .map_ok(contact),
         )

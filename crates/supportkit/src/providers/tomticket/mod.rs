@@ -8,6 +8,8 @@
 //! Dates come as `YYYY-MM-DD HH:MM:SS` without an offset, in Brasília time;
 //! they are converted to UTC here (see [`brasilia`]).
 
+mod events;
+
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -18,11 +20,15 @@ use supportkit_runtime::{ErrorKind, OperationExt, PaginateExt};
 use supportkit_tomticket::types::{self, CustomerIdType};
 use supportkit_tomticket::{Client, TicketId};
 
-use super::{
-    capabilities, contains_ignore_case, decode_error, from_vec, invalid_argument, raw,
+use super::support::{
+    contains_ignore_case, decode_error, from_vec, invalid_argument, raw,
     resumable_pages, unsupported_fut,
 };
+use super::{EnvNames, Feed, Kit, Webhooks};
 use crate::Error;
+use crate::events::{EventKind, ResourceKind};
+use supportkit_runtime::Credentials;
+use supportkit_runtime::dynamic::Endpoint;
 use crate::connect::{ConnectConfig, Connection};
 use crate::model::*;
 use crate::traits::*;
@@ -56,6 +62,53 @@ const NATIVE_FILTERS: &[Filter] = &[
     Filter::TicketRequester,
     Filter::TicketUpdatedSince,
 ];
+
+/// The TomTicket kit: everything the facade, the events code and the CLI
+/// know about TomTicket.
+pub(crate) static KIT: Kit = Kit {
+    provider: PROVIDER,
+    title: "TomTicket",
+    api: "TomTicket API v2.0",
+    meta: &supportkit_tomticket::PROVIDER,
+    env: EnvNames {
+        secret_var: "SUPPORTKIT_TOMTICKET_TOKEN",
+        secret_key: "token",
+        secret_name: "token",
+        url_var: "SUPPORTKIT_TOMTICKET_URL",
+        options: &[("department_id", "SUPPORTKIT_TOMTICKET_DEPARTMENT_ID")],
+    },
+    operations: OPERATIONS,
+    native_filters: NATIVE_FILTERS,
+    credentials: Credentials::Bearer,
+    connect: |config| Box::pin(async move { connect(&config).await }),
+    endpoint: |config| Ok(Endpoint::of(&Client::from_config(config)?)),
+    webhooks: Webhooks {
+        signature_header: supportkit_tomticket::webhook::SIGNATURE_HEADER,
+        verify: supportkit_tomticket::webhook::verify,
+        parse: events::parse,
+        redelivers: false,
+        // Enterprise webhooks, never retried, say created/updated/deleted.
+        kinds: &[
+            EventKind::TicketCreated,
+            EventKind::TicketUpdated,
+            EventKind::TicketClosed,
+            EventKind::TicketDeleted,
+            EventKind::ContactCreated,
+            EventKind::ContactUpdated,
+            EventKind::ContactDeleted,
+        ],
+    },
+    feed: Feed {
+        // `last_update_ge` lets polling find every ticket change.
+        resources: &[ResourceKind::Ticket, ResourceKind::Contact],
+        kinds: &[
+            EventKind::TicketCreated,
+            EventKind::TicketUpdated,
+            EventKind::TicketClosed,
+            EventKind::ContactCreated,
+        ],
+    },
+};
 
 /// How far back `last_update_ge` reaches (the API refuses more than 90 days;
 /// a day of margin for clocks). Older `updated_since` values list every ticket:
@@ -118,7 +171,7 @@ impl TomTicket {
     pub(crate) fn new(client: Client, department_id: Option<String>) -> Self {
         Self {
             client,
-            capabilities: capabilities(PROVIDER, OPERATIONS, NATIVE_FILTERS),
+            capabilities: KIT.capabilities(),
             department_id,
         }
     }
@@ -480,21 +533,22 @@ impl TomTicket {
         bool,
     ) {
         let mut request = self.client.ticket_list();
-        // What the API cannot filter is checked here.
-        let residual = TicketFilter {
-            status: filter.status.filter(|s| situations(*s).is_none()),
-            requester: None,
-            // The API filters on its own update time, which records lack.
-            updated_since: None,
-        };
-        if let Some(since) = filter.updated_since.and_then(last_update_ge) {
+        // What the API cannot filter is checked here. The API filters on its
+        // own update time, which records lack: `updated_since` is never
+        // checked client-side (older than `last_update_ge` reaches, every
+        // ticket is listed).
+        let (server, mut residual) = filter.split(&self.capabilities);
+        if let Some(since) = server.updated_since.and_then(last_update_ge) {
             request = request.last_update_ge(since);
         }
-        if let Some(codes) = filter.status.and_then(situations) {
-            request = request.situation(codes);
+        match server.status.map(|s| (s, situations(s))) {
+            Some((_, Some(codes))) => request = request.situation(codes),
+            // A status without situation codes ([`TicketStatus::Other`]).
+            Some((status, None)) => residual.status = Some(status),
+            None => {}
         }
-        let by_requester = filter.requester.is_some();
-        if let Some(requester) = filter.requester {
+        let by_requester = server.requester.is_some();
+        if let Some(requester) = server.requester {
             if let Some(kind) = key_type(&requester) {
                 request = request.customer_type_id(kind);
             }
@@ -779,7 +833,8 @@ impl Contacts for TomTicket {
     }
 
     fn list_contacts(&self, filter: ContactFilter) -> Records<'_, Contact> {
-        let search = filter
+        let (_, residual) = filter.split(&self.capabilities);
+        let search = residual
             .search
             .map(|s| s.trim().to_lowercase())
             .filter(|s| !s.is_empty());
@@ -800,7 +855,8 @@ impl Contacts for TomTicket {
 
     /// Pages are numbered: `next` is the next page's number.
     fn contact_pages(&self, filter: ContactFilter, from: Option<String>) -> Pages<'_, Contact> {
-        let search = filter
+        let (_, residual) = filter.split(&self.capabilities);
+        let search = residual
             .search
             .map(|s| s.trim().to_lowercase())
             .filter(|s| !s.is_empty());
