@@ -162,6 +162,56 @@ impl Connection {
     pub fn agents(&self) -> Result<&Arc<dyn Agents>, Error> {
         self.agents.as_ref().ok_or_else(|| self.missing("agents"))
     }
+    /// A connection to `kit`'s provider through `adapter`. The adapter
+    /// implements every trait (their operations default to `Unsupported`);
+    /// a trait is offered when the kit's operation table lists one of its
+    /// operations.
+    pub(crate) fn from_kit<A>(
+        kit: &'static crate::providers::Kit,
+        endpoint: supportkit_runtime::dynamic::Endpoint,
+        adapter: Arc<A>,
+    ) -> Self
+    where
+        A: Tickets + Conversations + Contacts + Agents + 'static,
+    {
+        use crate::traits::Operation as O;
+        let any = |of: &[O]| of.iter().any(|op| kit.operations.contains(op));
+        Connection {
+            provider: kit.provider,
+            capabilities: adapter.capabilities().clone(),
+            tickets: any(&[
+                O::ListTickets,
+                O::GetTicket,
+                O::CreateTicket,
+                O::ReplyTicket,
+                O::NoteTicket,
+                O::CloseTicket,
+                O::ListReplies,
+            ])
+            .then(|| adapter.clone() as Arc<dyn Tickets>),
+            conversations: any(&[
+                O::ListConversations,
+                O::GetConversation,
+                O::ListMessages,
+                O::SendText,
+                O::AssignConversation,
+                O::SetConversationStatus,
+            ])
+            .then(|| adapter.clone() as Arc<dyn Conversations>),
+            contacts: any(&[
+                O::GetContact,
+                O::UpsertContact,
+                O::ListContacts,
+                O::TagContact,
+            ])
+            .then(|| adapter.clone() as Arc<dyn Contacts>),
+            agents: any(&[O::ListAgents, O::CurrentAgent])
+                .then(|| adapter.clone() as Arc<dyn Agents>),
+            endpoint,
+            meta: kit.meta,
+        }
+    }
+
     fn missing(&self, what: &str) -> Error {
         Error::new(ErrorKind::Unsupported, self.provider.as_str())
             .with_message(format!("{} has no {what}", self.provider))

@@ -11,7 +11,7 @@
 //! [`Provider`].
 //!
 //! Adding a provider is a client crate, a module here, and one line in the
-//! [`registry!`] below (see `CONTRIBUTING.md`, "Adding a provider").
+//! `registry!` below (see `CONTRIBUTING.md`, "Adding a provider").
 //!
 //! ```
 //! use supportkit::{Operation, Provider, providers::KITS};

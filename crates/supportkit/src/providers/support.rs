@@ -15,7 +15,7 @@ use futures::{TryStreamExt, stream};
 use serde::Serialize;
 
 use crate::model::Provider;
-use crate::traits::{Fut, Operation, Records, unsupported};
+use crate::traits::{Operation, Records};
 use crate::{Error, ErrorKind};
 
 /// The provider payload kept in a model's `raw`.
@@ -37,16 +37,6 @@ pub(crate) fn invalid_argument(
     Error::new(ErrorKind::InvalidArgument, provider.as_str())
         .with_operation(operation.as_str())
         .with_message(message)
-}
-
-/// A future failing with [`unsupported`] (never touches the network).
-pub(crate) fn unsupported_fut<'a, T: Send + 'a>(
-    provider: Provider,
-    operation: Operation,
-) -> Fut<'a, T> {
-    Box::pin(futures::future::ready(Err(unsupported(
-        provider, operation,
-    ))))
 }
 
 /// A stream failing at once with `error`.
