@@ -69,7 +69,7 @@ pub fn process_cpu() -> std::time::Duration {
 const PEER: &str = "SUPPORTKIT_BENCH_PEER";
 
 /// The other side of a bench, in a process of its own: this bench binary
-/// run again with [`PEER`] set, so that none of its work lands in the
+/// run again with `SUPPORTKIT_BENCH_PEER` set, so that none of its work lands in the
 /// client's process. It prints one line of fields (URL, token, ids) and
 /// lives until its standard input closes (when the bench ends or dies).
 pub struct Peer {

@@ -1,6 +1,6 @@
 //! `supportkit <provider> <operation> [flags]`: any operation of any
 //! provider, with flags derived at run time from the generated operation
-//! metadata ([`ProviderMeta::operations`] and their [`ParamMeta`]s), and the
+//! metadata ([`ProviderMeta::operations`](supportkit_runtime::meta::ProviderMeta::operations) and their [`ParamMeta`]s), and the
 //! request built generically and sent through the provider client's
 //! transport (auth, rate limits, retries, envelopes).
 //!

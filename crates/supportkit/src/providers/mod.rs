@@ -141,6 +141,9 @@ pub struct EnvNames {
     pub options: &'static [(&'static str, &'static str)],
 }
 
+/// A provider's signature check: `(secret, body, signature header value)`.
+pub(crate) type Verify = fn(&str, &[u8], Option<&str>) -> Result<(), Error>;
+
 /// What webhooks carry: the signature header, the verification, and the
 /// strict parse into a normalized event.
 #[derive(Clone, Copy)]
@@ -148,7 +151,7 @@ pub(crate) struct Webhooks {
     /// The header carrying the signature.
     pub(crate) signature_header: &'static str,
     /// Checks the signature (the header's value) against the raw body.
-    pub(crate) verify: fn(secret: &str, body: &[u8], signature: Option<&str>) -> Result<(), Error>,
+    pub(crate) verify: Verify,
     /// Parses and normalizes a verified body, strictly; `now` stands in for a missing time.
     pub(crate) parse: fn(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error>,
     /// Whether the provider redelivers a webhook that was not answered 2xx.
