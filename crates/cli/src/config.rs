@@ -27,62 +27,15 @@ use supportkit::{ConnectConfig, Provider, Secret};
 
 use crate::Error;
 
-/// Where each provider's settings come from.
-#[derive(Clone, Copy, Debug)]
-pub struct ProviderEnv {
-    /// The provider.
-    pub provider: Provider,
-    /// The provider's name for people (`ChatAPI`).
-    pub title: &'static str,
-    /// The variable holding the token or API key.
-    pub secret_var: &'static str,
-    /// The config-file key holding the token or API key (`token`, `api_key`).
-    pub secret_key: &'static str,
-    /// What the secret is called (`token`, `API key`).
-    pub secret_name: &'static str,
-    /// The variable holding the base URL.
-    pub url_var: &'static str,
-    /// Provider options settable from the environment: (option key, variable).
-    pub options: &'static [(&'static str, &'static str)],
-}
+/// Where each provider's settings come from: its kit in the facade's
+/// registry (environment variables, config keys, options).
+pub use supportkit::providers::Kit as ProviderEnv;
 
-/// The environment variables and config keys of every provider.
-pub const PROVIDER_ENV: [ProviderEnv; 3] = [
-    ProviderEnv {
-        provider: Provider::ChatApi,
-        title: "ChatAPI",
-        secret_var: "SUPPORTKIT_CHATAPI_TOKEN",
-        secret_key: "token",
-        secret_name: "token",
-        url_var: "SUPPORTKIT_CHATAPI_URL",
-        options: &[],
-    },
-    ProviderEnv {
-        provider: Provider::TomTicket,
-        title: "TomTicket",
-        secret_var: "SUPPORTKIT_TOMTICKET_TOKEN",
-        secret_key: "token",
-        secret_name: "token",
-        url_var: "SUPPORTKIT_TOMTICKET_URL",
-        options: &[("department_id", "SUPPORTKIT_TOMTICKET_DEPARTMENT_ID")],
-    },
-    ProviderEnv {
-        provider: Provider::Tawk,
-        title: "tawk.to",
-        secret_var: "SUPPORTKIT_TAWK_API_KEY",
-        secret_key: "api_key",
-        secret_name: "API key",
-        url_var: "SUPPORTKIT_TAWK_URL",
-        options: &[("property_id", "SUPPORTKIT_TAWK_PROPERTY_ID")],
-    },
-];
-
-/// The environment table entry of `provider`.
-pub fn provider_env(provider: Provider) -> &'static ProviderEnv {
-    PROVIDER_ENV
-        .iter()
-        .find(|e| e.provider == provider)
-        .expect("every provider has an entry")
+/// The kit of `provider`: the CLI enables every provider's cargo feature.
+pub fn kit(provider: Provider) -> &'static ProviderEnv {
+    provider
+        .kit()
+        .expect("the CLI builds supportkit with every provider")
 }
 
 /// One provider's settings after merging the config file and the environment.
@@ -135,7 +88,7 @@ impl Settings {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, Error> {
         let get = |k: &str| env(k).filter(|v| !v.is_empty());
-        let vars = provider_env(provider);
+        let vars = kit(provider);
         let (config_path, table) = match explicit {
             Some(path) => (Some(path.to_path_buf()), read_file(path, true)?),
             None => {
@@ -147,17 +100,17 @@ impl Settings {
                 (path, table)
             }
         };
-        let table = match provider {
-            Provider::ChatApi => table.chatapi,
-            Provider::TomTicket => table.tomticket,
-            Provider::Tawk => table.tawk,
-        }
-        .unwrap_or_default();
-        let secret = get(vars.secret_var)
+        let table = table
+            .tables
+            .into_iter()
+            .find(|(name, _)| name == provider.as_str())
+            .map(|(_, table)| table)
+            .unwrap_or_default();
+        let secret = get(vars.env.secret_var)
             .or(table.token)
             .or(table.api_key)
             .map(Secret::from);
-        let base_url = get(vars.url_var).or(table.url);
+        let base_url = get(vars.env.url_var).or(table.url);
         let mut options = BTreeMap::new();
         for (key, value) in table.options {
             let value = match value {
@@ -174,7 +127,7 @@ impl Settings {
             };
             options.insert(key, value);
         }
-        for (key, var) in vars.options {
+        for (key, var) in vars.env.options {
             if let Some(value) = get(var) {
                 options.insert((*key).to_owned(), value);
             }
@@ -244,9 +197,9 @@ impl Settings {
         Error::msg(format!(
             "no {} {}: set {} or `{}` in the [{}] table of {}",
             e.title,
-            e.secret_name,
-            e.secret_var,
-            e.secret_key,
+            e.env.secret_name,
+            e.env.secret_var,
+            e.env.secret_key,
             e.provider,
             display_path(self.config_path.as_deref()),
         ))
@@ -275,11 +228,38 @@ pub fn default_config_path(env: &impl Fn(&str) -> Option<String>) -> Option<Path
     })
 }
 
-#[derive(Default, Deserialize)]
+/// The config file: one table per provider the registry knows (in the
+/// order the file gives them); other tables are ignored.
+#[derive(Default)]
 struct FileConfig {
-    chatapi: Option<ProviderTable>,
-    tomticket: Option<ProviderTable>,
-    tawk: Option<ProviderTable>,
+    tables: Vec<(String, ProviderTable)>,
+}
+
+impl<'de> Deserialize<'de> for FileConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Tables;
+        impl<'de> serde::de::Visitor<'de> for Tables {
+            type Value = FileConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a table per provider")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FileConfig, A::Error> {
+                let mut tables = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    if Provider::ALL.iter().any(|p| p.as_str() == name) {
+                        tables.push((name, map.next_value::<ProviderTable>()?));
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(FileConfig { tables })
+            }
+        }
+        deserializer.deserialize_map(Tables)
+    }
 }
 
 /// One provider's table. No `Debug`: it holds the secret in plain text.

@@ -52,30 +52,27 @@ impl Error {
             return self;
         };
         let p = provider.as_str();
-        let upper = p.to_uppercase();
-        let (secret_var, secret_key) = match provider {
-            supportkit::Provider::Tawk => ("SUPPORTKIT_TAWK_API_KEY".to_owned(), "api_key"),
-            _ => (format!("SUPPORTKIT_{upper}_TOKEN"), "token"),
-        };
+        let names = crate::config::kit(provider).env;
+        let (secret_var, secret_key, url_var) = (names.secret_var, names.secret_key, names.url_var);
         let hint = match e.kind() {
             supportkit::ErrorKind::Auth if e.status() == Some(403) => {
-                forbidden_hint(provider, &secret_var, named)
+                forbidden_hint(provider, secret_var, named)
             }
             supportkit::ErrorKind::Auth => {
                 format!("check {secret_var} (or `{secret_key}` under [{p}] in the config file)")
             }
             _ if e.reason() == Some(supportkit::Reason::PlainHttpServer) => format!(
-                "the server speaks plain HTTP, not TLS: write SUPPORTKIT_{upper}_URL (or `url` \
+                "the server speaks plain HTTP, not TLS: write {url_var} (or `url` \
                  under [{p}]) with http://, which is accepted for 127.0.0.1 and localhost (the sandbox)"
             ),
-            supportkit::ErrorKind::Connect => format!(
-                "check SUPPORTKIT_{upper}_URL (or `url` under [{p}]) and that the host is reachable"
-            ),
+            supportkit::ErrorKind::Connect => {
+                format!("check {url_var} (or `url` under [{p}]) and that the host is reachable")
+            }
             supportkit::ErrorKind::Timeout => {
                 "the provider did not answer in time; try again later".to_owned()
             }
             _ if e.reason() == Some(supportkit::Reason::PlainHttpRefused) => format!(
-                "SUPPORTKIT_{upper}_URL must be https://; plain http:// is accepted for 127.0.0.1 and localhost (the sandbox)"
+                "{url_var} must be https://; plain http:// is accepted for 127.0.0.1 and localhost (the sandbox)"
             ),
             _ => return self,
         };
@@ -94,7 +91,7 @@ fn forbidden_hint(
     named: &[(String, String)],
 ) -> String {
     let p = provider.as_str();
-    let env = crate::config::provider_env(provider);
+    let env = crate::config::kit(provider).env;
     let mut parts = Vec::new();
     for (key, value) in named {
         let var = env

@@ -224,7 +224,7 @@ pub(crate) fn provider_parser() -> impl clap::builder::TypedValueParser<Value = 
 /// operations and flags are derived from the generated metadata.
 pub fn command() -> clap::Command {
     let mut cmd = Cli::command();
-    for spec in &ops::PROVIDERS {
+    for spec in ops::PROVIDERS {
         cmd = cmd.subcommand(ops::provider_command(spec));
     }
     cmd

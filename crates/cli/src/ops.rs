@@ -1,6 +1,6 @@
 //! `supportkit <provider> <operation> [flags]`: any operation of any
 //! provider, with flags derived at run time from the generated operation
-//! metadata ([`ProviderMeta::operations`] and their [`ParamMeta`]s), and the
+//! metadata ([`ProviderMeta::operations`](supportkit_runtime::meta::ProviderMeta::operations) and their [`ParamMeta`]s), and the
 //! request built generically and sent through the provider client's
 //! transport (auth, rate limits, retries, envelopes).
 //!
@@ -38,46 +38,25 @@ use supportkit::Provider;
 use supportkit_runtime::Transport;
 use supportkit_runtime::dynamic::{self, Call, Endpoint};
 use supportkit_runtime::meta::{
-    BodyKind, Location, OperationMeta, ParamKind, ParamMeta, ProviderMeta, Rule, Seg,
+    BodyKind, Location, OperationMeta, ParamKind, ParamMeta, Rule, Seg,
 };
 use supportkit_runtime::multipart::Attachment;
 
 use crate::Error;
-use crate::config::{Settings, provider_env};
+use crate::config::{Settings, kit};
 
-/// A provider the CLI can call.
-#[derive(Debug)]
-pub struct ProviderSpec {
-    /// The provider (its short name is the subcommand).
-    pub provider: Provider,
-    /// Its name for people.
-    pub title: &'static str,
-    /// The generated metadata every flag is derived from.
-    pub meta: &'static ProviderMeta,
-}
+/// A provider the CLI can call: its kit (names, generated metadata).
+pub type ProviderSpec = supportkit::providers::Kit;
 
-/// Every provider, in the order `--help` lists them.
-pub static PROVIDERS: [ProviderSpec; 3] = [
-    ProviderSpec {
-        provider: Provider::ChatApi,
-        title: "ChatAPI v2",
-        meta: &supportkit::chatapi::PROVIDER,
-    },
-    ProviderSpec {
-        provider: Provider::TomTicket,
-        title: "TomTicket API v2.0",
-        meta: &supportkit::tomticket::PROVIDER,
-    },
-    ProviderSpec {
-        provider: Provider::Tawk,
-        title: "tawk.to REST API v1",
-        meta: &supportkit::tawk::PROVIDER,
-    },
-];
+/// Every provider, in the order `--help` lists them: the facade's registry.
+pub use supportkit::providers::KITS as PROVIDERS;
 
 /// The provider named `name` (`chatapi`, `tomticket`, `tawk`).
 pub fn provider(name: &str) -> Option<&'static ProviderSpec> {
-    PROVIDERS.iter().find(|p| p.provider.as_str() == name)
+    PROVIDERS
+        .iter()
+        .copied()
+        .find(|p| p.provider.as_str() == name)
 }
 
 const BODY: &str = "sk-body";
@@ -102,7 +81,7 @@ pub fn provider_command(spec: &'static ProviderSpec) -> Command {
         .about(format!(
             "Call any of the {} {} operations (`supportkit {} <operation> --help`)",
             spec.meta.operations.len(),
-            spec.title,
+            spec.api,
             spec.provider,
         ))
         .subcommand_required(true)
@@ -275,7 +254,8 @@ fn operation_command(spec: &'static ProviderSpec, op: &'static OperationMeta) ->
 /// The provider option (and its environment variable) a required parameter defaults to.
 fn option_default(provider: Provider, param: &ParamMeta) -> Option<(&'static str, &'static str)> {
     let snake = param.name.to_snake_case();
-    provider_env(provider)
+    kit(provider)
+        .env
         .options
         .iter()
         .find(|(key, _)| *key == snake)
@@ -490,20 +470,10 @@ pub async fn invoke(
     call: &Call,
 ) -> Result<bytes::Bytes, Error> {
     let config = settings.connect_config()?.runtime_config();
-    match settings.provider() {
-        Provider::ChatApi => {
-            send(&supportkit::chatapi::Client::from_config(config)?, op, call).await
-        }
-        Provider::TomTicket => {
-            send(
-                &supportkit::tomticket::Client::from_config(config)?,
-                op,
-                call,
-            )
-            .await
-        }
-        Provider::Tawk => send(&supportkit::tawk::Client::from_config(config)?, op, call).await,
-    }
+    let endpoint = crate::config::kit(settings.provider()).endpoint(config)?;
+    // The request value every typed call builds too, through the same send.
+    let request = call.request(&endpoint, op)?;
+    Ok(request.send().await?.into_bytes()?)
 }
 
 /// Runs `supportkit <provider> <operation> ...` from its parsed arguments.
@@ -569,6 +539,7 @@ fn print_body(body: &[u8]) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use supportkit_runtime::meta::ProviderMeta;
 
     fn sandbox_transport(provider: Provider) -> (reqwest::Client, String, Transport) {
         let settings = Settings::load_with(provider, None, |k| {
@@ -580,32 +551,8 @@ mod tests {
             .unwrap()
             .base_url("http://127.0.0.1:9/x")
             .runtime_config();
-        match provider {
-            Provider::ChatApi => {
-                let c = supportkit::chatapi::Client::from_config(config).unwrap();
-                (
-                    c.client().clone(),
-                    c.baseurl().to_owned(),
-                    c.inner().clone(),
-                )
-            }
-            Provider::TomTicket => {
-                let c = supportkit::tomticket::Client::from_config(config).unwrap();
-                (
-                    c.client().clone(),
-                    c.baseurl().to_owned(),
-                    c.inner().clone(),
-                )
-            }
-            Provider::Tawk => {
-                let c = supportkit::tawk::Client::from_config(config).unwrap();
-                (
-                    c.client().clone(),
-                    c.baseurl().to_owned(),
-                    c.inner().clone(),
-                )
-            }
-        }
+        let endpoint = crate::config::kit(provider).endpoint(config).unwrap();
+        (endpoint.http, endpoint.base_url, endpoint.transport)
     }
 
     /// The provider whose metadata holds `op`.
@@ -619,7 +566,7 @@ mod tests {
 
     #[test]
     fn every_operation_command_is_consistent() {
-        for spec in &PROVIDERS {
+        for spec in PROVIDERS {
             provider_command(spec).debug_assert();
         }
     }

@@ -12,7 +12,7 @@ use heck::ToKebabCase;
 #[test]
 fn provider_help_lists_every_operation_with_its_summary() {
     let h = Harness::start();
-    for spec in &supportkit_cli::ops::PROVIDERS {
+    for spec in supportkit_cli::ops::PROVIDERS {
         let out = h.run(&[spec.provider.as_str(), "--help"]);
         assert_eq!(out.code, 0, "{out:?}");
         for op in spec.meta.operations {

@@ -69,10 +69,10 @@ impl ConnectConfig {
 
     /// The runtime configuration for this provider.
     pub fn runtime_config(&self) -> Config {
-        let credentials = match self.provider {
-            Provider::Tawk => Credentials::basic(self.secret.clone(), ""),
-            _ => Credentials::Bearer(self.secret.clone()),
-        };
+        let credentials = self.provider.kit().map_or_else(
+            || Credentials::Bearer(self.secret.clone()),
+            |kit| (kit.credentials)(self.secret.clone()),
+        );
         let mut config = match &self.tuning {
             Some(t) => t.clone().credentials(credentials),
             None => Config::new(credentials),
@@ -162,6 +162,56 @@ impl Connection {
     pub fn agents(&self) -> Result<&Arc<dyn Agents>, Error> {
         self.agents.as_ref().ok_or_else(|| self.missing("agents"))
     }
+    /// A connection to `kit`'s provider through `adapter`. The adapter
+    /// implements every trait (their operations default to `Unsupported`);
+    /// a trait is offered when the kit's operation table lists one of its
+    /// operations.
+    pub(crate) fn from_kit<A>(
+        kit: &'static crate::providers::Kit,
+        endpoint: supportkit_runtime::dynamic::Endpoint,
+        adapter: Arc<A>,
+    ) -> Self
+    where
+        A: Tickets + Conversations + Contacts + Agents + 'static,
+    {
+        use crate::traits::Operation as O;
+        let any = |of: &[O]| of.iter().any(|op| kit.operations.contains(op));
+        Connection {
+            provider: kit.provider,
+            capabilities: adapter.capabilities().clone(),
+            tickets: any(&[
+                O::ListTickets,
+                O::GetTicket,
+                O::CreateTicket,
+                O::ReplyTicket,
+                O::NoteTicket,
+                O::CloseTicket,
+                O::ListReplies,
+            ])
+            .then(|| adapter.clone() as Arc<dyn Tickets>),
+            conversations: any(&[
+                O::ListConversations,
+                O::GetConversation,
+                O::ListMessages,
+                O::SendText,
+                O::AssignConversation,
+                O::SetConversationStatus,
+            ])
+            .then(|| adapter.clone() as Arc<dyn Conversations>),
+            contacts: any(&[
+                O::GetContact,
+                O::UpsertContact,
+                O::ListContacts,
+                O::TagContact,
+            ])
+            .then(|| adapter.clone() as Arc<dyn Contacts>),
+            agents: any(&[O::ListAgents, O::CurrentAgent])
+                .then(|| adapter.clone() as Arc<dyn Agents>),
+            endpoint,
+            meta: kit.meta,
+        }
+    }
+
     fn missing(&self, what: &str) -> Error {
         Error::new(ErrorKind::Unsupported, self.provider.as_str())
             .with_message(format!("{} has no {what}", self.provider))
@@ -182,20 +232,7 @@ pub async fn connect(config: ConnectConfig) -> Result<Connection, Error> {
                  127.0.0.1 and localhost (the sandbox)",
             ));
     }
-    match config.provider {
-        #[cfg(feature = "chatapi")]
-        Provider::ChatApi => crate::adapters::chatapi::connect(&config).await,
-        #[cfg(feature = "tomticket")]
-        Provider::TomTicket => crate::adapters::tomticket::connect(&config).await,
-        #[cfg(feature = "tawk")]
-        Provider::Tawk => crate::adapters::tawk::connect(&config).await,
-        #[allow(unreachable_patterns)]
-        other => Err(
-            Error::new(ErrorKind::Config, other.as_str()).with_message(format!(
-                "supportkit was built without the `{other}` feature"
-            )),
-        ),
-    }
+    (config.provider.enabled_kit()?.connect)(config).await
 }
 
 #[cfg(test)]

@@ -26,10 +26,10 @@
 //! # Ok(()) }
 //! ```
 
-mod adapters;
 mod connect;
 pub mod events;
 mod model;
+pub mod providers;
 mod raw;
 #[cfg(feature = "axum")]
 pub mod server;

@@ -8,49 +8,8 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use crate::providers::Provider;
 pub use crate::raw::Raw;
-
-/// The providers supportkit speaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// ChatAPI v2 / respond.io Developer API v2.
-    ChatApi,
-    /// TomTicket API v2.0.
-    TomTicket,
-    /// tawk.to REST API v1.
-    Tawk,
-}
-
-impl Provider {
-    /// Every provider.
-    pub const ALL: [Provider; 3] = [Provider::ChatApi, Provider::TomTicket, Provider::Tawk];
-
-    /// The short name used in errors, ids and the CLI (`chatapi`, `tomticket`, `tawk`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::ChatApi => "chatapi",
-            Provider::TomTicket => "tomticket",
-            Provider::Tawk => "tawk",
-        }
-    }
-}
-
-impl fmt::Display for Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Provider {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Provider::ALL
-            .into_iter()
-            .find(|p| p.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown provider {s:?} (chatapi, tomticket, tawk)"))
-    }
-}
 
 /// A record id qualified by its provider: `tomticket:9aba4d89...`.
 ///

@@ -163,6 +163,23 @@ pub fn unsupported(provider: Provider, operation: Operation) -> Error {
         ))
 }
 
+/// A future failing with [`unsupported`]: the default of every optional
+/// trait method (never touches the network).
+fn refuse<'a, T: Send + 'a>(capable: &(impl Capable + ?Sized), operation: Operation) -> Fut<'a, T> {
+    let error = unsupported(capable.capabilities().provider, operation);
+    Box::pin(futures::future::ready(Err(error)))
+}
+
+/// A stream failing at once with [`unsupported`]: the default of every
+/// optional listing.
+fn refuse_all<'a, T: Send + 'a>(
+    capable: &(impl Capable + ?Sized),
+    operation: Operation,
+) -> Records<'a, T> {
+    let error = unsupported(capable.capabilities().provider, operation);
+    Box::pin(futures::stream::once(futures::future::ready(Err(error))))
+}
+
 /// Filters for [`Tickets::list_tickets`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TicketFilter {
@@ -175,6 +192,31 @@ pub struct TicketFilter {
 }
 
 impl TicketFilter {
+    /// This filter split by `capabilities`: what the provider applies
+    /// server-side (its native filters) and what is left to check
+    /// client-side with [`matches`](Self::matches). The provider's one table
+    /// of native filters drives both this split and
+    /// [`Capabilities::filters_natively`].
+    pub fn split(self, capabilities: &Capabilities) -> (TicketFilter, TicketFilter) {
+        let native = |f| capabilities.filters_natively(f);
+        let (status, requester, since) = (
+            native(Filter::TicketStatus),
+            native(Filter::TicketRequester),
+            native(Filter::TicketUpdatedSince),
+        );
+        let server = TicketFilter {
+            status: self.status.filter(|_| status),
+            requester: self.requester.clone().filter(|_| requester),
+            updated_since: self.updated_since.filter(|_| since),
+        };
+        let client = TicketFilter {
+            status: self.status.filter(|_| !status),
+            requester: self.requester.filter(|_| !requester),
+            updated_since: self.updated_since.filter(|_| !since),
+        };
+        (server, client)
+    }
+
     /// Whether `ticket` passes the filter (used for client-side filtering).
     pub fn matches(&self, ticket: &Ticket) -> bool {
         self.status.is_none_or(|s| ticket.status.value == s)
@@ -225,6 +267,22 @@ pub struct ContactFilter {
     pub search: Option<String>,
 }
 
+impl ContactFilter {
+    /// This filter split by `capabilities` into what the provider applies
+    /// server-side and what is left to check client-side (see [`TicketFilter::split`]).
+    pub fn split(self, capabilities: &Capabilities) -> (ContactFilter, ContactFilter) {
+        let native = capabilities.filters_natively(Filter::ContactSearch);
+        (
+            ContactFilter {
+                search: self.search.clone().filter(|_| native),
+            },
+            ContactFilter {
+                search: self.search.filter(|_| !native),
+            },
+        )
+    }
+}
+
 /// A contact to create or update, matched by email (or phone).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NewContact {
@@ -251,6 +309,10 @@ pub trait Capable: Send + Sync {
 
 /// Tickets: list, get, create, reply, close.
 ///
+/// Every operation is optional: a provider implements what it supports
+/// (what its kit's operation table lists) and the rest answers
+/// [`ErrorKind::Unsupported`] by default, without touching the network.
+///
 /// ```no_run
 /// use futures::TryStreamExt;
 /// use supportkit::{NewReply, Operation, TicketFilter, TicketStatus, Tickets};
@@ -270,15 +332,36 @@ pub trait Capable: Send + Sync {
 /// ```
 pub trait Tickets: Capable {
     /// Every ticket matching `filter`, across pages.
-    fn list_tickets(&self, filter: TicketFilter) -> Records<'_, Ticket>;
+    fn list_tickets(&self, filter: TicketFilter) -> Records<'_, Ticket> {
+        let _ = filter;
+        refuse_all(self, Operation::ListTickets)
+    }
     /// One ticket by its provider id.
-    fn get_ticket<'a>(&'a self, id: &'a str) -> Fut<'a, Ticket>;
+    fn get_ticket<'a>(&'a self, id: &'a str) -> Fut<'a, Ticket> {
+        let _ = id;
+        refuse(self, Operation::GetTicket)
+    }
     /// Opens a ticket.
-    fn create_ticket(&self, ticket: NewTicket) -> Fut<'_, Ticket>;
-    /// Replies publicly, or adds an internal note.
-    fn reply_ticket<'a>(&'a self, id: &'a str, reply: NewReply) -> Fut<'a, ()>;
+    fn create_ticket(&self, ticket: NewTicket) -> Fut<'_, Ticket> {
+        let _ = ticket;
+        refuse(self, Operation::CreateTicket)
+    }
+    /// Replies publicly ([`Operation::ReplyTicket`]), or adds an internal
+    /// note ([`Operation::NoteTicket`]).
+    fn reply_ticket<'a>(&'a self, id: &'a str, reply: NewReply) -> Fut<'a, ()> {
+        let _ = id;
+        let operation = if reply.public {
+            Operation::ReplyTicket
+        } else {
+            Operation::NoteTicket
+        };
+        refuse(self, operation)
+    }
     /// Closes (finishes) a ticket.
-    fn close_ticket<'a>(&'a self, id: &'a str) -> Fut<'a, ()>;
+    fn close_ticket<'a>(&'a self, id: &'a str) -> Fut<'a, ()> {
+        let _ = id;
+        refuse(self, Operation::CloseTicket)
+    }
     /// [`list_tickets`](Self::list_tickets) page by page, from the page
     /// `from` names (a [`ListPage::next`] of an earlier listing with the same
     /// filter) or the first. By default the pages cannot be resumed.
@@ -290,12 +373,12 @@ pub trait Tickets: Capable {
     /// provider lists them ([`Operation::ListReplies`]); `Unsupported` by default.
     fn ticket_replies<'a>(&'a self, id: &'a str) -> Records<'a, Reply> {
         let _ = id;
-        let error = unsupported(self.capabilities().provider, Operation::ListReplies);
-        Box::pin(futures::stream::once(futures::future::ready(Err(error))))
+        refuse_all(self, Operation::ListReplies)
     }
 }
 
-/// Chat conversations and their messages.
+/// Chat conversations and their messages. Every operation is optional
+/// (`Unsupported` by default), as for [`Tickets`].
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -311,7 +394,10 @@ pub trait Tickets: Capable {
 /// ```
 pub trait Conversations: Capable {
     /// Every conversation matching `filter`.
-    fn list_conversations(&self, filter: ConversationFilter) -> Records<'_, Conversation>;
+    fn list_conversations(&self, filter: ConversationFilter) -> Records<'_, Conversation> {
+        let _ = filter;
+        refuse_all(self, Operation::ListConversations)
+    }
     /// [`list_conversations`](Self::list_conversations) page by page, from
     /// the page `from` names or the first (see [`Tickets::ticket_pages`]).
     fn conversation_pages(
@@ -323,22 +409,38 @@ pub trait Conversations: Capable {
         unresumable_pages(self.list_conversations(filter))
     }
     /// One conversation.
-    fn get_conversation<'a>(&'a self, id: &'a str) -> Fut<'a, Conversation>;
+    fn get_conversation<'a>(&'a self, id: &'a str) -> Fut<'a, Conversation> {
+        let _ = id;
+        refuse(self, Operation::GetConversation)
+    }
     /// The messages of a conversation, oldest first.
-    fn conversation_messages<'a>(&'a self, id: &'a str) -> Records<'a, Message>;
+    fn conversation_messages<'a>(&'a self, id: &'a str) -> Records<'a, Message> {
+        let _ = id;
+        refuse_all(self, Operation::ListMessages)
+    }
     /// Sends a text message.
-    fn send_text<'a>(&'a self, id: &'a str, text: &'a str) -> Fut<'a, ()>;
+    fn send_text<'a>(&'a self, id: &'a str, text: &'a str) -> Fut<'a, ()> {
+        let _ = (id, text);
+        refuse(self, Operation::SendText)
+    }
     /// Assigns to an agent (provider id or email), or unassigns with `None`.
-    fn assign_conversation<'a>(&'a self, id: &'a str, agent: Option<&'a str>) -> Fut<'a, ()>;
+    fn assign_conversation<'a>(&'a self, id: &'a str, agent: Option<&'a str>) -> Fut<'a, ()> {
+        let _ = (id, agent);
+        refuse(self, Operation::AssignConversation)
+    }
     /// Opens or closes.
     fn set_conversation_status<'a>(
         &'a self,
         id: &'a str,
         status: ConversationStatus,
-    ) -> Fut<'a, ()>;
+    ) -> Fut<'a, ()> {
+        let _ = (id, status);
+        refuse(self, Operation::SetConversationStatus)
+    }
 }
 
-/// Customers.
+/// Customers. Every operation is optional (`Unsupported` by default), as
+/// for [`Tickets`].
 ///
 /// ```no_run
 /// use supportkit::{Contacts, NewContact};
@@ -352,11 +454,20 @@ pub trait Conversations: Capable {
 /// ```
 pub trait Contacts: Capable {
     /// One contact by provider id.
-    fn get_contact<'a>(&'a self, id: &'a str) -> Fut<'a, Contact>;
+    fn get_contact<'a>(&'a self, id: &'a str) -> Fut<'a, Contact> {
+        let _ = id;
+        refuse(self, Operation::GetContact)
+    }
     /// Creates a contact, or updates the one with the same email/phone.
-    fn upsert_contact(&self, contact: NewContact) -> Fut<'_, Contact>;
+    fn upsert_contact(&self, contact: NewContact) -> Fut<'_, Contact> {
+        let _ = contact;
+        refuse(self, Operation::UpsertContact)
+    }
     /// Every contact matching `filter`.
-    fn list_contacts(&self, filter: ContactFilter) -> Records<'_, Contact>;
+    fn list_contacts(&self, filter: ContactFilter) -> Records<'_, Contact> {
+        let _ = filter;
+        refuse_all(self, Operation::ListContacts)
+    }
     /// [`list_contacts`](Self::list_contacts) page by page, from the page
     /// `from` names or the first (see [`Tickets::ticket_pages`]).
     fn contact_pages(&self, filter: ContactFilter, from: Option<String>) -> Pages<'_, Contact> {
@@ -364,10 +475,14 @@ pub trait Contacts: Capable {
         unresumable_pages(self.list_contacts(filter))
     }
     /// Adds tags.
-    fn tag_contact<'a>(&'a self, id: &'a str, tags: Vec<String>) -> Fut<'a, ()>;
+    fn tag_contact<'a>(&'a self, id: &'a str, tags: Vec<String>) -> Fut<'a, ()> {
+        let _ = (id, tags);
+        refuse(self, Operation::TagContact)
+    }
 }
 
-/// Support agents.
+/// Support agents. Every operation is optional (`Unsupported` by
+/// default), as for [`Tickets`].
 ///
 /// ```no_run
 /// use futures::TryStreamExt;
@@ -385,9 +500,13 @@ pub trait Contacts: Capable {
 /// ```
 pub trait Agents: Capable {
     /// Every agent.
-    fn list_agents(&self) -> Records<'_, Agent>;
+    fn list_agents(&self) -> Records<'_, Agent> {
+        refuse_all(self, Operation::ListAgents)
+    }
     /// The agent the credentials belong to, where the provider has one.
-    fn current_agent(&self) -> Fut<'_, Agent>;
+    fn current_agent(&self) -> Fut<'_, Agent> {
+        refuse(self, Operation::CurrentAgent)
+    }
 }
 
 /// Conveniences over [`Tickets`].

@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use super::{Event, EventKind, ResourceKind, facts};
 use crate::Error;
 use crate::connect::Connection;
-use crate::model::Provider;
 use crate::traits::{ContactFilter, ConversationFilter, Filter, TicketFilter};
 
 /// How far back each poll reaches before the checkpoint, by default.
@@ -126,20 +125,14 @@ pub struct ChangeFeed {
     resources: Vec<ResourceKind>,
 }
 
-/// The resources whose listings tell when they changed.
-fn polled(provider: Provider) -> &'static [ResourceKind] {
-    match provider {
-        // Contacts carry a creation time; conversations (a contact's status) none.
-        Provider::ChatApi => &[ResourceKind::Contact],
-        Provider::TomTicket => &[ResourceKind::Ticket, ResourceKind::Contact],
-        Provider::Tawk => &[ResourceKind::Ticket, ResourceKind::Conversation],
-    }
-}
-
 impl ChangeFeed {
     /// A feed over `connection`, from `checkpoint`.
     pub fn new(connection: Connection, checkpoint: Checkpoint) -> Self {
-        let resources = polled(connection.provider).to_vec();
+        let resources = connection
+            .provider
+            .kit()
+            .map_or(&[][..], |k| k.feed.resources)
+            .to_vec();
         ChangeFeed {
             connection,
             checkpoint,

@@ -23,7 +23,7 @@
 mod coalesce;
 mod facts;
 mod feed;
-mod normalize;
+pub(crate) mod normalize;
 mod receiver;
 mod service;
 
@@ -346,51 +346,12 @@ impl EventCapabilities {
     }
 }
 
-/// What `provider` delivers, by webhook and by polling.
+/// What `provider` delivers, by webhook and by polling (its kit says; nothing
+/// for a provider whose cargo feature is off).
 pub fn event_capabilities(provider: Provider) -> EventCapabilities {
-    use EventKind::*;
-    let (webhook, polling): (&[EventKind], &[EventKind]) = match provider {
-        // respond.io webhooks cover messages, contacts and conversations; its
-        // records carry only a creation time, so polling finds new contacts.
-        Provider::ChatApi => (
-            &[
-                MessageReceived,
-                MessageSent,
-                ContactCreated,
-                ContactUpdated,
-                ContactTagged,
-                ConversationOpened,
-                ConversationClosed,
-                ConversationAssigned,
-            ],
-            &[ContactCreated],
-        ),
-        // TomTicket webhooks (Enterprise, never retried) say created/updated/
-        // deleted; `last_update_ge` lets polling find every ticket change.
-        Provider::TomTicket => (
-            &[
-                TicketCreated,
-                TicketUpdated,
-                TicketClosed,
-                TicketDeleted,
-                ContactCreated,
-                ContactUpdated,
-                ContactDeleted,
-            ],
-            &[TicketCreated, TicketUpdated, TicketClosed, ContactCreated],
-        ),
-        // tawk.to has webhooks for chats and new tickets, none for ticket updates.
-        Provider::Tawk => (
-            &[TicketCreated, ConversationOpened, ConversationClosed],
-            &[
-                TicketCreated,
-                TicketUpdated,
-                TicketClosed,
-                ConversationOpened,
-                ConversationClosed,
-            ],
-        ),
-    };
+    let (webhook, polling) = provider
+        .kit()
+        .map_or((&[][..], &[][..]), |k| (k.webhooks.kinds, k.feed.kinds));
     EventCapabilities {
         provider,
         webhook: webhook.iter().cloned().collect(),

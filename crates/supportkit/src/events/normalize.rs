@@ -1,4 +1,5 @@
-//! Webhook payloads, verified and normalized: one function per provider.
+//! Webhook payloads, verified and normalized: what every provider shares.
+//! Each provider's own parse lives in its kit (`providers/<provider>/events.rs`).
 
 use std::fmt;
 
@@ -30,12 +31,12 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn body_key(body: &[u8]) -> String {
+pub(crate) fn body_key(body: &[u8]) -> String {
     supportkit_runtime::webhook::body_digest(body)
 }
 
 /// A signed body that is not an event this receiver can hand on: 400.
-fn malformed(provider: Provider, body: &[u8], why: impl fmt::Display) -> Error {
+pub(crate) fn malformed(provider: Provider, body: &[u8], why: impl fmt::Display) -> Error {
     supportkit_runtime::webhook::webhook_error(
         provider.as_str(),
         format!("not a {provider} webhook event: {why}"),
@@ -47,7 +48,7 @@ fn malformed(provider: Provider, body: &[u8], why: impl fmt::Display) -> Error {
 /// name): what every provider's events have in common. Anything else (null, an
 /// array, a number, a bare string, `{}`, a name that is not a string) is
 /// refused before anything is handed on.
-fn object_named<'a>(
+pub(crate) fn object_named<'a>(
     provider: Provider,
     body: &[u8],
     raw: &'a Value,
@@ -81,7 +82,7 @@ fn object_named<'a>(
 }
 
 /// The body as JSON, or the decode error.
-fn json(provider: Provider, body: &[u8]) -> Result<Value, Error> {
+pub(crate) fn json(provider: Provider, body: &[u8]) -> Result<Value, Error> {
     serde_json::from_slice(body)
         .map_err(|e| malformed(provider, body, format!("invalid JSON ({e})")))
 }
@@ -93,31 +94,8 @@ pub(crate) fn verify(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(), Error> {
-    match provider {
-        #[cfg(feature = "chatapi")]
-        Provider::ChatApi => {
-            use supportkit_chatapi::webhook;
-            webhook::verify(secret, body, header(headers, webhook::SIGNATURE_HEADER))
-        }
-        #[cfg(feature = "tomticket")]
-        Provider::TomTicket => {
-            use supportkit_tomticket::webhook;
-            webhook::verify(secret, body, header(headers, webhook::SIGNATURE_HEADER))
-        }
-        #[cfg(feature = "tawk")]
-        Provider::Tawk => {
-            use supportkit_tawk::webhook;
-            webhook::verify(secret, body, header(headers, webhook::SIGNATURE_HEADER))
-        }
-        #[allow(unreachable_patterns)]
-        other => Err(disabled(other)),
-    }
-}
-
-fn disabled(provider: Provider) -> Error {
-    Error::new(crate::ErrorKind::Config, provider.as_str()).with_message(format!(
-        "the `{provider}` feature of supportkit is off; enable it to receive its webhooks"
-    ))
+    let webhooks = provider.enabled_kit()?.webhooks;
+    (webhooks.verify)(secret, body, header(headers, webhooks.signature_header))
 }
 
 /// Parses and normalizes a verified body, strictly: a body that is not a
@@ -128,22 +106,10 @@ pub(crate) fn parse(
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Delivery, Error> {
-    match provider {
-        #[cfg(feature = "chatapi")]
-        Provider::ChatApi => chatapi(body, now),
-        #[cfg(feature = "tomticket")]
-        Provider::TomTicket => tomticket(body, now),
-        #[cfg(feature = "tawk")]
-        Provider::Tawk => tawk(body, now),
-        #[allow(unreachable_patterns)]
-        other => {
-            let _ = (body, now);
-            Err(disabled(other))
-        }
-    }
+    (provider.enabled_kit()?.webhooks.parse)(body, now)
 }
 
-fn event(
+pub(crate) fn event(
     kind: EventKind,
     resource: ResourceKind,
     id: RemoteId,
@@ -160,274 +126,6 @@ fn event(
         data,
         raw,
     }
-}
-
-#[cfg(feature = "chatapi")]
-fn chatapi(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
-    use crate::adapters::chatapi::{contact, conversation, message};
-    use crate::adapters::from_unix;
-    use supportkit_chatapi::types::WebhookEvent as W;
-
-    let raw = json(Provider::ChatApi, body)?;
-    object_named(Provider::ChatApi, body, &raw, "event_type")?;
-    let parsed = supportkit_chatapi::webhook::parse(body)?;
-    let at = raw
-        .get("timestamp")
-        .and_then(Value::as_i64)
-        .and_then(from_unix)
-        .unwrap_or(now);
-    let key = raw
-        .get("event_id")
-        .and_then(Value::as_str)
-        .filter(|id| !id.is_empty())
-        .map_or_else(|| body_key(body), str::to_owned);
-    let key = Some(key);
-    let name = parsed.tag().to_owned();
-    let remote = |id: i64| RemoteId::new(Provider::ChatApi, id.to_string());
-    let missing = || {
-        malformed(
-            Provider::ChatApi,
-            body,
-            format!("a `{name}` webhook came without the contact it is about"),
-        )
-    };
-    // Every respond.io event is about a contact (its conversation is the contact's).
-    let (kind, resource, id, data) = match &parsed {
-        W::MessageReceived(e) => {
-            let c = e.contact.as_ref().ok_or_else(missing)?;
-            message_event(EventKind::MessageReceived, c, e.message.as_ref(), remote)
-        }
-        W::MessageSent(e) => {
-            let c = e.contact.as_ref().ok_or_else(missing)?;
-            message_event(EventKind::MessageSent, c, e.message.as_ref(), remote)
-        }
-        W::ContactCreated(e) => contact_event(EventKind::ContactCreated, e.contact.as_ref()),
-        W::ContactUpdated(e) => contact_event(EventKind::ContactUpdated, e.contact.as_ref()),
-        W::LifecycleUpdated(e) => contact_event(EventKind::ContactUpdated, e.contact.as_ref()),
-        W::ContactTagUpdated(e) => contact_event(EventKind::ContactTagged, e.contact.as_ref()),
-        W::ContactAssigneeUpdated(e) => {
-            conversation_event(EventKind::ConversationAssigned, e.contact.as_ref())
-        }
-        W::ConversationOpened(e) => {
-            conversation_event(EventKind::ConversationOpened, e.contact.as_ref())
-        }
-        W::ConversationClosed(e) => {
-            conversation_event(EventKind::ConversationClosed, e.contact.as_ref())
-        }
-        W::CommentCreated(e) => {
-            conversation_event(EventKind::Other(name.clone()), e.contact.as_ref())
-        }
-        W::Unknown(v) => {
-            let id = v
-                .pointer("/contact/id")
-                .and_then(Value::as_i64)
-                .ok_or_else(missing)?;
-            Some((
-                EventKind::Other(name.clone()),
-                ResourceKind::Contact,
-                remote(id),
-                None,
-            ))
-        }
-    }
-    .ok_or_else(missing)?;
-    return Ok(Delivery {
-        key,
-        event: event(kind, resource, id, at, data, raw),
-        fetch: None,
-    });
-
-    type Parts = Option<(EventKind, ResourceKind, RemoteId, Option<Resource>)>;
-
-    fn contact_event(kind: EventKind, c: Option<&supportkit_chatapi::types::Contact>) -> Parts {
-        let c = contact(c?.clone());
-        Some((
-            kind,
-            ResourceKind::Contact,
-            c.id.clone(),
-            Some(Resource::Contact(c)),
-        ))
-    }
-
-    fn conversation_event(
-        kind: EventKind,
-        c: Option<&supportkit_chatapi::types::Contact>,
-    ) -> Parts {
-        let c = conversation(c?);
-        Some((
-            kind,
-            ResourceKind::Conversation,
-            c.id.clone(),
-            Some(Resource::Conversation(c)),
-        ))
-    }
-
-    fn message_event(
-        kind: EventKind,
-        c: &supportkit_chatapi::types::Contact,
-        m: Option<&supportkit_chatapi::types::MessageRecord>,
-        remote: impl Fn(i64) -> RemoteId,
-    ) -> Parts {
-        let m = message(m?, remote(c.id));
-        let id = m.id.clone()?;
-        Some((kind, ResourceKind::Message, id, Some(Resource::Message(m))))
-    }
-}
-
-#[cfg(feature = "tawk")]
-fn tawk(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
-    use crate::adapters::from_rfc3339;
-    use crate::model::{Conversation, ConversationStatus, Normalized, Ticket, TicketStatus};
-    use supportkit_tawk::types::TawkWebhookEvent as W;
-
-    let raw = json(Provider::Tawk, body)?;
-    object_named(Provider::Tawk, body, &raw, "event")?;
-    let parsed = supportkit_tawk::webhook::parse(body)?;
-    let at = raw
-        .get("time")
-        .and_then(Value::as_str)
-        .and_then(from_rfc3339)
-        .unwrap_or(now);
-    // The body, not `X-Hook-Event-Id`: the header is not signed.
-    let key = Some(supportkit_tawk::webhook::delivery_key(body));
-    let name = parsed.tag().to_owned();
-    let remote = |id: &str| RemoteId::new(Provider::Tawk, id);
-    let missing = |what: &str| {
-        malformed(
-            Provider::Tawk,
-            body,
-            format!("a `{name}` webhook came without its {what}"),
-        )
-    };
-    let chat = |id: Option<&String>| {
-        id.filter(|id| !id.is_empty())
-            .map(|id| remote(id))
-            .ok_or_else(|| missing("chatId"))
-    };
-    // What a chat event says of its chat: open from `time` on, or closed at `time`.
-    let conversation = |id: &RemoteId, open: bool| {
-        let (status, original) = if open {
-            (ConversationStatus::Open, "open")
-        } else {
-            (ConversationStatus::Closed, "closed")
-        };
-        Some(Resource::Conversation(Conversation {
-            id: id.clone(),
-            number: None,
-            contact_id: None,
-            status: Normalized::new(status, original),
-            assignee_id: None,
-            remote_created_at: open.then_some(at),
-            remote_updated_at: (!open).then_some(at),
-            raw: crate::model::Raw::from_serialize(&raw),
-        }))
-    };
-    let (kind, resource, id, data) = match &parsed {
-        W::ChatStart(e) => {
-            let id = chat(e.chat_id.as_ref())?;
-            let data = conversation(&id, true);
-            (
-                EventKind::ConversationOpened,
-                ResourceKind::Conversation,
-                id,
-                data,
-            )
-        }
-        W::ChatEnd(e) => {
-            let id = chat(e.chat_id.as_ref())?;
-            let data = conversation(&id, false);
-            (
-                EventKind::ConversationClosed,
-                ResourceKind::Conversation,
-                id,
-                data,
-            )
-        }
-        W::ChatTranscriptCreated(e) => (
-            EventKind::Other(name.clone()),
-            ResourceKind::Conversation,
-            chat(e.chat.as_ref().and_then(|c| c.id.as_ref()))?,
-            None,
-        ),
-        W::TicketCreate(e) => {
-            let t = e.ticket.as_ref().ok_or_else(|| missing("ticket"))?;
-            let id = chat(t.id.as_ref()).map_err(|_| missing("ticket id"))?;
-            let ticket = Ticket {
-                id: id.clone(),
-                number: t.human_id.and_then(|n| u64::try_from(n).ok()),
-                subject: t.subject.clone(),
-                description: t.message.clone(),
-                // A ticket is open when it is created.
-                status: Normalized::new(TicketStatus::Open, ""),
-                priority: None,
-                requester_id: None,
-                requester_name: e.requester.as_ref().and_then(|r| r.name.clone()),
-                requester_email: e.requester.as_ref().and_then(|r| r.email.clone()),
-                assignee_id: None,
-                remote_created_at: Some(at),
-                remote_updated_at: None,
-                raw: crate::model::Raw::from_serialize(&raw),
-            };
-            (
-                EventKind::TicketCreated,
-                ResourceKind::Ticket,
-                id,
-                Some(Resource::Ticket(ticket)),
-            )
-        }
-        W::Unknown(_) => {
-            let id = ["/chatId", "/ticket/id", "/chat/id"]
-                .iter()
-                .find_map(|p| raw.pointer(p).and_then(Value::as_str))
-                .filter(|id| !id.is_empty())
-                .ok_or_else(|| missing("chatId, ticket.id or chat.id"))?;
-            (
-                EventKind::Other(name.clone()),
-                ResourceKind::Conversation,
-                remote(id),
-                None,
-            )
-        }
-    };
-    Ok(Delivery {
-        key,
-        event: event(kind, resource, id, at, data, raw),
-        fetch: None,
-    })
-}
-
-#[cfg(feature = "tomticket")]
-fn tomticket(body: &[u8], now: DateTime<Utc>) -> Result<Delivery, Error> {
-    use supportkit_tomticket::types::{WebhookAction as A, WebhookEventType as T};
-
-    let raw = json(Provider::TomTicket, body)?;
-    for field in ["type", "action", "id"] {
-        object_named(Provider::TomTicket, body, &raw, field)?;
-    }
-    let parsed = supportkit_tomticket::webhook::parse(body)?;
-    let id = RemoteId::new(Provider::TomTicket, parsed.id.clone());
-    let name = format!("{}.{}", parsed.type_.as_str(), parsed.action.as_str());
-    let (kind, resource, fetch) = match (&parsed.type_, &parsed.action) {
-        (T::Ticket, A::Created) => (EventKind::TicketCreated, ResourceKind::Ticket, true),
-        (T::Ticket, A::Updated) => (EventKind::TicketUpdated, ResourceKind::Ticket, true),
-        (T::Ticket, A::Deleted) => (EventKind::TicketDeleted, ResourceKind::Ticket, false),
-        (T::Customer, A::Created) => (EventKind::ContactCreated, ResourceKind::Contact, true),
-        (T::Customer, A::Updated) => (EventKind::ContactUpdated, ResourceKind::Contact, true),
-        (T::Customer, A::Deleted) => (EventKind::ContactDeleted, ResourceKind::Contact, false),
-        (T::Customer, _) => (EventKind::Other(name), ResourceKind::Contact, false),
-        _ => (EventKind::Other(name), ResourceKind::Ticket, false),
-    };
-    let fetch = fetch.then(|| match resource {
-        ResourceKind::Contact => Fetch::Contact(parsed.id.clone()),
-        _ => Fetch::Ticket(parsed.id.clone()),
-    });
-    Ok(Delivery {
-        // TomTicket never redelivers and its body names no event: identical
-        // bodies are told apart by what the fetched record shows (see receiver).
-        key: None,
-        event: event(kind, resource, id, now, None, raw),
-        fetch,
-    })
 }
 
 #[cfg(test)]

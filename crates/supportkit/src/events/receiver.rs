@@ -232,7 +232,7 @@ impl WebhookReceiver {
             }
             (None, _) => return Ok(Some((event, Receipt(Held::Nothing)))),
         };
-        let redelivered = self.provider != Provider::TomTicket;
+        let redelivered = self.provider.kit().is_none_or(|k| k.webhooks.redelivers);
         let busy = |retry_after: Duration| {
             if redelivered {
                 Err(Rejection::new(

@@ -1,8 +1,4 @@
-//! One adapter per provider: the mapping from its types to the normalized
-//! models, written once and tested field by field.
-//!
-//! This module holds what the adapters share: building [`Capabilities`],
-//! the errors adapters raise themselves, timestamps, and turning a single
+//! What the provider kits share: the errors adapters raise themselves, timestamps, and turning a single
 //! request into a [`Records`] stream.
 
 // Each helper is used by some adapters only: with a provider feature off,
@@ -19,28 +15,8 @@ use futures::{TryStreamExt, stream};
 use serde::Serialize;
 
 use crate::model::Provider;
-use crate::traits::{Capabilities, Filter, Fut, Operation, Records, unsupported};
+use crate::traits::{Operation, Records};
 use crate::{Error, ErrorKind};
-
-#[cfg(feature = "chatapi")]
-pub(crate) mod chatapi;
-#[cfg(feature = "tawk")]
-pub(crate) mod tawk;
-#[cfg(feature = "tomticket")]
-pub(crate) mod tomticket;
-
-/// The capabilities of `provider`: exactly `operations` and `native_filters`.
-pub(crate) fn capabilities(
-    provider: Provider,
-    operations: &[Operation],
-    native_filters: &[Filter],
-) -> Capabilities {
-    Capabilities {
-        provider,
-        operations: operations.iter().copied().collect(),
-        native_filters: native_filters.iter().copied().collect(),
-    }
-}
 
 /// The provider payload kept in a model's `raw`.
 pub(crate) fn raw<T: Serialize>(value: &T) -> crate::model::Raw {
@@ -61,16 +37,6 @@ pub(crate) fn invalid_argument(
     Error::new(ErrorKind::InvalidArgument, provider.as_str())
         .with_operation(operation.as_str())
         .with_message(message)
-}
-
-/// A future failing with [`unsupported`] (never touches the network).
-pub(crate) fn unsupported_fut<'a, T: Send + 'a>(
-    provider: Provider,
-    operation: Operation,
-) -> Fut<'a, T> {
-    Box::pin(futures::future::ready(Err(unsupported(
-        provider, operation,
-    ))))
 }
 
 /// A stream failing at once with `error`.
@@ -193,13 +159,6 @@ mod tests {
         assert_eq!(full_name(Some("Ana"), Some(" ")).as_deref(), Some("Ana"));
         assert_eq!(full_name(None, Some("")), None);
         assert_eq!(full_name(None, Some(" Silva ")).as_deref(), Some("Silva"));
-        let caps = capabilities(
-            Provider::Tawk,
-            &[Operation::GetTicket, Operation::GetTicket],
-            &[Filter::TicketStatus],
-        );
-        assert_eq!(caps.operations.len(), 1);
-        assert!(caps.filters_natively(Filter::TicketStatus));
         let err = decode_error(Provider::Tawk, "no id");
         assert_eq!(err.kind(), ErrorKind::Decode);
         assert_eq!(err.provider(), "tawk");
