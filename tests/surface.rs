@@ -148,3 +148,45 @@ fn no_code_outside_the_kits_branches_on_a_provider() {
         "code outside the provider kits branches on a provider; move it into the kit"
     );
 }
+
+/// No hand-written Rust file is over 600 lines unless it says why at its top
+/// (`Over 600 lines, ...` in its first lines): a longer file usually holds
+/// several concerns. Generated code is exempt.
+#[test]
+fn no_hand_written_file_is_over_600_lines_without_a_reason() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut dirs = vec![root.join("crates"), root.join("xtask"), root.join("tests")];
+    let (mut scanned, mut long) = (0, Vec::new());
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if name != "target" && name != "node_modules" {
+                    dirs.push(path);
+                }
+                continue;
+            }
+            if !name.ends_with(".rs") || name == "generated.rs" {
+                continue;
+            }
+            scanned += 1;
+            let source = std::fs::read_to_string(&path).unwrap();
+            let lines = source.lines().count();
+            let head: String = source.lines().take(20).collect::<Vec<_>>().join("\n");
+            if lines > 600 && !head.contains("Over 600 lines") {
+                long.push(format!(
+                    "{} ({lines} lines)",
+                    path.strip_prefix(&root).unwrap().display()
+                ));
+            }
+        }
+    }
+    assert!(scanned > 100, "scanned only {scanned} files");
+    long.sort();
+    assert!(
+        long.is_empty(),
+        "split these by concern, or say at the top why not (`Over 600 lines, ...`):\n{}",
+        long.join("\n")
+    );
+}

@@ -71,12 +71,9 @@ async fn seeded_sandbox(tickets: usize, enforce: bool, scale: f64) -> Sandbox {
 }
 
 async fn connect(sandbox: &Sandbox, scale: f64) -> supportkit::Connection {
-    let mut config = supportkit::ConnectConfig::new(Provider::TomTicket, sandbox.tomticket_token())
-        .base_url(sandbox.tomticket_url());
-    config.tuning = Some(
-        supportkit::Config::new(supportkit::Credentials::None)
-            .rate_limits(supportkit::RateLimitConfig::default().scale(scale)),
-    );
+    let config = supportkit::ConnectConfig::new(Provider::TomTicket, sandbox.tomticket_token())
+        .base_url(sandbox.tomticket_url())
+        .rate_limits(supportkit::RateLimitConfig::default().scale(scale));
     supportkit::connect(config).await.unwrap()
 }
 
@@ -116,24 +113,22 @@ async fn backfill(db_url: &str, sandbox: &Sandbox, scale: f64, samples: Arc<Samp
 fn ticket_rows(n: usize) -> Vec<Row> {
     (0..n)
         .map(|i| {
-            Row::ticket(&Ticket {
-                id: RemoteId::new(Provider::TomTicket, format!("{i:032x}")),
-                number: Some(i as u64),
-                subject: Some(format!("Ticket {i}")),
-                description: Some("A problem, described at some length.".into()),
-                status: Normalized::new(TicketStatus::Open, "0"),
-                priority: None,
-                requester_id: Some(RemoteId::new(Provider::TomTicket, "c1")),
-                requester_name: Some("Bench".into()),
-                requester_email: Some("b@example.com".into()),
-                assignee_id: None,
-                remote_created_at: Some("2026-10-01T10:00:00Z".parse().unwrap()),
-                remote_updated_at: None,
-                raw: Raw::from(
-                    json!({"id": format!("{i:032x}"), "subject": format!("Ticket {i}"),
-                    "message": "A problem, described at some length.", "situation": {"id": 0}}),
-                ),
-            })
+            let mut t = Ticket::new(
+                RemoteId::new(Provider::TomTicket, format!("{i:032x}")),
+                Normalized::new(TicketStatus::Open, "0"),
+            );
+            t.number = Some(i as u64);
+            t.subject = Some(format!("Ticket {i}"));
+            t.description = Some("A problem, described at some length.".into());
+            t.requester_id = Some(RemoteId::new(Provider::TomTicket, "c1"));
+            t.requester_name = Some("Bench".into());
+            t.requester_email = Some("b@example.com".into());
+            t.remote_created_at = Some("2026-10-01T10:00:00Z".parse().unwrap());
+            t.raw = Raw::from(
+                json!({"id": format!("{i:032x}"), "subject": format!("Ticket {i}"),
+                "message": "A problem, described at some length.", "situation": {"id": 0}}),
+            );
+            Row::ticket(&t)
         })
         .collect()
 }

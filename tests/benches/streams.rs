@@ -161,9 +161,9 @@ fn main() {
             .allow_http(true)
             .rate_limits(RateLimitConfig::disabled());
     let client = Client::from_config(config.clone()).unwrap();
-    let mut connect = supportkit::ConnectConfig::new(supportkit::Provider::ChatApi, token.clone())
-        .base_url(url.clone());
-    connect.tuning = Some(config.clone());
+    let connect = supportkit::ConnectConfig::new(supportkit::Provider::ChatApi, token.clone())
+        .base_url(url.clone())
+        .rate_limits(RateLimitConfig::disabled());
     let connection = rt.block_on(supportkit::connect(connect)).unwrap();
     let contacts = connection.contacts().unwrap().clone();
     let http = reqwest::Client::new();

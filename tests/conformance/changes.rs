@@ -57,28 +57,26 @@ impl Harness {
                     .conn
                     .contacts()
                     .unwrap()
-                    .upsert_contact(NewContact {
-                        name: format!("Event Person {n}"),
-                        email: Some(format!("event{n}@example.com")),
-                        phone: None,
-                    })
+                    .upsert_contact(
+                        NewContact::new(format!("Event Person {n}"))
+                            .email(format!("event{n}@example.com")),
+                    )
                     .await
                     .unwrap();
                 (EventKind::ContactCreated, made.id.id)
             }
             Provider::TomTicket => {
                 let requester = &format!("events{n}@example.com");
-                self.customer(requester);
+                self.seed_customer(requester);
                 let made = self
                     .conn
                     .tickets()
                     .unwrap()
-                    .create_ticket(NewTicket {
-                        subject: format!("Event ticket {n}"),
-                        description: "Something changed".into(),
-                        requester: requester.into(),
-                        ..NewTicket::default()
-                    })
+                    .create_ticket(NewTicket::new(
+                        format!("Event ticket {n}"),
+                        "Something changed",
+                        requester.as_str(),
+                    ))
                     .await
                     .unwrap();
                 (EventKind::TicketCreated, made.id.id)
@@ -92,6 +90,7 @@ impl Harness {
                 );
                 (EventKind::ConversationOpened, chat)
             }
+            other => unreachable!("the sandbox does not emulate {other}"),
         }
     }
 
@@ -115,7 +114,7 @@ impl Harness {
     }
 }
 
-pub async fn events(h: Harness) {
+pub async fn events(h: &Harness) {
     let (listener, url) = bind().await;
     let secret = h.subscribe(&url).await;
     // The receiver fetches what a payload only names (TomTicket).

@@ -426,7 +426,7 @@ async fn tomticket_events_are_handed_on_while_its_api_hangs() {
 #[tokio::test]
 async fn copies_of_a_tomticket_delivery_share_one_fetch_and_one_event() {
     let h = crate::harness::Harness::new(Provider::TomTicket).await;
-    h.customer("copies@example.com");
+    h.seed_customer("copies@example.com");
     let ticket = h.sandbox.tomticket().seed_ticket(serde_json::json!({
         "customer_id": "copies@example.com", "customer_id_type": "E", "department_id": h.scope,
         "subject": "Copies", "message": "copied", "situation": 1,

@@ -1,6 +1,8 @@
 //! A sandbox, a facade connection to it, and per-provider seeding.
 
+use futures::future::BoxFuture;
 use serde_json::json;
+use supportkit::conformance::Fixture;
 use supportkit::{ConnectConfig, Connection, Provider, RateLimitConfig, RetryPolicy};
 use supportkit_sandbox::{Fault, Sandbox};
 use supportkit_tests::{FAST, quick_retries, sandbox};
@@ -24,6 +26,7 @@ impl Harness {
                 d
             }
             Provider::Tawk => sandbox.tawk().add_property("Conformance"),
+            other => panic!("the sandbox does not emulate {other}"),
         };
         let conn = supportkit::connect(Self::config(&sandbox, provider, &scope, quick_retries()))
             .await
@@ -49,31 +52,39 @@ impl Harness {
                 sandbox.tomticket_token().to_string(),
             ),
             Provider::Tawk => (sandbox.tawk_url(), sandbox.tawk_api_key().to_string()),
+            other => panic!("the sandbox does not emulate {other}"),
         };
-        let mut config = ConnectConfig::new(provider, secret).base_url(url);
-        config.tuning = Some(
-            supportkit::Config::new(supportkit::Credentials::None)
+        Self::with_scope(
+            provider,
+            ConnectConfig::new(provider, secret)
+                .base_url(url)
                 .retry(retry)
                 .rate_limits(RateLimitConfig::default().scale(FAST)),
-        );
+            scope,
+        )
+    }
+
+    /// `config` with the provider's scope option (TomTicket's department,
+    /// tawk.to's property), as `supportkit` names it.
+    fn with_scope(provider: Provider, config: ConnectConfig, scope: &str) -> ConnectConfig {
         match provider {
-            Provider::TomTicket => config.option("department_id", scope),
-            Provider::Tawk => config.option("property_id", scope),
-            Provider::ChatApi => config,
+            Provider::TomTicket => config.department_id(scope),
+            Provider::Tawk => config.property_id(scope),
+            _ => config,
         }
     }
 
-    /// Another connection with other credentials or retries.
-    pub async fn reconnect(&self, secret: Option<&str>, retry: RetryPolicy) -> Connection {
-        let mut config = Self::config(&self.sandbox, self.provider, &self.scope, retry);
-        if let Some(s) = secret {
-            config.secret = s.into();
+    /// A customer who can open tickets (TomTicket needs them to exist).
+    pub fn seed_customer(&self, email: &str) {
+        if self.provider == Provider::TomTicket {
+            self.sandbox.tomticket().seed_customer(
+                json!({"customer_id": email, "name": "Conformance Customer", "email": email}),
+            );
         }
-        supportkit::connect(config).await.expect("connects")
     }
 
     /// Seeds `n` tickets for `requester`, every third one closed; returns the closed count.
-    pub fn seed_tickets(&self, n: usize, requester: &str) -> usize {
+    fn tickets_seeded(&self, n: usize, requester: &str) -> usize {
         let mut closed = 0;
         for i in 0..n {
             let close = i % 3 == 0;
@@ -96,23 +107,14 @@ impl Harness {
                         }),
                     );
                 }
-                Provider::ChatApi => unreachable!("ChatAPI has no tickets"),
+                other => unreachable!("{other} has no tickets"),
             }
         }
         closed
     }
 
-    /// A customer who can open tickets (TomTicket needs them to exist).
-    pub fn customer(&self, email: &str) {
-        if self.provider == Provider::TomTicket {
-            self.sandbox.tomticket().seed_customer(
-                json!({"customer_id": email, "name": "Conformance Customer", "email": email}),
-            );
-        }
-    }
-
     /// A conversation with these customer messages; returns its provider id.
-    pub fn seed_conversation(&self, texts: &[&str]) -> String {
+    fn conversation_seeded(&self, texts: &[&str]) -> String {
         match self.provider {
             Provider::ChatApi => {
                 let state = self.sandbox.chatapi();
@@ -147,11 +149,12 @@ impl Harness {
                     json!({"visitor": {"name": "Vera"}, "messages": messages}),
                 )
             }
+            other => unreachable!("{other} has no conversations"),
         }
     }
 
     /// Seeds `n` contacts named `Contact <i>`; returns the provider id of the first.
-    pub fn seed_contacts(&self, n: usize) -> String {
+    fn contacts_seeded(&self, n: usize) -> String {
         let mut first = String::new();
         for i in 0..n {
             let id = match self.provider {
@@ -170,6 +173,7 @@ impl Harness {
                     &self.scope,
                     json!({"name": {"first": "Contact", "last": i.to_string()}, "emails": [format!("c{i}@example.com")]}),
                 ),
+                other => unreachable!("{other} has no contacts"),
             };
             if i == 0 {
                 first = id;
@@ -178,17 +182,8 @@ impl Harness {
         first
     }
 
-    /// An id no record has.
-    pub fn missing_id(&self) -> &'static str {
-        match self.provider {
-            Provider::ChatApi => "999999",
-            Provider::TomTicket => "0123456789abcdef0123456789abcdef",
-            Provider::Tawk => "000000000000000000000000",
-        }
-    }
-
     /// Makes the next agents listing answer the provider's rate-limit response.
-    pub fn rate_limit_next_agents_call(&self) {
+    fn agents_rate_limited(&self) {
         let (method, path, fault) = match self.provider {
             Provider::ChatApi => ("GET", "/chatapi/v2/space/user", Fault::too_many_requests(7)),
             Provider::TomTicket => (
@@ -207,7 +202,67 @@ impl Harness {
                     r#"{"ok":false,"error":"rate_limited","message":"Too many requests"}"#,
                 ),
             ),
+            other => unreachable!("the sandbox does not emulate {other}"),
         };
         self.sandbox.faults().push(method, path, [fault]);
+    }
+}
+
+impl Fixture for Harness {
+    fn connection(&self) -> &Connection {
+        &self.conn
+    }
+    fn customer<'a>(&'a self, email: &'a str) -> BoxFuture<'a, ()> {
+        self.seed_customer(email);
+        Box::pin(async {})
+    }
+    fn seed_tickets<'a>(&'a self, n: usize, requester: &'a str) -> BoxFuture<'a, usize> {
+        let closed = self.tickets_seeded(n, requester);
+        Box::pin(async move { closed })
+    }
+    fn seed_conversation<'a>(&'a self, texts: &'a [&'a str]) -> BoxFuture<'a, String> {
+        let id = self.conversation_seeded(texts);
+        Box::pin(async move { id })
+    }
+    fn seed_contacts(&self, n: usize) -> BoxFuture<'_, String> {
+        let id = self.contacts_seeded(n);
+        Box::pin(async move { id })
+    }
+    fn missing_id(&self) -> String {
+        match self.provider {
+            Provider::ChatApi => "999999",
+            Provider::TomTicket => "0123456789abcdef0123456789abcdef",
+            _ => "000000000000000000000000",
+        }
+        .to_owned()
+    }
+    fn reconnect<'a>(
+        &'a self,
+        secret: Option<&'a str>,
+        retry: RetryPolicy,
+    ) -> BoxFuture<'a, Connection> {
+        Box::pin(async move {
+            let config = match secret {
+                None => Self::config(&self.sandbox, self.provider, &self.scope, retry),
+                Some(secret) => {
+                    let base =
+                        Self::config(&self.sandbox, self.provider, &self.scope, retry.clone());
+                    let fresh = ConnectConfig::new(self.provider, secret)
+                        .base_url(base.get_base_url().unwrap_or_default())
+                        .rate_limits(RateLimitConfig::default().scale(FAST))
+                        .retry(retry);
+                    Self::with_scope(self.provider, fresh, &self.scope)
+                }
+            };
+            supportkit::connect(config).await.expect("connects")
+        })
+    }
+    fn rate_limit_next_agents_call(&self) -> bool {
+        self.agents_rate_limited();
+        true
+    }
+    fn has_agents(&self) -> bool {
+        // The sandbox's ChatAPI space starts without users.
+        self.provider != Provider::ChatApi
     }
 }

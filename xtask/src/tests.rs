@@ -1,5 +1,7 @@
 //! The generator's own tests: every lint rule refuses a bad spec with the
 //! file, operation and rule; generation is deterministic; `--check` catches drift.
+//!
+//! Over 600 lines, one file because every test feeds a small spec through the same generator entry point; each test is one rule.
 
 use std::path::PathBuf;
 

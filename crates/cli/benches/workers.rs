@@ -16,6 +16,7 @@ fn main() {
     if !supportkit_tests::measure::bench_mode() {
         let o = run_workers(1, None);
         assert_eq!(o.rate_limited, 0, "one process alone stays under the limit");
+        assert!(o.failed.is_empty(), "{:?}", o.failed);
         println!(
             "workers bench: smoke run, 1 process, {} requests",
             o.requests

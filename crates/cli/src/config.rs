@@ -183,11 +183,9 @@ impl Settings {
             config = config.option(k.clone(), v.clone());
         }
         if let Some(url) = &self.redis {
-            config = config.redis(url.clone());
-            config.tuning = Some(
-                supportkit::Config::new(supportkit::Credentials::None)
-                    .on_store_failure(self.on_store_failure.into()),
-            );
+            config = config
+                .redis(url.clone())
+                .on_store_failure(self.on_store_failure.into());
         }
         Ok(config)
     }
@@ -365,7 +363,7 @@ mod tests {
         assert_eq!(s.option("property_id"), Some("p-env"));
         assert_eq!(s.option("other"), Some("3"));
         assert_eq!(s.base_url.as_deref(), Some("http://127.0.0.1:1/tawk/v1"));
-        assert_eq!(s.connect_config().unwrap().secret.expose(), "from-file");
+        assert_eq!(s.connect_config().unwrap().secret().expose(), "from-file");
         assert!(!format!("{s:?}").contains("from-file"));
 
         let s = Settings::load_with(
@@ -374,7 +372,7 @@ mod tests {
             env_from(&[("SUPPORTKIT_TAWK_API_KEY", "from-env")]),
         )
         .unwrap();
-        assert_eq!(s.connect_config().unwrap().secret.expose(), "from-env");
+        assert_eq!(s.connect_config().unwrap().secret().expose(), "from-env");
     }
 
     #[test]

@@ -55,7 +55,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
-use supportkit::{ContactFilter, ConversationFilter, Operation, Provider, TicketFilter};
+use supportkit::{Capability, ContactFilter, ConversationFilter, Provider, TicketFilter};
 
 pub mod config;
 mod error;
@@ -400,9 +400,9 @@ async fn run_export(args: ExportArgs) -> Result<(), Error> {
     };
     // Fail before touching the output file when the provider cannot list these records.
     let operation = match args.kind {
-        export::Kind::Tickets => Operation::ListTickets,
-        export::Kind::Conversations => Operation::ListConversations,
-        export::Kind::Contacts => Operation::ListContacts,
+        export::Kind::Tickets => Capability::ListTickets,
+        export::Kind::Conversations => Capability::ListConversations,
+        export::Kind::Contacts => Capability::ListContacts,
     };
     if !connection.capabilities.supports(operation) {
         return Err(supportkit::unsupported(args.provider, operation).into());
@@ -410,10 +410,8 @@ async fn run_export(args: ExportArgs) -> Result<(), Error> {
     let started = std::time::Instant::now();
     let summary = match args.kind {
         export::Kind::Tickets => {
-            let filter = TicketFilter {
-                updated_since: args.since,
-                ..TicketFilter::default()
-            };
+            let mut filter = TicketFilter::new();
+            filter.updated_since = args.since;
             let tickets = connection.tickets()?;
             export::export_records(tickets.list_tickets(filter), &opts, interrupt).await?
         }

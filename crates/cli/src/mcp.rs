@@ -93,7 +93,7 @@ pub(crate) async fn run(args: McpArgs) -> Result<(), Error> {
         sandbox = Some(s);
         configs
             .into_iter()
-            .filter(|c| args.provider.is_empty() || args.provider.contains(&c.provider))
+            .filter(|c| args.provider.is_empty() || args.provider.contains(&c.provider()))
             .collect()
     } else {
         let wanted: Vec<Provider> = if args.provider.is_empty() {

@@ -11,7 +11,7 @@ mod common;
 use chrono::{Duration, SecondsFormat, Utc};
 use common::{Harness, assert_unique, csv_ids, jsonl_ids};
 use futures::TryStreamExt;
-use supportkit::{ContactFilter, ConversationFilter, Operation, Provider, TicketFilter};
+use supportkit::{Capability, ContactFilter, ConversationFilter, Provider, TicketFilter};
 
 const KINDS: [&str; 3] = ["tickets", "conversations", "contacts"];
 
@@ -24,9 +24,9 @@ fn expected(
 ) -> Option<Vec<String>> {
     let conn = h.connect(provider);
     let operation = match kind {
-        "tickets" => Operation::ListTickets,
-        "conversations" => Operation::ListConversations,
-        _ => Operation::ListContacts,
+        "tickets" => Capability::ListTickets,
+        "conversations" => Capability::ListConversations,
+        _ => Capability::ListContacts,
     };
     if !conn.capabilities.supports(operation) {
         return None;
@@ -34,10 +34,8 @@ fn expected(
     h.rt.block_on(async {
         let ids: Vec<String> = match kind {
             "tickets" => {
-                let filter = TicketFilter {
-                    updated_since: since,
-                    ..TicketFilter::default()
-                };
+                let mut filter = TicketFilter::new();
+                filter.updated_since = since;
                 conn.tickets
                     .as_ref()?
                     .list_tickets(filter)

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use futures::StreamExt;
 use supportkit::{
-    Capabilities, Capable, Contact, Fut, NewReply, NewTicket, Normalized, Operation, Provider,
+    Capabilities, Capability, Capable, Contact, Fut, NewReply, NewTicket, Normalized, Provider,
     Records, RemoteId, Ticket, TicketFilter, TicketStatus, Tickets, unsupported,
 };
 use supportkit_cli::Error;
@@ -21,29 +21,26 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn ticket(i: u64) -> Ticket {
-    Ticket {
-        id: RemoteId::new(Provider::TomTicket, format!("t{i:04}")),
-        number: Some(1000 + i),
-        // Commas, quotes and a line break: CSV must quote them and resume must still work.
-        subject: Some(format!("Ticket {i}, \"urgent\"\nsecond line")),
-        description: None,
-        status: Normalized::new(
-            if i.is_multiple_of(2) {
-                TicketStatus::Open
-            } else {
-                TicketStatus::Closed
-            },
-            if i.is_multiple_of(2) { "1" } else { "5" },
-        ),
-        priority: None,
-        requester_id: None,
-        requester_name: Some("Ana".into()),
-        requester_email: None,
-        assignee_id: None,
-        remote_created_at: Some(t0()),
-        remote_updated_at: Some(t0() + Duration::days(i as i64)),
-        raw: serde_json::json!({ "id": format!("t{i:04}"), "nested": { "n": i } }).into(),
-    }
+    let status = Normalized::new(
+        if i.is_multiple_of(2) {
+            TicketStatus::Open
+        } else {
+            TicketStatus::Closed
+        },
+        if i.is_multiple_of(2) { "1" } else { "5" },
+    );
+    let mut t = Ticket::new(
+        RemoteId::new(Provider::TomTicket, format!("t{i:04}")),
+        status,
+    );
+    t.number = Some(1000 + i);
+    // Commas, quotes and a line break: CSV must quote them and resume must still work.
+    t.subject = Some(format!("Ticket {i}, \"urgent\"\nsecond line"));
+    t.requester_name = Some("Ana".into());
+    t.remote_created_at = Some(t0());
+    t.remote_updated_at = Some(t0() + Duration::days(i as i64));
+    t.raw = serde_json::json!({ "id": format!("t{i:04}"), "nested": { "n": i } }).into();
+    t
 }
 
 /// Tickets held in memory; `list_tickets` honours the filter like an adapter would.
@@ -55,11 +52,7 @@ struct FakeTickets {
 impl FakeTickets {
     fn new(n: u64) -> Self {
         FakeTickets {
-            caps: Capabilities {
-                provider: Provider::TomTicket,
-                operations: [Operation::ListTickets].into(),
-                native_filters: Default::default(),
-            },
+            caps: Capabilities::new(Provider::TomTicket, [Capability::ListTickets], []),
             tickets: (0..n).map(ticket).collect(),
         }
     }
@@ -86,16 +79,16 @@ impl Tickets for FakeTickets {
         .boxed()
     }
     fn get_ticket<'a>(&'a self, _id: &'a str) -> Fut<'a, Ticket> {
-        Box::pin(async { Err(unsupported(Provider::TomTicket, Operation::GetTicket)) })
+        Box::pin(async { Err(unsupported(Provider::TomTicket, Capability::GetTicket)) })
     }
     fn create_ticket(&self, _ticket: NewTicket) -> Fut<'_, Ticket> {
-        Box::pin(async { Err(unsupported(Provider::TomTicket, Operation::CreateTicket)) })
+        Box::pin(async { Err(unsupported(Provider::TomTicket, Capability::CreateTicket)) })
     }
     fn reply_ticket<'a>(&'a self, _id: &'a str, _reply: NewReply) -> Fut<'a, ()> {
-        Box::pin(async { Err(unsupported(Provider::TomTicket, Operation::ReplyTicket)) })
+        Box::pin(async { Err(unsupported(Provider::TomTicket, Capability::ReplyTicket)) })
     }
     fn close_ticket<'a>(&'a self, _id: &'a str) -> Fut<'a, ()> {
-        Box::pin(async { Err(unsupported(Provider::TomTicket, Operation::CloseTicket)) })
+        Box::pin(async { Err(unsupported(Provider::TomTicket, Capability::CloseTicket)) })
     }
 }
 
@@ -357,14 +350,11 @@ fn since_filters_records_even_when_the_provider_does_not() {
     assert!(err.to_string().contains("--restart"), "{err}");
     // Contacts compare their creation time.
     let contacts_out = dir.path().join("c.jsonl");
-    let contact = |i: i64, created: Option<DateTime<Utc>>| Contact {
-        id: RemoteId::new(Provider::ChatApi, i.to_string()),
-        name: None,
-        email: None,
-        phone: None,
-        tags: vec!["a".into(), "b".into()],
-        remote_created_at: created,
-        raw: supportkit::Raw::null(),
+    let contact = |i: i64, created: Option<DateTime<Utc>>| {
+        let mut c = Contact::new(RemoteId::new(Provider::ChatApi, i.to_string()));
+        c.tags = vec!["a".into(), "b".into()];
+        c.remote_created_at = created;
+        c
     };
     let items = vec![
         Ok(contact(1, Some(t0()))),

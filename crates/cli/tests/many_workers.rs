@@ -22,6 +22,7 @@ fn eight_processes_share_one_budget_through_redis() {
         shared.rate,
         shared.rate / DOCUMENTED
     );
+    assert!(shared.failed.is_empty(), "{:?}", shared.failed);
     assert_eq!(shared.rate_limited, 0, "no 429 with one shared budget");
     assert_eq!(
         shared.requests % WORKERS as u64,
@@ -41,8 +42,10 @@ fn eight_processes_share_one_budget_through_redis() {
 
     let alone = run_workers(WORKERS, None);
     eprintln!(
-        "without Redis: {} requests, {} answered 429",
-        alone.requests, alone.rate_limited
+        "without Redis: {} requests, {} answered 429, {} of {WORKERS} workers gave up",
+        alone.requests,
+        alone.rate_limited,
+        alone.failed.len()
     );
     assert!(
         alone.rate_limited > 0,

@@ -3,6 +3,8 @@
 //! annotations, reads of the demo data, refused and allowed writes,
 //! confirmation by elicitation (accepted, declined, impossible), cursors,
 //! provider errors as tool errors, the bearer token, fenced customer text.
+//!
+//! Over 600 lines, one file because the tests share one way to drive the real binary over both transports; each test is one behaviour.
 
 use std::process::Stdio;
 use std::sync::Arc;

@@ -1,5 +1,7 @@
 //! `supportkit <provider> <operation>`, `--help`, errors, credentials and
 //! the `sandbox` command, run as a process against an in-process sandbox.
+//!
+//! Over 600 lines, one file because every test runs the same binary against the same sandbox; each test is one behaviour.
 
 mod common;
 

@@ -178,21 +178,15 @@ fn sigkill_at_any_moment_then_resume_leaves_everything_once() {
         // Changes at the provider between rounds: the feed must find each once.
         if round % 3 == 2 {
             let new =
-                h.rt.block_on(tickets.create_ticket(NewTicket {
-                    subject: format!("Created in round {round}"),
-                    description: "d".into(),
-                    requester: "K-1".into(),
-                    priority: None,
-                    extra: Default::default(),
-                }))
+                h.rt.block_on(tickets.create_ticket(NewTicket::new(
+                    format!("Created in round {round}"),
+                    "d",
+                    "K-1",
+                )))
                 .unwrap();
-            h.rt.block_on(tickets.reply_ticket(
-                &new.id.id,
-                NewReply {
-                    body: format!("reply {round}"),
-                    public: true,
-                },
-            ))
+            h.rt.block_on(
+                tickets.reply_ticket(&new.id.id, NewReply::public(format!("reply {round}"))),
+            )
             .unwrap();
             created.push(new.id.id);
         }

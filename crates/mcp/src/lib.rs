@@ -208,7 +208,7 @@ impl SupportServer {
         let mut connections = Vec::new();
         let mut provider_options = Vec::new();
         for config in configs {
-            provider_options.push((config.provider, config.options.clone()));
+            provider_options.push((config.provider(), config.options().clone()));
             connections.push(supportkit::connect(config).await?);
         }
         Ok(Self::from_connections(

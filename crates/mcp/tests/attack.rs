@@ -2,6 +2,8 @@
 //! in-memory duplex pipe, the sandbox behind it): replayed and raced
 //! confirmations, odd elicitation answers, tampered cursors, fence
 //! breaking, records larger than the budget.
+//!
+//! Over 600 lines, one file because every attack shares the in-process client, pipe and sandbox set-up; each test is one attack.
 
 use std::time::Duration;
 

@@ -20,7 +20,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 << 20;
 pub struct Config {
     credentials: Credentials,
     base_url: Option<String>,
-    allow_http: bool,
+    allow_http: PlainHttp,
     retry: RetryPolicy,
     rate_limits: RateLimitConfig,
     connect_timeout: Duration,
@@ -31,6 +31,14 @@ pub struct Config {
     #[cfg(feature = "redis")]
     redis_url: Option<String>,
     on_store_failure: StoreFailure,
+}
+
+/// Which plain-HTTP base URLs [`Config::build`] accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PlainHttp {
+    Refused,
+    Loopback,
+    Allowed,
 }
 
 /// What [`Config::build`] produces for a generated `Client`.
@@ -52,7 +60,7 @@ impl Config {
         Self {
             credentials,
             base_url: None,
-            allow_http: false,
+            allow_http: PlainHttp::Refused,
             retry: RetryPolicy::default(),
             rate_limits: RateLimitConfig::default(),
             connect_timeout: Duration::from_secs(10),
@@ -75,15 +83,41 @@ impl Config {
         self.base_url = Some(url.into());
         self
     }
-    /// Allows a plain `http://` base URL (the sandbox, a local proxy).
-    /// Without it only HTTPS is accepted, so credentials never travel in clear.
+    /// Allows a plain `http://` base URL to any host (a proxy on another
+    /// machine). Without it only HTTPS is accepted, so credentials never
+    /// travel in clear, except to loopback hosts when
+    /// [`allow_loopback_http`](Self::allow_loopback_http) is set.
     pub fn allow_http(mut self, allow: bool) -> Self {
-        self.allow_http = allow;
+        self.allow_http = if allow {
+            PlainHttp::Allowed
+        } else {
+            PlainHttp::Refused
+        };
         self
     }
-    /// Whether plain-HTTP base URLs are accepted.
-    pub fn allows_http(&self) -> bool {
-        self.allow_http
+    /// Allows a plain `http://` base URL only when its host is a loopback
+    /// address (`127.0.0.0/8`, `::1`, `localhost`): the sandbox, a proxy on
+    /// this machine. The facade's `ConnectConfig` sets it; credentials never
+    /// leave the machine in clear.
+    pub fn allow_loopback_http(mut self) -> Self {
+        if self.allow_http == PlainHttp::Refused {
+            self.allow_http = PlainHttp::Loopback;
+        }
+        self
+    }
+    /// Whether a plain-HTTP base URL to `url`'s host is accepted: the one
+    /// HTTPS rule, applied by [`build`](Self::build).
+    pub fn allows_http_to(&self, url: &url::Url) -> bool {
+        match self.allow_http {
+            PlainHttp::Allowed => true,
+            PlainHttp::Refused => false,
+            PlainHttp::Loopback => match url.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            },
+        }
     }
     /// Retry policy.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
@@ -151,14 +185,19 @@ impl Config {
             .map_err(|e| config_error(format!("base URL {raw:?} is not a URL: {e}")))?;
         match url.scheme() {
             "https" => {}
-            "http" if self.allow_http => {}
+            "http" if self.allows_http_to(&url) => {}
             "http" => {
+                let hint = match self.allow_http {
+                    PlainHttp::Loopback => {
+                        "give an https:// URL; plain http:// is accepted only for loopback hosts \
+                         (127.0.0.1, localhost, ::1: the sandbox)"
+                    }
+                    _ => "or call Config::allow_http(true) for a sandbox or a local proxy",
+                };
                 return Err(
                     config_error(format!("base URL {raw:?} is plain HTTP; use HTTPS"))
                         .with_reason(crate::Reason::PlainHttpRefused)
-                        .with_hint(
-                            "or call Config::allow_http(true) for a sandbox or a local proxy",
-                        ),
+                        .with_hint(hint),
                 );
             }
             other => {

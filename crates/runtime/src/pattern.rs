@@ -8,6 +8,9 @@
 //! semantics. Anything else is an error naming its byte position, never a
 //! guess. The pattern is interpreted as written, by backtracking, without
 //! allocating; a step budget bounds the work of a match.
+//!
+//! Over 600 lines, one file because the interpreter reads the pattern as it
+//! matches: scanning and matching share its byte positions and types.
 
 use std::cell::Cell;
 use std::fmt;

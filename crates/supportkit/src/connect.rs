@@ -5,91 +5,156 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::model::Provider;
-use crate::traits::{Agents, Capabilities, Contacts, Conversations, Tickets};
+use crate::{Agents, Capabilities, Contacts, Conversations, Tickets};
 use crate::{Config, Credentials, Error, ErrorKind};
 
-/// Where and how to connect.
+/// Where and how to connect: one builder, from the provider and its secret.
 ///
 /// ```
-/// use supportkit::{ConnectConfig, Provider};
+/// use std::time::Duration;
+/// use supportkit::{ConnectConfig, Provider, RetryPolicy};
 ///
 /// let config = ConnectConfig::new(Provider::TomTicket, "token")
 ///     .base_url("http://127.0.0.1:8080/tomticket/v2.0")
-///     .option("department_id", "d1");
-/// assert_eq!(config.provider, Provider::TomTicket);
+///     .department_id("d1")
+///     .timeout(Duration::from_secs(10))
+///     .retry(RetryPolicy::default().max_attempts(2));
+/// assert_eq!(config.provider(), Provider::TomTicket);
+/// assert_eq!(config.get_option("department_id"), Some("d1"));
 /// ```
+///
+/// Plain `http://` is accepted only for loopback hosts (the sandbox); the
+/// rule is the runtime's ([`Config::allow_loopback_http`]).
 #[derive(Clone, Debug)]
 pub struct ConnectConfig {
-    /// The provider.
-    pub provider: Provider,
-    /// The API token (ChatAPI, TomTicket) or key (tawk.to).
-    pub secret: crate::Secret,
-    /// Another base URL (sandbox, white label); plain HTTP is allowed only for loopback hosts.
-    pub base_url: Option<String>,
-    /// Provider-specific options: `property_id` (tawk.to), `department_id` (TomTicket).
-    pub options: BTreeMap<String, String>,
-    /// Retry, rate-limit and timeout settings; credentials and base URL are set from the fields above.
-    pub tuning: Option<Config>,
-    /// A Redis server shared by every process on this account: one rate
-    /// budget and one 429 pause for all of them (`redis://host:6379`).
-    #[cfg(feature = "redis")]
-    pub redis: Option<String>,
+    pub(crate) provider: Provider,
+    pub(crate) secret: crate::Secret,
+    pub(crate) base_url: Option<String>,
+    pub(crate) options: BTreeMap<String, String>,
+    /// Every runtime setting but the credentials, which come from `secret`
+    /// in the provider's scheme, and the base URL.
+    tuning: Config,
 }
 
 impl ConnectConfig {
-    /// Connect to `provider` with `secret`.
+    /// Connect to `provider` with `secret`: its API token (ChatAPI,
+    /// TomTicket) or key (tawk.to).
     pub fn new(provider: Provider, secret: impl Into<crate::Secret>) -> Self {
         Self {
             provider,
             secret: secret.into(),
             base_url: None,
             options: BTreeMap::new(),
-            tuning: None,
-            #[cfg(feature = "redis")]
-            redis: None,
+            tuning: Config::new(Credentials::None),
         }
     }
-    /// Shares the rate budget through the Redis server at `url`; see the
-    /// field [`redis`](Self::redis). An invalid URL fails [`connect`](crate::connect).
-    #[cfg(feature = "redis")]
-    pub fn redis(mut self, url: impl Into<String>) -> Self {
-        self.redis = Some(url.into());
-        self
+
+    /// The provider.
+    pub fn provider(&self) -> Provider {
+        self.provider
     }
-    /// Another base URL.
+    /// The secret (redacted when printed).
+    pub fn secret(&self) -> &crate::Secret {
+        &self.secret
+    }
+    /// The base URL given with [`base_url`](Self::base_url).
+    pub fn get_base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
+    }
+    /// A provider option given with [`option`](Self::option).
+    pub fn get_option(&self, key: &str) -> Option<&str> {
+        self.options.get(key).map(String::as_str)
+    }
+    /// Every provider option given with [`option`](Self::option).
+    pub fn options(&self) -> &BTreeMap<String, String> {
+        &self.options
+    }
+
+    /// Another base URL (the sandbox, a white-label host, a proxy).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
-    /// A provider-specific option.
+    /// A provider option, by the name its kit declares
+    /// ([`Kit::env`](crate::providers::Kit)): `property_id` (tawk.to),
+    /// `department_id` (TomTicket). [`connect`] refuses a name the provider
+    /// does not take, listing the ones it does.
     pub fn option(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.insert(key.into(), value.into());
         self
     }
+    /// tawk.to: the property (site) to work on; the option `property_id`.
+    pub fn property_id(self, id: impl Into<String>) -> Self {
+        self.option("property_id", id)
+    }
+    /// TomTicket: the department new tickets open in; the option `department_id`.
+    pub fn department_id(self, id: impl Into<String>) -> Self {
+        self.option("department_id", id)
+    }
+    /// Retry policy ([`Config::retry`]).
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.tuning = self.tuning.retry(policy);
+        self
+    }
+    /// Client-side rate limits ([`Config::rate_limits`]).
+    pub fn rate_limits(mut self, limits: crate::RateLimitConfig) -> Self {
+        self.tuning = self.tuning.rate_limits(limits);
+        self
+    }
+    /// Connect timeout ([`Config::connect_timeout`]).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.tuning = self.tuning.connect_timeout(timeout);
+        self
+    }
+    /// Per-attempt timeout ([`Config::timeout`]).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.tuning = self.tuning.timeout(timeout);
+        self
+    }
+    /// Response body cap ([`Config::max_response_bytes`]).
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.tuning = self.tuning.max_response_bytes(bytes);
+        self
+    }
+    /// User agent ([`Config::user_agent`]).
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.tuning = self.tuning.user_agent(ua);
+        self
+    }
+    /// A shared store for the rate budget and 429 pauses ([`Config::store`]).
+    pub fn store(mut self, store: Arc<dyn supportkit_runtime::store::Store>) -> Self {
+        self.tuning = self.tuning.store(store);
+        self
+    }
+    /// Shares the rate budget through the Redis server at `url`
+    /// ([`Config::redis`]): one budget and one 429 pause for every process
+    /// on this account. An invalid URL fails [`connect`].
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, url: impl Into<String>) -> Self {
+        self.tuning = self.tuning.redis(url);
+        self
+    }
+    /// What to do when the shared store fails ([`Config::on_store_failure`]).
+    pub fn on_store_failure(mut self, failure: supportkit_runtime::store::StoreFailure) -> Self {
+        self.tuning = self.tuning.on_store_failure(failure);
+        self
+    }
 
-    /// The runtime configuration for this provider.
+    /// The runtime configuration for this provider: the settings above, the
+    /// credentials in the provider's scheme, the base URL, and plain HTTP
+    /// for loopback hosts only.
     pub fn runtime_config(&self) -> Config {
         let credentials = self.provider.kit().map_or_else(
             || Credentials::Bearer(self.secret.clone()),
             |kit| (kit.credentials)(self.secret.clone()),
         );
-        let mut config = match &self.tuning {
-            Some(t) => t.clone().credentials(credentials),
-            None => Config::new(credentials),
-        };
+        let mut config = self
+            .tuning
+            .clone()
+            .credentials(credentials)
+            .allow_loopback_http();
         if let Some(url) = &self.base_url {
-            let loopback = url::Url::parse(url)
-                .ok()
-                .and_then(|u| {
-                    u.host_str()
-                        .map(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]")
-                })
-                .unwrap_or(false);
-            config = config.base_url(url.clone()).allow_http(loopback);
-        }
-        #[cfg(feature = "redis")]
-        if let Some(url) = &self.redis {
-            config = config.redis(url.clone());
+            config = config.base_url(url.clone());
         }
         config
     }
@@ -174,7 +239,7 @@ impl Connection {
     where
         A: Tickets + Conversations + Contacts + Agents + 'static,
     {
-        use crate::traits::Operation as O;
+        use crate::Capability as O;
         let any = |of: &[O]| of.iter().any(|op| kit.operations.contains(op));
         Connection {
             provider: kit.provider,
@@ -220,19 +285,9 @@ impl Connection {
 
 /// Connects to a provider. Only the providers enabled as cargo features are available.
 pub async fn connect(config: ConnectConfig) -> Result<Connection, Error> {
-    if let Some(url) = &config.base_url
-        && url.starts_with("http://")
-        && !config.runtime_config().allows_http()
-    {
-        return Err(Error::new(ErrorKind::Config, config.provider.as_str())
-            .with_message(format!("base URL {url:?} is plain HTTP"))
-            .with_reason(crate::Reason::PlainHttpRefused)
-            .with_hint(
-                "give ConnectConfig::base_url an https:// URL; plain http:// is accepted for \
-                 127.0.0.1 and localhost (the sandbox)",
-            ));
-    }
-    (config.provider.enabled_kit()?.connect)(config).await
+    let kit = config.provider.enabled_kit()?;
+    kit.check_options(&config.options)?;
+    (kit.connect)(config).await
 }
 
 #[cfg(test)]
@@ -240,16 +295,51 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn plain_http_advice_names_the_facade_option() {
-        let config =
-            ConnectConfig::new(Provider::TomTicket, "t").base_url("http://tomticket.example/v2.0");
+    async fn plain_http_is_refused_but_for_loopback_hosts() {
+        for url in [
+            "http://tomticket.example/v2.0",
+            "http://127.0.0.1.example.com/v2.0",
+            "http://localhost.example/v2.0",
+            "http://10.0.0.1/v2.0",
+        ] {
+            let config = ConnectConfig::new(Provider::TomTicket, "t").base_url(url);
+            let err = connect(config).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Config, "{url}");
+            assert_eq!(err.reason(), Some(crate::Reason::PlainHttpRefused), "{url}");
+            let text = err.to_string();
+            assert!(text.contains("loopback"), "{text}");
+            assert!(!text.contains("allow_http"), "{text}");
+        }
+        for url in [
+            "http://127.0.0.1:9/x",
+            "http://localhost:9/x",
+            "http://[::1]:9/x",
+        ] {
+            let config = ConnectConfig::new(Provider::TomTicket, "t").base_url(url);
+            let parsed = url::Url::parse(url).unwrap();
+            assert!(config.runtime_config().allows_http_to(&parsed), "{url}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_option_the_provider_does_not_take_is_refused_by_name() {
+        let config = ConnectConfig::new(Provider::Tawk, "k")
+            .base_url("http://127.0.0.1:9/tawk/v1")
+            .department_id("d1");
         let err = connect(config).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Config);
         let text = err.to_string();
-        assert!(text.contains("ConnectConfig::base_url"), "{text}");
-        assert!(!text.contains("allow_http"), "{text}");
-        // Loopback (the sandbox) is accepted.
-        let local = ConnectConfig::new(Provider::TomTicket, "t").base_url("http://127.0.0.1:9/x");
-        assert!(local.runtime_config().allows_http());
+        assert!(text.contains("department_id"), "{text}");
+        assert!(text.contains("property_id"), "{text}");
+    }
+
+    #[test]
+    fn the_tuning_keeps_the_credentials_of_the_provider() {
+        let config = ConnectConfig::new(Provider::Tawk, "key")
+            .timeout(std::time::Duration::from_secs(3))
+            .runtime_config();
+        let printed = format!("{config:?}");
+        assert!(printed.contains("Basic"), "{printed}");
+        assert!(!printed.contains("key\""), "{printed}");
     }
 }

@@ -26,8 +26,12 @@
 //! # Ok(()) }
 //! ```
 
+mod capability;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod connect;
 pub mod events;
+mod inputs;
 mod model;
 pub mod providers;
 mod raw;
@@ -35,7 +39,9 @@ mod raw;
 pub mod server;
 mod traits;
 
+pub use capability::*;
 pub use connect::{ConnectConfig, Connection, connect};
+pub use inputs::*;
 pub use model::*;
 pub use traits::*;
 

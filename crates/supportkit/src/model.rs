@@ -21,6 +21,7 @@ pub use crate::raw::Raw;
 /// assert_eq!("tomticket:9aba4d89f90c2269ccb88a05a2ef8c31".parse::<RemoteId>().unwrap(), id);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RemoteId {
     /// The provider.
     pub provider: Provider,
@@ -64,6 +65,7 @@ impl std::str::FromStr for RemoteId {
 /// assert_eq!(status.original, "5"); // TomTicket's situation code
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Normalized<T> {
     /// The normalized value.
     pub value: T,
@@ -102,6 +104,7 @@ display_snake_case! {
 /// Ticket status, normalized.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum TicketStatus {
     /// Waiting on the support team.
     Open,
@@ -116,6 +119,7 @@ pub enum TicketStatus {
 /// Ticket priority, normalized.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Priority {
     /// Low.
     Low,
@@ -130,6 +134,7 @@ pub enum Priority {
 /// Conversation status, normalized.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ConversationStatus {
     /// Open.
     Open,
@@ -142,6 +147,7 @@ pub enum ConversationStatus {
 /// Which way a message or reply went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Direction {
     /// From the customer.
     Inbound,
@@ -151,29 +157,24 @@ pub enum Direction {
     Other,
 }
 
-/// A support ticket.
+/// A support ticket. Providers' adapters build them; [`Ticket::new`] is for
+/// your own implementations of the traits (a test double), the other fields
+/// set by assignment.
 ///
 /// ```
 /// use supportkit::{Normalized, Provider, RemoteId, Ticket, TicketStatus};
 ///
-/// let ticket = Ticket {
-///     id: RemoteId::new(Provider::Tawk, "t-1"),
-///     number: Some(12),
-///     subject: Some("Refund".into()),
-///     description: None,
-///     status: Normalized::new(TicketStatus::Open, "open"),
-///     priority: None,
-///     requester_id: None,
-///     requester_name: Some("Vera".into()),
-///     requester_email: None,
-///     assignee_id: None,
-///     remote_created_at: None,
-///     remote_updated_at: None,
-///     raw: supportkit::Raw::from(serde_json::json!({"id": "t-1", "humanId": 12})),
-/// };
+/// let mut ticket = Ticket::new(
+///     RemoteId::new(Provider::Tawk, "t-1"),
+///     Normalized::new(TicketStatus::Open, "open"),
+/// );
+/// ticket.number = Some(12);
+/// ticket.subject = Some("Refund".into());
+/// ticket.raw = supportkit::Raw::from(serde_json::json!({"id": "t-1", "humanId": 12}));
 /// assert_eq!(ticket.id.to_string(), "tawk:t-1");
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Ticket {
     /// Provider-qualified id (the API's id, e.g. TomTicket's hash).
     pub id: RemoteId,
@@ -208,19 +209,16 @@ pub struct Ticket {
 /// ```
 /// use supportkit::{Direction, Normalized, Provider, RemoteId, Reply};
 ///
-/// let reply = Reply {
-///     id: None,
-///     ticket_id: RemoteId::new(Provider::TomTicket, "abc"),
-///     body: "We are on it".into(),
-///     public: true,
-///     direction: Normalized::new(Direction::Outbound, "O"),
-///     author_name: Some("Olga".into()),
-///     remote_created_at: None,
-///     raw: supportkit::Raw::null(),
-/// };
+/// let mut reply = Reply::new(
+///     RemoteId::new(Provider::TomTicket, "abc"),
+///     "We are on it",
+///     Normalized::new(Direction::Outbound, "O"),
+/// );
+/// reply.author_name = Some("Olga".into());
 /// assert!(reply.public);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Reply {
     /// Provider-qualified id, when the provider gives one.
     pub id: Option<RemoteId>,
@@ -245,19 +243,15 @@ pub struct Reply {
 /// ```
 /// use supportkit::{Conversation, ConversationStatus, Normalized, Provider, RemoteId};
 ///
-/// let c = Conversation {
-///     id: RemoteId::new(Provider::ChatApi, "42"),
-///     number: None,
-///     contact_id: Some(RemoteId::new(Provider::ChatApi, "42")),
-///     status: Normalized::new(ConversationStatus::Open, "open"),
-///     assignee_id: None,
-///     remote_created_at: None,
-///     remote_updated_at: None,
-///     raw: supportkit::Raw::null(),
-/// };
+/// let mut c = Conversation::new(
+///     RemoteId::new(Provider::ChatApi, "42"),
+///     Normalized::new(ConversationStatus::Open, "open"),
+/// );
+/// c.contact_id = Some(RemoteId::new(Provider::ChatApi, "42"));
 /// assert_eq!(c.status.value, ConversationStatus::Open);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Conversation {
     /// Provider-qualified id (ChatAPI: the contact, whose conversation it is).
     pub id: RemoteId,
@@ -282,18 +276,15 @@ pub struct Conversation {
 /// ```
 /// use supportkit::{Direction, Message, Normalized, Provider, RemoteId};
 ///
-/// let m = Message {
-///     id: Some(RemoteId::new(Provider::ChatApi, "10003")),
-///     conversation_id: RemoteId::new(Provider::ChatApi, "42"),
-///     direction: Normalized::new(Direction::Outbound, "outgoing"),
-///     text: Some("Hello".into()),
-///     sender_name: None,
-///     remote_created_at: None,
-///     raw: supportkit::Raw::null(),
-/// };
+/// let mut m = Message::new(
+///     RemoteId::new(Provider::ChatApi, "42"),
+///     Normalized::new(Direction::Outbound, "outgoing"),
+/// );
+/// m.text = Some("Hello".into());
 /// assert_eq!(m.direction.value, Direction::Outbound);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Message {
     /// Provider-qualified id, when the provider gives one.
     pub id: Option<RemoteId>,
@@ -316,18 +307,13 @@ pub struct Message {
 /// ```
 /// use supportkit::{Contact, Provider, RemoteId};
 ///
-/// let c = Contact {
-///     id: RemoteId::new(Provider::ChatApi, "7"),
-///     name: Some("Ana".into()),
-///     email: Some("ana@example.com".into()),
-///     phone: None,
-///     tags: vec!["vip".into()],
-///     remote_created_at: None,
-///     raw: supportkit::Raw::null(),
-/// };
+/// let mut c = Contact::new(RemoteId::new(Provider::ChatApi, "7"));
+/// c.name = Some("Ana".into());
+/// c.tags = vec!["vip".into()];
 /// assert_eq!(c.tags, ["vip"]);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Contact {
     /// Provider-qualified id.
     pub id: RemoteId,
@@ -350,10 +336,12 @@ pub struct Contact {
 /// ```
 /// use supportkit::{Agent, Provider, RemoteId};
 ///
-/// let a = Agent { id: RemoteId::new(Provider::TomTicket, "op1"), name: Some("Olga".into()), email: None, raw: supportkit::Raw::null() };
+/// let mut a = Agent::new(RemoteId::new(Provider::TomTicket, "op1"));
+/// a.name = Some("Olga".into());
 /// assert_eq!(a.id.provider, Provider::TomTicket);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Agent {
     /// Provider-qualified id.
     pub id: RemoteId,
@@ -363,4 +351,103 @@ pub struct Agent {
     pub email: Option<String>,
     /// The provider's payload.
     pub raw: Raw,
+}
+
+impl Ticket {
+    /// A ticket with only an id and a status; every other field empty.
+    pub fn new(id: RemoteId, status: Normalized<TicketStatus>) -> Self {
+        Self {
+            id,
+            number: None,
+            subject: None,
+            description: None,
+            status,
+            priority: None,
+            requester_id: None,
+            requester_name: None,
+            requester_email: None,
+            assignee_id: None,
+            remote_created_at: None,
+            remote_updated_at: None,
+            raw: Raw::null(),
+        }
+    }
+}
+
+impl Reply {
+    /// A public reply on `ticket_id`; every other field empty.
+    pub fn new(
+        ticket_id: RemoteId,
+        body: impl Into<String>,
+        direction: Normalized<Direction>,
+    ) -> Self {
+        Self {
+            id: None,
+            ticket_id,
+            body: body.into(),
+            public: true,
+            direction,
+            author_name: None,
+            remote_created_at: None,
+            raw: Raw::null(),
+        }
+    }
+}
+
+impl Conversation {
+    /// A conversation with only an id and a status; every other field empty.
+    pub fn new(id: RemoteId, status: Normalized<ConversationStatus>) -> Self {
+        Self {
+            id,
+            number: None,
+            contact_id: None,
+            status,
+            assignee_id: None,
+            remote_created_at: None,
+            remote_updated_at: None,
+            raw: Raw::null(),
+        }
+    }
+}
+
+impl Message {
+    /// A message in `conversation_id`; every other field empty.
+    pub fn new(conversation_id: RemoteId, direction: Normalized<Direction>) -> Self {
+        Self {
+            id: None,
+            conversation_id,
+            direction,
+            text: None,
+            sender_name: None,
+            remote_created_at: None,
+            raw: Raw::null(),
+        }
+    }
+}
+
+impl Contact {
+    /// A contact with only an id; every other field empty.
+    pub fn new(id: RemoteId) -> Self {
+        Self {
+            id,
+            name: None,
+            email: None,
+            phone: None,
+            tags: Vec::new(),
+            remote_created_at: None,
+            raw: Raw::null(),
+        }
+    }
+}
+
+impl Agent {
+    /// An agent with only an id; every other field empty.
+    pub fn new(id: RemoteId) -> Self {
+        Self {
+            id,
+            name: None,
+            email: None,
+            raw: Raw::null(),
+        }
+    }
 }

@@ -35,6 +35,7 @@ mod db;
 mod engine;
 mod error;
 mod resource;
+mod run;
 mod state;
 mod webhook;
 

@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::{DateTime, SecondsFormat, Utc};
 use supportkit::events::ResourceKind;
 use supportkit::{
-    Agent, Contact, Conversation, Direction, Message, Operation, Reply, Ticket, TicketStatus,
+    Agent, Capability, Contact, Conversation, Direction, Message, Reply, Ticket, TicketStatus,
 };
 
 /// A mirrored resource: one table each.
@@ -65,14 +65,14 @@ impl Resource {
     }
 
     /// The facade operation that lists it; a provider without it has no such table rows.
-    pub fn operation(self) -> Operation {
+    pub fn operation(self) -> Capability {
         match self {
-            Resource::Tickets => Operation::ListTickets,
-            Resource::TicketReplies => Operation::ListReplies,
-            Resource::Contacts => Operation::ListContacts,
-            Resource::Conversations => Operation::ListConversations,
-            Resource::Messages => Operation::ListMessages,
-            Resource::Agents => Operation::ListAgents,
+            Resource::Tickets => Capability::ListTickets,
+            Resource::TicketReplies => Capability::ListReplies,
+            Resource::Contacts => Capability::ListContacts,
+            Resource::Conversations => Capability::ListConversations,
+            Resource::Messages => Capability::ListMessages,
+            Resource::Agents => Capability::ListAgents,
         }
     }
 
@@ -433,23 +433,11 @@ mod tests {
 
     #[test]
     fn every_row_has_a_value_per_column() {
-        use supportkit::{Normalized, Provider, Raw, RemoteId};
+        use supportkit::{Normalized, Provider, RemoteId};
         let id = RemoteId::new(Provider::TomTicket, "t1");
-        let ticket = Ticket {
-            id: id.clone(),
-            number: Some(3),
-            subject: None,
-            description: None,
-            status: Normalized::new(TicketStatus::Open, "0"),
-            priority: None,
-            requester_id: None,
-            requester_name: None,
-            requester_email: None,
-            assignee_id: None,
-            remote_created_at: Some("2026-11-29T10:00:00Z".parse().unwrap()),
-            remote_updated_at: None,
-            raw: Raw::null(),
-        };
+        let mut ticket = Ticket::new(id.clone(), Normalized::new(TicketStatus::Open, "0"));
+        ticket.number = Some(3);
+        ticket.remote_created_at = Some("2026-11-29T10:00:00Z".parse().unwrap());
         let row = Row::ticket(&ticket);
         assert_eq!(row.values.len(), Resource::Tickets.columns().len());
         assert_eq!(row.values[3], Value::Text("open".into()));
@@ -457,16 +445,7 @@ mod tests {
             row.values[12],
             Value::Time("2026-11-29T10:00:00.000Z".into())
         );
-        let reply = Reply {
-            id: None,
-            ticket_id: id,
-            body: "hi".into(),
-            public: true,
-            direction: Normalized::new(Direction::Inbound, "C"),
-            author_name: None,
-            remote_created_at: None,
-            raw: Raw::null(),
-        };
+        let reply = Reply::new(id, "hi", Normalized::new(Direction::Inbound, "C"));
         let row = Row::reply(&reply, 2);
         assert_eq!(row.id, "t1#2");
         assert_eq!(row.values.len(), Resource::TicketReplies.columns().len());

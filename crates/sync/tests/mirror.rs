@@ -1,5 +1,7 @@
 //! The mirror against the sandbox (real HTTP on loopback) and real
 //! databases: SQLite files and a PostgreSQL server started for the test.
+//!
+//! Over 600 lines, one file because every test shares the sandbox-and-database harness of `common/` and reads as one scenario per guarantee.
 
 mod common;
 
@@ -67,23 +69,11 @@ async fn backfill_then_incremental(db: TestDb) {
         .map(|t| t["id"].as_str().unwrap().to_owned())
         .collect();
     let new = tickets
-        .create_ticket(NewTicket {
-            subject: "Brand new".into(),
-            description: "It broke".into(),
-            requester: "C-1".into(),
-            priority: None,
-            extra: Default::default(),
-        })
+        .create_ticket(NewTicket::new("Brand new", "It broke", "C-1"))
         .await
         .unwrap();
     tickets
-        .reply_ticket(
-            &listed[1],
-            NewReply {
-                body: "Any news?".into(),
-                public: true,
-            },
-        )
+        .reply_ticket(&listed[1], NewReply::public("Any news?"))
         .await
         .unwrap();
     tickets.close_ticket(&listed[2]).await.unwrap();

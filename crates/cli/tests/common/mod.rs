@@ -111,6 +111,7 @@ impl Harness {
                 (self.sandbox.tomticket_url(), self.sandbox.tomticket_token())
             }
             supportkit::Provider::Tawk => (self.sandbox.tawk_url(), self.sandbox.tawk_api_key()),
+            other => panic!("the sandbox does not emulate {other}"),
         };
         let config = supportkit::ConnectConfig::new(provider, secret).base_url(url);
         self.rt.block_on(supportkit::connect(config)).unwrap()

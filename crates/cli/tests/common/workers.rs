@@ -16,6 +16,10 @@ pub struct Outcome {
     pub rate_limited: u64,
     /// Requests per second between the first and the last list request.
     pub rate: f64,
+    /// The workers that gave up, with their error: only rate limiting, after
+    /// their retries (without a shared budget, uncoordinated workers can
+    /// lose every retry to the others on a loaded machine).
+    pub failed: Vec<String>,
 }
 
 /// Runs `workers` exports of 400 contacts at once; `redis` shares their budget.
@@ -65,15 +69,20 @@ pub fn run_workers(workers: usize, redis: Option<&str>) -> Outcome {
             cmd.spawn().unwrap()
         })
         .collect();
-    for child in children {
+    let mut failed = Vec::new();
+    for (i, child) in children.into_iter().enumerate() {
         let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "a worker failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    for i in 0..workers {
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            // A worker may give up only because the provider kept answering
+            // 429: any other failure is a bug.
+            assert!(
+                stderr.contains("rate limited") && stderr.contains("429"),
+                "worker {i} failed for another reason: {stderr}"
+            );
+            failed.push(stderr);
+            continue;
+        }
         let lines = std::fs::read_to_string(dir.path().join(format!("w{i}.jsonl"))).unwrap();
         assert_eq!(lines.lines().count(), 400, "worker {i} exported everything");
     }
@@ -91,5 +100,6 @@ pub fn run_workers(workers: usize, redis: Option<&str>) -> Outcome {
         requests: stats.requests,
         rate_limited: stats.rate_limited,
         rate,
+        failed,
     }
 }

@@ -81,14 +81,13 @@ fn to_values<T, O>(page: ListPage<T>) -> ListPage<Value>
 where
     O: serde::Serialize + for<'x> From<&'x T>,
 {
-    ListPage {
-        items: page
-            .items
+    ListPage::new(
+        page.items
             .iter()
             .map(|t| serde_json::to_value(O::from(t)).unwrap_or(Value::Null))
             .collect(),
-        next: page.next,
-    }
+        page.next,
+    )
 }
 
 fn unresumable<'a, T: Send + 'a>(records: supportkit::Records<'a, T>) -> Pages<'a, T> {
@@ -276,20 +275,19 @@ async fn run(
     let result = match name {
         "list_tickets" => {
             let a: ListTicketsArgs = parse(name, &args)?;
-            let filter = TicketFilter {
-                status: a.status.map(|s| match s {
-                    StatusArg::Open => TicketStatus::Open,
-                    StatusArg::Pending => TicketStatus::Pending,
-                    StatusArg::Closed => TicketStatus::Closed,
-                }),
-                requester: a.requester,
-                updated_since: a
-                    .updated_since
-                    .as_deref()
-                    .map(parse_since)
-                    .transpose()
-                    .map_err(tool_error)?,
-            };
+            let mut filter = TicketFilter::new();
+            filter.status = a.status.map(|s| match s {
+                StatusArg::Open => TicketStatus::Open,
+                StatusArg::Pending => TicketStatus::Pending,
+                StatusArg::Closed => TicketStatus::Closed,
+            });
+            filter.requester = a.requester;
+            filter.updated_since = a
+                .updated_since
+                .as_deref()
+                .map(parse_since)
+                .transpose()
+                .map_err(tool_error)?;
             let cs = listed(a.provider.as_deref())?;
             list(
                 server,
@@ -317,9 +315,17 @@ async fn run(
                             )));
                         }
                     };
-                    Listing::Conversations(ConversationFilter { status })
+                    Listing::Conversations({
+                        let mut filter = ConversationFilter::new();
+                        filter.status = status;
+                        filter
+                    })
                 }
-                "list_contacts" => Listing::Contacts(ContactFilter { search: a.search }),
+                "list_contacts" => Listing::Contacts({
+                    let mut filter = ContactFilter::new();
+                    filter.search = a.search;
+                    filter
+                }),
                 _ => Listing::Agents,
             };
             list(server, name, &args, &cs, listing, pos, limit_of(a.limit)).await
@@ -417,9 +423,10 @@ async fn run(
                         Ok(t) => t
                             .reply_ticket(
                                 &id,
-                                NewReply {
-                                    body: a.text,
-                                    public,
+                                if public {
+                                    NewReply::public(a.text)
+                                } else {
+                                    NewReply::note(a.text)
                                 },
                             )
                             .await

@@ -6,7 +6,7 @@ use rmcp::model::Tool;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
-use supportkit::{Connection, Operation};
+use supportkit::{Capability, Connection};
 
 use crate::dto::*;
 use crate::{Access, ToolDef, Toolset, bound};
@@ -127,7 +127,7 @@ pub(super) struct Spec {
     pub(super) name: &'static str,
     pub(super) title: &'static str,
     pub(super) description: &'static str,
-    pub(super) operation: Operation,
+    pub(super) operation: Capability,
     pub(super) access: Access,
     pub(super) input: fn() -> Result<std::sync::Arc<rmcp::model::JsonObject>, String>,
     pub(super) output: fn() -> std::sync::Arc<rmcp::model::JsonObject>,
@@ -141,7 +141,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "list_tickets",
         title: "List tickets",
         description: "Find tickets, newest first as the provider lists them, filtered by status, requester or update time.",
-        operation: Operation::ListTickets,
+        operation: Capability::ListTickets,
         access: READ,
         input: schema_for_input::<ListTicketsArgs>,
         output: schema_for_output::<ListOut<TicketOut>>,
@@ -151,7 +151,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "get_ticket",
         title: "Read a ticket",
         description: "One ticket by id, with its subject and description.",
-        operation: Operation::GetTicket,
+        operation: Capability::GetTicket,
         access: READ,
         input: schema_for_input::<IdArgs>,
         output: schema_for_output::<OneOut<TicketOut>>,
@@ -161,7 +161,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "list_ticket_replies",
         title: "Read a ticket's replies",
         description: "The replies and internal notes of a ticket, oldest first.",
-        operation: Operation::ListReplies,
+        operation: Capability::ListReplies,
         access: READ,
         input: schema_for_input::<ChildArgs>,
         output: schema_for_output::<ListOut<ReplyOut>>,
@@ -171,7 +171,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "list_conversations",
         title: "List conversations",
         description: "Find chat conversations, optionally only `open` or `closed` ones.",
-        operation: Operation::ListConversations,
+        operation: Capability::ListConversations,
         access: READ,
         input: schema_for_input::<ListArgs>,
         output: schema_for_output::<ListOut<ConversationOut>>,
@@ -181,7 +181,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "get_conversation",
         title: "Read a conversation",
         description: "One chat conversation by id (its messages: list_messages).",
-        operation: Operation::GetConversation,
+        operation: Capability::GetConversation,
         access: READ,
         input: schema_for_input::<IdArgs>,
         output: schema_for_output::<OneOut<ConversationOut>>,
@@ -191,7 +191,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "list_messages",
         title: "Read a conversation's messages",
         description: "The messages of a conversation, oldest first.",
-        operation: Operation::ListMessages,
+        operation: Capability::ListMessages,
         access: READ,
         input: schema_for_input::<ChildArgs>,
         output: schema_for_output::<ListOut<MessageOut>>,
@@ -201,7 +201,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "list_contacts",
         title: "Find contacts",
         description: "Find customers, optionally by a free-text `search` (name, email, phone).",
-        operation: Operation::ListContacts,
+        operation: Capability::ListContacts,
         access: READ,
         input: schema_for_input::<ListArgs>,
         output: schema_for_output::<ListOut<ContactOut>>,
@@ -211,7 +211,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "get_contact",
         title: "Read a contact",
         description: "One customer by id.",
-        operation: Operation::GetContact,
+        operation: Capability::GetContact,
         access: READ,
         input: schema_for_input::<IdArgs>,
         output: schema_for_output::<OneOut<ContactOut>>,
@@ -221,7 +221,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "list_agents",
         title: "List agents",
         description: "The support team's agents (ids and emails for assign_conversation).",
-        operation: Operation::ListAgents,
+        operation: Capability::ListAgents,
         access: READ,
         input: schema_for_input::<ListArgs>,
         output: schema_for_output::<ListOut<AgentOut>>,
@@ -231,7 +231,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "reply_ticket",
         title: "Reply to a ticket",
         description: "Sends a public reply to the ticket's customer. Asks for confirmation.",
-        operation: Operation::ReplyTicket,
+        operation: Capability::ReplyTicket,
         access: Access::Write {
             destructive: true,
             idempotent: false,
@@ -244,7 +244,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "comment_ticket",
         title: "Add an internal note",
         description: "Adds an internal note to a ticket (not shown to the customer).",
-        operation: Operation::NoteTicket,
+        operation: Capability::NoteTicket,
         access: Access::Write {
             destructive: false,
             idempotent: false,
@@ -257,7 +257,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "close_ticket",
         title: "Close a ticket",
         description: "Closes (finishes) a ticket. Asks for confirmation.",
-        operation: Operation::CloseTicket,
+        operation: Capability::CloseTicket,
         access: Access::Write {
             destructive: true,
             idempotent: true,
@@ -270,7 +270,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "send_message",
         title: "Send a message",
         description: "Sends a text message to the customer of a conversation. Asks for confirmation.",
-        operation: Operation::SendText,
+        operation: Capability::SendText,
         access: Access::Write {
             destructive: true,
             idempotent: false,
@@ -283,7 +283,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "close_conversation",
         title: "Close a conversation",
         description: "Closes a conversation. Asks for confirmation.",
-        operation: Operation::SetConversationStatus,
+        operation: Capability::SetConversationStatus,
         access: Access::Write {
             destructive: true,
             idempotent: true,
@@ -296,7 +296,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "assign_conversation",
         title: "Assign a conversation",
         description: "Assigns a conversation to an agent (see list_agents), or unassigns it without `agent`.",
-        operation: Operation::AssignConversation,
+        operation: Capability::AssignConversation,
         access: Access::Write {
             destructive: false,
             idempotent: true,
@@ -309,7 +309,7 @@ pub(super) const SPECS: &[Spec] = &[
         name: "tag_contact",
         title: "Tag a contact",
         description: "Adds tags to a customer.",
-        operation: Operation::TagContact,
+        operation: Capability::TagContact,
         access: Access::Write {
             destructive: false,
             idempotent: true,

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::{Event, EventKind, ResourceKind, facts};
 use crate::Error;
 use crate::connect::Connection;
-use crate::traits::{ContactFilter, ConversationFilter, Filter, TicketFilter};
+use crate::{ContactFilter, ConversationFilter, Filter, TicketFilter};
 
 /// How far back each poll reaches before the checkpoint, by default.
 pub const DEFAULT_OVERLAP: Duration = Duration::from_secs(300);

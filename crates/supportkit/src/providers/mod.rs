@@ -14,13 +14,13 @@
 //! `registry!` below (see `CONTRIBUTING.md`, "Adding a provider").
 //!
 //! ```
-//! use supportkit::{Operation, Provider, providers::KITS};
+//! use supportkit::{Capability, Provider, providers::KITS};
 //!
 //! for kit in KITS {
 //!     println!("{}: {} ({})", kit.provider, kit.api, kit.env.secret_var);
 //! }
 //! let tawk = Provider::Tawk.kit().unwrap();
-//! assert!(!tawk.capabilities().supports(Operation::CreateTicket));
+//! assert!(!tawk.capabilities().supports(Capability::CreateTicket));
 //! ```
 
 use std::fmt;
@@ -34,7 +34,7 @@ use supportkit_runtime::meta::ProviderMeta;
 use crate::connect::{ConnectConfig, Connection};
 use crate::events::normalize::Delivery;
 use crate::events::{EventKind, ResourceKind};
-use crate::traits::{Capabilities, Filter, Operation};
+use crate::{Capabilities, Capability, Filter};
 use crate::{Config, Credentials, Error, Secret};
 
 pub(crate) mod support;
@@ -46,6 +46,7 @@ pub(crate) mod support;
 macro_rules! registry {
     ($($(#[doc = $doc:literal])* $variant:ident => $module:ident ($name:literal);)*) => {
         /// The providers supportkit speaks.
+        #[non_exhaustive]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "lowercase")]
         pub enum Provider {
@@ -184,7 +185,7 @@ pub struct Kit {
     pub env: EnvNames,
     /// The operations of the common traits it supports: everything else is
     /// `Unsupported` (the traits' default).
-    pub operations: &'static [Operation],
+    pub operations: &'static [Capability],
     /// The filters it applies server-side: the adapters send these and check
     /// the others client-side ([`TicketFilter::split`](crate::TicketFilter::split)).
     pub native_filters: &'static [Filter],
@@ -229,6 +230,36 @@ impl Kit {
     /// (TomTicket never does).
     pub fn redelivers_webhooks(&self) -> bool {
         self.webhooks.redelivers
+    }
+
+    /// The options [`ConnectConfig::option`] may name for this provider.
+    pub fn option_names(&self) -> impl Iterator<Item = &'static str> {
+        self.env.options.iter().map(|(name, _)| *name)
+    }
+
+    /// Refuses an option this provider does not take, naming those it does.
+    pub(crate) fn check_options(
+        &self,
+        options: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), Error> {
+        let Some(unknown) = options
+            .keys()
+            .find(|k| !self.option_names().any(|n| n == *k))
+        else {
+            return Ok(());
+        };
+        let takes: Vec<&str> = self.option_names().collect();
+        let takes = if takes.is_empty() {
+            "it takes none".to_owned()
+        } else {
+            format!("it takes: {}", takes.join(", "))
+        };
+        Err(
+            Error::new(crate::ErrorKind::Config, self.provider.as_str()).with_message(format!(
+                "{} takes no option `{unknown}`; {takes}",
+                self.title
+            )),
+        )
     }
 }
 

@@ -15,7 +15,7 @@ use futures::{TryStreamExt, stream};
 use serde::Serialize;
 
 use crate::model::Provider;
-use crate::traits::{Operation, Records};
+use crate::{Capability, Records};
 use crate::{Error, ErrorKind};
 
 /// The provider payload kept in a model's `raw`.
@@ -31,7 +31,7 @@ pub(crate) fn decode_error(provider: Provider, message: impl Into<String>) -> Er
 /// An argument the provider cannot take; nothing was sent.
 pub(crate) fn invalid_argument(
     provider: Provider,
-    operation: Operation,
+    operation: Capability,
     message: impl Into<String>,
 ) -> Error {
     Error::new(ErrorKind::InvalidArgument, provider.as_str())
@@ -65,7 +65,7 @@ pub(crate) fn resumable_pages<'a, R, T>(
     from: Option<String>,
     map: impl Fn(R::Item) -> Result<T, Error> + Send + 'a,
     keep: impl Fn(&T) -> bool + Send + 'a,
-) -> crate::traits::Pages<'a, T>
+) -> crate::Pages<'a, T>
 where
     R: supportkit_runtime::Paged + Send + 'a,
     T: Send + 'a,
@@ -84,7 +84,7 @@ where
                 items.push(record);
             }
         }
-        Ok(crate::traits::ListPage {
+        Ok(crate::ListPage {
             items,
             next: page.next_cursor,
         })

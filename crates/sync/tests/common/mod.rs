@@ -32,18 +32,14 @@ pub async fn tomticket(sandbox: &Sandbox) -> Connection {
 }
 
 pub fn tomticket_config(sandbox: &Sandbox, scale: f64) -> ConnectConfig {
-    let mut config = ConnectConfig::new(Provider::TomTicket, sandbox.tomticket_token())
-        .base_url(sandbox.tomticket_url());
-    config.tuning = Some(
-        supportkit::Config::new(supportkit::Credentials::None)
-            .retry(
-                RetryPolicy::default()
-                    .initial_backoff(std::time::Duration::from_millis(5))
-                    .max_backoff(std::time::Duration::from_millis(50)),
-            )
-            .rate_limits(RateLimitConfig::default().scale(scale)),
-    );
-    config
+    ConnectConfig::new(Provider::TomTicket, sandbox.tomticket_token())
+        .base_url(sandbox.tomticket_url())
+        .retry(
+            RetryPolicy::default()
+                .initial_backoff(std::time::Duration::from_millis(5))
+                .max_backoff(std::time::Duration::from_millis(50)),
+        )
+        .rate_limits(RateLimitConfig::default().scale(scale))
 }
 
 /// What was seeded: the operators' ids (the sandbox lists none of its own).

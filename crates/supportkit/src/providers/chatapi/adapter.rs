@@ -28,14 +28,14 @@ impl Conversations for ChatApi {
 
     fn get_conversation<'a>(&'a self, id: &'a str) -> Fut<'a, Conversation> {
         Box::pin(async move {
-            let who = identifier(id, Operation::GetConversation)?;
+            let who = identifier(id, Capability::GetConversation)?;
             let c = self.client.get_contact().identifier(who).call().await?;
             Ok(conversation(&c))
         })
     }
 
     fn conversation_messages<'a>(&'a self, id: &'a str) -> Records<'a, Message> {
-        or_failed(identifier(id, Operation::ListMessages).map(|who| {
+        or_failed(identifier(id, Capability::ListMessages).map(|who| {
             let conversation_id = RemoteId::new(PROVIDER, id);
             let records: Records<'a, Message> = Box::pin(
                 self.client
@@ -51,7 +51,7 @@ impl Conversations for ChatApi {
 
     fn send_text<'a>(&'a self, id: &'a str, text: &'a str) -> Fut<'a, ()> {
         Box::pin(async move {
-            let who = identifier(id, Operation::SendText)?;
+            let who = identifier(id, Capability::SendText)?;
             let body = types::SendMessageRequest {
                 // None: the channel the contact last interacted with.
                 channel_id: None,
@@ -73,7 +73,7 @@ impl Conversations for ChatApi {
 
     fn assign_conversation<'a>(&'a self, id: &'a str, agent: Option<&'a str>) -> Fut<'a, ()> {
         Box::pin(async move {
-            let who = identifier(id, Operation::AssignConversation)?;
+            let who = identifier(id, Capability::AssignConversation)?;
             // A user id is sent as a number, anything else as the user's email.
             let assignee = agent.map(|a| match a.parse::<i64>() {
                 Ok(user_id) => types::AssignConversationRequestAssignee::Integer(user_id),
@@ -95,7 +95,7 @@ impl Conversations for ChatApi {
         status: ConversationStatus,
     ) -> Fut<'a, ()> {
         Box::pin(async move {
-            let op = Operation::SetConversationStatus;
+            let op = Capability::SetConversationStatus;
             let who = identifier(id, op)?;
             let status = match status {
                 ConversationStatus::Open => types::ConversationStatus::Open,
@@ -126,7 +126,7 @@ impl Conversations for ChatApi {
 impl Contacts for ChatApi {
     fn get_contact<'a>(&'a self, id: &'a str) -> Fut<'a, Contact> {
         Box::pin(async move {
-            let who = identifier(id, Operation::GetContact)?;
+            let who = identifier(id, Capability::GetContact)?;
             let c = self.client.get_contact().identifier(who).call().await?;
             Ok(contact(c))
         })
@@ -134,7 +134,7 @@ impl Contacts for ChatApi {
 
     fn upsert_contact(&self, new: NewContact) -> Fut<'_, Contact> {
         Box::pin(async move {
-            let op = Operation::UpsertContact;
+            let op = Capability::UpsertContact;
             let email = new.email.filter(|e| !e.trim().is_empty());
             let phone = new.phone.filter(|p| !p.trim().is_empty());
             // create_or_update matches the contact by its identifier: email first.
@@ -192,7 +192,7 @@ impl Contacts for ChatApi {
 
     fn tag_contact<'a>(&'a self, id: &'a str, tags: Vec<String>) -> Fut<'a, ()> {
         Box::pin(async move {
-            let who = identifier(id, Operation::TagContact)?;
+            let who = identifier(id, Capability::TagContact)?;
             self.client
                 .add_tags()
                 .identifier(who)

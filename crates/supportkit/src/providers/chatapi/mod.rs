@@ -29,7 +29,7 @@ use supportkit_runtime::Credentials;
 use supportkit_runtime::dynamic::Endpoint;
 use crate::connect::{ConnectConfig, Connection};
 use crate::model::*;
-use crate::traits::*;
+use crate::*;
 
 use mapping::*;
 
@@ -37,18 +37,18 @@ const PROVIDER: Provider = Provider::ChatApi;
 
 /// Everything the adapter implements. No tickets; no "me" (`current_agent`):
 /// a token belongs to the workspace, not a user.
-const OPERATIONS: &[Operation] = &[
-    Operation::ListConversations,
-    Operation::GetConversation,
-    Operation::ListMessages,
-    Operation::SendText,
-    Operation::AssignConversation,
-    Operation::SetConversationStatus,
-    Operation::GetContact,
-    Operation::UpsertContact,
-    Operation::ListContacts,
-    Operation::TagContact,
-    Operation::ListAgents,
+const OPERATIONS: &[Capability] = &[
+    Capability::ListConversations,
+    Capability::GetConversation,
+    Capability::ListMessages,
+    Capability::SendText,
+    Capability::AssignConversation,
+    Capability::SetConversationStatus,
+    Capability::GetContact,
+    Capability::UpsertContact,
+    Capability::ListContacts,
+    Capability::TagContact,
+    Capability::ListAgents,
 ];
 
 /// `search` is sent to `POST /contact/list`; the conversation status filter
@@ -133,7 +133,7 @@ pub(crate) async fn connect(config: &ConnectConfig) -> Result<Connection, Error>
 }
 
 /// `id:<n>` for a provider id given as a string.
-fn identifier(id: &str, operation: Operation) -> Result<ContactIdentifier, Error> {
+fn identifier(id: &str, operation: Capability) -> Result<ContactIdentifier, Error> {
     id.parse::<i64>().map(ContactIdentifier::id).map_err(|_| {
         invalid_argument(
             PROVIDER,

@@ -202,17 +202,17 @@ fn capabilities_are_exactly_what_is_implemented() {
     assert_eq!(
         caps.operations.iter().copied().collect::<Vec<_>>(),
         vec![
-            Operation::ListConversations,
-            Operation::GetConversation,
-            Operation::ListMessages,
-            Operation::SendText,
-            Operation::AssignConversation,
-            Operation::SetConversationStatus,
-            Operation::GetContact,
-            Operation::UpsertContact,
-            Operation::ListContacts,
-            Operation::TagContact,
-            Operation::ListAgents,
+            Capability::ListConversations,
+            Capability::GetConversation,
+            Capability::ListMessages,
+            Capability::SendText,
+            Capability::AssignConversation,
+            Capability::SetConversationStatus,
+            Capability::GetContact,
+            Capability::UpsertContact,
+            Capability::ListContacts,
+            Capability::TagContact,
+            Capability::ListAgents,
         ]
     );
     assert_eq!(

@@ -31,22 +31,22 @@ use supportkit_runtime::Credentials;
 use supportkit_runtime::dynamic::Endpoint;
 use crate::connect::{ConnectConfig, Connection};
 use crate::model::*;
-use crate::traits::*;
+use crate::*;
 
 use mapping::*;
 
 const PROVIDER: Provider = Provider::Tawk;
 
 /// Everything the adapter implements (reads only, plus "me").
-const OPERATIONS: &[Operation] = &[
-    Operation::ListTickets,
-    Operation::GetTicket,
-    Operation::ListConversations,
-    Operation::GetConversation,
-    Operation::ListMessages,
-    Operation::GetContact,
-    Operation::ListAgents,
-    Operation::CurrentAgent,
+const OPERATIONS: &[Capability] = &[
+    Capability::ListTickets,
+    Capability::GetTicket,
+    Capability::ListConversations,
+    Capability::GetConversation,
+    Capability::ListMessages,
+    Capability::GetContact,
+    Capability::ListAgents,
+    Capability::CurrentAgent,
 ];
 
 /// `status` of `ticket.list`. The requester and `updated_since` are checked

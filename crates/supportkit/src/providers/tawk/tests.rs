@@ -336,14 +336,14 @@ fn capabilities_are_exactly_what_is_implemented() {
     assert_eq!(
         caps.operations.iter().copied().collect::<Vec<_>>(),
         vec![
-            Operation::ListTickets,
-            Operation::GetTicket,
-            Operation::ListConversations,
-            Operation::GetConversation,
-            Operation::ListMessages,
-            Operation::GetContact,
-            Operation::ListAgents,
-            Operation::CurrentAgent,
+            Capability::ListTickets,
+            Capability::GetTicket,
+            Capability::ListConversations,
+            Capability::GetConversation,
+            Capability::ListMessages,
+            Capability::GetContact,
+            Capability::ListAgents,
+            Capability::CurrentAgent,
         ]
     );
     assert_eq!(

@@ -57,11 +57,7 @@ impl Tickets for TomTicket {
 
     fn create_ticket(&self, new: NewTicket) -> Fut<'_, Ticket> {
         Box::pin(async move {
-            let department = match new
-                .extra
-                .get("department_id")
-                .or(self.department_id.as_ref())
-            {
+            let department = match new.department.as_ref().or(self.department_id.as_ref()) {
                 Some(d) => d.clone(),
                 None => self.first_department().await?,
             };
@@ -78,11 +74,11 @@ impl Tickets for TomTicket {
             if let Some(p) = new.priority {
                 request = request.priority(priority_code(p));
             }
-            if let Some(category) = new.extra.get("category_id") {
-                request = request.category_id(category.clone());
+            if let Some(category) = new.category {
+                request = request.category_id(category);
             }
-            if let Some(operator) = new.extra.get("operator_id") {
-                request = request.operator_id(operator.clone());
+            if let Some(operator) = new.assignee {
+                request = request.operator_id(operator);
             }
             let created = request.call().await?;
             let id = created.ticket_id.ok_or_else(|| {
@@ -225,7 +221,7 @@ impl Contacts for TomTicket {
             let Some(email) = new.email.filter(|e| !e.trim().is_empty()) else {
                 return Err(invalid_argument(
                     PROVIDER,
-                    Operation::UpsertContact,
+                    Capability::UpsertContact,
                     "TomTicket matches customers by e-mail; give one",
                 ));
             };

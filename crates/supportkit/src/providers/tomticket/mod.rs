@@ -35,7 +35,7 @@ use supportkit_runtime::Credentials;
 use supportkit_runtime::dynamic::Endpoint;
 use crate::connect::{ConnectConfig, Connection};
 use crate::model::*;
-use crate::traits::*;
+use crate::*;
 
 use mapping::*;
 
@@ -43,21 +43,21 @@ const PROVIDER: Provider = Provider::TomTicket;
 
 /// Everything the adapter implements. Chats are read-only (no send, assign
 /// or status method exists); customers have no tags; there is no "me".
-const OPERATIONS: &[Operation] = &[
-    Operation::ListTickets,
-    Operation::GetTicket,
-    Operation::CreateTicket,
-    Operation::ReplyTicket,
-    Operation::NoteTicket,
-    Operation::CloseTicket,
-    Operation::ListReplies,
-    Operation::ListConversations,
-    Operation::GetConversation,
-    Operation::ListMessages,
-    Operation::GetContact,
-    Operation::UpsertContact,
-    Operation::ListContacts,
-    Operation::ListAgents,
+const OPERATIONS: &[Capability] = &[
+    Capability::ListTickets,
+    Capability::GetTicket,
+    Capability::CreateTicket,
+    Capability::ReplyTicket,
+    Capability::NoteTicket,
+    Capability::CloseTicket,
+    Capability::ListReplies,
+    Capability::ListConversations,
+    Capability::GetConversation,
+    Capability::ListMessages,
+    Capability::GetContact,
+    Capability::UpsertContact,
+    Capability::ListContacts,
+    Capability::ListAgents,
 ];
 
 /// `situation`, `customer_id` and `last_update_ge` filters of `ticket/list`.
@@ -168,7 +168,7 @@ pub(crate) struct TomTicket {
     client: Client,
     capabilities: Capabilities,
     /// `options["department_id"]`: where new tickets go when
-    /// `NewTicket.extra` names no department.
+    /// `NewTicket::department` names none.
     department_id: Option<String>,
 }
 
@@ -192,8 +192,8 @@ impl TomTicket {
             .ok_or_else(|| {
                 invalid_argument(
                     PROVIDER,
-                    Operation::CreateTicket,
-                    "the account has no department; give `department_id` in NewTicket.extra",
+                    Capability::CreateTicket,
+                    "the account has no department; give NewTicket::department or the connection's `department_id` option",
                 )
             })
     }
