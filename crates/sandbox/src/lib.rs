@@ -59,6 +59,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use providers::Emulator as _;
+
 mod auth;
 mod chatapi;
 mod ecma;
@@ -382,6 +384,20 @@ impl Drop for Sandbox {
         if let Some(task) = self.task.take() {
             task.abort();
         }
+    }
+}
+
+impl Sandbox {
+    /// The demo ids [`serve::banner`] is given, by emulator name.
+    fn demo_ids(property: Option<&str>, department: Option<&str>) -> Vec<(&'static str, String)> {
+        let named = [
+            (tomticket::TomTicket.name(), department),
+            (tawk::Tawk.name(), property),
+        ];
+        named
+            .into_iter()
+            .filter_map(|(name, id)| Some((name, id?.to_owned())))
+            .collect()
     }
 }
 

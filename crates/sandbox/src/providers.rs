@@ -85,6 +85,32 @@ pub(crate) trait Emulator: Sync {
 
     /// Its entry in [`SandboxStats`].
     fn stats_entry<'a>(&self, stats: &'a mut SandboxStats) -> &'a mut ProviderStats;
+
+    /// How the sandbox process presents it (banner row and `export` lines).
+    fn presentation(&self) -> &'static Presentation;
+
+    /// The credential it accepts (token, API key), from `config`.
+    fn credential<'a>(&self, config: &'a SandboxConfig) -> &'a str;
+
+    /// Seeds its demo data; returns the id a user needs next (the value of
+    /// [`Presentation::demo_id_env`]), if any.
+    fn seed_demo(&self, states: &ProviderStates) -> Option<String>;
+}
+
+/// How the sandbox process presents one provider.
+#[derive(Debug)]
+pub(crate) struct Presentation {
+    /// The banner's title, e.g. `ChatAPI v2`.
+    pub(crate) title: &'static str,
+    /// The provider's name in prose, e.g. `tawk.to`.
+    pub(crate) brand: &'static str,
+    /// The prefix of its environment variables, e.g. `SUPPORTKIT_CHATAPI`.
+    pub(crate) env: &'static str,
+    /// What its credential is called in the banner (`token`, `API key`) and the suffix
+    /// of its variable (`TOKEN`, `API_KEY`).
+    pub(crate) credential: (&'static str, &'static str),
+    /// The variable of the id [`Emulator::seed_demo`] returns, if it returns one.
+    pub(crate) demo_id_env: Option<&'static str>,
 }
 
 /// Every provider the sandbox emulates, in the order of `GET /_sandbox/stats`.
@@ -230,6 +256,9 @@ mod tests {
                 Ok(name)
             );
             assert!(!emulator.webhooks().events.is_empty(), "{name}");
+            let presentation = emulator.presentation();
+            assert!(presentation.env.starts_with("SUPPORTKIT_"), "{name}");
+            assert!(!emulator.credential(&config).is_empty(), "{name}");
             let limits = emulator.rate_limits(&config);
             assert!(
                 !limits.is_empty() && limits.iter().all(|(_, rate)| *rate > 0.0),

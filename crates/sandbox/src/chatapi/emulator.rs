@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::{CHATAPI_PREFIX, IN_QUEUE_MESSAGE, RATE_LIMITS};
-use crate::providers::{Emulator, ProviderStates, SandboxStats};
+use crate::providers::{Emulator, Presentation, ProviderStates, SandboxStats};
 use crate::stats::ProviderStats;
 use crate::webhooks::{WEBHOOK_RETRY_BACKOFF, WebhookProvider, WebhookSpec};
 use crate::{ProviderContext, SandboxConfig};
@@ -55,6 +55,14 @@ pub fn chatapi_webhook_signature(secret: &str, body: &[u8]) -> String {
     STANDARD.encode(mac.finalize().into_bytes())
 }
 
+static PRESENTATION: Presentation = Presentation {
+    title: "ChatAPI v2",
+    brand: "ChatAPI",
+    env: "SUPPORTKIT_CHATAPI",
+    credential: ("token", "TOKEN"),
+    demo_id_env: None,
+};
+
 impl Emulator for ChatApi {
     fn name(&self) -> &'static str {
         "chatapi"
@@ -98,6 +106,19 @@ impl Emulator for ChatApi {
 
     fn stats_entry<'a>(&self, stats: &'a mut SandboxStats) -> &'a mut ProviderStats {
         &mut stats.chatapi
+    }
+
+    fn presentation(&self) -> &'static Presentation {
+        &PRESENTATION
+    }
+
+    fn credential<'a>(&self, config: &'a SandboxConfig) -> &'a str {
+        &config.chatapi_token
+    }
+
+    fn seed_demo(&self, states: &ProviderStates) -> Option<String> {
+        states.chatapi.seed_demo();
+        None
     }
 }
 

@@ -10,7 +10,7 @@ use super::{
     TAWK_EVENT_ID_HEADER, TAWK_PREFIX, TAWK_SIGNATURE_HEADER, tawk_rate_limits,
     tawk_webhook_signature,
 };
-use crate::providers::{Emulator, ProviderStates, SandboxStats};
+use crate::providers::{Emulator, Presentation, ProviderStates, SandboxStats};
 use crate::stats::ProviderStats;
 use crate::webhooks::{WEBHOOK_RETRY_BACKOFF, WebhookProvider, WebhookRegistration, WebhookSpec};
 use crate::{ProviderContext, SandboxConfig};
@@ -31,6 +31,14 @@ static WEBHOOKS: WebhookSpec = WebhookSpec {
         "tawk.to webhooks are registered through the tawk.to API \
          (webhooks.create or TawkState::add_webhook), not here",
     ),
+};
+
+static PRESENTATION: Presentation = Presentation {
+    title: "tawk.to v1",
+    brand: "tawk.to",
+    env: "SUPPORTKIT_TAWK",
+    credential: ("API key", "API_KEY"),
+    demo_id_env: Some("SUPPORTKIT_TAWK_PROPERTY_ID"),
 };
 
 impl Emulator for Tawk {
@@ -111,5 +119,17 @@ impl Emulator for Tawk {
 
     fn stats_entry<'a>(&self, stats: &'a mut SandboxStats) -> &'a mut ProviderStats {
         &mut stats.tawk
+    }
+
+    fn presentation(&self) -> &'static Presentation {
+        &PRESENTATION
+    }
+
+    fn credential<'a>(&self, config: &'a SandboxConfig) -> &'a str {
+        &config.tawk_api_key
+    }
+
+    fn seed_demo(&self, states: &ProviderStates) -> Option<String> {
+        Some(states.tawk.seed_demo())
     }
 }

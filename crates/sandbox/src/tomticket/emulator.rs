@@ -7,7 +7,7 @@ use serde_json::json;
 use super::envelope::{TOO_MANY_REQUESTS_HTML, UNAUTHORIZED_MESSAGE};
 use super::{RATE_LIMITS, TOMTICKET_PREFIX, tomticket_webhook_signature};
 use crate::faults::Fault;
-use crate::providers::{Emulator, ProviderStates, SandboxStats};
+use crate::providers::{Emulator, Presentation, ProviderStates, SandboxStats};
 use crate::stats::ProviderStats;
 use crate::webhooks::{WebhookProvider, WebhookSpec};
 use crate::{ProviderContext, SandboxConfig};
@@ -37,6 +37,14 @@ static WEBHOOKS: WebhookSpec = WebhookSpec {
     retry_backoff: &[],
     user_agent: "TomTicket webhooks (supportkit-sandbox)",
     registered_by_api: None,
+};
+
+static PRESENTATION: Presentation = Presentation {
+    title: "TomTicket v2.0",
+    brand: "TomTicket",
+    env: "SUPPORTKIT_TOMTICKET",
+    credential: ("token", "TOKEN"),
+    demo_id_env: Some("SUPPORTKIT_TOMTICKET_DEPARTMENT_ID"),
 };
 
 impl Emulator for TomTicket {
@@ -79,6 +87,18 @@ impl Emulator for TomTicket {
 
     fn stats_entry<'a>(&self, stats: &'a mut SandboxStats) -> &'a mut ProviderStats {
         &mut stats.tomticket
+    }
+
+    fn presentation(&self) -> &'static Presentation {
+        &PRESENTATION
+    }
+
+    fn credential<'a>(&self, config: &'a SandboxConfig) -> &'a str {
+        &config.tomticket_token
+    }
+
+    fn seed_demo(&self, states: &ProviderStates) -> Option<String> {
+        Some(states.tomticket.seed_demo())
     }
 }
 
