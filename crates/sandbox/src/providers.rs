@@ -4,8 +4,9 @@
 //!
 //! The engine (server, faults, webhook delivery and signing, the `/_sandbox` admin,
 //! stats) names no provider: it asks the emulators. Adding a provider means a module
-//! implementing [`Emulator`], a line in [`EMULATORS`], its state in [`ProviderStates`]
-//! and (for its webhooks) a [`WebhookProvider`] variant.
+//! implementing [`Emulator`] and a line in [`EMULATORS`]; the typed public parts sit
+//! next to it here: its state in [`ProviderStates`], its [`SandboxStats`] field and its
+//! [`WebhookProvider`] variant.
 
 use std::fmt;
 use std::str::FromStr;
