@@ -40,7 +40,8 @@ pub enum Fault {
 
 impl Fault {
     /// `status` with a provider-shaped JSON body `{"code": status, "message": ...}`
-    /// (the ChatAPI error shape), not processed.
+    /// (the ChatAPI error shape), not processed. A provider's own fault constructors
+    /// (like TomTicket's 429) live with that provider.
     pub fn status(status: u16) -> Fault {
         Fault::Status {
             status,
@@ -67,13 +68,6 @@ impl Fault {
             .with_header("X-RateLimit-Remaining", "0")
     }
 
-    /// TomTicket's 429: nginx's HTML page `429 Too Many Requests` (`text/html`, no
-    /// `Retry-After` or rate-limit header), as its rate limiter answers, not processed.
-    pub fn tomticket_too_many_requests() -> Fault {
-        Fault::status_with_body(429, crate::tomticket::TOO_MANY_REQUESTS_HTML)
-            .with_header("Content-Type", "text/html")
-    }
-
     /// Processes the request, then answers `status` with the provider-shaped JSON body.
     pub fn status_after_processing(status: u16) -> Fault {
         Fault::StatusAfterProcessing {
@@ -91,21 +85,9 @@ impl Fault {
     }
 }
 
-/// `{"code": status, "message": <the provider's usual message>}`.
+/// The body of [`Fault::status`]: see [`crate::providers::default_error_body`].
 fn error_body(status: u16) -> String {
-    let message = match status {
-        400 => "Validation error.",
-        401 => "UN_AUTHORIZED",
-        404 => "Not found",
-        429 => "Too Many Requests",
-        449 => crate::chatapi::IN_QUEUE_MESSAGE,
-        500 => "Unexpected error occurred",
-        _ => http::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("Error"),
-    };
-    serde_json::json!({ "code": status, "message": message }).to_string()
+    crate::providers::default_error_body(status)
 }
 
 #[derive(Debug)]
@@ -136,7 +118,7 @@ impl Faults {
 
     /// Appends `faults` to the script for `method` (case-insensitive, `"*"` = any) and
     /// `path_prefix` (matched against the start of the percent-decoded path, e.g.
-    /// `/chatapi/v2/contact/phone:+60123/message`; the raw path is accepted too). Each
+    /// `<prefix>/contact/phone:+60123/message`; the raw path is accepted too). Each
     /// matching request consumes the next fault, in order; once the script is empty,
     /// requests are handled normally. Scripts are consulted in the order they were created.
     pub fn push(&self, method: &str, path_prefix: &str, faults: impl IntoIterator<Item = Fault>) {
@@ -193,58 +175,43 @@ pub(crate) fn decode_path(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::EMULATORS;
 
     #[test]
     fn scripts_are_consumed_in_order_and_by_prefix() {
+        let prefix = EMULATORS[0].prefix();
+        let path = |rest: &str| format!("{prefix}{rest}");
         let faults = Faults::default();
         faults.push(
             "post",
-            "/chatapi/v2/contact/phone:+1",
+            &path("/contact/phone:+1"),
             [Fault::Drop, Fault::status(500)],
         );
         assert_eq!(
             faults.next_for(
                 "GET",
-                "/chatapi/v2/contact/phone:%2B1",
-                "/chatapi/v2/contact/phone:+1"
+                &path("/contact/phone:%2B1"),
+                &path("/contact/phone:+1")
             ),
             None
         );
         assert_eq!(
             faults.next_for(
                 "POST",
-                "/chatapi/v2/contact/phone:%2B1/tag",
-                "/chatapi/v2/contact/phone:+1/tag"
+                &path("/contact/phone:%2B1/tag"),
+                &path("/contact/phone:+1/tag")
             ),
             Some(Fault::Drop)
         );
         assert!(matches!(
-            faults.next_for("POST", "/x", "/chatapi/v2/contact/phone:+1"),
+            faults.next_for("POST", "/x", &path("/contact/phone:+1")),
             Some(Fault::Status { status: 500, .. })
         ));
         assert_eq!(
-            faults.next_for("POST", "/x", "/chatapi/v2/contact/phone:+1"),
+            faults.next_for("POST", "/x", &path("/contact/phone:+1")),
             None
         );
         assert_eq!(faults.pending(), 0);
-    }
-
-    #[test]
-    fn tomticket_429_is_the_nginx_html_page() {
-        let Fault::Status {
-            status,
-            body,
-            headers,
-        } = Fault::tomticket_too_many_requests()
-        else {
-            unreachable!()
-        };
-        assert_eq!(status, 429);
-        assert!(body.contains("<center>nginx</center>"), "{body}");
-        assert_eq!(
-            headers,
-            vec![("Content-Type".to_owned(), "text/html".to_owned())]
-        );
     }
 
     #[test]

@@ -59,26 +59,33 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use providers::Emulator as _;
+
 mod auth;
 mod chatapi;
 mod ecma;
 mod faults;
+mod ids;
 mod pagination;
+mod providers;
 mod ratelimit;
 mod record;
 pub mod serve;
 mod server;
 mod stats;
 mod tawk;
+mod time;
 mod tomticket;
 mod webhooks;
 
 pub use chatapi::{
     CHATAPI_PREFIX, ChatApiState, IN_QUEUE_MESSAGE, chatapi_rate_limits, chatapi_routes,
+    chatapi_webhook_signature,
 };
 pub use faults::{Fault, Faults};
+pub use providers::{SandboxStats, WebhookProvider};
 pub use record::RecordedRequest;
-pub use stats::{ProviderStats, SandboxStats};
+pub use stats::ProviderStats;
 pub use tawk::{
     TAWK_EVENT_ID_HEADER, TAWK_PREFIX, TAWK_SIGNATURE_HEADER, TawkState, TawkWebhookDelivery,
     tawk_methods, tawk_rate_limits, tawk_webhook_signature,
@@ -89,7 +96,7 @@ pub use tomticket::{
 };
 pub use webhooks::{
     WEBHOOK_ATTEMPT_TIMEOUT, WEBHOOK_MAX_REPEAT, WEBHOOK_RETRY_BACKOFF, WebhookDelivery,
-    WebhookProvider, WebhookRegistration, chatapi_webhook_signature,
+    WebhookRegistration,
 };
 
 /// Settings of a [`Sandbox`].
@@ -137,6 +144,30 @@ pub(crate) struct ProviderContext {
     pub(crate) limiter: ratelimit::RateLimiter,
 }
 
+impl ProviderContext {
+    /// Takes one request of `scope` (an API token or key) from `emulator`'s bucket for
+    /// `group`, at the rate its [`rate_limits`](providers::Emulator::rate_limits) table
+    /// gives; when limits are not enforced, only what the headers should say. `None`
+    /// when the table has no such group.
+    pub(crate) fn rate_limit(
+        &self,
+        emulator: &dyn providers::Emulator,
+        scope: &str,
+        group: &'static str,
+    ) -> Option<ratelimit::RateDecision> {
+        let (_, per_second) = emulator
+            .rate_limits(&self.config)
+            .into_iter()
+            .find(|(name, _)| *name == group)?;
+        Some(if self.config.enforce_rate_limits {
+            self.limiter
+                .check(emulator.name(), scope, group, per_second)
+        } else {
+            ratelimit::RateDecision::unenforced(per_second)
+        })
+    }
+}
+
 /// A running emulator. Dropping it shuts the server down.
 pub struct Sandbox {
     addr: SocketAddr,
@@ -144,9 +175,7 @@ pub struct Sandbox {
     faults: Faults,
     recorder: record::Recorder,
     stats: stats::Stats,
-    chatapi: ChatApiState,
-    tomticket: TomTicketState,
-    tawk: TawkState,
+    states: providers::ProviderStates,
     webhooks: webhooks::Webhooks,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -180,19 +209,17 @@ impl Sandbox {
         let recorder = record::Recorder::new(config.record_limit);
         let stats = stats::Stats::default();
         let webhooks = webhooks::Webhooks::default();
-        let chatapi = ChatApiState::with_webhooks(webhooks.clone());
-        let tomticket = TomTicketState::with_webhooks(webhooks.clone());
-        let tawk = TawkState::with_webhooks(webhooks.clone());
+        let states = providers::ProviderStates::new(&webhooks);
         let provider = ProviderContext {
             config: config.clone(),
             limiter: ratelimit::RateLimiter::default(),
         };
-        let router = server::router(&provider, &chatapi, &tomticket, &tawk);
+        let router = server::router(&provider, &states);
         let core = Arc::new(server::Core {
             router,
             admin: webhooks::admin::router(webhooks::admin::Admin {
                 webhooks: webhooks.clone(),
-                tawk: tawk.clone(),
+                states: states.clone(),
             }),
             faults: faults.clone(),
             recorder: recorder.clone(),
@@ -207,9 +234,7 @@ impl Sandbox {
             faults,
             recorder,
             stats,
-            chatapi,
-            tomticket,
-            tawk,
+            states,
             webhooks,
             shutdown: Some(tx),
             task: Some(task),
@@ -300,18 +325,18 @@ impl Sandbox {
 
     /// A handle on the ChatAPI state, to seed and inspect it.
     pub fn chatapi(&self) -> ChatApiState {
-        self.chatapi.clone()
+        self.states.chatapi.clone()
     }
 
     /// A handle on the TomTicket account, to seed and inspect it.
     pub fn tomticket(&self) -> TomTicketState {
-        self.tomticket.clone()
+        self.states.tomticket.clone()
     }
 
     /// A handle on the tawk.to account, to seed and inspect it and to produce webhook
     /// events.
     pub fn tawk(&self) -> TawkState {
-        self.tawk.clone()
+        self.states.tawk.clone()
     }
 
     /// Sends ChatAPI or TomTicket webhooks to a receiver, as configuring one in the
@@ -359,6 +384,20 @@ impl Drop for Sandbox {
         if let Some(task) = self.task.take() {
             task.abort();
         }
+    }
+}
+
+impl Sandbox {
+    /// The demo ids [`serve::banner`] is given, by emulator name.
+    fn demo_ids(property: Option<&str>, department: Option<&str>) -> Vec<(&'static str, String)> {
+        let named = [
+            (tomticket::TomTicket.name(), department),
+            (tawk::Tawk.name(), property),
+        ];
+        named
+            .into_iter()
+            .filter_map(|(name, id)| Some((name, id?.to_owned())))
+            .collect()
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+use crate::providers::{EMULATORS, one_of};
 use crate::{Sandbox, SandboxConfig};
 
 /// The flags of `supportkit-sandbox` and `supportkit sandbox`.
@@ -64,58 +65,61 @@ impl ServeArgs {
 
 /// What a started sandbox prints: its URLs and credentials, and the
 /// `export` lines that point the CLI (and any program reading the same
-/// variables) at it.
+/// variables) at it. `property` and `department` are the demo ids of the
+/// providers that have one (tawk.to's property, TomTicket's department).
 pub fn banner(sandbox: &Sandbox, property: Option<&str>, department: Option<&str>) -> String {
+    render(
+        sandbox,
+        property.is_some(),
+        &Sandbox::demo_ids(property, department),
+    )
+}
+
+/// The banner, each provider's part from its emulator; `demo` holds the demo ids by
+/// emulator name.
+fn render(sandbox: &Sandbox, demo_loaded: bool, demo: &[(&str, String)]) -> String {
+    let base = sandbox.base_url();
     let mut out = format!(
-        "supportkit sandbox listening on {}{}\n\n",
-        sandbox.base_url(),
-        if property.is_some() {
+        "supportkit sandbox listening on {base}{}\n\n",
+        if demo_loaded {
             " (demo data loaded)"
         } else {
             ""
         }
     );
-    let rows = [
-        (
-            "ChatAPI v2",
-            sandbox.chatapi_url(),
-            "token",
-            sandbox.chatapi_token(),
-        ),
-        (
-            "TomTicket v2.0",
-            sandbox.tomticket_url(),
-            "token",
-            sandbox.tomticket_token(),
-        ),
-        (
-            "tawk.to v1",
-            sandbox.tawk_url(),
-            "API key",
-            sandbox.tawk_api_key(),
-        ),
-    ];
-    for (title, url, what, secret) in &rows {
-        out.push_str(&format!("{title:<15} {url:<45} {what}: {secret}\n"));
+    for emulator in EMULATORS {
+        let shown = emulator.presentation();
+        let url = format!("{base}{}", emulator.prefix());
+        let (what, secret) = (shown.credential.0, emulator.credential(sandbox.config()));
+        out.push_str(&format!("{:<15} {url:<45} {what}: {secret}\n", shown.title));
     }
+    let triggered: Vec<&str> = EMULATORS
+        .iter()
+        .filter(|e| e.can_trigger())
+        .map(|e| e.presentation().brand)
+        .collect();
     out.push_str(&format!(
-        "webhooks        POST {0}/_sandbox/webhooks registers a receiver; \
-         POST {0}/_sandbox/webhooks/trigger makes tawk.to send one\n\n",
-        sandbox.base_url()
+        "webhooks        POST {base}/_sandbox/webhooks registers a receiver; \
+         POST {base}/_sandbox/webhooks/trigger makes {} send one\n\n",
+        one_of(&triggered)
     ));
     out.push_str("# The sandbox's public demo credentials; to point supportkit at it:\n");
-    let mut export = |name: &str, value: &str| out.push_str(&format!("export {name}={value}\n"));
-    export("SUPPORTKIT_CHATAPI_URL", &sandbox.chatapi_url());
-    export("SUPPORTKIT_CHATAPI_TOKEN", sandbox.chatapi_token());
-    export("SUPPORTKIT_TOMTICKET_URL", &sandbox.tomticket_url());
-    export("SUPPORTKIT_TOMTICKET_TOKEN", sandbox.tomticket_token());
-    if let Some(department) = department {
-        export("SUPPORTKIT_TOMTICKET_DEPARTMENT_ID", department);
-    }
-    export("SUPPORTKIT_TAWK_URL", &sandbox.tawk_url());
-    export("SUPPORTKIT_TAWK_API_KEY", sandbox.tawk_api_key());
-    if let Some(property) = property {
-        export("SUPPORTKIT_TAWK_PROPERTY_ID", property);
+    for emulator in EMULATORS {
+        let shown = emulator.presentation();
+        let mut export =
+            |name: &str, value: &str| out.push_str(&format!("export {name}={value}\n"));
+        export(
+            &format!("{}_URL", shown.env),
+            &format!("{base}{}", emulator.prefix()),
+        );
+        export(
+            &format!("{}_{}", shown.env, shown.credential.1),
+            emulator.credential(sandbox.config()),
+        );
+        let id = demo.iter().find(|(name, _)| *name == emulator.name());
+        if let (Some(variable), Some((_, id))) = (shown.demo_id_env, id) {
+            export(variable, id);
+        }
     }
     out
 }
@@ -132,17 +136,15 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         };
         format!("cannot listen on {addr}: {e}{advice}")
     })?;
-    let (property, department) = if args.empty {
-        (None, None)
+    let demo: Vec<(&str, String)> = if args.empty {
+        Vec::new()
     } else {
-        sandbox.chatapi().seed_demo();
-        let department = sandbox.tomticket().seed_demo();
-        (Some(sandbox.tawk().seed_demo()), Some(department))
+        EMULATORS
+            .iter()
+            .filter_map(|e| Some((e.name(), e.seed_demo(&sandbox.states)?)))
+            .collect()
     };
-    println!(
-        "{}",
-        banner(&sandbox, property.as_deref(), department.as_deref())
-    );
+    println!("{}", render(&sandbox, !args.empty, &demo));
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c()
         .await

@@ -16,12 +16,10 @@ use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 use crate::ProviderContext;
-use crate::chatapi::{self, ChatApiState};
 use crate::faults::{Fault, Faults, decode_path};
+use crate::providers::{EMULATORS, ProviderStates};
 use crate::record::{RecordedRequest, Recorder};
 use crate::stats::Stats;
-use crate::tawk::{self, TawkState};
-use crate::tomticket::{self, TomTicketState};
 use crate::webhooks;
 
 /// The URL the server is reachable at, inserted into every request's extensions so that
@@ -29,17 +27,13 @@ use crate::webhooks;
 #[derive(Clone, Debug)]
 pub(crate) struct BaseUrl(pub(crate) Arc<str>);
 
-/// Builds the router of every provider emulation.
-pub(crate) fn router(
-    provider: &ProviderContext,
-    chatapi_state: &ChatApiState,
-    tomticket_state: &TomTicketState,
-    tawk_state: &TawkState,
-) -> Router {
-    Router::new()
-        .merge(chatapi::router(provider.clone(), chatapi_state.clone()))
-        .merge(tomticket::router(provider.clone(), tomticket_state.clone()))
-        .merge(tawk::router(provider.clone(), tawk_state.clone()))
+/// Builds the router of every provider emulation, each under its prefix.
+pub(crate) fn router(provider: &ProviderContext, states: &ProviderStates) -> Router {
+    EMULATORS
+        .iter()
+        .fold(Router::new(), |router, emulator| {
+            router.merge(emulator.router(provider.clone(), states))
+        })
         .fallback(not_found)
 }
 

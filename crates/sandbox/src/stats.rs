@@ -1,12 +1,13 @@
 //! Per-provider counters: requests received and answers 429 since start, so
-//! tests, benchmarks and users can prove they stayed under the limit.
+//! tests, benchmarks and users can prove they stayed under the limit. A request
+//! counts for the emulator whose prefix its path starts with.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
-use crate::{CHATAPI_PREFIX, TAWK_PREFIX, TOMTICKET_PREFIX};
+use crate::providers::{EMULATORS, SandboxStats, emulator_for_path};
 
 /// Counts of one provider.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -17,30 +18,20 @@ pub struct ProviderStats {
     pub rate_limited: u64,
 }
 
-/// Counts of every provider, as `GET /_sandbox/stats` answers them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct SandboxStats {
-    /// ChatAPI.
-    pub chatapi: ProviderStats,
-    /// TomTicket.
-    pub tomticket: ProviderStats,
-    /// tawk.to.
-    pub tawk: ProviderStats,
+/// `[requests, rate_limited]` per emulator, in the order of [`EMULATORS`].
+#[derive(Debug, Clone)]
+pub(crate) struct Stats(Arc<[[AtomicU64; 2]]>);
+
+impl Default for Stats {
+    fn default() -> Self {
+        Self(EMULATORS.iter().map(|_| Default::default()).collect())
+    }
 }
 
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Stats(Arc<[[AtomicU64; 2]; 3]>);
-
 impl Stats {
-    fn index(path: &str) -> Option<usize> {
-        [CHATAPI_PREFIX, TOMTICKET_PREFIX, TAWK_PREFIX]
-            .iter()
-            .position(|p| path.starts_with(p))
-    }
-
     /// Counts a request to `path`; returns the provider's slot.
     pub(crate) fn request(&self, path: &str) -> Option<usize> {
-        let i = Self::index(path)?;
+        let (i, _) = emulator_for_path(path)?;
         self.0[i][0].fetch_add(1, Ordering::Relaxed);
         Some(i)
     }
@@ -53,14 +44,38 @@ impl Stats {
     }
 
     pub(crate) fn snapshot(&self) -> SandboxStats {
-        let get = |i: usize| ProviderStats {
-            requests: self.0[i][0].load(Ordering::Relaxed),
-            rate_limited: self.0[i][1].load(Ordering::Relaxed),
-        };
-        SandboxStats {
-            chatapi: get(0),
-            tomticket: get(1),
-            tawk: get(2),
+        let mut all = SandboxStats::default();
+        for (emulator, counts) in EMULATORS.iter().zip(self.0.iter()) {
+            *emulator.stats_entry(&mut all) = ProviderStats {
+                requests: counts[0].load(Ordering::Relaxed),
+                rate_limited: counts[1].load(Ordering::Relaxed),
+            };
+        }
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_count_for_the_provider_of_their_prefix() {
+        let stats = Stats::default();
+        assert_eq!(stats.request("/_sandbox/stats"), None);
+        for (i, emulator) in EMULATORS.iter().enumerate() {
+            let slot = stats.request(&format!("{}/x", emulator.prefix()));
+            assert_eq!(slot, Some(i));
+            stats.answer(slot, 429);
+            stats.answer(slot, 200);
+        }
+        let snapshot = serde_json::to_value(stats.snapshot()).unwrap();
+        for emulator in EMULATORS {
+            let counts = &snapshot[emulator.name()];
+            assert_eq!(
+                (counts["requests"].clone(), counts["rate_limited"].clone()),
+                (1.into(), 1.into())
+            );
         }
     }
 }

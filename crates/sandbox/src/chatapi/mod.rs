@@ -8,11 +8,11 @@ use axum::routing::{get, post};
 use http::HeaderValue;
 
 use crate::ProviderContext;
-use crate::ratelimit::RateDecision;
 
 mod contacts;
 mod conversation;
 mod custom_fields;
+mod emulator;
 mod error;
 mod events;
 mod fields;
@@ -22,6 +22,8 @@ mod model;
 mod space;
 mod state;
 
+pub(crate) use emulator::ChatApi;
+pub use emulator::chatapi_webhook_signature;
 pub use state::ChatApiState;
 
 use error::ApiError;
@@ -134,6 +136,7 @@ fn rate_group(method: &str, route: &str) -> Option<&'static str> {
         .map(|(_, _, group)| *group)
 }
 
+#[cfg(test)]
 fn rate_per_second(group: &str) -> u32 {
     RATE_LIMITS
         .iter()
@@ -252,15 +255,9 @@ async fn rate_limit(State(ctx): State<Ctx>, req: Request, next: Next) -> Respons
     let Some(group) = group else {
         return next.run(req).await;
     };
-    let config = &ctx.provider.config;
-    let per_second = f64::from(rate_per_second(group)) * config.rate_scale;
-    let decision = if config.enforce_rate_limits {
-        let token = crate::auth::bearer_token(req.headers()).unwrap_or_default();
-        ctx.provider
-            .limiter
-            .check("chatapi", token, group, per_second)
-    } else {
-        RateDecision::unenforced(per_second)
+    let token = crate::auth::bearer_token(req.headers()).unwrap_or_default();
+    let Some(decision) = ctx.provider.rate_limit(&ChatApi, token, group) else {
+        return next.run(req).await;
     };
     let mut response = match decision.retry_after {
         Some(_) => ApiError::new(429, "Too Many Requests").into_response(),

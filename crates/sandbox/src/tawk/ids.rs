@@ -1,45 +1,8 @@
 //! Identifiers and secrets: Mongo-like 24-hex ids and secrets derived from them
 //! (the same on every start, so that what a user kept from an earlier run still
-//! works), uuid-like event ids, random hex.
-
-use std::hash::{BuildHasher, Hasher, RandomState};
-use std::sync::atomic::{AtomicU64, Ordering};
+//! works). Random ids (uuid-like event ids, random hex) are in [`crate::ids`].
 
 use sha1::{Digest, Sha1};
-
-use super::time::now_ms;
-
-/// 64 unpredictable-enough bits (std's randomly keyed SipHash over a counter and the clock).
-pub(crate) fn random_u64() -> u64 {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_i64(now_ms());
-    hasher.finish()
-}
-
-/// `len` random lower-case hex digits.
-pub(crate) fn random_hex(len: usize) -> String {
-    let mut out = String::with_capacity(len + 16);
-    while out.len() < len {
-        out.push_str(&format!("{:016x}", random_u64()));
-    }
-    out.truncate(len);
-    out
-}
-
-/// `8-4-4-4-12` hex digits, shaped like a version-4 UUID.
-pub(crate) fn uuid_like() -> String {
-    let hex = random_hex(32);
-    format!(
-        "{}-{}-4{}-a{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
-    )
-}
 
 /// The time part of every id: 2026-01-01T00:00:00Z in seconds, fixed so that ids do
 /// not change from one start to the next.
@@ -95,10 +58,6 @@ mod tests {
         let mut ids = IdGen::new("test");
         let (a, b) = (ids.next_id(), ids.next_id());
         assert!(is_object_id(&a) && is_object_id(&b) && a < b);
-        let uuid = uuid_like();
-        assert_eq!(uuid.len(), 36);
-        assert_eq!(uuid.matches('-').count(), 4);
-        assert_ne!(random_hex(40), random_hex(40));
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod account;
 mod args;
 mod chats;
 mod delivery;
+mod emulator;
 mod error;
 mod hooks;
 mod ids;
@@ -34,14 +35,14 @@ mod metrics;
 mod model;
 mod state;
 mod time;
+mod trigger;
 mod widgets;
 
 pub use delivery::{
     TAWK_EVENT_ID_HEADER, TAWK_SIGNATURE_HEADER, TawkWebhookDelivery, tawk_webhook_signature,
 };
-pub(crate) use ids::uuid_like;
+pub(crate) use emulator::Tawk;
 pub use state::TawkState;
-pub(crate) use state::WEBHOOK_EVENTS;
 
 use args::Obj;
 use error::TawkError;
@@ -218,16 +219,10 @@ async fn dispatch(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let config = &ctx.provider.config;
-    if config.enforce_rate_limits {
-        let key = basic_user(&headers).unwrap_or_default();
-        let decision = ctx
-            .provider
-            .limiter
-            .check("tawk", &key, "api", tawk_rate_limits(config));
-        if decision.retry_after.is_some() {
-            return TawkError::rate_limited().into_response();
-        }
+    let key = basic_user(&headers).unwrap_or_default();
+    let decision = ctx.provider.rate_limit(&Tawk, &key, "api");
+    if decision.is_some_and(|d| d.retry_after.is_some()) {
+        return TawkError::rate_limited().into_response();
     }
     let Ok(Path(method)) = method else {
         return route_not_found().await.into_response();

@@ -1,56 +1,17 @@
-//! ISO-8601 timestamps (UTC, milliseconds) without a date-time dependency.
+//! tawk.to's ISO-8601 timestamps (UTC, milliseconds); the calendar maths is
+//! [`crate::time`]'s.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-const MS_PER_DAY: i64 = 86_400_000;
-
-/// Milliseconds since the Unix epoch.
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = if year >= 0 { year } else { year - 399 } / 400;
-    let yoe = year - era * 400;
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
+use crate::time::{MS_PER_DAY, civil_from_days, clock_of, days_from_civil, days_in_month};
+pub(crate) use crate::time::{format_day, now_ms};
 
 /// `2026-01-02T03:04:05.678Z`.
 pub(crate) fn format_iso(ms: i64) -> String {
     let days = ms.div_euclid(MS_PER_DAY);
     let rest = ms.rem_euclid(MS_PER_DAY);
     let (y, m, d) = civil_from_days(days);
-    let (h, min, s, milli) = (
-        rest / 3_600_000,
-        rest / 60_000 % 60,
-        rest / 1000 % 60,
-        rest % 1000,
-    );
+    let (h, min, s) = clock_of(rest / 1000);
+    let milli = rest % 1000;
     format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{milli:03}Z")
-}
-
-/// The UTC day of a timestamp, `2026-01-02`.
-pub(crate) fn format_day(day: i64) -> String {
-    let (y, m, d) = civil_from_days(day);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// Days since the epoch of a timestamp (UTC).
@@ -77,13 +38,7 @@ pub(crate) fn parse_iso(raw: &str) -> Option<i64> {
         return None;
     }
     let (year, month, day) = (number(year)?, number(month)?, number(day)?);
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => return None,
-    };
+    let days_in_month = days_in_month(year, month)?;
     if !(1..=days_in_month).contains(&day) {
         return None;
     }

@@ -1,61 +1,19 @@
 //! TomTicket dates: answered as `YYYY-MM-DD HH:MM:SS` in Brasília time (UTC-03:00, no DST),
 //! filters as `YYYY-MM-DD HH:MM:SS-0300` (offset optional, `T` accepted, date alone allowed).
+//! The calendar maths is [`crate::time`]'s.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+pub(crate) use crate::time::now_unix;
+use crate::time::{SECS_PER_DAY, civil_from_days, clock_of, days_from_civil};
 
 /// The provider's offset from UTC, in seconds (Brasília, UTC-03:00).
 const OFFSET_SECS: i64 = -3 * 3600;
 
-/// Seconds since the Unix epoch, now.
-pub(crate) fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The (year, month, day) of a day count since 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if month <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        month,
-        day,
-    )
-}
-
 /// `YYYY-MM-DD HH:MM:SS` in the provider's time zone.
 pub(crate) fn format(unix: i64) -> String {
     let local = unix + OFFSET_SECS;
-    let (year, month, day) = civil_from_days(local.div_euclid(86_400));
-    let secs = local.rem_euclid(86_400);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    let (year, month, day) = civil_from_days(local.div_euclid(SECS_PER_DAY));
+    let (hour, minute, second) = clock_of(local.rem_euclid(SECS_PER_DAY));
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}")
 }
 
 fn number(text: &str, digits: usize) -> Option<i64> {
@@ -93,7 +51,7 @@ pub(crate) fn parse(text: &str, end_of_day: bool) -> Option<i64> {
         seconds = hour * 3600 + minute * 60 + second;
         offset = parse_offset(zone)?;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + seconds - offset)
+    Some(days_from_civil(year, month, day) * SECS_PER_DAY + seconds - offset)
 }
 
 /// `""` (Brasília), `Z`, `-0300`, `-03:00`, `-03`.

@@ -20,6 +20,7 @@ mod chats;
 mod customers;
 mod dates;
 mod departments;
+mod emulator;
 mod envelope;
 mod form;
 mod model;
@@ -30,7 +31,7 @@ mod webhook;
 pub use state::TomTicketState;
 pub use webhook::tomticket_webhook_signature;
 
-pub(crate) use envelope::TOO_MANY_REQUESTS_HTML;
+pub(crate) use emulator::TomTicket;
 use envelope::TtError;
 
 /// The path prefix every TomTicket route lives under.
@@ -147,15 +148,9 @@ async fn method_not_allowed() -> TtError {
 async fn gate(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
     let config = &ctx.provider.config;
     let token = crate::auth::bearer_token(req.headers()).unwrap_or_default();
-    if config.enforce_rate_limits {
-        let per_second = f64::from(RATE_LIMITS[0].1) * config.rate_scale;
-        let decision = ctx
-            .provider
-            .limiter
-            .check("tomticket", token, RATE_LIMITS[0].0, per_second);
-        if decision.retry_after.is_some() {
-            return envelope::too_many_requests();
-        }
+    let decision = ctx.provider.rate_limit(&TomTicket, token, RATE_LIMITS[0].0);
+    if decision.is_some_and(|d| d.retry_after.is_some()) {
+        return envelope::too_many_requests();
     }
     if !crate::auth::has_bearer(req.headers(), &config.tomticket_token) {
         return TtError::unauthorized().into_response();

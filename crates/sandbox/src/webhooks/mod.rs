@@ -1,17 +1,16 @@
 //! Outgoing webhooks of every provider: one engine that signs, queues, retries and logs.
 //!
-//! Providers differ only in what they send and how they sign it; the delivery rules are
-//! shared: a background queue per registration (so one receiver sees its events in
+//! Providers differ only in what they send and how they sign it (each one's
+//! [`WebhookSpec`], from its emulator); the delivery rules are shared: a background queue per registration (so one receiver sees its events in
 //! order), the provider's retry policy ([`WebhookProvider::retry_backoff`]), a log of
 //! every attempt ([`WebhookDelivery`]) and a way to wait for quiet
 //! ([`crate::Sandbox::settle_webhooks`]) instead of sleeping.
 //!
-//! tawk.to webhooks are registered through its own API (`webhooks.create`); ChatAPI and
-//! TomTicket webhooks are configured by hand at the provider, so the sandbox takes them
-//! at `POST /_sandbox/webhooks` or [`crate::Sandbox::register_webhook`].
+//! Some providers keep their webhooks themselves (created through their own API);
+//! the others' are configured by hand at the provider, so the sandbox takes them at
+//! `POST /_sandbox/webhooks` or [`crate::Sandbox::register_webhook`].
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -23,7 +22,7 @@ mod outbox;
 mod registry;
 mod signing;
 
-pub use signing::chatapi_webhook_signature;
+pub use crate::providers::WebhookProvider;
 
 use outbox::Outbox;
 use registry::Registry;
@@ -47,100 +46,35 @@ pub const WEBHOOK_RETRY_BACKOFF: [Duration; 3] = [
 /// The most copies [`WebhookRegistration::repeat`] may ask for.
 pub const WEBHOOK_MAX_REPEAT: u32 = 10;
 
-/// The webhook events ChatAPI (respond.io) sends, as `event_type`.
-const CHATAPI_EVENTS: &[&str] = &[
-    "message.received",
-    "message.sent",
-    "contact.created",
-    "contact.updated",
-    "contact.assignee.updated",
-    "contact.tag.updated",
-    "conversation.opened",
-    "conversation.closed",
-    "comment.created",
-    "lifecycle.updated",
-];
-
-/// The TomTicket events as `<type>.<action>` (the body carries them as two fields).
-/// Deletions are real provider events; no API route deletes anything, but
-/// `TomTicketState::delete_ticket` does what an agent does in the web app.
-const TOMTICKET_EVENTS: &[&str] = &[
-    "ticket.created",
-    "ticket.updated",
-    "ticket.deleted",
-    "customer.created",
-    "customer.updated",
-    "customer.deleted",
-];
-
-/// A provider whose webhooks the sandbox sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum WebhookProvider {
-    /// ChatAPI v2 / respond.io: `X-Respond-Signature`, retried \[INFERRED\].
-    ChatApi,
-    /// TomTicket: `X-Hub-Signature`, never retried \[OFFICIAL\].
-    TomTicket,
-    /// tawk.to: `X-Tawk-Signature` and `X-Hook-Event-Id`, retried \[OFFICIAL\].
-    Tawk,
-}
-
-impl WebhookProvider {
-    /// The name used on the wire of `/_sandbox/webhooks`: `chatapi`, `tomticket`, `tawk`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ChatApi => "chatapi",
-            Self::TomTicket => "tomticket",
-            Self::Tawk => "tawk",
-        }
-    }
-
-    /// The waits before each retry of a failed attempt: [`WEBHOOK_RETRY_BACKOFF`] for
-    /// tawk.to and ChatAPI, none for TomTicket (a failed delivery is lost, as there).
-    pub fn retry_backoff(self) -> &'static [Duration] {
-        match self {
-            Self::ChatApi | Self::Tawk => &WEBHOOK_RETRY_BACKOFF,
-            Self::TomTicket => &[],
-        }
-    }
-
+/// What one provider's webhooks look like, as the engine sends them: given by its
+/// emulator ([`crate::providers::Emulator::webhooks`]).
+#[derive(Debug)]
+pub(crate) struct WebhookSpec {
+    /// Which provider's deliveries these are.
+    pub(crate) provider: WebhookProvider,
     /// The event names a registration may subscribe to.
-    pub fn events(self) -> &'static [&'static str] {
-        match self {
-            Self::ChatApi => CHATAPI_EVENTS,
-            Self::TomTicket => TOMTICKET_EVENTS,
-            Self::Tawk => crate::tawk::WEBHOOK_EVENTS,
-        }
-    }
+    pub(crate) events: &'static [&'static str],
+    /// The header the signature is sent in.
+    pub(crate) signature_header: &'static str,
+    /// The signature of a body, keyed with the registration's secret.
+    pub(crate) signature: fn(secret: &str, body: &[u8]) -> String,
+    /// The header the event id is sent in, when the provider sends one.
+    pub(crate) event_id_header: Option<&'static str>,
+    /// The waits before each retry of a failed attempt (empty: never retried).
+    pub(crate) retry_backoff: &'static [Duration],
+    /// The `User-Agent` of its deliveries.
+    pub(crate) user_agent: &'static str,
+    /// Why `POST /_sandbox/webhooks` cannot go to the engine's registry when the
+    /// provider keeps its webhooks itself (created through its own API).
+    pub(crate) registered_by_api: Option<&'static str>,
 }
 
-impl fmt::Display for WebhookProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for WebhookProvider {
-    type Err = String;
-
-    fn from_str(name: &str) -> Result<Self, String> {
-        match name {
-            "chatapi" => Ok(Self::ChatApi),
-            "tomticket" => Ok(Self::TomTicket),
-            "tawk" => Ok(Self::Tawk),
-            other => Err(format!(
-                "unknown provider {other:?} (chatapi, tomticket or tawk)"
-            )),
-        }
-    }
-}
-
-/// A webhook configured by hand, as ChatAPI and TomTicket users do in the provider's
-/// settings (neither API can create one).
+/// A webhook configured by hand, as users of providers whose API cannot create one do
+/// in the provider's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookRegistration {
-    /// [`WebhookProvider::ChatApi`] or [`WebhookProvider::TomTicket`] (tawk.to webhooks
-    /// are created through its API).
+    /// A provider whose webhooks are configured by hand (tawk.to's are created through
+    /// its API).
     pub provider: WebhookProvider,
     /// Where to POST: an `http://` URL (the sandbox speaks no TLS).
     pub url: String,
@@ -191,7 +125,8 @@ impl WebhookRegistration {
 pub struct WebhookDelivery {
     /// Whose webhook it was.
     pub provider: WebhookProvider,
-    /// The registration id (the `hookId` for tawk.to; `direct` for one-off sends).
+    /// The registration id (the provider's hook id for the hooks it keeps itself;
+    /// `direct` for one-off sends).
     pub registration_id: String,
     /// Shared by every retry, repeat and redelivery of the event.
     pub event_id: String,
@@ -223,8 +158,8 @@ impl WebhookDelivery {
     }
 }
 
-/// Where one event goes: a registration (or a tawk.to hook) as it was when the event
-/// happened.
+/// Where one event goes: a registration (or a hook a provider keeps itself) as it was
+/// when the event happened.
 #[derive(Debug, Clone)]
 pub(crate) struct Target {
     pub(crate) provider: WebhookProvider,
@@ -259,7 +194,7 @@ impl Event {
 
 /// A fresh uuid-shaped event id.
 pub(crate) fn new_event_id() -> String {
-    crate::tawk::uuid_like()
+    crate::ids::uuid_like()
 }
 
 struct Inner {

@@ -1,4 +1,5 @@
-//! Hand-made registrations (ChatAPI, TomTicket): validation, storage, matching.
+//! Hand-made registrations (of the providers that keep no webhooks themselves):
+//! validation, storage, matching.
 
 use serde_json::{Map, Value, json};
 
@@ -64,17 +65,12 @@ impl Registry {
     }
 }
 
-/// What is wrong with a registration of the engine (ChatAPI, TomTicket), the field
-/// named first. tawk.to webhooks belong to a property of the tawk.to account: they
-/// are made through its API (`webhooks.create`, [`crate::TawkState::add_webhook`]) or
-/// at `POST /_sandbox/webhooks`, which creates them there.
+/// What is wrong with a registration of the engine, the field named first. A
+/// provider that keeps its webhooks itself takes them through its API (and
+/// `POST /_sandbox/webhooks`, which creates them there), not here.
 pub(super) fn validate(registration: &WebhookRegistration) -> Result<(), String> {
-    if registration.provider == WebhookProvider::Tawk {
-        return Err(
-            "provider: tawk.to webhooks are registered through the tawk.to API \
-                    (webhooks.create or TawkState::add_webhook), not here"
-                .to_owned(),
-        );
+    if let Some(why) = registration.provider.spec().registered_by_api {
+        return Err(format!("provider: {why}"));
     }
     validate_fields(registration)
 }
@@ -121,7 +117,8 @@ fn string<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a str, Stri
 
 /// Reads a `POST /_sandbox/webhooks` body:
 /// `{provider, url, secret, events?: [string], repeat?: integer, property_id?: string}`
-/// (`property_id` for tawk.to only); returns the registration and the property.
+/// (`property_id` only for a provider that keeps its webhooks itself, per property);
+/// returns the registration and the property.
 pub(super) fn from_json(body: &[u8]) -> Result<(WebhookRegistration, Option<String>), String> {
     let body = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(body)) => body,
@@ -170,9 +167,10 @@ pub(super) fn from_json(body: &[u8]) -> Result<(WebhookRegistration, Option<Stri
     validate_fields(&registration)?;
     let property_id = match body.get("property_id") {
         None | Some(Value::Null) => None,
-        Some(_) if provider != WebhookProvider::Tawk => {
+        Some(_) if provider.spec().registered_by_api.is_none() => {
             return Err(format!(
-                "property_id: only tawk.to webhooks belong to a property, not {provider}'s"
+                "property_id: only webhooks made through a provider's API belong to a \
+                 property, not {provider}'s"
             ));
         }
         Some(_) => Some(string(&body, "property_id")?.to_owned()),
@@ -183,46 +181,65 @@ pub(super) fn from_json(body: &[u8]) -> Result<(WebhookRegistration, Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::EMULATORS;
 
     fn error(body: Value) -> String {
         from_json(body.to_string().as_bytes()).unwrap_err()
     }
 
+    /// The providers whose webhooks are registered here, and one that keeps its own.
+    fn providers() -> (Vec<WebhookProvider>, WebhookProvider) {
+        let specs = || EMULATORS.iter().map(|e| e.webhooks());
+        let by_hand = specs()
+            .filter(|s| s.registered_by_api.is_none())
+            .map(|s| s.provider)
+            .collect();
+        let own = specs()
+            .find(|s| s.registered_by_api.is_some())
+            .expect("a provider keeps its webhooks itself")
+            .provider;
+        (by_hand, own)
+    }
+
     #[test]
-    fn tawk_registrations_may_name_a_property() {
-        let body = json!({"provider": "tawk", "url": "http://127.0.0.1:9/h", "secret": "s",
-                          "events": ["chat:start"], "property_id": "p1"});
+    fn providers_keeping_their_own_webhooks_may_name_a_property() {
+        let (by_hand, own) = providers();
+        let body = json!({"provider": own, "url": "http://127.0.0.1:9/h", "secret": "s",
+                          "events": [own.events()[0]], "property_id": "p1"});
         let (registration, property) = from_json(body.to_string().as_bytes()).unwrap();
-        assert_eq!(registration.provider, WebhookProvider::Tawk);
+        assert_eq!(registration.provider, own);
         assert_eq!(property.as_deref(), Some("p1"));
         assert!(
             validate(&registration)
                 .unwrap_err()
                 .starts_with("provider:")
         );
-        let other = json!({"provider": "chatapi", "url": "http://127.0.0.1:9/h", "secret": "s",
+        let other = json!({"provider": by_hand[0], "url": "http://127.0.0.1:9/h", "secret": "s",
                            "property_id": "p1"});
         assert!(error(other).starts_with("property_id:"));
-        let unknown = json!({"provider": "tawk", "url": "http://127.0.0.1:9/h", "secret": "s",
-                             "events": ["ticket.created"]});
+        let unknown = json!({"provider": own, "url": "http://127.0.0.1:9/h", "secret": "s",
+                             "events": [by_hand[0].events()[0]]});
         assert!(error(unknown).starts_with("events[0]:"));
     }
 
     #[test]
     fn bad_registrations_name_the_field() {
-        let ok = json!({"provider": "chatapi", "url": "http://127.0.0.1:9/h", "secret": "s"});
+        let (by_hand, _) = providers();
+        let (first, second) = (by_hand[0], by_hand[1]);
+        let ok = json!({"provider": first, "url": "http://127.0.0.1:9/h", "secret": "s"});
         assert!(from_json(ok.to_string().as_bytes()).is_ok());
         let with = |field: &str, value: Value| {
             let mut body = ok.clone();
             body[field] = value;
             error(body)
         };
+        let event = first.events()[0];
         assert!(with("provider", json!("zendesk")).starts_with("provider:"));
         assert!(with("url", json!("ftp://x.io/h")).starts_with("url:"));
         assert!(with("url", json!("not a url")).starts_with("url:"));
         assert!(with("secret", json!("")).starts_with("secret:"));
-        assert!(with("events", json!(["contact.created", "nope"])).starts_with("events[1]:"));
-        assert!(with("events", json!(["ticket.created"])).starts_with("events[0]:"));
+        assert!(with("events", json!([event, "nope"])).starts_with("events[1]:"));
+        assert!(with("events", json!([second.events()[0]])).starts_with("events[0]:"));
         assert!(with("repeat", json!(0)).starts_with("repeat:"));
         assert!(with("repeat", json!(11)).starts_with("repeat:"));
         assert!(with("repeat", json!(-1)).starts_with("repeat:"));
@@ -232,26 +249,26 @@ mod tests {
 
     #[test]
     fn empty_events_match_everything_and_duplicates_collapse() {
+        let (by_hand, _) = providers();
+        let (provider, other) = (by_hand[1], by_hand[0]);
+        let (created, updated) = (provider.events()[0], provider.events()[1]);
         let mut registry = Registry::default();
-        let all = WebhookRegistration::new(WebhookProvider::TomTicket, "http://a/", "s");
-        let some = all
-            .clone()
-            .events(["ticket.created", "ticket.created"])
-            .repeat(2);
+        let all = WebhookRegistration::new(provider, "http://a/", "s");
+        let some = all.clone().events([created, created]).repeat(2);
         let a = registry.insert(all);
         let b = registry.insert(some);
         assert_ne!(a, b);
         let ids = |event: &str| -> Vec<String> {
             registry
-                .targets(WebhookProvider::TomTicket, event)
+                .targets(provider, event)
                 .into_iter()
                 .map(|t| t.registration_id)
                 .collect()
         };
-        assert_eq!(ids("ticket.created"), [a.clone(), b.clone()]);
-        assert_eq!(ids("ticket.updated"), std::slice::from_ref(&a));
-        assert!(registry.targets(WebhookProvider::ChatApi, "x").is_empty());
-        assert_eq!(registry.to_json()[1]["events"], json!(["ticket.created"]));
+        assert_eq!(ids(created), [a.clone(), b.clone()]);
+        assert_eq!(ids(updated), std::slice::from_ref(&a));
+        assert!(registry.targets(other, "x").is_empty());
+        assert_eq!(registry.to_json()[1]["events"], json!([created]));
         assert!(registry.remove(&a) && !registry.remove(&a));
     }
 }
