@@ -1,4 +1,6 @@
 //! The ChatAPI v2 emulation over real HTTP.
+//!
+//! Over 600 lines, one file because every test drives the same ChatAPI emulation through one small HTTP helper; each test is one documented behaviour.
 
 mod common;
 

@@ -1,4 +1,6 @@
 //! The tawk.to REST API v1 emulation over real HTTP.
+//!
+//! Over 600 lines, one file because every test drives the same tawk.to emulation (63 methods) through one RPC helper; each test is one documented behaviour.
 
 /// The workspace's one test-time factor (`SUPPORTKIT_TEST_TIME_SCALE`).
 #[path = "../../../tests/support/time.rs"]

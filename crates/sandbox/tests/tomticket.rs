@@ -1,4 +1,6 @@
 //! The TomTicket API v2.0 emulation over real HTTP.
+//!
+//! Over 600 lines, one file because every test drives the same TomTicket emulation through one form/query helper; each test is one documented behaviour.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};

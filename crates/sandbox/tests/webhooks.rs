@@ -1,6 +1,8 @@
 //! Webhooks of every provider, over real HTTP: the sandbox POSTs to a receiver of our own
 //! on `127.0.0.1:0`, which records each request and answers a scripted status sequence.
 //! Tests wait with `settle_webhooks`, never with a sleep.
+//!
+//! Over 600 lines, one file because every test shares the signed-receiver set-up; each test is one delivery rule of one provider.
 
 mod common;
 

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Provider;
-use crate::{Error, ErrorKind};
 #[cfg(doc)]
 use crate::{Agents, ContactFilter, Contacts, Conversations, TicketFilter, Tickets};
+use crate::{Error, ErrorKind};
 
 /// An operation of the common traits, as a capability a provider has or lacks
 /// ([`Capabilities::supports`]). Not to be confused with [`OperationExt`](crate::OperationExt),

@@ -35,7 +35,11 @@ async fn seeded(sandbox: &Sandbox, provider: Provider) -> (Connection, String) {
                 );
                 state.link_channel(id, channel);
                 for m in 0..(i % 4) {
-                    state.add_incoming_message(id, channel, json!({"type": "text", "text": format!("m{m}")}));
+                    state.add_incoming_message(
+                        id,
+                        channel,
+                        json!({"type": "text", "text": format!("m{m}")}),
+                    );
                 }
             }
             ConnectConfig::new(provider, sandbox.chatapi_token()).base_url(sandbox.chatapi_url())
@@ -43,7 +47,8 @@ async fn seeded(sandbox: &Sandbox, provider: Provider) -> (Connection, String) {
         Provider::TomTicket => {
             let seeded = common::seed(sandbox, 14, 4);
             let _ = seeded;
-            ConnectConfig::new(provider, sandbox.tomticket_token()).base_url(sandbox.tomticket_url())
+            ConnectConfig::new(provider, sandbox.tomticket_token())
+                .base_url(sandbox.tomticket_url())
         }
         Provider::Tawk => {
             let state = sandbox.tawk();
@@ -83,10 +88,19 @@ async fn listed(connection: &Connection, plan: &[Resource]) -> BTreeSet<(String,
     let mut put = |r: Resource, id: String| facts.insert((r.as_str().to_owned(), id));
     if plan.contains(&Resource::Tickets) {
         let tickets = connection.tickets().unwrap();
-        let all: Vec<_> = tickets.list_tickets(TicketFilter::new()).try_collect().await.unwrap();
+        let all: Vec<_> = tickets
+            .list_tickets(TicketFilter::new())
+            .try_collect()
+            .await
+            .unwrap();
         for t in all {
             if plan.contains(&Resource::TicketReplies) {
-                let n = tickets.ticket_replies(&t.id.id).try_collect::<Vec<_>>().await.unwrap().len();
+                let n = tickets
+                    .ticket_replies(&t.id.id)
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .unwrap()
+                    .len();
                 put(Resource::TicketReplies, format!("{n} under {}", t.id.id));
             }
             put(Resource::Tickets, t.id.id);
@@ -125,7 +139,13 @@ async fn listed(connection: &Connection, plan: &[Resource]) -> BTreeSet<(String,
         }
     }
     if plan.contains(&Resource::Agents) {
-        let all: Vec<_> = connection.agents().unwrap().list_agents().try_collect().await.unwrap();
+        let all: Vec<_> = connection
+            .agents()
+            .unwrap()
+            .list_agents()
+            .try_collect()
+            .await
+            .unwrap();
         for a in all {
             put(Resource::Agents, a.id.id);
         }
@@ -134,7 +154,11 @@ async fn listed(connection: &Connection, plan: &[Resource]) -> BTreeSet<(String,
 }
 
 /// The same facts read from the mirror.
-async fn mirrored(db: &TestDb, provider: Provider, plan: &[Resource]) -> BTreeSet<(String, String)> {
+async fn mirrored(
+    db: &TestDb,
+    provider: Provider,
+    plan: &[Resource],
+) -> BTreeSet<(String, String)> {
     let mut facts = BTreeSet::new();
     for &r in plan {
         let table = r.as_str();
@@ -182,15 +206,31 @@ async fn mirrors(provider: Provider, db: TestDb) {
 
     sync.run_once().await.expect("the backfill");
     let expected = listed(&connection, &plan).await;
-    assert!(expected.len() > 10, "{provider}: only {} facts seeded", expected.len());
-    assert_eq!(mirrored(&db, provider, &plan).await, expected, "{provider} after the backfill");
+    assert!(
+        expected.len() > 10,
+        "{provider}: only {} facts seeded",
+        expected.len()
+    );
+    assert_eq!(
+        mirrored(&db, provider, &plan).await,
+        expected,
+        "{provider} after the backfill"
+    );
     let rows = db.total_rows().await;
     let events = db.count("SELECT COUNT(*) FROM events").await;
 
     // Nothing changed: nothing is written again, no event repeats.
     sync.run_once().await.expect("a second run");
-    assert_eq!(db.total_rows().await, rows, "{provider}: a rerun adds no row");
-    assert_eq!(db.count("SELECT COUNT(*) FROM events").await, events, "{provider}: no event twice");
+    assert_eq!(
+        db.total_rows().await,
+        rows,
+        "{provider}: a rerun adds no row"
+    );
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM events").await,
+        events,
+        "{provider}: no event twice"
+    );
 
     // A change at the provider is mirrored by the next run.
     match provider {
@@ -213,8 +253,15 @@ async fn mirrors(provider: Provider, db: TestDb) {
     }
     sync.run_once().await.expect("a run after a change");
     let after = listed(&connection, &plan).await;
-    assert!(after.len() > expected.len(), "{provider}: the change is listed");
-    assert_eq!(mirrored(&db, provider, &plan).await, after, "{provider} after a change");
+    assert!(
+        after.len() > expected.len(),
+        "{provider}: the change is listed"
+    );
+    assert_eq!(
+        mirrored(&db, provider, &plan).await,
+        after,
+        "{provider} after a change"
+    );
 }
 
 #[tokio::test]
