@@ -162,6 +162,7 @@ impl ConnectConfig {
 
 /// The traits a provider supports; `None` where it supports none of a trait's operations.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct Connection {
     /// The provider.
     pub provider: Provider,

@@ -39,7 +39,7 @@ fn feed_follows(caps: &EventCapabilities, kind: ResourceKind) -> bool {
         ResourceKind::Ticket => &[TicketCreated, TicketUpdated],
         ResourceKind::Contact => &[ContactCreated, ContactUpdated],
         ResourceKind::Conversation => &[ConversationOpened, ConversationClosed],
-        ResourceKind::Message => &[],
+        _ => &[],
     };
     !needed.is_empty() && needed.iter().all(|k| caps.polling.contains(k))
 }

@@ -87,13 +87,15 @@ impl Resource {
         }
     }
 
-    /// The resource an event's kind of resource is stored in.
-    pub fn of_event(kind: ResourceKind) -> Resource {
+    /// The resource an event's kind of resource is stored in, if the
+    /// mirror has a table for it.
+    pub fn of_event(kind: ResourceKind) -> Option<Resource> {
         match kind {
-            ResourceKind::Ticket => Resource::Tickets,
-            ResourceKind::Contact => Resource::Contacts,
-            ResourceKind::Conversation => Resource::Conversations,
-            ResourceKind::Message => Resource::Messages,
+            ResourceKind::Ticket => Some(Resource::Tickets),
+            ResourceKind::Contact => Some(Resource::Contacts),
+            ResourceKind::Conversation => Some(Resource::Conversations),
+            ResourceKind::Message => Some(Resource::Messages),
+            _ => None,
         }
     }
 
@@ -423,6 +425,7 @@ impl Row {
             R::Contact(c) => Some(Row::contact(c)),
             R::Conversation(c) => Some(Row::conversation(c)),
             R::Message(m) => Row::message(m, None),
+            _ => None,
         }
     }
 }

@@ -175,6 +175,7 @@ impl<'de> Deserialize<'de> for EventKind {
 /// The kind of resource an event is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ResourceKind {
     /// A ticket.
     Ticket,
@@ -207,6 +208,7 @@ impl fmt::Display for ResourceKind {
 /// The normalized resource an event carries, where its payload has one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Resource {
     /// A ticket.
     Ticket(Ticket),
@@ -221,6 +223,7 @@ pub enum Resource {
 /// One change at a provider, the same whether a webhook pushed it or the
 /// change feed found it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Event {
     /// What happened.
     pub kind: EventKind,
@@ -318,6 +321,7 @@ impl Event {
 /// How an event reaches you.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EventSource {
     /// Pushed by the provider to a [`WebhookReceiver`].
     Webhook,
@@ -327,6 +331,7 @@ pub enum EventSource {
 
 /// Which event kinds a provider delivers by webhook and which by polling.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EventCapabilities {
     /// The provider.
     pub provider: Provider,

@@ -121,20 +121,23 @@ impl Batch {
     pub fn event(&mut self, event: &Event, source: Source) {
         use supportkit::events::EventKind;
         let resource = Resource::of_event(event.resource);
-        match (&event.kind, &event.data) {
-            (EventKind::TicketDeleted | EventKind::ContactDeleted, _) => {
+        match (resource, &event.kind, &event.data) {
+            // A kind of resource this mirror has no table for (a newer
+            // facade): the event is kept, nothing else is applied.
+            (None, ..) => {}
+            (Some(resource), EventKind::TicketDeleted | EventKind::ContactDeleted, _) => {
                 self.deletes.push(Delete {
                     resource,
                     id: event.id.id.clone(),
                     at: time_text(event.occurred_at),
                 })
             }
-            (_, Some(data)) => {
+            (_, _, Some(data)) => {
                 if let Some(row) = Row::of_event(data) {
                     self.rows.push(row);
                 }
             }
-            (_, None) => {}
+            (_, _, None) => {}
         }
         self.events.push(EventRow {
             deletion: matches!(
