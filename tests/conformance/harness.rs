@@ -28,9 +28,15 @@ impl Harness {
             Provider::Tawk => sandbox.tawk().add_property("Conformance"),
             other => panic!("the sandbox does not emulate {other}"),
         };
-        let conn = supportkit::connect(Self::config(&sandbox, provider, &scope, quick_retries()))
-            .await
-            .expect("connects");
+        let conn = supportkit::connect(Self::config(
+            &sandbox,
+            provider,
+            &scope,
+            None,
+            quick_retries(),
+        ))
+        .await
+        .expect("connects");
         Harness {
             provider,
             sandbox,
@@ -39,13 +45,16 @@ impl Harness {
         }
     }
 
+    /// The sandbox's connection settings for `provider`, with `secret`
+    /// instead of the sandbox's own credential when given.
     pub fn config(
         sandbox: &Sandbox,
         provider: Provider,
         scope: &str,
+        secret: Option<&str>,
         retry: RetryPolicy,
     ) -> ConnectConfig {
-        let (url, secret) = match provider {
+        let (url, own) = match provider {
             Provider::ChatApi => (sandbox.chatapi_url(), sandbox.chatapi_token().to_string()),
             Provider::TomTicket => (
                 sandbox.tomticket_url(),
@@ -54,6 +63,7 @@ impl Harness {
             Provider::Tawk => (sandbox.tawk_url(), sandbox.tawk_api_key().to_string()),
             other => panic!("the sandbox does not emulate {other}"),
         };
+        let secret = secret.map_or(own, str::to_owned);
         Self::with_scope(
             provider,
             ConnectConfig::new(provider, secret)
@@ -242,18 +252,7 @@ impl Fixture for Harness {
         retry: RetryPolicy,
     ) -> BoxFuture<'a, Connection> {
         Box::pin(async move {
-            let config = match secret {
-                None => Self::config(&self.sandbox, self.provider, &self.scope, retry),
-                Some(secret) => {
-                    let base =
-                        Self::config(&self.sandbox, self.provider, &self.scope, retry.clone());
-                    let fresh = ConnectConfig::new(self.provider, secret)
-                        .base_url(base.get_base_url().unwrap_or_default())
-                        .rate_limits(RateLimitConfig::default().scale(FAST))
-                        .retry(retry);
-                    Self::with_scope(self.provider, fresh, &self.scope)
-                }
-            };
+            let config = Self::config(&self.sandbox, self.provider, &self.scope, secret, retry);
             supportkit::connect(config).await.expect("connects")
         })
     }

@@ -45,8 +45,7 @@ async fn seeded(sandbox: &Sandbox, provider: Provider) -> (Connection, String) {
             ConnectConfig::new(provider, sandbox.chatapi_token()).base_url(sandbox.chatapi_url())
         }
         Provider::TomTicket => {
-            let seeded = common::seed(sandbox, 14, 4);
-            let _ = seeded;
+            common::seed(sandbox, 14, 4);
             ConnectConfig::new(provider, sandbox.tomticket_token())
                 .base_url(sandbox.tomticket_url())
         }
