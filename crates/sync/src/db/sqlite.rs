@@ -79,8 +79,15 @@ impl Sqlite {
             if path != ":memory:" {
                 // WAL: readers never block the writer (a webhook server and a
                 // sync share the file); FULL: a commit survives power loss too.
-                conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
-                    .map_err(fail("switching to WAL"))?;
+                // Switching needs the file's exclusive lock. When openers
+                // race on a new file, SQLite answers BUSY at once instead of
+                // calling the busy handler (waiting could deadlock two
+                // openers that both hold a shared lock), so the wait for the
+                // busy timeout is ours.
+                retry_busy(busy, || {
+                    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+                })
+                .map_err(fail("switching to WAL"))?;
             }
             conn.execute_batch("PRAGMA synchronous = FULL")
                 .map_err(fail("setting synchronous"))?;
@@ -296,6 +303,30 @@ impl Sqlite {
             Ok(())
         })
         .await
+    }
+}
+
+/// Runs `f` again while SQLite answers BUSY without having waited, pausing
+/// briefly between tries, until `budget` has passed.
+fn retry_busy<T>(
+    budget: std::time::Duration,
+    mut f: impl FnMut() -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let deadline = std::time::Instant::now() + budget;
+    let mut pause = std::time::Duration::from_millis(2);
+    loop {
+        match f() {
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                ) && std::time::Instant::now() + pause < deadline =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(100));
+            }
+            result => return result,
+        }
     }
 }
 
