@@ -14,7 +14,7 @@
 //! of the spec breaks no user of the generated crate.
 //!
 //! `cargo xtask test [ARGS]...` installs what the test suite starts (Debian
-//! packages) when it is missing, then runs `cargo test --workspace [ARGS]...`.
+//! packages) when it is missing, then runs `cargo test --workspace --no-fail-fast [ARGS]...`.
 
 mod contract;
 mod emit;
@@ -102,7 +102,7 @@ enum Command {
     },
     /// Run every test: first install what the suite starts when it is missing
     /// (`redis-server`, PostgreSQL's `initdb`/`pg_ctl`/`postgres`, `curl`; Debian
-    /// packages, with sudo unless root), then `cargo test --workspace [ARGS]...`.
+    /// packages, with sudo unless root), then `cargo test --workspace --no-fail-fast [ARGS]...`.
     Test {
         /// Only report what is missing; install nothing.
         #[arg(long)]

@@ -180,7 +180,9 @@ fn install(path: &OsString, needs: &[Need]) -> Result<(), String> {
     run_privileged(path, &argv)
 }
 
-/// The arguments of `cargo test`: `--workspace` unless the caller picked packages.
+/// The arguments of `cargo test`: the whole workspace, reporting every
+/// failing test binary rather than stopping at the first, unless the caller
+/// picked packages.
 pub fn cargo_test_args(extra: &[String]) -> Vec<String> {
     let picks = extra.iter().take_while(|a| *a != "--").any(|a| {
         a == "-p"
@@ -192,6 +194,7 @@ pub fn cargo_test_args(extra: &[String]) -> Vec<String> {
     let mut args = vec!["test".to_owned()];
     if !picks {
         args.push("--workspace".to_owned());
+        args.push("--no-fail-fast".to_owned());
     }
     args.extend(extra.iter().cloned());
     args
@@ -298,10 +301,13 @@ mod tests {
 
     #[test]
     fn cargo_test_runs_the_workspace_unless_packages_are_picked() {
-        assert_eq!(cargo_test_args(&[]), ["test", "--workspace"]);
+        assert_eq!(
+            cargo_test_args(&[]),
+            ["test", "--workspace", "--no-fail-fast"]
+        );
         assert_eq!(
             cargo_test_args(&["--locked".into()]),
-            ["test", "--workspace", "--locked"]
+            ["test", "--workspace", "--no-fail-fast", "--locked"]
         );
         assert_eq!(
             cargo_test_args(&["-p".into(), "supportkit-cli".into()]),
@@ -313,7 +319,7 @@ mod tests {
         );
         assert_eq!(
             cargo_test_args(&["--".into(), "-p".into()]),
-            ["test", "--workspace", "--", "-p"]
+            ["test", "--workspace", "--no-fail-fast", "--", "-p"]
         );
     }
 }
