@@ -485,12 +485,14 @@ impl From<rusqlite::Error> for Migrate {
 
 /// Applies the missing migrations, each in its own write transaction.
 fn migrate(conn: &mut Connection) -> Result<(), Migrate> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-            version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-    )?;
     for (version, name, sqlite, _) in MIGRATIONS {
+        // Under the write lock from the start: a read upgraded to a write
+        // after another opener's commit would fail at once (BUSY_SNAPSHOT).
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )?;
         let current: i64 = tx.query_row(
             "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
             [],
