@@ -54,16 +54,11 @@ impl Harness {
         secret: Option<&str>,
         retry: RetryPolicy,
     ) -> ConnectConfig {
-        let (url, own) = match provider {
-            Provider::ChatApi => (sandbox.chatapi_url(), sandbox.chatapi_token().to_string()),
-            Provider::TomTicket => (
-                sandbox.tomticket_url(),
-                sandbox.tomticket_token().to_string(),
-            ),
-            Provider::Tawk => (sandbox.tawk_url(), sandbox.tawk_api_key().to_string()),
-            other => panic!("the sandbox does not emulate {other}"),
+        let name = provider.as_str();
+        let (Some(url), Some(own)) = (sandbox.url_of(name), sandbox.credential_of(name)) else {
+            panic!("the sandbox does not emulate {provider}")
         };
-        let secret = secret.map_or(own, str::to_owned);
+        let secret = secret.unwrap_or(own).to_owned();
         Self::with_scope(
             provider,
             ConnectConfig::new(provider, secret)

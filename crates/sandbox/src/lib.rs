@@ -282,6 +282,20 @@ impl Sandbox {
         &self.config.tawk_api_key
     }
 
+    /// The base URL of the emulation of `provider` (its short name:
+    /// `chatapi`, `tomticket`, `tawk`), or `None` if the sandbox does not
+    /// emulate it; a harness connecting to every provider needs no arm per
+    /// provider.
+    pub fn url_of(&self, provider: &str) -> Option<String> {
+        providers::emulator_named(provider).map(|e| format!("{}{}", self.base_url(), e.prefix()))
+    }
+
+    /// The credential (token, API key) the emulation of `provider` accepts,
+    /// or `None` if the sandbox does not emulate it.
+    pub fn credential_of(&self, provider: &str) -> Option<&str> {
+        providers::emulator_named(provider).map(|e| e.credential(&self.config))
+    }
+
     /// The configuration the sandbox runs with.
     pub fn config(&self) -> &SandboxConfig {
         &self.config

@@ -118,6 +118,11 @@ pub(crate) struct Presentation {
 pub(crate) static EMULATORS: [&dyn Emulator; 3] =
     [&chatapi::ChatApi, &tomticket::TomTicket, &tawk::Tawk];
 
+/// The emulator named `name` (`chatapi`, `tomticket`, `tawk`).
+pub(crate) fn emulator_named(name: &str) -> Option<&'static dyn Emulator> {
+    EMULATORS.iter().copied().find(|e| e.name() == name)
+}
+
 /// The emulator whose path prefix `path` starts with, and its index in [`EMULATORS`].
 pub(crate) fn emulator_for_path(path: &str) -> Option<(usize, &'static dyn Emulator)> {
     EMULATORS

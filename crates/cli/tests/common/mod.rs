@@ -103,15 +103,11 @@ impl Harness {
 
     /// The facade connection to `provider`, as the binary makes it.
     pub fn connect(&self, provider: supportkit::Provider) -> supportkit::Connection {
-        let (url, secret) = match provider {
-            supportkit::Provider::ChatApi => {
-                (self.sandbox.chatapi_url(), self.sandbox.chatapi_token())
-            }
-            supportkit::Provider::TomTicket => {
-                (self.sandbox.tomticket_url(), self.sandbox.tomticket_token())
-            }
-            supportkit::Provider::Tawk => (self.sandbox.tawk_url(), self.sandbox.tawk_api_key()),
-            other => panic!("the sandbox does not emulate {other}"),
+        let name = provider.as_str();
+        let (Some(url), Some(secret)) =
+            (self.sandbox.url_of(name), self.sandbox.credential_of(name))
+        else {
+            panic!("the sandbox does not emulate {provider}")
         };
         let config = supportkit::ConnectConfig::new(provider, secret).base_url(url);
         self.rt.block_on(supportkit::connect(config)).unwrap()
