@@ -44,9 +44,12 @@ impl From<String> for Secret {
     }
 }
 
-/// `url` with any credentials in it replaced by `***`
-/// (`redis://:***@host:6379/0`), parseable or not: safe to print in errors,
-/// `Debug` output and logs.
+/// `url` with any credentials in it replaced by `***`, parseable or not:
+/// the password of the user info (`redis://:***@cache:6379/0`), the value
+/// of a credential in the query (`?password=`, `?pass=` as `redis+unix://`
+/// takes it, `?sslpassword=`, `?token=`...), and, in a string that is no URL
+/// (a libpq `host=... password=...` string), the same `name=value` pairs and
+/// anything before an `@`. Safe to print in errors, `Debug` output and logs.
 ///
 /// ```
 /// use supportkit_runtime::redact_url;
@@ -54,25 +57,118 @@ impl From<String> for Secret {
 /// assert_eq!(redact_url("redis://:s3cret@cache:6379/0"), "redis://:***@cache:6379/0");
 /// assert_eq!(redact_url("rediss://app:s3cret@cache:notaport/"), "rediss://app:***@cache:notaport/");
 /// assert_eq!(redact_url("redis://cache:6379"), "redis://cache:6379");
+/// assert_eq!(
+///     redact_url("postgres://pg@db:5432/m?sslmode=disable&password=s3cret"),
+///     "postgres://***@db:5432/m?sslmode=disable&password=***"
+/// );
+/// assert_eq!(redact_url("redis+unix:///run/r.sock?db=1&pass=s3cret"), "redis+unix:///run/r.sock?db=1&pass=***");
+/// assert_eq!(redact_url("host=db password='s3 cret' dbname=m"), "host=db password=*** dbname=m");
 /// assert!(!redact_url("s3cret@cache").contains("s3cret"));
 /// ```
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         // Not a URL: print nothing of it that could be a credential.
-        return match url.rsplit_once('@') {
+        let pairs = redact_pairs(url);
+        return match pairs.rsplit_once('@') {
             Some((_, host)) => format!("***@{host}"),
-            None => url.to_owned(),
+            None => pairs,
         };
     };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
+    let tail = redact_query(tail);
     match authority.rsplit_once('@') {
         Some((userinfo, host)) => match userinfo.split_once(':') {
             Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            // A lone user name may be a token (`https://TOKEN@host`).
             None => format!("{scheme}://***@{host}{tail}"),
         },
-        None => url.to_owned(),
+        None => format!("{scheme}://{authority}{tail}"),
     }
+}
+
+/// Parameter names whose values are credentials, in a URL's query or a
+/// `name=value` connection string (compared without case).
+const SECRET_NAMES: &[&str] = &[
+    "password",
+    "pass",
+    "passwd",
+    "pwd",
+    "sslpassword",
+    "secret",
+    "token",
+    "access_token",
+    "api_key",
+    "apikey",
+];
+
+fn is_secret_name(name: &str) -> bool {
+    SECRET_NAMES.iter().any(|s| name.eq_ignore_ascii_case(s))
+}
+
+/// The path, query and fragment of a URL with the values of credential
+/// parameters in the query replaced by `***`.
+fn redact_query(tail: &str) -> String {
+    let Some((path, query)) = tail.split_once('?') else {
+        return tail.to_owned();
+    };
+    let (query, fragment) = match query.split_once('#') {
+        Some((q, f)) => (q, Some(f)),
+        None => (query, None),
+    };
+    let query = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if is_secret_name(name) => format!("{name}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    match fragment {
+        Some(f) => format!("{path}?{query}#{f}"),
+        None => format!("{path}?{query}"),
+    }
+}
+
+/// A `name=value name='quoted value'` string with the values of credential
+/// names replaced by `***`.
+fn redact_pairs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        // Copy the blanks, then take one `name=value` (or any other word).
+        let blank = rest.len() - rest.trim_start().len();
+        out.push_str(&rest[..blank]);
+        rest = &rest[blank..];
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        match rest[..word_end].split_once('=') {
+            Some((name, _)) if is_secret_name(name.trim()) => {
+                let value = &rest[name.len() + 1..];
+                let value_len = if let Some(quoted) = value.strip_prefix('\'') {
+                    // Up to the closing quote; `\'` escapes one.
+                    let mut escaped = false;
+                    quoted
+                        .char_indices()
+                        .find(|&(_, c)| {
+                            let close = c == '\'' && !escaped;
+                            escaped = c == '\\' && !escaped;
+                            close
+                        })
+                        .map_or(value.len(), |(i, _)| i + 2)
+                } else {
+                    value.find(char::is_whitespace).unwrap_or(value.len())
+                };
+                out.push_str(name);
+                out.push_str("=***");
+                rest = &value[value_len..];
+            }
+            _ => {
+                out.push_str(&rest[..word_end]);
+                rest = &rest[word_end..];
+            }
+        }
+    }
+    out
 }
 
 /// How a client authenticates.
@@ -140,6 +236,53 @@ mod tests {
                 && !shown.contains("tok-123")
         );
         assert!(shown.contains("***"));
+    }
+
+    /// Every way a database or Redis URL can carry a credential, including
+    /// the forms found printed in clear by an outside attack (a PostgreSQL
+    /// `?password=`, a libpq key=value string, a `redis+unix://...?pass=`).
+    #[test]
+    fn no_form_of_url_prints_its_credential() {
+        let cases = [
+            "postgres://pg@127.0.0.1:5432/m1?password=S3CRET",
+            "postgresql://pg:S3CRET@127.0.0.1/m1?sslmode=disable",
+            "postgres:///db?host=/nonexist&password=S3CRET",
+            "postgres://h/db?sslmode=require&PASSWORD=S3CRET#frag",
+            "postgres://h/db?sslpassword=S3CRET&user=pg",
+            "host=127.0.0.1 port=5432 user=pg password=S3CRET dbname=m",
+            "host=127.0.0.1 password='S3CRET with spaces' dbname=m",
+            "host=127.0.0.1 password='S3\\'CRET' dbname=m",
+            "password=S3CRET",
+            "redis+unix:///tmp/r.sock?pass=S3CRET",
+            "unix:///tmp/r.sock?db=2&pass=S3CRET",
+            "redis://:S3CRET@cache:6379/0",
+            "rediss://app:S3CRET@cache:notaport/",
+            "redis://S3CRET@cache:6379",
+            "https://h/hook?token=S3CRET",
+            "S3CRET@cache",
+        ];
+        for url in cases {
+            let shown = redact_url(url);
+            assert!(
+                !shown.contains("S3CRET") && !shown.contains("CRET"),
+                "{url} -> {shown}"
+            );
+            assert!(shown.contains("***"), "{url} -> {shown}");
+        }
+        // What is not secret stays, so the message still says where.
+        assert_eq!(
+            redact_url("host=127.0.0.1 password='a b' dbname=m"),
+            "host=127.0.0.1 password=*** dbname=m"
+        );
+        assert_eq!(
+            redact_url("postgres:///db?host=/run/pg&password=x&sslmode=disable"),
+            "postgres:///db?host=/run/pg&password=***&sslmode=disable"
+        );
+        assert_eq!(redact_url("sqlite:mirror.db"), "sqlite:mirror.db");
+        assert_eq!(
+            redact_url("postgres://h/db?application_name=sync"),
+            "postgres://h/db?application_name=sync"
+        );
     }
 
     #[test]

@@ -338,6 +338,7 @@ pub fn parse_event<T: serde::de::DeserializeOwned>(
 
 #[cfg(test)]
 mod tests {
+    #[cfg(feature = "webhooks")]
     use super::*;
 
     #[cfg(feature = "webhooks")]
