@@ -371,6 +371,33 @@ async fn postgres_one_writer() {
     one_writer(TestDb::postgres()).await;
 }
 
+/// Advisory locks are per database: a syncer of the same provider, account
+/// and resource mirroring into another database of the same server holds a
+/// lock of its own, and the refusal in this one still names this one's holder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_refusal_names_the_holder_in_its_own_database() {
+    let mut db = TestDb::postgres();
+    let sandbox = common::sandbox().await;
+    let connection = common::tomticket(&sandbox).await;
+    let other_url = db.server().create_db("other");
+    let other = Arc::new(Database::open(&other_url).await.unwrap());
+    let mut elsewhere = Syncer::new(other, connection.clone(), SyncOptions::default());
+    elsewhere.lock().await.unwrap();
+    let mut first = syncer(&db, connection.clone(), SyncOptions::default()).await;
+    first
+        .lock()
+        .await
+        .expect("another database's lock is not this one's");
+    let mut second = syncer(&db, connection, SyncOptions::default()).await;
+    let text = second.run_once().await.unwrap_err().to_string();
+    assert!(
+        text.contains("server pid") && text.contains(&std::process::id().to_string()),
+        "names the holder: {text}"
+    );
+    first.unlock().await.unwrap();
+    elsewhere.unlock().await.unwrap();
+}
+
 /// The database goes away mid-sync: a clear error that hides the password
 /// and says how to resume; the rerun after it is back completes the mirror.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

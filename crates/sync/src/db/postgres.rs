@@ -161,7 +161,10 @@ impl Postgres {
         if got {
             return Ok(());
         }
-        // Who holds it: the advisory key's high and low halves are classid and objid.
+        // Who holds it: the advisory key's high and low halves are classid and
+        // objid (objsubid 1 for a bigint key), in this database (advisory locks
+        // are per database: a syncer of the same account in another one on
+        // the same server holds a key of its own).
         let holder = conn
             .client
             .query_opt(
@@ -169,8 +172,10 @@ impl Postgres {
                  COALESCE(a.client_addr::text, 'a local socket'), a.backend_start::text \
                  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
                  WHERE l.locktype = 'advisory' AND l.granted \
+                 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
                  AND l.classid = ((($1::bigint) >> 32) & 4294967295)::bigint::oid \
-                 AND l.objid = (($1::bigint) & 4294967295)::bigint::oid",
+                 AND l.objid = (($1::bigint) & 4294967295)::bigint::oid AND l.objsubid = 1 \
+                 LIMIT 1",
                 &[&lock.key],
             )
             .await
