@@ -12,6 +12,10 @@
 //!   without a request in progress is closed to make room for each new one,
 //!   so a flood of idle connections never keeps a real delivery out (requests
 //!   in progress are never cut to make room);
+//! - a client that closes or half-closes its connection right after a
+//!   request's last byte still has it served to the end (HTTP/1 half-close;
+//!   without it hyper drops the request when it reads that end, and a
+//!   complete webhook delivery would be lost unread);
 //! - on shutdown, connections without a request in progress close at once,
 //!   the others finish their request first.
 //!
@@ -173,9 +177,14 @@ pub async fn serve(
             };
             let service = hyper_util::service::TowerToHyperService::new(counted);
             let mut builder = hyper::server::conn::http1::Builder::new();
+            // Half-close: a client may shut its write side (or close) right
+            // after its last byte; without it hyper drops the request in
+            // progress when it reads that end, and the answer is never
+            // written. The request runs to the end either way.
             builder
                 .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout);
+                .header_read_timeout(limits.header_timeout)
+                .half_close(true);
             let conn = builder.serve_connection(TokioIo::new(stream), service);
             let mut conn = std::pin::pin!(conn);
             tokio::select! {
