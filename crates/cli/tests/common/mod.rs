@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::io::BufRead;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -153,4 +154,54 @@ pub fn csv_ids(path: &Path) -> Vec<String> {
 pub fn assert_unique(ids: &[String]) {
     let set: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(set.len(), ids.len(), "duplicate ids in {ids:?}");
+}
+
+/// A bound that only catches a hang; never a measure of speed.
+pub const EVENTUALLY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A deadline a loaded machine must still meet, scaled by
+/// `SUPPORTKIT_TEST_TIME_SCALE` (default 1; CI on busy cores sets more).
+pub fn scaled(d: std::time::Duration) -> std::time::Duration {
+    let factor = std::env::var("SUPPORTKIT_TEST_TIME_SCALE")
+        .ok()
+        .and_then(|f| f.parse::<f64>().ok())
+        .filter(|f| *f >= 1.0)
+        .unwrap_or(1.0);
+    d.mul_f64(factor)
+}
+
+/// One line of JSON output.
+pub fn parse(line: &str) -> serde_json::Value {
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line:?}"))
+}
+
+/// The `key` of every JSON line of `stdout`.
+pub fn keys(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(|l| parse(l)["key"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The stdout lines of a running child, as they come.
+pub fn lines_of(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Sends `signal` to a running child.
+pub fn signal(child: &std::process::Child, signal: rustix::process::Signal) {
+    rustix::process::kill_process(rustix::process::Pid::from_child(child), signal)
+        .expect("the child takes a signal");
 }
