@@ -566,14 +566,16 @@ fn no_form_of_a_database_or_redis_url_prints_its_password() {
         run(&mut cmd)
     };
     // Connects (the test server trusts loopback), so the success line names it.
-    let ok = sync(
-        &format!("{}?password=PWQUERY1", server.create_db("secrets")),
-        &[],
-    );
+    let url = server.create_db("secrets");
+    let ok = sync(&format!("{url}?password=PWQUERY1"), &[]);
     assert_eq!(ok.code, 0, "{ok:?}");
     assert!(ok.all().contains("password=***"), "{ok:?}");
+    // A `/` in the password, unencoded: clients still read it as the password.
+    let slash = sync(&url.replacen("postgres@", "postgres:pa/PWSLASH6@", 1), &[]);
+    assert_eq!(slash.code, 0, "{slash:?}");
     let runs = [
         ok,
+        slash,
         sync(
             &format!("postgres://pg@127.0.0.1:{dead}/m?password=PWQUERY2"),
             &[],
@@ -583,6 +585,11 @@ fn no_form_of_a_database_or_redis_url_prints_its_password() {
             &[],
         ),
         sync("host=127.0.0.1 user=pg password='PWKV 4' dbname=m", &[]),
+        sync("host=127.0.0.1 user=pg password = PWKV7 dbname=m", &[]),
+        sync(
+            &format!("postgres://pg@127.0.0.1:{dead}/m?pass%77ord=PWENC8"),
+            &[],
+        ),
         sync(
             &format!("sqlite:{db}"),
             &["--redis", "redis+unix:///nonexistent/r.sock?pass=PWSOCK5"],

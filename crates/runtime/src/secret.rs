@@ -74,21 +74,31 @@ pub fn redact_url(url: &str) -> String {
             None => pairs,
         };
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let tail = redact_query(tail);
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+    // The user info ends at the *last* `@`: a password may hold an unencoded
+    // `/`, `?` or `#` that clients still read as part of it. (An `@` later in
+    // the query hides the host too: better than showing a password.)
+    let (userinfo, after) = match rest.rsplit_once('@') {
+        Some((userinfo, after)) => (Some(userinfo), after),
+        None => (None, rest),
+    };
+    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let (host, tail) = after.split_at(end);
+    let tail = redact_params(tail);
+    match userinfo {
+        Some(userinfo) => match userinfo.split_once(':') {
+            Some((user, _)) if !user.contains(['/', '?', '#']) => {
+                format!("{scheme}://{user}:***@{host}{tail}")
+            }
             // A lone user name may be a token (`https://TOKEN@host`).
-            None => format!("{scheme}://***@{host}{tail}"),
+            _ => format!("{scheme}://***@{host}{tail}"),
         },
-        None => format!("{scheme}://{authority}{tail}"),
+        None => format!("{scheme}://{host}{tail}"),
     }
 }
 
 /// Parameter names whose values are credentials, in a URL's query or a
-/// `name=value` connection string (compared without case).
+/// `name=value` connection string (compared without case, after
+/// percent-decoding).
 const SECRET_NAMES: &[&str] = &[
     "password",
     "pass",
@@ -103,70 +113,90 @@ const SECRET_NAMES: &[&str] = &[
 ];
 
 fn is_secret_name(name: &str) -> bool {
-    SECRET_NAMES.iter().any(|s| name.eq_ignore_ascii_case(s))
+    let decoded = percent_encoding::percent_decode_str(name.trim()).decode_utf8_lossy();
+    SECRET_NAMES
+        .iter()
+        .any(|s| decoded.trim().eq_ignore_ascii_case(s))
 }
 
-/// The path, query and fragment of a URL with the values of credential
-/// parameters in the query replaced by `***`.
-fn redact_query(tail: &str) -> String {
-    let Some((path, query)) = tail.split_once('?') else {
+/// The path, query and fragment of a URL with the value of every credential
+/// parameter after the first `?` or `#` replaced by `***` (parameters split
+/// on `&`, `?` and `#`, since clients differ in where a query ends).
+fn redact_params(tail: &str) -> String {
+    let Some(start) = tail.find(['?', '#']) else {
         return tail.to_owned();
     };
-    let (query, fragment) = match query.split_once('#') {
-        Some((q, f)) => (q, Some(f)),
-        None => (query, None),
-    };
-    let query = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, _)) if is_secret_name(name) => format!("{name}=***"),
-            _ => pair.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("&");
-    match fragment {
-        Some(f) => format!("{path}?{query}#{f}"),
-        None => format!("{path}?{query}"),
+    let mut out = String::from(&tail[..start]);
+    let mut rest = &tail[start..];
+    while let Some(sep) = rest.chars().next() {
+        out.push(sep);
+        rest = &rest[sep.len_utf8()..];
+        let end = rest.find(['&', '?', '#']).unwrap_or(rest.len());
+        let param = &rest[..end];
+        match param.split_once('=') {
+            Some((name, _)) if is_secret_name(name) => {
+                out.push_str(name);
+                out.push_str("=***");
+            }
+            _ => out.push_str(param),
+        }
+        rest = &rest[end..];
     }
+    out
 }
 
-/// A `name=value name='quoted value'` string with the values of credential
-/// names replaced by `***`.
+/// A libpq-style `name = value name='quoted value'` string (blanks allowed
+/// around `=`) with the values of credential names replaced by `***`.
 fn redact_pairs(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
-        // Copy the blanks, then take one `name=value` (or any other word).
         let blank = rest.len() - rest.trim_start().len();
         out.push_str(&rest[..blank]);
         rest = &rest[blank..];
-        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        match rest[..word_end].split_once('=') {
-            Some((name, _)) if is_secret_name(name.trim()) => {
-                let value = &rest[name.len() + 1..];
-                let value_len = if let Some(quoted) = value.strip_prefix('\'') {
-                    // Up to the closing quote; `\'` escapes one.
-                    let mut escaped = false;
-                    quoted
-                        .char_indices()
-                        .find(|&(_, c)| {
-                            let close = c == '\'' && !escaped;
-                            escaped = c == '\\' && !escaped;
-                            close
-                        })
-                        .map_or(value.len(), |(i, _)| i + 2)
-                } else {
-                    value.find(char::is_whitespace).unwrap_or(value.len())
-                };
-                out.push_str(name);
-                out.push_str("=***");
-                rest = &value[value_len..];
-            }
-            _ => {
-                out.push_str(&rest[..word_end]);
-                rest = &rest[word_end..];
-            }
+        // A name: up to a blank or `=`.
+        let name_len = rest
+            .find(|c: char| c.is_whitespace() || c == '=')
+            .unwrap_or(rest.len());
+        let name = &rest[..name_len];
+        let after_name = &rest[name_len..];
+        let eq_at = after_name.len() - after_name.trim_start().len();
+        if name.is_empty() || !after_name[eq_at..].starts_with('=') {
+            // Not `name =`: copy the word (or a stray `=`) as it is.
+            let word = name_len.max(1).min(rest.len());
+            let word = rest
+                .char_indices()
+                .map(|(i, c)| i + c.len_utf8())
+                .find(|&i| i >= word)
+                .unwrap_or(rest.len());
+            out.push_str(&rest[..word]);
+            rest = &rest[word..];
+            continue;
         }
+        let value = &after_name[eq_at + 1..];
+        let value_blank = value.len() - value.trim_start().len();
+        let value = &value[value_blank..];
+        let value_len = if let Some(quoted) = value.strip_prefix('\'') {
+            // Up to the closing quote; `\'` escapes one.
+            let mut escaped = false;
+            quoted
+                .char_indices()
+                .find(|&(_, c)| {
+                    let close = c == '\'' && !escaped;
+                    escaped = c == '\\' && !escaped;
+                    close
+                })
+                .map_or(value.len(), |(i, _)| i + 2)
+        } else {
+            value.find(char::is_whitespace).unwrap_or(value.len())
+        };
+        out.push_str(&rest[..name_len + eq_at + 1 + value_blank]);
+        if is_secret_name(name) {
+            out.push_str("***");
+        } else {
+            out.push_str(&value[..value_len]);
+        }
+        rest = &value[value_len..];
     }
     out
 }
@@ -260,6 +290,20 @@ mod tests {
             "redis://S3CRET@cache:6379",
             "https://h/hook?token=S3CRET",
             "S3CRET@cache",
+            // Found by a second outside attack.
+            "postgres://app2:pa/S3CRET@127.0.0.1:5432/leakdb",
+            "postgres://app:pa?S3CRET@h/db",
+            "postgres://app:pa#S3CRET@h/db",
+            "postgres://h/db?pass%77ord=pa%2FS3CRET",
+            "postgres://h/db?%70assword=S3CRET",
+            "postgres://h/db?application_name=x#&password=S3CRET",
+            "postgres://h/db#password=S3CRET",
+            "host=h password = S3CRET dbname=m",
+            "host=h password= S3CRET dbname=m",
+            "host=h password ='S3CRET y' dbname=m",
+            "redis+unix:///tmp/r.sock?pa%73s=S3CRET",
+            "redis://:pa/S3CRET@cache:6379",
+            "redis://:pa#S3CRET@cache:6379",
         ];
         for url in cases {
             let shown = redact_url(url);
@@ -283,6 +327,27 @@ mod tests {
             redact_url("postgres://h/db?application_name=sync"),
             "postgres://h/db?application_name=sync"
         );
+    }
+
+    /// Whatever it is given, redaction never panics (every string of up to
+    /// four characters over the characters its parsers look at).
+    #[test]
+    fn redaction_takes_any_text() {
+        let alphabet = [
+            'a', 'é', '=', ' ', '\'', '\\', '@', '/', '?', '#', '&', '%', ':',
+        ];
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            words = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            for w in &words {
+                redact_url(w);
+                redact_url(&format!("postgres://{w}"));
+                redact_url(&format!("password={w}"));
+            }
+        }
     }
 
     #[test]
