@@ -29,6 +29,8 @@
 //!   `--restart` (overwrite). `--restart` always starts over, and so does a
 //!   missing FILE (whatever its state says).
 //! - Ctrl-C saves the state and exits with code 130; run the same command to resume.
+//! - One export per FILE at a time: `FILE.lock` is locked for the whole run,
+//!   so a second export into FILE is refused before it touches anything.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};

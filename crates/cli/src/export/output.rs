@@ -66,8 +66,35 @@ pub(super) fn io_error(path: &Path, what: &str) -> impl FnOnce(std::io::Error) -
     move |e| Error::msg(format!("cannot {what} {path}: {e}"))
 }
 
+/// `FILE.lock`, locked (an exclusive advisory lock) for the whole export, so
+/// a second export into FILE is refused instead of interleaving with the
+/// first. The file stays: removing a lock file races with a process about to
+/// lock it.
+fn lock_output(out: &Path) -> Result<File, Error> {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".lock");
+    let path = PathBuf::from(name);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io_error(&path, "create"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::msg(format!(
+            "another supportkit export is writing {} (it holds {}); wait for it to finish, or use another --out",
+            out.display(),
+            path.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(io_error(&path, "lock")(e)),
+    }
+}
+
 /// The open output: committed file, pending batch, state.
 pub(super) struct Output {
+    /// Held until the export ends (see [`lock_output`]).
+    _lock: File,
     pub(super) path: PathBuf,
     pub(super) state_path: PathBuf,
     pub(super) file: File,
@@ -84,6 +111,7 @@ impl Output {
         opts: &ExportOptions,
     ) -> Result<(Output, HashSet<String>), Error> {
         let path = opts.out.clone();
+        let lock = lock_output(&path)?;
         let state_path = state_path(&path);
         let fresh_state = State {
             version: 1,
@@ -186,6 +214,7 @@ impl Output {
         };
         let csv = opts.format == Format::Csv;
         let mut output = Output {
+            _lock: lock,
             path,
             state_path,
             file,
